@@ -1,0 +1,171 @@
+// Store: ordo's control store (applies, operations, changes, control requests,
+// events) and its claims. See ../shared/spec/model.md; scenarios.md pins the answers
+// every backend (SQLite, MariaDB/MySQL, PostgreSQL) must give.
+//
+// Every claim runs in one transaction and returns the operation with its state from
+// *before* the claim plus a fresh lease. Every write after a claim is fenced by the
+// lease token: a write that matches no row re-reads it and answers ok (the row still
+// carries the token: idempotent), NotFound (row gone) or LeaseLost (another token).
+// Staleness is judged by the database clock only.
+//
+// Thread-safety: a Store is safe to use from several threads; backends pool or
+// serialise connections internally. Several processes may share one store.
+//
+//   ORDO_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenStore("sqlite:ordo.db", {}));
+//   ORDO_RETURN_IF_ERROR(store->Migrate());
+//   ORDO_ASSIGN_OR_RETURN(auto claimed, store->ClaimNextCopy("host/42/driver-1"));
+//   if (claimed) { /* drive claimed->operation with claimed->lease */ }
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ordo/model.h"
+#include "ordo/status.h"
+
+namespace ordo {
+
+struct StoreOptions {
+  // A lease whose heartbeat is older than this may be taken over.
+  Micros lease_staleness_micros = 60'000'000;
+  // A failed_retryable apply is redispatched while attempt < retry_budget ...
+  int retry_budget = 10;
+  // ... and it failed within this window.
+  Micros retry_freshness_micros = 86'400'000'000;
+};
+
+struct NewChange {
+  std::string schema_name;
+  std::string table_name;
+  std::string ddl;
+};
+
+struct NewOperation {
+  std::string deployment;
+  std::vector<NewChange> changes;
+};
+
+struct NewApply {
+  std::string external_id;  // empty: the store generates "ap_<random>"
+  std::string database;
+  std::string environment;
+  std::string cutover_policy = "rolling";  // captured raw onto every operation
+  std::string on_failure = "halt";         // captured raw onto every operation
+  ApplyOptions options;
+  std::vector<NewOperation> operations;  // in deployment order
+  std::string requested_by;
+};
+
+struct ClaimedOperation {
+  OperationRecord operation;  // state from before the claim
+  std::string apply_external_id;
+  Lease lease;
+};
+
+struct StopReconciliation {
+  int64_t apply_id = 0;
+  std::vector<int64_t> stopped_operation_ids;
+};
+
+// Progress of one table change, written by the driver holding the lease.
+struct ChangeProgress {
+  int64_t change_id = 0;
+  std::string state;  // engine phase: copying, in_sync, cutting_over, …
+  int64_t rows_copied = 0;
+  int64_t rows_total = 0;
+  double percent = 0;
+  std::optional<int64_t> eta_seconds;
+  bool instant = false;
+  std::optional<int64_t> cutover_lock_ms;
+  std::optional<std::string> error;
+};
+
+enum class RequestOutcome { kAccepted, kAlreadyRequested, kRefused };
+
+struct RequestAnswer {
+  RequestOutcome outcome = RequestOutcome::kAccepted;
+  std::string reason;  // why it was refused
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Brings the schema to the newest version. Idempotent; safe to race.
+  virtual Status Migrate() = 0;
+  virtual Result<int> SchemaVersion() = 0;
+  // The database clock, microseconds since the epoch.
+  virtual Result<Micros> Now() = 0;
+
+  // ---- applies -------------------------------------------------------------------
+  // Inserts the apply, its operations (in order) and changes in one transaction.
+  // Conflict naming the other apply when a deployment is held by a non-settled apply
+  // of the same database and environment; InvalidArgument on an empty or duplicate
+  // deployment list.
+  virtual Result<ApplyRecord> CreateApply(const NewApply& apply) = 0;
+  virtual Result<ApplyRecord> GetApply(int64_t apply_id) = 0;
+  virtual Result<ApplyRecord> FindApply(std::string_view external_id) = 0;
+  // Most recent first.
+  virtual Result<std::vector<ApplyRecord>> ListApplies(int limit) = 0;
+  // In deployment order.
+  virtual Result<std::vector<OperationRecord>> ListOperations(int64_t apply_id) = 0;
+  virtual Result<OperationRecord> GetOperation(int64_t operation_id) = 0;
+  virtual Result<std::vector<ChangeRecord>> ListChanges(int64_t operation_id) = 0;
+
+  // ---- claims (model.md) ---------------------------------------------------------
+  // Empty owner → LeaseLost without running any SQL. nullopt: nothing claimable.
+  virtual Result<std::optional<ClaimedOperation>> ClaimNextCopy(std::string_view owner) = 0;
+  virtual Result<std::optional<ClaimedOperation>> ClaimNextCutover(std::string_view owner) = 0;
+  virtual Result<std::optional<StopReconciliation>> ClaimNextStop(std::string_view owner) = 0;
+  // For a live holder of a parked row: true when the row moved waiting_for_cutover →
+  // cutting_over; false ("not yet") when its turn has not come (nothing changed).
+  // LeaseLost when the lease is not current.
+  virtual Result<bool> BeginCutover(const Lease& lease) = 0;
+
+  // ---- fenced writes ---------------------------------------------------------------
+  virtual Status Heartbeat(const Lease& lease) = 0;
+  // Moves the operation to `to`, recording the error (if any) and an event, and sets
+  // the marks once (first timestamps kept): started_at on running, cutover_started_at
+  // on cutting_over, cutover_completed_at on revert_window (or completed straight from
+  // cutting_over), completed_at on completed/failed/cancelled/reverted. Repeating the
+  // current state is an idempotent success.
+  virtual Status TransitionOperation(const Lease& lease, OperationState to,
+                                     std::optional<std::string> error = std::nullopt) = 0;
+  // waiting_for_cutover and clears the token: released at the barrier.
+  virtual Status Park(const Lease& lease) = 0;
+  virtual Status SaveProgress(const Lease& lease, const std::vector<ChangeProgress>& progress) = 0;
+  virtual Status SaveResumeState(const Lease& lease, std::string_view resume_state_json) = 0;
+  // Compare-and-swap of the apply's derived state, fenced by one of its operations'
+  // leases. true: swapped (or already `next` when expected == next); false: the
+  // stored state was not `expected`. LeaseLost (never false) when the lease is stale.
+  virtual Result<bool> CasApplyState(const Lease& lease, ApplyState expected, ApplyState next,
+                                     std::optional<std::string> error = std::nullopt) = 0;
+
+  // ---- control requests -------------------------------------------------------------
+  // Stores the intent (one reusable row per apply and kind) and an event. Answers
+  // "already requested" when one is pending, "refused: why" when it cannot apply now.
+  virtual Result<RequestAnswer> RequestControl(int64_t apply_id, RequestKind kind,
+                                               std::string_view requested_by) = 0;
+  virtual Status CompleteRequest(int64_t apply_id, RequestKind kind) = 0;
+  virtual Status FailRequest(int64_t apply_id, RequestKind kind, std::string_view error) = 0;
+  virtual Result<std::vector<ControlRequestRecord>> ListRequests(int64_t apply_id) = 0;
+
+  // ---- housekeeping -------------------------------------------------------------------
+  // Fails failed_retryable applies whose budget or freshness ran out (reason recorded)
+  // and their failed_retryable operations. Returns how many applies were expired.
+  virtual Result<int> ExpireRetries() = 0;
+  virtual Status AppendEvent(const EventRecord& event) = 0;
+  // Oldest first.
+  virtual Result<std::vector<EventRecord>> ListEvents(int64_t apply_id) = 0;
+};
+
+// Opens a store from a URL: "sqlite:PATH", "mysql://user:pass@host:port/db",
+// "postgres://…". InvalidArgument for an unknown scheme, Unavailable when the server
+// cannot be reached.
+Result<std::unique_ptr<Store>> OpenStore(std::string_view url, const StoreOptions& options);
+
+}  // namespace ordo

@@ -1,0 +1,76 @@
+#include "core/derive.h"
+
+#include <algorithm>
+
+namespace ordo {
+namespace {
+
+bool Any(const std::vector<OperationState>& states, OperationState s) {
+  return std::find(states.begin(), states.end(), s) != states.end();
+}
+
+}  // namespace
+
+ApplyState DeriveFromStates(const std::vector<OperationState>& states) {
+  using S = OperationState;
+  if (Any(states, S::kFailed)) return ApplyState::kFailed;
+  if (Any(states, S::kFailedRetryable)) return ApplyState::kFailedRetryable;
+  if (Any(states, S::kCancelled)) return ApplyState::kCancelled;
+  if (Any(states, S::kStopped)) return ApplyState::kStopped;
+  if (Any(states, S::kReverted)) return ApplyState::kReverted;
+  if (!states.empty() &&
+      std::all_of(states.begin(), states.end(), [](S s) { return s == S::kCompleted; }))
+    return ApplyState::kCompleted;
+  if (Any(states, S::kCuttingOver)) return ApplyState::kCuttingOver;
+  bool any_unfinished = false;
+  bool all_unfinished_parked = true;
+  for (S s : states) {
+    if (s == S::kCompleted) continue;
+    any_unfinished = true;
+    if (s != S::kWaitingForCutover) all_unfinished_parked = false;
+  }
+  if (any_unfinished && all_unfinished_parked) return ApplyState::kWaitingForCutover;
+  if (Any(states, S::kRevertWindow)) return ApplyState::kRevertWindow;
+  if (Any(states, S::kRunning) || Any(states, S::kResuming)) return ApplyState::kRunning;
+  return ApplyState::kPending;
+}
+
+DerivedApplyState DeriveApplyState(const std::vector<OperationRecord>& operations,
+                                   bool release_latched) {
+  DerivedApplyState out;
+  std::vector<OperationState> all;
+  std::vector<OperationState> unsettled;
+  const OperationRecord* first_failed = nullptr;
+  for (const auto& op : operations) {
+    all.push_back(op.state);
+    if (!IsSettled(op.state)) unsettled.push_back(op.state);
+    if (op.state == OperationState::kFailed && first_failed == nullptr) first_failed = &op;
+  }
+  if (first_failed == nullptr) {
+    out.state = DeriveFromStates(all);
+    return out;
+  }
+
+  out.error = "deployment " + first_failed->deployment + " failed: " +
+              first_failed->error.value_or("unknown error");
+  // The verdict is fail-closed: once nothing is left to run, the apply is failed.
+  out.state = ApplyState::kFailed;
+  if (unsettled.empty()) return out;
+
+  OnFailure policy = ParseOnFailure(first_failed->on_failure);
+  if (policy == OnFailure::kHalt) return out;
+  if (policy == OnFailure::kPause && !release_latched) {
+    out.state = ApplyState::kPaused;
+    return out;
+  }
+  // continue, or pause after release: the rollout goes on without the failed one.
+  ApplyState rest = DeriveFromStates(unsettled);
+  if (rest == ApplyState::kFailedRetryable || rest == ApplyState::kStopped) {
+    out.state = rest;
+  } else {
+    out.state = ApplyState::kRunningDegraded;
+  }
+  return out;
+}
+
+}  // namespace ordo

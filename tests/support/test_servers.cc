@@ -1,0 +1,161 @@
+#include "test_servers.h"
+
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+#include <random>
+#include <thread>
+
+namespace ordo::testing {
+namespace {
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? std::string(v) : std::string();
+}
+
+// Runs a shell command, returning its stdout; Unavailable on a non-zero exit.
+Result<std::string> Run(const std::string& command) {
+  std::string out;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return Unavailable("cannot run: " + command);
+  std::array<char, 4096> buf{};
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
+  int rc = pclose(pipe);
+  if (rc != 0) return Unavailable("command failed (" + std::to_string(rc) + "): " + command);
+  return out;
+}
+
+std::string ShellQuote(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
+  }
+  return out + "'";
+}
+
+}  // namespace
+
+std::string SourceDir() { return ORDO_SOURCE_DIR; }
+
+bool ServersRequired() { return Env("ORDO_REQUIRE_SERVERS") == "1"; }
+
+Result<MariaDbServer*> MariaDbServer::Shared() {
+  static std::mutex mu;
+  static std::unique_ptr<MariaDbServer> shared;
+  static Status failure = Status::Ok();
+  std::lock_guard<std::mutex> lock(mu);
+  if (shared) return shared.get();
+  if (!failure.ok()) return failure;
+  if (!Env("ORDO_TEST_MYSQL_PORT").empty()) {
+    shared.reset(new MariaDbServer());
+    if (!Env("ORDO_TEST_MYSQL_HOST").empty()) shared->host_ = Env("ORDO_TEST_MYSQL_HOST");
+    shared->port_ = std::atoi(Env("ORDO_TEST_MYSQL_PORT").c_str());
+    if (!Env("ORDO_TEST_MYSQL_USER").empty()) shared->user_ = Env("ORDO_TEST_MYSQL_USER");
+    shared->password_ = Env("ORDO_TEST_MYSQL_PASSWORD");
+    return shared.get();
+  }
+  auto started = StartPrivate();
+  if (!started.ok()) {
+    failure = started.status();
+    return failure;
+  }
+  shared = std::move(*started);
+  // Stopped by the static destructor at exit.
+  return shared.get();
+}
+
+Result<std::unique_ptr<MariaDbServer>> MariaDbServer::StartPrivate(std::string extra_options) {
+  std::unique_ptr<MariaDbServer> server(new MariaDbServer());
+  char tmpl[] = "/tmp/ordo-mariadb-XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) return Unavailable("mkdtemp failed");
+  server->dir_ = tmpl;
+  server->extra_options_ = std::move(extra_options);
+  ORDO_RETURN_IF_ERROR(server->Restart());
+  return server;
+}
+
+Status MariaDbServer::Restart() {
+  std::string cmd = "ORDO_MARIADB_OPTS=" + ShellQuote(extra_options_) + " " +
+                    ShellQuote(SourceDir() + "/scripts/mariadb-tmp") + " start " +
+                    ShellQuote(dir_) + (port_ ? " " + std::to_string(port_) : "") +
+                    " 2>&1";
+  auto out = Run(cmd);
+  if (!out.ok()) return out.status();
+  // The script's last line is the port.
+  std::string text = *out;
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  size_t nl = text.rfind('\n');
+  int port = std::atoi(text.c_str() + (nl == std::string::npos ? 0 : nl + 1));
+  if (port <= 0) return Unavailable("mariadb-tmp printed no port: " + *out);
+  port_ = port;
+  return Status::Ok();
+}
+
+Status MariaDbServer::Kill() {
+  if (dir_.empty()) return FailedPrecondition("cannot stop an external server");
+  auto out = Run(ShellQuote(SourceDir() + "/scripts/mariadb-tmp") + " stop " + ShellQuote(dir_));
+  return out.status();
+}
+
+MariaDbServer::~MariaDbServer() {
+  if (dir_.empty()) return;
+  (void)Kill();
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+std::string MariaDbServer::Dsn(std::string_view database) const {
+  return "mysql://" + user_ + ":" + password_ + "@" + host_ + ":" + std::to_string(port_) + "/" +
+         std::string(database);
+}
+
+Status MariaDbServer::Exec(std::string_view sql, std::string_view database) const {
+  std::string cmd = "mariadb --no-defaults --protocol=tcp -h" + ShellQuote(host_) + " -P" +
+                    std::to_string(port_) + " -u" + ShellQuote(user_) +
+                    (password_.empty() ? "" : " -p" + ShellQuote(password_)) + " " +
+                    (database.empty() ? "" : ShellQuote(database)) + " -e " +
+                    ShellQuote(sql) + " 2>&1";
+  auto out = Run(cmd);
+  if (!out.ok()) return Internal(out.status().message());
+  return Status::Ok();
+}
+
+std::string UniqueName(std::string_view prefix) {
+  static std::atomic<int> counter{0};
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  return std::string(prefix) + "_" + std::to_string(getpid()) + "_" +
+         std::to_string(counter.fetch_add(1)) + "_" + std::to_string(rng() % 100000);
+}
+
+TempDir::TempDir() {
+  char tmpl[] = "/tmp/ordo-test-XXXXXX";
+  char* p = mkdtemp(tmpl);
+  path_ = p ? p : "/tmp";
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  if (path_ != "/tmp") std::filesystem::remove_all(path_, ec);
+}
+
+bool PollUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout,
+               std::chrono::milliseconds interval) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    if (done()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(interval);
+  }
+}
+
+}  // namespace ordo::testing

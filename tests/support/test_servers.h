@@ -1,0 +1,99 @@
+// Real servers for tests: throwaway MariaDB (and later PostgreSQL) processes on
+// loopback, each with its own temp datadir, stopped when the test binary exits.
+//
+// A test binary asks for a server with MariaDbServer::Shared(). When the environment
+// names one (ORDO_TEST_MYSQL_HOST/PORT/USER/PASSWORD) it is used; otherwise
+// scripts/mariadb-tmp starts one. When no server can be had, ORDO_REQUIRE_SERVERS=1
+// (set by CI) makes that a test failure; otherwise the test skips with a printed
+// reason.
+//
+// Thread-safety: Shared() is safe to call from several threads.
+//
+//   TEST(Foo, Bar) {
+//     ORDO_ASSIGN_SERVER_OR_SKIP(server);
+//     std::string dsn = server->Dsn(UniqueName("t"));
+//   }
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "ordo/status.h"
+
+namespace ordo::testing {
+
+class MariaDbServer {
+ public:
+  // The process-wide shared server, started on first use.
+  static Result<MariaDbServer*> Shared();
+  // A private server (e.g. one per deployment in an end-to-end test); stopped when
+  // the object is destroyed. `extra_options` go to mariadbd.
+  static Result<std::unique_ptr<MariaDbServer>> StartPrivate(std::string extra_options = "");
+  ~MariaDbServer();
+
+  const std::string& host() const { return host_; }
+  int port() const { return port_; }
+  const std::string& user() const { return user_; }
+  const std::string& password() const { return password_; }
+  // mysql://user:password@host:port/database
+  std::string Dsn(std::string_view database = "") const;
+  // Runs SQL statements with the mariadb command-line client; for test setup only.
+  Status Exec(std::string_view sql, std::string_view database = "") const;
+  // Stops the server (for crash/unreachable tests); Restart() brings it back on the
+  // same port and datadir.
+  Status Kill();
+  Status Restart();
+
+ private:
+  MariaDbServer() = default;
+  std::string dir_;  // empty for an external server
+  std::string host_ = "127.0.0.1";
+  int port_ = 0;
+  std::string user_ = "ordo";
+  std::string password_ = "ordo";
+  std::string extra_options_;
+};
+
+// True when CI demands real servers (ORDO_REQUIRE_SERVERS=1).
+bool ServersRequired();
+
+// A name unique within this machine: prefix + pid + counter + random suffix.
+std::string UniqueName(std::string_view prefix);
+
+// A fresh temp directory, removed (recursively) when the object dies.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Polls `done` every `interval` until it returns true or `timeout` passes.
+bool PollUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout,
+               std::chrono::milliseconds interval = std::chrono::milliseconds(10));
+
+// The repository root (for scripts/).
+std::string SourceDir();
+
+}  // namespace ordo::testing
+
+// Binds `var` to the shared MariaDB server, or fails (CI) / skips (locally) the test.
+#define ORDO_ASSIGN_SERVER_OR_SKIP(var)                                               \
+  ::ordo::testing::MariaDbServer* var = nullptr;                                      \
+  do {                                                                                \
+    auto ordo_srv_ = ::ordo::testing::MariaDbServer::Shared();                        \
+    if (!ordo_srv_.ok()) {                                                            \
+      if (::ordo::testing::ServersRequired())                                         \
+        FAIL() << "MariaDB server required but unavailable: "                         \
+               << ordo_srv_.status().ToString();                                      \
+      GTEST_SKIP() << "skipped: no MariaDB server (" << ordo_srv_.status().ToString() \
+                   << "); run scripts/setup to install mariadb-server";               \
+    }                                                                                 \
+    var = *ordo_srv_;                                                                 \
+  } while (0)
