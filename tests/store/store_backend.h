@@ -1,0 +1,37 @@
+// StoreBackend: what the conformance suite needs from each store backend's test
+// fixture. Each backend (sqlite, mysql, postgres) implements it in
+// tests/store/<backend>_backend.cc and registers it with the suite.
+//
+// Fixtures set up scenario states with raw SQL against the shared schema
+// (docs/store-schema.md); MicrosAgoSql() spells "the database clock minus N µs" in the
+// backend's dialect, so a test can make a heartbeat stale without sleeping.
+//
+// Thread-safety: Exec may be called from the test thread only.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "ordo/status.h"
+#include "ordo/store.h"
+
+namespace ordo::testing {
+
+class StoreBackend {
+ public:
+  virtual ~StoreBackend() = default;
+  virtual std::string name() const = 0;
+  // A new, empty, migrated store (its own database/file); each call is independent.
+  // Unavailable when the backend's server is missing (the suite then skips or, with
+  // ORDO_REQUIRE_SERVERS=1, fails).
+  virtual Result<std::unique_ptr<Store>> OpenFresh(const StoreOptions& options) = 0;
+  // Opens another handle on the store last returned by OpenFresh (another "process").
+  virtual Result<std::unique_ptr<Store>> OpenAgain(const StoreOptions& options) = 0;
+  // Runs one SQL statement against the store last returned by OpenFresh.
+  virtual Status Exec(const std::string& sql) = 0;
+  // A SQL expression: the database clock minus `micros` microseconds, in the type
+  // the backend stores timestamps as.
+  virtual std::string MicrosAgoSql(int64_t micros) const = 0;
+};
+
+}  // namespace ordo::testing
