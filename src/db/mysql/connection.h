@@ -1,0 +1,118 @@
+// MysqlConnection: one MariaDB/MySQL client session (Connector/C), with prepared
+// statements, bound parameters and string-typed result rows.
+//
+// Every value ordo sends is bound (never spliced into SQL text); identifiers are
+// quoted with QuoteIdentifier. Server errors come back as Status values mapped by
+// MapMysqlError in one place: deadlock and lock wait timeout → Aborted (retryable),
+// lost or refused connections → Unavailable (retryable), duplicate key →
+// AlreadyExists, syntax/unknown column → InvalidArgument, statement timeout → Timeout.
+// After an Unavailable error the connection is broken() and must be discarded.
+//
+// Thread-safety: a connection is used by one thread at a time. Use MysqlPool to share.
+//
+//   ORDO_ASSIGN_OR_RETURN(auto conn, MysqlConnection::Connect(dsn, {}));
+//   ORDO_ASSIGN_OR_RETURN(auto rows, conn->Query("SELECT id, name FROM t WHERE id > ?",
+//                                                {SqlValue::Int(7)}));
+//   for (const auto& row : rows.rows) std::cout << *row[1];
+#pragma once
+
+#include <mysql.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "db/dsn.h"
+#include "ordo/status.h"
+
+namespace ordo {
+
+// A bound parameter value.
+struct SqlValue {
+  enum class Kind { kNull, kInt, kUInt, kDouble, kText, kBytes };
+  Kind kind = Kind::kNull;
+  int64_t i = 0;
+  uint64_t u = 0;
+  double d = 0;
+  std::string s;  // kText (connection charset) or kBytes (binary, stored as-is)
+
+  static SqlValue Null() { return {}; }
+  static SqlValue Int(int64_t v) { SqlValue x; x.kind = Kind::kInt; x.i = v; return x; }
+  static SqlValue UInt(uint64_t v) { SqlValue x; x.kind = Kind::kUInt; x.u = v; return x; }
+  static SqlValue Double(double v) { SqlValue x; x.kind = Kind::kDouble; x.d = v; return x; }
+  static SqlValue Text(std::string v) { SqlValue x; x.kind = Kind::kText; x.s = std::move(v); return x; }
+  static SqlValue Bytes(std::string v) { SqlValue x; x.kind = Kind::kBytes; x.s = std::move(v); return x; }
+  bool operator==(const SqlValue&) const = default;
+};
+
+using SqlRow = std::vector<std::optional<std::string>>;
+
+struct SqlRows {
+  std::vector<std::string> columns;
+  std::vector<SqlRow> rows;
+};
+
+struct MysqlConnectOptions {
+  int connect_timeout_s = 5;
+  int read_timeout_s = 60;   // a query that takes longer fails Unavailable
+  int write_timeout_s = 60;
+  // Statements run right after connecting (e.g. "SET SESSION time_zone='+00:00'").
+  std::vector<std::string> init_statements;
+};
+
+class MysqlConnection {
+ public:
+  // Unavailable (retryable) when the server cannot be reached; InvalidArgument for a
+  // DSN that is not mysql://.
+  static Result<std::unique_ptr<MysqlConnection>> Connect(const Dsn& dsn,
+                                                         const MysqlConnectOptions& options);
+  ~MysqlConnection();
+  MysqlConnection(const MysqlConnection&) = delete;
+  MysqlConnection& operator=(const MysqlConnection&) = delete;
+
+  // Runs one statement without parameters, discarding any result.
+  Status Execute(std::string_view sql);
+  // Runs one statement with bound parameters; returns the affected-row count.
+  Result<uint64_t> Execute(std::string_view sql, const std::vector<SqlValue>& params);
+  // Text-protocol query without parameters.
+  Result<SqlRows> Query(std::string_view sql);
+  // Prepared query with bound parameters; every cell comes back as a string (NULL as
+  // nullopt). Prepared statements are cached per connection.
+  Result<SqlRows> Query(std::string_view sql, const std::vector<SqlValue>& params);
+
+  uint64_t last_insert_id() const { return last_insert_id_; }
+  // True after a connection-level failure: discard the connection.
+  bool broken() const { return broken_; }
+  // The server's connection id (for KILL).
+  uint64_t thread_id();
+  MYSQL* raw() { return mysql_; }
+  const Dsn& dsn() const { return dsn_; }
+
+ private:
+  MysqlConnection() = default;
+  Status Fail(unsigned int code, const char* message, std::string_view sql);
+  Result<MYSQL_STMT*> Prepare(std::string_view sql);
+  Result<SqlRows> RunPrepared(std::string_view sql, const std::vector<SqlValue>& params,
+                              uint64_t* affected);
+  void DropStatement(std::string_view sql);
+
+  MYSQL* mysql_ = nullptr;
+  Dsn dsn_;
+  bool broken_ = false;
+  uint64_t last_insert_id_ = 0;
+  std::map<std::string, MYSQL_STMT*, std::less<>> statements_;
+};
+
+// Maps a client or server error number to a Status (the one place for MariaDB/MySQL).
+Status MapMysqlError(unsigned int code, std::string_view message);
+
+// `name` quoted as a MariaDB identifier: `a``b`.
+std::string QuoteIdentifier(std::string_view name);
+// `schema`.`table`
+std::string QuoteTable(std::string_view schema, std::string_view table);
+
+}  // namespace ordo

@@ -1,0 +1,46 @@
+#include "db/dsn.h"
+
+#include <gtest/gtest.h>
+
+namespace ordo {
+namespace {
+
+TEST(Dsn, ParsesEveryPartAndDecodesPassword) {
+  auto d = ParseDsn("mysql://ordo:p%40ss@127.0.0.1:3307/shop?ssl=0");
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->scheme, "mysql");
+  EXPECT_EQ(d->user, "ordo");
+  EXPECT_EQ(d->password, "p@ss");
+  EXPECT_EQ(d->host, "127.0.0.1");
+  EXPECT_EQ(d->port, 3307);
+  EXPECT_EQ(d->database, "shop");
+  EXPECT_EQ(d->params.at("ssl"), "0");
+}
+
+TEST(Dsn, RedactedNeverShowsThePassword) {
+  auto d = ParseDsn("mysql://ordo:secret@db:3306/shop");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->Redacted(), "mysql://ordo:***@db:3306/shop");
+  EXPECT_EQ(d->Redacted().find("secret"), std::string::npos);
+  EXPECT_EQ(d->ToUrl(), "mysql://ordo:secret@db:3306/shop");
+}
+
+TEST(Dsn, SqlitePathAndErrors) {
+  auto d = ParseDsn("sqlite:ordo.db");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->scheme, "sqlite");
+  EXPECT_EQ(d->database, "ordo.db");
+  EXPECT_EQ(ParseDsn("sqlite:").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseDsn("localhost:3306").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseDsn("mysql://u@h:99999/x").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseDsn("mysql:///x").status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(Dsn, RedactUrlsScrubsPasswordsInFreeText) {
+  EXPECT_EQ(RedactUrls("cannot reach mysql://a:b@h:1/x and postgres://c:d@e/f"),
+            "cannot reach mysql://a:***@h:1/x and postgres://c:***@e/f");
+  EXPECT_EQ(RedactUrls("mysql://a@h/x"), "mysql://a@h/x");
+}
+
+}  // namespace
+}  // namespace ordo

@@ -1,0 +1,78 @@
+// MysqlConnection against a real MariaDB server: binding, results, error mapping.
+#include "db/mysql/connection.h"
+
+#include <gtest/gtest.h>
+
+#include "test_servers.h"
+
+namespace ordo {
+namespace {
+
+Result<std::unique_ptr<MysqlConnection>> Open(testing::MariaDbServer* server,
+                                              const std::string& db = "") {
+  ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(server->Dsn(db)));
+  return MysqlConnection::Connect(dsn, {});
+}
+
+TEST(MysqlConnection, BindsEveryKindAndReadsBackStrings) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto conn = Open(server);
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  auto rows = (*conn)->Query("SELECT ?, ?, ?, ?, ?, ?",
+                             {SqlValue::Null(), SqlValue::Int(-9223372036854775807LL - 1),
+                              SqlValue::UInt(18446744073709551615ULL), SqlValue::Double(0.5),
+                              SqlValue::Text("h\xC3\xA9llo"), SqlValue::Bytes(std::string("\0\xff", 2))});
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->rows.size(), 1u);
+  const SqlRow& r = rows->rows[0];
+  EXPECT_FALSE(r[0].has_value());
+  EXPECT_EQ(*r[1], "-9223372036854775808");
+  EXPECT_EQ(*r[2], "18446744073709551615");
+  EXPECT_EQ(*r[3], "0.5");
+  EXPECT_EQ(*r[4], "h\xC3\xA9llo");
+  EXPECT_EQ(*r[5], std::string("\0\xff", 2));
+}
+
+TEST(MysqlConnection, LongValuesAreFetchedWhole) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto conn = Open(server);
+  ASSERT_TRUE(conn.ok());
+  auto rows = (*conn)->Query("SELECT REPEAT('x', ?)", {SqlValue::Int(100000)});
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(rows->rows[0][0]->size(), 100000u);
+}
+
+TEST(MysqlConnection, ErrorsAreMappedToCodes) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto conn = Open(server);
+  ASSERT_TRUE(conn.ok());
+  std::string db = testing::UniqueName("conn");
+  ASSERT_TRUE((*conn)->Execute("CREATE DATABASE " + QuoteIdentifier(db)).ok());
+  ASSERT_TRUE((*conn)->Execute("CREATE TABLE " + QuoteTable(db, "t") + " (id INT PRIMARY KEY)").ok());
+  EXPECT_TRUE((*conn)->Execute("INSERT INTO " + QuoteTable(db, "t") + " VALUES (?)", {SqlValue::Int(1)}).ok());
+  auto dup = (*conn)->Execute("INSERT INTO " + QuoteTable(db, "t") + " VALUES (?)", {SqlValue::Int(1)});
+  EXPECT_EQ(dup.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ((*conn)->Execute("SELEC 1").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ((*conn)->Query("SELECT * FROM " + QuoteTable(db, "missing")).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_FALSE((*conn)->broken());
+  ASSERT_TRUE((*conn)->Execute("DROP DATABASE " + QuoteIdentifier(db)).ok());
+}
+
+TEST(MysqlConnection, UnreachableServerIsRetryable) {
+  auto dsn = ParseDsn("mysql://ordo:ordo@127.0.0.1:1/x");
+  ASSERT_TRUE(dsn.ok());
+  auto conn = MysqlConnection::Connect(*dsn, {});
+  ASSERT_FALSE(conn.ok());
+  EXPECT_EQ(conn.status().code(), StatusCode::kUnavailable);
+  EXPECT_TRUE(conn.status().retryable());
+  EXPECT_EQ(conn.status().message().find("ordo:ordo"), std::string::npos);
+}
+
+TEST(QuoteIdentifier, DoublesBackticks) {
+  EXPECT_EQ(QuoteIdentifier("a`b"), "`a``b`");
+  EXPECT_EQ(QuoteTable("s", "t"), "`s`.`t`");
+}
+
+}  // namespace
+}  // namespace ordo
