@@ -1,0 +1,87 @@
+// The reference model of the gates: a deliberately plain, in-memory reading of
+// model.md's claims over a value snapshot of the control store.
+//
+// It answers, for one snapshot, "which rows may each claim return" and "which one
+// must it return first" (the first in (created_at, id) order). It is what the
+// conformance suite's differential test compares every backend against, so it is
+// written for obviousness, not speed: each arm is one small predicate that reads
+// like the prose of model.md, plus the decisions recorded in docs/store.md.
+//
+// Thread-safety: pure functions over values.
+//
+//   reference::Snapshot s = ...;            // rows read from a store, plus "now"
+//   std::vector<int64_t> may = reference::CopyClaimable(s);
+//   std::optional<int64_t> first = reference::FirstCopyClaim(s);
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "ordo/model.h"
+#include "ordo/store.h"
+
+namespace ordo::reference {
+
+// The columns of an apply row the gates read.
+struct ApplyRow {
+  int64_t id = 0;
+  ApplyState state = ApplyState::kPending;
+  bool defer_cutover = false;
+  int attempt = 0;
+  // When it last became failed_retryable; nullopt falls back to updated_at.
+  std::optional<Micros> failed_at;
+  Micros updated_at = 0;
+};
+
+struct RequestRow {
+  int64_t apply_id = 0;
+  RequestKind kind = RequestKind::kStop;
+  RequestStatus status = RequestStatus::kPending;
+};
+
+// Everything the gates look at, plus the database clock's "now" and the options.
+struct Snapshot {
+  Micros now = 0;
+  StoreOptions options;
+  std::vector<ApplyRow> applies;
+  std::vector<OperationRecord> operations;
+  std::vector<RequestRow> requests;
+};
+
+enum class CopyArm { kStartPending, kRecoverStale, kResumeStopped, kRetry };
+enum class CutoverArm { kStartParked, kRecoverInFlight };
+
+// ---- copy claim (arms A–D) ----------------------------------------------------------
+// The arm under which `op` is claimable by the copy claim, or nullopt.
+std::optional<CopyArm> CopyArmFor(const Snapshot& s, const OperationRecord& op);
+// Operation ids the copy claim may return, in (created_at, id) order.
+std::vector<int64_t> CopyClaimable(const Snapshot& s);
+std::optional<int64_t> FirstCopyClaim(const Snapshot& s);
+
+// ---- cutover claim (arms 1–2) ---------------------------------------------------------
+std::optional<CutoverArm> CutoverArmFor(const Snapshot& s, const OperationRecord& op);
+std::vector<int64_t> CutoverClaimable(const Snapshot& s);
+std::optional<int64_t> FirstCutoverClaim(const Snapshot& s);
+
+// begin_cutover for the live holder of `op` (its lease assumed current): true when the
+// parked row may move to cutting_over now.
+bool BeginCutoverAllowed(const Snapshot& s, const OperationRecord& op);
+
+// ---- stop reconciliation and retry expiry ---------------------------------------------
+// Apply ids claim_next_stop may take, ascending.
+std::vector<int64_t> StopReconcilable(const Snapshot& s);
+// The operations of `apply_id` that stop reconciliation turns into `stopped`.
+std::vector<int64_t> StopReconciledOperations(const Snapshot& s, int64_t apply_id);
+// Apply ids ExpireRetries fails, ascending.
+std::vector<int64_t> ExpirableApplies(const Snapshot& s);
+
+// ---- shared predicates (exposed for unit tests) ----------------------------------------
+bool IsStale(const Snapshot& s, Micros updated_at);
+bool HasRequest(const Snapshot& s, int64_t apply_id, RequestKind kind, RequestStatus status);
+// A release request exists, pending or completed (a failed one does not latch).
+bool ReleaseLatched(const Snapshot& s, int64_t apply_id);
+// A failed earlier sibling that `r`'s on_failure policy excuses.
+bool FailureExempt(const Snapshot& s, const OperationRecord& earlier, const OperationRecord& r);
+
+}  // namespace ordo::reference
