@@ -1,0 +1,114 @@
+#include "store/sqlite/sqlite_dialect.h"
+
+#include <chrono>
+
+namespace ordo::sqlite {
+namespace {
+
+constexpr std::string_view kV1 = R"sql(
+CREATE TABLE applies (
+  id                INTEGER PRIMARY KEY AUTOINCREMENT,
+  external_id       TEXT    NOT NULL UNIQUE,
+  database_name     TEXT    NOT NULL,
+  environment       TEXT    NOT NULL,
+  state             TEXT    NOT NULL,
+  defer_cutover     INTEGER NOT NULL DEFAULT 0,
+  options           TEXT    NOT NULL DEFAULT '{}',
+  operation_count   INTEGER NOT NULL,
+  error             TEXT,
+  attempt           INTEGER NOT NULL DEFAULT 0,
+  lease_owner       TEXT,
+  lease_token       TEXT,
+  lease_acquired_at INTEGER,
+  failed_at         INTEGER,
+  started_at        INTEGER,
+  completed_at      INTEGER,
+  created_at        INTEGER NOT NULL,
+  updated_at        INTEGER NOT NULL
+);
+CREATE INDEX applies_by_state ON applies (state, id);
+CREATE INDEX applies_by_target ON applies (database_name, environment);
+
+CREATE TABLE apply_operations (
+  id                   INTEGER PRIMARY KEY AUTOINCREMENT,
+  apply_id             INTEGER NOT NULL REFERENCES applies (id) ON DELETE CASCADE,
+  deployment           TEXT    NOT NULL,
+  state                TEXT    NOT NULL,
+  error                TEXT,
+  cutover_policy       TEXT    NOT NULL,
+  on_failure           TEXT    NOT NULL,
+  attempt              INTEGER NOT NULL DEFAULT 0,
+  lease_owner          TEXT,
+  lease_token          TEXT,
+  lease_acquired_at    INTEGER,
+  resume_state         TEXT,
+  started_at           INTEGER,
+  cutover_started_at   INTEGER,
+  cutover_completed_at INTEGER,
+  completed_at         INTEGER,
+  created_at           INTEGER NOT NULL,
+  updated_at           INTEGER NOT NULL,
+  UNIQUE (apply_id, deployment)
+);
+CREATE INDEX apply_operations_claim ON apply_operations (state, created_at, id);
+CREATE INDEX apply_operations_siblings ON apply_operations (apply_id, id);
+CREATE INDEX apply_operations_deployment ON apply_operations (deployment, state);
+
+CREATE TABLE apply_changes (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  operation_id    INTEGER NOT NULL REFERENCES apply_operations (id) ON DELETE CASCADE,
+  schema_name     TEXT    NOT NULL,
+  table_name      TEXT    NOT NULL,
+  ddl             TEXT    NOT NULL,
+  state           TEXT    NOT NULL DEFAULT 'pending',
+  rows_copied     INTEGER NOT NULL DEFAULT 0,
+  rows_total      INTEGER NOT NULL DEFAULT 0,
+  progress        REAL    NOT NULL DEFAULT 0,
+  eta_seconds     INTEGER,
+  instant         INTEGER NOT NULL DEFAULT 0,
+  cutover_lock_ms INTEGER,
+  error           TEXT,
+  updated_at      INTEGER NOT NULL
+);
+CREATE INDEX apply_changes_by_operation ON apply_changes (operation_id, id);
+
+CREATE TABLE control_requests (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  apply_id     INTEGER NOT NULL REFERENCES applies (id) ON DELETE CASCADE,
+  kind         TEXT    NOT NULL,
+  status       TEXT    NOT NULL,
+  requested_by TEXT    NOT NULL DEFAULT '',
+  error        TEXT,
+  created_at   INTEGER NOT NULL,
+  updated_at   INTEGER NOT NULL,
+  completed_at INTEGER,
+  UNIQUE (apply_id, kind)
+);
+
+CREATE TABLE apply_events (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  apply_id     INTEGER NOT NULL REFERENCES applies (id) ON DELETE CASCADE,
+  operation_id INTEGER,
+  at           INTEGER NOT NULL,
+  kind         TEXT    NOT NULL,
+  from_state   TEXT,
+  to_state     TEXT,
+  message      TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX apply_events_by_apply ON apply_events (apply_id, id);
+)sql";
+
+}  // namespace
+
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> kMigrations = {{1, kV1}};
+  return kMigrations;
+}
+
+Micros NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace ordo::sqlite

@@ -1,0 +1,112 @@
+#include "store/sqlite/sqlite_gates.h"
+
+namespace ordo::sqlite {
+namespace {
+
+std::string Latch(const std::string& o) {
+  return RequestExistsSql(o + ".apply_id", "release", "'pending','completed'");
+}
+
+// Earlier sibling e is failed and o's on_failure excuses it.
+std::string Exempt(const std::string& o) {
+  return "(e.state = 'failed' AND (" + o + ".on_failure = 'continue' OR (" + o +
+         ".on_failure = 'pause' AND " + Latch(o) + ")))";
+}
+
+std::string EarlierBlocking(const std::string& blocks) {
+  return "EXISTS (SELECT 1 FROM apply_operations e WHERE e.apply_id = o.apply_id AND e.id < o.id "
+         "AND " +
+         blocks + ")";
+}
+
+std::string BuildCopySql() {
+  std::string stop = RequestExistsSql("o.apply_id", "stop");
+  // Unknown policies fail closed to rolling; unknown on_failure to halt.
+  std::string blocks = "o.cutover_policy <> 'parallel' AND NOT " + Exempt("o") +
+                       " AND NOT (CASE WHEN o.cutover_policy = 'barrier' THEN e.state IN "
+                       "('waiting_for_cutover','cutting_over','revert_window','completed') "
+                       "ELSE e.state = 'completed' END)";
+  std::string arm_a = "(o.state = 'pending' AND NOT " + stop + " AND NOT " + EarlierBlocking(blocks) + ")";
+  std::string arm_b =
+      "(o.state IN ('running','waiting_for_cutover','cutting_over','revert_window','resuming') "
+      "AND o.updated_at < :stale_before AND NOT (o.state = 'waiting_for_cutover' AND "
+      "(o.lease_token IS NULL OR (a.operation_count > 1 AND o.cutover_policy IN "
+      "('barrier','parallel')))))";
+  std::string arm_c =
+      "(o.state = 'stopped' AND " + RequestExistsSql("o.apply_id", "start") + " AND NOT " + stop + ")";
+  std::string arm_d =
+      "(o.state = 'failed_retryable' AND ((a.state = 'failed_retryable' AND a.attempt < :budget "
+      "AND COALESCE(a.failed_at, a.updated_at) >= :fresh_after AND NOT " +
+      stop +
+      ") OR (a.state NOT IN ('failed_retryable','stopped','completed','failed','cancelled',"
+      "'reverted') AND a.updated_at < :stale_before AND o.updated_at < :stale_before)))";
+  return "SELECT o.id, CASE o.state WHEN 'pending' THEN 'A' WHEN 'stopped' THEN 'C' "
+         "WHEN 'failed_retryable' THEN 'D' ELSE 'B' END "
+         "FROM apply_operations o JOIN applies a ON a.id = o.apply_id WHERE " +
+         arm_a + " OR " + arm_b + " OR " + arm_c + " OR " + arm_d +
+         " ORDER BY o.created_at, o.id";
+}
+
+std::string BuildCutoverSql() {
+  std::string blocks = "e.state <> 'completed' AND NOT " + Exempt("o");
+  std::string released =
+      "((a.defer_cutover = 0 AND a.operation_count > 1 AND o.cutover_policy IN "
+      "('barrier','parallel')) OR " +
+      RequestExistsSql("o.apply_id", "cutover") + ")";
+  std::string arm_1 =
+      "(o.state = 'waiting_for_cutover' AND (o.lease_token IS NULL OR o.updated_at < "
+      ":stale_before) AND " +
+      released + " AND NOT " + RequestExistsSql("o.apply_id", "stop") + " AND NOT " +
+      EarlierBlocking(blocks) + ")";
+  std::string arm_2 =
+      "(o.state IN ('cutting_over','revert_window') AND o.updated_at < :stale_before)";
+  return "SELECT o.id, CASE o.state WHEN 'waiting_for_cutover' THEN '1' ELSE '2' END "
+         "FROM apply_operations o JOIN applies a ON a.id = o.apply_id WHERE " +
+         arm_1 + " OR " + arm_2 + " ORDER BY o.created_at, o.id";
+}
+
+std::string BuildStopSql() {
+  return "SELECT r.apply_id FROM control_requests r WHERE r.kind = 'stop' AND r.status = "
+         "'pending' AND NOT EXISTS (SELECT 1 FROM apply_operations o WHERE o.apply_id = "
+         "r.apply_id AND o.state NOT IN ('completed','failed','stopped','cancelled','reverted') "
+         "AND NOT " +
+         IdleForStopSql("o") + ") ORDER BY r.apply_id";
+}
+
+}  // namespace
+
+std::string RequestExistsSql(const std::string& apply_expr, const std::string& kind,
+                             const std::string& statuses) {
+  return "EXISTS (SELECT 1 FROM control_requests r WHERE r.apply_id = " + apply_expr +
+         " AND r.kind = '" + kind + "' AND r.status IN (" + statuses + "))";
+}
+
+std::string IdleForStopSql(const std::string& o) {
+  return "(" + o + ".state IN ('pending','failed_retryable') OR (" + o +
+         ".state = 'waiting_for_cutover' AND (" + o + ".lease_token IS NULL OR " + o +
+         ".updated_at < :stale_before)))";
+}
+
+const std::string& CopyCandidatesSql() {
+  static const std::string kSql = BuildCopySql();
+  return kSql;
+}
+
+const std::string& CutoverCandidatesSql() {
+  static const std::string kSql = BuildCutoverSql();
+  return kSql;
+}
+
+const std::string& StopCandidatesSql() {
+  static const std::string kSql = BuildStopSql();
+  return kSql;
+}
+
+const std::string& ExpiryCandidatesSql() {
+  static const std::string kSql =
+      "SELECT id, attempt FROM applies WHERE state = 'failed_retryable' AND (attempt >= :budget "
+      "OR COALESCE(failed_at, updated_at) < :fresh_after) ORDER BY id";
+  return kSql;
+}
+
+}  // namespace ordo::sqlite

@@ -1,0 +1,28 @@
+// The gates of model.md as SQLite queries: the candidate queries the claims run (first
+// row = the claim's pick) and the guard fragments their UPDATEs repeat. Each returns
+// `id` (and for claims the arm) ordered by (created_at, id); parameters :stale_before,
+// :budget and :fresh_after are bound by SqliteStore::BindGateParams.
+//
+// Thread-safety: immutable strings built once.
+#pragma once
+
+#include <string>
+
+namespace ordo::sqlite {
+
+// SELECT id, arm ('A'..'D') of copy-claimable operations.
+const std::string& CopyCandidatesSql();
+// SELECT id, arm ('1'/'2') of cutover-claimable operations.
+const std::string& CutoverCandidatesSql();
+// SELECT id of applies stop reconciliation may take.
+const std::string& StopCandidatesSql();
+// SELECT id, attempt of applies whose retries expired.
+const std::string& ExpiryCandidatesSql();
+
+// "a `kind` request with one of `statuses` exists for the apply `apply_expr`".
+std::string RequestExistsSql(const std::string& apply_expr, const std::string& kind,
+                             const std::string& statuses = "'pending'");
+// Operation states that stop reconciliation may turn into `stopped` (alias `o`).
+std::string IdleForStopSql(const std::string& o);
+
+}  // namespace ordo::sqlite

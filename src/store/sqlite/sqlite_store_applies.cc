@@ -1,0 +1,178 @@
+// SqliteStore: creating applies (with the one-active-apply-per-deployment check) and
+// reading applies, operations and changes.
+#include <set>
+
+#include "core/derive.h"
+#include "ordo/sync_point.h"
+#include "store/lease_token.h"
+#include "store/sqlite/sqlite_dialect.h"
+#include "store/sqlite/sqlite_rows.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace ordo::sqlite {
+namespace {
+
+Status ValidateNewApply(const NewApply& apply) {
+  if (apply.database.empty()) return InvalidArgument("apply: empty database");
+  if (apply.environment.empty()) return InvalidArgument("apply: empty environment");
+  if (apply.operations.empty()) return InvalidArgument("apply: no deployments");
+  std::set<std::string> seen;
+  for (const auto& op : apply.operations) {
+    if (op.deployment.empty()) return InvalidArgument("apply: empty deployment name");
+    if (!seen.insert(op.deployment).second)
+      return InvalidArgument("apply: deployment " + op.deployment + " listed twice");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+// A deployment is held by another apply's operation on it when that operation is live
+// (running, resuming, parked, cutting over, in its revert window), or when it is
+// pending or failed_retryable and its apply's derived state has not settled. Stopped
+// and terminal operations hold nothing: a stopped apply re-checks when it restarts.
+Result<std::optional<std::string>> SqliteStore::DeploymentHolder(
+    const std::string& database, const std::string& environment,
+    const std::vector<std::string>& deployments, int64_t exclude_apply_id) {
+  for (const auto& deployment : deployments) {
+    ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "SELECT o.apply_id, a.external_id, o.state FROM apply_operations o "
+        "JOIN applies a ON a.id = o.apply_id WHERE o.deployment = :dep AND o.state IN "
+        "('pending','running','waiting_for_cutover','cutting_over','revert_window',"
+        "'failed_retryable','resuming') AND a.database_name = :db AND a.environment = :env "
+        "AND o.apply_id <> :self ORDER BY o.apply_id"));
+    st.Bind(":dep", deployment).Bind(":db", database).Bind(":env", environment).Bind(":self", exclude_apply_id);
+    std::vector<std::tuple<int64_t, std::string, std::string>> rows;
+    while (true) {
+      ORDO_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      rows.emplace_back(st.Int(0), st.Text(1), st.Text(2));
+    }
+    for (const auto& [apply_id, external_id, state] : rows) {
+      bool waiting = state == "pending" || state == "failed_retryable";
+      if (waiting) {
+        ORDO_ASSIGN_OR_RETURN(auto ops, ReadOperations(apply_id));
+        ORDO_ASSIGN_OR_RETURN(bool latched, ReleaseLatched(apply_id));
+        ApplyState derived = DeriveApplyState(ops, latched).state;
+        if (IsSettled(derived) || derived == ApplyState::kStopped) continue;
+      }
+      return std::optional<std::string>("deployment " + deployment + " is held by apply " +
+                                        external_id + " (operation " + state + ")");
+    }
+  }
+  return std::optional<std::string>();
+}
+
+Result<ApplyRecord> SqliteStore::CreateApply(const NewApply& apply) {
+  ORDO_RETURN_IF_ERROR(ValidateNewApply(apply));
+  std::string external_id = apply.external_id.empty() ? NewExternalApplyId() : apply.external_id;
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction txn(db_.get());
+  ORDO_RETURN_IF_ERROR(txn.BeginImmediate());
+  Micros now = NowMicros();
+  std::vector<std::string> deployments;
+  for (const auto& op : apply.operations) deployments.push_back(op.deployment);
+  ORDO_ASSIGN_OR_RETURN(auto holder, DeploymentHolder(apply.database, apply.environment, deployments, 0));
+  if (holder) return Conflict("cannot create apply: " + *holder);
+
+  {
+    ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "INSERT INTO applies (external_id, database_name, environment, state, defer_cutover, "
+        "options, operation_count, attempt, created_at, updated_at) VALUES (:ext, :db, :env, "
+        "'pending', :defer, :options, :count, 0, :now, :now)"));
+    Status s = st.Bind(":ext", external_id)
+                   .Bind(":db", apply.database)
+                   .Bind(":env", apply.environment)
+                   .Bind(":defer", int64_t{apply.options.defer_cutover})
+                   .Bind(":options", OptionsJson(apply.options))
+                   .Bind(":count", static_cast<int64_t>(apply.operations.size()))
+                   .Bind(":now", now)
+                   .Run();
+    if (s.Is(StatusCode::kAlreadyExists)) return AlreadyExists("apply " + external_id + " already exists");
+    ORDO_RETURN_IF_ERROR(s);
+  }
+  int64_t apply_id = db_->LastInsertId();
+  for (const auto& op : apply.operations) {
+    ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "INSERT INTO apply_operations (apply_id, deployment, state, cutover_policy, on_failure, "
+        "created_at, updated_at) VALUES (:apply, :dep, 'pending', :policy, :on_failure, :now, :now)"));
+    ORDO_RETURN_IF_ERROR(st.Bind(":apply", apply_id)
+                             .Bind(":dep", op.deployment)
+                             .Bind(":policy", apply.cutover_policy)
+                             .Bind(":on_failure", apply.on_failure)
+                             .Bind(":now", now)
+                             .Run());
+    int64_t op_id = db_->LastInsertId();
+    for (const auto& change : op.changes) {
+      ORDO_ASSIGN_OR_RETURN(auto cst, db_->Prepare(
+          "INSERT INTO apply_changes (operation_id, schema_name, table_name, ddl, updated_at) "
+          "VALUES (:op, :schema, :table, :ddl, :now)"));
+      ORDO_RETURN_IF_ERROR(cst.Bind(":op", op_id)
+                               .Bind(":schema", change.schema_name)
+                               .Bind(":table", change.table_name)
+                               .Bind(":ddl", change.ddl)
+                               .Bind(":now", now)
+                               .Run());
+    }
+  }
+  std::string message = "created by " + apply.requested_by + " for";
+  for (const auto& d : deployments) message += " " + d;
+  message += " (" + apply.cutover_policy + ", on_failure " + apply.on_failure + ")";
+  ORDO_RETURN_IF_ERROR(WriteEvent({apply_id, std::nullopt, "created", std::nullopt, "pending", message}, now));
+  ORDO_SYNC_POINT("Store::CreateApply:BeforeCommit");
+  ORDO_ASSIGN_OR_RETURN(ApplyRecord record, ReadApply(apply_id));
+  ORDO_RETURN_IF_ERROR(txn.Commit());
+  return record;
+}
+
+Result<ApplyRecord> SqliteStore::GetApply(int64_t apply_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return ReadApply(apply_id);
+}
+
+Result<ApplyRecord> SqliteStore::FindApply(std::string_view external_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string("SELECT ") + kApplyColumns + " FROM applies WHERE external_id = :ext"));
+  st.Bind(":ext", external_id);
+  ORDO_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return NotFound("apply " + std::string(external_id) + " not found");
+  return ApplyFromRow(st);
+}
+
+Result<std::vector<ApplyRecord>> SqliteStore::ListApplies(int limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string("SELECT ") + kApplyColumns + " FROM applies ORDER BY id DESC LIMIT :limit"));
+  st.Bind(":limit", limit < 0 ? int64_t{-1} : int64_t{limit});
+  std::vector<ApplyRecord> out;
+  while (true) {
+    ORDO_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out.push_back(ApplyFromRow(st));
+  }
+  return out;
+}
+
+Result<std::vector<OperationRecord>> SqliteStore::ListOperations(int64_t apply_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return ReadOperations(apply_id);
+}
+
+Result<OperationRecord> SqliteStore::GetOperation(int64_t operation_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return ReadOperation(operation_id);
+}
+
+Result<std::vector<ChangeRecord>> SqliteStore::ListChanges(int64_t operation_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string("SELECT ") + kChangeColumns + " FROM apply_changes WHERE operation_id = :op ORDER BY id"));
+  st.Bind(":op", operation_id);
+  std::vector<ChangeRecord> out;
+  while (true) {
+    ORDO_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out.push_back(ChangeFromRow(st));
+  }
+  return out;
+}
+
+}  // namespace ordo::sqlite

@@ -1,0 +1,156 @@
+// SqliteStore: stop reconciliation, retry expiry and the event log.
+#include "ordo/sync_point.h"
+#include "store/lease_token.h"
+#include "store/sqlite/sqlite_dialect.h"
+#include "store/sqlite/sqlite_gates.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace ordo::sqlite {
+
+// A pending stop whose apply has nothing in flight: the idle operations (pending,
+// failed_retryable, parked without a live holder) become stopped, the apply state is
+// re-derived and the stop completes.
+Result<std::optional<StopReconciliation>> SqliteStore::ClaimNextStop(std::string_view owner_view) {
+  if (owner_view.empty()) return LeaseLost("claim: empty owner");
+  std::string owner(owner_view);
+  std::string token = NewLeaseToken();
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction txn(db_.get());
+  ORDO_RETURN_IF_ERROR(txn.BeginImmediate());
+  Micros now = NowMicros();
+  int64_t apply_id = 0;
+  {
+    ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(StopCandidatesSql() + " LIMIT 1"));
+    BindGateParams(st, now);
+    ORDO_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return std::optional<StopReconciliation>();
+    apply_id = st.Int(0);
+  }
+  ORDO_SYNC_POINT("Store::ClaimStop:AfterSelect");
+  ORDO_ASSIGN_OR_RETURN(auto lease, db_->Prepare(
+      "UPDATE applies SET lease_owner = :owner, lease_token = :token, lease_acquired_at = :now "
+      "WHERE id = :apply"));
+  ORDO_RETURN_IF_ERROR(lease.Bind(":owner", owner).Bind(":token", token).Bind(":now", now).Bind(":apply", apply_id).Run());
+  StopReconciliation out;
+  out.apply_id = apply_id;
+  ORDO_ASSIGN_OR_RETURN(auto ops, ReadOperations(apply_id));
+  ORDO_SYNC_POINT("Store::ClaimStop:BeforeUpdate");
+  for (const auto& op : ops) {
+    ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+        "UPDATE apply_operations AS o SET state = 'stopped', lease_owner = NULL, lease_token = "
+        "NULL, updated_at = :now WHERE o.id = :id AND " + IdleForStopSql("o")));
+    BindGateParams(st, now);
+    ORDO_RETURN_IF_ERROR(st.Bind(":id", op.id).Run());
+    if (db_->Changes() == 0) continue;
+    out.stopped_operation_ids.push_back(op.id);
+    ORDO_RETURN_IF_ERROR(WriteEvent({apply_id, op.id, "state_change", std::string(ToString(op.state)),
+                                     "stopped", "stop reconciliation by " + owner}, now));
+  }
+  ORDO_RETURN_IF_ERROR(RederiveApply(apply_id, now, "stop reconciliation"));
+  ORDO_ASSIGN_OR_RETURN(auto done, db_->Prepare(
+      "UPDATE control_requests SET status = 'completed', completed_at = :now, updated_at = :now "
+      "WHERE apply_id = :apply AND kind = 'stop' AND status = 'pending'"));
+  ORDO_RETURN_IF_ERROR(done.Bind(":now", now).Bind(":apply", apply_id).Run());
+  if (db_->Changes() > 0) {
+    ORDO_RETURN_IF_ERROR(WriteEvent({apply_id, std::nullopt, "control_request", "pending", "completed",
+                                     "stop completed by " + owner + " (" +
+                                         std::to_string(out.stopped_operation_ids.size()) +
+                                         " operations stopped)"},
+                                    now));
+  }
+  ORDO_SYNC_POINT("Store::ClaimStop:BeforeCommit");
+  ORDO_RETURN_IF_ERROR(txn.Commit());
+  return std::optional<StopReconciliation>(std::move(out));
+}
+
+Result<int> SqliteStore::ExpireRetries() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction txn(db_.get());
+  ORDO_RETURN_IF_ERROR(txn.BeginImmediate());
+  Micros now = NowMicros();
+  std::vector<std::pair<int64_t, int>> expired;
+  {
+    ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(ExpiryCandidatesSql()));
+    BindGateParams(st, now);
+    while (true) {
+      ORDO_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      expired.emplace_back(st.Int(0), static_cast<int>(st.Int(1)));
+    }
+  }
+  if (expired.empty()) return 0;
+  for (const auto& [apply_id, attempt] : expired) {
+    std::string reason =
+        attempt >= options_.retry_budget
+            ? "retry budget exhausted after " + std::to_string(attempt) + " attempts"
+            : "retry window expired: failed more than " +
+                  std::to_string(options_.retry_freshness_micros / 1'000'000) + " s ago";
+    ORDO_ASSIGN_OR_RETURN(auto ops, ReadOperations(apply_id));
+    for (const auto& op : ops) {
+      if (op.state != OperationState::kFailedRetryable) continue;
+      ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+          "UPDATE apply_operations SET state = 'failed', error = COALESCE(error, :reason), "
+          "completed_at = COALESCE(completed_at, :now), updated_at = :now WHERE id = :id AND "
+          "state = 'failed_retryable'"));
+      ORDO_RETURN_IF_ERROR(st.Bind(":reason", reason).Bind(":now", now).Bind(":id", op.id).Run());
+      ORDO_RETURN_IF_ERROR(WriteEvent({apply_id, op.id, "state_change", "failed_retryable", "failed", reason}, now));
+    }
+    ORDO_ASSIGN_OR_RETURN(ApplyRecord apply, ReadApply(apply_id));
+    std::string error = apply.error ? reason + ": " + *apply.error : reason;
+    ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare("UPDATE applies SET error = NULL WHERE id = :id"));
+    ORDO_RETURN_IF_ERROR(st.Bind(":id", apply_id).Run());
+    ORDO_RETURN_IF_ERROR(WriteApplyState(apply, ApplyState::kFailed, error, now, "retry expiry"));
+  }
+  ORDO_RETURN_IF_ERROR(txn.Commit());
+  return static_cast<int>(expired.size());
+}
+
+Status SqliteStore::AppendEvent(const EventRecord& event) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction txn(db_.get());
+  ORDO_RETURN_IF_ERROR(txn.BeginImmediate());
+  Micros now = event.at != 0 ? event.at : NowMicros();
+  ORDO_RETURN_IF_ERROR(ReadApply(event.apply_id).status());
+  ORDO_RETURN_IF_ERROR(WriteEvent({event.apply_id, event.operation_id, event.kind, event.from_state,
+                                   event.to_state, event.message},
+                                  now));
+  return txn.Commit();
+}
+
+Result<std::vector<EventRecord>> SqliteStore::ListEvents(int64_t apply_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(
+      "SELECT e.id, e.apply_id, e.operation_id, o.deployment, e.at, e.kind, e.from_state, "
+      "e.to_state, e.message FROM apply_events e LEFT JOIN apply_operations o ON o.id = "
+      "e.operation_id WHERE e.apply_id = :apply ORDER BY e.id"));
+  st.Bind(":apply", apply_id);
+  std::vector<EventRecord> out;
+  while (true) {
+    ORDO_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    EventRecord e;
+    e.id = st.Int(0);
+    e.apply_id = st.Int(1);
+    e.operation_id = st.OptInt(2);
+    e.deployment = st.OptText(3);
+    e.at = st.Int(4);
+    e.kind = st.Text(5);
+    e.from_state = st.OptText(6);
+    e.to_state = st.OptText(7);
+    e.message = st.Text(8);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Result<std::vector<int64_t>> SqliteStore::StopCandidates() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return QueryIds(StopCandidatesSql(), NowMicros());
+}
+
+Result<std::vector<int64_t>> SqliteStore::ExpiryCandidates() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return QueryIds(ExpiryCandidatesSql(), NowMicros());
+}
+
+}  // namespace ordo::sqlite

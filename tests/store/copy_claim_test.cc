@@ -1,0 +1,310 @@
+// Conformance: the copy claim (scenarios.md 1–25; 19 is in concurrency_test.cc).
+#include "store_suite.h"
+
+namespace ordo::testing {
+namespace {
+
+using S = OperationState;
+
+class CopyClaim : public StoreSuite {
+ protected:
+  // The id the copy claim returns, or 0 for nothing.
+  int64_t NextCopy() {
+    auto c = ClaimCopy();
+    return c ? c->operation.id : 0;
+  }
+  void Complete(const Lease& lease) {
+    ASSERT_TRUE(store_->TransitionOperation(lease, S::kCompleted).ok());
+  }
+};
+
+TEST_P(CopyClaim, RollingStartsDeploymentsStrictlyInOrder) {  // 1
+  auto a = Create("rolling");
+  auto ids = OpIds(a.id);
+  auto first = ClaimCopy();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->operation.id, ids[0]);
+  EXPECT_EQ(first->operation.state, S::kPending);  // state from before the claim
+  EXPECT_EQ(first->apply_external_id, a.external_id);
+  OperationRecord stored = Op(ids[0]);
+  EXPECT_EQ(stored.state, S::kRunning);
+  EXPECT_EQ(stored.lease_token, first->lease.token);
+  EXPECT_EQ(stored.lease_owner, "host/1/driver-1");
+  EXPECT_TRUE(stored.started_at.has_value());
+  EXPECT_EQ(NextCopy(), 0);
+  Complete(first->lease);
+  auto second = ClaimCopy();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->operation.id, ids[1]);
+  EXPECT_EQ(NextCopy(), 0);
+  Complete(second->lease);
+  EXPECT_EQ(NextCopy(), ids[2]);
+}
+
+TEST_P(CopyClaim, PendingStartRequestNeverReorders) {  // 2
+  auto a = Create("rolling", "halt", 2);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kRunning);
+  AddRequest(a.id, RequestKind::kStart);
+  EXPECT_EQ(NextCopy(), 0);
+}
+
+TEST_P(CopyClaim, HaltBlocksLaterDeploymentsHoweverOldTheFailure) {  // 3
+  auto a = Create("rolling", "halt", 2);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kFailed, /*stale=*/true);
+  SetOpSql(ids[0], "completed_at = " + backend_->MicrosAgoSql(int64_t{86'400} * 30 * 1'000'000));
+  EXPECT_EQ(NextCopy(), 0);
+}
+
+TEST_P(CopyClaim, ContinueLetsLaterDeploymentStartAfterTerminalFailure) {  // 4
+  auto a = Create("rolling", "continue", 2);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kFailed);
+  EXPECT_EQ(NextCopy(), ids[1]);
+}
+
+TEST_P(CopyClaim, ContinueExcusesOnlyTerminalFailure) {  // 5
+  for (S blocker : {S::kRunning, S::kFailedRetryable, S::kStopped, S::kCancelled}) {
+    auto a = Create("rolling", "continue", 2);
+    auto ids = OpIds(a.id);
+    SetOp(ids[0], blocker);
+    EXPECT_EQ(NextCopy(), 0) << ToString(blocker);
+    SetOp(ids[0], S::kCompleted);  // clear the way for the next case's apply
+    SetOp(ids[1], S::kCompleted);
+  }
+}
+
+TEST_P(CopyClaim, UnknownOnFailureFailsClosedToHalt) {  // 6
+  auto a = Create("rolling", "bogus", 2);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kFailed);
+  EXPECT_EQ(NextCopy(), 0);
+}
+
+TEST_P(CopyClaim, PauseBlocksUntilAReleaseLatches) {  // 7
+  auto a = Create("rolling", "pause", 2);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kFailed);
+  EXPECT_EQ(NextCopy(), 0);
+  AddRequest(a.id, RequestKind::kRelease, RequestStatus::kPending);
+  EXPECT_EQ(NextCopy(), ids[1]);
+  SetOp(ids[1], S::kPending);
+  SetRequest(a.id, RequestKind::kRelease, RequestStatus::kCompleted);
+  EXPECT_EQ(NextCopy(), ids[1]);
+  SetOp(ids[1], S::kPending);
+  SetRequest(a.id, RequestKind::kRelease, RequestStatus::kFailed);
+  EXPECT_EQ(NextCopy(), 0);
+}
+
+TEST_P(CopyClaim, StopBeatsRelease) {  // 8
+  auto a = Create("rolling", "pause", 2);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kFailed);
+  AddRequest(a.id, RequestKind::kRelease, RequestStatus::kCompleted);
+  AddRequest(a.id, RequestKind::kStop);
+  EXPECT_EQ(NextCopy(), 0);
+}
+
+TEST_P(CopyClaim, BarrierLetsLaterDeploymentCopyWhileEarlierIsParked) {  // 9
+  for (S parked : {S::kWaitingForCutover, S::kCuttingOver, S::kRevertWindow}) {
+    auto a = Create("barrier", "halt", 2);
+    auto ids = OpIds(a.id);
+    SetOp(ids[0], parked);
+    EXPECT_EQ(NextCopy(), ids[1]) << ToString(parked);
+  }
+}
+
+TEST_P(CopyClaim, RollingDoesNotRelaxForParkedEarlierDeployment) {  // 10
+  for (S parked : {S::kWaitingForCutover, S::kCuttingOver, S::kRevertWindow}) {
+    auto a = Create("rolling", "halt", 2);
+    auto ids = OpIds(a.id);
+    SetOp(ids[0], parked);
+    EXPECT_EQ(NextCopy(), 0) << ToString(parked);
+    SetOp(ids[0], S::kCompleted);
+    SetOp(ids[1], S::kCompleted);
+  }
+}
+
+TEST_P(CopyClaim, BarrierStillWaitsForCopyingSiblings) {  // 11
+  auto a = Create("barrier", "halt", 2);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kRunning);
+  EXPECT_EQ(NextCopy(), 0);
+}
+
+TEST_P(CopyClaim, BarrierKeepsHalt) {  // 12
+  auto a = Create("barrier", "halt", 2);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kFailed);
+  EXPECT_EQ(NextCopy(), 0);
+}
+
+TEST_P(CopyClaim, ParallelHasNoCopyGate) {  // 13
+  auto a = Create("parallel", "halt", 2);
+  auto ids = OpIds(a.id);
+  EXPECT_EQ(NextCopy(), ids[0]);  // first in order
+  EXPECT_EQ(NextCopy(), ids[1]);  // A running does not block
+  SetOp(ids[0], S::kFailed);
+  SetOp(ids[1], S::kPending);
+  EXPECT_EQ(NextCopy(), ids[1]);  // nor does a failed A, even under halt
+}
+
+TEST_P(CopyClaim, PendingStopHaltsStarts) {  // 14
+  auto a = Create("rolling", "continue", 2);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kFailed);
+  AddRequest(a.id, RequestKind::kStop);
+  EXPECT_EQ(NextCopy(), 0);
+}
+
+TEST_P(CopyClaim, StopDoesNotBlockRecoveryOfStaleWork) {  // 15
+  auto a = Create("rolling", "halt", 2);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kRunning, /*stale=*/true);
+  AddRequest(a.id, RequestKind::kStop);
+  auto c = ClaimCopy("host/2/driver-1");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->operation.id, ids[0]);
+  EXPECT_EQ(c->operation.state, S::kRunning);
+  OperationRecord stored = Op(ids[0]);
+  EXPECT_EQ(stored.state, S::kRunning);
+  EXPECT_NE(stored.lease_token, "tok-" + std::to_string(ids[0]));
+  EXPECT_EQ(stored.lease_token, c->lease.token);
+}
+
+TEST_P(CopyClaim, FreshActiveRowsAreNeverStolenStaleOnesAre) {  // 16
+  auto a = Create("rolling", "halt", 1);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kRunning);
+  EXPECT_EQ(NextCopy(), 0);
+  SetOp(ids[0], S::kRunning, /*stale=*/true);
+  OperationRecord before = Op(ids[0]);
+  auto c = ClaimCopy("host/9/driver-3");
+  ASSERT_TRUE(c);
+  OperationRecord after = Op(ids[0]);
+  EXPECT_EQ(after.state, S::kRunning);
+  EXPECT_EQ(after.lease_owner, "host/9/driver-3");
+  EXPECT_EQ(after.lease_token, c->lease.token);
+  EXPECT_NE(after.lease_token, before.lease_token);
+  EXPECT_GT(after.updated_at, before.updated_at + 5 * kWindow);  // fresh heartbeat
+}
+
+TEST_P(CopyClaim, TerminalRowsAreNeverClaimedEvenWhenStale) {  // 17
+  auto a = Create("parallel", "halt", 5);
+  auto ids = OpIds(a.id);
+  S terminal[] = {S::kCompleted, S::kFailed, S::kStopped, S::kCancelled, S::kReverted};
+  for (size_t i = 0; i < ids.size(); ++i) SetOp(ids[i], terminal[i], /*stale=*/true);
+  EXPECT_EQ(NextCopy(), 0);
+}
+
+TEST_P(CopyClaim, StoppedResumesOnlyOnAPendingStart) {  // 18
+  auto a = Create("rolling", "halt", 1);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kStopped);
+  AddRequest(a.id, RequestKind::kStart);
+  auto c = ClaimCopy();
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->operation.state, S::kStopped);
+  EXPECT_EQ(Op(ids[0]).state, S::kResuming);
+  SetOp(ids[0], S::kStopped);
+  SetRequest(a.id, RequestKind::kStart, RequestStatus::kCompleted);
+  EXPECT_EQ(NextCopy(), 0);
+}
+
+TEST_P(CopyClaim, RetryWithinBudgetConsumesOneUnit) {  // 20
+  auto a = Create("rolling", "halt", 1);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kFailedRetryable);
+  SetApplySql(a.id, "state = 'failed_retryable', attempt = 9, failed_at = " + NowSql());
+  auto c = ClaimCopy();
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->operation.state, S::kFailedRetryable);
+  EXPECT_EQ(Op(ids[0]).state, S::kFailedRetryable);  // state kept
+  EXPECT_EQ(Apply(a.id).attempt, 10);
+}
+
+TEST_P(CopyClaim, RetryOutsideBudgetOrWindowIsNotClaimed) {  // 20
+  auto a = Create("rolling", "halt", 1);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kFailedRetryable);
+  SetApplySql(a.id, "state = 'failed_retryable', attempt = 10, failed_at = " + NowSql());
+  EXPECT_EQ(NextCopy(), 0);
+  SetApplySql(a.id, "attempt = 3, failed_at = " +
+                        backend_->MicrosAgoSql(Options().retry_freshness_micros + 60'000'000));
+  EXPECT_EQ(NextCopy(), 0);
+  EXPECT_EQ(Apply(a.id).attempt, 3);
+}
+
+TEST_P(CopyClaim, HealthyRetryIsNotReclaimedButAStaleOneIsWithoutBudgetCheck) {  // 21
+  auto a = Create("rolling", "halt", 1);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kFailedRetryable, /*stale=*/true);
+  SetApplySql(a.id, "state = 'running', attempt = 10, updated_at = " + NowSql());
+  EXPECT_EQ(NextCopy(), 0);
+  SetApplySql(a.id, "updated_at = " + StaleSql());
+  auto c = ClaimCopy();
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->operation.id, ids[0]);
+  EXPECT_EQ(Apply(a.id).attempt, 10);  // no unit consumed
+  EXPECT_EQ(NextCopy(), 0);            // the apply's heartbeat was refreshed
+}
+
+TEST_P(CopyClaim, ParkedBarrierRowsBelongToTheCutoverClaim) {  // 22
+  for (const char* policy : {"barrier", "parallel"}) {
+    auto multi = Create(policy, "halt", 2);
+    auto ids = OpIds(multi.id);
+    SetOp(ids[0], S::kWaitingForCutover, /*stale=*/true);
+    SetOp(ids[1], S::kCompleted);
+    EXPECT_EQ(NextCopy(), 0) << policy;
+  }
+  auto single = Create("barrier", "halt", 1);
+  SetOp(OpIds(single.id)[0], S::kWaitingForCutover, /*stale=*/true);
+  EXPECT_EQ(NextCopy(), OpIds(single.id)[0]);
+  auto rolling = Create("rolling", "halt", 2);
+  SetOp(OpIds(rolling.id)[0], S::kWaitingForCutover, /*stale=*/true);
+  EXPECT_EQ(NextCopy(), OpIds(rolling.id)[0]);
+}
+
+TEST_P(CopyClaim, OrderingNeverCrossesApplies) {  // 23
+  auto blocked = Create("rolling", "halt", 2);
+  auto b = OpIds(blocked.id);
+  SetOp(b[0], S::kFailed);
+  auto busy = Create("rolling", "halt", 2);
+  SetOp(OpIds(busy.id)[0], S::kRunning);
+  auto free = Create("rolling", "halt", 2);
+  EXPECT_EQ(NextCopy(), OpIds(free.id)[0]);
+}
+
+TEST_P(CopyClaim, CandidatesAreTakenInCreatedAtThenIdOrderAcrossApplies) {  // 24
+  auto x = Create("parallel", "halt", 1);
+  auto y = Create("parallel", "halt", 1);
+  auto z = Create("parallel", "halt", 1);
+  // y was "created" earliest; x and z share a timestamp, so id decides between them.
+  SetOpSql(OpIds(y.id)[0], "created_at = " + backend_->MicrosAgoSql(3'000'000));
+  Exec("UPDATE apply_operations SET created_at = " + backend_->MicrosAgoSql(1'000'000) +
+       " WHERE id IN (" + std::to_string(OpIds(x.id)[0]) + ", " + std::to_string(OpIds(z.id)[0]) +
+       ")");
+  EXPECT_EQ(NextCopy(), OpIds(y.id)[0]);
+  EXPECT_EQ(NextCopy(), OpIds(x.id)[0]);
+  EXPECT_EQ(NextCopy(), OpIds(z.id)[0]);
+}
+
+TEST_P(CopyClaim, EmptyOwnerIsLeaseLostAndChangesNothing) {  // 25
+  auto a = Create("rolling", "halt", 1);
+  auto r = store_->ClaimNextCopy("");
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().Is(StatusCode::kLeaseLost));
+  auto cut = store_->ClaimNextCutover("");
+  EXPECT_TRUE(cut.status().Is(StatusCode::kLeaseLost));
+  auto stop = store_->ClaimNextStop("");
+  EXPECT_TRUE(stop.status().Is(StatusCode::kLeaseLost));
+  OperationRecord op = Op(OpIds(a.id)[0]);
+  EXPECT_EQ(op.state, S::kPending);
+  EXPECT_FALSE(op.lease_token.has_value());
+}
+
+ORDO_INSTANTIATE_STORE_SUITE(CopyClaim);
+
+}  // namespace
+}  // namespace ordo::testing
