@@ -1,0 +1,271 @@
+// Conformance: apply-level behaviour (scenarios.md 38–42) and control requests.
+#include "core/derive.h"
+#include "ordo/sync_point.h"
+#include "store_suite.h"
+
+namespace ordo::testing {
+namespace {
+
+using S = OperationState;
+
+class ApplyLevel : public StoreSuite {
+ protected:
+  NewApply Spec(std::vector<std::string> deployments, const std::string& environment = "prod") {
+    NewApply a;
+    a.database = "app";
+    a.environment = environment;
+    a.requested_by = "test";
+    for (auto& d : deployments) a.operations.push_back(NewOperation{d, {}});
+    return a;
+  }
+  // What the operator does after a transition: derive, then CAS the apply row.
+  void Project(int64_t apply_id, const Lease& lease) {
+    auto ops = store_->ListOperations(apply_id);
+    auto requests = store_->ListRequests(apply_id);
+    ASSERT_TRUE(ops.ok() && requests.ok());
+    bool latched = false;
+    for (const auto& r : *requests)
+      latched |= r.kind == RequestKind::kRelease && r.status != RequestStatus::kFailed;
+    DerivedApplyState d = DeriveApplyState(*ops, latched);
+    auto swapped = store_->CasApplyState(lease, Apply(apply_id).state, d.state, d.error);
+    ASSERT_TRUE(swapped.ok()) << swapped.status().ToString();
+    EXPECT_TRUE(*swapped);
+  }
+};
+
+TEST_P(ApplyLevel, HalfCreatedApplyIsInvisible) {  // 38
+  auto other = backend_->OpenAgain(Options());
+  ASSERT_TRUE(other.ok());
+  std::optional<size_t> listed;
+  std::optional<StatusCode> found, first_op;
+  auto& sp = SyncPoints::Get();
+  sp.SetCallback("Store::CreateApply:BeforeCommit", [&] {
+    auto list = (*other)->ListApplies(100);
+    if (list.ok()) listed = list->size();
+    found = (*other)->FindApply("ap_halfcreated").status().code();
+    first_op = (*other)->GetOperation(1).status().code();
+  });
+  sp.Enable();
+  NewApply spec = Spec({"d1", "d2", "d3"});
+  spec.external_id = "ap_halfcreated";
+  auto created = store_->CreateApply(spec);
+  sp.DisableAndClear();
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_EQ(listed, 0u);
+  EXPECT_EQ(found, StatusCode::kNotFound);
+  EXPECT_EQ(first_op, StatusCode::kNotFound);
+  EXPECT_EQ(store_->ListOperations(created->id)->size(), 3u);
+  EXPECT_EQ(store_->ListChanges(store_->ListOperations(created->id)->at(0).id)->size(), 0u);
+  EXPECT_EQ((*other)->FindApply("ap_halfcreated")->id, created->id);
+}
+
+TEST_P(ApplyLevel, CreateValidatesItsInput) {
+  EXPECT_TRUE(store_->CreateApply(Spec({})).status().Is(StatusCode::kInvalidArgument));
+  EXPECT_TRUE(store_->CreateApply(Spec({"d1", "d1"})).status().Is(StatusCode::kInvalidArgument));
+  NewApply named = Spec({"d1"});
+  named.external_id = "ap_same";
+  ASSERT_TRUE(store_->CreateApply(named).ok());
+  named.environment = "other";
+  EXPECT_TRUE(store_->CreateApply(named).status().Is(StatusCode::kAlreadyExists));
+  auto generated = store_->CreateApply(Spec({"d1"}, "third"));
+  ASSERT_TRUE(generated.ok());
+  EXPECT_EQ(generated->external_id.rfind("ap_", 0), 0u);
+}
+
+TEST_P(ApplyLevel, OneActiveApplyPerDeployment) {  // 39
+  auto x = store_->CreateApply(Spec({"d1", "d2"}));
+  ASSERT_TRUE(x.ok());
+  auto overlap = store_->CreateApply(Spec({"d2", "d3"}));
+  ASSERT_TRUE(overlap.status().Is(StatusCode::kConflict)) << overlap.status().ToString();
+  EXPECT_NE(overlap.status().message().find(x->external_id), std::string::npos)
+      << overlap.status().message();
+  EXPECT_TRUE(store_->CreateApply(Spec({"d3", "d4"})).ok());         // disjoint
+  EXPECT_TRUE(store_->CreateApply(Spec({"d1", "d2"}, "staging")).ok());  // other environment
+}
+
+TEST_P(ApplyLevel, SettledOrHaltedAppliesReleaseTheirDeployments) {  // 39
+  auto x = store_->CreateApply(Spec({"d1", "d2"}));
+  ASSERT_TRUE(x.ok());
+  auto ids = OpIds(x->id);
+  SetOp(ids[0], S::kFailed);  // halt: d2 never runs, the apply is failed (settled)
+  EXPECT_TRUE(store_->CreateApply(Spec({"d1", "d2"})).ok());
+}
+
+TEST_P(ApplyLevel, RestartOfStoppedApplyRechecksItsDeployments) {  // 39
+  auto x = store_->CreateApply(Spec({"d1", "d2"}));
+  ASSERT_TRUE(x.ok());
+  auto xs = OpIds(x->id);
+  SetOp(xs[0], S::kStopped);
+  SetOp(xs[1], S::kStopped);
+  SetApplySql(x->id, "state = 'stopped'");
+  auto y = store_->CreateApply(Spec({"d2", "d3"}));  // a stopped apply holds nothing
+  ASSERT_TRUE(y.ok()) << y.status().ToString();
+  auto start = store_->RequestControl(x->id, RequestKind::kStart, "operator");
+  ASSERT_TRUE(start.ok());
+  EXPECT_EQ(start->outcome, RequestOutcome::kRefused);
+  EXPECT_NE(start->reason.find(y->external_id), std::string::npos) << start->reason;
+  auto requests = store_->ListRequests(x->id);
+  ASSERT_TRUE(requests.ok() && requests->size() == 1);
+  EXPECT_EQ((*requests)[0].status, RequestStatus::kFailed);
+  EXPECT_EQ(Op(xs[0]).state, S::kStopped);
+  for (int64_t id : OpIds(y->id)) SetOp(id, S::kCompleted);
+  SetApplySql(y->id, "state = 'completed'");
+  start = store_->RequestControl(x->id, RequestKind::kStart, "operator");
+  ASSERT_TRUE(start.ok());
+  EXPECT_EQ(start->outcome, RequestOutcome::kAccepted) << start->reason;
+}
+
+TEST_P(ApplyLevel, ExpiryFailsExhaustedOrOldRetriesAndLeavesParkedSuccessor) {  // 40
+  auto exhausted = Create("barrier", "halt", 2);
+  auto e = OpIds(exhausted.id);
+  SetOp(e[0], S::kFailedRetryable);
+  SetOp(e[1], S::kWaitingForCutover);
+  SetApplySql(exhausted.id, "state = 'failed_retryable', attempt = 10, failed_at = " + NowSql());
+  auto old = Create("rolling", "halt", 1);
+  SetOp(OpIds(old.id)[0], S::kFailedRetryable);
+  SetApplySql(old.id, "state = 'failed_retryable', attempt = 1, failed_at = " +
+                          backend_->MicrosAgoSql(Options().retry_freshness_micros + 60'000'000));
+  auto healthy = Create("rolling", "halt", 1);
+  SetOp(OpIds(healthy.id)[0], S::kFailedRetryable);
+  SetApplySql(healthy.id, "state = 'failed_retryable', attempt = 2, failed_at = " + NowSql());
+
+  auto expired = store_->ExpireRetries();
+  ASSERT_TRUE(expired.ok()) << expired.status().ToString();
+  EXPECT_EQ(*expired, 2);
+  ApplyRecord ex = Apply(exhausted.id);
+  EXPECT_EQ(ex.state, ApplyState::kFailed);
+  ASSERT_TRUE(ex.error.has_value());
+  EXPECT_NE(ex.error->find("budget"), std::string::npos) << *ex.error;
+  EXPECT_TRUE(ex.completed_at.has_value());
+  EXPECT_EQ(Op(e[0]).state, S::kFailed);
+  EXPECT_EQ(Op(e[1]).state, S::kWaitingForCutover);
+  ApplyRecord o = Apply(old.id);
+  EXPECT_EQ(o.state, ApplyState::kFailed);
+  EXPECT_NE(o.error.value_or("").find("window"), std::string::npos) << o.error.value_or("");
+  EXPECT_EQ(Op(OpIds(old.id)[0]).state, S::kFailed);
+  EXPECT_EQ(Apply(healthy.id).state, ApplyState::kFailedRetryable);
+  EXPECT_EQ(*store_->ExpireRetries(), 0);
+}
+
+TEST_P(ApplyLevel, StopReconciliationStopsLeftoverPendingWork) {  // 41
+  auto a = Create("rolling", "continue", 2);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kFailed);
+  auto none = store_->ClaimNextStop("host/1/driver-1");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());  // no stop requested
+  auto stop = store_->RequestControl(a.id, RequestKind::kStop, "operator");
+  ASSERT_TRUE(stop.ok());
+  EXPECT_EQ(stop->outcome, RequestOutcome::kAccepted);
+  auto claimed = store_->ClaimNextStop("host/1/driver-1");
+  ASSERT_TRUE(claimed.ok()) << claimed.status().ToString();
+  ASSERT_TRUE(claimed->has_value());
+  EXPECT_EQ((*claimed)->apply_id, a.id);
+  EXPECT_EQ((*claimed)->stopped_operation_ids, std::vector<int64_t>{ids[1]});
+  EXPECT_EQ(Op(ids[1]).state, S::kStopped);
+  EXPECT_EQ(Apply(a.id).state, ApplyState::kStopped);
+  auto requests = *store_->ListRequests(a.id);
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].status, RequestStatus::kCompleted);
+  EXPECT_FALSE(store_->ClaimNextStop("host/1/driver-1")->has_value());
+}
+
+TEST_P(ApplyLevel, StopReconciliationSkipsAppliesWithActiveWork) {  // 41
+  auto a = Create("parallel", "continue", 3);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kFailed);
+  SetOp(ids[1], S::kRunning);
+  AddRequest(a.id, RequestKind::kStop);
+  EXPECT_FALSE(store_->ClaimNextStop("host/1/driver-1")->has_value());
+  EXPECT_EQ(Op(ids[2]).state, S::kPending);
+}
+
+TEST_P(ApplyLevel, ApplyStateProjectionFollowsFailurePolicies) {  // 42
+  struct Case {
+    const char* on_failure;
+    bool release;
+    ApplyState want;
+  };
+  for (const Case& c : {Case{"continue", false, ApplyState::kRunningDegraded},
+                        Case{"halt", false, ApplyState::kFailed},
+                        Case{"pause", false, ApplyState::kPaused},
+                        Case{"pause", true, ApplyState::kRunningDegraded}}) {
+    auto a = Create("rolling", c.on_failure, 2);
+    auto ids = OpIds(a.id);
+    SetOp(ids[0], S::kFailed);
+    SetOpSql(ids[0], "error = 'boom'");
+    if (c.release) AddRequest(a.id, RequestKind::kRelease);
+    Project(a.id, LeaseOf(ids[0]));
+    EXPECT_EQ(Apply(a.id).state, c.want) << c.on_failure << " release=" << c.release;
+  }
+}
+
+TEST_P(ApplyLevel, SettledApplyWithOneFailureIsFailedNamingItAndMootsRequests) {  // 42
+  auto a = Create("rolling", "continue", 3);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kCompleted);
+  SetOp(ids[1], S::kFailed);
+  SetOpSql(ids[1], "error = 'duplicate key'");
+  SetOp(ids[2], S::kCompleted);
+  AddRequest(a.id, RequestKind::kCutover);
+  Project(a.id, LeaseOf(ids[2]));
+  ApplyRecord settled = Apply(a.id);
+  EXPECT_EQ(settled.state, ApplyState::kFailed);
+  EXPECT_EQ(settled.error, "deployment d2 failed: duplicate key");
+  EXPECT_TRUE(settled.completed_at.has_value());
+  auto requests = *store_->ListRequests(a.id);
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].status, RequestStatus::kCompleted);  // moot
+}
+
+TEST_P(ApplyLevel, ControlRequestsAnswerAcceptedAlreadyRequestedOrRefused) {
+  auto a = Create("rolling", "halt", 2);
+  auto ids = OpIds(a.id);
+  auto first = store_->RequestControl(a.id, RequestKind::kCancel, "alice");
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->outcome, RequestOutcome::kAccepted);
+  EXPECT_EQ(store_->RequestControl(a.id, RequestKind::kCancel, "bob")->outcome,
+            RequestOutcome::kAlreadyRequested);
+  auto revert = store_->RequestControl(a.id, RequestKind::kRevert, "alice");
+  EXPECT_EQ(revert->outcome, RequestOutcome::kRefused);
+  EXPECT_NE(revert->reason.find("revert window"), std::string::npos);
+  SetOp(ids[0], S::kRevertWindow);
+  EXPECT_EQ(store_->RequestControl(a.id, RequestKind::kRevert, "alice")->outcome,
+            RequestOutcome::kAccepted);
+  EXPECT_TRUE(store_->CompleteRequest(a.id, RequestKind::kRevert).ok());
+  EXPECT_TRUE(store_->CompleteRequest(a.id, RequestKind::kRevert).ok());  // idempotent
+  EXPECT_TRUE(store_->FailRequest(a.id, RequestKind::kCancel, "could not drop").ok());
+  EXPECT_TRUE(store_->CompleteRequest(a.id, RequestKind::kStart).Is(StatusCode::kNotFound));
+  auto requests = *store_->ListRequests(a.id);
+  ASSERT_EQ(requests.size(), 2u);
+  auto events = *store_->ListEvents(a.id);
+  int control_events = 0;
+  for (const auto& e : events) control_events += e.kind == "control_request";
+  EXPECT_GE(control_events, 5);
+}
+
+TEST_P(ApplyLevel, StartResumesInOrderAndStopSupersedesIt) {
+  auto a = Create("rolling", "halt", 2);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kStopped);  // had started
+  SetOp(ids[1], S::kStopped);
+  SetOpSql(ids[1], "started_at = NULL");  // stopped before it ever started
+  SetApplySql(a.id, "state = 'stopped'");
+  ASSERT_EQ(store_->RequestControl(a.id, RequestKind::kStart, "op")->outcome,
+            RequestOutcome::kAccepted);
+  EXPECT_EQ(Op(ids[1]).state, S::kPending);  // back behind the ordering gate
+  auto c = ClaimCopy();
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->operation.id, ids[0]);
+  EXPECT_FALSE(ClaimCopy().has_value());  // B waits for A: a start never reorders
+  EXPECT_EQ(store_->ListRequests(a.id)->at(0).status, RequestStatus::kCompleted);
+  ASSERT_EQ(store_->RequestControl(a.id, RequestKind::kStop, "op")->outcome,
+            RequestOutcome::kAccepted);
+  EXPECT_EQ(store_->RequestControl(a.id, RequestKind::kStart, "op")->outcome,
+            RequestOutcome::kRefused);  // a stop is in progress
+}
+
+ORDO_INSTANTIATE_STORE_SUITE(ApplyLevel);
+
+}  // namespace
+}  // namespace ordo::testing

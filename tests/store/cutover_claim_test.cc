@@ -1,0 +1,258 @@
+// Conformance: the cutover claim and begin_cutover (scenarios.md 26–33).
+#include <thread>
+
+#include "ordo/sync_point.h"
+#include "store_suite.h"
+
+namespace ordo::testing {
+namespace {
+
+using S = OperationState;
+
+class CutoverClaim : public StoreSuite {
+ protected:
+  int64_t NextCutover() {
+    auto c = ClaimCutover();
+    return c ? c->operation.id : 0;
+  }
+  // Parks every operation of the apply, released at the barrier (no token).
+  std::vector<int64_t> ParkAll(const ApplyRecord& a) {
+    auto ids = OpIds(a.id);
+    for (int64_t id : ids) {
+      SetOp(id, S::kWaitingForCutover);
+      Release(id);
+    }
+    return ids;
+  }
+};
+
+TEST_P(CutoverClaim, EarliestParkedRowIsClaimedFirst) {  // 26
+  auto a = Create("barrier", "halt", 2);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kWaitingForCutover);
+  Release(ids[0]);
+  auto c = ClaimCutover();
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->operation.id, ids[0]);
+  EXPECT_EQ(c->operation.state, S::kWaitingForCutover);
+  OperationRecord stored = Op(ids[0]);
+  EXPECT_EQ(stored.state, S::kCuttingOver);
+  EXPECT_EQ(stored.lease_token, c->lease.token);
+  EXPECT_TRUE(stored.cutover_started_at.has_value());
+  EXPECT_EQ(NextCutover(), 0);
+}
+
+TEST_P(CutoverClaim, SwapsRunStrictlyInCompletedOnlyOrder) {  // 27
+  auto a = Create("barrier", "halt", 3);
+  auto ids = ParkAll(a);
+  auto first = ClaimCutover();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->operation.id, ids[0]);
+  EXPECT_EQ(NextCutover(), 0);  // A cutting_over
+  ASSERT_TRUE(store_->TransitionOperation(first->lease, S::kRevertWindow).ok());
+  EXPECT_EQ(NextCutover(), 0);  // A in its revert window
+  ASSERT_TRUE(store_->TransitionOperation(first->lease, S::kCompleted).ok());
+  auto second = ClaimCutover();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->operation.id, ids[1]);
+  EXPECT_EQ(NextCutover(), 0);
+  ASSERT_TRUE(store_->TransitionOperation(second->lease, S::kCompleted).ok());
+  EXPECT_EQ(NextCutover(), ids[2]);
+}
+
+TEST_P(CutoverClaim, HaltBlocksParkedSuccessorOfAFailure) {  // 28
+  auto a = Create("barrier", "halt", 2);
+  auto ids = ParkAll(a);
+  SetOp(ids[0], S::kFailed);
+  EXPECT_EQ(NextCutover(), 0);
+}
+
+TEST_P(CutoverClaim, ContinueLetsParkedSuccessorSwapAfterAFailure) {  // 28
+  auto a = Create("barrier", "continue", 2);
+  auto ids = ParkAll(a);
+  SetOp(ids[0], S::kFailed);
+  EXPECT_EQ(NextCutover(), ids[1]);
+}
+
+TEST_P(CutoverClaim, PauseBlocksParkedSuccessorUntilReleaseLatches) {  // 28
+  auto a = Create("parallel", "pause", 2);
+  auto ids = ParkAll(a);
+  SetOp(ids[0], S::kFailed);
+  EXPECT_EQ(NextCutover(), 0);
+  AddRequest(a.id, RequestKind::kRelease, RequestStatus::kFailed);
+  EXPECT_EQ(NextCutover(), 0);
+  SetRequest(a.id, RequestKind::kRelease, RequestStatus::kCompleted);
+  EXPECT_EQ(NextCutover(), ids[1]);
+}
+
+TEST_P(CutoverClaim, PendingStopHaltsCutoversUntilItCompletes) {  // 29
+  auto a = Create("barrier", "halt", 2);
+  auto ids = ParkAll(a);
+  AddRequest(a.id, RequestKind::kStop);
+  EXPECT_EQ(NextCutover(), 0);
+  SetRequest(a.id, RequestKind::kStop, RequestStatus::kCompleted);
+  EXPECT_EQ(NextCutover(), ids[0]);
+}
+
+TEST_P(CutoverClaim, StaleInFlightCutoverIsRecoveredFreshIsNot) {  // 30
+  for (S in_flight : {S::kCuttingOver, S::kRevertWindow}) {
+    auto a = Create("barrier", "halt", 2);
+    auto ids = OpIds(a.id);
+    SetOp(ids[0], in_flight);
+    EXPECT_EQ(NextCutover(), 0) << ToString(in_flight);
+    SetOp(ids[0], in_flight, /*stale=*/true);
+    auto c = ClaimCutover("host/7/driver-2");
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->operation.state, in_flight);
+    OperationRecord stored = Op(ids[0]);
+    EXPECT_EQ(stored.state, in_flight);
+    EXPECT_EQ(stored.lease_owner, "host/7/driver-2");
+    EXPECT_EQ(stored.lease_token, c->lease.token);
+  }
+}
+
+TEST_P(CutoverClaim, CopyPhaseRowsAreNeverTaken) {  // 31
+  auto a = Create("parallel", "halt", 2);
+  auto ids = OpIds(a.id);
+  SetOp(ids[1], S::kRunning, /*stale=*/true);
+  EXPECT_EQ(NextCutover(), 0);  // pending and (stale) running rows
+}
+
+TEST_P(CutoverClaim, MultiOperationBarrierAndParallelParkedRowsAreAutomatic) {  // 31
+  for (const char* policy : {"barrier", "parallel"}) {
+    auto a = Create(policy, "halt", 2);
+    auto ids = ParkAll(a);
+    EXPECT_EQ(NextCutover(), ids[0]) << policy;
+  }
+}
+
+TEST_P(CutoverClaim, RollingAndSingleOperationParkedRowsNeedACutoverRequest) {  // 31
+  auto rolling = Create("rolling", "halt", 2);
+  auto r = OpIds(rolling.id);
+  SetOp(r[0], S::kWaitingForCutover);
+  Release(r[0]);
+  auto single = Create("barrier", "halt", 1);
+  auto s = ParkAll(single);
+  EXPECT_EQ(NextCutover(), 0);
+  AddRequest(single.id, RequestKind::kCutover);
+  EXPECT_EQ(NextCutover(), s[0]);
+  AddRequest(rolling.id, RequestKind::kCutover);
+  EXPECT_EQ(NextCutover(), r[0]);
+}
+
+TEST_P(CutoverClaim, DeferredApplySwapsOnlyOnRequestAndStillInOrder) {  // 31
+  auto a = Create("barrier", "halt", 2, /*defer_cutover=*/true);
+  auto ids = ParkAll(a);
+  EXPECT_EQ(NextCutover(), 0);
+  AddRequest(a.id, RequestKind::kCutover);
+  auto first = ClaimCutover();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->operation.id, ids[0]);
+  EXPECT_EQ(NextCutover(), 0);  // B waits for A even with the request
+  ASSERT_TRUE(store_->TransitionOperation(first->lease, S::kCompleted).ok());
+  EXPECT_EQ(NextCutover(), ids[1]);
+}
+
+TEST_P(CutoverClaim, StaleInFlightRecoveryIgnoresPolicy) {  // 31
+  auto rolling = Create("rolling", "halt", 2);
+  SetOp(OpIds(rolling.id)[0], S::kRevertWindow, /*stale=*/true);
+  auto single = Create("barrier", "halt", 1, /*defer_cutover=*/true);
+  SetOp(OpIds(single.id)[0], S::kCuttingOver, /*stale=*/true);
+  EXPECT_EQ(NextCutover(), OpIds(rolling.id)[0]);
+  EXPECT_EQ(NextCutover(), OpIds(single.id)[0]);
+}
+
+TEST_P(CutoverClaim, LiveHolderIsSkippedAndBeginsItsOwnCutoverWhenItsTurnComes) {  // 32
+  auto a = Create("barrier", "halt", 2);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kWaitingForCutover);  // fresh lease tok-A
+  SetOp(ids[1], S::kWaitingForCutover);  // fresh lease tok-B
+  EXPECT_EQ(NextCutover(), 0);
+  auto b_turn = store_->BeginCutover(LeaseOf(ids[1]));
+  ASSERT_TRUE(b_turn.ok()) << b_turn.status().ToString();
+  EXPECT_FALSE(*b_turn);  // not yet: A is not completed
+  EXPECT_EQ(Op(ids[1]).state, S::kWaitingForCutover);
+  auto a_turn = store_->BeginCutover(LeaseOf(ids[0]));
+  ASSERT_TRUE(a_turn.ok()) << a_turn.status().ToString();
+  EXPECT_TRUE(*a_turn);
+  EXPECT_EQ(Op(ids[0]).state, S::kCuttingOver);
+  EXPECT_EQ(Op(ids[0]).lease_token, LeaseOf(ids[0]).token);
+  EXPECT_FALSE(*store_->BeginCutover(LeaseOf(ids[1])));  // A cutting over
+  ASSERT_TRUE(store_->TransitionOperation(LeaseOf(ids[0]), S::kCompleted).ok());
+  EXPECT_TRUE(*store_->BeginCutover(LeaseOf(ids[1])));
+  Lease wrong = LeaseOf(ids[1]);
+  wrong.token = "not-the-token";
+  EXPECT_TRUE(store_->BeginCutover(wrong).status().Is(StatusCode::kLeaseLost));
+}
+
+TEST_P(CutoverClaim, BeginCutoverRespectsStopAndManualDeferral) {  // 32
+  auto a = Create("barrier", "halt", 1, /*defer_cutover=*/true);
+  auto id = OpIds(a.id)[0];
+  SetOp(id, S::kWaitingForCutover);
+  EXPECT_FALSE(*store_->BeginCutover(LeaseOf(id)));
+  AddRequest(a.id, RequestKind::kCutover);
+  AddRequest(a.id, RequestKind::kStop);
+  EXPECT_FALSE(*store_->BeginCutover(LeaseOf(id)));
+  SetRequest(a.id, RequestKind::kStop, RequestStatus::kCompleted);
+  EXPECT_TRUE(*store_->BeginCutover(LeaseOf(id)));
+}
+
+TEST_P(CutoverClaim, ReleasedRowIsNeverCopyClaimedButCutoverClaimedOnItsTurn) {  // 32b
+  auto a = Create("rolling", "halt", 2);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kWaitingForCutover, /*stale=*/true);
+  Release(ids[0]);
+  SetOpSql(ids[0], "updated_at = " + backend_->MicrosAgoSql(int64_t{86'400'000'000} * 30));
+  auto copy = store_->ClaimNextCopy("w");
+  ASSERT_TRUE(copy.ok());
+  EXPECT_FALSE(copy->has_value());
+  EXPECT_EQ(NextCutover(), 0);  // rolling: not eligible without a request
+  AddRequest(a.id, RequestKind::kCutover);
+  EXPECT_EQ(NextCutover(), ids[0]);
+}
+
+// Scenario 33: a stop committed between the claim's SELECT and its UPDATE wins. The
+// stop runs on a second handle (another process) and starts right after the SELECT;
+// the claim's UPDATE waits until the stop committed — or, on a backend with a single
+// writer (SQLite), until the stop is seen waiting for the claim's write lock, in which
+// case the stop is ordered after the claim. Either way the outcome must be consistent.
+TEST_P(CutoverClaim, StopCommittedBetweenSelectAndUpdateWins) {  // 33
+  auto a = Create("barrier", "halt", 2);
+  auto ids = ParkAll(a);
+  auto other = backend_->OpenAgain(Options());
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  auto& sp = SyncPoints::Get();
+  sp.LoadDependencies({{"Store::ClaimCutover:AfterSelect", "Test:StopBegins"},
+                       {"Test:StopSettled", "Store::ClaimCutover:BeforeUpdate"}});
+  sp.SetCallback("Store::WaitingForLock", [] { ORDO_SYNC_POINT("Test:StopSettled"); });
+  sp.Enable();
+  Result<RequestAnswer> stop = Internal("not run");
+  bool stop_committed_first = false;
+  std::thread stopper([&] {
+    ORDO_SYNC_POINT("Test:StopBegins");
+    stop = (*other)->RequestControl(a.id, RequestKind::kStop, "operator");
+    stop_committed_first = !SyncPoints::Get().Passed("Store::ClaimCutover:AfterUpdate");
+    ORDO_SYNC_POINT("Test:StopSettled");
+  });
+  auto claimed = store_->ClaimNextCutover("host/1/driver-1");
+  stopper.join();
+  sp.DisableAndClear();
+  ASSERT_TRUE(claimed.ok()) << claimed.status().ToString();
+  ASSERT_TRUE(stop.ok()) << stop.status().ToString();
+  EXPECT_EQ(stop->outcome, RequestOutcome::kAccepted);
+  if (stop_committed_first) {
+    EXPECT_FALSE(claimed->has_value()) << "a cutover started after a committed stop";
+    EXPECT_EQ(Op(ids[0]).state, S::kWaitingForCutover);
+    EXPECT_FALSE(Op(ids[0]).lease_token.has_value());
+  } else {
+    // Serialised behind the claim: the cutover started before the stop existed.
+    ASSERT_TRUE(claimed->has_value());
+    EXPECT_EQ(Op(ids[0]).state, S::kCuttingOver);
+  }
+  EXPECT_EQ(NextCutover(), 0);  // with the stop pending, nothing more starts
+}
+
+ORDO_INSTANTIATE_STORE_SUITE(CutoverClaim);
+
+}  // namespace
+}  // namespace ordo::testing
