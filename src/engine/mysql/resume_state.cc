@@ -1,0 +1,117 @@
+#include "engine/mysql/resume_state.h"
+
+#include <nlohmann/json.hpp>
+
+namespace ordo {
+namespace {
+
+using nlohmann::json;
+
+std::string Hex(const std::string& s) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
+}
+
+Result<std::string> Unhex(const std::string& s) {
+  if (s.size() % 2) return InvalidArgument("odd hex length");
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  std::string out;
+  for (size_t i = 0; i < s.size(); i += 2) {
+    int hi = nibble(s[i]), lo = nibble(s[i + 1]);
+    if (hi < 0 || lo < 0) return InvalidArgument("bad hex digit");
+    out += static_cast<char>(hi * 16 + lo);
+  }
+  return out;
+}
+
+json EncodeKey(const std::optional<Key>& key) {
+  if (!key) return nullptr;
+  json out = json::array();
+  for (const SqlValue& v : *key)
+    out.push_back({{"b", v.kind == SqlValue::Kind::kBytes}, {"v", Hex(v.s)}});
+  return out;
+}
+
+Result<std::optional<Key>> DecodeKey(const json& j) {
+  if (j.is_null()) return std::optional<Key>();
+  Key key;
+  for (const json& part : j) {
+    ORDO_ASSIGN_OR_RETURN(std::string v, Unhex(part.at("v").get<std::string>()));
+    key.push_back(part.at("b").get<bool>() ? SqlValue::Bytes(std::move(v)) : SqlValue::Text(std::move(v)));
+  }
+  return std::optional<Key>(std::move(key));
+}
+
+}  // namespace
+
+std::string EncodeResumeState(const ResumeState& state) {
+  json tables = json::array();
+  for (const TableResumeState& t : state.tables) {
+    tables.push_back({{"schema", t.schema_name},
+                      {"table", t.table_name},
+                      {"started", t.copy.started},
+                      {"done", t.copy.done},
+                      {"watermark", EncodeKey(t.copy.watermark)},
+                      {"end", EncodeKey(t.copy.end)},
+                      {"rows_copied", t.copy.rows_copied}});
+  }
+  json out = {{"engine", "mysql"},
+              {"version", state.version},
+              {"binlog", {{"file", state.position.file}, {"offset", state.position.offset},
+                          {"gtid", state.position.gtid}}},
+              {"swapped", state.swapped},
+              {"tables", tables}};
+  return out.dump();
+}
+
+static Result<ResumeState> DecodeChecked(const std::string& text) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object() || j.value("engine", "") != "mysql")
+    return InvalidArgument("resume state is not the MySQL engine's checkpoint");
+  ResumeState state;
+  if (j.value("version", 0) != 1) return InvalidArgument("unknown resume state version");
+  if (!j.contains("binlog") || !j.contains("tables") || !j["tables"].is_array())
+    return InvalidArgument("resume state lacks binlog or tables");
+  const json& b = j["binlog"];
+  if (!b.value("file", json()).is_string() || !b.value("offset", json()).is_number_unsigned())
+    return InvalidArgument("resume state has a bad binlog position");
+  state.position.file = b["file"].get<std::string>();
+  state.position.offset = b["offset"].get<uint64_t>();
+  state.position.gtid = b.value("gtid", "");
+  state.swapped = j.value("swapped", false);
+  for (const json& t : j["tables"]) {
+    if (!t.is_object() || !t.value("schema", json()).is_string() ||
+        !t.value("table", json()).is_string() || !t.contains("watermark") || !t.contains("end"))
+      return InvalidArgument("resume state has a malformed table entry");
+    TableResumeState ts;
+    ts.schema_name = t["schema"].get<std::string>();
+    ts.table_name = t["table"].get<std::string>();
+    ts.copy.started = t.value("started", false);
+    ts.copy.done = t.value("done", false);
+    ts.copy.rows_copied = t.value("rows_copied", int64_t{0});
+    ORDO_ASSIGN_OR_RETURN(ts.copy.watermark, DecodeKey(t["watermark"]));
+    ORDO_ASSIGN_OR_RETURN(ts.copy.end, DecodeKey(t["end"]));
+    state.tables.push_back(std::move(ts));
+  }
+  return state;
+}
+
+Result<ResumeState> DecodeResumeState(const std::string& text) {
+  // nlohmann-json throws on a value of the wrong type; the edge turns that into a Status.
+  try {
+    return DecodeChecked(text);
+  } catch (const nlohmann::json::exception& e) {
+    return InvalidArgument(std::string("malformed resume state: ") + e.what());
+  }
+}
+
+}  // namespace ordo

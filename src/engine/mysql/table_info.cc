@@ -1,0 +1,101 @@
+#include "engine/mysql/table_info.h"
+
+#include <strings.h>
+
+namespace ordo {
+
+bool ColumnInfo::is_binary() const {
+  return data_type == "binary" || data_type == "varbinary" || data_type == "tinyblob" ||
+         data_type == "blob" || data_type == "mediumblob" || data_type == "longblob";
+}
+
+int TableInfo::ColumnIndex(const std::string& name) const {
+  for (size_t i = 0; i < columns.size(); ++i)
+    if (strcasecmp(columns[i].name.c_str(), name.c_str()) == 0) return static_cast<int>(i);
+  return -1;
+}
+
+Result<bool> TableExists(MysqlConnection& conn, const std::string& schema,
+                         const std::string& table) {
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+                        conn.Query("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? "
+                                   "AND TABLE_NAME = ?",
+                                   {SqlValue::Text(schema), SqlValue::Text(table)}));
+  return !rows.rows.empty();
+}
+
+Result<TableInfo> LoadTableInfo(MysqlConnection& conn, const std::string& schema,
+                                const std::string& table) {
+  std::vector<SqlValue> where = {SqlValue::Text(schema), SqlValue::Text(table)};
+  TableInfo info;
+  info.schema_name = schema;
+  info.table_name = table;
+  ORDO_ASSIGN_OR_RETURN(SqlRows t, conn.Query("SELECT TABLE_ROWS FROM information_schema.TABLES "
+                                              "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+                                              where));
+  if (t.rows.empty()) return NotFound("table " + QuoteTable(schema, table) + " does not exist");
+  if (t.rows[0][0]) info.estimated_rows = std::stoll(*t.rows[0][0]);
+
+  ORDO_ASSIGN_OR_RETURN(
+      SqlRows cols,
+      conn.Query("SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, IS_GENERATED "
+                 "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? "
+                 "ORDER BY ORDINAL_POSITION",
+                 where));
+  for (const SqlRow& r : cols.rows) {
+    ColumnInfo c;
+    c.name = r[0].value_or("");
+    c.data_type = r[1].value_or("");
+    c.column_type = r[2].value_or("");
+    c.nullable = r[3].value_or("") == "YES";
+    c.generated = r[4].value_or("NEVER") != "NEVER";
+    info.columns.push_back(std::move(c));
+  }
+
+  // Unique keys in a stable order, PRIMARY first; the first one whose columns are all
+  // NOT NULL identifies rows.
+  ORDO_ASSIGN_OR_RETURN(
+      SqlRows keys,
+      conn.Query("SELECT INDEX_NAME, COLUMN_NAME, NULLABLE FROM information_schema.STATISTICS "
+                 "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0 "
+                 "ORDER BY INDEX_NAME <> 'PRIMARY', INDEX_NAME, SEQ_IN_INDEX",
+                 where));
+  std::string current;
+  std::vector<std::string> cols_of_key;
+  bool usable = true;
+  auto finish = [&]() {
+    if (!current.empty() && usable && info.key_columns.empty()) {
+      info.key_columns = cols_of_key;
+      info.key_name = current;
+    }
+  };
+  for (const SqlRow& r : keys.rows) {
+    std::string name = r[0].value_or("");
+    if (name != current) {
+      finish();
+      current = name;
+      cols_of_key.clear();
+      usable = true;
+    }
+    cols_of_key.push_back(r[1].value_or(""));
+    if (r[2].value_or("") == "YES") usable = false;
+  }
+  finish();
+
+  ORDO_ASSIGN_OR_RETURN(
+      SqlRows fks,
+      conn.Query("SELECT DISTINCT CONSTRAINT_NAME FROM information_schema.KEY_COLUMN_USAGE "
+                 "WHERE REFERENCED_TABLE_NAME IS NOT NULL AND ((TABLE_SCHEMA = ? AND "
+                 "TABLE_NAME = ?) OR (REFERENCED_TABLE_SCHEMA = ? AND REFERENCED_TABLE_NAME = ?))",
+                 {SqlValue::Text(schema), SqlValue::Text(table), SqlValue::Text(schema),
+                  SqlValue::Text(table)}));
+  for (const SqlRow& r : fks.rows) info.foreign_keys.push_back(r[0].value_or(""));
+  ORDO_ASSIGN_OR_RETURN(SqlRows trg, conn.Query("SELECT TRIGGER_NAME FROM information_schema.TRIGGERS "
+                                                "WHERE EVENT_OBJECT_SCHEMA = ? AND "
+                                                "EVENT_OBJECT_TABLE = ?",
+                                                where));
+  for (const SqlRow& r : trg.rows) info.triggers.push_back(r[0].value_or(""));
+  return info;
+}
+
+}  // namespace ordo

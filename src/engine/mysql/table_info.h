@@ -1,0 +1,51 @@
+// Introspection of a table on the target: its columns in ordinal order, the key the
+// engine copies and applies by, and what makes a table unsafe to change (foreign
+// keys, triggers).
+//
+// Thread-safety: pure functions over a connection the caller owns.
+//
+//   ORDO_ASSIGN_OR_RETURN(TableInfo t, LoadTableInfo(conn, "shop", "orders"));
+//   t.key_columns;  // {"id"}
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "db/mysql/connection.h"
+
+namespace ordo {
+
+struct ColumnInfo {
+  std::string name;
+  std::string data_type;    // e.g. "varchar"
+  std::string column_type;  // e.g. "varchar(64)"
+  bool nullable = false;
+  bool generated = false;   // virtual or stored: never written by ordo
+  bool is_binary() const;   // binary/varbinary/blob types: bound as bytes
+};
+
+struct TableInfo {
+  std::string schema_name;
+  std::string table_name;
+  std::vector<ColumnInfo> columns;  // ordinal order (binlog images are positional)
+  // The primary key, or else the first unique key over NOT NULL columns. Empty: none.
+  std::vector<std::string> key_columns;
+  std::string key_name;  // "PRIMARY" or the unique key's name
+  int64_t estimated_rows = 0;
+  std::vector<std::string> foreign_keys;  // constraint names, either direction
+  std::vector<std::string> triggers;
+
+  // Index of the column named `name` (case-insensitive), or -1.
+  int ColumnIndex(const std::string& name) const;
+};
+
+// NotFound naming the table when it does not exist.
+Result<TableInfo> LoadTableInfo(MysqlConnection& conn, const std::string& schema,
+                                const std::string& table);
+
+// True when a table of that name exists.
+Result<bool> TableExists(MysqlConnection& conn, const std::string& schema,
+                         const std::string& table);
+
+}  // namespace ordo

@@ -1,0 +1,48 @@
+// TablePlan: everything the copy, the applier, the checksum and the cutover need to
+// know about one table change: the source and shadow definitions, ordo's artefact
+// names, and how source columns map onto shadow columns.
+//
+// Common columns are the source's non-generated columns that still exist in the
+// shadow (renames from the ALTER followed); dropped columns are left out, added ones
+// take their defaults. Rows are identified in the shadow by the shadow's own key
+// (which must be made of common columns), so a change of primary key still applies.
+//
+// Thread-safety: a plain value once built.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/mysql/ddl.h"
+#include "engine/mysql/table_info.h"
+
+namespace ordo {
+
+// `_<table>_ordo_new`: the shadow; `_<table>_ordo_old`: the cutover sentry, then the old
+// table after the swap. Long names are shortened with a hash to fit 64 characters.
+std::string ShadowTableName(std::string_view table);
+std::string OldTableName(std::string_view table);
+
+struct TablePlan {
+  TableInfo source;
+  TableInfo shadow;
+  std::string shadow_name;
+  std::string old_name;
+  // Common columns, in source ordinal order.
+  std::vector<int> source_index;          // ordinal index in the source (binlog image)
+  std::vector<std::string> source_names;  // their names in the source
+  std::vector<std::string> shadow_names;  // their names in the shadow
+  std::vector<bool> binary;               // bound as bytes rather than text
+  std::vector<int> source_key;            // source ordinal indexes of the source key
+  std::vector<int> shadow_key;            // positions in the common list of the shadow key
+
+  const std::string& schema() const { return source.schema_name; }
+  const std::string& table() const { return source.table_name; }
+};
+
+// FailedPrecondition naming the table when the source has no usable key or the
+// shadow's key is not made of common columns.
+Result<TablePlan> BuildTablePlan(TableInfo source, TableInfo shadow, const AlterStatement& alter);
+
+}  // namespace ordo

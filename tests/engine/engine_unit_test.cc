@@ -1,0 +1,145 @@
+// Engine pieces that need no server: DDL input, chunk sizing, resume-state encoding,
+// SQL text builders, binlog position order.
+#include <gtest/gtest.h>
+
+#include "engine/mysql/chunk_sizer.h"
+#include "engine/mysql/ddl.h"
+#include "engine/mysql/position.h"
+#include "engine/mysql/resume_state.h"
+#include "engine/mysql/sql_text.h"
+#include "engine/mysql/table_plan.h"
+
+namespace ordo {
+namespace {
+
+TEST(ParseAlter, SplitsTableAndSpecification) {
+  auto a = ParseAlter("ALTER TABLE `shop`.`orders` ADD COLUMN note TEXT, ADD INDEX (k);");
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->schema_name, "shop");
+  EXPECT_EQ(a->table_name, "orders");
+  EXPECT_EQ(a->spec, "ADD COLUMN note TEXT, ADD INDEX (k)");
+}
+
+TEST(ParseAlter, AcceptsCommentsAndQuotedSemicolons) {
+  auto a = ParseAlter("-- why\nalter /* x; */ table t ADD COLUMN c VARCHAR(3) DEFAULT ';'  ");
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->table_name, "t");
+  EXPECT_EQ(a->spec, "ADD COLUMN c VARCHAR(3) DEFAULT ';'");
+}
+
+TEST(ParseAlter, RefusesSeveralStatements) {
+  auto a = ParseAlter("ALTER TABLE t ADD COLUMN c INT; DROP TABLE t");
+  ASSERT_FALSE(a.ok());
+  EXPECT_EQ(a.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(a.status().message().find("one statement"), std::string::npos);
+  EXPECT_TRUE(ParseAlter("ALTER TABLE t ADD COLUMN c INT;").ok());
+}
+
+TEST(ParseAlter, RefusesOtherStatements) {
+  for (const char* sql : {"DROP TABLE t", "CREATE TABLE t (id INT)", "UPDATE t SET a = 1",
+                          "ALTER DATABASE d CHARACTER SET utf8mb4", "", "  -- only a comment"}) {
+    auto a = ParseAlter(sql);
+    EXPECT_EQ(a.status().code(), StatusCode::kInvalidArgument) << sql;
+  }
+}
+
+TEST(ParseAlter, RefusesIgnoreRenameTableAndExecutableComments) {
+  EXPECT_FALSE(ParseAlter("ALTER IGNORE TABLE t ADD UNIQUE KEY (a)").ok());
+  EXPECT_FALSE(ParseAlter("ALTER TABLE t RENAME TO u").ok());
+  EXPECT_FALSE(ParseAlter("ALTER TABLE t RENAME u").ok());
+  EXPECT_FALSE(ParseAlter("ALTER TABLE t ADD COLUMN c INT /*!50000 , DROP COLUMN d */").ok());
+  EXPECT_TRUE(ParseAlter("ALTER TABLE t RENAME INDEX a TO b").ok());
+}
+
+TEST(ParseAlter, FollowsColumnRenames) {
+  auto a = ParseAlter("ALTER TABLE t CHANGE COLUMN `old` `new` INT, RENAME COLUMN x TO y, "
+                      "CHANGE same same BIGINT, MODIFY z TEXT");
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->renamed_columns.size(), 2u);
+  EXPECT_EQ(a->renamed_columns["old"], "new");
+  EXPECT_EQ(a->renamed_columns["x"], "y");
+}
+
+TEST(ChunkSizer, GrowsTowardTheTargetAtMostDoubling) {
+  ChunkSizer sizer(500, 1000, 10, 100000);
+  sizer.Observe(1000, 50);  // 10× too fast
+  EXPECT_EQ(sizer.rows(), 2000);
+  sizer.Observe(2000, 100);
+  EXPECT_EQ(sizer.rows(), 4000);
+}
+
+TEST(ChunkSizer, ShrinksWhenChunksAreSlowAndStaysWithinBounds) {
+  ChunkSizer sizer(500, 1000, 100, 1500);
+  sizer.Observe(1000, 5000);  // 10× too slow: halve at most
+  EXPECT_EQ(sizer.rows(), 500);
+  sizer.Observe(500, 500);
+  EXPECT_EQ(sizer.rows(), 500);
+  for (int i = 0; i < 10; ++i) sizer.Observe(sizer.rows(), 1);
+  EXPECT_EQ(sizer.rows(), 1500);
+  for (int i = 0; i < 10; ++i) sizer.Observe(sizer.rows(), 100000);
+  EXPECT_EQ(sizer.rows(), 100);
+}
+
+TEST(ResumeState, RoundTripsBinaryKeysAndPositions) {
+  ResumeState s;
+  s.position = {"binlog.000007", 1234, "0-1-99"};
+  TableResumeState t;
+  t.schema_name = "db";
+  t.table_name = "t";
+  t.copy.started = true;
+  t.copy.watermark = Key{SqlValue::Text("a\"b"), SqlValue::Bytes(std::string("\0\xff", 2))};
+  t.copy.end = Key{SqlValue::Text("z"), SqlValue::Bytes("q")};
+  t.copy.rows_copied = 42;
+  s.tables.push_back(t);
+  auto back = DecodeResumeState(EncodeResumeState(s));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->position, s.position);
+  ASSERT_EQ(back->tables.size(), 1u);
+  EXPECT_EQ(back->tables[0].copy.watermark, t.copy.watermark);
+  EXPECT_EQ(back->tables[0].copy.end, t.copy.end);
+  EXPECT_EQ(back->tables[0].copy.rows_copied, 42);
+  EXPECT_FALSE(back->tables[0].copy.done);
+}
+
+TEST(ResumeState, RefusesForeignOrMalformedText) {
+  EXPECT_EQ(DecodeResumeState("{}").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(DecodeResumeState("not json").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(DecodeResumeState(R"({"engine":"mysql","version":1,"binlog":{"file":"f","offset":1},)"
+                              R"("tables":[{"schema":1,"table":"t","watermark":null,"end":null}]})")
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST(SqlText, KeyRangeIsLexicographicOverCompositeKeys) {
+  Predicate p = KeyRange({"a", "b"}, Key{SqlValue::Int(1), SqlValue::Int(2)},
+                         Key{SqlValue::Int(3), SqlValue::Int(4)});
+  EXPECT_EQ(p.sql,
+            "((`a` > ?) OR (`a` = ? AND `b` > ?)) AND ((`a` < ?) OR (`a` = ? AND `b` <= ?))");
+  EXPECT_EQ(p.params.size(), 6u);
+  EXPECT_EQ(KeyRange({"a"}, std::nullopt, std::nullopt).sql, "1");
+}
+
+TEST(SqlText, SplitBatchUsesFewDistinctSizes) {
+  size_t total = 0;
+  for (size_t n : SplitBatch(1000)) total += n;
+  EXPECT_EQ(total, 1000u);
+  EXPECT_EQ(SplitBatch(5), (std::vector<size_t>{4, 1}));
+}
+
+TEST(Position, OrdersFilesByNumberThenOffset) {
+  EXPECT_LT(ComparePositions({"binlog.000009", 900, ""}, {"binlog.000010", 4, ""}), 0);
+  EXPECT_GT(ComparePositions({"binlog.000010", 5, ""}, {"binlog.000010", 4, ""}), 0);
+  EXPECT_EQ(ComparePositions({"binlog.000010", 5, "x"}, {"binlog.000010", 5, ""}), 0);
+}
+
+TEST(TableNames, StayWithinSixtyFourCharacters) {
+  std::string long_name(64, 'x');
+  EXPECT_EQ(ShadowTableName("t"), "_t_ordo_new");
+  EXPECT_EQ(OldTableName("t"), "_t_ordo_old");
+  EXPECT_LE(ShadowTableName(long_name).size(), 64u);
+  EXPECT_NE(ShadowTableName(long_name), OldTableName(long_name));
+}
+
+}  // namespace
+}  // namespace ordo
