@@ -1,0 +1,292 @@
+#include "engine/mysql/applier.h"
+
+#include <algorithm>
+
+#include "engine/mysql/position.h"
+#include "engine/mysql/sql_text.h"
+#include "ordo/sync_point.h"
+
+namespace ordo {
+namespace {
+
+constexpr int kFlushAttempts = 20;
+
+std::vector<std::string> Pick(const std::vector<std::string>& names, const std::vector<int>& at) {
+  std::vector<std::string> out;
+  for (int i : at) out.push_back(names[i]);
+  return out;
+}
+
+// A duplicate on the shadow's own key means a copy chunk inserted the row between our
+// DELETE and INSERT: retry. Any other refusal means the new table cannot hold the row.
+Status ClassifyDataError(const Status& s, const TablePlan& plan) {
+  if (s.ok() || s.retryable()) return s;
+  std::string where = QuoteTable(plan.schema(), plan.table());
+  if (s.code() == StatusCode::kAlreadyExists) {
+    if (s.message().find("for key '" + plan.shadow.key_name + "'") != std::string::npos)
+      return Aborted(where + ": concurrent copy of the same row; retrying");
+    return DataLoss(where + ": a change captured from the binlog cannot be stored in the new table: " +
+                    s.message());
+  }
+  if (s.code() == StatusCode::kInvalidArgument || s.message().find("error 1264") != std::string::npos)
+    return DataLoss(where + ": a change captured from the binlog cannot be stored in the new table: " +
+                    s.message());
+  return s;
+}
+
+}  // namespace
+
+std::string EncodeKey(const std::vector<SqlValue>& key) {
+  std::string out;
+  for (const SqlValue& v : key) {
+    out += static_cast<char>(v.kind);
+    std::string body;
+    switch (v.kind) {
+      case SqlValue::Kind::kNull: break;
+      case SqlValue::Kind::kInt: body = std::to_string(v.i); break;
+      case SqlValue::Kind::kUInt: body = std::to_string(v.u); break;
+      case SqlValue::Kind::kDouble: body = std::to_string(v.d); break;
+      case SqlValue::Kind::kText:
+      case SqlValue::Kind::kBytes: body = v.s; break;
+    }
+    out += std::to_string(body.size()) + ":" + body;
+  }
+  return out;
+}
+
+Applier::Applier(std::vector<const TablePlan*> plans)
+    : plans_(std::move(plans)), txn_(plans_.size()), batch_(plans_.size()), deleted_(plans_.size()) {}
+
+void Applier::Start(const BinlogPosition& from) {
+  std::lock_guard<std::mutex> lock(mu_);
+  applied_ = from;
+  read_ = from;
+  batch_end_ = from;
+}
+
+int Applier::TableIndex(const RowChange& change) const {
+  for (size_t i = 0; i < plans_.size(); ++i)
+    if (plans_[i]->schema() == change.schema_name && plans_[i]->table() == change.table_name)
+      return static_cast<int>(i);
+  return -1;
+}
+
+void Applier::Stage(int table, const std::vector<SqlValue>& image, bool upsert,
+                    std::vector<TableBatch>* batch) {
+  const TablePlan& plan = *plans_[table];
+  Op op;
+  op.upsert = upsert;
+  for (int k : plan.shadow_key) {
+    int at = plan.source_index[k];
+    op.key.push_back(at < static_cast<int>(image.size()) ? image[at] : SqlValue::Null());
+  }
+  if (upsert)
+    for (int at : plan.source_index)
+      op.values.push_back(at < static_cast<int>(image.size()) ? image[at] : SqlValue::Null());
+  std::string k = EncodeKey(op.key);
+  (*batch)[table].ops[k] = std::move(op);
+}
+
+void Applier::Consume(const BinlogEvent& event) {
+  switch (event.kind) {
+    case BinlogEvent::Kind::kRows:
+      in_txn_ = true;
+      for (const RowChange& c : event.rows) {
+        int t = TableIndex(c);
+        if (t < 0) continue;  // another table, ordo's shadow writes included
+        if (c.kind == RowChange::Kind::kDelete) {
+          Stage(t, c.before, false, &txn_);
+        } else if (c.kind == RowChange::Kind::kInsert) {
+          Stage(t, c.after, true, &txn_);
+        } else {
+          const TablePlan& plan = *plans_[t];
+          std::vector<SqlValue> kb, ka;
+          for (int k : plan.shadow_key) {
+            int at = plan.source_index[k];
+            if (at < static_cast<int>(c.before.size())) kb.push_back(c.before[at]);
+            if (at < static_cast<int>(c.after.size())) ka.push_back(c.after[at]);
+          }
+          if (kb != ka) Stage(t, c.before, false, &txn_);
+          Stage(t, c.after, true, &txn_);
+        }
+      }
+      break;
+    case BinlogEvent::Kind::kCommit:
+      for (size_t t = 0; t < txn_.size(); ++t) {
+        for (auto& [k, op] : txn_[t].ops) {
+          auto [it, inserted] = batch_[t].ops.insert_or_assign(k, std::move(op));
+          if (inserted) ++pending_rows_;
+        }
+        txn_[t].ops.clear();
+      }
+      batch_end_ = event.position;
+      in_txn_ = false;
+      break;
+    default:
+      // Outside a transaction, the position after a DDL, heartbeat or rotate is as safe
+      // a replay point as a commit.
+      if (!in_txn_ && !event.position.empty() && ComparePositions(event.position, batch_end_) > 0)
+        batch_end_ = event.position;
+      break;
+  }
+  if (!event.position.empty()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (ComparePositions(event.position, read_) > 0) read_ = event.position;
+  }
+}
+
+void Applier::DiscardOpenTransaction() {
+  for (auto& t : txn_) t.ops.clear();
+  in_txn_ = false;
+}
+
+bool Applier::HasWork() const {
+  if (pending_rows_ > 0) return true;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (ComparePositions(batch_end_, applied_) > 0) return true;
+  for (const auto& [id, c] : chunks_)
+    if (c.ended) return true;
+  return false;
+}
+
+Status Applier::ApplyOnce(MysqlConnection& conn, const std::vector<std::vector<Op>>& fixups) {
+  ORDO_RETURN_IF_ERROR(conn.Execute("BEGIN"));
+  auto fail = [&](Status s) {
+    (void)conn.Execute("ROLLBACK");
+    return s;
+  };
+  for (size_t t = 0; t < plans_.size(); ++t) {
+    const TablePlan& plan = *plans_[t];
+    std::string shadow = QuoteTable(plan.schema(), plan.shadow_name);
+    std::string source = QuoteTable(plan.schema(), plan.table());
+    std::vector<std::string> skey = Pick(plan.shadow_names, plan.shadow_key);
+    std::vector<std::string> okey = Pick(plan.source_names, plan.shadow_key);
+    // Re-apply deletes that a chunk may have overtaken, unless the row is back.
+    for (const Op& op : fixups[t]) {
+      std::vector<SqlValue> params = op.key;
+      params.insert(params.end(), op.key.begin(), op.key.end());
+      auto r = conn.Execute("DELETE FROM " + shadow + " WHERE " + KeyIn(skey, 1) +
+                                " AND NOT EXISTS (SELECT 1 FROM " + source + " WHERE " +
+                                KeyIn(okey, 1) + ")",
+                            params);
+      if (!r.ok()) return fail(r.status());
+    }
+    std::vector<const Op*> all, upserts;
+    for (const auto& [k, op] : batch_[t].ops) {
+      all.push_back(&op);
+      if (op.upsert) upserts.push_back(&op);
+    }
+    size_t at = 0;
+    for (size_t n : SplitBatch(all.size())) {
+      std::vector<SqlValue> params;
+      for (size_t i = at; i < at + n; ++i)
+        params.insert(params.end(), all[i]->key.begin(), all[i]->key.end());
+      at += n;
+      auto r = conn.Execute("DELETE FROM " + shadow + " WHERE " + KeyIn(skey, n), params);
+      if (!r.ok()) return fail(r.status());
+    }
+    at = 0;
+    std::string cols = ColumnList(plan.shadow_names);
+    for (size_t n : SplitBatch(upserts.size())) {
+      std::vector<SqlValue> params;
+      for (size_t i = at; i < at + n; ++i)
+        params.insert(params.end(), upserts[i]->values.begin(), upserts[i]->values.end());
+      at += n;
+      auto r = conn.Execute("INSERT INTO " + shadow + " (" + cols + ") VALUES " +
+                                Placeholders(plan.shadow_names.size(), n),
+                            params);
+      if (!r.ok()) return fail(ClassifyDataError(r.status(), plan));
+    }
+  }
+  ORDO_SYNC_POINT("Applier::Flush:BeforeCommit");
+  Status s = conn.Execute("COMMIT");
+  if (!s.ok()) return fail(s);
+  return Status::Ok();
+}
+
+Status Applier::Flush(MysqlConnection& conn) {
+  std::vector<std::vector<Op>> fixups(plans_.size());
+  std::vector<uint64_t> fixed;
+  uint64_t seq;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    seq = ++flush_seq_;
+    for (const auto& [id, c] : chunks_) {
+      if (!c.ended) continue;
+      fixed.push_back(id);
+      for (size_t t = 0; t < deleted_.size(); ++t)
+        for (const auto& [k, entry] : deleted_[t])
+          if (entry.second >= c.since_seq) fixups[t].push_back(Op{false, entry.first, {}});
+    }
+  }
+  bool any = pending_rows_ > 0;
+  for (const auto& f : fixups) any = any || !f.empty();
+  if (any) {
+    Status s;
+    for (int attempt = 0; attempt < kFlushAttempts; ++attempt) {
+      s = ApplyOnce(conn, fixups);
+      if (s.ok() || !s.retryable() || conn.broken()) break;
+    }
+    if (!s.ok()) return s;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  for (size_t t = 0; t < batch_.size(); ++t) {
+    for (auto& [k, op] : batch_[t].ops) {
+      if (op.upsert)
+        deleted_[t].erase(k);
+      else
+        deleted_[t][k] = {op.key, seq};
+    }
+    batch_[t].ops.clear();
+  }
+  rows_applied_ += static_cast<int64_t>(pending_rows_.load());
+  pending_rows_ = 0;
+  if (ComparePositions(batch_end_, applied_) > 0) applied_ = batch_end_;
+  for (uint64_t id : fixed) chunks_.erase(id);
+  uint64_t oldest = UINT64_MAX;
+  for (const auto& [id, c] : chunks_) oldest = std::min(oldest, c.since_seq);
+  for (auto& table : deleted_)
+    for (auto it = table.begin(); it != table.end();)
+      it = it->second.second < oldest ? table.erase(it) : std::next(it);
+  return Status::Ok();
+}
+
+BinlogPosition Applier::applied_position() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return applied_;
+}
+
+BinlogPosition Applier::read_position() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return read_;
+}
+
+BinlogPosition Applier::SafeResumePosition() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  BinlogPosition p = applied_;
+  for (const auto& [id, c] : chunks_)
+    if (ComparePositions(c.since_position, p) < 0) p = c.since_position;
+  return p;
+}
+
+uint64_t Applier::BeginChunk() {
+  std::lock_guard<std::mutex> lock(mu_);
+  uint64_t id = next_chunk_++;
+  chunks_[id] = Chunk{flush_seq_, applied_, false};
+  return id;
+}
+
+void Applier::EndChunk(uint64_t chunk_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = chunks_.find(chunk_id);
+  if (it != chunks_.end()) it->second.ended = true;
+}
+
+bool Applier::ChunksSettled() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [id, c] : chunks_)
+    if (c.ended) return false;
+  return true;
+}
+
+}  // namespace ordo

@@ -1,0 +1,111 @@
+// Applier: applies captured row changes of the operation's source tables to their
+// shadow tables, by key, idempotently.
+//
+// Changes are buffered per transaction and applied at commit boundaries, many source
+// transactions per target transaction: for every key touched, the last image wins
+// (an insert or update becomes DELETE by key + INSERT of the common columns, a delete
+// becomes DELETE by key). Replaying any suffix of the stream again is harmless, which
+// is what makes resume after a crash safe. Changes of other tables (ordo's own shadow
+// writes included) are skipped. Applier sessions run strict: a change the new table
+// cannot hold (duplicate on a new unique key, NULL into NOT NULL, truncation) fails
+// with DataLoss naming the table and the key.
+//
+// The copy runs non-locking chunk reads; the only way a chunk can store a stale row is
+// a row deleted after the chunk's snapshot whose delete was applied before the chunk
+// inserted it. So deletes applied while a chunk is in flight are remembered and, once
+// the chunk committed, re-applied where the row is still absent from the source
+// (BeginChunk/EndChunk). SafeResumePosition() never passes the position at which an
+// unfinished chunk started, so a replay after a crash re-applies those deletes too.
+//
+// Thread-safety: Consume/Flush from one thread at a time (the sync loop, or the cutover
+// while the loop is stopped); BeginChunk/EndChunk/positions from any thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "db/mysql/connection.h"
+#include "engine/mysql/binlog_event.h"
+#include "engine/mysql/table_plan.h"
+
+namespace ordo {
+
+class Applier {
+ public:
+  explicit Applier(std::vector<const TablePlan*> plans);
+
+  // Sets where the stream starts (nothing consumed before it counts as applied).
+  void Start(const BinlogPosition& from);
+  // Takes one event of the stream, in order.
+  void Consume(const BinlogEvent& event);
+  // Forgets the open (uncommitted) transaction, e.g. before reopening a broken stream.
+  void DiscardOpenTransaction();
+  // Rows in complete transactions waiting to be applied, and chunk fix-ups pending.
+  size_t pending_rows() const { return pending_rows_.load(); }
+  bool HasWork() const;
+  // Applies every complete transaction consumed so far and the fix-ups of finished
+  // chunks in one transaction on `conn` (retried on deadlock). DataLoss when a change
+  // cannot be stored; the buffered changes are kept on any error.
+  Status Flush(MysqlConnection& conn);
+
+  // The end of the last transaction applied (a safe replay point once no chunk is in
+  // flight), and of the last event consumed.
+  BinlogPosition applied_position() const;
+  BinlogPosition read_position() const;
+  // Where a restarted stream must begin so that replay repairs everything: the
+  // applied position, or the start of the oldest unfinished chunk if earlier.
+  BinlogPosition SafeResumePosition() const;
+  int64_t rows_applied() const { return rows_applied_.load(); }
+
+  // Copy coordination: call BeginChunk before a chunk's read starts and EndChunk after
+  // it committed. ChunksSettled(): every ended chunk's fix-ups have been applied.
+  uint64_t BeginChunk();
+  void EndChunk(uint64_t chunk_id);
+  bool ChunksSettled() const;
+
+ private:
+  struct Op {
+    bool upsert = false;
+    std::vector<SqlValue> key;     // shadow key values
+    std::vector<SqlValue> values;  // common columns (upserts)
+  };
+  struct TableBatch {
+    std::map<std::string, Op> ops;  // by encoded key
+  };
+  struct Chunk {
+    uint64_t since_seq = 0;
+    BinlogPosition since_position;
+    bool ended = false;
+  };
+
+  int TableIndex(const RowChange& change) const;
+  void Stage(int table, const std::vector<SqlValue>& image, bool upsert,
+             std::vector<TableBatch>* batch);
+  Status ApplyOnce(MysqlConnection& conn, const std::vector<std::vector<Op>>& fixups);
+
+  std::vector<const TablePlan*> plans_;
+  std::vector<TableBatch> txn_;    // the open transaction
+  std::vector<TableBatch> batch_;  // complete transactions not applied yet
+  std::atomic<size_t> pending_rows_{0};
+  bool in_txn_ = false;  // rows seen since the last commit
+  BinlogPosition batch_end_;       // commit position of the last complete transaction
+
+  mutable std::mutex mu_;  // guards the members below
+  BinlogPosition applied_;
+  BinlogPosition read_;
+  uint64_t flush_seq_ = 0;
+  uint64_t next_chunk_ = 1;
+  std::map<uint64_t, Chunk> chunks_;
+  // Per table: keys whose last applied change was a delete, with the flush sequence.
+  std::vector<std::map<std::string, std::pair<std::vector<SqlValue>, uint64_t>>> deleted_;
+  std::atomic<int64_t> rows_applied_{0};
+};
+
+// A stable byte encoding of key values, for maps.
+std::string EncodeKey(const std::vector<SqlValue>& key);
+
+}  // namespace ordo
