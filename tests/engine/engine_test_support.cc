@@ -82,3 +82,66 @@ EngineSpec SpecFor(MariaDbServer* server, const std::string& db, const std::stri
 }
 
 }  // namespace ordo::testing
+
+#include <random>
+
+namespace ordo::testing {
+
+RandomWriter::RandomWriter(MariaDbServer* server, std::string db, std::string table,
+                           int64_t first_id, int64_t ids, std::string oracle, uint32_t seed)
+    : server_(server),
+      db_(std::move(db)),
+      table_(std::move(table)),
+      oracle_(std::move(oracle)),
+      first_id_(first_id),
+      ids_(ids),
+      seed_(seed) {}
+
+RandomWriter::~RandomWriter() { (void)Stop(); }
+
+Status RandomWriter::Start() {
+  ORDO_ASSIGN_OR_RETURN(conn_, Connect(server_, db_));
+  thread_ = std::thread([this] { Loop(); });
+  return Status::Ok();
+}
+
+Status RandomWriter::Stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+  return error_;
+}
+
+void RandomWriter::Loop() {
+  std::mt19937 rng(seed_);
+  std::vector<std::string> tables = {QuoteTable(db_, table_)};
+  if (!oracle_.empty()) tables.push_back(QuoteTable(db_, oracle_));
+  while (!stop_ && error_.ok()) {
+    int64_t id = first_id_ + static_cast<int64_t>(rng() % ids_);
+    int op = static_cast<int>(rng() % 3);
+    int64_t v = static_cast<int64_t>(rng() % 1000000);
+    std::string s = "w" + std::to_string(rng());
+    Status st = conn_->Execute("BEGIN");
+    for (const std::string& t : tables) {
+      if (!st.ok()) break;
+      Result<uint64_t> r = uint64_t{0};
+      if (op == 0)
+        r = conn_->Execute("REPLACE INTO " + t + " (id, v, s) VALUES (?, ?, ?)",
+                           {SqlValue::Int(id), SqlValue::Int(v), SqlValue::Text(s)});
+      else if (op == 1)
+        r = conn_->Execute("UPDATE " + t + " SET v = ?, s = ? WHERE id = ?",
+                           {SqlValue::Int(v), SqlValue::Text(s), SqlValue::Int(id)});
+      else
+        r = conn_->Execute("DELETE FROM " + t + " WHERE id = ?", {SqlValue::Int(id)});
+      st = r.status();
+    }
+    if (st.ok()) st = conn_->Execute("COMMIT");
+    if (!st.ok()) {
+      (void)conn_->Execute("ROLLBACK");
+      error_ = st;
+      return;
+    }
+    ++transactions_;
+  }
+}
+
+}  // namespace ordo::testing

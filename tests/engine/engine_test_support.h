@@ -54,3 +54,36 @@ EngineSpec SpecFor(MariaDbServer* server, const std::string& db, const std::stri
                    const std::string& ddl);
 
 }  // namespace ordo::testing
+
+#include <thread>
+
+namespace ordo::testing {
+
+// A thread doing random single-row inserts, updates and deletes on `table`
+// (id INT key, v INT, s VARCHAR) over ids [first_id, first_id + ids), each in its own
+// transaction; when `oracle` is set, every change is mirrored into that table in the
+// same transaction. Counts transactions and errors.
+class RandomWriter {
+ public:
+  RandomWriter(MariaDbServer* server, std::string db, std::string table, int64_t first_id,
+               int64_t ids, std::string oracle = "", uint32_t seed = 1);
+  ~RandomWriter();
+  Status Start();
+  // Stops and returns the first error seen (client errors must be zero).
+  Status Stop();
+  int64_t transactions() const { return transactions_.load(); }
+
+ private:
+  void Loop();
+  MariaDbServer* server_;
+  std::string db_, table_, oracle_;
+  int64_t first_id_, ids_;
+  uint32_t seed_;
+  std::unique_ptr<MysqlConnection> conn_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int64_t> transactions_{0};
+  Status error_;
+};
+
+}  // namespace ordo::testing

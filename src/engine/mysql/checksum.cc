@@ -1,0 +1,177 @@
+#include "engine/mysql/checksum.h"
+
+#include <map>
+#include <thread>
+
+#include "engine/mysql/sql_text.h"
+
+namespace ordo {
+namespace {
+
+constexpr int kSnapshotAttempts = 8;
+
+bool IsText(const std::string& data_type) {
+  return data_type == "char" || data_type == "varchar" || data_type == "tinytext" ||
+         data_type == "text" || data_type == "mediumtext" || data_type == "longtext" ||
+         data_type == "enum" || data_type == "set";
+}
+
+// CRC32 of one row's common columns; NULLs are told apart from empty strings by a
+// trailing null map.
+std::string RowCrc(const TableInfo& table, const std::vector<std::string>& names) {
+  std::string values, nulls;
+  for (size_t i = 0; i < names.size(); ++i) {
+    const ColumnInfo& c = table.columns[table.ColumnIndex(names[i])];
+    std::string q = QuoteIdentifier(names[i]);
+    values += ", " + (IsText(c.data_type) ? "CONVERT(" + q + " USING utf8mb4)" : q);
+    nulls += (i ? ", " : "") + std::string("ISNULL(") + q + ")";
+  }
+  return "CRC32(CONCAT_WS(0x1f" + values + ", CONCAT(" + nulls + ")))";
+}
+
+struct Side {
+  std::string table;              // quoted
+  std::string crc;                // row CRC expression
+  std::vector<std::string> keys;  // key columns on this side
+};
+
+Result<std::pair<int64_t, std::string>> ChunkSum(MysqlConnection& conn, const Side& side,
+                                                 const std::optional<Key>& lower, const std::optional<Key>& upper) {
+  Predicate range = KeyRange(side.keys, lower, upper);
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SELECT COUNT(*), COALESCE(SUM(" + side.crc + "), 0) FROM " +
+                                                     side.table + " WHERE " + range.sql,
+                                                 range.params));
+  return std::make_pair(static_cast<int64_t>(std::stoll(rows.rows[0][0].value_or("0"))),
+                        rows.rows[0][1].value_or("0"));
+}
+
+Result<std::map<std::string, std::string>> RowCrcs(MysqlConnection& conn, const Side& side,
+                                                  const std::optional<Key>& lower,
+                                                  const std::optional<Key>& upper) {
+  Predicate range = KeyRange(side.keys, lower, upper);
+  std::string concat = "CONCAT_WS(', '";
+  for (const auto& k : side.keys) concat += ", " + QuoteIdentifier(k);
+  concat += ")";
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SELECT " + concat + ", " + side.crc + " FROM " +
+                                                     side.table + " WHERE " + range.sql,
+                                                 range.params));
+  std::map<std::string, std::string> out;
+  for (const SqlRow& r : rows.rows) out[r[0].value_or("")] = r[1].value_or("");
+  return out;
+}
+
+Status NameDifference(MysqlConnection& src, MysqlConnection& dst, const Side& a, const Side& b,
+                      const std::string& where, const std::optional<Key>& lower,
+                      const std::optional<Key>& upper) {
+  ORDO_ASSIGN_OR_RETURN(auto left, RowCrcs(src, a, lower, upper));
+  ORDO_ASSIGN_OR_RETURN(auto right, RowCrcs(dst, b, lower, upper));
+  for (const auto& [key, crc] : left) {
+    auto it = right.find(key);
+    if (it == right.end())
+      return DataLoss(where + ": verification failed: row with key (" + key + ") is missing from the new table");
+    if (it->second != crc)
+      return DataLoss(where + ": verification failed: row with key (" + key + ") differs in the new table");
+  }
+  for (const auto& [key, crc] : right)
+    if (!left.count(key))
+      return DataLoss(where + ": verification failed: the new table has a row with key (" + key +
+                      ") that the table does not");
+  return DataLoss(where + ": verification failed: chunk checksums differ");
+}
+
+Key KeyOf(const SqlRow& row, const TablePlan& plan) {
+  Key key;
+  for (size_t i = 0; i < row.size(); ++i) {
+    std::string v = row[i].value_or("");
+    bool binary = plan.source.columns[plan.source_key[i]].is_binary();
+    key.push_back(binary ? SqlValue::Bytes(v) : SqlValue::Text(v));
+  }
+  return key;
+}
+
+Status VerifyTable(const TablePlan& plan, MysqlConnection& src, MysqlConnection& dst,
+                   const VerifyOptions& options, VerifyReport* report) {
+  std::string where = QuoteTable(plan.schema(), plan.table());
+  Side a{where, RowCrc(plan.source, plan.source_names), plan.source.key_columns};
+  Side b{QuoteTable(plan.schema(), plan.shadow_name), RowCrc(plan.shadow, plan.shadow_names), {}};
+  for (int k : plan.source_key) {
+    int found = -1;
+    for (size_t j = 0; j < plan.source_index.size(); ++j)
+      if (plan.source_index[j] == k) found = static_cast<int>(j);
+    if (found < 0) return FailedPrecondition(where + ": the key columns must survive the change");
+    b.keys.push_back(plan.shadow_names[found]);
+  }
+  std::optional<Key> lower;
+  while (true) {
+    if (options.should_stop && options.should_stop()) return Cancelled("verification stopped on request");
+    Predicate range = KeyRange(a.keys, lower, std::nullopt);
+    std::vector<SqlValue> params = range.params;
+    params.push_back(SqlValue::Int(options.chunk_rows - 1));
+    ORDO_ASSIGN_OR_RETURN(SqlRows bound, src.Query("SELECT " + ColumnList(a.keys) + " FROM " + a.table +
+                                                       " WHERE " + range.sql + " ORDER BY " +
+                                                       ColumnList(a.keys) + " LIMIT 1 OFFSET ?",
+                                                   params));
+    std::optional<Key> upper;
+    if (!bound.rows.empty()) upper = KeyOf(bound.rows[0], plan);
+    Result<std::pair<int64_t, std::string>> right = Internal("not run");
+    std::thread other([&] { right = ChunkSum(dst, b, lower, upper); });
+    auto left = ChunkSum(src, a, lower, upper);
+    other.join();
+    if (!left.ok()) return left.status();
+    if (!right.ok()) return right.status();
+    ++report->chunks;
+    report->rows_compared += left->first;
+    if (*left != *right) return NameDifference(src, dst, a, b, where, lower, upper);
+    if (!upper) return Status::Ok();
+    lower = upper;
+  }
+}
+
+}  // namespace
+
+Result<VerifyReport> VerifyTables(const std::vector<const TablePlan*>& plans, MysqlPool* pool,
+                                  SyncLoop* loop, const VerifyOptions& options) {
+  ORDO_ASSIGN_OR_RETURN(auto src, pool->Acquire());
+  ORDO_ASSIGN_OR_RETURN(auto dst, pool->Acquire());
+  bool consistent = false;
+  for (int attempt = 0; attempt < kSnapshotAttempts && !consistent; ++attempt) {
+    ORDO_RETURN_IF_ERROR(src->Execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"));
+    ORDO_RETURN_IF_ERROR(src->Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT"));
+    ORDO_ASSIGN_OR_RETURN(SqlRows st, src->Query("SHOW STATUS LIKE 'binlog_snapshot_%'"));
+    BinlogPosition at;
+    for (const SqlRow& r : st.rows) {
+      if (r[0].value_or("") == "Binlog_snapshot_file") at.file = r[1].value_or("");
+      if (r[0].value_or("") == "Binlog_snapshot_position") at.offset = std::stoull(r[1].value_or("0"));
+    }
+    Status held = loop->HoldAt(at, std::chrono::seconds(60));
+    if (held.code() == StatusCode::kFailedPrecondition) {
+      (void)src->Execute("ROLLBACK");
+      continue;
+    }
+    if (!held.ok()) {
+      (void)src->Execute("ROLLBACK");
+      return held;
+    }
+    Status opened = dst->Execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+    if (opened.ok()) opened = dst->Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");
+    loop->Release();
+    if (!opened.ok()) {
+      (void)src->Execute("ROLLBACK");
+      return opened;
+    }
+    consistent = true;
+  }
+  if (!consistent) return FailedPrecondition("could not take a consistent point for verification");
+  VerifyReport report;
+  Status s;
+  for (const TablePlan* plan : plans) {
+    s = VerifyTable(*plan, *src, *dst, options, &report);
+    if (!s.ok()) break;
+  }
+  (void)src->Execute("COMMIT");
+  (void)dst->Execute("COMMIT");
+  if (!s.ok()) return s;
+  return report;
+}
+
+}  // namespace ordo

@@ -1,0 +1,231 @@
+#include "engine/mysql/copier.h"
+
+#include <chrono>
+#include <thread>
+
+#include "engine/mysql/sql_text.h"
+#include "ordo/sync_point.h"
+
+namespace ordo {
+namespace {
+
+constexpr int kChunkAttempts = 10;
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+TableCopier::TableCopier(const TablePlan& plan, Applier* applier, MysqlPool* pool,
+                         CopyOptions options, TableCopyState initial)
+    : plan_(plan),
+      applier_(applier),
+      pool_(pool),
+      options_(std::move(options)),
+      state_(std::move(initial)),
+      sizer_(options_.chunk_target_ms, 1000, 10, 60000) {
+  for (const std::string& k : plan_.source.key_columns) key_names_.push_back(k);
+  cursor_ = state_.watermark;
+}
+
+Key TableCopier::KeyFromRow(const SqlRow& row) const {
+  Key key;
+  for (size_t i = 0; i < row.size(); ++i) {
+    bool binary = plan_.source.columns[plan_.source_key[i]].is_binary();
+    std::string v = row[i].value_or("");
+    key.push_back(binary ? SqlValue::Bytes(std::move(v)) : SqlValue::Text(std::move(v)));
+  }
+  return key;
+}
+
+TableCopyState TableCopier::state() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return state_;
+}
+
+int64_t TableCopier::chunk_rows() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return sizer_.rows();
+}
+
+Status TableCopier::CaptureEnd(MysqlConnection& conn) {
+  std::string keys = ColumnList(key_names_);
+  std::string desc;
+  for (size_t i = 0; i < key_names_.size(); ++i)
+    desc += (i ? ", " : "") + QuoteIdentifier(key_names_[i]) + " DESC";
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+                        conn.Query("SELECT " + keys + " FROM " + QuoteTable(plan_.schema(), plan_.table()) +
+                                   " ORDER BY " + desc + " LIMIT 1"));
+  std::lock_guard<std::mutex> lock(mu_);
+  state_.started = true;
+  if (rows.rows.empty()) {
+    state_.done = true;
+  } else {
+    state_.end = KeyFromRow(rows.rows[0]);
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<std::pair<uint64_t, TableCopier::Chunk>>> TableCopier::NextChunk(
+    MysqlConnection& conn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (exhausted_ || state_.done || !state_.end) return std::optional<std::pair<uint64_t, Chunk>>();
+  Predicate range = KeyRange(key_names_, cursor_, state_.end);
+  std::string order = ColumnList(key_names_);
+  std::vector<SqlValue> params = range.params;
+  params.push_back(SqlValue::Int(sizer_.rows() - 1));
+  ORDO_ASSIGN_OR_RETURN(
+      SqlRows rows, conn.Query("SELECT " + order + " FROM " + QuoteTable(plan_.schema(), plan_.table()) +
+                                   " FORCE INDEX (" + QuoteIdentifier(plan_.source.key_name) +
+                                   ") WHERE " + range.sql + " ORDER BY " + order + " LIMIT 1 OFFSET ?",
+                               params));
+  Chunk chunk;
+  chunk.lower = cursor_;
+  if (rows.rows.empty()) {
+    chunk.upper = *state_.end;
+    exhausted_ = true;
+  } else {
+    chunk.upper = KeyFromRow(rows.rows[0]);
+    chunk.rows = sizer_.rows();
+    rows_scanned_ += chunk.rows;
+  }
+  cursor_ = chunk.upper;
+  uint64_t id = next_id_++;
+  in_flight_[id] = chunk;
+  return std::optional<std::pair<uint64_t, Chunk>>(std::make_pair(id, chunk));
+}
+
+Status TableCopier::CopyChunk(MysqlConnection& conn, const Chunk& chunk, int64_t* affected) {
+  Predicate range = KeyRange(key_names_, chunk.lower, chunk.upper);
+  std::string src = QuoteTable(plan_.schema(), plan_.table());
+  ORDO_SYNC_POINT("TableCopier::CopyChunk:BeforeInsert");
+  ORDO_ASSIGN_OR_RETURN(
+      uint64_t n,
+      conn.Execute("INSERT IGNORE INTO " + QuoteTable(plan_.schema(), plan_.shadow_name) + " (" +
+                       ColumnList(plan_.shadow_names) + ") SELECT " + ColumnList(plan_.source_names) +
+                       " FROM " + src + " FORCE INDEX (" + QuoteIdentifier(plan_.source.key_name) +
+                       ") WHERE " + range.sql,
+                   range.params));
+  *affected = static_cast<int64_t>(n);
+  ORDO_ASSIGN_OR_RETURN(SqlRows warnings, conn.Query("SHOW WARNINGS"));
+  std::string own_key = "for key '" + plan_.shadow.key_name + "'";
+  for (const SqlRow& w : warnings.rows) {
+    std::string code = w.size() > 1 ? w[1].value_or("") : "";
+    std::string message = w.size() > 2 ? w[2].value_or("") : "";
+    if (code == "1062" && message.find(own_key) != std::string::npos) continue;
+    return Diagnose(conn, chunk, "mysql warning " + code + ": " + message);
+  }
+  return Status::Ok();
+}
+
+// Finds the first row of the chunk that the new table cannot hold and names it.
+Status TableCopier::Diagnose(MysqlConnection& conn, const Chunk& chunk, const std::string& warning) {
+  std::string where = QuoteTable(plan_.schema(), plan_.table());
+  std::string src = where;
+  std::string shadow = QuoteTable(plan_.schema(), plan_.shadow_name);
+  std::string probe = QuoteIdentifier("_ordo_probe");
+  Predicate range = KeyRange(key_names_, chunk.lower, chunk.upper);
+  ORDO_ASSIGN_OR_RETURN(SqlRows keys, conn.Query("SELECT " + ColumnList(key_names_) + " FROM " + src +
+                                                     " WHERE " + range.sql + " ORDER BY " +
+                                                     ColumnList(key_names_),
+                                                 range.params));
+  ORDO_RETURN_IF_ERROR(conn.Execute("DROP TEMPORARY TABLE IF EXISTS " + probe));
+  ORDO_RETURN_IF_ERROR(conn.Execute("CREATE TEMPORARY TABLE " + probe + " LIKE " + shadow));
+  std::string cols = " (" + ColumnList(plan_.shadow_names) + ") SELECT " +
+                     ColumnList(plan_.source_names) + " FROM " + src + " WHERE " +
+                     KeyIn(key_names_, 1);
+  Status found = DataLoss(where + ": the new table cannot hold every row: " + warning);
+  for (const SqlRow& row : keys.rows) {
+    Key key = KeyFromRow(row);
+    std::string named = "(";
+    for (size_t i = 0; i < row.size(); ++i) named += (i ? ", " : "") + row[i].value_or("NULL");
+    named += ")";
+    auto own = conn.Execute("INSERT INTO " + probe + cols, key);
+    (void)conn.Execute("DELETE FROM " + probe);
+    if (!own.ok() && !own.status().retryable()) {
+      found = DataLoss(where + ": row with key " + named + " cannot be stored in the new table: " +
+                       own.status().message());
+      break;
+    }
+    ORDO_RETURN_IF_ERROR(conn.Execute("BEGIN"));
+    auto into = conn.Execute("INSERT INTO " + shadow + cols, key);
+    (void)conn.Execute("ROLLBACK");
+    if (!into.ok() && into.status().code() == StatusCode::kAlreadyExists &&
+        into.status().message().find("for key '" + plan_.shadow.key_name + "'") == std::string::npos) {
+      found = DataLoss(where + ": row with key " + named +
+                       " conflicts with another row on a unique key of the new table: " +
+                       into.status().message());
+      break;
+    }
+  }
+  (void)conn.Execute("DROP TEMPORARY TABLE IF EXISTS " + probe);
+  return found;
+}
+
+Status TableCopier::Worker() {
+  ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
+  while (true) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!error_.ok()) return Status::Ok();
+    }
+    if (options_.should_stop && options_.should_stop()) return Cancelled("copy stopped on request");
+    auto next = NextChunk(*conn);
+    if (!next.ok()) return next.status();
+    if (!next->has_value()) return Status::Ok();
+    auto [id, chunk] = **next;
+    int64_t start = NowMs();
+    int64_t affected = 0;
+    Status s;
+    for (int attempt = 0; attempt < kChunkAttempts; ++attempt) {
+      uint64_t token = applier_->BeginChunk();
+      s = CopyChunk(*conn, chunk, &affected);
+      applier_->EndChunk(token);
+      if (s.ok() || !s.retryable() || conn->broken()) break;
+    }
+    if (!s.ok()) return s;
+    int64_t elapsed = NowMs() - start;
+    std::lock_guard<std::mutex> lock(mu_);
+    in_flight_[id].done = true;
+    if (chunk.rows > 0) sizer_.Observe(chunk.rows, elapsed);
+    if (chunk.rows < 0) rows_scanned_ += affected;
+    state_.rows_copied += affected;
+    while (!in_flight_.empty() && in_flight_.begin()->second.done) {
+      state_.watermark = in_flight_.begin()->second.upper;
+      in_flight_.erase(in_flight_.begin());
+    }
+    if (exhausted_ && in_flight_.empty()) state_.done = true;
+  }
+}
+
+Status TableCopier::Run() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_.done) return Status::Ok();
+  }
+  if (!state_.started) {
+    ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
+    ORDO_RETURN_IF_ERROR(CaptureEnd(*conn));
+    if (state_.done) return Status::Ok();
+  }
+  std::vector<std::thread> threads;
+  std::vector<Status> results(std::max(1, options_.threads));
+  for (size_t i = 0; i < results.size(); ++i)
+    threads.emplace_back([this, i, &results] {
+      results[i] = Worker();
+      if (!results[i].ok()) {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (error_.ok()) error_ = results[i];
+      }
+    });
+  for (auto& t : threads) t.join();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!error_.ok()) return error_;
+  if (!state_.done) return Cancelled("copy stopped on request");
+  return Status::Ok();
+}
+
+}  // namespace ordo

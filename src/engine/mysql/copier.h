@@ -1,0 +1,94 @@
+// TableCopier: copies a source table into its shadow in key-ordered chunks, on several
+// threads, each chunk one `INSERT IGNORE … SELECT` whose size adapts to a time target.
+//
+// Chunk reads are non-locking consistent reads (READ COMMITTED): the copy never holds
+// locks on source rows, so application transactions never wait for it or lose a
+// deadlock to it. Correctness against concurrent writes comes from the Applier: every
+// chunk is registered with it before its read (BeginChunk) and reported after its
+// commit (EndChunk). Rows already written by the applier are kept (IGNORE on the
+// shadow's key). Any other warning of a chunk (duplicate on a new unique key,
+// truncation, NULL into NOT NULL) is diagnosed row by row and fails with DataLoss
+// naming the table, the row's key and the server's message.
+//
+// The state (watermark: every key ≤ it is copied; end: the last key when the copy
+// began) is what checkpoints save; a copier built from a saved state continues after
+// the watermark.
+//
+// Thread-safety: Run() from one thread (it starts its own workers); state() from any.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "db/mysql/pool.h"
+#include "engine/mysql/applier.h"
+#include "engine/mysql/chunk_sizer.h"
+#include "engine/mysql/sql_text.h"
+#include "engine/mysql/table_plan.h"
+
+namespace ordo {
+
+struct TableCopyState {
+  bool started = false;  // `end` was captured
+  bool done = false;
+  std::optional<Key> watermark;  // every key ≤ watermark is copied; nullopt: none yet
+  std::optional<Key> end;        // nullopt once started: the table was empty
+  int64_t rows_copied = 0;
+};
+
+struct CopyOptions {
+  int threads = 2;
+  int64_t chunk_target_ms = 500;
+  std::function<bool()> should_stop;  // polled between chunks
+};
+
+class TableCopier {
+ public:
+  TableCopier(const TablePlan& plan, Applier* applier, MysqlPool* pool, CopyOptions options,
+              TableCopyState initial);
+  // Copies the rest of the table. Ok when done; Cancelled when should_stop() said so
+  // (finished chunks are kept in the state); DataLoss for a row the new table cannot
+  // hold; the first error of any worker otherwise.
+  Status Run();
+  TableCopyState state() const;
+  // Source rows read by chunks of this run (not counting earlier runs).
+  int64_t rows_scanned() const { return rows_scanned_.load(); }
+  int64_t chunk_rows() const;
+
+ private:
+  struct Chunk {
+    std::optional<Key> lower;  // exclusive
+    Key upper;                 // inclusive
+    int64_t rows = -1;         // rows in the range; -1: the last chunk (not counted)
+    bool done = false;
+  };
+  Status Worker();
+  Status CaptureEnd(MysqlConnection& conn);
+  // Picks the next chunk under mu_; nullopt when the range is exhausted.
+  Result<std::optional<std::pair<uint64_t, Chunk>>> NextChunk(MysqlConnection& conn);
+  Status CopyChunk(MysqlConnection& conn, const Chunk& chunk, int64_t* affected);
+  Status Diagnose(MysqlConnection& conn, const Chunk& chunk, const std::string& warning);
+  Key KeyFromRow(const SqlRow& row) const;
+
+  const TablePlan& plan_;
+  Applier* applier_;
+  MysqlPool* pool_;
+  CopyOptions options_;
+  std::vector<std::string> key_names_;  // source key columns
+
+  mutable std::mutex mu_;
+  TableCopyState state_;
+  std::optional<Key> cursor_;  // lower bound of the next chunk
+  bool exhausted_ = false;
+  uint64_t next_id_ = 0;
+  std::map<uint64_t, Chunk> in_flight_;  // ordered by id == key order
+  ChunkSizer sizer_;
+  Status error_;
+  std::atomic<int64_t> rows_scanned_{0};
+};
+
+}  // namespace ordo

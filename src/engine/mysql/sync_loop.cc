@@ -1,0 +1,207 @@
+#include "engine/mysql/sync_loop.h"
+
+#include "engine/mysql/position.h"
+
+namespace ordo {
+namespace {
+
+constexpr size_t kBatchRows = 4000;
+constexpr std::chrono::milliseconds kBatchTime(50);
+constexpr std::chrono::milliseconds kPoll(20);
+constexpr int kReopenAttempts = 5;
+
+}  // namespace
+
+SyncLoop::SyncLoop(ChangeStreamFactory factory, Applier* applier, MysqlPool* pool)
+    : factory_(std::move(factory)), applier_(applier), pool_(pool) {}
+
+SyncLoop::~SyncLoop() { (void)Stop(); }
+
+Status SyncLoop::error() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return error_;
+}
+
+Status SyncLoop::Start(const BinlogPosition& from) {
+  if (thread_.joinable()) return Status::Ok();
+  if (!stream_) {
+    applier_->Start(from);
+    ORDO_ASSIGN_OR_RETURN(stream_, factory_(from));
+  }
+  stop_ = false;
+  thread_ = std::thread([this] { Run(); });
+  return Status::Ok();
+}
+
+Status SyncLoop::Stop() {
+  stop_ = true;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    cv_.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
+  return error();
+}
+
+void SyncLoop::Abandon() {
+  abandon_ = true;
+  (void)Stop();
+}
+
+Status SyncLoop::Reopen() {
+  applier_->DiscardOpenTransaction();
+  stashed_.reset();
+  stream_.reset();
+  Status last;
+  for (int i = 0; i < kReopenAttempts && !stop_; ++i) {
+    auto s = factory_(applier_->applied_position());
+    if (s.ok()) {
+      stream_ = std::move(*s);
+      return Status::Ok();
+    }
+    last = s.status();
+    if (!last.retryable()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200 << i));
+  }
+  return last.ok() ? Cancelled("stopped while reopening the binlog stream") : last;
+}
+
+Result<bool> SyncLoop::Fill(std::chrono::milliseconds budget,
+                            const std::optional<BinlogPosition>& limit) {
+  auto deadline = std::chrono::steady_clock::now() + budget;
+  while (!stop_) {
+    if (stashed_) {
+      if (limit && ComparePositions(stashed_->position, *limit) > 0) return true;
+      applier_->Consume(*stashed_);
+      stashed_.reset();
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return true;
+    ORDO_ASSIGN_OR_RETURN(std::optional<BinlogEvent> event, stream_->Next(std::min(left, kPoll)));
+    if (!event) return true;  // idle: apply what we have
+    if (limit && event->kind == BinlogEvent::Kind::kCommit &&
+        ComparePositions(event->position, *limit) > 0) {
+      stashed_ = std::move(*event);
+      return true;
+    }
+    applier_->Consume(*event);
+    if (applier_->pending_rows() >= kBatchRows) return true;
+  }
+  return true;
+}
+
+void SyncLoop::Run() {
+  auto fail = [this](Status s) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (error_.ok()) error_ = std::move(s);
+    cv_.notify_all();
+  };
+  auto conn = pool_->Acquire();
+  if (!conn.ok()) return fail(conn.status());
+  while (!stop_) {
+    std::optional<BinlogPosition> limit;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      limit = hold_;
+    }
+    auto filled = Fill(kBatchTime, limit);
+    if (!filled.ok()) {
+      if (!filled.status().retryable()) return fail(filled.status());
+      if (applier_->HasWork()) {
+        Status f = applier_->Flush(**conn);
+        if (!f.ok()) return fail(f);
+      }
+      Status r = Reopen();
+      if (!r.ok()) return fail(r);
+      continue;
+    }
+    if (abandon_) break;
+    if (applier_->HasWork()) {
+      Status s = applier_->Flush(**conn);
+      if (!s.ok()) {
+        if (!(*conn)->broken()) return fail(s);
+        conn = pool_->Acquire();  // a broken session: take a new one and retry
+        if (!conn.ok()) return fail(conn.status());
+        continue;
+      }
+    }
+    if (limit) {
+      BinlogPosition applied = applier_->applied_position();
+      bool reached = ComparePositions(applied, *limit) >= 0 ||
+                     (stashed_ && applier_->pending_rows() == 0);
+      if (reached) {
+        std::unique_lock<std::mutex> lock(mu_);
+        held_ = true;
+        cv_.notify_all();
+        cv_.wait(lock, [&] { return stop_ || !hold_ || *hold_ != *limit; });
+        held_ = false;
+      }
+    }
+  }
+  if (!abandon_ && applier_->HasWork()) {
+    Status s = applier_->Flush(**conn);
+    if (!s.ok()) fail(s);
+  }
+}
+
+Status SyncLoop::HoldAt(const BinlogPosition& position, std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!error_.ok()) return error_;
+  hold_ = position;
+  held_ = false;
+  cv_.notify_all();
+  bool ok = cv_.wait_for(lock, timeout, [&] { return held_ || !error_.ok(); });
+  if (!error_.ok()) return error_;
+  if (!ok) {
+    hold_.reset();
+    cv_.notify_all();
+    return Timeout("the binlog stream did not reach " + PositionString(position) + " in time");
+  }
+  if (ComparePositions(applier_->applied_position(), position) > 0) {
+    hold_.reset();
+    cv_.notify_all();
+    return FailedPrecondition("already applied past " + PositionString(position));
+  }
+  return Status::Ok();
+}
+
+void SyncLoop::Release() {
+  std::lock_guard<std::mutex> lock(mu_);
+  hold_.reset();
+  cv_.notify_all();
+}
+
+Status SyncLoop::DrainTo(MysqlConnection& conn, const BinlogPosition& position,
+                         std::chrono::steady_clock::time_point deadline) {
+  while (true) {
+    if (ComparePositions(applier_->read_position(), position) >= 0) {
+      if (applier_->HasWork()) ORDO_RETURN_IF_ERROR(applier_->Flush(conn));
+      if (ComparePositions(applier_->applied_position(), position) >= 0) return Status::Ok();
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0)
+      return Timeout("draining the binlog to " + PositionString(position) + " took too long");
+    if (stashed_) {
+      applier_->Consume(*stashed_);
+      stashed_.reset();
+      continue;
+    }
+    ORDO_ASSIGN_OR_RETURN(std::optional<BinlogEvent> event, stream_->Next(std::min(left, kPoll)));
+    if (event) applier_->Consume(*event);
+  }
+}
+
+Status SyncLoop::WaitApplied(const BinlogPosition& position, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (ComparePositions(applier_->applied_position(), position) < 0) {
+    ORDO_RETURN_IF_ERROR(error());
+    if (std::chrono::steady_clock::now() >= deadline)
+      return Timeout("the shadow tables did not catch up to " + PositionString(position));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return Status::Ok();
+}
+
+}  // namespace ordo

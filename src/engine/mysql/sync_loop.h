@@ -1,0 +1,82 @@
+// SyncLoop: the thread that keeps shadow tables in sync: it reads the change stream
+// and applies complete transactions through the Applier in batches (a batch closes
+// after ~50 ms or a few thousand rows, so the backlog stays bounded however busy the
+// copy is).
+//
+// It can hold at a binlog position (verification needs the shadow frozen at the
+// source snapshot's position) and be stopped so that the cutover drains the last
+// events itself on the session that holds the table locks (DrainTo).
+//
+// A broken stream is reopened from the applier's last applied commit. The first
+// error that cannot be retried (DataLoss, a failed reconnect) stops the loop; error()
+// returns it.
+//
+// Thread-safety: Start/Stop/HoldAt/Release/DrainTo from one controlling thread;
+// error() and the Applier's getters from any.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "db/mysql/pool.h"
+#include "engine/mysql/applier.h"
+#include "engine/mysql/change_stream.h"
+
+namespace ordo {
+
+class SyncLoop {
+ public:
+  SyncLoop(ChangeStreamFactory factory, Applier* applier, MysqlPool* pool);
+  ~SyncLoop();
+
+  // Opens the stream at `from` and starts the thread.
+  Status Start(const BinlogPosition& from);
+  // Stops the thread after applying what it has; the stream stays open. Returns the
+  // loop's error, if any.
+  Status Stop();
+  // Stops the thread without applying anything more (a callback failed: the engine
+  // must write nothing more).
+  void Abandon();
+  bool running() const { return thread_.joinable(); }
+  Status error() const;
+
+  // Applies everything up to `position` and nothing after it until Release().
+  // FailedPrecondition when the loop already applied past it (take a new position);
+  // Timeout when it could not get there in time.
+  Status HoldAt(const BinlogPosition& position, std::chrono::milliseconds timeout);
+  void Release();
+
+  // With the thread stopped: reads and applies on `conn` until everything up to
+  // `position` is applied. Timeout at `deadline`.
+  Status DrainTo(MysqlConnection& conn, const BinlogPosition& position,
+                 std::chrono::steady_clock::time_point deadline);
+  // With the thread running: waits until the applier applied up to `position`.
+  Status WaitApplied(const BinlogPosition& position, std::chrono::milliseconds timeout);
+
+ private:
+  void Run();
+  // Reads up to one batch; true when the batch is worth flushing now.
+  Result<bool> Fill(std::chrono::milliseconds budget, const std::optional<BinlogPosition>& limit);
+  Status Reopen();
+
+  ChangeStreamFactory factory_;
+  Applier* applier_;
+  MysqlPool* pool_;
+  std::unique_ptr<ChangeStream> stream_;
+  std::optional<BinlogEvent> stashed_;  // a commit beyond the hold position
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> abandon_{false};
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  Status error_;
+  std::optional<BinlogPosition> hold_;
+  bool held_ = false;
+};
+
+}  // namespace ordo

@@ -1,0 +1,279 @@
+// The engine end to end on a real server with the binlog reader: copy under writes,
+// composite and non-integer keys, lossy changes, verification, stop/resume, cancel,
+// callback errors, and input refusals.
+#include <gtest/gtest.h>
+
+#include "engine/mysql/mysql_engine.h"
+#include "engine/mysql/resume_state.h"
+#include "engine_test_support.h"
+#include "ordo/sync_point.h"
+
+namespace ordo {
+namespace {
+
+using testing::Connect;
+using testing::Dump;
+using testing::RandomWriter;
+using testing::RecordingHost;
+using testing::SpecFor;
+
+constexpr const char* kTable =
+    "CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(64), pad CHAR(20), KEY (v))";
+
+Status Seed(MysqlConnection& conn, int rows) {
+  ORDO_RETURN_IF_ERROR(conn.Execute(kTable));
+  return conn.Execute("INSERT INTO t SELECT seq, seq * 7 % 1000, CONCAT('s', seq), 'p' FROM seq_1_to_" +
+                      std::to_string(rows));
+}
+
+Result<std::unique_ptr<OperationEngine>> Engine(const EngineSpec& spec, EngineHost* host) {
+  return NewMysqlEngine(spec, host);
+}
+
+Result<std::vector<std::string>> OrdoTables(MysqlConnection& conn, const std::string& db) {
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SELECT TABLE_NAME FROM information_schema.TABLES "
+                                                 "WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE '\\_%' "
+                                                 "ORDER BY TABLE_NAME",
+                                                 {SqlValue::Text(db)}));
+  std::vector<std::string> out;
+  for (const auto& r : rows.rows) out.push_back(r[0].value_or(""));
+  return out;
+}
+
+TEST(EngineFlow, CopiesUnderConcurrentWritesAndSwapsWithIdenticalData) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto db = testing::NewDatabase(server);
+  ASSERT_TRUE(db.ok());
+  auto conn = Connect(server, *db);
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE(Seed(**conn, 30000).ok());
+  RandomWriter writer(server, *db, "t", 1, 40000, "", 7);
+  ASSERT_TRUE(writer.Start().ok());
+  RecordingHost host;
+  EngineSpec spec = SpecFor(server, *db, "t", "ALTER TABLE t ADD COLUMN note VARCHAR(10) DEFAULT 'n'");
+  spec.keep_old_table = true;
+  auto engine = Engine(spec, &host);
+  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  ASSERT_TRUE((*engine)->Preflight().ok());
+  Status copied = (*engine)->Copy();
+  ASSERT_TRUE(copied.ok()) << copied.ToString();
+  EXPECT_EQ(host.last_progress().phase, "in_sync");
+  EXPECT_TRUE((*engine)->KeepInSync([] { return true; }).ok());
+  ASSERT_TRUE(writer.Stop().ok());
+  EXPECT_GT(writer.transactions(), 100);
+  auto report = (*engine)->Cutover();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->attempts, 1);
+  EXPECT_LT(report->write_block_ms, 1000);
+  EXPECT_GT(report->rows_verified, 0);
+  auto before = Dump(**conn, *db, "_t_ordo_old", "id, v, s, pad", "id");
+  auto after = Dump(**conn, *db, "t", "id, v, s, pad", "id");
+  ASSERT_TRUE(before.ok() && after.ok());
+  EXPECT_EQ(*before, *after);
+  auto note = (*conn)->Query("SELECT COUNT(*) FROM t WHERE note = 'n'");
+  ASSERT_TRUE(note.ok());
+  EXPECT_EQ(*note->rows[0][0], std::to_string(after->size()));
+  EXPECT_EQ(*OrdoTables(**conn, *db), std::vector<std::string>{"_t_ordo_old"});
+}
+
+TEST(EngineFlow, CompositeAndNonIntegerKeysCopyAndSync) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto db = testing::NewDatabase(server);
+  ASSERT_TRUE(db.ok());
+  auto conn = Connect(server, *db);
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE(testing::Run(**conn,
+                           "CREATE TABLE t (region VARCHAR(16), at DATETIME(3), n DECIMAL(10,2), "
+                           "payload VARBINARY(32), PRIMARY KEY (region, at, n));"
+                           "INSERT INTO t SELECT ELT(1 + seq % 3, 'eu', 'us', 'asia'), "
+                           "'2026-01-01' + INTERVAL seq SECOND, seq / 4, UNHEX(MD5(seq)) FROM seq_1_to_9000")
+                  .ok());
+  RecordingHost host;
+  EngineSpec spec = SpecFor(server, *db, "t", "ALTER TABLE t MODIFY payload VARBINARY(64), ADD INDEX (n)");
+  spec.keep_old_table = true;
+  spec.chunk_target_ms = 20;
+  auto engine = Engine(spec, &host);
+  ASSERT_TRUE(engine.ok());
+  ASSERT_TRUE((*engine)->Copy().ok());
+  // Writes after the copy arrive through the binlog.
+  ASSERT_TRUE(testing::Run(**conn,
+                           "UPDATE t SET payload = UNHEX('00FF') WHERE region = 'eu' AND n < 100;"
+                           "DELETE FROM t WHERE region = 'us' AND n BETWEEN 100 AND 200;"
+                           "INSERT INTO t VALUES ('mars', '2030-01-01 00:00:00.5', 1.25, 'x')")
+                  .ok());
+  auto report = (*engine)->Cutover();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  auto before = Dump(**conn, *db, "_t_ordo_old", "region, at, n, HEX(payload)", "region, at, n");
+  auto after = Dump(**conn, *db, "t", "region, at, n, HEX(payload)", "region, at, n");
+  ASSERT_TRUE(before.ok() && after.ok());
+  EXPECT_EQ(before->size(), after->size());
+  EXPECT_EQ(*before, *after);
+}
+
+TEST(EngineFlow, AddUniqueKeyOnDuplicatesFailsNamingTheKeyAndTouchesNothing) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto db = testing::NewDatabase(server);
+  ASSERT_TRUE(db.ok());
+  auto conn = Connect(server, *db);
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE(Seed(**conn, 5000).ok());
+  ASSERT_TRUE((*conn)->Execute("UPDATE t SET s = 'dup@example' WHERE id IN (1234, 4321)").ok());
+  auto checksum_before = (*conn)->Query("CHECKSUM TABLE t");
+  RecordingHost host;
+  auto engine = Engine(SpecFor(server, *db, "t", "ALTER TABLE t ADD UNIQUE KEY uk_s (s)"), &host);
+  ASSERT_TRUE(engine.ok());
+  ASSERT_TRUE((*engine)->Preflight().ok());
+  Status s = (*engine)->Copy();
+  EXPECT_EQ(s.code(), StatusCode::kDataLoss) << s.ToString();
+  EXPECT_NE(s.message().find("dup@example"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("4321"), std::string::npos) << s.message();
+  ASSERT_TRUE((*engine)->Cancel().ok());
+  EXPECT_TRUE(OrdoTables(**conn, *db)->empty());
+  auto checksum_after = (*conn)->Query("CHECKSUM TABLE t");
+  EXPECT_EQ(checksum_before->rows, checksum_after->rows);
+  auto count = (*conn)->Query("SELECT COUNT(*) FROM t");
+  EXPECT_EQ(*count->rows[0][0], "5000");
+}
+
+TEST(EngineFlow, VerificationRefusesAShadowThatDiffersAndNamesTheRow) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto db = testing::NewDatabase(server);
+  ASSERT_TRUE(db.ok());
+  auto conn = Connect(server, *db);
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE(Seed(**conn, 3000).ok());
+  RecordingHost host;
+  auto engine = Engine(SpecFor(server, *db, "t", "ALTER TABLE t ADD COLUMN x INT"), &host);
+  ASSERT_TRUE(engine.ok());
+  ASSERT_TRUE((*engine)->Copy().ok());
+  // Changes to the shadow itself are not captured: the shadow now lacks row 777.
+  ASSERT_TRUE((*conn)->Execute("DELETE FROM _t_ordo_new WHERE id = 777").ok());
+  auto report = (*engine)->Cutover();
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(report.status().message().find("(777)"), std::string::npos) << report.status().message();
+  auto cols = (*conn)->Query("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '" +
+                             *db + "' AND TABLE_NAME = 't' AND COLUMN_NAME = 'x'");
+  EXPECT_EQ(*cols->rows[0][0], "0");  // not swapped
+  ASSERT_TRUE((*engine)->Cancel().ok());
+}
+
+TEST(EngineFlow, StopKeepsTheCheckpointAndANewEngineResumesPastTheWatermark) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto db = testing::NewDatabase(server);
+  ASSERT_TRUE(db.ok());
+  auto conn = Connect(server, *db);
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE(Seed(**conn, 20000).ok());
+  RecordingHost host;
+  EngineSpec spec = SpecFor(server, *db, "t", "ALTER TABLE t ADD COLUMN x INT DEFAULT 3");
+  spec.copy_threads = 1;
+  spec.chunk_target_ms = 5;  // many small chunks
+  spec.keep_old_table = true;
+  int chunks = 0;
+  SyncPoints::Get().SetCallback("TableCopier::CopyChunk:BeforeInsert", [&] {
+    if (++chunks == 8) host.stop = true;
+  });
+  SyncPoints::Get().Enable();
+  auto first = Engine(spec, &host);
+  ASSERT_TRUE(first.ok());
+  Status stopped = (*first)->Copy();
+  SyncPoints::Get().DisableAndClear();
+  EXPECT_EQ(stopped.code(), StatusCode::kCancelled) << stopped.ToString();
+  EXPECT_EQ(host.last_progress().phase, "stopped");
+  auto saved = DecodeResumeState(host.last_resume_state());
+  ASSERT_TRUE(saved.ok()) << saved.status().ToString();
+  ASSERT_TRUE(saved->tables[0].copy.watermark.has_value());
+  int64_t watermark = std::stoll(saved->tables[0].copy.watermark->at(0).s);
+  EXPECT_GT(watermark, 0);
+  first->reset();
+  ASSERT_TRUE((*conn)->Execute("UPDATE t SET v = -1 WHERE id <= 10").ok());  // while stopped
+
+  RecordingHost host2;
+  spec.resume_state = host.last_resume_state();
+  auto second = Engine(spec, &host2);
+  ASSERT_TRUE(second.ok());
+  ASSERT_TRUE((*second)->Copy().ok());
+  EngineProgress p = host2.last_progress();
+  EXPECT_TRUE(p.resumed);
+  EXPECT_LE(p.rows_scanned_this_run, 20000 - watermark);
+  ASSERT_TRUE((*second)->Cutover().ok());
+  auto before = Dump(**conn, *db, "_t_ordo_old", "id, v, s, pad", "id");
+  auto after = Dump(**conn, *db, "t", "id, v, s, pad", "id");
+  EXPECT_EQ(*before, *after);
+}
+
+TEST(EngineFlow, CancelRemovesEveryArtefactAndLeavesTheTable) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto db = testing::NewDatabase(server);
+  ASSERT_TRUE(db.ok());
+  auto conn = Connect(server, *db);
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE(Seed(**conn, 2000).ok());
+  RecordingHost host;
+  auto engine = Engine(SpecFor(server, *db, "t", "ALTER TABLE t ADD COLUMN x INT"), &host);
+  ASSERT_TRUE(engine.ok());
+  ASSERT_TRUE((*engine)->Copy().ok());
+  EXPECT_EQ(*OrdoTables(**conn, *db), std::vector<std::string>{"_t_ordo_new"});
+  ASSERT_TRUE((*engine)->Cancel().ok());
+  EXPECT_TRUE(OrdoTables(**conn, *db)->empty());
+  auto count = (*conn)->Query("SELECT COUNT(*) FROM t");
+  EXPECT_EQ(*count->rows[0][0], "2000");
+}
+
+TEST(EngineFlow, ACallbackErrorStopsTheEngineAtOnce) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto db = testing::NewDatabase(server);
+  ASSERT_TRUE(db.ok());
+  auto conn = Connect(server, *db);
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE(Seed(**conn, 2000).ok());
+  RecordingHost host;
+  host.fail_callbacks = true;
+  auto engine = Engine(SpecFor(server, *db, "t", "ALTER TABLE t ADD COLUMN x INT"), &host);
+  ASSERT_TRUE(engine.ok());
+  Status s = (*engine)->Copy();
+  EXPECT_EQ(s.code(), StatusCode::kLeaseLost) << s.ToString();
+  auto rows = (*conn)->Query("SELECT COUNT(*) FROM _t_ordo_new");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(*rows->rows[0][0], "0");  // no chunk ran after the failed checkpoint
+  EXPECT_FALSE((*engine)->Cutover().ok());
+}
+
+TEST(EnginePreflight, RefusesBadInputNamingTheTableAndReason) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto db = testing::NewDatabase(server);
+  ASSERT_TRUE(db.ok());
+  auto conn = Connect(server, *db);
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE(testing::Run(**conn, "CREATE TABLE t (id INT PRIMARY KEY, v INT);"
+                                   "CREATE TABLE nokey (v INT);"
+                                   "CREATE TABLE trg (id INT PRIMARY KEY);"
+                                   "CREATE TRIGGER trg_ai AFTER INSERT ON trg FOR EACH ROW SET @x = 1")
+                  .ok());
+  struct Case {
+    std::string table, ddl, expect;
+    StatusCode code;
+  };
+  std::vector<Case> cases = {
+      {"t", "ALTER TABLE t ADD COLUMN a INT; DROP TABLE t", "one statement", StatusCode::kInvalidArgument},
+      {"t", "DROP TABLE t", "ALTER TABLE", StatusCode::kInvalidArgument},
+      {"t", "ALTER TABLE other ADD COLUMN a INT", "another table", StatusCode::kInvalidArgument},
+      {"t", "ALTER TABLE t ADD COLUMN v INT", "does not apply", StatusCode::kInvalidArgument},
+      {"nokey", "ALTER TABLE nokey ADD COLUMN a INT", "no primary key", StatusCode::kFailedPrecondition},
+      {"trg", "ALTER TABLE trg ADD COLUMN a INT", "trigger", StatusCode::kFailedPrecondition},
+  };
+  for (const Case& c : cases) {
+    RecordingHost host;
+    auto engine = Engine(SpecFor(server, *db, c.table, c.ddl), &host);
+    ASSERT_TRUE(engine.ok());
+    Status s = (*engine)->Preflight();
+    EXPECT_EQ(s.code(), c.code) << c.ddl << ": " << s.ToString();
+    EXPECT_NE(s.message().find(c.expect), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find("`" + c.table + "`"), std::string::npos) << s.message();
+  }
+  EXPECT_TRUE(OrdoTables(**conn, *db)->empty());
+}
+
+}  // namespace
+}  // namespace ordo
