@@ -84,6 +84,7 @@ struct CutoverReport {
   int64_t write_block_ms = 0;  // how long application writes were blocked (the swap)
   int attempts = 0;
   std::vector<int64_t> failed_attempt_block_ms;  // attempts that timed out and gave up
+  std::vector<std::string> failed_attempt_reasons;  // why each of them gave up
   int64_t rows_verified = 0;
   bool instant = false;  // part 2: ALGORITHM=INSTANT fast path
 };

@@ -150,9 +150,12 @@ bool Applier::HasWork() const {
 }
 
 Status Applier::ApplyOnce(MysqlConnection& conn, const std::vector<std::vector<Op>>& fixups) {
-  ORDO_RETURN_IF_ERROR(conn.Execute("BEGIN"));
+  // Not BEGIN: under the cutover's LOCK TABLES, BEGIN would release the table locks;
+  // autocommit=0 + COMMIT keeps them.
+  ORDO_RETURN_IF_ERROR(conn.Execute("SET autocommit = 0"));
   auto fail = [&](Status s) {
     (void)conn.Execute("ROLLBACK");
+    (void)conn.Execute("SET autocommit = 1");
     return s;
   };
   for (size_t t = 0; t < plans_.size(); ++t) {
@@ -201,7 +204,7 @@ Status Applier::ApplyOnce(MysqlConnection& conn, const std::vector<std::vector<O
   ORDO_SYNC_POINT("Applier::Flush:BeforeCommit");
   Status s = conn.Execute("COMMIT");
   if (!s.ok()) return fail(s);
-  return Status::Ok();
+  return conn.Execute("SET autocommit = 1");
 }
 
 Status Applier::Flush(MysqlConnection& conn) {

@@ -166,13 +166,13 @@ Result<CutoverResult> RunCutover(const std::vector<const TablePlan*>& plans, Mys
     }
     if (!s.retryable()) return s;
     result.failed_block_ms.push_back(block);
-    result.last_error = s.message();
+    result.failed_reasons.push_back(s.message());
     if (attempt == options.max_attempts) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(backoff));
     backoff = std::min(backoff * 2, options.backoff_ms * 8);
   }
   return Timeout("cutover gave up after " + std::to_string(result.attempts) +
-                 " attempts; nothing was swapped; last: " + result.last_error);
+                 " attempts; nothing was swapped; last: " + result.failed_reasons.back());
 }
 
 }  // namespace ordo

@@ -41,7 +41,7 @@ struct CutoverResult {
   int attempts = 0;
   int64_t write_block_ms = 0;            // of the attempt that swapped
   std::vector<int64_t> failed_block_ms;  // of the attempts that gave up
-  std::string last_error;                // why the previous attempt gave up
+  std::vector<std::string> failed_reasons;  // why each failed attempt gave up
 };
 
 // Ok once every table is swapped (the old tables keep the `_<t>_ordo_old` names).

@@ -145,6 +145,7 @@ Result<CutoverReport> MysqlEngine::Cutover() {
   report.attempts = result->attempts;
   report.write_block_ms = result->write_block_ms;
   report.failed_attempt_block_ms = result->failed_block_ms;
+  report.failed_attempt_reasons = result->failed_reasons;
   phase_ = "done";
   ORDO_RETURN_IF_ERROR(Tick(true));
   if (!spec_.keep_old_table) {

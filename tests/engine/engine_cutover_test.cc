@@ -1,0 +1,126 @@
+// The sentry cutover against a long transaction: bounded lock time, clean give-up,
+// retry with backoff, success once the transaction ends; nothing half-renamed.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "engine/mysql/mysql_engine.h"
+#include "engine_test_support.h"
+#include "ordo/sync_point.h"
+
+namespace ordo {
+namespace {
+
+using testing::Connect;
+using testing::RecordingHost;
+using testing::SpecFor;
+
+struct Setup {
+  std::string db;
+  std::unique_ptr<MysqlConnection> conn;     // checks
+  std::unique_ptr<MysqlConnection> blocker;  // the long transaction
+};
+
+Result<Setup> Prepare(testing::MariaDbServer* server) {
+  Setup s;
+  ORDO_ASSIGN_OR_RETURN(s.db, testing::NewDatabase(server));
+  ORDO_ASSIGN_OR_RETURN(s.conn, Connect(server, s.db));
+  ORDO_ASSIGN_OR_RETURN(s.blocker, Connect(server, s.db));
+  ORDO_RETURN_IF_ERROR(testing::Run(*s.conn, "CREATE TABLE t (id INT PRIMARY KEY, v INT);"
+                                             "INSERT INTO t SELECT seq, seq FROM seq_1_to_5000"));
+  // An open transaction holding a row lock (and so a metadata lock on t).
+  ORDO_RETURN_IF_ERROR(testing::Run(*s.blocker, "BEGIN; UPDATE t SET v = 424242 WHERE id = 1"));
+  return s;
+}
+
+// The state a failed attempt must leave: t unchanged, the shadow in place, no sentry.
+void ExpectNothingHalfRenamed(MysqlConnection& conn, const std::string& db) {
+  auto tables = conn.Query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? "
+                           "ORDER BY TABLE_NAME",
+                           {SqlValue::Text(db)});
+  ASSERT_TRUE(tables.ok());
+  std::vector<std::string> names;
+  for (const auto& r : tables->rows) names.push_back(*r[0]);
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"_t_ordo_new", "t"}));
+  auto cols = conn.Query("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND "
+                         "TABLE_NAME = 't' AND COLUMN_NAME = 'added'",
+                         {SqlValue::Text(db)});
+  EXPECT_EQ(*cols->rows[0][0], "0");
+}
+
+TEST(Cutover, LongTransactionMakesAttemptsTimeOutThenSucceedsAfterItEnds) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto s = Prepare(server);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  RecordingHost host;
+  EngineSpec spec = SpecFor(server, s->db, "t", "ALTER TABLE t ADD COLUMN added INT DEFAULT 5");
+  spec.cutover_lock_timeout_ms = 300;
+  spec.cutover_backoff_ms = 50;
+  auto engine = NewMysqlEngine(spec, &host);
+  ASSERT_TRUE(engine.ok());
+  ASSERT_TRUE((*engine)->Copy().ok());
+  int attempts = 0;
+  Status committed;
+  SyncPoints::Get().SetCallback("Cutover:BeforeLock", [&] {
+    ++attempts;
+    if (attempts == 3) committed = s->blocker->Execute("COMMIT");
+  });
+  SyncPoints::Get().Enable();
+  auto report = (*engine)->Cutover();
+  SyncPoints::Get().DisableAndClear();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_TRUE(committed.ok());
+  for (const auto& why : report->failed_attempt_reasons) std::printf("gave up: %s\n", why.c_str());
+  EXPECT_EQ(report->attempts, 3);
+  ASSERT_EQ(report->failed_attempt_block_ms.size(), 2u);
+  for (int64_t ms : report->failed_attempt_block_ms) {
+    EXPECT_GE(ms, 250);
+    EXPECT_LT(ms, 1000);
+  }
+  EXPECT_LT(report->write_block_ms, 1000);
+  std::printf("cutover: failed attempts blocked %lld and %lld ms; the swap blocked %lld ms\n",
+              static_cast<long long>(report->failed_attempt_block_ms[0]),
+              static_cast<long long>(report->failed_attempt_block_ms[1]),
+              static_cast<long long>(report->write_block_ms));
+  // The long transaction's write, committed just before the successful attempt, is in
+  // the new table; the old one and the sentry are gone.
+  auto row = s->conn->Query("SELECT v, added FROM t WHERE id = 1");
+  ASSERT_TRUE(row.ok()) << row.status().ToString();
+  EXPECT_EQ(*row->rows[0][0], "424242");
+  EXPECT_EQ(*row->rows[0][1], "5");
+  auto left = s->conn->Query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? "
+                             "AND TABLE_NAME LIKE '\\_t\\_ordo%'",
+                             {SqlValue::Text(s->db)});
+  EXPECT_EQ(*left->rows[0][0], "0");
+}
+
+TEST(Cutover, GivesUpCleanlyWhenEveryAttemptTimesOutAndCanBeRetriedLater) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto s = Prepare(server);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  RecordingHost host;
+  EngineSpec spec = SpecFor(server, s->db, "t", "ALTER TABLE t ADD COLUMN added INT DEFAULT 5");
+  spec.cutover_lock_timeout_ms = 200;
+  spec.cutover_backoff_ms = 20;
+  spec.cutover_max_attempts = 2;
+  auto engine = NewMysqlEngine(spec, &host);
+  ASSERT_TRUE(engine.ok());
+  ASSERT_TRUE((*engine)->Copy().ok());
+  auto failed = (*engine)->Cutover();
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().code(), StatusCode::kTimeout) << failed.status().ToString();
+  EXPECT_NE(failed.status().message().find("nothing was swapped"), std::string::npos);
+  ExpectNothingHalfRenamed(*s->conn, s->db);
+  // Still in sync: a write made now reaches the shadow, and a later cutover succeeds.
+  ASSERT_TRUE(s->blocker->Execute("COMMIT").ok());
+  ASSERT_TRUE(s->conn->Execute("UPDATE t SET v = 77 WHERE id = 2").ok());
+  auto report = (*engine)->Cutover();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  auto row = s->conn->Query("SELECT v, added FROM t WHERE id = 2");
+  EXPECT_EQ(*row->rows[0][0], "77");
+  EXPECT_EQ(*row->rows[0][1], "5");
+}
+
+}  // namespace
+}  // namespace ordo
