@@ -88,11 +88,14 @@ EngineSpec SpecFor(MariaDbServer* server, const std::string& db, const std::stri
 namespace ordo::testing {
 
 RandomWriter::RandomWriter(MariaDbServer* server, std::string db, std::string table,
-                           int64_t first_id, int64_t ids, std::string oracle, uint32_t seed)
+                           int64_t first_id, int64_t ids, std::string oracle, uint32_t seed,
+                           std::string v_col, std::string s_col)
     : server_(server),
       db_(std::move(db)),
       table_(std::move(table)),
       oracle_(std::move(oracle)),
+      v_col_(QuoteIdentifier(v_col)),
+      s_col_(QuoteIdentifier(s_col)),
       first_id_(first_id),
       ids_(ids),
       seed_(seed) {}
@@ -125,10 +128,10 @@ void RandomWriter::Loop() {
       if (!st.ok()) break;
       Result<uint64_t> r = uint64_t{0};
       if (op == 0)
-        r = conn_->Execute("REPLACE INTO " + t + " (id, v, s) VALUES (?, ?, ?)",
+        r = conn_->Execute("REPLACE INTO " + t + " (id, " + v_col_ + ", " + s_col_ + ") VALUES (?, ?, ?)",
                            {SqlValue::Int(id), SqlValue::Int(v), SqlValue::Text(s)});
       else if (op == 1)
-        r = conn_->Execute("UPDATE " + t + " SET v = ?, s = ? WHERE id = ?",
+        r = conn_->Execute("UPDATE " + t + " SET " + v_col_ + " = ?, " + s_col_ + " = ? WHERE id = ?",
                            {SqlValue::Int(v), SqlValue::Text(s), SqlValue::Int(id)});
       else
         r = conn_->Execute("DELETE FROM " + t + " WHERE id = ?", {SqlValue::Int(id)});

@@ -60,13 +60,14 @@ EngineSpec SpecFor(MariaDbServer* server, const std::string& db, const std::stri
 namespace ordo::testing {
 
 // A thread doing random single-row inserts, updates and deletes on `table`
-// (id INT key, v INT, s VARCHAR) over ids [first_id, first_id + ids), each in its own
+// (id INT key, an INT column v_col, a text column s_col) over ids [first_id, first_id + ids), each in its own
 // transaction; when `oracle` is set, every change is mirrored into that table in the
 // same transaction. Counts transactions and errors.
 class RandomWriter {
  public:
   RandomWriter(MariaDbServer* server, std::string db, std::string table, int64_t first_id,
-               int64_t ids, std::string oracle = "", uint32_t seed = 1);
+               int64_t ids, std::string oracle = "", uint32_t seed = 1, std::string v_col = "v",
+               std::string s_col = "s");
   ~RandomWriter();
   Status Start();
   // Stops and returns the first error seen (client errors must be zero).
@@ -76,7 +77,7 @@ class RandomWriter {
  private:
   void Loop();
   MariaDbServer* server_;
-  std::string db_, table_, oracle_;
+  std::string db_, table_, oracle_, v_col_, s_col_;
   int64_t first_id_, ids_;
   uint32_t seed_;
   std::unique_ptr<MysqlConnection> conn_;

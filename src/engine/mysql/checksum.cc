@@ -135,21 +135,29 @@ Result<VerifyReport> VerifyTables(const std::vector<const TablePlan*>& plans, My
   ORDO_ASSIGN_OR_RETURN(auto dst, pool->Acquire());
   bool consistent = false;
   for (int attempt = 0; attempt < kSnapshotAttempts && !consistent; ++attempt) {
-    ORDO_RETURN_IF_ERROR(src->Execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"));
-    ORDO_RETURN_IF_ERROR(src->Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT"));
-    ORDO_ASSIGN_OR_RETURN(SqlRows st, src->Query("SHOW STATUS LIKE 'binlog_snapshot_%'"));
+    // Pause first, so that the applier is behind the snapshot taken next.
+    ORDO_RETURN_IF_ERROR(loop->Pause(std::chrono::seconds(60)));
+    Status began = src->Execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+    if (began.ok()) began = src->Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");
+    if (!began.ok()) {
+      loop->Release();
+      return began;
+    }
+    auto st = src->Query("SHOW STATUS LIKE 'binlog_snapshot_%'");
+    if (!st.ok()) {
+      loop->Release();
+      return st.status();
+    }
     BinlogPosition at;
-    for (const SqlRow& r : st.rows) {
+    for (const SqlRow& r : st->rows) {
       if (r[0].value_or("") == "Binlog_snapshot_file") at.file = r[1].value_or("");
       if (r[0].value_or("") == "Binlog_snapshot_position") at.offset = std::stoull(r[1].value_or("0"));
     }
     Status held = loop->HoldAt(at, std::chrono::seconds(60));
-    if (held.code() == StatusCode::kFailedPrecondition) {
-      (void)src->Execute("ROLLBACK");
-      continue;
-    }
     if (!held.ok()) {
+      loop->Release();
       (void)src->Execute("ROLLBACK");
+      if (held.code() == StatusCode::kFailedPrecondition) continue;
       return held;
     }
     Status opened = dst->Execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");

@@ -2,9 +2,10 @@
 // common columns, at one consistent point in time, before the cutover may swap them.
 //
 // The source is read in a consistent snapshot whose binlog position MariaDB reports
-// (START TRANSACTION WITH CONSISTENT SNAPSHOT + binlog_snapshot_file/position). The
-// sync loop is held exactly at that position while a second snapshot is opened on the
-// shadow, then released: both snapshots show the same logical moment while the
+// (START TRANSACTION WITH CONSISTENT SNAPSHOT + binlog_snapshot_file/position), taken
+// while the sync loop is paused (so the applier is behind it). The loop then applies
+// exactly up to that position and holds there while a second snapshot is opened on the
+// shadow, then is released: both snapshots show the same logical moment while the
 // application keeps writing and the shadow keeps syncing. Each chunk's row count and
 // sum of per-row CRC32 over the common columns (text columns compared as utf8mb4)
 // must match; on a mismatch the chunk is compared row by row and the first differing

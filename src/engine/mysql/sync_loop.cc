@@ -102,7 +102,13 @@ void SyncLoop::Run() {
   while (!stop_) {
     std::optional<BinlogPosition> limit;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      std::unique_lock<std::mutex> lock(mu_);
+      if (pause_) {
+        held_ = true;
+        cv_.notify_all();
+        cv_.wait(lock, [&] { return stop_ || !pause_; });
+        held_ = false;
+      }
       limit = hold_;
     }
     auto filled = Fill(kBatchTime, limit);
@@ -145,10 +151,27 @@ void SyncLoop::Run() {
   }
 }
 
+Status SyncLoop::Pause(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!error_.ok()) return error_;
+  pause_ = true;
+  held_ = false;
+  cv_.notify_all();
+  if (!cv_.wait_for(lock, timeout, [&] { return held_ || !error_.ok(); })) {
+    pause_ = false;
+    cv_.notify_all();
+    return Timeout("the sync loop did not pause in time");
+  }
+  return error_;
+}
+
 Status SyncLoop::HoldAt(const BinlogPosition& position, std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lock(mu_);
   if (!error_.ok()) return error_;
+  if (ComparePositions(applier_->applied_position(), position) > 0)
+    return FailedPrecondition("already applied past " + PositionString(position));
   hold_ = position;
+  pause_ = false;
   held_ = false;
   cv_.notify_all();
   bool ok = cv_.wait_for(lock, timeout, [&] { return held_ || !error_.ok(); });
@@ -158,17 +181,13 @@ Status SyncLoop::HoldAt(const BinlogPosition& position, std::chrono::millisecond
     cv_.notify_all();
     return Timeout("the binlog stream did not reach " + PositionString(position) + " in time");
   }
-  if (ComparePositions(applier_->applied_position(), position) > 0) {
-    hold_.reset();
-    cv_.notify_all();
-    return FailedPrecondition("already applied past " + PositionString(position));
-  }
   return Status::Ok();
 }
 
 void SyncLoop::Release() {
   std::lock_guard<std::mutex> lock(mu_);
   hold_.reset();
+  pause_ = false;
   cv_.notify_all();
 }
 

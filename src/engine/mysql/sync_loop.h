@@ -44,9 +44,12 @@ class SyncLoop {
   bool running() const { return thread_.joinable(); }
   Status error() const;
 
-  // Applies everything up to `position` and nothing after it until Release().
-  // FailedPrecondition when the loop already applied past it (take a new position);
-  // Timeout when it could not get there in time.
+  // Pauses after the batch in progress: nothing more is applied until HoldAt or
+  // Release. Timeout when the loop did not pause in time.
+  Status Pause(std::chrono::milliseconds timeout);
+  // While paused: applies everything up to `position` and nothing after it until
+  // Release(). FailedPrecondition when the loop already applied past it (Release, then
+  // try a new position); Timeout when it could not get there in time.
   Status HoldAt(const BinlogPosition& position, std::chrono::milliseconds timeout);
   void Release();
 
@@ -76,7 +79,8 @@ class SyncLoop {
   std::condition_variable cv_;
   Status error_;
   std::optional<BinlogPosition> hold_;
-  bool held_ = false;
+  bool pause_ = false;
+  bool held_ = false;  // the loop is waiting at the pause or at hold_
 };
 
 }  // namespace ordo
