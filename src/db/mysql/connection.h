@@ -87,6 +87,9 @@ class MysqlConnection {
   uint64_t last_insert_id() const { return last_insert_id_; }
   // True after a connection-level failure: discard the connection.
   bool broken() const { return broken_; }
+  // Marks the connection unusable (e.g. its state after a failed rollback is unknown),
+  // so a pool discards it instead of handing it out again.
+  void MarkBroken() { broken_ = true; }
   // The server's connection id (for KILL).
   uint64_t thread_id();
   MYSQL* raw() { return mysql_; }
