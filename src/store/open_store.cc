@@ -3,6 +3,7 @@
 #include <string>
 
 #include "ordo/store.h"
+#include "store/mysql/mysql_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace ordo {
@@ -24,7 +25,8 @@ struct Backend {
 
 constexpr Backend kBackends[] = {
     {"sqlite:", &OpenSqlite},
-    // Other backends add their scheme here, e.g. {"mysql:", &OpenMysql}.
+    {"mysql:", &mysql::OpenMysqlUrl},
+    // Other backends add their scheme here, e.g. {"postgres:", &OpenPostgres}.
 };
 
 }  // namespace

@@ -1,0 +1,35 @@
+// The MariaDB/MySQL dialect of the control store's schema, in one place: the versioned
+// migrations (DDL) that ordo applies itself. docs/store-schema.md is the shared
+// meaning; the SQLite backend spells the same tables in its own dialect file.
+//
+// Thread-safety: constants and one function that runs on the connection it is given.
+//
+//   ORDO_RETURN_IF_ERROR(mysql::RunMigrations(conn));
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "db/mysql/connection.h"
+#include "ordo/status.h"
+
+namespace ordo::mysql {
+
+struct Migration {
+  int version;
+  // Statements run in order. DDL commits implicitly on MariaDB, so every statement is
+  // idempotent (IF NOT EXISTS): a migration interrupted half-way is simply re-run.
+  std::vector<std::string_view> statements;
+};
+
+// In ascending version order; never edit a released migration, append a new one.
+const std::vector<Migration>& Migrations();
+
+// Brings the schema to the newest version. Concurrent callers (several workers starting
+// at once) are serialised by a named server lock, so each migration runs once.
+Status RunMigrations(MysqlConnection& conn);
+
+// The newest applied version, 0 for an empty database.
+Result<int> AppliedVersion(MysqlConnection& conn);
+
+}  // namespace ordo::mysql

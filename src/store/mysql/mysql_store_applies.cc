@@ -1,0 +1,192 @@
+// MysqlStore: creating applies (with the one-active-apply-per-deployment check) and
+// reading applies, operations and changes.
+#include <set>
+
+#include "core/derive.h"
+#include "ordo/sync_point.h"
+#include "store/lease_token.h"
+#include "store/mysql/mysql_store.h"
+#include "store/mysql/rows.h"
+#include "store/mysql/transaction.h"
+
+namespace ordo::mysql {
+namespace {
+
+Status ValidateNewApply(const NewApply& apply) {
+  if (apply.database.empty()) return InvalidArgument("apply: empty database");
+  if (apply.environment.empty()) return InvalidArgument("apply: empty environment");
+  if (apply.operations.empty()) return InvalidArgument("apply: no deployments");
+  std::set<std::string> seen;
+  for (const auto& op : apply.operations) {
+    if (op.deployment.empty()) return InvalidArgument("apply: empty deployment name");
+    if (!seen.insert(op.deployment).second)
+      return InvalidArgument("apply: deployment " + op.deployment + " listed twice");
+  }
+  return Status::Ok();
+}
+
+std::string OptionsJson(const ApplyOptions& options) {
+  return std::string("{\"defer_cutover\":") + (options.defer_cutover ? "true" : "false") +
+         ",\"allow_unsafe\":" + (options.allow_unsafe ? "true" : "false") + "}";
+}
+
+}  // namespace
+
+Status MysqlStore::LockScope(MysqlConnection& conn, const std::string& database,
+                             const std::string& environment) {
+  // The row lock is held to the end of the transaction: creates (and resumes) of one
+  // database and environment run their holder check one at a time.
+  return conn
+      .Execute("INSERT INTO apply_scopes (database_name, environment) VALUES (?, ?) "
+               "ON DUPLICATE KEY UPDATE environment = VALUES(environment)",
+               {SqlValue::Text(database), SqlValue::Text(environment)})
+      .status();
+}
+
+// A deployment is held by another apply's operation on it when that operation is live
+// (running, resuming, parked, cutting over, in its revert window), or when it is
+// pending or failed_retryable and its apply's derived state has not settled. Stopped
+// and terminal operations hold nothing: a stopped apply re-checks when it restarts.
+Result<std::optional<std::string>> MysqlStore::DeploymentHolder(
+    MysqlConnection& conn, const std::string& database, const std::string& environment,
+    const std::vector<std::string>& deployments, int64_t exclude_apply_id) {
+  for (const auto& deployment : deployments) {
+    ORDO_ASSIGN_OR_RETURN(
+        SqlRows rows,
+        conn.Query("SELECT o.apply_id, a.external_id, o.state FROM apply_operations o "
+                   "JOIN applies a ON a.id = o.apply_id WHERE o.deployment = ? AND o.state IN "
+                   "('pending','running','waiting_for_cutover','cutting_over','revert_window',"
+                   "'failed_retryable','resuming') AND a.database_name = ? AND "
+                   "a.environment = ? AND o.apply_id <> ? ORDER BY o.apply_id",
+                   {SqlValue::Text(deployment), SqlValue::Text(database),
+                    SqlValue::Text(environment), SqlValue::Int(exclude_apply_id)}));
+    for (const auto& row : rows.rows) {
+      ORDO_ASSIGN_OR_RETURN(int64_t apply_id, CellInt(row, 0));
+      std::string external_id = row[1].value_or("");
+      std::string state = row[2].value_or("");
+      bool waiting = state == "pending" || state == "failed_retryable";
+      if (waiting) {
+        ORDO_ASSIGN_OR_RETURN(auto ops, ReadOperations(conn, apply_id));
+        ORDO_ASSIGN_OR_RETURN(bool latched, ReleaseLatched(conn, apply_id));
+        ApplyState derived = DeriveApplyState(ops, latched).state;
+        if (IsSettled(derived) || derived == ApplyState::kStopped) continue;
+      }
+      return std::optional<std::string>("deployment " + deployment + " is held by apply " +
+                                        external_id + " (operation " + state + ")");
+    }
+  }
+  return std::optional<std::string>();
+}
+
+Result<ApplyRecord> MysqlStore::CreateApply(const NewApply& apply) {
+  ORDO_RETURN_IF_ERROR(ValidateNewApply(apply));
+  std::string external_id = apply.external_id.empty() ? NewExternalApplyId() : apply.external_id;
+  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*pool_));
+  MysqlConnection& conn = txn.conn();
+  ORDO_RETURN_IF_ERROR(LockScope(conn, apply.database, apply.environment));
+  std::vector<std::string> deployments;
+  for (const auto& op : apply.operations) deployments.push_back(op.deployment);
+  ORDO_ASSIGN_OR_RETURN(auto holder, DeploymentHolder(conn, apply.database, apply.environment,
+                                                      deployments, 0));
+  if (holder) return Conflict("cannot create apply: " + *holder);
+
+  // One timestamp for the apply and its operations: they are created together.
+  ORDO_ASSIGN_OR_RETURN(SqlRows clock, conn.Query("SELECT NOW(6)"));
+  SqlValue now = SqlValue::Text(clock.rows.at(0).at(0).value_or(""));
+  auto inserted = conn.Execute(
+      "INSERT INTO applies (external_id, database_name, environment, state, defer_cutover, "
+      "options, operation_count, attempt, created_at, updated_at) VALUES (?, ?, ?, 'pending', "
+      "?, ?, ?, 0, ?, ?)",
+      {SqlValue::Text(external_id), SqlValue::Text(apply.database),
+       SqlValue::Text(apply.environment), SqlValue::Int(apply.options.defer_cutover),
+       SqlValue::Text(OptionsJson(apply.options)),
+       SqlValue::Int(static_cast<int64_t>(apply.operations.size())), now, now});
+  if (inserted.status().Is(StatusCode::kAlreadyExists))
+    return AlreadyExists("apply " + external_id + " already exists");
+  ORDO_RETURN_IF_ERROR(inserted.status());
+  int64_t apply_id = static_cast<int64_t>(conn.last_insert_id());
+  for (const auto& op : apply.operations) {
+    ORDO_RETURN_IF_ERROR(
+        conn.Execute("INSERT INTO apply_operations (apply_id, deployment, state, cutover_policy, "
+                     "on_failure, created_at, updated_at) VALUES (?, ?, 'pending', ?, ?, ?, ?)",
+                     {SqlValue::Int(apply_id), SqlValue::Text(op.deployment),
+                      SqlValue::Text(apply.cutover_policy), SqlValue::Text(apply.on_failure), now,
+                      now})
+            .status());
+    int64_t op_id = static_cast<int64_t>(conn.last_insert_id());
+    for (const auto& change : op.changes) {
+      ORDO_RETURN_IF_ERROR(
+          conn.Execute("INSERT INTO apply_changes (operation_id, schema_name, table_name, ddl, "
+                       "updated_at) VALUES (?, ?, ?, ?, ?)",
+                       {SqlValue::Int(op_id), SqlValue::Text(change.schema_name),
+                        SqlValue::Text(change.table_name), SqlValue::Text(change.ddl), now})
+              .status());
+    }
+  }
+  std::string message = "created by " + apply.requested_by + " for";
+  for (const auto& d : deployments) message += " " + d;
+  message += " (" + apply.cutover_policy + ", on_failure " + apply.on_failure + ")";
+  ORDO_RETURN_IF_ERROR(
+      WriteEvent(conn, {apply_id, std::nullopt, "created", std::nullopt, "pending", message}));
+  ORDO_SYNC_POINT("Store::CreateApply:BeforeCommit");
+  ORDO_ASSIGN_OR_RETURN(ApplyRecord record, ReadApply(conn, apply_id));
+  ORDO_RETURN_IF_ERROR(txn.Commit());
+  return record;
+}
+
+Result<ApplyRecord> MysqlStore::GetApply(int64_t apply_id) {
+  ORDO_ASSIGN_OR_RETURN(MysqlPool::Handle conn, pool_->Acquire());
+  return ReadApply(*conn, apply_id);
+}
+
+Result<ApplyRecord> MysqlStore::FindApply(std::string_view external_id) {
+  ORDO_ASSIGN_OR_RETURN(MysqlPool::Handle conn, pool_->Acquire());
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+                        conn->Query(std::string("SELECT ") + kApplyColumns +
+                                        " FROM applies a WHERE a.external_id = ?",
+                                    {SqlValue::Text(std::string(external_id))}));
+  if (rows.rows.empty()) return NotFound("apply " + std::string(external_id) + " not found");
+  return DecodeApply(rows.rows[0]);
+}
+
+Result<std::vector<ApplyRecord>> MysqlStore::ListApplies(int limit) {
+  ORDO_ASSIGN_OR_RETURN(MysqlPool::Handle conn, pool_->Acquire());
+  // A negative limit lists everything, as in the SQLite backend.
+  int64_t n = limit < 0 ? INT64_MAX : limit;
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+                        conn->Query(std::string("SELECT ") + kApplyColumns +
+                                        " FROM applies a ORDER BY a.id DESC LIMIT ?",
+                                    {SqlValue::Int(n)}));
+  std::vector<ApplyRecord> out;
+  for (const auto& row : rows.rows) {
+    ORDO_ASSIGN_OR_RETURN(ApplyRecord a, DecodeApply(row));
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+Result<std::vector<OperationRecord>> MysqlStore::ListOperations(int64_t apply_id) {
+  ORDO_ASSIGN_OR_RETURN(MysqlPool::Handle conn, pool_->Acquire());
+  return ReadOperations(*conn, apply_id);
+}
+
+Result<OperationRecord> MysqlStore::GetOperation(int64_t operation_id) {
+  ORDO_ASSIGN_OR_RETURN(MysqlPool::Handle conn, pool_->Acquire());
+  return ReadOperation(*conn, operation_id);
+}
+
+Result<std::vector<ChangeRecord>> MysqlStore::ListChanges(int64_t operation_id) {
+  ORDO_ASSIGN_OR_RETURN(MysqlPool::Handle conn, pool_->Acquire());
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+                        conn->Query(std::string("SELECT ") + kChangeColumns +
+                                        " FROM apply_changes WHERE operation_id = ? ORDER BY id",
+                                    {SqlValue::Int(operation_id)}));
+  std::vector<ChangeRecord> out;
+  for (const auto& row : rows.rows) {
+    ORDO_ASSIGN_OR_RETURN(ChangeRecord c, DecodeChange(row));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace ordo::mysql

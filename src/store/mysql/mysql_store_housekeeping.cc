@@ -1,0 +1,163 @@
+// MysqlStore: stop reconciliation, retry expiry and the event log.
+//
+// Both housekeeping jobs lock the apply row they act on with SKIP LOCKED after a
+// re-check, so when several drivers run them in the same tick each apply is handled by
+// one of them and the others move on.
+#include "ordo/sync_point.h"
+#include "store/lease_token.h"
+#include "store/mysql/mysql_store.h"
+#include "store/mysql/rows.h"
+#include "store/mysql/transaction.h"
+
+namespace ordo::mysql {
+
+// A pending stop whose apply has nothing in flight: the idle operations (pending,
+// failed_retryable, parked without a live holder) become stopped, the apply state is
+// re-derived and the stop completes.
+Result<std::optional<StopReconciliation>> MysqlStore::ClaimNextStop(std::string_view owner_view) {
+  if (owner_view.empty()) return LeaseLost("claim: empty owner");
+  std::string owner(owner_view);
+  std::string token = NewLeaseToken();
+  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*pool_));
+  MysqlConnection& conn = txn.conn();
+  const GateParams& g = gate_params_;
+  ORDO_ASSIGN_OR_RETURN(SqlRows candidates, conn.Query(g.stop_candidates.sql, g.stop_candidates.params));
+  int64_t apply_id = 0;
+  for (const auto& row : candidates.rows) {
+    ORDO_ASSIGN_OR_RETURN(int64_t id, CellInt(row, 0));
+    GateQuery q = g.stop_recheck.With({SqlValue::Int(id)});
+    ORDO_ASSIGN_OR_RETURN(SqlRows locked, conn.Query(q.sql, q.params));
+    if (locked.rows.empty()) continue;
+    apply_id = id;
+    break;
+  }
+  if (apply_id == 0) return std::optional<StopReconciliation>();
+  ORDO_SYNC_POINT("Store::ClaimStop:AfterSelect");
+  ORDO_RETURN_IF_ERROR(conn.Execute("UPDATE applies SET lease_owner = ?, lease_token = ?, "
+                                    "lease_acquired_at = NOW(6) WHERE id = ?",
+                                    {SqlValue::Text(owner), SqlValue::Text(token),
+                                     SqlValue::Int(apply_id)})
+                           .status());
+  StopReconciliation out;
+  out.apply_id = apply_id;
+  ORDO_ASSIGN_OR_RETURN(auto ops, ReadOperations(conn, apply_id));
+  ORDO_SYNC_POINT("Store::ClaimStop:BeforeUpdate");
+  const std::string stop_sql =
+      "UPDATE apply_operations o SET o.state = 'stopped', o.lease_owner = NULL, "
+      "o.lease_token = NULL, o.updated_at = NOW(6) WHERE " +
+      g.idle_for_stop.sql + " AND o.id = ?";
+  for (const auto& op : ops) {
+    GateQuery q = g.idle_for_stop.With({SqlValue::Int(op.id)});
+    ORDO_ASSIGN_OR_RETURN(uint64_t updated, conn.Execute(stop_sql, q.params));
+    if (updated == 0) continue;
+    out.stopped_operation_ids.push_back(op.id);
+    ORDO_RETURN_IF_ERROR(WriteEvent(conn, {apply_id, op.id, "state_change",
+                                           std::string(ToString(op.state)), "stopped",
+                                           "stop reconciliation by " + owner}));
+  }
+  ORDO_RETURN_IF_ERROR(RederiveApply(conn, apply_id, "stop reconciliation"));
+  ORDO_ASSIGN_OR_RETURN(
+      uint64_t completed,
+      conn.Execute("UPDATE control_requests SET status = 'completed', completed_at = NOW(6), "
+                   "updated_at = NOW(6) WHERE apply_id = ? AND kind = 'stop' AND "
+                   "status = 'pending'",
+                   {SqlValue::Int(apply_id)}));
+  if (completed > 0) {
+    ORDO_RETURN_IF_ERROR(WriteEvent(
+        conn, {apply_id, std::nullopt, "control_request", "pending", "completed",
+               "stop completed by " + owner + " (" +
+                   std::to_string(out.stopped_operation_ids.size()) + " operations stopped)"}));
+  }
+  ORDO_SYNC_POINT("Store::ClaimStop:BeforeCommit");
+  ORDO_RETURN_IF_ERROR(txn.Commit());
+  return std::optional<StopReconciliation>(std::move(out));
+}
+
+Result<int> MysqlStore::ExpireRetries() {
+  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*pool_));
+  MysqlConnection& conn = txn.conn();
+  const GateParams& g = gate_params_;
+  ORDO_ASSIGN_OR_RETURN(SqlRows candidates,
+                        conn.Query(g.expiry_candidates.sql, g.expiry_candidates.params));
+  if (candidates.rows.empty()) return 0;
+  int expired = 0;
+  for (const auto& row : candidates.rows) {
+    ORDO_ASSIGN_OR_RETURN(int64_t apply_id, CellInt(row, 0));
+    GateQuery q = g.expiry_recheck.With({SqlValue::Int(apply_id)});
+    ORDO_ASSIGN_OR_RETURN(SqlRows locked, conn.Query(q.sql, q.params));
+    if (locked.rows.empty()) continue;  // redispatched meanwhile, or another driver has it
+    ORDO_ASSIGN_OR_RETURN(int64_t attempt, CellInt(locked.rows[0], 1));
+    std::string reason =
+        attempt >= options_.retry_budget
+            ? "retry budget exhausted after " + std::to_string(attempt) + " attempts"
+            : "retry window expired: failed more than " +
+                  std::to_string(options_.retry_freshness_micros / 1'000'000) + " s ago";
+    ORDO_ASSIGN_OR_RETURN(auto ops, ReadOperations(conn, apply_id));
+    for (const auto& op : ops) {
+      if (op.state != OperationState::kFailedRetryable) continue;
+      ORDO_RETURN_IF_ERROR(
+          conn.Execute("UPDATE apply_operations SET state = 'failed', error = COALESCE(error, ?), "
+                       "completed_at = COALESCE(completed_at, NOW(6)), updated_at = NOW(6) "
+                       "WHERE id = ? AND state = 'failed_retryable'",
+                       {SqlValue::Text(reason), SqlValue::Int(op.id)})
+              .status());
+      ORDO_RETURN_IF_ERROR(WriteEvent(
+          conn, {apply_id, op.id, "state_change", "failed_retryable", "failed", reason}));
+    }
+    ORDO_ASSIGN_OR_RETURN(ApplyRecord apply, ReadApply(conn, apply_id));
+    std::string error = apply.error ? reason + ": " + *apply.error : reason;
+    ORDO_RETURN_IF_ERROR(
+        conn.Execute("UPDATE applies SET error = NULL WHERE id = ?", {SqlValue::Int(apply_id)})
+            .status());
+    ORDO_RETURN_IF_ERROR(WriteApplyState(conn, apply, ApplyState::kFailed, error, "retry expiry"));
+    ++expired;
+  }
+  ORDO_RETURN_IF_ERROR(txn.Commit());
+  return expired;
+}
+
+Status MysqlStore::AppendEvent(const EventRecord& event) {
+  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*pool_));
+  MysqlConnection& conn = txn.conn();
+  ORDO_RETURN_IF_ERROR(ReadApply(conn, event.apply_id).status());
+  auto opt = [](const std::optional<std::string>& v) {
+    return v ? SqlValue::Text(*v) : SqlValue::Null();
+  };
+  // The event's own time when it has one, else the database clock.
+  ORDO_RETURN_IF_ERROR(
+      conn.Execute(
+              "INSERT INTO apply_events (apply_id, operation_id, at, kind, from_state, to_state, "
+              "message) VALUES (?, ?, COALESCE(?, NOW(6)), ?, ?, ?, ?)",
+              {SqlValue::Int(event.apply_id),
+               event.operation_id ? SqlValue::Int(*event.operation_id) : SqlValue::Null(),
+               event.at != 0 ? SqlValue::Text(FormatDatetime(event.at)) : SqlValue::Null(),
+               SqlValue::Text(event.kind), opt(event.from_state), opt(event.to_state),
+               SqlValue::Text(event.message)})
+          .status());
+  return txn.Commit();
+}
+
+Result<std::vector<EventRecord>> MysqlStore::ListEvents(int64_t apply_id) {
+  ORDO_ASSIGN_OR_RETURN(MysqlPool::Handle conn, pool_->Acquire());
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+                        conn->Query(std::string("SELECT ") + kEventColumns +
+                                        " FROM apply_events e LEFT JOIN apply_operations o ON "
+                                        "o.id = e.operation_id WHERE e.apply_id = ? ORDER BY e.id",
+                                    {SqlValue::Int(apply_id)}));
+  std::vector<EventRecord> out;
+  for (const auto& row : rows.rows) {
+    ORDO_ASSIGN_OR_RETURN(EventRecord e, DecodeEvent(row));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Result<std::vector<int64_t>> MysqlStore::StopCandidates() {
+  return QueryIds(gate_params_.stop_candidates);
+}
+
+Result<std::vector<int64_t>> MysqlStore::ExpiryCandidates() {
+  return QueryIds(gate_params_.expiry_candidates);
+}
+
+}  // namespace ordo::mysql

@@ -1,0 +1,30 @@
+#include "store/mysql/transaction.h"
+
+namespace ordo::mysql {
+
+Result<Transaction> Transaction::Begin(MysqlPool& pool) {
+  ORDO_ASSIGN_OR_RETURN(MysqlPool::Handle handle, pool.Acquire());
+  ORDO_RETURN_IF_ERROR(handle->Execute("START TRANSACTION"));
+  return Transaction(std::move(handle));
+}
+
+Transaction::Transaction(Transaction&& other) noexcept
+    : handle_(std::move(other.handle_)), open_(other.open_) {
+  other.handle_.reset();
+  other.open_ = false;
+}
+
+Transaction::~Transaction() {
+  if (!open_ || !handle_) return;
+  // A connection whose rollback failed may still be inside the transaction: it must
+  // not go back to the pool.
+  if (!(*handle_)->Execute("ROLLBACK").ok()) (*handle_)->MarkBroken();
+}
+
+Status Transaction::Commit() {
+  Status s = (*handle_)->Execute("COMMIT");
+  if (s.ok()) open_ = false;  // otherwise the destructor rolls back what is left
+  return s;
+}
+
+}  // namespace ordo::mysql

@@ -1,0 +1,39 @@
+// Transaction: one READ COMMITTED transaction on a pooled MariaDB connection.
+//
+// Begin() takes a connection from the pool and starts the transaction; Commit() ends
+// it; destroying an uncommitted Transaction rolls it back (every early `return` on an
+// error therefore undoes the work). A deadlock or lock wait timeout surfaces from the
+// failing statement as Aborted (retryable) and the whole transaction is rolled back.
+//
+// Thread-safety: a Transaction belongs to the thread that began it.
+//
+//   ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(pool));
+//   ORDO_RETURN_IF_ERROR(txn.conn().Execute("UPDATE …", {...}).status());
+//   ORDO_RETURN_IF_ERROR(txn.Commit());
+#pragma once
+
+#include <optional>
+
+#include "db/mysql/pool.h"
+#include "ordo/status.h"
+
+namespace ordo::mysql {
+
+class Transaction {
+ public:
+  static Result<Transaction> Begin(MysqlPool& pool);
+  Transaction(Transaction&& other) noexcept;
+  Transaction& operator=(Transaction&&) = delete;
+  ~Transaction();
+
+  MysqlConnection& conn() { return **handle_; }
+  // Unavailable when the connection broke: the outcome is then unknown to the caller.
+  Status Commit();
+
+ private:
+  explicit Transaction(MysqlPool::Handle handle) : handle_(std::move(handle)) {}
+  std::optional<MysqlPool::Handle> handle_;
+  bool open_ = true;
+};
+
+}  // namespace ordo::mysql
