@@ -5,8 +5,9 @@ namespace ordo::testing {
 const std::vector<BackendEntry>& AllBackends() {
   static const std::vector<BackendEntry> kBackends = {
       {"sqlite", &MakeSqliteBackend},
+      {"mysql", &MakeMysqlBackend},
       // Register further backends here, one line each, e.g.
-      //   {"mysql", &MakeMysqlBackend},
+      //   {"postgres", &MakePostgresBackend},
   };
   return kBackends;
 }

@@ -31,6 +31,7 @@ struct BackendEntry {
 const std::vector<BackendEntry>& AllBackends();
 
 std::unique_ptr<StoreBackend> MakeSqliteBackend();
+std::unique_ptr<StoreBackend> MakeMysqlBackend();
 
 }  // namespace ordo::testing
 

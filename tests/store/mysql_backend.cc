@@ -1,0 +1,73 @@
+// The MariaDB fixture of the conformance suite: each OpenFresh is a new database on the
+// shared test server (tests/support/test_servers.h), dropped when the fixture dies;
+// Exec runs on a separate connection to that database with the store's UTC session
+// time zone, so NOW(6) in a scenario's SQL is the store's clock.
+#include <memory>
+#include <vector>
+
+#include "backends.h"
+#include "db/mysql/connection.h"
+#include "test_servers.h"
+
+namespace ordo::testing {
+namespace {
+
+class MysqlBackend final : public StoreBackend {
+ public:
+  ~MysqlBackend() override {
+    exec_.reset();
+    if (admin_)
+      for (const auto& db : databases_)
+        (void)admin_->Execute("DROP DATABASE IF EXISTS " + QuoteIdentifier(db));
+  }
+
+  std::string name() const override { return "mysql"; }
+
+  Result<std::unique_ptr<Store>> OpenFresh(const StoreOptions& options) override {
+    auto server = MariaDbServer::Shared();
+    if (!server.ok())
+      return Unavailable("no MariaDB server: " + server.status().ToString() +
+                         " (run scripts/setup to install mariadb-server)");
+    if (!admin_) {
+      ORDO_ASSIGN_OR_RETURN(Dsn admin_dsn, ParseDsn((*server)->Dsn()));
+      ORDO_ASSIGN_OR_RETURN(admin_, MysqlConnection::Connect(admin_dsn, {}));
+    }
+    std::string db = UniqueName("ordo_store");
+    ORDO_RETURN_IF_ERROR(admin_->Execute("CREATE DATABASE " + QuoteIdentifier(db)));
+    databases_.push_back(db);
+    url_ = (*server)->Dsn(db);
+    ORDO_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenStore(url_, options));
+    ORDO_RETURN_IF_ERROR(store->Migrate());
+    ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(url_));
+    MysqlConnectOptions exec_options;
+    exec_options.init_statements = {"SET SESSION time_zone = '+00:00'"};
+    ORDO_ASSIGN_OR_RETURN(exec_, MysqlConnection::Connect(dsn, exec_options));
+    return store;
+  }
+
+  Result<std::unique_ptr<Store>> OpenAgain(const StoreOptions& options) override {
+    if (url_.empty()) return FailedPrecondition("OpenAgain before OpenFresh");
+    return OpenStore(url_, options);
+  }
+
+  Status Exec(const std::string& sql) override {
+    if (!exec_) return FailedPrecondition("Exec before OpenFresh");
+    return exec_->Execute(sql).WithContext(sql);
+  }
+
+  std::string MicrosAgoSql(int64_t micros) const override {
+    return "(NOW(6) - INTERVAL " + std::to_string(micros) + " MICROSECOND)";
+  }
+
+ private:
+  std::unique_ptr<MysqlConnection> admin_;
+  std::vector<std::string> databases_;
+  std::string url_;
+  std::unique_ptr<MysqlConnection> exec_;
+};
+
+}  // namespace
+
+std::unique_ptr<StoreBackend> MakeMysqlBackend() { return std::make_unique<MysqlBackend>(); }
+
+}  // namespace ordo::testing
