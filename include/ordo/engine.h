@@ -50,7 +50,7 @@ struct EngineSpec {
   int64_t cutover_backoff_ms = 500;          // first retry delay; doubles, capped at 8×
   int64_t checkpoint_interval_ms = 2000;     // SaveResumeState at least this often
   int64_t progress_interval_ms = 1000;       // ReportProgress at least this often
-  bool keep_old_table = false;               // after the swap, keep `_<t>_ordo_old`
+  bool keep_old_table = false;               // after the swap, keep `<t>_ordo_old`
 };
 
 // The engine's view of its phase and numbers, for status/watch.
@@ -60,6 +60,7 @@ struct EngineProgress {
   std::string phase;
   double rows_per_second = 0;     // copy rate of this run
   int64_t backlog_events = 0;     // captured row changes not applied yet
+  int64_t backlog_bytes = 0;      // binlog bytes between the server's end and the applied position
   std::string throttle_reason;    // part 2
   int cutover_attempts = 0;
   int64_t rows_scanned_this_run = 0;  // source rows read by this process's copy chunks

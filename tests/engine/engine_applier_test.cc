@@ -26,10 +26,10 @@ Result<Fixture> Make(testing::MariaDbServer* server, const std::string& create,
   ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(server->Dsn(f.db)));
   ORDO_ASSIGN_OR_RETURN(f.conn, MysqlConnection::Connect(dsn, EngineConnectOptions()));
   ORDO_RETURN_IF_ERROR(testing::Run(*f.conn, create));
-  ORDO_RETURN_IF_ERROR(testing::Run(*f.conn, "CREATE TABLE _t_ordo_new LIKE t"));
-  ORDO_RETURN_IF_ERROR(testing::Run(*f.conn, "ALTER TABLE _t_ordo_new " + alter_spec));
+  ORDO_RETURN_IF_ERROR(testing::Run(*f.conn, "CREATE TABLE t_ordo_new LIKE t"));
+  ORDO_RETURN_IF_ERROR(testing::Run(*f.conn, "ALTER TABLE t_ordo_new " + alter_spec));
   ORDO_ASSIGN_OR_RETURN(TableInfo src, LoadTableInfo(*f.conn, f.db, "t"));
-  ORDO_ASSIGN_OR_RETURN(TableInfo dst, LoadTableInfo(*f.conn, f.db, "_t_ordo_new"));
+  ORDO_ASSIGN_OR_RETURN(TableInfo dst, LoadTableInfo(*f.conn, f.db, "t_ordo_new"));
   ORDO_ASSIGN_OR_RETURN(AlterStatement alter, ParseAlter("ALTER TABLE t " + alter_spec));
   ORDO_ASSIGN_OR_RETURN(TablePlan plan, BuildTablePlan(std::move(src), std::move(dst), alter));
   f.plan = std::make_unique<TablePlan>(std::move(plan));
@@ -64,7 +64,7 @@ SqlValue I(int64_t v) { return SqlValue::Int(v); }
 SqlValue B(const std::string& s) { return SqlValue::Bytes(s); }
 
 std::vector<SqlRow> Table(Fixture& f, const std::string& cols, const std::string& order) {
-  auto rows = Dump(*f.conn, f.db, "_t_ordo_new", cols, order);
+  auto rows = Dump(*f.conn, f.db, "t_ordo_new", cols, order);
   EXPECT_TRUE(rows.ok()) << rows.status().ToString();
   return rows.ok() ? *rows : std::vector<SqlRow>{};
 }
@@ -150,7 +150,7 @@ TEST(Applier, LeavesOpenTransactionsAndOtherTablesAlone) {
   ASSERT_TRUE(f.ok()) << f.status().ToString();
   Applier applier({f->plan.get()});
   RowChange other = Insert(f->db, {I(5)});
-  other.table_name = "_t_ordo_new";  // ordo's own shadow writes come back in the stream
+  other.table_name = "t_ordo_new";  // ordo's own shadow writes come back in the stream
   applier.Consume(Rows({other}, 10));
   applier.Consume(Commit(20));
   applier.Consume(Rows({Insert(f->db, {I(1)})}, 30));  // no commit yet
@@ -196,7 +196,7 @@ TEST(Applier, DeletesOvertakenByAChunkAreReappliedWhenTheChunkEnds) {
   applier.Consume(Commit(20));
   ASSERT_TRUE(applier.Flush(*f->conn).ok());
   EXPECT_EQ(applier.SafeResumePosition().offset, 0u);  // the chunk's start bounds replay
-  ASSERT_TRUE(testing::Run(*f->conn, "INSERT INTO _t_ordo_new (id, v) VALUES (1, 10), (2, 20);"
+  ASSERT_TRUE(testing::Run(*f->conn, "INSERT INTO t_ordo_new (id, v) VALUES (1, 10), (2, 20);"
                             "INSERT INTO t VALUES (2, 20)").ok());
   applier.EndChunk(chunk);
   EXPECT_FALSE(applier.ChunksSettled());

@@ -32,7 +32,7 @@ Result<std::unique_ptr<OperationEngine>> Engine(const EngineSpec& spec, EngineHo
 
 Result<std::vector<std::string>> OrdoTables(MysqlConnection& conn, const std::string& db) {
   ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SELECT TABLE_NAME FROM information_schema.TABLES "
-                                                 "WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE '\\_%' "
+                                                 "WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE '%\\_ordo\\_%' "
                                                  "ORDER BY TABLE_NAME",
                                                  {SqlValue::Text(db)}));
   std::vector<std::string> out;
@@ -66,14 +66,14 @@ TEST(EngineFlow, CopiesUnderConcurrentWritesAndSwapsWithIdenticalData) {
   EXPECT_EQ(report->attempts, 1);
   EXPECT_LT(report->write_block_ms, 1000);
   EXPECT_GT(report->rows_verified, 0);
-  auto before = Dump(**conn, *db, "_t_ordo_old", "id, v, s, pad", "id");
+  auto before = Dump(**conn, *db, "t_ordo_old", "id, v, s, pad", "id");
   auto after = Dump(**conn, *db, "t", "id, v, s, pad", "id");
   ASSERT_TRUE(before.ok() && after.ok());
   EXPECT_EQ(*before, *after);
   auto note = (*conn)->Query("SELECT COUNT(*) FROM t WHERE note = 'n'");
   ASSERT_TRUE(note.ok());
   EXPECT_EQ(*note->rows[0][0], std::to_string(after->size()));
-  EXPECT_EQ(*OrdoTables(**conn, *db), std::vector<std::string>{"_t_ordo_old"});
+  EXPECT_EQ(*OrdoTables(**conn, *db), std::vector<std::string>{"t_ordo_old"});
 }
 
 TEST(EngineFlow, CompositeAndNonIntegerKeysCopyAndSync) {
@@ -103,7 +103,7 @@ TEST(EngineFlow, CompositeAndNonIntegerKeysCopyAndSync) {
                   .ok());
   auto report = (*engine)->Cutover();
   ASSERT_TRUE(report.ok()) << report.status().ToString();
-  auto before = Dump(**conn, *db, "_t_ordo_old", "region, at, n, HEX(payload)", "region, at, n");
+  auto before = Dump(**conn, *db, "t_ordo_old", "region, at, n, HEX(payload)", "region, at, n");
   auto after = Dump(**conn, *db, "t", "region, at, n, HEX(payload)", "region, at, n");
   ASSERT_TRUE(before.ok() && after.ok());
   EXPECT_EQ(before->size(), after->size());
@@ -147,7 +147,7 @@ TEST(EngineFlow, VerificationRefusesAShadowThatDiffersAndNamesTheRow) {
   ASSERT_TRUE(engine.ok());
   ASSERT_TRUE((*engine)->Copy().ok());
   // Changes to the shadow itself are not captured: the shadow now lacks row 777.
-  ASSERT_TRUE((*conn)->Execute("DELETE FROM _t_ordo_new WHERE id = 777").ok());
+  ASSERT_TRUE((*conn)->Execute("DELETE FROM t_ordo_new WHERE id = 777").ok());
   auto report = (*engine)->Cutover();
   ASSERT_FALSE(report.ok());
   EXPECT_EQ(report.status().code(), StatusCode::kDataLoss);
@@ -198,7 +198,7 @@ TEST(EngineFlow, StopKeepsTheCheckpointAndANewEngineResumesPastTheWatermark) {
   EXPECT_TRUE(p.resumed);
   EXPECT_LE(p.rows_scanned_this_run, 20000 - watermark);
   ASSERT_TRUE((*second)->Cutover().ok());
-  auto before = Dump(**conn, *db, "_t_ordo_old", "id, v, s, pad", "id");
+  auto before = Dump(**conn, *db, "t_ordo_old", "id, v, s, pad", "id");
   auto after = Dump(**conn, *db, "t", "id, v, s, pad", "id");
   EXPECT_EQ(*before, *after);
 }
@@ -214,7 +214,7 @@ TEST(EngineFlow, CancelRemovesEveryArtefactAndLeavesTheTable) {
   auto engine = Engine(SpecFor(server, *db, "t", "ALTER TABLE t ADD COLUMN x INT"), &host);
   ASSERT_TRUE(engine.ok());
   ASSERT_TRUE((*engine)->Copy().ok());
-  EXPECT_EQ(*OrdoTables(**conn, *db), std::vector<std::string>{"_t_ordo_new"});
+  EXPECT_EQ(*OrdoTables(**conn, *db), std::vector<std::string>{"t_ordo_new"});
   ASSERT_TRUE((*engine)->Cancel().ok());
   EXPECT_TRUE(OrdoTables(**conn, *db)->empty());
   auto count = (*conn)->Query("SELECT COUNT(*) FROM t");
@@ -234,7 +234,7 @@ TEST(EngineFlow, ACallbackErrorStopsTheEngineAtOnce) {
   ASSERT_TRUE(engine.ok());
   Status s = (*engine)->Copy();
   EXPECT_EQ(s.code(), StatusCode::kLeaseLost) << s.ToString();
-  auto rows = (*conn)->Query("SELECT COUNT(*) FROM _t_ordo_new");
+  auto rows = (*conn)->Query("SELECT COUNT(*) FROM t_ordo_new");
   ASSERT_TRUE(rows.ok());
   EXPECT_EQ(*rows->rows[0][0], "0");  // no chunk ran after the failed checkpoint
   EXPECT_FALSE((*engine)->Cutover().ok());

@@ -124,7 +124,7 @@ TEST(EngineResume, SigkillDuringCopyResumesFromTheCheckpointWithIdenticalData) {
   Child cut = Spawn(args("cutover"), dir.path() + "/cut");
   waitpid(cut.pid, &status, 0);
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadFile(cut.out);
-  auto before = Dump(**conn, *db, "_t_ordo_old", "id, v, s, pad", "id");
+  auto before = Dump(**conn, *db, "t_ordo_old", "id, v, s, pad", "id");
   auto after = Dump(**conn, *db, "t", "id, v, s, pad", "id");
   ASSERT_TRUE(before.ok() && after.ok());
   EXPECT_EQ(before->size(), after->size());

@@ -1,5 +1,7 @@
 #include "engine_test_support.h"
 
+#include <algorithm>
+
 namespace ordo::testing {
 
 Result<std::unique_ptr<MysqlConnection>> Connect(MariaDbServer* server, const std::string& db) {
@@ -43,6 +45,7 @@ Status RecordingHost::ReportProgress(const EngineProgress& progress) {
   if (fail_callbacks) return LeaseLost("test: lease lost");
   std::lock_guard<std::mutex> lock(mu_);
   progress_ = progress;
+  max_backlog_ = std::max(max_backlog_, progress.backlog_bytes);
   return Status::Ok();
 }
 
@@ -62,6 +65,11 @@ std::string RecordingHost::last_resume_state() {
 EngineProgress RecordingHost::last_progress() {
   std::lock_guard<std::mutex> lock(mu_);
   return progress_;
+}
+
+int64_t RecordingHost::max_backlog() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return max_backlog_;
 }
 
 int RecordingHost::saves() {

@@ -38,6 +38,7 @@ class RecordingHost : public EngineHost {
   std::string last_resume_state();
   EngineProgress last_progress();
   int saves();
+  int64_t max_backlog();  // the largest backlog_bytes reported
 
   std::atomic<bool> stop{false};
   // When set, SaveResumeState/ReportProgress fail with LeaseLost.
@@ -48,6 +49,7 @@ class RecordingHost : public EngineHost {
   std::string resume_;
   EngineProgress progress_;
   int saves_ = 0;
+  int64_t max_backlog_ = 0;
 };
 
 EngineSpec SpecFor(MariaDbServer* server, const std::string& db, const std::string& table,

@@ -135,8 +135,8 @@ TEST(Position, OrdersFilesByNumberThenOffset) {
 
 TEST(TableNames, StayWithinSixtyFourCharacters) {
   std::string long_name(64, 'x');
-  EXPECT_EQ(ShadowTableName("t"), "_t_ordo_new");
-  EXPECT_EQ(OldTableName("t"), "_t_ordo_old");
+  EXPECT_EQ(ShadowTableName("t"), "t_ordo_new");
+  EXPECT_EQ(OldTableName("t"), "t_ordo_old");
   EXPECT_LE(ShadowTableName(long_name).size(), 64u);
   EXPECT_NE(ShadowTableName(long_name), OldTableName(long_name));
 }

@@ -3,7 +3,7 @@
 // TABLES):
 //
 //   1. wait until the shadows are caught up; create an empty sentry named like the old
-//      table (`_<t>_ordo_old`) for each table;
+//      table (`<t>_ordo_old`) for each table;
 //   2. session A: LOCK TABLES t WRITE, sentry WRITE, shadow WRITE (bounded by
 //      max_statement_time); application writes queue from here;
 //   3. session B: RENAME TABLE t TO sentry-name, shadow TO t (…for every table) queues
@@ -44,7 +44,7 @@ struct CutoverResult {
   std::vector<std::string> failed_reasons;  // why each failed attempt gave up
 };
 
-// Ok once every table is swapped (the old tables keep the `_<t>_ordo_old` names).
+// Ok once every table is swapped (the old tables keep the `<t>_ordo_old` names).
 // Timeout when every attempt gave up (nothing swapped; the loop is running again);
 // Cancelled when stopped between attempts; the loop's error if it failed.
 Result<CutoverResult> RunCutover(const std::vector<const TablePlan*>& plans, MysqlPool* pool,

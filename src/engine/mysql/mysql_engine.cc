@@ -5,6 +5,7 @@
 
 #include "engine/mysql/checksum.h"
 #include "engine/mysql/cutover.h"
+#include "engine/mysql/position.h"
 
 namespace ordo {
 namespace {
@@ -66,7 +67,19 @@ Status MysqlEngine::ReportProgress() {
   p.phase = phase_;
   p.resumed = resumed_;
   p.cutover_attempts = cutover_attempts_;
-  if (applier_) p.backlog_events = static_cast<int64_t>(applier_->pending_rows());
+  if (applier_) {
+    p.backlog_events = static_cast<int64_t>(applier_->pending_rows());
+    // Best effort: a failed look-up leaves the figure at 0.
+    auto conn = pool_->Acquire();
+    if (conn.ok()) {
+      auto end = CurrentBinlogPosition(**conn);
+      BinlogPosition applied = applier_->applied_position();
+      if (end.ok() && ComparePositions(*end, applied) > 0)
+        p.backlog_bytes = end->file == applied.file
+                              ? static_cast<int64_t>(end->offset - applied.offset)
+                              : static_cast<int64_t>(end->offset);
+    }
+  }
   std::vector<TableCopyState> copies = CopyStates();
   int64_t copied = 0;
   for (size_t i = 0; i < plans_.size() && i < copies.size(); ++i) {

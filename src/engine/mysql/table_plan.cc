@@ -9,13 +9,12 @@ namespace ordo {
 namespace {
 
 std::string Named(std::string_view table, std::string_view suffix) {
-  std::string name = "_" + std::string(table) + std::string(suffix);
+  std::string name = std::string(table) + std::string(suffix);
   if (name.size() <= 64) return name;
   char hash[17];
   std::snprintf(hash, sizeof(hash), "%08zx",
                 std::hash<std::string_view>{}(table) & 0xffffffffu);
-  return "_" + std::string(table.substr(0, 64 - 1 - 9 - suffix.size())) + "_" + hash +
-         std::string(suffix);
+  return std::string(table.substr(0, 64 - 9 - suffix.size())) + "_" + hash + std::string(suffix);
 }
 
 }  // namespace

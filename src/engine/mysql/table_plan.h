@@ -19,8 +19,11 @@
 
 namespace ordo {
 
-// `_<table>_ordo_new`: the shadow; `_<table>_ordo_old`: the cutover sentry, then the old
+// `<table>_ordo_new`: the shadow; `<table>_ordo_old`: the cutover sentry, then the old
 // table after the swap. Long names are shortened with a hash to fit 64 characters.
+// The names extend the table's own name on purpose: the server takes a statement's
+// metadata locks in name order, so the cutover's RENAME queues on the table itself
+// first (see cutover.h).
 std::string ShadowTableName(std::string_view table);
 std::string OldTableName(std::string_view table);
 

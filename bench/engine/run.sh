@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Engine copy benchmark (numbers in docs/benchmarks.md, "Engine copy").
+#
+# On one throwaway MariaDB server and a ROWS-row sysbench table (default 1M), runs
+# ADD COLUMN and ADD INDEX with ordo, pt-online-schema-change and CREATE TABLE … LIKE +
+# one INSERT … SELECT, idle and under a 4-thread oltp_write_only load; then CUTOVERS
+# (default 20) ordo migrations under load for the cutover write-block distribution.
+# Reports wall time, rows/s, foreground TPS during the migration as a ratio of the TPS
+# without one, client errors, and the write-blocked time at cutover.
+#
+#   ORDO_BUILD_DIR=build-engine bench/engine/run.sh            # full run (~15 min)
+#   ROWS=100000 CUTOVERS=3 bench/engine/run.sh                  # a quick look
+#
+# Under load ordo and INSERT … SELECT face prepared statements (--db-ps-mode=auto);
+# pt-osc faces plain statements, because its triggers make every prepared-statement
+# client fail (engine.md), which is reported separately.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+build=${ORDO_BUILD_DIR:-build}
+ROWS=${ROWS:-1000000}
+CUTOVERS=${CUTOVERS:-20}
+bench_bin=$root/$build/bench/engine/ordo_engine_bench
+[ -x "$bench_bin" ] || { echo "build $bench_bin first (cmake --build $build)" >&2; exit 2; }
+
+work=$(mktemp -d /tmp/ordo-bench-XXXXXX)
+port=$("$root/scripts/mariadb-tmp" start "$work/server")
+cleanup() {
+  [ -n "${sb_pid:-}" ] && kill "$sb_pid" 2>/dev/null || true
+  "$root/scripts/mariadb-tmp" stop "$work/server" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+sql() { mariadb --no-defaults --protocol=tcp -h127.0.0.1 -P"$port" -uordo -pordo -N -e "$1"; }
+sb() {
+  sysbench oltp_write_only --mysql-host=127.0.0.1 --mysql-port="$port" --mysql-user=ordo \
+    --mysql-password=ordo --mysql-db=bench --tables=1 --table-size="$ROWS" "$@"
+}
+now_ms() { date +%s%3N; }
+
+echo "engine bench: MariaDB $(sql 'SELECT VERSION()') on 127.0.0.1:$port, $ROWS rows, $(nproc) cores" >&2
+sql "CREATE DATABASE bench; CREATE DATABASE pristine"
+sb prepare >/dev/null
+sql "CREATE TABLE pristine.sbtest1 LIKE bench.sbtest1; INSERT INTO pristine.sbtest1 SELECT * FROM bench.sbtest1"
+restore() {
+  sql "DROP TABLE IF EXISTS bench.sbtest1, bench._sbtest1_new, bench._sbtest1_old, bench.sbtest1_ordo_old;
+       CREATE TABLE bench.sbtest1 LIKE pristine.sbtest1;
+       INSERT INTO bench.sbtest1 SELECT * FROM pristine.sbtest1"
+}
+
+# Background load: sysbench with per-second reports into $work/load.
+start_load() {  # start_load PS_MODE
+  sb --threads=4 --time=3600 --report-interval=1 --db-ps-mode="$1" run >"$work/load" 2>&1 &
+  sb_pid=$!
+  load_t0=$(now_ms)
+  until grep -q '^\[ 2s \]' "$work/load" 2>/dev/null; do sleep 0.2; done
+}
+stop_load() {
+  kill -INT "$sb_pid" 2>/dev/null || true
+  wait "$sb_pid" 2>/dev/null || true
+  sb_pid=""
+}
+# avg_tps FROM_MS TO_MS: mean of the per-second TPS reports inside the window, and the
+# summed err/s; "died" when sysbench printed FATAL.
+window_stats() {
+  local from=$(( ($1 - load_t0) / 1000 )) to=$(( ($2 - load_t0) / 1000 ))
+  awk -v a="$from" -v b="$to" '
+    /^\[ *[0-9]+s \]/ { s = $2; sub("s", "", s); if (s + 0 > a && s + 0 <= b) {
+        for (i = 1; i <= NF; i++) { if ($i == "tps:") { t += $(i + 1); n++ } if ($i == "err/s:") e += $(i + 1) } } }
+    /FATAL/ { dead = 1 }
+    END { printf "%.0f %.0f %s\n", (n ? t / n : 0), e, (dead ? "died" : "ok") }' "$work/load"
+}
+
+ddl_add_column="ADD COLUMN x INT NOT NULL DEFAULT 0"
+ddl_add_index="ADD INDEX idx_c (c)"
+
+run_tool() {  # run_tool TOOL DDL → prints "wall_ms rows_per_s block_ms"
+  local tool=$1 ddl=$2 t0 t1
+  case "$tool" in
+  ordo)
+    local out
+    out=$("$bench_bin" "mysql://ordo:ordo@127.0.0.1:$port/bench" bench sbtest1 "ALTER TABLE sbtest1 $ddl")
+    echo "$out" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["wall_ms"], j["rows_per_s"], j["write_block_ms"])'
+    ;;
+  ptosc)
+    t0=$(now_ms)
+    pt-online-schema-change --alter "$ddl" "D=bench,t=sbtest1,h=127.0.0.1,P=$port,u=ordo,p=ordo" \
+      --execute --recursion-method=none --no-check-alter >"$work/ptosc.log" 2>&1 || echo "pt-osc failed: $(tail -3 "$work/ptosc.log")" >&2
+    t1=$(now_ms)
+    echo "$((t1 - t0)) $(( ROWS * 1000 / (t1 - t0) )) -"
+    ;;
+  insert)
+    t0=$(now_ms)
+    sql "CREATE TABLE bench._sbtest1_new LIKE bench.sbtest1; ALTER TABLE bench._sbtest1_new $ddl;
+         INSERT INTO bench._sbtest1_new (id, k, c, pad) SELECT id, k, c, pad FROM bench.sbtest1"
+    t1=$(now_ms)
+    echo "$((t1 - t0)) $(( ROWS * 1000 / (t1 - t0) )) -"
+    ;;
+  esac
+}
+
+echo "## idle" >&2
+results=()
+for ddl_name in add_column add_index; do
+  ddl_var="ddl_$ddl_name"
+  for tool in ordo ptosc insert; do
+    restore
+    read -r wall rps block < <(run_tool "$tool" "${!ddl_var}")
+    echo "idle $ddl_name $tool wall_ms=$wall rows_per_s=$rps block_ms=$block" >&2
+    results+=("idle|$ddl_name|$tool|$wall|$rps|$block")
+  done
+done
+
+echo "## baseline load" >&2
+restore
+start_load auto
+t0=$(now_ms); sleep 20; t1=$(now_ms)
+read -r base_tps base_err base_state < <(window_stats "$t0" "$t1")
+stop_load
+start_load disable
+t0=$(now_ms); sleep 20; t1=$(now_ms)
+read -r base_tps_plain base_err_plain _ < <(window_stats "$t0" "$t1")
+stop_load
+echo "baseline tps prepared=$base_tps plain=$base_tps_plain" >&2
+
+echo "## under load" >&2
+for ddl_name in add_column add_index; do
+  ddl_var="ddl_$ddl_name"
+  for tool in ordo ptosc insert; do
+    restore
+    mode=auto; base=$base_tps
+    [ "$tool" = ptosc ] && { mode=disable; base=$base_tps_plain; }
+    start_load "$mode"
+    t0=$(now_ms)
+    read -r wall rps block < <(run_tool "$tool" "${!ddl_var}")
+    t1=$(now_ms)
+    sleep 2
+    read -r tps err state < <(window_stats "$t0" "$t1")
+    stop_load
+    ratio=$(python3 -c "print(f'{$tps / $base:.2f}' if $base else 'n/a')")
+    echo "load $ddl_name $tool wall_ms=$wall rows_per_s=$rps block_ms=$block tps=$tps ratio=$ratio err=$err sysbench=$state" >&2
+    results+=("load|$ddl_name|$tool|$wall|$rps|$block|$tps|$ratio|$err|$state")
+  done
+done
+
+echo "## $CUTOVERS ordo cutovers under load" >&2
+restore
+blocks=()
+start_load auto
+for i in $(seq 1 "$CUTOVERS"); do
+  if (( i % 2 )); then ddl="ADD COLUMN x INT NOT NULL DEFAULT 0"; else ddl="DROP COLUMN x"; fi
+  read -r wall rps block < <(run_tool ordo "$ddl")
+  blocks+=("$block")
+  echo "cutover $i: block_ms=$block wall_ms=$wall" >&2
+done
+read -r _ cut_err cut_state < <(window_stats "$load_t0" "$(now_ms)")
+stop_load
+stats=$(printf '%s\n' "${blocks[@]}" | sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; print m, a[NR]}')
+
+echo
+echo "| phase | change | tool | wall ms | rows/s | cutover block ms | TPS during | TPS ratio | client err/s summed | sysbench |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+for r in "${results[@]}"; do
+  IFS='|' read -r phase ddl tool wall rps block tps ratio err state <<<"$r"
+  echo "| $phase | $ddl | $tool | $wall | $rps | $block | ${tps:--} | ${ratio:--} | ${err:--} | ${state:--} |"
+done
+echo
+echo "baseline TPS (4 threads oltp_write_only): prepared $base_tps (err/s summed $base_err), plain $base_tps_plain"
+echo "ordo cutover write-block over $CUTOVERS cutovers under load: median ${stats% *} ms, max ${stats#* } ms; sysbench $cut_state, err/s summed $cut_err"
