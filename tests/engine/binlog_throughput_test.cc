@@ -1,0 +1,51 @@
+// End-to-end decode throughput: a large batch written to the binlog, then read and
+// decoded from its start. Prints the figure; asserts only a floor far below the
+// engine's need (~10,000 row changes/s for 2,500 sysbench write TPS) so a loaded
+// machine does not fail it.
+#include <chrono>
+#include <cstdio>
+
+#include "binlog_test_support.h"
+
+namespace ordo::testing {
+namespace {
+
+using BinlogThroughput = BinlogTest;
+
+TEST_F(BinlogThroughput, DecodesALargeBatchOfSysbenchShapedRows) {
+  constexpr int kRows = 100000;
+  constexpr size_t kChanges = 2 * kRows;  // the inserts, then the updates
+  Exec("CREATE TABLE " + Table("sbtest1") +
+       " (id INT PRIMARY KEY, k INT NOT NULL, c CHAR(120) NOT NULL, pad CHAR(60) NOT NULL)"
+       " DEFAULT CHARSET=utf8mb4");
+  BinlogPosition start = Now();
+  // seq_1_to_N is MariaDB's sequence engine: one statement, many rows events.
+  Exec("INSERT INTO " + Table("sbtest1") +
+       " SELECT seq, seq % 1000, REPEAT(CONCAT(LPAD(seq, 11, '0'), '-'), 10),"
+       " REPEAT('p', 59) FROM seq_1_to_" +
+       std::to_string(kRows));
+  Exec("UPDATE " + Table("sbtest1") + " SET k = k + 1");
+  auto reader = OpenReader({"sbtest1"}, start);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  size_t seen = 0;
+  auto began = std::chrono::steady_clock::now();
+  auto last = ReadUntil(**reader, [&](const BinlogEvent& e) {
+    seen += e.rows.size();
+    return seen >= kChanges && e.kind == BinlogEvent::Kind::kCommit;
+  });
+  auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+  ASSERT_TRUE(last.ok()) << last.status().ToString() << " after " << seen << " row changes";
+  ASSERT_EQ(seen, kChanges);
+  BinlogReaderStats stats = (*reader)->stats();
+  double rows_per_s = seen / seconds;
+  std::printf(
+      "binlog decode: %zu row changes in %llu rows events (%llu events) in %.2f s: "
+      "%.0f row changes/s, %.0f events/s\n",
+      seen, static_cast<unsigned long long>(stats.rows_events_decoded),
+      static_cast<unsigned long long>(stats.events), seconds, rows_per_s, stats.events / seconds);
+  RecordProperty("row_changes_per_s", static_cast<int>(rows_per_s));
+  EXPECT_GT(rows_per_s, 20000);
+}
+
+}  // namespace
+}  // namespace ordo::testing
