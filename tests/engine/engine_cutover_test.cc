@@ -171,5 +171,77 @@ TEST(Cutover, AWriteQueuedDuringTheSwapLandsInTheNewTable) {
   EXPECT_EQ(*old->rows[0][0], "0");
 }
 
+// Several tables swap in one RENAME; a write queued on each of them during the swap
+// lands in its new table, and both tables end identical to their old versions.
+TEST(Cutover, AMultiTableSwapKeepsQueuedWritesOnEveryTable) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto db = testing::NewDatabase(server);
+  ASSERT_TRUE(db.ok());
+  auto conn = Connect(server, *db);
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE(testing::Run(**conn, "CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(40));"
+                                   "CREATE TABLE u (id INT PRIMARY KEY, v INT, s VARCHAR(40));"
+                                   "INSERT INTO t SELECT seq, seq, 'x' FROM seq_1_to_4000;"
+                                   "INSERT INTO u SELECT seq, seq, 'y' FROM seq_1_to_4000")
+                  .ok());
+  testing::RandomWriter wt(server, *db, "t", 1, 5000, "", 3), wu(server, *db, "u", 1, 5000, "", 4);
+  ASSERT_TRUE(wt.Start().ok());
+  ASSERT_TRUE(wu.Start().ok());
+  RecordingHost host;
+  EngineSpec spec = SpecFor(server, *db, "u", "ALTER TABLE u ADD COLUMN added INT DEFAULT 5");
+  spec.changes.push_back({2, *db, "t", "ALTER TABLE t ADD COLUMN added INT DEFAULT 5"});
+  spec.keep_old_table = true;
+  auto engine = NewMysqlEngine(spec, &host);
+  ASSERT_TRUE(engine.ok());
+  ASSERT_TRUE((*engine)->Copy().ok());
+  ASSERT_TRUE(wt.Stop().ok());
+  ASSERT_TRUE(wu.Stop().ok());
+  std::vector<std::unique_ptr<MysqlConnection>> writers;
+  std::vector<std::thread> inserts;
+  std::vector<Status> inserted(2, Internal("not run"));
+  bool queued = true;
+  SyncPoints::Get().SetCallback("Cutover:BeforeDropSentry", [&] {
+    for (int i = 0; i < 2; ++i) {
+      auto w = Connect(server, *db);
+      if (!w.ok()) return;
+      uint64_t id = (*w)->thread_id();
+      writers.push_back(std::move(*w));
+      MysqlConnection* c = writers.back().get();
+      std::string table = i == 0 ? "t" : "u";
+      inserts.emplace_back([c, table, i, &inserted] {
+        inserted[i] = c->Execute("INSERT INTO " + table + " (id, v) VALUES (99999, 1)");
+      });
+      queued = queued && testing::PollUntil(
+                             [&] {
+                               auto st = (*conn)->Query(
+                                   "SELECT STATE FROM information_schema.PROCESSLIST WHERE ID = ?",
+                                   {SqlValue::UInt(id)});
+                               return st.ok() && !st->rows.empty() &&
+                                      st->rows[0][0].value_or("").find("metadata lock") !=
+                                          std::string::npos;
+                             },
+                             std::chrono::seconds(2), std::chrono::milliseconds(1));
+    }
+  });
+  SyncPoints::Get().Enable();
+  auto report = (*engine)->Cutover();
+  SyncPoints::Get().DisableAndClear();
+  for (auto& th : inserts) th.join();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_TRUE(queued);
+  for (const char* table : {"t", "u"}) {
+    auto row = (*conn)->Query(std::string("SELECT added FROM ") + table + " WHERE id = 99999");
+    ASSERT_TRUE(row.ok());
+    ASSERT_EQ(row->rows.size(), 1u) << table;
+    EXPECT_EQ(*row->rows[0][0], "5");
+  }
+  for (const char* table : {"t", "u"}) {
+    auto before = (*conn)->Query(std::string("SELECT id, v, s FROM ") + table + "_ordo_old ORDER BY id");
+    auto after = (*conn)->Query(std::string("SELECT id, v, s FROM ") + table + " WHERE id <> 99999 ORDER BY id");
+    ASSERT_TRUE(before.ok() && after.ok());
+    EXPECT_EQ(before->rows, after->rows) << table;
+  }
+}
+
 }  // namespace
 }  // namespace ordo

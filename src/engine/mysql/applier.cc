@@ -149,65 +149,87 @@ bool Applier::HasWork() const {
   return false;
 }
 
-Status Applier::ApplyOnce(MysqlConnection& conn, const std::vector<std::vector<Op>>& fixups) {
+Status Applier::ApplyTable(MysqlConnection& conn, size_t t, const std::vector<Op>& fixups) {
+  const TablePlan& plan = *plans_[t];
+  std::string shadow = QuoteTable(plan.schema(), plan.shadow_name);
+  std::string source = QuoteTable(plan.schema(), plan.table());
+  std::vector<std::string> skey = Pick(plan.shadow_names, plan.shadow_key);
+  std::vector<std::string> okey = Pick(plan.source_names, plan.shadow_key);
+  // Re-apply deletes that a chunk may have overtaken, unless the row is back.
+  for (const Op& op : fixups) {
+    std::vector<SqlValue> params = op.key;
+    params.insert(params.end(), op.key.begin(), op.key.end());
+    auto r = conn.Execute("DELETE FROM " + shadow + " WHERE " + KeyIn(skey, 1) +
+                              " AND NOT EXISTS (SELECT 1 FROM " + source + " WHERE " +
+                              KeyIn(okey, 1) + ")",
+                          params);
+    if (!r.ok()) return r.status();
+  }
+  std::vector<const Op*> all, upserts;
+  for (const auto& [k, op] : batch_[t].ops) {
+    all.push_back(&op);
+    if (op.upsert) upserts.push_back(&op);
+  }
+  size_t at = 0;
+  for (size_t n : SplitBatch(all.size())) {
+    std::vector<SqlValue> params;
+    for (size_t i = at; i < at + n; ++i)
+      params.insert(params.end(), all[i]->key.begin(), all[i]->key.end());
+    at += n;
+    auto r = conn.Execute("DELETE FROM " + shadow + " WHERE " + KeyIn(skey, n), params);
+    if (!r.ok()) return r.status();
+  }
+  at = 0;
+  std::string cols = ColumnList(plan.shadow_names);
+  for (size_t n : SplitBatch(upserts.size())) {
+    std::vector<SqlValue> params;
+    for (size_t i = at; i < at + n; ++i)
+      params.insert(params.end(), upserts[i]->values.begin(), upserts[i]->values.end());
+    at += n;
+    auto r = conn.Execute("INSERT INTO " + shadow + " (" + cols + ") VALUES " +
+                              Placeholders(plan.shadow_names.size(), n),
+                          params);
+    if (!r.ok()) return ClassifyDataError(r.status(), plan);
+  }
+  return Status::Ok();
+}
+
+Status Applier::ApplyOnce(const std::vector<MysqlConnection*>& conns,
+                          const std::vector<std::vector<Op>>& fixups) {
+  std::vector<MysqlConnection*> sessions;
+  for (MysqlConnection* c : conns)
+    if (std::find(sessions.begin(), sessions.end(), c) == sessions.end()) sessions.push_back(c);
   // Not BEGIN: under the cutover's LOCK TABLES, BEGIN would release the table locks;
   // autocommit=0 + COMMIT keeps them.
-  ORDO_RETURN_IF_ERROR(conn.Execute("SET autocommit = 0"));
   auto fail = [&](Status s) {
-    (void)conn.Execute("ROLLBACK");
-    (void)conn.Execute("SET autocommit = 1");
+    for (MysqlConnection* c : sessions) {
+      (void)c->Execute("ROLLBACK");
+      (void)c->Execute("SET autocommit = 1");
+    }
     return s;
   };
+  for (MysqlConnection* c : sessions) {
+    Status s = c->Execute("SET autocommit = 0");
+    if (!s.ok()) return fail(s);
+  }
   for (size_t t = 0; t < plans_.size(); ++t) {
-    const TablePlan& plan = *plans_[t];
-    std::string shadow = QuoteTable(plan.schema(), plan.shadow_name);
-    std::string source = QuoteTable(plan.schema(), plan.table());
-    std::vector<std::string> skey = Pick(plan.shadow_names, plan.shadow_key);
-    std::vector<std::string> okey = Pick(plan.source_names, plan.shadow_key);
-    // Re-apply deletes that a chunk may have overtaken, unless the row is back.
-    for (const Op& op : fixups[t]) {
-      std::vector<SqlValue> params = op.key;
-      params.insert(params.end(), op.key.begin(), op.key.end());
-      auto r = conn.Execute("DELETE FROM " + shadow + " WHERE " + KeyIn(skey, 1) +
-                                " AND NOT EXISTS (SELECT 1 FROM " + source + " WHERE " +
-                                KeyIn(okey, 1) + ")",
-                            params);
-      if (!r.ok()) return fail(r.status());
-    }
-    std::vector<const Op*> all, upserts;
-    for (const auto& [k, op] : batch_[t].ops) {
-      all.push_back(&op);
-      if (op.upsert) upserts.push_back(&op);
-    }
-    size_t at = 0;
-    for (size_t n : SplitBatch(all.size())) {
-      std::vector<SqlValue> params;
-      for (size_t i = at; i < at + n; ++i)
-        params.insert(params.end(), all[i]->key.begin(), all[i]->key.end());
-      at += n;
-      auto r = conn.Execute("DELETE FROM " + shadow + " WHERE " + KeyIn(skey, n), params);
-      if (!r.ok()) return fail(r.status());
-    }
-    at = 0;
-    std::string cols = ColumnList(plan.shadow_names);
-    for (size_t n : SplitBatch(upserts.size())) {
-      std::vector<SqlValue> params;
-      for (size_t i = at; i < at + n; ++i)
-        params.insert(params.end(), upserts[i]->values.begin(), upserts[i]->values.end());
-      at += n;
-      auto r = conn.Execute("INSERT INTO " + shadow + " (" + cols + ") VALUES " +
-                                Placeholders(plan.shadow_names.size(), n),
-                            params);
-      if (!r.ok()) return fail(ClassifyDataError(r.status(), plan));
-    }
+    Status s = ApplyTable(*conns[t], t, fixups[t]);
+    if (!s.ok()) return fail(s);
   }
   ORDO_SYNC_POINT("Applier::Flush:BeforeCommit");
-  Status s = conn.Execute("COMMIT");
-  if (!s.ok()) return fail(s);
-  return conn.Execute("SET autocommit = 1");
+  for (MysqlConnection* c : sessions) {
+    Status s = c->Execute("COMMIT");
+    if (!s.ok()) return fail(s);
+  }
+  for (MysqlConnection* c : sessions) ORDO_RETURN_IF_ERROR(c->Execute("SET autocommit = 1"));
+  return Status::Ok();
 }
 
 Status Applier::Flush(MysqlConnection& conn) {
+  return Flush(std::vector<MysqlConnection*>(plans_.size(), &conn));
+}
+
+Status Applier::Flush(const std::vector<MysqlConnection*>& conns) {
   std::vector<std::vector<Op>> fixups(plans_.size());
   std::vector<uint64_t> fixed;
   uint64_t seq;
@@ -227,8 +249,10 @@ Status Applier::Flush(MysqlConnection& conn) {
   if (any) {
     Status s;
     for (int attempt = 0; attempt < kFlushAttempts; ++attempt) {
-      s = ApplyOnce(conn, fixups);
-      if (s.ok() || !s.retryable() || conn.broken()) break;
+      s = ApplyOnce(conns, fixups);
+      bool broken = false;
+      for (MysqlConnection* c : conns) broken = broken || c->broken();
+      if (s.ok() || !s.retryable() || broken) break;
     }
     if (!s.ok()) return s;
   }

@@ -51,6 +51,10 @@ class Applier {
   // chunks in one transaction on `conn` (retried on deadlock). DataLoss when a change
   // cannot be stored; the buffered changes are kept on any error.
   Status Flush(MysqlConnection& conn);
+  // The same with one session per table (`conns[i]` for the i-th plan; the cutover
+  // drains each table on the session that holds its locks). One transaction per
+  // distinct session.
+  Status Flush(const std::vector<MysqlConnection*>& conns);
 
   // The end of the last transaction applied (a safe replay point once no chunk is in
   // flight), and of the last event consumed.
@@ -85,7 +89,9 @@ class Applier {
   int TableIndex(const RowChange& change) const;
   void Stage(int table, const std::vector<SqlValue>& image, bool upsert,
              std::vector<TableBatch>* batch);
-  Status ApplyOnce(MysqlConnection& conn, const std::vector<std::vector<Op>>& fixups);
+  Status ApplyOnce(const std::vector<MysqlConnection*>& conns,
+                   const std::vector<std::vector<Op>>& fixups);
+  Status ApplyTable(MysqlConnection& conn, size_t table, const std::vector<Op>& fixups);
 
   std::vector<const TablePlan*> plans_;
   std::vector<TableBatch> txn_;    // the open transaction

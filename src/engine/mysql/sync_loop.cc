@@ -191,11 +191,11 @@ void SyncLoop::Release() {
   cv_.notify_all();
 }
 
-Status SyncLoop::DrainTo(MysqlConnection& conn, const BinlogPosition& position,
+Status SyncLoop::DrainTo(const std::vector<MysqlConnection*>& conns, const BinlogPosition& position,
                          std::chrono::steady_clock::time_point deadline) {
   while (true) {
     if (ComparePositions(applier_->read_position(), position) >= 0) {
-      if (applier_->HasWork()) ORDO_RETURN_IF_ERROR(applier_->Flush(conn));
+      if (applier_->HasWork()) ORDO_RETURN_IF_ERROR(applier_->Flush(conns));
       if (ComparePositions(applier_->applied_position(), position) >= 0) return Status::Ok();
     }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -53,9 +53,9 @@ class SyncLoop {
   Status HoldAt(const BinlogPosition& position, std::chrono::milliseconds timeout);
   void Release();
 
-  // With the thread stopped: reads and applies on `conn` until everything up to
-  // `position` is applied. Timeout at `deadline`.
-  Status DrainTo(MysqlConnection& conn, const BinlogPosition& position,
+  // With the thread stopped: reads and applies (table i on conns[i]) until everything
+  // up to `position` is applied. Timeout at `deadline`.
+  Status DrainTo(const std::vector<MysqlConnection*>& conns, const BinlogPosition& position,
                  std::chrono::steady_clock::time_point deadline);
   // With the thread running: waits until the applier applied up to `position`.
   Status WaitApplied(const BinlogPosition& position, std::chrono::milliseconds timeout);
