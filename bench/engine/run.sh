@@ -8,8 +8,9 @@
 # Reports wall time, rows/s, foreground TPS during the migration as a ratio of the TPS
 # without one, client errors, and the write-blocked time at cutover.
 #
-#   ORDO_BUILD_DIR=build-engine bench/engine/run.sh            # full run (~15 min)
+#   ORDO_BUILD_DIR=build-engine bench/engine/run.sh            # full run (~15 min idle machine)
 #   ROWS=100000 CUTOVERS=3 bench/engine/run.sh                  # a quick look
+#   PHASES="load cutovers" bench/engine/run.sh                  # some phases only
 #
 # Under load ordo and INSERT … SELECT face prepared statements (--db-ps-mode=auto);
 # pt-osc faces plain statements, because its triggers make every prepared-statement
@@ -20,6 +21,8 @@ root=$(pwd)
 build=${ORDO_BUILD_DIR:-build}
 ROWS=${ROWS:-1000000}
 CUTOVERS=${CUTOVERS:-20}
+PHASES=${PHASES:-idle load cutovers}
+phase() { [[ " $PHASES " == *" $1 "* ]]; }
 bench_bin=$root/$build/bench/engine/ordo_engine_bench
 [ -x "$bench_bin" ] || { echo "build $bench_bin first (cmake --build $build)" >&2; exit 2; }
 
@@ -50,13 +53,16 @@ restore() {
 
 # Background load: sysbench with per-second reports into $work/load.
 start_load() {  # start_load PS_MODE
-  sb --threads=4 --time=3600 --report-interval=1 --db-ps-mode="$1" run >"$work/load" 2>&1 &
+  # exec: $! must be sysbench itself, so that stop_load's signal reaches it.
+  (exec sysbench oltp_write_only --mysql-host=127.0.0.1 --mysql-port="$port" --mysql-user=ordo \
+    --mysql-password=ordo --mysql-db=bench --tables=1 --table-size="$ROWS" --threads=4 \
+    --time=3600 --report-interval=1 --db-ps-mode="$1" run >"$work/load" 2>&1) &
   sb_pid=$!
   load_t0=$(now_ms)
   until grep -q '^\[ 2s \]' "$work/load" 2>/dev/null; do sleep 0.2; done
 }
 stop_load() {
-  kill -INT "$sb_pid" 2>/dev/null || true
+  kill -TERM "$sb_pid" 2>/dev/null || true
   wait "$sb_pid" 2>/dev/null || true
   sb_pid=""
 }
@@ -99,9 +105,10 @@ run_tool() {  # run_tool TOOL DDL → prints "wall_ms rows_per_s block_ms"
   esac
 }
 
-echo "## idle" >&2
 results=()
-for ddl_name in add_column add_index; do
+base_tps=0 base_err=0 base_tps_plain=0 stats="- -" cut_err=- cut_state=-
+phase idle && echo "## idle" >&2
+phase idle && for ddl_name in add_column add_index; do
   ddl_var="ddl_$ddl_name"
   for tool in ordo ptosc insert; do
     restore
@@ -111,6 +118,7 @@ for ddl_name in add_column add_index; do
   done
 done
 
+if phase load; then
 echo "## baseline load" >&2
 restore
 start_load auto
@@ -142,7 +150,9 @@ for ddl_name in add_column add_index; do
     results+=("load|$ddl_name|$tool|$wall|$rps|$block|$tps|$ratio|$err|$state")
   done
 done
+fi
 
+if phase cutovers; then
 echo "## $CUTOVERS ordo cutovers under load" >&2
 restore
 blocks=()
@@ -156,6 +166,7 @@ done
 read -r _ cut_err cut_state < <(window_stats "$load_t0" "$(now_ms)")
 stop_load
 stats=$(printf '%s\n' "${blocks[@]}" | sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; print m, a[NR]}')
+fi
 
 echo
 echo "| phase | change | tool | wall ms | rows/s | cutover block ms | TPS during | TPS ratio | client err/s summed | sysbench |"
