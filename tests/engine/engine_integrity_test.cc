@@ -23,7 +23,7 @@ namespace {
 
 #ifdef ORDO_INTEGRITY_LONG
 constexpr int kRows = 200000;
-constexpr int kSeconds = 90;
+constexpr int kSeconds = 150;
 #else
 constexpr int kRows = 20000;
 constexpr int kSeconds = 25;
