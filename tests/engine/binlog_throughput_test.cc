@@ -1,7 +1,7 @@
 // End-to-end decode throughput: a large batch written to the binlog, then read and
-// decoded from its start. Prints the figure; asserts only a floor far below the
-// engine's need (~10,000 row changes/s for 2,500 sysbench write TPS) so a loaded
-// machine does not fail it.
+// decoded from its start. Prints the figure (the engine needs ~10,000 row changes/s
+// for 2,500 sysbench write TPS); asserts only a floor low enough that a loaded
+// machine or a sanitizer build does not fail it.
 #include <chrono>
 #include <cstdio>
 
@@ -38,13 +38,15 @@ TEST_F(BinlogThroughput, DecodesALargeBatchOfSysbenchShapedRows) {
   ASSERT_EQ(seen, kChanges);
   BinlogReaderStats stats = (*reader)->stats();
   double rows_per_s = seen / seconds;
+  double megabytes = static_cast<double>((*reader)->committed().offset - start.offset) / 1e6;
   std::printf(
-      "binlog decode: %zu row changes in %llu rows events (%llu events) in %.2f s: "
-      "%.0f row changes/s, %.0f events/s\n",
+      "binlog decode: %zu row changes in %llu rows events (%llu events, %.1f MB) in "
+      "%.2f s: %.0f row changes/s, %.0f events/s, %.1f MB/s\n",
       seen, static_cast<unsigned long long>(stats.rows_events_decoded),
-      static_cast<unsigned long long>(stats.events), seconds, rows_per_s, stats.events / seconds);
+      static_cast<unsigned long long>(stats.events), megabytes, seconds, rows_per_s,
+      stats.events / seconds, megabytes / seconds);
   RecordProperty("row_changes_per_s", static_cast<int>(rows_per_s));
-  EXPECT_GT(rows_per_s, 20000);
+  EXPECT_GT(rows_per_s, 5000);
 }
 
 }  // namespace
