@@ -22,6 +22,7 @@ build=${ORDO_BUILD_DIR:-build}
 ROWS=${ROWS:-1000000}
 CUTOVERS=${CUTOVERS:-20}
 PHASES=${PHASES:-idle load cutovers}
+DDLS=${DDLS:-add_column add_index}
 phase() { [[ " $PHASES " == *" $1 "* ]]; }
 bench_bin=$root/$build/bench/engine/ordo_engine_bench
 [ -x "$bench_bin" ] || { echo "build $bench_bin first (cmake --build $build)" >&2; exit 2; }
@@ -108,7 +109,7 @@ run_tool() {  # run_tool TOOL DDL → prints "wall_ms rows_per_s block_ms"
 results=()
 base_tps=0 base_err=0 base_tps_plain=0 stats="- -" cut_err=- cut_state=-
 phase idle && echo "## idle" >&2
-phase idle && for ddl_name in add_column add_index; do
+phase idle && for ddl_name in $DDLS; do
   ddl_var="ddl_$ddl_name"
   for tool in ordo ptosc insert; do
     restore
@@ -132,7 +133,7 @@ stop_load
 echo "baseline tps prepared=$base_tps plain=$base_tps_plain" >&2
 
 echo "## under load" >&2
-for ddl_name in add_column add_index; do
+for ddl_name in $DDLS; do
   ddl_var="ddl_$ddl_name"
   for tool in ordo ptosc insert; do
     restore

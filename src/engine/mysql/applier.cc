@@ -1,6 +1,8 @@
 #include "engine/mysql/applier.h"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "engine/mysql/position.h"
 #include "engine/mysql/sql_text.h"
@@ -9,7 +11,10 @@
 namespace ordo {
 namespace {
 
-constexpr int kFlushAttempts = 20;
+// Retryable failures (deadlocks; a copy chunk inserting a row between our DELETE and
+// INSERT) are retried with backoff for up to this long: a chunk in progress commits
+// within a few of its time targets, after which the DELETE removes (or waits for) it.
+constexpr auto kFlushRetryFor = std::chrono::seconds(120);
 
 std::vector<std::string> Pick(const std::vector<std::string>& names, const std::vector<int>& at) {
   std::vector<std::string> out;
@@ -248,11 +253,13 @@ Status Applier::Flush(const std::vector<MysqlConnection*>& conns) {
   for (const auto& f : fixups) any = any || !f.empty();
   if (any) {
     Status s;
-    for (int attempt = 0; attempt < kFlushAttempts; ++attempt) {
+    auto give_up_at = std::chrono::steady_clock::now() + kFlushRetryFor;
+    for (int attempt = 0;; ++attempt) {
       s = ApplyOnce(conns, fixups);
       bool broken = false;
       for (MysqlConnection* c : conns) broken = broken || c->broken();
-      if (s.ok() || !s.retryable() || broken) break;
+      if (s.ok() || !s.retryable() || broken || std::chrono::steady_clock::now() >= give_up_at) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(500, 5 << std::min(attempt, 7))));
     }
     if (!s.ok()) return s;
   }
