@@ -1,5 +1,6 @@
-# The binlog reader's tests (label engine; the decoding unit tests also unit).
-# Included from tests/engine/CMakeLists.txt.
+# The binlog reader's tests (label engine; the decoding unit tests also unit). The
+# reader fetches on a thread of its own, so its server tests also run under TSan
+# (concurrency). Included from tests/engine/CMakeLists.txt.
 ordo_add_test(binlog_reader_test
   SOURCES
     binlog_test_support.cc
@@ -11,6 +12,6 @@ ordo_add_test(binlog_reader_test
     binlog_server_variants_test.cc
     binlog_throughput_test.cc
   LIBS ordo_binlog
-  LABELS engine)
+  LABELS "engine;concurrency")
 
 ordo_add_test(binlog_codec_test SOURCES binlog_codec_test.cc LIBS ordo_binlog LABELS "unit;engine")
