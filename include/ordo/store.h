@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ordo/clock.h"
 #include "ordo/model.h"
 #include "ordo/status.h"
 
@@ -36,6 +37,10 @@ struct StoreOptions {
   int retry_budget = 10;
   // ... and it failed within this window.
   Micros retry_freshness_micros = 86'400'000'000;
+  // The database clock of backends whose clock is the host's (SQLite); null: the
+  // system clock. The scheduler simulator injects a virtual clock here. Server
+  // backends ignore it (their clock is the server's NOW()).
+  Clock* clock = nullptr;
 };
 
 struct NewChange {

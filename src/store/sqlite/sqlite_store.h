@@ -21,6 +21,7 @@
 #include "ordo/store.h"
 #include "store/gate_candidates.h"
 #include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/sqlite_dialect.h"
 
 namespace ordo::sqlite {
 
@@ -74,6 +75,12 @@ class SqliteStore final : public Store, public GateCandidates {
  private:
   SqliteStore(std::unique_ptr<SqliteDb> db, const StoreOptions& options)
       : db_(std::move(db)), options_(options) {}
+
+  // The database clock: StoreOptions::clock when set, else the host clock. Shadows
+  // sqlite::NowMicros() in every member function.
+  Micros NowMicros() const {
+    return options_.clock != nullptr ? options_.clock->NowMicros() : sqlite::NowMicros();
+  }
 
   // ---- helpers; callers hold mu_ and (for writes) an open transaction ----
   struct Event {
