@@ -1,0 +1,33 @@
+// Control requests as the user surface records them (the CLI and the HTTP API share
+// this): the store stores the intent and answers accepted / already requested /
+// refused; on top of that, a revert is refused while the engines cannot swap back.
+//
+// The caller wakes its in-process worker (Worker::Notify) after an accepted request;
+// other processes see it at their next poll.
+//
+// Thread-safety: as the store.
+//
+//   ORDO_ASSIGN_OR_RETURN(RequestAnswer a, RecordControl(store, apply, RequestKind::kStop, "cli", caps));
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "ordo/store.h"
+
+namespace ordo {
+
+struct ControlCapabilities {
+  bool can_revert = false;
+};
+
+Result<RequestAnswer> RecordControl(Store& store, const ApplyRecord& apply, RequestKind kind,
+                                    std::string_view requested_by, const ControlCapabilities& caps);
+
+// "accepted", "already requested", "refused: <why>".
+std::string DescribeAnswer(const RequestAnswer& answer);
+
+// Parses a CLI / URL spelling ("skip-revert" or "skip_revert", …); nullopt if unknown.
+std::optional<RequestKind> ParseControlVerb(std::string_view verb);
+
+}  // namespace ordo

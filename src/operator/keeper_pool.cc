@@ -1,0 +1,48 @@
+#include "operator/keeper_pool.h"
+
+namespace ordo {
+
+bool KeeperPool::TryStart(std::string name, std::function<void()> body) {
+  std::vector<std::unique_ptr<Task>> finished;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (busy_ >= capacity_) return false;
+    ++busy_;
+    // Reap the tasks whose bodies have returned, so the list stays bounded.
+    for (auto it = slots_.begin(); it != slots_.end();) {
+      if (*it->done) {
+        finished.push_back(std::move(it->task));
+        it = slots_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& t : finished) t->Join();
+  auto done = std::make_shared<bool>(false);
+  auto task = runtime_.Spawn(std::move(name), [this, done, body = std::move(body)] {
+    body();
+    std::lock_guard<std::mutex> lock(mu_);
+    *done = true;
+    --busy_;
+  });
+  std::lock_guard<std::mutex> lock(mu_);
+  slots_.push_back(Slot{std::move(task), done});
+  return true;
+}
+
+int KeeperPool::busy() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return busy_;
+}
+
+void KeeperPool::JoinAll() {
+  std::vector<Slot> slots;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    slots.swap(slots_);
+  }
+  for (auto& s : slots) s.task->Join();
+}
+
+}  // namespace ordo

@@ -1,0 +1,133 @@
+// OperationRun: the swap and the revert window.
+//
+// Until the engine can keep the old table in sync in reverse, the revert window is a
+// timed bake: it lasts the environment's revert_window from the cutover's completion
+// (database clock, so a recovering holder continues the same window), ends early on a
+// skip_revert request, and refuses revert requests with kRevertUnsupported.
+#include <algorithm>
+
+#include "db/dsn.h"
+#include "operator/operation_run.h"
+
+namespace ordo {
+
+void OperationRun::CutOver(bool catch_up) {
+  // A running cutover finishes: only a lost lease stops it.
+  held_.set_stop_scope(HeldOperation::StopScope::kLeaseOnly);
+  if (catch_up || !engine_copied_) {
+    if (!EnsureEngine()) return;
+    Log(LogLevel::kInfo, "catching up before the cutover");
+    Status s = engine_->Copy();
+    if (!s.ok()) {
+      OnEngineError(s);
+      return;
+    }
+    engine_copied_ = true;
+  }
+  Log(LogLevel::kInfo, "cutting over");
+  Result<CutoverReport> report = engine_->Cutover();
+  if (!report.ok()) {
+    OnEngineError(report.status());
+    return;
+  }
+  if (report->attempts > 0) {
+    std::string message = "swapped " + std::to_string(job_.changes.size()) +
+                          " table(s): writes blocked " + std::to_string(report->write_block_ms) +
+                          " ms, " + std::to_string(report->attempts) + " attempt(s)";
+    Log(LogLevel::kInfo, message);
+    SaveFinalProgress("swapped", report->write_block_ms, std::nullopt);
+    EventRecord e;
+    e.apply_id = held_.apply_id();
+    e.operation_id = held_.lease().operation_id;
+    e.kind = "cutover";
+    e.message = message;
+    Status s = ctx_.store.AppendEvent(e);
+    if (!s.ok()) Log(LogLevel::kWarn, "cutover event not recorded: " + s.ToString());
+  }
+  Micros window = ctx_.engines.RevertWindow(job_.apply);
+  if (window > 0) {
+    if (!Transition(OperationState::kRevertWindow)) return;
+    RevertWindow();
+    return;
+  }
+  SaveFinalProgress("completed", std::nullopt, std::nullopt);
+  Transition(OperationState::kCompleted);
+}
+
+void OperationRun::RevertWindow() {
+  // The engine is not needed to bake; its threads end here.
+  engine_.reset();
+  held_.set_stop_scope(HeldOperation::StopScope::kAll);
+  Micros window = ctx_.engines.RevertWindow(job_.apply);
+  auto op = ctx_.store.GetOperation(held_.lease().operation_id);
+  auto db_now = ctx_.store.Now();
+  Micros remaining = window;
+  if (op.ok() && db_now.ok() && op->cutover_completed_at)
+    remaining = *op->cutover_completed_at + window - *db_now;
+  Micros deadline = ctx_.Now() + std::max<Micros>(remaining, 0);
+  Log(LogLevel::kInfo, "revert window: " + std::to_string(std::max<Micros>(remaining, 0) / 1'000'000) + " s left");
+  bool refused_revert = false;
+  bool skipped = false;
+  uint64_t seen = ctx_.bus->Generation();
+  while (true) {
+    if (held_.LeaseLost()) return;
+    if (ctx_.shutdown) {
+      Log(LogLevel::kInfo, "shutdown during the revert window; another worker continues it");
+      return;
+    }
+    ApplyControl r = held_.control();
+    if (r.revert && !refused_revert && !ctx_.engines.CanRevert()) {
+      refused_revert = true;
+      Status s = ctx_.store.FailRequest(held_.apply_id(), RequestKind::kRevert, kRevertUnsupported);
+      if (!s.ok()) Log(LogLevel::kWarn, "revert request not refused: " + s.ToString());
+    }
+    if (r.skip_revert) {
+      skipped = true;
+      Log(LogLevel::kInfo, "revert window skipped on request");
+      break;
+    }
+    Micros now = ctx_.Now();
+    if (now >= deadline) break;
+    seen = ctx_.bus->WaitFor(seen, std::min(deadline - now, ctx_.options.poll_interval_micros));
+  }
+  SaveFinalProgress("completed", std::nullopt, std::nullopt);
+  if (!Transition(OperationState::kCompleted)) return;
+  if (skipped) {
+    Status s = ctx_.store.CompleteRequest(held_.apply_id(), RequestKind::kSkipRevert);
+    if (!s.ok() && !s.Is(StatusCode::kFailedPrecondition))
+      Log(LogLevel::kWarn, "skip_revert not completed: " + s.ToString());
+  }
+}
+
+void OperationRun::SaveFinalProgress(const std::string& state, std::optional<int64_t> lock_ms,
+                                     std::optional<std::string> error) {
+  auto changes = ctx_.store.ListChanges(held_.lease().operation_id);
+  if (!changes.ok()) {
+    Log(LogLevel::kWarn, "final progress not saved: " + changes.status().ToString());
+    return;
+  }
+  std::vector<ChangeProgress> progress;
+  for (const ChangeRecord& c : *changes) {
+    ChangeProgress p;
+    p.change_id = c.id;
+    p.state = state;
+    p.rows_copied = c.rows_copied;
+    p.rows_total = c.rows_total;
+    p.percent = c.progress;
+    p.eta_seconds = c.eta_seconds;
+    p.instant = c.instant;
+    p.cutover_lock_ms = lock_ms ? lock_ms : c.cutover_lock_ms;
+    p.error = error ? error : c.error;
+    if (state == "completed" || state == "swapped") {
+      // The copy is done: what was copied is the table's size (row estimates drift).
+      if (p.rows_copied > 0) p.rows_total = p.rows_copied;
+      p.percent = 100;
+      p.eta_seconds = 0;
+    }
+    progress.push_back(std::move(p));
+  }
+  Status s = Persist([&] { return ctx_.store.SaveProgress(held_.lease(), progress); });
+  if (!s.ok() && !held_.LeaseLost()) Log(LogLevel::kWarn, "final progress not saved: " + s.ToString());
+}
+
+}  // namespace ordo

@@ -1,0 +1,161 @@
+// OperationRun: how a run ends — stopped, cancelled, failed (permanent or retryable) —
+// and the fenced writes every ending goes through: the transition, then the apply's
+// derived state by compare-and-swap.
+#include <algorithm>
+
+#include "core/derive.h"
+#include "db/dsn.h"
+#include "operator/failure.h"
+#include "operator/operation_run.h"
+
+namespace ordo {
+
+void OperationRun::OnEngineError(const Status& status) {
+  if (held_.LeaseLost()) {
+    Log(LogLevel::kWarn, "lease lost; the engine stopped and nothing more is written");
+    return;
+  }
+  if (status.Is(StatusCode::kCancelled)) {
+    ApplyControl r = held_.control();
+    if (r.cancel || r.apply_settled) return EndCancelled();
+    if (r.stop) return EndStopped();
+    if (ctx_.shutdown) {
+      Log(LogLevel::kInfo, "shutdown: stopped at a safe point; the row is left for recovery");
+      return;
+    }
+    // The engine stopped without being asked to: treat it as a transient failure.
+    EndFailed(Unavailable("the engine stopped unexpectedly: " + status.message()));
+    return;
+  }
+  EndFailed(status);
+}
+
+void OperationRun::EndStopped() {
+  Log(LogLevel::kInfo, "stopped on request; resumable");
+  engine_.reset();
+  Transition(OperationState::kStopped);
+}
+
+void OperationRun::EndCancelled() {
+  std::optional<std::string> note;
+  ApplyControl control = held_.control();
+  if (!control.cancel) {
+    // Not cancelled by request: its apply settled elsewhere (e.g. a halt rollout
+    // failed at another deployment), so this deployment will never cut over.
+    note = "not cut over: the apply has settled";
+  }
+  // Only an operation that ever started copying can have artefacts on the target.
+  // One that never started is not touched: its deployment may already belong to a
+  // newer apply whose shadow tables carry the same names.
+  bool started = claimed_.operation.started_at.has_value() || engine_ != nullptr;
+  if (started) {
+    if (!engine_) {
+      auto engine = ctx_.engines.NewEngine(job_, &held_);
+      if (engine.ok()) engine_ = std::move(engine).value();
+      else note = note.value_or("cancelled") + "; cleanup skipped: " + engine.status().message();
+    }
+    if (engine_) {
+      Status s = engine_->Cancel();
+      if (!s.ok()) note = note.value_or("cancelled") + "; cleanup failed, shadow tables may remain: " + s.message();
+    }
+    engine_.reset();
+  }
+  if (held_.LeaseLost()) return;
+  if (note) Log(LogLevel::kWarn, *note);
+  Log(LogLevel::kInfo, "cancelled");
+  SaveFinalProgress("cancelled", std::nullopt, std::nullopt);
+  Transition(OperationState::kCancelled, note ? std::optional<std::string>(RedactUrls(*note)) : std::nullopt);
+}
+
+void OperationRun::EndFailed(const Status& status) {
+  FailureVerdict verdict = ClassifyFailure(status);
+  std::string message = RedactUrls(status.message());
+  if (!verdict.retryable && engine_) {
+    // Nobody resumes a failed operation: remove its shadow tables (refused, harmlessly,
+    // once the tables were swapped).
+    Status s = engine_->Cancel();
+    if (!s.ok() && !s.Is(StatusCode::kFailedPrecondition))
+      Log(LogLevel::kWarn, "cleanup after failure failed: " + s.ToString());
+  }
+  engine_.reset();
+  if (held_.LeaseLost()) return;
+  Log(verdict.retryable ? LogLevel::kWarn : LogLevel::kError,
+      std::string(verdict.retryable ? "failed (retryable): " : "failed: ") + message);
+  SaveFinalProgress("failed", std::nullopt, message);
+  Transition(verdict.retryable ? OperationState::kFailedRetryable : OperationState::kFailed, message);
+}
+
+Status OperationRun::Persist(const std::function<Status()>& write) {
+  Micros backoff = 50'000;
+  while (true) {
+    Status s = held_.Fenced(write);
+    if (s.ok() || held_.LeaseLost() || !s.retryable()) return s;
+    Log(LogLevel::kWarn, "store write failed, retrying: " + s.ToString());
+    ctx_.runtime.SleepFor(backoff);
+    backoff = std::min<Micros>(backoff * 2, ctx_.options.poll_interval_micros);
+  }
+}
+
+bool OperationRun::Transition(OperationState to, std::optional<std::string> error) {
+  Status s = Persist([&] { return ctx_.store.TransitionOperation(held_.lease(), to, error); });
+  if (!s.ok()) {
+    if (!held_.LeaseLost())
+      Log(LogLevel::kError, "transition to " + std::string(ToString(to)) + " failed: " + s.ToString());
+    return false;
+  }
+  Log(LogLevel::kInfo, "state " + std::string(ToString(to)));
+  UpdateApplyState(IsTerminal(to));
+  ctx_.bus->Notify();
+  return true;
+}
+
+void OperationRun::UpdateApplyState(bool row_terminal) {
+  // The last transition of an apply's last row is the only chance to move the apply
+  // to its final state: nobody holds any of its rows afterwards. So once this row is
+  // terminal (nobody can claim it from under our token but a start request, which
+  // rotates the token and makes the swap answer LeaseLost) the swap is retried
+  // through store outages, presumed lease loss notwithstanding, until it lands or the
+  // worker shuts down.
+  int conflicts = 0;
+  Micros backoff = 50'000;
+  while (true) {
+    if (!row_terminal && held_.LeaseLost()) return;
+    Status error;
+    auto apply = ctx_.store.GetApply(held_.apply_id());
+    auto ops = apply.ok() ? ctx_.store.ListOperations(held_.apply_id())
+                          : Result<std::vector<OperationRecord>>(apply.status());
+    auto requests = ops.ok() ? ctx_.store.ListRequests(held_.apply_id())
+                             : Result<std::vector<ControlRequestRecord>>(ops.status());
+    if (requests.ok()) {
+      DerivedApplyState derived = DeriveApplyState(*ops, ReadControl(*requests).release);
+      if (derived.state == apply->state) return;
+      auto cas = [&] { return ctx_.store.CasApplyState(held_.lease(), apply->state, derived.state, derived.error); };
+      Result<bool> swapped = row_terminal ? cas() : held_.FencedValue<bool>(cas, [](const bool&) { return false; });
+      if (swapped.ok()) {
+        if (*swapped) {
+          Log(LogLevel::kInfo, "apply " + std::string(ToString(apply->state)) + " -> " +
+                                   std::string(ToString(derived.state)));
+          return;
+        }
+        // Another holder moved the apply between our read and our swap: read again.
+        if (++conflicts >= 5) {
+          Log(LogLevel::kWarn, "apply state not swapped: it keeps moving");
+          return;
+        }
+        continue;
+      }
+      error = swapped.status();
+      if (error.Is(StatusCode::kLeaseLost) || error.Is(StatusCode::kNotFound)) return;
+    } else {
+      error = requests.status();
+    }
+    if (!error.retryable() || ctx_.shutdown) {
+      Log(LogLevel::kWarn, "apply state not derived: " + error.ToString());
+      return;
+    }
+    ctx_.runtime.SleepFor(backoff);
+    backoff = std::min<Micros>(backoff * 2, ctx_.options.poll_interval_micros);
+  }
+}
+
+}  // namespace ordo
