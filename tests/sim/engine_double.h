@@ -1,0 +1,84 @@
+// The simulator's engine double and the fake deployments it writes to.
+//
+// FakeTarget stands for the target databases: it records every write and swap per
+// operation and checks fencing the way the real target-side checkpoint row will —
+// a write by an engine whose lease token is not the operation's current token in the
+// store is a violation (two live leases), and so is a swap outside cutting_over or a
+// second swap. A crashed process cannot write at all.
+//
+// EngineDouble takes the engine's phases in steps on the virtual clock, calling the
+// host like the real engine (progress, checkpoints, ShouldStop at every step) and
+// failing at random (retryable: target unreachable, cutover timeout; permanent:
+// bad DDL, duplicate key, checksum mismatch). It resumes from its checkpoint and,
+// like a careful real engine, asks the target whether the swap already happened.
+//
+// Only for the simulator: end-to-end tests use the real engine.
+//
+// Thread-safety: the scheduler runs one task at a time.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "operator/engine_factory.h"
+#include "ordo/store.h"
+#include "sim_scheduler.h"
+
+namespace ordo::sim {
+
+class FakeTarget {
+ public:
+  explicit FakeTarget(Store& truth) : truth_(truth) {}
+
+  Status Write(int64_t op, const std::string& token, bool alive, const char* what);
+  Status Swap(int64_t op, const std::string& token, bool alive);
+  void DropShadow(int64_t op) { shadow_[op] = false; }
+  bool swapped(int64_t op) { return swaps_[op] > 0; }
+  int swaps(int64_t op) { return swaps_[op]; }
+  int64_t writes() const { return writes_; }
+  const std::vector<std::string>& violations() const { return violations_; }
+
+ private:
+  bool CheckToken(int64_t op, const std::string& token, const char* what);
+
+  Store& truth_;
+  std::map<int64_t, int> swaps_;
+  std::map<int64_t, bool> shadow_;
+  int64_t writes_ = 0;
+  std::vector<std::string> violations_;
+};
+
+struct DoubleOdds {
+  double preflight_permanent = 0.01;
+  double step_retryable = 0.01;
+  double step_permanent = 0.002;
+  double cutover_timeout = 0.05;
+  double cutover_permanent = 0.01;
+};
+
+// One simulated process's engine factory: its engines can write only while the
+// process is alive.
+class DoubleFactory final : public EngineFactory {
+ public:
+  // `revert_windows`: apply id → its environment's revert window (shared, owned by
+  // the simulation).
+  DoubleFactory(FakeTarget& target, SimScheduler& scheduler, DoubleOdds odds,
+                const std::map<int64_t, Micros>& revert_windows)
+      : target_(target), scheduler_(scheduler), odds_(odds), revert_windows_(revert_windows) {}
+  bool alive = true;
+
+  Result<std::unique_ptr<OperationEngine>> NewEngine(const OperationJob& job, EngineHost* host) override;
+  Micros RevertWindow(const ApplyRecord& apply) override;
+  bool CanRevert() const override { return false; }
+
+ private:
+  FakeTarget& target_;
+  SimScheduler& scheduler_;
+  DoubleOdds odds_;
+  const std::map<int64_t, Micros>& revert_windows_;
+};
+
+}  // namespace ordo::sim
