@@ -1,0 +1,91 @@
+// ordo stop|start|cutover|revert|skip-revert|cancel|release APPLY [--json] [--detach]
+//
+// Records a control request and prints whether it was accepted, already requested,
+// or refused and why (exit 0, 0, 1). With an embedded (SQLite) store, an accepted
+// `start` or `cutover` then drives the apply in this process like `ordo apply` does
+// (unless --detach), since no worker may be running.
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+
+#include "api/documents.h"
+#include "cli/command.h"
+#include "cli/exit_codes.h"
+#include "cli/follow.h"
+#include "cli/session.h"
+#include "operator/control.h"
+
+namespace ordo::cli {
+namespace {
+
+struct ControlFlags {
+  std::string apply;
+  bool json = false;
+  bool detach = false;
+};
+
+const char* const kVerbs[][2] = {
+    {"stop", "stop: no new starts or cutovers; copies stop at their next safe point"},
+    {"start", "resume a stopped apply (never reorders)"},
+    {"cutover", "let a --defer-cutover apply cut over, in order"},
+    {"revert", "swap back during the revert window"},
+    {"skip-revert", "end the revert window now"},
+    {"cancel", "stop for good and remove shadow tables"},
+    {"release", "let a paused rollout (on_failure: pause) go on"},
+};
+
+int RunControl(const std::string& verb, const ControlFlags& f, Globals& g) {
+  Session s(g, f.json);
+  RequestKind kind = *ParseControlVerb(verb);
+  auto store = s.Store();
+  if (!store.ok()) return s.Fail(store.status());
+  auto apply = (*store)->FindApply(f.apply);
+  if (!apply.ok()) return s.Fail(apply.status());
+  auto answer = RecordControl(**store, *apply, kind, "cli (" + OwnerPrefix() + ")", ControlCapabilities{});
+  if (!answer.ok()) return s.Fail(answer.status());
+  if (f.json) {
+    static const char* kOutcomes[] = {"accepted", "already_requested", "refused"};
+    nlohmann::json doc = {{"apply", apply->external_id},
+                          {"request", std::string(ToString(kind))},
+                          {"outcome", kOutcomes[static_cast<int>(answer->outcome)]},
+                          {"reason", answer->reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(answer->reason)}};
+    std::cout << doc.dump() << std::endl;
+  } else {
+    std::cout << verb << " " << apply->external_id << ": " << DescribeAnswer(*answer) << std::endl;
+  }
+  if (answer->outcome == RequestOutcome::kRefused) return kExitNotCompleted;
+  bool drives = kind == RequestKind::kStart || kind == RequestKind::kCutover;
+  std::string url = g.store_url;
+  if (url.empty()) url = (*s.LoadConfig())->store;  // loaded: the store was opened from it
+  if (!drives || f.detach || f.json || !IsEmbeddedStore(url)) return kExitOk;
+  FollowOptions follow;
+  follow.drive = true;
+  follow.tty = isatty(STDOUT_FILENO) != 0;
+  auto followed = FollowApply(s, apply->external_id, follow);
+  if (!followed.ok()) return s.Fail(followed.status());
+  return ExitCodeFor(followed->state);
+}
+
+Runner Setup(CLI::App& app, Globals& g) {
+  auto f = std::make_shared<ControlFlags>();
+  std::vector<std::pair<CLI::App*, std::string>> subs;
+  for (const auto& v : kVerbs) {
+    auto* cmd = app.add_subcommand(v[0], v[1]);
+    cmd->add_option("apply", f->apply, "apply id (ap_…)")->required();
+    cmd->add_flag("--json", f->json, "print the answer as one JSON document");
+    if (std::string(v[0]) == "start" || std::string(v[0]) == "cutover")
+      cmd->add_flag("--detach", f->detach, "embedded store: only record the request");
+    subs.emplace_back(cmd, v[0]);
+  }
+  return [f, subs, &g] {
+    for (const auto& [cmd, verb] : subs)
+      if (cmd->parsed()) return RunControl(verb, *f, g);
+    return kExitUsage;
+  };
+}
+
+ORDO_COMMAND(control, 50, Setup);
+
+}  // namespace
+}  // namespace ordo::cli

@@ -1,0 +1,59 @@
+// LiveView: the terminal view of one apply while it runs (`ordo apply` embedded,
+// `ordo watch`): per deployment in order, its state, a progress bar, rows/s and ETA,
+// its table changes, and once cut over when it happened and how long writes were
+// blocked. On a terminal it redraws in place; otherwise (a pipe, a CI log) it prints
+// one line per state change and a progress line every 10 s.
+//
+// Rows/s is measured here from successive reads of rows_copied, so the view is the
+// same whichever process drives the apply.
+//
+// Thread-safety: one thread.
+//
+//   LiveView view(std::cout, isatty(1));
+//   view.Update(*LoadApplyView(store, id), clock.NowMicros());
+#pragma once
+
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "api/documents.h"
+
+namespace ordo::cli {
+
+class LiveView {
+ public:
+  LiveView(std::ostream& out, bool tty) : out_(out), tty_(tty) {}
+
+  void Update(const ApplyView& view, Micros now);
+  // A message printed above the view (or as a plain line).
+  void Note(const std::string& line);
+  // The lines the terminal view draws for `view` (also the final summary).
+  std::vector<std::string> Render(const ApplyView& view);
+
+ private:
+  struct Rate {
+    int64_t rows = 0;
+    Micros at = 0;
+    double per_second = 0;
+  };
+  void Measure(const ApplyView& view, Micros now);
+  void Redraw(const std::vector<std::string>& lines);
+  void PrintChanges(const ApplyView& view, Micros now);
+
+  std::ostream& out_;
+  bool tty_;
+  std::map<int64_t, Rate> rates_;  // operation id → copy rate
+  int drawn_ = 0;
+  std::map<int64_t, std::string> last_state_;
+  std::string last_apply_state_;
+  Micros last_progress_line_ = 0;
+};
+
+// "12.3k", "1.2M".
+std::string HumanCount(double n);
+// "1:05", "1:02:03".
+std::string HumanDuration(int64_t seconds);
+
+}  // namespace ordo::cli

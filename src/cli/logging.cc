@@ -1,0 +1,85 @@
+#include "cli/logging.h"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "api/documents.h"
+#include "db/dsn.h"
+#include "ordo/clock.h"
+
+namespace ordo::cli {
+namespace {
+
+spdlog::level::level_enum ToSpd(LogLevel l) {
+  switch (l) {
+    case LogLevel::kDebug: return spdlog::level::debug;
+    case LogLevel::kInfo: return spdlog::level::info;
+    case LogLevel::kWarn: return spdlog::level::warn;
+    case LogLevel::kError: return spdlog::level::err;
+  }
+  return spdlog::level::info;
+}
+
+const char* Name(LogLevel l) {
+  switch (l) {
+    case LogLevel::kDebug: return "debug";
+    case LogLevel::kInfo: return "info";
+    case LogLevel::kWarn: return "warn";
+    case LogLevel::kError: return "error";
+  }
+  return "info";
+}
+
+class SpdLogger final : public Logger {
+ public:
+  SpdLogger(bool json, LogLevel level) : json_(json) {
+    logger_ = std::make_shared<spdlog::logger>("ordo", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    // JSON lines carry their own timestamp and level; text lines get spdlog's.
+    logger_->set_pattern(json ? "%v" : "%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
+    logger_->set_level(ToSpd(level));
+    logger_->flush_on(spdlog::level::trace);
+  }
+
+  void Log(LogLevel level, const LogFields& f, std::string_view message) override {
+    if (!logger_->should_log(ToSpd(level))) return;
+    std::string text = RedactUrls(message);
+    if (json_) {
+      nlohmann::json line = {{"ts", FormatRfc3339(SystemClock::Default()->NowMicros())},
+                             {"level", Name(level)},
+                             {"msg", text}};
+      if (!f.apply.empty()) line["apply"] = f.apply;
+      if (!f.deployment.empty()) line["deployment"] = f.deployment;
+      if (!f.owner.empty()) line["owner"] = f.owner;
+      logger_->log(ToSpd(level), "{}", line.dump());
+      return;
+    }
+    std::string where;
+    if (!f.apply.empty()) where += f.apply;
+    if (!f.deployment.empty()) where += (where.empty() ? "" : "/") + f.deployment;
+    if (!f.owner.empty()) where += (where.empty() ? "" : " ") + f.owner;
+    logger_->log(ToSpd(level), "{}{}{}", where.empty() ? "" : "[" + where + "] ", "", text);
+  }
+
+ private:
+  bool json_;
+  std::shared_ptr<spdlog::logger> logger_;
+};
+
+}  // namespace
+
+std::optional<LogLevel> ParseLogLevel(const std::string& s) {
+  if (s == "debug") return LogLevel::kDebug;
+  if (s == "info") return LogLevel::kInfo;
+  if (s == "warn" || s == "warning") return LogLevel::kWarn;
+  if (s == "error") return LogLevel::kError;
+  return std::nullopt;
+}
+
+Result<std::unique_ptr<Logger>> MakeLogger(const std::string& format, LogLevel level) {
+  if (format != "text" && format != "json")
+    return InvalidArgument("--log-format: expected text or json; got \"" + format + "\"");
+  return std::unique_ptr<Logger>(new SpdLogger(format == "json", level));
+}
+
+}  // namespace ordo::cli

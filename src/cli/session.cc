@@ -1,0 +1,83 @@
+#include "cli/session.h"
+
+#include <iostream>
+
+#include "api/documents.h"
+#include "cli/exit_codes.h"
+#include "cli/logging.h"
+#include "db/dsn.h"
+
+namespace ordo::cli {
+
+Status ValidateGlobals(const Globals& g) {
+  if (g.log_format != "text" && g.log_format != "json")
+    return InvalidArgument("--log-format: expected text or json; got \"" + g.log_format + "\"");
+  if (!g.log_level.empty() && !ParseLogLevel(g.log_level))
+    return InvalidArgument("--log-level: expected debug, info, warn or error; got \"" + g.log_level + "\"");
+  return Status::Ok();
+}
+
+Result<const Config*> Session::LoadConfig() {
+  if (config_) return config_.get();
+  auto cfg = ordo::LoadConfig(globals_.config_path, EnvFromProcess());
+  if (!cfg.ok()) {
+    if (cfg.status().Is(StatusCode::kNotFound)) {
+      return NotFound(globals_.config_path + ": not found" +
+                      (globals_.config_given ? "" : " (pass -c FILE, or --store URL for read-only commands)"));
+    }
+    return cfg.status();
+  }
+  config_ = std::make_unique<Config>(std::move(cfg).value());
+  return config_.get();
+}
+
+std::string Session::StoreUrl() const {
+  if (!globals_.store_url.empty()) return globals_.store_url;
+  return config_ ? config_->store : "";
+}
+
+std::string Session::StoreName() const { return RedactUrls(StoreUrl()); }
+
+Result<ordo::Store*> Session::Store() {
+  if (store_) return store_.get();
+  StoreOptions options;
+  // --store alone is enough for the commands that only read and record requests.
+  if (globals_.store_url.empty() || globals_.config_given) ORDO_RETURN_IF_ERROR(LoadConfig().status());
+  if (config_) {
+    options.lease_staleness_micros = config_->worker.lease_staleness_micros;
+    options.retry_budget = config_->worker.retry_budget;
+  }
+  std::string url = StoreUrl();
+  auto store = OpenStore(url, options);
+  if (!store.ok()) {
+    if (store.status().Is(StatusCode::kInvalidArgument)) return store.status();
+    return Unavailable("store " + RedactUrls(url) + " is unreachable: " + RedactUrls(store.status().message()));
+  }
+  Status migrated = (*store)->Migrate();
+  if (!migrated.ok())
+    return Unavailable("store " + RedactUrls(url) + ": cannot migrate its schema: " + RedactUrls(migrated.message()));
+  store_ = std::move(store).value();
+  return store_.get();
+}
+
+Logger& Session::logger() {
+  if (!logger_) {
+    LogLevel level = default_level_;
+    if (auto parsed = ParseLogLevel(globals_.log_level)) level = *parsed;
+    auto made = MakeLogger(globals_.log_format, level);
+    logger_ = made.ok() ? std::move(made).value() : std::move(MakeLogger("text", level)).value();
+  }
+  return *logger_;
+}
+
+int Session::Fail(const Status& status) {
+  Status shown(status.code(), RedactUrls(status.message()), status.retryable());
+  if (json_) {
+    std::cout << ErrorDocument(shown).dump() << std::endl;
+  } else {
+    std::cerr << "ordo: " << shown.message() << std::endl;
+  }
+  return ExitCodeFor(status);
+}
+
+}  // namespace ordo::cli
