@@ -170,29 +170,40 @@ Status Applier::ApplyTable(MysqlConnection& conn, size_t t, const std::vector<Op
                           params);
     if (!r.ok()) return r.status();
   }
-  std::vector<const Op*> all, upserts;
+  // With the shadow's key as its only unique key, an upsert is one INSERT … ON
+  // DUPLICATE KEY UPDATE (an in-place update, half the work). With other unique keys
+  // that statement could update the *other* row of a conflict, so it is DELETE by key
+  // + plain INSERT, and a conflict fails loudly.
+  const bool upsert_in_place = plan.shadow.unique_keys <= 1;
+  std::vector<const Op*> deletes, upserts;
   for (const auto& [k, op] : batch_[t].ops) {
-    all.push_back(&op);
+    if (!op.upsert || !upsert_in_place) deletes.push_back(&op);
     if (op.upsert) upserts.push_back(&op);
   }
   size_t at = 0;
-  for (size_t n : SplitBatch(all.size())) {
+  for (size_t n : SplitBatch(deletes.size())) {
     std::vector<SqlValue> params;
     for (size_t i = at; i < at + n; ++i)
-      params.insert(params.end(), all[i]->key.begin(), all[i]->key.end());
+      params.insert(params.end(), deletes[i]->key.begin(), deletes[i]->key.end());
     at += n;
     auto r = conn.Execute("DELETE FROM " + shadow + " WHERE " + KeyIn(skey, n), params);
     if (!r.ok()) return r.status();
   }
   at = 0;
   std::string cols = ColumnList(plan.shadow_names);
+  std::string update;
+  if (upsert_in_place) {
+    for (const std::string& c : plan.shadow_names)
+      update += (update.empty() ? " ON DUPLICATE KEY UPDATE " : ", ") + QuoteIdentifier(c) +
+                " = VALUES(" + QuoteIdentifier(c) + ")";
+  }
   for (size_t n : SplitBatch(upserts.size())) {
     std::vector<SqlValue> params;
     for (size_t i = at; i < at + n; ++i)
       params.insert(params.end(), upserts[i]->values.begin(), upserts[i]->values.end());
     at += n;
     auto r = conn.Execute("INSERT INTO " + shadow + " (" + cols + ") VALUES " +
-                              Placeholders(plan.shadow_names.size(), n),
+                              Placeholders(plan.shadow_names.size(), n) + update,
                           params);
     if (!r.ok()) return ClassifyDataError(r.status(), plan);
   }

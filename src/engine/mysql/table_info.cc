@@ -72,6 +72,7 @@ Result<TableInfo> LoadTableInfo(MysqlConnection& conn, const std::string& schema
   for (const SqlRow& r : keys.rows) {
     std::string name = r[0].value_or("");
     if (name != current) {
+      ++info.unique_keys;
       finish();
       current = name;
       cols_of_key.clear();

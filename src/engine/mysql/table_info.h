@@ -32,6 +32,7 @@ struct TableInfo {
   // The primary key, or else the first unique key over NOT NULL columns. Empty: none.
   std::vector<std::string> key_columns;
   std::string key_name;  // "PRIMARY" or the unique key's name
+  int unique_keys = 0;   // all unique keys, the primary key included
   int64_t estimated_rows = 0;
   std::vector<std::string> foreign_keys;  // constraint names, either direction
   std::vector<std::string> triggers;
