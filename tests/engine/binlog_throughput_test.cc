@@ -1,7 +1,7 @@
 // End-to-end decode throughput: a large batch written to the binlog, then read and
-// decoded from its start. Prints the figure (the engine needs ~10,000 row changes/s
-// for 2,500 sysbench write TPS); asserts only a floor low enough that a loaded
-// machine or a sanitizer build does not fail it.
+// decoded from its start: every row change arrives. Prints the throughput figure (the
+// engine needs ~10,000 row changes/s for 2,500 sysbench write TPS) without asserting
+// it: performance is measured by bench/engine/binlog_decode, not by timed tests.
 #include <chrono>
 #include <cstdio>
 
@@ -46,7 +46,6 @@ TEST_F(BinlogThroughput, DecodesALargeBatchOfSysbenchShapedRows) {
       static_cast<unsigned long long>(stats.events), megabytes, seconds, rows_per_s,
       stats.events / seconds, megabytes / seconds);
   RecordProperty("row_changes_per_s", static_cast<int>(rows_per_s));
-  EXPECT_GT(rows_per_s, 5000);
 }
 
 }  // namespace
