@@ -101,6 +101,19 @@ class Builder {
            StaleBefore() + " AND o.updated_at < " + StaleBefore() + "))))";
   }
 
+  // ---- the copy claim's rare-arm probes: supersets of B, C and D that need no lookup
+  // beyond the start request, re-checked exactly when a row is locked ----
+  Sql ProbeB() const {
+    return "(o.state IN ('running','waiting_for_cutover','cutting_over','revert_window',"
+           "'resuming') AND o.updated_at < " +
+           StaleBefore() +
+           " AND NOT (o.state = 'waiting_for_cutover' AND o.lease_token IS NULL))";
+  }
+  static Sql ProbeC() {
+    return "(o.state = 'stopped' AND " + GateParams::RequestExists("o.apply_id", "start") + ")";
+  }
+  static Sql ProbeD() { return "(o.state = 'failed_retryable')"; }
+
   // ---- cutover claim arms (1–2) ----
   Sql Arm1() const {
     std::string released =
@@ -116,26 +129,81 @@ class Builder {
            ")";
   }
 
-  // The arms' candidates merged in (created_at, id) order. With a limit, each arm
-  // and the merge take only the first `limit` rows: the first N of a union are among
-  // the first N of each part, and each part stops early on its ordered index.
-  static Sql Merge(const std::vector<Sql>& arms, std::optional<int> limit) {
-    Sql out = "SELECT c.id FROM (";
-    for (size_t i = 0; i < arms.size(); ++i) {
-      if (i) out += " UNION ALL ";
-      out += "(SELECT o.id, o.created_at FROM apply_operations o WHERE " + arms[i] +
-             " ORDER BY o.created_at, o.id";
-      if (limit) out += " LIMIT " + Sql::Param(SqlValue::Int(*limit));
-      out += ")";
-    }
-    out += ") c ORDER BY c.created_at, c.id";
-    if (limit) out += " LIMIT " + Sql::Param(SqlValue::Int(*limit));
-    return out;
+  static Sql Of(const GateQuery& q) {
+    Sql s;
+    s.text = q.sql;
+    s.params = q.params;
+    return s;
   }
 
-  static Sql Recheck(const Sql& arms) {
-    return std::string("SELECT NOW(6), ") + kOperationColumns +
-           " FROM apply_operations o WHERE (" + arms + ") AND o.id = ? FOR UPDATE SKIP LOCKED";
+  // "(o.created_at, o.id) > key", spelled so the range optimizer uses it.
+  static Sql After(const CandidateKey& key) {
+    return " AND (o.created_at > " + Sql::Param(SqlValue::Text(key.created_at)) +
+           " OR (o.created_at = " + Sql::Param(SqlValue::Text(key.created_at)) +
+           " AND o.id > " + Sql::Param(SqlValue::Int(key.id)) + "))";
+  }
+
+  // Every row of the arms, merged in (created_at, id) order.
+  static Sql Merge(const std::vector<GateQuery>& arms) {
+    Sql out = "SELECT c.id, c.created_at FROM (";
+    for (size_t i = 0; i < arms.size(); ++i) {
+      if (i) out += " UNION ALL ";
+      out += "(SELECT o.id, o.created_at FROM apply_operations o WHERE " + Of(arms[i]) + ")";
+    }
+    return out + ") c ORDER BY c.created_at, c.id";
+  }
+
+  // What a locking claim statement returns: the database clock, the apply's external
+  // id and the operation row.
+  static std::string LockedColumns() {
+    return std::string("NOW(6), (SELECT a.external_id FROM applies a WHERE a.id = "
+                       "o.apply_id), ") +
+           kOperationColumns;
+  }
+
+  // The rare arms' probe: one SELECT whose OR'ed conditions each start with a state,
+  // so the (state, updated_at) index serves them as one multi-interval range (stale
+  // rows only, for the recovery arms), sorted afterwards (few rows).
+  static Sql Probe(const std::vector<GateQuery>& rare, const std::optional<CandidateKey>& after,
+                   const std::string& columns) {
+    Sql any = "(";
+    for (size_t i = 0; i < rare.size(); ++i) any += (i ? Sql(" OR ") : Sql("")) + Of(rare[i]);
+    any += ")";
+    Sql out = "SELECT " + columns +
+              " FROM apply_operations o FORCE INDEX (apply_operations_heartbeat) WHERE " + any;
+    if (after) out += After(*after);
+    return out + " ORDER BY o.created_at, o.id LIMIT " + Sql::Param(SqlValue::Int(kClaimBatch));
+  }
+
+  static Sql First(const Sql& ordered, const std::vector<GateQuery>& rare) {
+    // The probe rows carry only id and created_at, in the operation columns' places
+    // (kOperationColumns: id first, created_at 17th of 18).
+    std::string probe_columns = "'R', NULL, NULL, o.id";
+    for (int i = 1; i < kOperationCreatedAt; ++i) probe_columns += ", NULL";
+    probe_columns += ", o.created_at, NULL";
+    return "(SELECT 'A', " + LockedColumns() +
+           " FROM apply_operations o FORCE INDEX (apply_operations_claim) WHERE " + ordered +
+           " ORDER BY o.created_at, o.id LIMIT 1 FOR UPDATE SKIP LOCKED) UNION ALL (" +
+           Probe(rare, std::nullopt, probe_columns) + ")";
+  }
+
+  static Sql Lock(const std::vector<GateQuery>& arms) {
+    Sql any = "(";
+    for (size_t i = 0; i < arms.size(); ++i) any += (i ? Sql(" OR ") : Sql("")) + Of(arms[i]);
+    any += ")";
+    return "SELECT " + LockedColumns() + " FROM apply_operations o WHERE " + any +
+           " AND o.id = ? FOR UPDATE SKIP LOCKED";
+  }
+
+  static ClaimGates Claim(const std::vector<Sql>& arms, const Sql& ordered,
+                          const std::vector<Sql>& rare) {
+    ClaimGates g;
+    for (const auto& a : arms) g.arms.push_back(a.Query());
+    for (const auto& r : rare) g.rare.push_back(r.Query());
+    g.all = Merge(g.arms).Query();
+    g.first = First(ordered, g.rare).Query();
+    g.lock = Lock(g.arms).Query();
+    return g;
   }
 
  private:
@@ -148,6 +216,10 @@ GateQuery GateQuery::With(std::vector<SqlValue> extra) const {
   GateQuery q = *this;
   q.params.insert(q.params.end(), extra.begin(), extra.end());
   return q;
+}
+
+GateQuery ClaimGates::RareProbeAfter(const CandidateKey& key) const {
+  return Builder::Probe(rare, key, "o.id, o.created_at").Query();
 }
 
 std::string GateParams::RequestExists(const std::string& apply_expr, const std::string& kind,
@@ -163,16 +235,39 @@ std::string GateParams::CutoverTurnHasCome() {
 GateParams::GateParams(const StoreOptions& opts) : options(opts) {
   Builder b(options);
   stale = ("updated_at < " + b.StaleBefore()).Query();
-  std::vector<Sql> copy_arms = {b.ArmA(), b.ArmB(), b.ArmC(), b.ArmD()};
-  std::vector<Sql> cutover_arms = {b.Arm1(), b.Arm2()};
-  copy_candidates = Builder::Merge(copy_arms, kClaimBatch).Query();
-  cutover_candidates = Builder::Merge(cutover_arms, kClaimBatch).Query();
-  all_copy_candidates = Builder::Merge(copy_arms, std::nullopt).Query();
-  all_cutover_candidates = Builder::Merge(cutover_arms, std::nullopt).Query();
-  copy_recheck =
-      Builder::Recheck(b.ArmA() + " OR " + b.ArmB() + " OR " + b.ArmC() + " OR " + b.ArmD())
+  deployment_holder = Sql(
+      "SELECT o.apply_id, a.external_id, o.state FROM apply_operations o JOIN applies a ON "
+      "a.id = o.apply_id WHERE o.deployment = ? AND o.state IN ('pending','running',"
+      "'waiting_for_cutover','cutting_over','revert_window','failed_retryable','resuming') "
+      "AND a.database_name = ? AND a.environment = ? AND o.apply_id <> ? ORDER BY o.apply_id")
+                          .Query();
+  start_pending =
+      Sql("UPDATE apply_operations SET state = 'running', started_at = COALESCE(started_at, ?), "
+          "lease_owner = ?, lease_token = ?, lease_acquired_at = ?, updated_at = ? WHERE id = ? "
+          "AND state = 'pending' AND NOT " +
+          Builder::Stop("apply_operations"))
           .Query();
-  cutover_recheck = Builder::Recheck(b.Arm1() + " OR " + b.Arm2()).Query();
+  start_pending_barrier =
+      (Sql("UPDATE apply_operations o SET o.state = 'running', o.started_at = "
+           "COALESCE(o.started_at, ?), o.lease_owner = ?, o.lease_token = ?, "
+           "o.lease_acquired_at = ?, o.updated_at = ? WHERE o.id = ? AND ") +
+       b.ArmA())
+          .Query();
+  lock_earlier_siblings =
+      Sql("SELECT e.id FROM apply_operations e WHERE e.apply_id = ? AND e.id < ? "
+          "LOCK IN SHARE MODE")
+          .Query();
+  begin_cutover =
+      Sql("UPDATE apply_operations o SET o.state = 'cutting_over', o.cutover_started_at = "
+          "COALESCE(o.cutover_started_at, NOW(6)), o.updated_at = NOW(6) WHERE o.id = ? AND "
+          "o.lease_token = ? AND o.state = 'waiting_for_cutover' AND NOT " +
+          Builder::Stop("o") +
+          " AND ((SELECT a.defer_cutover FROM applies a WHERE a.id = o.apply_id) = 0 OR " +
+          RequestExists("o.apply_id", "cutover") + ") AND " + CutoverTurnHasCome())
+          .Query();
+  copy = Builder::Claim({b.ArmA(), b.ArmB(), b.ArmC(), b.ArmD()}, b.ArmA(),
+                        {b.ProbeB(), Builder::ProbeC(), Builder::ProbeD()});
+  cutover = Builder::Claim({b.Arm1(), b.Arm2()}, b.Arm1(), {b.Arm2()});
 
   Sql idle = "(o.state IN ('pending','failed_retryable') OR (o.state = 'waiting_for_cutover' AND "
              "(o.lease_token IS NULL OR o.updated_at < " +

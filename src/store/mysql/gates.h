@@ -18,6 +18,7 @@
 // Thread-safety: immutable values built once per store.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,24 +35,55 @@ struct GateQuery {
   GateQuery With(std::vector<SqlValue> extra) const;
 };
 
-// Every gate query of one store, built from its options.
-// How many candidates a claim lists before locking them one by one: enough that
-// concurrent claimers, each skipping the rows the others hold, still find one.
-inline constexpr int kClaimBatch = 64;
+// How many rows of the rare arms a claim lists at a time.
+inline constexpr int kClaimBatch = 8;
 
+// A candidate's place in the claim order.
+struct CandidateKey {
+  std::string created_at;  // DATETIME(6) text
+  int64_t id = 0;
+};
+
+// The queries of one claim (copy or cutover).
+//
+// Each claim has one "ordered" arm whose rows all sit in one state (copy: A, pending;
+// cutover: 1, waiting_for_cutover), so the (state, created_at, id) index yields them in
+// claim order: a locking SELECT walks that index, skips rows other transactions hold,
+// evaluates the gates on each row and stops at the first that passes (rows that fail
+// are unlocked again under READ COMMITTED). FORCE INDEX keeps it that way: a plan that
+// sorted instead would lock every matching row before the LIMIT.
+//
+// The other arms (stale recovery, resume, retry) are rare. The same statement also
+// lists, without locking them, the first rows of a cheap superset of those arms; only
+// when one of them comes before the ordered arm's row is it locked and re-checked
+// exactly (`lock`).
+struct ClaimGates {
+  // Each arm's exact predicate over `o` (apply_operations), with its parameters.
+  std::vector<GateQuery> arms;
+  // Every candidate, in order: SELECT id, created_at (for GateCandidates).
+  GateQuery all;
+  // One statement, two kinds of rows, told apart by the first column:
+  //   'A', NOW(6), the apply's external id, <operation columns>: the first claimable
+  //        row of the ordered arm, locked (at most one row);
+  //   'R', NULL, NULL, <operation columns, only id and created_at set>: the first
+  //        kClaimBatch rows of the rare-arm probe, in order, not locked.
+  GateQuery first;
+  // The rare-arm probe after `key`: SELECT id, created_at, first kClaimBatch rows.
+  GateQuery RareProbeAfter(const CandidateKey& key) const;
+  // SELECT NOW(6), the apply's external id, <operation columns> of the row `o.id = ?`
+  // (appended: With({id})) when it is claimable under any arm and no other transaction
+  // holds it, locking it.
+  GateQuery lock;
+
+  std::vector<GateQuery> rare;  // the probe's predicates
+};
+
+// Every gate query of one store, built from its options.
 struct GateParams {
   explicit GateParams(const StoreOptions& options);
 
-  // Claim candidates, the first kClaimBatch in (created_at, id) order: SELECT id.
-  GateQuery copy_candidates;
-  GateQuery cutover_candidates;
-  // The same without a limit, for GateCandidates.
-  GateQuery all_copy_candidates;
-  GateQuery all_cutover_candidates;
-  // SELECT NOW(6), <operation columns> of the row `o.id = ?` (bind the id) when it is
-  // still claimable, locking it; no row when it is not, or locked by someone else.
-  GateQuery copy_recheck;
-  GateQuery cutover_recheck;
+  ClaimGates copy;     // arms A–D
+  ClaimGates cutover;  // arms 1–2
   // SELECT apply_id of applies stop reconciliation may take, ascending.
   GateQuery stop_candidates;
   // SELECT id of the apply `a.id = ?` (bind the id) when it still may be taken,
@@ -65,6 +97,26 @@ struct GateParams {
   // "Operation `o` is idle for a stop": pending, failed_retryable, or parked without
   // a live holder. A fragment with its parameter.
   GateQuery idle_for_stop;
+
+  // The one-active-apply check: SELECT apply_id, external_id, state of operations of
+  // other applies of the same database and environment that may hold a deployment.
+  // Bind: deployment, database, environment, the apply to leave out (0: none).
+  GateQuery deployment_holder;
+  // Arm A's guarded UPDATE (pending → running, new lease) that a stop committed after
+  // the row was locked still wins. Bind: now, owner, token, now, now, id.
+  GateQuery start_pending;
+  // The same transition for a `barrier` row, whose gate is not monotone (an earlier
+  // sibling past the barrier can still fail, revert or be stopped): the whole arm A
+  // is repeated, after `lock_earlier_siblings` pinned the siblings' states. Bind as
+  // start_pending.
+  GateQuery start_pending_barrier;
+  // SELECT the earlier siblings of (apply_id = ?, id < ?) LOCK IN SHARE MODE: waits for
+  // any transaction writing one of them and keeps them unchanged until commit.
+  GateQuery lock_earlier_siblings;
+  // begin_cutover's guarded UPDATE for the live holder of a parked row: every cutover
+  // gate repeated (MariaDB lets an UPDATE read its own table in a subquery). Bind:
+  // id, token.
+  GateQuery begin_cutover;
 
   // "The row is stale": `updated_at < NOW(6) - staleness`, a fragment with its
   // parameter for the guards of UPDATEs on one table.

@@ -131,27 +131,36 @@ class MysqlStore final : public Store, public GateCandidates {
                        const std::optional<std::string>& error);
   Result<RequestAnswer> DecideRequest(MysqlConnection& conn, const ApplyRecord& apply,
                                       RequestKind kind);
-  Result<ClaimedOperation> FinishClaim(MysqlConnection& conn, const OperationRecord& before,
-                                       const std::string& owner, const std::string& token,
-                                       std::string_view arm);
   // A candidate row locked by this transaction, and the database clock then.
   struct Locked {
-    OperationRecord operation;
-    std::string now;  // NOW(6) as DATETIME text, reused for every write of the claim
+    OperationRecord operation;  // as committed before the claim
+    std::string now;            // NOW(6) as DATETIME text, reused for every write of the claim
+    std::string apply_external_id;
   };
-  // Locks the first candidate of `candidates` whose gates still hold (re-checked by
-  // `recheck` against the newest committed row) and is not locked by another claim.
-  Result<std::optional<Locked>> LockFirstCandidate(MysqlConnection& conn,
-                                                   const GateQuery& candidates,
-                                                   const GateQuery& recheck);
+  // Locks the first row in claim order that is claimable (every gate evaluated on the
+  // newest committed row) and that no other transaction holds (see ClaimGates).
+  Result<std::optional<Locked>> LockFirstCandidate(MysqlConnection& conn, const ClaimGates& gates);
+  // Writes the claimed event and builds the answer (the state from before the claim).
+  Result<ClaimedOperation> FinishClaim(MysqlConnection& conn, const Locked& locked,
+                                       OperationState after, const std::string& owner,
+                                       const std::string& token, std::string_view arm);
+  // The rare-arm probe reads at most this many pages of rows that turn out not to be
+  // claimable before the claim settles for the ordered arm's row.
+  static constexpr int kMaxCandidatePages = 16;
   // Runs a fenced UPDATE; on zero rows returns the FenceFailure verdict.
   Status FencedUpdate(MysqlConnection& conn, const Lease& lease, std::string_view sql,
                       std::vector<SqlValue> params);
 
   StoreOptions options_;
   GateParams gate_params_;
-  std::unique_ptr<MysqlPool> pool_;
+  std::unique_ptr<MysqlPool> pool_;      // single statements (autocommit)
+  std::unique_ptr<MysqlPool> txn_pool_;  // transactions (autocommit off)
 };
+
+// The settings of every store session (UTC time zone, READ COMMITTED, strict sql_mode,
+// MariaDB optimizer switches; the DSN's lock_wait_timeout). Tools that must plan
+// queries exactly as the store does (EXPLAIN in bench/store) connect with these.
+MysqlConnectOptions SessionOptions(const Dsn& dsn);
 
 // OpenStore's entry for "mysql:": `rest` is the URL after the scheme
 // ("//user:pass@host:port/database?lock_wait_timeout=10&pool=64").

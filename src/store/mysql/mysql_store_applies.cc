@@ -53,11 +53,7 @@ Result<std::optional<std::string>> MysqlStore::DeploymentHolder(
   for (const auto& deployment : deployments) {
     ORDO_ASSIGN_OR_RETURN(
         SqlRows rows,
-        conn.Query("SELECT o.apply_id, a.external_id, o.state FROM apply_operations o "
-                   "JOIN applies a ON a.id = o.apply_id WHERE o.deployment = ? AND o.state IN "
-                   "('pending','running','waiting_for_cutover','cutting_over','revert_window',"
-                   "'failed_retryable','resuming') AND a.database_name = ? AND "
-                   "a.environment = ? AND o.apply_id <> ? ORDER BY o.apply_id",
+        conn.Query(gate_params_.deployment_holder.sql,
                    {SqlValue::Text(deployment), SqlValue::Text(database),
                     SqlValue::Text(environment), SqlValue::Int(exclude_apply_id)}));
     for (const auto& row : rows.rows) {
@@ -81,7 +77,7 @@ Result<std::optional<std::string>> MysqlStore::DeploymentHolder(
 Result<ApplyRecord> MysqlStore::CreateApply(const NewApply& apply) {
   ORDO_RETURN_IF_ERROR(ValidateNewApply(apply));
   std::string external_id = apply.external_id.empty() ? NewExternalApplyId() : apply.external_id;
-  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*pool_));
+  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
   MysqlConnection& conn = txn.conn();
   ORDO_RETURN_IF_ERROR(LockScope(conn, apply.database, apply.environment));
   std::vector<std::string> deployments;

@@ -1,11 +1,12 @@
-// MysqlStore: the copy claim (model.md arms A–D) and the shared claim steps.
+// MysqlStore: the copy claim (model.md arms A–D) and the claim steps shared with the
+// cutover claim.
 //
-// One READ COMMITTED transaction: the candidate query (gates.cc) lists the first
-// claimable rows in (created_at, id) order without locking anything; each is then
-// locked alone with `SELECT … FOR UPDATE SKIP LOCKED` that repeats every arm against
-// the newest committed row, and the first one locked is moved by a guarded UPDATE by
-// primary key that repeats the arm's conditions (a stop committed meanwhile wins: zero
-// rows, nothing claimed). Then the event, then commit.
+// One READ COMMITTED transaction: a locking SELECT takes the first claimable row in
+// (created_at, id) order (see ClaimGates in gates.h for how), a guarded UPDATE by
+// primary key repeats the arm's conditions (a stop committed meanwhile wins: zero rows,
+// nothing claimed), then the event, then commit.
+#include <algorithm>
+
 #include "ordo/sync_point.h"
 #include "store/lease_token.h"
 #include "store/mysql/mysql_store.h"
@@ -20,35 +21,68 @@ constexpr const char* kLeaseSet =
 
 }  // namespace
 
-Result<std::optional<MysqlStore::Locked>> MysqlStore::LockFirstCandidate(
-    MysqlConnection& conn, const GateQuery& candidates, const GateQuery& recheck) {
-  ORDO_ASSIGN_OR_RETURN(SqlRows ids, conn.Query(candidates.sql, candidates.params));
-  for (const auto& row : ids.rows) {
-    ORDO_ASSIGN_OR_RETURN(int64_t id, CellInt(row, 0));
-    GateQuery q = recheck.With({SqlValue::Int(id)});
-    ORDO_ASSIGN_OR_RETURN(SqlRows locked, conn.Query(q.sql, q.params));
-    // Empty: another claim holds the row, or it stopped being claimable since the
-    // candidate query ran. Either way the next candidate is the first one left.
-    if (locked.rows.empty()) continue;
-    ORDO_ASSIGN_OR_RETURN(OperationRecord op, DecodeOperation(locked.rows[0], 1));
-    return std::optional<Locked>(Locked{std::move(op), locked.rows[0][0].value_or("")});
+Result<std::optional<MysqlStore::Locked>> MysqlStore::LockFirstCandidate(MysqlConnection& conn,
+                                                                       const ClaimGates& gates) {
+  auto decode = [](const SqlRow& row, size_t first) -> Result<Locked> {
+    ORDO_ASSIGN_OR_RETURN(OperationRecord op, DecodeOperation(row, first + 2));
+    return Locked{std::move(op), row[first].value_or(""), row[first + 1].value_or("")};
+  };
+  auto before = [](const CandidateKey& a, const OperationRecord& b, const std::string& b_at) {
+    return a.created_at != b_at ? a.created_at < b_at : a.id < b.id;
+  };
+  // The ordered arm's first claimable row (locked) and the first rare-arm probe rows.
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query(gates.first.sql, gates.first.params));
+  std::optional<Locked> ordered;
+  std::string ordered_at;  // its created_at as DATETIME text, comparable with the probe's
+  std::vector<CandidateKey> rare;
+  for (const auto& row : rows.rows) {
+    if (row[0] == "A") {
+      ORDO_ASSIGN_OR_RETURN(Locked l, decode(row, 1));
+      ordered_at = row[3 + kOperationCreatedAt].value_or("");
+      ordered = std::move(l);
+    } else {
+      ORDO_ASSIGN_OR_RETURN(int64_t id, CellInt(row, 3));
+      rare.push_back(CandidateKey{row[3 + kOperationCreatedAt].value_or(""), id});
+    }
   }
-  return std::optional<Locked>();
+  std::sort(rare.begin(), rare.end(), [](const CandidateKey& a, const CandidateKey& b) {
+    return a.created_at != b.created_at ? a.created_at < b.created_at : a.id < b.id;
+  });
+  // A probe row that comes first is claimed instead when it passes the exact re-check
+  // (the ordered row then stays locked until this claim commits; other claims skip it).
+  for (int page = 0; page < kMaxCandidatePages && !rare.empty(); ++page) {
+    for (const CandidateKey& key : rare) {
+      if (ordered && !before(key, ordered->operation, ordered_at)) return ordered;
+      GateQuery lock = gates.lock.With({SqlValue::Int(key.id)});
+      ORDO_ASSIGN_OR_RETURN(SqlRows locked, conn.Query(lock.sql, lock.params));
+      if (!locked.rows.empty()) {
+        ORDO_ASSIGN_OR_RETURN(Locked l, decode(locked.rows[0], 0));
+        return std::optional<Locked>(std::move(l));
+      }
+    }
+    if (rare.size() < static_cast<size_t>(kClaimBatch)) break;
+    GateQuery next = gates.RareProbeAfter(rare.back());
+    ORDO_ASSIGN_OR_RETURN(SqlRows more, conn.Query(next.sql, next.params));
+    rare.clear();
+    for (const auto& row : more.rows) {
+      ORDO_ASSIGN_OR_RETURN(int64_t id, CellInt(row, 0));
+      rare.push_back(CandidateKey{row[1].value_or(""), id});
+    }
+  }
+  return ordered;
 }
 
-Result<ClaimedOperation> MysqlStore::FinishClaim(MysqlConnection& conn,
-                                                 const OperationRecord& before,
-                                                 const std::string& owner,
+Result<ClaimedOperation> MysqlStore::FinishClaim(MysqlConnection& conn, const Locked& locked,
+                                                 OperationState after, const std::string& owner,
                                                  const std::string& token, std::string_view arm) {
-  ORDO_ASSIGN_OR_RETURN(OperationRecord after, ReadOperation(conn, before.id));
-  ORDO_ASSIGN_OR_RETURN(ApplyRecord apply, ReadApply(conn, before.apply_id));
+  const OperationRecord& before = locked.operation;
   ORDO_RETURN_IF_ERROR(WriteEvent(
       conn, {before.apply_id, before.id, "claimed", std::string(ToString(before.state)),
-             std::string(ToString(after.state)),
+             std::string(ToString(after)),
              std::string(arm) + " owner=" + owner + " token=" + token}));
   ClaimedOperation claimed;
   claimed.operation = before;
-  claimed.apply_external_id = apply.external_id;
+  claimed.apply_external_id = locked.apply_external_id;
   claimed.lease = Lease{before.id, owner, token};
   return claimed;
 }
@@ -57,10 +91,9 @@ Result<std::optional<ClaimedOperation>> MysqlStore::ClaimNextCopy(std::string_vi
   if (owner_view.empty()) return LeaseLost("claim: empty owner");
   std::string owner(owner_view);
   std::string token = NewLeaseToken();
-  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*pool_));
+  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
   MysqlConnection& conn = txn.conn();
-  ORDO_ASSIGN_OR_RETURN(auto locked, LockFirstCandidate(conn, gate_params_.copy_candidates,
-                                                        gate_params_.copy_recheck));
+  ORDO_ASSIGN_OR_RETURN(auto locked, LockFirstCandidate(conn, gate_params_.copy));
   if (!locked) return std::optional<ClaimedOperation>();
   const OperationRecord& before = locked->operation;
   SqlValue now = SqlValue::Text(locked->now);
@@ -73,15 +106,27 @@ Result<std::optional<ClaimedOperation>> MysqlStore::ClaimNextCopy(std::string_vi
   std::vector<SqlValue> params;
   std::string arm_name;
   switch (before.state) {
-    case OperationState::kPending:
+    case OperationState::kPending: {
       arm_name = "start pending";
-      sql = std::string("UPDATE apply_operations SET state = 'running', started_at = "
-                        "COALESCE(started_at, ?), ") +
-            kLeaseSet + " WHERE id = ? AND state = 'pending' AND NOT " + stop;
+      // Under `barrier` an earlier sibling that let this row start (parked, swapping,
+      // in its revert window) can still fail, revert or be stopped, and READ COMMITTED
+      // read it before that commit. Share-lock the earlier siblings (waiting for any
+      // writer of them) and repeat the whole gate in the UPDATE, so the decision holds
+      // at commit. The other gates only move towards "may start" (completed and
+      // failed are terminal).
+      bool barrier = ParseCutoverPolicy(before.cutover_policy) == CutoverPolicy::kBarrier;
+      if (barrier) {
+        const GateQuery& lock = gate_params_.lock_earlier_siblings;
+        ORDO_RETURN_IF_ERROR(
+            conn.Query(lock.sql, {SqlValue::Int(before.apply_id), SqlValue::Int(before.id)})
+                .status());
+      }
+      sql = barrier ? gate_params_.start_pending_barrier.sql : gate_params_.start_pending.sql;
       params = {now};
       params.insert(params.end(), lease.begin(), lease.end());
       params.push_back(SqlValue::Int(before.id));
       break;
+    }
     case OperationState::kStopped:
       arm_name = "resume stopped";
       sql = std::string("UPDATE apply_operations SET state = 'resuming', ") + kLeaseSet +
@@ -160,15 +205,18 @@ Result<std::optional<ClaimedOperation>> MysqlStore::ClaimNextCopy(std::string_vi
                                              "start completed: every stopped operation resumed"}));
     }
   }
+  OperationState after = before.state == OperationState::kPending   ? OperationState::kRunning
+                         : before.state == OperationState::kStopped ? OperationState::kResuming
+                                                                    : before.state;
   ORDO_ASSIGN_OR_RETURN(ClaimedOperation claimed,
-                        FinishClaim(conn, before, owner, token, arm_name));
+                        FinishClaim(conn, *locked, after, owner, token, arm_name));
   ORDO_SYNC_POINT("Store::ClaimCopy:BeforeCommit");
   ORDO_RETURN_IF_ERROR(txn.Commit());
   return std::optional<ClaimedOperation>(std::move(claimed));
 }
 
 Result<std::vector<int64_t>> MysqlStore::CopyCandidates() {
-  return QueryIds(gate_params_.all_copy_candidates);
+  return QueryIds(gate_params_.copy.all);
 }
 
 }  // namespace ordo::mysql

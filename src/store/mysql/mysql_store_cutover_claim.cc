@@ -23,10 +23,9 @@ Result<std::optional<ClaimedOperation>> MysqlStore::ClaimNextCutover(
   if (owner_view.empty()) return LeaseLost("claim: empty owner");
   std::string owner(owner_view);
   std::string token = NewLeaseToken();
-  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*pool_));
+  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
   MysqlConnection& conn = txn.conn();
-  ORDO_ASSIGN_OR_RETURN(auto locked, LockFirstCandidate(conn, gate_params_.cutover_candidates,
-                                                        gate_params_.cutover_recheck));
+  ORDO_ASSIGN_OR_RETURN(auto locked, LockFirstCandidate(conn, gate_params_.cutover));
   if (!locked) return std::optional<ClaimedOperation>();
   const OperationRecord& before = locked->operation;
   SqlValue now = SqlValue::Text(locked->now);
@@ -64,8 +63,8 @@ Result<std::optional<ClaimedOperation>> MysqlStore::ClaimNextCutover(
   }
   ORDO_ASSIGN_OR_RETURN(
       ClaimedOperation claimed,
-      FinishClaim(conn, before, owner, token,
-                  start_parked ? "start parked cutover" : "recover cutover"));
+      FinishClaim(conn, *locked, start_parked ? OperationState::kCuttingOver : before.state, owner,
+                  token, start_parked ? "start parked cutover" : "recover cutover"));
   ORDO_SYNC_POINT("Store::ClaimCutover:BeforeCommit");
   ORDO_RETURN_IF_ERROR(txn.Commit());
   return std::optional<ClaimedOperation>(std::move(claimed));
@@ -73,7 +72,7 @@ Result<std::optional<ClaimedOperation>> MysqlStore::ClaimNextCutover(
 
 Result<bool> MysqlStore::BeginCutover(const Lease& lease) {
   if (lease.owner.empty() || lease.token.empty()) return LeaseLost("begin_cutover: empty lease");
-  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*pool_));
+  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
   MysqlConnection& conn = txn.conn();
   auto leased = LockLeased(conn, lease);
   if (!leased.ok()) {
@@ -87,18 +86,10 @@ Result<bool> MysqlStore::BeginCutover(const Lease& lease) {
                               ", not waiting_for_cutover");
   ORDO_SYNC_POINT("Store::BeginCutover:BeforeUpdate");
   // The gates are repeated in the UPDATE so that a stop committed after the row was
-  // locked still wins (MariaDB lets an UPDATE read its own table in a subquery).
-  ORDO_ASSIGN_OR_RETURN(
-      uint64_t updated,
-      conn.Execute(
-          "UPDATE apply_operations o SET o.state = 'cutting_over', o.cutover_started_at = "
-          "COALESCE(o.cutover_started_at, NOW(6)), o.updated_at = NOW(6) WHERE o.id = ? AND "
-          "o.lease_token = ? AND o.state = 'waiting_for_cutover' AND NOT " +
-              GateParams::RequestExists("o.apply_id", "stop") +
-              " AND ((SELECT a.defer_cutover FROM applies a WHERE a.id = o.apply_id) = 0 OR " +
-              GateParams::RequestExists("o.apply_id", "cutover") + ") AND " +
-              GateParams::CutoverTurnHasCome(),
-          {SqlValue::Int(lease.operation_id), SqlValue::Text(lease.token)}));
+  // locked still wins.
+  ORDO_ASSIGN_OR_RETURN(uint64_t updated,
+                        conn.Execute(gate_params_.begin_cutover.sql,
+                                     {SqlValue::Int(lease.operation_id), SqlValue::Text(lease.token)}));
   if (updated == 0) return false;  // not yet; nothing changed
   ORDO_RETURN_IF_ERROR(
       conn.Execute(kCompleteServedCutoverSql, {SqlValue::Int(op.apply_id), SqlValue::Int(op.apply_id)})
@@ -112,7 +103,7 @@ Result<bool> MysqlStore::BeginCutover(const Lease& lease) {
 }
 
 Result<std::vector<int64_t>> MysqlStore::CutoverCandidates() {
-  return QueryIds(gate_params_.all_cutover_candidates);
+  return QueryIds(gate_params_.cutover.all);
 }
 
 }  // namespace ordo::mysql

@@ -53,7 +53,7 @@ Status MysqlStore::FencedUpdate(MysqlConnection& conn, const Lease& lease, std::
 
 Status MysqlStore::Heartbeat(const Lease& lease) {
   ORDO_RETURN_IF_ERROR(EmptyLease(lease));
-  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*pool_));
+  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
   ORDO_SYNC_POINT("Store::FencedWrite:BeforeWrite");
   // The locking read waits for an uncommitted steal (and reports the wait).
   auto leased = LockLeased(txn.conn(), lease);
@@ -67,7 +67,7 @@ Status MysqlStore::Heartbeat(const Lease& lease) {
 Status MysqlStore::TransitionOperation(const Lease& lease, OperationState to,
                                        std::optional<std::string> error) {
   ORDO_RETURN_IF_ERROR(EmptyLease(lease));
-  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*pool_));
+  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
   MysqlConnection& conn = txn.conn();
   ORDO_SYNC_POINT("Store::FencedWrite:BeforeWrite");
   auto leased = LockLeased(conn, lease);
@@ -101,7 +101,7 @@ Status MysqlStore::TransitionOperation(const Lease& lease, OperationState to,
 
 Status MysqlStore::Park(const Lease& lease) {
   ORDO_RETURN_IF_ERROR(EmptyLease(lease));
-  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*pool_));
+  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
   MysqlConnection& conn = txn.conn();
   ORDO_SYNC_POINT("Store::FencedWrite:BeforeWrite");
   auto leased = LockLeased(conn, lease);
@@ -121,7 +121,7 @@ Status MysqlStore::Park(const Lease& lease) {
 
 Status MysqlStore::SaveProgress(const Lease& lease, const std::vector<ChangeProgress>& progress) {
   ORDO_RETURN_IF_ERROR(EmptyLease(lease));
-  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*pool_));
+  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
   MysqlConnection& conn = txn.conn();
   ORDO_SYNC_POINT("Store::FencedWrite:BeforeWrite");
   auto leased = LockLeased(conn, lease);
@@ -151,7 +151,7 @@ Status MysqlStore::SaveProgress(const Lease& lease, const std::vector<ChangeProg
 
 Status MysqlStore::SaveResumeState(const Lease& lease, std::string_view resume_state_json) {
   ORDO_RETURN_IF_ERROR(EmptyLease(lease));
-  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*pool_));
+  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
   ORDO_SYNC_POINT("Store::FencedWrite:BeforeWrite");
   auto leased = LockLeased(txn.conn(), lease);
   if (!leased.ok()) return CommitVerdict(txn, leased.status());
@@ -166,7 +166,7 @@ Status MysqlStore::SaveResumeState(const Lease& lease, std::string_view resume_s
 Result<bool> MysqlStore::CasApplyState(const Lease& lease, ApplyState expected, ApplyState next,
                                        std::optional<std::string> error) {
   ORDO_RETURN_IF_ERROR(EmptyLease(lease));
-  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*pool_));
+  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
   MysqlConnection& conn = txn.conn();
   // Lock order everywhere: the operation row, then its apply row.
   auto leased = LockLeased(conn, lease);

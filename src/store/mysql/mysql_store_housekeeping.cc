@@ -18,7 +18,7 @@ Result<std::optional<StopReconciliation>> MysqlStore::ClaimNextStop(std::string_
   if (owner_view.empty()) return LeaseLost("claim: empty owner");
   std::string owner(owner_view);
   std::string token = NewLeaseToken();
-  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*pool_));
+  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
   MysqlConnection& conn = txn.conn();
   const GateParams& g = gate_params_;
   ORDO_ASSIGN_OR_RETURN(SqlRows candidates, conn.Query(g.stop_candidates.sql, g.stop_candidates.params));
@@ -74,7 +74,7 @@ Result<std::optional<StopReconciliation>> MysqlStore::ClaimNextStop(std::string_
 }
 
 Result<int> MysqlStore::ExpireRetries() {
-  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*pool_));
+  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
   MysqlConnection& conn = txn.conn();
   const GateParams& g = gate_params_;
   ORDO_ASSIGN_OR_RETURN(SqlRows candidates,
@@ -117,7 +117,7 @@ Result<int> MysqlStore::ExpireRetries() {
 }
 
 Status MysqlStore::AppendEvent(const EventRecord& event) {
-  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*pool_));
+  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
   MysqlConnection& conn = txn.conn();
   ORDO_RETURN_IF_ERROR(ReadApply(conn, event.apply_id).status());
   auto opt = [](const std::optional<std::string>& v) {

@@ -116,7 +116,7 @@ Result<RequestAnswer> MysqlStore::DecideRequest(MysqlConnection& conn, const App
 
 Result<RequestAnswer> MysqlStore::RequestControl(int64_t apply_id, RequestKind kind,
                                                  std::string_view requested_by) {
-  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*pool_));
+  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
   MysqlConnection& conn = txn.conn();
   ORDO_ASSIGN_OR_RETURN(ApplyRecord apply, ReadApply(conn, apply_id, /*for_update=*/true));
   ORDO_ASSIGN_OR_RETURN(auto current, ReadRequestStatus(conn, apply_id, kind));
@@ -158,7 +158,7 @@ Result<RequestAnswer> MysqlStore::RequestControl(int64_t apply_id, RequestKind k
 }
 
 Status MysqlStore::CompleteRequest(int64_t apply_id, RequestKind kind) {
-  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*pool_));
+  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
   MysqlConnection& conn = txn.conn();
   std::string name(ToString(kind));
   ORDO_ASSIGN_OR_RETURN(
@@ -181,7 +181,7 @@ Status MysqlStore::CompleteRequest(int64_t apply_id, RequestKind kind) {
 }
 
 Status MysqlStore::FailRequest(int64_t apply_id, RequestKind kind, std::string_view error) {
-  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*pool_));
+  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
   MysqlConnection& conn = txn.conn();
   std::string name(ToString(kind));
   ORDO_ASSIGN_OR_RETURN(

@@ -4,7 +4,6 @@ namespace ordo::mysql {
 
 Result<Transaction> Transaction::Begin(MysqlPool& pool) {
   ORDO_ASSIGN_OR_RETURN(MysqlPool::Handle handle, pool.Acquire());
-  ORDO_RETURN_IF_ERROR(handle->Execute("START TRANSACTION"));
   return Transaction(std::move(handle));
 }
 

@@ -1,8 +1,11 @@
 // Transaction: one READ COMMITTED transaction on a pooled MariaDB connection.
 //
-// Begin() takes a connection from the pool and starts the transaction; Commit() ends
-// it; destroying an uncommitted Transaction rolls it back (every early `return` on an
-// error therefore undoes the work). A deadlock or lock wait timeout surfaces from the
+// Begin() takes a connection from a pool whose sessions run with autocommit off
+// (TransactionSessionStatements), so the transaction starts with its first statement
+// and no START TRANSACTION round trip is needed; Commit() ends it; destroying an
+// uncommitted Transaction rolls it back (every early `return` on an error therefore
+// undoes the work), so a connection always goes back to the pool outside a
+// transaction. A deadlock or lock wait timeout surfaces from the
 // failing statement as Aborted (retryable) and the whole transaction is rolled back.
 //
 // Thread-safety: a Transaction belongs to the thread that began it.
@@ -19,8 +22,12 @@
 
 namespace ordo::mysql {
 
+// The session settings of a pool that Transaction::Begin draws from.
+inline constexpr const char* kTransactionSession = "SET SESSION autocommit = 0";
+
 class Transaction {
  public:
+  // `pool`'s connections must run kTransactionSession.
   static Result<Transaction> Begin(MysqlPool& pool);
   Transaction(Transaction&& other) noexcept;
   Transaction& operator=(Transaction&&) = delete;
