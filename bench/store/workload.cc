@@ -1,0 +1,244 @@
+#include "workload.h"
+
+#include <chrono>
+
+#include "db/mysql/connection.h"
+#include "store/sqlite/sqlite_db.h"
+
+namespace ordo::bench {
+namespace {
+
+constexpr int64_t kOpsPerApply = 4;
+constexpr int64_t kAppliesPerChunk = 50'000;  // 200k operations per statement
+
+constexpr const char* kOptions = "'{\"defer_cutover\":false,\"allow_unsafe\":false}'";
+// Mostly completed; 2 % failed, 1 % cancelled, 1 % reverted.
+constexpr const char* kSettledState =
+    "CASE WHEN (a.id * 4 + k.x) % 100 < 2 THEN 'failed' WHEN (a.id * 4 + k.x) % 100 = 2 THEN "
+    "'cancelled' WHEN (a.id * 4 + k.x) % 100 = 3 THEN 'reverted' ELSE 'completed' END";
+
+int64_t Applies(int64_t operations) { return (operations + kOpsPerApply - 1) / kOpsPerApply; }
+
+// ---- MariaDB: INSERT … SELECT over the SEQUENCE engine's seq_1_to_N tables ----------
+class Mysql final : public Workload {
+ public:
+  explicit Mysql(std::unique_ptr<MysqlConnection> conn) : conn_(std::move(conn)) {}
+
+  Status LoadHistory(int64_t operations) override {
+    ORDO_RETURN_IF_ERROR(conn_->Execute("SET SESSION foreign_key_checks = 0"));
+    int64_t applies = Applies(operations);
+    for (int64_t lo = 1; lo <= applies; lo += kAppliesPerChunk) {
+      int64_t hi = std::min(applies, lo + kAppliesPerChunk - 1);
+      ORDO_ASSIGN_OR_RETURN(int64_t first, MaxApplyId());
+      std::string seq = "seq_" + std::to_string(lo) + "_to_" + std::to_string(hi);
+      // One apply a second, starting 40 days ago: all of it precedes the work set.
+      ORDO_RETURN_IF_ERROR(Run(
+          "INSERT INTO applies (external_id, database_name, environment, state, defer_cutover, "
+          "options, operation_count, attempt, started_at, completed_at, created_at, updated_at) "
+          "SELECT CONCAT('ap_hist_', s.seq), 'app', CONCAT('env', s.seq % 64), 'completed', 0, " +
+          std::string(kOptions) +
+          ", 4, 0, s.t, s.t, s.t, s.t FROM (SELECT seq, NOW(6) - INTERVAL 40 DAY + INTERVAL "
+          "seq SECOND AS t FROM " +
+          seq + ") s"));
+      ORDO_ASSIGN_OR_RETURN(int64_t last, MaxApplyId());
+      std::string range = " BETWEEN " + std::to_string(first + 1) + " AND " + std::to_string(last);
+      ORDO_RETURN_IF_ERROR(Run(
+          "INSERT INTO apply_operations (apply_id, deployment, state, error, cutover_policy, "
+          "on_failure, attempt, started_at, cutover_started_at, cutover_completed_at, "
+          "completed_at, created_at, updated_at) SELECT a.id, CONCAT('d', k.x), " +
+          std::string(kSettledState) +
+          ", NULL, 'rolling', 'halt', 0, a.created_at, a.created_at, a.created_at, "
+          "a.created_at, a.created_at, a.created_at FROM applies a JOIN (SELECT seq AS x FROM "
+          "seq_1_to_4) k WHERE a.id" +
+          range + " ORDER BY a.id, k.x"));
+      ORDO_RETURN_IF_ERROR(Run(
+          "INSERT INTO apply_events (apply_id, operation_id, at, kind, from_state, to_state, "
+          "message) SELECT apply_id, id, completed_at, 'state_change', 'revert_window', state, "
+          "'history' FROM apply_operations WHERE apply_id" +
+          range));
+      ORDO_RETURN_IF_ERROR(Run(
+          "INSERT INTO control_requests (apply_id, kind, status, requested_by, created_at, "
+          "updated_at, completed_at) SELECT id, 'cutover', 'completed', 'user', created_at, "
+          "created_at, created_at FROM applies WHERE id % 10 = 0 AND id" +
+          range));
+    }
+    ORDO_RETURN_IF_ERROR(conn_->Execute("SET SESSION foreign_key_checks = 1"));
+    return Analyze();
+  }
+
+  Status LoadWorkSet(int64_t operations) override {
+    ORDO_ASSIGN_OR_RETURN(work_after_, MaxApplyId());
+    int64_t applies = Applies(operations);
+    std::string seq = "seq_1_to_" + std::to_string(applies);
+    ORDO_RETURN_IF_ERROR(Run(
+        "INSERT INTO applies (external_id, database_name, environment, state, defer_cutover, "
+        "options, operation_count, attempt, created_at, updated_at) SELECT CONCAT('ap_work_', "
+        "s.seq), 'app', CONCAT('work', s.seq), 'pending', 0, " +
+        std::string(kOptions) +
+        ", 4, 0, s.t, s.t FROM (SELECT seq, NOW(6) - INTERVAL 1 HOUR + INTERVAL seq MICROSECOND "
+        "AS t FROM " +
+        seq + ") s"));
+    ORDO_RETURN_IF_ERROR(Run(
+        "INSERT INTO apply_operations (apply_id, deployment, state, cutover_policy, on_failure, "
+        "attempt, created_at, updated_at) SELECT a.id, CONCAT('d', k.x), 'pending', 'parallel', "
+        "'halt', 0, a.created_at, NOW(6) FROM applies a JOIN (SELECT seq AS x FROM seq_1_to_4) "
+        "k WHERE a.id > " +
+        std::to_string(work_after_) + " ORDER BY a.id, k.x"));
+    return Analyze();
+  }
+
+  Status ResetWorkSet() override {
+    std::string after = std::to_string(work_after_);
+    ORDO_RETURN_IF_ERROR(Run(
+        "UPDATE apply_operations SET state = 'pending', lease_owner = NULL, lease_token = NULL, "
+        "lease_acquired_at = NULL, started_at = NULL, updated_at = NOW(6) WHERE apply_id > " +
+        after + " AND state <> 'pending'"));
+    return Run("DELETE FROM apply_events WHERE apply_id > " + after);
+  }
+
+  Result<int64_t> ClaimedInWorkSet() override {
+    ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+                          conn_->Query("SELECT COUNT(*) FROM apply_operations WHERE apply_id > ? "
+                                       "AND state <> 'pending'",
+                                       {SqlValue::Int(work_after_)}));
+    return std::stoll(rows.rows.at(0).at(0).value_or("0"));
+  }
+
+ private:
+  Status Run(const std::string& sql) { return conn_->Execute(sql).WithContext("load"); }
+  Status Analyze() {
+    return conn_->Execute(
+        "ANALYZE TABLE applies, apply_operations, apply_events, control_requests");
+  }
+  Result<int64_t> MaxApplyId() {
+    ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn_->Query("SELECT COALESCE(MAX(id), 0) FROM applies"));
+    return std::stoll(rows.rows.at(0).at(0).value_or("0"));
+  }
+
+  std::unique_ptr<MysqlConnection> conn_;
+  int64_t work_after_ = 0;
+};
+
+// ---- SQLite: INSERT … SELECT over a recursive counter ----------------------------
+int64_t HostMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+class Sqlite final : public Workload {
+ public:
+  explicit Sqlite(std::unique_ptr<sqlite::SqliteDb> db) : db_(std::move(db)) {}
+
+  Status LoadHistory(int64_t operations) override {
+    int64_t applies = Applies(operations);
+    int64_t start = HostMicros() - int64_t{40} * 86'400'000'000;
+    for (int64_t lo = 1; lo <= applies; lo += kAppliesPerChunk) {
+      int64_t hi = std::min(applies, lo + kAppliesPerChunk - 1);
+      ORDO_RETURN_IF_ERROR(db_->BeginImmediate());
+      ORDO_ASSIGN_OR_RETURN(int64_t first, MaxApplyId());
+      std::string seq = "WITH RECURSIVE s(seq) AS (SELECT " + std::to_string(lo) +
+                        " UNION ALL SELECT seq + 1 FROM s WHERE seq < " + std::to_string(hi) + ") ";
+      std::string t = "(" + std::to_string(start) + " + s.seq * 1000000)";
+      ORDO_RETURN_IF_ERROR(db_->ExecScript(
+          seq +
+          "INSERT INTO applies (external_id, database_name, environment, state, defer_cutover, "
+          "options, operation_count, attempt, started_at, completed_at, created_at, updated_at) "
+          "SELECT 'ap_hist_' || s.seq, 'app', 'env' || (s.seq % 64), 'completed', 0, " +
+          std::string(kOptions) + ", 4, 0, " + t + ", " + t + ", " + t + ", " + t + " FROM s"));
+      ORDO_ASSIGN_OR_RETURN(int64_t last, MaxApplyId());
+      std::string range = " BETWEEN " + std::to_string(first + 1) + " AND " + std::to_string(last);
+      ORDO_RETURN_IF_ERROR(db_->ExecScript(
+          "WITH k(x) AS (VALUES (1), (2), (3), (4)) "
+          "INSERT INTO apply_operations (apply_id, deployment, state, error, cutover_policy, "
+          "on_failure, attempt, started_at, cutover_started_at, cutover_completed_at, "
+          "completed_at, created_at, updated_at) SELECT a.id, 'd' || k.x, " +
+          std::string(kSettledState) +
+          ", NULL, 'rolling', 'halt', 0, a.created_at, a.created_at, a.created_at, "
+          "a.created_at, a.created_at, a.created_at FROM applies a JOIN k WHERE a.id" +
+          range + " ORDER BY a.id, k.x"));
+      ORDO_RETURN_IF_ERROR(db_->ExecScript(
+          "INSERT INTO apply_events (apply_id, operation_id, at, kind, from_state, to_state, "
+          "message) SELECT apply_id, id, completed_at, 'state_change', 'revert_window', state, "
+          "'history' FROM apply_operations WHERE apply_id" +
+          range));
+      ORDO_RETURN_IF_ERROR(db_->ExecScript(
+          "INSERT INTO control_requests (apply_id, kind, status, requested_by, created_at, "
+          "updated_at, completed_at) SELECT id, 'cutover', 'completed', 'user', created_at, "
+          "created_at, created_at FROM applies WHERE id % 10 = 0 AND id" +
+          range));
+      ORDO_RETURN_IF_ERROR(db_->Commit());
+    }
+    return db_->ExecScript("ANALYZE");
+  }
+
+  Status LoadWorkSet(int64_t operations) override {
+    ORDO_ASSIGN_OR_RETURN(work_after_, MaxApplyId());
+    int64_t applies = Applies(operations);
+    int64_t start = HostMicros() - 3'600'000'000;
+    std::string t = "(" + std::to_string(start) + " + s.seq)";
+    ORDO_RETURN_IF_ERROR(db_->BeginImmediate());
+    ORDO_RETURN_IF_ERROR(db_->ExecScript(
+        "WITH RECURSIVE s(seq) AS (SELECT 1 UNION ALL SELECT seq + 1 FROM s WHERE seq < " +
+        std::to_string(applies) +
+        ") INSERT INTO applies (external_id, database_name, environment, state, defer_cutover, "
+        "options, operation_count, attempt, created_at, updated_at) SELECT 'ap_work_' || s.seq, "
+        "'app', 'work' || s.seq, 'pending', 0, " +
+        std::string(kOptions) + ", 4, 0, " + t + ", " + t + " FROM s"));
+    ORDO_RETURN_IF_ERROR(db_->ExecScript(
+        "WITH k(x) AS (VALUES (1), (2), (3), (4)) INSERT INTO apply_operations (apply_id, "
+        "deployment, state, cutover_policy, on_failure, attempt, created_at, updated_at) "
+        "SELECT a.id, 'd' || k.x, 'pending', 'parallel', 'halt', 0, a.created_at, " +
+        std::to_string(HostMicros()) + " FROM applies a JOIN k WHERE a.id > " +
+        std::to_string(work_after_) + " ORDER BY a.id, k.x"));
+    ORDO_RETURN_IF_ERROR(db_->Commit());
+    return db_->ExecScript("ANALYZE");
+  }
+
+  Status ResetWorkSet() override {
+    std::string after = std::to_string(work_after_);
+    ORDO_RETURN_IF_ERROR(db_->BeginImmediate());
+    ORDO_RETURN_IF_ERROR(db_->ExecScript(
+        "UPDATE apply_operations SET state = 'pending', lease_owner = NULL, lease_token = NULL, "
+        "lease_acquired_at = NULL, started_at = NULL, updated_at = " +
+        std::to_string(HostMicros()) + " WHERE apply_id > " + after + " AND state <> 'pending'"));
+    ORDO_RETURN_IF_ERROR(db_->ExecScript("DELETE FROM apply_events WHERE apply_id > " + after));
+    return db_->Commit();
+  }
+
+  Result<int64_t> ClaimedInWorkSet() override {
+    ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT COUNT(*) FROM apply_operations WHERE "
+                                                "apply_id > :after AND state <> 'pending'"));
+    st.Bind(":after", work_after_);
+    ORDO_ASSIGN_OR_RETURN(bool row, st.Step());
+    return row ? st.Int(0) : 0;
+  }
+
+ private:
+  Result<int64_t> MaxApplyId() {
+    ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT COALESCE(MAX(id), 0) FROM applies"));
+    ORDO_ASSIGN_OR_RETURN(bool row, st.Step());
+    return row ? st.Int(0) : 0;
+  }
+
+  std::unique_ptr<sqlite::SqliteDb> db_;
+  int64_t work_after_ = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Workload>> MysqlWorkload(const std::string& url) {
+  ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(url));
+  MysqlConnectOptions options;
+  options.read_timeout_s = 3600;  // bulk loads of millions of rows
+  options.init_statements = {"SET SESSION time_zone = '+00:00'"};
+  ORDO_ASSIGN_OR_RETURN(auto conn, MysqlConnection::Connect(dsn, options));
+  return std::unique_ptr<Workload>(new Mysql(std::move(conn)));
+}
+
+Result<std::unique_ptr<Workload>> SqliteWorkload(const std::string& path) {
+  ORDO_ASSIGN_OR_RETURN(auto db, sqlite::SqliteDb::Open(path, 60'000));
+  return std::unique_ptr<Workload>(new Sqlite(std::move(db)));
+}
+
+}  // namespace ordo::bench

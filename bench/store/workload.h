@@ -1,0 +1,44 @@
+// Workload: the rows the claim benchmark runs against, loaded with plain SQL in each
+// backend's dialect so that a million rows of history take seconds, not hours.
+//
+// History: settled operations (4 per apply; mostly completed, some failed, cancelled
+// or reverted, each with one event), created in the past so they precede the work set
+// in (created_at, id) order. Work set: pending operations of 4-deployment `parallel`
+// applies (every one claimable, and the earlier-sibling gate still runs for each).
+// Between runs the work set is put back to pending and the run's events are dropped.
+//
+// Thread-safety: one thread at a time.
+//
+//   ORDO_ASSIGN_OR_RETURN(auto w, MysqlWorkload("mysql://ordo:ordo@127.0.0.1:3306/bench"));
+//   ORDO_RETURN_IF_ERROR(w->LoadHistory(1'000'000));
+//   ORDO_RETURN_IF_ERROR(w->LoadWorkSet(40'000));
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "ordo/status.h"
+
+namespace ordo::bench {
+
+class Workload {
+ public:
+  virtual ~Workload() = default;
+  // Inserts `operations` settled operations (rounded up to whole applies of 4).
+  virtual Status LoadHistory(int64_t operations) = 0;
+  // Inserts `operations` pending operations, newer than everything else.
+  virtual Status LoadWorkSet(int64_t operations) = 0;
+  // Every work-set operation pending again, no lease, fresh heartbeat; the events of
+  // the last run dropped.
+  virtual Status ResetWorkSet() = 0;
+  // Operations in the work set that are no longer pending (claimed by the last run).
+  virtual Result<int64_t> ClaimedInWorkSet() = 0;
+};
+
+// `url`: mysql://… of a migrated, empty store database.
+Result<std::unique_ptr<Workload>> MysqlWorkload(const std::string& url);
+// `path`: a migrated, empty SQLite store file.
+Result<std::unique_ptr<Workload>> SqliteWorkload(const std::string& path);
+
+}  // namespace ordo::bench
