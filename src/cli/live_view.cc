@@ -73,6 +73,10 @@ void LiveView::Measure(const ApplyView& view, Micros now) {
   for (const auto& ov : view.operations) {
     int64_t rows = Figures(ov).copied;
     Rate& r = rates_[ov.operation.id];
+    // The engine reports about once a second and the view refreshes faster: measure
+    // between reports (a changed count), not between refreshes.
+    if (rows == r.rows && r.at != 0 && now - r.at < 5'000'000 && ov.operation.state == OperationState::kRunning)
+      continue;
     if (r.at != 0 && now > r.at && rows >= r.rows) {
       double sample = static_cast<double>(rows - r.rows) * 1e6 / static_cast<double>(now - r.at);
       // Smooth over a few samples; a fresh copy starts from its first sample.
