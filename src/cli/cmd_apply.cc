@@ -12,8 +12,8 @@
 #include <memory>
 
 #include "api/documents.h"
+#include "cli/apply_creation.h"
 #include "cli/command.h"
-#include "cli/ddl_input.h"
 #include "cli/exit_codes.h"
 #include "cli/follow.h"
 #include "cli/session.h"
@@ -71,17 +71,15 @@ int RunApply(const ApplyFlags& f, Globals& g) {
     return s.Fail(InvalidArgument("--plan: declarative plans are not available yet; pass the changes with --ddl"));
   auto cfg = s.LoadConfig();
   if (!cfg.ok()) return s.Fail(cfg.status());
+  ApplyRequest request{f.database, f.environment, f.ddl, f.defer_cutover, f.allow_unsafe};
+  auto prepared = PrepareApply(**cfg, request, "cli (" + OwnerPrefix() + ")");
+  if (!prepared.ok()) return s.Fail(prepared.status());
+  // PrepareApply found the environment.
   const EnvironmentConfig* env = (*cfg)->FindEnvironment(f.database, f.environment);
-  if (env == nullptr) {
-    return s.Fail(InvalidArgument((*cfg)->path + ": databases." + f.database + ".environments." + f.environment +
-                                  ": not configured"));
-  }
-  auto ops = BuildOperations(*env, f.ddl);
-  if (!ops.ok()) return s.Fail(ops.status());
   if (!f.yes) {
     if (isatty(STDIN_FILENO) == 0)
       return s.Fail(InvalidArgument("no terminal to confirm on: pass --yes to apply without confirmation"));
-    if (!Confirm(f.database, *env, *ops)) {
+    if (!Confirm(f.database, *env, prepared->operations)) {
       std::cerr << "ordo: not applied" << std::endl;
       return kExitUsage;
     }
@@ -93,15 +91,7 @@ int RunApply(const ApplyFlags& f, Globals& g) {
     if (Status reach = CheckTargets(*env); !reach.ok()) return s.Fail(reach);
   }
 
-  NewApply a;
-  a.database = f.database;
-  a.environment = f.environment;
-  a.cutover_policy = env->cutover_policy;
-  a.on_failure = env->on_failure;
-  a.options.defer_cutover = f.defer_cutover;
-  a.options.allow_unsafe = f.allow_unsafe;
-  a.operations = std::move(ops).value();
-  a.requested_by = "cli (" + OwnerPrefix() + ")";
+  const NewApply& a = *prepared;
   auto created = (*store)->CreateApply(a);
   if (!created.ok()) return s.Fail(created.status());
   s.logger().Log(LogLevel::kInfo, {created->external_id, "", ""},

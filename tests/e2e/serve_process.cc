@@ -1,0 +1,81 @@
+#include "serve_process.h"
+
+#include <httplib.h>
+
+#include <cctype>
+#include <regex>
+
+#include "test_servers.h"
+
+namespace ordo::testing {
+namespace {
+
+httplib::Headers AuthHeaders(const std::string& token) {
+  httplib::Headers h;
+  if (!token.empty()) h.emplace("Authorization", "Bearer " + token);
+  return h;
+}
+
+HttpReply ToReply(const httplib::Result& r) {
+  HttpReply reply;
+  if (!r) return reply;
+  reply.status = r->status;
+  reply.body = r->body;
+  for (const auto& [k, v] : r->headers) {
+    std::string key = k;
+    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    reply.headers[key] = v;
+  }
+  reply.json = nlohmann::json::parse(r->body, nullptr, false);
+  return reply;
+}
+
+httplib::Client MakeClient(int port) {
+  httplib::Client c("127.0.0.1", port);
+  c.set_connection_timeout(5);
+  c.set_read_timeout(60);
+  return c;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ServeProcess>> ServeProcess::Start(
+    const std::string& dir, const std::vector<std::string>& serve_args,
+    const std::vector<std::string>& global_args) {
+  std::vector<std::string> args = global_args;
+  args.insert(args.end(), {"serve", "--listen", "127.0.0.1:0"});
+  args.insert(args.end(), serve_args.begin(), serve_args.end());
+  auto serve = std::unique_ptr<ServeProcess>(new ServeProcess());
+  serve->process_ = std::make_unique<OrdoProcess>(args, dir);
+  static const std::regex kListening(R"(listening on http://127\.0\.0\.1:(\d+))");
+  std::smatch m;
+  bool up = PollUntil(
+      [&] {
+        std::string out = serve->process_->out();
+        if (std::regex_search(out, m, kListening)) {
+          serve->port_ = std::stoi(m[1].str());
+          return true;
+        }
+        return serve->process_->Wait(std::chrono::milliseconds(0)) >= 0;
+      },
+      std::chrono::seconds(30), std::chrono::milliseconds(20));
+  if (!up || serve->port_ == 0) {
+    return FailedPrecondition("ordo serve did not start (exit " +
+                              std::to_string(serve->process_->Wait(std::chrono::milliseconds(0))) +
+                              "): " + serve->process_->err());
+  }
+  return serve;
+}
+
+HttpReply ServeProcess::Get(const std::string& path, const std::string& token) const {
+  httplib::Client c = MakeClient(port_);
+  return ToReply(c.Get(path, AuthHeaders(token)));
+}
+
+HttpReply ServeProcess::Post(const std::string& path, const std::string& token,
+                             const std::string& body) const {
+  httplib::Client c = MakeClient(port_);
+  return ToReply(c.Post(path, AuthHeaders(token), body, "application/json"));
+}
+
+}  // namespace ordo::testing
