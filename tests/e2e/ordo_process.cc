@@ -22,12 +22,18 @@ std::string ReadFile(const std::string& path) {
 
 pid_t Spawn(const std::vector<std::string>& args, const std::string& cwd,
             const std::map<std::string, std::string>& env, const std::string& out, const std::string& err) {
+  // The files are truncated before the fork, so a reader never sees a previous
+  // process's output in them.
+  int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   pid_t pid = fork();
-  if (pid != 0) return pid;
-  // Child: stdin from /dev/null, stdout/stderr to files, then exec.
+  if (pid != 0) {
+    close(o);
+    close(e);
+    return pid;
+  }
+  // Child: stdin from /dev/null, stdout/stderr to the files, then exec.
   int in = open("/dev/null", O_RDONLY);
-  int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   dup2(in, 0);
   dup2(o, 1);
   dup2(e, 2);
