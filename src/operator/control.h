@@ -1,6 +1,8 @@
 // Control requests as the user surface records them (the CLI and the HTTP API share
 // this): the store stores the intent and answers accepted / already requested /
-// refused; on top of that, a revert is refused while the engines cannot swap back.
+// refused. On top of that, an accepted cancel also records a stop (nothing more
+// starts or cuts over while held work is cancelled), and a revert is refused while
+// the engines cannot swap back.
 //
 // The caller wakes its in-process worker (Worker::Notify) after an accepted request;
 // other processes see it at their next poll.

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <set>
 #include <sstream>
 
 #include "core/derive.h"
@@ -55,6 +56,7 @@ struct PlannedApply {
   Micros resume_at = 0;
   Micros release_at = 0;
   Micros cutover_at = 0;
+  bool cancel_accepted = false;
 };
 
 class Simulation {
@@ -79,6 +81,7 @@ class Simulation {
   Process* RandomAlive();
   void Fail(std::string what) { report_.violations.push_back(std::move(what)); }
   std::string Describe(int64_t apply_id);
+  bool Quiet(int64_t apply_id);
 
   SimOptions o_;
   SimScheduler s_;
@@ -179,7 +182,10 @@ void Simulation::Request(PlannedApply& a, RequestKind kind) {
     return;
   }
   if (kind == RequestKind::kStop && answer->outcome == RequestOutcome::kAccepted) ++report_.stops;
-  if (kind == RequestKind::kCancel && answer->outcome == RequestOutcome::kAccepted) ++report_.cancels;
+  if (kind == RequestKind::kCancel && answer->outcome == RequestOutcome::kAccepted) {
+    ++report_.cancels;
+    a.cancel_accepted = true;
+  }
   if (kind == RequestKind::kRevert && answer->outcome == RequestOutcome::kAccepted)
     Fail(apply->external_id + ": a revert was accepted although the engine cannot revert");
   // The CLI wakes its own worker; here: a random live process.
@@ -187,6 +193,8 @@ void Simulation::Request(PlannedApply& a, RequestKind kind) {
 }
 
 void Simulation::Maintain(PlannedApply& a, Micros now) {
+  // A cancelled rollout is not resumed, released or cut over any more.
+  if (a.cancel_accepted) return;
   auto requests = store_->ListRequests(a.id);
   auto ops = store_->ListOperations(a.id);
   if (!requests.ok() || !ops.ok()) return;
@@ -284,6 +292,19 @@ std::string Simulation::Describe(int64_t apply_id) {
   return out.str();
 }
 
+// Nothing of the apply is in flight: only rows no gate hands out again are left
+// (what a cancel leaves behind until the store can cancel idle rows, docs/operator.md).
+bool Simulation::Quiet(int64_t apply_id) {
+  auto ops = store_->ListOperations(apply_id);
+  if (!ops.ok()) return false;
+  for (const auto& op : *ops) {
+    if (IsSettled(op.state) || op.state == OperationState::kPending || op.state == OperationState::kStopped) continue;
+    if (op.state == OperationState::kWaitingForCutover && !op.lease_token) continue;
+    return false;
+  }
+  return true;
+}
+
 // One round of the main task; false once every apply is settled.
 bool Simulation::Step(Micros now) {
   bool all_settled = true;
@@ -307,6 +328,7 @@ bool Simulation::Step(Micros now) {
     if (!apply.ok()) continue;
     a.state = apply->state;
     if (IsSettled(a.state)) continue;
+    if (a.cancel_accepted && Quiet(a.id)) continue;
     all_settled = false;
     Maintain(a, now);
   }
@@ -343,13 +365,15 @@ SimReport Simulation::Run() {
   for (auto& p : processes_) p->worker->Join();
 
   std::vector<int64_t> ids;
+  std::set<int64_t> cancelled;
   for (auto& a : applies_) {
     if (a.id <= 0) continue;
     ids.push_back(a.id);
+    if (a.cancel_accepted) cancelled.insert(a.id);
     auto apply = store_->GetApply(a.id);
     if (apply.ok()) ++report_.final_states[std::string(ToString(apply->state))];
   }
-  for (auto& v : CheckInvariants(*store_, *target_, ids)) report_.violations.push_back(std::move(v));
+  for (auto& v : CheckInvariants(*store_, *target_, ids, cancelled)) report_.violations.push_back(std::move(v));
   if ((!report_.ok() && o_.verbose) || std::getenv("ORDO_SIM_DUMP") != nullptr) {
     for (int64_t id : ids) std::fprintf(stderr, "  %s\n", Describe(id).c_str());
   }

@@ -1,0 +1,125 @@
+// Pieces of the CLI that need no process: the --ddl input and the live view's lines.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "cli/ddl_input.h"
+#include "cli/live_view.h"
+
+namespace ordo::cli {
+namespace {
+
+EnvironmentConfig Env() {
+  EnvironmentConfig env;
+  env.name = "prod";
+  env.deployments = {{"eu-1", "mysql://ordo:pw@10.0.0.1:3306/shop"}, {"us-1", "mysql://ordo@10.0.0.2/shop_us"}};
+  return env;
+}
+
+TEST(DdlInput, BuildsOneOperationPerDeploymentWithItsDatabaseAsSchema) {
+  auto ops = BuildOperations(Env(), {"ALTER TABLE orders ADD COLUMN c INT", "ALTER TABLE users DROP COLUMN x"});
+  ASSERT_TRUE(ops.ok()) << ops.status().ToString();
+  ASSERT_EQ(ops->size(), 2u);
+  EXPECT_EQ((*ops)[0].deployment, "eu-1");
+  EXPECT_EQ((*ops)[1].deployment, "us-1");
+  ASSERT_EQ((*ops)[1].changes.size(), 2u);
+  EXPECT_EQ((*ops)[1].changes[0].schema_name, "shop_us");
+  EXPECT_EQ((*ops)[1].changes[0].table_name, "orders");
+  EXPECT_EQ((*ops)[1].changes[1].table_name, "users");
+  EXPECT_EQ((*ops)[0].changes[1].ddl, "ALTER TABLE users DROP COLUMN x");
+}
+
+TEST(DdlInput, RefusesAnythingButOneAlterPerTable) {
+  EXPECT_FALSE(BuildOperations(Env(), {}).ok());
+  auto bad = BuildOperations(Env(), {"ALTER TABLE a ADD c INT", "CREATE TABLE b (id INT)"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("--ddl #2"), std::string::npos) << bad.status().message();
+  auto twice = BuildOperations(Env(), {"ALTER TABLE a ADD c INT", "ALTER TABLE a ADD d INT"});
+  ASSERT_FALSE(twice.ok());
+  EXPECT_NE(twice.status().message().find("changed twice"), std::string::npos);
+}
+
+TEST(DdlInput, RefusesATableQualifiedWithAnotherDatabase) {
+  auto other = BuildOperations(Env(), {"ALTER TABLE shop.orders ADD c INT"});
+  ASSERT_FALSE(other.ok());  // us-1's database is shop_us
+  EXPECT_NE(other.status().message().find("us-1"), std::string::npos) << other.status().message();
+}
+
+TEST(DdlInput, RefusesADeploymentWithoutDatabaseWithoutItsPassword) {
+  EnvironmentConfig env = Env();
+  env.deployments[0].dsn = "mysql://ordo:topsecret@10.0.0.1:3306";
+  auto r = BuildOperations(env, {"ALTER TABLE t ADD c INT"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("eu-1"), std::string::npos);
+  EXPECT_EQ(r.status().message().find("topsecret"), std::string::npos) << r.status().message();
+}
+
+ApplyView View() {
+  ApplyView v;
+  v.apply.external_id = "ap_1";
+  v.apply.database = "shop";
+  v.apply.environment = "prod";
+  v.apply.state = ApplyState::kRunning;
+  OperationView done;
+  done.operation.id = 1;
+  done.operation.deployment = "eu-1";
+  done.operation.state = OperationState::kCompleted;
+  done.operation.cutover_policy = "barrier";
+  done.operation.on_failure = "halt";
+  done.operation.cutover_completed_at = 1'700'000'000'000'000;
+  ChangeRecord c;
+  c.table_name = "orders";
+  c.ddl = "ALTER TABLE orders ADD COLUMN c INT";
+  c.rows_copied = c.rows_total = 1000;
+  c.progress = 100;
+  c.cutover_lock_ms = 42;
+  done.changes.push_back(c);
+  OperationView running = done;
+  running.operation.id = 2;
+  running.operation.deployment = "us-1";
+  running.operation.state = OperationState::kRunning;
+  running.operation.cutover_completed_at.reset();
+  running.changes[0].rows_copied = 250;
+  running.changes[0].progress = 25;
+  running.changes[0].eta_seconds = 65;
+  running.changes[0].cutover_lock_ms.reset();
+  v.operations = {done, running};
+  return v;
+}
+
+TEST(LiveView, ShowsEachDeploymentInOrderWithProgressEtaAndCutoverFigures) {
+  std::ostringstream out;
+  LiveView view(out, /*tty=*/false);
+  auto lines = view.Render(View());
+  ASSERT_GE(lines.size(), 5u);
+  EXPECT_NE(lines[0].find("ap_1"), std::string::npos);
+  EXPECT_NE(lines[1].find("eu-1"), std::string::npos);
+  EXPECT_NE(lines[1].find("100.0%"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[1].find("writes blocked 42 ms"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[2].find("orders"), std::string::npos);
+  EXPECT_NE(lines[3].find("us-1"), std::string::npos);
+  EXPECT_NE(lines[3].find(" 25.0%"), std::string::npos) << lines[3];
+  EXPECT_NE(lines[3].find("ETA 1:05"), std::string::npos) << lines[3];
+}
+
+TEST(LiveView, PlainOutputPrintsStateChangesOnce) {
+  std::ostringstream out;
+  LiveView view(out, /*tty=*/false);
+  view.Update(View(), 1'000'000);
+  view.Update(View(), 2'000'000);
+  std::string text = out.str();
+  EXPECT_EQ(text.find("us-1: running"), text.rfind("us-1: running")) << text;
+  EXPECT_NE(text.find("writes blocked 42 ms"), std::string::npos) << text;
+  EXPECT_EQ(text.find("\x1b["), std::string::npos) << "no escape codes off a terminal";
+}
+
+TEST(LiveView, HumanUnits) {
+  EXPECT_EQ(HumanCount(950), "950");
+  EXPECT_EQ(HumanCount(12'345), "12.3k");
+  EXPECT_EQ(HumanCount(2'500'000), "2.5M");
+  EXPECT_EQ(HumanDuration(65), "1:05");
+  EXPECT_EQ(HumanDuration(3723), "1:02:03");
+}
+
+}  // namespace
+}  // namespace ordo::cli

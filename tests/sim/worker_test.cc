@@ -1,0 +1,175 @@
+// The operator's worker on the simulator's runtime (virtual time, one task at a time,
+// the engine double): behaviours pinned by name, each a short scripted scenario.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "engine_double.h"
+#include "operator/control.h"
+#include "operator/worker.h"
+#include "ordo/store.h"
+#include "sim_runtime.h"
+#include "sim_store.h"
+#include "test_servers.h"
+
+namespace ordo::sim {
+namespace {
+
+constexpr Micros kSecond = 1'000'000;
+
+class WorkerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    scheduler_.AdoptMainThread();
+    StoreOptions so;
+    so.lease_staleness_micros = 10 * kSecond;
+    so.clock = &runtime_.clock();
+    auto store = OpenStore("sqlite:" + dir_.path() + "/ordo.db", so);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(store).value();
+    ASSERT_TRUE(store_->Migrate().ok());
+    target_ = std::make_unique<FakeTarget>(*store_);
+    process_store_ = std::make_unique<SimStore>(*store_, runtime_, scheduler_.rng());
+    engines_ = std::make_unique<DoubleFactory>(*target_, scheduler_, DoubleOdds{0, 0, 0, 0, 0}, windows_);
+  }
+
+  std::unique_ptr<Worker> StartWorker(Micros poll, int keepers) {
+    WorkerOptions o;
+    o.owner_prefix = "test/" + std::to_string(++pid_);
+    o.drivers = 2;
+    o.parked_keepers = keepers;
+    o.poll_interval_micros = poll;
+    o.lease_staleness_micros = 10 * kSecond;
+    auto w = std::make_unique<Worker>(*process_store_, *engines_, runtime_, NullLogger(), o);
+    w->Start();
+    return w;
+  }
+
+  ApplyRecord Create(const std::string& policy, int deployments, bool defer_cutover) {
+    NewApply a;
+    a.database = "shop";
+    a.environment = "prod";
+    a.cutover_policy = policy;
+    a.options.defer_cutover = defer_cutover;
+    for (int i = 0; i < deployments; ++i)
+      a.operations.push_back({"d" + std::to_string(i + 1), {{"shop", "t", "ALTER TABLE t ADD COLUMN c INT"}}});
+    auto created = store_->CreateApply(a);
+    EXPECT_TRUE(created.ok()) << created.status().ToString();
+    return *created;
+  }
+
+  // Polls (on virtual time) until `done` or `limit` passes.
+  bool WaitFor(const std::function<bool()>& done, Micros limit = 600 * kSecond) {
+    Micros deadline = scheduler_.Now() + limit;
+    while (!done()) {
+      if (scheduler_.Now() > deadline) return false;
+      scheduler_.Sleep(100'000);
+    }
+    return true;
+  }
+
+  ApplyState StateOf(int64_t id) { return store_->GetApply(id)->state; }
+
+  // The virtual time of the first event of `kind` into `to` for deployment `d`.
+  Micros EventAt(int64_t apply_id, const std::string& d, const std::string& to) {
+    auto events = store_->ListEvents(apply_id);
+    if (!events.ok()) return -1;
+    for (const auto& e : *events)
+      if (e.deployment == d && e.to_state == to) return e.at;
+    return -1;
+  }
+
+  SimScheduler scheduler_{42};
+  SimRuntime runtime_{scheduler_};
+  ordo::testing::TempDir dir_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<FakeTarget> target_;
+  std::unique_ptr<SimStore> process_store_;
+  std::map<int64_t, Micros> windows_;
+  std::unique_ptr<DoubleFactory> engines_;
+  int pid_ = 0;
+};
+
+TEST_F(WorkerTest, NextCutoverStartsRightAfterThePreviousCompletesInProcess) {
+  // A poll interval far longer than the test: only the in-process wake signal can
+  // make the second deployment's cutover follow the first one's completion.
+  auto worker = StartWorker(/*poll=*/3600 * kSecond, /*keepers=*/2);
+  ApplyRecord a = Create("barrier", 2, false);
+  worker->Notify();
+  ASSERT_TRUE(WaitFor([&] { return StateOf(a.id) == ApplyState::kCompleted; }));
+  Micros first_done = EventAt(a.id, "d1", "completed");
+  Micros second_cutover = EventAt(a.id, "d2", "cutting_over");
+  ASSERT_GT(first_done, 0);
+  ASSERT_GT(second_cutover, 0);
+  EXPECT_GE(second_cutover, first_done);
+  EXPECT_LT(second_cutover - first_done, kSecond);
+  worker->Shutdown();
+  worker->Join();
+}
+
+TEST_F(WorkerTest, ShutdownReleasesKeptRowsAtTheBarrierForTheNextWorker) {
+  auto worker = StartWorker(kSecond, /*keepers=*/2);
+  ApplyRecord a = Create("barrier", 2, /*defer_cutover=*/true);
+  worker->Notify();
+  auto parked = [&] {
+    auto ops = store_->ListOperations(a.id);
+    for (const auto& op : *ops)
+      if (op.state != OperationState::kWaitingForCutover) return false;
+    return true;
+  };
+  ASSERT_TRUE(WaitFor(parked));
+  worker->Shutdown();
+  worker->Join();
+  auto parked_ops = store_->ListOperations(a.id);
+  ASSERT_TRUE(parked_ops.ok());
+  for (const auto& op : *parked_ops) {
+    EXPECT_EQ(op.state, OperationState::kWaitingForCutover);
+    EXPECT_FALSE(op.lease_token.has_value()) << op.deployment << " still leased after shutdown";
+  }
+  // Another worker takes the released rows through the cutover claim once asked.
+  auto next = StartWorker(kSecond, /*keepers=*/0);
+  ASSERT_EQ(RecordControl(*store_, a, RequestKind::kCutover, "test", {})->outcome, RequestOutcome::kAccepted);
+  next->Notify();
+  ASSERT_TRUE(WaitFor([&] { return StateOf(a.id) == ApplyState::kCompleted; }));
+  EXPECT_EQ(target_->swaps(store_->ListOperations(a.id)->at(0).id), 1);
+  next->Shutdown();
+  next->Join();
+}
+
+TEST_F(WorkerTest, WithoutKeepersParkedRowsAreReleasedAndCutOverByTheCutoverClaim) {
+  auto worker = StartWorker(kSecond, /*keepers=*/0);
+  ApplyRecord a = Create("parallel", 3, false);
+  worker->Notify();
+  ASSERT_TRUE(WaitFor([&] { return StateOf(a.id) == ApplyState::kCompleted; }));
+  bool released = false;
+  auto events = store_->ListEvents(a.id);
+  ASSERT_TRUE(events.ok());
+  for (const auto& e : *events) released = released || e.kind == "parked";
+  EXPECT_TRUE(released);
+  EXPECT_TRUE(target_->violations().empty());
+  worker->Shutdown();
+  worker->Join();
+}
+
+TEST_F(WorkerTest, StopHaltsCopiesAndStartResumesFromTheCheckpoint) {
+  auto worker = StartWorker(kSecond, 2);
+  ApplyRecord a = Create("rolling", 2, false);
+  worker->Notify();
+  ASSERT_TRUE(WaitFor([&] { return StateOf(a.id) == ApplyState::kRunning; }));
+  ASSERT_EQ(RecordControl(*store_, a, RequestKind::kStop, "test", {})->outcome, RequestOutcome::kAccepted);
+  worker->Notify();
+  ASSERT_TRUE(WaitFor([&] { return StateOf(a.id) == ApplyState::kStopped; }));
+  auto ops = *store_->ListOperations(a.id);
+  EXPECT_EQ(ops[0].state, OperationState::kStopped);
+  EXPECT_EQ(ops[1].state, OperationState::kStopped);
+  EXPECT_TRUE(ops[0].resume_state.has_value());
+  ASSERT_EQ(RecordControl(*store_, a, RequestKind::kStart, "test", {})->outcome, RequestOutcome::kAccepted);
+  worker->Notify();
+  ASSERT_TRUE(WaitFor([&] { return StateOf(a.id) == ApplyState::kCompleted; }));
+  EXPECT_TRUE(target_->violations().empty());
+  worker->Shutdown();
+  worker->Join();
+}
+
+}  // namespace
+}  // namespace ordo::sim
