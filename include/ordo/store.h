@@ -163,6 +163,15 @@ class Store {
   // Fails failed_retryable applies whose budget or freshness ran out (reason recorded)
   // and their failed_retryable operations. Returns how many applies were expired.
   virtual Result<int> ExpireRetries() = 0;
+  // Re-derives the applies nobody holds: an apply whose stored state is not settled,
+  // none of whose operations has a live lease (a token and a heartbeat fresh by the
+  // database clock), and whose stored state is not what its operations derive to
+  // (except an admitted retry — stored active, derived failed_retryable — which the
+  // copy claim's arm D recovers) is moved by one compare-and-swap (stored → derived),
+  // recorded like a driver's: an event, and moot requests completed when it settles.
+  // This is what moves an apply whose driver stopped between its last transition and
+  // its swap. Returns how many applies were moved.
+  virtual Result<int> RederiveUnheldApplies() = 0;
   virtual Status AppendEvent(const EventRecord& event) = 0;
   // Oldest first.
   virtual Result<std::vector<EventRecord>> ListEvents(int64_t apply_id) = 0;

@@ -35,6 +35,12 @@ ApplyState DeriveFromStates(const std::vector<OperationState>& states) {
   return ApplyState::kPending;
 }
 
+bool RederivesUnheld(ApplyState stored, ApplyState derived) {
+  if (IsSettled(stored) || stored == derived) return false;
+  bool stored_active = stored != ApplyState::kFailedRetryable && stored != ApplyState::kStopped;
+  return !(derived == ApplyState::kFailedRetryable && stored_active);
+}
+
 DerivedApplyState DeriveApplyState(const std::vector<OperationRecord>& operations,
                                    bool release_latched) {
   DerivedApplyState out;

@@ -29,4 +29,10 @@ DerivedApplyState DeriveApplyState(const std::vector<OperationRecord>& operation
 // The priority rules alone, without the failure policies.
 ApplyState DeriveFromStates(const std::vector<OperationState>& states);
 
+// Whether Store::RederiveUnheldApplies moves an apply stored as `stored` whose
+// operations (none of them under a live lease) derive to `derived`: the stored state
+// is not settled and differs, except for an admitted retry (stored active, derived
+// failed_retryable), which the copy claim's arm D recovers without spending budget.
+bool RederivesUnheld(ApplyState stored, ApplyState derived);
+
 }  // namespace ordo

@@ -90,4 +90,32 @@ std::vector<int64_t> ExpirableApplies(const Snapshot& s) {
   return out;
 }
 
+DerivedApplyState DerivedState(const Snapshot& s, int64_t apply_id) {
+  std::vector<OperationRecord> ops;
+  for (const auto& op : s.operations)
+    if (op.apply_id == apply_id) ops.push_back(op);
+  std::sort(ops.begin(), ops.end(), [](const auto& x, const auto& y) { return x.id < y.id; });
+  return DeriveApplyState(ops, ReleaseLatched(s, apply_id));
+}
+
+std::vector<int64_t> RederivableApplies(const Snapshot& s) {
+  std::vector<int64_t> out;
+  for (const auto& a : s.applies) {
+    if (IsSettled(a.state)) continue;
+    bool held = false;
+    for (const auto& op : s.operations)
+      if (op.apply_id == a.id && HasLiveLease(s, op)) held = true;
+    if (held) continue;
+    ApplyState derived = DerivedState(s, a.id).state;
+    if (derived == a.state) continue;
+    // An admitted retry whose driver went away: arm D's crash recovery re-leases it
+    // without spending budget, so it is left to the copy claim.
+    bool active = a.state != ApplyState::kFailedRetryable && a.state != ApplyState::kStopped;
+    if (derived == ApplyState::kFailedRetryable && active) continue;
+    out.push_back(a.id);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 }  // namespace ordo::reference

@@ -18,6 +18,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/derive.h"
 #include "ordo/model.h"
 #include "ordo/store.h"
 
@@ -75,6 +76,15 @@ std::vector<int64_t> StopReconcilable(const Snapshot& s);
 std::vector<int64_t> StopReconciledOperations(const Snapshot& s, int64_t apply_id);
 // Apply ids ExpireRetries fails, ascending.
 std::vector<int64_t> ExpirableApplies(const Snapshot& s);
+
+// ---- re-deriving applies nobody holds -------------------------------------------------
+// Apply ids RederiveUnheldApplies moves, ascending: the stored state is not settled,
+// no operation of the apply holds a live lease (a token and a fresh heartbeat), and
+// the stored state is not what the operations derive to — except an admitted retry
+// (stored active, derived failed_retryable), which arm D recovers.
+std::vector<int64_t> RederivableApplies(const Snapshot& s);
+// What the apply's operations derive to (in deployment order, with its release latch).
+DerivedApplyState DerivedState(const Snapshot& s, int64_t apply_id);
 
 // ---- shared predicates (exposed for unit tests) ----------------------------------------
 bool IsStale(const Snapshot& s, Micros updated_at);

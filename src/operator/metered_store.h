@@ -94,6 +94,7 @@ class MeteredStore final : public Store {
   }
 
   Result<int> ExpireRetries() override { return inner_.ExpireRetries(); }
+  Result<int> RederiveUnheldApplies() override { return inner_.RederiveUnheldApplies(); }
   Status AppendEvent(const EventRecord& event) override { return inner_.AppendEvent(event); }
   Result<std::vector<EventRecord>> ListEvents(int64_t apply_id) override {
     return inner_.ListEvents(apply_id);

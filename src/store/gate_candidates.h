@@ -28,6 +28,8 @@ class GateCandidates {
   // Apply ids, ascending.
   virtual Result<std::vector<int64_t>> StopCandidates() = 0;
   virtual Result<std::vector<int64_t>> ExpiryCandidates() = 0;
+  // Apply ids RederiveUnheldApplies would move, ascending.
+  virtual Result<std::vector<int64_t>> RederiveCandidates() = 0;
 };
 
 }  // namespace ordo

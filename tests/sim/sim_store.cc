@@ -58,6 +58,7 @@ Status SimStore::FailRequest(int64_t id, RequestKind kind, std::string_view erro
 Result<std::vector<ControlRequestRecord>> SimStore::ListRequests(int64_t id) { SIM_BEFORE(); return inner_.ListRequests(id); }
 
 Result<int> SimStore::ExpireRetries() { SIM_BEFORE(); return After(inner_.ExpireRetries()); }
+Result<int> SimStore::RederiveUnheldApplies() { SIM_BEFORE(); return After(inner_.RederiveUnheldApplies()); }
 Status SimStore::AppendEvent(const EventRecord& e) { SIM_BEFORE(); return After(inner_.AppendEvent(e)); }
 Result<std::vector<EventRecord>> SimStore::ListEvents(int64_t id) { SIM_BEFORE(); return inner_.ListEvents(id); }
 

@@ -60,6 +60,7 @@ class SimStore final : public Store {
   Result<std::vector<ControlRequestRecord>> ListRequests(int64_t apply_id) override;
 
   Result<int> ExpireRetries() override;
+  Result<int> RederiveUnheldApplies() override;
   Status AppendEvent(const EventRecord& event) override;
   Result<std::vector<EventRecord>> ListEvents(int64_t apply_id) override;
 

@@ -126,7 +126,11 @@ void Concurrency::RunRollouts(int drivers) {
       if (d == ApplyState::kPaused) (void)store_->RequestControl(a.id, RequestKind::kRelease, "user");
       if (a.options.defer_cutover && parked && !cutover_requested)
         (void)store_->RequestControl(a.id, RequestKind::kCutover, "user");
-      if (!IsSettled(d)) ++open;
+      // Settled, and stored as settled: a driver that crashed before its last swap is
+      // made good by the re-derivation once its lease is stale.
+      auto stored = store_->GetApply(a.id);
+      if (!stored.ok()) return false;
+      if (!IsSettled(d) || stored->state != d) ++open;
     }
     return open == 0;
   };

@@ -1,7 +1,8 @@
 // Conformance scenario 44: the differential test. For thousands of random store
 // states, every claim's "may return" set equals the reference model's
 // (src/core/reference_model.h), and each claim returns the first of that set in
-// (created_at, id) order with the row's pre-claim state.
+// (created_at, id) order with the row's pre-claim state; and re-deriving the applies
+// nobody holds moves exactly the applies the model names, to their derived states.
 //
 // The "may return" sets come from the backend's read-only candidate queries
 // (GateCandidates: the very queries its claims run, without LIMIT 1); a backend that
@@ -49,7 +50,8 @@ class Differential : public StoreSuite {
     static const std::vector<ApplyState> kApplyStates = {
         ApplyState::kPending, ApplyState::kRunning, ApplyState::kFailedRetryable,
         ApplyState::kStopped, ApplyState::kFailed, ApplyState::kCompleted,
-        ApplyState::kPaused, ApplyState::kRunningDegraded, ApplyState::kWaitingForCutover};
+        ApplyState::kPaused, ApplyState::kRunningDegraded, ApplyState::kWaitingForCutover,
+        ApplyState::kCuttingOver, ApplyState::kRevertWindow, ApplyState::kCancelled};
     static const std::vector<RequestKind> kKinds = {RequestKind::kStop, RequestKind::kStart,
                                                     RequestKind::kCutover, RequestKind::kRelease};
     static const std::vector<RequestStatus> kStatuses = {
@@ -188,6 +190,23 @@ TEST_P(Differential, EveryClaimMatchesTheReferenceModel) {  // 44
           << "stop candidates\n" << Describe(s) << replay;
       EXPECT_EQ(*candidates->ExpiryCandidates(), reference::ExpirableApplies(s))
           << "expiry candidates\n" << Describe(s) << replay;
+      EXPECT_EQ(*candidates->RederiveCandidates(), reference::RederivableApplies(s))
+          << "re-derive candidates\n" << Describe(s) << replay;
+    }
+    // Re-deriving the applies nobody holds moves exactly the model's, each to what its
+    // operations derive to, and nothing else.
+    s = Snapshot();
+    auto rederived = store_->RederiveUnheldApplies();
+    ASSERT_TRUE(rederived.ok()) << rederived.status().ToString();
+    std::vector<int64_t> want_moved = reference::RederivableApplies(s);
+    EXPECT_EQ(*rederived, static_cast<int>(want_moved.size())) << Describe(s) << replay;
+    for (const auto& a : s.applies) {
+      bool moves = std::find(want_moved.begin(), want_moved.end(), a.id) != want_moved.end();
+      ApplyState want = moves ? reference::DerivedState(s, a.id).state : a.state;
+      EXPECT_EQ(store_->GetApply(a.id)->state, want)
+          << "re-derived apply " << a.id << "\n" << Describe(s) << replay;
+      // Becoming failed_retryable sets failed_at, which the store does not report.
+      if (moves && want == ApplyState::kFailedRetryable) failed_at_[a.id] = FailedAt::kFresh;
     }
     // The claims themselves, each against a fresh snapshot, a few times over.
     for (int step = 0; step < 3; ++step) {

@@ -182,6 +182,7 @@ void RunDriver(Store* store, const std::string& owner, uint64_t seed, const SimO
   int idle = 0;
   while (!stop.load()) {
     (void)store->ExpireRetries();
+    (void)store->RederiveUnheldApplies();
     (void)store->ClaimNextStop(owner);
     auto cut = store->ClaimNextCutover(owner);
     if (cut.ok() && cut->has_value()) {

@@ -196,5 +196,32 @@ TEST(ReferenceExpiry, ExhaustedOrOldRetriesExpire) {
   EXPECT_EQ(ExpirableApplies(s), std::vector<int64_t>{1});
 }
 
+TEST(ReferenceRederive, UnheldApplyMovesToItsDerivedState) {
+  Snapshot s = OneApply({S::kCompleted, S::kCompleted});
+  EXPECT_TRUE(RederivableApplies(s).empty());  // live leases: the holders swap
+  for (auto& op : s.operations) op.updated_at = kStale;
+  EXPECT_EQ(RederivableApplies(s), std::vector<int64_t>{1});
+  EXPECT_EQ(DerivedState(s, 1).state, ApplyState::kCompleted);
+  s.applies[0].state = ApplyState::kCompleted;
+  EXPECT_TRUE(RederivableApplies(s).empty());  // already there
+}
+
+TEST(ReferenceRederive, ReleasedRowsHoldNothingAndSettledAppliesStay) {
+  Snapshot s = OneApply({S::kCompleted, S::kWaitingForCutover}, "barrier");
+  s.operations[0].updated_at = kStale;
+  s.operations[1].lease_token.reset();  // released at the barrier, fresh heartbeat
+  EXPECT_EQ(RederivableApplies(s), std::vector<int64_t>{1});
+  s.applies[0].state = ApplyState::kFailed;  // a settled verdict is never re-derived
+  EXPECT_TRUE(RederivableApplies(s).empty());
+}
+
+TEST(ReferenceRederive, AdmittedRetryIsLeftToArmD) {
+  Snapshot s = OneApply({S::kFailedRetryable});
+  s.operations[0].updated_at = kStale;
+  EXPECT_TRUE(RederivableApplies(s).empty());  // stored running: arm D recovers it
+  s.applies[0].state = ApplyState::kStopped;
+  EXPECT_EQ(RederivableApplies(s), std::vector<int64_t>{1});
+}
+
 }  // namespace
 }  // namespace ordo::reference

@@ -94,6 +94,10 @@ struct GateParams {
   // SELECT id, attempt of the apply `a.id = ?` when it is still expired, locking it
   // (SKIP LOCKED).
   GateQuery expiry_recheck;
+  // SELECT id of applies RederiveUnheldApplies moves, ascending: not settled, no
+  // operation under a live lease, stored state other than the one its operations
+  // derive to (DeriveApplyState in SQL), not an admitted retry.
+  GateQuery rederive_candidates;
   // "Operation `o` is idle for a stop": pending, failed_retryable, or parked without
   // a live holder. A fragment with its parameter.
   GateQuery idle_for_stop;

@@ -71,6 +71,7 @@ class MysqlStore final : public Store, public GateCandidates {
   Result<std::vector<ControlRequestRecord>> ListRequests(int64_t apply_id) override;
 
   Result<int> ExpireRetries() override;
+  Result<int> RederiveUnheldApplies() override;
   Status AppendEvent(const EventRecord& event) override;
   Result<std::vector<EventRecord>> ListEvents(int64_t apply_id) override;
 
@@ -78,6 +79,7 @@ class MysqlStore final : public Store, public GateCandidates {
   Result<std::vector<int64_t>> CutoverCandidates() override;
   Result<std::vector<int64_t>> StopCandidates() override;
   Result<std::vector<int64_t>> ExpiryCandidates() override;
+  Result<std::vector<int64_t>> RederiveCandidates() override;
 
  private:
   MysqlStore(const Dsn& dsn, const StoreOptions& options);

@@ -1,8 +1,10 @@
-// MysqlStore: stop reconciliation, retry expiry and the event log.
+// MysqlStore: stop reconciliation, retry expiry, re-deriving unheld applies and the
+// event log.
 //
-// Both housekeeping jobs lock the apply row they act on with SKIP LOCKED after a
+// The housekeeping jobs lock the apply row they act on with SKIP LOCKED after a
 // re-check, so when several drivers run them in the same tick each apply is handled by
 // one of them and the others move on.
+#include "core/derive.h"
 #include "ordo/sync_point.h"
 #include "store/lease_token.h"
 #include "store/mysql/mysql_store.h"
@@ -116,6 +118,40 @@ Result<int> MysqlStore::ExpireRetries() {
   return expired;
 }
 
+// Each candidate in its own transaction: the apply row is locked (SKIP LOCKED: a
+// driver's swap or another driver's re-derivation has it), then its operations are
+// read as committed, and the decision of the candidate query is taken again in C++
+// against the database clock before the swap. Only the apply row is locked, so this
+// cannot deadlock with a swap (operation row, then apply row).
+Result<int> MysqlStore::RederiveUnheldApplies() {
+  ORDO_ASSIGN_OR_RETURN(std::vector<int64_t> ids, QueryIds(gate_params_.rederive_candidates));
+  int moved = 0;
+  for (int64_t apply_id : ids) {
+    ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
+    MysqlConnection& conn = txn.conn();
+    ORDO_ASSIGN_OR_RETURN(
+        SqlRows locked,
+        conn.Query("SELECT NOW(6) FROM applies WHERE id = ? FOR UPDATE SKIP LOCKED",
+                   {SqlValue::Int(apply_id)}));
+    if (locked.rows.empty() || !locked.rows[0][0]) continue;
+    ORDO_ASSIGN_OR_RETURN(Micros now, ParseDatetime(*locked.rows[0][0]));
+    ORDO_ASSIGN_OR_RETURN(ApplyRecord apply, ReadApply(conn, apply_id));
+    ORDO_ASSIGN_OR_RETURN(auto ops, ReadOperations(conn, apply_id));
+    ORDO_ASSIGN_OR_RETURN(bool latched, ReleaseLatched(conn, apply_id));
+    bool held = false;
+    for (const auto& op : ops)
+      held = held || (op.lease_token.has_value() &&
+                      op.updated_at >= now - options_.lease_staleness_micros);
+    DerivedApplyState derived = DeriveApplyState(ops, latched);
+    if (held || !RederivesUnheld(apply.state, derived.state)) continue;
+    ORDO_RETURN_IF_ERROR(WriteApplyState(conn, apply, derived.state, derived.error,
+                                         "re-derived: no live lease on any operation"));
+    ORDO_RETURN_IF_ERROR(txn.Commit());
+    ++moved;
+  }
+  return moved;
+}
+
 Status MysqlStore::AppendEvent(const EventRecord& event) {
   ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
   MysqlConnection& conn = txn.conn();
@@ -158,6 +194,10 @@ Result<std::vector<int64_t>> MysqlStore::StopCandidates() {
 
 Result<std::vector<int64_t>> MysqlStore::ExpiryCandidates() {
   return QueryIds(gate_params_.expiry_candidates);
+}
+
+Result<std::vector<int64_t>> MysqlStore::RederiveCandidates() {
+  return QueryIds(gate_params_.rederive_candidates);
 }
 
 }  // namespace ordo::mysql

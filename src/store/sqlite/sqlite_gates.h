@@ -18,6 +18,9 @@ const std::string& CutoverCandidatesSql();
 const std::string& StopCandidatesSql();
 // SELECT id, attempt of applies whose retries expired.
 const std::string& ExpiryCandidatesSql();
+// SELECT id of applies RederiveUnheldApplies moves: not settled, no live lease, stored
+// state other than the one its operations derive to (DeriveApplyState, in SQL).
+const std::string& RederiveCandidatesSql();
 
 // "a `kind` request with one of `statuses` exists for the apply `apply_expr`".
 std::string RequestExistsSql(const std::string& apply_expr, const std::string& kind,

@@ -64,6 +64,7 @@ class SqliteStore final : public Store, public GateCandidates {
   Result<std::vector<ControlRequestRecord>> ListRequests(int64_t apply_id) override;
 
   Result<int> ExpireRetries() override;
+  Result<int> RederiveUnheldApplies() override;
   Status AppendEvent(const EventRecord& event) override;
   Result<std::vector<EventRecord>> ListEvents(int64_t apply_id) override;
 
@@ -71,6 +72,7 @@ class SqliteStore final : public Store, public GateCandidates {
   Result<std::vector<int64_t>> CutoverCandidates() override;
   Result<std::vector<int64_t>> StopCandidates() override;
   Result<std::vector<int64_t>> ExpiryCandidates() override;
+  Result<std::vector<int64_t>> RederiveCandidates() override;
 
  private:
   SqliteStore(std::unique_ptr<SqliteDb> db, const StoreOptions& options)

@@ -1,4 +1,6 @@
-// SqliteStore: stop reconciliation, retry expiry and the event log.
+// SqliteStore: stop reconciliation, retry expiry, re-deriving unheld applies and the
+// event log.
+#include "core/derive.h"
 #include "ordo/sync_point.h"
 #include "store/lease_token.h"
 #include "store/sqlite/sqlite_dialect.h"
@@ -105,6 +107,32 @@ Result<int> SqliteStore::ExpireRetries() {
   return static_cast<int>(expired.size());
 }
 
+// The candidate query first runs outside a write transaction (most ticks find
+// nothing and take no write lock); when it finds applies, it runs again under BEGIN
+// IMMEDIATE and each apply is re-derived and swapped in that transaction.
+Result<int> SqliteStore::RederiveUnheldApplies() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ORDO_ASSIGN_OR_RETURN(std::vector<int64_t> seen, QueryIds(RederiveCandidatesSql(), NowMicros()));
+  if (seen.empty()) return 0;
+  Transaction txn(db_.get());
+  ORDO_RETURN_IF_ERROR(txn.BeginImmediate());
+  Micros now = NowMicros();
+  ORDO_ASSIGN_OR_RETURN(std::vector<int64_t> ids, QueryIds(RederiveCandidatesSql(), now));
+  int moved = 0;
+  for (int64_t apply_id : ids) {
+    ORDO_ASSIGN_OR_RETURN(ApplyRecord apply, ReadApply(apply_id));
+    ORDO_ASSIGN_OR_RETURN(auto ops, ReadOperations(apply_id));
+    ORDO_ASSIGN_OR_RETURN(bool latched, ReleaseLatched(apply_id));
+    DerivedApplyState derived = DeriveApplyState(ops, latched);
+    if (!RederivesUnheld(apply.state, derived.state)) continue;
+    ORDO_RETURN_IF_ERROR(WriteApplyState(apply, derived.state, derived.error, now,
+                                         "re-derived: no live lease on any operation"));
+    ++moved;
+  }
+  ORDO_RETURN_IF_ERROR(txn.Commit());
+  return moved;
+}
+
 Status SqliteStore::AppendEvent(const EventRecord& event) {
   std::lock_guard<std::mutex> lock(mu_);
   Transaction txn(db_.get());
@@ -151,6 +179,11 @@ Result<std::vector<int64_t>> SqliteStore::StopCandidates() {
 Result<std::vector<int64_t>> SqliteStore::ExpiryCandidates() {
   std::lock_guard<std::mutex> lock(mu_);
   return QueryIds(ExpiryCandidatesSql(), NowMicros());
+}
+
+Result<std::vector<int64_t>> SqliteStore::RederiveCandidates() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return QueryIds(RederiveCandidatesSql(), NowMicros());
 }
 
 }  // namespace ordo::sqlite
