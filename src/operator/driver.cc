@@ -38,6 +38,18 @@ bool Driver::Tick() {
                     "expired " + std::to_string(*expired) + " apply(s) past their retry budget");
     ctx_.bus->Notify();
   }
+  // An apply whose driver went away between a transition and its swap is moved here,
+  // once no lease on its rows is live.
+  Result<int> rederived = ctx_.store.RederiveUnheldApplies();
+  if (!rederived.ok()) {
+    LogStoreError("re-derive applies", rederived.status());
+    return false;
+  }
+  if (*rederived > 0) {
+    ctx_.logger.Log(LogLevel::kInfo, {"", "", owner_},
+                    "re-derived " + std::to_string(*rederived) + " apply(s) nobody held");
+    ctx_.bus->Notify();
+  }
   if (ctx_.shutdown) return false;
 
   auto stop = ctx_.store.ClaimNextStop(owner_);

@@ -171,5 +171,26 @@ TEST_F(WorkerTest, StopHaltsCopiesAndStartResumesFromTheCheckpoint) {
   worker->Join();
 }
 
+TEST_F(WorkerTest, ApplyOfADriverThatDiedBeforeItsSwapIsSettledOnceTheLeaseIsStale) {
+  ApplyRecord a = Create("rolling", 1, false);
+  auto claimed = store_->ClaimNextCopy("gone/1/driver-1");
+  ASSERT_TRUE(claimed.ok() && claimed->has_value());
+  ASSERT_TRUE(store_->TransitionOperation((*claimed)->lease, OperationState::kCompleted).ok());
+  // The driver died here, before its compare-and-swap: the apply still says pending.
+  Micros finished = scheduler_.Now();
+  auto worker = StartWorker(kSecond, /*keepers=*/0);
+  worker->Notify();
+  ASSERT_TRUE(WaitFor([&] { return StateOf(a.id) == ApplyState::kCompleted; }));
+  Micros settled = -1;
+  auto events = store_->ListEvents(a.id);
+  ASSERT_TRUE(events.ok());
+  for (const auto& e : *events)
+    if (!e.operation_id && e.to_state == "completed") settled = e.at;
+  // Not while the dead driver's lease could still have been live.
+  EXPECT_GE(settled - finished, 10 * kSecond);
+  worker->Shutdown();
+  worker->Join();
+}
+
 }  // namespace
 }  // namespace ordo::sim
