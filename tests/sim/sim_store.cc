@@ -42,7 +42,12 @@ Result<bool> SimStore::BeginCutover(const Lease& lease) { SIM_BEFORE(); return A
 Status SimStore::Heartbeat(const Lease& lease) { SIM_BEFORE(); return After(inner_.Heartbeat(lease)); }
 Status SimStore::TransitionOperation(const Lease& lease, OperationState to, std::optional<std::string> error) {
   SIM_BEFORE();
-  return After(inner_.TransitionOperation(lease, to, std::move(error)));
+  Status s = inner_.TransitionOperation(lease, to, std::move(error));
+  if (s.ok() && Draw(faults.crash_after_transition)) {
+    faults.down = faults.crashed = true;
+    return Unavailable("simulated: the process died after the transition");
+  }
+  return After(s);
 }
 Status SimStore::Park(const Lease& lease) { SIM_BEFORE(); return After(inner_.Park(lease)); }
 Status SimStore::SaveProgress(const Lease& lease, const std::vector<ChangeProgress>& p) { SIM_BEFORE(); return After(inner_.SaveProgress(lease, p)); }

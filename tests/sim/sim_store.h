@@ -3,7 +3,8 @@
 // injected here: the process being cut off from the store (`down`: crashed or
 // partitioned), transient failures before a call ran (busy, deadlock), and
 // acknowledgements lost after a write committed (the caller sees an error for a
-// write that happened).
+// write that happened), and the process dying right after an operation's transition
+// committed — before the apply's compare-and-swap that follows it.
 //
 // Thread-safety: as the wrapped store; fault settings are plain fields written by the
 // simulator's main task (the scheduler serialises tasks).
@@ -20,6 +21,10 @@ struct StoreFaults {
   bool down = false;
   double fail_before = 0;  // probability a call fails without running
   double fail_after = 0;   // probability a write's success is reported as a failure
+  // Probability the process dies right after a transition committed; `crashed` then
+  // says so (and `down` is set) until the simulator reaps the process.
+  double crash_after_transition = 0;
+  bool crashed = false;
 };
 
 class SimStore final : public Store {

@@ -21,6 +21,8 @@ namespace {
 
 constexpr Micros kSecond = 1'000'000;
 constexpr Micros kStaleness = 10 * kSecond;
+// Processes killed right after a transition (before the apply's swap), per run.
+constexpr int kMaxSeamCrashes = 2;
 
 class SimLogger final : public Logger {
  public:
@@ -77,6 +79,7 @@ class Simulation {
   bool Step(Micros now);
   void Maintain(PlannedApply& a, Micros now);
   void Chaos(Micros now);
+  void Kill(Process& p);
   void Request(PlannedApply& a, RequestKind kind);
   Process* RandomAlive();
   void Fail(std::string what) { report_.violations.push_back(std::move(what)); }
@@ -117,6 +120,7 @@ void Simulation::StartProcess() {
   if (o_.chaos) {
     p->store->faults.fail_before = 0.002;
     p->store->faults.fail_after = 0.002;
+    if (report_.seam_crashes < kMaxSeamCrashes) p->store->faults.crash_after_transition = 0.01;
   }
   DoubleOdds odds;
   if (!o_.chaos) odds = DoubleOdds{0, 0, 0, 0, 0};
@@ -244,14 +248,17 @@ void Simulation::Chaos(Micros now) {
   if (!live.empty() && Chance(0.004)) Request(*live[Rand(static_cast<int>(live.size()))], RequestKind::kCancel);
   if (report_.crashes < 2 && Chance(0.01)) {
     if (Process* p = RandomAlive()) {
-      // kill -9: no more store, no more target, and its threads wind down on their own.
-      p->crashed = true;
-      p->store->faults.down = true;
-      p->engines->alive = false;
-      p->worker->Shutdown();
       ++report_.crashes;
-      StartProcess();
+      Kill(*p);
     }
+  }
+  // A process that died at the seam between a transition and its apply swap.
+  for (size_t i = 0; i < processes_.size(); ++i) {
+    Process& p = *processes_[i];
+    if (p.crashed || !p.store->faults.crashed) continue;
+    if (++report_.seam_crashes >= kMaxSeamCrashes)
+      for (auto& other : processes_) other->store->faults.crash_after_transition = 0;
+    Kill(p);
   }
   if (Chance(0.01)) {
     if (Process* p = RandomAlive(); p != nullptr && p->heal_at == 0) {
@@ -261,11 +268,21 @@ void Simulation::Chaos(Micros now) {
     }
   }
   for (auto& p : processes_) {
-    if (!p->crashed && p->heal_at != 0 && now >= p->heal_at) {
+    if (!p->crashed && !p->store->faults.crashed && p->heal_at != 0 && now >= p->heal_at) {
       p->store->faults.down = false;
       p->heal_at = 0;
     }
   }
+}
+
+// kill -9: no more store, no more target, and its threads wind down on their own; a
+// fresh process takes its place.
+void Simulation::Kill(Process& p) {
+  p.crashed = true;
+  p.store->faults.down = true;
+  p.engines->alive = false;
+  p.worker->Shutdown();
+  StartProcess();
 }
 
 // The apply's operations, requests and (verbose) events, for a violation message.
@@ -292,8 +309,9 @@ std::string Simulation::Describe(int64_t apply_id) {
   return out.str();
 }
 
-// Nothing of the apply is in flight: only rows no gate hands out again are left
-// (what a cancel leaves behind until the store can cancel idle rows, docs/operator.md).
+// Nothing of the apply is in flight: only settled rows and rows no gate hands out
+// again are left (what a cancel leaves behind until the store can cancel idle rows,
+// docs/operator.md).
 bool Simulation::Quiet(int64_t apply_id) {
   auto ops = store_->ListOperations(apply_id);
   if (!ops.ok()) return false;
@@ -327,8 +345,9 @@ bool Simulation::Step(Micros now) {
     auto apply = store_->GetApply(a.id);
     if (!apply.ok()) continue;
     a.state = apply->state;
-    if (IsSettled(a.state)) continue;
-    if (a.cancel_accepted && Quiet(a.id)) continue;
+    // Settled, but a row may still be in flight (a revert window another row's cancel
+    // did not end): the run goes on until nothing of the apply is.
+    if ((IsSettled(a.state) || a.cancel_accepted) && Quiet(a.id)) continue;
     all_settled = false;
     Maintain(a, now);
   }
@@ -391,6 +410,7 @@ std::string SimReport::Summary() const {
   out << "ordo-sim --seed " << seed << ": " << (ok() ? "ok" : "FAILED") << "; applies";
   for (const auto& [state, n] : final_states) out << " " << state << "=" << n;
   out << "; stops=" << stops << " cancels=" << cancels << " crashes=" << crashes
+      << " seam_crashes=" << seam_crashes
       << " partitions=" << partitions << "; target writes=" << target_writes
       << "; virtual " << virtual_micros / kSecond << " s, " << steps << " steps\n";
   for (const auto& v : violations) out << "  violation: " << v << "\n";

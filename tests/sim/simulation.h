@@ -34,6 +34,7 @@ struct SimReport {
   std::vector<std::string> violations;
   std::map<std::string, int> final_states;  // apply state → count
   int crashes = 0;
+  int seam_crashes = 0;  // processes that died between a transition and its apply swap
   int partitions = 0;
   int stops = 0;
   int cancels = 0;
