@@ -40,6 +40,16 @@ bool Quiescent(const ApplyView& view) {
   return true;
 }
 
+// A start recorded but not yet taken up: the apply still reads `stopped` until a
+// driver claims its stopped rows, which is no reason to stop following it.
+bool StartPending(Store& store, int64_t apply_id) {
+  auto requests = store.ListRequests(apply_id);
+  if (!requests.ok()) return false;
+  for (const auto& r : *requests)
+    if (r.kind == RequestKind::kStart && r.status == RequestStatus::kPending) return true;
+  return false;
+}
+
 WorkerOptions OptionsFrom(const Config& cfg) {
   WorkerOptions o;
   o.owner_prefix = OwnerPrefix();
@@ -96,7 +106,9 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
       result.state = v.apply.state;
       if (options.view) view.Update(v, SystemClock::Default()->NowMicros());
       if (IsSettled(v.apply.state)) break;
-      if (v.apply.state == ApplyState::kStopped && Quiescent(v)) break;
+      if (v.apply.state == ApplyState::kStopped && Quiescent(v) &&
+          !StartPending(*store, v.apply.id))
+        break;
       if (stop_recorded && Quiescent(v)) break;
       if (signals.count() > 0 && !options.drive) {
         result.interrupted = true;
