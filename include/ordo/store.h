@@ -126,6 +126,12 @@ class Store {
   virtual Result<std::optional<ClaimedOperation>> ClaimNextCopy(std::string_view owner) = 0;
   virtual Result<std::optional<ClaimedOperation>> ClaimNextCutover(std::string_view owner) = 0;
   virtual Result<std::optional<StopReconciliation>> ClaimNextStop(std::string_view owner) = 0;
+  // The cleanup claim: a row no other gate hands out again — pending, stopped,
+  // failed_retryable, or waiting_for_cutover — of an apply whose stored state is
+  // settled or that has a pending cancel, held by no live lease (no token, or a stale
+  // heartbeat), leased with its state unchanged (returned as it was) so a driver can
+  // cancel it. Empty owner → LeaseLost without SQL; nullopt: nothing to clean up.
+  virtual Result<std::optional<ClaimedOperation>> ClaimNextCleanup(std::string_view owner) = 0;
   // For a live holder of a parked row: true when the row moved waiting_for_cutover →
   // cutting_over; false ("not yet") when its turn has not come (nothing changed).
   // LeaseLost when the lease is not current.

@@ -170,6 +170,21 @@ std::vector<int64_t> CutoverClaimable(const Snapshot& s) {
 
 std::optional<int64_t> FirstCutoverClaim(const Snapshot& s) { return First(CutoverClaimable(s)); }
 
+std::vector<int64_t> CleanupClaimable(const Snapshot& s) {
+  return InOrder(s, [&](const OperationRecord& op) {
+    bool idle = op.state == S::kPending || op.state == S::kStopped ||
+                op.state == S::kFailedRetryable || op.state == S::kWaitingForCutover;
+    bool held = op.lease_token.has_value() && !IsStale(s, op.updated_at);
+    const ApplyRow* a = FindApply(s, op.apply_id);
+    bool ended = a != nullptr && (IsSettled(a->state) ||
+                                  HasRequest(s, op.apply_id, RequestKind::kCancel,
+                                             RequestStatus::kPending));
+    return idle && !held && ended && !CopyArmFor(s, op) && !CutoverArmFor(s, op);
+  });
+}
+
+std::optional<int64_t> FirstCleanupClaim(const Snapshot& s) { return First(CleanupClaimable(s)); }
+
 bool BeginCutoverAllowed(const Snapshot& s, const OperationRecord& op) {
   const ApplyRow* a = FindApply(s, op.apply_id);
   if (a == nullptr || op.state != S::kWaitingForCutover || StopPending(s, op.apply_id))

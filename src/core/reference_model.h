@@ -65,6 +65,14 @@ std::optional<CutoverArm> CutoverArmFor(const Snapshot& s, const OperationRecord
 std::vector<int64_t> CutoverClaimable(const Snapshot& s);
 std::optional<int64_t> FirstCutoverClaim(const Snapshot& s);
 
+// ---- cleanup claim -------------------------------------------------------------------
+// Operation ids the cleanup claim may return, in (created_at, id) order: pending,
+// stopped, failed_retryable or parked rows held by no live lease, of an apply whose
+// stored state is settled or that has a pending cancel, that neither the copy nor the
+// cutover claim would return.
+std::vector<int64_t> CleanupClaimable(const Snapshot& s);
+std::optional<int64_t> FirstCleanupClaim(const Snapshot& s);
+
 // begin_cutover for the live holder of `op` (its lease assumed current): true when the
 // parked row may move to cutting_over now.
 bool BeginCutoverAllowed(const Snapshot& s, const OperationRecord& op);

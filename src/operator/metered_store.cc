@@ -96,6 +96,14 @@ Result<std::optional<StopReconciliation>> MeteredStore::ClaimNextStop(std::strin
   return r;
 }
 
+Result<std::optional<ClaimedOperation>> MeteredStore::ClaimNextCleanup(std::string_view owner) {
+  Micros started = clock_->MonotonicMicros();
+  auto r = inner_.ClaimNextCleanup(owner);
+  RecordClaim("cleanup", r.status(), r.ok() && r->has_value(), started);
+  if (r.ok() && r->has_value()) Baseline(**r);
+  return r;
+}
+
 Result<bool> MeteredStore::BeginCutover(const Lease& lease) {
   auto r = inner_.BeginCutover(lease);
   NoteLeaseAnswer(lease, r.status());

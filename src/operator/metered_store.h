@@ -5,7 +5,7 @@
 // the drivers.
 //
 // Metrics (names are part of the HTTP API's /metrics):
-//   ordo_claims_total{kind="copy|cutover|stop",outcome="claimed|none|error"}
+//   ordo_claims_total{kind="copy|cutover|stop|cleanup",outcome="claimed|none|error"}
 //   ordo_claim_duration_seconds{kind}        histogram of the claim transaction
 //   ordo_lease_losses_total                  leases the store answered LeaseLost for
 //                                            (each lease counted once)
@@ -68,6 +68,7 @@ class MeteredStore final : public Store {
   Result<std::optional<ClaimedOperation>> ClaimNextCopy(std::string_view owner) override;
   Result<std::optional<ClaimedOperation>> ClaimNextCutover(std::string_view owner) override;
   Result<std::optional<StopReconciliation>> ClaimNextStop(std::string_view owner) override;
+  Result<std::optional<ClaimedOperation>> ClaimNextCleanup(std::string_view owner) override;
   Result<bool> BeginCutover(const Lease& lease) override;
 
   Status Heartbeat(const Lease& lease) override;

@@ -25,6 +25,7 @@ class GateCandidates {
   // Operation ids in (created_at, id) order.
   virtual Result<std::vector<int64_t>> CopyCandidates() = 0;
   virtual Result<std::vector<int64_t>> CutoverCandidates() = 0;
+  virtual Result<std::vector<int64_t>> CleanupCandidates() = 0;
   // Apply ids, ascending.
   virtual Result<std::vector<int64_t>> StopCandidates() = 0;
   virtual Result<std::vector<int64_t>> ExpiryCandidates() = 0;

@@ -37,6 +37,7 @@ Result<std::vector<ChangeRecord>> SimStore::ListChanges(int64_t id) { SIM_BEFORE
 Result<std::optional<ClaimedOperation>> SimStore::ClaimNextCopy(std::string_view owner) { SIM_BEFORE(); return After(inner_.ClaimNextCopy(owner)); }
 Result<std::optional<ClaimedOperation>> SimStore::ClaimNextCutover(std::string_view owner) { SIM_BEFORE(); return After(inner_.ClaimNextCutover(owner)); }
 Result<std::optional<StopReconciliation>> SimStore::ClaimNextStop(std::string_view owner) { SIM_BEFORE(); return After(inner_.ClaimNextStop(owner)); }
+Result<std::optional<ClaimedOperation>> SimStore::ClaimNextCleanup(std::string_view owner) { SIM_BEFORE(); return After(inner_.ClaimNextCleanup(owner)); }
 Result<bool> SimStore::BeginCutover(const Lease& lease) { SIM_BEFORE(); return After(inner_.BeginCutover(lease)); }
 
 Status SimStore::Heartbeat(const Lease& lease) { SIM_BEFORE(); return After(inner_.Heartbeat(lease)); }

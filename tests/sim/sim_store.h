@@ -47,6 +47,7 @@ class SimStore final : public Store {
   Result<std::optional<ClaimedOperation>> ClaimNextCopy(std::string_view owner) override;
   Result<std::optional<ClaimedOperation>> ClaimNextCutover(std::string_view owner) override;
   Result<std::optional<StopReconciliation>> ClaimNextStop(std::string_view owner) override;
+  Result<std::optional<ClaimedOperation>> ClaimNextCleanup(std::string_view owner) override;
   Result<bool> BeginCutover(const Lease& lease) override;
 
   Status Heartbeat(const Lease& lease) override;

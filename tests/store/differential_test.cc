@@ -1,7 +1,8 @@
 // Conformance scenario 44: the differential test. For thousands of random store
 // states, every claim's "may return" set equals the reference model's
 // (src/core/reference_model.h), and each claim returns the first of that set in
-// (created_at, id) order with the row's pre-claim state; and re-deriving the applies
+// (created_at, id) order with the row's pre-claim state (the cleanup claim included);
+// and re-deriving the applies
 // nobody holds moves exactly the applies the model names, to their derived states.
 //
 // The "may return" sets come from the backend's read-only candidate queries
@@ -53,7 +54,8 @@ class Differential : public StoreSuite {
         ApplyState::kPaused, ApplyState::kRunningDegraded, ApplyState::kWaitingForCutover,
         ApplyState::kCuttingOver, ApplyState::kRevertWindow, ApplyState::kCancelled};
     static const std::vector<RequestKind> kKinds = {RequestKind::kStop, RequestKind::kStart,
-                                                    RequestKind::kCutover, RequestKind::kRelease};
+                                                    RequestKind::kCutover, RequestKind::kRelease,
+                                                    RequestKind::kCancel};
     static const std::vector<RequestStatus> kStatuses = {
         RequestStatus::kPending, RequestStatus::kCompleted, RequestStatus::kFailed};
 
@@ -186,6 +188,8 @@ TEST_P(Differential, EveryClaimMatchesTheReferenceModel) {  // 44
           << "copy candidates\n" << Describe(s) << replay;
       EXPECT_EQ(*candidates->CutoverCandidates(), reference::CutoverClaimable(s))
           << "cutover candidates\n" << Describe(s) << replay;
+      EXPECT_EQ(*candidates->CleanupCandidates(), reference::CleanupClaimable(s))
+          << "cleanup candidates\n" << Describe(s) << replay;
       EXPECT_EQ(*candidates->StopCandidates(), reference::StopReconcilable(s))
           << "stop candidates\n" << Describe(s) << replay;
       EXPECT_EQ(*candidates->ExpiryCandidates(), reference::ExpirableApplies(s))
@@ -223,6 +227,17 @@ TEST_P(Differential, EveryClaimMatchesTheReferenceModel) {  // 44
       auto cut = store_->ClaimNextCutover("diff/cutover");
       ASSERT_TRUE(cut.ok()) << cut.status().ToString();
       EXPECT_EQ(IdOf(cut), reference::FirstCutoverClaim(s)) << "cutover claim\n" << Describe(s) << replay;
+      s = Snapshot();
+      auto cleanup = store_->ClaimNextCleanup("diff/cleanup");
+      ASSERT_TRUE(cleanup.ok()) << cleanup.status().ToString();
+      EXPECT_EQ(IdOf(cleanup), reference::FirstCleanupClaim(s))
+          << "cleanup claim\n" << Describe(s) << replay;
+      for (const auto& op : s.operations) {
+        if (IdOf(cleanup) == op.id) {
+          EXPECT_EQ((*cleanup)->operation.state, op.state) << replay;
+          EXPECT_EQ(store_->GetOperation(op.id)->state, op.state) << "cleanup changes no state";
+        }
+      }
       s = Snapshot();
       auto stop = store_->ClaimNextStop("diff/stop");
       ASSERT_TRUE(stop.ok()) << stop.status().ToString();

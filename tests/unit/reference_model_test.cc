@@ -196,6 +196,28 @@ TEST(ReferenceExpiry, ExhaustedOrOldRetriesExpire) {
   EXPECT_EQ(ExpirableApplies(s), std::vector<int64_t>{1});
 }
 
+TEST(ReferenceCleanupClaim, TakesIdleRowsOfEndedAppliesThatNoOtherClaimTakes) {
+  Snapshot s = OneApply({S::kCancelled, S::kStopped, S::kWaitingForCutover, S::kPending},
+                        "barrier");
+  for (auto& op : s.operations) op.updated_at = kStale;
+  s.operations[2].lease_token.reset();
+  EXPECT_TRUE(CleanupClaimable(s).empty());  // the apply is running: nothing ended
+  s.applies[0].state = ApplyState::kCancelled;
+  EXPECT_EQ(CleanupClaimable(s), (std::vector<int64_t>{2, 3, 4}));
+  s.operations[1].updated_at = kNow;  // its driver just stopped it: the lease is live
+  EXPECT_EQ(CleanupClaimable(s), (std::vector<int64_t>{3, 4}));
+}
+
+TEST(ReferenceCleanupClaim, PendingCancelOpensItAndOtherClaimsKeepTheirRows) {
+  Snapshot s = OneApply({S::kCompleted, S::kPending}, "rolling", "halt");
+  Request(s, RequestKind::kCancel);
+  // Arm A still starts the pending row; its driver cancels it on the spot.
+  EXPECT_EQ(CopyClaimable(s), std::vector<int64_t>{2});
+  EXPECT_TRUE(CleanupClaimable(s).empty());
+  Request(s, RequestKind::kStop);  // recorded with the cancel: arm A is closed
+  EXPECT_EQ(CleanupClaimable(s), std::vector<int64_t>{2});
+}
+
 TEST(ReferenceRederive, UnheldApplyMovesToItsDerivedState) {
   Snapshot s = OneApply({S::kCompleted, S::kCompleted});
   EXPECT_TRUE(RederivableApplies(s).empty());  // live leases: the holders swap

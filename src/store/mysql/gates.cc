@@ -294,6 +294,22 @@ GateParams::GateParams(const StoreOptions& opts) : options(opts) {
   copy = Builder::Claim({b.ArmA(), b.ArmB(), b.ArmC(), b.ArmD()}, b.ArmA(),
                         {b.ProbeB(), Builder::ProbeC(), Builder::ProbeD()});
   cutover = Builder::Claim({b.Arm1(), b.Arm2()}, b.Arm1(), {b.Arm2()});
+  // Rows no other gate hands out again, of an apply that is settled or cancelled,
+  // held by no live lease.
+  // Rows in flight and rows the copy or cutover claim would still take are theirs.
+  Sql cleanup = "o.state IN ('pending','stopped','failed_retryable','waiting_for_cutover') AND "
+                "(o.lease_token IS NULL OR o.updated_at < " + b.StaleBefore() +
+                ") AND (EXISTS (SELECT 1 FROM applies a WHERE a.id = o.apply_id AND a.state IN "
+                "('completed','failed','cancelled','reverted')) OR " +
+                RequestExists("o.apply_id", "cancel") + ") AND NOT (" + b.ArmA() + " OR " +
+                b.ArmB() + " OR " + b.ArmC() + " OR " + b.ArmD() + " OR " + b.Arm1() + " OR " +
+                b.Arm2() + ")";
+  cleanup_candidates =
+      ("SELECT o.id FROM apply_operations o WHERE " + cleanup + " ORDER BY o.created_at, o.id")
+          .Query();
+  cleanup_lock = ("SELECT " + Builder::LockedColumns() + " FROM apply_operations o WHERE " +
+                  cleanup + " AND o.id = ? FOR UPDATE SKIP LOCKED")
+                     .Query();
 
   Sql idle = "(o.state IN ('pending','failed_retryable') OR (o.state = 'waiting_for_cutover' AND "
              "(o.lease_token IS NULL OR o.updated_at < " +

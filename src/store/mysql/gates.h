@@ -84,6 +84,13 @@ struct GateParams {
 
   ClaimGates copy;     // arms A–D
   ClaimGates cutover;  // arms 1–2
+  // SELECT id of operations the cleanup claim may take, in (created_at, id) order,
+  // not locked.
+  GateQuery cleanup_candidates;
+  // SELECT NOW(6), the apply's external id, <operation columns> of the row `o.id = ?`
+  // (appended: With({id})) when the cleanup claim may take it and no other
+  // transaction holds it, locking it.
+  GateQuery cleanup_lock;
   // SELECT apply_id of applies stop reconciliation may take, ascending.
   GateQuery stop_candidates;
   // SELECT id of the apply `a.id = ?` (bind the id) when it still may be taken,

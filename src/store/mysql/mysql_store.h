@@ -53,6 +53,7 @@ class MysqlStore final : public Store, public GateCandidates {
   Result<std::optional<ClaimedOperation>> ClaimNextCopy(std::string_view owner) override;
   Result<std::optional<ClaimedOperation>> ClaimNextCutover(std::string_view owner) override;
   Result<std::optional<StopReconciliation>> ClaimNextStop(std::string_view owner) override;
+  Result<std::optional<ClaimedOperation>> ClaimNextCleanup(std::string_view owner) override;
   Result<bool> BeginCutover(const Lease& lease) override;
 
   Status Heartbeat(const Lease& lease) override;
@@ -77,6 +78,7 @@ class MysqlStore final : public Store, public GateCandidates {
 
   Result<std::vector<int64_t>> CopyCandidates() override;
   Result<std::vector<int64_t>> CutoverCandidates() override;
+  Result<std::vector<int64_t>> CleanupCandidates() override;
   Result<std::vector<int64_t>> StopCandidates() override;
   Result<std::vector<int64_t>> ExpiryCandidates() override;
   Result<std::vector<int64_t>> RederiveCandidates() override;

@@ -19,7 +19,8 @@ std::string EarlierBlocking(const std::string& blocks) {
          blocks + ")";
 }
 
-std::string BuildCopySql() {
+// The copy claim's arms A–D over `o` (apply_operations) and `a` (its apply), OR'ed.
+std::string CopyArmsSql() {
   std::string stop = RequestExistsSql("o.apply_id", "stop");
   // Unknown policies fail closed to rolling; unknown on_failure to halt.
   std::string blocks = "o.cutover_policy <> 'parallel' AND NOT " + Exempt("o") +
@@ -40,14 +41,18 @@ std::string BuildCopySql() {
       stop +
       ") OR (a.state NOT IN ('failed_retryable','stopped','completed','failed','cancelled',"
       "'reverted') AND a.updated_at < :stale_before AND o.updated_at < :stale_before)))";
+  return "(" + arm_a + " OR " + arm_b + " OR " + arm_c + " OR " + arm_d + ")";
+}
+
+std::string BuildCopySql() {
   return "SELECT o.id, CASE o.state WHEN 'pending' THEN 'A' WHEN 'stopped' THEN 'C' "
          "WHEN 'failed_retryable' THEN 'D' ELSE 'B' END "
          "FROM apply_operations o JOIN applies a ON a.id = o.apply_id WHERE " +
-         arm_a + " OR " + arm_b + " OR " + arm_c + " OR " + arm_d +
-         " ORDER BY o.created_at, o.id";
+         CopyArmsSql() + " ORDER BY o.created_at, o.id";
 }
 
-std::string BuildCutoverSql() {
+// The cutover claim's arms 1–2 over `o` and `a`, OR'ed.
+std::string CutoverArmsSql() {
   std::string blocks = "e.state <> 'completed' AND NOT " + Exempt("o");
   std::string released =
       "((a.defer_cutover = 0 AND a.operation_count > 1 AND o.cutover_policy IN "
@@ -60,9 +65,26 @@ std::string BuildCutoverSql() {
       EarlierBlocking(blocks) + ")";
   std::string arm_2 =
       "(o.state IN ('cutting_over','revert_window') AND o.updated_at < :stale_before)";
+  return "(" + arm_1 + " OR " + arm_2 + ")";
+}
+
+std::string BuildCutoverSql() {
   return "SELECT o.id, CASE o.state WHEN 'waiting_for_cutover' THEN '1' ELSE '2' END "
          "FROM apply_operations o JOIN applies a ON a.id = o.apply_id WHERE " +
-         arm_1 + " OR " + arm_2 + " ORDER BY o.created_at, o.id";
+         CutoverArmsSql() + " ORDER BY o.created_at, o.id";
+}
+
+// Rows no other claim hands out (any more), of an apply that is settled or has a
+// pending cancel, held by no live lease. Rows in flight (running, resuming,
+// cutting_over, revert_window) and rows the copy or cutover claim would still take are
+// theirs: the driver of such a claim cancels or finishes them.
+std::string BuildCleanupSql() {
+  return "SELECT o.id FROM apply_operations o JOIN applies a ON a.id = o.apply_id WHERE "
+         "o.state IN ('pending','stopped','failed_retryable','waiting_for_cutover') AND "
+         "(o.lease_token IS NULL OR o.updated_at < :stale_before) AND (a.state IN "
+         "('completed','failed','cancelled','reverted') OR " +
+         RequestExistsSql("o.apply_id", "cancel") + ") AND NOT " + CopyArmsSql() + " AND NOT " +
+         CutoverArmsSql() + " ORDER BY o.created_at, o.id";
 }
 
 std::string BuildStopSql() {
@@ -130,6 +152,11 @@ const std::string& CopyCandidatesSql() {
 
 const std::string& CutoverCandidatesSql() {
   static const std::string kSql = BuildCutoverSql();
+  return kSql;
+}
+
+const std::string& CleanupCandidatesSql() {
+  static const std::string kSql = BuildCleanupSql();
   return kSql;
 }
 

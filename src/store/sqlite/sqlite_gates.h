@@ -14,6 +14,8 @@ namespace ordo::sqlite {
 const std::string& CopyCandidatesSql();
 // SELECT id, arm ('1'/'2') of cutover-claimable operations.
 const std::string& CutoverCandidatesSql();
+// SELECT id of operations the cleanup claim may take.
+const std::string& CleanupCandidatesSql();
 // SELECT id of applies stop reconciliation may take.
 const std::string& StopCandidatesSql();
 // SELECT id, attempt of applies whose retries expired.

@@ -1,0 +1,116 @@
+// Conformance: the cleanup claim (Store::ClaimNextCleanup). Rows of a settled apply,
+// or of one with a pending cancel, that no other gate hands out again — pending,
+// stopped, failed_retryable, parked without a live holder — are leased with their
+// state unchanged, so a driver can cancel them (and drop their shadow tables).
+#include "store_suite.h"
+
+namespace ordo::testing {
+namespace {
+
+using S = OperationState;
+
+class CleanupClaim : public StoreSuite {
+ protected:
+  std::optional<ClaimedOperation> ClaimCleanup(const std::string& owner = "host/1/driver-1") {
+    auto r = store_->ClaimNextCleanup(owner);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : std::nullopt;
+  }
+};
+
+TEST_P(CleanupClaim, CancelledApplysLeftoverRowsAreLeasedWithTheirStateUnchanged) {
+  auto a = Create("barrier", "halt", 4);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kCancelled, /*stale=*/true);
+  SetOp(ids[1], S::kStopped, /*stale=*/true);  // had copied: shadow tables on the target
+  SetOp(ids[2], S::kWaitingForCutover);
+  Release(ids[2]);  // released at the barrier
+  // ids[3] pending, never started
+  SetApplySql(a.id, "state = 'cancelled'");
+  std::vector<int64_t> got;
+  while (auto c = ClaimCleanup()) {
+    EXPECT_FALSE(c->lease.token.empty());
+    OperationRecord now = Op(c->operation.id);
+    EXPECT_EQ(now.state, c->operation.state) << "cleanup changes no state";
+    EXPECT_EQ(now.lease_token, c->lease.token);
+    got.push_back(c->operation.id);
+    if (got.size() > 4) break;
+  }
+  EXPECT_EQ(got, (std::vector<int64_t>{ids[1], ids[2], ids[3]}));
+  auto events = store_->ListEvents(a.id);
+  ASSERT_TRUE(events.ok()) << events.status().ToString();
+  int claimed = 0;
+  for (const auto& e : *events)
+    claimed += e.kind == "claimed" && e.message.find("cleanup") != std::string::npos;
+  EXPECT_EQ(claimed, 3);
+}
+
+TEST_P(CleanupClaim, PendingCancelReachesRowsOfAnApplyThatIsNotSettled) {
+  auto a = Create("rolling", "pause", 3);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kFailed, /*stale=*/true);
+  SetOp(ids[1], S::kStopped, /*stale=*/true);
+  SetOp(ids[2], S::kStopped, /*stale=*/true);
+  SetApplySql(a.id, "state = 'stopped'");
+  EXPECT_FALSE(ClaimCleanup());  // a stopped apply is resumable: nothing to clean
+  AddRequest(a.id, RequestKind::kCancel);
+  auto c = ClaimCleanup();
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->operation.id, ids[1]);
+  EXPECT_EQ(c->operation.state, S::kStopped);
+}
+
+TEST_P(CleanupClaim, HaltedRolloutsRowsBehindTheFailureAreCleanedUp) {
+  auto a = Create("barrier", "halt", 3);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kFailed, /*stale=*/true);
+  SetOp(ids[1], S::kWaitingForCutover, /*stale=*/true);  // its holder went away
+  SetOp(ids[2], S::kFailedRetryable, /*stale=*/true);
+  SetApplySql(a.id, "state = 'failed'");
+  auto first = ClaimCleanup();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->operation.id, ids[1]);
+  auto second = ClaimCleanup();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->operation.id, ids[2]);
+  EXPECT_EQ(second->operation.state, S::kFailedRetryable);
+  EXPECT_FALSE(ClaimCleanup());
+}
+
+TEST_P(CleanupClaim, LiveLeasesAndWorkInFlightAreLeftAlone) {
+  auto a = Create("parallel", "halt", 5);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kStopped);            // its driver just stopped it: lease still live
+  SetOp(ids[1], S::kWaitingForCutover);  // a keeper holds it
+  SetOp(ids[2], S::kRunning, /*stale=*/true);      // arm B's to recover
+  SetOp(ids[3], S::kCuttingOver, /*stale=*/true);  // a swap in flight finishes
+  SetOp(ids[4], S::kCompleted, /*stale=*/true);
+  SetApplySql(a.id, "state = 'cancelled'");
+  EXPECT_FALSE(ClaimCleanup());
+  SetOpSql(ids[0], "updated_at = " + StaleSql());
+  auto c = ClaimCleanup();
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->operation.id, ids[0]);
+  EXPECT_FALSE(ClaimCleanup());  // now held by the cleanup lease
+}
+
+TEST_P(CleanupClaim, ActiveAppliesWithoutACancelAreNeverTouched) {
+  auto a = Create("rolling", "continue", 3);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kFailed, /*stale=*/true);
+  SetOp(ids[1], S::kFailedRetryable, /*stale=*/true);
+  SetApplySql(a.id, "state = 'failed_retryable'");
+  auto stopped = Create("rolling", "halt", 2);
+  for (int64_t id : OpIds(stopped.id)) SetOp(id, S::kStopped, /*stale=*/true);
+  SetApplySql(stopped.id, "state = 'stopped'");
+  EXPECT_FALSE(ClaimCleanup());
+}
+
+TEST_P(CleanupClaim, EmptyOwnerIsLeaseLost) {
+  EXPECT_TRUE(store_->ClaimNextCleanup("").status().Is(StatusCode::kLeaseLost));
+}
+
+ORDO_INSTANTIATE_STORE_SUITE(CleanupClaim);
+
+}  // namespace
+}  // namespace ordo::testing
