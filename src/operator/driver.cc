@@ -66,7 +66,23 @@ bool Driver::Tick() {
   }
   if (ctx_.shutdown) return false;
 
+  // Rows of settled or cancelled applies that no other gate hands out again: the run
+  // cancels them (dropping shadow tables of rows that ever copied).
   Micros started = ctx_.Now();
+  auto cleanup = ctx_.store.ClaimNextCleanup(owner_);
+  if (!cleanup.ok()) {
+    LogStoreError("cleanup claim", cleanup.status());
+    return false;
+  }
+  if (*cleanup) {
+    auto run = std::make_shared<OperationRun>(ctx_, std::move(**cleanup),
+                                              OperationRun::Source::kCleanupClaim, started);
+    run->Drive();
+    return true;
+  }
+  if (ctx_.shutdown) return false;
+
+  started = ctx_.Now();
   auto cutover = ctx_.store.ClaimNextCutover(owner_);
   if (!cutover.ok()) {
     LogStoreError("cutover claim", cutover.status());

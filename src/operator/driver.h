@@ -1,6 +1,7 @@
 // Driver: one worker task running the tick (model.md, "The worker tick"):
 //   1. expire exhausted retries and re-derive the applies nobody holds; 2. stop
-//   reconciliation claim; 3. cutover claim; 4. copy claim — at most one claim per tick. A claimed operation is driven at once
+//   reconciliation claim; 3. cleanup claim; 4. cutover claim; 5. copy claim — at most
+//   one claim per tick. A claimed operation is driven at once
 // (OperationRun) and the next tick follows immediately; an idle driver waits for the
 // in-process wake signal or the poll interval.
 //

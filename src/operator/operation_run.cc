@@ -48,7 +48,9 @@ bool OperationRun::Abandoned() { return held_.LeaseLost() || ctx_.shutdown; }
 void OperationRun::Drive() {
   held_.StartMonitor();
   if (!Load()) return;
-  UpdateApplyState();
+  // A cleanup claim's apply is settled (or cancelled): its stored verdict is left as
+  // it is until the row's own ending re-derives it.
+  if (source_ != Source::kCleanupClaim) UpdateApplyState();
   Dispatch();
 }
 
@@ -68,7 +70,10 @@ bool OperationRun::Load() {
   job_.apply = std::move(apply).value();
   job_.changes = std::move(changes).value();
   held_.set_apply_external_id(job_.apply.external_id);
-  Log(LogLevel::kInfo, "claimed (" + std::string(source_ == Source::kCopyClaim ? "copy" : "cutover") +
+  const char* claim = source_ == Source::kCopyClaim      ? "copy"
+                      : source_ == Source::kCutoverClaim ? "cutover"
+                                                         : "cleanup";
+  Log(LogLevel::kInfo, "claimed (" + std::string(claim) +
                            " claim, was " + std::string(ToString(claimed_.operation.state)) + ")");
   return true;
 }
@@ -78,6 +83,12 @@ void OperationRun::Dispatch() {
   const S was = claimed_.operation.state;
   const bool swap_started = was == S::kCuttingOver || was == S::kRevertWindow;
   ApplyControl r = held_.control();
+  if (source_ == Source::kCleanupClaim) {
+    // Handed out only for a settled or cancelled apply, state unchanged (never a swap
+    // in flight): it is cancelled whatever its state.
+    EndCancelled();
+    return;
+  }
   if ((r.cancel || r.apply_settled) && !swap_started) {
     // Whatever the claim handed us, a cancelled or otherwise settled apply swaps
     // nothing more.

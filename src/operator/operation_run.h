@@ -29,7 +29,7 @@ namespace ordo {
 
 class OperationRun : public std::enable_shared_from_this<OperationRun> {
  public:
-  enum class Source { kCopyClaim, kCutoverClaim };
+  enum class Source { kCopyClaim, kCutoverClaim, kCleanupClaim };
 
   OperationRun(WorkerContext& ctx, ClaimedOperation claimed, Source source, Micros claim_started);
   ~OperationRun();

@@ -37,6 +37,7 @@ class FakeTarget {
   Status Swap(int64_t op, const std::string& token, bool alive);
   void DropShadow(int64_t op) { shadow_[op] = false; }
   bool swapped(int64_t op) { return swaps_[op] > 0; }
+  bool has_shadow(int64_t op) { return shadow_[op]; }
   int swaps(int64_t op) { return swaps_[op]; }
   int64_t writes() const { return writes_; }
   const std::vector<std::string>& violations() const { return violations_; }

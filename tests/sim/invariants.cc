@@ -75,8 +75,7 @@ struct Checker {
 }  // namespace
 
 std::vector<std::string> CheckInvariants(Store& store, FakeTarget& target,
-                                         const std::vector<int64_t>& apply_ids,
-                                         const std::set<int64_t>& cancelled) {
+                                         const std::vector<int64_t>& apply_ids) {
   std::vector<std::string> out = target.violations();
   for (int64_t id : apply_ids) {
     auto apply = store.GetApply(id);
@@ -93,21 +92,16 @@ std::vector<std::string> CheckInvariants(Store& store, FakeTarget& target,
     Checker c{*apply, *ops, latched, out, {}, {}};
     c.Replay(*events);
 
-    bool cancel = cancelled.count(id) > 0;
-    if (!IsSettled(apply->state) && !cancel)
+    if (!IsSettled(apply->state))
       c.Fail("ended " + std::string(ToString(apply->state)) + ", not settled");
     DerivedApplyState derived = DeriveApplyState(*ops, latched);
     if (derived.state != apply->state)
       c.Fail("stored state " + std::string(ToString(apply->state)) + " but its operations derive to " +
              std::string(ToString(derived.state)));
     for (const OperationRecord& op : *ops) {
-      // A cancelled or failed apply may leave behind what no gate hands out again:
-      // pending and stopped rows, rows released at the barrier.
-      bool left_behind = (cancel || apply->state == ApplyState::kCancelled || apply->state == ApplyState::kFailed) &&
-                         (op.state == OperationState::kPending || op.state == OperationState::kStopped ||
-                          (op.state == OperationState::kWaitingForCutover && !op.lease_token));
-      if (!IsSettled(op.state) && !left_behind)
-        c.Fail(op.deployment + " ended " + std::string(ToString(op.state)));
+      if (!IsSettled(op.state)) c.Fail(op.deployment + " ended " + std::string(ToString(op.state)));
+      if (op.state == OperationState::kCancelled && target.has_shadow(op.id))
+        c.Fail(op.deployment + " is cancelled but its shadow table is still on the target");
       int swaps = target.swaps(op.id);
       int expected = op.state == OperationState::kCompleted ? 1 : 0;
       if (swaps != expected)

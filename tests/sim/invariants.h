@@ -7,18 +7,15 @@
 //   - cutovers start strictly in deployment order (earlier ones completed or excused)
 //     and never overlap within an apply;
 //   - the state the events replay to is the state stored;
-//   - every apply ends settled, with the state its operations derive to; every
-//     operation ends settled, except the ones a cancelled or failed apply left
-//     unclaimed (pending, stopped, released at the barrier). An apply whose cancel
-//     was accepted may end unsettled when a failure policy keeps it open, but with
-//     nothing in flight (docs/operator.md, known limits);
+//   - every apply ends settled, with the state its operations derive to, and every
+//     operation ends settled (the cleanup claim cancels what a cancelled, halted or
+//     expired rollout left behind);
 //   - the target was swapped exactly once for every completed operation and never
-//     for any other.
+//     for any other, and no cancelled operation left a shadow table behind.
 //
 // Thread-safety: call from the simulator's main task after the workers stopped.
 #pragma once
 
-#include <set>
 #include <string>
 #include <vector>
 
@@ -27,9 +24,7 @@
 
 namespace ordo::sim {
 
-// `cancelled`: the applies whose cancel request was accepted.
 std::vector<std::string> CheckInvariants(Store& store, FakeTarget& target,
-                                         const std::vector<int64_t>& apply_ids,
-                                         const std::set<int64_t>& cancelled);
+                                         const std::vector<int64_t>& apply_ids);
 
 }  // namespace ordo::sim

@@ -3,7 +3,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <set>
 #include <sstream>
 
 #include "core/derive.h"
@@ -84,7 +83,7 @@ class Simulation {
   Process* RandomAlive();
   void Fail(std::string what) { report_.violations.push_back(std::move(what)); }
   std::string Describe(int64_t apply_id);
-  bool Quiet(int64_t apply_id);
+  bool AllRowsSettled(int64_t apply_id);
 
   SimOptions o_;
   SimScheduler s_;
@@ -309,17 +308,11 @@ std::string Simulation::Describe(int64_t apply_id) {
   return out.str();
 }
 
-// Nothing of the apply is in flight: only settled rows and rows no gate hands out
-// again are left (what a cancel leaves behind until the store can cancel idle rows,
-// docs/operator.md).
-bool Simulation::Quiet(int64_t apply_id) {
+bool Simulation::AllRowsSettled(int64_t apply_id) {
   auto ops = store_->ListOperations(apply_id);
   if (!ops.ok()) return false;
-  for (const auto& op : *ops) {
-    if (IsSettled(op.state) || op.state == OperationState::kPending || op.state == OperationState::kStopped) continue;
-    if (op.state == OperationState::kWaitingForCutover && !op.lease_token) continue;
-    return false;
-  }
+  for (const auto& op : *ops)
+    if (!IsSettled(op.state)) return false;
   return true;
 }
 
@@ -346,8 +339,9 @@ bool Simulation::Step(Micros now) {
     if (!apply.ok()) continue;
     a.state = apply->state;
     // Settled, but a row may still be in flight (a revert window another row's cancel
-    // did not end): the run goes on until nothing of the apply is.
-    if ((IsSettled(a.state) || a.cancel_accepted) && Quiet(a.id)) continue;
+    // did not end) or left for the cleanup claim: the run goes on until every row is
+    // settled too.
+    if (IsSettled(a.state) && AllRowsSettled(a.id)) continue;
     all_settled = false;
     Maintain(a, now);
   }
@@ -371,7 +365,7 @@ SimReport Simulation::Run() {
   while (Step(s_.Now())) {
     if (s_.Now() - start > o_.max_virtual_micros) {
       for (auto& a : applies_) {
-        if (a.id > 0 && !IsSettled(a.state)) {
+        if (a.id > 0 && (!IsSettled(a.state) || !AllRowsSettled(a.id))) {
           Fail("not settled after " + std::to_string(o_.max_virtual_micros / kSecond) +
                " virtual seconds: " + Describe(a.id));
         }
@@ -384,15 +378,13 @@ SimReport Simulation::Run() {
   for (auto& p : processes_) p->worker->Join();
 
   std::vector<int64_t> ids;
-  std::set<int64_t> cancelled;
   for (auto& a : applies_) {
     if (a.id <= 0) continue;
     ids.push_back(a.id);
-    if (a.cancel_accepted) cancelled.insert(a.id);
     auto apply = store_->GetApply(a.id);
     if (apply.ok()) ++report_.final_states[std::string(ToString(apply->state))];
   }
-  for (auto& v : CheckInvariants(*store_, *target_, ids, cancelled)) report_.violations.push_back(std::move(v));
+  for (auto& v : CheckInvariants(*store_, *target_, ids)) report_.violations.push_back(std::move(v));
   if ((!report_.ok() && o_.verbose) || std::getenv("ORDO_SIM_DUMP") != nullptr) {
     for (int64_t id : ids) std::fprintf(stderr, "  %s\n", Describe(id).c_str());
   }

@@ -69,6 +69,11 @@ class WorkerTest : public ::testing::Test {
   }
 
   ApplyState StateOf(int64_t id) { return store_->GetApply(id)->state; }
+  std::vector<OperationRecord> Ops(int64_t apply_id) {
+    auto ops = store_->ListOperations(apply_id);
+    EXPECT_TRUE(ops.ok()) << ops.status().ToString();
+    return ops.ok() ? *ops : std::vector<OperationRecord>{};
+  }
 
   // The virtual time of the first event of `kind` into `to` for deployment `d`.
   Micros EventAt(int64_t apply_id, const std::string& d, const std::string& to) {
@@ -188,6 +193,50 @@ TEST_F(WorkerTest, ApplyOfADriverThatDiedBeforeItsSwapIsSettledOnceTheLeaseIsSta
     if (!e.operation_id && e.to_state == "completed") settled = e.at;
   // Not while the dead driver's lease could still have been live.
   EXPECT_GE(settled - finished, 10 * kSecond);
+  worker->Shutdown();
+  worker->Join();
+}
+
+TEST_F(WorkerTest, CancelCleansUpRowsReleasedAtTheBarrier) {
+  auto worker = StartWorker(kSecond, /*keepers=*/0);
+  ApplyRecord a = Create("barrier", 2, /*defer_cutover=*/true);
+  worker->Notify();
+  auto parked = [&] {
+    for (const auto& op : Ops(a.id))
+      if (op.state != OperationState::kWaitingForCutover || op.lease_token) return false;
+    return true;
+  };
+  ASSERT_TRUE(WaitFor(parked));  // both released at the barrier, shadows in sync
+  for (const auto& op : Ops(a.id)) ASSERT_TRUE(target_->has_shadow(op.id));
+  ASSERT_EQ(RecordControl(*store_, a, RequestKind::kCancel, "test", {})->outcome, RequestOutcome::kAccepted);
+  worker->Notify();
+  auto cancelled = [&] {
+    for (const auto& op : Ops(a.id))
+      if (op.state != OperationState::kCancelled) return false;
+    return StateOf(a.id) == ApplyState::kCancelled;
+  };
+  ASSERT_TRUE(WaitFor(cancelled));
+  for (const auto& op : Ops(a.id)) {
+    EXPECT_FALSE(target_->has_shadow(op.id)) << op.deployment << ": shadow left on the target";
+    EXPECT_EQ(target_->swaps(op.id), 0);
+  }
+  EXPECT_TRUE(target_->violations().empty());
+  worker->Shutdown();
+  worker->Join();
+}
+
+TEST_F(WorkerTest, HaltedRolloutsPendingRowIsCancelledWithoutTouchingTheTarget) {
+  ApplyRecord a = Create("rolling", 2, false);
+  auto ops = Ops(a.id);
+  auto claimed = store_->ClaimNextCopy("gone/1/driver-1");
+  ASSERT_TRUE(claimed.ok() && claimed->has_value());
+  ASSERT_TRUE(store_->TransitionOperation((*claimed)->lease, OperationState::kFailed, "boom").ok());
+  // Its driver died before its swap; halt keeps d2 pending for good.
+  auto worker = StartWorker(kSecond, /*keepers=*/0);
+  worker->Notify();
+  ASSERT_TRUE(WaitFor([&] { return store_->GetOperation(ops[1].id)->state == OperationState::kCancelled; }));
+  EXPECT_EQ(StateOf(a.id), ApplyState::kFailed);
+  EXPECT_EQ(target_->writes(), 0);  // d2 never started: nothing on the target was touched
   worker->Shutdown();
   worker->Join();
 }
