@@ -50,6 +50,11 @@ struct BinlogTable {
   // the same bytes reuses the resolved columns.
   std::string column_types;
   std::string metadata;
+  // Watched tables are resolved (columns parsed, checked against the catalog) at
+  // their first rows event, not at the map: under LOCK TABLES the server maps every
+  // locked table in each event group, rows or not, so a map alone says nothing about
+  // the table's current definition.
+  bool resolved = false;
   std::vector<BinlogColumn> columns;
 };
 

@@ -229,22 +229,28 @@ Status BinlogReader::OnTableMap(const MARIADB_RPL_EVENT& e) {
   t->table_name.assign(table);
   t->watched = Watches(t->schema_name, t->table_name);
   if (t->watched) {
-    const std::string name = QuoteTable(schema, table);
     t->column_types.assign(types);
     t->metadata.assign(metadata);
-    auto columns = binlog::ParseTableMapColumns(types, metadata);
-    if (!columns.ok()) return columns.status().WithContext(name);
-    t->columns = std::move(*columns);
-    auto catalog = catalog_->Columns(t->schema_name, t->table_name);
-    if (!catalog.ok()) {
-      if (catalog.status().Is(StatusCode::kNotFound))
-        return FailedPrecondition(name + " no longer exists: its binlog events cannot be decoded");
-      return catalog.status().WithContext("looking up " + name);
-    }
-    ORDO_RETURN_IF_ERROR(binlog::ApplyCatalog(*catalog, *t));
   }
   if (tables_.size() >= kMaxCachedTables) tables_.clear();
   tables_[map.table_id] = std::move(t);
+  return Status::Ok();
+}
+
+Status BinlogReader::Resolve(binlog::BinlogTable& t) {
+  if (t.resolved) return Status::Ok();
+  const std::string name = QuoteTable(t.schema_name, t.table_name);
+  auto columns = binlog::ParseTableMapColumns(t.column_types, t.metadata);
+  if (!columns.ok()) return columns.status().WithContext(name);
+  t.columns = std::move(*columns);
+  auto catalog = catalog_->Columns(t.schema_name, t.table_name);
+  if (!catalog.ok()) {
+    if (catalog.status().Is(StatusCode::kNotFound))
+      return FailedPrecondition(name + " no longer exists: its binlog events cannot be decoded");
+    return catalog.status().WithContext("looking up " + name);
+  }
+  ORDO_RETURN_IF_ERROR(binlog::ApplyCatalog(*catalog, t));
+  t.resolved = true;
   return Status::Ok();
 }
 
@@ -254,11 +260,12 @@ Status BinlogReader::OnRows(const MARIADB_RPL_EVENT& e, BinlogEvent& out, bool* 
   if (it == tables_.end())
     return binlog::CorruptEvent("rows event for table_id " + std::to_string(rows.table_id) +
                                 " without a TABLE_MAP");
-  const binlog::BinlogTable& table = *it->second;
+  binlog::BinlogTable& table = *it->second;
   if (!table.watched) {
     ++stats_.rows_events_skipped;
     return Status::Ok();
   }
+  ORDO_RETURN_IF_ERROR(Resolve(table));
   // MariaDB writes version 1 rows events (optionally compressed); the version 2
   // layout is MySQL's and is not read yet.
   const bool v1 = (e.event_type >= WRITE_ROWS_EVENT_V1 && e.event_type <= DELETE_ROWS_EVENT_V1) ||

@@ -8,7 +8,10 @@
 // rotates and heartbeats. Rows of other tables are skipped without decoding.
 // Column layout comes from each TABLE_MAP event plus one information_schema lookup
 // per table_id on a side connection (signedness, BINARY padding; see
-// binlog_catalog.h), so binlog_row_metadata=FULL is not required.
+// binlog_catalog.h), so binlog_row_metadata=FULL is not required. The lookup happens
+// at a table's first rows event: a map without rows (MariaDB maps every table a
+// session holds under LOCK TABLES) is never checked, so a table renamed or altered
+// after such a map does not fail the stream.
 //
 // Resuming: every kCommit event's `position` is a safe point: a reader opened there
 // replays nothing of that transaction and misses nothing after it. After an error
@@ -113,6 +116,8 @@ class BinlogReader {
   Status Handle(const binlog::FetchedEvent& fetched, BinlogEvent& out, bool* emit);
   Status OnTableMap(const st_mariadb_rpl_event& e);
   Status OnRows(const st_mariadb_rpl_event& e, BinlogEvent& out, bool* emit);
+  // Parses a watched table's map and checks it against the catalog (once per map).
+  Status Resolve(binlog::BinlogTable& table);
   Status OnQuery(const st_mariadb_rpl_event& e, BinlogEvent& out, bool* emit);
   bool Watches(const std::string& schema, const std::string& table) const;
   void EndGroup();
