@@ -11,11 +11,14 @@
 // its own worker threads (copy threads, binlog reader) internally. EngineHost
 // callbacks may be called from any of those threads.
 //
-//   auto engine = NewMysqlEngine(spec, &host);
+//   auto engine = NewMysqlEngine(spec, &host);               // spec.revert_window = true
 //   ORDO_RETURN_IF_ERROR((*engine)->Preflight());
-//   ORDO_RETURN_IF_ERROR((*engine)->Copy());            // returns once in sync
-//   ORDO_RETURN_IF_ERROR((*engine)->KeepInSync(ready)); // parked until ready()
+//   ORDO_RETURN_IF_ERROR((*engine)->Copy());                 // returns once in sync
+//   ORDO_RETURN_IF_ERROR((*engine)->KeepInSync(ready));      // parked until ready()
 //   ORDO_ASSIGN_OR_RETURN(CutoverReport r, (*engine)->Cutover());
+//   ORDO_RETURN_IF_ERROR((*engine)->KeepOldInSync(window_over_or_requested));
+//   if (revert_requested && (*engine)->CanRevert().ok()) (*engine)->Revert();
+//   else (*engine)->FinishRevertWindow();
 #pragma once
 
 #include <cstdint>
@@ -35,14 +38,27 @@ struct TableChange {
   int64_t change_id = 0;  // the store's change row, echoed in progress reports
   std::string schema_name;  // empty: the DSN's database
   std::string table_name;
-  std::string ddl;  // exactly one ALTER TABLE statement naming table_name
+  // Exactly one ALTER TABLE, CREATE TABLE or DROP TABLE statement naming table_name.
+  // A created table appears at the cutover (in the same RENAME as the others); a
+  // dropped one is renamed away at the cutover and dropped when the window ends.
+  std::string ddl;
+};
+
+// The copy's volume: how hard it works. Changeable while running (SetVolume).
+struct EngineVolume {
+  int copy_threads = 2;           // 1..64
+  int64_t chunk_target_ms = 500;  // each copy chunk aims at this duration; 10..60000
 };
 
 struct EngineSpec {
   std::string target_dsn;  // mysql://user:pass@host:port/schema
   std::vector<TableChange> changes;
   std::optional<std::string> resume_state;  // from the operation row, if any
-  std::string fence_token;                  // the current lease token (target fencing, part 2)
+  // The current lease token: the engine's target-side fence (docs/engine.md). Empty:
+  // a random token per engine instance (the newest instance wins).
+  std::string fence_token;
+  // Names the operation on the target (its fence row); empty: derived from its tables.
+  std::string operation_id;
   int copy_threads = 2;
   int64_t chunk_target_ms = 500;             // each copy chunk aims at this duration
   int64_t cutover_lock_timeout_ms = 3000;    // hard cap on write-blocked time per attempt
@@ -50,21 +66,43 @@ struct EngineSpec {
   int64_t cutover_backoff_ms = 500;          // first retry delay; doubles, capped at 8×
   int64_t checkpoint_interval_ms = 2000;     // SaveResumeState at least this often
   int64_t progress_interval_ms = 1000;       // ReportProgress at least this often
-  bool keep_old_table = false;               // after the swap, keep `<t>_ordo_old`
+  // A revert window follows the swap: Cutover keeps the old tables (`<t>_ordo_old`) and
+  // KeepOldInSync keeps them in sync with the new ones until Revert or
+  // FinishRevertWindow. Off: Cutover ends the operation (old tables dropped or kept).
+  bool revert_window = false;
+  // Where the old tables would be dropped (the window's end, or the cutover without a
+  // window) they are renamed to `<t>_ordo_bak_<yyyymmddhhmmss>` (UTC) instead.
+  bool keep_old_table = false;
+  // When MariaDB can apply a single-table ALTER with ALGORITHM=INSTANT, do that at
+  // cutover instead of copying (not revertible). False forces the copy path.
+  bool allow_instant = true;
+  // Throttling: the copy pauses (change application never does) while the target's
+  // Threads_running exceeds max_threads_running (0: not checked) or a replica's lag
+  // exceeds max_replica_lag_ms (replicas unreachable or not replicating also pause).
+  int64_t max_threads_running = 25;
+  std::vector<std::string> replica_dsns;  // mysql:// URLs of replicas to watch
+  int64_t max_replica_lag_ms = 10000;
+  int64_t throttle_interval_ms = 500;     // how often the throttle is evaluated
 };
 
 // The engine's view of its phase and numbers, for status/watch.
 struct EngineProgress {
-  std::vector<ChangeProgress> changes;
-  // preflight, copying, in_sync, verifying, cutting_over, done, stopped, failed
+  std::vector<ChangeProgress> changes;  // ChangeProgress::instant: the instant decision
+  // preflight, copying, in_sync, verifying, cutting_over, revert_window, reverting,
+  // reverted, done, stopped, cancelled
   std::string phase;
+  bool instant = false;           // decided in preflight: ALGORITHM=INSTANT at cutover
   double rows_per_second = 0;     // copy rate of this run
   int64_t backlog_events = 0;     // captured row changes not applied yet
   int64_t backlog_bytes = 0;      // binlog bytes between the server's end and the applied position
-  std::string throttle_reason;    // part 2
+  std::string throttle_reason;    // why the copy is paused now; empty: not throttled
+  EngineVolume volume;            // the copy's current volume
   int cutover_attempts = 0;
   int64_t rows_scanned_this_run = 0;  // source rows read by this process's copy chunks
   bool resumed = false;               // this run continued from a saved resume state
+  // In the revert window: empty while a revert is possible, else why not (instant
+  // change, the reverse sync could not store a row, …).
+  std::string revert_unavailable;
 };
 
 class EngineHost {
@@ -87,25 +125,35 @@ struct CutoverReport {
   std::vector<int64_t> failed_attempt_block_ms;  // attempts that timed out and gave up
   std::vector<std::string> failed_attempt_reasons;  // why each of them gave up
   int64_t rows_verified = 0;
-  bool instant = false;  // part 2: ALGORITHM=INSTANT fast path
+  bool instant = false;  // applied with ALGORITHM=INSTANT (no copy, not revertible)
 };
 
-// Phases, driven in order by one thread: Preflight → Copy → KeepInSync → Cutover, or
-// Cancel at any point. Any phase returns Cancelled after ShouldStop() (checkpoint
-// saved; a new engine built with that resume state continues). Destroying the engine
-// stops its threads; the last saved checkpoint stays valid.
+// Phases, driven in order by one thread: Preflight → Copy → KeepInSync → Cutover →
+// (with EngineSpec::revert_window) KeepOldInSync → Revert or FinishRevertWindow; or
+// Cancel before the swap. Any phase returns Cancelled after ShouldStop() (checkpoint
+// saved; a new engine built with that resume state continues, in whatever phase the
+// old one was, the revert window included). Destroying the engine stops its threads;
+// the last saved checkpoint stays valid.
+//
+// A displaced engine (another driver took the lease and built its own engine) finds
+// the operation's target-side fence moved at its next write and fails with LeaseLost
+// (retryable: the store decides whether this driver still holds the lease).
 class OperationEngine {
  public:
   virtual ~OperationEngine() = default;
-  // Checks each change (one ALTER TABLE; anything else is InvalidArgument), the table
-  // (a primary or non-null unique key, no foreign keys or triggers), the DDL (run on an
-  // empty copy, then dropped), binlog settings (ROW, FULL) and privileges. Every
-  // refusal names the table and the reason. Writes nothing that outlives the call.
+  // Checks each change (one ALTER TABLE, CREATE TABLE or DROP TABLE; anything else is
+  // InvalidArgument), the tables (a primary or non-null unique key; no foreign keys or
+  // triggers: refused naming them), the DDL (run on an empty copy, then dropped),
+  // binlog settings (ROW, FULL) and privileges, and decides whether the change is
+  // instant (reported in progress). Every refusal names the table and the reason.
+  // Writes nothing that outlives the call. After a swap (a resume state or the target
+  // says so) it only reloads what the revert window needs.
   virtual Status Preflight() = 0;
   // Creates the shadow tables, starts capturing changes from the binlog, copies and
   // applies until the shadows are in sync; resumes from EngineSpec::resume_state when
   // present (no restart from zero). Returns Ok once in sync, with the change capture
-  // still running. DataLoss naming the table and key for lossy changes.
+  // still running. DataLoss naming the table and key for lossy changes. An instant
+  // change copies nothing (Ok at once); so does an engine whose tables were swapped.
   virtual Status Copy() = 0;
   // Keeps the shadows in sync (checkpointing) until `ready()` returns true (Ok) or
   // ShouldStop() (Cancelled).
@@ -113,11 +161,54 @@ class OperationEngine {
   // Verifies every table against its shadow (DataLoss naming the first differing key;
   // nothing swapped), then swaps all tables in one RENAME, blocking writes for at most
   // cutover_lock_timeout_ms per attempt; retries with backoff. Timeout when every
-  // attempt gave up (nothing swapped, still in sync: Cutover may be called again).
+  // attempt gave up (nothing swapped, still in sync: Cutover may be called again). An
+  // instant change runs its ALTER … ALGORITHM=INSTANT instead, bounded the same way
+  // (report.instant). Ok with attempts == 0 when the swap had already happened.
   virtual Result<CutoverReport> Cutover() = 0;
   // Stops everything and removes every artefact (shadow tables, sentries). Refused
   // (FailedPrecondition) after a successful swap.
   virtual Status Cancel() = 0;
+
+  // ---- the revert window (EngineSpec::revert_window) ------------------------------
+  // After the swap: keeps every old table in sync with the new one (the binlog,
+  // reverse direction: new → old columns) until `done()` returns true (Ok, checkpoint
+  // saved); Cancelled after ShouldStop(). Callable on a fresh engine built from a
+  // crashed one's resume state: it continues from the saved reverse position (or,
+  // when the crash came between the swap and its checkpoint, from the position the
+  // swap recorded on the target). A row the old table cannot hold does not end the
+  // window: the reverse sync stops and CanRevert() says why. FailedPrecondition when
+  // there is no revert window (no swap yet, or already finished/reverted).
+  virtual Status KeepOldInSync(const std::function<bool()>& done) {
+    (void)done;
+    return FailedPrecondition("this engine has no revert window");
+  }
+  // Ok when Revert() can be attempted now; FailedPrecondition naming why not (an
+  // instant change, no window, the reverse sync failed, the old table is gone).
+  virtual Status CanRevert() { return FailedPrecondition("this engine cannot revert"); }
+  // Swaps every table back in one RENAME (old tables return under their names,
+  // created tables go away, dropped ones come back), after verifying the old tables
+  // against the new ones, with the cutover's bounds and retries. The reverted tables
+  // hold every write made during the window. Then drops the new tables (or keeps them,
+  // keep_old_table). Ok with attempts == 0 when already reverted (a recovered run).
+  // FailedPrecondition when CanRevert() says no; DataLoss when verification finds a
+  // difference (nothing swapped); Timeout when every attempt gave up (still in the
+  // window, still in sync: may be called again).
+  virtual Result<CutoverReport> Revert() {
+    return FailedPrecondition("this engine cannot revert");
+  }
+  // Ends the window without reverting: stops the reverse sync, drops the old tables (or
+  // renames them to the keep_old_table name) and forgets the operation on the target.
+  // Idempotent; Ok when there was nothing to finish.
+  virtual Status FinishRevertWindow() { return Status::Ok(); }
+
+  // ---- volume ------------------------------------------------------------------------
+  // Changes copy threads and chunk time target, now and for the rest of the run (the
+  // next chunk of each thread). InvalidArgument outside the documented ranges.
+  // Thread-safe: callable from any thread while a phase runs.
+  virtual Status SetVolume(const EngineVolume& volume) {
+    (void)volume;
+    return FailedPrecondition("this engine has no volume knob");
+  }
 };
 
 // The MariaDB/MySQL engine.

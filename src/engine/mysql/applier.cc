@@ -22,6 +22,19 @@ std::vector<std::string> Pick(const std::vector<std::string>& names, const std::
   return out;
 }
 
+// The bind expressions of the given common columns (charset conversions included).
+std::vector<std::string> Exprs(const TablePlan& plan, const std::vector<int>& at) {
+  std::vector<std::string> out;
+  for (int i : at) out.push_back(plan.ValueExpr(i));
+  return out;
+}
+
+std::vector<std::string> AllExprs(const TablePlan& plan) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < plan.shadow_names.size(); ++i) out.push_back(plan.ValueExpr(i));
+  return out;
+}
+
 // A duplicate on the shadow's own key means a copy chunk inserted the row between our
 // DELETE and INSERT: retry. Any other refusal means the new table cannot hold the row.
 Status ClassifyDataError(const Status& s, const TablePlan& plan) {
@@ -160,11 +173,12 @@ Status Applier::ApplyTable(MysqlConnection& conn, size_t t, const std::vector<Op
   std::string source = QuoteTable(plan.schema(), plan.table());
   std::vector<std::string> skey = Pick(plan.shadow_names, plan.shadow_key);
   std::vector<std::string> okey = Pick(plan.source_names, plan.shadow_key);
+  std::vector<std::string> key_exprs = Exprs(plan, plan.shadow_key);
   // Re-apply deletes that a chunk may have overtaken, unless the row is back.
   for (const Op& op : fixups) {
     std::vector<SqlValue> params = op.key;
     params.insert(params.end(), op.key.begin(), op.key.end());
-    auto r = conn.Execute("DELETE FROM " + shadow + " WHERE " + KeyIn(skey, 1) +
+    auto r = conn.Execute("DELETE FROM " + shadow + " WHERE " + KeyIn(skey, key_exprs, 1) +
                               " AND NOT EXISTS (SELECT 1 FROM " + source + " WHERE " +
                               KeyIn(okey, 1) + ")",
                           params);
@@ -186,11 +200,12 @@ Status Applier::ApplyTable(MysqlConnection& conn, size_t t, const std::vector<Op
     for (size_t i = at; i < at + n; ++i)
       params.insert(params.end(), deletes[i]->key.begin(), deletes[i]->key.end());
     at += n;
-    auto r = conn.Execute("DELETE FROM " + shadow + " WHERE " + KeyIn(skey, n), params);
+    auto r = conn.Execute("DELETE FROM " + shadow + " WHERE " + KeyIn(skey, key_exprs, n), params);
     if (!r.ok()) return r.status();
   }
   at = 0;
   std::string cols = ColumnList(plan.shadow_names);
+  std::vector<std::string> value_exprs = AllExprs(plan);
   std::string update;
   if (upsert_in_place) {
     for (const std::string& c : plan.shadow_names)
@@ -203,7 +218,7 @@ Status Applier::ApplyTable(MysqlConnection& conn, size_t t, const std::vector<Op
       params.insert(params.end(), upserts[i]->values.begin(), upserts[i]->values.end());
     at += n;
     auto r = conn.Execute("INSERT INTO " + shadow + " (" + cols + ") VALUES " +
-                              Placeholders(plan.shadow_names.size(), n) + update,
+                              RowPlaceholders(value_exprs, n) + update,
                           params);
     if (!r.ok()) return ClassifyDataError(r.status(), plan);
   }
@@ -211,7 +226,7 @@ Status Applier::ApplyTable(MysqlConnection& conn, size_t t, const std::vector<Op
 }
 
 Status Applier::ApplyOnce(const std::vector<MysqlConnection*>& conns,
-                          const std::vector<std::vector<Op>>& fixups) {
+                          const std::vector<std::vector<Op>>& fixups, bool check_fence) {
   std::vector<MysqlConnection*> sessions;
   for (MysqlConnection* c : conns)
     if (std::find(sessions.begin(), sessions.end(), c) == sessions.end()) sessions.push_back(c);
@@ -226,6 +241,10 @@ Status Applier::ApplyOnce(const std::vector<MysqlConnection*>& conns,
   };
   for (MysqlConnection* c : sessions) {
     Status s = c->Execute("SET autocommit = 0");
+    if (!s.ok()) return fail(s);
+  }
+  if (check_fence && fence_ && !sessions.empty()) {
+    Status s = fence_(*sessions[0]);
     if (!s.ok()) return fail(s);
   }
   for (size_t t = 0; t < plans_.size(); ++t) {
@@ -245,7 +264,7 @@ Status Applier::Flush(MysqlConnection& conn) {
   return Flush(std::vector<MysqlConnection*>(plans_.size(), &conn));
 }
 
-Status Applier::Flush(const std::vector<MysqlConnection*>& conns) {
+Status Applier::Flush(const std::vector<MysqlConnection*>& conns, bool check_fence) {
   std::vector<std::vector<Op>> fixups(plans_.size());
   std::vector<uint64_t> fixed;
   uint64_t seq;
@@ -266,10 +285,13 @@ Status Applier::Flush(const std::vector<MysqlConnection*>& conns) {
     Status s;
     auto give_up_at = std::chrono::steady_clock::now() + kFlushRetryFor;
     for (int attempt = 0;; ++attempt) {
-      s = ApplyOnce(conns, fixups);
+      s = ApplyOnce(conns, fixups, check_fence);
       bool broken = false;
       for (MysqlConnection* c : conns) broken = broken || c->broken();
-      if (s.ok() || !s.retryable() || broken || std::chrono::steady_clock::now() >= give_up_at) break;
+      // A moved fence is final for this engine, however retryable for the operation.
+      if (s.ok() || !s.retryable() || s.Is(StatusCode::kLeaseLost) || broken ||
+          std::chrono::steady_clock::now() >= give_up_at)
+        break;
       std::this_thread::sleep_for(std::chrono::milliseconds(std::min(500, 5 << std::min(attempt, 7))));
     }
     if (!s.ok()) return s;

@@ -17,12 +17,16 @@
 // (BeginChunk/EndChunk). SafeResumePosition() never passes the position at which an
 // unfinished chunk started, so a replay after a crash re-applies those deletes too.
 //
+// With a fence set (SetFence), every flush transaction first checks the operation's
+// target-side fence row (fence.h), so a displaced engine's batches are refused.
+//
 // Thread-safety: Consume/Flush from one thread at a time (the sync loop, or the cutover
 // while the loop is stopped); BeginChunk/EndChunk/positions from any thread.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -40,6 +44,9 @@ class Applier {
 
   // Sets where the stream starts (nothing consumed before it counts as applied).
   void Start(const BinlogPosition& from);
+  // Runs `check` first in every flush transaction (on the first session); its error
+  // aborts the flush. Set before the first Flush.
+  void SetFence(std::function<Status(MysqlConnection&)> check) { fence_ = std::move(check); }
   // Takes one event of the stream, in order.
   void Consume(const BinlogEvent& event);
   // Forgets the open (uncommitted) transaction, e.g. before reopening a broken stream.
@@ -53,8 +60,9 @@ class Applier {
   Status Flush(MysqlConnection& conn);
   // The same with one session per table (`conns[i]` for the i-th plan; the cutover
   // drains each table on the session that holds its locks). One transaction per
-  // distinct session.
-  Status Flush(const std::vector<MysqlConnection*>& conns);
+  // distinct session. `check_fence` false: the caller holds the fence row's table
+  // locked and has checked it (the cutover).
+  Status Flush(const std::vector<MysqlConnection*>& conns, bool check_fence = true);
 
   // The end of the last transaction applied (a safe replay point once no chunk is in
   // flight), and of the last event consumed.
@@ -90,10 +98,11 @@ class Applier {
   void Stage(int table, const std::vector<SqlValue>& image, bool upsert,
              std::vector<TableBatch>* batch);
   Status ApplyOnce(const std::vector<MysqlConnection*>& conns,
-                   const std::vector<std::vector<Op>>& fixups);
+                   const std::vector<std::vector<Op>>& fixups, bool check_fence);
   Status ApplyTable(MysqlConnection& conn, size_t table, const std::vector<Op>& fixups);
 
   std::vector<const TablePlan*> plans_;
+  std::function<Status(MysqlConnection&)> fence_;
   std::vector<TableBatch> txn_;    // the open transaction
   std::vector<TableBatch> batch_;  // complete transactions not applied yet
   std::atomic<size_t> pending_rows_{0};

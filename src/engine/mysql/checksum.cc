@@ -1,5 +1,6 @@
 #include "engine/mysql/checksum.h"
 
+#include <cctype>
 #include <map>
 #include <thread>
 
@@ -16,14 +17,49 @@ bool IsText(const std::string& data_type) {
          data_type == "enum" || data_type == "set";
 }
 
+// "(3)" or "(12,4)" from a COLUMN_TYPE such as "datetime(3)" or "decimal(12,4) unsigned";
+// "" when the type has no (digits[,digits]) part.
+std::string Precision(const std::string& column_type) {
+  size_t open = column_type.find('(');
+  size_t close = column_type.find(')', open);
+  if (open == std::string::npos || close == std::string::npos) return "";
+  std::string inside = column_type.substr(open + 1, close - open - 1);
+  for (char c : inside)
+    if (!std::isdigit(static_cast<unsigned char>(c)) && c != ',') return "";
+  return "(" + inside + ")";
+}
+
+// The CAST that gives a value of column `from` the text form it has once stored in
+// column `to`, when the two types write the same value differently (DATETIME vs
+// DATETIME(3), DECIMAL(10,2) vs DECIMAL(12,4), FLOAT vs DOUBLE); "" when the text
+// forms already agree.
+std::string CastTarget(const ColumnInfo& from, const ColumnInfo& to) {
+  if (from.column_type == to.column_type) return "";
+  const std::string& t = to.data_type;
+  if (t == "datetime" || t == "timestamp") return "DATETIME" + Precision(to.column_type);
+  if (t == "time") return "TIME" + Precision(to.column_type);
+  if (t == "date") return "DATE";
+  if (t == "decimal") return "DECIMAL" + Precision(to.column_type);
+  if (t == "double") return "DOUBLE";
+  if (t == "float") return "FLOAT";
+  return "";
+}
+
 // CRC32 of one row's common columns; NULLs are told apart from empty strings by a
-// trailing null map.
-std::string RowCrc(const TableInfo& table, const std::vector<std::string>& names) {
+// trailing null map. With `as` (the other side's table and column names), values are
+// first cast to the other side's column types where their text forms would differ.
+std::string RowCrc(const TableInfo& table, const std::vector<std::string>& names,
+                   const TableInfo* as = nullptr, const std::vector<std::string>* as_names = nullptr) {
   std::string values, nulls;
   for (size_t i = 0; i < names.size(); ++i) {
     const ColumnInfo& c = table.columns[table.ColumnIndex(names[i])];
     std::string q = QuoteIdentifier(names[i]);
-    values += ", " + (IsText(c.data_type) ? "CONVERT(" + q + " USING utf8mb4)" : q);
+    std::string cast;
+    if (as != nullptr) cast = CastTarget(c, as->columns[as->ColumnIndex((*as_names)[i])]);
+    if (!cast.empty())
+      values += ", CAST(" + q + " AS " + cast + ")";
+    else
+      values += ", " + (IsText(c.data_type) ? "CONVERT(" + q + " USING utf8mb4)" : q);
     nulls += (i ? ", " : "") + std::string("ISNULL(") + q + ")";
   }
   return "CRC32(CONCAT_WS(0x1f" + values + ", CONCAT(" + nulls + ")))";
@@ -92,7 +128,8 @@ Key KeyOf(const SqlRow& row, const TablePlan& plan) {
 Status VerifyTable(const TablePlan& plan, MysqlConnection& src, MysqlConnection& dst,
                    const VerifyOptions& options, VerifyReport* report) {
   std::string where = QuoteTable(plan.schema(), plan.table());
-  Side a{where, RowCrc(plan.source, plan.source_names), plan.source.key_columns};
+  Side a{where, RowCrc(plan.source, plan.source_names, &plan.shadow, &plan.shadow_names),
+         plan.source.key_columns};
   Side b{QuoteTable(plan.schema(), plan.shadow_name), RowCrc(plan.shadow, plan.shadow_names), {}};
   for (int k : plan.source_key) {
     int found = -1;

@@ -19,3 +19,9 @@ void ChunkSizer::Observe(int64_t rows, int64_t elapsed_ms) {
 }
 
 }  // namespace ordo
+
+namespace ordo {
+
+void ChunkSizer::set_target_ms(int64_t target_ms) { target_ms_ = std::max<int64_t>(1, target_ms); }
+
+}  // namespace ordo

@@ -22,6 +22,8 @@ class ChunkSizer {
                       int64_t max_rows = 100000);
   int64_t rows() const { return rows_; }
   void Observe(int64_t rows, int64_t elapsed_ms);
+  // A new time target; the size follows from the next observation on.
+  void set_target_ms(int64_t target_ms);
 
  private:
   int64_t target_ms_;

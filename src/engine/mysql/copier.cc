@@ -10,6 +10,7 @@ namespace ordo {
 namespace {
 
 constexpr int kChunkAttempts = 10;
+constexpr auto kPausePoll = std::chrono::milliseconds(50);
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -26,7 +27,8 @@ TableCopier::TableCopier(const TablePlan& plan, Applier* applier, MysqlPool* poo
       pool_(pool),
       options_(std::move(options)),
       state_(std::move(initial)),
-      sizer_(options_.chunk_target_ms, 1000, 10, 60000) {
+      sizer_(options_.chunk_target_ms, 1000, 10, 60000),
+      threads_(std::max(1, options_.threads)) {
   for (const std::string& k : plan_.source.key_columns) key_names_.push_back(k);
   cursor_ = state_.watermark;
 }
@@ -49,6 +51,12 @@ TableCopyState TableCopier::state() const {
 int64_t TableCopier::chunk_rows() const {
   std::lock_guard<std::mutex> lock(mu_);
   return sizer_.rows();
+}
+
+void TableCopier::SetVolume(int threads, int64_t chunk_target_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  threads_ = std::max(1, threads);
+  sizer_.set_target_ms(chunk_target_ms);
 }
 
 Status TableCopier::CaptureEnd(MysqlConnection& conn) {
@@ -101,24 +109,38 @@ Result<std::optional<std::pair<uint64_t, TableCopier::Chunk>>> TableCopier::Next
 Status TableCopier::CopyChunk(MysqlConnection& conn, const Chunk& chunk, int64_t* affected) {
   Predicate range = KeyRange(key_names_, chunk.lower, chunk.upper);
   std::string src = QuoteTable(plan_.schema(), plan_.table());
+  // One transaction: the fence check's shared lock on the fence row lasts until the
+  // chunk's rows are committed, so a newer engine's Advance() waits for it and every
+  // later chunk of ours sees the new token.
+  ORDO_SYNC_POINT("TableCopier::CopyChunk:BeforeBegin");
+  ORDO_RETURN_IF_ERROR(conn.Execute("BEGIN"));
+  auto rollback = [&](Status why) {
+    (void)conn.Execute("ROLLBACK");
+    return why;
+  };
+  if (options_.fence) {
+    Status fenced = options_.fence(conn);
+    if (!fenced.ok()) return rollback(fenced);
+  }
   ORDO_SYNC_POINT("TableCopier::CopyChunk:BeforeInsert");
-  ORDO_ASSIGN_OR_RETURN(
-      uint64_t n,
-      conn.Execute("INSERT IGNORE INTO " + QuoteTable(plan_.schema(), plan_.shadow_name) + " (" +
-                       ColumnList(plan_.shadow_names) + ") SELECT " + ColumnList(plan_.source_names) +
-                       " FROM " + src + " FORCE INDEX (" + QuoteIdentifier(plan_.source.key_name) +
-                       ") WHERE " + range.sql,
-                   range.params));
-  *affected = static_cast<int64_t>(n);
-  ORDO_ASSIGN_OR_RETURN(SqlRows warnings, conn.Query("SHOW WARNINGS"));
+  auto n = conn.Execute("INSERT IGNORE INTO " + QuoteTable(plan_.schema(), plan_.shadow_name) + " (" +
+                            ColumnList(plan_.shadow_names) + ") SELECT " + ColumnList(plan_.source_names) +
+                            " FROM " + src + " FORCE INDEX (" + QuoteIdentifier(plan_.source.key_name) +
+                            ") WHERE " + range.sql,
+                        range.params);
+  if (!n.ok()) return rollback(n.status());
+  *affected = static_cast<int64_t>(*n);
+  auto warnings = conn.Query("SHOW WARNINGS");
+  if (!warnings.ok()) return rollback(warnings.status());
   std::string own_key = "for key '" + plan_.shadow.key_name + "'";
-  for (const SqlRow& w : warnings.rows) {
+  for (const SqlRow& w : warnings->rows) {
     std::string code = w.size() > 1 ? w[1].value_or("") : "";
     std::string message = w.size() > 2 ? w[2].value_or("") : "";
     if (code == "1062" && message.find(own_key) != std::string::npos) continue;
+    (void)conn.Execute("ROLLBACK");
     return Diagnose(conn, chunk, "mysql warning " + code + ": " + message);
   }
-  return Status::Ok();
+  return conn.Execute("COMMIT");
 }
 
 // Finds the first row of the chunk that the new table cannot hold and names it.
@@ -165,14 +187,24 @@ Status TableCopier::Diagnose(MysqlConnection& conn, const Chunk& chunk, const st
   return found;
 }
 
-Status TableCopier::Worker() {
+bool TableCopier::Finished() {
+  return !error_.ok() || state_.done || (exhausted_ && in_flight_.empty());
+}
+
+Status TableCopier::Worker(int index) {
   ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
   while (true) {
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (!error_.ok()) return Status::Ok();
+      // Fewer threads wanted (SetVolume): the highest-numbered workers leave.
+      if (index >= threads_.load()) return Status::Ok();
     }
     if (options_.should_stop && options_.should_stop()) return Cancelled("copy stopped on request");
+    if (options_.paused && options_.paused()) {
+      std::this_thread::sleep_for(kPausePoll);  // throttled: no new chunk, check again
+      continue;
+    }
     auto next = NextChunk(*conn);
     if (!next.ok()) return next.status();
     if (!next->has_value()) return Status::Ok();
@@ -184,7 +216,7 @@ Status TableCopier::Worker() {
       uint64_t token = applier_->BeginChunk();
       s = CopyChunk(*conn, chunk, &affected);
       applier_->EndChunk(token);
-      if (s.ok() || !s.retryable() || conn->broken()) break;
+      if (s.ok() || !s.retryable() || s.Is(StatusCode::kLeaseLost) || conn->broken()) break;
     }
     if (!s.ok()) return s;
     int64_t elapsed = NowMs() - start;
@@ -211,16 +243,36 @@ Status TableCopier::Run() {
     ORDO_RETURN_IF_ERROR(CaptureEnd(*conn));
     if (state_.done) return Status::Ok();
   }
+  // Workers are numbered; the supervisor below keeps `threads_` of them running (a
+  // worker that left because the number went down is replaced when it goes up again).
   std::vector<std::thread> threads;
-  std::vector<Status> results(std::max(1, options_.threads));
-  for (size_t i = 0; i < results.size(); ++i)
-    threads.emplace_back([this, i, &results] {
-      results[i] = Worker();
-      if (!results[i].ok()) {
-        std::lock_guard<std::mutex> lock(mu_);
-        if (error_.ok()) error_ = results[i];
-      }
+  std::vector<bool> active;
+  std::condition_variable changed;
+  auto start = [&](int index) {
+    ++running_;
+    active[index] = true;
+    threads.emplace_back([this, index, &active, &changed] {
+      Status s = Worker(index);
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!s.ok() && error_.ok()) error_ = s;
+      active[index] = false;
+      --running_;
+      changed.notify_all();
     });
+  };
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      bool stopping = options_.should_stop && options_.should_stop();
+      int wanted = threads_.load();
+      if (active.size() < static_cast<size_t>(wanted)) active.resize(wanted, false);
+      if (!Finished() && !stopping && !exhausted_)
+        for (int i = 0; i < wanted; ++i)
+          if (!active[i]) start(i);
+      if (running_ == 0) break;
+      changed.wait_for(lock, kPausePoll);
+    }
+  }
   for (auto& t : threads) t.join();
   std::lock_guard<std::mutex> lock(mu_);
   if (!error_.ok()) return error_;

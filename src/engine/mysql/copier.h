@@ -14,10 +14,18 @@
 // began) is what checkpoints save; a copier built from a saved state continues after
 // the watermark.
 //
-// Thread-safety: Run() from one thread (it starts its own workers); state() from any.
+// Each chunk is one transaction that first checks the operation's target-side fence
+// (CopyOptions::fence), so a displaced engine copies nothing more. Between chunks a
+// worker waits while CopyOptions::paused() says so (throttling). SetVolume() changes
+// the number of copy threads and the chunk time target while the copy runs: extra
+// workers finish their chunk and leave, new ones start at once.
+//
+// Thread-safety: Run() from one thread (it starts its own workers); state(),
+// SetVolume() and the getters from any.
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -44,6 +52,9 @@ struct CopyOptions {
   int threads = 2;
   int64_t chunk_target_ms = 500;
   std::function<bool()> should_stop;  // polled between chunks
+  std::function<bool()> paused;       // while true, no new chunk starts (throttling)
+  // Checked inside every chunk's transaction, before its read (target-side fencing).
+  std::function<Status(MysqlConnection&)> fence;
 };
 
 class TableCopier {
@@ -58,6 +69,9 @@ class TableCopier {
   // Source rows read by chunks of this run (not counting earlier runs).
   int64_t rows_scanned() const { return rows_scanned_.load(); }
   int64_t chunk_rows() const;
+  // Takes effect at the next chunk. Thread-safe.
+  void SetVolume(int threads, int64_t chunk_target_ms);
+  int threads() const { return threads_.load(); }
 
  private:
   struct Chunk {
@@ -66,7 +80,8 @@ class TableCopier {
     int64_t rows = -1;         // rows in the range; -1: the last chunk (not counted)
     bool done = false;
   };
-  Status Worker();
+  Status Worker(int index);
+  bool Finished();
   Status CaptureEnd(MysqlConnection& conn);
   // Picks the next chunk under mu_; nullopt when the range is exhausted.
   Result<std::optional<std::pair<uint64_t, Chunk>>> NextChunk(MysqlConnection& conn);
@@ -88,6 +103,8 @@ class TableCopier {
   std::map<uint64_t, Chunk> in_flight_;  // ordered by id == key order
   ChunkSizer sizer_;
   Status error_;
+  int running_ = 0;  // workers started and not returned
+  std::atomic<int> threads_;
   std::atomic<int64_t> rows_scanned_{0};
 };
 

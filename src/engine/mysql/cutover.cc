@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "engine/mysql/binlog_preflight.h"
 #include "engine/mysql/position.h"
 #include "ordo/sync_point.h"
 
@@ -27,14 +28,15 @@ Result<std::optional<std::string>> TableComment(MysqlConnection& conn, const std
   return std::optional<std::string>(rows.rows[0][0].value_or(""));
 }
 
-Status CreateSentries(const std::vector<const TablePlan*>& plans, MysqlConnection& conn) {
-  ORDO_RETURN_IF_ERROR(DropSentries(plans, conn));
-  for (const TablePlan* p : plans) {
-    ORDO_ASSIGN_OR_RETURN(auto comment, TableComment(conn, p->schema(), p->old_name));
+Status CreateSentries(const std::vector<SwapTable>& tables, MysqlConnection& conn) {
+  ORDO_RETURN_IF_ERROR(DropSentries(tables, conn));
+  for (const SwapTable& t : tables) {
+    if (t.away.empty()) continue;
+    ORDO_ASSIGN_OR_RETURN(auto comment, TableComment(conn, t.schema, t.away));
     if (comment)
-      return FailedPrecondition(QuoteTable(p->schema(), p->old_name) +
+      return FailedPrecondition(QuoteTable(t.schema, t.away) +
                                 " already exists and is not ordo's sentry; drop or rename it");
-    ORDO_RETURN_IF_ERROR(conn.Execute("CREATE TABLE " + QuoteTable(p->schema(), p->old_name) +
+    ORDO_RETURN_IF_ERROR(conn.Execute("CREATE TABLE " + QuoteTable(t.schema, t.away) +
                                       " (`ordo_sentry` INT) ENGINE=InnoDB COMMENT='" +
                                       kSentryComment + "'"));
   }
@@ -77,60 +79,84 @@ Status WaitPast(MysqlConnection& monitor, uint64_t id, const std::string& schema
   return Timeout("the rename did not move on to the next table in time");
 }
 
+std::string LockSeconds(SteadyClock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
+  char seconds[32];
+  std::snprintf(seconds, sizeof(seconds), "%.3f", std::max<int64_t>(left.count(), 1) / 1000.0);
+  return seconds;
+}
+
 // One attempt. On any failure nothing is renamed, no lock is held and the sentries are
 // gone; *block_ms is how long application writes were blocked.
 //
-// Each table is locked by its own session A_i. The server takes the RENAME's locks
-// one at a time in name order (each artefact sorts after its own table), and a write
-// waiting on a table is only kept out by an exclusive request already queued on that
-// same table. So the sessions unlock in that order, each only once the rename is
+// Each existing table is locked by its own session A_i. The server takes the RENAME's
+// locks one at a time in name order (each artefact sorts after its own table), and a
+// write waiting on a table is only kept out by an exclusive request already queued on
+// that same table. So the sessions unlock in that order, each only once the rename is
 // queued on its table; a single session unlocking everything at once would let writes
 // on the second and later tables into the old tables.
-Status Attempt(const std::vector<const TablePlan*>& plans, MysqlPool* pool, SyncLoop* loop,
-               const CutoverOptions& options, int64_t* block_ms) {
+Status Attempt(const std::vector<SwapTable>& tables, MysqlPool* pool, SyncLoop* loop,
+               const TargetFence& fence, const std::string& kind, const CutoverOptions& options,
+               int64_t* block_ms, BinlogPosition* position) {
   ORDO_ASSIGN_OR_RETURN(auto monitor, pool->Acquire());
-  ORDO_ASSIGN_OR_RETURN(BinlogPosition now, CurrentBinlogPosition(*monitor));
-  ORDO_RETURN_IF_ERROR(loop->WaitApplied(now, std::chrono::milliseconds(options.catch_up_timeout_ms)));
-  ORDO_RETURN_IF_ERROR(CreateSentries(plans, *monitor));
+  if (loop != nullptr) {
+    ORDO_ASSIGN_OR_RETURN(BinlogPosition now, ReadServerBinlogPosition(*monitor));
+    ORDO_RETURN_IF_ERROR(loop->WaitApplied(now, std::chrono::milliseconds(options.catch_up_timeout_ms)));
+  }
+  ORDO_RETURN_IF_ERROR(CreateSentries(tables, *monitor));
+  // Lock order = the server's metadata-lock order: (schema, name).
+  std::vector<size_t> order;
+  for (size_t i = 0; i < tables.size(); ++i)
+    if (!tables[i].away.empty()) order.push_back(i);
+  auto key = [&](size_t i) { return std::make_pair(tables[i].schema, tables[i].table); };
+  std::sort(order.begin(), order.end(), [&](size_t x, size_t y) { return key(x) < key(y); });
   std::vector<MysqlPool::Handle> sessions;
-  for (size_t i = 0; i < plans.size(); ++i) {
+  std::vector<MysqlConnection*> conns(tables.size(), nullptr);
+  for (size_t i : order) {
     auto a = pool->Acquire();
     if (!a.ok()) {
-      (void)DropSentries(plans, *monitor);
+      (void)DropSentries(tables, *monitor);
       return a.status();
     }
+    conns[i] = a->get();
     sessions.push_back(std::move(*a));
   }
   ORDO_ASSIGN_OR_RETURN(auto b, pool->Acquire());
   uint64_t b_id = b->thread_id();
-  std::vector<MysqlConnection*> conns;
-  for (auto& h : sessions) conns.push_back(h.get());
-
-  // Lock order = the server's metadata-lock order: (schema, name).
-  std::vector<size_t> order(plans.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  auto key = [&](size_t i) { return std::make_pair(plans[i]->schema(), plans[i]->table()); };
-  std::sort(order.begin(), order.end(), [&](size_t x, size_t y) { return key(x) < key(y); });
   std::vector<std::pair<std::string, std::string>> names;  // every name the rename locks
   std::string renames;
-  for (const TablePlan* p : plans) {
-    names.push_back({p->schema(), p->table()});
-    names.push_back({p->schema(), p->old_name});
-    names.push_back({p->schema(), p->shadow_name});
-    std::string t = QuoteTable(p->schema(), p->table());
-    renames += (renames.empty() ? "" : ", ") + t + " TO " + QuoteTable(p->schema(), p->old_name) +
-               ", " + QuoteTable(p->schema(), p->shadow_name) + " TO " + t;
+  for (const SwapTable& t : tables) {
+    std::string name = QuoteTable(t.schema, t.table);
+    names.push_back({t.schema, t.table});
+    if (!t.away.empty()) {
+      names.push_back({t.schema, t.away});
+      renames += (renames.empty() ? "" : ", ") + name + " TO " + QuoteTable(t.schema, t.away);
+    }
+    if (!t.incoming.empty()) {
+      names.push_back({t.schema, t.incoming});
+      renames += (renames.empty() ? "" : ", ") + QuoteTable(t.schema, t.incoming) + " TO " + name;
+    }
   }
   std::sort(names.begin(), names.end());
+  // The applier's sessions: each table drains on the session that holds its locks.
+  std::vector<MysqlConnection*> drain;
+  for (size_t i = 0; i < tables.size(); ++i) {
+    if (tables[i].applier_index < 0) continue;
+    if (drain.size() <= static_cast<size_t>(tables[i].applier_index))
+      drain.resize(tables[i].applier_index + 1, nullptr);
+    drain[tables[i].applier_index] = conns[i];
+  }
 
-  Status stopped = loop->Stop();
-  if (!stopped.ok()) {
-    (void)DropSentries(plans, *monitor);
-    return stopped;
+  if (loop != nullptr) {
+    Status stopped = loop->Stop();
+    if (!stopped.ok()) {
+      (void)DropSentries(tables, *monitor);
+      return stopped;
+    }
   }
   auto t0 = SteadyClock::now();
   auto deadline = t0 + std::chrono::milliseconds(options.lock_timeout_ms);
-  std::vector<bool> locked(plans.size(), false);
+  std::vector<bool> locked(tables.size(), false);
   std::thread renamer;
   std::atomic<bool> rename_done{false};
   Status renamed = Internal("rename not run");
@@ -138,29 +164,45 @@ Status Attempt(const std::vector<const TablePlan*>& plans, MysqlPool* pool, Sync
   // sentry exists the rename can only fail ("already exists").
   auto give_up = [&](Status why) {
     if (renamer.joinable() && !rename_done) (void)monitor->Execute("KILL QUERY " + std::to_string(b_id));
-    for (size_t i = 0; i < plans.size(); ++i)
+    for (size_t i = 0; i < tables.size(); ++i)
       if (locked[i]) (void)conns[i]->Execute("UNLOCK TABLES");
     if (renamer.joinable()) renamer.join();
     *block_ms = MsSince(t0);
-    (void)DropSentries(plans, *monitor);
-    Status restarted = loop->Start({});
-    if (!restarted.ok()) return restarted;
+    (void)DropSentries(tables, *monitor);
+    if (loop != nullptr) {
+      Status restarted = loop->Start({});
+      if (!restarted.ok()) return restarted;
+    }
     if (why.retryable()) return why;
     if (why.code() == StatusCode::kTimeout) return Status(why.code(), why.message(), true);
     return why;
   };
 
+  if (order.empty()) {
+    // Nothing to lock (only tables that do not exist yet take a name): record the swap
+    // and rename.
+    ORDO_ASSIGN_OR_RETURN(*position, ReadServerBinlogPosition(*monitor));
+    Status s = fence.RecordSwap(*monitor, kind, *position);
+    if (!s.ok()) return give_up(s);
+    ORDO_SYNC_POINT("Cutover:BeforeDropSentry");
+    renamed = b->Execute("SET STATEMENT max_statement_time=" + LockSeconds(deadline) + " FOR RENAME TABLE " + renames);
+    *block_ms = MsSince(t0);
+    if (!renamed.ok()) return give_up(renamed.code() == StatusCode::kTimeout ? renamed : Aborted("cutover: the rename failed, nothing was swapped: " + renamed.message()));
+    return Status::Ok();
+  }
+
   ORDO_SYNC_POINT("Cutover:BeforeLock");
-  for (size_t i : order) {
-    const TablePlan* p = plans[i];
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
-    if (left.count() <= 0) return give_up(Timeout("cutover: the lock budget ran out while locking"));
-    char seconds[32];
-    std::snprintf(seconds, sizeof(seconds), "%.3f", left.count() / 1000.0);
-    Status s = conns[i]->Execute(std::string("SET STATEMENT max_statement_time=") + seconds +
-                                 " FOR LOCK TABLES " + QuoteTable(p->schema(), p->table()) +
-                                 " WRITE, " + QuoteTable(p->schema(), p->old_name) + " WRITE, " +
-                                 QuoteTable(p->schema(), p->shadow_name) + " WRITE");
+  for (size_t k = 0; k < order.size(); ++k) {
+    size_t i = order[k];
+    const SwapTable& t = tables[i];
+    if (SteadyClock::now() >= deadline) return give_up(Timeout("cutover: the lock budget ran out while locking"));
+    std::string list = QuoteTable(t.schema, t.table) + " WRITE, " + QuoteTable(t.schema, t.away) + " WRITE";
+    if (!t.incoming.empty()) list += ", " + QuoteTable(t.schema, t.incoming) + " WRITE";
+    // The first session also holds the fence table, so no engine can take the
+    // operation over while the swap is under way.
+    if (k == 0) list += ", " + fence.table() + " WRITE";
+    Status s = conns[i]->Execute("SET STATEMENT max_statement_time=" + LockSeconds(deadline) +
+                                 " FOR LOCK TABLES " + list);
     if (!s.ok()) {
       if (!s.retryable()) return give_up(s);
       return give_up(Timeout("cutover: could not lock the tables within " +
@@ -173,26 +215,34 @@ Status Attempt(const std::vector<const TablePlan*>& plans, MysqlPool* pool, Sync
     renamed = b->Execute("RENAME TABLE " + renames);
     rename_done = true;
   });
+  MysqlConnection& first = *conns[order[0]];
   Status s = WaitQueued(*monitor, b_id, deadline);
   if (s.ok()) {
-    auto under_lock = CurrentBinlogPosition(*conns[order[0]]);
-    s = under_lock.ok() ? loop->DrainTo(conns, *under_lock, deadline) : under_lock.status();
+    auto under_lock = ReadServerBinlogPosition(first);
+    s = under_lock.status();
+    if (s.ok()) {
+      *position = *under_lock;
+      // The target-side fence check of the swap: a guarded write under the locks.
+      s = fence.RecordSwap(first, kind, *position);
+    }
+    if (s.ok() && loop != nullptr) s = loop->DrainTo(drain, *position, deadline);
   }
-  // Part 2 puts the target-side fence check here, before any sentry goes.
   ORDO_SYNC_POINT("Cutover:BeforeDropSentry");
   if (s.ok() && SteadyClock::now() >= deadline)
     s = Timeout("cutover: the lock budget ran out before the swap");
   if (!s.ok()) return give_up(s);
   for (size_t k = 0; k < order.size(); ++k) {
     size_t i = order[k];
-    const TablePlan* p = plans[i];
-    if (k > 0) {
-      auto at = std::lower_bound(names.begin(), names.end(), std::make_pair(p->schema(), p->table()));
+    const SwapTable& t = tables[i];
+    auto at = std::lower_bound(names.begin(), names.end(), std::make_pair(t.schema, t.table));
+    if (at != names.begin()) {
+      // Unlock only once the rename holds the name just before this table and waits
+      // again, i.e. is queued on this table.
       const auto& prev = *(at - 1);
       s = WaitPast(*monitor, b_id, prev.first, prev.second, deadline);
       if (!s.ok()) return give_up(s);
     }
-    s = conns[i]->Execute("DROP TABLE " + QuoteTable(p->schema(), p->old_name));
+    s = conns[i]->Execute("DROP TABLE " + QuoteTable(t.schema, t.away));
     if (!s.ok()) return give_up(s);
     (void)conns[i]->Execute("UNLOCK TABLES");
     locked[i] = false;
@@ -201,9 +251,11 @@ Status Attempt(const std::vector<const TablePlan*>& plans, MysqlPool* pool, Sync
   *block_ms = MsSince(t0);
   if (!renamed.ok()) {
     // RENAME TABLE is atomic: it failed as a whole and nothing was swapped.
-    (void)DropSentries(plans, *monitor);
-    Status restarted = loop->Start({});
-    if (!restarted.ok()) return restarted;
+    (void)DropSentries(tables, *monitor);
+    if (loop != nullptr) {
+      Status restarted = loop->Start({});
+      if (!restarted.ok()) return restarted;
+    }
     return Aborted("cutover: the rename failed, nothing was swapped: " + renamed.message());
   }
   return Status::Ok();
@@ -211,29 +263,36 @@ Status Attempt(const std::vector<const TablePlan*>& plans, MysqlPool* pool, Sync
 
 }  // namespace
 
-Status DropSentries(const std::vector<const TablePlan*>& plans, MysqlConnection& conn) {
-  for (const TablePlan* p : plans) {
-    ORDO_ASSIGN_OR_RETURN(auto comment, TableComment(conn, p->schema(), p->old_name));
-    if (comment && *comment == kSentryComment)
-      ORDO_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS " + QuoteTable(p->schema(), p->old_name)));
+Result<bool> IsSentry(MysqlConnection& conn, const std::string& schema, const std::string& table) {
+  ORDO_ASSIGN_OR_RETURN(auto comment, TableComment(conn, schema, table));
+  return comment && *comment == kSentryComment;
+}
+
+Status DropSentries(const std::vector<SwapTable>& tables, MysqlConnection& conn) {
+  for (const SwapTable& t : tables) {
+    if (t.away.empty()) continue;
+    ORDO_ASSIGN_OR_RETURN(bool sentry, IsSentry(conn, t.schema, t.away));
+    if (sentry) ORDO_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS " + QuoteTable(t.schema, t.away)));
   }
   return Status::Ok();
 }
 
-Result<CutoverResult> RunCutover(const std::vector<const TablePlan*>& plans, MysqlPool* pool,
-                                 SyncLoop* loop, const CutoverOptions& options) {
+Result<CutoverResult> RunCutover(const std::vector<SwapTable>& tables, MysqlPool* pool,
+                                 SyncLoop* loop, const TargetFence& fence, const std::string& kind,
+                                 const CutoverOptions& options) {
   CutoverResult result;
   int64_t backoff = options.backoff_ms;
   for (int attempt = 1; attempt <= options.max_attempts; ++attempt) {
     if (options.should_stop && options.should_stop()) return Cancelled("cutover stopped on request");
     result.attempts = attempt;
     int64_t block = 0;
-    Status s = Attempt(plans, pool, loop, options, &block);
+    Status s = Attempt(tables, pool, loop, fence, kind, options, &block, &result.position);
     if (s.ok()) {
       result.write_block_ms = block;
       return result;
     }
-    if (!s.retryable()) return s;
+    // A moved fence is final for this engine: another one holds the operation.
+    if (!s.retryable() || s.Is(StatusCode::kLeaseLost)) return s;
     result.failed_block_ms.push_back(block);
     result.failed_reasons.push_back(s.message());
     if (attempt == options.max_attempts) break;

@@ -1,16 +1,22 @@
-// Cutover: swaps every table of the operation with its shadow in one RENAME, using
-// the two-session sentry method of engine.md (MariaDB refuses RENAME under LOCK
-// TABLES):
+// Cutover: swaps every table of the operation in one RENAME, using the two-session
+// sentry method of engine.md (MariaDB refuses RENAME under LOCK TABLES). The same
+// machinery swaps forward (the cutover) and back (a revert); each table is a SwapTable:
+// the current table goes `away` (if it exists) and `incoming` becomes the table (if
+// there is one), so an altered table has both, a dropped one only `away` and a
+// created one only `incoming`.
 //
-//   1. wait until the shadows are caught up; create an empty sentry named like the old
-//      table (`<t>_ordo_old`) for each table;
-//   2. session A: LOCK TABLES t WRITE, sentry WRITE, shadow WRITE (bounded by
-//      max_statement_time); application writes queue from here;
-//   3. session B: RENAME TABLE t TO sentry-name, shadow TO t (…for every table) queues
+//   1. wait until the sync loop caught up; create an empty sentry named `away` for
+//      every table that has one;
+//   2. one session A_i per such table: LOCK TABLES t WRITE, away WRITE, incoming WRITE
+//      (bounded by max_statement_time); the first one also locks the fence table;
+//      application writes queue from here;
+//   3. session B: RENAME TABLE t TO away, incoming TO t, … for every table queues
 //      behind A; we wait until the server shows it waiting for the metadata lock;
-//   4. A drains the binlog up to the position seen under the lock, applying on its own
-//      session (it holds the shadow's lock); [part 2: the target-side fence check]
-//   5. A drops the sentries and unlocks; B's rename runs before any queued DML.
+//   4. under the locks: the binlog position is read, the fence row checked and the swap
+//      recorded there (fence.h); A drains the binlog up to that position, applying on
+//      the sessions that hold the locks;
+//   5. the A_i drop their sentries and unlock in lock order, each once B is queued on
+//      its table; B's rename runs before any queued DML.
 //
 // If any step runs past the lock budget, B's statement is killed, A unlocks and the
 // sentries are dropped: while a sentry exists B's rename can only fail ("already
@@ -21,9 +27,11 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "db/mysql/pool.h"
+#include "engine/mysql/fence.h"
 #include "engine/mysql/sync_loop.h"
 #include "engine/mysql/table_plan.h"
 
@@ -37,21 +45,37 @@ struct CutoverOptions {
   std::function<bool()> should_stop;  // checked between attempts
 };
 
+// One table of a swap. Names are in `schema`.
+struct SwapTable {
+  std::string schema;
+  std::string table;     // the name the application uses
+  std::string away;      // where the current table goes (also its sentry); "": none exists
+  std::string incoming;  // the table that takes the name; "": none (a drop)
+  int applier_index = -1;  // the loop's applier plan that writes `incoming`; -1: none
+};
+
 struct CutoverResult {
   int attempts = 0;
+  BinlogPosition position;  // read under the locks of the swap that succeeded
   int64_t write_block_ms = 0;            // of the attempt that swapped
   std::vector<int64_t> failed_block_ms;  // of the attempts that gave up
   std::vector<std::string> failed_reasons;  // why each failed attempt gave up
 };
 
-// Ok once every table is swapped (the old tables keep the `<t>_ordo_old` names).
-// Timeout when every attempt gave up (nothing swapped; the loop is running again);
-// Cancelled when stopped between attempts; the loop's error if it failed.
-Result<CutoverResult> RunCutover(const std::vector<const TablePlan*>& plans, MysqlPool* pool,
-                                 SyncLoop* loop, const CutoverOptions& options);
+// Ok once every table is swapped. `loop` (null when no table needs draining) is
+// stopped for each attempt and restarted when one gives up; `fence` is checked and
+// the swap (`kind`, the position) recorded under the locks. Timeout when every attempt
+// gave up (nothing swapped; the loop is running again); Cancelled when stopped between
+// attempts; LeaseLost when the fence moved; the loop's error if it failed.
+Result<CutoverResult> RunCutover(const std::vector<SwapTable>& tables, MysqlPool* pool,
+                                 SyncLoop* loop, const TargetFence& fence, const std::string& kind,
+                                 const CutoverOptions& options);
 
 // Drops the cutover sentries left behind by an interrupted attempt (only tables ordo
 // created as sentries: they carry its comment).
-Status DropSentries(const std::vector<const TablePlan*>& plans, MysqlConnection& conn);
+Status DropSentries(const std::vector<SwapTable>& tables, MysqlConnection& conn);
+
+// Whether schema.table is a sentry ordo created (absent tables are not).
+Result<bool> IsSentry(MysqlConnection& conn, const std::string& schema, const std::string& table);
 
 }  // namespace ordo

@@ -133,11 +133,10 @@ Status ScanClauses(const std::vector<Token>& tokens, size_t first, AlterStatemen
   return Status::Ok();
 }
 
-}  // namespace
-
-Result<AlterStatement> ParseAlter(std::string_view ddl) {
+// One statement's tokens: a single trailing ';' is allowed; any other ';' separates
+// statements.
+Result<std::vector<Token>> StatementTokens(std::string_view ddl) {
   ORDO_ASSIGN_OR_RETURN(std::vector<Token> tokens, Tokenize(ddl));
-  // A single trailing ';' is allowed; any other ';' separates statements.
   while (!tokens.empty() && IsSymbol(tokens.back(), ';')) {
     tokens.pop_back();
     for (const Token& t : tokens)
@@ -146,6 +145,87 @@ Result<AlterStatement> ParseAlter(std::string_view ddl) {
   for (const Token& t : tokens)
     if (IsSymbol(t, ';')) return InvalidArgument("a change must be one statement; found several");
   if (tokens.empty()) return InvalidArgument("the change is empty");
+  return tokens;
+}
+
+// Reads `[schema.]table` at tokens[*i]; advances past it.
+Status ReadTableName(const std::vector<Token>& tokens, size_t* i, std::string* schema,
+                     std::string* table, std::string_view statement) {
+  if (*i >= tokens.size() || !IsIdent(tokens[*i]))
+    return InvalidArgument(std::string(statement) + " names no table");
+  *table = tokens[*i].text;
+  ++*i;
+  if (*i + 1 < tokens.size() && IsSymbol(tokens[*i], '.') && IsIdent(tokens[*i + 1])) {
+    *schema = *table;
+    *table = tokens[*i + 1].text;
+    *i += 2;
+  }
+  return Status::Ok();
+}
+
+Result<TableStatement> ParseCreate(std::string_view ddl, const std::vector<Token>& tokens) {
+  size_t i = 1;
+  if (i < tokens.size() && IsWord(tokens[i], "OR"))
+    return InvalidArgument("CREATE OR REPLACE drops an existing table; not accepted");
+  if (i < tokens.size() && (IsWord(tokens[i], "TEMPORARY") || IsWord(tokens[i], "GLOBAL")))
+    return InvalidArgument("a change cannot create a temporary table");
+  if (i >= tokens.size() || !IsWord(tokens[i], "TABLE"))
+    return InvalidArgument("a change must be an ALTER TABLE, CREATE TABLE or DROP TABLE statement");
+  ++i;
+  if (i < tokens.size() && IsWord(tokens[i], "IF"))
+    return InvalidArgument("CREATE TABLE IF NOT EXISTS is not accepted: a change must say what it creates");
+  TableStatement out;
+  out.kind = ChangeKind::kCreate;
+  ORDO_RETURN_IF_ERROR(ReadTableName(tokens, &i, &out.schema_name, &out.table_name, "CREATE TABLE"));
+  if (i >= tokens.size()) return InvalidArgument("CREATE TABLE " + out.table_name + " defines nothing");
+  int depth = 0;
+  for (size_t k = i; k < tokens.size(); ++k) {
+    if (IsSymbol(tokens[k], '(')) ++depth;
+    if (IsSymbol(tokens[k], ')')) --depth;
+    if (IsWord(tokens[k], "SELECT") || (depth == 0 && IsWord(tokens[k], "AS")))
+      return InvalidArgument("CREATE TABLE … SELECT copies data; a change may only define the table");
+  }
+  out.create_body = std::string(ddl.substr(tokens[i].begin, tokens.back().end - tokens[i].begin));
+  return out;
+}
+
+Result<TableStatement> ParseDrop(const std::vector<Token>& tokens) {
+  size_t i = 1;
+  if (i < tokens.size() && IsWord(tokens[i], "TEMPORARY"))
+    return InvalidArgument("a change cannot drop a temporary table");
+  if (i >= tokens.size() || !IsWord(tokens[i], "TABLE"))
+    return InvalidArgument("a change must be an ALTER TABLE, CREATE TABLE or DROP TABLE statement");
+  ++i;
+  if (i < tokens.size() && IsWord(tokens[i], "IF"))
+    return InvalidArgument("DROP TABLE IF EXISTS is not accepted: a change must say what it drops");
+  TableStatement out;
+  out.kind = ChangeKind::kDrop;
+  ORDO_RETURN_IF_ERROR(ReadTableName(tokens, &i, &out.schema_name, &out.table_name, "DROP TABLE"));
+  if (i < tokens.size() && IsSymbol(tokens[i], ','))
+    return InvalidArgument("one DROP TABLE per change; this one drops several tables");
+  while (i < tokens.size() && (IsWord(tokens[i], "RESTRICT") || IsWord(tokens[i], "CASCADE"))) ++i;
+  if (i < tokens.size()) return InvalidArgument("unexpected '" + tokens[i].text + "' after DROP TABLE " + out.table_name);
+  return out;
+}
+
+}  // namespace
+
+Result<TableStatement> ParseChange(std::string_view ddl) {
+  ORDO_ASSIGN_OR_RETURN(std::vector<Token> tokens, StatementTokens(ddl));
+  if (IsWord(tokens[0], "CREATE")) return ParseCreate(ddl, tokens);
+  if (IsWord(tokens[0], "DROP")) return ParseDrop(tokens);
+  if (!IsWord(tokens[0], "ALTER"))
+    return InvalidArgument("a change must be an ALTER TABLE, CREATE TABLE or DROP TABLE statement, not '" +
+                           tokens[0].text + "'");
+  TableStatement out;
+  ORDO_ASSIGN_OR_RETURN(out.alter, ParseAlter(ddl));
+  out.schema_name = out.alter.schema_name;
+  out.table_name = out.alter.table_name;
+  return out;
+}
+
+Result<AlterStatement> ParseAlter(std::string_view ddl) {
+  ORDO_ASSIGN_OR_RETURN(std::vector<Token> tokens, StatementTokens(ddl));
   if (!IsWord(tokens[0], "ALTER"))
     return InvalidArgument("a change must be an ALTER TABLE statement, not '" + tokens[0].text + "'");
   size_t i = 1;
@@ -156,15 +236,8 @@ Result<AlterStatement> ParseAlter(std::string_view ddl) {
     return InvalidArgument("a change must be an ALTER TABLE statement");
   ++i;
   if (i + 1 < tokens.size() && IsWord(tokens[i], "IF") && IsWord(tokens[i + 1], "EXISTS")) i += 2;
-  if (i >= tokens.size() || !IsIdent(tokens[i])) return InvalidArgument("ALTER TABLE names no table");
   AlterStatement out;
-  out.table_name = tokens[i].text;
-  ++i;
-  if (i + 1 < tokens.size() && IsSymbol(tokens[i], '.') && IsIdent(tokens[i + 1])) {
-    out.schema_name = out.table_name;
-    out.table_name = tokens[i + 1].text;
-    i += 2;
-  }
+  ORDO_RETURN_IF_ERROR(ReadTableName(tokens, &i, &out.schema_name, &out.table_name, "ALTER TABLE"));
   if (i >= tokens.size()) return InvalidArgument("ALTER TABLE " + out.table_name + " changes nothing");
   size_t spec_begin = tokens[i].begin;
   size_t spec_end = tokens.back().end;

@@ -1,10 +1,10 @@
-// MysqlEngine: construction, checkpoints and progress, cutover, cancel.
+// MysqlEngine: construction, fencing, checkpoints and progress, cancel, volume.
 #include "engine/mysql/mysql_engine.h"
 
 #include <chrono>
+#include <random>
 
-#include "engine/mysql/checksum.h"
-#include "engine/mysql/cutover.h"
+#include "engine/mysql/binlog_preflight.h"
 #include "engine/mysql/position.h"
 
 namespace ordo {
@@ -19,11 +19,24 @@ int64_t NowMs() {
 }  // namespace
 
 MysqlEngine::MysqlEngine(EngineSpec spec, Dsn dsn, EngineHost* host, ChangeStreamFactory streams)
-    : spec_(std::move(spec)), dsn_(std::move(dsn)), host_(host), streams_(std::move(streams)) {}
+    : spec_(std::move(spec)), dsn_(std::move(dsn)), host_(host), streams_(std::move(streams)) {
+  volume_.copy_threads = spec_.copy_threads;
+  volume_.chunk_target_ms = spec_.chunk_target_ms;
+  if (spec_.fence_token.empty()) {
+    // No lease token given: a random one, so that two instances still exclude each
+    // other on the target (the newest wins).
+    std::random_device rd;
+    char token[40];
+    std::snprintf(token, sizeof(token), "engine-%08x%08x%08x", rd(), rd(), rd());
+    spec_.fence_token = token;
+  }
+}
 
 MysqlEngine::~MysqlEngine() {
   stop_ = true;
+  StopThrottle();
   if (loop_) (void)loop_->Stop();
+  if (reverse_loop_) (void)reverse_loop_->Stop();
 }
 
 bool MysqlEngine::StopRequested() { return stop_ || dead_ || host_->ShouldStop(); }
@@ -32,21 +45,38 @@ Status MysqlEngine::Die(Status why) {
   dead_ = true;
   stop_ = true;
   if (loop_) loop_->Abandon();
+  if (reverse_loop_) reverse_loop_->Abandon();
   return why;
 }
 
 Status MysqlEngine::Stopped() {
   stop_ = true;
-  if (dead_) return FailedPrecondition("the engine stopped after a callback error");
+  if (dead_) return Dead();
   Status loop_error = loop_ ? loop_->Stop() : Status::Ok();
+  if (reverse_loop_) (void)reverse_loop_->Stop();
   phase_ = "stopped";
   ORDO_RETURN_IF_ERROR(Tick(true));
   if (!loop_error.ok()) return loop_error;
   return Cancelled("stopped at a safe point; checkpoint saved");
 }
 
+Status MysqlEngine::TakeFence() {
+  if (dead_) return Dead();
+  ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
+  if (fence_taken_) return fence_->CheckNow(*conn);
+  ORDO_RETURN_IF_ERROR(fence_->Advance(*conn));
+  // The fence is ours on the target; a fenced store write now proves that the lease
+  // is still ours too. A driver displaced before this point fails here and writes
+  // nothing; one displaced after it finds the fence moved at its next write.
+  Status proved = ReportProgress();
+  if (!proved.ok()) return Die(proved);
+  fence_taken_ = true;
+  return Status::Ok();
+}
+
 std::vector<TableCopyState> MysqlEngine::CopyStates() const {
   std::vector<TableCopyState> out = copy_states_;
+  std::lock_guard<std::mutex> lock(copiers_mu_);
   for (size_t i = 0; i < copiers_.size() && i < out.size(); ++i)
     if (copiers_[i]) out[i] = copiers_[i]->state();
   return out;
@@ -58,22 +88,42 @@ Status MysqlEngine::SaveCheckpoint() {
   for (size_t i = 0; i < plans_.size() && i < copies.size(); ++i)
     state.tables.push_back({plans_[i]->schema(), plans_[i]->table(), copies[i]});
   if (applier_) state.position = applier_->SafeResumePosition();
-  state.swapped = swapped_;
+  else if (saved_) state.position = saved_->position;
+  state.stage = stage_;
+  state.reverse_position = reverse_applier_ ? reverse_applier_->SafeResumePosition() : reverse_position_;
+  state.revert_error = revert_error_;
+  state.instant = instant_;
+  state.instant_definition = instant_definition_;
   return host_->SaveResumeState(EncodeResumeState(state));
+}
+
+std::string MysqlEngine::RevertUnavailable() const {
+  if (stage_ != EngineStage::kSwapped) return "";
+  if (instant_) return "the change was applied with ALGORITHM=INSTANT; instant changes are not revertible";
+  if (!revert_error_.empty()) return revert_error_;
+  return reverse_waiting_;
 }
 
 Status MysqlEngine::ReportProgress() {
   EngineProgress p;
   p.phase = phase_;
   p.resumed = resumed_;
+  p.instant = instant_;
   p.cutover_attempts = cutover_attempts_;
-  if (applier_) {
-    p.backlog_events = static_cast<int64_t>(applier_->pending_rows());
+  p.revert_unavailable = RevertUnavailable();
+  {
+    std::lock_guard<std::mutex> lock(volume_mu_);
+    p.volume = volume_;
+    p.throttle_reason = throttle_reason_;
+  }
+  Applier* applier = reverse_applier_ ? reverse_applier_.get() : applier_.get();
+  if (applier != nullptr && pool_) {
+    p.backlog_events = static_cast<int64_t>(applier->pending_rows());
     // Best effort: a failed look-up leaves the figure at 0.
     auto conn = pool_->Acquire();
     if (conn.ok()) {
-      auto end = CurrentBinlogPosition(**conn);
-      BinlogPosition applied = applier_->applied_position();
+      auto end = ReadServerBinlogPosition(**conn);
+      BinlogPosition applied = applier->applied_position();
       if (end.ok() && ComparePositions(*end, applied) > 0)
         p.backlog_bytes = end->file == applied.file
                               ? static_cast<int64_t>(end->offset - applied.offset)
@@ -82,19 +132,29 @@ Status MysqlEngine::ReportProgress() {
   }
   std::vector<TableCopyState> copies = CopyStates();
   int64_t copied = 0;
-  for (size_t i = 0; i < plans_.size() && i < copies.size(); ++i) {
+  for (size_t i = 0; i < changes_.size() && i < spec_.changes.size(); ++i) {
+    const Change& change = changes_[i];
     ChangeProgress c;
     c.change_id = spec_.changes[i].change_id;
     c.state = phase_;
-    c.rows_copied = copies[i].rows_copied;
-    c.rows_total = std::max(plans_[i]->source.estimated_rows, c.rows_copied);
-    c.percent = copies[i].done ? 100.0
-                               : (c.rows_total > 0 ? 100.0 * c.rows_copied / c.rows_total : 0.0);
+    c.instant = instant_;
+    if (change.plan >= 0 && static_cast<size_t>(change.plan) < plans_.size() &&
+        static_cast<size_t>(change.plan) < copies.size()) {
+      const TableCopyState& copy = copies[change.plan];
+      c.rows_copied = copy.rows_copied;
+      c.rows_total = std::max(plans_[change.plan]->source.estimated_rows, c.rows_copied);
+      c.percent = copy.done ? 100.0 : (c.rows_total > 0 ? 100.0 * c.rows_copied / c.rows_total : 0.0);
+    } else {
+      c.percent = copied_ || stage_ != EngineStage::kCopy ? 100.0 : 0.0;
+    }
     copied += c.rows_copied;
     p.changes.push_back(std::move(c));
   }
-  for (const auto& c : copiers_)
-    if (c) p.rows_scanned_this_run += c->rows_scanned();
+  {
+    std::lock_guard<std::mutex> lock(copiers_mu_);
+    for (const auto& c : copiers_)
+      if (c) p.rows_scanned_this_run += c->rows_scanned();
+  }
   int64_t elapsed = NowMs() - run_started_ms_;
   if (elapsed > 0 && run_started_ms_ > 0)
     p.rows_per_second = 1000.0 * static_cast<double>(copied - rows_copied_at_start_) / elapsed;
@@ -106,7 +166,7 @@ Status MysqlEngine::ReportProgress() {
 }
 
 Status MysqlEngine::Tick(bool force) {
-  if (dead_) return FailedPrecondition("the engine stopped after a callback error");
+  if (dead_) return Dead();
   int64_t now = NowMs();
   if (force || now - last_checkpoint_ms_ >= spec_.checkpoint_interval_ms) {
     last_checkpoint_ms_ = now;
@@ -121,72 +181,42 @@ Status MysqlEngine::Tick(bool force) {
   return Status::Ok();
 }
 
-Result<CutoverReport> MysqlEngine::Cutover() {
-  if (dead_) return FailedPrecondition("the engine stopped after a callback error");
-  CutoverReport report;
-  if (swapped_) return report;
-  if (!copied_ || !loop_ || !loop_->running())
-    return FailedPrecondition("Cutover before Copy finished");
-  phase_ = "verifying";
-  ORDO_RETURN_IF_ERROR(Tick(true));
-  VerifyOptions verify;
-  verify.should_stop = [this] { return StopRequested(); };
-  auto verified = VerifyTables(plan_ptrs_, pool_.get(), loop_.get(), verify);
-  if (!verified.ok()) {
-    if (verified.status().code() == StatusCode::kCancelled) return Stopped();
-    phase_ = "in_sync";
-    return verified.status();
+Status MysqlEngine::SetVolume(const EngineVolume& volume) {
+  if (volume.copy_threads < 1 || volume.copy_threads > 64)
+    return InvalidArgument("copy_threads must be within 1..64, not " + std::to_string(volume.copy_threads));
+  if (volume.chunk_target_ms < 10 || volume.chunk_target_ms > 60000)
+    return InvalidArgument("chunk_target_ms must be within 10..60000, not " +
+                           std::to_string(volume.chunk_target_ms));
+  {
+    std::lock_guard<std::mutex> lock(volume_mu_);
+    volume_ = volume;
   }
-  report.rows_verified = verified->rows_compared;
-  phase_ = "cutting_over";
-  ORDO_RETURN_IF_ERROR(Tick(true));
-  CutoverOptions options;
-  options.lock_timeout_ms = spec_.cutover_lock_timeout_ms;
-  options.max_attempts = spec_.cutover_max_attempts;
-  options.backoff_ms = spec_.cutover_backoff_ms;
-  options.should_stop = [this] { return StopRequested(); };
-  auto result = RunCutover(plan_ptrs_, pool_.get(), loop_.get(), options);
-  if (!result.ok()) {
-    if (result.status().code() == StatusCode::kCancelled) return Stopped();
-    phase_ = "in_sync";
-    Status t = Tick(true);
-    if (!t.ok()) return t;
-    return result.status();
-  }
-  swapped_ = true;
-  cutover_attempts_ = result->attempts;
-  report.attempts = result->attempts;
-  report.write_block_ms = result->write_block_ms;
-  report.failed_attempt_block_ms = result->failed_block_ms;
-  report.failed_attempt_reasons = result->failed_reasons;
-  phase_ = "done";
-  ORDO_RETURN_IF_ERROR(Tick(true));
-  if (!spec_.keep_old_table) {
-    ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
-    for (const TablePlan* p : plan_ptrs_)
-      ORDO_RETURN_IF_ERROR(conn->Execute("DROP TABLE IF EXISTS " + QuoteTable(p->schema(), p->old_name)));
-  }
-  return report;
+  std::lock_guard<std::mutex> lock(copiers_mu_);
+  for (const auto& c : copiers_)
+    if (c) c->SetVolume(volume.copy_threads, volume.chunk_target_ms);
+  return Status::Ok();
 }
 
 Status MysqlEngine::Cancel() {
   stop_ = true;
+  StopThrottle();
   if (loop_) loop_->Abandon();
-  if (swapped_) return FailedPrecondition("the tables were already swapped; cancel cannot undo that");
-  if (!pool_) pool_ = std::make_unique<MysqlPool>(dsn_, EngineConnectOptions(), 16);
+  if (reverse_loop_) reverse_loop_->Abandon();
+  ORDO_RETURN_IF_ERROR(Prepare());
+  if (stage_ != EngineStage::kCopy || (saved_ && saved_->stage != EngineStage::kCopy))
+    return FailedPrecondition("the tables were already swapped; cancel cannot undo that");
+  if (dead_) return Dead();
+  // Cancel writes (drops ordo's tables): only the fence's holder may.
+  ORDO_RETURN_IF_ERROR(TakeFence());
   ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
-  for (const TableChange& change : spec_.changes) {
-    std::string schema = change.schema_name.empty() ? dsn_.database : change.schema_name;
-    std::string shadow = ShadowTableName(change.table_name);
-    std::string check = shadow.substr(0, shadow.size() - 4) + "_chk";
-    ORDO_RETURN_IF_ERROR(conn->Execute("DROP TABLE IF EXISTS " + QuoteTable(schema, shadow)));
-    ORDO_RETURN_IF_ERROR(conn->Execute("DROP TABLE IF EXISTS " + QuoteTable(schema, check)));
-    TablePlan names;
-    names.source.schema_name = schema;
-    names.source.table_name = change.table_name;
-    names.old_name = OldTableName(change.table_name);
-    ORDO_RETURN_IF_ERROR(DropSentries({&names}, *conn));
+  for (const Change& change : changes_) {
+    std::string check = CheckTableName(change.table);
+    ORDO_RETURN_IF_ERROR(conn->Execute("DROP TABLE IF EXISTS " + QuoteTable(change.schema, check)));
+    if (change.kind != ChangeKind::kDrop)
+      ORDO_RETURN_IF_ERROR(conn->Execute("DROP TABLE IF EXISTS " + QuoteTable(change.schema, change.shadow_name)));
   }
+  ORDO_RETURN_IF_ERROR(DropSentries(ForwardSwaps(), *conn));
+  ORDO_RETURN_IF_ERROR(fence_->Remove(*conn));
   phase_ = "cancelled";
   return Status::Ok();
 }

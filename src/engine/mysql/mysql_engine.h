@@ -2,7 +2,14 @@
 // this folder together phase by phase; each piece has its own header:
 //   ddl.h (input), table_info.h / table_plan.h (introspection, column mapping),
 //   copier.h (chunked copy), applier.h + sync_loop.h (binlog change application),
-//   resume_state.h (checkpoints), checksum.h (verification), cutover.h (the swap).
+//   resume_state.h (checkpoints), checksum.h (verification), cutover.h (the swap, both
+//   ways), fence.h (target-side fencing), throttle.h (pausing the copy).
+//
+// The phases live in one file each: mysql_engine_preflight.cc (input, tables, the
+// instant decision, where a recovered operation stands), mysql_engine_copy.cc (copy,
+// resume, in sync, throttling), mysql_engine_cutover.cc (the swap, the instant ALTER),
+// mysql_engine_window.cc (the revert window: reverse sync, revert, finish), and this
+// header's mysql_engine.cc (checkpoints, progress, fencing, cancel, volume).
 //
 // The change stream is injected (ChangeStreamFactory) so tests can drive the engine
 // with scripted events; NewMysqlEngine uses the binlog reader.
@@ -11,8 +18,12 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "db/dsn.h"
@@ -20,7 +31,9 @@
 #include "engine/mysql/applier.h"
 #include "engine/mysql/change_stream.h"
 #include "engine/mysql/copier.h"
+#include "engine/mysql/cutover.h"
 #include "engine/mysql/ddl.h"
+#include "engine/mysql/fence.h"
 #include "engine/mysql/resume_state.h"
 #include "engine/mysql/sync_loop.h"
 #include "engine/mysql/table_plan.h"
@@ -42,18 +55,59 @@ class MysqlEngine final : public OperationEngine {
   Status KeepInSync(const std::function<bool()>& ready) override;
   Result<CutoverReport> Cutover() override;
   Status Cancel() override;
+  Status KeepOldInSync(const std::function<bool()>& done) override;
+  Status CanRevert() override;
+  Result<CutoverReport> Revert() override;
+  Status FinishRevertWindow() override;
+  Status SetVolume(const EngineVolume& volume) override;
 
  private:
+  // One change of the operation, whatever its kind.
+  struct Change {
+    ChangeKind kind = ChangeKind::kAlter;
+    std::string schema;
+    std::string table;
+    AlterStatement alter;     // kAlter
+    std::string create_body;  // kCreate
+    std::string shadow_name;  // `<t>_ordo_new`: the shadow or the created table
+    std::string old_name;     // `<t>_ordo_old`: sentry, then the old or dropped table
+    int plan = -1;            // kAlter: index into plans_ / reverse_plans_
+  };
+
   // mysql_engine_preflight.cc
+  Status Prepare();  // input and fence, no server work
   Status CheckServer(MysqlConnection& conn);
-  Result<std::unique_ptr<TablePlan>> PlanTable(MysqlConnection& conn, const TableChange& change,
-                                               const AlterStatement& alter);
+  Result<std::unique_ptr<TablePlan>> PlanAlter(MysqlConnection& conn, const Change& change,
+                                               bool try_instant, bool* instant);
+  Status CheckCreate(MysqlConnection& conn, const Change& change);
+  Status CheckDrop(MysqlConnection& conn, const Change& change);
+  Status DetectStage(MysqlConnection& conn);
+  Result<bool> SwappedOnTarget(MysqlConnection& conn);
+  Result<bool> RevertedOnTarget(MysqlConnection& conn);
   // mysql_engine_copy.cc
   Status StartFresh(MysqlConnection& conn, BinlogPosition* from);
+  Status CreateNewTables(MysqlConnection& conn);
   Status LoadResume(MysqlConnection& conn, BinlogPosition* from, bool* usable);
   Status CopyTable(size_t index);
   Status CatchUp();
+  void StartThrottle();
+  void StopThrottle();
+  // mysql_engine_cutover.cc
+  Result<CutoverReport> RunInstant();
+  std::vector<SwapTable> ForwardSwaps() const;
+  std::vector<SwapTable> RevertSwaps() const;
+  CutoverOptions SwapOptions();
+  // mysql_engine_window.cc
+  Status EnsureReverseSync();
+  Status LoadReversePlans(MysqlConnection& conn);
+  Status PollReverseSync();
+  Status FinishOld();
+  // Drops ordo's table `name` (or, with keep_old_table, renames it to the backup name).
+  Status Dispose(MysqlConnection& conn, const Change& change, const std::string& name);
   // mysql_engine.cc
+  // Takes the target-side fence (Advance) and proves the lease with a progress
+  // report before this engine's first write; later calls only check it.
+  Status TakeFence();
   // Saves the checkpoint / reports progress when due (or `force`); a callback error
   // makes the engine dead: it stops its threads and writes nothing more.
   Status Tick(bool force);
@@ -63,22 +117,41 @@ class MysqlEngine final : public OperationEngine {
   bool StopRequested();
   Status Stopped();
   std::vector<TableCopyState> CopyStates() const;
+  std::string RevertUnavailable() const;
+  bool HasAlters() const { return !plans_.empty(); }  // before the swap: tables to copy
+  bool HasReverse() const;  // after the swap: old tables to keep in sync
+  Status Dead() const { return FailedPrecondition("the engine stopped after a callback error"); }
 
   EngineSpec spec_;
   Dsn dsn_;
   EngineHost* host_;
   ChangeStreamFactory streams_;
   std::unique_ptr<MysqlPool> pool_;
-  std::vector<AlterStatement> alters_;
-  std::vector<std::unique_ptr<TablePlan>> plans_;
+  bool prepared_ = false;
+  std::vector<Change> changes_;
+  std::optional<ResumeState> saved_;  // the spec's resume state, decoded
+  std::unique_ptr<TargetFence> fence_;
+  bool fence_taken_ = false;
+  std::vector<std::unique_ptr<TablePlan>> plans_;  // kAlter changes: source → shadow
   std::vector<const TablePlan*> plan_ptrs_;
   std::unique_ptr<Applier> applier_;
   std::unique_ptr<SyncLoop> loop_;
   std::vector<TableCopyState> copy_states_;
+  mutable std::mutex copiers_mu_;  // copiers_ (SetVolume comes from other threads)
   std::vector<std::unique_ptr<TableCopier>> copiers_;  // null when not copying
+  // The revert window: old tables kept in sync from the new ones.
+  std::vector<std::unique_ptr<TablePlan>> reverse_plans_;  // kAlter: new → old
+  std::vector<const TablePlan*> reverse_ptrs_;
+  std::unique_ptr<Applier> reverse_applier_;
+  std::unique_ptr<SyncLoop> reverse_loop_;
+  BinlogPosition reverse_position_;  // where the reverse sync starts (the swap)
+  std::string revert_error_;         // sticky: why a revert is impossible
+  std::string reverse_waiting_;      // transient: why the reverse sync is not running
+  EngineStage stage_ = EngineStage::kCopy;
+  bool instant_ = false;
+  std::string instant_definition_;
   bool preflight_done_ = false;
   bool copied_ = false;
-  bool swapped_ = false;
   bool resumed_ = false;
   std::atomic<bool> dead_{false};
   std::atomic<bool> stop_{false};
@@ -88,6 +161,15 @@ class MysqlEngine final : public OperationEngine {
   int64_t last_checkpoint_ms_ = 0;
   int64_t last_progress_ms_ = 0;
   int64_t rows_copied_at_start_ = 0;
+  // Volume and throttling.
+  mutable std::mutex volume_mu_;
+  EngineVolume volume_;
+  std::string throttle_reason_;  // guarded by volume_mu_
+  std::atomic<bool> throttled_{false};
+  std::thread throttle_thread_;
+  std::mutex throttle_mu_;
+  std::condition_variable throttle_cv_;
+  bool throttle_stop_ = false;
 };
 
 }  // namespace ordo
@@ -104,8 +186,7 @@ Result<std::unique_ptr<OperationEngine>> NewMysqlEngineWithStreams(const EngineS
 
 namespace ordo {
 
-// Streams from the binlog reader for the spec's tables (only when built with
-// ordo_binlog).
+// Streams from the binlog reader for the spec's tables.
 ChangeStreamFactory BinlogStreamFactory(const Dsn& dsn, const EngineSpec& spec);
 
 }  // namespace ordo

@@ -1,9 +1,11 @@
-// MysqlEngine: creating the shadows, the copy, resuming, and staying in sync.
+// MysqlEngine: creating the shadows, the copy (throttled), resuming, staying in sync.
 #include <chrono>
 #include <thread>
 
+#include "engine/mysql/binlog_preflight.h"
 #include "engine/mysql/mysql_engine.h"
 #include "engine/mysql/position.h"
+#include "engine/mysql/throttle.h"
 
 namespace ordo {
 namespace {
@@ -12,16 +14,29 @@ constexpr std::chrono::milliseconds kTick(50);
 
 }  // namespace
 
+Status MysqlEngine::CreateNewTables(MysqlConnection& conn) {
+  // Created tables wait under their shadow name until the cutover renames them.
+  for (const Change& c : changes_) {
+    if (c.kind != ChangeKind::kCreate) continue;
+    ORDO_ASSIGN_OR_RETURN(bool exists, TableExists(conn, c.schema, c.shadow_name));
+    if (!exists)
+      ORDO_RETURN_IF_ERROR(conn.Execute("CREATE TABLE " + QuoteTable(c.schema, c.shadow_name) + " " + c.create_body));
+  }
+  return Status::Ok();
+}
+
 Status MysqlEngine::StartFresh(MysqlConnection& conn, BinlogPosition* from) {
   // The stream starts before the shadow exists and before any chunk is read, so no
   // change made during the copy can be missed.
-  ORDO_ASSIGN_OR_RETURN(*from, CurrentBinlogPosition(conn));
-  for (size_t i = 0; i < plans_.size(); ++i) {
-    const TablePlan& p = *plans_[i];
-    std::string shadow = QuoteTable(p.schema(), p.shadow_name);
+  ORDO_ASSIGN_OR_RETURN(*from, ReadServerBinlogPosition(conn));
+  for (const Change& c : changes_) {
+    if (c.kind == ChangeKind::kDrop) continue;
+    std::string shadow = QuoteTable(c.schema, c.shadow_name);
     ORDO_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS " + shadow));
-    ORDO_RETURN_IF_ERROR(conn.Execute("CREATE TABLE " + shadow + " LIKE " + QuoteTable(p.schema(), p.table())));
-    ORDO_RETURN_IF_ERROR(conn.Execute("ALTER TABLE " + shadow + " " + alters_[i].spec));
+    if (c.kind == ChangeKind::kAlter) {
+      ORDO_RETURN_IF_ERROR(conn.Execute("CREATE TABLE " + shadow + " LIKE " + QuoteTable(c.schema, c.table)));
+      ORDO_RETURN_IF_ERROR(conn.Execute("ALTER TABLE " + shadow + " " + c.alter.spec));
+    }
   }
   copy_states_.assign(plans_.size(), TableCopyState{});
   return Status::Ok();
@@ -29,14 +44,9 @@ Status MysqlEngine::StartFresh(MysqlConnection& conn, BinlogPosition* from) {
 
 Status MysqlEngine::LoadResume(MysqlConnection& conn, BinlogPosition* from, bool* usable) {
   *usable = false;
-  ORDO_ASSIGN_OR_RETURN(ResumeState state, DecodeResumeState(*spec_.resume_state));
-  if (state.swapped) {
-    swapped_ = true;
-    *usable = true;
-    return Status::Ok();
-  }
+  const ResumeState& state = *saved_;
   if (state.tables.size() != plans_.size())
-    return InvalidArgument("the resume state is for other tables");
+    return state.tables.empty() ? Status::Ok() : InvalidArgument("the resume state is for other tables");
   for (size_t i = 0; i < plans_.size(); ++i) {
     if (state.tables[i].schema_name != plans_[i]->schema() ||
         state.tables[i].table_name != plans_[i]->table())
@@ -52,17 +62,74 @@ Status MysqlEngine::LoadResume(MysqlConnection& conn, BinlogPosition* from, bool
   return Status::Ok();
 }
 
+void MysqlEngine::StartThrottle() {
+  if (throttle_thread_.joinable()) return;
+  ThrottleOptions options;
+  options.max_threads_running = spec_.max_threads_running;
+  options.replica_dsns = spec_.replica_dsns;
+  options.max_replica_lag_ms = spec_.max_replica_lag_ms;
+  if (options.max_threads_running <= 0 && options.replica_dsns.empty()) return;
+  {
+    std::lock_guard<std::mutex> lock(throttle_mu_);
+    throttle_stop_ = false;
+  }
+  auto throttle = std::make_shared<Throttle>(options, pool_.get());
+  auto evaluate = [this, throttle] {
+    // An error asking the primary pauses nothing: the copy would meet it too.
+    auto reason = throttle->Check();
+    std::string why = reason.ok() ? *reason : "";
+    {
+      std::lock_guard<std::mutex> v(volume_mu_);
+      throttle_reason_ = why;
+    }
+    throttled_ = !why.empty();
+  };
+  evaluate();  // before the first chunk
+  throttle_thread_ = std::thread([this, evaluate] {
+    std::unique_lock<std::mutex> lock(throttle_mu_);
+    while (true) {
+      throttle_cv_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(10, spec_.throttle_interval_ms)),
+                            [this] { return throttle_stop_; });
+      if (throttle_stop_) break;
+      lock.unlock();
+      evaluate();
+      lock.lock();
+    }
+  });
+}
+
+void MysqlEngine::StopThrottle() {
+  {
+    std::lock_guard<std::mutex> lock(throttle_mu_);
+    throttle_stop_ = true;
+  }
+  throttle_cv_.notify_all();
+  if (throttle_thread_.joinable()) throttle_thread_.join();
+  throttled_ = false;
+  std::lock_guard<std::mutex> lock(volume_mu_);
+  throttle_reason_.clear();
+}
+
 Status MysqlEngine::CopyTable(size_t index) {
   CopyOptions options;
-  options.threads = spec_.copy_threads;
-  options.chunk_target_ms = spec_.chunk_target_ms;
+  {
+    std::lock_guard<std::mutex> lock(volume_mu_);
+    options.threads = volume_.copy_threads;
+    options.chunk_target_ms = volume_.chunk_target_ms;
+  }
   options.should_stop = [this] { return stop_.load(); };
-  copiers_[index] = std::make_unique<TableCopier>(*plans_[index], applier_.get(), pool_.get(),
-                                                  options, copy_states_[index]);
+  options.paused = [this] { return throttled_.load(); };
+  options.fence = [this](MysqlConnection& conn) { return fence_->Check(conn); };
+  {
+    std::lock_guard<std::mutex> lock(copiers_mu_);
+    copiers_[index] = std::make_unique<TableCopier>(*plans_[index], applier_.get(), pool_.get(),
+                                                    options, copy_states_[index]);
+  }
+  TableCopier* copier = copiers_[index].get();
   Status result;
   std::atomic<bool> finished{false};
   std::thread worker([&] {
-    result = copiers_[index]->Run();
+    result = copier->Run();
     finished = true;
   });
   Status s;
@@ -74,7 +141,7 @@ Status MysqlEngine::CopyTable(size_t index) {
     if (!s.ok()) stop_ = true;
   }
   worker.join();
-  copy_states_[index] = copiers_[index]->state();
+  copy_states_[index] = copier->state();
   if (!s.ok()) return s;
   return result;
 }
@@ -83,7 +150,7 @@ Status MysqlEngine::CatchUp() {
   // Every chunk's fix-ups applied and the shadows caught up with the binlog as of now.
   auto conn = pool_->Acquire();
   if (!conn.ok()) return conn.status();
-  ORDO_ASSIGN_OR_RETURN(BinlogPosition now, CurrentBinlogPosition(**conn));
+  ORDO_ASSIGN_OR_RETURN(BinlogPosition now, ReadServerBinlogPosition(**conn));
   while (!applier_->ChunksSettled() ||
          ComparePositions(applier_->applied_position(), now) < 0) {
     ORDO_RETURN_IF_ERROR(loop_->error());
@@ -95,41 +162,63 @@ Status MysqlEngine::CatchUp() {
 }
 
 Status MysqlEngine::Copy() {
-  if (dead_) return FailedPrecondition("the engine stopped after a callback error");
+  if (dead_) return Dead();
   ORDO_RETURN_IF_ERROR(Preflight());
-  if (copied_ && loop_ && loop_->running()) return Status::Ok();
+  if (stage_ != EngineStage::kCopy) {
+    // Swapped (or further) already: nothing to copy; the cutover and the window know.
+    phase_ = stage_ == EngineStage::kSwapped && spec_.revert_window ? "revert_window" : "done";
+    copied_ = true;
+    return Status::Ok();
+  }
+  if (copied_ && (!HasAlters() || (loop_ && loop_->running()))) return Status::Ok();
   run_started_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::steady_clock::now().time_since_epoch())
                         .count();
+  ORDO_RETURN_IF_ERROR(TakeFence());
+  if (instant_ || !HasAlters()) {
+    // Nothing to copy or capture: the instant ALTER, or the creates and drops, happen
+    // at cutover.
+    ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
+    ORDO_RETURN_IF_ERROR(CreateNewTables(*conn));
+    copied_ = true;
+    phase_ = "in_sync";
+    return Tick(true);
+  }
   ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
   BinlogPosition from;
   bool usable = false;
-  if (spec_.resume_state && !spec_.resume_state->empty())
-    ORDO_RETURN_IF_ERROR(LoadResume(*conn, &from, &usable));
-  if (swapped_) {
-    phase_ = "done";
-    return Status::Ok();
-  }
+  if (saved_) ORDO_RETURN_IF_ERROR(LoadResume(*conn, &from, &usable));
   resumed_ = usable;
   if (!usable) ORDO_RETURN_IF_ERROR(StartFresh(*conn, &from));
+  ORDO_RETURN_IF_ERROR(CreateNewTables(*conn));
   for (const auto& c : copy_states_) rows_copied_at_start_ += c.rows_copied;
   applier_ = std::make_unique<Applier>(plan_ptrs_);
+  applier_->SetFence([this](MysqlConnection& c) { return fence_->Check(c); });
   loop_ = std::make_unique<SyncLoop>(streams_, applier_.get(), pool_.get());
   applier_->Start(from);
-  copiers_.clear();
-  copiers_.resize(plans_.size());
+  {
+    std::lock_guard<std::mutex> lock(copiers_mu_);
+    copiers_.clear();
+    copiers_.resize(plans_.size());
+  }
   phase_ = "copying";
   // Checkpoint before the first chunk: a crash from here on resumes, never restarts.
   ORDO_RETURN_IF_ERROR(Tick(true));
   ORDO_RETURN_IF_ERROR(loop_->Start(from));
+  StartThrottle();
   for (size_t i = 0; i < plans_.size(); ++i) {
     Status s = CopyTable(i);
-    if (s.code() == StatusCode::kCancelled && !dead_) return Stopped();
+    if (s.code() == StatusCode::kCancelled && !dead_) {
+      StopThrottle();
+      return Stopped();
+    }
     if (!s.ok()) {
+      StopThrottle();
       if (!dead_) loop_->Abandon();
       return s;
     }
   }
+  StopThrottle();
   ORDO_RETURN_IF_ERROR(CatchUp());
   copied_ = true;
   phase_ = "in_sync";
@@ -137,9 +226,9 @@ Status MysqlEngine::Copy() {
 }
 
 Status MysqlEngine::KeepInSync(const std::function<bool()>& ready) {
-  if (!copied_ || !loop_) return FailedPrecondition("KeepInSync before Copy finished");
+  if (!copied_) return FailedPrecondition("KeepInSync before Copy finished");
   while (!ready()) {
-    ORDO_RETURN_IF_ERROR(loop_->error());
+    if (loop_) ORDO_RETURN_IF_ERROR(loop_->error());
     ORDO_RETURN_IF_ERROR(Tick(false));
     if (StopRequested()) return Stopped();
     std::this_thread::sleep_for(kTick);

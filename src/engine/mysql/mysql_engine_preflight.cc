@@ -1,14 +1,32 @@
-// MysqlEngine: preflight (input, server settings, the tables, the DDL on an empty copy).
+// MysqlEngine: preflight — the input, the server's settings, each table, the DDL on an
+// empty copy, the instant decision — and, for a recovered operation, where it stands
+// (swapped? reverted?), from its resume state and from the target itself.
+#include <algorithm>
 #include <set>
 
+#include "engine/mysql/instant.h"
 #include "engine/mysql/mysql_engine.h"
 
 namespace ordo {
 namespace {
 
-std::string CheckTableName(std::string_view table) {
-  std::string name = ShadowTableName(table);
-  return name.substr(0, name.size() - 4) + "_chk";
+std::string Names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// Foreign keys and triggers: no supported strategy yet (a swap would leave foreign
+// keys pointing at the old table; triggers stay with the old table).
+Status RefuseUnsupported(const TableInfo& t, const std::string& where) {
+  if (!t.foreign_keys.empty())
+    return FailedPrecondition(where + " has foreign keys (" + Names(t.foreign_keys) +
+                              "); no supported strategy changes such tables yet");
+  if (!t.triggers.empty())
+    return FailedPrecondition(where + " has triggers (" + Names(t.triggers) +
+                              "); they would not follow the swap, and no supported strategy "
+                              "changes such tables yet");
+  return Status::Ok();
 }
 
 }  // namespace
@@ -26,6 +44,47 @@ MysqlConnectOptions EngineConnectOptions() {
       "SET SESSION lock_wait_timeout = 120",
   };
   return o;
+}
+
+Status MysqlEngine::Prepare() {
+  if (prepared_) return Status::Ok();
+  if (spec_.changes.empty()) return InvalidArgument("the operation has no table change");
+  std::set<std::pair<std::string, std::string>> seen;
+  std::vector<std::pair<std::string, std::string>> tables;
+  changes_.clear();
+  for (TableChange& tc : spec_.changes) {
+    if (tc.schema_name.empty()) tc.schema_name = dsn_.database;
+    std::string where = QuoteTable(tc.schema_name, tc.table_name);
+    if (tc.schema_name.empty())
+      return InvalidArgument(where + ": no schema (neither in the change nor in the DSN)");
+    auto statement = ParseChange(tc.ddl);
+    if (!statement.ok()) return statement.status().WithContext(where);
+    if (statement->table_name != tc.table_name ||
+        (!statement->schema_name.empty() && statement->schema_name != tc.schema_name))
+      return InvalidArgument(where + ": the DDL changes another table (" +
+                             QuoteTable(statement->schema_name, statement->table_name) + ")");
+    if (!seen.insert({tc.schema_name, tc.table_name}).second)
+      return InvalidArgument(where + ": one change per table; this table appears twice");
+    Change c;
+    c.kind = statement->kind;
+    c.schema = tc.schema_name;
+    c.table = tc.table_name;
+    c.alter = std::move(statement->alter);
+    c.create_body = std::move(statement->create_body);
+    c.shadow_name = ShadowTableName(c.table);
+    c.old_name = OldTableName(c.table);
+    changes_.push_back(std::move(c));
+    tables.emplace_back(tc.schema_name, tc.table_name);
+  }
+  if (spec_.resume_state && !spec_.resume_state->empty()) {
+    ORDO_ASSIGN_OR_RETURN(ResumeState saved, DecodeResumeState(*spec_.resume_state));
+    saved_ = std::move(saved);
+  }
+  fence_ = std::make_unique<TargetFence>(changes_[0].schema, TargetFence::KeyFor(spec_.operation_id, tables),
+                                         spec_.fence_token);
+  if (!pool_) pool_ = std::make_unique<MysqlPool>(dsn_, EngineConnectOptions(), 16);
+  prepared_ = true;
+  return Status::Ok();
 }
 
 Status MysqlEngine::CheckServer(MysqlConnection& conn) {
@@ -51,31 +110,37 @@ Status MysqlEngine::CheckServer(MysqlConnection& conn) {
   return Status::Ok();
 }
 
-Result<std::unique_ptr<TablePlan>> MysqlEngine::PlanTable(MysqlConnection& conn,
-                                                          const TableChange& change,
-                                                          const AlterStatement& alter) {
-  std::string where = QuoteTable(change.schema_name, change.table_name);
-  ORDO_ASSIGN_OR_RETURN(TableInfo source, LoadTableInfo(conn, change.schema_name, change.table_name));
-  if (!source.foreign_keys.empty())
-    return FailedPrecondition(where + " has foreign keys (" + source.foreign_keys[0] +
-                              "); no supported strategy changes such tables yet");
-  if (!source.triggers.empty())
-    return FailedPrecondition(where + " has triggers (" + source.triggers[0] +
-                              "); they would not follow the swap");
-  // The DDL is tried on an empty copy first, which also tells the new definition.
-  std::string check = QuoteTable(change.schema_name, CheckTableName(change.table_name));
+Result<std::unique_ptr<TablePlan>> MysqlEngine::PlanAlter(MysqlConnection& conn, const Change& change,
+                                                          bool try_instant, bool* instant) {
+  std::string where = QuoteTable(change.schema, change.table);
+  ORDO_ASSIGN_OR_RETURN(TableInfo source, LoadTableInfo(conn, change.schema, change.table));
+  ORDO_RETURN_IF_ERROR(RefuseUnsupported(source, where));
+  // The DDL is tried on an empty copy first, which also tells the new definition and
+  // (without touching the real table) whether MariaDB can apply it instantly.
+  std::string check_name = CheckTableName(change.table);
+  std::string check = QuoteTable(change.schema, check_name);
   ORDO_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS " + check));
   ORDO_RETURN_IF_ERROR(conn.Execute("CREATE TABLE " + check + " LIKE " + where));
-  Status altered = conn.Execute("ALTER TABLE " + check + " " + alter.spec);
-  Result<TableInfo> shadow = altered.ok() ? LoadTableInfo(conn, change.schema_name,
-                                                          CheckTableName(change.table_name))
+  *instant = false;
+  Status altered = Internal("not tried");
+  if (try_instant) {
+    altered = conn.Execute(InstantAlter(check, change.alter.spec));
+    *instant = altered.ok();
+  }
+  if (!*instant) altered = conn.Execute("ALTER TABLE " + check + " " + change.alter.spec);
+  Result<TableInfo> shadow = altered.ok() ? LoadTableInfo(conn, change.schema, check_name)
                                           : Result<TableInfo>(altered);
+  if (altered.ok() && *instant) {
+    auto definition = DefinitionHash(conn, change.schema, check_name);
+    if (definition.ok()) instant_definition_ = *definition;
+    else *instant = false;
+  }
   ORDO_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS " + check));
   if (!altered.ok())
     return InvalidArgument(where + ": the change does not apply: " + altered.message());
   if (!shadow.ok()) return shadow.status();
-  shadow->table_name = ShadowTableName(change.table_name);
-  ORDO_ASSIGN_OR_RETURN(TablePlan plan, BuildTablePlan(std::move(source), std::move(*shadow), alter));
+  shadow->table_name = change.shadow_name;
+  ORDO_ASSIGN_OR_RETURN(TablePlan plan, BuildTablePlan(std::move(source), std::move(*shadow), change.alter));
   for (int k : plan.source_key) {
     bool common = false;
     for (int i : plan.source_index) common = common || i == k;
@@ -85,35 +150,148 @@ Result<std::unique_ptr<TablePlan>> MysqlEngine::PlanTable(MysqlConnection& conn,
   return std::make_unique<TablePlan>(std::move(plan));
 }
 
+Status MysqlEngine::CheckCreate(MysqlConnection& conn, const Change& change) {
+  std::string where = QuoteTable(change.schema, change.table);
+  ORDO_ASSIGN_OR_RETURN(bool exists, TableExists(conn, change.schema, change.table));
+  if (exists) return FailedPrecondition(where + " already exists; the change creates it");
+  std::string check_name = CheckTableName(change.table);
+  std::string check = QuoteTable(change.schema, check_name);
+  ORDO_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS " + check));
+  Status created = conn.Execute("CREATE TABLE " + check + " " + change.create_body);
+  Result<TableInfo> info = created.ok() ? LoadTableInfo(conn, change.schema, check_name)
+                                        : Result<TableInfo>(created);
+  ORDO_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS " + check));
+  if (!created.ok()) return InvalidArgument(where + ": the CREATE TABLE does not apply: " + created.message());
+  if (!info.ok()) return info.status();
+  return RefuseUnsupported(*info, where);
+}
+
+Status MysqlEngine::CheckDrop(MysqlConnection& conn, const Change& change) {
+  std::string where = QuoteTable(change.schema, change.table);
+  auto info = LoadTableInfo(conn, change.schema, change.table);
+  if (!info.ok()) {
+    if (info.status().Is(StatusCode::kNotFound))
+      return FailedPrecondition(where + " does not exist; the change drops it");
+    return info.status();
+  }
+  return RefuseUnsupported(*info, where);
+}
+
+Result<bool> MysqlEngine::SwappedOnTarget(MysqlConnection& conn) {
+  // RENAME TABLE is atomic: the first table tells for all of them.
+  const Change& c = changes_[0];
+  auto real = [&](const std::string& name) -> Result<bool> {
+    ORDO_ASSIGN_OR_RETURN(bool exists, TableExists(conn, c.schema, name));
+    if (!exists) return false;
+    ORDO_ASSIGN_OR_RETURN(bool sentry, IsSentry(conn, c.schema, name));
+    return !sentry;
+  };
+  switch (c.kind) {
+    case ChangeKind::kAlter: {
+      ORDO_ASSIGN_OR_RETURN(bool shadow, real(c.shadow_name));
+      ORDO_ASSIGN_OR_RETURN(bool old, real(c.old_name));
+      return !shadow && old;
+    }
+    case ChangeKind::kCreate: {
+      ORDO_ASSIGN_OR_RETURN(bool shadow, real(c.shadow_name));
+      ORDO_ASSIGN_OR_RETURN(bool table, real(c.table));
+      return !shadow && table;
+    }
+    case ChangeKind::kDrop: {
+      ORDO_ASSIGN_OR_RETURN(bool table, real(c.table));
+      ORDO_ASSIGN_OR_RETURN(bool old, real(c.old_name));
+      return !table && old;
+    }
+  }
+  return false;
+}
+
+Result<bool> MysqlEngine::RevertedOnTarget(MysqlConnection& conn) {
+  const Change& c = changes_[0];
+  ORDO_ASSIGN_OR_RETURN(bool table, TableExists(conn, c.schema, c.table));
+  ORDO_ASSIGN_OR_RETURN(bool old, TableExists(conn, c.schema, c.old_name));
+  switch (c.kind) {
+    case ChangeKind::kAlter: return table && !old;  // the old table took the name back
+    case ChangeKind::kCreate: return !table;         // the created table went away
+    case ChangeKind::kDrop: return table && !old;    // the dropped table came back
+  }
+  return false;
+}
+
+Status MysqlEngine::DetectStage(MysqlConnection& conn) {
+  stage_ = EngineStage::kCopy;
+  // A fresh operation (no resume state) reads no evidence: whatever the target holds
+  // under ordo's names belongs to someone else.
+  if (!saved_) return Status::Ok();
+  stage_ = saved_->stage;
+  reverse_position_ = saved_->reverse_position;
+  revert_error_ = saved_->revert_error;
+  instant_ = saved_->instant;
+  instant_definition_ = saved_->instant_definition;
+  if (stage_ == EngineStage::kReverted || stage_ == EngineStage::kFinished) return Status::Ok();
+  if (instant_) {
+    if (stage_ == EngineStage::kCopy) {
+      // Did the instant ALTER run before the crash? The table's definition says.
+      const Change& c = changes_[0];
+      ORDO_ASSIGN_OR_RETURN(std::string now, DefinitionHash(conn, c.schema, c.table));
+      if (now == instant_definition_) stage_ = EngineStage::kSwapped;
+    }
+    return Status::Ok();
+  }
+  ORDO_ASSIGN_OR_RETURN(auto row, fence_->Read(conn));
+  if (row && row->swap_kind == "revert") {
+    stage_ = EngineStage::kSwapped;
+    ORDO_ASSIGN_OR_RETURN(bool reverted, RevertedOnTarget(conn));
+    if (reverted) stage_ = EngineStage::kReverted;
+  } else if (row && row->swap_kind == "cutover" && stage_ == EngineStage::kCopy) {
+    // A crash between the rename and its checkpoint: the target tells.
+    ORDO_ASSIGN_OR_RETURN(bool swapped, SwappedOnTarget(conn));
+    if (swapped) stage_ = EngineStage::kSwapped;
+  }
+  if (stage_ == EngineStage::kSwapped && reverse_position_.empty() && row && row->swap_kind == "cutover")
+    reverse_position_ = row->swap_position;
+  return Status::Ok();
+}
+
 Status MysqlEngine::Preflight() {
   if (preflight_done_) return Status::Ok();
-  if (spec_.changes.empty()) return InvalidArgument("the operation has no table change");
-  std::set<std::pair<std::string, std::string>> seen;
-  alters_.clear();
-  for (TableChange& change : spec_.changes) {
-    if (change.schema_name.empty()) change.schema_name = dsn_.database;
-    std::string where = QuoteTable(change.schema_name, change.table_name);
-    if (change.schema_name.empty())
-      return InvalidArgument(where + ": no schema (neither in the change nor in the DSN)");
-    auto alter = ParseAlter(change.ddl);
-    if (!alter.ok()) return alter.status().WithContext(where);
-    if (alter->table_name != change.table_name ||
-        (!alter->schema_name.empty() && alter->schema_name != change.schema_name))
-      return InvalidArgument(where + ": the DDL alters another table (" +
-                             QuoteTable(alter->schema_name, alter->table_name) + ")");
-    if (!seen.insert({change.schema_name, change.table_name}).second)
-      return InvalidArgument(where + ": one ALTER TABLE per table; this table appears twice");
-    alters_.push_back(std::move(*alter));
-  }
-  if (!pool_) pool_ = std::make_unique<MysqlPool>(dsn_, EngineConnectOptions(), 16);
+  if (dead_) return Dead();
+  ORDO_RETURN_IF_ERROR(Prepare());
   ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
   ORDO_RETURN_IF_ERROR(CheckServer(*conn));
+  ORDO_RETURN_IF_ERROR(DetectStage(*conn));
   plans_.clear();
   plan_ptrs_.clear();
-  for (size_t i = 0; i < spec_.changes.size(); ++i) {
-    ORDO_ASSIGN_OR_RETURN(auto plan, PlanTable(*conn, spec_.changes[i], alters_[i]));
-    plan_ptrs_.push_back(plan.get());
-    plans_.push_back(std::move(plan));
+  if (stage_ == EngineStage::kCopy) {
+    // Instant only for a single-table ALTER: several instant ALTERs could not be one
+    // atomic swap.
+    bool try_instant = spec_.allow_instant && changes_.size() == 1 && changes_[0].kind == ChangeKind::kAlter;
+    if (saved_ && !saved_->instant && !saved_->tables.empty()) try_instant = false;  // a copy under way
+    for (Change& c : changes_) {
+      switch (c.kind) {
+        case ChangeKind::kAlter: {
+          bool instant = false;
+          ORDO_ASSIGN_OR_RETURN(auto plan, PlanAlter(*conn, c, try_instant, &instant));
+          instant_ = instant;
+          c.plan = static_cast<int>(plans_.size());
+          plan_ptrs_.push_back(plan.get());
+          plans_.push_back(std::move(plan));
+          break;
+        }
+        case ChangeKind::kCreate: ORDO_RETURN_IF_ERROR(CheckCreate(*conn, c)); break;
+        case ChangeKind::kDrop: ORDO_RETURN_IF_ERROR(CheckDrop(*conn, c)); break;
+      }
+    }
+    if (instant_) {
+      // Nothing is copied: the ALTER itself runs at cutover.
+      plans_.clear();
+      plan_ptrs_.clear();
+      changes_[0].plan = -1;
+    }
+  } else {
+    int n = 0;
+    for (Change& c : changes_)
+      if (c.kind == ChangeKind::kAlter && !instant_) c.plan = n++;
   }
   preflight_done_ = true;
   return Status::Ok();

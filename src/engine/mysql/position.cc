@@ -21,16 +21,6 @@ int ComparePositions(const BinlogPosition& a, const BinlogPosition& b) {
   return 0;
 }
 
-Result<BinlogPosition> CurrentBinlogPosition(MysqlConnection& conn) {
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SHOW MASTER STATUS"));
-  if (rows.rows.empty() || !rows.rows[0][0] || !rows.rows[0][1])
-    return FailedPrecondition("binary logging is off on the target (log_bin)");
-  BinlogPosition p;
-  p.file = *rows.rows[0][0];
-  p.offset = std::strtoull(rows.rows[0][1]->c_str(), nullptr, 10);
-  return p;
-}
-
 std::string PositionString(const BinlogPosition& p) {
   return p.file + ":" + std::to_string(p.offset);
 }

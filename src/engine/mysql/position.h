@@ -1,4 +1,5 @@
-// Ordering of binlog positions and the server's current position.
+// Ordering of binlog positions. (The server's current position:
+// ReadServerBinlogPosition in binlog_preflight.h.)
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -12,11 +13,8 @@ namespace ordo {
 // binlog.000009), then offsets. An empty position is before everything.
 int ComparePositions(const BinlogPosition& a, const BinlogPosition& b);
 
-// SHOW MASTER STATUS: the end of the binlog now. FailedPrecondition when binary
-// logging is off.
-Result<BinlogPosition> CurrentBinlogPosition(MysqlConnection& conn);
-
 // "binlog.000003:1234".
 std::string PositionString(const BinlogPosition& p);
+
 
 }  // namespace ordo

@@ -51,7 +51,34 @@ Result<std::optional<Key>> DecodeKey(const json& j) {
   return std::optional<Key>(std::move(key));
 }
 
+constexpr std::pair<EngineStage, const char*> kStages[] = {
+    {EngineStage::kCopy, "copy"},
+    {EngineStage::kSwapped, "swapped"},
+    {EngineStage::kReverted, "reverted"},
+    {EngineStage::kFinished, "finished"},
+};
+
+json EncodePosition(const BinlogPosition& p) {
+  return {{"file", p.file}, {"offset", p.offset}, {"gtid", p.gtid}};
+}
+
+Result<BinlogPosition> DecodePosition(const json& b) {
+  if (!b.is_object() || !b.value("file", json()).is_string() || !b.value("offset", json()).is_number_unsigned())
+    return InvalidArgument("resume state has a bad binlog position");
+  BinlogPosition p;
+  p.file = b["file"].get<std::string>();
+  p.offset = b["offset"].get<uint64_t>();
+  p.gtid = b.value("gtid", "");
+  return p;
+}
+
 }  // namespace
+
+std::string_view ToString(EngineStage stage) {
+  for (const auto& [s, name] : kStages)
+    if (s == stage) return name;
+  return "copy";
+}
 
 std::string EncodeResumeState(const ResumeState& state) {
   json tables = json::array();
@@ -65,11 +92,17 @@ std::string EncodeResumeState(const ResumeState& state) {
                       {"rows_copied", t.copy.rows_copied}});
   }
   json out = {{"engine", "mysql"},
-              {"version", state.version},
-              {"binlog", {{"file", state.position.file}, {"offset", state.position.offset},
-                          {"gtid", state.position.gtid}}},
-              {"swapped", state.swapped},
+              {"version", 2},
+              {"binlog", EncodePosition(state.position)},
+              {"swapped", state.stage != EngineStage::kCopy},
+              {"stage", std::string(ToString(state.stage))},
               {"tables", tables}};
+  if (!state.reverse_position.empty()) out["reverse_binlog"] = EncodePosition(state.reverse_position);
+  if (!state.revert_error.empty()) out["revert_error"] = state.revert_error;
+  if (state.instant) {
+    out["instant"] = true;
+    out["instant_definition"] = state.instant_definition;
+  }
   return out.dump();
 }
 
@@ -78,16 +111,28 @@ static Result<ResumeState> DecodeChecked(const std::string& text) {
   if (j.is_discarded() || !j.is_object() || j.value("engine", "") != "mysql")
     return InvalidArgument("resume state is not the MySQL engine's checkpoint");
   ResumeState state;
-  if (j.value("version", 0) != 1) return InvalidArgument("unknown resume state version");
+  int version = j.value("version", 0);
+  if (version != 1 && version != 2) return InvalidArgument("unknown resume state version");
   if (!j.contains("binlog") || !j.contains("tables") || !j["tables"].is_array())
     return InvalidArgument("resume state lacks binlog or tables");
-  const json& b = j["binlog"];
-  if (!b.value("file", json()).is_string() || !b.value("offset", json()).is_number_unsigned())
-    return InvalidArgument("resume state has a bad binlog position");
-  state.position.file = b["file"].get<std::string>();
-  state.position.offset = b["offset"].get<uint64_t>();
-  state.position.gtid = b.value("gtid", "");
-  state.swapped = j.value("swapped", false);
+  ORDO_ASSIGN_OR_RETURN(state.position, DecodePosition(j["binlog"]));
+  state.stage = j.value("swapped", false) ? EngineStage::kSwapped : EngineStage::kCopy;
+  if (j.contains("stage")) {
+    std::string name = j.value("stage", "");
+    bool known = false;
+    for (const auto& [s, n] : kStages)
+      if (name == n) {
+        state.stage = s;
+        known = true;
+      }
+    if (!known) return InvalidArgument("resume state has an unknown stage '" + name + "'");
+  }
+  if (j.contains("reverse_binlog")) {
+    ORDO_ASSIGN_OR_RETURN(state.reverse_position, DecodePosition(j["reverse_binlog"]));
+  }
+  state.revert_error = j.value("revert_error", "");
+  state.instant = j.value("instant", false);
+  state.instant_definition = j.value("instant_definition", "");
   for (const json& t : j["tables"]) {
     if (!t.is_object() || !t.value("schema", json()).is_string() ||
         !t.value("table", json()).is_string() || !t.contains("watermark") || !t.contains("end"))

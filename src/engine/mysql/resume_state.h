@@ -6,6 +6,12 @@
 // applied (the applier's SafeResumePosition when the checkpoint was taken). Key values
 // are stored with their kind and hex-encoded bytes, so binary keys survive.
 //
+// Past the copy it records the stage the operation reached (swapped: in the revert
+// window; reverted; finished) and, during the revert window, the position from which
+// the reverse sync (new tables → old tables) resumes, or why a revert is no longer
+// possible. An instant change records the definition the table will have once
+// altered, so a recovering engine can tell whether the ALTER already ran.
+//
 // Thread-safety: plain values and pure functions.
 //
 //   std::string json = EncodeResumeState(state);
@@ -13,6 +19,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/mysql/binlog_event.h"
@@ -26,15 +33,27 @@ struct TableResumeState {
   TableCopyState copy;
 };
 
+enum class EngineStage {
+  kCopy,      // copying or in sync; nothing swapped
+  kSwapped,   // the tables were swapped (or the instant ALTER ran): the revert window
+  kReverted,  // swapped back
+  kFinished,  // the window is over (old tables dropped or kept) or there was none
+};
+std::string_view ToString(EngineStage stage);
+
 struct ResumeState {
-  int version = 1;
   BinlogPosition position;  // replay from here
-  bool swapped = false;     // the cutover renamed the tables
+  EngineStage stage = EngineStage::kCopy;
+  BinlogPosition reverse_position;  // kSwapped: the reverse sync resumes here
+  std::string revert_error;         // kSwapped: why a revert is no longer possible
+  bool instant = false;             // applied with ALGORITHM=INSTANT at cutover
+  std::string instant_definition;   // hash of the table's definition once altered
   std::vector<TableResumeState> tables;
 };
 
 std::string EncodeResumeState(const ResumeState& state);
-// InvalidArgument when the text is not a resume state this engine wrote.
+// InvalidArgument when the text is not a resume state this engine wrote (versions 1
+// and 2 are read).
 Result<ResumeState> DecodeResumeState(const std::string& json);
 
 }  // namespace ordo

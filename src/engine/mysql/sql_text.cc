@@ -21,14 +21,29 @@ std::string Placeholders(size_t width, size_t rows) {
   return out;
 }
 
+std::string RowPlaceholders(const std::vector<std::string>& exprs, size_t rows) {
+  std::string one = "(";
+  for (size_t i = 0; i < exprs.size(); ++i) one += (i ? ", " : "") + exprs[i];
+  one += ")";
+  std::string out;
+  for (size_t r = 0; r < rows; ++r) out += r ? ", " + one : one;
+  return out;
+}
+
 std::string KeyIn(const std::vector<std::string>& key, size_t rows) {
+  return KeyIn(key, std::vector<std::string>(key.size(), "?"), rows);
+}
+
+std::string KeyIn(const std::vector<std::string>& key, const std::vector<std::string>& exprs,
+                  size_t rows) {
   if (key.size() == 1) {
     std::string out = QuoteIdentifier(key[0]) + " IN (";
-    for (size_t r = 0; r < rows; ++r) out += r ? ", ?" : "?";
+    for (size_t r = 0; r < rows; ++r) out += (r ? ", " : "") + exprs[0];
     return out + ")";
   }
   std::string one = "(";
-  for (size_t i = 0; i < key.size(); ++i) one += (i ? " AND " : "") + QuoteIdentifier(key[i]) + " = ?";
+  for (size_t i = 0; i < key.size(); ++i)
+    one += (i ? " AND " : "") + QuoteIdentifier(key[i]) + " = " + exprs[i];
   one += ")";
   std::string out;
   for (size_t r = 0; r < rows; ++r) out += r ? " OR " + one : one;

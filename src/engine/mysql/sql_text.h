@@ -21,9 +21,16 @@ std::string ColumnList(const std::vector<std::string>& names, const std::string&
 // "(?, ?), (?, ?)": `rows` tuples of `width` placeholders.
 std::string Placeholders(size_t width, size_t rows);
 
+// "(e1, e2), (e1, e2)": `rows` tuples of the given value expressions (each holding
+// one '?', e.g. "CONVERT(? USING latin1)").
+std::string RowPlaceholders(const std::vector<std::string>& exprs, size_t rows);
+
 // Matches any of `rows` keys: "`k` IN (?, ?)" for one column, else
 // "(`a` = ? AND `b` = ?) OR (…)". Params: the keys' values, key after key.
 std::string KeyIn(const std::vector<std::string>& key, size_t rows);
+// The same with a value expression per key column (see RowPlaceholders).
+std::string KeyIn(const std::vector<std::string>& key, const std::vector<std::string>& exprs,
+                  size_t rows);
 
 // A key range in key order (lexicographic over the key columns):
 // lower < key (exclusive) and key <= upper (inclusive); either bound may be absent.

@@ -195,7 +195,7 @@ Status SyncLoop::DrainTo(const std::vector<MysqlConnection*>& conns, const Binlo
                          std::chrono::steady_clock::time_point deadline) {
   while (true) {
     if (ComparePositions(applier_->read_position(), position) >= 0) {
-      if (applier_->HasWork()) ORDO_RETURN_IF_ERROR(applier_->Flush(conns));
+      if (applier_->HasWork()) ORDO_RETURN_IF_ERROR(applier_->Flush(conns, /*check_fence=*/false));
       if (ComparePositions(applier_->applied_position(), position) >= 0) return Status::Ok();
     }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(

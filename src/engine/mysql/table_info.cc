@@ -38,7 +38,8 @@ Result<TableInfo> LoadTableInfo(MysqlConnection& conn, const std::string& schema
 
   ORDO_ASSIGN_OR_RETURN(
       SqlRows cols,
-      conn.Query("SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, IS_GENERATED "
+      conn.Query("SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, IS_GENERATED, "
+                 "CHARACTER_SET_NAME "
                  "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? "
                  "ORDER BY ORDINAL_POSITION",
                  where));
@@ -49,6 +50,7 @@ Result<TableInfo> LoadTableInfo(MysqlConnection& conn, const std::string& schema
     c.column_type = r[2].value_or("");
     c.nullable = r[3].value_or("") == "YES";
     c.generated = r[4].value_or("NEVER") != "NEVER";
+    c.charset = r[5].value_or("");
     info.columns.push_back(std::move(c));
   }
 

@@ -20,6 +20,7 @@ struct ColumnInfo {
   std::string name;
   std::string data_type;    // e.g. "varchar"
   std::string column_type;  // e.g. "varchar(64)"
+  std::string charset;      // CHARACTER_SET_NAME of text columns, e.g. "latin1"; empty otherwise
   bool nullable = false;
   bool generated = false;   // virtual or stored: never written by ordo
   bool is_binary() const;   // binary/varbinary/blob types: bound as bytes

@@ -2,6 +2,7 @@
 
 #include <strings.h>
 
+#include <cctype>
 #include <cstdio>
 #include <functional>
 
@@ -17,10 +18,28 @@ std::string Named(std::string_view table, std::string_view suffix) {
   return std::string(table.substr(0, 64 - 9 - suffix.size())) + "_" + hash + std::string(suffix);
 }
 
+// Character set names come from information_schema; anything but [A-Za-z0-9_] is
+// refused rather than spliced into SQL.
+bool PlainName(const std::string& s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  return true;
+}
+
 }  // namespace
+
+std::string TablePlan::ValueExpr(size_t i) const {
+  if (i < convert_from.size() && !convert_from[i].empty()) return "CONVERT(? USING " + convert_from[i] + ")";
+  return "?";
+}
 
 std::string ShadowTableName(std::string_view table) { return Named(table, "_ordo_new"); }
 std::string OldTableName(std::string_view table) { return Named(table, "_ordo_old"); }
+std::string CheckTableName(std::string_view table) { return Named(table, "_ordo_chk"); }
+std::string BackupTableName(std::string_view table, std::string_view stamp) {
+  return Named(table, "_ordo_bak_" + std::string(stamp));
+}
 
 Result<TablePlan> BuildTablePlan(TableInfo source, TableInfo shadow, const AlterStatement& alter) {
   TablePlan plan;
@@ -39,6 +58,11 @@ Result<TablePlan> BuildTablePlan(TableInfo source, TableInfo shadow, const Alter
     plan.source_names.push_back(c.name);
     plan.shadow_names.push_back(shadow.columns[s].name);
     plan.binary.push_back(c.is_binary());
+    const std::string& to = shadow.columns[s].charset;
+    plan.convert_from.push_back(!c.charset.empty() && !to.empty() && strcasecmp(c.charset.c_str(), to.c_str()) != 0 &&
+                                        PlainName(c.charset)
+                                    ? c.charset
+                                    : "");
   }
   for (const std::string& k : source.key_columns) plan.source_key.push_back(source.ColumnIndex(k));
   if (shadow.key_columns.empty())

@@ -26,6 +26,11 @@ namespace ordo {
 // first (see cutover.h).
 std::string ShadowTableName(std::string_view table);
 std::string OldTableName(std::string_view table);
+// `<table>_ordo_chk`: the empty copy preflight tries the change on.
+std::string CheckTableName(std::string_view table);
+// `<table>_ordo_bak_<stamp>`: an old table kept (keep_old_table) when the operation
+// ends; `stamp` is the UTC time as yyyymmddhhmmss.
+std::string BackupTableName(std::string_view table, std::string_view stamp);
 
 struct TablePlan {
   TableInfo source;
@@ -37,11 +42,17 @@ struct TablePlan {
   std::vector<std::string> source_names;  // their names in the source
   std::vector<std::string> shadow_names;  // their names in the shadow
   std::vector<bool> binary;               // bound as bytes rather than text
+  // Per common column: the source's character set when the shadow's differs (the
+  // binlog gives a text column's raw bytes in the source's charset, so the applier
+  // binds them as CONVERT(? USING <charset>)); empty when no conversion is needed.
+  std::vector<std::string> convert_from;
   std::vector<int> source_key;            // source ordinal indexes of the source key
   std::vector<int> shadow_key;            // positions in the common list of the shadow key
 
   const std::string& schema() const { return source.schema_name; }
   const std::string& table() const { return source.table_name; }
+  // The SQL a value of common column `i` is bound with: "?" or "CONVERT(? USING cs)".
+  std::string ValueExpr(size_t i) const;
 };
 
 // FailedPrecondition naming the table when the source has no usable key or the

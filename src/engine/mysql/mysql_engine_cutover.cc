@@ -1,0 +1,175 @@
+// MysqlEngine: the cutover — verification and the atomic swap of every table, or the
+// instant ALTER — and what follows it without a revert window.
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "engine/mysql/checksum.h"
+#include "engine/mysql/instant.h"
+#include "engine/mysql/mysql_engine.h"
+
+namespace ordo {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+int64_t MsSince(SteadyClock::time_point t0) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - t0).count();
+}
+
+}  // namespace
+
+std::vector<SwapTable> MysqlEngine::ForwardSwaps() const {
+  std::vector<SwapTable> out;
+  for (const Change& c : changes_) {
+    SwapTable t{c.schema, c.table, "", "", -1};
+    switch (c.kind) {
+      case ChangeKind::kAlter:
+        t.away = c.old_name;
+        t.incoming = c.shadow_name;
+        t.applier_index = c.plan;
+        break;
+      case ChangeKind::kCreate: t.incoming = c.shadow_name; break;
+      case ChangeKind::kDrop: t.away = c.old_name; break;
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+std::vector<SwapTable> MysqlEngine::RevertSwaps() const {
+  // Each table's new version goes to its shadow name, the old one comes back.
+  std::vector<SwapTable> out;
+  for (const Change& c : changes_) {
+    SwapTable t{c.schema, c.table, "", "", -1};
+    switch (c.kind) {
+      case ChangeKind::kAlter:
+        t.away = c.shadow_name;
+        t.incoming = c.old_name;
+        t.applier_index = c.plan;
+        break;
+      case ChangeKind::kCreate: t.away = c.shadow_name; break;
+      case ChangeKind::kDrop: t.incoming = c.old_name; break;
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+CutoverOptions MysqlEngine::SwapOptions() {
+  CutoverOptions options;
+  options.lock_timeout_ms = spec_.cutover_lock_timeout_ms;
+  options.max_attempts = spec_.cutover_max_attempts;
+  options.backoff_ms = spec_.cutover_backoff_ms;
+  options.should_stop = [this] { return StopRequested(); };
+  return options;
+}
+
+Result<CutoverReport> MysqlEngine::RunInstant() {
+  CutoverReport report;
+  report.instant = true;
+  const Change& c = changes_[0];
+  ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
+  // The ALTER waits for the table's metadata lock, and application writes queue
+  // behind it meanwhile: max_statement_time bounds that wait like the swap's budget.
+  std::string ddl = InstantAlter(QuoteTable(c.schema, c.table), c.alter.spec);
+  int64_t backoff = spec_.cutover_backoff_ms;
+  for (int attempt = 1; attempt <= spec_.cutover_max_attempts; ++attempt) {
+    if (StopRequested()) return Stopped();
+    report.attempts = attempt;
+    cutover_attempts_ = attempt;
+    // DDL cannot share a transaction with the fence check; the window between them is
+    // a few milliseconds, and the lease's staleness window covers it.
+    ORDO_RETURN_IF_ERROR(fence_->CheckNow(*conn));
+    char seconds[32];
+    std::snprintf(seconds, sizeof(seconds), "%.3f", spec_.cutover_lock_timeout_ms / 1000.0);
+    auto t0 = SteadyClock::now();
+    Status s = conn->Execute(std::string("SET STATEMENT max_statement_time=") + seconds + " FOR " + ddl);
+    int64_t blocked = MsSince(t0);
+    if (s.ok()) {
+      report.write_block_ms = blocked;
+      break;
+    }
+    if (s.message().find("error 1846") != std::string::npos || s.message().find("error 1845") != std::string::npos)
+      return FailedPrecondition(QuoteTable(c.schema, c.table) +
+                                ": preflight found the change instant on an empty copy, but the "
+                                "server refused ALGORITHM=INSTANT on the table now; nothing was "
+                                "changed: " + s.message());
+    if (!s.retryable()) return s;
+    report.failed_attempt_block_ms.push_back(blocked);
+    report.failed_attempt_reasons.push_back(s.message());
+    if (attempt == spec_.cutover_max_attempts)
+      return Timeout("the instant ALTER gave up after " + std::to_string(attempt) +
+                     " attempts; nothing was changed; last: " + s.message());
+    std::this_thread::sleep_for(std::chrono::milliseconds(backoff));
+    backoff = std::min(backoff * 2, spec_.cutover_backoff_ms * 8);
+  }
+  stage_ = EngineStage::kSwapped;
+  phase_ = spec_.revert_window ? "revert_window" : "done";
+  if (!spec_.revert_window) {
+    stage_ = EngineStage::kFinished;
+    ORDO_RETURN_IF_ERROR(fence_->Remove(*conn));
+  }
+  ORDO_RETURN_IF_ERROR(Tick(true));
+  return report;
+}
+
+Result<CutoverReport> MysqlEngine::Cutover() {
+  if (dead_) return Dead();
+  ORDO_RETURN_IF_ERROR(Preflight());
+  CutoverReport report;
+  report.instant = instant_;
+  if (stage_ == EngineStage::kSwapped && !spec_.revert_window) {
+    // Swapped before a crash, never finished: finish now.
+    ORDO_RETURN_IF_ERROR(FinishOld());
+    return report;
+  }
+  if (stage_ != EngineStage::kCopy) return report;
+  if (!copied_) return FailedPrecondition("Cutover before Copy finished");
+  if (instant_) return RunInstant();
+  if (HasAlters() && (!loop_ || !loop_->running()))
+    return FailedPrecondition("Cutover before Copy finished");
+  if (HasAlters()) {
+    phase_ = "verifying";
+    ORDO_RETURN_IF_ERROR(Tick(true));
+    VerifyOptions verify;
+    verify.should_stop = [this] { return StopRequested(); };
+    auto verified = VerifyTables(plan_ptrs_, pool_.get(), loop_.get(), verify);
+    if (!verified.ok()) {
+      if (verified.status().code() == StatusCode::kCancelled) return Stopped();
+      phase_ = "in_sync";
+      return verified.status();
+    }
+    report.rows_verified = verified->rows_compared;
+  }
+  phase_ = "cutting_over";
+  ORDO_RETURN_IF_ERROR(Tick(true));
+  auto result = RunCutover(ForwardSwaps(), pool_.get(), loop_.get(), *fence_, "cutover", SwapOptions());
+  if (!result.ok()) {
+    if (result.status().code() == StatusCode::kCancelled) return Stopped();
+    phase_ = "in_sync";
+    Status t = Tick(true);
+    if (!t.ok()) return t;
+    return result.status();
+  }
+  stage_ = EngineStage::kSwapped;
+  reverse_position_ = result->position;
+  cutover_attempts_ = result->attempts;
+  report.attempts = result->attempts;
+  report.write_block_ms = result->write_block_ms;
+  report.failed_attempt_block_ms = result->failed_block_ms;
+  report.failed_attempt_reasons = result->failed_reasons;
+  // The forward capture is done (everything up to the swap was drained under the
+  // locks); its stream must close before a reverse one opens with the same replica id.
+  loop_.reset();
+  applier_.reset();
+  if (spec_.revert_window) {
+    phase_ = "revert_window";
+    ORDO_RETURN_IF_ERROR(Tick(true));
+    return report;
+  }
+  ORDO_RETURN_IF_ERROR(FinishOld());
+  return report;
+}
+
+}  // namespace ordo
