@@ -43,7 +43,7 @@ void ExpectNothingHalfRenamed(MysqlConnection& conn, const std::string& db) {
   std::vector<std::string> names;
   for (const auto& r : tables->rows) names.push_back(*r[0]);
   std::sort(names.begin(), names.end());
-  EXPECT_EQ(names, (std::vector<std::string>{"t", "t_ordo_new"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"_ordo_fence", "t", "t_ordo_new"}));
   auto cols = conn.Query("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND "
                          "TABLE_NAME = 't' AND COLUMN_NAME = 'added'",
                          {SqlValue::Text(db)});
@@ -133,7 +133,7 @@ TEST(Cutover, AWriteQueuedDuringTheSwapLandsInTheNewTable) {
   ASSERT_TRUE(s->blocker->Execute("COMMIT").ok());
   RecordingHost host;
   EngineSpec spec = SpecFor(server, s->db, "t", "ALTER TABLE t ADD COLUMN added INT DEFAULT 5");
-  spec.keep_old_table = true;
+  spec.revert_window = true;  // the old table stays as t_ordo_old
   auto engine = NewMysqlEngine(spec, &host);
   ASSERT_TRUE(engine.ok());
   ASSERT_TRUE((*engine)->Copy().ok());
@@ -190,7 +190,7 @@ TEST(Cutover, AMultiTableSwapKeepsQueuedWritesOnEveryTable) {
   RecordingHost host;
   EngineSpec spec = SpecFor(server, *db, "u", "ALTER TABLE u ADD COLUMN added INT DEFAULT 5");
   spec.changes.push_back({2, *db, "t", "ALTER TABLE t ADD COLUMN added INT DEFAULT 5"});
-  spec.keep_old_table = true;
+  spec.revert_window = true;  // the old table stays as t_ordo_old
   auto engine = NewMysqlEngine(spec, &host);
   ASSERT_TRUE(engine.ok());
   ASSERT_TRUE((*engine)->Copy().ok());

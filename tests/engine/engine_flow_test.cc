@@ -33,6 +33,7 @@ Result<std::unique_ptr<OperationEngine>> Engine(const EngineSpec& spec, EngineHo
 Result<std::vector<std::string>> OrdoTables(MysqlConnection& conn, const std::string& db) {
   ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SELECT TABLE_NAME FROM information_schema.TABLES "
                                                  "WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE '%\\_ordo\\_%' "
+                                                 "AND TABLE_NAME <> '_ordo_fence' "
                                                  "ORDER BY TABLE_NAME",
                                                  {SqlValue::Text(db)}));
   std::vector<std::string> out;
@@ -51,7 +52,7 @@ TEST(EngineFlow, CopiesUnderConcurrentWritesAndSwapsWithIdenticalData) {
   ASSERT_TRUE(writer.Start().ok());
   RecordingHost host;
   EngineSpec spec = SpecFor(server, *db, "t", "ALTER TABLE t ADD COLUMN note VARCHAR(10) DEFAULT 'n'");
-  spec.keep_old_table = true;
+  spec.revert_window = true;  // the old table stays as t_ordo_old
   auto engine = Engine(spec, &host);
   ASSERT_TRUE(engine.ok()) << engine.status().ToString();
   ASSERT_TRUE((*engine)->Preflight().ok());
@@ -90,7 +91,7 @@ TEST(EngineFlow, CompositeAndNonIntegerKeysCopyAndSync) {
                   .ok());
   RecordingHost host;
   EngineSpec spec = SpecFor(server, *db, "t", "ALTER TABLE t MODIFY payload VARBINARY(64), ADD INDEX (n)");
-  spec.keep_old_table = true;
+  spec.revert_window = true;  // the old table stays as t_ordo_old
   spec.chunk_target_ms = 20;
   auto engine = Engine(spec, &host);
   ASSERT_TRUE(engine.ok());
@@ -169,7 +170,7 @@ TEST(EngineFlow, StopKeepsTheCheckpointAndANewEngineResumesPastTheWatermark) {
   EngineSpec spec = SpecFor(server, *db, "t", "ALTER TABLE t ADD COLUMN x INT DEFAULT 3");
   spec.copy_threads = 1;
   spec.chunk_target_ms = 5;  // many small chunks
-  spec.keep_old_table = true;
+  spec.revert_window = true;  // the old table stays as t_ordo_old
   int chunks = 0;
   SyncPoints::Get().SetCallback("TableCopier::CopyChunk:BeforeInsert", [&] {
     if (++chunks == 8) host.stop = true;
@@ -234,9 +235,12 @@ TEST(EngineFlow, ACallbackErrorStopsTheEngineAtOnce) {
   ASSERT_TRUE(engine.ok());
   Status s = (*engine)->Copy();
   EXPECT_EQ(s.code(), StatusCode::kLeaseLost) << s.ToString();
-  auto rows = (*conn)->Query("SELECT COUNT(*) FROM t_ordo_new");
+  // The engine proves its lease with a progress report before its first write to the
+  // tables: that report failed, so no shadow was created and no chunk ran.
+  EXPECT_TRUE(OrdoTables(**conn, *db)->empty());
+  auto rows = (*conn)->Query("SELECT COUNT(*) FROM t");
   ASSERT_TRUE(rows.ok());
-  EXPECT_EQ(*rows->rows[0][0], "0");  // no chunk ran after the failed checkpoint
+  EXPECT_EQ(*rows->rows[0][0], "2000");
   EXPECT_FALSE((*engine)->Cutover().ok());
 }
 
@@ -249,7 +253,10 @@ TEST(EnginePreflight, RefusesBadInputNamingTheTableAndReason) {
   ASSERT_TRUE(testing::Run(**conn, "CREATE TABLE t (id INT PRIMARY KEY, v INT);"
                                    "CREATE TABLE nokey (v INT);"
                                    "CREATE TABLE trg (id INT PRIMARY KEY);"
-                                   "CREATE TRIGGER trg_ai AFTER INSERT ON trg FOR EACH ROW SET @x = 1")
+                                   "CREATE TRIGGER trg_ai AFTER INSERT ON trg FOR EACH ROW SET @x = 1;"
+                                   "CREATE TABLE parent (id INT PRIMARY KEY);"
+                                   "CREATE TABLE child (id INT PRIMARY KEY, p INT, "
+                                   "CONSTRAINT fk_child_parent FOREIGN KEY (p) REFERENCES parent (id))")
                   .ok());
   struct Case {
     std::string table, ddl, expect;
@@ -257,11 +264,23 @@ TEST(EnginePreflight, RefusesBadInputNamingTheTableAndReason) {
   };
   std::vector<Case> cases = {
       {"t", "ALTER TABLE t ADD COLUMN a INT; DROP TABLE t", "one statement", StatusCode::kInvalidArgument},
-      {"t", "DROP TABLE t", "ALTER TABLE", StatusCode::kInvalidArgument},
+      {"t", "TRUNCATE TABLE t", "ALTER TABLE, CREATE TABLE or DROP TABLE", StatusCode::kInvalidArgument},
       {"t", "ALTER TABLE other ADD COLUMN a INT", "another table", StatusCode::kInvalidArgument},
       {"t", "ALTER TABLE t ADD COLUMN v INT", "does not apply", StatusCode::kInvalidArgument},
       {"nokey", "ALTER TABLE nokey ADD COLUMN a INT", "no primary key", StatusCode::kFailedPrecondition},
-      {"trg", "ALTER TABLE trg ADD COLUMN a INT", "trigger", StatusCode::kFailedPrecondition},
+      {"trg", "ALTER TABLE trg ADD COLUMN a INT", "triggers (trg_ai)", StatusCode::kFailedPrecondition},
+      {"trg", "DROP TABLE trg", "triggers (trg_ai)", StatusCode::kFailedPrecondition},
+      // Foreign keys in either direction, named.
+      {"child", "ALTER TABLE child ADD COLUMN a INT", "foreign keys (fk_child_parent)",
+       StatusCode::kFailedPrecondition},
+      {"parent", "ALTER TABLE parent ADD COLUMN a INT", "foreign keys (fk_child_parent)",
+       StatusCode::kFailedPrecondition},
+      {"parent", "DROP TABLE parent", "foreign keys (fk_child_parent)", StatusCode::kFailedPrecondition},
+      {"fresh", "CREATE TABLE fresh (id INT PRIMARY KEY, p INT, CONSTRAINT fk_fresh FOREIGN KEY (p) "
+                "REFERENCES parent (id))",
+       "foreign keys (fk_fresh)", StatusCode::kFailedPrecondition},
+      {"t", "CREATE TABLE t (id INT PRIMARY KEY)", "already exists", StatusCode::kFailedPrecondition},
+      {"gone", "DROP TABLE gone", "does not exist", StatusCode::kFailedPrecondition},
   };
   for (const Case& c : cases) {
     RecordingHost host;

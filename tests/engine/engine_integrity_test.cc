@@ -92,7 +92,7 @@ TEST(EngineIntegrity, SysbenchAndAMirroredWriterSeeNoErrorsAndTheTableEqualsTheO
   EngineSpec spec = testing::SpecFor(server, *db, "sbtest1",
                                      "ALTER TABLE sbtest1 ADD COLUMN extra INT NOT NULL DEFAULT 0, "
                                      "ADD INDEX idx_c (c(16))");
-  spec.chunk_target_ms = 500;  // defaults, as a user would run it
+  spec.chunk_target_ms = 500;  // defaults, as a user would run it (ADD INDEX: not instant)
   spec.checkpoint_interval_ms = 2000;
   spec.progress_interval_ms = 1000;
   spec.keep_old_table = std::getenv("ORDO_KEEP_OLD") != nullptr;

@@ -86,6 +86,8 @@ EngineSpec SpecFor(MariaDbServer* server, const std::string& db, const std::stri
   spec.cutover_backoff_ms = 100;
   spec.checkpoint_interval_ms = 200;
   spec.progress_interval_ms = 200;
+  // The copy path is what most tests pin; the instant tests turn this back on.
+  spec.allow_instant = false;
   return spec;
 }
 

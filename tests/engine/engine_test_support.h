@@ -52,6 +52,7 @@ class RecordingHost : public EngineHost {
   int64_t max_backlog_ = 0;
 };
 
+// A spec with short intervals for tests, the copy path forced (allow_instant false).
 EngineSpec SpecFor(MariaDbServer* server, const std::string& db, const std::string& table,
                    const std::string& ddl);
 

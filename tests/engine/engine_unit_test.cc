@@ -1,9 +1,10 @@
 // Engine pieces that need no server: DDL input, chunk sizing, resume-state encoding,
-// SQL text builders, binlog position order.
+// SQL text builders, binlog position order, fence keys.
 #include <gtest/gtest.h>
 
 #include "engine/mysql/chunk_sizer.h"
 #include "engine/mysql/ddl.h"
+#include "engine/mysql/fence.h"
 #include "engine/mysql/position.h"
 #include "engine/mysql/resume_state.h"
 #include "engine/mysql/sql_text.h"
@@ -36,7 +37,7 @@ TEST(ParseAlter, RefusesSeveralStatements) {
 }
 
 TEST(ParseAlter, RefusesOtherStatements) {
-  for (const char* sql : {"DROP TABLE t", "CREATE TABLE t (id INT)", "UPDATE t SET a = 1",
+  for (const char* sql : {"TRUNCATE TABLE t", "CREATE TABLE t (id INT)", "UPDATE t SET a = 1",
                           "ALTER DATABASE d CHARACTER SET utf8mb4", "", "  -- only a comment"}) {
     auto a = ParseAlter(sql);
     EXPECT_EQ(a.status().code(), StatusCode::kInvalidArgument) << sql;
@@ -58,6 +59,36 @@ TEST(ParseAlter, FollowsColumnRenames) {
   EXPECT_EQ(a->renamed_columns.size(), 2u);
   EXPECT_EQ(a->renamed_columns["old"], "new");
   EXPECT_EQ(a->renamed_columns["x"], "y");
+}
+
+TEST(ParseChange, ReadsCreateAndDropTable) {
+  auto c = ParseChange("CREATE TABLE `shop`.`audit` (id BIGINT PRIMARY KEY, at DATETIME(6)) ENGINE=InnoDB;");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->kind, ChangeKind::kCreate);
+  EXPECT_EQ(c->schema_name, "shop");
+  EXPECT_EQ(c->table_name, "audit");
+  EXPECT_EQ(c->create_body, "(id BIGINT PRIMARY KEY, at DATETIME(6)) ENGINE=InnoDB");
+  auto d = ParseChange("drop table old_stuff");
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->kind, ChangeKind::kDrop);
+  EXPECT_EQ(d->table_name, "old_stuff");
+  auto a = ParseChange("ALTER TABLE t ADD COLUMN x INT");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->kind, ChangeKind::kAlter);
+  EXPECT_EQ(a->alter.spec, "ADD COLUMN x INT");
+  // Generated columns use AS inside the definition: still a plain CREATE.
+  EXPECT_TRUE(ParseChange("CREATE TABLE g (a INT PRIMARY KEY, b INT AS (a + 1))").ok());
+}
+
+TEST(ParseChange, RefusesCreatesAndDropsThatHideWork) {
+  for (const char* sql : {"CREATE TABLE t SELECT * FROM u", "CREATE TABLE t (id INT) AS SELECT 1",
+                          "CREATE OR REPLACE TABLE t (id INT)", "CREATE TEMPORARY TABLE t (id INT)",
+                          "CREATE TABLE IF NOT EXISTS t (id INT)", "DROP TABLE t, u",
+                          "DROP TABLE IF EXISTS t", "DROP TEMPORARY TABLE t", "CREATE TABLE t",
+                          "DROP TABLE t; DROP TABLE u"}) {
+    auto c = ParseChange(sql);
+    EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument) << sql;
+  }
 }
 
 TEST(ChunkSizer, GrowsTowardTheTargetAtMostDoubling) {
@@ -101,6 +132,36 @@ TEST(ResumeState, RoundTripsBinaryKeysAndPositions) {
   EXPECT_FALSE(back->tables[0].copy.done);
 }
 
+TEST(ResumeState, RoundTripsTheRevertWindow) {
+  ResumeState s;
+  s.position = {"binlog.000007", 1234, ""};
+  s.stage = EngineStage::kSwapped;
+  s.reverse_position = {"binlog.000008", 99, ""};
+  s.revert_error = "revert unavailable: x";
+  auto back = DecodeResumeState(EncodeResumeState(s));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->stage, EngineStage::kSwapped);
+  EXPECT_EQ(back->reverse_position, s.reverse_position);
+  EXPECT_EQ(back->revert_error, s.revert_error);
+  EXPECT_FALSE(back->instant);
+  s.stage = EngineStage::kFinished;
+  s.instant = true;
+  s.instant_definition = "0123456789abcdef";
+  back = DecodeResumeState(EncodeResumeState(s));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->stage, EngineStage::kFinished);
+  EXPECT_TRUE(back->instant);
+  EXPECT_EQ(back->instant_definition, "0123456789abcdef");
+}
+
+TEST(ResumeState, ReadsAVersionOneCheckpoint) {
+  auto v1 = DecodeResumeState(R"({"engine":"mysql","version":1,"binlog":{"file":"f.000001","offset":4},)"
+                              R"("swapped":true,"tables":[]})");
+  ASSERT_TRUE(v1.ok()) << v1.status().ToString();
+  EXPECT_EQ(v1->stage, EngineStage::kSwapped);
+  EXPECT_TRUE(v1->reverse_position.empty());
+}
+
 TEST(ResumeState, RefusesForeignOrMalformedText) {
   EXPECT_EQ(DecodeResumeState("{}").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(DecodeResumeState("not json").status().code(), StatusCode::kInvalidArgument);
@@ -127,6 +188,14 @@ TEST(SqlText, SplitBatchUsesFewDistinctSizes) {
   EXPECT_EQ(SplitBatch(5), (std::vector<size_t>{4, 1}));
 }
 
+TEST(SqlText, ValueExpressionsConvertCharsetsWhereTheColumnsDiffer) {
+  EXPECT_EQ(RowPlaceholders({"?", "CONVERT(? USING latin1)"}, 2),
+            "(?, CONVERT(? USING latin1)), (?, CONVERT(? USING latin1))");
+  EXPECT_EQ(KeyIn({"k"}, {"CONVERT(? USING latin1)"}, 2),
+            "`k` IN (CONVERT(? USING latin1), CONVERT(? USING latin1))");
+  EXPECT_EQ(KeyIn({"a", "b"}, 1), "(`a` = ? AND `b` = ?)");
+}
+
 TEST(Position, OrdersFilesByNumberThenOffset) {
   EXPECT_LT(ComparePositions({"binlog.000009", 900, ""}, {"binlog.000010", 4, ""}), 0);
   EXPECT_GT(ComparePositions({"binlog.000010", 5, ""}, {"binlog.000010", 4, ""}), 0);
@@ -139,6 +208,22 @@ TEST(TableNames, StayWithinSixtyFourCharacters) {
   EXPECT_EQ(OldTableName("t"), "t_ordo_old");
   EXPECT_LE(ShadowTableName(long_name).size(), 64u);
   EXPECT_NE(ShadowTableName(long_name), OldTableName(long_name));
+}
+
+TEST(TableNames, BackupAndCheckNamesExtendTheTableName) {
+  EXPECT_EQ(CheckTableName("t"), "t_ordo_chk");
+  EXPECT_EQ(BackupTableName("t", "20261127101500"), "t_ordo_bak_20261127101500");
+  EXPECT_LE(BackupTableName(std::string(64, 'y'), "20261127101500").size(), 64u);
+}
+
+TEST(TargetFence, KeysAnOperationByIdOrBySortedTables) {
+  EXPECT_EQ(TargetFence::KeyFor("op-7", {{"s", "b"}}), "op-7");
+  EXPECT_EQ(TargetFence::KeyFor("", {{"s", "b"}, {"s", "a"}}), "s.a,s.b");
+  std::vector<std::pair<std::string, std::string>> many;
+  for (int i = 0; i < 40; ++i) many.emplace_back("schema", "table_" + std::to_string(i));
+  std::string key = TargetFence::KeyFor("", many);
+  EXPECT_LE(key.size(), 191u);
+  EXPECT_NE(key, TargetFence::KeyFor("", {{"schema", "table_0"}}));
 }
 
 }  // namespace
