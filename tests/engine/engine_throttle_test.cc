@@ -1,0 +1,149 @@
+// Throttling and volume: the copy pauses (and says why) while Threads_running or a
+// replica's lag is over its limit, while change application goes on; copy threads and
+// the chunk time target change while the copy runs.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+
+#include "db/dsn.h"
+#include "engine/mysql/mysql_engine.h"
+#include "engine/mysql/throttle.h"
+#include "engine_test_support.h"
+#include "ordo/sync_point.h"
+
+namespace ordo {
+namespace {
+
+using testing::Connect;
+using testing::RecordingHost;
+using testing::SpecFor;
+
+struct Fixture {
+  std::string db;
+  std::unique_ptr<MysqlConnection> conn;
+};
+
+Result<Fixture> Prepare(testing::MariaDbServer* server, int rows) {
+  Fixture f;
+  ORDO_ASSIGN_OR_RETURN(f.db, testing::NewDatabase(server));
+  ORDO_ASSIGN_OR_RETURN(f.conn, Connect(server, f.db));
+  ORDO_RETURN_IF_ERROR(testing::Run(*f.conn, "CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(32));"
+                                             "INSERT INTO t SELECT seq, seq, 's' FROM seq_1_to_" +
+                                                 std::to_string(rows)));
+  return f;
+}
+
+TEST(Throttle, ThreadsRunningOverTheLimitIsAReasonToPause) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto dsn = ParseDsn(server->Dsn());
+  ASSERT_TRUE(dsn.ok());
+  MysqlPool pool(*dsn, {}, 2);
+  // Two sessions kept busy make Threads_running at least 3 with our own query.
+  std::vector<std::thread> sleepers;
+  std::vector<std::unique_ptr<MysqlConnection>> conns;
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < 2; ++i) {
+    auto c = Connect(server);
+    ASSERT_TRUE(c.ok());
+    ids.push_back((*c)->thread_id());
+    conns.push_back(std::move(*c));
+  }
+  for (auto& c : conns) sleepers.emplace_back([&c] { (void)c->Execute("DO SLEEP(30)"); });
+  auto killer = Connect(server);
+  ASSERT_TRUE(killer.ok());
+  ASSERT_TRUE(testing::PollUntil(
+      [&] {
+        auto r = (*killer)->Query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'DO SLEEP%'");
+        return r.ok() && *r->rows[0][0] == "2";
+      },
+      std::chrono::seconds(10)));
+  ThrottleOptions options;
+  options.max_threads_running = 2;
+  Throttle throttle(options, &pool);
+  auto reason = throttle.Check();
+  ASSERT_TRUE(reason.ok()) << reason.status().ToString();
+  EXPECT_NE(reason->find("threads_running"), std::string::npos) << *reason;
+  EXPECT_NE(reason->find("> 2"), std::string::npos) << *reason;
+  options.max_threads_running = 1000;
+  Throttle relaxed(options, &pool);
+  EXPECT_EQ(*relaxed.Check(), "");
+  for (uint64_t id : ids) (void)(*killer)->Execute("KILL QUERY " + std::to_string(id));
+  for (auto& t : sleepers) t.join();
+}
+
+TEST(Throttle, AReplicaThatCannotBeAskedPausesTheCopyButNotChangeApplication) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto f = Prepare(server, 5000);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  RecordingHost host;
+  EngineSpec spec = SpecFor(server, f->db, "t", "ALTER TABLE t ADD COLUMN x INT");
+  // Port 1 on loopback: nothing listens, so the replica's lag is unknown.
+  spec.replica_dsns = {"mysql://ordo:ordo@127.0.0.1:1/"};
+  spec.throttle_interval_ms = 50;
+  auto engine = NewMysqlEngine(spec, &host);
+  ASSERT_TRUE(engine.ok());
+  Status copied = Internal("not run");
+  std::thread copy([&] { copied = (*engine)->Copy(); });
+  ASSERT_TRUE(testing::PollUntil(
+      [&] { return host.last_progress().throttle_reason.find("unreachable") != std::string::npos; },
+      std::chrono::seconds(30)));
+  EngineProgress p = host.last_progress();
+  EXPECT_EQ(p.phase, "copying");
+  EXPECT_NE(p.throttle_reason.find("127.0.0.1:1"), std::string::npos) << p.throttle_reason;
+  // Paused: no chunk copies rows; but a change to the table still reaches the shadow.
+  ASSERT_TRUE(f->conn->Execute("UPDATE t SET v = -1 WHERE id = 4321").ok());
+  ASSERT_TRUE(testing::PollUntil(
+      [&] {
+        auto r = f->conn->Query("SELECT v FROM t_ordo_new WHERE id = 4321");
+        return r.ok() && !r->rows.empty() && *r->rows[0][0] == "-1";
+      },
+      std::chrono::seconds(30)));
+  auto shadow = f->conn->Query("SELECT COUNT(*) FROM t_ordo_new");
+  EXPECT_EQ(*shadow->rows[0][0], "1");
+  EXPECT_EQ(host.last_progress().changes[0].rows_copied, 0);
+  host.stop = true;
+  copy.join();
+  EXPECT_EQ(copied.code(), StatusCode::kCancelled) << copied.ToString();
+}
+
+TEST(Volume, CopyThreadsAndChunkTargetChangeWhileTheCopyRuns) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto f = Prepare(server, 30000);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  RecordingHost host;
+  EngineSpec spec = SpecFor(server, f->db, "t", "ALTER TABLE t ADD COLUMN x INT");
+  spec.copy_threads = 1;
+  spec.chunk_target_ms = 10;
+  auto engine = NewMysqlEngine(spec, &host);
+  ASSERT_TRUE(engine.ok());
+  EXPECT_EQ((*engine)->SetVolume({0, 100}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ((*engine)->SetVolume({2, 5}).code(), StatusCode::kInvalidArgument);
+  std::mutex mu;
+  std::set<std::thread::id> threads;
+  int chunks = 0;
+  SyncPoints::Get().SetCallback("TableCopier::CopyChunk:BeforeBegin", [&] {
+    int n;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      n = ++chunks;
+      if (n > 10) threads.insert(std::this_thread::get_id());
+    }
+    // Turn the volume up once the copy is under way on its single thread.
+    if (n == 10) {
+      ASSERT_TRUE((*engine)->SetVolume({3, 20}).ok());
+    }
+  });
+  SyncPoints::Get().Enable();
+  Status copied = (*engine)->Copy();
+  SyncPoints::Get().DisableAndClear();
+  ASSERT_TRUE(copied.ok()) << copied.ToString();
+  EngineProgress p = host.last_progress();
+  EXPECT_EQ(p.volume.copy_threads, 3);
+  EXPECT_EQ(p.volume.chunk_target_ms, 20);
+  EXPECT_GE(threads.size(), 2u) << "chunks after the change ran on " << threads.size() << " thread(s)";
+  ASSERT_TRUE((*engine)->Cutover().ok());
+}
+
+}  // namespace
+}  // namespace ordo
