@@ -76,9 +76,13 @@ struct EngineSpec {
   // When MariaDB can apply a single-table ALTER with ALGORITHM=INSTANT, do that at
   // cutover instead of copying (not revertible). False forces the copy path.
   bool allow_instant = true;
-  // Throttling: the copy pauses (change application never does) while the target's
-  // Threads_running exceeds max_threads_running (0: not checked) or a replica's lag
-  // exceeds max_replica_lag_ms (replicas unreachable or not replicating also pause).
+  // Throttling: the copy pauses (change application never does) while the binlog
+  // backlog — the binlog between the server's end and what change application has
+  // applied — exceeds max_backlog_bytes (0: not checked), the target's Threads_running
+  // exceeds max_threads_running (0: not checked) or a replica's lag exceeds
+  // max_replica_lag_ms (replicas unreachable or not replicating also pause). The copy
+  // resumes once every one is back under its limit.
+  int64_t max_backlog_bytes = 8 << 20;
   int64_t max_threads_running = 25;
   std::vector<std::string> replica_dsns;  // mysql:// URLs of replicas to watch
   int64_t max_replica_lag_ms = 10000;

@@ -45,7 +45,10 @@ Status RecordingHost::ReportProgress(const EngineProgress& progress) {
   if (fail_callbacks) return LeaseLost("test: lease lost");
   std::lock_guard<std::mutex> lock(mu_);
   progress_ = progress;
-  max_backlog_ = std::max(max_backlog_, progress.backlog_bytes);
+  if (progress.backlog_bytes > max_backlog_) {
+    max_backlog_ = progress.backlog_bytes;
+    max_backlog_phase_ = progress.phase;
+  }
   return Status::Ok();
 }
 
@@ -65,6 +68,11 @@ std::string RecordingHost::last_resume_state() {
 EngineProgress RecordingHost::last_progress() {
   std::lock_guard<std::mutex> lock(mu_);
   return progress_;
+}
+
+std::string RecordingHost::max_backlog_phase() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return max_backlog_phase_;
 }
 
 int64_t RecordingHost::max_backlog() {

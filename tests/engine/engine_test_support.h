@@ -39,6 +39,7 @@ class RecordingHost : public EngineHost {
   EngineProgress last_progress();
   int saves();
   int64_t max_backlog();  // the largest backlog_bytes reported
+  std::string max_backlog_phase();  // the phase reported with it
 
   std::atomic<bool> stop{false};
   // When set, SaveResumeState/ReportProgress fail with LeaseLost.
@@ -50,6 +51,7 @@ class RecordingHost : public EngineHost {
   EngineProgress progress_;
   int saves_ = 0;
   int64_t max_backlog_ = 0;
+  std::string max_backlog_phase_;
 };
 
 // A spec with short intervals for tests, the copy path forced (allow_instant false).

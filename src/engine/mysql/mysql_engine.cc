@@ -4,7 +4,6 @@
 #include <chrono>
 #include <random>
 
-#include "engine/mysql/binlog_preflight.h"
 #include "engine/mysql/position.h"
 
 namespace ordo {
@@ -122,12 +121,10 @@ Status MysqlEngine::ReportProgress() {
     // Best effort: a failed look-up leaves the figure at 0.
     auto conn = pool_->Acquire();
     if (conn.ok()) {
-      auto end = ReadServerBinlogPosition(**conn);
       BinlogPosition applied = applier->applied_position();
-      if (end.ok() && ComparePositions(*end, applied) > 0)
-        p.backlog_bytes = end->file == applied.file
-                              ? static_cast<int64_t>(end->offset - applied.offset)
-                              : static_cast<int64_t>(end->offset);
+      auto end = ReadBinlogEnd(**conn);
+      auto backlog = end.ok() ? BinlogBytesBetween(**conn, applied, *end) : Result<int64_t>(end.status());
+      if (backlog.ok()) p.backlog_bytes = *backlog;
     }
   }
   std::vector<TableCopyState> copies = CopyStates();

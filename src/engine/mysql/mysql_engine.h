@@ -37,6 +37,7 @@
 #include "engine/mysql/resume_state.h"
 #include "engine/mysql/sync_loop.h"
 #include "engine/mysql/table_plan.h"
+#include "engine/mysql/throttle.h"
 #include "ordo/engine.h"
 
 namespace ordo {
@@ -90,8 +91,11 @@ class MysqlEngine final : public OperationEngine {
   Status LoadResume(MysqlConnection& conn, BinlogPosition* from, bool* usable);
   Status CopyTable(size_t index);
   Status CatchUp();
+  // The throttle monitor (a thread, while the copy runs) and the check each copy
+  // worker makes before a chunk (the backlog, asked afresh).
   void StartThrottle();
   void StopThrottle();
+  bool CopyPaused();
   // mysql_engine_cutover.cc
   Result<CutoverReport> RunInstant();
   std::vector<SwapTable> ForwardSwaps() const;
@@ -166,6 +170,8 @@ class MysqlEngine final : public OperationEngine {
   EngineVolume volume_;
   std::string throttle_reason_;  // guarded by volume_mu_
   std::atomic<bool> throttled_{false};
+  // Set before the copy workers start and reset after they finished (StopThrottle).
+  std::shared_ptr<Throttle> throttle_;
   std::thread throttle_thread_;
   std::mutex throttle_mu_;
   std::condition_variable throttle_cv_;

@@ -65,24 +65,32 @@ Status MysqlEngine::LoadResume(MysqlConnection& conn, BinlogPosition* from, bool
 void MysqlEngine::StartThrottle() {
   if (throttle_thread_.joinable()) return;
   ThrottleOptions options;
+  options.max_backlog_bytes = spec_.max_backlog_bytes;
+  Applier* applier = applier_.get();
+  options.applied = [applier] { return applier->applied_position(); };
   options.max_threads_running = spec_.max_threads_running;
   options.replica_dsns = spec_.replica_dsns;
   options.max_replica_lag_ms = spec_.max_replica_lag_ms;
-  if (options.max_threads_running <= 0 && options.replica_dsns.empty()) return;
+  if (options.max_backlog_bytes <= 0 && options.max_threads_running <= 0 && options.replica_dsns.empty())
+    return;
   {
     std::lock_guard<std::mutex> lock(throttle_mu_);
     throttle_stop_ = false;
   }
   auto throttle = std::make_shared<Throttle>(options, pool_.get());
+  throttle_ = throttle;
   auto evaluate = [this, throttle] {
     // An error asking the primary pauses nothing: the copy would meet it too.
     auto reason = throttle->Check();
     std::string why = reason.ok() ? *reason : "";
+    // A reported reason always means the pause is in force: set before it is shown,
+    // lifted after it is cleared.
+    if (!why.empty()) throttled_ = true;
     {
       std::lock_guard<std::mutex> v(volume_mu_);
       throttle_reason_ = why;
     }
-    throttled_ = !why.empty();
+    if (why.empty()) throttled_ = false;
   };
   evaluate();  // before the first chunk
   throttle_thread_ = std::thread([this, evaluate] {
@@ -105,9 +113,24 @@ void MysqlEngine::StopThrottle() {
   }
   throttle_cv_.notify_all();
   if (throttle_thread_.joinable()) throttle_thread_.join();
+  throttle_.reset();
   throttled_ = false;
   std::lock_guard<std::mutex> lock(volume_mu_);
   throttle_reason_.clear();
+}
+
+bool MysqlEngine::CopyPaused() {
+  if (throttled_) return true;
+  if (!throttle_) return false;
+  // Asked afresh before every chunk: the monitor's last answer may be an interval old,
+  // and a chunk started on it would add its own binlog to a backlog already over the
+  // limit. Only the monitor clears the pause, once the backlog is back under it.
+  auto reason = throttle_->CheckBacklog();
+  if (!reason.ok() || reason->empty()) return false;
+  throttled_ = true;
+  std::lock_guard<std::mutex> lock(volume_mu_);
+  throttle_reason_ = *reason;
+  return true;
 }
 
 Status MysqlEngine::CopyTable(size_t index) {
@@ -118,7 +141,7 @@ Status MysqlEngine::CopyTable(size_t index) {
     options.chunk_target_ms = volume_.chunk_target_ms;
   }
   options.should_stop = [this] { return stop_.load(); };
-  options.paused = [this] { return throttled_.load(); };
+  options.paused = [this] { return CopyPaused(); };
   options.fence = [this](MysqlConnection& conn) { return fence_->Check(conn); };
   {
     std::lock_guard<std::mutex> lock(copiers_mu_);

@@ -16,5 +16,15 @@ int ComparePositions(const BinlogPosition& a, const BinlogPosition& b);
 // "binlog.000003:1234".
 std::string PositionString(const BinlogPosition& p);
 
+// SHOW MASTER STATUS alone: the end of the binlog now, without the GTID that
+// ReadServerBinlogPosition (binlog_preflight.h) pairs with it. For measuring, not for
+// starting a stream. FailedPrecondition when binary logging is off.
+Result<BinlogPosition> ReadBinlogEnd(MysqlConnection& conn);
+
+// Binlog bytes from `from` to `to`; 0 when `to` is not after `from`. Within one file
+// the offsets tell; across files the sizes in SHOW BINARY LOGS do (a file no longer
+// listed counts as empty).
+Result<int64_t> BinlogBytesBetween(MysqlConnection& conn, const BinlogPosition& from,
+                                   const BinlogPosition& to);
 
 }  // namespace ordo

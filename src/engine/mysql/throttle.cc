@@ -1,10 +1,22 @@
 #include "engine/mysql/throttle.h"
 
+#include <cstdio>
 #include <cstdlib>
 
 #include "db/dsn.h"
+#include "engine/mysql/position.h"
 
 namespace ordo {
+
+std::string Megabytes(int64_t bytes) {
+  constexpr int64_t kMiB = 1 << 20;
+  char text[32];
+  if (bytes % kMiB == 0)
+    std::snprintf(text, sizeof(text), "%lld MB", static_cast<long long>(bytes / kMiB));
+  else
+    std::snprintf(text, sizeof(text), "%.1f MB", static_cast<double>(bytes) / kMiB);
+  return text;
+}
 
 Throttle::Throttle(ThrottleOptions options, MysqlPool* primary)
     : options_(std::move(options)), primary_(primary), replicas_(options_.replica_dsns.size()) {}
@@ -45,7 +57,20 @@ Result<std::string> Throttle::CheckReplica(size_t i) {
   return std::string();
 }
 
+Result<std::string> Throttle::CheckBacklog() const {
+  if (options_.max_backlog_bytes <= 0 || !options_.applied) return std::string();
+  BinlogPosition applied = options_.applied();
+  ORDO_ASSIGN_OR_RETURN(auto conn, primary_->Acquire());
+  ORDO_ASSIGN_OR_RETURN(BinlogPosition end, ReadBinlogEnd(*conn));
+  ORDO_ASSIGN_OR_RETURN(int64_t backlog, BinlogBytesBetween(*conn, applied, end));
+  if (backlog > options_.max_backlog_bytes)
+    return "backlog " + Megabytes(backlog) + " > " + Megabytes(options_.max_backlog_bytes);
+  return std::string();
+}
+
 Result<std::string> Throttle::Check() {
+  ORDO_ASSIGN_OR_RETURN(std::string backlog, CheckBacklog());
+  if (!backlog.empty()) return backlog;
   if (options_.max_threads_running > 0) {
     ORDO_ASSIGN_OR_RETURN(auto conn, primary_->Acquire());
     ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn->Query("SHOW GLOBAL STATUS LIKE 'Threads_running'"));
