@@ -1,122 +1,160 @@
 // End to end: a real `ordo apply` in embedded mode (SQLite store, in-process worker,
 // the real engine) rolls one ALTER out to three private MariaDB servers under the
-// barrier policy; `ordo status --json` then shows every deployment completed, cut over
-// strictly in order, with the copied rows and the measured write-block time; and the
-// new column is on every server.
+// barrier policy.
+//
+// The first deployment's cutover is held back by a test session's metadata lock on its
+// table until both later deployments have copied and are in sync: under the barrier
+// policy they may copy while the earlier deployment has not finished, and they must
+// not cut over before it has. `ordo status --json` and `ordo logs --json` then show
+// every deployment completed, the copies overlapping the earlier deployments' work,
+// the cutovers strictly one at a time in deployment order; and the servers hold the
+// new column and index with every row intact.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <iostream>
-#include <nlohmann/json.hpp>
+#include <map>
 
-#include "db/dsn.h"
-#include "db/mysql/connection.h"
-#include "ordo_process.h"
-#include "test_servers.h"
+#include "e2e_support.h"
 
 namespace ordo::testing {
 namespace {
 
-using nlohmann::json;
-
 constexpr int kRows = 3000;
-
-std::unique_ptr<MariaDbServer> StartServer() {
-  auto server = MariaDbServer::StartPrivate();
-  if (!server.ok()) return nullptr;
-  return std::move(server).value();
-}
-
-Status ExecOn(const MariaDbServer& server, const std::string& sql) {
-  ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(server.Dsn("shop")));
-  ORDO_ASSIGN_OR_RETURN(auto conn, MysqlConnection::Connect(dsn, {}));
-  return conn->Execute(sql);
-}
-
-Result<int64_t> CountWhere(const MariaDbServer& server, const std::string& sql) {
-  ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(server.Dsn("shop")));
-  ORDO_ASSIGN_OR_RETURN(auto conn, MysqlConnection::Connect(dsn, {}));
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn->Query(sql));
-  if (rows.rows.empty() || !rows.rows[0][0]) return Internal("no count");
-  return std::stoll(*rows.rows[0][0]);
-}
+const char* const kNames[] = {"eu-1", "us-1", "ap-1"};
 
 TEST(EndToEnd, EmbeddedApplyRollsOutToThreeServersInOrderUnderBarrier) {
-  std::vector<std::unique_ptr<MariaDbServer>> servers;
-  for (int i = 0; i < 3; ++i) {
-    servers.push_back(StartServer());
-    if (!servers.back()) {
-      if (ServersRequired()) FAIL() << "MariaDB servers required but unavailable";
-      GTEST_SKIP() << "no MariaDB server; run scripts/setup";
-    }
-  }
+  ORDO_START_SERVERS_OR_SKIP(servers, 3);
+  std::vector<std::string> before;
   for (auto& s : servers) {
-    ASSERT_TRUE(s->Exec("CREATE DATABASE shop").ok());
-    ASSERT_TRUE(s->Exec("CREATE TABLE shop.orders (id INT PRIMARY KEY AUTO_INCREMENT, note VARCHAR(40) NOT NULL)").ok());
-    std::string insert = "INSERT INTO shop.orders (note) VALUES ";
-    for (int i = 1; i <= kRows; ++i) insert += (i > 1 ? ",('order " : "('order ") + std::to_string(i) + "')";
-    Status filled = ExecOn(*s, insert);
-    ASSERT_TRUE(filled.ok()) << filled.ToString();
+    ORDO_ASSERT_OK(FillOrders(*s, "shop", kRows));
+    auto fp = OrdersFingerprint(*s, "shop");
+    ASSERT_TRUE(fp.ok()) << fp.status().ToString();
+    before.push_back(*fp);
   }
   TempDir dir;
-  {
-    std::ofstream cfg(dir.path() + "/ordo.yaml");
-    cfg << "store: sqlite:ordo.db\n"
-           "worker:\n  poll_interval: 200ms\n"
-           "databases:\n  shop:\n    environments:\n      prod:\n"
-           "        cutover_policy: barrier\n        revert_window: 1s\n        deployments:\n";
-    const char* names[] = {"eu-1", "us-1", "ap-1"};
-    for (int i = 0; i < 3; ++i)
-      cfg << "          - name: " << names[i] << "\n            dsn: " << servers[i]->Dsn("shop") << "\n";
-  }
+  EnvironmentSpec env{"prod", "barrier", "halt", "1s", {}};
+  for (int i = 0; i < 3; ++i) env.deployments.push_back({kNames[i], servers[i]->Dsn("shop")});
+  WriteConfig(dir.path(), ConfigSpec{"sqlite:ordo.db",
+                                     "shop",
+                                     {"poll_interval: 200ms"},
+                                     {"cutover_lock_timeout: 1s", "cutover_attempts: 60"},
+                                     {env}});
 
-  OrdoResult r = RunOrdo({"apply", "-d", "shop", "-e", "prod", "--ddl",
-                          "ALTER TABLE orders ADD COLUMN extra INT NOT NULL DEFAULT 7", "--yes", "--json"},
-                         dir.path());
-  ASSERT_EQ(r.exit_code, 0) << r.out << "\n" << r.err;
-  json applied = json::parse(r.out);
-  std::string id = applied["id"];
+  auto holder = MetadataLockHolder::Hold(*servers[0], "shop", "orders");
+  ASSERT_TRUE(holder.ok()) << holder.status().ToString();
+  // ADD INDEX is never instant, so every deployment copies.
+  OrdoProcess apply(
+      {"apply", "-d", "shop", "-e", "prod", "--ddl",
+       "ALTER TABLE orders ADD COLUMN extra INT NOT NULL DEFAULT 7, ADD INDEX idx_note (note)",
+       "--yes", "--json"},
+      dir.path());
+  // The apply's id: the only one in the store, once created.
+  std::string id;
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        OrdoResult r = RunOrdo({"status", "--json"}, dir.path());
+        json list = json::parse(r.out, nullptr, false);
+        if (!list.is_object() || list["applies"].empty()) return false;
+        id = list["applies"][0]["id"];
+        return true;
+      },
+      std::chrono::seconds(60), std::chrono::milliseconds(100)))
+      << apply.err();
+  json held = WaitForStatus(
+      dir.path(), id,
+      [](const json& doc) {
+        return OperationOf(doc, "us-1")["state"] == "waiting_for_cutover" &&
+               OperationOf(doc, "ap-1")["state"] == "waiting_for_cutover";
+      },
+      std::chrono::seconds(120));
+  // eu-1 cannot have completed: its cutover cannot lock the table.
+  EXPECT_NE(OperationOf(held, "eu-1")["state"], "completed") << held.dump(2);
+  ASSERT_EQ(OperationOf(held, "ap-1")["state"], "waiting_for_cutover")
+      << held.dump(2) << apply.err();
+  (*holder)->Release();
 
-  r = RunOrdo({"status", id, "--json"}, dir.path());
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  json doc = json::parse(r.out);
+  ASSERT_EQ(apply.Wait(std::chrono::seconds(180)), 0) << apply.out() << "\n" << apply.err();
+  json doc = StatusOf(dir.path(), id);
   EXPECT_EQ(doc["state"], "completed");
   EXPECT_EQ(doc["cutover_policy"], "barrier");
   EXPECT_TRUE(doc["error"].is_null());
   ASSERT_EQ(doc["operations"].size(), 3u);
-  std::string previous_completed;
-  for (const auto& op : doc["operations"]) {
+  for (int i = 0; i < 3; ++i) {
+    const json& op = doc["operations"][i];
+    EXPECT_EQ(op["deployment"], kNames[i]);
     EXPECT_EQ(op["state"], "completed") << op.dump();
-    ASSERT_TRUE(op["cutover_started_at"].is_string()) << op.dump();
-    ASSERT_TRUE(op["cutover_completed_at"].is_string()) << op.dump();
-    // Strictly in order: a cutover starts only after the previous deployment
-    // completed (its revert window included). RFC 3339 UTC strings sort as times.
-    if (!previous_completed.empty()) {
-      EXPECT_GE(op["cutover_started_at"].get<std::string>(), previous_completed);
+    for (const char* t :
+         {"started_at", "cutover_started_at", "cutover_completed_at", "completed_at"})
+      ASSERT_TRUE(op[t].is_string()) << t << ": " << op.dump();
+    if (i > 0) {
+      const json& prev = doc["operations"][i - 1];
+      // Copies overlap: this deployment started copying before the previous one had
+      // finished (its cutover was held back, or ran, meanwhile). RFC 3339 UTC strings
+      // with microseconds sort as times.
+      EXPECT_LT(op["started_at"].get<std::string>(), prev["completed_at"].get<std::string>())
+          << doc.dump(2);
+      // Cutovers strictly in order: this one started only once the previous deployment
+      // had completed (its revert window included).
+      EXPECT_GE(op["cutover_started_at"].get<std::string>(),
+                prev["completed_at"].get<std::string>())
+          << doc.dump(2);
     }
-    previous_completed = op["completed_at"];
     const json& change = op["changes"][0];
     EXPECT_EQ(change["table"], "orders");
     EXPECT_EQ(change["state"], "completed");
     EXPECT_EQ(change["rows_copied"], kRows);
     EXPECT_EQ(change["percent"], 100);
-    ASSERT_TRUE(change["cutover_lock_ms"].is_number()) << change.dump();
-    std::cout << "[ figure ] " << op["deployment"].get<std::string>() << ": " << change["rows_copied"]
-              << " rows copied, cut over at " << op["cutover_completed_at"].get<std::string>()
-              << ", writes blocked " << change["cutover_lock_ms"] << " ms\n";
-  }
-  for (auto& s : servers) {
-    auto n = CountWhere(*s, "SELECT COUNT(*) FROM shop.orders WHERE extra = 7");
-    ASSERT_TRUE(n.ok()) << n.status().ToString();
-    EXPECT_EQ(*n, kRows);
+    EXPECT_TRUE(change["cutover_lock_ms"].is_number()) << change.dump();
+    std::cout << "[ figure ] " << op["deployment"].get<std::string>() << ": copy from "
+              << op["started_at"].get<std::string>() << ", cutover "
+              << op["cutover_started_at"].get<std::string>() << " .. "
+              << op["cutover_completed_at"].get<std::string>() << ", writes blocked "
+              << change["cutover_lock_ms"] << " ms\n";
   }
 
-  r = RunOrdo({"logs", id, "--json"}, dir.path());
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  json events = json::parse(r.out);
-  int cutovers = 0;
-  for (const auto& e : events["events"]) cutovers += e["kind"] == "cutover";
-  EXPECT_EQ(cutovers, 3);
+  // The event log, replayed: at most one deployment between the start of its cutover
+  // and its completion at any time, in deployment order, each exactly once; and every
+  // deployment in sync (the barrier) before it cut over.
+  json events = EventsOf(dir.path(), id);
+  ASSERT_TRUE(events.is_object());
+  std::string swapping;  // the deployment between cutting_over and completed
+  std::vector<std::string> cutover_order;
+  std::map<std::string, int> cutover_events;
+  std::map<std::string, bool> in_sync;
+  for (const auto& e : events["events"]) {
+    if (!e["operation"].is_string()) continue;
+    std::string dep = e["operation"];
+    if (e["kind"] == "cutover") ++cutover_events[dep];
+    if (e["to"] == "waiting_for_cutover") in_sync[dep] = true;
+    if (e["to"] == "cutting_over" && e["from"] != "cutting_over") {
+      EXPECT_TRUE(swapping.empty())
+          << dep << " started its cutover while " << swapping << " was cutting over";
+      EXPECT_TRUE(in_sync[dep]) << dep << " cut over before it was in sync";
+      swapping = dep;
+      cutover_order.push_back(dep);
+    }
+    if (e["to"] == "completed") {
+      EXPECT_EQ(swapping, dep) << "completed outside its cutover: " << e.dump();
+      swapping.clear();
+    }
+  }
+  EXPECT_EQ(cutover_order, (std::vector<std::string>{"eu-1", "us-1", "ap-1"})) << events.dump(2);
+  for (const char* name : kNames) EXPECT_EQ(cutover_events[name], 1) << name;
+
+  for (int i = 0; i < 3; ++i) {
+    auto n = QueryValue(*servers[i], "shop", "SELECT COUNT(*) FROM orders WHERE extra = 7");
+    ASSERT_TRUE(n.ok()) << n.status().ToString();
+    EXPECT_EQ(*n, std::to_string(kRows));
+    auto index =
+        QueryValue(*servers[i], "shop",
+                   "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = 'shop' "
+                   "AND TABLE_NAME = 'orders' AND INDEX_NAME = 'idx_note'");
+    ASSERT_TRUE(index.ok()) << index.status().ToString();
+    EXPECT_EQ(*index, "1");
+    auto fp = OrdersFingerprint(*servers[i], "shop");
+    ASSERT_TRUE(fp.ok()) << fp.status().ToString();
+    EXPECT_EQ(*fp, before[i]) << kNames[i];
+  }
 }
 
 }  // namespace

@@ -1,0 +1,243 @@
+#include "e2e_support.h"
+
+#include <fstream>
+#include <map>
+
+#include "db/dsn.h"
+
+namespace ordo::testing {
+
+std::vector<std::unique_ptr<MariaDbServer>> StartServers(int n) {
+  std::vector<std::unique_ptr<MariaDbServer>> servers;
+  for (int i = 0; i < n; ++i) {
+    auto server = MariaDbServer::StartPrivate();
+    if (!server.ok()) return {};
+    servers.push_back(std::move(server).value());
+  }
+  return servers;
+}
+
+Result<std::unique_ptr<MysqlConnection>> Connect(const MariaDbServer& server,
+                                                 const std::string& database) {
+  ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(server.Dsn(database)));
+  return MysqlConnection::Connect(dsn, {});
+}
+
+Status FillOrders(const MariaDbServer& server, const std::string& database, int rows) {
+  ORDO_ASSIGN_OR_RETURN(auto conn, Connect(server, ""));
+  ORDO_RETURN_IF_ERROR(conn->Execute("CREATE DATABASE `" + database + "`"));
+  ORDO_RETURN_IF_ERROR(
+      conn->Execute("CREATE TABLE `" + database +
+                    "`.orders (id INT PRIMARY KEY AUTO_INCREMENT, note VARCHAR(40) NOT NULL, "
+                    "code INT NOT NULL)"));
+  return conn->Execute("INSERT INTO `" + database +
+                       "`.orders (id, note, code) SELECT seq, CONCAT('order ', seq), seq "
+                       "FROM `" +
+                       database + "`.seq_1_to_" + std::to_string(rows));
+}
+
+Result<std::string> QueryValue(const MariaDbServer& server, const std::string& database,
+                               const std::string& sql) {
+  ORDO_ASSIGN_OR_RETURN(auto conn, Connect(server, database));
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn->Query(sql));
+  if (rows.rows.empty() || rows.rows[0].empty() || !rows.rows[0][0])
+    return NotFound("no value: " + sql);
+  return *rows.rows[0][0];
+}
+
+Result<std::string> OrdersFingerprint(const MariaDbServer& server, const std::string& database,
+                                      const std::string& table) {
+  return QueryValue(server, database,
+                    "SELECT CONCAT(COUNT(*), ':', COALESCE(SUM(CRC32(CONCAT_WS('#', id, note, "
+                    "code))), 0)) FROM `" +
+                        table + "`");
+}
+
+Result<int64_t> InnodbTableId(const MariaDbServer& server, const std::string& database,
+                              const std::string& table) {
+  ORDO_ASSIGN_OR_RETURN(
+      std::string id,
+      QueryValue(server, "",
+                 "SELECT TABLE_ID FROM information_schema.INNODB_SYS_TABLES WHERE NAME = '" +
+                     database + "/" + table + "'"));
+  return std::stoll(id);
+}
+
+Result<bool> TableExists(const MariaDbServer& server, const std::string& database,
+                         const std::string& table) {
+  ORDO_ASSIGN_OR_RETURN(std::string n,
+                        QueryValue(server, "",
+                                   "SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                                   "TABLE_SCHEMA = '" +
+                                       database + "' AND TABLE_NAME = '" + table + "'"));
+  return n != "0";
+}
+
+Result<std::unique_ptr<MetadataLockHolder>> MetadataLockHolder::Hold(const MariaDbServer& server,
+                                                                     const std::string& database,
+                                                                     const std::string& table) {
+  std::unique_ptr<MetadataLockHolder> holder(new MetadataLockHolder());
+  ORDO_ASSIGN_OR_RETURN(holder->conn_, Connect(server, database));
+  ORDO_RETURN_IF_ERROR(holder->conn_->Execute("BEGIN"));
+  // The read's shared metadata lock lasts until the transaction ends.
+  ORDO_RETURN_IF_ERROR(holder->conn_->Query("SELECT 1 FROM `" + table + "` LIMIT 1").status());
+  return holder;
+}
+
+MetadataLockHolder::~MetadataLockHolder() { Release(); }
+
+void MetadataLockHolder::Release() {
+  if (!conn_) return;
+  (void)conn_->Execute("ROLLBACK");
+  conn_.reset();
+}
+
+void WriteConfig(const std::string& dir, const ConfigSpec& spec) {
+  std::ofstream cfg(dir + "/ordo.yaml");
+  cfg << "store: " << spec.store << "\n";
+  if (!spec.worker.empty()) {
+    cfg << "worker:\n";
+    for (const auto& line : spec.worker) cfg << "  " << line << "\n";
+  }
+  if (!spec.engine.empty()) {
+    cfg << "engine:\n";
+    for (const auto& line : spec.engine) cfg << "  " << line << "\n";
+  }
+  cfg << "databases:\n  " << spec.database << ":\n    environments:\n";
+  for (const auto& env : spec.environments) {
+    cfg << "      " << env.name << ":\n"
+        << "        cutover_policy: " << env.cutover_policy << "\n"
+        << "        on_failure: " << env.on_failure << "\n"
+        << "        revert_window: " << env.revert_window << "\n"
+        << "        deployments:\n";
+    for (const auto& d : env.deployments)
+      cfg << "          - name: " << d.name << "\n            dsn: " << d.dsn << "\n";
+  }
+}
+
+std::string ApplyDetached(const std::string& dir, const std::string& database,
+                          const std::string& environment, const std::vector<std::string>& ddl) {
+  std::vector<std::string> args = {"apply", "-d", database, "-e", environment};
+  for (const auto& d : ddl) {
+    args.push_back("--ddl");
+    args.push_back(d);
+  }
+  for (const char* a : {"--yes", "--detach", "--json"}) args.push_back(a);
+  OrdoResult r = RunOrdo(args, dir);
+  EXPECT_EQ(r.exit_code, 0) << r.out << "\n" << r.err;
+  json doc = json::parse(r.out, nullptr, false);
+  EXPECT_TRUE(doc.is_object()) << r.out;
+  return doc.is_object() ? doc.value("id", "") : "";
+}
+
+namespace {
+
+json DocumentOf(const std::string& dir, const std::vector<std::string>& args) {
+  OrdoResult r = RunOrdo(args, dir);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  json doc = json::parse(r.out, nullptr, false);
+  EXPECT_TRUE(doc.is_object()) << r.out;
+  return doc.is_object() ? doc : json();
+}
+
+}  // namespace
+
+json StatusOf(const std::string& dir, const std::string& id) {
+  return DocumentOf(dir, {"status", id, "--json"});
+}
+
+json EventsOf(const std::string& dir, const std::string& id) {
+  return DocumentOf(dir, {"logs", id, "--json"});
+}
+
+json OperationOf(const json& status, const std::string& deployment) {
+  if (!status.is_object() || !status.contains("operations")) return json();
+  for (const auto& op : status["operations"])
+    if (op.value("deployment", "") == deployment) return op;
+  return json();
+}
+
+json WaitForStatus(const std::string& dir, const std::string& id,
+                   const std::function<bool(const json&)>& done,
+                   std::chrono::milliseconds timeout) {
+  json doc;
+  PollUntil(
+      [&] {
+        doc = StatusOf(dir, id);
+        return doc.is_object() && done(doc);
+      },
+      timeout, std::chrono::milliseconds(100));
+  return doc;
+}
+
+bool Settled(const json& status) {
+  std::string s = status.is_object() ? status.value("state", "") : "";
+  return s == "completed" || s == "failed" || s == "cancelled" || s == "reverted";
+}
+
+std::vector<json> EventsFor(const json& events, const std::string& deployment) {
+  std::vector<json> out;
+  if (!events.is_object() || !events.contains("events")) return out;
+  for (const auto& e : events["events"])
+    if (e["operation"].is_string() && e["operation"] == deployment) out.push_back(e);
+  return out;
+}
+
+std::string MessageField(const std::string& message, const std::string& key) {
+  std::string needle = key + "=";
+  size_t at = message.find(needle);
+  if (at == std::string::npos) return "";
+  at += needle.size();
+  size_t end = message.find_first_of(" :", at);
+  return message.substr(at, end == std::string::npos ? std::string::npos : end - at);
+}
+
+}  // namespace ordo::testing
+
+namespace ordo::testing {
+
+std::vector<std::string> LeaseViolations(const json& events) {
+  std::vector<std::string> problems;
+  if (!events.is_object() || !events.contains("events")) return {"no events document"};
+  struct OperationReplay {
+    std::string token;  // the latest claim's; empty after a release at the barrier
+    int swap_starts = 0;
+    int cutover_events = 0;
+  };
+  std::map<std::string, OperationReplay> ops;
+  std::string swapping;  // the operation between the start of its swap and its end
+  for (const auto& e : events["events"]) {
+    if (!e["operation"].is_string()) continue;
+    const std::string dep = e["operation"];
+    OperationReplay& op = ops[dep];
+    const std::string kind = e.value("kind", "");
+    const std::string message = e.value("message", "");
+    const std::string from = e["from"].is_string() ? e["from"].get<std::string>() : "";
+    const std::string to = e["to"].is_string() ? e["to"].get<std::string>() : "";
+    std::string token = MessageField(message, "token");
+    if (kind == "claimed") {
+      op.token = token;
+    } else if (!token.empty()) {
+      if (token != op.token)
+        problems.push_back(dep + ": " + e.dump() + " written under token " + token +
+                           ", the current lease is " +
+                           (op.token.empty() ? "none (released)" : op.token));
+      if (message.find("released at the barrier") != std::string::npos) op.token.clear();
+    }
+    if (kind == "cutover" && ++op.cutover_events > 1)
+      problems.push_back(dep + ": a second cutover event: " + e.dump());
+    if (to == "cutting_over" && from != "cutting_over") {
+      if (++op.swap_starts > 1) problems.push_back(dep + ": its swap started twice: " + e.dump());
+      if (!swapping.empty() && swapping != dep)
+        problems.push_back(dep + " started its swap while " + swapping +
+                           " was still swapping: " + e.dump());
+      swapping = dep;
+    }
+    if ((to == "completed" || to == "failed" || to == "failed_retryable" || to == "cancelled") &&
+        swapping == dep)
+      swapping.clear();
+  }
+  return problems;
+}
+
+}  // namespace ordo::testing

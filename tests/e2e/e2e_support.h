@@ -1,0 +1,159 @@
+// Fixtures for the end-to-end tests (real MariaDB servers, real `ordo` processes):
+// private servers as deployments, tables filled server-side, an ordo.yaml written for
+// them, the `status --json` / `logs --json` documents, a metadata-lock holder that keeps
+// a cutover from taking its locks, and a fingerprint of a table's rows.
+//
+// Every wait polls with a deadline; nothing here sleeps a fixed time to let something
+// happen.
+//
+// Thread-safety: one test thread.
+//
+//   ORDO_START_SERVERS_OR_SKIP(servers, 2);
+//   ASSERT_OK(FillOrders(*servers[0], "shop", 5000));
+//   WriteConfig(dir.path(), ConfigSpec{...});
+//   json doc = StatusOf(dir.path(), id);
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/mysql/connection.h"
+#include "ordo_process.h"
+#include "test_servers.h"
+
+namespace ordo::testing {
+
+using nlohmann::json;
+
+// `n` private MariaDB servers; empty when they cannot be started (the caller skips or,
+// under ORDO_REQUIRE_SERVERS=1, fails).
+std::vector<std::unique_ptr<MariaDbServer>> StartServers(int n);
+
+// A connection to `database` on `server` (may be empty: no default database).
+Result<std::unique_ptr<MysqlConnection>> Connect(const MariaDbServer& server,
+                                                 const std::string& database);
+
+// Creates `database` with `orders (id INT PRIMARY KEY AUTO_INCREMENT, note VARCHAR(40),
+// code INT NOT NULL)` holding `rows` rows (code = id), filled by the server itself.
+Status FillOrders(const MariaDbServer& server, const std::string& database, int rows);
+
+// The first column of the first row of `sql`, as text.
+Result<std::string> QueryValue(const MariaDbServer& server, const std::string& database,
+                               const std::string& sql);
+
+// "<count>:<sum of CRC32 over id, note, code>" of database.table: equal fingerprints
+// mean the same rows (to CRC32's confidence).
+Result<std::string> OrdersFingerprint(const MariaDbServer& server, const std::string& database,
+                                      const std::string& table = "orders");
+
+// InnoDB's table id of database.table (survives RENAME TABLE, changes when the table is
+// dropped and created again); NotFound when there is no such table.
+Result<int64_t> InnodbTableId(const MariaDbServer& server, const std::string& database,
+                              const std::string& table);
+
+// True when database.table exists.
+Result<bool> TableExists(const MariaDbServer& server, const std::string& database,
+                         const std::string& table);
+
+// Holds a shared metadata lock on database.table (an open transaction that read it)
+// until Release() or destruction: a cutover's LOCK TABLES … WRITE waits behind it (and
+// gives up after its lock timeout), while reads, writes and the copy go on.
+class MetadataLockHolder {
+ public:
+  static Result<std::unique_ptr<MetadataLockHolder>> Hold(const MariaDbServer& server,
+                                                          const std::string& database,
+                                                          const std::string& table);
+  ~MetadataLockHolder();
+  void Release();
+
+ private:
+  std::unique_ptr<MysqlConnection> conn_;
+};
+
+struct DeploymentSpec {
+  std::string name;
+  std::string dsn;
+};
+
+struct EnvironmentSpec {
+  std::string name = "prod";
+  std::string cutover_policy = "rolling";
+  std::string on_failure = "halt";
+  std::string revert_window = "0s";
+  std::vector<DeploymentSpec> deployments;
+};
+
+struct ConfigSpec {
+  std::string store = "sqlite:ordo.db";
+  std::string database = "shop";
+  // Lines under `worker:` and `engine:` (e.g. "poll_interval: 200ms"); none: omitted.
+  std::vector<std::string> worker;
+  std::vector<std::string> engine;
+  std::vector<EnvironmentSpec> environments;
+};
+
+// Writes `dir`/ordo.yaml.
+void WriteConfig(const std::string& dir, const ConfigSpec& spec);
+
+// `ordo apply -d DB -e ENV --ddl … --yes --detach --json` in `dir`; the apply id, or
+// empty (with a test failure recorded) when it was not created.
+std::string ApplyDetached(const std::string& dir, const std::string& database,
+                          const std::string& environment, const std::vector<std::string>& ddl);
+
+// `ordo status ID --json` / `ordo logs ID --json` in `dir`; a null document (with a
+// test failure recorded) when the command fails.
+json StatusOf(const std::string& dir, const std::string& id);
+json EventsOf(const std::string& dir, const std::string& id);
+
+// The operation of `deployment` in a status document (null when absent).
+json OperationOf(const json& status, const std::string& deployment);
+
+// Polls `ordo status ID --json` until `done(doc)` holds or `timeout` passes; the last
+// document either way (check `done` again, or print it).
+json WaitForStatus(const std::string& dir, const std::string& id,
+                   const std::function<bool(const json&)>& done, std::chrono::milliseconds timeout);
+
+// True for completed, failed, cancelled, reverted (the apply released its deployments).
+bool Settled(const json& status);
+
+// The events of one deployment, oldest first.
+std::vector<json> EventsFor(const json& events, const std::string& deployment);
+
+// The value after "key=" in an event message ("owner=h/1/driver-0 token=…"), up to the
+// next space; empty when absent.
+std::string MessageField(const std::string& message, const std::string& key);
+
+// Replays an apply's `logs --json` document operation by operation: every event written
+// under a lease (its message carries "token=…") must carry the token of that
+// operation's latest claim and not follow a release at the barrier; each operation
+// starts its swap (enters cutting_over from another state) at most once and has at
+// most one `cutover` event; no two operations of the apply are between the start of
+// their swap and their completion at the same time. Returns what was violated; empty
+// when nothing was.
+std::vector<std::string> LeaseViolations(const json& events);
+
+}  // namespace ordo::testing
+
+// Binds `var` to `n` private MariaDB servers, or fails (CI) / skips (locally) the test.
+#define ORDO_START_SERVERS_OR_SKIP(var, n)                    \
+  auto var = ::ordo::testing::StartServers(n);                \
+  do {                                                        \
+    if (var.empty()) {                                        \
+      if (::ordo::testing::ServersRequired())                 \
+        FAIL() << "MariaDB servers required but unavailable"; \
+      GTEST_SKIP() << "no MariaDB server; run scripts/setup"; \
+    }                                                         \
+  } while (0)
+
+#define ORDO_ASSERT_OK(expr)                         \
+  do {                                               \
+    ::ordo::Status ordo_s_ = (expr);                 \
+    ASSERT_TRUE(ordo_s_.ok()) << ordo_s_.ToString(); \
+  } while (0)
