@@ -91,6 +91,71 @@ TEST_F(Cli, InvalidConfigNamesFileKeyAndExpectationAndExitsTwo) {
   EXPECT_NE(r.err.find("stor"), std::string::npos) << r.err;
 }
 
+// A config with one environment whose deployments are `deployments_yaml`.
+std::string ConfigWithDeployments(const std::string& deployments_yaml,
+                                  const std::string& worker_yaml = "") {
+  return "store: sqlite:ordo.db\n" + worker_yaml +
+         "databases:\n  shop:\n    environments:\n      prod:\n        deployments:" +
+         deployments_yaml;
+}
+
+TEST_F(Cli, DuplicateOrEmptyDeploymentsAreConfigErrorsForEveryCommand) {
+  WriteFile(dir_.path() + "/dup.yaml", ConfigWithDeployments(R"(
+          - name: eu-1
+            dsn: mysql://ordo@127.0.0.1:1/shop
+          - name: eu-1
+            dsn: mysql://ordo@127.0.0.1:2/shop
+)"));
+  WriteFile(dir_.path() + "/empty.yaml", ConfigWithDeployments(" []\n"));
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"status"},
+           {"worker"},
+           {"apply", "-d", "shop", "-e", "prod", "--ddl", "ALTER TABLE t ADD c INT", "--yes"}}) {
+    std::vector<std::string> dup = {"-c", "dup.yaml"}, empty = {"-c", "empty.yaml"};
+    dup.insert(dup.end(), args.begin(), args.end());
+    empty.insert(empty.end(), args.begin(), args.end());
+    OrdoResult r = Ordo(dup);
+    EXPECT_EQ(r.exit_code, 2) << args[0] << ": " << r.err;
+    EXPECT_NE(r.err.find("dup.yaml"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("databases.shop.environments.prod.deployments[1].name"), std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("duplicate"), std::string::npos) << r.err;
+    r = Ordo(empty);
+    EXPECT_EQ(r.exit_code, 2) << args[0] << ": " << r.err;
+    EXPECT_NE(r.err.find("databases.shop.environments.prod.deployments"), std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("non-empty"), std::string::npos) << r.err;
+  }
+}
+
+TEST_F(Cli, MalformedValuesNameTheirKeyAndExitTwo) {
+  struct Case {
+    std::string yaml;
+    std::string key;
+  };
+  const std::string one =
+      "\n          - name: eu-1\n            dsn: mysql://ordo@127.0.0.1:1/shop\n";
+  for (const Case& c :
+       {Case{ConfigWithDeployments(one, "worker:\n  poll_interval: soon\n"),
+             "worker.poll_interval"},
+        Case{ConfigWithDeployments(one, "worker:\n  drivers: 0\n"), "worker.drivers"},
+        Case{ConfigWithDeployments(one, "worker:\n  lease_staleness: 10ms\n"),
+             "worker.lease_staleness"},
+        Case{
+            ConfigWithDeployments("\n          - name: eu-1\n            dsn: postgres://h/shop\n"),
+            "databases.shop.environments.prod.deployments[0].dsn"},
+        Case{ConfigWithDeployments("\n          - name: eu-1\n"),
+             "databases.shop.environments.prod.deployments[0].dsn"},
+        Case{ConfigWithDeployments(one) + "        revert_window: a while\n",
+             "databases.shop.environments.prod.revert_window"}}) {
+    WriteFile(dir_.path() + "/m.yaml", c.yaml);
+    OrdoResult r = Ordo({"-c", "m.yaml", "status"});
+    EXPECT_EQ(r.exit_code, 2) << c.key << ": " << r.err;
+    EXPECT_NE(r.err.find("m.yaml"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(c.key), std::string::npos) << c.key << ": " << r.err;
+  }
+}
+
 TEST_F(Cli, UnsetVariableInConfigIsAConfigError) {
   WriteFile(dir_.path() + "/var.yaml", "store: sqlite:${ORDO_TEST_UNSET_VARIABLE}.db\n");
   OrdoResult r = Ordo({"-c", "var.yaml", "status"});
