@@ -53,6 +53,14 @@ int64_t TableCopier::chunk_rows() const {
   return sizer_.rows();
 }
 
+int64_t TableCopier::in_flight_rows() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  int64_t rows = 0;
+  for (const auto& [id, chunk] : in_flight_)
+    if (!chunk.done) rows += chunk.rows >= 0 ? chunk.rows : sizer_.rows();
+  return rows;
+}
+
 void TableCopier::SetVolume(int threads, int64_t chunk_target_ms) {
   std::lock_guard<std::mutex> lock(mu_);
   threads_ = std::max(1, threads);

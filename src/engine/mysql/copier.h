@@ -69,6 +69,9 @@ class TableCopier {
   // Source rows read by chunks of this run (not counting earlier runs).
   int64_t rows_scanned() const { return rows_scanned_.load(); }
   int64_t chunk_rows() const;
+  // Rows of the chunks started and not finished yet (a chunk to the end of the table
+  // counts as one chunk of the current size).
+  int64_t in_flight_rows() const;
   // Takes effect at the next chunk. Thread-safe.
   void SetVolume(int threads, int64_t chunk_target_ms);
   int threads() const { return threads_.load(); }

@@ -95,7 +95,7 @@ class MysqlEngine final : public OperationEngine {
   // worker makes before a chunk (the backlog, asked afresh).
   void StartThrottle();
   void StopThrottle();
-  bool CopyPaused();
+  bool CopyPaused(size_t index);
   // mysql_engine_cutover.cc
   Result<CutoverReport> RunInstant();
   std::vector<SwapTable> ForwardSwaps() const;

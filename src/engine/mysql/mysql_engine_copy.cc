@@ -119,18 +119,36 @@ void MysqlEngine::StopThrottle() {
   throttle_reason_.clear();
 }
 
-bool MysqlEngine::CopyPaused() {
+bool MysqlEngine::CopyPaused(size_t index) {
   if (throttled_) return true;
-  if (!throttle_) return false;
+  if (!throttle_ || throttle_->max_backlog_bytes() <= 0) return false;
   // Asked afresh before every chunk: the monitor's last answer may be an interval old,
   // and a chunk started on it would add its own binlog to a backlog already over the
   // limit. Only the monitor clears the pause, once the backlog is back under it.
-  auto reason = throttle_->CheckBacklog();
-  if (!reason.ok() || reason->empty()) return false;
-  throttled_ = true;
-  std::lock_guard<std::mutex> lock(volume_mu_);
-  throttle_reason_ = *reason;
-  return true;
+  auto backlog = throttle_->Backlog();
+  if (!backlog.ok()) return false;  // the chunk would meet the same error
+  const int64_t limit = throttle_->max_backlog_bytes();
+  if (*backlog > limit) {
+    throttled_ = true;
+    std::lock_guard<std::mutex> lock(volume_mu_);
+    throttle_reason_ = "backlog " + Megabytes(*backlog) + " > " + Megabytes(limit);
+    return true;
+  }
+  // A chunk's rows reach the binlog all at once when it commits. While other chunks
+  // are in flight, wait (briefly, without a reported reason) if their rows and this
+  // one's, at the table's average row size, would carry the backlog over the limit.
+  // With nothing in flight a chunk may always start: the copy cannot starve on a
+  // limit smaller than one chunk.
+  int64_t in_flight = 0, next = 0;
+  {
+    std::lock_guard<std::mutex> lock(copiers_mu_);
+    if (index < copiers_.size() && copiers_[index]) {
+      in_flight = copiers_[index]->in_flight_rows();
+      next = copiers_[index]->chunk_rows();
+    }
+  }
+  const int64_t row_bytes = plans_[index]->source.avg_row_bytes;
+  return in_flight > 0 && row_bytes > 0 && *backlog + (in_flight + next) * row_bytes > limit;
 }
 
 Status MysqlEngine::CopyTable(size_t index) {
@@ -141,7 +159,7 @@ Status MysqlEngine::CopyTable(size_t index) {
     options.chunk_target_ms = volume_.chunk_target_ms;
   }
   options.should_stop = [this] { return stop_.load(); };
-  options.paused = [this] { return CopyPaused(); };
+  options.paused = [this, index] { return CopyPaused(index); };
   options.fence = [this](MysqlConnection& conn) { return fence_->Check(conn); };
   {
     std::lock_guard<std::mutex> lock(copiers_mu_);

@@ -30,11 +30,12 @@ Result<TableInfo> LoadTableInfo(MysqlConnection& conn, const std::string& schema
   TableInfo info;
   info.schema_name = schema;
   info.table_name = table;
-  ORDO_ASSIGN_OR_RETURN(SqlRows t, conn.Query("SELECT TABLE_ROWS FROM information_schema.TABLES "
+  ORDO_ASSIGN_OR_RETURN(SqlRows t, conn.Query("SELECT TABLE_ROWS, AVG_ROW_LENGTH FROM information_schema.TABLES "
                                               "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
                                               where));
   if (t.rows.empty()) return NotFound("table " + QuoteTable(schema, table) + " does not exist");
   if (t.rows[0][0]) info.estimated_rows = std::stoll(*t.rows[0][0]);
+  if (t.rows[0].size() > 1 && t.rows[0][1]) info.avg_row_bytes = std::stoll(*t.rows[0][1]);
 
   ORDO_ASSIGN_OR_RETURN(
       SqlRows cols,

@@ -35,6 +35,7 @@ struct TableInfo {
   std::string key_name;  // "PRIMARY" or the unique key's name
   int unique_keys = 0;   // all unique keys, the primary key included
   int64_t estimated_rows = 0;
+  int64_t avg_row_bytes = 0;  // AVG_ROW_LENGTH: the server's estimate (0 for an empty table)
   std::vector<std::string> foreign_keys;  // constraint names, either direction
   std::vector<std::string> triggers;
 

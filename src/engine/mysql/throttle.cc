@@ -57,13 +57,17 @@ Result<std::string> Throttle::CheckReplica(size_t i) {
   return std::string();
 }
 
-Result<std::string> Throttle::CheckBacklog() const {
-  if (options_.max_backlog_bytes <= 0 || !options_.applied) return std::string();
+Result<int64_t> Throttle::Backlog() const {
+  if (options_.max_backlog_bytes <= 0 || !options_.applied) return int64_t{0};
   BinlogPosition applied = options_.applied();
   ORDO_ASSIGN_OR_RETURN(auto conn, primary_->Acquire());
   ORDO_ASSIGN_OR_RETURN(BinlogPosition end, ReadBinlogEnd(*conn));
-  ORDO_ASSIGN_OR_RETURN(int64_t backlog, BinlogBytesBetween(*conn, applied, end));
-  if (backlog > options_.max_backlog_bytes)
+  return BinlogBytesBetween(*conn, applied, end);
+}
+
+Result<std::string> Throttle::CheckBacklog() const {
+  ORDO_ASSIGN_OR_RETURN(int64_t backlog, Backlog());
+  if (options_.max_backlog_bytes > 0 && backlog > options_.max_backlog_bytes)
     return "backlog " + Megabytes(backlog) + " > " + Megabytes(options_.max_backlog_bytes);
   return std::string();
 }

@@ -56,6 +56,9 @@ class Throttle {
   Result<std::string> Check();
   // The backlog part of Check() alone: one SHOW MASTER STATUS. Thread-safe.
   Result<std::string> CheckBacklog() const;
+  // The backlog in bytes now (0 when not checked). Thread-safe.
+  Result<int64_t> Backlog() const;
+  int64_t max_backlog_bytes() const { return options_.max_backlog_bytes; }
 
  private:
   Result<std::string> CheckReplica(size_t i);
