@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
-# Engine copy benchmark (numbers in docs/benchmarks.md, "Engine copy").
+# Engine benchmark (numbers in docs/benchmarks.md, "Engine copy" and "Engine part 2").
 #
 # On one throwaway MariaDB server and a ROWS-row sysbench table (default 1M), runs
 # ADD COLUMN and ADD INDEX with ordo, pt-online-schema-change and CREATE TABLE … LIKE +
 # one INSERT … SELECT, idle and under a 4-thread oltp_write_only load; then CUTOVERS
 # (default 20) ordo migrations under load for the cutover write-block distribution.
 # Reports wall time, rows/s, foreground TPS during the migration as a ratio of the TPS
-# without one, client errors, and the write-blocked time at cutover.
+# without one, client errors, and the write-blocked time at cutover. ordo's copy rows
+# force the copy path (ordo_engine_bench's default), so ADD COLUMN measures the copy.
+#
+# Part 2 phases: `instant` runs REPS ordo ADD COLUMNs with the instant path allowed
+# (ALGORITHM=INSTANT at cutover), idle and under load; `revert` runs REPS ordo ADD
+# COLUMNs (copy path) with a revert window of REVERT_WINDOW_MS (default 5000) and then
+# reverts, idle and under load, reporting the revert's time (verification + swap back)
+# and its write-blocked time. Medians over the repetitions.
 #
 #   ORDO_BUILD_DIR=build-engine bench/engine/run.sh            # full run (~15 min idle machine)
 #   ROWS=100000 CUTOVERS=3 bench/engine/run.sh                  # a quick look
 #   PHASES="load cutovers" bench/engine/run.sh                  # some phases only
+#   PHASES="instant revert" ROWS=100000 REPS=5 bench/engine/run.sh
 #
 # Under load ordo and INSERT … SELECT face prepared statements (--db-ps-mode=auto);
 # pt-osc faces plain statements, because its triggers make every prepared-statement
@@ -21,7 +29,9 @@ root=$(pwd)
 build=${ORDO_BUILD_DIR:-build}
 ROWS=${ROWS:-1000000}
 CUTOVERS=${CUTOVERS:-20}
-PHASES=${PHASES:-idle load cutovers}
+PHASES=${PHASES:-idle load cutovers instant revert}
+REPS=${REPS:-5}
+REVERT_WINDOW_MS=${REVERT_WINDOW_MS:-5000}
 DDLS=${DDLS:-add_column add_index}
 phase() { [[ " $PHASES " == *" $1 "* ]]; }
 bench_bin=$root/$build/bench/engine/ordo_engine_bench
@@ -47,7 +57,8 @@ sql "CREATE DATABASE bench; CREATE DATABASE pristine"
 sb prepare >/dev/null
 sql "CREATE TABLE pristine.sbtest1 LIKE bench.sbtest1; INSERT INTO pristine.sbtest1 SELECT * FROM bench.sbtest1"
 restore() {
-  sql "DROP TABLE IF EXISTS bench.sbtest1, bench._sbtest1_new, bench._sbtest1_old, bench.sbtest1_ordo_old;
+  sql "DROP TABLE IF EXISTS bench.sbtest1, bench._sbtest1_new, bench._sbtest1_old, bench.sbtest1_ordo_old,
+         bench.sbtest1_ordo_new;
        CREATE TABLE bench.sbtest1 LIKE pristine.sbtest1;
        INSERT INTO bench.sbtest1 SELECT * FROM pristine.sbtest1"
 }
@@ -106,7 +117,19 @@ run_tool() {  # run_tool TOOL DDL → prints "wall_ms rows_per_s block_ms"
   esac
 }
 
+# median: the median of the numbers on stdin.
+median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "-"; else print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+# ordo_json ARGS…: runs the driver and prints the named fields of its JSON line.
+ordo_json() {  # ordo_json "DDL" "OPTIONS" FIELD…
+  local ddl=$1 opts=$2; shift 2
+  local out
+  # shellcheck disable=SC2086
+  out=$("$bench_bin" "mysql://ordo:ordo@127.0.0.1:$port/bench" bench sbtest1 "ALTER TABLE sbtest1 $ddl" $opts)
+  echo "$out" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(" ".join(str(j[k]).lower() for k in sys.argv[1:]))' "$@"
+}
+
 results=()
+part2=()
 base_tps=0 base_err=0 base_tps_plain=0 stats="- -" cut_err=- cut_state=-
 phase idle && echo "## idle" >&2
 phase idle && for ddl_name in $DDLS; do
@@ -169,6 +192,45 @@ stop_load
 stats=$(printf '%s\n' "${blocks[@]}" | sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; print m, a[NR]}')
 fi
 
+# Part 2: the instant path and the revert, idle and under load, REPS times each.
+for mode in idle load; do
+  if phase instant; then
+    walls=() blocks=()
+    for i in $(seq 1 "$REPS"); do
+      restore
+      [ "$mode" = load ] && start_load auto
+      t0=$(now_ms)
+      read -r wall block inst < <(ordo_json "$ddl_add_column" instant wall_ms write_block_ms instant)
+      t1=$(now_ms)
+      if [ "$mode" = load ]; then read -r tps err state < <(window_stats "$t0" "$t1"); stop_load; else err=- state=-; fi
+      echo "instant $mode $i: instant=$inst wall_ms=$wall block_ms=$block err=$err sysbench=$state" >&2
+      walls+=("$wall"); blocks+=("$block")
+    done
+    part2+=("instant|$mode|$(printf '%s
+' "${walls[@]}" | median)|$(printf '%s
+' "${blocks[@]}" | median)|$(printf '%s
+' "${blocks[@]}" | sort -n | tail -1)|${walls[*]}|${blocks[*]}")
+  fi
+  if phase revert; then
+    reverts=() rblocks=() cblocks=()
+    for i in $(seq 1 "$REPS"); do
+      restore
+      [ "$mode" = load ] && start_load auto
+      t0=$(now_ms)
+      read -r cblock rms rblock rattempts < <(ordo_json "$ddl_add_column" "revert_after_ms=$REVERT_WINDOW_MS" \
+        write_block_ms revert_ms revert_block_ms revert_attempts)
+      t1=$(now_ms)
+      if [ "$mode" = load ]; then read -r tps err state < <(window_stats "$t0" "$t1"); stop_load; else err=- state=-; fi
+      echo "revert $mode $i: cutover_block_ms=$cblock revert_ms=$rms revert_block_ms=$rblock attempts=$rattempts err=$err sysbench=$state" >&2
+      reverts+=("$rms"); rblocks+=("$rblock"); cblocks+=("$cblock")
+    done
+    part2+=("revert|$mode|$(printf '%s
+' "${reverts[@]}" | median)|$(printf '%s
+' "${rblocks[@]}" | median)|$(printf '%s
+' "${rblocks[@]}" | sort -n | tail -1)|${reverts[*]}|${rblocks[*]}")
+  fi
+done
+
 echo
 echo "| phase | change | tool | wall ms | rows/s | cutover block ms | TPS during | TPS ratio | client err/s summed | sysbench |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
@@ -179,3 +241,13 @@ done
 echo
 echo "baseline TPS (4 threads oltp_write_only): prepared $base_tps (err/s summed $base_err), plain $base_tps_plain"
 echo "ordo cutover write-block over $CUTOVERS cutovers under load: median ${stats% *} ms, max ${stats#* } ms; sysbench $cut_state, err/s summed $cut_err"
+if [ ${#part2[@]} -gt 0 ]; then
+  echo
+  echo "part 2, $REPS runs each, ADD COLUMN on $ROWS rows (revert window $REVERT_WINDOW_MS ms):"
+  echo "| what | load | median ms (instant: wall; revert: revert time) | median write-block ms | max write-block ms | all times | all write-blocks |"
+  echo "|---|---|---|---|---|---|---|"
+  for r in "${part2[@]}"; do
+    IFS='|' read -r what mode med bmed bmax all ball <<<"$r"
+    echo "| $what | $mode | $med | $bmed | $bmax | $all | $ball |"
+  done
+fi
