@@ -20,7 +20,8 @@
 namespace ordo {
 
 struct ControlCapabilities {
-  bool can_revert = false;
+  // False: the engines cannot swap back (a timed-bake window); revert is refused at once.
+  bool can_revert = true;
 };
 
 Result<RequestAnswer> RecordControl(Store& store, const ApplyRecord& apply, RequestKind kind,

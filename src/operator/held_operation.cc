@@ -68,12 +68,22 @@ Status HeldOperation::Fenced(const std::function<Status()>& write, bool refreshe
   return s;
 }
 
+void HeldOperation::set_cutover_lock_ms(int64_t ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  cutover_lock_ms_ = ms;
+}
+
 Status HeldOperation::ReportProgress(const EngineProgress& progress) {
+  std::vector<ChangeProgress> changes = progress.changes;
   {
     std::lock_guard<std::mutex> lock(mu_);
     last_progress_ = progress;
+    if (cutover_lock_ms_) {
+      for (ChangeProgress& c : changes)
+        if (!c.cutover_lock_ms) c.cutover_lock_ms = cutover_lock_ms_;
+    }
   }
-  Status s = Fenced([&] { return ctx_.store.SaveProgress(lease_, progress.changes); });
+  Status s = Fenced([&] { return ctx_.store.SaveProgress(lease_, changes); });
   if (LeaseLost()) return ordo::LeaseLost("lease lost");
   if (!s.ok()) ctx_.logger.Log(LogLevel::kWarn, fields_, "progress not saved: " + RedactUrls(s.ToString()));
   return Status::Ok();

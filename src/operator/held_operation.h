@@ -70,6 +70,9 @@ class HeldOperation final : public EngineHost {
   // and swallowed (the next report or checkpoint supersedes them; a store that stays
   // away makes the lease presumed lost); a lost lease fails them.
   Status ReportProgress(const EngineProgress& progress) override;
+  // After the swap: the write-block time reports keep when the engine's carry none
+  // (progress in the revert window must not erase the cutover's figure).
+  void set_cutover_lock_ms(int64_t ms);
   Status SaveResumeState(const std::string& resume_state_json) override;
   bool ShouldStop() override;
 
@@ -120,6 +123,7 @@ class HeldOperation final : public EngineHost {
   std::mutex mu_;
   ApplyControl control_;
   std::optional<EngineProgress> last_progress_;
+  std::optional<int64_t> cutover_lock_ms_;  // fills reports that carry none (set_cutover_lock_ms)
 };
 
 }  // namespace ordo

@@ -1,9 +1,12 @@
 // OperationRun: the swap and the revert window.
 //
-// Until the engine can keep the old table in sync in reverse, the revert window is a
-// timed bake: it lasts the environment's revert_window from the cutover's completion
-// (database clock, so a recovering holder continues the same window), ends early on a
-// skip_revert request, and refuses revert requests with kRevertUnsupported.
+// The revert window lasts the environment's revert_window from the cutover's
+// completion (database clock, so a recovering holder continues the same window) and
+// ends early on a skip_revert request. With an engine that can swap back, the engine
+// keeps the old tables in sync meanwhile and a revert request swaps them back (the row
+// ends `reverted`); the engine's reason refuses a revert it cannot do (e.g. an
+// instant change). With one that cannot, the window is a timed bake and revert
+// requests are refused with kRevertUnsupported.
 #include <algorithm>
 
 #include "db/dsn.h"
@@ -35,6 +38,7 @@ void OperationRun::CutOver(bool catch_up) {
                           " table(s): writes blocked " + std::to_string(report->write_block_ms) +
                           " ms, " + std::to_string(report->attempts) + " attempt(s)";
     Log(LogLevel::kInfo, message);
+    held_.set_cutover_lock_ms(report->write_block_ms);
     SaveFinalProgress("swapped", report->write_block_ms, std::nullopt);
     EventRecord e;
     e.apply_id = held_.apply_id();
@@ -55,8 +59,6 @@ void OperationRun::CutOver(bool catch_up) {
 }
 
 void OperationRun::RevertWindow() {
-  // The engine is not needed to bake; its threads end here.
-  engine_.reset();
   held_.set_stop_scope(HeldOperation::StopScope::kAll);
   Micros window = ctx_.engines.RevertWindow(job_.apply);
   auto op = ctx_.store.GetOperation(held_.lease().operation_id);
@@ -66,6 +68,10 @@ void OperationRun::RevertWindow() {
     remaining = *op->cutover_completed_at + window - *db_now;
   Micros deadline = ctx_.Now() + std::max<Micros>(remaining, 0);
   Log(LogLevel::kInfo, "revert window: " + std::to_string(std::max<Micros>(remaining, 0) / 1'000'000) + " s left");
+  if (ctx_.engines.CanRevert()) {
+    ReverseSyncWindow(deadline);
+    return;
+  }
   bool refused_revert = false;
   bool skipped = false;
   uint64_t seen = ctx_.bus->Generation();
@@ -76,7 +82,7 @@ void OperationRun::RevertWindow() {
       return;
     }
     ApplyControl r = held_.control();
-    if (r.revert && !refused_revert && !ctx_.engines.CanRevert()) {
+    if (r.revert && !refused_revert) {
       refused_revert = true;
       Status s = ctx_.store.FailRequest(held_.apply_id(), RequestKind::kRevert, kRevertUnsupported);
       if (!s.ok()) Log(LogLevel::kWarn, "revert request not refused: " + s.ToString());
@@ -90,6 +96,105 @@ void OperationRun::RevertWindow() {
     if (now >= deadline) break;
     seen = ctx_.bus->WaitFor(seen, std::min(deadline - now, ctx_.options.poll_interval_micros));
   }
+  EndRevertWindow(skipped);
+}
+
+void OperationRun::ReverseSyncWindow(Micros deadline) {
+  // A stop does not end the window (the swap is done; only revert, skip_revert, the
+  // deadline, shutdown or a lost lease do): the engine honours only the lease.
+  held_.set_stop_scope(HeldOperation::StopScope::kLeaseOnly);
+  if (!engine_) {
+    // A recovered window: a fresh engine continues it from the saved reverse position,
+    // and its reports keep the cutover's write-block time.
+    auto changes = ctx_.store.ListChanges(held_.lease().operation_id);
+    if (changes.ok() && !changes->empty() && changes->front().cutover_lock_ms)
+      held_.set_cutover_lock_ms(*changes->front().cutover_lock_ms);
+    if (!EnsureEngine()) return;
+    Status s = engine_->Preflight();
+    if (!s.ok()) {
+      OnEngineError(s);
+      return;
+    }
+  }
+  std::string refused;  // why the last revert request was refused (refused once)
+  while (true) {
+    Status kept = engine_->KeepOldInSync([&] {
+      ApplyControl r = held_.control();
+      return held_.LeaseLost() || ctx_.shutdown || ctx_.Now() >= deadline || r.skip_revert ||
+             (r.revert && refused.empty());
+    });
+    if (held_.LeaseLost()) return;
+    if (!kept.ok() && !kept.Is(StatusCode::kCancelled)) {
+      OnEngineError(kept);
+      return;
+    }
+    if (ctx_.shutdown) {
+      Log(LogLevel::kInfo, "shutdown during the revert window; another worker continues it");
+      return;
+    }
+    ApplyControl r = held_.control();
+    if (r.revert && refused.empty()) {
+      if (Status can = engine_->CanRevert(); !can.ok()) {
+        refused = can.message();
+        Log(LogLevel::kWarn, "revert refused: " + refused);
+        Status s = ctx_.store.FailRequest(held_.apply_id(), RequestKind::kRevert, "revert refused: " + refused);
+        if (!s.ok()) Log(LogLevel::kWarn, "revert request not refused: " + s.ToString());
+        continue;
+      }
+      if (RevertSwap()) return;
+      continue;  // the swap gave up this time: still in the window, in sync
+    }
+    if (!r.revert) refused.clear();
+    if (r.skip_revert) Log(LogLevel::kInfo, "revert window skipped on request");
+    Status finished = engine_->FinishRevertWindow();
+    if (!finished.ok()) {
+      OnEngineError(finished);
+      return;
+    }
+    EndRevertWindow(r.skip_revert);
+    return;
+  }
+}
+
+bool OperationRun::RevertSwap() {
+  Log(LogLevel::kInfo, "reverting");
+  Result<CutoverReport> report = engine_->Revert();
+  if (!report.ok()) {
+    if (report.status().Is(StatusCode::kTimeout)) {
+      Log(LogLevel::kWarn, "revert swap gave up; still in the window: " + report.status().ToString());
+      return false;
+    }
+    if (report.status().Is(StatusCode::kFailedPrecondition) || report.status().Is(StatusCode::kDataLoss)) {
+      // Nothing was swapped back: the window goes on, the request fails with the reason.
+      Log(LogLevel::kWarn, "revert refused: " + report.status().message());
+      Status s = ctx_.store.FailRequest(held_.apply_id(), RequestKind::kRevert,
+                                        "revert refused: " + report.status().message());
+      if (!s.ok()) Log(LogLevel::kWarn, "revert request not refused: " + s.ToString());
+      return false;
+    }
+    OnEngineError(report.status());
+    return true;
+  }
+  std::string message = "reverted " + std::to_string(job_.changes.size()) + " table(s): writes blocked " +
+                        std::to_string(report->write_block_ms) + " ms, " + std::to_string(report->attempts) +
+                        " attempt(s)";
+  Log(LogLevel::kInfo, message);
+  EventRecord e;
+  e.apply_id = held_.apply_id();
+  e.operation_id = held_.lease().operation_id;
+  e.kind = "revert";
+  e.message = message;
+  Status s = ctx_.store.AppendEvent(e);
+  if (!s.ok()) Log(LogLevel::kWarn, "revert event not recorded: " + s.ToString());
+  SaveFinalProgress("reverted", report->write_block_ms, std::nullopt);
+  if (!Transition(OperationState::kReverted)) return true;
+  s = ctx_.store.CompleteRequest(held_.apply_id(), RequestKind::kRevert);
+  if (!s.ok() && !s.Is(StatusCode::kFailedPrecondition))
+    Log(LogLevel::kWarn, "revert request not completed: " + s.ToString());
+  return true;
+}
+
+void OperationRun::EndRevertWindow(bool skipped) {
   SaveFinalProgress("completed", std::nullopt, std::nullopt);
   if (!Transition(OperationState::kCompleted)) return;
   if (skipped) {

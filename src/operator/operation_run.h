@@ -51,6 +51,10 @@ class OperationRun : public std::enable_shared_from_this<OperationRun> {
   // operation_cutover.cc: the swap and the revert window.
   void CutOver(bool catch_up);
   void RevertWindow();
+  void ReverseSyncWindow(Micros deadline);
+  // Swaps back; false when the swap did not happen and the window goes on.
+  bool RevertSwap();
+  void EndRevertWindow(bool skipped);
   void SaveFinalProgress(const std::string& state, std::optional<int64_t> lock_ms,
                          std::optional<std::string> error);
   // operation_endings.cc: how a run ends.

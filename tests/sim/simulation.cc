@@ -179,6 +179,7 @@ void Simulation::Request(PlannedApply& a, RequestKind kind) {
   auto apply = store_->GetApply(a.id);
   if (!apply.ok()) return;
   ControlCapabilities caps;
+  caps.can_revert = false;  // the engine double keeps no old table in sync
   auto answer = RecordControl(*store_, *apply, kind, "sim", caps);
   if (!answer.ok()) {
     Fail("request " + std::string(ToString(kind)) + " on " + apply->external_id + ": " + answer.status().ToString());
