@@ -232,7 +232,11 @@ Status TableCopier::Worker(int index) {
     in_flight_[id].done = true;
     if (chunk.rows > 0) sizer_.Observe(chunk.rows, elapsed);
     if (chunk.rows < 0) rows_scanned_ += affected;
-    state_.rows_copied += affected;
+    // The rows the chunk covered, not the rows it inserted: rows already in the shadow
+    // (put there by the applier, or by a run that crashed after this chunk but before
+    // its checkpoint) are copied all the same. Only the last chunk, whose size is not
+    // known, counts what it inserted.
+    state_.rows_copied += chunk.rows > 0 ? chunk.rows : affected;
     while (!in_flight_.empty() && in_flight_.begin()->second.done) {
       state_.watermark = in_flight_.begin()->second.upper;
       in_flight_.erase(in_flight_.begin());
