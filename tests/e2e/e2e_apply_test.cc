@@ -49,17 +49,8 @@ TEST(EndToEnd, EmbeddedApplyRollsOutToThreeServersInOrderUnderBarrier) {
        "--yes", "--json"},
       dir.path());
   // The apply's id: the only one in the store, once created.
-  std::string id;
-  ASSERT_TRUE(PollUntil(
-      [&] {
-        OrdoResult r = RunOrdo({"status", "--json"}, dir.path());
-        json list = json::parse(r.out, nullptr, false);
-        if (!list.is_object() || list["applies"].empty()) return false;
-        id = list["applies"][0]["id"];
-        return true;
-      },
-      std::chrono::seconds(60), std::chrono::milliseconds(100)))
-      << apply.err();
+  std::string id = WaitForFirstApplyId(dir.path(), std::chrono::seconds(60));
+  ASSERT_FALSE(id.empty()) << apply.err();
   json held = WaitForStatus(
       dir.path(), id,
       [](const json& doc) {

@@ -25,17 +25,9 @@ ConfigSpec WindowConfig(const MariaDbServer& server) {
 std::string ApplyIntoTheWindow(const std::string& dir, std::unique_ptr<OrdoProcess>& apply) {
   apply = std::make_unique<OrdoProcess>(
       std::vector<std::string>{"apply", "-d", "shop", "-e", "prod", "--ddl", kDdl, "--yes"}, dir);
-  std::string id;
-  bool created = PollUntil(
-      [&] {
-        json list = json::parse(RunOrdo({"status", "--json"}, dir).out, nullptr, false);
-        if (!list.is_object() || list["applies"].empty()) return false;
-        id = list["applies"][0]["id"];
-        return true;
-      },
-      std::chrono::seconds(60), std::chrono::milliseconds(100));
-  EXPECT_TRUE(created) << apply->err();
-  if (!created) return "";
+  std::string id = WaitForFirstApplyId(dir, std::chrono::seconds(60));
+  EXPECT_FALSE(id.empty()) << apply->err();
+  if (id.empty()) return "";
   json doc = WaitForStatus(
       dir, id, [](const json& d) { return OperationOf(d, "eu-1")["state"] == "revert_window"; },
       std::chrono::seconds(180));

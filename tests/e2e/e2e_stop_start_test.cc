@@ -34,17 +34,8 @@ TEST(StopStart, StartResumesAStoppedCopyFromItsCheckpoint) {
   OrdoProcess apply({"apply", "-d", "shop", "-e", "prod", "--ddl",
                      "ALTER TABLE orders ADD INDEX idx_note (note)", "--yes"},
                     dir.path());
-  std::string id;
-  ASSERT_TRUE(PollUntil(
-      [&] {
-        OrdoResult r = RunOrdo({"status", "--json"}, dir.path());
-        json list = json::parse(r.out, nullptr, false);
-        if (!list.is_object() || list["applies"].empty()) return false;
-        id = list["applies"][0]["id"];
-        return true;
-      },
-      std::chrono::seconds(60), std::chrono::milliseconds(100)))
-      << apply.err();
+  std::string id = WaitForFirstApplyId(dir.path(), std::chrono::seconds(60));
+  ASSERT_FALSE(id.empty()) << apply.err();
   json copying = WaitForStatus(
       dir.path(), id,
       [](const json& doc) {

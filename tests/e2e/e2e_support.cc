@@ -157,6 +157,19 @@ json OperationOf(const json& status, const std::string& deployment) {
   return json();
 }
 
+std::string WaitForFirstApplyId(const std::string& dir, std::chrono::milliseconds timeout) {
+  std::string id;
+  PollUntil(
+      [&] {
+        json list = json::parse(RunOrdo({"status", "--json"}, dir).out, nullptr, false);
+        if (!list.is_object() || !list["applies"].is_array() || list["applies"].empty()) return false;
+        id = list["applies"][0]["id"];
+        return true;
+      },
+      timeout, std::chrono::milliseconds(100));
+  return id;
+}
+
 json WaitForStatus(const std::string& dir, const std::string& id,
                    const std::function<bool(const json&)>& done,
                    std::chrono::milliseconds timeout) {

@@ -115,6 +115,11 @@ json EventsOf(const std::string& dir, const std::string& id);
 // The operation of `deployment` in a status document (null when absent).
 json OperationOf(const json& status, const std::string& deployment);
 
+// Polls `ordo status --json` in `dir` until an apply exists; the id of the most recent
+// one (with a single apply in the store: that one), or empty when none appeared within
+// `timeout`.
+std::string WaitForFirstApplyId(const std::string& dir, std::chrono::milliseconds timeout);
+
 // Polls `ordo status ID --json` until `done(doc)` holds or `timeout` passes; the last
 // document either way (check `done` again, or print it).
 json WaitForStatus(const std::string& dir, const std::string& id,
