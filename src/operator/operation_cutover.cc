@@ -135,14 +135,11 @@ void OperationRun::ReverseSyncWindow(Micros deadline) {
     ApplyControl r = held_.control();
     if (r.revert && refused.empty()) {
       if (Status can = engine_->CanRevert(); !can.ok()) {
-        refused = can.message();
-        Log(LogLevel::kWarn, "revert refused: " + refused);
-        Status s = ctx_.store.FailRequest(held_.apply_id(), RequestKind::kRevert, "revert refused: " + refused);
-        if (!s.ok()) Log(LogLevel::kWarn, "revert request not refused: " + s.ToString());
+        refused = RefuseRevert(can.message());
         continue;
       }
-      if (RevertSwap()) return;
-      continue;  // the swap gave up this time: still in the window, in sync
+      if (RevertSwap(&refused)) return;
+      continue;  // no swap this time (gave up or refused): still in the window, in sync
     }
     if (!r.revert) refused.clear();
     if (r.skip_revert) Log(LogLevel::kInfo, "revert window skipped on request");
@@ -156,7 +153,14 @@ void OperationRun::ReverseSyncWindow(Micros deadline) {
   }
 }
 
-bool OperationRun::RevertSwap() {
+std::string OperationRun::RefuseRevert(const std::string& why) {
+  Log(LogLevel::kWarn, "revert refused: " + why);
+  Status s = ctx_.store.FailRequest(held_.apply_id(), RequestKind::kRevert, "revert refused: " + why);
+  if (!s.ok()) Log(LogLevel::kWarn, "revert request not refused: " + s.ToString());
+  return why;
+}
+
+bool OperationRun::RevertSwap(std::string* refused) {
   Log(LogLevel::kInfo, "reverting");
   Result<CutoverReport> report = engine_->Revert();
   if (!report.ok()) {
@@ -166,10 +170,7 @@ bool OperationRun::RevertSwap() {
     }
     if (report.status().Is(StatusCode::kFailedPrecondition) || report.status().Is(StatusCode::kDataLoss)) {
       // Nothing was swapped back: the window goes on, the request fails with the reason.
-      Log(LogLevel::kWarn, "revert refused: " + report.status().message());
-      Status s = ctx_.store.FailRequest(held_.apply_id(), RequestKind::kRevert,
-                                        "revert refused: " + report.status().message());
-      if (!s.ok()) Log(LogLevel::kWarn, "revert request not refused: " + s.ToString());
+      *refused = RefuseRevert(report.status().message());
       return false;
     }
     OnEngineError(report.status());

@@ -52,8 +52,11 @@ class OperationRun : public std::enable_shared_from_this<OperationRun> {
   void CutOver(bool catch_up);
   void RevertWindow();
   void ReverseSyncWindow(Micros deadline);
-  // Swaps back; false when the swap did not happen and the window goes on.
-  bool RevertSwap();
+  // Swaps back; false when the swap did not happen and the window goes on (`refused`
+  // then names why when the request was refused, rather than the swap giving up).
+  bool RevertSwap(std::string* refused);
+  // Fails the pending revert request with `why` (logged); returns `why`.
+  std::string RefuseRevert(const std::string& why);
   void EndRevertWindow(bool skipped);
   void SaveFinalProgress(const std::string& state, std::optional<int64_t> lock_ms,
                          std::optional<std::string> error);
