@@ -1,9 +1,10 @@
-// The integrity test: sysbench oltp_write_only (server-side prepared statements, 4
+// The integrity tests: sysbench oltp_write_only (server-side prepared statements, 4
 // threads) runs against the table for the whole migration, cutover included, while a
 // second writer makes random inserts/updates/deletes that it mirrors, in the same
 // transaction, into an oracle table. Pass: no client error (sysbench exits cleanly,
 // the second writer sees none) and after the cutover the table equals the oracle on
-// every common column.
+// every common column. The revert form goes on through a revert window under the same
+// load and swaps back: the reverted table must equal the oracle as well.
 //
 // Built twice: the short form (CI) and, with ORDO_INTEGRITY_LONG, a long one (slow).
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "engine_test_support.h"
@@ -59,42 +61,141 @@ pid_t Sysbench(testing::MariaDbServer* server, const std::string& db, std::vecto
   return pid;
 }
 
-TEST(EngineIntegrity, SysbenchAndAMirroredWriterSeeNoErrorsAndTheTableEqualsTheOracle) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  if (system("command -v sysbench >/dev/null 2>&1") != 0) {
-    if (testing::ServersRequired()) FAIL() << "sysbench is required (scripts/setup installs it)";
-    GTEST_SKIP() << "sysbench not installed";
+constexpr const char* kChange =
+    "ALTER TABLE sbtest1 ADD COLUMN extra INT NOT NULL DEFAULT 0, ADD INDEX idx_c (c(16))";
+
+// The load of every integrity test: sysbench (prepared statements, 4 threads) plus the
+// mirrored writer, on a fresh database. Finish() stops both and checks for client errors.
+class IntegrityLoad {
+ public:
+  explicit IntegrityLoad(testing::MariaDbServer* server) : server_(server) {}
+
+  // Prepares the table and the oracle and starts both writers for `seconds`.
+  void Start(int seconds) {
+    auto db = testing::NewDatabase(server_);
+    ASSERT_TRUE(db.ok());
+    db_ = *db;
+    int status = 0;
+    pid_t prep = Sysbench(server_, db_, {"prepare"}, dir_.path() + "/prepare");
+    waitpid(prep, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadFile(dir_.path() + "/prepare");
+    auto conn = testing::Connect(server_, db_);
+    ASSERT_TRUE(conn.ok());
+    conn_ = std::move(*conn);
+    ASSERT_TRUE(conn_->Execute("CREATE TABLE oracle LIKE sbtest1").ok());
+    // The mirrored writer owns ids far above sysbench's.
+    mirrored_ = std::make_unique<testing::RandomWriter>(server_, db_, "sbtest1", 10'000'000, 3000,
+                                                        "oracle", 5, "k", "c");
+    ASSERT_TRUE(mirrored_->Start().ok());
+    bench_ = Sysbench(server_, db_,
+                      {"--threads=4", "--time=" + std::to_string(seconds), "--db-ps-mode=auto",
+                       "--report-interval=1", "run"},
+                      run_out());
+    ASSERT_TRUE(testing::PollUntil([&] { return ReadFile(run_out()).find("[ 1s ]") != std::string::npos; },
+                                   std::chrono::seconds(30)))
+        << ReadFile(run_out());
   }
-  auto db = testing::NewDatabase(server);
-  ASSERT_TRUE(db.ok());
-  testing::TempDir dir;
-  int status = 0;
-  pid_t prep = Sysbench(server, *db, {"prepare"}, dir.path() + "/prepare");
-  waitpid(prep, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadFile(dir.path() + "/prepare");
-  auto conn = testing::Connect(server, *db);
-  ASSERT_TRUE(conn.ok());
-  ASSERT_TRUE((*conn)->Execute("CREATE TABLE oracle LIKE sbtest1").ok());
 
-  // The mirrored writer owns ids far above sysbench's.
-  testing::RandomWriter mirrored(server, *db, "sbtest1", 10'000'000, 3000, "oracle", 5, "k", "c");
-  ASSERT_TRUE(mirrored.Start().ok());
-  std::string run_out = dir.path() + "/run";
-  pid_t bench = Sysbench(server, *db,
-                         {"--threads=4", "--time=" + std::to_string(kSeconds), "--db-ps-mode=auto",
-                          "--report-interval=1", "run"},
-                         run_out);
-  ASSERT_TRUE(testing::PollUntil([&] { return ReadFile(run_out).find("[ 1s ]") != std::string::npos; },
-                                 std::chrono::seconds(30)))
-      << ReadFile(run_out);
+  const std::string& db() const { return db_; }
+  MysqlConnection& conn() { return *conn_; }
+  bool LoadRunning() {
+    if (bench_status_) return false;
+    int status = 0;
+    if (waitpid(bench_, &status, WNOHANG) == 0) return true;
+    bench_status_ = status;
+    return false;
+  }
 
-  testing::RecordingHost host;
-  EngineSpec spec = testing::SpecFor(server, *db, "sbtest1",
-                                     "ALTER TABLE sbtest1 ADD COLUMN extra INT NOT NULL DEFAULT 0, "
-                                     "ADD INDEX idx_c (c(16))");
+  // Lets both writers go on for a while against whatever the table is now.
+  void KeepWriting(int transactions) {
+    int64_t from = mirrored_->transactions();
+    EXPECT_TRUE(testing::PollUntil([&] { return mirrored_->transactions() > from + transactions; },
+                                   std::chrono::seconds(30)));
+  }
+  int64_t mirrored_transactions() const { return mirrored_->transactions(); }
+
+  // Stops the mirrored writer, waits for sysbench's end: zero client errors on both.
+  void Finish() {
+    Status mirrored_error = mirrored_->Stop();
+    EXPECT_TRUE(mirrored_error.ok()) << mirrored_error.ToString();
+    int status = 0;
+    if (bench_status_) status = *bench_status_;
+    else if (waitpid(bench_, &status, 0) != bench_) status = -1;
+    std::string out = ReadFile(run_out());
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << out;
+    EXPECT_EQ(out.find("FATAL"), std::string::npos) << out;
+    size_t at = out.find("ignored errors:");
+    ASSERT_NE(at, std::string::npos) << out;
+    std::printf("sysbench: %s", out.substr(out.find("transactions:")).substr(0, 200).c_str());
+  }
+
+  // The mirrored writer's rows of the table equal the oracle on id, k, c, pad.
+  void ExpectTableEqualsOracle() {
+    auto table = testing::Dump(*conn_, db_, "sbtest1", "id, k, c, pad", "id");
+    auto oracle = testing::Dump(*conn_, db_, "oracle", "id, k, c, pad", "id");
+    ASSERT_TRUE(table.ok() && oracle.ok());
+    std::vector<SqlRow> mine;
+    for (const auto& r : *table)
+      if (std::stoll(*r[0]) >= 10'000'000) mine.push_back(r);
+    EXPECT_GT(oracle->size(), 0u);
+    EXPECT_EQ(mine.size(), oracle->size());
+    EXPECT_TRUE(mine == *oracle);
+    // Name the differences, if any.
+    std::map<std::string, SqlRow> in_table, in_oracle;
+    for (const auto& r : mine) in_table[*r[0]] = r;
+    for (const auto& r : *oracle) in_oracle[*r[0]] = r;
+    for (const auto& [id, r] : in_oracle)
+      if (!in_table.count(id)) ADD_FAILURE() << "row " << id << " is in the oracle only";
+      else if (in_table[id] != r) ADD_FAILURE() << "row " << id << " differs: table k=" << *in_table[id][1] << " oracle k=" << *r[1];
+    for (const auto& [id, r] : in_table)
+      if (!in_oracle.count(id)) ADD_FAILURE() << "row " << id << " is in the table only";
+  }
+
+  bool HasColumn(const std::string& column) {
+    auto cols = conn_->Query("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? "
+                             "AND TABLE_NAME = 'sbtest1' AND COLUMN_NAME = ?",
+                             {SqlValue::Text(db_), SqlValue::Text(column)});
+    return cols.ok() && *cols->rows[0][0] == "1";
+  }
+
+ private:
+  std::string run_out() const { return dir_.path() + "/run"; }
+
+  testing::MariaDbServer* server_;
+  testing::TempDir dir_;
+  std::string db_;
+  std::unique_ptr<MysqlConnection> conn_;
+  std::unique_ptr<testing::RandomWriter> mirrored_;
+  pid_t bench_ = -1;
+  std::optional<int> bench_status_;  // once reaped
+};
+
+bool SysbenchMissing() { return system("command -v sysbench >/dev/null 2>&1") != 0; }
+
+EngineSpec DefaultSpec(testing::MariaDbServer* server, const std::string& db) {
+  EngineSpec spec = testing::SpecFor(server, db, "sbtest1", kChange);
   spec.chunk_target_ms = 500;  // defaults, as a user would run it (ADD INDEX: not instant)
   spec.checkpoint_interval_ms = 2000;
   spec.progress_interval_ms = 1000;
+  return spec;
+}
+
+#define ORDO_REQUIRE_SYSBENCH()                                                              \
+  do {                                                                                       \
+    if (SysbenchMissing()) {                                                                 \
+      if (testing::ServersRequired()) FAIL() << "sysbench is required (scripts/setup installs it)"; \
+      GTEST_SKIP() << "sysbench not installed";                                              \
+    }                                                                                        \
+  } while (0)
+
+TEST(EngineIntegrity, SysbenchAndAMirroredWriterSeeNoErrorsAndTheTableEqualsTheOracle) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  ORDO_REQUIRE_SYSBENCH();
+  IntegrityLoad load(server);
+  ASSERT_NO_FATAL_FAILURE(load.Start(kSeconds));
+
+  testing::RecordingHost host;
+  EngineSpec spec = DefaultSpec(server, load.db());
   spec.keep_old_table = std::getenv("ORDO_KEEP_OLD") != nullptr;
   auto engine = NewMysqlEngine(spec, &host);
   ASSERT_TRUE(engine.ok());
@@ -103,7 +204,7 @@ TEST(EngineIntegrity, SysbenchAndAMirroredWriterSeeNoErrorsAndTheTableEqualsTheO
   ASSERT_TRUE(copied.ok()) << copied.ToString();
   auto report = (*engine)->Cutover();
   ASSERT_TRUE(report.ok()) << report.status().ToString();
-  ASSERT_EQ(waitpid(bench, &status, WNOHANG), 0) << "sysbench ended before the cutover";
+  ASSERT_TRUE(load.LoadRunning()) << "sysbench ended before the cutover";
   std::printf("cutover under load: %d attempt(s), writes blocked %lld ms, %lld rows verified, "
               "largest backlog reported %lld binlog bytes (while %s)\n",
               report->attempts, static_cast<long long>(report->write_block_ms),
@@ -114,41 +215,61 @@ TEST(EngineIntegrity, SysbenchAndAMirroredWriterSeeNoErrorsAndTheTableEqualsTheO
   EXPECT_LT(host.max_backlog(), 16 << 20) << "phase " << host.max_backlog_phase();
 
   // Let both writers keep going on the new table for a while.
-  int64_t after_swap = mirrored.transactions();
-  EXPECT_TRUE(testing::PollUntil([&] { return mirrored.transactions() > after_swap + 100; },
-                                 std::chrono::seconds(30)));
-  Status mirrored_error = mirrored.Stop();
-  EXPECT_TRUE(mirrored_error.ok()) << mirrored_error.ToString();
-  waitpid(bench, &status, 0);
-  std::string out = ReadFile(run_out);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << out;
-  EXPECT_EQ(out.find("FATAL"), std::string::npos) << out;
-  size_t at = out.find("ignored errors:");
-  ASSERT_NE(at, std::string::npos) << out;
-  std::printf("sysbench: %s", out.substr(out.find("transactions:")).substr(0, 200).c_str());
+  load.KeepWriting(100);
+  load.Finish();
+  load.ExpectTableEqualsOracle();
+  EXPECT_TRUE(load.HasColumn("extra"));
+}
 
-  auto table = testing::Dump(**conn, *db, "sbtest1", "id, k, c, pad", "id");
-  auto oracle = testing::Dump(**conn, *db, "oracle", "id, k, c, pad", "id");
-  ASSERT_TRUE(table.ok() && oracle.ok());
-  std::vector<SqlRow> mine;
-  for (const auto& r : *table)
-    if (std::stoll(*r[0]) >= 10'000'000) mine.push_back(r);
-  EXPECT_GT(oracle->size(), 0u);
-  EXPECT_EQ(mine.size(), oracle->size());
-  EXPECT_TRUE(mine == *oracle);
-  // Name the differences, if any.
-  std::map<std::string, SqlRow> in_table, in_oracle;
-  for (const auto& r : mine) in_table[*r[0]] = r;
-  for (const auto& r : *oracle) in_oracle[*r[0]] = r;
-  for (const auto& [id, r] : in_oracle)
-    if (!in_table.count(id)) ADD_FAILURE() << "row " << id << " is in the oracle only";
-    else if (in_table[id] != r) ADD_FAILURE() << "row " << id << " differs: table k=" << *in_table[id][1] << " oracle k=" << *r[1];
-  for (const auto& [id, r] : in_table)
-    if (!in_oracle.count(id)) ADD_FAILURE() << "row " << id << " is in the table only";
-  auto cols = (*conn)->Query("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? "
-                             "AND TABLE_NAME = 'sbtest1' AND COLUMN_NAME = 'extra'",
-                             {SqlValue::Text(*db)});
-  EXPECT_EQ(*cols->rows[0][0], "1");
+// Engine part 2: the same load through a revert window and the revert. Every write of
+// the window (sysbench's and the mirrored writer's) reaches the old table through the
+// reverse sync; after the swap back the table equals the oracle and has its old shape.
+TEST(EngineIntegrity, RevertUnderSysbenchAndAMirroredWriterLosesNoWriteAndTheTableEqualsTheOracle) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  ORDO_REQUIRE_SYSBENCH();
+  IntegrityLoad load(server);
+  // Long enough for copy, cutover, window and revert on a slow machine; the test waits
+  // for sysbench's end.
+  ASSERT_NO_FATAL_FAILURE(load.Start(kSeconds + 30));
+
+  testing::RecordingHost host;
+  EngineSpec spec = DefaultSpec(server, load.db());
+  spec.revert_window = true;
+  auto engine = NewMysqlEngine(spec, &host);
+  ASSERT_TRUE(engine.ok());
+  ASSERT_TRUE((*engine)->Preflight().ok());
+  Status copied = (*engine)->Copy();
+  ASSERT_TRUE(copied.ok()) << copied.ToString();
+  auto report = (*engine)->Cutover();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_TRUE(load.HasColumn("extra"));
+  // The window: both writers go on against the new table, the old one follows.
+  int64_t at_swap = load.mirrored_transactions();
+  Status kept = (*engine)->KeepOldInSync([&] { return load.mirrored_transactions() > at_swap + 300; });
+  ASSERT_TRUE(kept.ok()) << kept.ToString();
+  EXPECT_TRUE(host.last_progress().revert_unavailable.empty()) << host.last_progress().revert_unavailable;
+  ASSERT_TRUE(load.LoadRunning()) << "sysbench ended before the revert";
+  auto reverted = (*engine)->Revert();
+  ASSERT_TRUE(reverted.ok()) << reverted.status().ToString();
+  ASSERT_TRUE(load.LoadRunning()) << "sysbench ended during the revert";
+  std::printf("cutover under load: writes blocked %lld ms; revert under load: %d attempt(s), "
+              "writes blocked %lld ms, %lld rows verified\n",
+              static_cast<long long>(report->write_block_ms), reverted->attempts,
+              static_cast<long long>(reverted->write_block_ms),
+              static_cast<long long>(reverted->rows_verified));
+  EXPECT_EQ(host.last_progress().phase, "reverted");
+
+  // Both writers go on against the reverted table.
+  load.KeepWriting(100);
+  load.Finish();
+  load.ExpectTableEqualsOracle();
+  EXPECT_FALSE(load.HasColumn("extra"));
+  auto left = load.conn().Query(
+      "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE "
+      "'sbtest1\\_ordo\\_%'",
+      {SqlValue::Text(load.db())});
+  ASSERT_TRUE(left.ok());
+  EXPECT_EQ(*left->rows[0][0], "0") << "ordo's tables are left behind after the revert";
 }
 
 }  // namespace
