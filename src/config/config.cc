@@ -48,14 +48,18 @@ class Reader {
     return *expanded;
   }
 
-  Result<int> PositiveInt(const YAML::Node& node, const std::string& path, int max) const {
+  Result<int> IntIn(const YAML::Node& node, const std::string& path, int min, int max) const {
     ORDO_ASSIGN_OR_RETURN(std::string s, String(node, path));
     char* end = nullptr;
     long v = std::strtol(s.c_str(), &end, 10);
-    if (s.empty() || *end != '\0' || v < 1 || v > max)
-      return Error(path, "expected an integer from 1 to " + std::to_string(max) + ", got \"" +
-                             s + "\"");
+    if (s.empty() || *end != '\0' || v < min || v > max)
+      return Error(path, "expected an integer from " + std::to_string(min) + " to " +
+                             std::to_string(max) + ", got \"" + s + "\"");
     return static_cast<int>(v);
+  }
+
+  Result<int> PositiveInt(const YAML::Node& node, const std::string& path, int max) const {
+    return IntIn(node, path, 1, max);
   }
 
   Result<Micros> Duration(const YAML::Node& node, const std::string& path) const {
@@ -114,7 +118,7 @@ class Reader {
     }
     if (node["parked_keepers"]) {
       ORDO_ASSIGN_OR_RETURN(out->parked_keepers,
-                            PositiveInt(node["parked_keepers"], path + ".parked_keepers", 1024));
+                            IntIn(node["parked_keepers"], path + ".parked_keepers", 0, 1024));
     }
     return Status::Ok();
   }

@@ -87,6 +87,14 @@ TEST(Config, ErrorsNameFileKeyPathAndExpectation) {
   ExpectError("store: redis://h/x", "store: expected a URL with scheme");
 }
 
+TEST(Config, ZeroParkedKeepersReleasesEveryParkedRowAndNegativeIsRefused) {
+  auto cfg = ParseConfig("worker: {parked_keepers: 0}", "ordo.yaml", FakeEnv({}));
+  ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
+  EXPECT_EQ(cfg->worker.parked_keepers, 0);
+  ExpectError("worker: {parked_keepers: -1}",
+              "worker.parked_keepers: expected an integer from 0 to 1024, got \"-1\"");
+}
+
 TEST(Config, DeploymentListMustBeNonEmptyAndUnique) {
   ExpectError("databases: {shop: {environments: {prod: {deployments: []}}}}",
               "databases.shop.environments.prod.deployments: expected a non-empty list");
