@@ -45,24 +45,45 @@ std::string CastTarget(const ColumnInfo& from, const ColumnInfo& to) {
   return "";
 }
 
-// CRC32 of one row's common columns; NULLs are told apart from empty strings by a
-// trailing null map. With `as` (the other side's table and column names), values are
-// first cast to the other side's column types where their text forms would differ.
-std::string RowCrc(const TableInfo& table, const std::vector<std::string>& names,
-                   const TableInfo* as = nullptr, const std::vector<std::string>* as_names = nullptr) {
-  std::string values, nulls;
+// CRC32 of one row's common columns, written for one side of a comparison: `table` and
+// `names` are this side's, `other` and `other_names` the other side's, and `from_source`
+// says whether this is the source side (whose values are first cast to the shadow's
+// column types where their text forms would differ). Both sides build the same shape:
+// - a text column whose charset is the same on both sides is compared as its raw bytes
+//   (CAST … AS BINARY: no conversion per row); a charset change compares both sides
+//   converted to utf8mb4;
+// - CONCAT_WS skips NULLs, so a column that is nullable on either side adds one bit to
+//   a null bitmap computed with integer arithmetic and appended once; a table with no
+//   nullable common column has none.
+std::string RowCrc(const TableInfo& table, const std::vector<std::string>& names, const TableInfo& other,
+                   const std::vector<std::string>& other_names, bool from_source) {
+  std::string values;
+  std::vector<std::string> null_terms;
+  std::string bits;
+  int bit = 0;
   for (size_t i = 0; i < names.size(); ++i) {
     const ColumnInfo& c = table.columns[table.ColumnIndex(names[i])];
+    const ColumnInfo& o = other.columns[other.ColumnIndex(other_names[i])];
     std::string q = QuoteIdentifier(names[i]);
-    std::string cast;
-    if (as != nullptr) cast = CastTarget(c, as->columns[as->ColumnIndex((*as_names)[i])]);
+    std::string cast = from_source ? CastTarget(c, o) : "";
     if (!cast.empty())
       values += ", CAST(" + q + " AS " + cast + ")";
+    else if (IsText(c.data_type) && IsText(o.data_type) && c.charset == o.charset)
+      values += ", CAST(" + q + " AS BINARY)";
     else
       values += ", " + (IsText(c.data_type) ? "CONVERT(" + q + " USING utf8mb4)" : q);
-    nulls += (i ? ", " : "") + std::string("ISNULL(") + q + ")";
+    if (!c.nullable && !o.nullable) continue;
+    if (bit == 62) {  // one BIGINT term per 62 nullable columns
+      null_terms.push_back("(" + bits + ")");
+      bits.clear();
+      bit = 0;
+    }
+    bits += (bit ? " | " : "") + std::string("((") + q + " IS NULL) << " + std::to_string(bit) + ")";
+    ++bit;
   }
-  return "CRC32(CONCAT_WS(0x1f" + values + ", CONCAT(" + nulls + ")))";
+  if (!bits.empty()) null_terms.push_back("(" + bits + ")");
+  for (const std::string& t : null_terms) values += ", " + t;
+  return "CRC32(CONCAT_WS(0x1f" + values + "))";
 }
 
 struct Side {
@@ -128,9 +149,10 @@ Key KeyOf(const SqlRow& row, const TablePlan& plan) {
 Status VerifyTable(const TablePlan& plan, MysqlConnection& src, MysqlConnection& dst,
                    const VerifyOptions& options, VerifyReport* report) {
   std::string where = QuoteTable(plan.schema(), plan.table());
-  Side a{where, RowCrc(plan.source, plan.source_names, &plan.shadow, &plan.shadow_names),
+  Side a{where, RowCrc(plan.source, plan.source_names, plan.shadow, plan.shadow_names, true),
          plan.source.key_columns};
-  Side b{QuoteTable(plan.schema(), plan.shadow_name), RowCrc(plan.shadow, plan.shadow_names), {}};
+  Side b{QuoteTable(plan.schema(), plan.shadow_name),
+         RowCrc(plan.shadow, plan.shadow_names, plan.source, plan.source_names, false), {}};
   for (int k : plan.source_key) {
     int found = -1;
     for (size_t j = 0; j < plan.source_index.size(); ++j)

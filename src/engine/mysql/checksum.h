@@ -7,9 +7,10 @@
 // exactly up to that position and holds there while a second snapshot is opened on the
 // shadow, then is released: both snapshots show the same logical moment while the
 // application keeps writing and the shadow keeps syncing. Each chunk's row count and
-// sum of per-row CRC32 over the common columns (text columns compared as utf8mb4)
-// must match; on a mismatch the chunk is compared row by row and the first differing
-// key is named in a DataLoss error.
+// sum of per-row CRC32 over the common columns (text columns as raw bytes, or as
+// utf8mb4 when the change converts their charset; nulls as a bitmap) must match; on a
+// mismatch the chunk is compared row by row and the first differing key is named in a
+// DataLoss error.
 //
 // Thread-safety: one call at a time per set of tables.
 #pragma once
