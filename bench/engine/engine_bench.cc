@@ -16,6 +16,7 @@
 //    "revert_block_ms":…,"revert_attempts":…
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "ordo/engine.h"
@@ -24,16 +25,31 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Counts copied rows; with ORDO_BENCH_PHASES set, prints each phase change and when
+// it happened (ms since start) on stderr, to see where an operation's time goes.
 class QuietHost : public ordo::EngineHost {
  public:
   ordo::Status ReportProgress(const ordo::EngineProgress& p) override {
     rows = 0;
     for (const auto& c : p.changes) rows += c.rows_copied;
+    if (show_phases_ && p.phase != phase_) {
+      phase_ = p.phase;
+      std::fprintf(stderr, "phase %s at %lld ms\n", phase_.c_str(),
+                   static_cast<long long>(Ms(start_, Clock::now())));
+    }
     return ordo::Status::Ok();
   }
   ordo::Status SaveResumeState(const std::string&) override { return ordo::Status::Ok(); }
   bool ShouldStop() override { return false; }
   int64_t rows = 0;
+
+ private:
+  static int64_t Ms(Clock::time_point a, Clock::time_point b) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count();
+  }
+  const bool show_phases_ = std::getenv("ORDO_BENCH_PHASES") != nullptr;
+  const Clock::time_point start_ = Clock::now();
+  std::string phase_;
 };
 
 int64_t Ms(Clock::time_point a, Clock::time_point b) {
@@ -57,7 +73,7 @@ int main(int argc, char** argv) {
   if (argc < 5) {
     std::fprintf(stderr,
                  "usage: ordo_engine_bench DSN SCHEMA TABLE DDL [copy_threads=N] [instant] "
-                 "[revert_after_ms=N]\n");
+                 "[revert_after_ms=N] [max_backlog_bytes=N] [keep_indexes]\n");
     return 2;
   }
   ordo::EngineSpec spec;
@@ -71,6 +87,10 @@ int main(int argc, char** argv) {
       spec.allow_instant = true;
     } else if (Option(arg, "copy_threads", &value)) {
       spec.copy_threads = std::stoi(value);
+    } else if (Option(arg, "max_backlog_bytes", &value)) {
+      spec.max_backlog_bytes = std::stoll(value);
+    } else if (arg == "keep_indexes") {
+      spec.defer_secondary_indexes = false;
     } else if (Option(arg, "revert_after_ms", &value)) {
       revert_after_ms = std::stoll(value);
       spec.revert_window = true;

@@ -76,13 +76,19 @@ struct EngineSpec {
   // When MariaDB can apply a single-table ALTER with ALGORITHM=INSTANT, do that at
   // cutover instead of copying (not revertible). False forces the copy path.
   bool allow_instant = true;
+  // The shadow is copied without its plain (non-unique) secondary indexes, which one
+  // online ALTER adds back after the copy (phase "indexing"): a sorted index build
+  // instead of random index updates per copied row. False keeps them during the copy.
+  bool defer_secondary_indexes = true;
   // Throttling: the copy pauses (change application never does) while the binlog
   // backlog — the binlog between the server's end and what change application has
   // applied — exceeds max_backlog_bytes (0: not checked), the target's Threads_running
   // exceeds max_threads_running (0: not checked) or a replica's lag exceeds
   // max_replica_lag_ms (replicas unreachable or not replicating also pause). The copy
   // resumes once every one is back under its limit.
-  int64_t max_backlog_bytes = 8 << 20;
+  // 16 MiB: two default-sized copy chunks (≈5 MB of binlog each for a 1M-row sysbench
+  // table) may be in flight at once; at 8 MiB the in-flight check serialized them.
+  int64_t max_backlog_bytes = 16 << 20;
   int64_t max_threads_running = 25;
   std::vector<std::string> replica_dsns;  // mysql:// URLs of replicas to watch
   int64_t max_replica_lag_ms = 10000;
@@ -92,7 +98,7 @@ struct EngineSpec {
 // The engine's view of its phase and numbers, for status/watch.
 struct EngineProgress {
   std::vector<ChangeProgress> changes;  // ChangeProgress::instant: the instant decision
-  // preflight, copying, in_sync, verifying, cutting_over, revert_window, reverting,
+  // preflight, copying, indexing, in_sync, verifying, cutting_over, revert_window, reverting,
   // reverted, done, stopped, cancelled
   std::string phase;
   bool instant = false;           // decided in preflight: ALGORITHM=INSTANT at cutover

@@ -211,8 +211,9 @@ TEST(EngineIntegrity, SysbenchAndAMirroredWriterSeeNoErrorsAndTheTableEqualsTheO
               static_cast<long long>(report->rows_verified),
               static_cast<long long>(host.max_backlog()), host.max_backlog_phase().c_str());
   // The backlog stays bounded under load: the copy pauses while it is over the
-  // engine's limit (max_backlog_bytes, 8 MiB by default), and the applier keeps up.
-  EXPECT_LT(host.max_backlog(), 16 << 20) << "phase " << host.max_backlog_phase();
+  // engine's limit (max_backlog_bytes, 16 MiB by default), and the applier keeps up:
+  // it may overshoot by what the chunks in flight write, never by an unbounded amount.
+  EXPECT_LT(host.max_backlog(), 2 * EngineSpec().max_backlog_bytes) << "phase " << host.max_backlog_phase();
 
   // Let both writers keep going on the new table for a while.
   load.KeepWriting(100);

@@ -1,9 +1,10 @@
 // Engine pieces that need no server: DDL input, chunk sizing, resume-state encoding,
-// SQL text builders, binlog position order, fence keys.
+// SQL text builders, binlog position order, fence keys, deferred index clauses.
 #include <gtest/gtest.h>
 
 #include "engine/mysql/chunk_sizer.h"
 #include "engine/mysql/ddl.h"
+#include "engine/mysql/deferred_indexes.h"
 #include "engine/mysql/fence.h"
 #include "engine/mysql/position.h"
 #include "engine/mysql/resume_state.h"
@@ -121,6 +122,7 @@ TEST(ResumeState, RoundTripsBinaryKeysAndPositions) {
   t.copy.watermark = Key{SqlValue::Text("a\"b"), SqlValue::Bytes(std::string("\0\xff", 2))};
   t.copy.end = Key{SqlValue::Text("z"), SqlValue::Bytes("q")};
   t.copy.rows_copied = 42;
+  t.deferred_indexes = {"KEY `k` (`k`)", "KEY `a``b` (`c`(8)) COMMENT 'x'"};
   s.tables.push_back(t);
   auto back = DecodeResumeState(EncodeResumeState(s));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
@@ -130,6 +132,31 @@ TEST(ResumeState, RoundTripsBinaryKeysAndPositions) {
   EXPECT_EQ(back->tables[0].copy.end, t.copy.end);
   EXPECT_EQ(back->tables[0].copy.rows_copied, 42);
   EXPECT_FALSE(back->tables[0].copy.done);
+  EXPECT_EQ(back->tables[0].deferred_indexes, t.deferred_indexes);
+}
+
+TEST(DeferredIndexes, TakesOnlyPlainSecondaryKeysVerbatimFromShowCreateTable) {
+  const std::string create =
+      "CREATE TABLE `t` (\n"
+      "  `id` int(11) NOT NULL,\n"
+      "  `v` int(11) DEFAULT NULL,\n"
+      "  `s` varchar(64) DEFAULT NULL,\n"
+      "  `doc` text DEFAULT NULL,\n"
+      "  PRIMARY KEY (`id`),\n"
+      "  UNIQUE KEY `uv` (`v`),\n"
+      "  KEY `kv` (`v`),\n"
+      "  KEY `odd``name` (`s`(8),`v` DESC) COMMENT 'prefix, desc',\n"
+      "  FULLTEXT KEY `ft` (`doc`),\n"
+      "  KEY `last` (`s`) IGNORED\n"
+      ") ENGINE=InnoDB DEFAULT CHARSET=latin1";
+  std::vector<std::string> clauses = PlainIndexClauses(create);
+  ASSERT_EQ(clauses.size(), 3u);
+  EXPECT_EQ(clauses[0], "KEY `kv` (`v`)");
+  EXPECT_EQ(clauses[1], "KEY `odd``name` (`s`(8),`v` DESC) COMMENT 'prefix, desc'");
+  EXPECT_EQ(clauses[2], "KEY `last` (`s`) IGNORED");
+  EXPECT_EQ(IndexName(clauses[0]), "kv");
+  EXPECT_EQ(IndexName(clauses[1]), "odd`name");
+  EXPECT_EQ(IndexName("KEY nothing quoted"), "");
 }
 
 TEST(ResumeState, RoundTripsTheRevertWindow) {

@@ -85,7 +85,8 @@ Status MysqlEngine::SaveCheckpoint() {
   ResumeState state;
   std::vector<TableCopyState> copies = CopyStates();
   for (size_t i = 0; i < plans_.size() && i < copies.size(); ++i)
-    state.tables.push_back({plans_[i]->schema(), plans_[i]->table(), copies[i]});
+    state.tables.push_back({plans_[i]->schema(), plans_[i]->table(), copies[i],
+                            i < deferred_indexes_.size() ? deferred_indexes_[i] : std::vector<std::string>()});
   if (applier_) state.position = applier_->SafeResumePosition();
   else if (saved_) state.position = saved_->position;
   state.stage = stage_;
@@ -113,7 +114,7 @@ Status MysqlEngine::ReportProgress() {
   {
     std::lock_guard<std::mutex> lock(volume_mu_);
     p.volume = volume_;
-    p.throttle_reason = throttle_reason_;
+    p.throttle_reason = !throttle_reason_.empty() ? throttle_reason_ : backlog_reason_;
   }
   Applier* applier = reverse_applier_ ? reverse_applier_.get() : applier_.get();
   if (applier != nullptr && pool_) {

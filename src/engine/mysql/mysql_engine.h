@@ -91,6 +91,10 @@ class MysqlEngine final : public OperationEngine {
   Status LoadResume(MysqlConnection& conn, BinlogPosition* from, bool* usable);
   Status CopyTable(size_t index);
   Status CatchUp();
+  // mysql_engine_indexes.cc: adds the shadows' deferred indexes back (online ALTER,
+  // ticking meanwhile; a stop kills the statement).
+  Status BuildDeferredIndexes();
+  Status RunTicking(MysqlConnection& conn, const std::string& sql);
   // The throttle monitor (a thread, while the copy runs) and the check each copy
   // worker makes before a chunk (the backlog, asked afresh).
   void StartThrottle();
@@ -141,6 +145,7 @@ class MysqlEngine final : public OperationEngine {
   std::unique_ptr<Applier> applier_;
   std::unique_ptr<SyncLoop> loop_;
   std::vector<TableCopyState> copy_states_;
+  std::vector<std::vector<std::string>> deferred_indexes_;  // per plan (deferred_indexes.h)
   mutable std::mutex copiers_mu_;  // copiers_ (SetVolume comes from other threads)
   std::vector<std::unique_ptr<TableCopier>> copiers_;  // null when not copying
   // The revert window: old tables kept in sync from the new ones.
@@ -168,7 +173,8 @@ class MysqlEngine final : public OperationEngine {
   // Volume and throttling.
   mutable std::mutex volume_mu_;
   EngineVolume volume_;
-  std::string throttle_reason_;  // guarded by volume_mu_
+  std::string throttle_reason_;  // guarded by volume_mu_: the monitor's (load, replicas)
+  std::string backlog_reason_;   // guarded by volume_mu_: the copy workers' (backlog)
   std::atomic<bool> throttled_{false};
   // Set before the copy workers start and reset after they finished (StopThrottle).
   std::shared_ptr<Throttle> throttle_;

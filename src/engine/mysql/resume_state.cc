@@ -90,6 +90,7 @@ std::string EncodeResumeState(const ResumeState& state) {
                       {"watermark", EncodeKey(t.copy.watermark)},
                       {"end", EncodeKey(t.copy.end)},
                       {"rows_copied", t.copy.rows_copied}});
+    if (!t.deferred_indexes.empty()) tables.back()["deferred_indexes"] = t.deferred_indexes;
   }
   json out = {{"engine", "mysql"},
               {"version", 2},
@@ -145,6 +146,8 @@ static Result<ResumeState> DecodeChecked(const std::string& text) {
     ts.copy.rows_copied = t.value("rows_copied", int64_t{0});
     ORDO_ASSIGN_OR_RETURN(ts.copy.watermark, DecodeKey(t["watermark"]));
     ORDO_ASSIGN_OR_RETURN(ts.copy.end, DecodeKey(t["end"]));
+    if (t.contains("deferred_indexes"))
+      ts.deferred_indexes = t["deferred_indexes"].get<std::vector<std::string>>();
     state.tables.push_back(std::move(ts));
   }
   return state;

@@ -31,6 +31,9 @@ struct TableResumeState {
   std::string schema_name;
   std::string table_name;
   TableCopyState copy;
+  // Plain secondary indexes the shadow was created without (deferred_indexes.h) and
+  // that are not known to be back yet; empty once they are.
+  std::vector<std::string> deferred_indexes;
 };
 
 enum class EngineStage {

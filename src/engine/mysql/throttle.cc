@@ -75,6 +75,10 @@ Result<std::string> Throttle::CheckBacklog() const {
 Result<std::string> Throttle::Check() {
   ORDO_ASSIGN_OR_RETURN(std::string backlog, CheckBacklog());
   if (!backlog.empty()) return backlog;
+  return CheckLoad();
+}
+
+Result<std::string> Throttle::CheckLoad() {
   if (options_.max_threads_running > 0) {
     ORDO_ASSIGN_OR_RETURN(auto conn, primary_->Acquire());
     ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn->Query("SHOW GLOBAL STATUS LIKE 'Threads_running'"));

@@ -54,6 +54,9 @@ class Throttle {
   // "replica 127.0.0.1:3307 lags 14 s > 10 s", …), or "" when it may go on. An error
   // only when the primary itself cannot be asked.
   Result<std::string> Check();
+  // Check() without the backlog: Threads_running and the replicas (the engine's monitor;
+  // the copy workers ask for the backlog themselves before every chunk).
+  Result<std::string> CheckLoad();
   // The backlog part of Check() alone: one SHOW MASTER STATUS. Thread-safe.
   Result<std::string> CheckBacklog() const;
   // The backlog in bytes now (0 when not checked). Thread-safe.
