@@ -69,6 +69,44 @@ TEST(MysqlConnection, UnreachableServerIsRetryable) {
   EXPECT_EQ(conn.status().message().find("ordo:ordo"), std::string::npos);
 }
 
+TEST(MysqlConnection, ScriptLiteralsRoundTripEveryKindAndAFailingStatementStopsTheScript) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto dsn = ParseDsn(server->Dsn(""));
+  ASSERT_TRUE(dsn.ok());
+  MysqlConnectOptions options;
+  options.multi_statements = true;
+  auto conn = MysqlConnection::Connect(*dsn, options);
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  MysqlConnection& c = **conn;
+  std::string db = testing::UniqueName("script");
+  ASSERT_TRUE(c.Execute("CREATE DATABASE " + QuoteIdentifier(db)).ok());
+  ASSERT_TRUE(c.Execute("USE " + QuoteIdentifier(db)).ok());
+  ASSERT_TRUE(c.Execute("CREATE TABLE lit (n INT, t TEXT, b BLOB, d DOUBLE)").ok());
+  const std::string tricky = "it's \\ a \"test\"; DROP TABLE lit; -- h\xC3\xA9llo\n";
+  const std::string bytes("\0\xff'\\", 4);
+  Status s = c.ExecuteScript("INSERT INTO lit VALUES (" + c.Literal(SqlValue::Int(-7)) + ", " +
+                             c.Literal(SqlValue::Text(tricky)) + ", " + c.Literal(SqlValue::Bytes(bytes)) +
+                             ", " + c.Literal(SqlValue::Double(0.1)) + ");INSERT INTO lit VALUES (" +
+                             c.Literal(SqlValue::Null()) + ", NULL, NULL, NULL)");
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  auto rows = c.Query("SELECT n, t, b, d = 0.1 FROM lit ORDER BY n IS NULL", {});
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->rows.size(), 2u);
+  EXPECT_EQ(*rows->rows[0][0], "-7");
+  EXPECT_EQ(*rows->rows[0][1], tricky);
+  EXPECT_EQ(*rows->rows[0][2], bytes);
+  EXPECT_EQ(*rows->rows[0][3], "1");
+  EXPECT_FALSE(rows->rows[1][0].has_value());
+  // The server stops at the first failing statement: the one after it never runs.
+  s = c.ExecuteScript("INSERT INTO lit (n) VALUES (1);INSERT INTO no_such_table VALUES (1);INSERT INTO lit (n) VALUES (2)");
+  EXPECT_EQ(s.code(), StatusCode::kNotFound) << s.ToString();
+  auto count = c.Query("SELECT COUNT(*) FROM lit WHERE n IN (1, 2)");
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count->rows[0][0], "1");
+  // The connection is still usable.
+  EXPECT_TRUE(c.Execute("DROP DATABASE " + QuoteIdentifier(db)).ok());
+}
+
 TEST(QuoteIdentifier, DoublesBackticks) {
   EXPECT_EQ(QuoteIdentifier("a`b"), "`a``b`");
   EXPECT_EQ(QuoteTable("s", "t"), "`s`.`t`");

@@ -2,6 +2,7 @@
 
 #include <errmsg.h>
 
+#include <cstdio>
 #include <cstring>
 
 namespace ordo {
@@ -89,7 +90,8 @@ Result<std::unique_ptr<MysqlConnection>> MysqlConnection::Connect(
   if (mysql_real_connect(conn->mysql_, dsn.host.c_str(), dsn.user.c_str(),
                          dsn.password.c_str(),
                          dsn.database.empty() ? nullptr : dsn.database.c_str(), port, nullptr,
-                         CLIENT_FOUND_ROWS) == nullptr) {
+                         CLIENT_FOUND_ROWS | (options.multi_statements ? CLIENT_MULTI_STATEMENTS : 0)) ==
+      nullptr) {
     unsigned int code = mysql_errno(conn->mysql_);
     Status s = MapMysqlError(code, mysql_error(conn->mysql_));
     return Status(s.code(), "cannot connect to " + dsn.Redacted() + ": " + s.message(),
@@ -121,6 +123,47 @@ Status MysqlConnection::Execute(std::string_view sql) {
   if (res) mysql_free_result(res);
   last_insert_id_ = mysql_insert_id(mysql_);
   return Status::Ok();
+}
+
+Status MysqlConnection::ExecuteScript(std::string_view sql) {
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0)
+    return Fail(mysql_errno(mysql_), mysql_error(mysql_), sql);
+  while (true) {
+    MYSQL_RES* res = mysql_store_result(mysql_);
+    if (res) mysql_free_result(res);
+    int next = mysql_next_result(mysql_);
+    if (next == -1) return Status::Ok();
+    if (next > 0) return Fail(mysql_errno(mysql_), mysql_error(mysql_), sql);
+  }
+}
+
+std::string MysqlConnection::Literal(const SqlValue& v) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  switch (v.kind) {
+    case SqlValue::Kind::kNull: return "NULL";
+    case SqlValue::Kind::kInt: return std::to_string(v.i);
+    case SqlValue::Kind::kUInt: return std::to_string(v.u);
+    case SqlValue::Kind::kDouble: {
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), "%.17g", v.d);
+      return buf;
+    }
+    case SqlValue::Kind::kBytes: {
+      std::string out = "X'";
+      for (unsigned char c : v.s) {
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+      }
+      return out + "'";
+    }
+    case SqlValue::Kind::kText: {
+      std::string out(v.s.size() * 2 + 1, '\0');
+      unsigned long n = mysql_real_escape_string(mysql_, out.data(), v.s.data(), v.s.size());
+      out.resize(n);
+      return "'" + out + "'";
+    }
+  }
+  return "NULL";
 }
 
 Result<SqlRows> MysqlConnection::Query(std::string_view sql) {

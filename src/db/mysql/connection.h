@@ -62,6 +62,8 @@ struct MysqlConnectOptions {
   int write_timeout_s = 60;
   // Statements run right after connecting (e.g. "SET SESSION time_zone='+00:00'").
   std::vector<std::string> init_statements;
+  // Lets ExecuteScript send several statements in one round trip (CLIENT_MULTI_STATEMENTS).
+  bool multi_statements = false;
 };
 
 class MysqlConnection {
@@ -80,6 +82,14 @@ class MysqlConnection {
   Result<uint64_t> Execute(std::string_view sql, const std::vector<SqlValue>& params);
   // Text-protocol query without parameters.
   Result<SqlRows> Query(std::string_view sql);
+  // Several `;`-separated statements in one round trip, results discarded (needs
+  // MysqlConnectOptions::multi_statements). The server stops at the first failing
+  // statement; its error is returned and the later ones did not run.
+  Status ExecuteScript(std::string_view sql);
+  // `v` as an SQL literal for this connection's charset: 42, NULL, 'it''s' (escaped by
+  // the client library), X'00ff' for bytes. For ExecuteScript's statements only;
+  // everything else binds its values.
+  std::string Literal(const SqlValue& v);
   // Prepared query with bound parameters; every cell comes back as a string (NULL as
   // nullopt). Prepared statements are cached per connection.
   Result<SqlRows> Query(std::string_view sql, const std::vector<SqlValue>& params);

@@ -48,6 +48,7 @@ size_t PoolSize(const Dsn& dsn) {
 MysqlConnectOptions TransactionSessionOptions(const Dsn& dsn) {
   MysqlConnectOptions o = SessionOptions(dsn);
   o.init_statements.push_back(kTransactionSession);
+  o.multi_statements = true;  // Transaction::CommitAfter
   return o;
 }
 
@@ -91,6 +92,18 @@ Result<Micros> MysqlStore::Now() {
   ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn->Query("SELECT NOW(6)"));
   if (rows.rows.empty() || !rows.rows[0][0]) return Internal("SELECT NOW(6) returned nothing");
   return ParseDatetime(*rows.rows[0][0]);
+}
+
+std::string MysqlStore::EventInsert(MysqlConnection& conn, const Event& e) {
+  auto text = [&](const std::optional<std::string>& v) {
+    return v ? conn.Literal(SqlValue::Text(*v)) : std::string("NULL");
+  };
+  return "INSERT INTO apply_events (apply_id, operation_id, at, kind, from_state, to_state, "
+         "message) VALUES (" +
+         std::to_string(e.apply_id) + ", " +
+         (e.operation_id ? std::to_string(*e.operation_id) : std::string("NULL")) + ", NOW(6), " +
+         conn.Literal(SqlValue::Text(e.kind)) + ", " + text(e.from_state) + ", " + text(e.to_state) + ", " +
+         conn.Literal(SqlValue::Text(e.message)) + ")";
 }
 
 Status MysqlStore::WriteEvent(MysqlConnection& conn, const Event& e) {

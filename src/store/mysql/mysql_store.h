@@ -32,6 +32,8 @@
 
 namespace ordo::mysql {
 
+class Transaction;
+
 class MysqlStore final : public Store, public GateCandidates {
  public:
   // Checks that the server answers; does not migrate. Unavailable when it cannot be
@@ -96,6 +98,8 @@ class MysqlStore final : public Store, public GateCandidates {
     std::string message;
   };
   Status WriteEvent(MysqlConnection& conn, const Event& e);
+  // WriteEvent's INSERT as text, for Transaction::CommitAfter.
+  static std::string EventInsert(MysqlConnection& conn, const Event& e);
   Result<ApplyRecord> ReadApply(MysqlConnection& conn, int64_t apply_id, bool for_update = false);
   Result<OperationRecord> ReadOperation(MysqlConnection& conn, int64_t operation_id);
   Result<std::vector<OperationRecord>> ReadOperations(MysqlConnection& conn, int64_t apply_id);
@@ -144,8 +148,9 @@ class MysqlStore final : public Store, public GateCandidates {
   // Locks the first row in claim order that is claimable (every gate evaluated on the
   // newest committed row) and that no other transaction holds (see ClaimGates).
   Result<std::optional<Locked>> LockFirstCandidate(MysqlConnection& conn, const ClaimGates& gates);
-  // Writes the claimed event and builds the answer (the state from before the claim).
-  Result<ClaimedOperation> FinishClaim(MysqlConnection& conn, const Locked& locked,
+  // Writes the claimed event and commits, in one round trip, and builds the answer
+  // (the state from before the claim).
+  Result<ClaimedOperation> CommitClaim(Transaction& txn, const Locked& locked,
                                        OperationState after, const std::string& owner,
                                        const std::string& token, std::string_view arm);
   // The rare-arm probe reads at most this many pages of rows that turn out not to be

@@ -48,10 +48,9 @@ Result<std::optional<ClaimedOperation>> MysqlStore::ClaimNextCleanup(std::string
                     SqlValue::Int(locked->operation.id)}));
   if (updated == 0) return std::optional<ClaimedOperation>();
   ORDO_SYNC_POINT("Store::ClaimCleanup:AfterUpdate");
-  ORDO_ASSIGN_OR_RETURN(ClaimedOperation claimed,
-                        FinishClaim(conn, *locked, locked->operation.state, owner, token, "cleanup"));
   ORDO_SYNC_POINT("Store::ClaimCleanup:BeforeCommit");
-  ORDO_RETURN_IF_ERROR(txn.Commit());
+  ORDO_ASSIGN_OR_RETURN(ClaimedOperation claimed,
+                        CommitClaim(txn, *locked, locked->operation.state, owner, token, "cleanup"));
   return std::optional<ClaimedOperation>(std::move(claimed));
 }
 

@@ -4,7 +4,7 @@
 // One READ COMMITTED transaction: a locking SELECT takes the first claimable row in
 // (created_at, id) order (see ClaimGates in gates.h for how), a guarded UPDATE by
 // primary key repeats the arm's conditions (a stop committed meanwhile wins: zero rows,
-// nothing claimed), then the event, then commit.
+// nothing claimed), then the event and the commit in one round trip.
 #include <algorithm>
 
 #include "ordo/sync_point.h"
@@ -72,14 +72,14 @@ Result<std::optional<MysqlStore::Locked>> MysqlStore::LockFirstCandidate(MysqlCo
   return ordered;
 }
 
-Result<ClaimedOperation> MysqlStore::FinishClaim(MysqlConnection& conn, const Locked& locked,
+Result<ClaimedOperation> MysqlStore::CommitClaim(Transaction& txn, const Locked& locked,
                                                  OperationState after, const std::string& owner,
                                                  const std::string& token, std::string_view arm) {
   const OperationRecord& before = locked.operation;
-  ORDO_RETURN_IF_ERROR(WriteEvent(
-      conn, {before.apply_id, before.id, "claimed", std::string(ToString(before.state)),
-             std::string(ToString(after)),
-             std::string(arm) + " owner=" + owner + " token=" + token}));
+  ORDO_RETURN_IF_ERROR(txn.CommitAfter(EventInsert(
+      txn.conn(), {before.apply_id, before.id, "claimed", std::string(ToString(before.state)),
+                   std::string(ToString(after)),
+                   std::string(arm) + " owner=" + owner + " token=" + token})));
   ClaimedOperation claimed;
   claimed.operation = before;
   claimed.apply_external_id = locked.apply_external_id;
@@ -208,10 +208,9 @@ Result<std::optional<ClaimedOperation>> MysqlStore::ClaimNextCopy(std::string_vi
   OperationState after = before.state == OperationState::kPending   ? OperationState::kRunning
                          : before.state == OperationState::kStopped ? OperationState::kResuming
                                                                     : before.state;
-  ORDO_ASSIGN_OR_RETURN(ClaimedOperation claimed,
-                        FinishClaim(conn, *locked, after, owner, token, arm_name));
   ORDO_SYNC_POINT("Store::ClaimCopy:BeforeCommit");
-  ORDO_RETURN_IF_ERROR(txn.Commit());
+  ORDO_ASSIGN_OR_RETURN(ClaimedOperation claimed,
+                        CommitClaim(txn, *locked, after, owner, token, arm_name));
   return std::optional<ClaimedOperation>(std::move(claimed));
 }
 

@@ -61,12 +61,11 @@ Result<std::optional<ClaimedOperation>> MysqlStore::ClaimNextCutover(
                                        SqlValue::Int(before.apply_id)})
                              .status());
   }
+  ORDO_SYNC_POINT("Store::ClaimCutover:BeforeCommit");
   ORDO_ASSIGN_OR_RETURN(
       ClaimedOperation claimed,
-      FinishClaim(conn, *locked, start_parked ? OperationState::kCuttingOver : before.state, owner,
+      CommitClaim(txn, *locked, start_parked ? OperationState::kCuttingOver : before.state, owner,
                   token, start_parked ? "start parked cutover" : "recover cutover"));
-  ORDO_SYNC_POINT("Store::ClaimCutover:BeforeCommit");
-  ORDO_RETURN_IF_ERROR(txn.Commit());
   return std::optional<ClaimedOperation>(std::move(claimed));
 }
 

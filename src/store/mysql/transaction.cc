@@ -20,6 +20,14 @@ Transaction::~Transaction() {
   if (!(*handle_)->Execute("ROLLBACK").ok()) (*handle_)->MarkBroken();
 }
 
+Status Transaction::CommitAfter(std::string_view statements) {
+  std::string script(statements);
+  script += ";COMMIT";
+  Status s = (*handle_)->ExecuteScript(script);
+  if (s.ok()) open_ = false;
+  return s;
+}
+
 Status Transaction::Commit() {
   Status s = (*handle_)->Execute("COMMIT");
   if (s.ok()) open_ = false;  // otherwise the destructor rolls back what is left

@@ -36,6 +36,11 @@ class Transaction {
   MysqlConnection& conn() { return **handle_; }
   // Unavailable when the connection broke: the outcome is then unknown to the caller.
   Status Commit();
+  // Runs `statements` (text SQL, values as MysqlConnection::Literal) and then COMMIT, in
+  // one round trip: the claims end this way, saving one of their four round trips. If
+  // a statement fails nothing after it runs and the destructor rolls back. The pool's
+  // sessions need MysqlConnectOptions::multi_statements.
+  Status CommitAfter(std::string_view statements);
 
  private:
   explicit Transaction(MysqlPool::Handle handle) : handle_(std::move(handle)) {}
