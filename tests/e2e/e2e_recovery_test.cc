@@ -75,6 +75,21 @@ TEST(Recovery, SecondWorkerRecoversACutoverAndACopyOfAKilledWorker) {
   json at_kill;
   {
     OrdoProcess first({"worker", "--drivers", "2"}, dir.path());
+    // Stall us-1's copy once it has copied its first rows, so that the kill always comes
+    // in the middle of it however fast the machine: a locking read of the shadow's key
+    // range holds next-key locks up to the end of the index, which the copy's next
+    // inserts wait for.
+    ASSERT_TRUE(PollUntil(
+        [&] {
+          auto exists = TableExists(*servers[1], "shop", "orders_ordo_new");
+          if (!exists.ok() || !*exists) return false;
+          auto rows = QueryValue(*servers[1], "shop", "SELECT COUNT(*) FROM orders_ordo_new");
+          return rows.ok() && std::stoll(*rows) > 0;
+        },
+        std::chrono::seconds(60), std::chrono::milliseconds(5)))
+        << first.err();
+    auto stall = MetadataLockHolder::HoldRange(*servers[1], "shop", "orders_ordo_new", "id > 0");
+    ASSERT_TRUE(stall.ok()) << stall.status().ToString();
     at_kill = WaitForStatus(
         dir.path(), id,
         [&](const json& doc) {
@@ -85,6 +100,7 @@ TEST(Recovery, SecondWorkerRecoversACutoverAndACopyOfAKilledWorker) {
         std::chrono::seconds(120));
     first.Signal(SIGKILL);
     EXPECT_EQ(first.Wait(std::chrono::seconds(30)), 128 + SIGKILL);
+    (*stall)->Release();
     ASSERT_EQ(OperationOf(at_kill, "eu-1")["state"], "cutting_over")
         << at_kill.dump(2) << first.err();
     ASSERT_EQ(OperationOf(at_kill, "us-1")["state"], "running") << at_kill.dump(2) << first.err();

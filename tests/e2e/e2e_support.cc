@@ -84,6 +84,19 @@ Result<std::unique_ptr<MetadataLockHolder>> MetadataLockHolder::Hold(const Maria
   return holder;
 }
 
+Result<std::unique_ptr<MetadataLockHolder>> MetadataLockHolder::HoldRange(const MariaDbServer& server,
+                                                                          const std::string& database,
+                                                                          const std::string& table,
+                                                                          const std::string& where) {
+  std::unique_ptr<MetadataLockHolder> holder(new MetadataLockHolder());
+  ORDO_ASSIGN_OR_RETURN(holder->conn_, Connect(server, database));
+  ORDO_RETURN_IF_ERROR(holder->conn_->Execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"));
+  ORDO_RETURN_IF_ERROR(holder->conn_->Execute("BEGIN"));
+  ORDO_RETURN_IF_ERROR(
+      holder->conn_->Query("SELECT 1 FROM `" + table + "` WHERE " + where + " FOR UPDATE").status());
+  return holder;
+}
+
 MetadataLockHolder::~MetadataLockHolder() { Release(); }
 
 void MetadataLockHolder::Release() {

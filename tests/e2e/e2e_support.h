@@ -70,6 +70,12 @@ class MetadataLockHolder {
   static Result<std::unique_ptr<MetadataLockHolder>> Hold(const MariaDbServer& server,
                                                           const std::string& database,
                                                           const std::string& table);
+  // Also locks the key range `where` of `table` (a locking read under REPEATABLE READ
+  // takes next-key and gap locks): inserts into that range wait until Release().
+  static Result<std::unique_ptr<MetadataLockHolder>> HoldRange(const MariaDbServer& server,
+                                                               const std::string& database,
+                                                               const std::string& table,
+                                                               const std::string& where);
   ~MetadataLockHolder();
   void Release();
 
