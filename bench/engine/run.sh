@@ -19,6 +19,7 @@
 #   ROWS=100000 CUTOVERS=3 bench/engine/run.sh                  # a quick look
 #   PHASES="load cutovers" bench/engine/run.sh                  # some phases only
 #   PHASES="instant revert" ROWS=100000 REPS=5 bench/engine/run.sh
+#   PHASES=idle DDLS=add_column IDLE_REPS=5 bench/engine/run.sh  # idle medians
 #
 # Under load ordo and INSERT … SELECT face prepared statements (--db-ps-mode=auto);
 # pt-osc faces plain statements, because its triggers make every prepared-statement
@@ -31,6 +32,7 @@ ROWS=${ROWS:-1000000}
 CUTOVERS=${CUTOVERS:-20}
 PHASES=${PHASES:-idle load cutovers instant revert}
 REPS=${REPS:-5}
+IDLE_REPS=${IDLE_REPS:-1}  # repetitions of the idle comparison (medians reported when > 1)
 REVERT_WINDOW_MS=${REVERT_WINDOW_MS:-5000}
 DDLS=${DDLS:-add_column add_index}
 phase() { [[ " $PHASES " == *" $1 "* ]]; }
@@ -132,15 +134,33 @@ results=()
 part2=()
 base_tps=0 base_err=0 base_tps_plain=0 stats="- -" cut_err=- cut_state=-
 phase idle && echo "## idle" >&2
-phase idle && for ddl_name in $DDLS; do
-  ddl_var="ddl_$ddl_name"
-  for tool in ordo ptosc insert; do
-    restore
-    read -r wall rps block < <(run_tool "$tool" "${!ddl_var}")
-    echo "idle $ddl_name $tool wall_ms=$wall rows_per_s=$rps block_ms=$block" >&2
-    results+=("idle|$ddl_name|$tool|$wall|$rps|$block")
+declare -A idle_walls
+phase idle && for rep in $(seq 1 "$IDLE_REPS"); do
+  for ddl_name in $DDLS; do
+    ddl_var="ddl_$ddl_name"
+    # The tools take turns within a repetition, so a slow spell of the machine hits all.
+    for tool in ordo ptosc insert; do
+      restore
+      read -r wall rps block < <(run_tool "$tool" "${!ddl_var}")
+      echo "idle $ddl_name $tool rep=$rep wall_ms=$wall rows_per_s=$rps block_ms=$block" >&2
+      results+=("idle|$ddl_name|$tool|$wall|$rps|$block")
+      idle_walls[$ddl_name|$tool]+="$wall "
+    done
   done
 done
+if phase idle && [ "$IDLE_REPS" -gt 1 ]; then
+  for ddl_name in $DDLS; do
+    for tool in ordo ptosc insert; do
+      walls=${idle_walls[$ddl_name|$tool]}
+      med=$(tr ' ' '\n' <<<"$walls" | grep . | median)
+      results+=("idle median of $IDLE_REPS|$ddl_name|$tool|$med|$(( ROWS * 1000 / ${med%.*} ))|-")
+    done
+    echo "idle $ddl_name medians: ordo/ptosc=$(python3 -c "
+import statistics as s; o=[float(x) for x in '${idle_walls[$ddl_name|ordo]}'.split()]
+p=[float(x) for x in '${idle_walls[$ddl_name|ptosc]}'.split()]; i=[float(x) for x in '${idle_walls[$ddl_name|insert]}'.split()]
+print(f'{s.median(o)/s.median(p):.2f} ordo/insert={s.median(o)/s.median(i):.2f}')")" >&2
+  done
+fi
 
 if phase load; then
 echo "## baseline load" >&2
