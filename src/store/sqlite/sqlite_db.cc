@@ -121,8 +121,17 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, int bu
   }
   std::unique_ptr<SqliteDb> db(new SqliteDb(raw, busy_timeout_ms));
   sqlite3_busy_handler(raw, &SqliteDb::BusyHandler, db.get());
-  ORDO_RETURN_IF_ERROR(db->ExecScript(
-      "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"));
+  // Opening a store another process is creating at that moment can fail with "database
+  // is locked" here without the busy handler being asked (seen when `ordo apply`
+  // created a new store while a script polled `ordo status`): retried like a busy
+  // lock, for the busy timeout.
+  const int64_t give_up = MonotonicMicros() + int64_t{busy_timeout_ms} * 1000;
+  for (int attempt = 0;; ++attempt) {
+    Status s = db->ExecScript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+    if (s.ok()) break;
+    if (s.code() != StatusCode::kAborted || MonotonicMicros() > give_up) return s;
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(5 * (attempt + 1), 100)));
+  }
   return db;
 }
 
