@@ -34,19 +34,9 @@ void OperationRun::CutOver(bool catch_up) {
     return;
   }
   if (report->attempts > 0) {
-    std::string message = "swapped " + std::to_string(job_.changes.size()) +
-                          " table(s): writes blocked " + std::to_string(report->write_block_ms) +
-                          " ms, " + std::to_string(report->attempts) + " attempt(s)";
-    Log(LogLevel::kInfo, message);
     held_.set_cutover_lock_ms(report->write_block_ms);
     SaveFinalProgress("swapped", report->write_block_ms, std::nullopt);
-    EventRecord e;
-    e.apply_id = held_.apply_id();
-    e.operation_id = held_.lease().operation_id;
-    e.kind = "cutover";
-    e.message = message;
-    Status s = ctx_.store.AppendEvent(e);
-    if (!s.ok()) Log(LogLevel::kWarn, "cutover event not recorded: " + s.ToString());
+    RecordSwap("cutover", "swapped", *report);
   }
   Micros window = ctx_.engines.RevertWindow(job_.apply);
   if (window > 0) {
@@ -176,20 +166,10 @@ bool OperationRun::RevertSwap(std::string* refused) {
     OnEngineError(report.status());
     return true;
   }
-  std::string message = "reverted " + std::to_string(job_.changes.size()) + " table(s): writes blocked " +
-                        std::to_string(report->write_block_ms) + " ms, " + std::to_string(report->attempts) +
-                        " attempt(s)";
-  Log(LogLevel::kInfo, message);
-  EventRecord e;
-  e.apply_id = held_.apply_id();
-  e.operation_id = held_.lease().operation_id;
-  e.kind = "revert";
-  e.message = message;
-  Status s = ctx_.store.AppendEvent(e);
-  if (!s.ok()) Log(LogLevel::kWarn, "revert event not recorded: " + s.ToString());
+  RecordSwap("revert", "reverted", *report);
   SaveFinalProgress("reverted", report->write_block_ms, std::nullopt);
   if (!Transition(OperationState::kReverted)) return true;
-  s = ctx_.store.CompleteRequest(held_.apply_id(), RequestKind::kRevert);
+  Status s = ctx_.store.CompleteRequest(held_.apply_id(), RequestKind::kRevert);
   if (!s.ok() && !s.Is(StatusCode::kFailedPrecondition))
     Log(LogLevel::kWarn, "revert request not completed: " + s.ToString());
   return true;
@@ -234,6 +214,20 @@ void OperationRun::SaveFinalProgress(const std::string& state, std::optional<int
   }
   Status s = Persist([&] { return ctx_.store.SaveProgress(held_.lease(), progress); });
   if (!s.ok() && !held_.LeaseLost()) Log(LogLevel::kWarn, "final progress not saved: " + s.ToString());
+}
+
+void OperationRun::RecordSwap(const std::string& kind, const std::string& verb, const CutoverReport& report) {
+  std::string message = verb + " " + std::to_string(job_.changes.size()) + " table(s): writes blocked " +
+                        std::to_string(report.write_block_ms) + " ms, " + std::to_string(report.attempts) +
+                        " attempt(s)";
+  Log(LogLevel::kInfo, message);
+  EventRecord e;
+  e.apply_id = held_.apply_id();
+  e.operation_id = held_.lease().operation_id;
+  e.kind = kind;
+  e.message = message;
+  Status s = ctx_.store.AppendEvent(e);
+  if (!s.ok()) Log(LogLevel::kWarn, kind + " event not recorded: " + s.ToString());
 }
 
 }  // namespace ordo

@@ -58,6 +58,10 @@ class OperationRun : public std::enable_shared_from_this<OperationRun> {
   // Fails the pending revert request with `why` (logged); returns `why`.
   std::string RefuseRevert(const std::string& why);
   void EndRevertWindow(bool skipped);
+  // Logs a swap ("swapped" / "reverted" N tables, write-block, attempts) and appends it
+  // as an event of `kind` ("cutover" / "revert"); an event that cannot be written is
+  // logged, not fatal.
+  void RecordSwap(const std::string& kind, const std::string& verb, const CutoverReport& report);
   void SaveFinalProgress(const std::string& state, std::optional<int64_t> lock_ms,
                          std::optional<std::string> error);
   // operation_endings.cc: how a run ends.
