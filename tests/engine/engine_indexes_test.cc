@@ -15,7 +15,6 @@ namespace ordo {
 namespace {
 
 using testing::Connect;
-using testing::Dump;
 using testing::RecordingHost;
 using testing::SpecFor;
 

@@ -144,7 +144,7 @@ bool MysqlEngine::CopyPaused(size_t index) {
   const int64_t limit = throttle_->max_backlog_bytes();
   {
     std::lock_guard<std::mutex> lock(volume_mu_);
-    backlog_reason_ = *backlog > limit ? "backlog " + Megabytes(*backlog) + " > " + Megabytes(limit) : "";
+    backlog_reason_ = throttle_->BacklogReason(*backlog);
   }
   if (*backlog > limit) return true;
   // A chunk's rows reach the binlog all at once when it commits. While other chunks

@@ -65,11 +65,14 @@ Result<int64_t> Throttle::Backlog() const {
   return BinlogBytesBetween(*conn, applied, end);
 }
 
+std::string Throttle::BacklogReason(int64_t backlog) const {
+  if (options_.max_backlog_bytes <= 0 || backlog <= options_.max_backlog_bytes) return "";
+  return "backlog " + Megabytes(backlog) + " > " + Megabytes(options_.max_backlog_bytes);
+}
+
 Result<std::string> Throttle::CheckBacklog() const {
   ORDO_ASSIGN_OR_RETURN(int64_t backlog, Backlog());
-  if (options_.max_backlog_bytes > 0 && backlog > options_.max_backlog_bytes)
-    return "backlog " + Megabytes(backlog) + " > " + Megabytes(options_.max_backlog_bytes);
-  return std::string();
+  return BacklogReason(backlog);
 }
 
 Result<std::string> Throttle::Check() {

@@ -14,8 +14,9 @@
 // cannot be reached also pauses the copy, since its lag is unknown. Replica
 // connections are opened on first use and reopened after an error.
 //
-// Thread-safety: Check() from one thread at a time (the engine's throttle monitor);
-// CheckBacklog() from any thread (each copy worker asks before its next chunk).
+// Thread-safety: Check() and CheckLoad() from one thread at a time (the engine's
+// throttle monitor runs CheckLoad()); CheckBacklog(), Backlog() and BacklogReason()
+// from any thread (each copy worker asks before its next chunk).
 //
 //   Throttle throttle(options, &pool);
 //   ORDO_ASSIGN_OR_RETURN(std::string reason, throttle.Check());  // "" → copy
@@ -61,6 +62,8 @@ class Throttle {
   Result<std::string> CheckBacklog() const;
   // The backlog in bytes now (0 when not checked). Thread-safe.
   Result<int64_t> Backlog() const;
+  // "backlog 17.1 MB > 16 MB" when `backlog` is over the limit, else "".
+  std::string BacklogReason(int64_t backlog) const;
   int64_t max_backlog_bytes() const { return options_.max_backlog_bytes; }
 
  private:
