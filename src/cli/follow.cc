@@ -93,7 +93,13 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
   LiveView view(std::cout, options.tty);
   bool stop_recorded = false;
   Status last_error;
+  std::optional<int64_t> apply_id;  // known after the first load
   while (true) {
+    // Read before the view: a start request served between the two reads has moved an
+    // operation out of `stopped` by the time the view is read, so a stopped, quiescent
+    // view with no start pending before it really has nothing left to run.
+    std::optional<bool> start_pending;
+    if (apply_id) start_pending = StartPending(*store, *apply_id);
     auto loaded = LoadApplyView(*store, external_id);
     if (!loaded.ok()) {
       if (loaded.status().Is(StatusCode::kNotFound)) return loaded.status();
@@ -103,12 +109,11 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
     } else {
       last_error = Status::Ok();
       const ApplyView& v = *loaded;
+      apply_id = v.apply.id;
       result.state = v.apply.state;
       if (options.view) view.Update(v, SystemClock::Default()->NowMicros());
       if (IsSettled(v.apply.state)) break;
-      if (v.apply.state == ApplyState::kStopped && Quiescent(v) &&
-          !StartPending(*store, v.apply.id))
-        break;
+      if (v.apply.state == ApplyState::kStopped && Quiescent(v) && start_pending == false) break;
       if (stop_recorded && Quiescent(v)) break;
       if (signals.count() > 0 && !options.drive) {
         result.interrupted = true;
