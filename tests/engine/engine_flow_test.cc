@@ -198,7 +198,16 @@ TEST(EngineFlow, StopKeepsTheCheckpointAndANewEngineResumesPastTheWatermark) {
   EngineProgress p = host2.last_progress();
   EXPECT_TRUE(p.resumed);
   EXPECT_LE(p.rows_scanned_this_run, 20000 - watermark);
-  ASSERT_TRUE((*second)->Cutover().ok());
+  // The verification covers the range the first run copied too (this run's chunk
+  // bounds start at the watermark): a row missing there is found.
+  ASSERT_TRUE((*conn)->Execute("DELETE FROM t_ordo_new WHERE id = 5").ok());
+  auto refused = (*second)->Cutover();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("(5)"), std::string::npos) << refused.status().message();
+  ASSERT_TRUE((*conn)->Execute("INSERT INTO t_ordo_new (id, v, s, pad) SELECT id, v, s, pad FROM t WHERE id = 5").ok());
+  auto report = (*second)->Cutover();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->rows_verified, 20000);
   auto before = Dump(**conn, *db, "t_ordo_old", "id, v, s, pad", "id");
   auto after = Dump(**conn, *db, "t", "id, v, s, pad", "id");
   EXPECT_EQ(*before, *after);

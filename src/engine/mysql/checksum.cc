@@ -146,7 +146,7 @@ Key KeyOf(const SqlRow& row, const TablePlan& plan) {
   return key;
 }
 
-Status VerifyTable(const TablePlan& plan, MysqlConnection& src, MysqlConnection& dst,
+Status VerifyTable(const TablePlan& plan, const ChunkBounds* known, MysqlConnection& src, MysqlConnection& dst,
                    const VerifyOptions& options, VerifyReport* report) {
   std::string where = QuoteTable(plan.schema(), plan.table());
   Side a{where, RowCrc(plan.source, plan.source_names, plan.shadow, plan.shadow_names, true),
@@ -160,18 +160,38 @@ Status VerifyTable(const TablePlan& plan, MysqlConnection& src, MysqlConnection&
     if (found < 0) return FailedPrecondition(where + ": the key columns must survive the change");
     b.keys.push_back(plan.shadow_names[found]);
   }
-  std::optional<Key> lower;
-  while (true) {
-    if (options.should_stop && options.should_stop()) return Cancelled("verification stopped on request");
-    Predicate range = KeyRange(a.keys, lower, std::nullopt);
+  // The upper bound of the chunk after `lower` from the source snapshot, at most `cap`
+  // (nullopt: none, the chunk runs to the end of the table).
+  auto queried = [&](const std::optional<Key>& lower, const std::optional<Key>& cap) -> Result<std::optional<Key>> {
+    Predicate range = KeyRange(a.keys, lower, cap);
     std::vector<SqlValue> params = range.params;
     params.push_back(SqlValue::Int(options.chunk_rows - 1));
     ORDO_ASSIGN_OR_RETURN(SqlRows bound, src.Query("SELECT " + ColumnList(a.keys) + " FROM " + a.table +
                                                        " WHERE " + range.sql + " ORDER BY " +
                                                        ColumnList(a.keys) + " LIMIT 1 OFFSET ?",
                                                    params));
+    if (bound.rows.empty()) return cap;
+    return std::optional<Key>(KeyOf(bound.rows[0], plan));
+  };
+  // Before the copy's bounds start (a resumed copy's first run), queried chunks up to
+  // their start; then the copy's chunks, merged up to chunk_rows; then queried again.
+  bool before_known = known && known->from.has_value();
+  size_t next_known = 0;
+  std::optional<Key> lower;
+  while (true) {
+    if (options.should_stop && options.should_stop()) return Cancelled("verification stopped on request");
     std::optional<Key> upper;
-    if (!bound.rows.empty()) upper = KeyOf(bound.rows[0], plan);
+    if (before_known) {
+      ORDO_ASSIGN_OR_RETURN(upper, queried(lower, known->from));
+      before_known = upper != known->from;
+    } else if (known && next_known < known->uppers.size()) {
+      for (int64_t rows = 0; next_known < known->uppers.size() && rows < options.chunk_rows; ++next_known) {
+        rows += known->uppers[next_known].second;
+        upper = known->uppers[next_known].first;
+      }
+    } else {
+      ORDO_ASSIGN_OR_RETURN(upper, queried(lower, std::nullopt));
+    }
     Result<std::pair<int64_t, std::string>> right = Internal("not run");
     std::thread other([&] { right = ChunkSum(dst, b, lower, upper); });
     auto left = ChunkSum(src, a, lower, upper);
@@ -231,8 +251,9 @@ Result<VerifyReport> VerifyTables(const std::vector<const TablePlan*>& plans, My
   if (!consistent) return FailedPrecondition("could not take a consistent point for verification");
   VerifyReport report;
   Status s;
-  for (const TablePlan* plan : plans) {
-    s = VerifyTable(*plan, *src, *dst, options, &report);
+  for (size_t i = 0; i < plans.size(); ++i) {
+    const ChunkBounds* known = i < options.bounds.size() ? options.bounds[i] : nullptr;
+    s = VerifyTable(*plans[i], known, *src, *dst, options, &report);
     if (!s.ok()) break;
   }
   (void)src->Execute("COMMIT");

@@ -10,7 +10,8 @@
 // sum of per-row CRC32 over the common columns (text columns as raw bytes, or as
 // utf8mb4 when the change converts their charset; nulls as a bitmap) must match; on a
 // mismatch the chunk is compared row by row and the first differing key is named in a
-// DataLoss error.
+// DataLoss error. Any increasing sequence of keys bounds the chunks correctly; the
+// copy's own bounds save the queries that would find them.
 //
 // Thread-safety: one call at a time per set of tables.
 #pragma once
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "db/mysql/pool.h"
+#include "engine/mysql/copier.h"
 #include "engine/mysql/sync_loop.h"
 #include "engine/mysql/table_plan.h"
 
@@ -27,6 +29,11 @@ namespace ordo {
 struct VerifyOptions {
   int64_t chunk_rows = 20000;
   std::function<bool()> should_stop;
+  // Per table (as `plans`; missing or null: none): the copy's chunk bounds. Chunks
+  // then follow them (merged up to chunk_rows) instead of a bound query per chunk, a
+  // scan of the source's key the copy already made; the ranges they do not cover (before
+  // a resumed copy's start, after its end) are bounded by queries as usual.
+  std::vector<const ChunkBounds*> bounds;
 };
 
 struct VerifyReport {

@@ -31,6 +31,12 @@ TableCopier::TableCopier(const TablePlan& plan, Applier* applier, MysqlPool* poo
       threads_(std::max(1, options_.threads)) {
   for (const std::string& k : plan_.source.key_columns) key_names_.push_back(k);
   cursor_ = state_.watermark;
+  bounds_.from = state_.watermark;
+}
+
+ChunkBounds TableCopier::bounds() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return bounds_;
 }
 
 Key TableCopier::KeyFromRow(const SqlRow& row) const {
@@ -107,6 +113,7 @@ Result<std::optional<std::pair<uint64_t, TableCopier::Chunk>>> TableCopier::Next
     chunk.upper = KeyFromRow(rows.rows[0]);
     chunk.rows = sizer_.rows();
     rows_scanned_ += chunk.rows;
+    bounds_.uppers.emplace_back(chunk.upper, chunk.rows);
   }
   cursor_ = chunk.upper;
   uint64_t id = next_id_++;

@@ -48,6 +48,15 @@ struct TableCopyState {
   int64_t rows_copied = 0;
 };
 
+// The key bounds of a copy's chunks, in key order, for the verification to reuse
+// (checksum.h): the chunks cover (from, uppers[0].first], (uppers[0].first,
+// uppers[1].first], …; each upper comes with the rows of its chunk. `from` nullopt: the
+// table's start. The last chunk (to the end key) is not listed.
+struct ChunkBounds {
+  std::optional<Key> from;
+  std::vector<std::pair<Key, int64_t>> uppers;
+};
+
 struct CopyOptions {
   int threads = 2;
   int64_t chunk_target_ms = 500;
@@ -75,6 +84,8 @@ class TableCopier {
   // Takes effect at the next chunk. Thread-safe.
   void SetVolume(int threads, int64_t chunk_target_ms);
   int threads() const { return threads_.load(); }
+  // The bounds of this run's chunks (from the watermark it started at).
+  ChunkBounds bounds() const;
 
  private:
   struct Chunk {
@@ -104,6 +115,7 @@ class TableCopier {
   bool exhausted_ = false;
   uint64_t next_id_ = 0;
   std::map<uint64_t, Chunk> in_flight_;  // ordered by id == key order
+  ChunkBounds bounds_;                   // every chunk handed out, in key order
   ChunkSizer sizer_;
   Status error_;
   int running_ = 0;  // workers started and not returned

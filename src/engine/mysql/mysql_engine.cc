@@ -33,6 +33,7 @@ MysqlEngine::MysqlEngine(EngineSpec spec, Dsn dsn, EngineHost* host, ChangeStrea
 
 MysqlEngine::~MysqlEngine() {
   stop_ = true;
+  KillIndexBuild();
   StopThrottle();
   if (loop_) (void)loop_->Stop();
   if (reverse_loop_) (void)reverse_loop_->Stop();
@@ -50,6 +51,7 @@ Status MysqlEngine::Die(Status why) {
 
 Status MysqlEngine::Stopped() {
   stop_ = true;
+  KillIndexBuild();  // the checkpoint below keeps the indexes still missing
   if (dead_) return Dead();
   Status loop_error = loop_ ? loop_->Stop() : Status::Ok();
   if (reverse_loop_) (void)reverse_loop_->Stop();
@@ -197,6 +199,7 @@ Status MysqlEngine::SetVolume(const EngineVolume& volume) {
 
 Status MysqlEngine::Cancel() {
   stop_ = true;
+  KillIndexBuild();  // its statement would hold the shadow's drop off
   StopThrottle();
   if (loop_) loop_->Abandon();
   if (reverse_loop_) reverse_loop_->Abandon();

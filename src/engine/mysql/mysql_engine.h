@@ -29,6 +29,7 @@
 #include "db/dsn.h"
 #include "db/mysql/pool.h"
 #include "engine/mysql/applier.h"
+#include "engine/mysql/checksum.h"
 #include "engine/mysql/change_stream.h"
 #include "engine/mysql/copier.h"
 #include "engine/mysql/cutover.h"
@@ -91,10 +92,37 @@ class MysqlEngine final : public OperationEngine {
   Status LoadResume(MysqlConnection& conn, BinlogPosition* from, bool* usable);
   Status CopyTable(size_t index);
   Status CatchUp();
-  // mysql_engine_indexes.cc: adds the shadows' deferred indexes back (online ALTER,
-  // ticking meanwhile; a stop kills the statement).
-  Status BuildDeferredIndexes();
-  Status RunTicking(MysqlConnection& conn, const std::string& sql);
+  // mysql_engine_indexes.cc: the shadows' deferred indexes are added back by one
+  // online ALTER per table on a thread of their own, started when the copy ends and
+  // joined by Cutover() before the swap, so that the build overlaps the time in sync
+  // and the verification. A stop kills the statement; the checkpoint keeps the indexes
+  // still missing and a resumed engine builds them.
+  struct IndexBuild {
+    std::thread thread;
+    std::atomic<bool> finished{false};
+    std::atomic<bool> cancel{false};
+    std::atomic<uint64_t> session{0};  // the session running an ALTER; 0 between them
+    std::atomic<int> table{-1};        // the plan being built
+    int last_table = -1;               // the last plan with indexes to add
+    std::mutex mu;
+    std::vector<size_t> built;  // guarded by mu: plans whose indexes are all there
+    Status result;              // written before `finished`
+  };
+  void StartIndexBuild();
+  Status BuildIndexes(IndexBuild* build, std::vector<std::vector<std::string>> lists);
+  // Joins the build when it finished (with `wait`: waits for it, ticking, killing it on
+  // a stop); the built plans leave deferred_indexes_. Returns the build's error.
+  Status FinishIndexBuild(bool wait);
+  // Kills a running build's statement and joins it.
+  void KillIndexBuild();
+  // Waits until the build holds no more than a shared metadata lock until its end: its
+  // last ALTER runs its online phase, or it finished. A verification snapshot opened
+  // before that would hold its exclusive lock off, and the sync loop's writes behind it.
+  Status AwaitIndexBuildOnline();
+  // The build's ALTER waits for a metadata lock (its final one, held off by the
+  // verification's snapshot; the sync loop's writes to that shadow queue behind it).
+  bool IndexBuildWaitsForLock();
+  bool IndexBuildRunning() const { return build_ && !build_->finished; }
   // The throttle monitor (a thread, while the copy runs) and the check each copy
   // worker makes before a chunk (the backlog, asked afresh).
   void StartThrottle();
@@ -102,6 +130,8 @@ class MysqlEngine final : public OperationEngine {
   bool CopyPaused(size_t index);
   // mysql_engine_cutover.cc
   Result<CutoverReport> RunInstant();
+  // Verification while the index build may still run (AwaitIndexBuildOnline first).
+  Result<VerifyReport> VerifyBesideIndexBuild();
   std::vector<SwapTable> ForwardSwaps() const;
   std::vector<SwapTable> RevertSwaps() const;
   CutoverOptions SwapOptions();
@@ -146,8 +176,10 @@ class MysqlEngine final : public OperationEngine {
   std::unique_ptr<SyncLoop> loop_;
   std::vector<TableCopyState> copy_states_;
   std::vector<std::vector<std::string>> deferred_indexes_;  // per plan (deferred_indexes.h)
+  std::unique_ptr<IndexBuild> build_;  // null when none ran since the last join
   mutable std::mutex copiers_mu_;  // copiers_ (SetVolume comes from other threads)
   std::vector<std::unique_ptr<TableCopier>> copiers_;  // null when not copying
+  std::vector<std::optional<ChunkBounds>> copy_bounds_;  // per plan: a finished copy's, for the verification
   // The revert window: old tables kept in sync from the new ones.
   std::vector<std::unique_ptr<TablePlan>> reverse_plans_;  // kAlter: new → old
   std::vector<const TablePlan*> reverse_ptrs_;

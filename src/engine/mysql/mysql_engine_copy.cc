@@ -197,6 +197,7 @@ Status MysqlEngine::CopyTable(size_t index) {
   worker.join();
   copy_states_[index] = copier->state();
   if (!s.ok()) return s;
+  if (result.ok()) copy_bounds_[index] = copier->bounds();
   return result;
 }
 
@@ -255,6 +256,7 @@ Status MysqlEngine::Copy() {
     copiers_.clear();
     copiers_.resize(plans_.size());
   }
+  copy_bounds_.assign(plans_.size(), std::nullopt);
   phase_ = "copying";
   // Checkpoint before the first chunk: a crash from here on resumes, never restarts.
   ORDO_RETURN_IF_ERROR(Tick(true));
@@ -273,7 +275,7 @@ Status MysqlEngine::Copy() {
     }
   }
   StopThrottle();
-  ORDO_RETURN_IF_ERROR(BuildDeferredIndexes());
+  StartIndexBuild();  // joined by Cutover(), before the swap
   ORDO_RETURN_IF_ERROR(CatchUp());
   copied_ = true;
   phase_ = "in_sync";
@@ -284,6 +286,7 @@ Status MysqlEngine::KeepInSync(const std::function<bool()>& ready) {
   if (!copied_) return FailedPrecondition("KeepInSync before Copy finished");
   while (!ready()) {
     if (loop_) ORDO_RETURN_IF_ERROR(loop_->error());
+    ORDO_RETURN_IF_ERROR(FinishIndexBuild(false));  // its error, once it finished
     ORDO_RETURN_IF_ERROR(Tick(false));
     if (StopRequested()) return Stopped();
     std::this_thread::sleep_for(kTick);

@@ -17,6 +17,11 @@ int64_t MsSince(SteadyClock::time_point t0) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - t0).count();
 }
 
+// How long the verification lets the index build wait for its final metadata lock
+// (and the sync loop's writes to that shadow behind it) before stepping aside. Well
+// under the sessions' lock_wait_timeout (120 s), so the loop's writes never time out.
+constexpr std::chrono::milliseconds kYieldToBuild(20000);
+
 }  // namespace
 
 std::vector<SwapTable> MysqlEngine::ForwardSwaps() const {
@@ -114,6 +119,40 @@ Result<CutoverReport> MysqlEngine::RunInstant() {
   return report;
 }
 
+Result<VerifyReport> MysqlEngine::VerifyBesideIndexBuild() {
+  while (true) {
+    ORDO_RETURN_IF_ERROR(AwaitIndexBuildOnline());
+    phase_ = "verifying";
+    ORDO_RETURN_IF_ERROR(Tick(true));
+    // The build's final metadata lock waits for the verification's snapshot to end, and
+    // the sync loop's writes to that shadow queue behind it; past kYieldToBuild the
+    // verification steps aside, lets the build finish and starts again.
+    bool yielded = false;
+    const SteadyClock::time_point t0 = SteadyClock::now();
+    int64_t waiting_since = -1;
+    int64_t last_probe = -1;
+    VerifyOptions verify;
+    for (const auto& b : copy_bounds_) verify.bounds.push_back(b ? &*b : nullptr);
+    verify.should_stop = [&] {
+      if (StopRequested()) return true;
+      if (!IndexBuildRunning()) return false;
+      int64_t now = MsSince(t0);
+      if (last_probe >= 0 && now - last_probe < 1000) return false;
+      last_probe = now;
+      if (!IndexBuildWaitsForLock()) {
+        waiting_since = -1;
+        return false;
+      }
+      if (waiting_since < 0) waiting_since = now;
+      yielded = now - waiting_since >= kYieldToBuild.count();
+      return yielded;
+    };
+    auto verified = VerifyTables(plan_ptrs_, pool_.get(), loop_.get(), verify);
+    if (!yielded) return verified;
+    ORDO_RETURN_IF_ERROR(FinishIndexBuild(/*wait=*/true));
+  }
+}
+
 Result<CutoverReport> MysqlEngine::Cutover() {
   if (dead_) return Dead();
   ORDO_RETURN_IF_ERROR(Preflight());
@@ -130,17 +169,14 @@ Result<CutoverReport> MysqlEngine::Cutover() {
   if (HasAlters() && (!loop_ || !loop_->running()))
     return FailedPrecondition("Cutover before Copy finished");
   if (HasAlters()) {
-    phase_ = "verifying";
-    ORDO_RETURN_IF_ERROR(Tick(true));
-    VerifyOptions verify;
-    verify.should_stop = [this] { return StopRequested(); };
-    auto verified = VerifyTables(plan_ptrs_, pool_.get(), loop_.get(), verify);
+    auto verified = VerifyBesideIndexBuild();
     if (!verified.ok()) {
       if (verified.status().code() == StatusCode::kCancelled) return Stopped();
       phase_ = "in_sync";
       return verified.status();
     }
     report.rows_verified = verified->rows_compared;
+    ORDO_RETURN_IF_ERROR(FinishIndexBuild(/*wait=*/true));
   }
   phase_ = "cutting_over";
   ORDO_RETURN_IF_ERROR(Tick(true));

@@ -1,6 +1,6 @@
 // MysqlEngine: adding the shadows' deferred secondary indexes back after the copy
-// (deferred_indexes.h), while the change stream keeps the shadows in sync.
-#include <atomic>
+// (deferred_indexes.h), on a thread of its own while the change stream keeps the
+// shadows in sync and the verification reads them.
 #include <chrono>
 #include <thread>
 
@@ -15,67 +15,136 @@ constexpr std::chrono::milliseconds kTick(50);
 // A build that meets a concurrent one (a predecessor's ALTER still running after its
 // crash: "Duplicate key name") or a transient error is re-planned this many times.
 constexpr int kBuildAttempts = 4;
+// The build's statement may wait this long for its metadata locks (the final one waits
+// for the verification's snapshot to end, which may take a while on a big table).
+constexpr int kBuildLockWaitS = 86400;
 
 }  // namespace
 
-Status MysqlEngine::RunTicking(MysqlConnection& conn, const std::string& sql) {
-  const uint64_t id = conn.thread_id();
-  Status result;
-  std::atomic<bool> finished{false};
-  std::thread worker([&] {
-    result = conn.Execute(sql);
-    finished = true;
+void MysqlEngine::StartIndexBuild() {
+  if (build_) return;
+  auto build = std::make_unique<IndexBuild>();
+  for (size_t i = 0; i < plans_.size() && i < deferred_indexes_.size(); ++i)
+    if (!deferred_indexes_[i].empty()) build->last_table = static_cast<int>(i);
+  if (build->last_table < 0) return;
+  IndexBuild* b = build.get();
+  std::vector<std::vector<std::string>> lists = deferred_indexes_;
+  build->thread = std::thread([this, b, lists = std::move(lists)] {
+    b->result = BuildIndexes(b, lists);
+    b->finished = true;
   });
-  Status s;
-  bool killed = false;
-  while (!finished) {
-    std::this_thread::sleep_for(kTick);
-    if (s.ok() && loop_) s = loop_->error();
-    if (s.ok()) s = Tick(false);
-    if (!killed && (!s.ok() || StopRequested())) {
-      // The statement stops on the server and rolls back; the shadow keeps its data.
-      auto killer = pool_->Acquire();
-      if (killer.ok()) (void)(*killer)->Execute("KILL QUERY " + std::to_string(id));
-      killed = true;
-    }
-  }
-  worker.join();
-  if (!s.ok()) return s;
-  if (killed) return Stopped();
-  return result;
+  build_ = std::move(build);
 }
 
-Status MysqlEngine::BuildDeferredIndexes() {
-  for (size_t i = 0; i < plans_.size() && i < deferred_indexes_.size(); ++i) {
-    if (deferred_indexes_[i].empty()) continue;
+Status MysqlEngine::BuildIndexes(IndexBuild* build, std::vector<std::vector<std::string>> lists) {
+  for (size_t i = 0; i < plans_.size() && i < lists.size(); ++i) {
+    if (lists[i].empty()) continue;
     const TablePlan& plan = *plans_[i];
-    phase_ = "indexing";
-    ORDO_RETURN_IF_ERROR(Tick(true));
+    const std::string shadow = QuoteTable(plan.schema(), plan.shadow_name);
+    build->table = static_cast<int>(i);
     Status last;
     for (int attempt = 0;; ++attempt) {
+      if (build->cancel) return Cancelled("the index build was stopped");
       ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
-      ORDO_ASSIGN_OR_RETURN(std::string alter,
-                            AddMissingStatement(*conn, plan.schema(), plan.shadow_name, deferred_indexes_[i]));
+      ORDO_ASSIGN_OR_RETURN(std::string alter, AddMissingStatement(*conn, plan.schema(), plan.shadow_name, lists[i]));
       if (alter.empty()) break;
       if (attempt == kBuildAttempts)
-        return last.WithContext("adding the secondary indexes of " + QuoteTable(plan.schema(), plan.shadow_name) +
-                                " back after the copy");
+        return last.WithContext("adding the secondary indexes of " + shadow + " back after the copy");
       // DDL cannot share the fence check's transaction: checked just before.
       ORDO_RETURN_IF_ERROR(fence_->CheckNow(*conn));
       ORDO_SYNC_POINT("MysqlEngine::BuildDeferredIndexes:BeforeAlter");
-      last = RunTicking(*conn, alter);
+      build->session = conn->thread_id();
+      if (build->cancel) {  // a kill sent before `session` was set would have missed
+        build->session = 0;
+        return Cancelled("the index build was stopped");
+      }
+      last = conn->Execute("SET STATEMENT lock_wait_timeout=" + std::to_string(kBuildLockWaitS) + " FOR " + alter);
+      build->session = 0;
       if (last.ok()) continue;  // re-planned: nothing missing any more
-      if (last.code() == StatusCode::kCancelled || dead_) return last;
+      if (build->cancel) return Cancelled("the index build was stopped");
+      if (dead_) return last;
       bool duplicate_name = last.message().find("mysql error 1061:") != std::string::npos;
       if (!duplicate_name && !last.retryable())
-        return last.WithContext("adding the secondary indexes of " + QuoteTable(plan.schema(), plan.shadow_name) +
-                                " back after the copy");
+        return last.WithContext("adding the secondary indexes of " + shadow + " back after the copy");
       std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
     }
-    deferred_indexes_[i].clear();
-    ORDO_RETURN_IF_ERROR(Tick(true));
+    std::lock_guard<std::mutex> lock(build->mu);
+    build->built.push_back(i);
   }
   return Status::Ok();
+}
+
+Status MysqlEngine::FinishIndexBuild(bool wait) {
+  if (!build_) return Status::Ok();
+  if (wait) phase_ = "indexing";
+  while (wait && !build_->finished) {
+    Status s = loop_ ? loop_->error() : Status::Ok();
+    if (s.ok()) s = Tick(false);
+    if (!s.ok() || StopRequested()) {
+      KillIndexBuild();
+      return s.ok() ? Stopped() : s;
+    }
+    std::this_thread::sleep_for(kTick);
+  }
+  if (!build_->finished) return Status::Ok();
+  build_->thread.join();
+  for (size_t i : build_->built) deferred_indexes_[i].clear();
+  Status result = build_->result;
+  build_.reset();
+  if (result.code() == StatusCode::kCancelled) return Stopped();
+  ORDO_RETURN_IF_ERROR(result);
+  return Tick(true);  // the checkpoint no longer lists the built indexes
+}
+
+void MysqlEngine::KillIndexBuild() {
+  if (!build_) return;
+  build_->cancel = true;
+  while (!build_->finished) {
+    uint64_t session = build_->session;
+    if (session != 0) {
+      auto killer = pool_->Acquire();
+      // The statement stops on the server and rolls back; the shadow keeps its data.
+      if (killer.ok()) (void)(*killer)->Execute("KILL QUERY " + std::to_string(session));
+    }
+    std::this_thread::sleep_for(kTick);
+  }
+  build_->thread.join();
+  for (size_t i : build_->built) deferred_indexes_[i].clear();
+  build_.reset();
+}
+
+Status MysqlEngine::AwaitIndexBuildOnline() {
+  if (!build_) return Status::Ok();
+  phase_ = "indexing";
+  while (!build_->finished) {
+    uint64_t session = build_->session;
+    if (session != 0 && build_->table == build_->last_table) {
+      ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
+      ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn->Query("SELECT STATE FROM information_schema.PROCESSLIST WHERE ID = ?",
+                                                      {SqlValue::Int(static_cast<int64_t>(session))}));
+      if (!rows.rows.empty() && rows.rows[0][0].value_or("") == "altering table") return Status::Ok();
+    }
+    Status s = loop_ ? loop_->error() : Status::Ok();
+    if (s.ok()) s = Tick(false);
+    if (!s.ok() || StopRequested()) {
+      KillIndexBuild();
+      return s.ok() ? Stopped() : s;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return FinishIndexBuild(false);
+}
+
+bool MysqlEngine::IndexBuildWaitsForLock() {
+  if (!build_ || build_->finished) return false;
+  uint64_t session = build_->session;
+  if (session == 0) return false;
+  auto conn = pool_->Acquire();
+  if (!conn.ok()) return false;
+  auto rows = (*conn)->Query("SELECT STATE FROM information_schema.PROCESSLIST WHERE ID = ?",
+                             {SqlValue::Int(static_cast<int64_t>(session))});
+  return rows.ok() && !rows->rows.empty() &&
+         rows->rows[0][0].value_or("").find("metadata lock") != std::string::npos;
 }
 
 }  // namespace ordo
