@@ -173,12 +173,14 @@ Status VerifyTable(const TablePlan& plan, const ChunkBounds* known, MysqlConnect
     if (bound.rows.empty()) return cap;
     return std::optional<Key>(KeyOf(bound.rows[0], plan));
   };
-  // Before the copy's bounds start (a resumed copy's first run), queried chunks up to
-  // their start; then the copy's chunks, merged up to chunk_rows; then queried again.
+  // The chunks, in key order: before the copy's bounds start (a resumed copy's first
+  // run), queried ones up to their start; then the copy's, merged up to chunk_rows;
+  // then queried ones to the end of the table (the last chunk's upper is nullopt).
+  std::vector<std::optional<Key>> uppers;
   bool before_known = known && known->from.has_value();
   size_t next_known = 0;
   std::optional<Key> lower;
-  while (true) {
+  do {
     if (options.should_stop && options.should_stop()) return Cancelled("verification stopped on request");
     std::optional<Key> upper;
     if (before_known) {
@@ -192,18 +194,26 @@ Status VerifyTable(const TablePlan& plan, const ChunkBounds* known, MysqlConnect
     } else {
       ORDO_ASSIGN_OR_RETURN(upper, queried(lower, std::nullopt));
     }
+    uppers.push_back(upper);
+    lower = upper;
+  } while (uppers.back());
+  // Compared from the last chunk back: the copy just wrote the shadow's last pages and
+  // read the source's, so they are the ones still in the buffer pool.
+  for (size_t i = uppers.size(); i-- > 0;) {
+    if (options.should_stop && options.should_stop()) return Cancelled("verification stopped on request");
+    const std::optional<Key>& upper = uppers[i];
+    std::optional<Key> from = i > 0 ? uppers[i - 1] : std::nullopt;
     Result<std::pair<int64_t, std::string>> right = Internal("not run");
-    std::thread other([&] { right = ChunkSum(dst, b, lower, upper); });
-    auto left = ChunkSum(src, a, lower, upper);
+    std::thread other([&] { right = ChunkSum(dst, b, from, upper); });
+    auto left = ChunkSum(src, a, from, upper);
     other.join();
     if (!left.ok()) return left.status();
     if (!right.ok()) return right.status();
     ++report->chunks;
     report->rows_compared += left->first;
-    if (*left != *right) return NameDifference(src, dst, a, b, where, lower, upper);
-    if (!upper) return Status::Ok();
-    lower = upper;
+    if (*left != *right) return NameDifference(src, dst, a, b, where, from, upper);
   }
+  return Status::Ok();
 }
 
 }  // namespace

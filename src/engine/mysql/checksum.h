@@ -9,8 +9,9 @@
 // application keeps writing and the shadow keeps syncing. Each chunk's row count and
 // sum of per-row CRC32 over the common columns (text columns as raw bytes, or as
 // utf8mb4 when the change converts their charset; nulls as a bitmap) must match; on a
-// mismatch the chunk is compared row by row and the first differing key is named in a
-// DataLoss error. Any increasing sequence of keys bounds the chunks correctly; the
+// mismatch the chunk is compared row by row and its first differing key is named in a
+// DataLoss error. Chunks are compared from the table's end back to its start: the end
+// is what the copy touched last, still in the buffer pool. Any increasing sequence of keys bounds the chunks correctly; the
 // copy's own bounds save the queries that would find them.
 //
 // Thread-safety: one call at a time per set of tables.
@@ -41,7 +42,7 @@ struct VerifyReport {
   int64_t chunks = 0;
 };
 
-// Ok when every table matches. DataLoss naming the table and the first differing key;
+// Ok when every table matches. DataLoss naming the table and a differing key;
 // Cancelled when should_stop(); FailedPrecondition when no consistent point could be
 // taken (a loop that keeps overtaking the snapshot).
 Result<VerifyReport> VerifyTables(const std::vector<const TablePlan*>& plans, MysqlPool* pool,

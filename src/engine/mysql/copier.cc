@@ -9,7 +9,10 @@
 namespace ordo {
 namespace {
 
-constexpr int kChunkAttempts = 10;
+// A chunk that fails with a retryable error (a deadlock with the applier, whose
+// inserts wait for the chunk's AUTO-INC lock; a lock wait timeout) is retried with
+// backoff for this long, like the applier's flushes.
+constexpr auto kChunkRetryFor = std::chrono::seconds(120);
 constexpr auto kPausePoll = std::chrono::milliseconds(50);
 
 int64_t NowMs() {
@@ -227,11 +230,15 @@ Status TableCopier::Worker(int index) {
     int64_t start = NowMs();
     int64_t affected = 0;
     Status s;
-    for (int attempt = 0; attempt < kChunkAttempts; ++attempt) {
+    const auto give_up_at = std::chrono::steady_clock::now() + kChunkRetryFor;
+    for (int attempt = 0;; ++attempt) {
       uint64_t token = applier_->BeginChunk();
       s = CopyChunk(*conn, chunk, &affected);
       applier_->EndChunk(token);
-      if (s.ok() || !s.retryable() || s.Is(StatusCode::kLeaseLost) || conn->broken()) break;
+      if (s.ok() || !s.retryable() || s.Is(StatusCode::kLeaseLost) || conn->broken() ||
+          std::chrono::steady_clock::now() >= give_up_at || (options_.should_stop && options_.should_stop()))
+        break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(500, 5 << std::min(attempt, 7))));
     }
     if (!s.ok()) return s;
     int64_t elapsed = NowMs() - start;
