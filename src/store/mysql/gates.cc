@@ -71,13 +71,15 @@ class Builder {
 
   // ---- copy claim arms (model.md A–D) ----
   Sql ArmA() const {
-    // Unknown policies fail closed to rolling; unknown on_failure to halt.
-    std::string blocks = "o.cutover_policy <> 'parallel' AND NOT " + Exempt() +
+    // Unknown policies fail closed to rolling; unknown on_failure to halt. The policy
+    // test stands outside the sibling subquery, so a `parallel` row (no ordering gate)
+    // never runs it: AND stops at its first false operand.
+    std::string blocks = "NOT " + Exempt() +
                          " AND NOT (CASE WHEN o.cutover_policy = 'barrier' THEN e.state IN "
                          "('waiting_for_cutover','cutting_over','revert_window','completed') "
                          "ELSE e.state = 'completed' END)";
-    return "(o.state = 'pending' AND NOT " + Stop("o") + " AND NOT " + EarlierBlocking(blocks) +
-           ")";
+    return "(o.state = 'pending' AND NOT " + Stop("o") + " AND NOT (o.cutover_policy <> 'parallel' AND " +
+           EarlierBlocking(blocks) + "))";
   }
   Sql ArmB() const {
     return "(o.state IN ('running','waiting_for_cutover','cutting_over','revert_window',"
