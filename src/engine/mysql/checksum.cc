@@ -173,20 +173,43 @@ Status VerifyTable(const TablePlan& plan, const ChunkBounds* known, MysqlConnect
     if (bound.rows.empty()) return cap;
     return std::optional<Key>(KeyOf(bound.rows[0], plan));
   };
+  auto compare = [&](const std::optional<Key>& from, const std::optional<Key>& upper) -> Status {
+    if (options.should_stop && options.should_stop()) return Cancelled("verification stopped on request");
+    Result<std::pair<int64_t, std::string>> right = Internal("not run");
+    std::thread other([&] { right = ChunkSum(dst, b, from, upper); });
+    auto left = ChunkSum(src, a, from, upper);
+    other.join();
+    if (!left.ok()) return left.status();
+    if (!right.ok()) return right.status();
+    ++report->chunks;
+    report->rows_compared += left->first;
+    if (*left != *right) return NameDifference(src, dst, a, b, where, from, upper);
+    return Status::Ok();
+  };
+  std::optional<Key> lower;
+  if (!known) {
+    // Start to end, each bound queried just before its chunk: the walk over the key
+    // brings in the pages the source side's sum reads next.
+    while (true) {
+      ORDO_ASSIGN_OR_RETURN(std::optional<Key> upper, queried(lower, std::nullopt));
+      ORDO_RETURN_IF_ERROR(compare(lower, upper));
+      if (!upper) return Status::Ok();
+      lower = upper;
+    }
+  }
   // The chunks, in key order: before the copy's bounds start (a resumed copy's first
   // run), queried ones up to their start; then the copy's, merged up to chunk_rows;
   // then queried ones to the end of the table (the last chunk's upper is nullopt).
   std::vector<std::optional<Key>> uppers;
-  bool before_known = known && known->from.has_value();
+  bool before_known = known->from.has_value();
   size_t next_known = 0;
-  std::optional<Key> lower;
   do {
     if (options.should_stop && options.should_stop()) return Cancelled("verification stopped on request");
     std::optional<Key> upper;
     if (before_known) {
       ORDO_ASSIGN_OR_RETURN(upper, queried(lower, known->from));
       before_known = upper != known->from;
-    } else if (known && next_known < known->uppers.size()) {
+    } else if (next_known < known->uppers.size()) {
       for (int64_t rows = 0; next_known < known->uppers.size() && rows < options.chunk_rows; ++next_known) {
         rows += known->uppers[next_known].second;
         upper = known->uppers[next_known].first;
@@ -199,20 +222,8 @@ Status VerifyTable(const TablePlan& plan, const ChunkBounds* known, MysqlConnect
   } while (uppers.back());
   // Compared from the last chunk back: the copy just wrote the shadow's last pages and
   // read the source's, so they are the ones still in the buffer pool.
-  for (size_t i = uppers.size(); i-- > 0;) {
-    if (options.should_stop && options.should_stop()) return Cancelled("verification stopped on request");
-    const std::optional<Key>& upper = uppers[i];
-    std::optional<Key> from = i > 0 ? uppers[i - 1] : std::nullopt;
-    Result<std::pair<int64_t, std::string>> right = Internal("not run");
-    std::thread other([&] { right = ChunkSum(dst, b, from, upper); });
-    auto left = ChunkSum(src, a, from, upper);
-    other.join();
-    if (!left.ok()) return left.status();
-    if (!right.ok()) return right.status();
-    ++report->chunks;
-    report->rows_compared += left->first;
-    if (*left != *right) return NameDifference(src, dst, a, b, where, from, upper);
-  }
+  for (size_t i = uppers.size(); i-- > 0;)
+    ORDO_RETURN_IF_ERROR(compare(i > 0 ? uppers[i - 1] : std::nullopt, uppers[i]));
   return Status::Ok();
 }
 
