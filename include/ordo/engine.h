@@ -77,8 +77,10 @@ struct EngineSpec {
   // cutover instead of copying (not revertible). False forces the copy path.
   bool allow_instant = true;
   // The shadow is copied without its plain (non-unique) secondary indexes, which one
-  // online ALTER adds back after the copy (phase "indexing"): a sorted index build
-  // instead of random index updates per copied row. False keeps them during the copy.
+  // online ALTER adds back after the copy: a sorted index build instead of random
+  // index updates per copied row. The build runs beside the time in sync and the
+  // verification; Cutover() waits for it before the swap (phase "indexing" while it
+  // waits). False keeps the indexes during the copy.
   bool defer_secondary_indexes = true;
   // Throttling: the copy pauses (change application never does) while the binlog
   // backlog — the binlog between the server's end and what change application has
