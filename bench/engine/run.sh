@@ -39,57 +39,10 @@ phase() { [[ " $PHASES " == *" $1 "* ]]; }
 bench_bin=$root/$build/bench/engine/ordo_engine_bench
 [ -x "$bench_bin" ] || { echo "build $bench_bin first (cmake --build $build)" >&2; exit 2; }
 
-work=$(mktemp -d /tmp/ordo-bench-XXXXXX)
-port=$("$root/scripts/mariadb-tmp" start "$work/server")
-cleanup() {
-  [ -n "${sb_pid:-}" ] && kill "$sb_pid" 2>/dev/null || true
-  "$root/scripts/mariadb-tmp" stop "$work/server" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-sql() { mariadb --no-defaults --protocol=tcp -h127.0.0.1 -P"$port" -uordo -pordo -N -e "$1"; }
-sb() {
-  sysbench oltp_write_only --mysql-host=127.0.0.1 --mysql-port="$port" --mysql-user=ordo \
-    --mysql-password=ordo --mysql-db=bench --tables=1 --table-size="$ROWS" "$@"
-}
-now_ms() { date +%s%3N; }
-
+# shellcheck source=bench/engine/server.sh
+. "$root/bench/engine/server.sh"
 echo "engine bench: MariaDB $(sql 'SELECT VERSION()') on 127.0.0.1:$port, $ROWS rows, $(nproc) cores" >&2
-sql "CREATE DATABASE bench; CREATE DATABASE pristine"
-sb prepare >/dev/null
-sql "CREATE TABLE pristine.sbtest1 LIKE bench.sbtest1; INSERT INTO pristine.sbtest1 SELECT * FROM bench.sbtest1"
-restore() {
-  sql "DROP TABLE IF EXISTS bench.sbtest1, bench._sbtest1_new, bench._sbtest1_old, bench.sbtest1_ordo_old,
-         bench.sbtest1_ordo_new;
-       CREATE TABLE bench.sbtest1 LIKE pristine.sbtest1;
-       INSERT INTO bench.sbtest1 SELECT * FROM pristine.sbtest1"
-}
-
-# Background load: sysbench with per-second reports into $work/load.
-start_load() {  # start_load PS_MODE
-  # exec: $! must be sysbench itself, so that stop_load's signal reaches it.
-  (exec sysbench oltp_write_only --mysql-host=127.0.0.1 --mysql-port="$port" --mysql-user=ordo \
-    --mysql-password=ordo --mysql-db=bench --tables=1 --table-size="$ROWS" --threads=4 \
-    --time=3600 --report-interval=1 --db-ps-mode="$1" run >"$work/load" 2>&1) &
-  sb_pid=$!
-  load_t0=$(now_ms)
-  until grep -q '^\[ 2s \]' "$work/load" 2>/dev/null; do sleep 0.2; done
-}
-stop_load() {
-  kill -TERM "$sb_pid" 2>/dev/null || true
-  wait "$sb_pid" 2>/dev/null || true
-  sb_pid=""
-}
-# avg_tps FROM_MS TO_MS: mean of the per-second TPS reports inside the window, and the
-# summed err/s; "died" when sysbench printed FATAL.
-window_stats() {
-  local from=$(( ($1 - load_t0) / 1000 )) to=$(( ($2 - load_t0) / 1000 ))
-  awk -v a="$from" -v b="$to" '
-    /^\[ *[0-9]+s \]/ { s = $2; sub("s", "", s); if (s + 0 > a && s + 0 <= b) {
-        for (i = 1; i <= NF; i++) { if ($i == "tps:") { t += $(i + 1); n++ } if ($i == "err/s:") e += $(i + 1) } } }
-    /FATAL/ { dead = 1 }
-    END { printf "%.0f %.0f %s\n", (n ? t / n : 0), e, (dead ? "died" : "ok") }' "$work/load"
-}
+prepare_tables
 
 ddl_add_column="ADD COLUMN x INT NOT NULL DEFAULT 0"
 ddl_add_index="ADD INDEX idx_c (c)"
