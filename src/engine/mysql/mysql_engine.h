@@ -115,6 +115,13 @@ class MysqlEngine final : public OperationEngine {
   Status FinishIndexBuild(bool wait);
   // Kills a running build's statement and joins it.
   void KillIndexBuild();
+  // Joins a finished build: the built plans leave deferred_indexes_; its result.
+  Status JoinIndexBuild();
+  // While waiting for the build: the loop's error, a tick, a stop (which kills the
+  // build). Ok to go on waiting.
+  Status TickWhileBuilding();
+  // The processlist state of the build's running ALTER ("" between statements).
+  Result<std::string> IndexBuildState();
   // Waits until the build holds no more than a shared metadata lock until its end: its
   // last ALTER runs its online phase, or it finished. A verification snapshot opened
   // before that would hold its exclusive lock off, and the sync loop's writes behind it.

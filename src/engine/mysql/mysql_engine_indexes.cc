@@ -74,23 +74,40 @@ Status MysqlEngine::BuildIndexes(IndexBuild* build, std::vector<std::vector<std:
   return Status::Ok();
 }
 
-Status MysqlEngine::FinishIndexBuild(bool wait) {
-  if (!build_) return Status::Ok();
-  if (wait) phase_ = "indexing";
-  while (wait && !build_->finished) {
-    Status s = loop_ ? loop_->error() : Status::Ok();
-    if (s.ok()) s = Tick(false);
-    if (!s.ok() || StopRequested()) {
-      KillIndexBuild();
-      return s.ok() ? Stopped() : s;
-    }
-    std::this_thread::sleep_for(kTick);
-  }
-  if (!build_->finished) return Status::Ok();
+Status MysqlEngine::TickWhileBuilding() {
+  Status s = loop_ ? loop_->error() : Status::Ok();
+  if (s.ok()) s = Tick(false);
+  if (s.ok() && !StopRequested()) return Status::Ok();
+  KillIndexBuild();
+  return s.ok() ? Stopped() : s;
+}
+
+Status MysqlEngine::JoinIndexBuild() {
   build_->thread.join();
   for (size_t i : build_->built) deferred_indexes_[i].clear();
   Status result = build_->result;
   build_.reset();
+  return result;
+}
+
+Result<std::string> MysqlEngine::IndexBuildState() {
+  uint64_t session = build_->session;
+  if (session == 0) return std::string();
+  ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn->Query("SELECT STATE FROM information_schema.PROCESSLIST WHERE ID = ?",
+                                                  {SqlValue::Int(static_cast<int64_t>(session))}));
+  return rows.rows.empty() ? std::string() : rows.rows[0][0].value_or("");
+}
+
+Status MysqlEngine::FinishIndexBuild(bool wait) {
+  if (!build_) return Status::Ok();
+  if (wait) phase_ = "indexing";
+  while (wait && !build_->finished) {
+    ORDO_RETURN_IF_ERROR(TickWhileBuilding());
+    std::this_thread::sleep_for(kTick);
+  }
+  if (!build_->finished) return Status::Ok();
+  Status result = JoinIndexBuild();
   if (result.code() == StatusCode::kCancelled) return Stopped();
   ORDO_RETURN_IF_ERROR(result);
   return Tick(true);  // the checkpoint no longer lists the built indexes
@@ -108,28 +125,18 @@ void MysqlEngine::KillIndexBuild() {
     }
     std::this_thread::sleep_for(kTick);
   }
-  build_->thread.join();
-  for (size_t i : build_->built) deferred_indexes_[i].clear();
-  build_.reset();
+  (void)JoinIndexBuild();  // stopped: the checkpoint keeps what is still missing
 }
 
 Status MysqlEngine::AwaitIndexBuildOnline() {
   if (!build_) return Status::Ok();
   phase_ = "indexing";
   while (!build_->finished) {
-    uint64_t session = build_->session;
-    if (session != 0 && build_->table == build_->last_table) {
-      ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
-      ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn->Query("SELECT STATE FROM information_schema.PROCESSLIST WHERE ID = ?",
-                                                      {SqlValue::Int(static_cast<int64_t>(session))}));
-      if (!rows.rows.empty() && rows.rows[0][0].value_or("") == "altering table") return Status::Ok();
+    if (build_->table == build_->last_table) {
+      ORDO_ASSIGN_OR_RETURN(std::string state, IndexBuildState());
+      if (state == "altering table") return Status::Ok();
     }
-    Status s = loop_ ? loop_->error() : Status::Ok();
-    if (s.ok()) s = Tick(false);
-    if (!s.ok() || StopRequested()) {
-      KillIndexBuild();
-      return s.ok() ? Stopped() : s;
-    }
+    ORDO_RETURN_IF_ERROR(TickWhileBuilding());
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return FinishIndexBuild(false);
@@ -137,14 +144,8 @@ Status MysqlEngine::AwaitIndexBuildOnline() {
 
 bool MysqlEngine::IndexBuildWaitsForLock() {
   if (!build_ || build_->finished) return false;
-  uint64_t session = build_->session;
-  if (session == 0) return false;
-  auto conn = pool_->Acquire();
-  if (!conn.ok()) return false;
-  auto rows = (*conn)->Query("SELECT STATE FROM information_schema.PROCESSLIST WHERE ID = ?",
-                             {SqlValue::Int(static_cast<int64_t>(session))});
-  return rows.ok() && !rows->rows.empty() &&
-         rows->rows[0][0].value_or("").find("metadata lock") != std::string::npos;
+  auto state = IndexBuildState();
+  return state.ok() && state->find("metadata lock") != std::string::npos;
 }
 
 }  // namespace ordo
