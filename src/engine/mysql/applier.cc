@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <thread>
 
 #include "engine/mysql/position.h"
+#include "engine/mysql/retry.h"
 #include "engine/mysql/sql_text.h"
 #include "ordo/sync_point.h"
 
@@ -282,18 +282,9 @@ Status Applier::Flush(const std::vector<MysqlConnection*>& conns, bool check_fen
   bool any = pending_rows_ > 0;
   for (const auto& f : fixups) any = any || !f.empty();
   if (any) {
-    Status s;
-    auto give_up_at = std::chrono::steady_clock::now() + kFlushRetryFor;
-    for (int attempt = 0;; ++attempt) {
-      s = ApplyOnce(conns, fixups, check_fence);
-      bool broken = false;
-      for (MysqlConnection* c : conns) broken = broken || c->broken();
-      // A moved fence is final for this engine, however retryable for the operation.
-      if (s.ok() || !s.retryable() || s.Is(StatusCode::kLeaseLost) || broken ||
-          std::chrono::steady_clock::now() >= give_up_at)
-        break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(500, 5 << std::min(attempt, 7))));
-    }
+    Status s = RetryRetryable(
+        kFlushRetryFor, [&] { return ApplyOnce(conns, fixups, check_fence); },
+        [&] { return std::any_of(conns.begin(), conns.end(), [](MysqlConnection* c) { return c->broken(); }); });
     if (!s.ok()) return s;
   }
   std::lock_guard<std::mutex> lock(mu_);

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <thread>
 
+#include "engine/mysql/retry.h"
 #include "engine/mysql/sql_text.h"
 #include "ordo/sync_point.h"
 
@@ -229,17 +230,15 @@ Status TableCopier::Worker(int index) {
     auto [id, chunk] = **next;
     int64_t start = NowMs();
     int64_t affected = 0;
-    Status s;
-    const auto give_up_at = std::chrono::steady_clock::now() + kChunkRetryFor;
-    for (int attempt = 0;; ++attempt) {
-      uint64_t token = applier_->BeginChunk();
-      s = CopyChunk(*conn, chunk, &affected);
-      applier_->EndChunk(token);
-      if (s.ok() || !s.retryable() || s.Is(StatusCode::kLeaseLost) || conn->broken() ||
-          std::chrono::steady_clock::now() >= give_up_at || (options_.should_stop && options_.should_stop()))
-        break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(500, 5 << std::min(attempt, 7))));
-    }
+    Status s = RetryRetryable(
+        kChunkRetryFor,
+        [&] {
+          uint64_t token = applier_->BeginChunk();
+          Status copied = CopyChunk(*conn, chunk, &affected);
+          applier_->EndChunk(token);
+          return copied;
+        },
+        [&] { return conn->broken() || (options_.should_stop && options_.should_stop()); });
     if (!s.ok()) return s;
     int64_t elapsed = NowMs() - start;
     std::lock_guard<std::mutex> lock(mu_);
