@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
   if (argc < 5) {
     std::fprintf(stderr,
                  "usage: ordo_engine_bench DSN SCHEMA TABLE DDL [copy_threads=N] [instant] "
-                 "[revert_after_ms=N] [max_backlog_bytes=N] [keep_indexes]\n");
+                 "[revert_after_ms=N] [max_backlog_bytes=N] [copy_rest=X] [verify_rest=X] [keep_indexes]\n");
     return 2;
   }
   ordo::EngineSpec spec;
@@ -87,6 +87,10 @@ int main(int argc, char** argv) {
       spec.allow_instant = true;
     } else if (Option(arg, "copy_threads", &value)) {
       spec.copy_threads = std::stoi(value);
+    } else if (Option(arg, "copy_rest", &value)) {
+      spec.rest_under_writes = std::stod(value);
+    } else if (Option(arg, "verify_rest", &value)) {
+      spec.verify_rest_under_writes = std::stod(value);
     } else if (Option(arg, "max_backlog_bytes", &value)) {
       spec.max_backlog_bytes = std::stoll(value);
     } else if (arg == "keep_indexes") {

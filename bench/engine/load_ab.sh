@@ -4,7 +4,8 @@
 # (default 1M). Each turn restores the table, starts a 4-thread oltp_write_only load
 # (server-side prepared statements), measures BASELINE_S seconds of baseline TPS, runs
 # the driver with the change, and prints the TPS during the migration as a ratio of
-# that baseline, the wall time and the phase times (ORDO_BENCH_PHASES). Quicker than
+# that baseline, the wall time and the phase times (ORDO_BENCH_PHASES) with the TPS of
+# the load's reports inside each phase (0 for a phase shorter than a report). Quicker than
 # run.sh's `load` phase for comparing two builds of the engine; run.sh stays the
 # benchmark of record (docs/benchmarks.md).
 #
@@ -26,7 +27,7 @@ for bin in "$@"; do [ -x "$bin" ] || { echo "not an executable: $bin" >&2; exit 
 echo "load A/B: MariaDB $(sql 'SELECT VERSION()') on 127.0.0.1:$port, $ROWS rows, $(nproc) cores, '$DDL'" >&2
 prepare_tables
 
-echo "| turn | binary | wall ms | baseline TPS | TPS during | ratio | phases (ms from start) |"
+echo "| turn | binary | wall ms | baseline TPS | TPS during | ratio | phases (ms from start, TPS inside) |"
 echo "|---|---|---|---|---|---|---|"
 for rep in $(seq 1 "$REPS"); do
   for bin in "$@"; do
@@ -43,7 +44,16 @@ for rep in $(seq 1 "$REPS"); do
     read -r base _ < <(window_stats $((load_t0 + 2000)) $((load_t0 + (BASELINE_S + 1) * 1000)))
     read -r during _ < <(window_stats "$t0" "$t1")
     ratio=$(python3 -c "print(f'{$during / $base:.2f}' if $base else 'n/a')")
-    phases=$(sed -n 's/^phase \([a-z_]*\) at \([0-9]*\) ms$/\1=\2/p' "$work/phases" | tr '\n' ' ')
+    # Each phase with its start (ms from t0) and the TPS of the reports inside it.
+    phases=""
+    mapfile -t marks < <(sed -n 's/^phase \([a-z_]*\) at \([0-9]*\) ms$/\1 \2/p' "$work/phases")
+    for i in "${!marks[@]}"; do
+      read -r name at <<<"${marks[$i]}"
+      end=$((t1 - t0))
+      [ $((i + 1)) -lt ${#marks[@]} ] && read -r _ end <<<"${marks[$((i + 1))]}"
+      read -r tps _ < <(window_stats $((t0 + at)) $((t0 + end)))
+      phases+="$name=$at ($tps) "
+    done
     echo "| $rep | $bin | $((t1 - t0)) | $base | $during | $ratio | $phases|"
   done
 done

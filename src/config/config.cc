@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -56,6 +57,19 @@ class Reader {
       return Error(path, "expected an integer from " + std::to_string(min) + " to " +
                              std::to_string(max) + ", got \"" + s + "\"");
     return static_cast<int>(v);
+  }
+
+  // A decimal number from `min` to `max` ("1", "0.5").
+  Result<double> NumberIn(const YAML::Node& node, const std::string& path, double min, double max) const {
+    ORDO_ASSIGN_OR_RETURN(std::string s, String(node, path));
+    char* end = nullptr;
+    double v = std::strtod(s.c_str(), &end);
+    if (s.empty() || *end != '\0' || !(v >= min && v <= max)) {
+      char range[64];
+      std::snprintf(range, sizeof(range), "%g to %g", min, max);
+      return Error(path, "expected a number from " + std::string(range) + ", got \"" + s + "\"");
+    }
+    return v;
   }
 
   Result<int> PositiveInt(const YAML::Node& node, const std::string& path, int max) const {
@@ -126,7 +140,9 @@ class Reader {
   Status Engine(const YAML::Node& node, EngineConfig* out) const {
     const std::string path = "engine";
     ORDO_RETURN_IF_ERROR(CheckKeys(
-        node, path, {"copy_threads", "chunk_target", "cutover_lock_timeout", "cutover_attempts"}));
+        node, path,
+        {"copy_threads", "chunk_target", "cutover_lock_timeout", "cutover_attempts", "rest_under_writes",
+         "verify_rest_under_writes"}));
     if (node["copy_threads"]) {
       ORDO_ASSIGN_OR_RETURN(out->copy_threads,
                             PositiveInt(node["copy_threads"], path + ".copy_threads", 64));
@@ -145,6 +161,14 @@ class Reader {
     if (node["cutover_attempts"]) {
       ORDO_ASSIGN_OR_RETURN(out->cutover_max_attempts,
                             PositiveInt(node["cutover_attempts"], path + ".cutover_attempts", 1000));
+    }
+    if (node["rest_under_writes"]) {
+      ORDO_ASSIGN_OR_RETURN(out->rest_under_writes,
+                            NumberIn(node["rest_under_writes"], path + ".rest_under_writes", 0, 100));
+    }
+    if (node["verify_rest_under_writes"]) {
+      ORDO_ASSIGN_OR_RETURN(out->verify_rest_under_writes,
+                            NumberIn(node["verify_rest_under_writes"], path + ".verify_rest_under_writes", 0, 100));
     }
     return Status::Ok();
   }

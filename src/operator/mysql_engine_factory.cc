@@ -25,6 +25,8 @@ Result<EngineSpec> MysqlEngineFactory::SpecFor(const OperationJob& job) const {
   spec.revert_window = env->revert_window_micros > 0;
   spec.copy_threads = config_.engine.copy_threads;
   spec.chunk_target_ms = config_.engine.chunk_target_ms;
+  spec.rest_under_writes = config_.engine.rest_under_writes;
+  spec.verify_rest_under_writes = config_.engine.verify_rest_under_writes;
   spec.cutover_lock_timeout_ms = config_.engine.cutover_lock_timeout_ms;
   spec.cutover_max_attempts = config_.engine.cutover_max_attempts;
   return spec;

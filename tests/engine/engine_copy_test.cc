@@ -1,6 +1,6 @@
 // TableCopier on a real server, without change capture: chunk sizes adapt to the time
 // target, several threads copy every row exactly once, the state resumes after the
-// watermark.
+// watermark, a rest after a chunk holds back every worker.
 #include <gtest/gtest.h>
 
 #include "engine/mysql/copier.h"
@@ -81,6 +81,45 @@ TEST(TableCopier, ASavedStateContinuesAfterTheWatermark) {
   ASSERT_TRUE(second.Run().ok());
   EXPECT_EQ(second.rows_scanned(), 20000 - saved.rows_copied);
   EXPECT_EQ(second.state().rows_copied, 20000);
+  EXPECT_EQ(*Count(*f->pool, f->db, "t"), *Count(*f->pool, f->db, "t_ordo_new"));
+}
+
+TEST(TableCopier, NoChunkStartsWhileTheCopyRestsWhicheverWorkerEndedTheLastOne) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto f = Make(server, 20000);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  Applier applier({f->plan.get()});
+  CopyOptions options;
+  options.threads = 2;
+  options.chunk_target_ms = 1;  // small chunks, a few ms each
+  using Clock = std::chrono::steady_clock;
+  constexpr auto kRest = std::chrono::milliseconds(200);
+  std::mutex mu;
+  std::vector<Clock::time_point> starts, rested_ends;
+  options.fence = [&](MysqlConnection&) {
+    std::lock_guard<std::mutex> lock(mu);
+    starts.push_back(Clock::now());
+    return Status::Ok();
+  };
+  options.rest_ms = [&](int64_t chunk_ms) -> int64_t {
+    EXPECT_GE(chunk_ms, 0);
+    std::lock_guard<std::mutex> lock(mu);
+    if (rested_ends.size() >= 5) return 0;  // then the copy runs on without rests
+    rested_ends.push_back(Clock::now());
+    return kRest.count();
+  };
+  TableCopier copier(*f->plan, &applier, f->pool.get(), options, {});
+  ASSERT_TRUE(copier.Run().ok());
+  ASSERT_EQ(rested_ends.size(), 5u);
+  for (const auto& end : rested_ends) {
+    // The other worker may have been past its look at the rest when this chunk ended;
+    // nothing else starts until the rest is over (a few ms apart without it).
+    int inside = 0;
+    for (const auto& start : starts)
+      if (start > end && start < end + kRest - std::chrono::milliseconds(5)) ++inside;
+    EXPECT_LE(inside, 1);
+  }
+  EXPECT_EQ(copier.state().rows_copied, 20000);
   EXPECT_EQ(*Count(*f->pool, f->db, "t"), *Count(*f->pool, f->db, "t_ordo_new"));
 }
 

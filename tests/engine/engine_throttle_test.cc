@@ -1,7 +1,8 @@
 // Throttling and volume: the copy pauses (and says why) while the binlog backlog,
 // Threads_running or a replica's lag is over its limit, while change application goes
 // on, and resumes once it is back under; copy threads and the chunk time target change
-// while the copy runs.
+// while the copy runs; the copy rests between chunks (and says so) while the
+// application writes the table, and only then.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -247,6 +248,86 @@ TEST(Volume, CopyThreadsAndChunkTargetChangeWhileTheCopyRuns) {
   EXPECT_EQ(p.volume.chunk_target_ms, 20);
   EXPECT_GE(threads.size(), 2u) << "chunks after the change ran on " << threads.size() << " thread(s)";
   ASSERT_TRUE((*engine)->Cutover().ok());
+}
+
+// The copy of a table the application writes, watched through the progress: how often
+// it said it was copying, and resting for the application. `write` false: nobody
+// writes the table.
+struct WatchedCopy {
+  int copying_reports = 0;
+  int resting_reports = 0;
+  Status copied = Internal("not run");
+  int64_t writes = 0;
+};
+
+WatchedCopy CopyWhileWatching(testing::MariaDbServer* server, const std::string& db, bool write) {
+  WatchedCopy out;
+  RecordingHost host;
+  EngineSpec spec = SpecFor(server, db, "t", "ALTER TABLE t ADD COLUMN x INT");
+  spec.copy_threads = 1;
+  spec.chunk_target_ms = 5;  // many chunks
+  auto engine = NewMysqlEngine(spec, &host);
+  if (!engine.ok()) {
+    out.copied = engine.status();
+    return out;
+  }
+  // The first 40 chunks take 40 ms more each: the copy lasts well past the engine's
+  // first one-second look at the change stream.
+  std::atomic<int> chunks{0};
+  SyncPoints::Get().SetCallback("TableCopier::CopyChunk:BeforeBegin", [&] {
+    if (++chunks <= 40) std::this_thread::sleep_for(std::chrono::milliseconds(40));
+  });
+  SyncPoints::Get().Enable();
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    if (!write) return;
+    auto conn = Connect(server, db);
+    if (!conn.ok()) return;
+    for (int i = 0; !done; ++i)
+      if ((*conn)->Execute("UPDATE t SET v = v + 1 WHERE id = " + std::to_string(1 + i % 20000)).ok())
+        ++out.writes;
+  });
+  std::thread copy([&] {
+    out.copied = (*engine)->Copy();
+    done = true;
+  });
+  while (!done) {
+    EngineProgress p = host.last_progress();
+    if (p.phase == "copying") {
+      ++out.copying_reports;
+      if (p.throttle_reason.rfind("application writes ", 0) == 0) ++out.resting_reports;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  copy.join();
+  writer.join();
+  SyncPoints::Get().DisableAndClear();
+  if (out.copied.ok()) out.copied = (*engine)->Cutover().status();
+  return out;
+}
+
+TEST(DutyCycle, TheCopyRestsAndSaysSoWhileTheApplicationWritesTheTable) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto f = Prepare(server, 20000);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  WatchedCopy w = CopyWhileWatching(server, f->db, /*write=*/true);
+  ASSERT_TRUE(w.copied.ok()) << w.copied.ToString();
+  EXPECT_GT(w.writes, 100);
+  EXPECT_GT(w.resting_reports, 0) << w.copying_reports << " reports while copying";
+  auto sums = f->conn->Query("SELECT COUNT(*), SUM(v) FROM t");
+  ASSERT_TRUE(sums.ok());
+  EXPECT_EQ(*sums->rows[0][0], "20000");
+  EXPECT_EQ(std::stoll(*sums->rows[0][1]), 20000LL * 20001 / 2 + w.writes);
+}
+
+TEST(DutyCycle, TheCopyOfATableNobodyWritesNeverRests) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto f = Prepare(server, 20000);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  WatchedCopy w = CopyWhileWatching(server, f->db, /*write=*/false);
+  ASSERT_TRUE(w.copied.ok()) << w.copied.ToString();
+  EXPECT_GT(w.copying_reports, 0);
+  EXPECT_EQ(w.resting_reports, 0);
 }
 
 }  // namespace

@@ -95,6 +95,22 @@ TEST(Config, ZeroParkedKeepersReleasesEveryParkedRowAndNegativeIsRefused) {
               "worker.parked_keepers: expected an integer from 0 to 1024, got \"-1\"");
 }
 
+TEST(Config, TheDutyCycleTakesDecimalRatiosAndZeroTurnsItOff) {
+  auto cfg = ParseConfig("engine: {rest_under_writes: 0.75, verify_rest_under_writes: 0}", "ordo.yaml",
+                         FakeEnv({}));
+  ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
+  EXPECT_EQ(cfg->engine.rest_under_writes, 0.75);
+  EXPECT_EQ(cfg->engine.verify_rest_under_writes, 0);
+  auto defaults = ParseConfig("", "ordo.yaml", FakeEnv({}));
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->engine.rest_under_writes, 1.0);
+  EXPECT_EQ(defaults->engine.verify_rest_under_writes, 0.5);
+  ExpectError("engine: {rest_under_writes: -1}",
+              "engine.rest_under_writes: expected a number from 0 to 100, got \"-1\"");
+  ExpectError("engine: {verify_rest_under_writes: half}",
+              "engine.verify_rest_under_writes: expected a number from 0 to 100, got \"half\"");
+}
+
 TEST(Config, DeploymentListMustBeNonEmptyAndUnique) {
   ExpectError("databases: {shop: {environments: {prod: {deployments: []}}}}",
               "databases.shop.environments.prod.deployments: expected a non-empty list");

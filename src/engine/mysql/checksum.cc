@@ -1,6 +1,7 @@
 #include "engine/mysql/checksum.h"
 
 #include <cctype>
+#include <chrono>
 #include <map>
 #include <thread>
 
@@ -175,6 +176,7 @@ Status VerifyTable(const TablePlan& plan, const ChunkBounds* known, MysqlConnect
   };
   auto compare = [&](const std::optional<Key>& from, const std::optional<Key>& upper) -> Status {
     if (options.should_stop && options.should_stop()) return Cancelled("verification stopped on request");
+    const auto started = std::chrono::steady_clock::now();
     Result<std::pair<int64_t, std::string>> right = Internal("not run");
     std::thread other([&] { right = ChunkSum(dst, b, from, upper); });
     auto left = ChunkSum(src, a, from, upper);
@@ -184,6 +186,16 @@ Status VerifyTable(const TablePlan& plan, const ChunkBounds* known, MysqlConnect
     ++report->chunks;
     report->rows_compared += left->first;
     if (*left != *right) return NameDifference(src, dst, a, b, where, from, upper);
+    if (!options.rest_ms) return Status::Ok();
+    const auto took = std::chrono::steady_clock::now() - started;
+    const auto until = std::chrono::steady_clock::now() +
+                       std::chrono::milliseconds(options.rest_ms(
+                           std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
+    while (std::chrono::steady_clock::now() < until) {
+      if (options.should_stop && options.should_stop()) return Cancelled("verification stopped on request");
+      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+          std::chrono::milliseconds(50), until - std::chrono::steady_clock::now()));
+    }
     return Status::Ok();
   };
   std::optional<Key> lower;

@@ -30,6 +30,9 @@ namespace ordo {
 struct VerifyOptions {
   int64_t chunk_rows = 20000;
   std::function<bool()> should_stop;
+  // After each chunk the verification rests this long (ms), given the chunk's duration;
+  // 0 or unset: no rest. The snapshots stay open while it rests.
+  std::function<int64_t(int64_t chunk_ms)> rest_ms;
   // Per table (as `plans`; missing or null: none): the copy's chunk bounds. Chunks
   // then follow them (merged up to chunk_rows) instead of a bound query per chunk, a
   // scan of the source's key the copy already made; the ranges they do not cover (before

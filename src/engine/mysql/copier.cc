@@ -224,6 +224,10 @@ Status TableCopier::Worker(int index) {
       std::this_thread::sleep_for(kPausePoll);  // throttled: no new chunk, check again
       continue;
     }
+    if (int64_t resting = rest_until_.load() - NowMs(); resting > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::min<int64_t>(resting, kPausePoll.count())));
+      continue;
+    }
     auto next = NextChunk(*conn);
     if (!next.ok()) return next.status();
     if (!next->has_value()) return Status::Ok();
@@ -241,21 +245,34 @@ Status TableCopier::Worker(int index) {
         [&] { return conn->broken() || (options_.should_stop && options_.should_stop()); });
     if (!s.ok()) return s;
     int64_t elapsed = NowMs() - start;
-    std::lock_guard<std::mutex> lock(mu_);
-    in_flight_[id].done = true;
-    if (chunk.rows > 0) sizer_.Observe(chunk.rows, elapsed);
-    if (chunk.rows < 0) rows_scanned_ += affected;
-    // The rows the chunk covered, not the rows it inserted: rows already in the shadow
-    // (put there by the applier, or by a run that crashed after this chunk but before
-    // its checkpoint) are copied all the same. Only the last chunk, whose size is not
-    // known, counts what it inserted.
-    state_.rows_copied += chunk.rows > 0 ? chunk.rows : affected;
-    while (!in_flight_.empty() && in_flight_.begin()->second.done) {
-      state_.watermark = in_flight_.begin()->second.upper;
-      in_flight_.erase(in_flight_.begin());
+    Finish(id, chunk, elapsed, affected);
+    // The rest is the whole copy's: no worker starts a chunk before it ends, so with
+    // several workers the copy still works for only 1 / (1 + rest ratio) of the time.
+    int64_t rest = options_.rest_ms ? options_.rest_ms(elapsed) : 0;
+    if (rest > 0) {
+      const int64_t until = NowMs() + rest;
+      int64_t prev = rest_until_.load();
+      while (prev < until && !rest_until_.compare_exchange_weak(prev, until)) {
+      }
     }
-    if (exhausted_ && in_flight_.empty()) state_.done = true;
   }
+}
+
+void TableCopier::Finish(uint64_t id, const Chunk& chunk, int64_t elapsed, int64_t affected) {
+  std::lock_guard<std::mutex> lock(mu_);
+  in_flight_[id].done = true;
+  if (chunk.rows > 0) sizer_.Observe(chunk.rows, elapsed);
+  if (chunk.rows < 0) rows_scanned_ += affected;
+  // The rows the chunk covered, not the rows it inserted: rows already in the shadow
+  // (put there by the applier, or by a run that crashed after this chunk but before
+  // its checkpoint) are copied all the same. Only the last chunk, whose size is not
+  // known, counts what it inserted.
+  state_.rows_copied += chunk.rows > 0 ? chunk.rows : affected;
+  while (!in_flight_.empty() && in_flight_.begin()->second.done) {
+    state_.watermark = in_flight_.begin()->second.upper;
+    in_flight_.erase(in_flight_.begin());
+  }
+  if (exhausted_ && in_flight_.empty()) state_.done = true;
 }
 
 Status TableCopier::Run() {

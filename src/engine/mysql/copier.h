@@ -16,7 +16,8 @@
 //
 // Each chunk is one transaction that first checks the operation's target-side fence
 // (CopyOptions::fence), so a displaced engine copies nothing more. Between chunks a
-// worker waits while CopyOptions::paused() says so (throttling). SetVolume() changes
+// worker waits while CopyOptions::paused() says so (throttling) and rests as long as
+// CopyOptions::rest_ms() says after each chunk (the duty cycle). SetVolume() changes
 // the number of copy threads and the chunk time target while the copy runs: extra
 // workers finish their chunk and leave, new ones start at once.
 //
@@ -62,6 +63,9 @@ struct CopyOptions {
   int64_t chunk_target_ms = 500;
   std::function<bool()> should_stop;  // polled between chunks
   std::function<bool()> paused;       // while true, no new chunk starts (throttling)
+  // After each chunk the copy rests this long (ms), given the chunk's duration in ms:
+  // no worker starts a chunk until the rest is over. 0 or unset: no rest.
+  std::function<int64_t(int64_t chunk_ms)> rest_ms;
   // Checked inside every chunk's transaction, before its read (target-side fencing).
   std::function<Status(MysqlConnection&)> fence;
 };
@@ -95,6 +99,8 @@ class TableCopier {
     bool done = false;
   };
   Status Worker(int index);
+  // Marks a chunk copied: the sizer, the counters, the watermark.
+  void Finish(uint64_t id, const Chunk& chunk, int64_t elapsed_ms, int64_t affected);
   bool Finished();
   Status CaptureEnd(MysqlConnection& conn);
   // Picks the next chunk under mu_; nullopt when the range is exhausted.
@@ -121,6 +127,7 @@ class TableCopier {
   int running_ = 0;  // workers started and not returned
   std::atomic<int> threads_;
   std::atomic<int64_t> rows_scanned_{0};
+  std::atomic<int64_t> rest_until_{0};  // steady ms: no chunk starts before (rest_ms)
 };
 
 }  // namespace ordo

@@ -116,7 +116,9 @@ Status MysqlEngine::ReportProgress() {
   {
     std::lock_guard<std::mutex> lock(volume_mu_);
     p.volume = volume_;
-    p.throttle_reason = !throttle_reason_.empty() ? throttle_reason_ : backlog_reason_;
+    p.throttle_reason = !throttle_reason_.empty() ? throttle_reason_
+                        : !backlog_reason_.empty() ? backlog_reason_
+                                                   : RestReason();
   }
   Applier* applier = reverse_applier_ ? reverse_applier_.get() : applier_.get();
   if (applier != nullptr && pool_) {

@@ -135,6 +135,14 @@ class MysqlEngine final : public OperationEngine {
   void StartThrottle();
   void StopThrottle();
   bool CopyPaused(size_t index);
+  // Updates writes_seen_ once a second from the applier's rows_applied (CopyTable's loop,
+  // the verification's rests).
+  void SampleWrites();
+  // After a chunk of `chunk_ms`: ratio × chunk_ms while writes_seen_, else 0.
+  int64_t RestUnderWrites(int64_t chunk_ms, double ratio) const;
+  // "application writes 2310 rows/s: resting 1x each chunk's time" while the copy or
+  // the verification rests under writes (the progress's throttle reason), else "".
+  std::string RestReason() const;
   // mysql_engine_cutover.cc
   Result<CutoverReport> RunInstant();
   // Verification while the index build may still run (AwaitIndexBuildOnline first).
@@ -215,6 +223,12 @@ class MysqlEngine final : public OperationEngine {
   std::string throttle_reason_;  // guarded by volume_mu_: the monitor's (load, replicas)
   std::string backlog_reason_;   // guarded by volume_mu_: the copy workers' (backlog)
   std::atomic<bool> throttled_{false};
+  // The duty cycle: whether the change stream showed the application writing the copied
+  // tables at kWritingRowsPerSecond or more over the last second (SampleWrites).
+  std::atomic<bool> writes_seen_{false};
+  std::atomic<int64_t> writes_rate_{0};  // rows a second, as of the last sample
+  int64_t writes_sample_ms_ = 0;
+  int64_t writes_sample_rows_ = 0;
   // Set before the copy workers start and reset after they finished (StopThrottle).
   std::shared_ptr<Throttle> throttle_;
   std::thread throttle_thread_;

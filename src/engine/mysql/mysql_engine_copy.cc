@@ -1,5 +1,6 @@
 // MysqlEngine: creating the shadows, the copy (throttled), resuming, staying in sync.
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include "engine/mysql/binlog_preflight.h"
@@ -12,6 +13,15 @@ namespace ordo {
 namespace {
 
 constexpr std::chrono::milliseconds kTick(50);
+// The application counts as writing a copied table (and the copy rests between its
+// chunks, EngineSpec::rest_under_writes) from this many changed rows a second.
+constexpr int64_t kWritingRowsPerSecond = 100;
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 }  // namespace
 
@@ -164,6 +174,38 @@ bool MysqlEngine::CopyPaused(size_t index) {
   return in_flight > 0 && row_bytes > 0 && *backlog + (in_flight + next) * row_bytes > limit;
 }
 
+void MysqlEngine::SampleWrites() {
+  const int64_t now = NowMs();
+  const int64_t rows = applier_->rows_applied();
+  if (writes_sample_ms_ == 0) {
+    writes_sample_ms_ = now;
+    writes_sample_rows_ = rows;
+    return;
+  }
+  if (now - writes_sample_ms_ < 1000) return;
+  writes_rate_ = (rows - writes_sample_rows_) * 1000 / (now - writes_sample_ms_);
+  writes_seen_ = writes_rate_ >= kWritingRowsPerSecond;
+  writes_sample_ms_ = now;
+  writes_sample_rows_ = rows;
+}
+
+int64_t MysqlEngine::RestUnderWrites(int64_t chunk_ms, double ratio) const {
+  if (!writes_seen_ || ratio <= 0) return 0;
+  return static_cast<int64_t>(ratio * static_cast<double>(chunk_ms));
+}
+
+std::string MysqlEngine::RestReason() const {
+  if (!writes_seen_) return "";
+  double r = phase_ == "copying" ? spec_.rest_under_writes
+             : phase_ == "verifying" ? spec_.verify_rest_under_writes
+                                     : 0;
+  if (r <= 0) return "";
+  char ratio[32];
+  std::snprintf(ratio, sizeof(ratio), "%g", r);
+  return "application writes " + std::to_string(writes_rate_.load()) + " rows/s: resting " + ratio +
+         "x each chunk's time";
+}
+
 Status MysqlEngine::CopyTable(size_t index) {
   CopyOptions options;
   {
@@ -173,6 +215,7 @@ Status MysqlEngine::CopyTable(size_t index) {
   }
   options.should_stop = [this] { return stop_.load(); };
   options.paused = [this, index] { return CopyPaused(index); };
+  options.rest_ms = [this](int64_t chunk_ms) { return RestUnderWrites(chunk_ms, spec_.rest_under_writes); };
   options.fence = [this](MysqlConnection& conn) { return fence_->Check(conn); };
   {
     std::lock_guard<std::mutex> lock(copiers_mu_);
@@ -180,6 +223,7 @@ Status MysqlEngine::CopyTable(size_t index) {
                                                     options, copy_states_[index]);
   }
   TableCopier* copier = copiers_[index].get();
+  writes_sample_ms_ = 0;  // the first sample of this table's copy starts the window
   Status result;
   std::atomic<bool> finished{false};
   std::thread worker([&] {
@@ -189,6 +233,7 @@ Status MysqlEngine::CopyTable(size_t index) {
   Status s;
   while (!finished) {
     std::this_thread::sleep_for(kTick);
+    SampleWrites();
     if (s.ok()) s = loop_->error();
     if (s.ok()) s = Tick(false);
     if (s.ok() && StopRequested()) stop_ = true;
@@ -226,9 +271,7 @@ Status MysqlEngine::Copy() {
     return Status::Ok();
   }
   if (copied_ && (!HasAlters() || (loop_ && loop_->running()))) return Status::Ok();
-  run_started_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::steady_clock::now().time_since_epoch())
-                        .count();
+  run_started_ms_ = NowMs();
   ORDO_RETURN_IF_ERROR(TakeFence());
   if (instant_ || !HasAlters()) {
     // Nothing to copy or capture: the instant ALTER, or the creates and drops, happen

@@ -121,6 +121,10 @@ Result<CutoverReport> MysqlEngine::RunInstant() {
 
 Result<VerifyReport> MysqlEngine::VerifyBesideIndexBuild() {
   while (true) {
+    // While the application writes and the duty cycle is on, the build (one statement,
+    // which cannot rest) runs alone first, and the verification after it rests between
+    // its chunks; side by side, neither could leave the server to the application.
+    if (writes_seen_ && spec_.verify_rest_under_writes > 0) ORDO_RETURN_IF_ERROR(FinishIndexBuild(/*wait=*/true));
     ORDO_RETURN_IF_ERROR(AwaitIndexBuildOnline());
     phase_ = "verifying";
     ORDO_RETURN_IF_ERROR(Tick(true));
@@ -146,6 +150,10 @@ Result<VerifyReport> MysqlEngine::VerifyBesideIndexBuild() {
       if (waiting_since < 0) waiting_since = now;
       yielded = now - waiting_since >= kYieldToBuild.count();
       return yielded;
+    };
+    verify.rest_ms = [this](int64_t chunk_ms) {
+      SampleWrites();
+      return IndexBuildRunning() ? 0 : RestUnderWrites(chunk_ms, spec_.verify_rest_under_writes);
     };
     auto verified = VerifyTables(plan_ptrs_, pool_.get(), loop_.get(), verify);
     if (!yielded) return verified;
