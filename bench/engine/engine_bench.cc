@@ -11,7 +11,8 @@
 // write-blocked time are reported.
 //
 //   {"wall_ms":…,"copy_ms":…,"verify_cutover_ms":…,"rows":…,"rows_per_s":…,
-//    "write_block_ms":…,"attempts":…,"instant":…}
+//    "write_block_ms":…,"attempts":…,"instant":…,"max_backlog_bytes":…,
+//    "max_backlog_phase":…,"failed_attempts":[reason…]}
 //   with revert_after_ms, also: "window_ms":…,"revert_ms":…,"revert_verified_rows":…,
 //    "revert_block_ms":…,"revert_attempts":…
 #include <chrono>
@@ -37,11 +38,17 @@ class QuietHost : public ordo::EngineHost {
       std::fprintf(stderr, "phase %s at %lld ms\n", phase_.c_str(),
                    static_cast<long long>(Ms(start_, Clock::now())));
     }
+    if (p.backlog_bytes > max_backlog) {
+      max_backlog = p.backlog_bytes;
+      max_backlog_phase = p.phase;
+    }
     return ordo::Status::Ok();
   }
   ordo::Status SaveResumeState(const std::string&) override { return ordo::Status::Ok(); }
   bool ShouldStop() override { return false; }
   int64_t rows = 0;
+  int64_t max_backlog = 0;  // the largest binlog backlog reported, and in which phase
+  std::string max_backlog_phase;
 
  private:
   static int64_t Ms(Clock::time_point a, Clock::time_point b) {
@@ -122,6 +129,15 @@ int main(int argc, char** argv) {
       static_cast<long long>(Ms(t1, t2)), static_cast<long long>(host.rows),
       secs > 0 ? host.rows / secs : 0.0, static_cast<long long>(report->write_block_ms),
       report->attempts, report->instant ? "true" : "false");
+  std::printf(",\"max_backlog_bytes\":%lld,\"max_backlog_phase\":\"%s\",\"failed_attempts\":[",
+              static_cast<long long>(host.max_backlog), host.max_backlog_phase.c_str());
+  for (size_t i = 0; i < report->failed_attempt_reasons.size(); ++i) {
+    std::string reason;
+    for (char c : report->failed_attempt_reasons[i])
+      if (c != '"' && c != '\\') reason += c;
+    std::printf("%s\"%s\"", i ? "," : "", reason.c_str());
+  }
+  std::printf("]");
   if (revert_after_ms >= 0) {
     auto window_end = t2 + std::chrono::milliseconds(revert_after_ms);
     s = (*engine)->KeepOldInSync([&] { return Clock::now() >= window_end; });

@@ -55,5 +55,6 @@ for rep in $(seq 1 "$REPS"); do
       phases+="$name=$at ($tps) "
     done
     echo "| $rep | $bin | $((t1 - t0)) | $base | $during | $ratio | $phases|"
+    echo "turn $rep $bin: $(cat "$work/out")" >&2  # the driver's report (attempts, write block)
   done
 done
