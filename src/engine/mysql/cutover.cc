@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <thread>
 
@@ -96,34 +95,14 @@ std::string LockSeconds(SteadyClock::time_point deadline) {
 // that same table. So the sessions unlock in that order, each only once the rename is
 // queued on its table; a single session unlocking everything at once would let writes
 // on the second and later tables into the old tables.
-// Before the locks: the shadows catch up with the binlog, round after round, until a
-// round takes at most a quarter of the lock budget (500 ms at most). The drain under
-// the locks then has only what arrived during that last round; after one round that
-// took 15 s (a backlog left by a verification on a busy server), it had 15 s of
-// changes to apply and ran out of its budget. Past catch_up_timeout_ms the rounds stop
-// and the lock budget decides.
-Status CatchUp(MysqlConnection& monitor, SyncLoop* loop, const CutoverOptions& options) {
-  using Clock = std::chrono::steady_clock;
-  const auto deadline = Clock::now() + std::chrono::milliseconds(options.catch_up_timeout_ms);
-  const auto quick = std::chrono::milliseconds(std::min<int64_t>(500, options.lock_timeout_ms / 4));
-  bool first = true;
-  while (true) {
-    const auto started = Clock::now();
-    if (!first && started >= deadline) return Status::Ok();
-    ORDO_ASSIGN_OR_RETURN(BinlogPosition now, ReadServerBinlogPosition(monitor));
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - started);
-    Status caught = loop->WaitApplied(now, std::max(left, std::chrono::milliseconds(1)));
-    if (!caught.ok()) return first ? caught : Status::Ok();
-    if (Clock::now() - started <= quick) return Status::Ok();
-    first = false;
-  }
-}
-
 Status Attempt(const std::vector<SwapTable>& tables, MysqlPool* pool, SyncLoop* loop,
                const TargetFence& fence, const std::string& kind, const CutoverOptions& options,
                int64_t* block_ms, BinlogPosition* position) {
   ORDO_ASSIGN_OR_RETURN(auto monitor, pool->Acquire());
-  if (loop != nullptr) ORDO_RETURN_IF_ERROR(CatchUp(*monitor, loop, options));
+  if (loop != nullptr) {
+    ORDO_ASSIGN_OR_RETURN(BinlogPosition now, ReadServerBinlogPosition(*monitor));
+    ORDO_RETURN_IF_ERROR(loop->WaitApplied(now, std::chrono::milliseconds(options.catch_up_timeout_ms)));
+  }
   ORDO_RETURN_IF_ERROR(CreateSentries(tables, *monitor));
   // Lock order = the server's metadata-lock order: (schema, name).
   std::vector<size_t> order;
