@@ -238,6 +238,10 @@ TEST(Volume, CopyThreadsAndChunkTargetChangeWhileTheCopyRuns) {
     if (n == 10) {
       ASSERT_TRUE((*engine)->SetVolume({3, 20}).ok());
     }
+    // Every chunk lasts a little longer, so that the sizer keeps them near 1000 rows and
+    // the range is not all handed out (after which no worker starts) before the
+    // supervisor's next look (every 50 ms) sees the new volume.
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   });
   SyncPoints::Get().Enable();
   Status copied = (*engine)->Copy();
