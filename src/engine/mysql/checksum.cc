@@ -187,10 +187,9 @@ Status VerifyTable(const TablePlan& plan, const ChunkBounds* known, MysqlConnect
     report->rows_compared += left->first;
     if (*left != *right) return NameDifference(src, dst, a, b, where, from, upper);
     if (!options.rest_ms) return Status::Ok();
-    const auto took = std::chrono::steady_clock::now() - started;
-    const auto until = std::chrono::steady_clock::now() +
-                       std::chrono::milliseconds(options.rest_ms(
-                           std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
+    const auto ended = std::chrono::steady_clock::now();
+    const auto until = ended + std::chrono::milliseconds(options.rest_ms(
+                                   std::chrono::duration_cast<std::chrono::milliseconds>(ended - started).count()));
     while (std::chrono::steady_clock::now() < until) {
       if (options.should_stop && options.should_stop()) return Cancelled("verification stopped on request");
       std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(

@@ -5,6 +5,7 @@
 
 #include "engine/mysql/retry.h"
 #include "engine/mysql/sql_text.h"
+#include "engine/mysql/steady_ms.h"
 #include "ordo/sync_point.h"
 
 namespace ordo {
@@ -15,12 +16,6 @@ namespace {
 // backoff for this long, like the applier's flushes.
 constexpr auto kChunkRetryFor = std::chrono::seconds(120);
 constexpr auto kPausePoll = std::chrono::milliseconds(50);
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 
@@ -224,7 +219,7 @@ Status TableCopier::Worker(int index) {
       std::this_thread::sleep_for(kPausePoll);  // throttled: no new chunk, check again
       continue;
     }
-    if (int64_t resting = rest_until_.load() - NowMs(); resting > 0) {
+    if (int64_t resting = rest_until_.load() - SteadyNowMs(); resting > 0) {
       std::this_thread::sleep_for(std::chrono::milliseconds(std::min<int64_t>(resting, kPausePoll.count())));
       continue;
     }
@@ -232,7 +227,7 @@ Status TableCopier::Worker(int index) {
     if (!next.ok()) return next.status();
     if (!next->has_value()) return Status::Ok();
     auto [id, chunk] = **next;
-    int64_t start = NowMs();
+    int64_t start = SteadyNowMs();
     int64_t affected = 0;
     Status s = RetryRetryable(
         kChunkRetryFor,
@@ -244,13 +239,13 @@ Status TableCopier::Worker(int index) {
         },
         [&] { return conn->broken() || (options_.should_stop && options_.should_stop()); });
     if (!s.ok()) return s;
-    int64_t elapsed = NowMs() - start;
+    int64_t elapsed = SteadyNowMs() - start;
     Finish(id, chunk, elapsed, affected);
     // The rest is the whole copy's: no worker starts a chunk before it ends, so with
     // several workers the copy still works for only 1 / (1 + rest ratio) of the time.
     int64_t rest = options_.rest_ms ? options_.rest_ms(elapsed) : 0;
     if (rest > 0) {
-      const int64_t until = NowMs() + rest;
+      const int64_t until = SteadyNowMs() + rest;
       int64_t prev = rest_until_.load();
       while (prev < until && !rest_until_.compare_exchange_weak(prev, until)) {
       }

@@ -5,17 +5,9 @@
 #include <random>
 
 #include "engine/mysql/position.h"
+#include "engine/mysql/steady_ms.h"
 
 namespace ordo {
-namespace {
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 MysqlEngine::MysqlEngine(EngineSpec spec, Dsn dsn, EngineHost* host, ChangeStreamFactory streams)
     : spec_(std::move(spec)), dsn_(std::move(dsn)), host_(host), streams_(std::move(streams)) {
@@ -157,7 +149,7 @@ Status MysqlEngine::ReportProgress() {
     for (const auto& c : copiers_)
       if (c) p.rows_scanned_this_run += c->rows_scanned();
   }
-  int64_t elapsed = NowMs() - run_started_ms_;
+  int64_t elapsed = SteadyNowMs() - run_started_ms_;
   if (elapsed > 0 && run_started_ms_ > 0)
     p.rows_per_second = 1000.0 * static_cast<double>(copied - rows_copied_at_start_) / elapsed;
   if (p.rows_per_second > 0)
@@ -169,7 +161,7 @@ Status MysqlEngine::ReportProgress() {
 
 Status MysqlEngine::Tick(bool force) {
   if (dead_) return Dead();
-  int64_t now = NowMs();
+  int64_t now = SteadyNowMs();
   if (force || now - last_checkpoint_ms_ >= spec_.checkpoint_interval_ms) {
     last_checkpoint_ms_ = now;
     Status s = SaveCheckpoint();

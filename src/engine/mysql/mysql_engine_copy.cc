@@ -7,6 +7,7 @@
 #include "engine/mysql/deferred_indexes.h"
 #include "engine/mysql/mysql_engine.h"
 #include "engine/mysql/position.h"
+#include "engine/mysql/steady_ms.h"
 #include "engine/mysql/throttle.h"
 
 namespace ordo {
@@ -16,12 +17,6 @@ constexpr std::chrono::milliseconds kTick(50);
 // The application counts as writing a copied table (and the copy rests between its
 // chunks, EngineSpec::rest_under_writes) from this many changed rows a second.
 constexpr int64_t kWritingRowsPerSecond = 100;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 
@@ -175,7 +170,7 @@ bool MysqlEngine::CopyPaused(size_t index) {
 }
 
 void MysqlEngine::SampleWrites() {
-  const int64_t now = NowMs();
+  const int64_t now = SteadyNowMs();
   const int64_t rows = applier_->rows_applied();
   if (writes_sample_ms_ == 0) {
     writes_sample_ms_ = now;
@@ -271,7 +266,7 @@ Status MysqlEngine::Copy() {
     return Status::Ok();
   }
   if (copied_ && (!HasAlters() || (loop_ && loop_->running()))) return Status::Ok();
-  run_started_ms_ = NowMs();
+  run_started_ms_ = SteadyNowMs();
   ORDO_RETURN_IF_ERROR(TakeFence());
   if (instant_ || !HasAlters()) {
     // Nothing to copy or capture: the instant ALTER, or the creates and drops, happen
