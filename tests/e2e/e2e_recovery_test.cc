@@ -76,20 +76,9 @@ TEST(Recovery, SecondWorkerRecoversACutoverAndACopyOfAKilledWorker) {
   {
     OrdoProcess first({"worker", "--drivers", "2"}, dir.path());
     // Stall us-1's copy once it has copied its first rows, so that the kill always comes
-    // in the middle of it however fast the machine: a locking read of the shadow's key
-    // range holds next-key locks up to the end of the index, which the copy's next
-    // inserts wait for.
-    ASSERT_TRUE(PollUntil(
-        [&] {
-          auto exists = TableExists(*servers[1], "shop", "orders_ordo_new");
-          if (!exists.ok() || !*exists) return false;
-          auto rows = QueryValue(*servers[1], "shop", "SELECT COUNT(*) FROM orders_ordo_new");
-          return rows.ok() && std::stoll(*rows) > 0;
-        },
-        std::chrono::seconds(60), std::chrono::milliseconds(5)))
-        << first.err();
-    auto stall = MetadataLockHolder::HoldRange(*servers[1], "shop", "orders_ordo_new", "id > 0");
-    ASSERT_TRUE(stall.ok()) << stall.status().ToString();
+    // in the middle of it however fast the machine.
+    auto stall = StallCopyOnceItHasRows(*servers[1], "shop", std::chrono::seconds(60));
+    ASSERT_TRUE(stall.ok()) << stall.status().ToString() << "\n" << first.err();
     at_kill = WaitForStatus(
         dir.path(), id,
         [&](const json& doc) {

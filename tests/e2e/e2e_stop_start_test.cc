@@ -1,12 +1,10 @@
 // End to end: `ordo stop` while an embedded `ordo apply` is copying, then `ordo start`.
 //
 // The copy is slowed (one copy thread, 1 ms chunks: ten rows at a time), and the test
-// holds the stop's moment open: as soon as the shadow table has rows it locks the
-// operation's fence row on the target, which every copy chunk reads with a shared lock,
-// so the copy waits at its next chunk until the stop has been recorded and seen. (A bare
-// race against the copy lost on a fast machine: 20,000 rows copied before the stop.)
-// The stop leaves the operation `stopped` with part of the
-// rows copied, the shadow table on the server and the engine's checkpoint in the store.
+// holds the stop's moment open: as soon as the shadow table has rows it locks the rest of
+// the shadow's key range, so the copy waits at its next chunk until the stop has been
+// recorded and seen (a bare race against the copy lost on a fast machine). The stop
+// leaves the operation `stopped` with part of the rows copied, the shadow table on the server and the engine's checkpoint in the store.
 // The start then continues that copy rather than starting over: the shadow table that
 // becomes `orders` is the very table the first run was filling (InnoDB keeps a table's
 // id through RENAME TABLE; starting over drops and creates the shadow again), and the
@@ -44,21 +42,8 @@ TEST(StopStart, StartResumesAStoppedCopyFromItsCheckpoint) {
   std::string id = WaitForFirstApplyId(dir.path(), std::chrono::seconds(60));
   ASSERT_FALSE(id.empty()) << apply.err();
 
-  auto conn = Connect(server, "shop");
-  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  int64_t first_rows = 0;
-  while (first_rows == 0 && std::chrono::steady_clock::now() < deadline) {
-    // Fails until the engine has created the shadow table.
-    auto n = (*conn)->Query("SELECT COUNT(*) FROM orders_ordo_new");
-    if (n.ok() && !n->rows.empty()) first_rows = std::stoll(n->rows[0][0].value_or("0"));
-    if (first_rows == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  ASSERT_GT(first_rows, 0) << "the copy never started: " << apply.err();
-  ASSERT_LT(first_rows, kRows);
-  ORDO_ASSERT_OK((*conn)->Execute("BEGIN"));
-  auto fence = (*conn)->Query("SELECT token FROM _ordo_fence FOR UPDATE");
-  ASSERT_TRUE(fence.ok() && fence->rows.size() == 1u) << fence.status().ToString();
+  auto stall = StallCopyOnceItHasRows(server, "shop", std::chrono::seconds(120));
+  ASSERT_TRUE(stall.ok()) << stall.status().ToString() << "\n" << apply.err();
 
   OrdoResult stop = RunOrdo({"stop", id}, dir.path());
   EXPECT_EQ(stop.exit_code, 0) << stop.err;
@@ -66,7 +51,7 @@ TEST(StopStart, StartResumesAStoppedCopyFromItsCheckpoint) {
   // The apply re-reads its control requests every poll interval (100 ms); twenty of them
   // pass before the copy may go on.
   std::this_thread::sleep_for(std::chrono::seconds(2));
-  ORDO_ASSERT_OK((*conn)->Execute("ROLLBACK"));
+  (*stall)->Release();
   // The embedded apply honours the stop (recorded by another process) and exits 1.
   ASSERT_EQ(apply.Wait(std::chrono::seconds(120)), 1) << apply.out() << "\n" << apply.err();
 

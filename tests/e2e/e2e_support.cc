@@ -105,6 +105,21 @@ void MetadataLockHolder::Release() {
   conn_.reset();
 }
 
+Result<std::unique_ptr<MetadataLockHolder>> StallCopyOnceItHasRows(const MariaDbServer& server,
+                                                                  const std::string& database,
+                                                                  std::chrono::milliseconds timeout) {
+  bool copying = PollUntil(
+      [&] {
+        auto exists = TableExists(server, database, "orders_ordo_new");
+        if (!exists.ok() || !*exists) return false;
+        auto rows = QueryValue(server, database, "SELECT COUNT(*) FROM orders_ordo_new");
+        return rows.ok() && std::stoll(*rows) > 0;
+      },
+      timeout, std::chrono::milliseconds(5));
+  if (!copying) return Timeout("no rows reached " + database + ".orders_ordo_new");
+  return MetadataLockHolder::HoldRange(server, database, "orders_ordo_new", "id > 0");
+}
+
 void WriteConfig(const std::string& dir, const ConfigSpec& spec) {
   std::ofstream cfg(dir + "/ordo.yaml");
   cfg << "store: " << spec.store << "\n";

@@ -83,6 +83,14 @@ class MetadataLockHolder {
   std::unique_ptr<MysqlConnection> conn_;
 };
 
+// Waits (up to `timeout`) until the copy has put rows into database.`orders_ordo_new`,
+// then stalls it: a HoldRange over the shadow's whole key range (`id > 0`), which the
+// copy's next inserts wait for until Release(). So a stop or kill lands in the middle
+// of the copy however fast the machine.
+Result<std::unique_ptr<MetadataLockHolder>> StallCopyOnceItHasRows(const MariaDbServer& server,
+                                                                  const std::string& database,
+                                                                  std::chrono::milliseconds timeout);
+
 struct DeploymentSpec {
   std::string name;
   std::string dsn;
