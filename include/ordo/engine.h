@@ -60,6 +60,10 @@ struct EngineSpec {
   // Names the operation on the target (its fence row); empty: derived from its tables.
   std::string operation_id;
   int copy_threads = 2;
+  // Sessions the change stream's batches may be applied on side by side once the
+  // stream is behind (a batch of 1,000 rows or more per session; each table's keys
+  // split among them by hash). 1: one session.
+  int apply_sessions = 2;
   int64_t chunk_target_ms = 500;             // each copy chunk aims at this duration
   int64_t cutover_lock_timeout_ms = 3000;    // hard cap on write-blocked time per attempt
   int cutover_max_attempts = 10;

@@ -141,11 +141,15 @@ class Reader {
     const std::string path = "engine";
     ORDO_RETURN_IF_ERROR(CheckKeys(
         node, path,
-        {"copy_threads", "chunk_target", "cutover_lock_timeout", "cutover_attempts", "rest_under_writes",
+        {"copy_threads", "apply_sessions", "chunk_target", "cutover_lock_timeout", "cutover_attempts", "rest_under_writes",
          "verify_rest_under_writes"}));
     if (node["copy_threads"]) {
       ORDO_ASSIGN_OR_RETURN(out->copy_threads,
                             PositiveInt(node["copy_threads"], path + ".copy_threads", 64));
+    }
+    if (node["apply_sessions"]) {
+      ORDO_ASSIGN_OR_RETURN(out->apply_sessions,
+                            PositiveInt(node["apply_sessions"], path + ".apply_sessions", 16));
     }
     if (node["chunk_target"]) {
       ORDO_ASSIGN_OR_RETURN(Micros d, Duration(node["chunk_target"], path + ".chunk_target"));

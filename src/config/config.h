@@ -53,6 +53,7 @@ struct WorkerConfig {
 
 struct EngineConfig {
   int copy_threads = 2;
+  int apply_sessions = 2;  // EngineSpec::apply_sessions
   int64_t chunk_target_ms = 500;
   int64_t cutover_lock_timeout_ms = 3000;
   int cutover_max_attempts = 10;

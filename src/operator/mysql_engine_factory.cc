@@ -27,6 +27,7 @@ Result<EngineSpec> MysqlEngineFactory::SpecFor(const OperationJob& job) const {
   spec.chunk_target_ms = config_.engine.chunk_target_ms;
   spec.rest_under_writes = config_.engine.rest_under_writes;
   spec.verify_rest_under_writes = config_.engine.verify_rest_under_writes;
+  spec.apply_sessions = config_.engine.apply_sessions;
   spec.cutover_lock_timeout_ms = config_.engine.cutover_lock_timeout_ms;
   spec.cutover_max_attempts = config_.engine.cutover_max_attempts;
   return spec;

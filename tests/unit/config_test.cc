@@ -111,6 +111,17 @@ TEST(Config, TheDutyCycleTakesDecimalRatiosAndZeroTurnsItOff) {
               "engine.verify_rest_under_writes: expected a number from 0 to 100, got \"half\"");
 }
 
+TEST(Config, ApplySessionsIsACountFromOneToSixteenDefaultingToTwo) {
+  auto cfg = ParseConfig("engine: {apply_sessions: 4}", "ordo.yaml", FakeEnv({}));
+  ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
+  EXPECT_EQ(cfg->engine.apply_sessions, 4);
+  auto defaults = ParseConfig("", "ordo.yaml", FakeEnv({}));
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->engine.apply_sessions, 2);
+  ExpectError("engine: {apply_sessions: 0}", "engine.apply_sessions: expected an integer from 1 to 16, got \"0\"");
+  ExpectError("engine: {apply_sessions: 17}", "engine.apply_sessions: expected an integer from 1 to 16, got \"17\"");
+}
+
 TEST(Config, DeploymentListMustBeNonEmptyAndUnique) {
   ExpectError("databases: {shop: {environments: {prod: {deployments: []}}}}",
               "databases.shop.environments.prod.deployments: expected a non-empty list");

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
+#include <thread>
 
 #include "engine/mysql/position.h"
 #include "engine/mysql/retry.h"
@@ -167,17 +169,17 @@ bool Applier::HasWork() const {
   return false;
 }
 
-Status Applier::ApplyTable(MysqlConnection& conn, size_t t, const std::vector<Op>& fixups) {
-  const TablePlan& plan = *plans_[t];
+Status Applier::ApplySlice(MysqlConnection& conn, const Slice& slice) {
+  const TablePlan& plan = *plans_[slice.table];
   std::string shadow = QuoteTable(plan.schema(), plan.shadow_name);
   std::string source = QuoteTable(plan.schema(), plan.table());
   std::vector<std::string> skey = Pick(plan.shadow_names, plan.shadow_key);
   std::vector<std::string> okey = Pick(plan.source_names, plan.shadow_key);
   std::vector<std::string> key_exprs = Exprs(plan, plan.shadow_key);
   // Re-apply deletes that a chunk may have overtaken, unless the row is back.
-  for (const Op& op : fixups) {
-    std::vector<SqlValue> params = op.key;
-    params.insert(params.end(), op.key.begin(), op.key.end());
+  for (const Op* op : slice.fixups) {
+    std::vector<SqlValue> params = op->key;
+    params.insert(params.end(), op->key.begin(), op->key.end());
     auto r = conn.Execute("DELETE FROM " + shadow + " WHERE " + KeyIn(skey, key_exprs, 1) +
                               " AND NOT EXISTS (SELECT 1 FROM " + source + " WHERE " +
                               KeyIn(okey, 1) + ")",
@@ -190,9 +192,9 @@ Status Applier::ApplyTable(MysqlConnection& conn, size_t t, const std::vector<Op
   // + plain INSERT, and a conflict fails loudly.
   const bool upsert_in_place = plan.shadow.unique_keys <= 1;
   std::vector<const Op*> deletes, upserts;
-  for (const auto& [k, op] : batch_[t].ops) {
-    if (!op.upsert || !upsert_in_place) deletes.push_back(&op);
-    if (op.upsert) upserts.push_back(&op);
+  for (const Op* op : slice.ops) {
+    if (!op->upsert || !upsert_in_place) deletes.push_back(op);
+    if (op->upsert) upserts.push_back(op);
   }
   size_t at = 0;
   for (size_t n : SplitBatch(deletes.size())) {
@@ -225,38 +227,30 @@ Status Applier::ApplyTable(MysqlConnection& conn, size_t t, const std::vector<Op
   return Status::Ok();
 }
 
-Status Applier::ApplyOnce(const std::vector<MysqlConnection*>& conns,
-                          const std::vector<std::vector<Op>>& fixups, bool check_fence) {
-  std::vector<MysqlConnection*> sessions;
-  for (MysqlConnection* c : conns)
-    if (std::find(sessions.begin(), sessions.end(), c) == sessions.end()) sessions.push_back(c);
-  // Not BEGIN: under the cutover's LOCK TABLES, BEGIN would release the table locks;
-  // autocommit=0 + COMMIT keeps them.
-  auto fail = [&](Status s) {
-    for (MysqlConnection* c : sessions) {
-      (void)c->Execute("ROLLBACK");
-      (void)c->Execute("SET autocommit = 1");
-    }
-    return s;
+Status Applier::ApplyOnce(const std::vector<SessionWork>& work, bool check_fence) {
+  // Each session's transaction, start to commit. Not BEGIN: under the cutover's LOCK
+  // TABLES, BEGIN would release the table locks; autocommit=0 + COMMIT keeps them.
+  // Sessions commit on their own rather than all at once: one waiting at such a
+  // rendezvous while holding its row locks could close a lock cycle (through a copy
+  // chunk) that the server cannot see.
+  auto run = [&](const SessionWork& w) -> Status {
+    MysqlConnection& conn = *w.conn;
+    Status s = conn.Execute("SET autocommit = 0");
+    if (s.ok() && check_fence && fence_) s = fence_(conn);
+    for (size_t i = 0; s.ok() && i < w.slices.size(); ++i) s = ApplySlice(conn, w.slices[i]);
+    if (s.ok()) ORDO_SYNC_POINT("Applier::Flush:BeforeCommit");
+    if (s.ok()) s = conn.Execute("COMMIT");
+    if (!s.ok()) (void)conn.Execute("ROLLBACK");
+    Status reset = conn.Execute("SET autocommit = 1");
+    return s.ok() ? reset : s;
   };
-  for (MysqlConnection* c : sessions) {
-    Status s = c->Execute("SET autocommit = 0");
-    if (!s.ok()) return fail(s);
-  }
-  if (check_fence && fence_ && !sessions.empty()) {
-    Status s = fence_(*sessions[0]);
-    if (!s.ok()) return fail(s);
-  }
-  for (size_t t = 0; t < plans_.size(); ++t) {
-    Status s = ApplyTable(*conns[t], t, fixups[t]);
-    if (!s.ok()) return fail(s);
-  }
-  ORDO_SYNC_POINT("Applier::Flush:BeforeCommit");
-  for (MysqlConnection* c : sessions) {
-    Status s = c->Execute("COMMIT");
-    if (!s.ok()) return fail(s);
-  }
-  for (MysqlConnection* c : sessions) ORDO_RETURN_IF_ERROR(c->Execute("SET autocommit = 1"));
+  std::vector<Status> done(work.size());
+  std::vector<std::thread> others;
+  for (size_t i = 1; i < work.size(); ++i) others.emplace_back([&, i] { done[i] = run(work[i]); });
+  if (!work.empty()) done[0] = run(work[0]);
+  for (std::thread& t : others) t.join();
+  for (const Status& s : done)
+    if (!s.ok()) return s;
   return Status::Ok();
 }
 
@@ -264,27 +258,71 @@ Status Applier::Flush(MysqlConnection& conn) {
   return Flush(std::vector<MysqlConnection*>(plans_.size(), &conn));
 }
 
-Status Applier::Flush(const std::vector<MysqlConnection*>& conns, bool check_fence) {
+std::vector<std::vector<Applier::Op>> Applier::TakeFixups(std::vector<uint64_t>* fixed, uint64_t* seq) {
   std::vector<std::vector<Op>> fixups(plans_.size());
+  std::lock_guard<std::mutex> lock(mu_);
+  *seq = ++flush_seq_;
+  for (const auto& [id, c] : chunks_) {
+    if (!c.ended) continue;
+    fixed->push_back(id);
+    for (size_t t = 0; t < deleted_.size(); ++t)
+      for (const auto& [k, entry] : deleted_[t])
+        if (entry.second >= c.since_seq) fixups[t].push_back(Op{false, entry.first, {}});
+  }
+  return fixups;
+}
+
+Status Applier::Flush(const std::vector<MysqlConnection*>& conns, bool check_fence) {
   std::vector<uint64_t> fixed;
   uint64_t seq;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    seq = ++flush_seq_;
-    for (const auto& [id, c] : chunks_) {
-      if (!c.ended) continue;
-      fixed.push_back(id);
-      for (size_t t = 0; t < deleted_.size(); ++t)
-        for (const auto& [k, entry] : deleted_[t])
-          if (entry.second >= c.since_seq) fixups[t].push_back(Op{false, entry.first, {}});
-    }
+  std::vector<std::vector<Op>> fixups = TakeFixups(&fixed, &seq);
+  // One transaction per distinct session, with the slices of its tables.
+  std::vector<SessionWork> work;
+  for (size_t t = 0; t < plans_.size(); ++t) {
+    auto w = std::find_if(work.begin(), work.end(), [&](const SessionWork& x) { return x.conn == conns[t]; });
+    if (w == work.end()) w = work.insert(work.end(), SessionWork{conns[t], {}});
+    Slice slice{t, {}, {}};
+    for (const auto& [k, op] : batch_[t].ops) slice.ops.push_back(&op);
+    for (const Op& op : fixups[t]) slice.fixups.push_back(&op);
+    w->slices.push_back(std::move(slice));
   }
+  return FlushWork(std::move(work), check_fence, fixed, seq);
+}
+
+Status Applier::FlushParallel(const std::vector<MysqlConnection*>& sessions) {
+  if (sessions.size() <= 1) return Flush(*sessions.at(0));
+  std::vector<uint64_t> fixed;
+  uint64_t seq;
+  std::vector<std::vector<Op>> fixups = TakeFixups(&fixed, &seq);
+  std::vector<SessionWork> work;
+  for (MysqlConnection* c : sessions) work.push_back(SessionWork{c, {}});
+  for (size_t t = 0; t < plans_.size(); ++t) {
+    const size_t n = plans_[t]->shadow.unique_keys <= 1 ? sessions.size() : 1;
+    std::vector<Slice> slices(n, Slice{t, {}, {}});
+    std::hash<std::string> hash;
+    for (const auto& [k, op] : batch_[t].ops) slices[hash(k) % n].ops.push_back(&op);
+    for (const Op& op : fixups[t]) slices[hash(EncodeKey(op.key)) % n].fixups.push_back(&op);
+    for (size_t i = 0; i < n; ++i)
+      if (!slices[i].ops.empty() || !slices[i].fixups.empty()) work[i].slices.push_back(std::move(slices[i]));
+  }
+  // A session with nothing to do opens no transaction (the first always runs: an empty
+  // batch still settles its chunks there).
+  work.erase(std::remove_if(work.begin() + 1, work.end(), [](const SessionWork& w) { return w.slices.empty(); }),
+             work.end());
+  return FlushWork(std::move(work), /*check_fence=*/true, fixed, seq);
+}
+
+Status Applier::FlushWork(std::vector<SessionWork> work, bool check_fence,
+                          const std::vector<uint64_t>& fixed, uint64_t seq) {
   bool any = pending_rows_ > 0;
-  for (const auto& f : fixups) any = any || !f.empty();
+  for (const SessionWork& w : work)
+    for (const Slice& slice : w.slices) any = any || !slice.fixups.empty();
   if (any) {
     Status s = RetryRetryable(
-        kFlushRetryFor, [&] { return ApplyOnce(conns, fixups, check_fence); },
-        [&] { return std::any_of(conns.begin(), conns.end(), [](MysqlConnection* c) { return c->broken(); }); });
+        kFlushRetryFor, [&] { return ApplyOnce(work, check_fence); },
+        [&] {
+          return std::any_of(work.begin(), work.end(), [](const SessionWork& w) { return w.conn->broken(); });
+        });
     if (!s.ok()) return s;
   }
   std::lock_guard<std::mutex> lock(mu_);

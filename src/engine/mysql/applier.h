@@ -21,7 +21,8 @@
 // target-side fence row (fence.h), so a displaced engine's batches are refused.
 //
 // Thread-safety: Consume/Flush from one thread at a time (the sync loop, or the cutover
-// while the loop is stopped); BeginChunk/EndChunk/positions from any thread.
+// while the loop is stopped; a flush on several sessions runs them on threads of its
+// own and joins them); BeginChunk/EndChunk/positions from any thread.
 #pragma once
 
 #include <atomic>
@@ -60,9 +61,17 @@ class Applier {
   Status Flush(MysqlConnection& conn);
   // The same with one session per table (`conns[i]` for the i-th plan; the cutover
   // drains each table on the session that holds its locks). One transaction per
-  // distinct session. `check_fence` false: the caller holds the fence row's table
-  // locked and has checked it (the cutover).
+  // distinct session, the sessions side by side. `check_fence` false: the caller holds
+  // the fence row's table locked and has checked it (the cutover).
   Status Flush(const std::vector<MysqlConnection*>& conns, bool check_fence = true);
+  // The same on several sessions side by side, for a batch too big for one: each
+  // table's keys are split among `sessions` by hash (a table whose shadow has other
+  // unique keys stays on the first session, so a value moving from one row to another
+  // is never applied out of order), each session its own transaction that checks the
+  // fence and commits when done. A failure leaves the whole batch buffered (what a
+  // session committed is replayed harmlessly); the applied position moves only once
+  // every session committed.
+  Status FlushParallel(const std::vector<MysqlConnection*>& sessions);
 
   // The end of the last transaction applied (a safe replay point once no chunk is in
   // flight), and of the last event consumed.
@@ -94,12 +103,29 @@ class Applier {
     bool ended = false;
   };
 
+  // Part of one table's batch, applied on one session.
+  struct Slice {
+    size_t table = 0;
+    std::vector<const Op*> ops;
+    std::vector<const Op*> fixups;
+  };
+  // One session's transaction in a flush.
+  struct SessionWork {
+    MysqlConnection* conn = nullptr;
+    std::vector<Slice> slices;
+  };
+
   int TableIndex(const RowChange& change) const;
   void Stage(int table, const std::vector<SqlValue>& image, bool upsert,
              std::vector<TableBatch>* batch);
-  Status ApplyOnce(const std::vector<MysqlConnection*>& conns,
-                   const std::vector<std::vector<Op>>& fixups, bool check_fence);
-  Status ApplyTable(MysqlConnection& conn, size_t table, const std::vector<Op>& fixups);
+  // Takes the fix-ups due (deletes a finished chunk may have overtaken); `fixed` gets
+  // the chunks they settle and `seq` the flush's sequence number.
+  std::vector<std::vector<Op>> TakeFixups(std::vector<uint64_t>* fixed, uint64_t* seq);
+  // Applies `work` (with retries) and, on success, retires the batch.
+  Status FlushWork(std::vector<SessionWork> work, bool check_fence, const std::vector<uint64_t>& fixed,
+                   uint64_t seq);
+  Status ApplyOnce(const std::vector<SessionWork>& work, bool check_fence);
+  Status ApplySlice(MysqlConnection& conn, const Slice& slice);
 
   std::vector<const TablePlan*> plans_;
   std::function<Status(MysqlConnection&)> fence_;

@@ -287,7 +287,7 @@ Status MysqlEngine::Copy() {
   for (const auto& c : copy_states_) rows_copied_at_start_ += c.rows_copied;
   applier_ = std::make_unique<Applier>(plan_ptrs_);
   applier_->SetFence([this](MysqlConnection& c) { return fence_->Check(c); });
-  loop_ = std::make_unique<SyncLoop>(streams_, applier_.get(), pool_.get());
+  loop_ = std::make_unique<SyncLoop>(streams_, applier_.get(), pool_.get(), spec_.apply_sessions);
   applier_->Start(from);
   {
     std::lock_guard<std::mutex> lock(copiers_mu_);

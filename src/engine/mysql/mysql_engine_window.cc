@@ -72,7 +72,7 @@ Status MysqlEngine::EnsureReverseSync() {
   }
   auto applier = std::make_unique<Applier>(reverse_ptrs_);
   applier->SetFence([this](MysqlConnection& c) { return fence_->Check(c); });
-  auto loop = std::make_unique<SyncLoop>(streams_, applier.get(), pool_.get());
+  auto loop = std::make_unique<SyncLoop>(streams_, applier.get(), pool_.get(), spec_.apply_sessions);
   applier->Start(reverse_position_);
   Status started = loop->Start(reverse_position_);
   if (!started.ok()) {

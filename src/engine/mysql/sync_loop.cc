@@ -1,19 +1,27 @@
 #include "engine/mysql/sync_loop.h"
 
+#include <algorithm>
+
 #include "engine/mysql/position.h"
 
 namespace ordo {
 namespace {
 
 constexpr size_t kBatchRows = 4000;
+// A batch gets one more session per this many rows, up to apply_sessions: small
+// batches stay on one session (one commit), a backlog spreads.
+constexpr size_t kRowsPerSession = 1000;
 constexpr std::chrono::milliseconds kBatchTime(50);
 constexpr std::chrono::milliseconds kPoll(20);
 constexpr int kReopenAttempts = 5;
 
 }  // namespace
 
-SyncLoop::SyncLoop(ChangeStreamFactory factory, Applier* applier, MysqlPool* pool)
-    : factory_(std::move(factory)), applier_(applier), pool_(pool) {}
+SyncLoop::SyncLoop(ChangeStreamFactory factory, Applier* applier, MysqlPool* pool, int apply_sessions)
+    : factory_(std::move(factory)),
+      applier_(applier),
+      pool_(pool),
+      apply_sessions_(static_cast<size_t>(std::max(1, apply_sessions))) {}
 
 SyncLoop::~SyncLoop() { (void)Stop(); }
 
@@ -91,6 +99,23 @@ Result<bool> SyncLoop::Fill(std::chrono::milliseconds budget,
   return true;
 }
 
+Status SyncLoop::FlushBatch(MysqlConnection& main, std::vector<MysqlPool::Handle>* extra) {
+  size_t want = std::min(apply_sessions_, std::max<size_t>(1, applier_->pending_rows() / kRowsPerSession));
+  if (want <= 1) return applier_->Flush(main);
+  // A session that broke in an earlier flush is dropped; new ones come from the pool.
+  extra->erase(std::remove_if(extra->begin(), extra->end(),
+                              [](MysqlPool::Handle& h) { return h->broken(); }),
+               extra->end());
+  while (extra->size() + 1 < want) {
+    auto h = pool_->Acquire();
+    if (!h.ok()) break;  // fewer sessions, not a failure
+    extra->push_back(std::move(*h));
+  }
+  std::vector<MysqlConnection*> sessions = {&main};
+  for (size_t i = 0; i + 1 < want && i < extra->size(); ++i) sessions.push_back((*extra)[i].get());
+  return applier_->FlushParallel(sessions);
+}
+
 void SyncLoop::Run() {
   auto fail = [this](Status s) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -99,6 +124,7 @@ void SyncLoop::Run() {
   };
   auto conn = pool_->Acquire();
   if (!conn.ok()) return fail(conn.status());
+  std::vector<MysqlPool::Handle> extra;
   while (!stop_) {
     std::optional<BinlogPosition> limit;
     {
@@ -124,10 +150,12 @@ void SyncLoop::Run() {
     }
     if (abandon_) break;
     if (applier_->HasWork()) {
-      Status s = applier_->Flush(**conn);
+      Status s = FlushBatch(**conn, &extra);
       if (!s.ok()) {
-        if (!(*conn)->broken()) return fail(s);
-        conn = pool_->Acquire();  // a broken session: take a new one and retry
+        bool broken = std::any_of(extra.begin(), extra.end(), [](MysqlPool::Handle& h) { return h->broken(); });
+        if (!(*conn)->broken() && !broken) return fail(s);
+        // A broken session: replace it and retry.
+        if ((*conn)->broken()) conn = pool_->Acquire();
         if (!conn.ok()) return fail(conn.status());
         continue;
       }

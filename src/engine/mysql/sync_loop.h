@@ -1,7 +1,8 @@
 // SyncLoop: the thread that keeps shadow tables in sync: it reads the change stream
 // and applies complete transactions through the Applier in batches (a batch closes
 // after ~50 ms or a few thousand rows, so the backlog stays bounded however busy the
-// copy is).
+// copy is). A batch that fills up (the loop is behind) is applied on several sessions
+// side by side.
 //
 // It can hold at a binlog position (verification needs the shadow frozen at the
 // source snapshot's position) and be stopped so that the cutover drains the last
@@ -21,6 +22,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "db/mysql/pool.h"
 #include "engine/mysql/applier.h"
@@ -30,7 +32,9 @@ namespace ordo {
 
 class SyncLoop {
  public:
-  SyncLoop(ChangeStreamFactory factory, Applier* applier, MysqlPool* pool);
+  // `apply_sessions`: how many sessions a batch may be applied on side by side once it
+  // is big enough (the loop is behind; Applier::FlushParallel). 1: always one.
+  SyncLoop(ChangeStreamFactory factory, Applier* applier, MysqlPool* pool, int apply_sessions = 1);
   ~SyncLoop();
 
   // Opens the stream at `from` and starts the thread.
@@ -65,10 +69,14 @@ class SyncLoop {
   // Reads up to one batch; true when the batch is worth flushing now.
   Result<bool> Fill(std::chrono::milliseconds budget, const std::optional<BinlogPosition>& limit);
   Status Reopen();
+  // Applies the batch on `main`, and beside it on sessions from `extra` (taken from the
+  // pool when first needed) when the batch is big enough.
+  Status FlushBatch(MysqlConnection& main, std::vector<MysqlPool::Handle>* extra);
 
   ChangeStreamFactory factory_;
   Applier* applier_;
   MysqlPool* pool_;
+  size_t apply_sessions_;
   std::unique_ptr<ChangeStream> stream_;
   std::optional<BinlogEvent> stashed_;  // a commit beyond the hold position
   std::thread thread_;
