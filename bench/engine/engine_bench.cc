@@ -27,7 +27,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Counts copied rows; with ORDO_BENCH_PHASES set, prints each phase change and when
-// it happened (ms since start) on stderr, to see where an operation's time goes.
+// it happened (ms since start) on stderr, to see where an operation's time goes, and
+// the binlog backlog of every progress report.
 class QuietHost : public ordo::EngineHost {
  public:
   ordo::Status ReportProgress(const ordo::EngineProgress& p) override {
@@ -38,6 +39,9 @@ class QuietHost : public ordo::EngineHost {
       std::fprintf(stderr, "phase %s at %lld ms\n", phase_.c_str(),
                    static_cast<long long>(Ms(start_, Clock::now())));
     }
+    if (show_phases_)
+      std::fprintf(stderr, "backlog %lld bytes at %lld ms\n", static_cast<long long>(p.backlog_bytes),
+                   static_cast<long long>(Ms(start_, Clock::now())));
     if (p.backlog_bytes > max_backlog) {
       max_backlog = p.backlog_bytes;
       max_backlog_phase = p.phase;

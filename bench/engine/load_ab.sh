@@ -56,5 +56,6 @@ for rep in $(seq 1 "$REPS"); do
     done
     echo "| $rep | $bin | $((t1 - t0)) | $base | $during | $ratio | $phases|"
     echo "turn $rep $bin: $(cat "$work/out")" >&2  # the driver's report (attempts, write block)
+    sed 's/^/  /' "$work/phases" >&2  # phase changes and the backlog of every progress report
   done
 done

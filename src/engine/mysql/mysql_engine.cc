@@ -118,9 +118,7 @@ Status MysqlEngine::ReportProgress() {
     // Best effort: a failed look-up leaves the figure at 0.
     auto conn = pool_->Acquire();
     if (conn.ok()) {
-      BinlogPosition applied = applier->applied_position();
-      auto end = ReadBinlogEnd(**conn);
-      auto backlog = end.ok() ? BinlogBytesBetween(**conn, applied, *end) : Result<int64_t>(end.status());
+      auto backlog = BacklogSince(**conn, applier->applied_position());
       if (backlog.ok()) p.backlog_bytes = *backlog;
     }
   }

@@ -53,4 +53,9 @@ Result<int64_t> BinlogBytesBetween(MysqlConnection& conn, const BinlogPosition& 
   return bytes;
 }
 
+Result<int64_t> BacklogSince(MysqlConnection& conn, const BinlogPosition& applied) {
+  ORDO_ASSIGN_OR_RETURN(BinlogPosition end, ReadBinlogEnd(conn));
+  return BinlogBytesBetween(conn, applied, end);
+}
+
 }  // namespace ordo

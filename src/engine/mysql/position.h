@@ -27,4 +27,8 @@ Result<BinlogPosition> ReadBinlogEnd(MysqlConnection& conn);
 Result<int64_t> BinlogBytesBetween(MysqlConnection& conn, const BinlogPosition& from,
                                    const BinlogPosition& to);
 
+// The backlog of a change stream that applied up to `applied`: the binlog bytes from
+// there to the end of the binlog now.
+Result<int64_t> BacklogSince(MysqlConnection& conn, const BinlogPosition& applied);
+
 }  // namespace ordo

@@ -61,8 +61,7 @@ Result<int64_t> Throttle::Backlog() const {
   if (options_.max_backlog_bytes <= 0 || !options_.applied) return int64_t{0};
   BinlogPosition applied = options_.applied();
   ORDO_ASSIGN_OR_RETURN(auto conn, primary_->Acquire());
-  ORDO_ASSIGN_OR_RETURN(BinlogPosition end, ReadBinlogEnd(*conn));
-  return BinlogBytesBetween(*conn, applied, end);
+  return BacklogSince(*conn, applied);
 }
 
 std::string Throttle::BacklogReason(int64_t backlog) const {
