@@ -90,7 +90,7 @@ struct EngineSpec {
   // being changed (100 changed rows a second or more), the copy rests
   // `rest_under_writes` times each chunk's duration before its next chunk, and the
   // verification before the cutover `verify_rest_under_writes` times each of its
-  // chunks' (with the duty cycle on, the index build then runs before the verification
+  // chunks' (with the duty cycle on, the index build then runs after the verification
   // instead of beside it: it is one statement that cannot rest). The server is left to
   // the application for that share of the time; the migration takes longer. 0: never
   // rest. An idle table never rests.

@@ -147,6 +147,9 @@ class MysqlEngine final : public OperationEngine {
   Result<CutoverReport> RunInstant();
   // Verification while the index build may still run (AwaitIndexBuildOnline first).
   Result<VerifyReport> VerifyBesideIndexBuild();
+  // Under application writes with the duty cycle on, the deferred index build starts
+  // after the verification rather than at the end of the copy.
+  bool BuildAfterVerification() const;
   std::vector<SwapTable> ForwardSwaps() const;
   std::vector<SwapTable> RevertSwaps() const;
   CutoverOptions SwapOptions();

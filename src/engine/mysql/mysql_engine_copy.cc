@@ -313,7 +313,9 @@ Status MysqlEngine::Copy() {
     }
   }
   StopThrottle();
-  StartIndexBuild();  // joined by Cutover(), before the swap
+  // Joined by Cutover(), before the swap. Under application writes with the duty cycle
+  // on, Cutover() starts it after the verification instead (VerifyBesideIndexBuild).
+  if (!BuildAfterVerification()) StartIndexBuild();
   ORDO_RETURN_IF_ERROR(CatchUp());
   copied_ = true;
   phase_ = "in_sync";
