@@ -45,11 +45,17 @@ Status RecordingHost::ReportProgress(const EngineProgress& progress) {
   if (fail_callbacks) return LeaseLost("test: lease lost");
   std::lock_guard<std::mutex> lock(mu_);
   progress_ = progress;
+  if (phases_.empty() || phases_.back() != progress.phase) phases_.push_back(progress.phase);
   if (progress.backlog_bytes > max_backlog_) {
     max_backlog_ = progress.backlog_bytes;
     max_backlog_phase_ = progress.phase;
   }
   return Status::Ok();
+}
+
+std::vector<std::string> RecordingHost::phases() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return phases_;
 }
 
 Status RecordingHost::SaveResumeState(const std::string& json) {

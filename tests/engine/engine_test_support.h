@@ -40,6 +40,7 @@ class RecordingHost : public EngineHost {
   int saves();
   int64_t max_backlog();  // the largest backlog_bytes reported
   std::string max_backlog_phase();  // the phase reported with it
+  std::vector<std::string> phases();  // every phase reported, in order, repeats folded
 
   std::atomic<bool> stop{false};
   // When set, SaveResumeState/ReportProgress fail with LeaseLost.
@@ -52,6 +53,7 @@ class RecordingHost : public EngineHost {
   int saves_ = 0;
   int64_t max_backlog_ = 0;
   std::string max_backlog_phase_;
+  std::vector<std::string> phases_;
 };
 
 // A spec with short intervals for tests, the copy path forced (allow_instant false).

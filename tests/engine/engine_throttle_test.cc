@@ -5,6 +5,7 @@
 // application writes the table, and only then.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <thread>
 
@@ -322,6 +323,54 @@ TEST(DutyCycle, TheCopyRestsAndSaysSoWhileTheApplicationWritesTheTable) {
   ASSERT_TRUE(sums.ok());
   EXPECT_EQ(*sums->rows[0][0], "20000");
   EXPECT_EQ(std::stoll(*sums->rows[0][1]), 20000LL * 20001 / 2 + w.writes);
+}
+
+TEST(DutyCycle, UnderWritesTheDeferredIndexBuildWaitsForTheVerification) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto f = Prepare(server, 20000);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  ASSERT_TRUE(testing::Run(*f->conn, "ALTER TABLE t ADD INDEX idx_v (v)").ok());  // deferred in the shadow
+  RecordingHost host;
+  EngineSpec spec = SpecFor(server, f->db, "t", "ALTER TABLE t ADD COLUMN x INT");
+  spec.copy_threads = 1;
+  spec.chunk_target_ms = 5;
+  auto engine = NewMysqlEngine(spec, &host);
+  ASSERT_TRUE(engine.ok());
+  // The first 40 chunks take 40 ms more each, so the copy outlasts the engine's first
+  // one-second look at the change stream; the application writes throughout.
+  std::atomic<int> chunks{0};
+  SyncPoints::Get().SetCallback("TableCopier::CopyChunk:BeforeBegin", [&] {
+    if (++chunks <= 40) std::this_thread::sleep_for(std::chrono::milliseconds(40));
+  });
+  SyncPoints::Get().Enable();
+  std::atomic<bool> done{false};
+  int64_t writes = 0;
+  std::thread writer([&] {
+    auto conn = Connect(server, f->db);
+    if (!conn.ok()) return;
+    for (int i = 0; !done; ++i)
+      if ((*conn)->Execute("UPDATE t SET v = v + 1 WHERE id = " + std::to_string(1 + i % 20000)).ok()) ++writes;
+  });
+  Status copied = (*engine)->Copy();
+  Result<CutoverReport> cut = copied.ok() ? (*engine)->Cutover() : Result<CutoverReport>(copied);
+  done = true;
+  writer.join();
+  SyncPoints::Get().DisableAndClear();
+  ASSERT_TRUE(cut.ok()) << cut.status().ToString();
+  EXPECT_GT(writes, 100);
+  std::vector<std::string> phases = host.phases();
+  std::string seen;
+  for (const auto& p : phases) seen += p + " ";
+  auto at = [&](const std::string& name) { return std::find(phases.begin(), phases.end(), name) - phases.begin(); };
+  ASSERT_LT(at("verifying"), static_cast<long>(phases.size())) << seen;
+  ASSERT_LT(at("indexing"), static_cast<long>(phases.size())) << seen;
+  EXPECT_LT(at("verifying"), at("indexing")) << seen;
+  EXPECT_LT(at("indexing"), at("cutting_over")) << seen;
+  auto index = f->conn->Query(
+      "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND "
+      "TABLE_NAME = 't' AND INDEX_NAME = 'idx_v'");
+  ASSERT_TRUE(index.ok());
+  EXPECT_EQ(*index->rows[0][0], "1");
 }
 
 TEST(DutyCycle, TheCopyOfATableNobodyWritesNeverRests) {
