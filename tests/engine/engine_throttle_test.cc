@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -265,6 +266,42 @@ struct WatchedCopy {
   int64_t writes = 0;
 };
 
+// The first 40 copy chunks take 40 ms more each: the copy lasts well past the engine's
+// first one-second look at the change stream. Enables the sync points; the caller
+// disables them.
+void SlowTheFirstChunks(std::atomic<int>* chunks) {
+  SyncPoints::Get().SetCallback("TableCopier::CopyChunk:BeforeBegin", [chunks] {
+    if (++*chunks <= 40) std::this_thread::sleep_for(std::chrono::milliseconds(40));
+  });
+  SyncPoints::Get().Enable();
+}
+
+// The application: on a session of its own, one row of the 20,000 of `t` after the
+// other gets `v = v + 1`, until Stop(), which returns how many updates succeeded.
+class RowWriter {
+ public:
+  RowWriter(testing::MariaDbServer* server, const std::string& db) {
+    thread_ = std::thread([this, server, db] {
+      auto conn = Connect(server, db);
+      if (!conn.ok()) return;
+      for (int i = 0; !done_; ++i)
+        if ((*conn)->Execute("UPDATE t SET v = v + 1 WHERE id = " + std::to_string(1 + i % 20000)).ok())
+          ++writes_;
+    });
+  }
+  ~RowWriter() { Stop(); }
+  int64_t Stop() {
+    done_ = true;
+    if (thread_.joinable()) thread_.join();
+    return writes_;
+  }
+
+ private:
+  std::atomic<bool> done_{false};
+  int64_t writes_ = 0;
+  std::thread thread_;
+};
+
 WatchedCopy CopyWhileWatching(testing::MariaDbServer* server, const std::string& db, bool write) {
   WatchedCopy out;
   RecordingHost host;
@@ -276,22 +313,11 @@ WatchedCopy CopyWhileWatching(testing::MariaDbServer* server, const std::string&
     out.copied = engine.status();
     return out;
   }
-  // The first 40 chunks take 40 ms more each: the copy lasts well past the engine's
-  // first one-second look at the change stream.
   std::atomic<int> chunks{0};
-  SyncPoints::Get().SetCallback("TableCopier::CopyChunk:BeforeBegin", [&] {
-    if (++chunks <= 40) std::this_thread::sleep_for(std::chrono::milliseconds(40));
-  });
-  SyncPoints::Get().Enable();
+  SlowTheFirstChunks(&chunks);
   std::atomic<bool> done{false};
-  std::thread writer([&] {
-    if (!write) return;
-    auto conn = Connect(server, db);
-    if (!conn.ok()) return;
-    for (int i = 0; !done; ++i)
-      if ((*conn)->Execute("UPDATE t SET v = v + 1 WHERE id = " + std::to_string(1 + i % 20000)).ok())
-        ++out.writes;
-  });
+  std::optional<RowWriter> writer;
+  if (write) writer.emplace(server, db);
   std::thread copy([&] {
     out.copied = (*engine)->Copy();
     done = true;
@@ -305,7 +331,7 @@ WatchedCopy CopyWhileWatching(testing::MariaDbServer* server, const std::string&
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   copy.join();
-  writer.join();
+  if (writer) out.writes = writer->Stop();
   SyncPoints::Get().DisableAndClear();
   if (out.copied.ok()) out.copied = (*engine)->Cutover().status();
   return out;
@@ -336,25 +362,14 @@ TEST(DutyCycle, UnderWritesTheDeferredIndexBuildWaitsForTheVerification) {
   spec.chunk_target_ms = 5;
   auto engine = NewMysqlEngine(spec, &host);
   ASSERT_TRUE(engine.ok());
-  // The first 40 chunks take 40 ms more each, so the copy outlasts the engine's first
-  // one-second look at the change stream; the application writes throughout.
+  // The copy outlasts the engine's first look at the change stream; the application
+  // writes throughout, the cutover included.
   std::atomic<int> chunks{0};
-  SyncPoints::Get().SetCallback("TableCopier::CopyChunk:BeforeBegin", [&] {
-    if (++chunks <= 40) std::this_thread::sleep_for(std::chrono::milliseconds(40));
-  });
-  SyncPoints::Get().Enable();
-  std::atomic<bool> done{false};
-  int64_t writes = 0;
-  std::thread writer([&] {
-    auto conn = Connect(server, f->db);
-    if (!conn.ok()) return;
-    for (int i = 0; !done; ++i)
-      if ((*conn)->Execute("UPDATE t SET v = v + 1 WHERE id = " + std::to_string(1 + i % 20000)).ok()) ++writes;
-  });
+  SlowTheFirstChunks(&chunks);
+  RowWriter writer(server, f->db);
   Status copied = (*engine)->Copy();
   Result<CutoverReport> cut = copied.ok() ? (*engine)->Cutover() : Result<CutoverReport>(copied);
-  done = true;
-  writer.join();
+  int64_t writes = writer.Stop();
   SyncPoints::Get().DisableAndClear();
   ASSERT_TRUE(cut.ok()) << cut.status().ToString();
   EXPECT_GT(writes, 100);

@@ -15,6 +15,8 @@ constexpr std::chrono::milliseconds kBatchTime(50);
 constexpr std::chrono::milliseconds kPoll(20);
 constexpr int kReopenAttempts = 5;
 
+bool Broken(MysqlPool::Handle& h) { return h->broken(); }
+
 }  // namespace
 
 SyncLoop::SyncLoop(ChangeStreamFactory factory, Applier* applier, MysqlPool* pool, int apply_sessions)
@@ -103,9 +105,7 @@ Status SyncLoop::FlushBatch(MysqlConnection& main, std::vector<MysqlPool::Handle
   size_t want = std::min(apply_sessions_, std::max<size_t>(1, applier_->pending_rows() / kRowsPerSession));
   if (want <= 1) return applier_->Flush(main);
   // A session that broke in an earlier flush is dropped; new ones come from the pool.
-  extra->erase(std::remove_if(extra->begin(), extra->end(),
-                              [](MysqlPool::Handle& h) { return h->broken(); }),
-               extra->end());
+  extra->erase(std::remove_if(extra->begin(), extra->end(), Broken), extra->end());
   while (extra->size() + 1 < want) {
     auto h = pool_->Acquire();
     if (!h.ok()) break;  // fewer sessions, not a failure
@@ -152,8 +152,7 @@ void SyncLoop::Run() {
     if (applier_->HasWork()) {
       Status s = FlushBatch(**conn, &extra);
       if (!s.ok()) {
-        bool broken = std::any_of(extra.begin(), extra.end(), [](MysqlPool::Handle& h) { return h->broken(); });
-        if (!(*conn)->broken() && !broken) return fail(s);
+        if (!(*conn)->broken() && std::none_of(extra.begin(), extra.end(), Broken)) return fail(s);
         // A broken session: replace it and retry.
         if ((*conn)->broken()) conn = pool_->Acquire();
         if (!conn.ok()) return fail(conn.status());
