@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <mutex>
 #include <regex>
 #include <thread>
 
@@ -62,9 +63,12 @@ TEST(DeferredIndexes, TheShadowCopiesWithoutPlainIndexesAndGetsThemBackAsTheChan
 
   auto shadow_conn = Connect(server, *db);
   ASSERT_TRUE(shadow_conn.ok());
+  // Copy workers run side by side: the first chunk to reach the insert reads the
+  // shadow's indexes, once, so the one connection is never used by two threads.
   std::vector<std::string> during_copy;
+  std::once_flag read_once;
   SyncPoints::Get().SetCallback("TableCopier::CopyChunk:BeforeInsert", [&] {
-    if (during_copy.empty()) during_copy = IndexNames(**shadow_conn, *db, "t_ordo_new");
+    std::call_once(read_once, [&] { during_copy = IndexNames(**shadow_conn, *db, "t_ordo_new"); });
   });
   SyncPoints::Get().Enable();
   RecordingHost host;
