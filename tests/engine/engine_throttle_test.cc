@@ -262,6 +262,7 @@ TEST(Volume, CopyThreadsAndChunkTargetChangeWhileTheCopyRuns) {
 struct WatchedCopy {
   int copying_reports = 0;
   int resting_reports = 0;
+  double rest = 0;  // the largest "resting Nx" ratio reported while copying
   Status copied = Internal("not run");
   int64_t writes = 0;
 };
@@ -302,10 +303,11 @@ class RowWriter {
   std::thread thread_;
 };
 
-WatchedCopy CopyWhileWatching(testing::MariaDbServer* server, const std::string& db, bool write) {
+WatchedCopy CopyWhileWatching(testing::MariaDbServer* server, const std::string& db, bool write,
+                              const std::string& ddl = "ALTER TABLE t ADD COLUMN x INT") {
   WatchedCopy out;
   RecordingHost host;
-  EngineSpec spec = SpecFor(server, db, "t", "ALTER TABLE t ADD COLUMN x INT");
+  EngineSpec spec = SpecFor(server, db, "t", ddl);
   spec.copy_threads = 1;
   spec.chunk_target_ms = 5;  // many chunks
   auto engine = NewMysqlEngine(spec, &host);
@@ -326,7 +328,11 @@ WatchedCopy CopyWhileWatching(testing::MariaDbServer* server, const std::string&
     EngineProgress p = host.last_progress();
     if (p.phase == "copying") {
       ++out.copying_reports;
-      if (p.throttle_reason.rfind("application writes ", 0) == 0) ++out.resting_reports;
+      if (p.throttle_reason.rfind("application writes ", 0) == 0) {
+        ++out.resting_reports;
+        size_t at = p.throttle_reason.find("resting ");
+        if (at != std::string::npos) out.rest = std::max(out.rest, std::stod(p.throttle_reason.substr(at + 8)));
+      }
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
@@ -345,10 +351,29 @@ TEST(DutyCycle, TheCopyRestsAndSaysSoWhileTheApplicationWritesTheTable) {
   ASSERT_TRUE(w.copied.ok()) << w.copied.ToString();
   EXPECT_GT(w.writes, 100);
   EXPECT_GT(w.resting_reports, 0) << w.copying_reports << " reports while copying";
+  EXPECT_EQ(w.rest, 1);  // rest_under_writes: no index to build after this copy
   auto sums = f->conn->Query("SELECT COUNT(*), SUM(v) FROM t");
   ASSERT_TRUE(sums.ok());
   EXPECT_EQ(*sums->rows[0][0], "20000");
   EXPECT_EQ(std::stoll(*sums->rows[0][1]), 20000LL * 20001 / 2 + w.writes);
+}
+
+// The new index on s is most of a row's bytes; its build cannot rest, so the copy
+// rests longer ahead of it (MysqlEngine::CopyRest).
+TEST(DutyCycle, TheCopyRestsLongerAheadOfAWideDeferredIndexBuild) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto f = Prepare(server, 20000);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  WatchedCopy w = CopyWhileWatching(server, f->db, /*write=*/true, "ALTER TABLE t ADD INDEX ks (s)");
+  ASSERT_TRUE(w.copied.ok()) << w.copied.ToString();
+  EXPECT_GT(w.resting_reports, 0) << w.copying_reports << " reports while copying";
+  EXPECT_GT(w.rest, 1.5);
+  EXPECT_LE(w.rest, 2);  // at most twice rest_under_writes
+  auto index = f->conn->Query(
+      "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND "
+      "TABLE_NAME = 't' AND INDEX_NAME = 'ks'");
+  ASSERT_TRUE(index.ok());
+  EXPECT_EQ(*index->rows[0][0], "1");
 }
 
 TEST(DutyCycle, UnderWritesTheDeferredIndexBuildWaitsForTheVerification) {

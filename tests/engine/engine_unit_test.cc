@@ -159,6 +159,46 @@ TEST(DeferredIndexes, TakesOnlyPlainSecondaryKeysVerbatimFromShowCreateTable) {
   EXPECT_EQ(IndexName("KEY nothing quoted"), "");
 }
 
+TEST(DeferredIndexes, IndexPartsReadColumnsAndPrefixesOfAClause) {
+  auto parts = IndexParts("KEY `odd``name` (`s`(8),`v` DESC,`a``b`) COMMENT 'x (y)'");
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_EQ(parts[0].column, "s");
+  EXPECT_EQ(parts[0].prefix, 8);
+  EXPECT_EQ(parts[1].column, "v");
+  EXPECT_EQ(parts[1].prefix, 0);
+  EXPECT_EQ(parts[2].column, "a`b");
+  EXPECT_TRUE(IndexParts("KEY nothing quoted").empty());
+}
+
+// The sysbench table in utf8mb4: id and k INT (8 bytes each by the estimate), c
+// CHAR(120) and pad CHAR(60) at 4 bytes a character: 736 bytes a row.
+TableInfo Sysbench() {
+  TableInfo t;
+  auto column = [](const std::string& name, int64_t chars) {
+    ColumnInfo c;
+    c.name = name;
+    if (chars > 0) {
+      c.max_bytes = chars * 4;
+      c.bytes_per_char = 4;
+    }
+    return c;
+  };
+  t.columns = {column("id", 0), column("k", 0), column("c", 120), column("pad", 60)};
+  t.key_columns = {"id"};
+  return t;
+}
+
+TEST(DeferredIndexes, TheBuildShareWeighsEachIndexEntryAgainstARow) {
+  TableInfo t = Sysbench();
+  EXPECT_EQ(DeferredBuildShare(t, {}), 0);
+  // An entry of k: k and the key id, 16 of 736 bytes.
+  EXPECT_NEAR(DeferredBuildShare(t, {"KEY `k_1` (`k`)"}), 16.0 / 736, 1e-9);
+  // c: 480 + 8 bytes; with k, the sum.
+  EXPECT_NEAR(DeferredBuildShare(t, {"KEY `k_1` (`k`)", "KEY `idx_c` (`c`)"}), (16.0 + 488) / 736, 1e-9);
+  // A prefix counts its characters' bytes only; an unknown column nothing.
+  EXPECT_NEAR(DeferredBuildShare(t, {"KEY `p` (`c`(10),`gone`)"}), (40.0 + 8) / 736, 1e-9);
+}
+
 TEST(ResumeState, RoundTripsTheRevertWindow) {
   ResumeState s;
   s.position = {"binlog.000007", 1234, ""};

@@ -1,5 +1,7 @@
 #include "engine/mysql/deferred_indexes.h"
 
+#include <algorithm>
+#include <cctype>
 #include <set>
 #include <sstream>
 
@@ -36,6 +38,66 @@ std::string IndexName(const std::string& clause) {
     return name;
   }
   return "";
+}
+
+std::vector<IndexPart> IndexParts(const std::string& clause) {
+  std::vector<IndexPart> parts;
+  // Past the index name: "KEY `name` (".
+  size_t i = clause.find('`');
+  if (i == std::string::npos) return parts;
+  i += 1 + IndexName(clause).size();
+  while (i < clause.size() && clause[i] != '`') ++i;  // the name's closing backtick
+  i = clause.find('(', i);
+  if (i == std::string::npos) return parts;
+  ++i;
+  while (i < clause.size() && clause[i] != ')') {
+    if (clause[i] != '`') {
+      ++i;  // spaces, commas, DESC/ASC
+      continue;
+    }
+    IndexPart part;
+    for (++i; i < clause.size(); ++i) {
+      if (clause[i] != '`') {
+        part.column += clause[i];
+      } else if (i + 1 < clause.size() && clause[i + 1] == '`') {
+        part.column += '`';
+        ++i;
+      } else {
+        ++i;
+        break;
+      }
+    }
+    if (i < clause.size() && clause[i] == '(') {
+      for (++i; i < clause.size() && std::isdigit(static_cast<unsigned char>(clause[i])); ++i)
+        part.prefix = part.prefix * 10 + (clause[i] - '0');
+      if (i < clause.size() && clause[i] == ')') ++i;
+    }
+    parts.push_back(std::move(part));
+  }
+  return parts;
+}
+
+double DeferredBuildShare(const TableInfo& shadow, const std::vector<std::string>& clauses) {
+  constexpr int64_t kMaxColumnBytes = 767;
+  auto width = [&](const std::string& name, int64_t prefix) -> int64_t {
+    int i = shadow.ColumnIndex(name);
+    if (i < 0) return 0;
+    const ColumnInfo& c = shadow.columns[static_cast<size_t>(i)];
+    int64_t bytes = prefix > 0 ? std::min(c.max_bytes, prefix * c.bytes_per_char) : c.max_bytes;
+    return std::min(bytes, kMaxColumnBytes);
+  };
+  int64_t row = 0;
+  for (const ColumnInfo& c : shadow.columns) row += std::min(c.max_bytes, kMaxColumnBytes);
+  if (row <= 0 || clauses.empty()) return 0;
+  int64_t key = 0;
+  for (const std::string& k : shadow.key_columns) key += width(k, 0);
+  double share = 0;
+  for (const std::string& clause : clauses) {
+    int64_t entry = key;
+    for (const IndexPart& p : IndexParts(clause)) entry += width(p.column, p.prefix);
+    share += static_cast<double>(entry) / static_cast<double>(row);
+  }
+  return share;
 }
 
 Result<std::vector<std::string>> DeferIndexes(MysqlConnection& conn, const std::string& schema,

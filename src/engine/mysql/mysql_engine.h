@@ -140,6 +140,10 @@ class MysqlEngine final : public OperationEngine {
   void SampleWrites();
   // After a chunk of `chunk_ms`: ratio × chunk_ms while writes_seen_, else 0.
   int64_t RestUnderWrites(int64_t chunk_ms, double ratio) const;
+  // The copy's rest ratio for table `index`: rest_under_writes, raised ahead of a
+  // deferred index build (which runs at full speed, it cannot rest) by the build's
+  // estimated share of the copy's writes (DeferredBuildShare), at most doubled.
+  double CopyRest(size_t index) const;
   // "application writes 2310 rows/s: resting 1x each chunk's time" while the copy or
   // the verification rests under writes (the progress's throttle reason), else "".
   std::string RestReason() const;
@@ -230,6 +234,7 @@ class MysqlEngine final : public OperationEngine {
   // tables at kWritingRowsPerSecond or more over the last second (SampleWrites).
   std::atomic<bool> writes_seen_{false};
   std::atomic<int64_t> writes_rate_{0};  // rows a second, as of the last sample
+  std::atomic<double> copy_rest_{0};     // CopyRest() of the table being copied
   int64_t writes_sample_ms_ = 0;
   int64_t writes_sample_rows_ = 0;
   // Set before the copy workers start and reset after they finished (StopThrottle).

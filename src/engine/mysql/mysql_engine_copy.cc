@@ -1,4 +1,5 @@
 // MysqlEngine: creating the shadows, the copy (throttled), resuming, staying in sync.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -189,14 +190,21 @@ int64_t MysqlEngine::RestUnderWrites(int64_t chunk_ms, double ratio) const {
   return static_cast<int64_t>(ratio * static_cast<double>(chunk_ms));
 }
 
+double MysqlEngine::CopyRest(size_t index) const {
+  double base = spec_.rest_under_writes;
+  if (index >= deferred_indexes_.size() || index >= plans_.size()) return base;
+  double share = DeferredBuildShare(plans_[index]->shadow, deferred_indexes_[index]);
+  return base * (1 + std::min(1.0, share));
+}
+
 std::string MysqlEngine::RestReason() const {
   if (!writes_seen_) return "";
-  double r = phase_ == "copying" ? spec_.rest_under_writes
+  double r = phase_ == "copying" ? copy_rest_.load()
              : phase_ == "verifying" ? spec_.verify_rest_under_writes
                                      : 0;
   if (r <= 0) return "";
   char ratio[32];
-  std::snprintf(ratio, sizeof(ratio), "%g", r);
+  std::snprintf(ratio, sizeof(ratio), "%.3g", r);
   return "application writes " + std::to_string(writes_rate_.load()) + " rows/s: resting " + ratio +
          "x each chunk's time";
 }
@@ -210,7 +218,8 @@ Status MysqlEngine::CopyTable(size_t index) {
   }
   options.should_stop = [this] { return stop_.load(); };
   options.paused = [this, index] { return CopyPaused(index); };
-  options.rest_ms = [this](int64_t chunk_ms) { return RestUnderWrites(chunk_ms, spec_.rest_under_writes); };
+  copy_rest_ = CopyRest(index);
+  options.rest_ms = [this](int64_t chunk_ms) { return RestUnderWrites(chunk_ms, copy_rest_.load()); };
   options.fence = [this](MysqlConnection& conn) { return fence_->Check(conn); };
   {
     std::lock_guard<std::mutex> lock(copiers_mu_);

@@ -40,7 +40,7 @@ Result<TableInfo> LoadTableInfo(MysqlConnection& conn, const std::string& schema
   ORDO_ASSIGN_OR_RETURN(
       SqlRows cols,
       conn.Query("SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, IS_GENERATED, "
-                 "CHARACTER_SET_NAME "
+                 "CHARACTER_SET_NAME, CHARACTER_OCTET_LENGTH, CHARACTER_MAXIMUM_LENGTH "
                  "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? "
                  "ORDER BY ORDINAL_POSITION",
                  where));
@@ -52,6 +52,11 @@ Result<TableInfo> LoadTableInfo(MysqlConnection& conn, const std::string& schema
     c.nullable = r[3].value_or("") == "YES";
     c.generated = r[4].value_or("NEVER") != "NEVER";
     c.charset = r[5].value_or("");
+    if (r.size() > 7 && r[6] && r[7]) {
+      c.max_bytes = std::stoll(*r[6]);
+      int64_t chars = std::stoll(*r[7]);
+      if (chars > 0 && c.max_bytes >= chars) c.bytes_per_char = c.max_bytes / chars;
+    }
     info.columns.push_back(std::move(c));
   }
 
