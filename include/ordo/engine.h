@@ -88,12 +88,13 @@ struct EngineSpec {
   bool defer_secondary_indexes = true;
   // The duty cycle: while the change stream shows the application writing the tables
   // being changed (100 changed rows a second or more), the copy rests
-  // `rest_under_writes` times each chunk's duration before its next chunk, and the
-  // verification before the cutover `verify_rest_under_writes` times each of its
-  // chunks' (with the duty cycle on, the index build then runs after the verification
-  // instead of beside it: it is one statement that cannot rest). The server is left to
-  // the application for that share of the time; the migration takes longer. 0: never
-  // rest. An idle table never rests.
+  // `rest_under_writes` times each chunk's duration before its next chunk (up to twice
+  // that ahead of a deferred index build, by the build's estimated share of the copy's
+  // writes), and the verification before the cutover `verify_rest_under_writes` times
+  // each of its chunks' (with the duty cycle on, the index build then runs after the
+  // verification instead of beside it: it is one statement that cannot rest). The
+  // server is left to the application for that share of the time; the migration takes
+  // longer. 0: never rest. An idle table never rests.
   double rest_under_writes = 1.0;
   double verify_rest_under_writes = 0.5;
   // Throttling: the copy pauses (change application never does) while the binlog
