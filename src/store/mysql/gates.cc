@@ -181,13 +181,10 @@ class Builder {
     return out + ") c ORDER BY c.created_at, c.id";
   }
 
-  // What a locking claim statement returns: the database clock, the apply's external
-  // id and the operation row.
-  static std::string LockedColumns() {
-    return std::string("NOW(6), (SELECT a.external_id FROM applies a WHERE a.id = "
-                       "o.apply_id), ") +
-           kOperationColumns;
-  }
+  // What a locking claim statement returns: the database clock and the operation row.
+  // The apply's external id is not among them: it never changes, so the store keeps it
+  // (MysqlStore::ExternalIdOf) rather than pay a subquery in every claim.
+  static std::string LockedColumns() { return std::string("NOW(6), ") + kOperationColumns; }
 
   // The rare arms' probe: one SELECT whose OR'ed conditions each start with a state,
   // so the (state, updated_at) index serves them as one multi-interval range (stale
@@ -206,7 +203,7 @@ class Builder {
   static Sql First(const Sql& ordered, const std::vector<GateQuery>& rare) {
     // The probe rows carry only id and created_at, in the operation columns' places
     // (kOperationColumns: id first, created_at 17th of 18).
-    std::string probe_columns = "'R', NULL, NULL, o.id";
+    std::string probe_columns = "'R', NULL, o.id";
     for (int i = 1; i < kOperationCreatedAt; ++i) probe_columns += ", NULL";
     probe_columns += ", o.created_at, NULL";
     return "(SELECT 'A', " + LockedColumns() +

@@ -129,6 +129,22 @@ Result<ApplyRecord> MysqlStore::ReadApply(MysqlConnection& conn, int64_t apply_i
   return DecodeApply(rows.rows[0]);
 }
 
+Result<std::string> MysqlStore::ExternalIdOf(MysqlConnection& conn, int64_t apply_id) {
+  {
+    std::lock_guard<std::mutex> lock(external_ids_mu_);
+    auto it = external_ids_.find(apply_id);
+    if (it != external_ids_.end()) return it->second;
+  }
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SELECT external_id FROM applies WHERE id = ?",
+                                                 {SqlValue::Int(apply_id)}));
+  if (rows.rows.empty()) return NotFound("apply " + std::to_string(apply_id) + " not found");
+  std::string id = rows.rows[0][0].value_or("");
+  std::lock_guard<std::mutex> lock(external_ids_mu_);
+  if (external_ids_.size() >= kMaxCachedExternalIds) external_ids_.clear();
+  external_ids_.emplace(apply_id, id);
+  return id;
+}
+
 Result<OperationRecord> MysqlStore::ReadOperation(MysqlConnection& conn, int64_t operation_id) {
   ORDO_ASSIGN_OR_RETURN(SqlRows rows,
                         conn.Query(std::string("SELECT ") + kOperationColumns +

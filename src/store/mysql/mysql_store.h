@@ -19,9 +19,11 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "db/dsn.h"
@@ -143,8 +145,11 @@ class MysqlStore final : public Store, public GateCandidates {
   struct Locked {
     OperationRecord operation;  // as committed before the claim
     std::string now;            // NOW(6) as DATETIME text, reused for every write of the claim
-    std::string apply_external_id;
   };
+  // The external id of apply `apply_id`, read once per apply (`conn` may be inside a
+  // transaction) and kept: an apply's external id never changes and ids are not reused.
+  Result<std::string> ExternalIdOf(MysqlConnection& conn, int64_t apply_id);
+  static constexpr size_t kMaxCachedExternalIds = 10000;  // then the cache starts over
   // Locks the first row in claim order that is claimable (every gate evaluated on the
   // newest committed row) and that no other transaction holds (see ClaimGates).
   Result<std::optional<Locked>> LockFirstCandidate(MysqlConnection& conn, const ClaimGates& gates);
@@ -164,6 +169,8 @@ class MysqlStore final : public Store, public GateCandidates {
   GateParams gate_params_;
   std::unique_ptr<MysqlPool> pool_;      // single statements (autocommit)
   std::unique_ptr<MysqlPool> txn_pool_;  // transactions (autocommit off)
+  std::mutex external_ids_mu_;
+  std::unordered_map<int64_t, std::string> external_ids_;  // ExternalIdOf's, by apply id
 };
 
 // The settings of every store session (UTC time zone, READ COMMITTED, strict sql_mode,

@@ -31,8 +31,8 @@ Result<std::optional<ClaimedOperation>> MysqlStore::ClaimNextCleanup(std::string
     GateQuery q = g.cleanup_lock.With({SqlValue::Int(id)});
     ORDO_ASSIGN_OR_RETURN(SqlRows got, conn.Query(q.sql, q.params));
     if (got.rows.empty()) continue;  // changed meanwhile, or another claim holds it
-    ORDO_ASSIGN_OR_RETURN(OperationRecord op, DecodeOperation(got.rows[0], 2));
-    locked = Locked{std::move(op), got.rows[0][0].value_or(""), got.rows[0][1].value_or("")};
+    ORDO_ASSIGN_OR_RETURN(OperationRecord op, DecodeOperation(got.rows[0], 1));
+    locked = Locked{std::move(op), got.rows[0][0].value_or("")};
     break;
   }
   if (!locked) return std::optional<ClaimedOperation>();

@@ -24,8 +24,8 @@ constexpr const char* kLeaseSet =
 Result<std::optional<MysqlStore::Locked>> MysqlStore::LockFirstCandidate(MysqlConnection& conn,
                                                                        const ClaimGates& gates) {
   auto decode = [](const SqlRow& row, size_t first) -> Result<Locked> {
-    ORDO_ASSIGN_OR_RETURN(OperationRecord op, DecodeOperation(row, first + 2));
-    return Locked{std::move(op), row[first].value_or(""), row[first + 1].value_or("")};
+    ORDO_ASSIGN_OR_RETURN(OperationRecord op, DecodeOperation(row, first + 1));
+    return Locked{std::move(op), row[first].value_or("")};
   };
   auto before = [](const CandidateKey& a, const OperationRecord& b, const std::string& b_at) {
     return a.created_at != b_at ? a.created_at < b_at : a.id < b.id;
@@ -38,11 +38,11 @@ Result<std::optional<MysqlStore::Locked>> MysqlStore::LockFirstCandidate(MysqlCo
   for (const auto& row : rows.rows) {
     if (row[0] == "A") {
       ORDO_ASSIGN_OR_RETURN(Locked l, decode(row, 1));
-      ordered_at = row[3 + kOperationCreatedAt].value_or("");
+      ordered_at = row[2 + kOperationCreatedAt].value_or("");
       ordered = std::move(l);
     } else {
-      ORDO_ASSIGN_OR_RETURN(int64_t id, CellInt(row, 3));
-      rare.push_back(CandidateKey{row[3 + kOperationCreatedAt].value_or(""), id});
+      ORDO_ASSIGN_OR_RETURN(int64_t id, CellInt(row, 2));
+      rare.push_back(CandidateKey{row[2 + kOperationCreatedAt].value_or(""), id});
     }
   }
   std::sort(rare.begin(), rare.end(), [](const CandidateKey& a, const CandidateKey& b) {
@@ -76,13 +76,14 @@ Result<ClaimedOperation> MysqlStore::CommitClaim(Transaction& txn, const Locked&
                                                  OperationState after, const std::string& owner,
                                                  const std::string& token, std::string_view arm) {
   const OperationRecord& before = locked.operation;
+  ORDO_ASSIGN_OR_RETURN(std::string external_id, ExternalIdOf(txn.conn(), before.apply_id));
   ORDO_RETURN_IF_ERROR(txn.CommitAfter(EventInsert(
       txn.conn(), {before.apply_id, before.id, "claimed", std::string(ToString(before.state)),
                    std::string(ToString(after)),
                    std::string(arm) + " owner=" + owner + " token=" + token})));
   ClaimedOperation claimed;
   claimed.operation = before;
-  claimed.apply_external_id = locked.apply_external_id;
+  claimed.apply_external_id = std::move(external_id);
   claimed.lease = Lease{before.id, owner, token};
   return claimed;
 }
