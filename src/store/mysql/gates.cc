@@ -249,7 +249,10 @@ GateQuery ClaimGates::RareProbeAfter(const CandidateKey& key) const {
 
 std::string GateParams::RequestExists(const std::string& apply_expr, const std::string& kind,
                                       const std::string& statuses) {
-  return "EXISTS (SELECT 1 FROM control_requests r WHERE r.apply_id = " + apply_expr +
+  // The unique (apply_id, kind) key finds the one row; forcing it spares the optimiser
+  // a range estimate on control_requests_open (kind, status, …) at every execution.
+  return "EXISTS (SELECT 1 FROM control_requests r FORCE INDEX (control_requests_kind) WHERE "
+         "r.apply_id = " + apply_expr +
          " AND r.kind = '" + kind + "' AND r.status IN (" + statuses + "))";
 }
 
