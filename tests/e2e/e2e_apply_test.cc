@@ -136,10 +136,7 @@ TEST(EndToEnd, EmbeddedApplyRollsOutToThreeServersInOrderUnderBarrier) {
     auto n = QueryValue(*servers[i], "shop", "SELECT COUNT(*) FROM orders WHERE extra = 7");
     ASSERT_TRUE(n.ok()) << n.status().ToString();
     EXPECT_EQ(*n, std::to_string(kRows));
-    auto index =
-        QueryValue(*servers[i], "shop",
-                   "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = 'shop' "
-                   "AND TABLE_NAME = 'orders' AND INDEX_NAME = 'idx_note'");
+    auto index = IndexColumns(*servers[i], "shop", "orders", "idx_note");
     ASSERT_TRUE(index.ok()) << index.status().ToString();
     EXPECT_EQ(*index, "1");
     auto fp = OrdersFingerprint(*servers[i], "shop");

@@ -51,10 +51,7 @@ class FailurePolicy : public ::testing::Test {
   }
 
   Result<std::string> UniqueKeys(int server, const std::string& db) {
-    return QueryValue(
-        *servers_[server], db,
-        "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
-        "AND TABLE_NAME = 'orders' AND INDEX_NAME = 'uq_code'");
+    return IndexColumns(*servers_[server], db, "orders", "uq_code");
   }
 
   static std::vector<std::unique_ptr<MariaDbServer>> servers_;

@@ -151,10 +151,7 @@ TEST(Recovery, SecondWorkerRecoversACutoverAndACopyOfAKilledWorker) {
     auto fp = OrdersFingerprint(*servers[i], "shop");
     ASSERT_TRUE(fp.ok()) << fp.status().ToString();
     EXPECT_EQ(*fp, before[i]) << "server " << i;
-    auto index =
-        QueryValue(*servers[i], "shop",
-                   "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = 'shop' "
-                   "AND TABLE_NAME = 'orders' AND INDEX_NAME = 'idx_note'");
+    auto index = IndexColumns(*servers[i], "shop", "orders", "idx_note");
     ASSERT_TRUE(index.ok()) << index.status().ToString();
     EXPECT_EQ(*index, "1") << "server " << i;
     for (const char* leftover : {"orders_ordo_new", "orders_ordo_old"}) {

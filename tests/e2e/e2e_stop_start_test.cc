@@ -101,10 +101,7 @@ TEST(StopStart, StartResumesAStoppedCopyFromItsCheckpoint) {
   auto after = OrdersFingerprint(server, "shop");
   ASSERT_TRUE(after.ok()) << after.status().ToString();
   EXPECT_EQ(*after, *before);
-  auto index =
-      QueryValue(server, "shop",
-                 "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = 'shop' "
-                 "AND TABLE_NAME = 'orders' AND INDEX_NAME = 'idx_note'");
+  auto index = IndexColumns(server, "shop", "orders", "idx_note");
   ASSERT_TRUE(index.ok()) << index.status().ToString();
   EXPECT_EQ(*index, "1");
 

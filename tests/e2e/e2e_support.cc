@@ -45,6 +45,17 @@ Result<std::string> QueryValue(const MariaDbServer& server, const std::string& d
   return *rows.rows[0][0];
 }
 
+Result<std::string> IndexColumns(const MariaDbServer& server, const std::string& database,
+                                 const std::string& table, const std::string& index) {
+  ORDO_ASSIGN_OR_RETURN(auto conn, Connect(server, database));
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+                        conn->Query("SELECT COUNT(*) FROM information_schema.STATISTICS WHERE "
+                                    "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = ?",
+                                    {SqlValue::Text(table), SqlValue::Text(index)}));
+  if (rows.rows.empty() || !rows.rows[0][0]) return NotFound("no index count for " + index);
+  return *rows.rows[0][0];
+}
+
 Result<std::string> OrdersFingerprint(const MariaDbServer& server, const std::string& database,
                                       const std::string& table) {
   return QueryValue(server, database,

@@ -48,6 +48,11 @@ Status FillOrders(const MariaDbServer& server, const std::string& database, int 
 Result<std::string> QueryValue(const MariaDbServer& server, const std::string& database,
                                const std::string& sql);
 
+// How many index columns database.table's index `index` has (information_schema
+// .STATISTICS rows), as text: "0" when there is no such index.
+Result<std::string> IndexColumns(const MariaDbServer& server, const std::string& database,
+                                 const std::string& table, const std::string& index);
+
 // "<count>:<sum of CRC32 over id, note, code>" of database.table: equal fingerprints
 // mean the same rows (to CRC32's confidence).
 Result<std::string> OrdersFingerprint(const MariaDbServer& server, const std::string& database,

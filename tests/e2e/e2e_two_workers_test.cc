@@ -115,10 +115,7 @@ TEST_F(TwoWorkers, NoOperationIsEverDrivenByBothWorkers) {
     EXPECT_EQ(w->err().find("lease lost"), std::string::npos) << w->err();
   }
   for (size_t i = 1; i < databases_.size(); ++i) {
-    auto index = QueryValue(
-        *server, databases_[i],
-        "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
-        "AND TABLE_NAME = 'orders' AND INDEX_NAME = 'idx_note'");
+    auto index = IndexColumns(*server, databases_[i], "orders", "idx_note");
     ASSERT_TRUE(index.ok()) << index.status().ToString();
     EXPECT_EQ(*index, "1") << databases_[i];
     auto rows = QueryValue(*server, databases_[i], "SELECT COUNT(*) FROM orders");
