@@ -37,9 +37,9 @@ Status FillOrders(const MariaDbServer& server, const std::string& database, int 
 }
 
 Result<std::string> QueryValue(const MariaDbServer& server, const std::string& database,
-                               const std::string& sql) {
+                               const std::string& sql, const std::vector<SqlValue>& params) {
   ORDO_ASSIGN_OR_RETURN(auto conn, Connect(server, database));
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn->Query(sql));
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows, params.empty() ? conn->Query(sql) : conn->Query(sql, params));
   if (rows.rows.empty() || rows.rows[0].empty() || !rows.rows[0][0])
     return NotFound("no value: " + sql);
   return *rows.rows[0][0];
@@ -47,13 +47,10 @@ Result<std::string> QueryValue(const MariaDbServer& server, const std::string& d
 
 Result<std::string> IndexColumns(const MariaDbServer& server, const std::string& database,
                                  const std::string& table, const std::string& index) {
-  ORDO_ASSIGN_OR_RETURN(auto conn, Connect(server, database));
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
-                        conn->Query("SELECT COUNT(*) FROM information_schema.STATISTICS WHERE "
-                                    "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = ?",
-                                    {SqlValue::Text(table), SqlValue::Text(index)}));
-  if (rows.rows.empty() || !rows.rows[0][0]) return NotFound("no index count for " + index);
-  return *rows.rows[0][0];
+  return QueryValue(server, database,
+                    "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = "
+                    "DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = ?",
+                    {SqlValue::Text(table), SqlValue::Text(index)});
 }
 
 Result<std::string> OrdersFingerprint(const MariaDbServer& server, const std::string& database,

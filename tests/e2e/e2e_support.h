@@ -44,9 +44,9 @@ Result<std::unique_ptr<MysqlConnection>> Connect(const MariaDbServer& server,
 // code INT NOT NULL)` holding `rows` rows (code = id), filled by the server itself.
 Status FillOrders(const MariaDbServer& server, const std::string& database, int rows);
 
-// The first column of the first row of `sql`, as text.
+// The first column of the first row of `sql` (its `?` bound to `params`), as text.
 Result<std::string> QueryValue(const MariaDbServer& server, const std::string& database,
-                               const std::string& sql);
+                               const std::string& sql, const std::vector<SqlValue>& params = {});
 
 // How many index columns database.table's index `index` has (information_schema
 // .STATISTICS rows), as text: "0" when there is no such index.

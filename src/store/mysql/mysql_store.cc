@@ -135,14 +135,11 @@ Result<std::string> MysqlStore::ExternalIdOf(MysqlConnection& conn, int64_t appl
     auto it = external_ids_.find(apply_id);
     if (it != external_ids_.end()) return it->second;
   }
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SELECT external_id FROM applies WHERE id = ?",
-                                                 {SqlValue::Int(apply_id)}));
-  if (rows.rows.empty()) return NotFound("apply " + std::to_string(apply_id) + " not found");
-  std::string id = rows.rows[0][0].value_or("");
+  ORDO_ASSIGN_OR_RETURN(ApplyRecord apply, ReadApply(conn, apply_id));
   std::lock_guard<std::mutex> lock(external_ids_mu_);
   if (external_ids_.size() >= kMaxCachedExternalIds) external_ids_.clear();
-  external_ids_.emplace(apply_id, id);
-  return id;
+  external_ids_.emplace(apply_id, apply.external_id);
+  return apply.external_id;
 }
 
 Result<OperationRecord> MysqlStore::ReadOperation(MysqlConnection& conn, int64_t operation_id) {
