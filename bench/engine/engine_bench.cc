@@ -11,7 +11,7 @@
 // write-blocked time are reported.
 //
 //   {"wall_ms":…,"copy_ms":…,"verify_cutover_ms":…,"rows":…,"rows_per_s":…,
-//    "write_block_ms":…,"attempts":…,"instant":…,"max_backlog_bytes":…,
+//    "write_block_ms":…,"attempts":…,"instant":…,"rows_verified":…,"max_backlog_bytes":…,
 //    "max_backlog_phase":…,"failed_attempts":[reason…]}
 //   with revert_after_ms, also: "window_ms":…,"revert_ms":…,"revert_verified_rows":…,
 //    "revert_block_ms":…,"revert_attempts":…
@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
   if (argc < 5) {
     std::fprintf(stderr,
                  "usage: ordo_engine_bench DSN SCHEMA TABLE DDL [copy_threads=N] [instant] "
-                 "[revert_after_ms=N] [max_backlog_bytes=N] [copy_rest=X] [verify_rest=X] [apply_sessions=N] [keep_indexes]\n");
+                 "[revert_after_ms=N] [max_backlog_bytes=N] [copy_rest=X] [verify_rest=X] [verify_during_copy=0|1] [apply_sessions=N] [keep_indexes]\n");
     return 2;
   }
   ordo::EngineSpec spec;
@@ -102,6 +102,8 @@ int main(int argc, char** argv) {
       spec.rest_under_writes = std::stod(value);
     } else if (Option(arg, "verify_rest", &value)) {
       spec.verify_rest_under_writes = std::stod(value);
+    } else if (Option(arg, "verify_during_copy", &value)) {
+      spec.verify_during_copy = value != "0";
     } else if (Option(arg, "max_backlog_bytes", &value)) {
       spec.max_backlog_bytes = std::stoll(value);
     } else if (Option(arg, "apply_sessions", &value)) {
@@ -135,8 +137,9 @@ int main(int argc, char** argv) {
       static_cast<long long>(Ms(t1, t2)), static_cast<long long>(host.rows),
       secs > 0 ? host.rows / secs : 0.0, static_cast<long long>(report->write_block_ms),
       report->attempts, report->instant ? "true" : "false");
-  std::printf(",\"max_backlog_bytes\":%lld,\"max_backlog_phase\":\"%s\",\"failed_attempts\":[",
-              static_cast<long long>(host.max_backlog), host.max_backlog_phase.c_str());
+  std::printf(",\"rows_verified\":%lld,\"max_backlog_bytes\":%lld,\"max_backlog_phase\":\"%s\",\"failed_attempts\":[",
+              static_cast<long long>(report->rows_verified), static_cast<long long>(host.max_backlog),
+              host.max_backlog_phase.c_str());
   for (size_t i = 0; i < report->failed_attempt_reasons.size(); ++i) {
     std::string reason;
     for (char c : report->failed_attempt_reasons[i])

@@ -86,6 +86,11 @@ struct EngineSpec {
   // verification; Cutover() waits for it before the swap (phase "indexing" while it
   // waits). False keeps the indexes during the copy.
   bool defer_secondary_indexes = true;
+  // While a table's copy runs and nothing changes the tables, the chunks already copied
+  // are verified in rounds behind it, so the verification before the cutover compares
+  // only the rest (any change of the tables since: everything). False: the whole
+  // verification happens before the cutover.
+  bool verify_during_copy = true;
   // The duty cycle: while the change stream shows the application writing the tables
   // being changed (100 changed rows a second or more), the copy rests
   // `rest_under_writes` times each chunk's duration before its next chunk (up to twice

@@ -159,6 +159,33 @@ TEST(Applier, LeavesOpenTransactionsAndOtherTablesAlone) {
   EXPECT_EQ(applier.applied_position().offset, 20u);
 }
 
+TEST(Applier, CountsChangesOfItsTablesAndForeignStatementsButNotItsOwnShadowAlters) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto f = Make(server, "CREATE TABLE t (id INT PRIMARY KEY)", "ADD COLUMN x INT");
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  Applier applier({f->plan.get()});
+  auto statement = [](std::string sql, uint64_t offset) {
+    BinlogEvent e;
+    e.kind = BinlogEvent::Kind::kDdl;
+    e.query = std::move(sql);
+    e.position = {"binlog.000001", offset, ""};
+    return e;
+  };
+  RowChange other = Insert(f->db, {I(5)});
+  other.table_name = "t_ordo_new";  // the copy's own writes
+  applier.Consume(Rows({other}, 10));
+  applier.Consume(Commit(20));
+  applier.Consume(statement("ALTER TABLE `" + f->db + "`.`t_ordo_new` ADD INDEX k (x), ALGORITHM=INPLACE", 30));
+  EXPECT_EQ(applier.changes_consumed(), 0);
+  applier.Consume(Rows({Insert(f->db, {I(1)})}, 40));
+  EXPECT_EQ(applier.changes_consumed(), 0);  // counted at its commit
+  applier.Consume(Commit(50));
+  EXPECT_EQ(applier.changes_consumed(), 1);
+  // A statement-format change of the table carries no rows events.
+  applier.Consume(statement("UPDATE t SET id = id + 10", 60));
+  EXPECT_EQ(applier.changes_consumed(), 2);
+}
+
 TEST(Applier, DuplicateOnANewUniqueKeyIsDataLossNamingTheValue) {
   ORDO_ASSIGN_SERVER_OR_SKIP(server);
   auto f = Make(server, "CREATE TABLE t (id INT PRIMARY KEY, email VARCHAR(20))",

@@ -3,6 +3,9 @@
 // callback errors, and input refusals.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "engine/mysql/mysql_engine.h"
 #include "engine/mysql/resume_state.h"
 #include "engine_test_support.h"
@@ -159,6 +162,63 @@ TEST(EngineFlow, VerificationRefusesAShadowThatDiffersAndNamesTheRow) {
   ASSERT_TRUE((*engine)->Cancel().ok());
 }
 
+// Enough rows for the verification during the copy to run rounds (TrailingVerifier:
+// one per 50,000 copied rows).
+constexpr int kRoundsRows = 150000;
+
+TEST(EngineFlow, AnIdleCopyIsVerifiedWhileItRunsAndTheCutoverComparesOnlyTheRest) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto db = testing::NewDatabase(server);
+  ASSERT_TRUE(db.ok());
+  auto conn = Connect(server, *db);
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE(Seed(**conn, kRoundsRows).ok());
+  RecordingHost host;
+  EngineSpec spec = SpecFor(server, *db, "t", "ALTER TABLE t ADD COLUMN x INT DEFAULT 3");
+  spec.chunk_target_ms = 20;  // many chunks, so rounds end well before the copy does
+  spec.revert_window = true;  // the old table stays as t_ordo_old
+  auto engine = Engine(spec, &host);
+  ASSERT_TRUE(engine.ok());
+  ASSERT_TRUE((*engine)->Copy().ok());
+  auto report = (*engine)->Cutover();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_GT(report->rows_verified, 0);
+  EXPECT_LT(report->rows_verified, kRoundsRows);
+  auto before = Dump(**conn, *db, "t_ordo_old", "id, v, s, pad", "id");
+  auto after = Dump(**conn, *db, "t", "id, v, s, pad", "id");
+  ASSERT_TRUE(before.ok() && after.ok());
+  EXPECT_EQ(before->size(), static_cast<size_t>(kRoundsRows));
+  EXPECT_EQ(*before, *after);
+}
+
+TEST(EngineFlow, AChangeOfTheTableAfterTheRoundsMakesTheCutoverCompareEveryRow) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto db = testing::NewDatabase(server);
+  ASSERT_TRUE(db.ok());
+  auto conn = Connect(server, *db);
+  ASSERT_TRUE(conn.ok());
+  ASSERT_TRUE(Seed(**conn, kRoundsRows).ok());
+  RecordingHost host;
+  EngineSpec spec = SpecFor(server, *db, "t", "ALTER TABLE t ADD COLUMN x INT DEFAULT 3");
+  spec.chunk_target_ms = 20;
+  auto engine = Engine(spec, &host);
+  ASSERT_TRUE(engine.ok());
+  ASSERT_TRUE((*engine)->Copy().ok());
+  // One row changes; and the shadow loses row 7, which a round compared when it was
+  // still there. Only a verification of every row finds it.
+  ASSERT_TRUE((*conn)->Execute("UPDATE t SET v = -1 WHERE id = 100000").ok());
+  ASSERT_TRUE((*conn)->Execute("DELETE FROM t_ordo_new WHERE id = 7").ok());
+  ASSERT_TRUE((*engine)->KeepInSync([&] {
+    auto v = (*conn)->Query("SELECT v FROM t_ordo_new WHERE id = 100000");
+    return v.ok() && !v->rows.empty() && v->rows[0][0] == "-1";
+  }).ok());
+  auto refused = (*engine)->Cutover();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(refused.status().message().find("(7)"), std::string::npos) << refused.status().message();
+  ASSERT_TRUE((*engine)->Cancel().ok());
+}
+
 TEST(EngineFlow, StopKeepsTheCheckpointAndANewEngineResumesPastTheWatermark) {
   ORDO_ASSIGN_SERVER_OR_SKIP(server);
   auto db = testing::NewDatabase(server);
@@ -173,7 +233,11 @@ TEST(EngineFlow, StopKeepsTheCheckpointAndANewEngineResumesPastTheWatermark) {
   spec.revert_window = true;  // the old table stays as t_ordo_old
   int chunks = 0;
   SyncPoints::Get().SetCallback("TableCopier::CopyChunk:BeforeInsert", [&] {
-    if (++chunks == 8) host.stop = true;
+    if (++chunks != 8) return;
+    host.stop = true;
+    // The engine looks for a stop every 50 ms; the rest of the table must not be
+    // copied before it does (on a fast server that takes less).
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
   });
   SyncPoints::Get().Enable();
   auto first = Engine(spec, &host);

@@ -84,6 +84,12 @@ void Applier::Start(const BinlogPosition& from) {
   batch_end_ = from;
 }
 
+bool Applier::OnShadow(const std::string& statement) const {
+  for (const TablePlan* plan : plans_)
+    if (statement.rfind("ALTER TABLE " + QuoteTable(plan->schema(), plan->shadow_name) + " ", 0) == 0) return true;
+  return false;
+}
+
 int Applier::TableIndex(const RowChange& change) const {
   for (size_t i = 0; i < plans_.size(); ++i)
     if (plans_[i]->schema() == change.schema_name && plans_[i]->table() == change.table_name)
@@ -131,8 +137,10 @@ void Applier::Consume(const BinlogEvent& event) {
         }
       }
       break;
-    case BinlogEvent::Kind::kCommit:
+    case BinlogEvent::Kind::kCommit: {
+      bool changed = false;
       for (size_t t = 0; t < txn_.size(); ++t) {
+        changed = changed || !txn_[t].ops.empty();
         for (auto& [k, op] : txn_[t].ops) {
           auto [it, inserted] = batch_[t].ops.insert_or_assign(k, std::move(op));
           if (inserted) ++pending_rows_;
@@ -141,8 +149,14 @@ void Applier::Consume(const BinlogEvent& event) {
       }
       batch_end_ = event.position;
       in_txn_ = false;
+      if (changed) ++changes_consumed_;
       break;
+    }
     default:
+      // A statement could change rows without rows events (a session logging in
+      // statement format, TRUNCATE): it counts as a change unless it is ordo's own on a
+      // shadow (the deferred index build's ALTER).
+      if (event.kind == BinlogEvent::Kind::kDdl && !OnShadow(event.query)) ++changes_consumed_;
       // Outside a transaction, the position after a DDL, heartbeat or rotate is as safe
       // a replay point as a commit.
       if (!in_txn_ && !event.position.empty() && ComparePositions(event.position, batch_end_) > 0)

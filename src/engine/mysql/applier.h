@@ -81,6 +81,12 @@ class Applier {
   // applied position, or the start of the oldest unfinished chunk if earlier.
   BinlogPosition SafeResumePosition() const;
   int64_t rows_applied() const { return rows_applied_.load(); }
+  // Transactions consumed that changed rows of the operation's tables (counted at their
+  // commit; a commit replayed after a reopened stream counts again), and statements
+  // other than ordo's own ALTERs of the shadows (they may change rows without rows
+  // events). Equal readings mean nothing that could change the tables was consumed
+  // between them.
+  int64_t changes_consumed() const { return changes_consumed_.load(); }
 
   // Copy coordination: call BeginChunk before a chunk's read starts and EndChunk after
   // it committed. ChunksSettled(): every ended chunk's fix-ups have been applied.
@@ -116,6 +122,8 @@ class Applier {
   };
 
   int TableIndex(const RowChange& change) const;
+  // `statement` is an ALTER TABLE of one of the shadows (ordo's own).
+  bool OnShadow(const std::string& statement) const;
   void Stage(int table, const std::vector<SqlValue>& image, bool upsert,
              std::vector<TableBatch>* batch);
   // Takes the fix-ups due (deletes a finished chunk may have overtaken); `fixed` gets
@@ -144,6 +152,7 @@ class Applier {
   // Per table: keys whose last applied change was a delete, with the flush sequence.
   std::vector<std::map<std::string, std::pair<std::vector<SqlValue>, uint64_t>>> deleted_;
   std::atomic<int64_t> rows_applied_{0};
+  std::atomic<int64_t> changes_consumed_{0};
 };
 
 // A stable byte encoding of key values, for maps.

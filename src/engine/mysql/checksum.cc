@@ -147,7 +147,8 @@ Key KeyOf(const SqlRow& row, const TablePlan& plan) {
   return key;
 }
 
-Status VerifyTable(const TablePlan& plan, const ChunkBounds* known, MysqlConnection& src, MysqlConnection& dst,
+Status VerifyTable(const TablePlan& plan, const ChunkBounds* known, const std::optional<Key>& skip,
+                   const std::optional<Key>& stop, MysqlConnection& src, MysqlConnection& dst,
                    const VerifyOptions& options, VerifyReport* report) {
   std::string where = QuoteTable(plan.schema(), plan.table());
   Side a{where, RowCrc(plan.source, plan.source_names, plan.shadow, plan.shadow_names, true),
@@ -211,9 +212,28 @@ Status VerifyTable(const TablePlan& plan, const ChunkBounds* known, MysqlConnect
   // The chunks, in key order: before the copy's bounds start (a resumed copy's first
   // run), queried ones up to their start; then the copy's, merged up to chunk_rows;
   // then queried ones to the end of the table (the last chunk's upper is nullopt).
+  // A prefix known to match (`skip`) is left out, and a round stops at `stop`.
+  auto index_of = [&](const Key& key) -> std::optional<size_t> {
+    for (size_t i = 0; i < known->uppers.size(); ++i)
+      if (known->uppers[i].first == key) return i;
+    return std::nullopt;
+  };
   std::vector<std::optional<Key>> uppers;
   bool before_known = known->from.has_value();
   size_t next_known = 0;
+  if (skip) {
+    if (std::optional<size_t> at = index_of(*skip)) {
+      lower = skip;
+      before_known = false;
+      next_known = *at + 1;
+      ++report->tables_resumed;
+    }
+  }
+  const std::optional<Key> start = lower;
+  if (stop) {
+    std::optional<size_t> at = index_of(*stop);
+    if (!at || *at < next_known) return Status::Ok();  // nothing (more) to compare
+  }
   do {
     if (options.should_stop && options.should_stop()) return Cancelled("verification stopped on request");
     std::optional<Key> upper;
@@ -221,20 +241,21 @@ Status VerifyTable(const TablePlan& plan, const ChunkBounds* known, MysqlConnect
       ORDO_ASSIGN_OR_RETURN(upper, queried(lower, known->from));
       before_known = upper != known->from;
     } else if (next_known < known->uppers.size()) {
-      for (int64_t rows = 0; next_known < known->uppers.size() && rows < options.chunk_rows; ++next_known) {
+      for (int64_t rows = 0; next_known < known->uppers.size() && rows < options.chunk_rows;) {
         rows += known->uppers[next_known].second;
-        upper = known->uppers[next_known].first;
+        upper = known->uppers[next_known++].first;
+        if (upper == stop) break;
       }
     } else {
       ORDO_ASSIGN_OR_RETURN(upper, queried(lower, std::nullopt));
     }
     uppers.push_back(upper);
     lower = upper;
-  } while (uppers.back());
+  } while (uppers.back() && uppers.back() != stop);
   // Compared from the last chunk back: the copy just wrote the shadow's last pages and
   // read the source's, so they are the ones still in the buffer pool.
   for (size_t i = uppers.size(); i-- > 0;)
-    ORDO_RETURN_IF_ERROR(compare(i > 0 ? uppers[i - 1] : std::nullopt, uppers[i]));
+    ORDO_RETURN_IF_ERROR(compare(i > 0 ? uppers[i - 1] : start, uppers[i]));
   return Status::Ok();
 }
 
@@ -285,7 +306,10 @@ Result<VerifyReport> VerifyTables(const std::vector<const TablePlan*>& plans, My
   Status s;
   for (size_t i = 0; i < plans.size(); ++i) {
     const ChunkBounds* known = i < options.bounds.size() ? options.bounds[i] : nullptr;
-    s = VerifyTable(*plans[i], known, *src, *dst, options, &report);
+    std::optional<Key> skip, stop;
+    if (known && options.verified_through) skip = options.verified_through(i);
+    if (known && i < options.stop_at.size()) stop = options.stop_at[i];
+    s = VerifyTable(*plans[i], known, skip, stop, *src, *dst, options, &report);
     if (!s.ok()) break;
   }
   (void)src->Execute("COMMIT");

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "db/mysql/pool.h"
@@ -38,11 +39,22 @@ struct VerifyOptions {
   // scan of the source's key the copy already made; the ranges they do not cover (before
   // a resumed copy's start, after its end) are bounded by queries as usual.
   std::vector<const ChunkBounds*> bounds;
+  // Per table, with its bounds: compare only up to this key, one of the bounds'
+  // uppers (a round of the verification during the copy, trailing_verifier.h);
+  // nothing when it is not one of them. Missing or nullopt: to the table's end.
+  std::vector<std::optional<Key>> stop_at;
+  // Per table, with its bounds: asked once the consistent point is taken. A key
+  // returned, one of the bounds' uppers, says every row up to it is known to match at
+  // this point (verified during the copy, with no change of the tables since): the
+  // chunks up to it are not compared again. Unset or nullopt: compare from the start.
+  std::function<std::optional<Key>(size_t table)> verified_through;
 };
 
 struct VerifyReport {
   int64_t rows_compared = 0;
   int64_t chunks = 0;
+  // Tables whose chunks up to a key were skipped as verified_through said.
+  int64_t tables_resumed = 0;
 };
 
 // Ok when every table matches. DataLoss naming the table and a differing key;

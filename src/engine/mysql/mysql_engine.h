@@ -39,6 +39,7 @@
 #include "engine/mysql/sync_loop.h"
 #include "engine/mysql/table_plan.h"
 #include "engine/mysql/throttle.h"
+#include "engine/mysql/trailing_verifier.h"
 #include "ordo/engine.h"
 
 namespace ordo {
@@ -202,6 +203,7 @@ class MysqlEngine final : public OperationEngine {
   mutable std::mutex copiers_mu_;  // copiers_ (SetVolume comes from other threads)
   std::vector<std::unique_ptr<TableCopier>> copiers_;  // null when not copying
   std::vector<std::optional<ChunkBounds>> copy_bounds_;  // per plan: a finished copy's, for the verification
+  std::vector<std::optional<VerifiedPrefix>> verified_during_copy_;  // per plan (trailing_verifier.h)
   // The revert window: old tables kept in sync from the new ones.
   std::vector<std::unique_ptr<TablePlan>> reverse_plans_;  // kAlter: new → old
   std::vector<const TablePlan*> reverse_ptrs_;

@@ -234,6 +234,11 @@ Status MysqlEngine::CopyTable(size_t index) {
     result = copier->Run();
     finished = true;
   });
+  std::optional<TrailingVerifier> verifier;
+  if (spec_.verify_during_copy) {
+    verifier.emplace(*plans_[index], *copier, pool_.get(), loop_.get(), *applier_, [this] { return stop_.load(); });
+    verifier->Start();
+  }
   Status s;
   while (!finished) {
     std::this_thread::sleep_for(kTick);
@@ -244,6 +249,7 @@ Status MysqlEngine::CopyTable(size_t index) {
     if (!s.ok()) stop_ = true;
   }
   worker.join();
+  if (verifier) verified_during_copy_[index] = verifier->Finish();
   copy_states_[index] = copier->state();
   if (!s.ok()) return s;
   if (result.ok()) copy_bounds_[index] = copier->bounds();
@@ -304,6 +310,7 @@ Status MysqlEngine::Copy() {
     copiers_.resize(plans_.size());
   }
   copy_bounds_.assign(plans_.size(), std::nullopt);
+  verified_during_copy_.assign(plans_.size(), std::nullopt);
   phase_ = "copying";
   // Checkpoint before the first chunk: a crash from here on resumes, never restarts.
   ORDO_RETURN_IF_ERROR(Tick(true));

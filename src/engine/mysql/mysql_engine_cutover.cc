@@ -150,6 +150,11 @@ Result<VerifyReport> MysqlEngine::VerifyBesideIndexBuild() {
     int64_t last_probe = -1;
     VerifyOptions verify;
     for (const auto& b : copy_bounds_) verify.bounds.push_back(b ? &*b : nullptr);
+    verify.verified_through = [this](size_t i) -> std::optional<Key> {
+      if (i >= verified_during_copy_.size() || !verified_during_copy_[i]) return std::nullopt;
+      if (applier_->changes_consumed() != verified_during_copy_[i]->changes) return std::nullopt;
+      return verified_during_copy_[i]->through;
+    };
     verify.should_stop = [&] {
       if (StopRequested()) return true;
       if (!IndexBuildRunning()) return false;

@@ -1,0 +1,80 @@
+#include "engine/mysql/trailing_verifier.h"
+
+#include <chrono>
+
+#include "engine/mysql/checksum.h"
+
+namespace ordo {
+namespace {
+
+constexpr auto kPoll = std::chrono::milliseconds(20);
+
+}  // namespace
+
+TrailingVerifier::TrailingVerifier(const TablePlan& plan, const TableCopier& copier, MysqlPool* pool,
+                                   SyncLoop* loop, const Applier& applier, std::function<bool()> should_stop,
+                                   int64_t round_rows)
+    : plan_(plan),
+      copier_(copier),
+      pool_(pool),
+      loop_(loop),
+      applier_(applier),
+      should_stop_(std::move(should_stop)),
+      round_rows_(round_rows) {}
+
+TrailingVerifier::~TrailingVerifier() { (void)Finish(); }
+
+void TrailingVerifier::Start() {
+  if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
+}
+
+std::optional<VerifiedPrefix> TrailingVerifier::Finish() {
+  done_ = true;
+  if (thread_.joinable()) thread_.join();
+  return verified_;
+}
+
+std::optional<size_t> TrailingVerifier::WatermarkAt(const ChunkBounds& bounds, const TableCopyState& state) {
+  if (!state.watermark) return std::nullopt;
+  for (size_t i = bounds.uppers.size(); i-- > 0;)
+    if (bounds.uppers[i].first == *state.watermark) return i;
+  return std::nullopt;  // the end key: the copy is finishing
+}
+
+void TrailingVerifier::Run() {
+  // Read just before the first round (the stream has passed the shadow's creation).
+  std::optional<int64_t> changes;
+  std::optional<size_t> through;  // index in the bounds' uppers
+  // A round under way when Finish() is called completes; a change or a stop ends it.
+  auto pointless = [&] {
+    return (changes && applier_.changes_consumed() != *changes) || (should_stop_ && should_stop_());
+  };
+  while (!done_ && !pointless()) {
+    ChunkBounds bounds = copier_.bounds();
+    if (bounds.from) return;  // a resumed copy: its start was copied by an earlier run
+    std::optional<size_t> at = WatermarkAt(bounds, copier_.state());
+    int64_t rows = 0;
+    if (at)
+      for (size_t i = through ? *through + 1 : 0; i <= *at; ++i) rows += bounds.uppers[i].second;
+    if (!at || rows < round_rows_) {
+      std::this_thread::sleep_for(kPoll);
+      continue;
+    }
+    if (!changes) changes = applier_.changes_consumed();
+    VerifyOptions options;
+    options.bounds = {&bounds};
+    options.stop_at = {bounds.uppers[*at].first};
+    options.verified_through = [&](size_t) -> std::optional<Key> {
+      if (!through) return std::nullopt;
+      return bounds.uppers[*through].first;
+    };
+    options.should_stop = pointless;
+    auto verified = VerifyTables({&plan_}, pool_, loop_, options);
+    if (!verified.ok()) return;  // the verification before the cutover does the rest
+    through = at;
+    verified_ = VerifiedPrefix{bounds.uppers[*at].first, *changes};
+    ++rounds_;
+  }
+}
+
+}  // namespace ordo
