@@ -236,9 +236,12 @@ TEST(Volume, CopyThreadsAndChunkTargetChangeWhileTheCopyRuns) {
       n = ++chunks;
       if (n > 10) threads.insert(std::this_thread::get_id());
     }
-    // Turn the volume up once the copy is under way on its single thread.
+    // Turn the volume up once the copy is under way on its single thread, and hold that
+    // thread past the supervisor's next looks (every 50 ms), so that new workers start
+    // while most of the range is left (a fast server copied it all before otherwise).
     if (n == 10) {
       ASSERT_TRUE((*engine)->SetVolume({3, 20}).ok());
+      std::this_thread::sleep_for(std::chrono::milliseconds(150));
     }
     // Every chunk lasts a little longer, so that the sizer keeps them near 1000 rows and
     // the range is not all handed out (after which no worker starts) before the

@@ -234,9 +234,12 @@ Status MysqlEngine::CopyTable(size_t index) {
     result = copier->Run();
     finished = true;
   });
+  // The rounds end for good at a stop, and when the throttle pauses the copy (the
+  // server is busy: the verification before the cutover does the rest).
   std::optional<TrailingVerifier> verifier;
   if (spec_.verify_during_copy) {
-    verifier.emplace(*plans_[index], *copier, pool_.get(), loop_.get(), *applier_, [this] { return stop_.load(); });
+    verifier.emplace(*plans_[index], *copier, pool_.get(), loop_.get(), *applier_,
+                     [this] { return stop_.load() || throttled_.load(); });
     verifier->Start();
   }
   Status s;
