@@ -243,10 +243,11 @@ TEST(Volume, CopyThreadsAndChunkTargetChangeWhileTheCopyRuns) {
       ASSERT_TRUE((*engine)->SetVolume({3, 20}).ok());
       std::this_thread::sleep_for(std::chrono::milliseconds(150));
     }
-    // Every chunk lasts a little longer, so that the sizer keeps them near 1000 rows and
-    // the range is not all handed out (after which no worker starts) before the
-    // supervisor's next look (every 50 ms) sees the new volume.
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    // Every chunk lasts longer than the 10 ms target, so that the sizer keeps them at
+    // 1000 rows or fewer however fast the server is, and the range is not all handed
+    // out (after which no worker starts) before the supervisor's next look (every
+    // 50 ms) sees the new volume.
+    std::this_thread::sleep_for(std::chrono::milliseconds(15));
   });
   SyncPoints::Get().Enable();
   Status copied = (*engine)->Copy();
