@@ -166,6 +166,13 @@ TEST(EngineFlow, VerificationRefusesAShadowThatDiffersAndNamesTheRow) {
 // one per 50,000 copied rows).
 constexpr int kRoundsRows = 150000;
 
+// An ADD COLUMN copied in many chunks, so that the rounds end well before the copy does.
+EngineSpec RoundsSpec(testing::MariaDbServer* server, const std::string& db) {
+  EngineSpec spec = SpecFor(server, db, "t", "ALTER TABLE t ADD COLUMN x INT DEFAULT 3");
+  spec.chunk_target_ms = 20;
+  return spec;
+}
+
 TEST(EngineFlow, AnIdleCopyIsVerifiedWhileItRunsAndTheCutoverComparesOnlyTheRest) {
   ORDO_ASSIGN_SERVER_OR_SKIP(server);
   auto db = testing::NewDatabase(server);
@@ -174,8 +181,7 @@ TEST(EngineFlow, AnIdleCopyIsVerifiedWhileItRunsAndTheCutoverComparesOnlyTheRest
   ASSERT_TRUE(conn.ok());
   ASSERT_TRUE(Seed(**conn, kRoundsRows).ok());
   RecordingHost host;
-  EngineSpec spec = SpecFor(server, *db, "t", "ALTER TABLE t ADD COLUMN x INT DEFAULT 3");
-  spec.chunk_target_ms = 20;  // many chunks, so rounds end well before the copy does
+  EngineSpec spec = RoundsSpec(server, *db);
   spec.revert_window = true;  // the old table stays as t_ordo_old
   auto engine = Engine(spec, &host);
   ASSERT_TRUE(engine.ok());
@@ -199,9 +205,7 @@ TEST(EngineFlow, AChangeOfTheTableAfterTheRoundsMakesTheCutoverCompareEveryRow) 
   ASSERT_TRUE(conn.ok());
   ASSERT_TRUE(Seed(**conn, kRoundsRows).ok());
   RecordingHost host;
-  EngineSpec spec = SpecFor(server, *db, "t", "ALTER TABLE t ADD COLUMN x INT DEFAULT 3");
-  spec.chunk_target_ms = 20;
-  auto engine = Engine(spec, &host);
+  auto engine = Engine(RoundsSpec(server, *db), &host);
   ASSERT_TRUE(engine.ok());
   ASSERT_TRUE((*engine)->Copy().ok());
   // One row changes; and the shadow loses row 7, which a round compared when it was

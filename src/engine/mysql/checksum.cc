@@ -213,25 +213,19 @@ Status VerifyTable(const TablePlan& plan, const ChunkBounds* known, const std::o
   // run), queried ones up to their start; then the copy's, merged up to chunk_rows;
   // then queried ones to the end of the table (the last chunk's upper is nullopt).
   // A prefix known to match (`skip`) is left out, and a round stops at `stop`.
-  auto index_of = [&](const Key& key) -> std::optional<size_t> {
-    for (size_t i = 0; i < known->uppers.size(); ++i)
-      if (known->uppers[i].first == key) return i;
-    return std::nullopt;
-  };
   std::vector<std::optional<Key>> uppers;
   bool before_known = known->from.has_value();
   size_t next_known = 0;
   if (skip) {
-    if (std::optional<size_t> at = index_of(*skip)) {
+    if (std::optional<size_t> at = known->IndexOf(*skip)) {
       lower = skip;
       before_known = false;
       next_known = *at + 1;
-      ++report->tables_resumed;
     }
   }
   const std::optional<Key> start = lower;
   if (stop) {
-    std::optional<size_t> at = index_of(*stop);
+    std::optional<size_t> at = known->IndexOf(*stop);
     if (!at || *at < next_known) return Status::Ok();  // nothing (more) to compare
   }
   do {

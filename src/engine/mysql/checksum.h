@@ -53,8 +53,6 @@ struct VerifyOptions {
 struct VerifyReport {
   int64_t rows_compared = 0;
   int64_t chunks = 0;
-  // Tables whose chunks up to a key were skipped as verified_through said.
-  int64_t tables_resumed = 0;
 };
 
 // Ok when every table matches. DataLoss naming the table and a differing key;

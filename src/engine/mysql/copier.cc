@@ -33,6 +33,12 @@ TableCopier::TableCopier(const TablePlan& plan, Applier* applier, MysqlPool* poo
   bounds_.from = state_.watermark;
 }
 
+std::optional<size_t> ChunkBounds::IndexOf(const Key& key) const {
+  for (size_t i = uppers.size(); i-- > 0;)
+    if (uppers[i].first == key) return i;
+  return std::nullopt;
+}
+
 ChunkBounds TableCopier::bounds() const {
   std::lock_guard<std::mutex> lock(mu_);
   return bounds_;

@@ -56,6 +56,8 @@ struct TableCopyState {
 struct ChunkBounds {
   std::optional<Key> from;
   std::vector<std::pair<Key, int64_t>> uppers;
+  // The index in `uppers` of `key`; nullopt when it is none of them.
+  std::optional<size_t> IndexOf(const Key& key) const;
 };
 
 struct CopyOptions {

@@ -34,13 +34,6 @@ std::optional<VerifiedPrefix> TrailingVerifier::Finish() {
   return verified_;
 }
 
-std::optional<size_t> TrailingVerifier::WatermarkAt(const ChunkBounds& bounds, const TableCopyState& state) {
-  if (!state.watermark) return std::nullopt;
-  for (size_t i = bounds.uppers.size(); i-- > 0;)
-    if (bounds.uppers[i].first == *state.watermark) return i;
-  return std::nullopt;  // the end key: the copy is finishing
-}
-
 void TrailingVerifier::Run() {
   // Read just before the first round (the stream has passed the shadow's creation).
   std::optional<int64_t> changes;
@@ -52,7 +45,10 @@ void TrailingVerifier::Run() {
   while (!done_ && !pointless()) {
     ChunkBounds bounds = copier_.bounds();
     if (bounds.from) return;  // a resumed copy: its start was copied by an earlier run
-    std::optional<size_t> at = WatermarkAt(bounds, copier_.state());
+    // None while nothing is copied, or once the watermark is the end key (the copy is
+    // finishing).
+    std::optional<Key> watermark = copier_.state().watermark;
+    std::optional<size_t> at = watermark ? bounds.IndexOf(*watermark) : std::nullopt;
     int64_t rows = 0;
     if (at)
       for (size_t i = through ? *through + 1 : 0; i <= *at; ++i) rows += bounds.uppers[i].second;
@@ -73,7 +69,6 @@ void TrailingVerifier::Run() {
     if (!verified.ok()) return;  // the verification before the cutover does the rest
     through = at;
     verified_ = VerifiedPrefix{bounds.uppers[*at].first, *changes};
-    ++rounds_;
   }
 }
 

@@ -52,12 +52,9 @@ class TrailingVerifier {
   void Start();
   // Ends the rounds (one under way finishes first) and returns what they verified.
   std::optional<VerifiedPrefix> Finish();
-  int rounds() const { return rounds_.load(); }
 
  private:
   void Run();
-  // The index in `bounds.uppers` of the watermark, nullopt when it is none of them.
-  static std::optional<size_t> WatermarkAt(const ChunkBounds& bounds, const TableCopyState& state);
 
   const TablePlan& plan_;
   const TableCopier& copier_;
@@ -68,7 +65,6 @@ class TrailingVerifier {
   int64_t round_rows_;
   std::thread thread_;
   std::atomic<bool> done_{false};
-  std::atomic<int> rounds_{0};
   std::optional<VerifiedPrefix> verified_;  // written by the thread, read after join
 };
 
