@@ -19,7 +19,7 @@ bench_bin=$root/${ORDO_BUILD_DIR:-build}/bench/engine/ordo_engine_bench
 
 # shellcheck source=bench/engine/server.sh
 . "$root/bench/engine/server.sh"
-echo "idle A/B: MariaDB $(sql 'SELECT VERSION()') on 127.0.0.1:$port, $ROWS rows, $(nproc) cores, '$DDL'" >&2
+echo "idle A/B: $(server_line), $ROWS rows, $(nproc) cores, '$DDL'" >&2
 prepare_tables
 
 declare -A walls

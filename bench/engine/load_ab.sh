@@ -24,7 +24,7 @@ for bin in "$@"; do [ -x "$bin" ] || { echo "not an executable: $bin" >&2; exit 
 
 # shellcheck source=bench/engine/server.sh
 . "$root/bench/engine/server.sh"
-echo "load A/B: MariaDB $(sql 'SELECT VERSION()') on 127.0.0.1:$port, $ROWS rows, $(nproc) cores, '$DDL'" >&2
+echo "load A/B: $(server_line), $ROWS rows, $(nproc) cores, '$DDL'" >&2
 prepare_tables
 
 echo "| turn | binary | wall ms | baseline TPS | TPS during | ratio | phases (ms from start, TPS inside) |"

@@ -41,7 +41,7 @@ bench_bin=$root/$build/bench/engine/ordo_engine_bench
 
 # shellcheck source=bench/engine/server.sh
 . "$root/bench/engine/server.sh"
-echo "engine bench: MariaDB $(sql 'SELECT VERSION()') on 127.0.0.1:$port, $ROWS rows, $(nproc) cores" >&2
+echo "engine bench: $(server_line), $ROWS rows, $(nproc) cores" >&2
 prepare_tables
 
 ddl_add_column="ADD COLUMN x INT NOT NULL DEFAULT 0"
