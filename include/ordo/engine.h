@@ -135,6 +135,9 @@ struct EngineProgress {
   // In the revert window: empty while a revert is possible, else why not (instant
   // change, the reverse sync could not store a row, …).
   std::string revert_unavailable;
+  // Advice found in preflight that does not stop the operation (a buffer pool smaller
+  // than what the copy works on); the operator records each once as a `notice` event.
+  std::vector<std::string> notices;
 };
 
 class EngineHost {

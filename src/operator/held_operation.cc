@@ -75,6 +75,7 @@ void HeldOperation::set_cutover_lock_ms(int64_t ms) {
 
 Status HeldOperation::ReportProgress(const EngineProgress& progress) {
   std::vector<ChangeProgress> changes = progress.changes;
+  std::vector<std::string> fresh;
   {
     std::lock_guard<std::mutex> lock(mu_);
     last_progress_ = progress;
@@ -82,11 +83,26 @@ Status HeldOperation::ReportProgress(const EngineProgress& progress) {
       for (ChangeProgress& c : changes)
         if (!c.cutover_lock_ms) c.cutover_lock_ms = cutover_lock_ms_;
     }
+    for (const std::string& n : progress.notices)
+      if (noticed_.insert(n).second) fresh.push_back(n);
   }
+  if (!LeaseLost())  // a holder that lost its lease writes nothing more
+    for (const std::string& n : fresh) RecordNotice(n);
   Status s = Fenced([&] { return ctx_.store.SaveProgress(lease_, changes); });
   if (LeaseLost()) return ordo::LeaseLost("lease lost");
   if (!s.ok()) ctx_.logger.Log(LogLevel::kWarn, fields_, "progress not saved: " + RedactUrls(s.ToString()));
   return Status::Ok();
+}
+
+void HeldOperation::RecordNotice(const std::string& notice) {
+  ctx_.logger.Log(LogLevel::kWarn, fields_, notice);
+  EventRecord e;
+  e.apply_id = apply_id_;
+  e.operation_id = lease_.operation_id;
+  e.kind = "notice";
+  e.message = notice;
+  Status s = ctx_.store.AppendEvent(e);
+  if (!s.ok()) ctx_.logger.Log(LogLevel::kWarn, fields_, "notice event not recorded: " + RedactUrls(s.ToString()));
 }
 
 Status HeldOperation::SaveResumeState(const std::string& resume_state_json) {

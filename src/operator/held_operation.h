@@ -26,6 +26,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "operator/worker_context.h"
@@ -68,7 +69,8 @@ class HeldOperation final : public EngineHost {
 
   // EngineHost. Transient store errors in ReportProgress/SaveResumeState are logged
   // and swallowed (the next report or checkpoint supersedes them; a store that stays
-  // away makes the lease presumed lost); a lost lease fails them.
+  // away makes the lease presumed lost); a lost lease fails them. Each of the engine's
+  // notices is logged and recorded as a `notice` event once per holder.
   Status ReportProgress(const EngineProgress& progress) override;
   // After the swap: the write-block time reports keep when the engine's carry none
   // (progress in the revert window must not erase the cutover's figure).
@@ -109,6 +111,7 @@ class HeldOperation final : public EngineHost {
   void NoteResult(const Status& s, Micros started, bool refreshed);
   void MarkLost(const std::string& why);
   void Monitor();
+  void RecordNotice(const std::string& notice);
 
   WorkerContext& ctx_;
   const Lease lease_;
@@ -124,6 +127,7 @@ class HeldOperation final : public EngineHost {
   ApplyControl control_;
   std::optional<EngineProgress> last_progress_;
   std::optional<int64_t> cutover_lock_ms_;  // fills reports that carry none (set_cutover_lock_ms)
+  std::set<std::string> noticed_;           // the engine's notices already recorded
 };
 
 }  // namespace ordo

@@ -9,6 +9,9 @@
 // every deployment completed, the copies overlapping the earlier deployments' work,
 // the cutovers strictly one at a time in deployment order; and the servers hold the
 // new column and index with every row intact.
+//
+// A deployment whose buffer pool cannot hold the table twice over (the table and its
+// shadow) still migrates, and the apply's log notes it once.
 #include <gtest/gtest.h>
 
 #include <iostream>
@@ -143,6 +146,33 @@ TEST(EndToEnd, EmbeddedApplyRollsOutToThreeServersInOrderUnderBarrier) {
     ASSERT_TRUE(fp.ok()) << fp.status().ToString();
     EXPECT_EQ(*fp, before[i]) << kNames[i];
   }
+}
+
+TEST(EndToEnd, ABufferPoolSmallerThanTheTableTwiceOverIsNotedOnceInTheLog) {
+  ORDO_START_SERVERS_OR_SKIP(servers, 1, "--innodb-buffer-pool-size=6M");
+  // ~5 MB of rows; ANALYZE so the server's statistics know the size at once.
+  ORDO_ASSERT_OK(FillOrders(*servers[0], "shop", 100000));
+  auto analyzed = QueryValue(*servers[0], "shop", "ANALYZE TABLE orders");
+  ASSERT_TRUE(analyzed.ok()) << analyzed.status().ToString();
+  TempDir dir;
+  EnvironmentSpec env{"prod", "rolling", "halt", "0s", {{"eu-1", servers[0]->Dsn("shop")}}};
+  WriteConfig(dir.path(), ConfigSpec{"sqlite:ordo.db", "shop", {"poll_interval: 200ms"}, {}, {env}});
+  OrdoResult r = RunOrdo({"apply", "-d", "shop", "-e", "prod", "--ddl",
+                          "ALTER TABLE orders ADD INDEX idx_note (note)", "--yes", "--json"},
+                         dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << "\n" << r.err;
+  json doc = json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(doc.is_object()) << r.out;
+  EXPECT_EQ(doc["state"], "completed") << doc.dump(2);
+
+  json events = EventsOf(dir.path(), doc["id"].get<std::string>());
+  std::vector<std::string> notices;
+  for (const json& e : events["events"])
+    if (e["kind"] == "notice") notices.push_back(e["message"].get<std::string>());
+  ASSERT_EQ(notices.size(), 1u) << events.dump(2);
+  EXPECT_NE(notices[0].find("buffer pool (6 MiB)"), std::string::npos) << notices[0];
+  EXPECT_NE(notices[0].find("`shop`.`orders`"), std::string::npos) << notices[0];
+  EXPECT_EQ(OperationOf(doc, "eu-1")["state"], "completed") << doc.dump(2);
 }
 
 }  // namespace

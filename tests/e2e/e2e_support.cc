@@ -7,10 +7,10 @@
 
 namespace ordo::testing {
 
-std::vector<std::unique_ptr<MariaDbServer>> StartServers(int n) {
+std::vector<std::unique_ptr<MariaDbServer>> StartServers(int n, const std::string& extra_options) {
   std::vector<std::unique_ptr<MariaDbServer>> servers;
   for (int i = 0; i < n; ++i) {
-    auto server = MariaDbServer::StartPrivate();
+    auto server = MariaDbServer::StartPrivate(extra_options);
     if (!server.ok()) return {};
     servers.push_back(std::move(server).value());
   }

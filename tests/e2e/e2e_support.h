@@ -32,9 +32,9 @@ namespace ordo::testing {
 
 using nlohmann::json;
 
-// `n` private MariaDB servers; empty when they cannot be started (the caller skips or,
-// under ORDO_REQUIRE_SERVERS=1, fails).
-std::vector<std::unique_ptr<MariaDbServer>> StartServers(int n);
+// `n` private MariaDB servers (`extra_options` go to each mariadbd); empty when they
+// cannot be started (the caller skips or, under ORDO_REQUIRE_SERVERS=1, fails).
+std::vector<std::unique_ptr<MariaDbServer>> StartServers(int n, const std::string& extra_options = "");
 
 // A connection to `database` on `server` (may be empty: no default database).
 Result<std::unique_ptr<MysqlConnection>> Connect(const MariaDbServer& server,
@@ -165,15 +165,16 @@ std::vector<std::string> LeaseViolations(const json& events);
 
 }  // namespace ordo::testing
 
-// Binds `var` to `n` private MariaDB servers, or fails (CI) / skips (locally) the test.
-#define ORDO_START_SERVERS_OR_SKIP(var, n)                    \
-  auto var = ::ordo::testing::StartServers(n);                \
-  do {                                                        \
-    if (var.empty()) {                                        \
-      if (::ordo::testing::ServersRequired())                 \
-        FAIL() << "MariaDB servers required but unavailable"; \
-      GTEST_SKIP() << "no MariaDB server; run scripts/setup"; \
-    }                                                         \
+// Binds `var` to `n` private MariaDB servers (optionally: mariadbd options), or fails
+// (CI) / skips (locally) the test.
+#define ORDO_START_SERVERS_OR_SKIP(var, n, ...)                              \
+  auto var = ::ordo::testing::StartServers(n __VA_OPT__(, ) __VA_ARGS__);  \
+  do {                                                                       \
+    if (var.empty()) {                                                       \
+      if (::ordo::testing::ServersRequired())                                \
+        FAIL() << "MariaDB servers required but unavailable";                \
+      GTEST_SKIP() << "no MariaDB server; run scripts/setup";                \
+    }                                                                        \
   } while (0)
 
 #define ORDO_ASSERT_OK(expr)                         \

@@ -1,5 +1,6 @@
 // Engine pieces that need no server: DDL input, chunk sizing, resume-state encoding,
-// SQL text builders, binlog position order, fence keys, deferred index clauses.
+// SQL text builders, binlog position order, fence keys, deferred index clauses, the
+// buffer pool notice.
 #include <gtest/gtest.h>
 
 #include "engine/mysql/chunk_sizer.h"
@@ -8,6 +9,7 @@
 #include "engine/mysql/fence.h"
 #include "engine/mysql/position.h"
 #include "engine/mysql/resume_state.h"
+#include "engine/mysql/server_hints.h"
 #include "engine/mysql/sql_text.h"
 #include "engine/mysql/table_plan.h"
 
@@ -291,6 +293,22 @@ TEST(TargetFence, KeysAnOperationByIdOrBySortedTables) {
   std::string key = TargetFence::KeyFor("", many);
   EXPECT_LE(key.size(), 191u);
   EXPECT_NE(key, TargetFence::KeyFor("", {{"schema", "table_0"}}));
+}
+
+TEST(BufferPoolNotice, NamesThePoolAndTheTablesWhenTheyDoNotFitTwice) {
+  std::string notice = BufferPoolNotice(256 << 20, {{"`shop`.`orders`", 240 << 20}});
+  EXPECT_NE(notice.find("buffer pool (256 MiB)"), std::string::npos) << notice;
+  EXPECT_NE(notice.find("`shop`.`orders` 240 MiB"), std::string::npos) << notice;
+  // Two tables fit alone, not together.
+  EXPECT_NE(BufferPoolNotice(1 << 30, {{"`a`.`t`", 300 << 20}, {"`a`.`u`", 300 << 20}}), "");
+}
+
+TEST(BufferPoolNotice, SaysNothingWhenEveryTableFitsTwiceOrSizesAreUnknown) {
+  EXPECT_EQ(BufferPoolNotice(1 << 30, {{"`shop`.`orders`", 240 << 20}}), "");
+  EXPECT_EQ(BufferPoolNotice(512 << 20, {{"`shop`.`orders`", 256 << 20}}), "");  // exactly twice
+  EXPECT_EQ(BufferPoolNotice(256 << 20, {{"`shop`.`orders`", 0}}), "");
+  EXPECT_EQ(BufferPoolNotice(0, {{"`shop`.`orders`", 240 << 20}}), "");
+  EXPECT_EQ(BufferPoolNotice(256 << 20, {}), "");
 }
 
 }  // namespace

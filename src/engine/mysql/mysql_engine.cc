@@ -105,6 +105,7 @@ Status MysqlEngine::ReportProgress() {
   p.instant = instant_;
   p.cutover_attempts = cutover_attempts_;
   p.revert_unavailable = RevertUnavailable();
+  p.notices = notices_;
   {
     std::lock_guard<std::mutex> lock(volume_mu_);
     p.volume = volume_;

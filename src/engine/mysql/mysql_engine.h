@@ -80,6 +80,8 @@ class MysqlEngine final : public OperationEngine {
   // mysql_engine_preflight.cc
   Status Prepare();  // input and fence, no server work
   Status CheckServer(MysqlConnection& conn);
+  // Sets notices_ when the buffer pool is smaller than the copied tables twice over.
+  void NoteBufferPool(MysqlConnection& conn);
   Result<std::unique_ptr<TablePlan>> PlanAlter(MysqlConnection& conn, const Change& change,
                                                bool try_instant, bool* instant);
   Status CheckCreate(MysqlConnection& conn, const Change& change);
@@ -216,6 +218,7 @@ class MysqlEngine final : public OperationEngine {
   bool instant_ = false;
   std::string instant_definition_;
   bool preflight_done_ = false;
+  std::vector<std::string> notices_;  // set in Preflight, before any other thread
   bool copied_ = false;
   bool resumed_ = false;
   std::atomic<bool> dead_{false};

@@ -6,6 +6,7 @@
 
 #include "engine/mysql/instant.h"
 #include "engine/mysql/mysql_engine.h"
+#include "engine/mysql/server_hints.h"
 
 namespace ordo {
 namespace {
@@ -253,6 +254,15 @@ Status MysqlEngine::DetectStage(MysqlConnection& conn) {
   return Status::Ok();
 }
 
+void MysqlEngine::NoteBufferPool(MysqlConnection& conn) {
+  std::vector<std::pair<std::string, std::string>> copied;
+  for (const auto& plan : plans_) copied.emplace_back(plan->schema(), plan->table());
+  if (copied.empty()) return;
+  // Advice only: a failed look-up (statistics hidden from this user) says nothing.
+  auto notice = ReadBufferPoolNotice(conn, copied);
+  if (notice.ok() && !notice->empty()) notices_ = {*notice};
+}
+
 Status MysqlEngine::Preflight() {
   if (preflight_done_) return Status::Ok();
   if (dead_) return Dead();
@@ -288,6 +298,7 @@ Status MysqlEngine::Preflight() {
       plan_ptrs_.clear();
       changes_[0].plan = -1;
     }
+    NoteBufferPool(*conn);
   } else {
     int n = 0;
     for (Change& c : changes_)
