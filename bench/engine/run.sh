@@ -20,6 +20,9 @@
 #   PHASES="load cutovers" bench/engine/run.sh                  # some phases only
 #   PHASES="instant revert" ROWS=100000 REPS=5 bench/engine/run.sh
 #   PHASES=idle DDLS=add_column IDLE_REPS=5 bench/engine/run.sh  # idle medians
+#   BUFFER_POOL=256M PHASES="idle load" bench/engine/run.sh     # the I/O-bound server
+#
+# The server's buffer pool is 1 GiB unless BUFFER_POOL says otherwise (server.sh).
 #
 # Under load ordo and INSERT … SELECT face prepared statements (--db-ps-mode=auto);
 # pt-osc faces plain statements, because its triggers make every prepared-statement
