@@ -86,23 +86,26 @@ Status HeldOperation::ReportProgress(const EngineProgress& progress) {
     for (const std::string& n : progress.notices)
       if (noticed_.insert(n).second) fresh.push_back(n);
   }
-  if (!LeaseLost())  // a holder that lost its lease writes nothing more
-    for (const std::string& n : fresh) RecordNotice(n);
+  if (!LeaseLost()) {  // a holder that lost its lease writes nothing more
+    for (const std::string& n : fresh) {
+      ctx_.logger.Log(LogLevel::kWarn, fields_, n);
+      RecordEvent("notice", n);
+    }
+  }
   Status s = Fenced([&] { return ctx_.store.SaveProgress(lease_, changes); });
   if (LeaseLost()) return ordo::LeaseLost("lease lost");
   if (!s.ok()) ctx_.logger.Log(LogLevel::kWarn, fields_, "progress not saved: " + RedactUrls(s.ToString()));
   return Status::Ok();
 }
 
-void HeldOperation::RecordNotice(const std::string& notice) {
-  ctx_.logger.Log(LogLevel::kWarn, fields_, notice);
+void HeldOperation::RecordEvent(const std::string& kind, const std::string& message) {
   EventRecord e;
   e.apply_id = apply_id_;
   e.operation_id = lease_.operation_id;
-  e.kind = "notice";
-  e.message = notice;
+  e.kind = kind;
+  e.message = message;
   Status s = ctx_.store.AppendEvent(e);
-  if (!s.ok()) ctx_.logger.Log(LogLevel::kWarn, fields_, "notice event not recorded: " + RedactUrls(s.ToString()));
+  if (!s.ok()) ctx_.logger.Log(LogLevel::kWarn, fields_, kind + " event not recorded: " + RedactUrls(s.ToString()));
 }
 
 Status HeldOperation::SaveResumeState(const std::string& resume_state_json) {

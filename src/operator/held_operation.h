@@ -63,6 +63,9 @@ class HeldOperation final : public EngineHost {
   void set_stop_scope(StopScope scope) { scope_ = scope; }
 
   const Lease& lease() const { return lease_; }
+  // Appends an event of this operation to the apply's log (`ordo logs`); a store
+  // error is logged, not returned.
+  void RecordEvent(const std::string& kind, const std::string& message);
   int64_t apply_id() const { return apply_id_; }
   const LogFields& fields() const { return fields_; }
   void set_apply_external_id(const std::string& id) { fields_.apply = id; }
@@ -111,7 +114,6 @@ class HeldOperation final : public EngineHost {
   void NoteResult(const Status& s, Micros started, bool refreshed);
   void MarkLost(const std::string& why);
   void Monitor();
-  void RecordNotice(const std::string& notice);
 
   WorkerContext& ctx_;
   const Lease lease_;

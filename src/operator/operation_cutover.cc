@@ -221,13 +221,7 @@ void OperationRun::RecordSwap(const std::string& kind, const std::string& verb, 
                         std::to_string(report.write_block_ms) + " ms, " + std::to_string(report.attempts) +
                         " attempt(s)";
   Log(LogLevel::kInfo, message);
-  EventRecord e;
-  e.apply_id = held_.apply_id();
-  e.operation_id = held_.lease().operation_id;
-  e.kind = kind;
-  e.message = message;
-  Status s = ctx_.store.AppendEvent(e);
-  if (!s.ok()) Log(LogLevel::kWarn, kind + " event not recorded: " + s.ToString());
+  held_.RecordEvent(kind, message);
 }
 
 }  // namespace ordo
