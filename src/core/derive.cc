@@ -14,10 +14,11 @@ bool Any(const std::vector<OperationState>& states, OperationState s) {
 ApplyState DeriveFromStates(const std::vector<OperationState>& states) {
   using S = OperationState;
   if (Any(states, S::kFailed)) return ApplyState::kFailed;
+  // A revert ends the rollout: what it stopped or cancelled after it is its consequence.
+  if (Any(states, S::kReverted)) return ApplyState::kReverted;
   if (Any(states, S::kFailedRetryable)) return ApplyState::kFailedRetryable;
   if (Any(states, S::kCancelled)) return ApplyState::kCancelled;
   if (Any(states, S::kStopped)) return ApplyState::kStopped;
-  if (Any(states, S::kReverted)) return ApplyState::kReverted;
   if (!states.empty() &&
       std::all_of(states.begin(), states.end(), [](S s) { return s == S::kCompleted; }))
     return ApplyState::kCompleted;
@@ -41,8 +42,10 @@ bool RederivesUnheld(ApplyState stored, ApplyState derived) {
   return !(derived == ApplyState::kFailedRetryable && stored_active);
 }
 
-DerivedApplyState DeriveApplyState(const std::vector<OperationRecord>& operations,
-                                   bool release_latched) {
+namespace {
+
+// The verdict and its error (the priority order with the failure policies).
+DerivedApplyState Verdict(const std::vector<OperationRecord>& operations, bool release_latched) {
   DerivedApplyState out;
   std::vector<OperationState> all;
   std::vector<OperationState> unsettled;
@@ -61,7 +64,9 @@ DerivedApplyState DeriveApplyState(const std::vector<OperationRecord>& operation
               first_failed->error.value_or("unknown error");
   // The verdict is fail-closed: once nothing is left to run, the apply is failed.
   out.state = ApplyState::kFailed;
-  if (unsettled.empty()) return out;
+  // Nothing left to run, or a revert ended the rollout: the verdict is final.
+  if (unsettled.empty() || std::find(all.begin(), all.end(), OperationState::kReverted) != all.end())
+    return out;
 
   OnFailure policy = ParseOnFailure(first_failed->on_failure);
   if (policy == OnFailure::kHalt) return out;
@@ -76,6 +81,25 @@ DerivedApplyState DeriveApplyState(const std::vector<OperationRecord>& operation
   } else {
     out.state = ApplyState::kRunningDegraded;
   }
+  return out;
+}
+
+}  // namespace
+
+DerivedApplyState DeriveApplyState(const std::vector<OperationRecord>& operations,
+                                   bool release_latched) {
+  DerivedApplyState out = Verdict(operations, release_latched);
+  out.verdict = out.state;
+  if (!IsSettled(out.verdict)) return out;
+  // A swap in flight or a revert window runs to its end: the apply is not settled yet.
+  bool cutting = false;
+  bool window = false;
+  for (const auto& op : operations) {
+    cutting = cutting || op.state == OperationState::kCuttingOver;
+    window = window || op.state == OperationState::kRevertWindow;
+  }
+  if (cutting) out.state = ApplyState::kCuttingOver;
+  else if (window) out.state = ApplyState::kRevertWindow;
   return out;
 }
 

@@ -1,9 +1,18 @@
-// Derivation of an apply's state from its operations (model.md, "The apply state").
+// Derivation of an apply's state from its operations (model.md, "The apply state";
+// docs/store.md, "When an apply settles").
+//
+// Two answers. The *verdict* is the priority order over the operations (any failed →
+// failed, …): once it is settled, no operation that has not swapped will ever run
+// again (its holder cancels it, or the cleanup claim does). The *state* is what the
+// apply shows and stores: the verdict, except that an apply is not settled while one
+// of its deployments is swapping or in its revert window — that deployment runs to
+// its end (or its revert / skip-revert) whatever happened to the others.
 //
 // Pure functions over values; thread-safe.
 //
 //   DerivedApplyState d = DeriveApplyState(ops, /*release_latched=*/false);
 //   // [failed(continue), pending] → running_degraded
+//   // [revert_window, failed(halt), pending] → state revert_window, verdict failed
 #pragma once
 
 #include <optional>
@@ -15,7 +24,11 @@
 namespace ordo {
 
 struct DerivedApplyState {
+  // What the apply shows; settled only when nothing of it can run any more.
   ApplyState state = ApplyState::kPending;
+  // The priority order's answer. Settled: the rollout is decided, and every operation
+  // that has not swapped is to be cancelled.
+  ApplyState verdict = ApplyState::kPending;
   // "deployment <name> failed: <error>" for the first failed deployment, when failed.
   std::optional<std::string> error;
 };
@@ -26,7 +39,9 @@ struct DerivedApplyState {
 DerivedApplyState DeriveApplyState(const std::vector<OperationRecord>& operations,
                                    bool release_latched);
 
-// The priority rules alone, without the failure policies.
+// The priority rules alone, without the failure policies: failed, reverted,
+// failed_retryable, cancelled, stopped, all completed, cutting_over, all unfinished
+// parked, revert_window, running, pending.
 ApplyState DeriveFromStates(const std::vector<OperationState>& states);
 
 // Whether Store::RederiveUnheldApplies moves an apply stored as `stored` whose

@@ -102,9 +102,12 @@ bool ArmD(const Snapshot& s, const OperationRecord& r) {
   return ApplyIsActive(a->state) && IsStale(s, a->updated_at) && IsStale(s, r.updated_at);
 }
 
+// Arm 1's automatic eligibility, the same as begin_cutover's: the apply was not
+// started with manual defer_cutover, whatever its policy and number of operations.
 bool AutomaticCutover(const Snapshot& s, const OperationRecord& r) {
   const ApplyRow* a = FindApply(s, r.apply_id);
-  return a != nullptr && !a->defer_cutover && MultiOpBarrierOrParallel(s, r);
+  if (a == nullptr || a->defer_cutover) return false;
+  return !s.reintroduced.narrow_cutover_claim || MultiOpBarrierOrParallel(s, r);
 }
 
 bool CutoverReleased(const Snapshot& s, const OperationRecord& r) {
@@ -174,7 +177,8 @@ std::vector<int64_t> CleanupClaimable(const Snapshot& s) {
   return InOrder(s, [&](const OperationRecord& op) {
     bool idle = op.state == S::kPending || op.state == S::kStopped ||
                 op.state == S::kFailedRetryable || op.state == S::kWaitingForCutover;
-    bool held = op.lease_token.has_value() && !IsStale(s, op.updated_at);
+    bool held = op.state != S::kStopped && op.lease_token.has_value() &&
+                !IsStale(s, op.updated_at);
     const ApplyRow* a = FindApply(s, op.apply_id);
     bool ended = a != nullptr && (IsSettled(a->state) ||
                                   HasRequest(s, op.apply_id, RequestKind::kCancel,

@@ -41,10 +41,20 @@ struct RequestRow {
   RequestStatus status = RequestStatus::kPending;
 };
 
+// Defects whose fixes can be switched off again, so that the protocol's model checker
+// (tests/proof) can show it finds them. Every store and the operator run with none.
+struct Reintroduced {
+  // The cutover claim's automatic arm takes only rows of multi-operation barrier or
+  // parallel applies (so a released row of a rolling or single-deployment apply waits
+  // for a cutover request nobody files).
+  bool narrow_cutover_claim = false;
+};
+
 // Everything the gates look at, plus the database clock's "now" and the options.
 struct Snapshot {
   Micros now = 0;
   StoreOptions options;
+  Reintroduced reintroduced;
   std::vector<ApplyRow> applies;
   std::vector<OperationRecord> operations;
   std::vector<RequestRow> requests;
@@ -67,9 +77,9 @@ std::optional<int64_t> FirstCutoverClaim(const Snapshot& s);
 
 // ---- cleanup claim -------------------------------------------------------------------
 // Operation ids the cleanup claim may return, in (created_at, id) order: pending,
-// stopped, failed_retryable or parked rows held by no live lease, of an apply whose
-// stored state is settled or that has a pending cancel, that neither the copy nor the
-// cutover claim would return.
+// stopped, failed_retryable or parked rows held by no live lease (a stopped row holds
+// none: its driver has finished with it), of an apply whose stored state is settled or
+// that has a pending cancel, that neither the copy nor the cutover claim would return.
 std::vector<int64_t> CleanupClaimable(const Snapshot& s);
 std::optional<int64_t> FirstCleanupClaim(const Snapshot& s);
 

@@ -49,10 +49,36 @@ TEST(DeriveApplyState, UnknownOnFailureBehavesAsHalt) {
             ApplyState::kFailed);
 }
 
+TEST(DeriveApplyState, ARevertWindowKeepsAHaltedApplyFromSettling) {
+  auto d = DeriveApplyState(Ops({S::kRevertWindow, S::kFailed, S::kPending}, "halt"), false);
+  EXPECT_EQ(d.state, ApplyState::kRevertWindow);
+  EXPECT_EQ(d.verdict, ApplyState::kFailed);
+  EXPECT_EQ(d.error, "deployment d1 failed: boom");
+  d = DeriveApplyState(Ops({S::kCompleted, S::kFailed, S::kPending}, "halt"), false);
+  EXPECT_EQ(d.state, ApplyState::kFailed);
+}
+
+TEST(DeriveApplyState, ASwapInFlightKeepsACancelledApplyFromSettling) {
+  auto d = DeriveApplyState(Ops({S::kCuttingOver, S::kCancelled, S::kCancelled}), false);
+  EXPECT_EQ(d.state, ApplyState::kCuttingOver);
+  EXPECT_EQ(d.verdict, ApplyState::kCancelled);
+}
+
+TEST(DeriveApplyState, ARevertedDeploymentEndsItsApplyReverted) {
+  EXPECT_EQ(DeriveApplyState(Ops({S::kCompleted, S::kReverted, S::kCancelled}), false).state,
+            ApplyState::kReverted);
+  // Fail-closed still: a failure anywhere ends it failed, and the revert ends the rollout
+  // even under continue (nothing after a reverted deployment may start).
+  auto d = DeriveApplyState(Ops({S::kFailed, S::kReverted, S::kPending}, "continue"), false);
+  EXPECT_EQ(d.state, ApplyState::kFailed);
+}
+
 TEST(DeriveFromStates, PriorityOrder) {
   EXPECT_EQ(DeriveFromStates({S::kFailedRetryable, S::kCancelled}), ApplyState::kFailedRetryable);
   EXPECT_EQ(DeriveFromStates({S::kCancelled, S::kStopped}), ApplyState::kCancelled);
-  EXPECT_EQ(DeriveFromStates({S::kStopped, S::kReverted}), ApplyState::kStopped);
+  EXPECT_EQ(DeriveFromStates({S::kStopped, S::kReverted}), ApplyState::kReverted);
+  EXPECT_EQ(DeriveFromStates({S::kCancelled, S::kReverted, S::kCancelled}), ApplyState::kReverted);
+  EXPECT_EQ(DeriveFromStates({S::kReverted, S::kFailedRetryable}), ApplyState::kReverted);
   EXPECT_EQ(DeriveFromStates({S::kCompleted, S::kCompleted}), ApplyState::kCompleted);
   EXPECT_EQ(DeriveFromStates({S::kCuttingOver, S::kWaitingForCutover}), ApplyState::kCuttingOver);
   EXPECT_EQ(DeriveFromStates({S::kCompleted, S::kWaitingForCutover, S::kWaitingForCutover}),

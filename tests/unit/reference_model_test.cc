@@ -145,12 +145,18 @@ TEST(ReferenceCutoverClaim, StrictlyCompletedOnlyOrder) {
   EXPECT_TRUE(CutoverClaimable(s).empty());
 }
 
-TEST(ReferenceCutoverClaim, RollingAndDeferredParkedRowsNeedACutoverRequest) {
+TEST(ReferenceCutoverClaim, ReleasedRowsOfEveryPolicyAreTakenAndDeferredOnesNeedARequest) {
   Snapshot s = OneApply({S::kWaitingForCutover, S::kPending}, "rolling");
   s.operations[0].lease_token.reset();
+  EXPECT_EQ(CutoverClaimable(s), std::vector<int64_t>{1});
+  s.reintroduced.narrow_cutover_claim = true;  // the defect: nobody takes it
   EXPECT_TRUE(CutoverClaimable(s).empty());
   Request(s, RequestKind::kCutover);
   EXPECT_EQ(CutoverClaimable(s), std::vector<int64_t>{1});
+
+  Snapshot one = OneApply({S::kWaitingForCutover}, "barrier");
+  one.operations[0].lease_token.reset();
+  EXPECT_EQ(CutoverClaimable(one), std::vector<int64_t>{1});
 
   Snapshot d = OneApply({S::kWaitingForCutover, S::kWaitingForCutover}, "barrier");
   d.applies[0].defer_cutover = true;
@@ -204,8 +210,11 @@ TEST(ReferenceCleanupClaim, TakesIdleRowsOfEndedAppliesThatNoOtherClaimTakes) {
   EXPECT_TRUE(CleanupClaimable(s).empty());  // the apply is running: nothing ended
   s.applies[0].state = ApplyState::kCancelled;
   EXPECT_EQ(CleanupClaimable(s), (std::vector<int64_t>{2, 3, 4}));
-  s.operations[1].updated_at = kNow;  // its driver just stopped it: the lease is live
-  EXPECT_EQ(CleanupClaimable(s), (std::vector<int64_t>{3, 4}));
+  s.operations[1].updated_at = kNow;  // its driver just stopped it: it holds nothing more
+  EXPECT_EQ(CleanupClaimable(s), (std::vector<int64_t>{2, 3, 4}));
+  s.operations[3].updated_at = kNow;  // a live lease on a pending row is respected
+  s.operations[3].lease_token = "t4";
+  EXPECT_EQ(CleanupClaimable(s), (std::vector<int64_t>{2, 3}));
 }
 
 TEST(ReferenceCleanupClaim, PendingCancelOpensItAndOtherClaimsKeepTheirRows) {
