@@ -1,7 +1,7 @@
-// Driver: one worker task running the tick (model.md, "The worker tick"):
-//   1. expire exhausted retries and re-derive the applies nobody holds; 2. stop
-//   reconciliation claim; 3. cleanup claim; 4. cutover claim; 5. copy claim — at most
-//   one claim per tick. A claimed operation is driven at once
+// Driver: one worker task running the tick (model.md, "The worker tick"), in the
+// order of kTickOrder (decisions.h): expire exhausted retries, re-derive the applies
+// nobody holds, stop reconciliation, the cleanup claim, the cutover claim, the copy
+// claim — at most one claim per tick. A claimed operation is driven at once
 // (OperationRun) and the next tick follows immediately; an idle driver waits for the
 // in-process wake signal or the poll interval.
 //
@@ -11,8 +11,11 @@
 //   d.Run();                // until ctx.shutdown
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 
+#include "operator/decisions.h"
 #include "operator/worker_context.h"
 
 namespace ordo {
@@ -30,6 +33,13 @@ class Driver {
 
  private:
   void LogStoreError(const char* step, const Status& s);
+  // One step of the tick: nullopt to go on with the next step; true when it claimed
+  // something (driven already); false to end the tick (nothing more, or an error).
+  std::optional<bool> Step(TickStep step);
+  // Runs `claim`; drives what it returned (as `source`). Same answers as Step().
+  std::optional<bool> ClaimAndDrive(
+      const char* what, ClaimSource source,
+      const std::function<Result<std::optional<ClaimedOperation>>()>& claim);
 
   WorkerContext& ctx_;
   std::string owner_;

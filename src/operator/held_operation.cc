@@ -2,27 +2,10 @@
 
 #include <algorithm>
 
+#include "core/derive.h"
 #include "db/dsn.h"
 
 namespace ordo {
-
-ApplyControl ReadControl(const std::vector<ControlRequestRecord>& requests) {
-  ApplyControl p;
-  for (const auto& r : requests) {
-    bool pending = r.status == RequestStatus::kPending;
-    switch (r.kind) {
-      case RequestKind::kStop: p.stop = pending; break;
-      case RequestKind::kCancel: p.cancel = pending; break;
-      case RequestKind::kCutover: p.cutover = pending; break;
-      case RequestKind::kRevert: p.revert = pending; break;
-      case RequestKind::kSkipRevert: p.skip_revert = pending; break;
-      // The pause latch: pending or completed.
-      case RequestKind::kRelease: p.release = r.status != RequestStatus::kFailed; break;
-      case RequestKind::kStart: break;
-    }
-  }
-  return p;
-}
 
 HeldOperation::HeldOperation(WorkerContext& ctx, const ClaimedOperation& claimed,
                              Micros claim_started)
@@ -120,7 +103,7 @@ bool HeldOperation::ShouldStop() {
   if (scope_ == StopScope::kLeaseOnly) return false;
   if (ctx_.shutdown) return true;
   ApplyControl c = control();
-  return c.stop || c.cancel || c.apply_settled;
+  return c.stop || c.cancel || c.apply_decided;
 }
 
 ApplyControl HeldOperation::control() {
@@ -129,12 +112,12 @@ ApplyControl HeldOperation::control() {
 }
 
 Status HeldOperation::RefreshControl() {
-  auto apply = ctx_.store.GetApply(apply_id_);
-  if (!apply.ok()) return apply.status();
+  auto ops = ctx_.store.ListOperations(apply_id_);
+  if (!ops.ok()) return ops.status();
   auto list = ctx_.store.ListRequests(apply_id_);
   if (!list.ok()) return list.status();
   ApplyControl c = ReadControl(*list);
-  c.apply_settled = IsSettled(apply->state);
+  c.apply_decided = IsSettled(DeriveApplyState(*ops, c.release).verdict);
   std::lock_guard<std::mutex> lock(mu_);
   control_ = c;
   return Status::Ok();

@@ -8,9 +8,10 @@
 // row can be judged stale and taken over). From then on ShouldStop() is true, every
 // callback fails and the holder writes nothing more, anywhere.
 //
-// The apply's state and control requests are re-read every poll interval and at once
-// on an in-process wake; ShouldStop() answers from that cache, so engines may call it
-// at every safe point.
+// The apply's control requests and whether its rollout is decided (its operations'
+// verdict, DerivedApplyState::verdict, is settled) are re-read every poll interval and
+// at once on an in-process wake; ShouldStop() answers from that cache, so engines may
+// call it at every safe point.
 //
 // Thread-safety: EngineHost callbacks may come from engine threads; everything here is
 // guarded by atomics or mu_.
@@ -29,26 +30,12 @@
 #include <set>
 #include <string>
 
+#include "operator/decisions.h"
 #include "operator/worker_context.h"
 #include "ordo/engine.h"
 #include "ordo/store.h"
 
 namespace ordo {
-
-// What a holder acts on besides its own work, as last read: the apply's pending
-// control requests, and whether the apply has settled (a settled apply swaps
-// nothing more: e.g. a halt rollout failed elsewhere).
-struct ApplyControl {
-  bool apply_settled = false;
-  bool stop = false;
-  bool cancel = false;
-  bool cutover = false;
-  bool revert = false;
-  bool skip_revert = false;
-  bool release = false;
-};
-
-ApplyControl ReadControl(const std::vector<ControlRequestRecord>& requests);
 
 class HeldOperation final : public EngineHost {
  public:
@@ -101,7 +88,7 @@ class HeldOperation final : public EngineHost {
   }
 
   ApplyControl control();
-  // Re-reads the apply's state and control requests now.
+  // Re-reads the apply's operations and control requests now.
   Status RefreshControl();
   // The last progress the engine reported (for the final figures of a change).
   std::optional<EngineProgress> last_progress();

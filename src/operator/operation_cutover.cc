@@ -1,12 +1,18 @@
 // OperationRun: the swap and the revert window.
 //
+// A swap once begun finishes: only a lost lease stops it. A transient error during it
+// may have come after the rename, so the swap is retried in place with a fresh engine
+// (which finds out from the target whether it happened); only a Timeout (every attempt
+// gave up, nothing swapped) sends the row back through the retry budget.
+//
 // The revert window lasts the environment's revert_window from the cutover's
 // completion (database clock, so a recovering holder continues the same window) and
 // ends early on a skip_revert request. With an engine that can swap back, the engine
 // keeps the old tables in sync meanwhile and a revert request swaps them back (the row
 // ends `reverted`); the engine's reason refuses a revert it cannot do (e.g. an
 // instant change). With one that cannot, the window is a timed bake and revert
-// requests are refused with kRevertUnsupported.
+// requests are refused with kRevertUnsupported. Errors in the window never move the
+// row out of it: they are retried in place.
 #include <algorithm>
 
 #include "db/dsn.h"
@@ -14,29 +20,36 @@
 
 namespace ordo {
 
-void OperationRun::CutOver(bool catch_up) {
-  // A running cutover finishes: only a lost lease stops it.
-  held_.set_stop_scope(HeldOperation::StopScope::kLeaseOnly);
+Result<CutoverReport> OperationRun::Swap(bool catch_up) {
   if (catch_up || !engine_copied_) {
-    if (!EnsureEngine()) return;
     Log(LogLevel::kInfo, "catching up before the cutover");
-    Status s = engine_->Copy();
-    if (!s.ok()) {
-      OnEngineError(s);
-      return;
-    }
+    ORDO_RETURN_IF_ERROR(engine_->Copy());
     engine_copied_ = true;
   }
   Log(LogLevel::kInfo, "cutting over");
-  Result<CutoverReport> report = engine_->Cutover();
-  if (!report.ok()) {
-    OnEngineError(report.status());
-    return;
+  return engine_->Cutover();
+}
+
+void OperationRun::CutOver(bool catch_up) {
+  // A running cutover finishes: only a lost lease stops it.
+  held_.set_stop_scope(HeldOperation::StopScope::kLeaseOnly);
+  Micros backoff = 0;
+  while (true) {
+    // An engine that cannot be built (e.g. the deployment is not in this worker's
+    // config) ends the row as failed.
+    if ((catch_up || !engine_copied_) && !EnsureEngine()) return;
+    Result<CutoverReport> report = Swap(catch_up);
+    if (report.ok()) return AfterSwap(*report);
+    if (!RetryInPlace(RunPhase::kSwap, report.status(), &backoff)) return;
+    catch_up = true;
   }
-  if (report->attempts > 0) {
-    held_.set_cutover_lock_ms(report->write_block_ms);
-    SaveFinalProgress("swapped", report->write_block_ms, std::nullopt);
-    RecordSwap("cutover", "swapped", *report);
+}
+
+void OperationRun::AfterSwap(const CutoverReport& report) {
+  if (report.attempts > 0) {
+    held_.set_cutover_lock_ms(report.write_block_ms);
+    SaveFinalProgress("swapped", report.write_block_ms, std::nullopt);
+    RecordSwap("cutover", "swapped", report);
   }
   Micros window = ctx_.engines.RevertWindow(job_.apply);
   if (window > 0) {
@@ -46,6 +59,21 @@ void OperationRun::CutOver(bool catch_up) {
   }
   SaveFinalProgress("completed", std::nullopt, std::nullopt);
   Transition(OperationState::kCompleted);
+}
+
+bool OperationRun::RetryInPlace(RunPhase phase, const Status& status, Micros* backoff) {
+  ErrorStep step = DecideEngineError(phase, status, held_.LeaseLost(), held_.control(), ctx_.shutdown);
+  if (step != ErrorStep::kRetryInPlace) {
+    Carry(step, status);
+    return false;
+  }
+  Log(LogLevel::kWarn, std::string(phase == RunPhase::kWindow ? "revert window" : "swap") +
+                           " interrupted, trying again: " + status.ToString());
+  engine_.reset();
+  engine_copied_ = false;
+  *backoff = std::clamp<Micros>(*backoff * 2, 50'000, ctx_.options.retry_backoff_max_micros);
+  ctx_.runtime.SleepFor(*backoff);
+  return !Abandoned();
 }
 
 void OperationRun::RevertWindow() {
@@ -63,83 +91,104 @@ void OperationRun::RevertWindow() {
     return;
   }
   bool refused_revert = false;
-  bool skipped = false;
   uint64_t seen = ctx_.bus->Generation();
-  while (true) {
-    if (held_.LeaseLost()) return;
-    if (ctx_.shutdown) {
-      Log(LogLevel::kInfo, "shutdown during the revert window; another worker continues it");
-      return;
-    }
+  while (!held_.LeaseLost()) {
     ApplyControl r = held_.control();
-    if (r.revert && !refused_revert) {
-      refused_revert = true;
-      Status s = ctx_.store.FailRequest(held_.apply_id(), RequestKind::kRevert, kRevertUnsupported);
-      if (!s.ok()) Log(LogLevel::kWarn, "revert request not refused: " + s.ToString());
+    switch (DecideWindow(r, ctx_.Now() >= deadline, ctx_.shutdown, refused_revert)) {
+      case WindowStep::kLeave:
+        Log(LogLevel::kInfo, "shutdown during the revert window; another worker continues it");
+        return;
+      case WindowStep::kRevert: {
+        refused_revert = true;
+        Status s = ctx_.store.FailRequest(held_.apply_id(), RequestKind::kRevert, kRevertUnsupported);
+        if (!s.ok()) Log(LogLevel::kWarn, "revert request not refused: " + s.ToString());
+        continue;
+      }
+      case WindowStep::kFinish:
+        if (r.skip_revert) Log(LogLevel::kInfo, "revert window skipped on request");
+        EndRevertWindow(r.skip_revert);
+        return;
+      case WindowStep::kWait:
+        break;
     }
-    if (r.skip_revert) {
-      skipped = true;
-      Log(LogLevel::kInfo, "revert window skipped on request");
-      break;
-    }
-    Micros now = ctx_.Now();
-    if (now >= deadline) break;
-    seen = ctx_.bus->WaitFor(seen, std::min(deadline - now, ctx_.options.poll_interval_micros));
+    if (!r.revert) refused_revert = false;
+    Micros wait = std::min(deadline - ctx_.Now(), ctx_.options.poll_interval_micros);
+    seen = ctx_.bus->WaitFor(seen, std::max<Micros>(wait, 1));
   }
-  EndRevertWindow(skipped);
+}
+
+Status OperationRun::EnsureWindowEngine() {
+  if (engine_) return Status::Ok();
+  // A recovered window: a fresh engine continues it from the saved reverse position,
+  // and its reports keep the cutover's write-block time.
+  auto changes = ctx_.store.ListChanges(held_.lease().operation_id);
+  if (changes.ok() && !changes->empty() && changes->front().cutover_lock_ms)
+    held_.set_cutover_lock_ms(*changes->front().cutover_lock_ms);
+  auto engine = ctx_.engines.NewEngine(job_, &held_);
+  if (!engine.ok()) return engine.status();
+  engine_ = std::move(engine).value();
+  return engine_->Preflight();
 }
 
 void OperationRun::ReverseSyncWindow(Micros deadline) {
   // A stop does not end the window (the swap is done; only revert, skip_revert, the
   // deadline, shutdown or a lost lease do): the engine honours only the lease.
   held_.set_stop_scope(HeldOperation::StopScope::kLeaseOnly);
-  if (!engine_) {
-    // A recovered window: a fresh engine continues it from the saved reverse position,
-    // and its reports keep the cutover's write-block time.
-    auto changes = ctx_.store.ListChanges(held_.lease().operation_id);
-    if (changes.ok() && !changes->empty() && changes->front().cutover_lock_ms)
-      held_.set_cutover_lock_ms(*changes->front().cutover_lock_ms);
-    if (!EnsureEngine()) return;
-    Status s = engine_->Preflight();
-    if (!s.ok()) {
-      OnEngineError(s);
-      return;
-    }
-  }
-  std::string refused;  // why the last revert request was refused (refused once)
+  std::string refused;  // why the pending revert request was refused (refused once)
+  Micros backoff = 0;
+  auto decide = [&](bool over) {
+    return DecideWindow(held_.control(), over || ctx_.Now() >= deadline, ctx_.shutdown, !refused.empty());
+  };
   while (true) {
-    Status kept = engine_->KeepOldInSync([&] {
-      ApplyControl r = held_.control();
-      return held_.LeaseLost() || ctx_.shutdown || ctx_.Now() >= deadline || r.skip_revert ||
-             (r.revert && refused.empty());
-    });
+    Status kept = EnsureWindowEngine();
+    if (kept.ok())
+      kept = engine_->KeepOldInSync([&] { return held_.LeaseLost() || decide(false) != WindowStep::kWait; });
     if (held_.LeaseLost()) return;
-    if (!kept.ok() && !kept.Is(StatusCode::kCancelled)) {
-      OnEngineError(kept);
-      return;
-    }
-    if (ctx_.shutdown) {
-      Log(LogLevel::kInfo, "shutdown during the revert window; another worker continues it");
-      return;
+    // FailedPrecondition: the engine finds the window over (finished or reverted by a
+    // holder whose transition did not land): settle it as the requests say.
+    bool over = kept.Is(StatusCode::kFailedPrecondition);
+    if (!kept.ok() && !kept.Is(StatusCode::kCancelled) && !over) {
+      if (!RetryInPlace(RunPhase::kWindow, kept, &backoff)) return;
+      continue;
     }
     ApplyControl r = held_.control();
-    if (r.revert && refused.empty()) {
-      if (Status can = engine_->CanRevert(); !can.ok()) {
-        refused = RefuseRevert(can.message());
+    if (!r.revert) refused.clear();
+    switch (decide(over)) {
+      case WindowStep::kLeave:
+        Log(LogLevel::kInfo, "shutdown during the revert window; another worker continues it");
+        return;
+      case WindowStep::kWait:
+        continue;
+      case WindowStep::kRevert: {
+        if (Status can = engine_->CanRevert(); !can.ok() && !over) {
+          refused = RefuseRevert(can.message());
+          continue;
+        }
+        Result<CutoverReport> report = engine_->Revert();
+        if (report.ok()) return EndReverted(*report);
+        if (report.status().Is(StatusCode::kTimeout)) {
+          Log(LogLevel::kWarn, "revert swap gave up; still in the window: " + report.status().ToString());
+          continue;
+        }
+        if (report.status().Is(StatusCode::kFailedPrecondition) || report.status().Is(StatusCode::kDataLoss)) {
+          // Nothing was swapped back: the window goes on, the request fails with the reason.
+          refused = RefuseRevert(report.status().message());
+          continue;
+        }
+        if (!RetryInPlace(RunPhase::kWindow, report.status(), &backoff)) return;
         continue;
       }
-      if (RevertSwap(&refused)) return;
-      continue;  // no swap this time (gave up or refused): still in the window, in sync
+      case WindowStep::kFinish: {
+        if (r.skip_revert) Log(LogLevel::kInfo, "revert window skipped on request");
+        Status finished = engine_->FinishRevertWindow();
+        if (!finished.ok()) {
+          if (!RetryInPlace(RunPhase::kWindow, finished, &backoff)) return;
+          continue;
+        }
+        EndRevertWindow(r.skip_revert);
+        return;
+      }
     }
-    if (!r.revert) refused.clear();
-    if (r.skip_revert) Log(LogLevel::kInfo, "revert window skipped on request");
-    Status finished = engine_->FinishRevertWindow();
-    if (!finished.ok()) {
-      OnEngineError(finished);
-      return;
-    }
-    EndRevertWindow(r.skip_revert);
-    return;
   }
 }
 
@@ -150,29 +199,13 @@ std::string OperationRun::RefuseRevert(const std::string& why) {
   return why;
 }
 
-bool OperationRun::RevertSwap(std::string* refused) {
-  Log(LogLevel::kInfo, "reverting");
-  Result<CutoverReport> report = engine_->Revert();
-  if (!report.ok()) {
-    if (report.status().Is(StatusCode::kTimeout)) {
-      Log(LogLevel::kWarn, "revert swap gave up; still in the window: " + report.status().ToString());
-      return false;
-    }
-    if (report.status().Is(StatusCode::kFailedPrecondition) || report.status().Is(StatusCode::kDataLoss)) {
-      // Nothing was swapped back: the window goes on, the request fails with the reason.
-      *refused = RefuseRevert(report.status().message());
-      return false;
-    }
-    OnEngineError(report.status());
-    return true;
-  }
-  RecordSwap("revert", "reverted", *report);
-  SaveFinalProgress("reverted", report->write_block_ms, std::nullopt);
-  if (!Transition(OperationState::kReverted)) return true;
+void OperationRun::EndReverted(const CutoverReport& report) {
+  RecordSwap("revert", "reverted", report);
+  SaveFinalProgress("reverted", report.write_block_ms, std::nullopt);
+  if (!Transition(OperationState::kReverted)) return;
   Status s = ctx_.store.CompleteRequest(held_.apply_id(), RequestKind::kRevert);
   if (!s.ok() && !s.Is(StatusCode::kFailedPrecondition))
     Log(LogLevel::kWarn, "revert request not completed: " + s.ToString());
-  return true;
 }
 
 void OperationRun::EndRevertWindow(bool skipped) {

@@ -1,6 +1,11 @@
 // OperationRun: how a run ends — stopped, cancelled, failed (permanent or retryable) —
 // and the fenced writes every ending goes through: the transition, then the apply's
 // derived state by compare-and-swap.
+//
+// Whatever a settled operation left on its target is removed before it settles: a
+// cancel or a permanent failure drops the shadow tables first, and a transient error
+// while doing so is retried in place (the row keeps its state; a shutdown leaves it to
+// whoever recovers it), so no settled operation leaves anything of ordo behind.
 #include <algorithm>
 
 #include "core/derive.h"
@@ -10,24 +15,30 @@
 
 namespace ordo {
 
-void OperationRun::OnEngineError(const Status& status) {
-  if (held_.LeaseLost()) {
-    Log(LogLevel::kWarn, "lease lost; the engine stopped and nothing more is written");
-    return;
-  }
-  if (status.Is(StatusCode::kCancelled)) {
-    ApplyControl r = held_.control();
-    if (r.cancel || r.apply_settled) return EndCancelled();
-    if (r.stop) return EndStopped();
-    if (ctx_.shutdown) {
+void OperationRun::OnEngineError(RunPhase phase, const Status& status) {
+  Carry(DecideEngineError(phase, status, held_.LeaseLost(), held_.control(), ctx_.shutdown), status);
+}
+
+void OperationRun::Carry(ErrorStep step, const Status& status) {
+  switch (step) {
+    case ErrorStep::kNothing:
+      Log(LogLevel::kWarn, "lease lost; the engine stopped and nothing more is written");
+      return;
+    case ErrorStep::kCancel: return EndCancelled();
+    case ErrorStep::kStop: return EndStopped();
+    case ErrorStep::kLeave:
       Log(LogLevel::kInfo, "shutdown: stopped at a safe point; the row is left for recovery");
       return;
-    }
-    // The engine stopped without being asked to: treat it as a transient failure.
-    EndFailed(Unavailable("the engine stopped unexpectedly: " + status.message()));
-    return;
+    case ErrorStep::kFailRetryable:
+    case ErrorStep::kFail:
+    case ErrorStep::kRetryInPlace:  // not a phase that retries in place: fail it
+    case ErrorStep::kSettleAnyway:
+      if (status.Is(StatusCode::kCancelled)) {
+        // The engine stopped without being asked to: a transient failure.
+        return EndFailed(Unavailable("the engine stopped unexpectedly: " + status.message()));
+      }
+      return EndFailed(status);
   }
-  EndFailed(status);
 }
 
 void OperationRun::EndStopped() {
@@ -36,31 +47,49 @@ void OperationRun::EndStopped() {
   Transition(OperationState::kStopped);
 }
 
-void OperationRun::EndCancelled() {
-  std::optional<std::string> note;
-  ApplyControl control = held_.control();
-  if (!control.cancel) {
-    // Not cancelled by request: its apply settled elsewhere (e.g. a halt rollout
-    // failed at another deployment), so this deployment will never cut over.
-    note = "not cut over: the apply has settled";
-  }
-  // Only an operation that ever started copying can have artefacts on the target.
-  // One that never started is not touched: its deployment may already belong to a
-  // newer apply whose shadow tables carry the same names.
+Status OperationRun::CleanUpTarget() {
+  // Only an operation that ever started copying can have artefacts on the target. One
+  // that never started is not touched: its deployment may already belong to a newer
+  // apply whose shadow tables carry the same names.
   bool started = claimed_.operation.started_at.has_value() || engine_ != nullptr;
-  if (started) {
+  if (!started) return Status::Ok();
+  Micros backoff = 0;
+  while (true) {
+    Status s;
     if (!engine_) {
       auto engine = ctx_.engines.NewEngine(job_, &held_);
       if (engine.ok()) engine_ = std::move(engine).value();
-      else note = note.value_or("cancelled") + "; cleanup skipped: " + engine.status().message();
+      else s = engine.status();
     }
-    if (engine_) {
-      Status s = engine_->Cancel();
-      if (!s.ok()) note = note.value_or("cancelled") + "; cleanup failed, shadow tables may remain: " + s.message();
+    if (s.ok()) s = engine_->Cancel();
+    if (s.ok()) {
+      engine_.reset();
+      return s;
     }
     engine_.reset();
+    ErrorStep step = DecideEngineError(RunPhase::kCleanup, s, held_.LeaseLost(), held_.control(), ctx_.shutdown);
+    if (step != ErrorStep::kRetryInPlace) return step == ErrorStep::kSettleAnyway ? s : Cancelled(s.message());
+    Log(LogLevel::kWarn, "cleanup on the target failed, trying again: " + s.ToString());
+    backoff = std::clamp<Micros>(backoff * 2, 50'000, ctx_.options.retry_backoff_max_micros);
+    ctx_.runtime.SleepFor(backoff);
+    if (Abandoned()) return Cancelled("abandoned");
   }
-  if (held_.LeaseLost()) return;
+}
+
+void OperationRun::EndCancelled() {
+  std::optional<std::string> note;
+  if (!held_.control().cancel) {
+    // Not cancelled by request: its rollout was decided elsewhere (e.g. a halt rollout
+    // failed at another deployment), so this deployment will never cut over.
+    note = "not cut over: the apply has settled";
+  }
+  Status cleaned = CleanUpTarget();
+  if (cleaned.Is(StatusCode::kCancelled) || held_.LeaseLost()) {
+    Log(LogLevel::kInfo, "cancel not finished; the row is left for recovery");
+    return;
+  }
+  if (!cleaned.ok())
+    note = note.value_or("cancelled") + "; cleanup failed, shadow tables may remain: " + cleaned.message();
   if (note) Log(LogLevel::kWarn, *note);
   Log(LogLevel::kInfo, "cancelled");
   SaveFinalProgress("cancelled", std::nullopt, std::nullopt);
@@ -70,12 +99,16 @@ void OperationRun::EndCancelled() {
 void OperationRun::EndFailed(const Status& status) {
   FailureVerdict verdict = ClassifyFailure(status);
   std::string message = RedactUrls(status.message());
-  if (!verdict.retryable && engine_) {
-    // Nobody resumes a failed operation: remove its shadow tables (refused, harmlessly,
-    // once the tables were swapped).
-    Status s = engine_->Cancel();
-    if (!s.ok() && !s.Is(StatusCode::kFailedPrecondition))
-      Log(LogLevel::kWarn, "cleanup after failure failed: " + s.ToString());
+  if (!verdict.retryable) {
+    // Nobody resumes a failed operation: remove its shadow tables first (refused,
+    // harmlessly, once the tables were swapped).
+    Status cleaned = CleanUpTarget();
+    if (cleaned.Is(StatusCode::kCancelled) || held_.LeaseLost()) {
+      Log(LogLevel::kWarn, "failed (" + message + "); cleanup not finished, the row is left for recovery");
+      return;
+    }
+    if (!cleaned.ok() && !cleaned.Is(StatusCode::kFailedPrecondition))
+      Log(LogLevel::kWarn, "cleanup after failure failed: " + cleaned.ToString());
   }
   engine_.reset();
   if (held_.LeaseLost()) return;

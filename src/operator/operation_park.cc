@@ -7,44 +7,85 @@
 
 namespace ordo {
 
+std::optional<bool> OperationRun::AskTurn() {
+  // begin_cutover is idempotent for its holder (a row already cutting_over under our
+  // token answers yes), so a transient failure, including an answer lost after the
+  // commit, is simply asked again while the lease lives.
+  Micros backoff = 50'000;
+  for (int tries = 0; tries < 5; ++tries) {
+    Result<bool> began = held_.FencedValue<bool>([&] { return ctx_.store.BeginCutover(held_.lease()); },
+                                                 [](const bool& yes) { return yes; });
+    if (began.ok()) return *began;
+    if (held_.LeaseLost() || !began.status().retryable() || ctx_.shutdown) {
+      if (!held_.LeaseLost()) Log(LogLevel::kWarn, "begin_cutover failed: " + began.status().ToString());
+      return std::nullopt;
+    }
+    ctx_.runtime.SleepFor(backoff);
+    backoff = std::min<Micros>(backoff * 2, ctx_.options.poll_interval_micros);
+  }
+  return std::nullopt;
+}
+
 void OperationRun::InSync() {
   if (!Transition(OperationState::kWaitingForCutover)) return;
-  ApplyControl r = held_.control();
-  if (r.cancel || r.apply_settled) return EndCancelled();
-  if (r.stop) return EndStopped();
+  switch (DecideInterrupt(held_.control())) {
+    case Interrupt::kCancel: return EndCancelled();
+    case Interrupt::kStop: return EndStopped();
+    case Interrupt::kNone: break;
+  }
+  std::optional<bool> began;
   if (!ctx_.shutdown) {
-    Result<bool> now = held_.FencedValue<bool>([&] { return ctx_.store.BeginCutover(held_.lease()); },
-                                                [](const bool& began) { return began; });
+    began = AskTurn();
     if (held_.LeaseLost()) return;
-    if (!now.ok()) {
-      Log(LogLevel::kWarn, "begin_cutover failed, parking: " + now.status().ToString());
-    } else if (*now) {
-      UpdateApplyState();
-      CutOver(/*catch_up=*/false);
-      return;
-    }
-    auto self = shared_from_this();
-    bool kept = ctx_.keepers.TryStart("keeper " + held_.fields().deployment, [self] {
+  }
+  auto self = shared_from_this();
+  auto keep = [&] {
+    return ctx_.keepers.TryStart("keeper " + held_.fields().deployment, [self] {
       self->KeepParked();
       self->engine_.reset();
       self->held_.StopMonitor();
     });
-    if (kept) {
+  };
+  // A keeper is only started when the turn has not come (and the worker goes on).
+  bool keeper_free = !ctx_.shutdown && began != true && keep();
+  switch (DecideTurn(began, keeper_free, ctx_.shutdown)) {
+    case TurnStep::kCutOver:
+      UpdateApplyState();
+      CutOver(/*catch_up=*/false);
+      return;
+    case TurnStep::kKeep:
       Log(LogLevel::kInfo, "parked at the cutover barrier; a keeper keeps it in sync");
       return;
-    }
+    case TurnStep::kRelease:
+      Release();
+      return;
   }
-  // Release at the barrier: the engine's checkpoint stays in the row's resume state.
-  // The monitor stops first, so no heartbeat runs into the cleared token.
+}
+
+void OperationRun::Release() {
+  // The engine's checkpoint stays in the row's resume state. The monitor stops first,
+  // so no heartbeat runs into the cleared token.
   engine_.reset();
+  engine_copied_ = false;
   held_.StopMonitor();
   Status s = Persist([&] { return ctx_.store.Park(held_.lease()); });
-  if (!s.ok()) {
-    if (!held_.LeaseLost()) Log(LogLevel::kError, "park failed; left for recovery: " + s.ToString());
-    return;
+  switch (DecidePark(s)) {
+    case ParkOutcome::kReleased:
+      Log(LogLevel::kInfo, ctx_.shutdown ? "shutdown: released at the cutover barrier"
+                                         : "released at the cutover barrier (no keeper free)");
+      ctx_.bus->Notify();
+      return;
+    case ParkOutcome::kSwapIsOurs:
+      // Our begin_cutover committed though its answer was lost: the row is cutting_over
+      // under our lease, and a swap once begun finishes.
+      Log(LogLevel::kInfo, "not parked: " + s.message() + "; the swap is ours");
+      held_.StartMonitor();
+      CutOver(/*catch_up=*/true);
+      return;
+    case ParkOutcome::kLeftForRecovery:
+      if (!held_.LeaseLost()) Log(LogLevel::kError, "park failed; left for recovery: " + s.ToString());
+      return;
   }
-  Log(LogLevel::kInfo, "released at the cutover barrier (no keeper free or shutting down)");
-  ctx_.bus->Notify();
 }
 
 bool OperationRun::ReadyForCutover() {
@@ -57,8 +98,9 @@ bool OperationRun::ReadyForCutover() {
   cutover_poll_seen_ = gen;
   next_cutover_poll_ = now + ctx_.options.poll_interval_micros;
   Result<bool> r = held_.FencedValue<bool>([&] { return ctx_.store.BeginCutover(held_.lease()); },
-                                                [](const bool& began) { return began; });
+                                           [](const bool& began) { return began; });
   if (!r.ok()) {
+    // Asked again at the next poll (begin_cutover is idempotent for its holder).
     if (!held_.LeaseLost()) Log(LogLevel::kWarn, "begin_cutover failed: " + r.status().ToString());
     return false;
   }
@@ -75,21 +117,14 @@ void OperationRun::KeepParked() {
     CutOver(/*catch_up=*/false);
     return;
   }
-  if (held_.LeaseLost()) {
-    Log(LogLevel::kWarn, "lease lost while parked; stopped writing");
-    return;
-  }
-  ApplyControl r = held_.control();
-  if (s.Is(StatusCode::kCancelled) && !r.cancel && !r.apply_settled && !r.stop && ctx_.shutdown) {
+  if (s.Is(StatusCode::kCancelled) && !held_.LeaseLost() && ctx_.shutdown &&
+      DecideInterrupt(held_.control()) == Interrupt::kNone) {
     // Shutting down: release the row so the cutover claim can take it without
     // waiting for the lease to go stale.
-    engine_.reset();
-    held_.StopMonitor();
-    Status parked = Persist([&] { return ctx_.store.Park(held_.lease()); });
-    if (parked.ok()) Log(LogLevel::kInfo, "shutdown: released at the cutover barrier");
+    Release();
     return;
   }
-  OnEngineError(s);
+  OnEngineError(RunPhase::kCopy, s);
 }
 
 }  // namespace ordo

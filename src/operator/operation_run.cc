@@ -23,7 +23,7 @@ Result<T> ReadWithRetry(WorkerContext& ctx, const std::function<bool()>& keep_tr
 
 }  // namespace
 
-OperationRun::OperationRun(WorkerContext& ctx, ClaimedOperation claimed, Source source,
+OperationRun::OperationRun(WorkerContext& ctx, ClaimedOperation claimed, ClaimSource source,
                            Micros claim_started)
     : ctx_(ctx),
       claimed_(std::move(claimed)),
@@ -50,7 +50,7 @@ void OperationRun::Drive() {
   if (!Load()) return;
   // A cleanup claim's apply is settled (or cancelled): its stored verdict is left as
   // it is until the row's own ending re-derives it.
-  if (source_ != Source::kCleanupClaim) UpdateApplyState();
+  if (source_ != ClaimSource::kCleanup) UpdateApplyState();
   Dispatch();
 }
 
@@ -70,8 +70,8 @@ bool OperationRun::Load() {
   job_.apply = std::move(apply).value();
   job_.changes = std::move(changes).value();
   held_.set_apply_external_id(job_.apply.external_id);
-  const char* claim = source_ == Source::kCopyClaim      ? "copy"
-                      : source_ == Source::kCutoverClaim ? "cutover"
+  const char* claim = source_ == ClaimSource::kCopy      ? "copy"
+                      : source_ == ClaimSource::kCutover ? "cutover"
                                                          : "cleanup";
   Log(LogLevel::kInfo, "claimed (" + std::string(claim) +
                            " claim, was " + std::string(ToString(claimed_.operation.state)) + ")");
@@ -79,61 +79,31 @@ bool OperationRun::Load() {
 }
 
 void OperationRun::Dispatch() {
-  using S = OperationState;
-  const S was = claimed_.operation.state;
-  const bool swap_started = was == S::kCuttingOver || was == S::kRevertWindow;
-  ApplyControl r = held_.control();
-  if (source_ == Source::kCleanupClaim) {
-    // Handed out only for a settled or cancelled apply, state unchanged (never a swap
-    // in flight): it is cancelled whatever its state.
-    EndCancelled();
-    return;
-  }
-  if ((r.cancel || r.apply_settled) && !swap_started) {
-    // Whatever the claim handed us, a cancelled or otherwise settled apply swaps
-    // nothing more.
-    EndCancelled();
-    return;
-  }
-  if (was == S::kCuttingOver) {
-    CutOver(/*catch_up=*/true);  // recover a cutover another holder left in flight
-    return;
-  }
-  if (was == S::kRevertWindow) {
-    RevertWindow();
-    return;
-  }
-  if (source_ == Source::kCutoverClaim) {
-    // A parked row whose turn came: the claim moved it to cutting_over.
-    CutOver(/*catch_up=*/true);
-    return;
-  }
-  if (r.stop) {
-    // Recovered copy-phase work under a pending stop: stop it without starting anything.
-    EndStopped();
-    return;
-  }
-  switch (was) {
-    case S::kStopped:
-    case S::kResuming:
-      if (!claimed_.operation.started_at) {
-        // Never started copying: back through the ordering gate rather than jump it.
-        Transition(S::kPending);
-        return;
-      }
-      if (!Transition(S::kRunning)) return;
+  const OperationRecord& was = claimed_.operation;
+  switch (DecideDispatch(source_, was.state, was.started_at.has_value(), held_.control())) {
+    case RunStep::kCancel: return EndCancelled();
+    case RunStep::kStop: return EndStopped();
+    case RunStep::kCutOver: return CutOver(/*catch_up=*/true);
+    case RunStep::kRevertWindow: return RevertWindow();
+    case RunStep::kBackToPending:
+      Transition(OperationState::kPending);
+      return;
+    case RunStep::kResumeCopy:
+      if (!Transition(OperationState::kRunning)) return;
       break;
-    case S::kFailedRetryable:
+    case RunStep::kRetryCopy:
       // Running again at once: while the row stays failed_retryable the apply derives
       // to failed_retryable, which the expiry and the retry claim act on.
-      if (!Transition(S::kRunning)) return;
+      if (!Transition(OperationState::kRunning)) return;
       WaitRetryBackoff();
       if (Abandoned()) return;
-      r = held_.control();
-      if (r.cancel || r.apply_settled) return EndCancelled();
-      if (r.stop) return EndStopped();
+      switch (DecideInterrupt(held_.control())) {
+        case Interrupt::kCancel: return EndCancelled();
+        case Interrupt::kStop: return EndStopped();
+        case Interrupt::kNone: break;
+      }
       break;
-    default:  // pending (now running), running, waiting_for_cutover (recovered)
+    case RunStep::kCopy:
       break;
   }
   CopyPhase();
@@ -157,7 +127,7 @@ void OperationRun::CopyPhase() {
   Status s = engine_->Preflight();
   if (s.ok()) s = engine_->Copy();
   if (!s.ok()) {
-    OnEngineError(s);
+    OnEngineError(RunPhase::kCopy, s);
     return;
   }
   engine_copied_ = true;
@@ -175,8 +145,7 @@ void OperationRun::WaitRetryBackoff() {
   Micros deadline = ctx_.Now() + delay;
   uint64_t seen = ctx_.bus->Generation();
   while (!Abandoned()) {
-    ApplyControl r = held_.control();
-    if (r.stop || r.cancel || r.apply_settled) return;
+    if (DecideInterrupt(held_.control()) != Interrupt::kNone) return;
     Micros now = ctx_.Now();
     if (now >= deadline) return;
     seen = ctx_.bus->WaitFor(seen, std::min(deadline - now, ctx_.options.poll_interval_micros));

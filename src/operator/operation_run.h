@@ -10,7 +10,7 @@
 // Thread-safety: driven by one task at a time (the driver, then possibly a keeper);
 // the engine may call the HeldOperation from its own threads.
 //
-//   auto run = std::make_shared<OperationRun>(ctx, claimed, OperationRun::Source::kCopyClaim, t0);
+//   auto run = std::make_shared<OperationRun>(ctx, claimed, ClaimSource::kCopy, t0);
 //   run->Drive();  // returns when the driver is free again
 #pragma once
 
@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "operator/decisions.h"
 #include "operator/held_operation.h"
 #include "operator/worker_context.h"
 #include "ordo/engine.h"
@@ -29,9 +30,8 @@ namespace ordo {
 
 class OperationRun : public std::enable_shared_from_this<OperationRun> {
  public:
-  enum class Source { kCopyClaim, kCutoverClaim, kCleanupClaim };
-
-  OperationRun(WorkerContext& ctx, ClaimedOperation claimed, Source source, Micros claim_started);
+  OperationRun(WorkerContext& ctx, ClaimedOperation claimed, ClaimSource source,
+               Micros claim_started);
   ~OperationRun();
 
   // Runs on the driver's task; returns when the driver may claim again.
@@ -41,22 +41,33 @@ class OperationRun : public std::enable_shared_from_this<OperationRun> {
   // operation_run.cc: loading, dispatch, the copy phase.
   bool Load();
   void Dispatch();
+  // Builds the engine when there is none; false (and the row failed) when it cannot.
   bool EnsureEngine();
   void CopyPhase();
   void WaitRetryBackoff();
   // operation_park.cc: after the copy, cut over now or park (keeper or release).
   void InSync();
+  // begin_cutover, asked again through transient failures; nullopt when it kept failing.
+  std::optional<bool> AskTurn();
+  // Releases the row at the barrier (Store::Park); a row that turns out to be
+  // cutting_over under our lease (our begin_cutover's answer was lost) is cut over.
+  void Release();
   void KeepParked();
   bool ReadyForCutover();
   // operation_cutover.cc: the swap and the revert window.
   void CutOver(bool catch_up);
+  Result<CutoverReport> Swap(bool catch_up);
+  void AfterSwap(const CutoverReport& report);
+  // Decides on an error of a swap or window step: true to try the step again (after a
+  // backoff, with a fresh engine), false when the run has ended (or was left).
+  bool RetryInPlace(RunPhase phase, const Status& status, Micros* backoff);
   void RevertWindow();
   void ReverseSyncWindow(Micros deadline);
-  // Swaps back; false when the swap did not happen and the window goes on (`refused`
-  // then names why when the request was refused, rather than the swap giving up).
-  bool RevertSwap(std::string* refused);
+  // A fresh engine (preflighted) for a recovered window, when there is none.
+  Status EnsureWindowEngine();
   // Fails the pending revert request with `why` (logged); returns `why`.
   std::string RefuseRevert(const std::string& why);
+  void EndReverted(const CutoverReport& report);
   void EndRevertWindow(bool skipped);
   // Logs a swap ("swapped" / "reverted" N tables, write-block, attempts) and appends it
   // as an event of `kind` ("cutover" / "revert"); an event that cannot be written is
@@ -65,7 +76,13 @@ class OperationRun : public std::enable_shared_from_this<OperationRun> {
   void SaveFinalProgress(const std::string& state, std::optional<int64_t> lock_ms,
                          std::optional<std::string> error);
   // operation_endings.cc: how a run ends.
-  void OnEngineError(const Status& status);
+  void OnEngineError(RunPhase phase, const Status& status);
+  // Carries out an error decision (DecideEngineError) other than retrying in place.
+  void Carry(ErrorStep step, const Status& status);
+  // Removes what the operation left on its target (if it ever started), retrying
+  // transient errors in place. Ok when clean; Cancelled when the run must stop here
+  // (lease lost, shutdown); another error when cleaning up failed for good.
+  Status CleanUpTarget();
   void EndStopped();
   void EndCancelled();
   void EndFailed(const Status& status);
@@ -79,7 +96,7 @@ class OperationRun : public std::enable_shared_from_this<OperationRun> {
 
   WorkerContext& ctx_;
   const ClaimedOperation claimed_;
-  const Source source_;
+  const ClaimSource source_;
   HeldOperation held_;
   OperationJob job_;
   std::unique_ptr<OperationEngine> engine_;
