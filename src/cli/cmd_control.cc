@@ -2,8 +2,10 @@
 //
 // Records a control request and prints whether it was accepted, already requested,
 // or refused and why (exit 0, 0, 1). With an embedded (SQLite) store, an accepted
-// `start` or `cutover` then drives the apply in this process like `ordo apply` does
-// (unless --detach), since no worker may be running.
+// `start`, `cutover`, `cancel`, `revert` or `skip-revert` then drives the apply in this
+// process like `ordo apply` does (unless --detach), since no worker may be running to
+// act on it: until the apply settles (a cancel: until every deployment is cleaned up),
+// or stops.
 #include <unistd.h>
 
 #include <iostream>
@@ -55,7 +57,8 @@ int RunControl(const std::string& verb, const ControlFlags& f, Globals& g) {
     std::cout << verb << " " << apply->external_id << ": " << DescribeAnswer(*answer) << std::endl;
   }
   if (answer->outcome == RequestOutcome::kRefused) return kExitNotCompleted;
-  bool drives = kind == RequestKind::kStart || kind == RequestKind::kCutover;
+  bool drives = kind == RequestKind::kStart || kind == RequestKind::kCutover || kind == RequestKind::kCancel ||
+                kind == RequestKind::kRevert || kind == RequestKind::kSkipRevert;
   std::string url = g.store_url;
   if (url.empty()) url = (*s.LoadConfig())->store;  // loaded: the store was opened from it
   if (!drives || f.detach || f.json || !IsEmbeddedStore(url)) return kExitOk;
@@ -74,7 +77,8 @@ Runner Setup(CLI::App& app, Globals& g) {
     auto* cmd = app.add_subcommand(v[0], v[1]);
     cmd->add_option("apply", f->apply, "apply id (ap_…)")->required();
     cmd->add_flag("--json", f->json, "print the answer as one JSON document");
-    if (std::string(v[0]) == "start" || std::string(v[0]) == "cutover")
+    std::string verb = v[0];
+    if (verb != "stop" && verb != "release")
       cmd->add_flag("--detach", f->detach, "embedded store: only record the request");
     subs.emplace_back(cmd, v[0]);
   }

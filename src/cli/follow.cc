@@ -21,14 +21,15 @@ namespace {
 constexpr auto kRefresh = std::chrono::milliseconds(250);
 
 // Nothing of the apply is in a step that a stop lets finish: no copy running, no
-// cutover in flight, nothing parked under a live lease. (A revert window may go on:
-// it is left to whoever recovers it.)
+// cutover in flight, no revert window running (a stop does not end one), nothing
+// parked under a live lease.
 bool Quiescent(const ApplyView& view) {
   for (const auto& ov : view.operations) {
     switch (ov.operation.state) {
       case OperationState::kRunning:
       case OperationState::kResuming:
       case OperationState::kCuttingOver:
+      case OperationState::kRevertWindow:
         return false;
       case OperationState::kWaitingForCutover:
         if (ov.operation.lease_token) return false;
@@ -40,13 +41,41 @@ bool Quiescent(const ApplyView& view) {
   return true;
 }
 
-// A start recorded but not yet taken up: the apply still reads `stopped` until a
-// driver claims its stopped rows, which is no reason to stop following it.
-bool StartPending(Store& store, int64_t apply_id) {
+// The apply and every one of its operations have settled: what a cancel or a failure
+// left behind has been removed too, so the driving process may end.
+bool AllSettled(const ApplyView& view) {
+  if (!IsSettled(view.apply.state)) return false;
+  for (const auto& ov : view.operations)
+    if (!IsSettled(ov.operation.state)) return false;
+  return true;
+}
+
+// The deployment in its revert window while another one has failed or the rollout was
+// decided otherwise, and what the user can still do about it (once per apply view).
+std::optional<std::string> WindowNote(const ApplyView& view, Micros revert_window) {
+  if (view.apply.state != ApplyState::kRevertWindow || !view.apply.error) return std::nullopt;
+  for (const auto& ov : view.operations) {
+    const OperationRecord& op = ov.operation;
+    if (op.state != OperationState::kRevertWindow) continue;
+    std::string left;
+    if (op.cutover_completed_at && revert_window > 0)
+      left = " until " + FormatRfc3339(*op.cutover_completed_at + revert_window);
+    return *view.apply.error + "; " + op.deployment + " stays in its revert window" + left +
+           ": `ordo revert " + view.apply.external_id + "` swaps it back, `ordo skip-revert " +
+           view.apply.external_id + "` ends the window now";
+  }
+  return std::nullopt;
+}
+
+// A start or a cancel recorded but not yet carried out: the apply still reads
+// `stopped` until a driver claims its stopped rows (to resume them, or to clean them
+// up), which is no reason to stop following it.
+bool StartOrCancelPending(Store& store, int64_t apply_id) {
   auto requests = store.ListRequests(apply_id);
   if (!requests.ok()) return false;
   for (const auto& r : *requests)
-    if (r.kind == RequestKind::kStart && r.status == RequestStatus::kPending) return true;
+    if ((r.kind == RequestKind::kStart || r.kind == RequestKind::kCancel) && r.status == RequestStatus::kPending)
+      return true;
   return false;
 }
 
@@ -92,6 +121,14 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
   }
   LiveView view(std::cout, options.tty);
   bool stop_recorded = false;
+  bool window_noted = false;
+  Micros revert_window = 0;
+  if (auto cfg = session.LoadConfig(); cfg.ok() && options.drive) {
+    if (auto apply = store->FindApply(external_id); apply.ok()) {
+      if (const auto* env = (*cfg)->FindEnvironment(apply->database, apply->environment))
+        revert_window = env->revert_window_micros;
+    }
+  }
   Status last_error;
   std::optional<int64_t> apply_id;  // known after the first load
   while (true) {
@@ -99,7 +136,7 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
     // operation out of `stopped` by the time the view is read, so a stopped, quiescent
     // view with no start pending before it really has nothing left to run.
     std::optional<bool> start_pending;
-    if (apply_id) start_pending = StartPending(*store, *apply_id);
+    if (apply_id) start_pending = StartOrCancelPending(*store, *apply_id);
     auto loaded = LoadApplyView(*store, external_id);
     if (!loaded.ok()) {
       if (loaded.status().Is(StatusCode::kNotFound)) return loaded.status();
@@ -112,7 +149,11 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
       apply_id = v.apply.id;
       result.state = v.apply.state;
       if (options.view) view.Update(v, SystemClock::Default()->NowMicros());
-      if (IsSettled(v.apply.state)) break;
+      if (AllSettled(v)) break;
+      if (auto note = WindowNote(v, revert_window); note && !window_noted && options.view) {
+        view.Note(*note);
+        window_noted = true;
+      }
       if (v.apply.state == ApplyState::kStopped && Quiescent(v) && start_pending == false) break;
       if (stop_recorded && Quiescent(v)) break;
       if (signals.count() > 0 && !options.drive) {
@@ -122,7 +163,12 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
       if (signals.count() > 0 && !stop_recorded) {
         auto answer = RecordControl(*store, v.apply, RequestKind::kStop, "cli (" + OwnerPrefix() + ")", {});
         std::string said = answer.ok() ? DescribeAnswer(*answer) : answer.status().ToString();
-        if (options.view) view.Note("stop: " + said + "; finishing the current steps (Ctrl-C again to exit at once)");
+        bool window = false;
+        for (const auto& ov : v.operations) window = window || ov.operation.state == OperationState::kRevertWindow;
+        std::string steps = window ? "finishing the current steps; a revert window runs to its end (`ordo skip-revert " +
+                                         v.apply.external_id + "` ends it now)"
+                                   : "finishing the current steps";
+        if (options.view) view.Note("stop: " + said + "; " + steps + " (Ctrl-C again to exit at once)");
         stop_recorded = true;
         result.interrupted = true;
         worker->Notify();
@@ -131,7 +177,9 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
     if (signals.count() > 1) {
       // Exit at once, like a kill: leases go stale and are recovered by the next run.
       std::cout << std::flush;
-      std::cerr << "ordo: interrupted; what was in flight is recovered once its lease is stale" << std::endl;
+      std::cerr << "ordo: interrupted; what was in flight (a revert window included) goes on once its lease "
+                   "is stale and ordo drives this store again (`ordo worker`, or `ordo start`/`cancel`/"
+                   "`skip-revert`/`revert` " << external_id << ")" << std::endl;
       std::_Exit(1);
     }
     std::this_thread::sleep_for(kRefresh);
