@@ -12,6 +12,7 @@
 #include "cli/live_view.h"
 #include "cli/signals.h"
 #include "operator/control.h"
+#include "operator/decisions.h"
 #include "operator/mysql_engine_factory.h"
 #include "operator/worker.h"
 
@@ -19,36 +20,6 @@ namespace ordo::cli {
 namespace {
 
 constexpr auto kRefresh = std::chrono::milliseconds(250);
-
-// Nothing of the apply is in a step that a stop lets finish: no copy running, no
-// cutover in flight, no revert window running (a stop does not end one), nothing
-// parked under a live lease.
-bool Quiescent(const ApplyView& view) {
-  for (const auto& ov : view.operations) {
-    switch (ov.operation.state) {
-      case OperationState::kRunning:
-      case OperationState::kResuming:
-      case OperationState::kCuttingOver:
-      case OperationState::kRevertWindow:
-        return false;
-      case OperationState::kWaitingForCutover:
-        if (ov.operation.lease_token) return false;
-        break;
-      default:
-        break;
-    }
-  }
-  return true;
-}
-
-// The apply and every one of its operations have settled: what a cancel or a failure
-// left behind has been removed too, so the driving process may end.
-bool AllSettled(const ApplyView& view) {
-  if (!IsSettled(view.apply.state)) return false;
-  for (const auto& ov : view.operations)
-    if (!IsSettled(ov.operation.state)) return false;
-  return true;
-}
 
 // The deployment in its revert window while another one has failed or the rollout was
 // decided otherwise, and what the user can still do about it (once per apply view).
@@ -67,16 +38,11 @@ std::optional<std::string> WindowNote(const ApplyView& view, Micros revert_windo
   return std::nullopt;
 }
 
-// A start or a cancel recorded but not yet carried out: the apply still reads
-// `stopped` until a driver claims its stopped rows (to resume them, or to clean them
-// up), which is no reason to stop following it.
-bool StartOrCancelPending(Store& store, int64_t apply_id) {
+// The apply's pending requests; unknown (nullopt) when they cannot be read.
+std::optional<ApplyControl> ControlOf(Store& store, int64_t apply_id) {
   auto requests = store.ListRequests(apply_id);
-  if (!requests.ok()) return false;
-  for (const auto& r : *requests)
-    if ((r.kind == RequestKind::kStart || r.kind == RequestKind::kCancel) && r.status == RequestStatus::kPending)
-      return true;
-  return false;
+  if (!requests.ok()) return std::nullopt;
+  return ReadControl(*requests);
 }
 
 WorkerOptions OptionsFrom(const Config& cfg) {
@@ -132,11 +98,11 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
   Status last_error;
   std::optional<int64_t> apply_id;  // known after the first load
   while (true) {
-    // Read before the view: a start request served between the two reads has moved an
-    // operation out of `stopped` by the time the view is read, so a stopped, quiescent
-    // view with no start pending before it really has nothing left to run.
-    std::optional<bool> start_pending;
-    if (apply_id) start_pending = StartOrCancelPending(*store, *apply_id);
+    // Read before the view: a start (or cancel) served between the two reads has moved
+    // an operation out of `stopped` by the time the view is read, so a stopped,
+    // quiescent view with none pending before it really has nothing left to run.
+    std::optional<ApplyControl> control;
+    if (apply_id) control = ControlOf(*store, *apply_id);
     auto loaded = LoadApplyView(*store, external_id);
     if (!loaded.ok()) {
       if (loaded.status().Is(StatusCode::kNotFound)) return loaded.status();
@@ -149,13 +115,15 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
       apply_id = v.apply.id;
       result.state = v.apply.state;
       if (options.view) view.Update(v, SystemClock::Default()->NowMicros());
-      if (AllSettled(v)) break;
+      std::vector<OperationRecord> ops;
+      for (const auto& ov : v.operations) ops.push_back(ov.operation);
+      // Unknown requests: as if a start were waiting (keep following).
+      ApplyControl known = control.value_or(ApplyControl{.start = true});
+      if (FollowerMayEnd(v.apply.state, ops, known, stop_recorded)) break;
       if (auto note = WindowNote(v, revert_window); note && !window_noted && options.view) {
         view.Note(*note);
         window_noted = true;
       }
-      if (v.apply.state == ApplyState::kStopped && Quiescent(v) && start_pending == false) break;
-      if (stop_recorded && Quiescent(v)) break;
       if (signals.count() > 0 && !options.drive) {
         result.interrupted = true;
         break;

@@ -16,10 +16,45 @@ ApplyControl ReadControl(const std::vector<ControlRequestRecord>& requests) {
       case RequestKind::kSkipRevert: p.skip_revert = pending; break;
       // The pause latch: pending or completed.
       case RequestKind::kRelease: p.release = r.status != RequestStatus::kFailed; break;
-      case RequestKind::kStart: break;
+      case RequestKind::kStart: p.start = pending; break;
     }
   }
   return p;
+}
+
+namespace {
+
+// Nothing of the apply is in a step that a stop lets finish: no copy running, no swap
+// in flight, no revert window running (a stop does not end one), nothing parked under
+// a lease.
+bool Quiescent(const std::vector<OperationRecord>& operations) {
+  for (const auto& op : operations) {
+    switch (op.state) {
+      case OperationState::kRunning:
+      case OperationState::kResuming:
+      case OperationState::kCuttingOver:
+      case OperationState::kRevertWindow:
+        return false;
+      case OperationState::kWaitingForCutover:
+        if (op.lease_token) return false;
+        break;
+      default:
+        break;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool FollowerMayEnd(ApplyState stored, const std::vector<OperationRecord>& operations,
+                    const ApplyControl& control, bool interrupted) {
+  bool all_settled = IsSettled(stored);
+  for (const auto& op : operations) all_settled = all_settled && IsSettled(op.state);
+  if (all_settled) return true;
+  if (!Quiescent(operations)) return false;
+  if (interrupted) return true;
+  return stored == ApplyState::kStopped && !control.start && !control.cancel;
 }
 
 Interrupt DecideInterrupt(const ApplyControl& c) {

@@ -28,6 +28,7 @@ struct ApplyControl {
   // not swapped will run again, so a holder of one cancels it.
   bool apply_decided = false;
   bool stop = false;
+  bool start = false;
   bool cancel = false;
   bool cutover = false;
   bool revert = false;
@@ -37,6 +38,16 @@ struct ApplyControl {
 
 // The pending requests (and the release latch) of one apply.
 ApplyControl ReadControl(const std::vector<ControlRequestRecord>& requests);
+
+// ---- a process that follows one apply to its end ----------------------------------------
+// Whether a process that drives one apply in-process (an embedded `ordo apply`, or a
+// control command that drives) may stop: the apply and every one of its operations
+// have settled; or it is stopped with nothing in flight (no copy, swap or revert
+// window running, nothing parked under a live lease) and no start or cancel waiting to
+// be carried out; or the user interrupted it (a stop recorded) and nothing is in
+// flight.
+bool FollowerMayEnd(ApplyState stored, const std::vector<OperationRecord>& operations,
+                    const ApplyControl& control, bool interrupted);
 
 // ---- the tick ------------------------------------------------------------------------
 // Each driver, per tick, in this order; at most one claim per tick.
