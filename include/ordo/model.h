@@ -128,6 +128,9 @@ struct OperationRecord {
   std::optional<std::string> lease_token;
   std::optional<Micros> lease_acquired_at;
   std::optional<std::string> resume_state;  // opaque JSON owned by the engine
+  // Settled without its holder (retry expiry fails failed_retryable rows in the store):
+  // what it left on its target is still to be removed, by the cleanup claim's driver.
+  bool cleanup_pending = false;
   std::optional<Micros> started_at;
   std::optional<Micros> cutover_started_at;
   std::optional<Micros> cutover_completed_at;

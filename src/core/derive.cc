@@ -36,6 +36,26 @@ ApplyState DeriveFromStates(const std::vector<OperationState>& states) {
   return ApplyState::kPending;
 }
 
+bool HoldsDeployment(OperationState state, ApplyState apply_derived, bool start_pending) {
+  using S = OperationState;
+  switch (state) {
+    case S::kRunning:
+    case S::kResuming:
+    case S::kWaitingForCutover:
+    case S::kCuttingOver:
+    case S::kRevertWindow:
+      return true;
+    case S::kPending:
+    case S::kFailedRetryable:
+    case S::kStopped:
+      if (IsSettled(apply_derived)) return false;
+      if (apply_derived == ApplyState::kStopped || state == S::kStopped) return start_pending;
+      return true;
+    default:
+      return false;
+  }
+}
+
 bool RederivesUnheld(ApplyState stored, ApplyState derived) {
   if (IsSettled(stored) || stored == derived) return false;
   bool stored_active = stored != ApplyState::kFailedRetryable && stored != ApplyState::kStopped;

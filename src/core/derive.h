@@ -44,6 +44,15 @@ DerivedApplyState DeriveApplyState(const std::vector<OperationRecord>& operation
 // parked, revert_window, running, pending.
 ApplyState DeriveFromStates(const std::vector<OperationState>& states);
 
+// Whether an operation in `state`, of an apply whose operations derive to
+// `apply_derived`, holds its deployment against another apply of the same database and
+// environment (one active apply per deployment): live work (running, resuming, parked,
+// swapping, in its revert window) does; pending or failed_retryable rows do while their
+// apply is neither settled nor stopped; settled rows hold nothing; nor do the rows of a
+// stopped apply (it checks again when it is started) — unless a start of it has been
+// accepted (`start_pending`), which took the deployments back for it.
+bool HoldsDeployment(OperationState state, ApplyState apply_derived, bool start_pending);
+
 // Whether Store::RederiveUnheldApplies moves an apply stored as `stored` whose
 // operations (none of them under a live lease) derive to `derived`: the stored state
 // is not settled and differs, except for an admitted retry (stored active, derived

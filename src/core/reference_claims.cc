@@ -175,6 +175,9 @@ std::optional<int64_t> FirstCutoverClaim(const Snapshot& s) { return First(Cutov
 
 std::vector<int64_t> CleanupClaimable(const Snapshot& s) {
   return InOrder(s, [&](const OperationRecord& op) {
+    // A row failed by retry expiry still owes the removal of what it left on its
+    // target; it has no holder (the expiry settled it, not a driver).
+    if (op.state == S::kFailed) return op.cleanup_pending;
     bool idle = op.state == S::kPending || op.state == S::kStopped ||
                 op.state == S::kFailedRetryable || op.state == S::kWaitingForCutover;
     bool held = op.state != S::kStopped && op.lease_token.has_value() &&

@@ -52,7 +52,9 @@ bool FollowerMayEnd(ApplyState stored, const std::vector<OperationRecord>& opera
   bool all_settled = IsSettled(stored);
   for (const auto& op : operations) all_settled = all_settled && IsSettled(op.state);
   if (all_settled) return true;
-  if (!Quiescent(operations)) return false;
+  // A stop not yet reconciled would make the `ordo start` the user is told to run
+  // refuse ("a stop is still in progress") with nobody left to finish it.
+  if (!Quiescent(operations) || control.stop) return false;
   if (interrupted) return true;
   return stored == ApplyState::kStopped && !control.start && !control.cancel;
 }
@@ -66,8 +68,9 @@ Interrupt DecideInterrupt(const ApplyControl& c) {
 RunStep DecideDispatch(ClaimSource source, OperationState was, bool ever_started,
                        const ApplyControl& c) {
   using S = OperationState;
-  // Handed out only for an ended apply, never with a swap in flight.
-  if (source == ClaimSource::kCleanup) return RunStep::kCancel;
+  // Handed out only for an ended apply, never with a swap in flight; a failed row only
+  // when its target is still to be cleaned up.
+  if (source == ClaimSource::kCleanup) return was == S::kFailed ? RunStep::kCleanUpFailed : RunStep::kCancel;
   bool swap_started = was == S::kCuttingOver || was == S::kRevertWindow;
   // A swap once begun finishes; anything else of a cancelled or decided apply swaps
   // nothing more.

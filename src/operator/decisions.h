@@ -45,7 +45,8 @@ ApplyControl ReadControl(const std::vector<ControlRequestRecord>& requests);
 // have settled; or it is stopped with nothing in flight (no copy, swap or revert
 // window running, nothing parked under a live lease) and no start or cancel waiting to
 // be carried out; or the user interrupted it (a stop recorded) and nothing is in
-// flight.
+// flight. Never while a stop is still pending: stop reconciliation must have finished
+// it, or the `ordo start` the user is told to run would be refused.
 bool FollowerMayEnd(ApplyState stored, const std::vector<OperationRecord>& operations,
                     const ApplyControl& control, bool interrupted);
 
@@ -69,6 +70,7 @@ enum class ClaimSource { kCopy, kCutover, kCleanup };
 
 enum class RunStep {
   kCancel,         // cancel it: drop what it has on the target (if it ever started), → cancelled
+  kCleanUpFailed,  // a row failed by retry expiry: drop what it left on the target; it stays failed
   kStop,           // → stopped, nothing started
   kCutOver,        // rebuild the engine, catch up, swap (a parked row whose turn came, or a
                    // swap another holder left in flight)

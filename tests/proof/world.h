@@ -64,7 +64,8 @@ enum class Pc : uint8_t {
   kLoad,      // claimed: load, derive the apply, dispatch
   kBackoff,   // a redispatched retry waiting its backoff
   kCopy,      // preflight and copy
-  kInSync,    // copied: → waiting_for_cutover, then ask for the turn
+  kInSync,    // copied: → waiting_for_cutover
+  kAskTurn,   // begin_cutover: swap now, keep it parked (a keeper) or release it
   kKeeping,   // a keeper keeps the parked engine in sync and asks for the turn
   kRelease,   // park the row (release at the barrier)
   kSwap,      // catch up and cut over
@@ -104,6 +105,7 @@ struct Target {
 struct OpExtra {
   int deployment = 0;
   bool swapped = false;   // its change is live on the target (until reverted)
+  bool touched = false;   // its engine ever created something on the target
   bool window_over = false;  // its revert window's deadline has passed
 };
 
