@@ -5,7 +5,8 @@
 // `start`, `cutover`, `cancel`, `revert` or `skip-revert` then drives the apply in this
 // process like `ordo apply` does (unless --detach), since no worker may be running to
 // act on it: until the apply settles (a cancel: until every deployment is cleaned up),
-// or stops.
+// or stops. Then `start` and `cutover` exit like `apply` (0 only when it completed);
+// `cancel`, `revert` and `skip-revert` exit 0 once their request was carried out.
 #include <unistd.h>
 
 #include <iostream>
@@ -67,7 +68,18 @@ int RunControl(const std::string& verb, const ControlFlags& f, Globals& g) {
   follow.tty = isatty(STDOUT_FILENO) != 0;
   auto followed = FollowApply(s, apply->external_id, follow);
   if (!followed.ok()) return s.Fail(followed.status());
-  return ExitCodeFor(followed->state);
+  if (kind == RequestKind::kStart || kind == RequestKind::kCutover) return ExitCodeFor(followed->state);
+  // cancel, revert, skip-revert: done when the request was carried out (a revert can
+  // still be refused by the engine, e.g. for an instant change).
+  auto requests = (*store)->ListRequests(apply->id);
+  if (!requests.ok()) return s.Fail(requests.status());
+  for (const auto& r : *requests) {
+    if (r.kind != kind) continue;
+    if (r.status == RequestStatus::kCompleted) return kExitOk;
+    if (r.status == RequestStatus::kFailed)
+      std::cout << verb << " " << apply->external_id << ": " << r.error.value_or("failed") << std::endl;
+  }
+  return kExitNotCompleted;
 }
 
 Runner Setup(CLI::App& app, Globals& g) {

@@ -1,5 +1,8 @@
 #include "e2e_support.h"
 
+#include <cstdio>
+#include <ctime>
+
 #include <fstream>
 #include <map>
 
@@ -217,6 +220,19 @@ json WaitForStatus(const std::string& dir, const std::string& id,
       },
       timeout, std::chrono::milliseconds(100));
   return doc;
+}
+
+int64_t ParseRfc3339(const json& time) {
+  if (!time.is_string()) return 0;
+  std::string t = time.get<std::string>();
+  std::tm tm{};
+  int micros = 0;
+  if (std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%6dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                  &tm.tm_min, &tm.tm_sec, &micros) != 7)
+    return 0;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return static_cast<int64_t>(timegm(&tm)) * 1'000'000 + micros;
 }
 
 bool Settled(const json& status) {

@@ -144,6 +144,10 @@ std::string WaitForFirstApplyId(const std::string& dir, std::chrono::millisecond
 json WaitForStatus(const std::string& dir, const std::string& id,
                    const std::function<bool(const json&)>& done, std::chrono::milliseconds timeout);
 
+// Microseconds since the epoch of an RFC 3339 UTC time as the documents print it
+// ("2026-12-06T10:00:00.123456Z"); 0 when it is not one.
+int64_t ParseRfc3339(const json& time);
+
 // True for completed, failed, cancelled, reverted (the apply released its deployments).
 bool Settled(const json& status);
 
