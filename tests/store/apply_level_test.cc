@@ -72,6 +72,48 @@ TEST_P(ApplyLevel, CreateValidatesItsInput) {
   EXPECT_EQ(generated->external_id.rfind("ap_", 0), 0u);
 }
 
+TEST_P(ApplyLevel, CreateRefusesPoliciesThatAreNotExactlyAKnownValue) {
+  // MariaDB's PAD SPACE collation compares "continue " equal to "continue"; the store
+  // must refuse it on every backend rather than store what a gate may read either way.
+  for (const char* on_failure : {"continue ", "Continue", "bogus", ""}) {
+    NewApply spec = Spec({"d1"}, "policy-check");
+    spec.on_failure = on_failure;
+    auto created = store_->CreateApply(spec);
+    ASSERT_TRUE(created.status().Is(StatusCode::kInvalidArgument))
+        << "\"" << on_failure << "\": " << created.status().ToString();
+    EXPECT_NE(created.status().message().find("\"" + std::string(on_failure) + "\""),
+              std::string::npos)
+        << created.status().message();
+    EXPECT_NE(created.status().message().find("halt, continue, pause"), std::string::npos);
+  }
+  for (const char* policy : {"continue ", "Continue", "bogus", "Rolling", "barrier "}) {
+    NewApply spec = Spec({"d1"}, "policy-check");
+    spec.cutover_policy = policy;
+    auto created = store_->CreateApply(spec);
+    ASSERT_TRUE(created.status().Is(StatusCode::kInvalidArgument)) << policy;
+    EXPECT_NE(created.status().message().find("rolling, barrier, parallel"), std::string::npos)
+        << created.status().message();
+  }
+  EXPECT_TRUE(store_->ListApplies(10)->empty());
+  NewApply exact = Spec({"d1"}, "policy-check");
+  exact.cutover_policy = "parallel";
+  exact.on_failure = "continue";
+  EXPECT_TRUE(store_->CreateApply(exact).ok());
+}
+
+TEST_P(ApplyLevel, AStoredStateOrdoDoesNotKnowIsAnInternalErrorNamingIt) {
+  auto a = Create("rolling", "halt", 1);
+  int64_t op = OpIds(a.id)[0];
+  SetOpSql(op, "state = 'exploded'");
+  auto read = store_->GetOperation(op);
+  ASSERT_TRUE(read.status().Is(StatusCode::kInternal)) << read.status().ToString();
+  EXPECT_NE(read.status().message().find("\"exploded\""), std::string::npos)
+      << read.status().message();
+  SetOpSql(op, "state = 'pending'");
+  SetApplySql(a.id, "state = 'Running'");
+  EXPECT_TRUE(store_->GetApply(a.id).status().Is(StatusCode::kInternal));
+}
+
 TEST_P(ApplyLevel, OneActiveApplyPerDeployment) {  // 39
   auto x = store_->CreateApply(Spec({"d1", "d2"}));
   ASSERT_TRUE(x.ok());

@@ -182,7 +182,8 @@ Result<std::vector<ControlRequestRecord>> SqliteStore::ListRequests(int64_t appl
   while (true) {
     ORDO_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
-    out.push_back(RequestFromRow(st));
+    ORDO_ASSIGN_OR_RETURN(ControlRequestRecord r, RequestFromRow(st));
+    out.push_back(std::move(r));
   }
   return out;
 }
