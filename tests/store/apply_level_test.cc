@@ -260,6 +260,24 @@ TEST_P(ApplyLevel, SettledApplyWithOneFailureIsFailedNamingItAndMootsRequests) {
   EXPECT_EQ(requests[0].status, RequestStatus::kCompleted);  // moot
 }
 
+TEST_P(ApplyLevel, ADriversSwapKeepsAnApplyUnsettledWhileADeploymentIsInItsWindow) {
+  auto a = Create("rolling", "halt", 3);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kRevertWindow);
+  SetOp(ids[1], S::kFailed);
+  SetOpSql(ids[1], "error = 'boom'");
+  Project(a.id, LeaseOf(ids[1]));
+  ApplyRecord windowed = Apply(a.id);
+  EXPECT_EQ(windowed.state, ApplyState::kRevertWindow);
+  EXPECT_FALSE(windowed.completed_at.has_value());
+  ASSERT_TRUE(store_->TransitionOperation(LeaseOf(ids[0]), S::kCompleted).ok());
+  Project(a.id, LeaseOf(ids[0]));
+  ApplyRecord failed = Apply(a.id);
+  EXPECT_EQ(failed.state, ApplyState::kFailed);
+  EXPECT_EQ(failed.error, "deployment d2 failed: boom");
+  EXPECT_TRUE(failed.completed_at.has_value());
+}
+
 TEST_P(ApplyLevel, ControlRequestsAnswerAcceptedAlreadyRequestedOrRefused) {
   auto a = Create("rolling", "halt", 2);
   auto ids = OpIds(a.id);

@@ -3,6 +3,7 @@
 #include <optional>
 #include <utility>
 
+#include "store/derived_state_sql.h"
 #include "store/mysql/rows.h"
 
 namespace ordo::mysql {
@@ -129,32 +130,6 @@ class Builder {
   Sql Arm2() const {
     return "(o.state IN ('cutting_over','revert_window') AND o.updated_at < " + StaleBefore() +
            ")";
-  }
-
-  // The operations' derived apply state (model.md "The apply state",
-  // DeriveApplyState) over the operations `o` of the apply `a` in a GROUP BY a.id.
-  static std::string DerivedState() {
-    auto n = [](const std::string& states) { return "SUM(o.state IN (" + states + "))"; };
-    std::string unsettled = "SUM(o.state NOT IN ('completed','failed','cancelled','reverted'))";
-    // The first failed deployment's policy decides (unknown → halt).
-    std::string policy =
-        "(SELECT f.on_failure FROM apply_operations f WHERE f.apply_id = a.id AND f.state = "
-        "'failed' ORDER BY f.id LIMIT 1)";
-    std::string after_failure =
-        "CASE WHEN " + unsettled + " = 0 THEN 'failed' WHEN " + policy +
-        " NOT IN ('continue','pause') THEN 'failed' WHEN " + policy + " = 'pause' AND NOT " +
-        GateParams::RequestExists("a.id", "release", "'pending','completed'") +
-        " THEN 'paused' WHEN " + n("'failed_retryable'") + " > 0 THEN 'failed_retryable' WHEN " +
-        n("'stopped'") + " > 0 THEN 'stopped' ELSE 'running_degraded' END";
-    return "CASE WHEN " + n("'failed'") + " > 0 THEN " + after_failure + " WHEN " +
-           n("'failed_retryable'") + " > 0 THEN 'failed_retryable' WHEN " + n("'cancelled'") +
-           " > 0 THEN 'cancelled' WHEN " + n("'stopped'") + " > 0 THEN 'stopped' WHEN " +
-           n("'reverted'") + " > 0 THEN 'reverted' WHEN " + n("'completed'") +
-           " = COUNT(*) THEN 'completed' WHEN " + n("'cutting_over'") +
-           " > 0 THEN 'cutting_over' WHEN " + n("'waiting_for_cutover'") + " = COUNT(*) - " +
-           n("'completed'") + " THEN 'waiting_for_cutover' WHEN " + n("'revert_window'") +
-           " > 0 THEN 'revert_window' WHEN " + n("'running','resuming'") +
-           " > 0 THEN 'running' ELSE 'pending' END";
   }
 
   static Sql Of(const GateQuery& q) {
@@ -331,7 +306,8 @@ GateParams::GateParams(const StoreOptions& opts) : options(opts) {
       ("SELECT a.id FROM applies a WHERE " + quiet + " AND a.id = ? FOR UPDATE SKIP LOCKED")
           .Query();
   rederive_candidates =
-      ("SELECT d.id FROM (SELECT a.id AS id, a.state AS state, " + Builder::DerivedState() +
+      ("SELECT d.id FROM (SELECT a.id AS id, a.state AS state, " +
+       DerivedApplyStateSql(RequestExists("a.id", "release", "'pending','completed'")) +
        " AS derived, SUM(o.lease_token IS NOT NULL AND o.updated_at >= " + b.StaleBefore() +
        ") AS live FROM applies a JOIN apply_operations o ON o.apply_id = a.id WHERE a.state "
        "IN ('pending','running','waiting_for_cutover','cutting_over','revert_window',"

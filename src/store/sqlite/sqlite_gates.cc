@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_gates.h"
 
+#include "store/derived_state_sql.h"
+
 namespace ordo::sqlite {
 namespace {
 
@@ -95,35 +97,10 @@ std::string BuildStopSql() {
          IdleForStopSql("o") + ") ORDER BY r.apply_id";
 }
 
-// The operations' derived apply state (model.md "The apply state", DeriveApplyState)
-// over the operations `o` of the apply `a` in a GROUP BY a.id.
-std::string DerivedStateSql() {
-  auto n = [](const std::string& states) { return "SUM(o.state IN (" + states + "))"; };
-  std::string unsettled = "SUM(o.state NOT IN ('completed','failed','cancelled','reverted'))";
-  // The first failed deployment's policy decides (unknown → halt).
-  std::string policy =
-      "(SELECT f.on_failure FROM apply_operations f WHERE f.apply_id = a.id AND f.state = "
-      "'failed' ORDER BY f.id LIMIT 1)";
-  std::string after_failure =
-      "CASE WHEN " + unsettled + " = 0 THEN 'failed' WHEN " + policy +
-      " NOT IN ('continue','pause') THEN 'failed' WHEN " + policy + " = 'pause' AND NOT " +
-      RequestExistsSql("a.id", "release", "'pending','completed'") +
-      " THEN 'paused' WHEN " + n("'failed_retryable'") + " > 0 THEN 'failed_retryable' WHEN " +
-      n("'stopped'") + " > 0 THEN 'stopped' ELSE 'running_degraded' END";
-  return "CASE WHEN " + n("'failed'") + " > 0 THEN " + after_failure + " WHEN " +
-         n("'failed_retryable'") + " > 0 THEN 'failed_retryable' WHEN " + n("'cancelled'") +
-         " > 0 THEN 'cancelled' WHEN " + n("'stopped'") + " > 0 THEN 'stopped' WHEN " +
-         n("'reverted'") + " > 0 THEN 'reverted' WHEN " + n("'completed'") +
-         " = COUNT(*) THEN 'completed' WHEN " + n("'cutting_over'") +
-         " > 0 THEN 'cutting_over' WHEN " + n("'waiting_for_cutover'") + " = COUNT(*) - " +
-         n("'completed'") + " THEN 'waiting_for_cutover' WHEN " + n("'revert_window'") +
-         " > 0 THEN 'revert_window' WHEN " + n("'running','resuming'") +
-         " > 0 THEN 'running' ELSE 'pending' END";
-}
-
 std::string BuildRederiveSql() {
   // An admitted retry (stored active, derived failed_retryable) is arm D's to recover.
-  return "SELECT d.id FROM (SELECT a.id AS id, a.state AS state, " + DerivedStateSql() +
+  return "SELECT d.id FROM (SELECT a.id AS id, a.state AS state, " +
+         DerivedApplyStateSql(RequestExistsSql("a.id", "release", "'pending','completed'")) +
          " AS derived, SUM(o.lease_token IS NOT NULL AND o.updated_at >= :stale_before) AS "
          "live FROM applies a JOIN apply_operations o ON o.apply_id = a.id WHERE a.state NOT "
          "IN ('completed','failed','cancelled','reverted') GROUP BY a.id, a.state) d WHERE "
