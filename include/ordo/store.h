@@ -146,7 +146,12 @@ class Store {
   // current state is an idempotent success.
   virtual Status TransitionOperation(const Lease& lease, OperationState to,
                                      std::optional<std::string> error = std::nullopt) = 0;
-  // waiting_for_cutover and clears the token: released at the barrier.
+  // Moves the operation to waiting_for_cutover and clears the token: released at the
+  // barrier (only the cutover claim takes it from there). Only from running, resuming
+  // or waiting_for_cutover: from any other state (e.g. cutting_over after a
+  // begin_cutover whose answer was lost) it changes nothing, writes no event and
+  // answers FailedPrecondition "operation <id> is <state>; not parked". LeaseLost when
+  // the lease is not current (so also when it is repeated: the token is gone).
   virtual Status Park(const Lease& lease) = 0;
   virtual Status SaveProgress(const Lease& lease, const std::vector<ChangeProgress>& progress) = 0;
   virtual Status SaveResumeState(const Lease& lease, std::string_view resume_state_json) = 0;

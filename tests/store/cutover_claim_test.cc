@@ -211,6 +211,28 @@ TEST_P(CutoverClaim, ReleasedRowIsNeverCopyClaimedButCutoverClaimedOnItsTurn) { 
   EXPECT_EQ(NextCutover(), ids[0]);
 }
 
+TEST_P(CutoverClaim, ParkAfterALostBeginCutoverAnswerChangesNothing) {  // 32c
+  auto a = Create("barrier", "halt", 2);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kWaitingForCutover);
+  Lease lease = LeaseOf(ids[0]);
+  auto began = store_->BeginCutover(lease);
+  ASSERT_TRUE(began.ok() && *began) << began.status().ToString();
+  // The caller never saw the answer and parks the row, with the same lease.
+  OperationRecord before = Op(ids[0]);
+  size_t events = store_->ListEvents(a.id)->size();
+  Status parked = store_->Park(lease);
+  EXPECT_TRUE(parked.Is(StatusCode::kFailedPrecondition)) << parked.ToString();
+  EXPECT_EQ(parked.message(), "operation " + std::to_string(ids[0]) + " is cutting_over; not parked");
+  OperationRecord after = Op(ids[0]);
+  EXPECT_EQ(after.state, S::kCuttingOver);
+  EXPECT_EQ(after.lease_token, before.lease_token);
+  EXPECT_EQ(after.lease_owner, before.lease_owner);
+  EXPECT_EQ(after.updated_at, before.updated_at);
+  EXPECT_EQ(store_->ListEvents(a.id)->size(), events);
+  EXPECT_TRUE(store_->Heartbeat(lease).ok());  // the lease is still the holder's
+}
+
 // Scenario 33: a stop committed between the claim's SELECT and its UPDATE wins. The
 // stop runs on a second handle (another process) and starts right after the SELECT;
 // the claim's UPDATE waits until the stop committed — or, on a backend with a single
