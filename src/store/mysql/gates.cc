@@ -119,9 +119,10 @@ class Builder {
 
   // ---- cutover claim arms (1–2) ----
   Sql Arm1() const {
+    // Automatic unless the apply was started with defer_cutover (any policy, any number
+    // of operations: the eligibility of begin_cutover), or released by a cutover request.
     std::string released =
-        "((o.cutover_policy IN ('barrier','parallel') AND EXISTS (SELECT 1 FROM applies a "
-        "WHERE a.id = o.apply_id AND a.defer_cutover = 0 AND a.operation_count > 1)) OR " +
+        "(EXISTS (SELECT 1 FROM applies a WHERE a.id = o.apply_id AND a.defer_cutover = 0) OR " +
         GateParams::RequestExists("o.apply_id", "cutover") + ")";
     return "(o.state = 'waiting_for_cutover' AND (o.lease_token IS NULL OR o.updated_at < " +
            StaleBefore() + ") AND " + released + " AND NOT " + Stop("o") + " AND " +

@@ -56,10 +56,9 @@ std::string BuildCopySql() {
 // The cutover claim's arms 1–2 over `o` and `a`, OR'ed.
 std::string CutoverArmsSql() {
   std::string blocks = "e.state <> 'completed' AND NOT " + Exempt("o");
-  std::string released =
-      "((a.defer_cutover = 0 AND a.operation_count > 1 AND o.cutover_policy IN "
-      "('barrier','parallel')) OR " +
-      RequestExistsSql("o.apply_id", "cutover") + ")";
+  // Automatic unless the apply was started with defer_cutover (any policy, any number
+  // of operations: the eligibility of begin_cutover), or released by a cutover request.
+  std::string released = "(a.defer_cutover = 0 OR " + RequestExistsSql("o.apply_id", "cutover") + ")";
   std::string arm_1 =
       "(o.state = 'waiting_for_cutover' AND (o.lease_token IS NULL OR o.updated_at < "
       ":stale_before) AND " +
