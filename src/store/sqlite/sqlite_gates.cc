@@ -76,13 +76,14 @@ std::string BuildCutoverSql() {
 }
 
 // Rows no other claim hands out (any more), of an apply that is settled or has a
-// pending cancel, held by no live lease. Rows in flight (running, resuming,
-// cutting_over, revert_window) and rows the copy or cutover claim would still take are
-// theirs: the driver of such a claim cancels or finishes them.
+// pending cancel, held by no live lease (a stopped row holds none: its driver has
+// finished with it). Rows in flight (running, resuming, cutting_over, revert_window)
+// and rows the copy or cutover claim would still take are theirs: the driver of such
+// a claim cancels or finishes them.
 std::string BuildCleanupSql() {
   return "SELECT o.id FROM apply_operations o JOIN applies a ON a.id = o.apply_id WHERE "
-         "o.state IN ('pending','stopped','failed_retryable','waiting_for_cutover') AND "
-         "(o.lease_token IS NULL OR o.updated_at < :stale_before) AND (a.state IN "
+         "o.state IN ('pending','stopped','failed_retryable','waiting_for_cutover') AND " +
+         CleanupUnheldSql("o") + " AND (a.state IN "
          "('completed','failed','cancelled','reverted') OR " +
          RequestExistsSql("o.apply_id", "cancel") + ") AND NOT " + CopyArmsSql() + " AND NOT " +
          CutoverArmsSql() + " ORDER BY o.created_at, o.id";
@@ -113,6 +114,11 @@ std::string RequestExistsSql(const std::string& apply_expr, const std::string& k
                              const std::string& statuses) {
   return "EXISTS (SELECT 1 FROM control_requests r WHERE r.apply_id = " + apply_expr +
          " AND r.kind = '" + kind + "' AND r.status IN (" + statuses + "))";
+}
+
+std::string CleanupUnheldSql(const std::string& o) {
+  return "(" + o + ".state = 'stopped' OR " + o + ".lease_token IS NULL OR " + o +
+         ".updated_at < :stale_before)";
 }
 
 std::string IdleForStopSql(const std::string& o) {
