@@ -1,4 +1,6 @@
 // Conformance: apply-level behaviour (scenarios.md 38–42) and control requests.
+#include <map>
+
 #include "core/derive.h"
 #include "ordo/sync_point.h"
 #include "store_suite.h"
@@ -297,11 +299,71 @@ TEST_P(ApplyLevel, ControlRequestsAnswerAcceptedAlreadyRequestedOrRefused) {
   EXPECT_TRUE(store_->FailRequest(a.id, RequestKind::kCancel, "could not drop").ok());
   EXPECT_TRUE(store_->CompleteRequest(a.id, RequestKind::kStart).Is(StatusCode::kNotFound));
   auto requests = *store_->ListRequests(a.id);
-  ASSERT_EQ(requests.size(), 2u);
+  ASSERT_EQ(requests.size(), 3u);  // cancel, the stop recorded with it, revert
   auto events = *store_->ListEvents(a.id);
   int control_events = 0;
   for (const auto& e : events) control_events += e.kind == "control_request";
   EXPECT_GE(control_events, 5);
+}
+
+TEST_P(ApplyLevel, RevertIsAcceptedDuringAWindowAfterALaterDeploymentFailed) {
+  auto a = Create("rolling", "halt", 3);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kRevertWindow);
+  SetOp(ids[1], S::kFailed);
+  SetApplySql(a.id, "state = 'revert_window'");
+  auto revert = store_->RequestControl(a.id, RequestKind::kRevert, "alice");
+  ASSERT_TRUE(revert.ok()) << revert.status().ToString();
+  EXPECT_EQ(revert->outcome, RequestOutcome::kAccepted) << revert->reason;
+  EXPECT_EQ(store_->ListRequests(a.id)->at(0).status, RequestStatus::kPending);
+  SetOp(ids[0], S::kCompleted);  // the window ended: the apply is failed, settled
+  auto late = store_->RequestControl(a.id, RequestKind::kSkipRevert, "alice");
+  ASSERT_TRUE(late.ok());
+  EXPECT_EQ(late->outcome, RequestOutcome::kRefused);
+  EXPECT_NE(late->reason.find("is failed"), std::string::npos) << late->reason;
+}
+
+TEST_P(ApplyLevel, CancelOnARunningApplyRecordsItsStopAndSupersedesAPendingStart) {
+  auto a = Create("rolling", "halt", 2);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kResuming);
+  AddRequest(a.id, RequestKind::kStart);
+  auto cancel = store_->RequestControl(a.id, RequestKind::kCancel, "alice");
+  ASSERT_TRUE(cancel.ok()) << cancel.status().ToString();
+  EXPECT_EQ(cancel->outcome, RequestOutcome::kAccepted);
+  auto requests = store_->ListRequests(a.id);
+  auto events = store_->ListEvents(a.id);
+  ASSERT_TRUE(requests.ok() && events.ok());
+  std::map<RequestKind, ControlRequestRecord> by_kind;
+  for (const auto& r : *requests) by_kind[r.kind] = r;
+  ASSERT_EQ(by_kind.size(), 3u);
+  EXPECT_EQ(by_kind[RequestKind::kCancel].status, RequestStatus::kPending);
+  EXPECT_EQ(by_kind[RequestKind::kStop].status, RequestStatus::kPending);
+  EXPECT_EQ(by_kind[RequestKind::kStop].requested_by, "alice");
+  EXPECT_EQ(by_kind[RequestKind::kStart].status, RequestStatus::kFailed);
+  EXPECT_EQ(by_kind[RequestKind::kStart].error, "superseded by stop");
+  bool stop_event = false;
+  for (const auto& e : *events) stop_event |= e.message == "stop requested by alice (with the cancel)";
+  EXPECT_TRUE(stop_event);
+  EXPECT_FALSE(ClaimCopy().has_value());  // the stop halts the gates at once
+}
+
+TEST_P(ApplyLevel, CancelOnAStoppedApplyRecordsNoStop) {
+  auto a = Create("rolling", "halt", 2);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kCompleted);
+  SetOp(ids[1], S::kStopped);  // nothing active: there is nothing to stop
+  SetApplySql(a.id, "state = 'stopped'");
+  auto cancel = store_->RequestControl(a.id, RequestKind::kCancel, "alice");
+  ASSERT_TRUE(cancel.ok()) << cancel.status().ToString();
+  EXPECT_EQ(cancel->outcome, RequestOutcome::kAccepted) << cancel->reason;
+  auto requests = store_->ListRequests(a.id);
+  auto events = store_->ListEvents(a.id);
+  ASSERT_TRUE(requests.ok() && events.ok());
+  ASSERT_EQ(requests->size(), 1u);
+  EXPECT_EQ((*requests)[0].kind, RequestKind::kCancel);
+  EXPECT_EQ((*requests)[0].status, RequestStatus::kPending);
+  for (const auto& e : *events) EXPECT_EQ(e.message.find("stop"), std::string::npos) << e.message;
 }
 
 TEST_P(ApplyLevel, StartResumesInOrderAndStopSupersedesIt) {
