@@ -9,11 +9,10 @@
 // pending, so a stop can commit while a claim holds its row (scenario 33). An accepted
 // start also locks the (database, environment) scope before it looks for another
 // apply holding its deployments, as CreateApply does.
-#include "core/request_decision.h"
 #include "store/mysql/mysql_store.h"
 #include "store/mysql/rows.h"
 #include "store/mysql/transaction.h"
-#include "store/request_writes.h"
+#include "store/record_request.h"
 
 namespace ordo::mysql {
 namespace {
@@ -53,9 +52,8 @@ Result<std::vector<ControlRequestRecord>> MysqlStore::ReadRequests(MysqlConnecti
   return out;
 }
 
-// Decided by DecideRequest (core/request_decision.h) over the rows as committed once
-// the apply row is locked, and recorded by WriteRequestDecision with this backend's
-// statements.
+// Decided and recorded by RecordRequest (store/record_request.h) over the rows as
+// committed once the apply row is locked, with this backend's statements.
 Result<RequestAnswer> MysqlStore::RequestControl(int64_t apply_id, RequestKind kind,
                                                  std::string_view requested_by) {
   ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
@@ -71,8 +69,6 @@ Result<RequestAnswer> MysqlStore::RequestControl(int64_t apply_id, RequestKind k
     ORDO_RETURN_IF_ERROR(LockScope(conn, apply.database, apply.environment));
     return DeploymentHolder(conn, apply.database, apply.environment, deployments, apply_id);
   };
-  ORDO_ASSIGN_OR_RETURN(RequestDecision decision, DecideRequest(facts, kind, holder));
-  if (decision.answer.outcome == RequestOutcome::kAlreadyRequested) return decision.answer;
   RequestWrites writes;
   writes.upsert = [&](RequestKind k, RequestStatus status, std::string_view by,
                       const std::optional<std::string>& error) {
@@ -96,9 +92,10 @@ Result<RequestAnswer> MysqlStore::RequestControl(int64_t apply_id, RequestKind k
                  {SqlValue::Int(apply_id)})
         .status();
   };
-  ORDO_RETURN_IF_ERROR(WriteRequestDecision(writes, kind, decision, requested_by));
+  ORDO_ASSIGN_OR_RETURN(RequestAnswer answer,
+                        RecordRequest(facts, kind, holder, writes, requested_by));
   ORDO_RETURN_IF_ERROR(txn.Commit());
-  return decision.answer;
+  return answer;
 }
 
 Status MysqlStore::CompleteRequest(int64_t apply_id, RequestKind kind) {

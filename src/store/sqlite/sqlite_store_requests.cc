@@ -2,8 +2,7 @@
 // "accepted", "already requested" (one is pending) or "refused: why" (it cannot apply
 // in the apply's current state). Refusals are recorded as a failed request with the
 // reason, so `status` shows them.
-#include "core/request_decision.h"
-#include "store/request_writes.h"
+#include "store/record_request.h"
 #include "store/sqlite/sqlite_dialect.h"
 #include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_store.h"
@@ -41,8 +40,8 @@ Result<std::vector<ControlRequestRecord>> SqliteStore::ReadRequests(int64_t appl
   return out;
 }
 
-// Decided by DecideRequest (core/request_decision.h) over the rows as they are under
-// the write lock, and recorded by WriteRequestDecision with this backend's statements.
+// Decided and recorded by RecordRequest (store/record_request.h) over the rows as they
+// are under the write lock, with this backend's statements.
 Result<RequestAnswer> SqliteStore::RequestControl(int64_t apply_id, RequestKind kind,
                                                   std::string_view requested_by) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -57,8 +56,6 @@ Result<RequestAnswer> SqliteStore::RequestControl(int64_t apply_id, RequestKind 
   DeploymentHolderLookup holder = [&](const std::vector<std::string>& deployments) {
     return DeploymentHolder(apply.database, apply.environment, deployments, apply_id);
   };
-  ORDO_ASSIGN_OR_RETURN(RequestDecision decision, DecideRequest(facts, kind, holder));
-  if (decision.answer.outcome == RequestOutcome::kAlreadyRequested) return decision.answer;
   RequestWrites writes;
   writes.upsert = [&](RequestKind k, RequestStatus status, std::string_view by,
                       const std::optional<std::string>& error) {
@@ -80,9 +77,10 @@ Result<RequestAnswer> SqliteStore::RequestControl(int64_t apply_id, RequestKind 
         ":now WHERE apply_id = :apply AND kind = 'start'"));
     return st.Bind(":now", now).Bind(":apply", apply_id).Run();
   };
-  ORDO_RETURN_IF_ERROR(WriteRequestDecision(writes, kind, decision, requested_by));
+  ORDO_ASSIGN_OR_RETURN(RequestAnswer answer,
+                        RecordRequest(facts, kind, holder, writes, requested_by));
   ORDO_RETURN_IF_ERROR(txn.Commit());
-  return decision.answer;
+  return answer;
 }
 
 Status SqliteStore::CompleteRequest(int64_t apply_id, RequestKind kind) {

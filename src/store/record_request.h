@@ -1,13 +1,14 @@
-// The writes that record a control-request decision (core/request_decision.h), the
-// same on every backend: which request rows change, in which order, and the events
-// with their messages. A backend supplies its statements as RequestWrites and calls
-// WriteRequestDecision inside the request's transaction.
+// A control request, decided and recorded the same way on every backend: the decision
+// is core's DecideRequest (core/request_decision.h) over the rows the backend read in
+// the request's transaction; recording it fixes which request rows change, in which
+// order, and the events with their messages. A backend supplies its statements as
+// RequestWrites.
 //
 // Thread-safety: as the callbacks given.
 //
 //   RequestWrites w{upsert, event, back_to_pending, rederive, complete_start};
-//   ORDO_ASSIGN_OR_RETURN(RequestDecision d, DecideRequest(facts, kind, holder));
-//   ORDO_RETURN_IF_ERROR(WriteRequestDecision(w, kind, d, requested_by));
+//   ORDO_ASSIGN_OR_RETURN(RequestAnswer a, RecordRequest(facts, kind, holder, w, "alice"));
+//   ORDO_RETURN_IF_ERROR(txn.Commit());
 #pragma once
 
 #include <cstdint>
@@ -45,12 +46,15 @@ struct RequestWrites {
   std::function<Status()> complete_start;
 };
 
-// Records `decision` on a new `kind` request: nothing for "already requested"; for a
-// refusal, the request as failed with its reason; for an accepted one, its effects
-// (a superseded start fails, never-started stopped rows go back to pending), the
-// request as pending, the stop a cancel records with it, and for a start the apply
-// re-derived and the start completed when nothing is left to resume.
-Status WriteRequestDecision(const RequestWrites& w, RequestKind kind,
-                            const RequestDecision& decision, std::string_view requested_by);
+// Decides a new `kind` request and records the decision: nothing for "already
+// requested"; for a refusal, the request as failed with its reason; for an accepted
+// one, its effects (a superseded start fails, never-started stopped rows go back to
+// pending), the request as pending, the stop a cancel records with it, and for a
+// start the apply re-derived and the start completed when nothing is left to resume.
+// Returns the answer; an error from a lookup or a write is returned as is (the caller
+// then does not commit).
+Result<RequestAnswer> RecordRequest(const RequestFacts& facts, RequestKind kind,
+                                    const DeploymentHolderLookup& holder, const RequestWrites& w,
+                                    std::string_view requested_by);
 
 }  // namespace ordo

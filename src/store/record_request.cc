@@ -1,4 +1,4 @@
-#include "store/request_writes.h"
+#include "store/record_request.h"
 
 namespace ordo {
 namespace {
@@ -8,10 +8,8 @@ RequestEvent ControlEvent(std::optional<std::string> from, std::string to, std::
                       std::move(message)};
 }
 
-}  // namespace
-
-Status WriteRequestDecision(const RequestWrites& w, RequestKind kind,
-                            const RequestDecision& decision, std::string_view requested_by) {
+Status WriteDecision(const RequestWrites& w, RequestKind kind, const RequestDecision& decision,
+                     std::string_view requested_by) {
   std::string name(ToString(kind));
   std::string by(requested_by);
   const RequestAnswer& answer = decision.answer;
@@ -44,6 +42,16 @@ Status WriteRequestDecision(const RequestWrites& w, RequestKind kind,
   // Nothing left stopped (every stopped row had never started): served already.
   ORDO_RETURN_IF_ERROR(w.complete_start());
   return w.event(ControlEvent("pending", "completed", "start completed: nothing left to resume"));
+}
+
+}  // namespace
+
+Result<RequestAnswer> RecordRequest(const RequestFacts& facts, RequestKind kind,
+                                    const DeploymentHolderLookup& holder, const RequestWrites& w,
+                                    std::string_view requested_by) {
+  ORDO_ASSIGN_OR_RETURN(RequestDecision decision, DecideRequest(facts, kind, holder));
+  ORDO_RETURN_IF_ERROR(WriteDecision(w, kind, decision, requested_by));
+  return decision.answer;
 }
 
 }  // namespace ordo
