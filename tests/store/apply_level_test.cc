@@ -269,15 +269,10 @@ TEST_P(ApplyLevel, ADriversSwapKeepsAnApplyUnsettledWhileADeploymentIsInItsWindo
   SetOp(ids[1], S::kFailed);
   SetOpSql(ids[1], "error = 'boom'");
   Project(a.id, LeaseOf(ids[1]));
-  ApplyRecord windowed = Apply(a.id);
-  EXPECT_EQ(windowed.state, ApplyState::kRevertWindow);
-  EXPECT_FALSE(windowed.completed_at.has_value());
+  ExpectApply(a.id, ApplyState::kRevertWindow);  // not settled
   ASSERT_TRUE(store_->TransitionOperation(LeaseOf(ids[0]), S::kCompleted).ok());
   Project(a.id, LeaseOf(ids[0]));
-  ApplyRecord failed = Apply(a.id);
-  EXPECT_EQ(failed.state, ApplyState::kFailed);
-  EXPECT_EQ(failed.error, "deployment d2 failed: boom");
-  EXPECT_TRUE(failed.completed_at.has_value());
+  ExpectApply(a.id, ApplyState::kFailed, "deployment d2 failed: boom");
 }
 
 TEST_P(ApplyLevel, ControlRequestsAnswerAcceptedAlreadyRequestedOrRefused) {

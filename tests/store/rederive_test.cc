@@ -92,10 +92,7 @@ TEST_P(Rederive, FailedRowUnderHaltFailsTheApplyNamingIt) {
   SetOpSql(ids[1], "error = 'boom'");
   SetApplySql(a.id, "state = 'running'");
   EXPECT_EQ(RederiveNow(), 1);
-  ApplyRecord failed = Apply(a.id);
-  EXPECT_EQ(failed.state, ApplyState::kFailed);
-  EXPECT_EQ(failed.error, "deployment d2 failed: boom");
-  EXPECT_TRUE(failed.completed_at.has_value());
+  ExpectApply(a.id, ApplyState::kFailed, "deployment d2 failed: boom");
   EXPECT_EQ(Op(ids[2]).state, S::kPending);  // rows are not touched
 }
 
@@ -108,18 +105,13 @@ TEST_P(Rederive, ARevertWindowKeepsAHaltedApplyUnsettledUntilItEnds) {
   SetApplySql(a.id, "state = 'running'");
   AddRequest(a.id, RequestKind::kRevert);
   EXPECT_EQ(RederiveNow(), 1);
-  ApplyRecord windowed = Apply(a.id);
-  EXPECT_EQ(windowed.state, ApplyState::kRevertWindow);
-  EXPECT_FALSE(windowed.completed_at.has_value());
+  ExpectApply(a.id, ApplyState::kRevertWindow);  // not settled
   EXPECT_EQ(store_->ListRequests(a.id)->at(0).status, RequestStatus::kPending);  // not moot
   EXPECT_EQ(RederiveNow(), 0);  // revert_window is what it derives to
 
   SetOp(ids[0], S::kCompleted, /*stale=*/true);  // the window ended
   EXPECT_EQ(RederiveNow(), 1);
-  ApplyRecord failed = Apply(a.id);
-  EXPECT_EQ(failed.state, ApplyState::kFailed);
-  EXPECT_EQ(failed.error, "deployment d2 failed: boom");
-  EXPECT_TRUE(failed.completed_at.has_value());
+  ExpectApply(a.id, ApplyState::kFailed, "deployment d2 failed: boom");
 }
 
 TEST_P(Rederive, ARevertedDeploymentEndsItsApplyReverted) {
@@ -130,8 +122,7 @@ TEST_P(Rederive, ARevertedDeploymentEndsItsApplyReverted) {
   SetOp(ids[2], S::kCancelled, /*stale=*/true);
   SetApplySql(a.id, "state = 'revert_window'");
   EXPECT_EQ(RederiveNow(), 1);
-  EXPECT_EQ(Apply(a.id).state, ApplyState::kReverted);
-  EXPECT_TRUE(Apply(a.id).completed_at.has_value());
+  ExpectApply(a.id, ApplyState::kReverted);
 }
 
 TEST_P(Rederive, AdmittedRetryIsLeftToTheCopyClaim) {
