@@ -1,6 +1,7 @@
 // Store: ordo's control store (applies, operations, changes, control requests,
-// events) and its claims. See ../shared/spec/model.md; scenarios.md pins the answers
-// every backend (SQLite, MariaDB/MySQL, PostgreSQL) must give.
+// events) and its claims. docs/store.md says what each claim and request decides; the
+// conformance suite (tests/store) pins the answers every backend (SQLite,
+// MariaDB/MySQL, PostgreSQL) must give.
 //
 // Every claim runs in one transaction and returns the operation with its state from
 // *before* the claim plus a fresh lease. Every write after a claim is fenced by the
@@ -110,7 +111,8 @@ class Store {
   // Inserts the apply, its operations (in order) and changes in one transaction.
   // Conflict naming the other apply when a deployment is held by a non-settled apply
   // of the same database and environment; InvalidArgument on an empty or duplicate
-  // deployment list.
+  // deployment list, or a cutover_policy / on_failure that is not exactly one of the
+  // known values ("Continue" and "continue " are refused).
   virtual Result<ApplyRecord> CreateApply(const NewApply& apply) = 0;
   virtual Result<ApplyRecord> GetApply(int64_t apply_id) = 0;
   virtual Result<ApplyRecord> FindApply(std::string_view external_id) = 0;
@@ -129,8 +131,9 @@ class Store {
   // The cleanup claim: a row no other gate hands out again — pending, stopped,
   // failed_retryable, or waiting_for_cutover — of an apply whose stored state is
   // settled or that has a pending cancel, held by no live lease (no token, or a stale
-  // heartbeat), leased with its state unchanged (returned as it was) so a driver can
-  // cancel it. Empty owner → LeaseLost without SQL; nullopt: nothing to clean up.
+  // heartbeat; a stopped row holds none), leased with its state unchanged (returned as
+  // it was) so a driver can cancel it. Empty owner → LeaseLost without SQL; nullopt:
+  // nothing to clean up.
   virtual Result<std::optional<ClaimedOperation>> ClaimNextCleanup(std::string_view owner) = 0;
   // For a live holder of a parked row: true when the row moved waiting_for_cutover →
   // cutting_over; false ("not yet") when its turn has not come (nothing changed).
@@ -146,7 +149,12 @@ class Store {
   // current state is an idempotent success.
   virtual Status TransitionOperation(const Lease& lease, OperationState to,
                                      std::optional<std::string> error = std::nullopt) = 0;
-  // waiting_for_cutover and clears the token: released at the barrier.
+  // Moves the operation to waiting_for_cutover and clears the token: released at the
+  // barrier (only the cutover claim takes it from there). Only from running, resuming
+  // or waiting_for_cutover: from any other state (e.g. cutting_over after a
+  // begin_cutover whose answer was lost) it changes nothing, writes no event and
+  // answers FailedPrecondition "operation <id> is <state>; not parked". LeaseLost when
+  // the lease is not current (so also when it is repeated: the token is gone).
   virtual Status Park(const Lease& lease) = 0;
   virtual Status SaveProgress(const Lease& lease, const std::vector<ChangeProgress>& progress) = 0;
   virtual Status SaveResumeState(const Lease& lease, std::string_view resume_state_json) = 0;
@@ -158,7 +166,9 @@ class Store {
 
   // ---- control requests -------------------------------------------------------------
   // Stores the intent (one reusable row per apply and kind) and an event. Answers
-  // "already requested" when one is pending, "refused: why" when it cannot apply now.
+  // "already requested" when one is pending, "refused: why" when it cannot apply now
+  // (the decision: core/request_decision.h). An accepted cancel also records a stop
+  // when some operation is active.
   virtual Result<RequestAnswer> RequestControl(int64_t apply_id, RequestKind kind,
                                                std::string_view requested_by) = 0;
   virtual Status CompleteRequest(int64_t apply_id, RequestKind kind) = 0;

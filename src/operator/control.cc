@@ -6,13 +6,8 @@ namespace ordo {
 
 Result<RequestAnswer> RecordControl(Store& store, const ApplyRecord& apply, RequestKind kind,
                                     std::string_view requested_by, const ControlCapabilities& caps) {
+  // An accepted cancel records its stop in the same transaction (the store's decision).
   ORDO_ASSIGN_OR_RETURN(RequestAnswer answer, store.RequestControl(apply.id, kind, requested_by));
-  if (kind == RequestKind::kCancel && answer.outcome == RequestOutcome::kAccepted) {
-    // A cancel is a stop that also cleans up: the stop keeps every gate from starting
-    // or cutting over anything more, and lets stop reconciliation settle idle rows.
-    auto stop = store.RequestControl(apply.id, RequestKind::kStop, requested_by);
-    if (!stop.ok()) return stop.status();
-  }
   if (kind == RequestKind::kRevert && answer.outcome == RequestOutcome::kAccepted && !caps.can_revert) {
     // Recorded first so the refusal shows in status and logs like any other.
     ORDO_RETURN_IF_ERROR(store.FailRequest(apply.id, kind, kRevertUnsupported));

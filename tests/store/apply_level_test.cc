@@ -1,4 +1,6 @@
 // Conformance: apply-level behaviour (scenarios.md 38–42) and control requests.
+#include <map>
+
 #include "core/derive.h"
 #include "ordo/sync_point.h"
 #include "store_suite.h"
@@ -70,6 +72,48 @@ TEST_P(ApplyLevel, CreateValidatesItsInput) {
   auto generated = store_->CreateApply(Spec({"d1"}, "third"));
   ASSERT_TRUE(generated.ok());
   EXPECT_EQ(generated->external_id.rfind("ap_", 0), 0u);
+}
+
+TEST_P(ApplyLevel, CreateRefusesPoliciesThatAreNotExactlyAKnownValue) {
+  // MariaDB's PAD SPACE collation compares "continue " equal to "continue"; the store
+  // must refuse it on every backend rather than store what a gate may read either way.
+  for (const char* on_failure : {"continue ", "Continue", "bogus", ""}) {
+    NewApply spec = Spec({"d1"}, "policy-check");
+    spec.on_failure = on_failure;
+    auto created = store_->CreateApply(spec);
+    ASSERT_TRUE(created.status().Is(StatusCode::kInvalidArgument))
+        << "\"" << on_failure << "\": " << created.status().ToString();
+    EXPECT_NE(created.status().message().find("\"" + std::string(on_failure) + "\""),
+              std::string::npos)
+        << created.status().message();
+    EXPECT_NE(created.status().message().find("halt, continue, pause"), std::string::npos);
+  }
+  for (const char* policy : {"continue ", "Continue", "bogus", "Rolling", "barrier "}) {
+    NewApply spec = Spec({"d1"}, "policy-check");
+    spec.cutover_policy = policy;
+    auto created = store_->CreateApply(spec);
+    ASSERT_TRUE(created.status().Is(StatusCode::kInvalidArgument)) << policy;
+    EXPECT_NE(created.status().message().find("rolling, barrier, parallel"), std::string::npos)
+        << created.status().message();
+  }
+  EXPECT_TRUE(store_->ListApplies(10)->empty());
+  NewApply exact = Spec({"d1"}, "policy-check");
+  exact.cutover_policy = "parallel";
+  exact.on_failure = "continue";
+  EXPECT_TRUE(store_->CreateApply(exact).ok());
+}
+
+TEST_P(ApplyLevel, AStoredStateOrdoDoesNotKnowIsAnInternalErrorNamingIt) {
+  auto a = Create("rolling", "halt", 1);
+  int64_t op = OpIds(a.id)[0];
+  SetOpSql(op, "state = 'exploded'");
+  auto read = store_->GetOperation(op);
+  ASSERT_TRUE(read.status().Is(StatusCode::kInternal)) << read.status().ToString();
+  EXPECT_NE(read.status().message().find("\"exploded\""), std::string::npos)
+      << read.status().message();
+  SetOpSql(op, "state = 'pending'");
+  SetApplySql(a.id, "state = 'Running'");
+  EXPECT_TRUE(store_->GetApply(a.id).status().Is(StatusCode::kInternal));
 }
 
 TEST_P(ApplyLevel, OneActiveApplyPerDeployment) {  // 39
@@ -218,6 +262,19 @@ TEST_P(ApplyLevel, SettledApplyWithOneFailureIsFailedNamingItAndMootsRequests) {
   EXPECT_EQ(requests[0].status, RequestStatus::kCompleted);  // moot
 }
 
+TEST_P(ApplyLevel, ADriversSwapKeepsAnApplyUnsettledWhileADeploymentIsInItsWindow) {
+  auto a = Create("rolling", "halt", 3);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kRevertWindow);
+  SetOp(ids[1], S::kFailed);
+  SetOpSql(ids[1], "error = 'boom'");
+  Project(a.id, LeaseOf(ids[1]));
+  ExpectApply(a.id, ApplyState::kRevertWindow);  // not settled
+  ASSERT_TRUE(store_->TransitionOperation(LeaseOf(ids[0]), S::kCompleted).ok());
+  Project(a.id, LeaseOf(ids[0]));
+  ExpectApply(a.id, ApplyState::kFailed, "deployment d2 failed: boom");
+}
+
 TEST_P(ApplyLevel, ControlRequestsAnswerAcceptedAlreadyRequestedOrRefused) {
   auto a = Create("rolling", "halt", 2);
   auto ids = OpIds(a.id);
@@ -237,11 +294,71 @@ TEST_P(ApplyLevel, ControlRequestsAnswerAcceptedAlreadyRequestedOrRefused) {
   EXPECT_TRUE(store_->FailRequest(a.id, RequestKind::kCancel, "could not drop").ok());
   EXPECT_TRUE(store_->CompleteRequest(a.id, RequestKind::kStart).Is(StatusCode::kNotFound));
   auto requests = *store_->ListRequests(a.id);
-  ASSERT_EQ(requests.size(), 2u);
+  ASSERT_EQ(requests.size(), 3u);  // cancel, the stop recorded with it, revert
   auto events = *store_->ListEvents(a.id);
   int control_events = 0;
   for (const auto& e : events) control_events += e.kind == "control_request";
   EXPECT_GE(control_events, 5);
+}
+
+TEST_P(ApplyLevel, RevertIsAcceptedDuringAWindowAfterALaterDeploymentFailed) {
+  auto a = Create("rolling", "halt", 3);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kRevertWindow);
+  SetOp(ids[1], S::kFailed);
+  SetApplySql(a.id, "state = 'revert_window'");
+  auto revert = store_->RequestControl(a.id, RequestKind::kRevert, "alice");
+  ASSERT_TRUE(revert.ok()) << revert.status().ToString();
+  EXPECT_EQ(revert->outcome, RequestOutcome::kAccepted) << revert->reason;
+  EXPECT_EQ(store_->ListRequests(a.id)->at(0).status, RequestStatus::kPending);
+  SetOp(ids[0], S::kCompleted);  // the window ended: the apply is failed, settled
+  auto late = store_->RequestControl(a.id, RequestKind::kSkipRevert, "alice");
+  ASSERT_TRUE(late.ok());
+  EXPECT_EQ(late->outcome, RequestOutcome::kRefused);
+  EXPECT_NE(late->reason.find("is failed"), std::string::npos) << late->reason;
+}
+
+TEST_P(ApplyLevel, CancelOnARunningApplyRecordsItsStopAndSupersedesAPendingStart) {
+  auto a = Create("rolling", "halt", 2);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kResuming);
+  AddRequest(a.id, RequestKind::kStart);
+  auto cancel = store_->RequestControl(a.id, RequestKind::kCancel, "alice");
+  ASSERT_TRUE(cancel.ok()) << cancel.status().ToString();
+  EXPECT_EQ(cancel->outcome, RequestOutcome::kAccepted);
+  auto requests = store_->ListRequests(a.id);
+  auto events = store_->ListEvents(a.id);
+  ASSERT_TRUE(requests.ok() && events.ok());
+  std::map<RequestKind, ControlRequestRecord> by_kind;
+  for (const auto& r : *requests) by_kind[r.kind] = r;
+  ASSERT_EQ(by_kind.size(), 3u);
+  EXPECT_EQ(by_kind[RequestKind::kCancel].status, RequestStatus::kPending);
+  EXPECT_EQ(by_kind[RequestKind::kStop].status, RequestStatus::kPending);
+  EXPECT_EQ(by_kind[RequestKind::kStop].requested_by, "alice");
+  EXPECT_EQ(by_kind[RequestKind::kStart].status, RequestStatus::kFailed);
+  EXPECT_EQ(by_kind[RequestKind::kStart].error, "superseded by stop");
+  bool stop_event = false;
+  for (const auto& e : *events) stop_event |= e.message == "stop requested by alice (with the cancel)";
+  EXPECT_TRUE(stop_event);
+  EXPECT_FALSE(ClaimCopy().has_value());  // the stop halts the gates at once
+}
+
+TEST_P(ApplyLevel, CancelOnAStoppedApplyRecordsNoStop) {
+  auto a = Create("rolling", "halt", 2);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kCompleted);
+  SetOp(ids[1], S::kStopped);  // nothing active: there is nothing to stop
+  SetApplySql(a.id, "state = 'stopped'");
+  auto cancel = store_->RequestControl(a.id, RequestKind::kCancel, "alice");
+  ASSERT_TRUE(cancel.ok()) << cancel.status().ToString();
+  EXPECT_EQ(cancel->outcome, RequestOutcome::kAccepted) << cancel->reason;
+  auto requests = store_->ListRequests(a.id);
+  auto events = store_->ListEvents(a.id);
+  ASSERT_TRUE(requests.ok() && events.ok());
+  ASSERT_EQ(requests->size(), 1u);
+  EXPECT_EQ((*requests)[0].kind, RequestKind::kCancel);
+  EXPECT_EQ((*requests)[0].status, RequestStatus::kPending);
+  for (const auto& e : *events) EXPECT_EQ(e.message.find("stop"), std::string::npos) << e.message;
 }
 
 TEST_P(ApplyLevel, StartResumesInOrderAndStopSupersedesIt) {

@@ -34,6 +34,8 @@ TEST_P(CleanupClaim, CancelledApplysLeftoverRowsAreLeasedWithTheirStateUnchanged
     EXPECT_EQ(now.state, c->operation.state) << "cleanup changes no state";
     EXPECT_EQ(now.lease_token, c->lease.token);
     got.push_back(c->operation.id);
+    // What the claim's driver does with the row.
+    ASSERT_TRUE(store_->TransitionOperation(c->lease, S::kCancelled).ok());
     if (got.size() > 4) break;
   }
   EXPECT_EQ(got, (std::vector<int64_t>{ids[1], ids[2], ids[3]}));
@@ -80,7 +82,7 @@ TEST_P(CleanupClaim, HaltedRolloutsRowsBehindTheFailureAreCleanedUp) {
 TEST_P(CleanupClaim, LiveLeasesAndWorkInFlightAreLeftAlone) {
   auto a = Create("parallel", "halt", 5);
   auto ids = OpIds(a.id);
-  SetOp(ids[0], S::kStopped);            // its driver just stopped it: lease still live
+  SetOp(ids[0], S::kFailedRetryable);     // a live lease (no retry: the apply has ended)
   SetOp(ids[1], S::kWaitingForCutover);  // a keeper holds it
   SetOp(ids[2], S::kRunning, /*stale=*/true);      // arm B's to recover
   SetOp(ids[3], S::kCuttingOver, /*stale=*/true);  // a swap in flight finishes
@@ -92,6 +94,31 @@ TEST_P(CleanupClaim, LiveLeasesAndWorkInFlightAreLeftAlone) {
   ASSERT_TRUE(c);
   EXPECT_EQ(c->operation.id, ids[0]);
   EXPECT_FALSE(ClaimCleanup());  // now held by the cleanup lease
+}
+
+TEST_P(CleanupClaim, AJustStoppedRowOfACancelledApplyIsTakenAtOnce) {
+  // Its driver stopped it a moment ago and left its token and a fresh heartbeat: it has
+  // finished with the row, so the cancel is served without a staleness window's wait.
+  auto a = Create("rolling", "halt", 2);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kStopped);
+  SetApplySql(a.id, "state = 'stopped'");
+  AddRequest(a.id, RequestKind::kCancel);
+  OperationRecord stopped = Op(ids[0]);
+  ASSERT_TRUE(stopped.lease_token.has_value());
+  auto c = ClaimCleanup();
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->operation.id, ids[0]);
+  EXPECT_EQ(c->operation.state, S::kStopped);
+  OperationRecord leased = Op(ids[0]);
+  EXPECT_EQ(leased.state, S::kStopped);
+  EXPECT_EQ(leased.lease_token, c->lease.token);
+  EXPECT_NE(leased.lease_token, stopped.lease_token);
+  ASSERT_TRUE(store_->TransitionOperation(c->lease, S::kCancelled).ok());
+  auto next = ClaimCleanup();  // the pending row behind it
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->operation.id, ids[1]);
+  EXPECT_FALSE(ClaimCleanup());
 }
 
 TEST_P(CleanupClaim, ActiveAppliesWithoutACancelAreNeverTouched) {

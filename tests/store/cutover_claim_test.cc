@@ -118,39 +118,53 @@ TEST_P(CutoverClaim, CopyPhaseRowsAreNeverTaken) {  // 31
   EXPECT_EQ(NextCutover(), 0);  // pending and (stale) running rows
 }
 
-TEST_P(CutoverClaim, MultiOperationBarrierAndParallelParkedRowsAreAutomatic) {  // 31
-  for (const char* policy : {"barrier", "parallel"}) {
-    auto a = Create(policy, "halt", 2);
-    auto ids = ParkAll(a);
-    EXPECT_EQ(NextCutover(), ids[0]) << policy;
+TEST_P(CutoverClaim, ParkedRowsOfEveryPolicyAndSizeAreTakenAutomatically) {  // 31
+  for (const char* policy : {"rolling", "barrier", "parallel"}) {
+    for (int n : {1, 2}) {
+      auto a = Create(policy, "halt", n);
+      auto ids = ParkAll(a);
+      EXPECT_EQ(NextCutover(), ids[0]) << policy << " n=" << n;
+      EXPECT_EQ(NextCutover(), 0) << policy << " n=" << n;  // the next waits for the first
+      for (int64_t id : ids) SetOp(id, S::kCompleted);
+    }
   }
 }
 
-TEST_P(CutoverClaim, RollingAndSingleOperationParkedRowsNeedACutoverRequest) {  // 31
+TEST_P(CutoverClaim, AStaleHolderOfARollingOrSingleParkedRowIsReplaced) {  // 31
   auto rolling = Create("rolling", "halt", 2);
-  auto r = OpIds(rolling.id);
-  SetOp(r[0], S::kWaitingForCutover);
-  Release(r[0]);
+  int64_t r = OpIds(rolling.id)[0];
+  SetOp(r, S::kWaitingForCutover);  // its holder heartbeats: begin_cutover is its own
   auto single = Create("barrier", "halt", 1);
-  auto s = ParkAll(single);
+  int64_t one = OpIds(single.id)[0];
+  SetOp(one, S::kWaitingForCutover);
   EXPECT_EQ(NextCutover(), 0);
-  AddRequest(single.id, RequestKind::kCutover);
-  EXPECT_EQ(NextCutover(), s[0]);
-  AddRequest(rolling.id, RequestKind::kCutover);
-  EXPECT_EQ(NextCutover(), r[0]);
+  SetOp(r, S::kWaitingForCutover, /*stale=*/true);
+  SetOp(one, S::kWaitingForCutover, /*stale=*/true);
+  EXPECT_EQ(NextCutover(), r);
+  EXPECT_EQ(NextCutover(), one);
 }
 
 TEST_P(CutoverClaim, DeferredApplySwapsOnlyOnRequestAndStillInOrder) {  // 31
-  auto a = Create("barrier", "halt", 2, /*defer_cutover=*/true);
-  auto ids = ParkAll(a);
+  for (const char* policy : {"rolling", "barrier"}) {
+    auto a = Create(policy, "halt", 2, /*defer_cutover=*/true);
+    auto ids = ParkAll(a);
+    EXPECT_EQ(NextCutover(), 0) << policy;
+    AddRequest(a.id, RequestKind::kCutover);
+    auto first = ClaimCutover();
+    ASSERT_TRUE(first) << policy;
+    EXPECT_EQ(first->operation.id, ids[0]);
+    EXPECT_EQ(NextCutover(), 0) << policy;  // B waits for A even with the request
+    ASSERT_TRUE(store_->TransitionOperation(first->lease, S::kCompleted).ok());
+    EXPECT_EQ(NextCutover(), ids[1]) << policy;
+  }
+  auto single = Create("parallel", "halt", 1, /*defer_cutover=*/true);
+  auto one = ParkAll(single);
   EXPECT_EQ(NextCutover(), 0);
-  AddRequest(a.id, RequestKind::kCutover);
-  auto first = ClaimCutover();
-  ASSERT_TRUE(first);
-  EXPECT_EQ(first->operation.id, ids[0]);
-  EXPECT_EQ(NextCutover(), 0);  // B waits for A even with the request
-  ASSERT_TRUE(store_->TransitionOperation(first->lease, S::kCompleted).ok());
-  EXPECT_EQ(NextCutover(), ids[1]);
+  AddRequest(single.id, RequestKind::kCutover);
+  SetRequest(single.id, RequestKind::kCutover, RequestStatus::kCompleted);
+  EXPECT_EQ(NextCutover(), 0);  // only a pending request releases it
+  SetRequest(single.id, RequestKind::kCutover, RequestStatus::kPending);
+  EXPECT_EQ(NextCutover(), one[0]);
 }
 
 TEST_P(CutoverClaim, StaleInFlightRecoveryIgnoresPolicy) {  // 31
@@ -198,17 +212,53 @@ TEST_P(CutoverClaim, BeginCutoverRespectsStopAndManualDeferral) {  // 32
 }
 
 TEST_P(CutoverClaim, ReleasedRowIsNeverCopyClaimedButCutoverClaimedOnItsTurn) {  // 32b
-  auto a = Create("rolling", "halt", 2);
+  auto released_long_ago = [&](int64_t id) {
+    SetOp(id, S::kWaitingForCutover);
+    Release(id);
+    SetOpSql(id, "updated_at = " + backend_->MicrosAgoSql(int64_t{86'400'000'000} * 30));
+  };
+  for (const char* policy : {"rolling", "barrier", "parallel"}) {
+    auto a = Create(policy, "halt", 2);
+    auto ids = OpIds(a.id);
+    SetOp(ids[0], S::kRevertWindow);  // fresh: its holder bakes the window
+    released_long_ago(ids[1]);
+    EXPECT_FALSE(ClaimCopy().has_value()) << policy;
+    EXPECT_EQ(NextCutover(), 0) << policy;  // not its turn yet
+    SetOp(ids[0], S::kCompleted);
+    EXPECT_FALSE(ClaimCopy().has_value()) << policy;
+    auto c = ClaimCutover();
+    ASSERT_TRUE(c) << policy;
+    EXPECT_EQ(c->operation.id, ids[1]);
+    EXPECT_EQ(c->operation.state, S::kWaitingForCutover);
+    EXPECT_EQ(Op(ids[1]).state, S::kCuttingOver);
+  }
+  auto single = Create("rolling", "halt", 1);  // its driver released it on shutdown
+  int64_t one = OpIds(single.id)[0];
+  released_long_ago(one);
+  EXPECT_FALSE(ClaimCopy().has_value());
+  EXPECT_EQ(NextCutover(), one);
+}
+
+TEST_P(CutoverClaim, ParkAfterALostBeginCutoverAnswerChangesNothing) {  // 32c
+  auto a = Create("barrier", "halt", 2);
   auto ids = OpIds(a.id);
-  SetOp(ids[0], S::kWaitingForCutover, /*stale=*/true);
-  Release(ids[0]);
-  SetOpSql(ids[0], "updated_at = " + backend_->MicrosAgoSql(int64_t{86'400'000'000} * 30));
-  auto copy = store_->ClaimNextCopy("w");
-  ASSERT_TRUE(copy.ok());
-  EXPECT_FALSE(copy->has_value());
-  EXPECT_EQ(NextCutover(), 0);  // rolling: not eligible without a request
-  AddRequest(a.id, RequestKind::kCutover);
-  EXPECT_EQ(NextCutover(), ids[0]);
+  SetOp(ids[0], S::kWaitingForCutover);
+  Lease lease = LeaseOf(ids[0]);
+  auto began = store_->BeginCutover(lease);
+  ASSERT_TRUE(began.ok() && *began) << began.status().ToString();
+  // The caller never saw the answer and parks the row, with the same lease.
+  OperationRecord before = Op(ids[0]);
+  size_t events = store_->ListEvents(a.id)->size();
+  Status parked = store_->Park(lease);
+  EXPECT_TRUE(parked.Is(StatusCode::kFailedPrecondition)) << parked.ToString();
+  EXPECT_EQ(parked.message(), "operation " + std::to_string(ids[0]) + " is cutting_over; not parked");
+  OperationRecord after = Op(ids[0]);
+  EXPECT_EQ(after.state, S::kCuttingOver);
+  EXPECT_EQ(after.lease_token, before.lease_token);
+  EXPECT_EQ(after.lease_owner, before.lease_owner);
+  EXPECT_EQ(after.updated_at, before.updated_at);
+  EXPECT_EQ(store_->ListEvents(a.id)->size(), events);
+  EXPECT_TRUE(store_->Heartbeat(lease).ok());  // the lease is still the holder's
 }
 
 // Scenario 33: a stop committed between the claim's SELECT and its UPDATE wins. The

@@ -66,8 +66,13 @@ class Differential : public StoreSuite {
     for (int i = 0; i < applies; ++i) {
       int n = 1 + static_cast<int>(rng() % 4);
       // Mostly "real" rows: the leading ops further along than the later ones.
-      auto a = Create(pick(kPolicies), pick(kOnFailure), n, rng() % 5 == 0);
+      std::string policy = pick(kPolicies);
+      std::string on_failure = pick(kOnFailure);
+      auto a = Create("rolling", "halt", n, rng() % 5 == 0);
       auto ids = OpIds(a.id);
+      // Unknown values cannot be created; written as raw SQL they must fail closed.
+      Exec("UPDATE apply_operations SET cutover_policy = '" + policy + "', on_failure = '" +
+           on_failure + "' WHERE apply_id = " + std::to_string(a.id));
       for (int64_t id : ids) {
         S state = pick(kStates);
         bool stale = rng() % 2 == 0;

@@ -83,6 +83,31 @@ TEST_P(Leases, ParkReleasesTheLease) {  // 34 (park is a guarded write too)
   EXPECT_TRUE(store_->Heartbeat(c->lease).Is(StatusCode::kLeaseLost));
 }
 
+TEST_P(Leases, ParkIsRefusedOutsideTheCopyAndParkedStates) {  // park's state guard
+  auto a = Create("parallel", "halt", 2);
+  auto ids = OpIds(a.id);
+  for (S state : {S::kCuttingOver, S::kRevertWindow, S::kCompleted, S::kFailed,
+                  S::kFailedRetryable, S::kStopped, S::kCancelled}) {
+    SetOp(ids[0], state);
+    size_t events = store_->ListEvents(a.id)->size();
+    Status parked = store_->Park(LeaseOf(ids[0]));
+    EXPECT_TRUE(parked.Is(StatusCode::kFailedPrecondition)) << ToString(state) << ": " << parked.ToString();
+    EXPECT_EQ(Op(ids[0]).state, state);
+    EXPECT_EQ(Op(ids[0]).lease_token, LeaseOf(ids[0]).token);
+    EXPECT_EQ(store_->ListEvents(a.id)->size(), events);
+  }
+  for (S state : {S::kRunning, S::kResuming, S::kWaitingForCutover}) {
+    SetOp(ids[1], state);
+    EXPECT_TRUE(store_->Park(LeaseOf(ids[1])).ok()) << ToString(state);
+    EXPECT_EQ(Op(ids[1]).state, S::kWaitingForCutover);
+    EXPECT_FALSE(Op(ids[1]).lease_token.has_value());
+  }
+  SetOp(ids[0], S::kCuttingOver);
+  Lease stale = LeaseOf(ids[0]);
+  stale.token = "an-old-token";
+  EXPECT_TRUE(store_->Park(stale).Is(StatusCode::kLeaseLost));  // the fence comes first
+}
+
 TEST_P(Leases, MarksAreIdempotentAndKeepFirstTimestamps) {  // 35
   auto a = Create("parallel", "halt", 2);
   auto ids = OpIds(a.id);

@@ -92,11 +92,37 @@ TEST_P(Rederive, FailedRowUnderHaltFailsTheApplyNamingIt) {
   SetOpSql(ids[1], "error = 'boom'");
   SetApplySql(a.id, "state = 'running'");
   EXPECT_EQ(RederiveNow(), 1);
-  ApplyRecord failed = Apply(a.id);
-  EXPECT_EQ(failed.state, ApplyState::kFailed);
-  EXPECT_EQ(failed.error, "deployment d2 failed: boom");
-  EXPECT_TRUE(failed.completed_at.has_value());
+  ExpectApply(a.id, ApplyState::kFailed, "deployment d2 failed: boom");
   EXPECT_EQ(Op(ids[2]).state, S::kPending);  // rows are not touched
+}
+
+TEST_P(Rederive, ARevertWindowKeepsAHaltedApplyUnsettledUntilItEnds) {
+  auto a = Create("rolling", "halt", 3);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kRevertWindow, /*stale=*/true);
+  SetOp(ids[1], S::kFailed, /*stale=*/true);
+  SetOpSql(ids[1], "error = 'boom'");
+  SetApplySql(a.id, "state = 'running'");
+  AddRequest(a.id, RequestKind::kRevert);
+  EXPECT_EQ(RederiveNow(), 1);
+  ExpectApply(a.id, ApplyState::kRevertWindow, "deployment d2 failed: boom");  // not settled
+  EXPECT_EQ(store_->ListRequests(a.id)->at(0).status, RequestStatus::kPending);  // not moot
+  EXPECT_EQ(RederiveNow(), 0);  // revert_window is what it derives to
+
+  SetOp(ids[0], S::kCompleted, /*stale=*/true);  // the window ended
+  EXPECT_EQ(RederiveNow(), 1);
+  ExpectApply(a.id, ApplyState::kFailed, "deployment d2 failed: boom");
+}
+
+TEST_P(Rederive, ARevertedDeploymentEndsItsApplyReverted) {
+  auto a = Create("rolling", "continue", 3);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kCompleted, /*stale=*/true);
+  SetOp(ids[1], S::kReverted, /*stale=*/true);
+  SetOp(ids[2], S::kCancelled, /*stale=*/true);
+  SetApplySql(a.id, "state = 'revert_window'");
+  EXPECT_EQ(RederiveNow(), 1);
+  ExpectApply(a.id, ApplyState::kReverted);
 }
 
 TEST_P(Rederive, AdmittedRetryIsLeftToTheCopyClaim) {

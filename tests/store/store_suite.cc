@@ -69,6 +69,16 @@ ApplyRecord StoreSuite::Apply(int64_t apply_id) {
   return a.ok() ? *a : ApplyRecord{};
 }
 
+void StoreSuite::ExpectApply(int64_t apply_id, ApplyState state,
+                             const std::optional<std::string>& error) {
+  ApplyRecord a = Apply(apply_id);
+  EXPECT_EQ(a.state, state);
+  EXPECT_EQ(a.completed_at.has_value(), IsSettled(state)) << ToString(state);
+  if (error) {
+    EXPECT_EQ(a.error, *error);
+  }
+}
+
 void StoreSuite::SetOp(int64_t op_id, OperationState state, bool stale) {
   std::string id = std::to_string(op_id);
   std::string token = state == OperationState::kPending ? "NULL" : "'tok-" + id + "'";

@@ -39,6 +39,10 @@ class StoreSuite : public ::testing::TestWithParam<BackendEntry> {
   std::vector<int64_t> OpIds(int64_t apply_id);
   OperationRecord Op(int64_t operation_id);
   ApplyRecord Apply(int64_t apply_id);
+  // Expects the apply stored as `state`, with completed_at set exactly when that state
+  // is settled, and (when given) with `error`.
+  void ExpectApply(int64_t apply_id, ApplyState state,
+                   const std::optional<std::string>& error = std::nullopt);
 
   // Sets an operation's state with a lease token "tok-<id>" (none for pending), a
   // fresh or stale heartbeat.

@@ -3,6 +3,7 @@
 #include <optional>
 #include <utility>
 
+#include "store/derived_state_sql.h"
 #include "store/mysql/rows.h"
 
 namespace ordo::mysql {
@@ -118,9 +119,10 @@ class Builder {
 
   // ---- cutover claim arms (1–2) ----
   Sql Arm1() const {
+    // Automatic unless the apply was started with defer_cutover (any policy, any number
+    // of operations: the eligibility of begin_cutover), or released by a cutover request.
     std::string released =
-        "((o.cutover_policy IN ('barrier','parallel') AND EXISTS (SELECT 1 FROM applies a "
-        "WHERE a.id = o.apply_id AND a.defer_cutover = 0 AND a.operation_count > 1)) OR " +
+        "(EXISTS (SELECT 1 FROM applies a WHERE a.id = o.apply_id AND a.defer_cutover = 0) OR " +
         GateParams::RequestExists("o.apply_id", "cutover") + ")";
     return "(o.state = 'waiting_for_cutover' AND (o.lease_token IS NULL OR o.updated_at < " +
            StaleBefore() + ") AND " + released + " AND NOT " + Stop("o") + " AND " +
@@ -129,32 +131,6 @@ class Builder {
   Sql Arm2() const {
     return "(o.state IN ('cutting_over','revert_window') AND o.updated_at < " + StaleBefore() +
            ")";
-  }
-
-  // The operations' derived apply state (model.md "The apply state",
-  // DeriveApplyState) over the operations `o` of the apply `a` in a GROUP BY a.id.
-  static std::string DerivedState() {
-    auto n = [](const std::string& states) { return "SUM(o.state IN (" + states + "))"; };
-    std::string unsettled = "SUM(o.state NOT IN ('completed','failed','cancelled','reverted'))";
-    // The first failed deployment's policy decides (unknown → halt).
-    std::string policy =
-        "(SELECT f.on_failure FROM apply_operations f WHERE f.apply_id = a.id AND f.state = "
-        "'failed' ORDER BY f.id LIMIT 1)";
-    std::string after_failure =
-        "CASE WHEN " + unsettled + " = 0 THEN 'failed' WHEN " + policy +
-        " NOT IN ('continue','pause') THEN 'failed' WHEN " + policy + " = 'pause' AND NOT " +
-        GateParams::RequestExists("a.id", "release", "'pending','completed'") +
-        " THEN 'paused' WHEN " + n("'failed_retryable'") + " > 0 THEN 'failed_retryable' WHEN " +
-        n("'stopped'") + " > 0 THEN 'stopped' ELSE 'running_degraded' END";
-    return "CASE WHEN " + n("'failed'") + " > 0 THEN " + after_failure + " WHEN " +
-           n("'failed_retryable'") + " > 0 THEN 'failed_retryable' WHEN " + n("'cancelled'") +
-           " > 0 THEN 'cancelled' WHEN " + n("'stopped'") + " > 0 THEN 'stopped' WHEN " +
-           n("'reverted'") + " > 0 THEN 'reverted' WHEN " + n("'completed'") +
-           " = COUNT(*) THEN 'completed' WHEN " + n("'cutting_over'") +
-           " > 0 THEN 'cutting_over' WHEN " + n("'waiting_for_cutover'") + " = COUNT(*) - " +
-           n("'completed'") + " THEN 'waiting_for_cutover' WHEN " + n("'revert_window'") +
-           " > 0 THEN 'revert_window' WHEN " + n("'running','resuming'") +
-           " > 0 THEN 'running' ELSE 'pending' END";
   }
 
   static Sql Of(const GateQuery& q) {
@@ -297,10 +273,11 @@ GateParams::GateParams(const StoreOptions& opts) : options(opts) {
                         {b.ProbeB(), Builder::ProbeC(), Builder::ProbeD()});
   cutover = Builder::Claim({b.Arm1(), b.Arm2()}, b.Arm1(), {b.Arm2()});
   // Rows no other gate hands out again, of an apply that is settled or cancelled,
-  // held by no live lease.
+  // held by no live lease (a stopped row holds none: its driver has finished with it).
   // Rows in flight and rows the copy or cutover claim would still take are theirs.
   Sql cleanup = "o.state IN ('pending','stopped','failed_retryable','waiting_for_cutover') AND "
-                "(o.lease_token IS NULL OR o.updated_at < " + b.StaleBefore() +
+                "(o.state = 'stopped' OR o.lease_token IS NULL OR o.updated_at < " +
+                b.StaleBefore() +
                 ") AND (EXISTS (SELECT 1 FROM applies a WHERE a.id = o.apply_id AND a.state IN "
                 "('completed','failed','cancelled','reverted')) OR " +
                 RequestExists("o.apply_id", "cancel") + ") AND NOT (" + b.ArmA() + " OR " +
@@ -331,7 +308,8 @@ GateParams::GateParams(const StoreOptions& opts) : options(opts) {
       ("SELECT a.id FROM applies a WHERE " + quiet + " AND a.id = ? FOR UPDATE SKIP LOCKED")
           .Query();
   rederive_candidates =
-      ("SELECT d.id FROM (SELECT a.id AS id, a.state AS state, " + Builder::DerivedState() +
+      ("SELECT d.id FROM (SELECT a.id AS id, a.state AS state, " +
+       DerivedApplyStateSql(RequestExists("a.id", "release", "'pending','completed'")) +
        " AS derived, SUM(o.lease_token IS NOT NULL AND o.updated_at >= " + b.StaleBefore() +
        ") AS live FROM applies a JOIN apply_operations o ON o.apply_id = a.id WHERE a.state "
        "IN ('pending','running','waiting_for_cutover','cutting_over','revert_window',"

@@ -7,6 +7,7 @@
 #include "store/mysql/migrations.h"
 #include "store/mysql/rows.h"
 #include "store/mysql/transaction.h"
+#include "store/values.h"
 
 namespace ordo::mysql {
 
@@ -174,7 +175,8 @@ Result<std::optional<RequestStatus>> MysqlStore::ReadRequestStatus(MysqlConnecti
       conn.Query("SELECT status FROM control_requests WHERE apply_id = ? AND kind = ?",
                  {SqlValue::Int(apply_id), SqlValue::Text(std::string(ToString(kind)))}));
   if (rows.rows.empty() || !rows.rows[0][0]) return std::optional<RequestStatus>();
-  return ParseRequestStatus(*rows.rows[0][0]);
+  ORDO_ASSIGN_OR_RETURN(RequestStatus status, StoredRequestStatus(*rows.rows[0][0]));
+  return std::optional<RequestStatus>(status);
 }
 
 Result<bool> MysqlStore::ReleaseLatched(MysqlConnection& conn, int64_t apply_id) {

@@ -107,6 +107,7 @@ class MysqlStore final : public Store, public GateCandidates {
   Result<std::vector<OperationRecord>> ReadOperations(MysqlConnection& conn, int64_t apply_id);
   Result<std::optional<RequestStatus>> ReadRequestStatus(MysqlConnection& conn, int64_t apply_id,
                                                          RequestKind kind);
+  Result<std::vector<ControlRequestRecord>> ReadRequests(MysqlConnection& conn, int64_t apply_id);
   Result<bool> ReleaseLatched(MysqlConnection& conn, int64_t apply_id);
   Result<std::vector<int64_t>> QueryIds(const GateQuery& query);
   // Locks the operation row (waiting for an uncommitted writer, passing the sync point
@@ -139,8 +140,6 @@ class MysqlStore final : public Store, public GateCandidates {
   Status UpsertRequest(MysqlConnection& conn, int64_t apply_id, RequestKind kind,
                        RequestStatus status, std::string_view requested_by,
                        const std::optional<std::string>& error);
-  Result<RequestAnswer> DecideRequest(MysqlConnection& conn, const ApplyRecord& apply,
-                                      RequestKind kind);
   // A candidate row locked by this transaction, and the database clock then.
   struct Locked {
     OperationRecord operation;  // as committed before the claim

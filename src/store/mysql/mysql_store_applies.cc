@@ -1,29 +1,15 @@
 // MysqlStore: creating applies (with the one-active-apply-per-deployment check) and
 // reading applies, operations and changes.
-#include <set>
-
 #include "core/derive.h"
 #include "ordo/sync_point.h"
 #include "store/lease_token.h"
 #include "store/mysql/mysql_store.h"
 #include "store/mysql/rows.h"
 #include "store/mysql/transaction.h"
+#include "store/values.h"
 
 namespace ordo::mysql {
 namespace {
-
-Status ValidateNewApply(const NewApply& apply) {
-  if (apply.database.empty()) return InvalidArgument("apply: empty database");
-  if (apply.environment.empty()) return InvalidArgument("apply: empty environment");
-  if (apply.operations.empty()) return InvalidArgument("apply: no deployments");
-  std::set<std::string> seen;
-  for (const auto& op : apply.operations) {
-    if (op.deployment.empty()) return InvalidArgument("apply: empty deployment name");
-    if (!seen.insert(op.deployment).second)
-      return InvalidArgument("apply: deployment " + op.deployment + " listed twice");
-  }
-  return Status::Ok();
-}
 
 std::string OptionsJson(const ApplyOptions& options) {
   return std::string("{\"defer_cutover\":") + (options.defer_cutover ? "true" : "false") +

@@ -10,6 +10,7 @@
 #include "store/mysql/mysql_store.h"
 #include "store/mysql/rows.h"
 #include "store/mysql/transaction.h"
+#include "store/park_guard.h"
 
 namespace ordo::mysql {
 namespace {
@@ -107,6 +108,8 @@ Status MysqlStore::Park(const Lease& lease) {
   auto leased = LockLeased(conn, lease);
   if (!leased.ok()) return CommitVerdict(txn, leased.status());
   const OperationRecord& before = *leased;
+  // The row is locked: its state cannot change before the UPDATE. Nothing is written.
+  ORDO_RETURN_IF_ERROR(ParkGuard(before.id, before.state));
   ORDO_RETURN_IF_ERROR(FencedUpdate(
       conn, lease,
       "UPDATE apply_operations SET state = 'waiting_for_cutover', lease_owner = NULL, "

@@ -1,5 +1,7 @@
 #include "store/mysql/rows.h"
 
+#include "store/values.h"
+
 #include <nlohmann/json.hpp>
 
 #include <charconv>
@@ -121,8 +123,7 @@ Result<OperationRecord> DecodeOperation(const SqlRow& row, size_t f) {
   ORDO_ASSIGN_OR_RETURN(op.id, CellInt(row, f + 0));
   ORDO_ASSIGN_OR_RETURN(op.apply_id, CellInt(row, f + 1));
   op.deployment = Text(row, f + 2);
-  // An unknown stored state reads as failed: fail closed rather than resume work.
-  op.state = ParseOperationState(Text(row, f + 3)).value_or(OperationState::kFailed);
+  ORDO_ASSIGN_OR_RETURN(op.state, StoredOperationState(Text(row, f + 3)));
   op.error = OptText(row, f + 4);
   op.cutover_policy = Text(row, f + 5);
   op.on_failure = Text(row, f + 6);
@@ -153,7 +154,7 @@ Result<ApplyRecord> DecodeApply(const SqlRow& row, size_t f) {
   a.external_id = Text(row, f + 1);
   a.database = Text(row, f + 2);
   a.environment = Text(row, f + 3);
-  a.state = ParseApplyState(Text(row, f + 4)).value_or(ApplyState::kFailed);
+  ORDO_ASSIGN_OR_RETURN(a.state, StoredApplyState(Text(row, f + 4)));
   ORDO_ASSIGN_OR_RETURN(int64_t defer, CellInt(row, f + 5));
   a.options.defer_cutover = defer != 0;
   // The column is what the gates read; the JSON carries the rest of the options.
@@ -208,11 +209,8 @@ Result<ControlRequestRecord> DecodeRequest(const SqlRow& row) {
   ControlRequestRecord r;
   ORDO_ASSIGN_OR_RETURN(r.id, CellInt(row, 0));
   ORDO_ASSIGN_OR_RETURN(r.apply_id, CellInt(row, 1));
-  auto kind = ParseRequestKind(Text(row, 2));
-  auto status = ParseRequestStatus(Text(row, 3));
-  if (!kind || !status) return Internal("unknown request kind or status");
-  r.kind = *kind;
-  r.status = *status;
+  ORDO_ASSIGN_OR_RETURN(r.kind, StoredRequestKind(Text(row, 2)));
+  ORDO_ASSIGN_OR_RETURN(r.status, StoredRequestStatus(Text(row, 3)));
   r.requested_by = Text(row, 4);
   r.error = OptText(row, 5);
   ORDO_ASSIGN_OR_RETURN(r.created_at, Time(row, 6));

@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_gates.h"
 
+#include "store/derived_state_sql.h"
+
 namespace ordo::sqlite {
 namespace {
 
@@ -54,10 +56,9 @@ std::string BuildCopySql() {
 // The cutover claim's arms 1–2 over `o` and `a`, OR'ed.
 std::string CutoverArmsSql() {
   std::string blocks = "e.state <> 'completed' AND NOT " + Exempt("o");
-  std::string released =
-      "((a.defer_cutover = 0 AND a.operation_count > 1 AND o.cutover_policy IN "
-      "('barrier','parallel')) OR " +
-      RequestExistsSql("o.apply_id", "cutover") + ")";
+  // Automatic unless the apply was started with defer_cutover (any policy, any number
+  // of operations: the eligibility of begin_cutover), or released by a cutover request.
+  std::string released = "(a.defer_cutover = 0 OR " + RequestExistsSql("o.apply_id", "cutover") + ")";
   std::string arm_1 =
       "(o.state = 'waiting_for_cutover' AND (o.lease_token IS NULL OR o.updated_at < "
       ":stale_before) AND " +
@@ -75,13 +76,14 @@ std::string BuildCutoverSql() {
 }
 
 // Rows no other claim hands out (any more), of an apply that is settled or has a
-// pending cancel, held by no live lease. Rows in flight (running, resuming,
-// cutting_over, revert_window) and rows the copy or cutover claim would still take are
-// theirs: the driver of such a claim cancels or finishes them.
+// pending cancel, held by no live lease (a stopped row holds none: its driver has
+// finished with it). Rows in flight (running, resuming, cutting_over, revert_window)
+// and rows the copy or cutover claim would still take are theirs: the driver of such
+// a claim cancels or finishes them.
 std::string BuildCleanupSql() {
   return "SELECT o.id FROM apply_operations o JOIN applies a ON a.id = o.apply_id WHERE "
-         "o.state IN ('pending','stopped','failed_retryable','waiting_for_cutover') AND "
-         "(o.lease_token IS NULL OR o.updated_at < :stale_before) AND (a.state IN "
+         "o.state IN ('pending','stopped','failed_retryable','waiting_for_cutover') AND " +
+         CleanupUnheldSql("o") + " AND (a.state IN "
          "('completed','failed','cancelled','reverted') OR " +
          RequestExistsSql("o.apply_id", "cancel") + ") AND NOT " + CopyArmsSql() + " AND NOT " +
          CutoverArmsSql() + " ORDER BY o.created_at, o.id";
@@ -95,35 +97,10 @@ std::string BuildStopSql() {
          IdleForStopSql("o") + ") ORDER BY r.apply_id";
 }
 
-// The operations' derived apply state (model.md "The apply state", DeriveApplyState)
-// over the operations `o` of the apply `a` in a GROUP BY a.id.
-std::string DerivedStateSql() {
-  auto n = [](const std::string& states) { return "SUM(o.state IN (" + states + "))"; };
-  std::string unsettled = "SUM(o.state NOT IN ('completed','failed','cancelled','reverted'))";
-  // The first failed deployment's policy decides (unknown → halt).
-  std::string policy =
-      "(SELECT f.on_failure FROM apply_operations f WHERE f.apply_id = a.id AND f.state = "
-      "'failed' ORDER BY f.id LIMIT 1)";
-  std::string after_failure =
-      "CASE WHEN " + unsettled + " = 0 THEN 'failed' WHEN " + policy +
-      " NOT IN ('continue','pause') THEN 'failed' WHEN " + policy + " = 'pause' AND NOT " +
-      RequestExistsSql("a.id", "release", "'pending','completed'") +
-      " THEN 'paused' WHEN " + n("'failed_retryable'") + " > 0 THEN 'failed_retryable' WHEN " +
-      n("'stopped'") + " > 0 THEN 'stopped' ELSE 'running_degraded' END";
-  return "CASE WHEN " + n("'failed'") + " > 0 THEN " + after_failure + " WHEN " +
-         n("'failed_retryable'") + " > 0 THEN 'failed_retryable' WHEN " + n("'cancelled'") +
-         " > 0 THEN 'cancelled' WHEN " + n("'stopped'") + " > 0 THEN 'stopped' WHEN " +
-         n("'reverted'") + " > 0 THEN 'reverted' WHEN " + n("'completed'") +
-         " = COUNT(*) THEN 'completed' WHEN " + n("'cutting_over'") +
-         " > 0 THEN 'cutting_over' WHEN " + n("'waiting_for_cutover'") + " = COUNT(*) - " +
-         n("'completed'") + " THEN 'waiting_for_cutover' WHEN " + n("'revert_window'") +
-         " > 0 THEN 'revert_window' WHEN " + n("'running','resuming'") +
-         " > 0 THEN 'running' ELSE 'pending' END";
-}
-
 std::string BuildRederiveSql() {
   // An admitted retry (stored active, derived failed_retryable) is arm D's to recover.
-  return "SELECT d.id FROM (SELECT a.id AS id, a.state AS state, " + DerivedStateSql() +
+  return "SELECT d.id FROM (SELECT a.id AS id, a.state AS state, " +
+         DerivedApplyStateSql(RequestExistsSql("a.id", "release", "'pending','completed'")) +
          " AS derived, SUM(o.lease_token IS NOT NULL AND o.updated_at >= :stale_before) AS "
          "live FROM applies a JOIN apply_operations o ON o.apply_id = a.id WHERE a.state NOT "
          "IN ('completed','failed','cancelled','reverted') GROUP BY a.id, a.state) d WHERE "
@@ -137,6 +114,11 @@ std::string RequestExistsSql(const std::string& apply_expr, const std::string& k
                              const std::string& statuses) {
   return "EXISTS (SELECT 1 FROM control_requests r WHERE r.apply_id = " + apply_expr +
          " AND r.kind = '" + kind + "' AND r.status IN (" + statuses + "))";
+}
+
+std::string CleanupUnheldSql(const std::string& o) {
+  return "(" + o + ".state = 'stopped' OR " + o + ".lease_token IS NULL OR " + o +
+         ".updated_at < :stale_before)";
 }
 
 std::string IdleForStopSql(const std::string& o) {

@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_rows.h"
 
+#include "store/values.h"
+
 namespace ordo::sqlite {
 
 const char* const kApplyColumns =
@@ -19,14 +21,13 @@ const char* const kChangeColumns =
 const char* const kRequestColumns =
     "id, apply_id, kind, status, requested_by, error, created_at, updated_at, completed_at";
 
-ApplyRecord ApplyFromRow(const Statement& st) {
+Result<ApplyRecord> ApplyFromRow(const Statement& st) {
   ApplyRecord a;
   a.id = st.Int(0);
   a.external_id = st.Text(1);
   a.database = st.Text(2);
   a.environment = st.Text(3);
-  // An unknown stored state reads as failed: fail closed rather than resume work.
-  a.state = ParseApplyState(st.Text(4)).value_or(ApplyState::kFailed);
+  ORDO_ASSIGN_OR_RETURN(a.state, StoredApplyState(st.Text(4)));
   a.options.defer_cutover = st.Int(5) != 0;
   a.options.allow_unsafe = st.Text(6).find("\"allow_unsafe\":true") != std::string::npos;
   a.error = st.OptText(7);
@@ -41,12 +42,12 @@ ApplyRecord ApplyFromRow(const Statement& st) {
   return a;
 }
 
-OperationRecord OperationFromRow(const Statement& st) {
+Result<OperationRecord> OperationFromRow(const Statement& st) {
   OperationRecord o;
   o.id = st.Int(0);
   o.apply_id = st.Int(1);
   o.deployment = st.Text(2);
-  o.state = ParseOperationState(st.Text(3)).value_or(OperationState::kFailed);
+  ORDO_ASSIGN_OR_RETURN(o.state, StoredOperationState(st.Text(3)));
   o.error = st.OptText(4);
   o.cutover_policy = st.Text(5);
   o.on_failure = st.Text(6);
@@ -83,12 +84,12 @@ ChangeRecord ChangeFromRow(const Statement& st) {
   return c;
 }
 
-ControlRequestRecord RequestFromRow(const Statement& st) {
+Result<ControlRequestRecord> RequestFromRow(const Statement& st) {
   ControlRequestRecord r;
   r.id = st.Int(0);
   r.apply_id = st.Int(1);
-  r.kind = ParseRequestKind(st.Text(2)).value_or(RequestKind::kStop);
-  r.status = ParseRequestStatus(st.Text(3)).value_or(RequestStatus::kFailed);
+  ORDO_ASSIGN_OR_RETURN(r.kind, StoredRequestKind(st.Text(2)));
+  ORDO_ASSIGN_OR_RETURN(r.status, StoredRequestStatus(st.Text(3)));
   r.requested_by = st.Text(4);
   r.error = st.OptText(5);
   r.created_at = st.Int(6);

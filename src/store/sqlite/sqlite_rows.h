@@ -7,6 +7,7 @@
 #include <string>
 
 #include "ordo/model.h"
+#include "ordo/status.h"
 #include "store/sqlite/sqlite_db.h"
 
 namespace ordo::sqlite {
@@ -16,10 +17,11 @@ extern const char* const kOperationColumns;  // for "FROM apply_operations"
 extern const char* const kChangeColumns;     // for "FROM apply_changes"
 extern const char* const kRequestColumns;    // for "FROM control_requests"
 
-ApplyRecord ApplyFromRow(const Statement& st);
-OperationRecord OperationFromRow(const Statement& st);
+// Internal, naming the value, for a state, kind or status ordo does not know.
+Result<ApplyRecord> ApplyFromRow(const Statement& st);
+Result<OperationRecord> OperationFromRow(const Statement& st);
 ChangeRecord ChangeFromRow(const Statement& st);
-ControlRequestRecord RequestFromRow(const Statement& st);
+Result<ControlRequestRecord> RequestFromRow(const Statement& st);
 
 std::string OptionsJson(const ApplyOptions& options);
 

@@ -5,6 +5,7 @@
 #include "core/derive.h"
 #include "store/sqlite/sqlite_dialect.h"
 #include "store/sqlite/sqlite_rows.h"
+#include "store/values.h"
 
 namespace ordo::sqlite {
 namespace {
@@ -98,7 +99,8 @@ Result<std::vector<OperationRecord>> SqliteStore::ReadOperations(int64_t apply_i
   while (true) {
     ORDO_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
-    out.push_back(OperationFromRow(st));
+    ORDO_ASSIGN_OR_RETURN(OperationRecord op, OperationFromRow(st));
+    out.push_back(std::move(op));
   }
   return out;
 }
@@ -109,7 +111,8 @@ Result<std::optional<RequestStatus>> SqliteStore::ReadRequestStatus(int64_t appl
   st.Bind(":apply", apply_id).Bind(":kind", ToString(kind));
   ORDO_ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) return std::optional<RequestStatus>();
-  return ParseRequestStatus(st.Text(0));
+  ORDO_ASSIGN_OR_RETURN(RequestStatus status, StoredRequestStatus(st.Text(0)));
+  return std::optional<RequestStatus>(status);
 }
 
 Result<bool> SqliteStore::ReleaseLatched(int64_t apply_id) {

@@ -100,6 +100,7 @@ class SqliteStore final : public Store, public GateCandidates {
   Result<OperationRecord> ReadOperation(int64_t operation_id);
   Result<std::vector<OperationRecord>> ReadOperations(int64_t apply_id);
   Result<std::optional<RequestStatus>> ReadRequestStatus(int64_t apply_id, RequestKind kind);
+  Result<std::vector<ControlRequestRecord>> ReadRequests(int64_t apply_id);
   Result<bool> ReleaseLatched(int64_t apply_id);
   Result<std::vector<int64_t>> QueryIds(std::string_view sql, Micros now);
   // Binds :now, :stale_before, :budget and :fresh_after.
@@ -125,7 +126,6 @@ class SqliteStore final : public Store, public GateCandidates {
   Status UpsertRequest(int64_t apply_id, RequestKind kind, RequestStatus status,
                        std::string_view requested_by, const std::optional<std::string>& error,
                        Micros now);
-  Result<RequestAnswer> DecideRequest(const ApplyRecord& apply, RequestKind kind, Micros now);
   Result<ClaimedOperation> FinishClaim(int64_t operation_id, const OperationRecord& before,
                                        const std::string& owner, const std::string& token,
                                        std::string_view arm, Micros now);

@@ -1,31 +1,14 @@
 // SqliteStore: creating applies (with the one-active-apply-per-deployment check) and
 // reading applies, operations and changes.
-#include <set>
-
 #include "core/derive.h"
 #include "ordo/sync_point.h"
 #include "store/lease_token.h"
 #include "store/sqlite/sqlite_dialect.h"
 #include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/values.h"
 
 namespace ordo::sqlite {
-namespace {
-
-Status ValidateNewApply(const NewApply& apply) {
-  if (apply.database.empty()) return InvalidArgument("apply: empty database");
-  if (apply.environment.empty()) return InvalidArgument("apply: empty environment");
-  if (apply.operations.empty()) return InvalidArgument("apply: no deployments");
-  std::set<std::string> seen;
-  for (const auto& op : apply.operations) {
-    if (op.deployment.empty()) return InvalidArgument("apply: empty deployment name");
-    if (!seen.insert(op.deployment).second)
-      return InvalidArgument("apply: deployment " + op.deployment + " listed twice");
-  }
-  return Status::Ok();
-}
-
-}  // namespace
 
 // A deployment is held by another apply's operation on it when that operation is live
 // (running, resuming, parked, cutting over, in its revert window), or when it is
@@ -147,7 +130,8 @@ Result<std::vector<ApplyRecord>> SqliteStore::ListApplies(int limit) {
   while (true) {
     ORDO_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
-    out.push_back(ApplyFromRow(st));
+    ORDO_ASSIGN_OR_RETURN(ApplyRecord a, ApplyFromRow(st));
+    out.push_back(std::move(a));
   }
   return out;
 }

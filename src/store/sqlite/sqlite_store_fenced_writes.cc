@@ -5,6 +5,7 @@
 // no row, FenceFailure re-reads: the row still carries the token → idempotent ok; the
 // row is gone → NotFound; otherwise LeaseLost, and only a lease_lost event is written.
 #include "ordo/sync_point.h"
+#include "store/park_guard.h"
 #include "store/sqlite/sqlite_dialect.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -107,6 +108,7 @@ Status SqliteStore::Park(const Lease& lease) {
     return fence;
   }
   ORDO_ASSIGN_OR_RETURN(OperationRecord before, ReadOperation(lease.operation_id));
+  ORDO_RETURN_IF_ERROR(ParkGuard(before.id, before.state));  // nothing written
   ORDO_SYNC_POINT("Store::FencedWrite:BeforeWrite");
   ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(
       "UPDATE apply_operations SET state = 'waiting_for_cutover', lease_owner = NULL, "

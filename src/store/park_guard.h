@@ -1,0 +1,22 @@
+// Store::Park's state guard, the same on every backend. A row is released at the
+// barrier only from running, resuming or waiting_for_cutover: a driver whose
+// begin_cutover committed but whose answer was lost may still call Park, and must not
+// turn a row that is already cutting_over (or anything later) back into a parked one.
+//
+// Thread-safety: pure function.
+//
+//   ORDO_RETURN_IF_ERROR(ParkGuard(op.id, op.state));  // then the fenced UPDATE
+#pragma once
+
+#include <cstdint>
+
+#include "ordo/model.h"
+#include "ordo/status.h"
+
+namespace ordo {
+
+// Ok when an operation in `state` may be parked; otherwise FailedPrecondition
+// "operation <id> is <state>; not parked".
+Status ParkGuard(int64_t operation_id, OperationState state);
+
+}  // namespace ordo
