@@ -180,8 +180,7 @@ std::vector<int64_t> CleanupClaimable(const Snapshot& s) {
     if (op.state == S::kFailed) return op.cleanup_pending;
     bool idle = op.state == S::kPending || op.state == S::kStopped ||
                 op.state == S::kFailedRetryable || op.state == S::kWaitingForCutover;
-    bool held = op.state != S::kStopped && op.lease_token.has_value() &&
-                !IsStale(s, op.updated_at);
+    bool held = op.lease_token.has_value() && !IsStale(s, op.updated_at);
     const ApplyRow* a = FindApply(s, op.apply_id);
     bool ended = a != nullptr && (IsSettled(a->state) ||
                                   HasRequest(s, op.apply_id, RequestKind::kCancel,

@@ -44,6 +44,9 @@ void OperationRun::Carry(ErrorStep step, const Status& status) {
 void OperationRun::EndStopped() {
   Log(LogLevel::kInfo, "stopped on request; resumable");
   engine_.reset();
+  // The transition to stopped releases the lease (and moves the apply): the monitor
+  // stops first, so no heartbeat runs into the cleared token.
+  held_.StopMonitor();
   Transition(OperationState::kStopped);
 }
 
@@ -161,7 +164,9 @@ void OperationRun::UpdateApplyState(bool row_terminal) {
                              : Result<std::vector<ControlRequestRecord>>(ops.status());
     if (requests.ok()) {
       DerivedApplyState derived = DeriveApplyState(*ops, ReadControl(*requests).release);
-      if (derived.state == apply->state) return;
+      // The error changes without the state when a later deployment fails during an
+      // earlier one's revert window: the swap then only writes the error.
+      if (derived.state == apply->state && derived.error == apply->error) return;
       auto cas = [&] { return ctx_.store.CasApplyState(held_.lease(), apply->state, derived.state, derived.error); };
       Result<bool> swapped = row_terminal ? cas() : held_.FencedValue<bool>(cas, [](const bool&) { return false; });
       if (swapped.ok()) {

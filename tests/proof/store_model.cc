@@ -273,6 +273,12 @@ Status Transition(State& s, int op_index, const std::string& token, OperationSta
   // A holder settles a row only once it has cleaned up its target.
   if (IsSettled(to)) op.cleanup_pending = false;
   Fresh(op);
+  if (to == S::kStopped) {
+    // A stopped row holds no lease: the transition releases it and moves the apply.
+    op.lease_token.reset();
+    op.lease_owner.reset();
+    RederiveApply(s, op.apply_id);
+  }
   return Status::Ok();
 }
 

@@ -210,11 +210,21 @@ TEST(ReferenceCleanupClaim, TakesIdleRowsOfEndedAppliesThatNoOtherClaimTakes) {
   EXPECT_TRUE(CleanupClaimable(s).empty());  // the apply is running: nothing ended
   s.applies[0].state = ApplyState::kCancelled;
   EXPECT_EQ(CleanupClaimable(s), (std::vector<int64_t>{2, 3, 4}));
-  s.operations[1].updated_at = kNow;  // its driver just stopped it: it holds nothing more
+  s.operations[1].updated_at = kNow;  // a cleanup driver holds it: not handed out again
+  EXPECT_EQ(CleanupClaimable(s), (std::vector<int64_t>{3, 4}));
+  s.operations[1].lease_token.reset();  // its driver stopped it: the transition released it
   EXPECT_EQ(CleanupClaimable(s), (std::vector<int64_t>{2, 3, 4}));
   s.operations[3].updated_at = kNow;  // a live lease on a pending row is respected
   s.operations[3].lease_token = "t4";
   EXPECT_EQ(CleanupClaimable(s), (std::vector<int64_t>{2, 3}));
+}
+
+TEST(ReferenceCleanupClaim, TakesARowFailedByRetryExpiryUntilItsTargetIsCleanedUp) {
+  Snapshot s = OneApply({S::kCompleted, S::kFailed});
+  s.applies[0].state = ApplyState::kFailed;
+  EXPECT_TRUE(CleanupClaimable(s).empty());  // failed by its driver: it cleaned up first
+  s.operations[1].cleanup_pending = true;     // failed by retry expiry
+  EXPECT_EQ(CleanupClaimable(s), std::vector<int64_t>{2});
 }
 
 TEST(ReferenceCleanupClaim, PendingCancelOpensItAndOtherClaimsKeepTheirRows) {
