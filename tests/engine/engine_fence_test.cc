@@ -1,6 +1,7 @@
 // Target-side fencing: two engine instances on the same operation; once the newer one
-// holds the operation's fence row, the older one's copy chunks, apply batches and swap
-// are refused on the target (LeaseLost), and it writes nothing more there.
+// holds the operation's fence (the token in its first table's ownership record), the
+// older one's copy chunks, apply batches and swap are refused on the target
+// (LeaseLost), and it writes nothing more there.
 #include <gtest/gtest.h>
 
 #include "engine_test_support.h"
@@ -44,7 +45,7 @@ TEST(TargetFence, ADisplacedEnginesApplyBatchesAndSwapAreRejectedOnTheTarget) {
   auto a = NewMysqlEngine(spec, &host_a);
   ASSERT_TRUE(a.ok());
   ASSERT_TRUE((*a)->Copy().ok());
-  EXPECT_EQ(*Cell(*f->conn, "SELECT token FROM _ordo_fence"), "lease-A");
+  EXPECT_EQ(*Cell(*f->conn, "SELECT token FROM t_ordo_own"), "lease-A");
 
   // Another driver took the lease: its engine resumes the operation and takes the fence.
   spec.fence_token = "lease-B";
@@ -53,7 +54,7 @@ TEST(TargetFence, ADisplacedEnginesApplyBatchesAndSwapAreRejectedOnTheTarget) {
   auto b = NewMysqlEngine(spec, &host_b);
   ASSERT_TRUE(b.ok());
   ASSERT_TRUE((*b)->Copy().ok());
-  EXPECT_EQ(*Cell(*f->conn, "SELECT token FROM _ordo_fence"), "lease-B");
+  EXPECT_EQ(*Cell(*f->conn, "SELECT token FROM t_ordo_own"), "lease-B");
   b->reset();  // B stops applying, so only A could write what comes next
 
   // A cannot swap: the fence check under the cutover's locks refuses it; nothing is
@@ -92,7 +93,7 @@ TEST(TargetFence, ADisplacedEnginesNextCopyChunkIsRejected) {
     if (++chunks != 5) return;
     // A newer engine advances the fence between two of A's chunks.
     rows_before = *Cell(**other, "SELECT COUNT(*) FROM t_ordo_new");
-    ASSERT_TRUE((*other)->Execute("UPDATE _ordo_fence SET token = 'lease-B'").ok());
+    ASSERT_TRUE((*other)->Execute("UPDATE t_ordo_own SET token = 'lease-B'").ok());
   });
   SyncPoints::Get().Enable();
   auto a = NewMysqlEngine(spec, &host);

@@ -41,6 +41,17 @@ Result<std::vector<SqlRow>> Dump(MysqlConnection& conn, const std::string& db,
   return rows.rows;
 }
 
+Result<std::vector<std::string>> OrdoTables(MysqlConnection& conn, const std::string& db) {
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SELECT TABLE_NAME FROM information_schema.TABLES "
+                                                 "WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE '%\\_ordo\\_%' "
+                                                 "AND TABLE_NAME NOT LIKE '%\\_ordo\\_bak\\_%'",
+                                                 {SqlValue::Text(db)}));
+  std::vector<std::string> out;
+  for (const auto& r : rows.rows) out.push_back(r[0].value_or(""));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 Status RecordingHost::ReportProgress(const EngineProgress& progress) {
   if (fail_callbacks) return LeaseLost("test: lease lost");
   std::lock_guard<std::mutex> lock(mu_);

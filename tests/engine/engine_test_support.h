@@ -29,6 +29,10 @@ Result<std::vector<SqlRow>> Dump(MysqlConnection& conn, const std::string& db,
                                  const std::string& table, const std::string& columns,
                                  const std::string& order_by);
 
+// The names of ordo's tables in `db` (`_ordo_` in the name; backups, which are the
+// user's, left out), sorted.
+Result<std::vector<std::string>> OrdoTables(MysqlConnection& conn, const std::string& db);
+
 class RecordingHost : public EngineHost {
  public:
   Status ReportProgress(const EngineProgress& progress) override;
