@@ -10,29 +10,15 @@
 namespace ordo {
 namespace {
 
+using testing::Cell;
 using testing::Connect;
 using testing::RecordingHost;
 using testing::SpecFor;
 
-struct Fixture {
-  std::string db;
-  std::unique_ptr<MysqlConnection> conn;
-};
-
-Result<Fixture> Prepare(testing::MariaDbServer* server, int rows) {
-  Fixture f;
-  ORDO_ASSIGN_OR_RETURN(f.db, testing::NewDatabase(server));
-  ORDO_ASSIGN_OR_RETURN(f.conn, Connect(server, f.db));
-  ORDO_RETURN_IF_ERROR(testing::Run(*f.conn, "CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(32));"
-                                             "INSERT INTO t SELECT seq, seq, 's' FROM seq_1_to_" +
-                                                 std::to_string(rows)));
-  return f;
-}
-
-Result<std::string> Cell(MysqlConnection& conn, const std::string& sql) {
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query(sql));
-  if (rows.rows.empty()) return std::string("<none>");
-  return rows.rows[0][0].value_or("NULL");
+Result<testing::ScratchDb> Prepare(testing::MariaDbServer* server, int rows) {
+  return testing::NewScratchDb(server, "CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(32));"
+                                       "INSERT INTO t SELECT seq, seq, 's' FROM seq_1_to_" +
+                                           std::to_string(rows));
 }
 
 TEST(TargetFence, ADisplacedEnginesApplyBatchesAndSwapAreRejectedOnTheTarget) {

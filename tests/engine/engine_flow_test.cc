@@ -225,15 +225,7 @@ TEST(EngineFlow, StopKeepsTheCheckpointAndANewEngineResumesPastTheWatermark) {
   spec.copy_threads = 1;
   spec.chunk_target_ms = 5;  // many small chunks
   spec.revert_window = true;  // the old table stays as t_ordo_old
-  int chunks = 0;
-  SyncPoints::Get().SetCallback("TableCopier::CopyChunk:BeforeInsert", [&] {
-    if (++chunks != 8) return;
-    host.stop = true;
-    // The engine looks for a stop every 50 ms; the rest of the table must not be
-    // copied before it does (on a fast server that takes less).
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  });
-  SyncPoints::Get().Enable();
+  testing::StopCopyAtChunk(host, 8);
   auto first = Engine(spec, &host);
   ASSERT_TRUE(first.ok());
   Status stopped = (*first)->Copy();

@@ -1,6 +1,11 @@
 #include "engine_test_support.h"
 
 #include <algorithm>
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include "ordo/sync_point.h"
 
 namespace ordo::testing {
 
@@ -39,6 +44,30 @@ Result<std::vector<SqlRow>> Dump(MysqlConnection& conn, const std::string& db,
   ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SELECT " + columns + " FROM " + QuoteTable(db, table) +
                                                  " ORDER BY " + order_by));
   return rows.rows;
+}
+
+Result<ScratchDb> NewScratchDb(MariaDbServer* server, const std::string& statements) {
+  ScratchDb s;
+  ORDO_ASSIGN_OR_RETURN(s.db, NewDatabase(server));
+  ORDO_ASSIGN_OR_RETURN(s.conn, Connect(server, s.db));
+  ORDO_RETURN_IF_ERROR(Run(*s.conn, statements));
+  return s;
+}
+
+Result<std::string> Cell(MysqlConnection& conn, const std::string& sql) {
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query(sql));
+  if (rows.rows.empty()) return std::string("<none>");
+  return rows.rows[0][0].value_or("NULL");
+}
+
+void StopCopyAtChunk(RecordingHost& host, int chunk) {
+  auto chunks = std::make_shared<int>(0);
+  SyncPoints::Get().SetCallback("TableCopier::CopyChunk:BeforeInsert", [&host, chunks, chunk] {
+    if (++*chunks != chunk) return;
+    host.stop = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  });
+  SyncPoints::Get().Enable();
 }
 
 Result<std::vector<std::string>> OrdoTables(MysqlConnection& conn, const std::string& db) {

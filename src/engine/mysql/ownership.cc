@@ -41,6 +41,8 @@ Result<std::optional<OwnerRecord>> ReadOwnerRecordNamed(MysqlConnection& conn, c
                          QuoteTable(schema, record_table) + " LIMIT 1");
   if (!rows.ok()) {
     if (rows.status().Is(StatusCode::kNotFound)) return std::optional<OwnerRecord>();
+    // A table under the record's name but not of its shape names no owner.
+    if (rows.status().Is(StatusCode::kInvalidArgument)) return std::optional<OwnerRecord>(OwnerRecord{});
     return rows.status();
   }
   OwnerRecord record;

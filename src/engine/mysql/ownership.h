@@ -49,7 +49,8 @@ struct OwnerRecord {
 };
 
 // schema.`<table>_ordo_own`'s row; nullopt when there is no record table. A record
-// table without a row (its creator crashed) reads as a record with an empty owner.
+// table without a row (its creator crashed), or not of a record's shape, reads as a
+// record with an empty owner.
 Result<std::optional<OwnerRecord>> ReadOwnerRecord(MysqlConnection& conn, const std::string& schema,
                                                    const std::string& table);
 // The same, from the record table's own name (`record_table`).
