@@ -15,15 +15,9 @@ using testing::Connect;
 using testing::RecordingHost;
 using testing::SpecFor;
 
-Result<testing::ScratchDb> Prepare(testing::MariaDbServer* server, int rows) {
-  return testing::NewScratchDb(server, "CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(32));"
-                                       "INSERT INTO t SELECT seq, seq, 's' FROM seq_1_to_" +
-                                           std::to_string(rows));
-}
-
 TEST(TargetFence, ADisplacedEnginesApplyBatchesAndSwapAreRejectedOnTheTarget) {
   ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = Prepare(server, 5000);
+  auto f = testing::NewScratchTable(server, 5000);
   ASSERT_TRUE(f.ok()) << f.status().ToString();
   EngineSpec spec = SpecFor(server, f->db, "t", "ALTER TABLE t ADD COLUMN x INT");
   spec.fence_token = "lease-A";
@@ -64,7 +58,7 @@ TEST(TargetFence, ADisplacedEnginesApplyBatchesAndSwapAreRejectedOnTheTarget) {
 
 TEST(TargetFence, ADisplacedEnginesNextCopyChunkIsRejected) {
   ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = Prepare(server, 20000);
+  auto f = testing::NewScratchTable(server, 20000);
   ASSERT_TRUE(f.ok()) << f.status().ToString();
   EngineSpec spec = SpecFor(server, f->db, "t", "ALTER TABLE t ADD COLUMN x INT");
   spec.fence_token = "lease-A";

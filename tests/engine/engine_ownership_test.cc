@@ -18,12 +18,6 @@ using testing::OrdoTables;
 using testing::RecordingHost;
 using testing::SpecFor;
 
-Result<testing::ScratchDb> Prepare(testing::MariaDbServer* server, int rows) {
-  return testing::NewScratchDb(server, "CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(32));"
-                                       "INSERT INTO t SELECT seq, seq, CONCAT('s', seq % 100) FROM seq_1_to_" +
-                                           std::to_string(rows));
-}
-
 // An operation of store `store`, apply `apply`.
 EngineSpec OwnedSpec(testing::MariaDbServer* server, const std::string& db, const std::string& ddl,
                      const std::string& store, const std::string& apply, const std::string& operation = "1") {
@@ -34,6 +28,17 @@ EngineSpec OwnedSpec(testing::MariaDbServer* server, const std::string& db, cons
 }
 
 // InnoDB's id of db.table: the same table as long as nobody dropped and created it.
+// An engine for `spec` that has copied and is in sync; null (with a test failure)
+// when it could not.
+std::unique_ptr<OperationEngine> Copied(const EngineSpec& spec, RecordingHost* host) {
+  auto engine = NewMysqlEngine(spec, host);
+  EXPECT_TRUE(engine.ok()) << engine.status().ToString();
+  if (!engine.ok()) return nullptr;
+  Status copied = (*engine)->Copy();
+  EXPECT_TRUE(copied.ok()) << copied.ToString();
+  return copied.ok() ? std::move(engine).value() : nullptr;
+}
+
 Result<std::string> TableId(MysqlConnection& conn, const std::string& db, const std::string& table) {
   return Cell(conn, "SELECT TABLE_ID FROM information_schema.INNODB_SYS_TABLES WHERE NAME = '" + db + "/" + table + "'");
 }
@@ -48,23 +53,22 @@ Result<std::string> TableId(MysqlConnection& conn, const std::string& db, const 
 TEST(Ownership, NothingOfOrdoRemainsOnceAnOperationCompletesWithOrWithoutAWindow) {
   ORDO_ASSIGN_SERVER_OR_SKIP(server);
   for (bool window : {false, true}) {
-    auto f = Prepare(server, 3000);
+    auto f = testing::NewScratchTable(server, 3000);
     ASSERT_TRUE(f.ok()) << f.status().ToString();
     RecordingHost host;
     EngineSpec spec = OwnedSpec(server, f->db, "ALTER TABLE t ADD COLUMN x INT", "a", "ap_done");
     spec.revert_window = window;
-    auto engine = NewMysqlEngine(spec, &host);
-    ASSERT_TRUE(engine.ok());
-    ASSERT_TRUE((*engine)->Copy().ok());
+    auto engine = Copied(spec, &host);
+    ASSERT_NE(engine, nullptr);
     EXPECT_EQ(*OrdoTables(*f->conn, f->db), (std::vector<std::string>{"t_ordo_new", "t_ordo_own"}));
     EXPECT_EQ(*Cell(*f->conn, "SELECT CONCAT(apply_id, ' ', store_id, ' ', operation, ' ', token) FROM t_ordo_own"),
               "ap_done st_a 1 ap_done-lease-1");
-    auto cut = (*engine)->Cutover();
+    auto cut = engine->Cutover();
     ASSERT_TRUE(cut.ok()) << cut.status().ToString();
     if (window) {
       EXPECT_EQ(*OrdoTables(*f->conn, f->db), (std::vector<std::string>{"t_ordo_old", "t_ordo_own"}));
-      ASSERT_TRUE((*engine)->KeepOldInSync([] { return true; }).ok());
-      ASSERT_TRUE((*engine)->FinishRevertWindow().ok());
+      ASSERT_TRUE(engine->KeepOldInSync([] { return true; }).ok());
+      ASSERT_TRUE(engine->FinishRevertWindow().ok());
     }
     EXPECT_NO_ORDO_TABLES(*f->conn, f->db);
   }
@@ -72,15 +76,14 @@ TEST(Ownership, NothingOfOrdoRemainsOnceAnOperationCompletesWithOrWithoutAWindow
 
 TEST(Ownership, NothingOfOrdoRemainsOnceAnInstantChangeCompletes) {
   ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = Prepare(server, 100);
+  auto f = testing::NewScratchTable(server, 100);
   ASSERT_TRUE(f.ok()) << f.status().ToString();
   RecordingHost host;
   EngineSpec spec = OwnedSpec(server, f->db, "ALTER TABLE t ADD COLUMN x INT", "a", "ap_instant");
   spec.allow_instant = true;
-  auto engine = NewMysqlEngine(spec, &host);
-  ASSERT_TRUE(engine.ok());
-  ASSERT_TRUE((*engine)->Copy().ok());
-  auto cut = (*engine)->Cutover();
+  auto engine = Copied(spec, &host);
+  ASSERT_NE(engine, nullptr);
+  auto cut = engine->Cutover();
   ASSERT_TRUE(cut.ok()) << cut.status().ToString();
   EXPECT_TRUE(cut->instant);
   EXPECT_NO_ORDO_TABLES(*f->conn, f->db);
@@ -88,15 +91,14 @@ TEST(Ownership, NothingOfOrdoRemainsOnceAnInstantChangeCompletes) {
 
 TEST(Ownership, NothingOfOrdoRemainsOnceAnOperationIsCancelledOrFailsForGood) {
   ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = Prepare(server, 3000);
+  auto f = testing::NewScratchTable(server, 3000);
   ASSERT_TRUE(f.ok()) << f.status().ToString();
   {
     // Cancelled while in sync.
     RecordingHost host;
-    auto engine = NewMysqlEngine(OwnedSpec(server, f->db, "ALTER TABLE t ADD COLUMN x INT", "a", "ap_cancel"), &host);
-    ASSERT_TRUE(engine.ok());
-    ASSERT_TRUE((*engine)->Copy().ok());
-    ASSERT_TRUE((*engine)->Cancel().ok());
+    auto engine = Copied(OwnedSpec(server, f->db, "ALTER TABLE t ADD COLUMN x INT", "a", "ap_cancel"), &host);
+    ASSERT_NE(engine, nullptr);
+    ASSERT_TRUE(engine->Cancel().ok());
     EXPECT_NO_ORDO_TABLES(*f->conn, f->db);
   }
   {
@@ -124,29 +126,27 @@ TEST(Ownership, NothingOfOrdoRemainsOnceAnOperationIsCancelledOrFailsForGood) {
 
 TEST(Ownership, NothingOfOrdoRemainsOnceAnOperationReverts) {
   ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = Prepare(server, 3000);
+  auto f = testing::NewScratchTable(server, 3000);
   ASSERT_TRUE(f.ok()) << f.status().ToString();
   RecordingHost host;
   EngineSpec spec = OwnedSpec(server, f->db, "ALTER TABLE t ADD COLUMN x INT", "a", "ap_revert");
   spec.revert_window = true;
-  auto engine = NewMysqlEngine(spec, &host);
-  ASSERT_TRUE(engine.ok());
-  ASSERT_TRUE((*engine)->Copy().ok());
-  ASSERT_TRUE((*engine)->Cutover().ok());
-  ASSERT_TRUE((*engine)->KeepOldInSync([] { return true; }).ok());
-  auto reverted = (*engine)->Revert();
+  auto engine = Copied(spec, &host);
+  ASSERT_NE(engine, nullptr);
+  ASSERT_TRUE(engine->Cutover().ok());
+  ASSERT_TRUE(engine->KeepOldInSync([] { return true; }).ok());
+  auto reverted = engine->Revert();
   ASSERT_TRUE(reverted.ok()) << reverted.status().ToString();
   EXPECT_NO_ORDO_TABLES(*f->conn, f->db);
 }
 
 TEST(Ownership, AnotherOwnersEngineIsRefusedAtPreflightNamingTheOwnerAndLeavesTheShadowAlone) {
   ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = Prepare(server, 5000);
+  auto f = testing::NewScratchTable(server, 5000);
   ASSERT_TRUE(f.ok()) << f.status().ToString();
   RecordingHost host_a;
-  auto a = NewMysqlEngine(OwnedSpec(server, f->db, "ALTER TABLE t ADD COLUMN x INT", "a", "ap_first"), &host_a);
-  ASSERT_TRUE(a.ok());
-  ASSERT_TRUE((*a)->Copy().ok());
+  auto a = Copied(OwnedSpec(server, f->db, "ALTER TABLE t ADD COLUMN x INT", "a", "ap_first"), &host_a);
+  ASSERT_NE(a, nullptr);
   auto shadow = TableId(*f->conn, f->db, "t_ordo_new");
   ASSERT_TRUE(shadow.ok()) << shadow.status().ToString();
 
@@ -174,7 +174,7 @@ TEST(Ownership, AnotherOwnersEngineIsRefusedAtPreflightNamingTheOwnerAndLeavesTh
   }
   // The first goes on undisturbed: in sync, every row, swapped.
   ASSERT_TRUE(f->conn->Execute("UPDATE t SET v = -1 WHERE id = 10").ok());
-  auto cut = (*a)->Cutover();
+  auto cut = a->Cutover();
   ASSERT_TRUE(cut.ok()) << cut.status().ToString();
   EXPECT_EQ(*Cell(*f->conn, "SELECT COUNT(*) FROM t WHERE x IS NULL"), "5000");
   EXPECT_EQ(*Cell(*f->conn, "SELECT v FROM t WHERE id = 10"), "-1");
@@ -183,7 +183,7 @@ TEST(Ownership, AnotherOwnersEngineIsRefusedAtPreflightNamingTheOwnerAndLeavesTh
 
 TEST(Ownership, ATableUnderAnOrdoNameThatNobodyOwnsIsRefusedBeforeAnythingIsCreated) {
   ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = Prepare(server, 100);
+  auto f = testing::NewScratchTable(server, 100);
   ASSERT_TRUE(f.ok()) << f.status().ToString();
   for (const char* name : {"t_ordo_new", "t_ordo_old", "t_ordo_chk", "t_ordo_own"}) {
     ASSERT_TRUE(f->conn->Execute(std::string("CREATE TABLE ") + name + " (keep INT)").ok());
@@ -206,7 +206,7 @@ TEST(Ownership, ATableUnderAnOrdoNameThatNobodyOwnsIsRefusedBeforeAnythingIsCrea
 
 TEST(Ownership, ARecoveringEngineOfTheSameOperationOwnsWhatItsPredecessorMade) {
   ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = Prepare(server, 20000);
+  auto f = testing::NewScratchTable(server, 20000);
   ASSERT_TRUE(f.ok()) << f.status().ToString();
   RecordingHost host;
   EngineSpec spec = OwnedSpec(server, f->db, "ALTER TABLE t ADD COLUMN x INT", "a", "ap_resumed");
@@ -241,7 +241,7 @@ TEST(Ownership, ARecoveringEngineOfTheSameOperationOwnsWhatItsPredecessorMade) {
 TEST(Ownership, OfTwoOperationsClaimingATableAtOnceExactlyOneWins) {
   ORDO_ASSIGN_SERVER_OR_SKIP(server);
   for (int round = 0; round < 5; ++round) {
-    auto f = Prepare(server, 100);
+    auto f = testing::NewScratchTable(server, 100);
     ASSERT_TRUE(f.ok()) << f.status().ToString();
     RecordingHost host_a, host_b;
     auto a = NewMysqlEngine(OwnedSpec(server, f->db, "ALTER TABLE t ADD COLUMN x INT", "a", "ap_a"), &host_a);

@@ -54,6 +54,12 @@ Result<ScratchDb> NewScratchDb(MariaDbServer* server, const std::string& stateme
   return s;
 }
 
+Result<ScratchDb> NewScratchTable(MariaDbServer* server, int rows) {
+  return NewScratchDb(server, "CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(32));"
+                              "INSERT INTO t SELECT seq, seq, CONCAT('s', seq % 100) FROM seq_1_to_" +
+                                  std::to_string(rows));
+}
+
 Result<std::string> Cell(MysqlConnection& conn, const std::string& sql) {
   ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query(sql));
   if (rows.rows.empty()) return std::string("<none>");

@@ -36,6 +36,10 @@ struct ScratchDb {
 };
 Result<ScratchDb> NewScratchDb(MariaDbServer* server, const std::string& statements);
 
+// A scratch database with `t (id INT PRIMARY KEY, v INT, s VARCHAR(32))` holding `rows`
+// rows: v = id, s = 's' and id % 100.
+Result<ScratchDb> NewScratchTable(MariaDbServer* server, int rows);
+
 // The first cell of `sql`'s first row as text: "<none>" without rows, "NULL" for NULL.
 Result<std::string> Cell(MysqlConnection& conn, const std::string& sql);
 
