@@ -30,6 +30,7 @@
 
 #include "ordo/status.h"
 #include "ordo/store.h"
+#include "ordo/target.h"
 
 namespace ordo {
 
@@ -57,8 +58,11 @@ struct EngineSpec {
   // The current lease token: the engine's target-side fence (docs/engine.md). Empty:
   // a random token per engine instance (the newest instance wins).
   std::string fence_token;
-  // Names the operation on the target (its fence row); empty: derived from its tables.
-  std::string operation_id;
+  // Who the operation is: recorded on the target as the owner of its tables' ordo
+  // names before anything is created there (ordo/target.h). A recovering engine of the
+  // same operation (same store and operation, any token) owns what the operation made.
+  // Empty (tests, benchmarks): an operation of no store, named by its tables.
+  TargetOwner owner;
   int copy_threads = 2;
   // Sessions the change stream's batches may be applied on side by side once the
   // stream is behind (a batch of 1,000 rows or more per session; each table's keys
@@ -181,8 +185,13 @@ class OperationEngine {
   // triggers: refused naming them), the DDL (run on an empty copy, then dropped),
   // binlog settings (ROW, FULL) and privileges, and decides whether the change is
   // instant (reported in progress). Every refusal names the table and the reason.
-  // Writes nothing that outlives the call. After a swap (a resume state or the target
-  // says so) it only reloads what the revert window needs.
+  // First of all it records the operation (EngineSpec::owner) as the owner of each
+  // table's ordo names on the target and takes the fence; a name owned by another
+  // operation, or taken by a table nobody owns, is refused (FailedPrecondition naming
+  // the owner, or saying there is none) before anything is created. Beyond those
+  // records (kept until the operation settles; removed again when this call refuses
+  // a fresh operation) it writes nothing that outlives the call. After a swap (a
+  // resume state or the target says so) it only reloads what the revert window needs.
   virtual Status Preflight() = 0;
   // Creates the shadow tables, starts capturing changes from the binlog, copies and
   // applies until the shadows are in sync; resumes from EngineSpec::resume_state when
@@ -200,7 +209,9 @@ class OperationEngine {
   // instant change runs its ALTER … ALGORITHM=INSTANT instead, bounded the same way
   // (report.instant). Ok with attempts == 0 when the swap had already happened.
   virtual Result<CutoverReport> Cutover() = 0;
-  // Stops everything and removes every artefact (shadow tables, sentries). Refused
+  // Stops everything and removes every artefact the operation owns (shadow tables,
+  // sentries, check tables, then its ownership records); tables another operation
+  // owns are left alone (a refused engine cancels nothing). Refused
   // (FailedPrecondition) after a successful swap.
   virtual Status Cancel() = 0;
 
@@ -224,7 +235,8 @@ class OperationEngine {
   // created tables go away, dropped ones come back), after verifying the old tables
   // against the new ones, with the cutover's bounds and retries. The reverted tables
   // hold every write made during the window. Then drops the new tables (or keeps them,
-  // keep_old_table). Ok with attempts == 0 when already reverted (a recovered run).
+  // keep_old_table) and the ownership records. Ok with attempts == 0 when already
+  // reverted (a recovered run).
   // FailedPrecondition when CanRevert() says no; DataLoss when verification finds a
   // difference (nothing swapped); Timeout when every attempt gave up (still in the
   // window, still in sync: may be called again).
@@ -232,7 +244,7 @@ class OperationEngine {
     return FailedPrecondition("this engine cannot revert");
   }
   // Ends the window without reverting: stops the reverse sync, drops the old tables (or
-  // renames them to the keep_old_table name) and forgets the operation on the target.
+  // renames them to the keep_old_table name) and the operation's ownership records.
   // Idempotent; Ok when there was nothing to finish.
   virtual Status FinishRevertWindow() { return Status::Ok(); }
 

@@ -106,6 +106,11 @@ class Store {
   virtual Result<int> SchemaVersion() = 0;
   // The database clock, microseconds since the epoch.
   virtual Result<Micros> Now() = 0;
+  // The store's identity: a random id ("st_…") created once by Migrate() and kept in
+  // the store itself, so every process and every URL that opens this store reads the
+  // same one, and no other store has it. Targets record it as the owner of ordo's
+  // tables (docs/engine.md, "Ownership on the target"). NotFound before Migrate().
+  virtual Result<std::string> StoreId() = 0;
 
   // ---- applies -------------------------------------------------------------------
   // Inserts the apply, its operations (in order) and changes in one transaction.

@@ -80,7 +80,9 @@ int RunServe(const ServeFlags& f, Globals& g) {
   MetricsRegistry metrics;
   MeteredStore metered(**store, metrics);
   ThreadRuntime runtime;
-  MysqlEngineFactory engines(config);
+  auto factory = s.EngineFactory();
+  if (!factory.ok()) return s.Fail(factory.status());
+  MysqlEngineFactory& engines = **factory;
   api_options.control.can_revert = engines.CanRevert();
 
   // Before any thread (drivers, the server's pool) exists, so all inherit the

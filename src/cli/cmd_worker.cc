@@ -41,13 +41,14 @@ int RunWorker(const WorkerFlags& f, Globals& g) {
   }
   auto store = s.Store();
   if (!store.ok()) return s.Fail(store.status());
+  auto engines = s.EngineFactory();
+  if (!engines.ok()) return s.Fail(engines.status());
   ThreadRuntime runtime;
-  MysqlEngineFactory engines(**cfg);
   std::atomic<Worker*> live{nullptr};
   SignalWatcher signals([&live](int) {
     if (Worker* w = live.load()) w->Shutdown();
   });
-  auto worker = std::make_unique<Worker>(**store, engines, runtime, s.logger(), o);
+  auto worker = std::make_unique<Worker>(**store, **engines, runtime, s.logger(), o);
   live = worker.get();
   s.logger().Log(LogLevel::kInfo, {"", "", o.owner_prefix}, "store " + s.StoreName());
   worker->Start();

@@ -79,7 +79,7 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
   });
   if (options.drive) {
     ORDO_ASSIGN_OR_RETURN(const Config* cfg, session.LoadConfig());
-    engines = std::make_unique<MysqlEngineFactory>(*cfg);
+    ORDO_ASSIGN_OR_RETURN(engines, session.EngineFactory());
     worker = std::make_unique<Worker>(*store, *engines, runtime, session.logger(), OptionsFrom(*cfg));
     worker->Start();
     live = worker.get();

@@ -1,5 +1,6 @@
 #include "cli/session.h"
 
+#include <filesystem>
 #include <iostream>
 
 #include "api/documents.h"
@@ -37,6 +38,24 @@ std::string Session::StoreUrl() const {
 }
 
 std::string Session::StoreName() const { return RedactUrls(StoreUrl()); }
+
+Result<StoreIdentity> Session::Identity() {
+  ORDO_ASSIGN_OR_RETURN(ordo::Store * store, Store());
+  ORDO_ASSIGN_OR_RETURN(std::string id, store->StoreId());
+  std::string name = StoreName();
+  if (name.rfind("sqlite:", 0) == 0) {
+    std::string path = name.substr(7);
+    if (path.rfind("//", 0) == 0) path = path.substr(2);
+    name = "sqlite:" + std::filesystem::absolute(path).lexically_normal().string();
+  }
+  return StoreIdentity{id, name};
+}
+
+Result<std::unique_ptr<MysqlEngineFactory>> Session::EngineFactory() {
+  ORDO_ASSIGN_OR_RETURN(const Config* cfg, LoadConfig());
+  ORDO_ASSIGN_OR_RETURN(StoreIdentity identity, Identity());
+  return std::make_unique<MysqlEngineFactory>(*cfg, std::move(identity));
+}
 
 Result<ordo::Store*> Session::Store() {
   if (store_) return store_.get();

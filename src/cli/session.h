@@ -17,6 +17,7 @@
 #include "cli/command.h"
 #include "config/config.h"
 #include "operator/logger.h"
+#include "operator/mysql_engine_factory.h"
 #include "ordo/store.h"
 
 namespace ordo::cli {
@@ -40,6 +41,12 @@ class Session {
   const Globals& globals() const { return globals_; }
   // The store's URL with any password redacted.
   std::string StoreName() const;
+  // The store as targets record it (ordo/target.h): its identity and, for messages,
+  // its URL with the password redacted and a SQLite path made absolute (the
+  // `sqlite:ordo.db` of two working directories are two stores). Opens the store.
+  Result<StoreIdentity> Identity();
+  // A factory of engines for operations of this session's store.
+  Result<std::unique_ptr<MysqlEngineFactory>> EngineFactory();
 
  private:
   std::string StoreUrl() const;

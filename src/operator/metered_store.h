@@ -43,6 +43,7 @@ class MeteredStore final : public Store {
 
   Status Migrate() override { return inner_.Migrate(); }
   Result<int> SchemaVersion() override { return inner_.SchemaVersion(); }
+  Result<std::string> StoreId() override { return inner_.StoreId(); }
   Result<Micros> Now() override { return inner_.Now(); }
 
   Result<ApplyRecord> CreateApply(const NewApply& apply) override {

@@ -1,11 +1,12 @@
 // MysqlEngineFactory: builds the MariaDB/MySQL engine for a claimed operation from
 // ordo.yaml — the deployment's DSN (looked up by database, environment and deployment
 // name) and the `engine:` settings — plus the operation's changes, resume state and
-// lease token.
+// lease token, and who the operation is on the target (the store's identity and
+// display name, the apply, the operation: EngineSpec::owner).
 //
 // Thread-safety: immutable after construction; safe from several drivers.
 //
-//   MysqlEngineFactory factory(config);
+//   MysqlEngineFactory factory(config, {*store->StoreId(), "sqlite:/srv/ordo.db"});
 //   auto engine = factory.NewEngine(job, &host);
 #pragma once
 
@@ -14,9 +15,16 @@
 
 namespace ordo {
 
+// The store the factory's operations live in, as targets record it.
+struct StoreIdentity {
+  std::string id;    // Store::StoreId()
+  std::string name;  // for messages: the store's URL with its password redacted
+};
+
 class MysqlEngineFactory final : public EngineFactory {
  public:
-  explicit MysqlEngineFactory(Config config) : config_(std::move(config)) {}
+  MysqlEngineFactory(Config config, StoreIdentity store)
+      : config_(std::move(config)), store_(std::move(store)) {}
 
   // NotFound naming the database/environment/deployment missing from the config.
   Result<std::unique_ptr<OperationEngine>> NewEngine(const OperationJob& job,
@@ -29,6 +37,7 @@ class MysqlEngineFactory final : public EngineFactory {
 
  private:
   Config config_;
+  StoreIdentity store_;
 };
 
 }  // namespace ordo

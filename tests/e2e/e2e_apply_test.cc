@@ -145,6 +145,7 @@ TEST(EndToEnd, EmbeddedApplyRollsOutToThreeServersInOrderUnderBarrier) {
     auto fp = OrdersFingerprint(*servers[i], "shop");
     ASSERT_TRUE(fp.ok()) << fp.status().ToString();
     EXPECT_EQ(*fp, before[i]) << kNames[i];
+    EXPECT_TRUE(NoOrdoObjects(*servers[i], "shop")) << kNames[i];
   }
 }
 
@@ -173,6 +174,7 @@ TEST(EndToEnd, ABufferPoolSmallerThanTheTableTwiceOverIsNotedOnceInTheLog) {
   EXPECT_NE(notices[0].find("buffer pool (6 MiB)"), std::string::npos) << notices[0];
   EXPECT_NE(notices[0].find("`shop`.`orders`"), std::string::npos) << notices[0];
   EXPECT_EQ(OperationOf(doc, "eu-1")["state"], "completed") << doc.dump(2);
+  EXPECT_TRUE(NoOrdoObjects(*servers[0], "shop"));
 }
 
 }  // namespace

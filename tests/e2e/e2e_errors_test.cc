@@ -75,6 +75,7 @@ TEST_F(Errors, ChangeTheServerRefusesFailsTheApplyWithTheServersReason) {
                  "AND TABLE_NAME = 'orders'");
   ASSERT_TRUE(columns.ok()) << columns.status().ToString();
   EXPECT_EQ(*columns, "3");
+  EXPECT_TRUE(NoOrdoObjects(server(), "shop_bad"));
 }
 
 TEST_F(Errors, EmbeddedApplyWithAnUnreachableSecondDeploymentExitsThreeAndCreatesNothing) {
@@ -89,6 +90,7 @@ TEST_F(Errors, EmbeddedApplyWithAnUnreachableSecondDeploymentExitsThreeAndCreate
   r = RunOrdo({"status", "--json"}, dir_.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(json::parse(r.out)["applies"].empty()) << r.out;
+  EXPECT_TRUE(NoOrdoObjects(server(), "shop_unreach"));
 }
 
 TEST_F(Errors, UnreachableDeploymentFailsItsOperationAfterTheRetryBudgetWithoutItsPassword) {

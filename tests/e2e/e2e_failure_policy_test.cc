@@ -102,6 +102,7 @@ TEST_F(FailurePolicy, HaltNeverStartsTheDeploymentAfterTheFailedOne) {
   shadow = TableExists(*servers_[1], "shop_halt", "orders_ordo_new");
   ASSERT_TRUE(shadow.ok()) << shadow.status().ToString();
   EXPECT_FALSE(*shadow);
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(NoOrdoObjects(*servers_[i], "shop_halt")) << kNames[i];
 }
 
 TEST_F(FailurePolicy, ContinueCompletesTheNextDeploymentAndTheApplyStillEndsFailed) {
@@ -128,6 +129,7 @@ TEST_F(FailurePolicy, ContinueCompletesTheNextDeploymentAndTheApplyStillEndsFail
   auto rows = QueryValue(*servers_[2], "shop_cont", "SELECT COUNT(*) FROM orders");
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
   EXPECT_EQ(*rows, std::to_string(kRows));
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(NoOrdoObjects(*servers_[i], "shop_cont")) << kNames[i];
 }
 
 }  // namespace

@@ -86,6 +86,7 @@ TEST(RevertWindow, RevertSwapsBackTheOldTableHoldingEveryWriteMadeInTheWindow) {
   bool revert_event = false;
   for (const auto& e : EventsFor(EventsOf(dir.path(), id), "eu-1")) revert_event |= e["kind"] == "revert";
   EXPECT_TRUE(revert_event);
+  EXPECT_TRUE(NoOrdoObjects(server, "shop"));
 }
 
 TEST(RevertWindow, SkipRevertEndsTheWindowAndDropsTheOldTable) {
@@ -111,6 +112,7 @@ TEST(RevertWindow, SkipRevertEndsTheWindowAndDropsTheOldTable) {
   OrdoResult late = RunOrdo({"revert", id}, dir.path());
   EXPECT_EQ(late.exit_code, 1) << late.out << late.err;
   EXPECT_NE(late.out.find("refused"), std::string::npos) << late.out;
+  EXPECT_TRUE(NoOrdoObjects(server, "shop"));
 }
 
 }  // namespace

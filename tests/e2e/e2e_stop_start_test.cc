@@ -114,6 +114,7 @@ TEST(StopStart, StartResumesAStoppedCopyFromItsCheckpoint) {
   }
   EXPECT_TRUE(stopped_seen) << events.dump(2);
   EXPECT_TRUE(resumed_seen) << events.dump(2);
+  EXPECT_TRUE(NoOrdoObjects(server, "shop"));
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 #include "e2e_support.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
-
 #include <fstream>
 #include <map>
 
@@ -82,6 +82,29 @@ Result<bool> TableExists(const MariaDbServer& server, const std::string& databas
                                    "TABLE_SCHEMA = '" +
                                        database + "' AND TABLE_NAME = '" + table + "'"));
   return n != "0";
+}
+
+Result<std::vector<std::string>> OrdoObjects(const MariaDbServer& server, const std::string& database) {
+  ORDO_ASSIGN_OR_RETURN(auto conn, Connect(server, ""));
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn->Query("SELECT TABLE_NAME FROM information_schema.TABLES "
+                                                  "WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE '%\\_ordo\\_%' "
+                                                  "AND TABLE_NAME NOT LIKE '%\\_ordo\\_bak\\_%'",
+                                                  {SqlValue::Text(database)}));
+  std::vector<std::string> names;
+  for (const SqlRow& r : rows.rows) names.push_back(r[0].value_or(""));
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+::testing::AssertionResult NoOrdoObjects(const MariaDbServer& server, const std::string& database) {
+  auto names = OrdoObjects(server, database);
+  if (!names.ok())
+    return ::testing::AssertionFailure() << "cannot list " << database << "'s tables: " << names.status().ToString();
+  if (names->empty()) return ::testing::AssertionSuccess();
+  auto failure = ::testing::AssertionFailure();
+  failure << "ordo left in " << database << " on port " << server.port() << ":";
+  for (const std::string& n : *names) failure << " " << n;
+  return failure;
 }
 
 Result<std::unique_ptr<MetadataLockHolder>> MetadataLockHolder::Hold(const MariaDbServer& server,

@@ -67,6 +67,16 @@ Result<int64_t> InnodbTableId(const MariaDbServer& server, const std::string& da
 Result<bool> TableExists(const MariaDbServer& server, const std::string& database,
                          const std::string& table);
 
+// The names of ordo's tables in `database` on `server` (`_ordo_` in the name: shadows,
+// old tables, sentries, check tables, ownership records, an older ordo's `_ordo_fence`;
+// the backups kept with keep_old_table, which are the user's, left out), sorted.
+Result<std::vector<std::string>> OrdoObjects(const MariaDbServer& server, const std::string& database);
+
+// Success when ordo left nothing in `database` on `server` (OrdoObjects is empty); the
+// failure names what it left. Every test ends with it for every deployment it used:
+//   EXPECT_TRUE(NoOrdoObjects(*servers[0], "shop"));
+::testing::AssertionResult NoOrdoObjects(const MariaDbServer& server, const std::string& database);
+
 // Holds a shared metadata lock on database.table (an open transaction that read it)
 // until Release() or destruction: a cutover's LOCK TABLES … WRITE waits behind it (and
 // gives up after its lock timeout), while reads, writes and the copy go on.

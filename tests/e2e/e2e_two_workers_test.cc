@@ -121,6 +121,7 @@ TEST_F(TwoWorkers, NoOperationIsEverDrivenByBothWorkers) {
     auto rows = QueryValue(*server, databases_[i], "SELECT COUNT(*) FROM orders");
     ASSERT_TRUE(rows.ok()) << rows.status().ToString();
     EXPECT_EQ(*rows, std::to_string(kRows)) << databases_[i];
+    EXPECT_TRUE(NoOrdoObjects(*server, databases_[i]));
   }
 }
 

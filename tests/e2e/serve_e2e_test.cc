@@ -11,6 +11,7 @@
 
 #include "db/dsn.h"
 #include "db/mysql/connection.h"
+#include "e2e_support.h"
 #include "prometheus_text.h"
 #include "serve_process.h"
 #include "test_servers.h"
@@ -117,6 +118,7 @@ TEST(ServeEndToEnd, PostedApplyIsDrivenToCompletionByTheServersOwnWorkers) {
     auto n = Count(*server, std::string("SELECT COUNT(*) FROM ") + db + ".orders WHERE extra = 7");
     ASSERT_TRUE(n.ok()) << n.status().ToString();
     EXPECT_EQ(*n, kRows) << db;
+    EXPECT_TRUE(NoOrdoObjects(*server, db));
   }
 
   HttpReply metrics = (*serve)->Get("/metrics", kToken);

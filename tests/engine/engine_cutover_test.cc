@@ -43,7 +43,7 @@ void ExpectNothingHalfRenamed(MysqlConnection& conn, const std::string& db) {
   std::vector<std::string> names;
   for (const auto& r : tables->rows) names.push_back(*r[0]);
   std::sort(names.begin(), names.end());
-  EXPECT_EQ(names, (std::vector<std::string>{"_ordo_fence", "t", "t_ordo_new"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"t", "t_ordo_new", "t_ordo_own"}));
   auto cols = conn.Query("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND "
                          "TABLE_NAME = 't' AND COLUMN_NAME = 'added'",
                          {SqlValue::Text(db)});

@@ -1,6 +1,7 @@
 // Target-side fencing: two engine instances on the same operation; once the newer one
-// holds the operation's fence row, the older one's copy chunks, apply batches and swap
-// are refused on the target (LeaseLost), and it writes nothing more there.
+// holds the operation's fence (the token in its first table's ownership record), the
+// older one's copy chunks, apply batches and swap are refused on the target
+// (LeaseLost), and it writes nothing more there.
 #include <gtest/gtest.h>
 
 #include "engine_test_support.h"
@@ -9,34 +10,14 @@
 namespace ordo {
 namespace {
 
+using testing::Cell;
 using testing::Connect;
 using testing::RecordingHost;
 using testing::SpecFor;
 
-struct Fixture {
-  std::string db;
-  std::unique_ptr<MysqlConnection> conn;
-};
-
-Result<Fixture> Prepare(testing::MariaDbServer* server, int rows) {
-  Fixture f;
-  ORDO_ASSIGN_OR_RETURN(f.db, testing::NewDatabase(server));
-  ORDO_ASSIGN_OR_RETURN(f.conn, Connect(server, f.db));
-  ORDO_RETURN_IF_ERROR(testing::Run(*f.conn, "CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(32));"
-                                             "INSERT INTO t SELECT seq, seq, 's' FROM seq_1_to_" +
-                                                 std::to_string(rows)));
-  return f;
-}
-
-Result<std::string> Cell(MysqlConnection& conn, const std::string& sql) {
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query(sql));
-  if (rows.rows.empty()) return std::string("<none>");
-  return rows.rows[0][0].value_or("NULL");
-}
-
 TEST(TargetFence, ADisplacedEnginesApplyBatchesAndSwapAreRejectedOnTheTarget) {
   ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = Prepare(server, 5000);
+  auto f = testing::NewScratchTable(server, 5000);
   ASSERT_TRUE(f.ok()) << f.status().ToString();
   EngineSpec spec = SpecFor(server, f->db, "t", "ALTER TABLE t ADD COLUMN x INT");
   spec.fence_token = "lease-A";
@@ -44,7 +25,7 @@ TEST(TargetFence, ADisplacedEnginesApplyBatchesAndSwapAreRejectedOnTheTarget) {
   auto a = NewMysqlEngine(spec, &host_a);
   ASSERT_TRUE(a.ok());
   ASSERT_TRUE((*a)->Copy().ok());
-  EXPECT_EQ(*Cell(*f->conn, "SELECT token FROM _ordo_fence"), "lease-A");
+  EXPECT_EQ(*Cell(*f->conn, "SELECT token FROM t_ordo_own"), "lease-A");
 
   // Another driver took the lease: its engine resumes the operation and takes the fence.
   spec.fence_token = "lease-B";
@@ -53,7 +34,7 @@ TEST(TargetFence, ADisplacedEnginesApplyBatchesAndSwapAreRejectedOnTheTarget) {
   auto b = NewMysqlEngine(spec, &host_b);
   ASSERT_TRUE(b.ok());
   ASSERT_TRUE((*b)->Copy().ok());
-  EXPECT_EQ(*Cell(*f->conn, "SELECT token FROM _ordo_fence"), "lease-B");
+  EXPECT_EQ(*Cell(*f->conn, "SELECT token FROM t_ordo_own"), "lease-B");
   b->reset();  // B stops applying, so only A could write what comes next
 
   // A cannot swap: the fence check under the cutover's locks refuses it; nothing is
@@ -77,7 +58,7 @@ TEST(TargetFence, ADisplacedEnginesApplyBatchesAndSwapAreRejectedOnTheTarget) {
 
 TEST(TargetFence, ADisplacedEnginesNextCopyChunkIsRejected) {
   ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = Prepare(server, 20000);
+  auto f = testing::NewScratchTable(server, 20000);
   ASSERT_TRUE(f.ok()) << f.status().ToString();
   EngineSpec spec = SpecFor(server, f->db, "t", "ALTER TABLE t ADD COLUMN x INT");
   spec.fence_token = "lease-A";
@@ -92,7 +73,7 @@ TEST(TargetFence, ADisplacedEnginesNextCopyChunkIsRejected) {
     if (++chunks != 5) return;
     // A newer engine advances the fence between two of A's chunks.
     rows_before = *Cell(**other, "SELECT COUNT(*) FROM t_ordo_new");
-    ASSERT_TRUE((*other)->Execute("UPDATE _ordo_fence SET token = 'lease-B'").ok());
+    ASSERT_TRUE((*other)->Execute("UPDATE t_ordo_own SET token = 'lease-B'").ok());
   });
   SyncPoints::Get().Enable();
   auto a = NewMysqlEngine(spec, &host);

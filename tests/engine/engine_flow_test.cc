@@ -16,6 +16,7 @@ namespace {
 
 using testing::Connect;
 using testing::Dump;
+using testing::OrdoTables;
 using testing::RandomWriter;
 using testing::RecordingHost;
 using testing::SpecFor;
@@ -31,17 +32,6 @@ Status Seed(MysqlConnection& conn, int rows) {
 
 Result<std::unique_ptr<OperationEngine>> Engine(const EngineSpec& spec, EngineHost* host) {
   return NewMysqlEngine(spec, host);
-}
-
-Result<std::vector<std::string>> OrdoTables(MysqlConnection& conn, const std::string& db) {
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SELECT TABLE_NAME FROM information_schema.TABLES "
-                                                 "WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE '%\\_ordo\\_%' "
-                                                 "AND TABLE_NAME <> '_ordo_fence' "
-                                                 "ORDER BY TABLE_NAME",
-                                                 {SqlValue::Text(db)}));
-  std::vector<std::string> out;
-  for (const auto& r : rows.rows) out.push_back(r[0].value_or(""));
-  return out;
 }
 
 TEST(EngineFlow, CopiesUnderConcurrentWritesAndSwapsWithIdenticalData) {
@@ -77,7 +67,7 @@ TEST(EngineFlow, CopiesUnderConcurrentWritesAndSwapsWithIdenticalData) {
   auto note = (*conn)->Query("SELECT COUNT(*) FROM t WHERE note = 'n'");
   ASSERT_TRUE(note.ok());
   EXPECT_EQ(*note->rows[0][0], std::to_string(after->size()));
-  EXPECT_EQ(*OrdoTables(**conn, *db), std::vector<std::string>{"t_ordo_old"});
+  EXPECT_EQ(*OrdoTables(**conn, *db), (std::vector<std::string>{"t_ordo_old", "t_ordo_own"}));
 }
 
 TEST(EngineFlow, CompositeAndNonIntegerKeysCopyAndSync) {
@@ -235,15 +225,7 @@ TEST(EngineFlow, StopKeepsTheCheckpointAndANewEngineResumesPastTheWatermark) {
   spec.copy_threads = 1;
   spec.chunk_target_ms = 5;  // many small chunks
   spec.revert_window = true;  // the old table stays as t_ordo_old
-  int chunks = 0;
-  SyncPoints::Get().SetCallback("TableCopier::CopyChunk:BeforeInsert", [&] {
-    if (++chunks != 8) return;
-    host.stop = true;
-    // The engine looks for a stop every 50 ms; the rest of the table must not be
-    // copied before it does (on a fast server that takes less).
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  });
-  SyncPoints::Get().Enable();
+  testing::StopCopyAtChunk(host, 8);
   auto first = Engine(spec, &host);
   ASSERT_TRUE(first.ok());
   Status stopped = (*first)->Copy();
@@ -292,7 +274,7 @@ TEST(EngineFlow, CancelRemovesEveryArtefactAndLeavesTheTable) {
   auto engine = Engine(SpecFor(server, *db, "t", "ALTER TABLE t ADD COLUMN x INT"), &host);
   ASSERT_TRUE(engine.ok());
   ASSERT_TRUE((*engine)->Copy().ok());
-  EXPECT_EQ(*OrdoTables(**conn, *db), std::vector<std::string>{"t_ordo_new"});
+  EXPECT_EQ(*OrdoTables(**conn, *db), (std::vector<std::string>{"t_ordo_new", "t_ordo_own"}));
   ASSERT_TRUE((*engine)->Cancel().ok());
   EXPECT_TRUE(OrdoTables(**conn, *db)->empty());
   auto count = (*conn)->Query("SELECT COUNT(*) FROM t");

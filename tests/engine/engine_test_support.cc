@@ -1,6 +1,11 @@
 #include "engine_test_support.h"
 
 #include <algorithm>
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include "ordo/sync_point.h"
 
 namespace ordo::testing {
 
@@ -39,6 +44,47 @@ Result<std::vector<SqlRow>> Dump(MysqlConnection& conn, const std::string& db,
   ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SELECT " + columns + " FROM " + QuoteTable(db, table) +
                                                  " ORDER BY " + order_by));
   return rows.rows;
+}
+
+Result<ScratchDb> NewScratchDb(MariaDbServer* server, const std::string& statements) {
+  ScratchDb s;
+  ORDO_ASSIGN_OR_RETURN(s.db, NewDatabase(server));
+  ORDO_ASSIGN_OR_RETURN(s.conn, Connect(server, s.db));
+  ORDO_RETURN_IF_ERROR(Run(*s.conn, statements));
+  return s;
+}
+
+Result<ScratchDb> NewScratchTable(MariaDbServer* server, int rows) {
+  return NewScratchDb(server, "CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(32));"
+                              "INSERT INTO t SELECT seq, seq, CONCAT('s', seq % 100) FROM seq_1_to_" +
+                                  std::to_string(rows));
+}
+
+Result<std::string> Cell(MysqlConnection& conn, const std::string& sql) {
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query(sql));
+  if (rows.rows.empty()) return std::string("<none>");
+  return rows.rows[0][0].value_or("NULL");
+}
+
+void StopCopyAtChunk(RecordingHost& host, int chunk) {
+  auto chunks = std::make_shared<int>(0);
+  SyncPoints::Get().SetCallback("TableCopier::CopyChunk:BeforeInsert", [&host, chunks, chunk] {
+    if (++*chunks != chunk) return;
+    host.stop = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  });
+  SyncPoints::Get().Enable();
+}
+
+Result<std::vector<std::string>> OrdoTables(MysqlConnection& conn, const std::string& db) {
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SELECT TABLE_NAME FROM information_schema.TABLES "
+                                                 "WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE '%\\_ordo\\_%' "
+                                                 "AND TABLE_NAME NOT LIKE '%\\_ordo\\_bak\\_%'",
+                                                 {SqlValue::Text(db)}));
+  std::vector<std::string> out;
+  for (const auto& r : rows.rows) out.push_back(r[0].value_or(""));
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 Status RecordingHost::ReportProgress(const EngineProgress& progress) {

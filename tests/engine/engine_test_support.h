@@ -29,6 +29,24 @@ Result<std::vector<SqlRow>> Dump(MysqlConnection& conn, const std::string& db,
                                  const std::string& table, const std::string& columns,
                                  const std::string& order_by);
 
+// A fresh database in which `statements` (Run's form) ran, and a connection to it.
+struct ScratchDb {
+  std::string db;
+  std::unique_ptr<MysqlConnection> conn;
+};
+Result<ScratchDb> NewScratchDb(MariaDbServer* server, const std::string& statements);
+
+// A scratch database with `t (id INT PRIMARY KEY, v INT, s VARCHAR(32))` holding `rows`
+// rows: v = id, s = 's' and id % 100.
+Result<ScratchDb> NewScratchTable(MariaDbServer* server, int rows);
+
+// The first cell of `sql`'s first row as text: "<none>" without rows, "NULL" for NULL.
+Result<std::string> Cell(MysqlConnection& conn, const std::string& sql);
+
+// The names of ordo's tables in `db` (`_ordo_` in the name; backups, which are the
+// user's, left out), sorted.
+Result<std::vector<std::string>> OrdoTables(MysqlConnection& conn, const std::string& db);
+
 class RecordingHost : public EngineHost {
  public:
   Status ReportProgress(const EngineProgress& progress) override;
@@ -55,6 +73,12 @@ class RecordingHost : public EngineHost {
   std::string max_backlog_phase_;
   std::vector<std::string> phases_;
 };
+
+// Makes the next copy (on any engine) stop at its `chunk`th chunk: `host` asks for the
+// stop, and that chunk waits long enough for the engine's stop check (every 50 ms), so
+// the rest of the table is not copied first however fast the server. Sync points stay
+// enabled until the caller's SyncPoints::Get().DisableAndClear().
+void StopCopyAtChunk(RecordingHost& host, int chunk);
 
 // A spec with short intervals for tests, the copy path forced (allow_instant false).
 EngineSpec SpecFor(MariaDbServer* server, const std::string& db, const std::string& table,

@@ -34,6 +34,7 @@ class SimStore final : public Store {
 
   Status Migrate() override { return inner_.Migrate(); }
   Result<int> SchemaVersion() override { return inner_.SchemaVersion(); }
+  Result<std::string> StoreId() override { return inner_.StoreId(); }
   Result<Micros> Now() override;
 
   Result<ApplyRecord> CreateApply(const NewApply& apply) override;

@@ -61,9 +61,14 @@ Status MysqlEngine::TakeFence() {
   // The fence is ours on the target; a fenced store write now proves that the lease
   // is still ours too. A driver displaced before this point fails here and writes
   // nothing; one displaced after it finds the fence moved at its next write.
+  ORDO_RETURN_IF_ERROR(ProveLease());
+  fence_taken_ = true;
+  return Status::Ok();
+}
+
+Status MysqlEngine::ProveLease() {
   Status proved = ReportProgress();
   if (!proved.ok()) return Die(proved);
-  fence_taken_ = true;
   return Status::Ok();
 }
 
@@ -200,19 +205,44 @@ Status MysqlEngine::Cancel() {
   if (stage_ != EngineStage::kCopy || (saved_ && saved_->stage != EngineStage::kCopy))
     return FailedPrecondition("the tables were already swapped; cancel cannot undo that");
   if (dead_) return Dead();
+  ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
+  // Only the tables this operation owns: an engine refused at preflight (another
+  // apply's tables, or nobody's) leaves everything as it found it.
+  std::vector<bool> owned(changes_.size(), false);
+  bool any = false;
+  for (size_t i = 0; i < changes_.size(); ++i) {
+    ORDO_ASSIGN_OR_RETURN(bool ours, ownership_->Owns(*conn, i));
+    owned[i] = ours;
+    any = any || ours;
+  }
+  if (!any) {
+    phase_ = "cancelled";
+    return Status::Ok();
+  }
   // Cancel writes (drops ordo's tables): only the fence's holder may.
   ORDO_RETURN_IF_ERROR(TakeFence());
-  ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
-  for (const Change& change : changes_) {
+  std::vector<SwapTable> sentries = ForwardSwaps();
+  for (size_t i = changes_.size(); i-- > 0;) {
+    if (!owned[i]) {
+      sentries.erase(sentries.begin() + static_cast<std::ptrdiff_t>(i));
+      continue;
+    }
+    const Change& change = changes_[i];
     std::string check = CheckTableName(change.table);
     ORDO_RETURN_IF_ERROR(conn->Execute("DROP TABLE IF EXISTS " + QuoteTable(change.schema, check)));
     if (change.kind != ChangeKind::kDrop)
       ORDO_RETURN_IF_ERROR(conn->Execute("DROP TABLE IF EXISTS " + QuoteTable(change.schema, change.shadow_name)));
   }
-  ORDO_RETURN_IF_ERROR(DropSentries(ForwardSwaps(), *conn));
-  ORDO_RETURN_IF_ERROR(fence_->Remove(*conn));
+  ORDO_RETURN_IF_ERROR(DropSentries(sentries, *conn));
+  ORDO_RETURN_IF_ERROR(ReleaseTarget(*conn));
   phase_ = "cancelled";
   return Status::Ok();
+}
+
+Status MysqlEngine::ReleaseTarget(MysqlConnection& conn) {
+  // DDL cannot share the fence check's transaction: checked just before.
+  ORDO_RETURN_IF_ERROR(fence_->CheckNow(conn));
+  return ownership_->Release(conn);
 }
 
 Result<std::unique_ptr<OperationEngine>> NewMysqlEngineWithStreams(const EngineSpec& spec,

@@ -3,7 +3,8 @@
 //   ddl.h (input), table_info.h / table_plan.h (introspection, column mapping),
 //   copier.h (chunked copy), applier.h + sync_loop.h (binlog change application),
 //   resume_state.h (checkpoints), checksum.h (verification), cutover.h (the swap, both
-//   ways), fence.h (target-side fencing), throttle.h (pausing the copy).
+//   ways), ownership.h (which operation owns ordo's tables), fence.h (target-side
+//   fencing), throttle.h (pausing the copy).
 //
 // The phases live in one file each: mysql_engine_preflight.cc (input, tables, the
 // instant decision, where a recovered operation stands), mysql_engine_copy.cc (copy,
@@ -35,6 +36,7 @@
 #include "engine/mysql/cutover.h"
 #include "engine/mysql/ddl.h"
 #include "engine/mysql/fence.h"
+#include "engine/mysql/ownership.h"
 #include "engine/mysql/resume_state.h"
 #include "engine/mysql/sync_loop.h"
 #include "engine/mysql/table_plan.h"
@@ -78,8 +80,10 @@ class MysqlEngine final : public OperationEngine {
   };
 
   // mysql_engine_preflight.cc
-  Status Prepare();  // input and fence, no server work
+  Status Prepare();  // input, ownership and fence, no server work
   Status CheckServer(MysqlConnection& conn);
+  // Preflight once the operation owns its tables' names and holds the fence.
+  Status PreflightOwned(MysqlConnection& conn);
   // Sets notices_ when the buffer pool is smaller than the copied tables twice over.
   void NoteBufferPool(MysqlConnection& conn);
   Result<std::unique_ptr<TablePlan>> PlanAlter(MysqlConnection& conn, const Change& change,
@@ -165,12 +169,19 @@ class MysqlEngine final : public OperationEngine {
   Status LoadReversePlans(MysqlConnection& conn);
   Status PollReverseSync();
   Status FinishOld();
+  // After a revert: the new tables (under the shadow names) go, then the records.
+  Status FinishReverted(MysqlConnection& conn);
   // Drops ordo's table `name` (or, with keep_old_table, renames it to the backup name).
   Status Dispose(MysqlConnection& conn, const Change& change, const std::string& name);
+  // The operation's work on the target is over: after a fence check, its ownership
+  // records go (the fence's last).
+  Status ReleaseTarget(MysqlConnection& conn);
   // mysql_engine.cc
   // Takes the target-side fence (Advance) and proves the lease with a progress
   // report before this engine's first write; later calls only check it.
   Status TakeFence();
+  // One fenced store write (a progress report); its error kills the engine.
+  Status ProveLease();
   // Saves the checkpoint / reports progress when due (or `force`); a callback error
   // makes the engine dead: it stops its threads and writes nothing more.
   Status Tick(bool force);
@@ -193,6 +204,7 @@ class MysqlEngine final : public OperationEngine {
   bool prepared_ = false;
   std::vector<Change> changes_;
   std::optional<ResumeState> saved_;  // the spec's resume state, decoded
+  std::unique_ptr<Ownership> ownership_;
   std::unique_ptr<TargetFence> fence_;
   bool fence_taken_ = false;
   std::vector<std::unique_ptr<TablePlan>> plans_;  // kAlter changes: source → shadow

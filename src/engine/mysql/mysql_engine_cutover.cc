@@ -117,7 +117,7 @@ Result<CutoverReport> MysqlEngine::RunInstant() {
   phase_ = spec_.revert_window ? "revert_window" : "done";
   if (!spec_.revert_window) {
     stage_ = EngineStage::kFinished;
-    ORDO_RETURN_IF_ERROR(fence_->Remove(*conn));
+    ORDO_RETURN_IF_ERROR(ReleaseTarget(*conn));
   }
   ORDO_RETURN_IF_ERROR(Tick(true));
   return report;

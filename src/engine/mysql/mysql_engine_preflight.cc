@@ -81,8 +81,10 @@ Status MysqlEngine::Prepare() {
     ORDO_ASSIGN_OR_RETURN(ResumeState saved, DecodeResumeState(*spec_.resume_state));
     saved_ = std::move(saved);
   }
-  fence_ = std::make_unique<TargetFence>(changes_[0].schema, TargetFence::KeyFor(spec_.operation_id, tables),
-                                         spec_.fence_token);
+  TargetOwner owner = spec_.owner;
+  if (owner.operation.empty()) owner.operation = TargetFence::KeyFor("", tables);
+  ownership_ = std::make_unique<Ownership>(owner, tables, spec_.fence_token);
+  fence_ = std::make_unique<TargetFence>(changes_[0].schema, changes_[0].table, owner, spec_.fence_token);
   if (!pool_) pool_ = std::make_unique<MysqlPool>(dsn_, EngineConnectOptions(), 16);
   prepared_ = true;
   return Status::Ok();
@@ -269,7 +271,40 @@ Status MysqlEngine::Preflight() {
   ORDO_RETURN_IF_ERROR(Prepare());
   ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
   ORDO_RETURN_IF_ERROR(CheckServer(*conn));
-  ORDO_RETURN_IF_ERROR(DetectStage(*conn));
+  // A driver whose lease is already gone records nothing on the target.
+  ORDO_RETURN_IF_ERROR(ProveLease());
+  // Before anything else is created: the tables' ordo names are this operation's, or
+  // the operation is refused here (another apply's, or nobody's), and the fence ours.
+  auto claimed = ownership_->Claim(*conn);
+  if (!claimed.ok()) {
+    const bool over = saved_ && (saved_->stage == EngineStage::kFinished || saved_->stage == EngineStage::kReverted);
+    if (!over || !claimed.status().Is(StatusCode::kFailedPrecondition)) return claimed.status();
+    // The operation ended before a crash and released its names, which another
+    // operation owns by now: nothing of this one is left to remove.
+    stage_ = saved_->stage;
+    preflight_done_ = true;
+    return Status::Ok();
+  }
+  Status s = TakeFence();
+  if (s.ok()) s = PreflightOwned(*conn);
+  if (!s.ok() && *claimed && !s.retryable() && !dead_) {
+    // A fresh operation refused: it created nothing but its records, which go again.
+    // (A retryable failure keeps them for the retry.)
+    if (fence_->CheckNow(*conn).ok()) (void)ownership_->Release(*conn);
+  }
+  return s;
+}
+
+Status MysqlEngine::PreflightOwned(MysqlConnection& conn) {
+  ORDO_RETURN_IF_ERROR(DetectStage(conn));
+  if (stage_ == EngineStage::kFinished || stage_ == EngineStage::kReverted) {
+    // The operation's work on the target ended before a crash: what it left goes now
+    // (both are idempotent), so its records never outlive it.
+    ORDO_RETURN_IF_ERROR(stage_ == EngineStage::kFinished ? FinishOld() : FinishReverted(conn));
+    if (stage_ == EngineStage::kReverted) phase_ = "reverted";
+    preflight_done_ = true;
+    return Status::Ok();
+  }
   plans_.clear();
   plan_ptrs_.clear();
   if (stage_ == EngineStage::kCopy) {
@@ -281,15 +316,15 @@ Status MysqlEngine::Preflight() {
       switch (c.kind) {
         case ChangeKind::kAlter: {
           bool instant = false;
-          ORDO_ASSIGN_OR_RETURN(auto plan, PlanAlter(*conn, c, try_instant, &instant));
+          ORDO_ASSIGN_OR_RETURN(auto plan, PlanAlter(conn, c, try_instant, &instant));
           instant_ = instant;
           c.plan = static_cast<int>(plans_.size());
           plan_ptrs_.push_back(plan.get());
           plans_.push_back(std::move(plan));
           break;
         }
-        case ChangeKind::kCreate: ORDO_RETURN_IF_ERROR(CheckCreate(*conn, c)); break;
-        case ChangeKind::kDrop: ORDO_RETURN_IF_ERROR(CheckDrop(*conn, c)); break;
+        case ChangeKind::kCreate: ORDO_RETURN_IF_ERROR(CheckCreate(conn, c)); break;
+        case ChangeKind::kDrop: ORDO_RETURN_IF_ERROR(CheckDrop(conn, c)); break;
       }
     }
     if (instant_) {
@@ -298,7 +333,7 @@ Status MysqlEngine::Preflight() {
       plan_ptrs_.clear();
       changes_[0].plan = -1;
     }
-    NoteBufferPool(*conn);
+    NoteBufferPool(conn);
   } else {
     int n = 0;
     for (Change& c : changes_)

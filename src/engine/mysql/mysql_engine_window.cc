@@ -147,7 +147,7 @@ Result<CutoverReport> MysqlEngine::Revert() {
   if (dead_) return Dead();
   ORDO_RETURN_IF_ERROR(Preflight());
   CutoverReport report;
-  if (stage_ == EngineStage::kReverted) return report;
+  if (stage_ == EngineStage::kReverted) return report;  // before a crash (Preflight finished it)
   ORDO_RETURN_IF_ERROR(CanRevert());
   phase_ = "reverting";
   ORDO_RETURN_IF_ERROR(EnsureReverseSync());
@@ -189,12 +189,17 @@ Result<CutoverReport> MysqlEngine::Revert() {
   reverse_applier_.reset();
   phase_ = "reverted";
   ORDO_RETURN_IF_ERROR(Tick(true));
-  // The new versions now sit under the shadow names: dropped (or kept).
   ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
-  for (const Change& c : changes_)
-    if (c.kind != ChangeKind::kDrop) ORDO_RETURN_IF_ERROR(Dispose(*conn, c, c.shadow_name));
-  ORDO_RETURN_IF_ERROR(fence_->Remove(*conn));
+  ORDO_RETURN_IF_ERROR(FinishReverted(*conn));
   return report;
+}
+
+Status MysqlEngine::FinishReverted(MysqlConnection& conn) {
+  // The new versions now sit under the shadow names: dropped (or kept). Idempotent:
+  // an engine recovering a revert that crashed before the end runs it again.
+  for (const Change& c : changes_)
+    if (c.kind != ChangeKind::kDrop) ORDO_RETURN_IF_ERROR(Dispose(conn, c, c.shadow_name));
+  return ReleaseTarget(conn);
 }
 
 Status MysqlEngine::Dispose(MysqlConnection& conn, const Change& change, const std::string& name) {
@@ -218,7 +223,7 @@ Status MysqlEngine::FinishOld() {
   ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
   for (const Change& c : changes_)
     if (c.kind != ChangeKind::kCreate && !instant_) ORDO_RETURN_IF_ERROR(Dispose(*conn, c, c.old_name));
-  ORDO_RETURN_IF_ERROR(fence_->Remove(*conn));
+  ORDO_RETURN_IF_ERROR(ReleaseTarget(*conn));
   stage_ = EngineStage::kFinished;
   phase_ = "done";
   return Tick(true);
@@ -227,6 +232,7 @@ Status MysqlEngine::FinishOld() {
 Status MysqlEngine::FinishRevertWindow() {
   if (dead_) return Dead();
   ORDO_RETURN_IF_ERROR(Preflight());
+  // Reverted or finished before a crash: Preflight removed what was left.
   if (stage_ == EngineStage::kReverted || stage_ == EngineStage::kFinished) return Status::Ok();
   if (stage_ == EngineStage::kCopy) return FailedPrecondition("no revert window: nothing was swapped");
   return FinishOld();

@@ -37,6 +37,10 @@ std::string TablePlan::ValueExpr(size_t i) const {
 std::string ShadowTableName(std::string_view table) { return Named(table, "_ordo_new"); }
 std::string OldTableName(std::string_view table) { return Named(table, "_ordo_old"); }
 std::string CheckTableName(std::string_view table) { return Named(table, "_ordo_chk"); }
+std::string OwnerTableName(std::string_view table) { return Named(table, "_ordo_own"); }
+std::vector<std::string> OwnedTableNames(std::string_view table) {
+  return {ShadowTableName(table), OldTableName(table), CheckTableName(table)};
+}
 std::string BackupTableName(std::string_view table, std::string_view stamp) {
   return Named(table, "_ordo_bak_" + std::string(stamp));
 }

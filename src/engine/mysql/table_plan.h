@@ -28,6 +28,10 @@ std::string ShadowTableName(std::string_view table);
 std::string OldTableName(std::string_view table);
 // `<table>_ordo_chk`: the empty copy preflight tries the change on.
 std::string CheckTableName(std::string_view table);
+// `<table>_ordo_own`: the record of which operation owns the names above (ownership.h).
+std::string OwnerTableName(std::string_view table);
+// The names a table's ownership record owns: shadow, old (and sentry), check.
+std::vector<std::string> OwnedTableNames(std::string_view table);
 // `<table>_ordo_bak_<stamp>`: an old table kept (keep_old_table) when the operation
 // ends; `stamp` is the UTC time as yyyymmddhhmmss.
 std::string BackupTableName(std::string_view table, std::string_view stamp);

@@ -159,6 +159,23 @@ CREATE TABLE IF NOT EXISTS apply_scopes (
   return s;
 }
 
+// Version 2: the store's identity (Store::StoreId), a random id made once, here (the
+// migration runs under the lock below, so exactly once per store).
+const std::string& V2Identity() {
+  static const std::string s = std::string(R"sql(
+CREATE TABLE IF NOT EXISTS store_identity (
+  id         VARCHAR(64) NOT NULL,
+  created_at DATETIME(6) NOT NULL,
+  PRIMARY KEY (id)
+))sql") + std::string(kTableOptions);
+  return s;
+}
+
+constexpr std::string_view kV2IdentityRow =
+    "INSERT INTO store_identity (id, created_at) "
+    "SELECT CONCAT('st_', LEFT(SHA2(CONCAT(UUID(), RAND(), CONNECTION_ID(), NOW(6)), 256), 24)), NOW(6) "
+    "FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM store_identity)";
+
 constexpr std::string_view kMigrationsTable = R"sql(
 CREATE TABLE IF NOT EXISTS schema_migrations (
   version    INT         NOT NULL,
@@ -178,6 +195,7 @@ constexpr std::string_view kUnlock =
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, {V1Applies(), V1Operations(), V1Changes(), V1Requests(), V1Events(), V1Scopes()}},
+      {2, {V2Identity(), kV2IdentityRow}},
   };
   return kMigrations;
 }

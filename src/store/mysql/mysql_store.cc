@@ -95,6 +95,17 @@ Result<Micros> MysqlStore::Now() {
   return ParseDatetime(*rows.rows[0][0]);
 }
 
+Result<std::string> MysqlStore::StoreId() {
+  ORDO_ASSIGN_OR_RETURN(MysqlPool::Handle conn, pool_->Acquire());
+  auto rows = conn->Query("SELECT id FROM store_identity ORDER BY created_at, id LIMIT 1");
+  if (!rows.ok()) {
+    if (rows.status().Is(StatusCode::kNotFound)) return NotFound("the store has no identity yet: migrate it first");
+    return rows.status();
+  }
+  if (rows->rows.empty() || !rows->rows[0][0]) return NotFound("the store has no identity yet: migrate it first");
+  return *rows->rows[0][0];
+}
+
 std::string MysqlStore::EventInsert(MysqlConnection& conn, const Event& e) {
   auto text = [&](const std::optional<std::string>& v) {
     return v ? conn.Literal(SqlValue::Text(*v)) : std::string("NULL");

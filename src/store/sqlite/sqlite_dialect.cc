@@ -98,10 +98,20 @@ CREATE TABLE apply_events (
 CREATE INDEX apply_events_by_apply ON apply_events (apply_id, id);
 )sql";
 
+// Version 2: the store's identity (Store::StoreId), a random id made once, here.
+constexpr std::string_view kV2 = R"sql(
+CREATE TABLE store_identity (
+  id         TEXT    NOT NULL PRIMARY KEY,
+  created_at INTEGER NOT NULL
+);
+INSERT INTO store_identity (id, created_at)
+  SELECT 'st_' || lower(hex(randomblob(12))), CAST(strftime('%s', 'now') AS INTEGER) * 1000000;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
-  static const std::vector<Migration> kMigrations = {{1, kV1}};
+  static const std::vector<Migration> kMigrations = {{1, kV1}, {2, kV2}};
   return kMigrations;
 }
 

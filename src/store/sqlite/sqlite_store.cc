@@ -55,6 +55,15 @@ Result<int> SqliteStore::SchemaVersion() {
 
 Result<Micros> SqliteStore::Now() { return NowMicros(); }
 
+Result<std::string> SqliteStore::StoreId() {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto st = db_->Prepare("SELECT id FROM store_identity ORDER BY created_at, id LIMIT 1");
+  if (!st.ok()) return NotFound("the store has no identity yet: migrate it first");
+  ORDO_ASSIGN_OR_RETURN(bool row, st->Step());
+  if (!row) return NotFound("the store has no identity yet: migrate it first");
+  return st->Text(0);
+}
+
 void SqliteStore::BindGateParams(Statement& st, Micros now) const {
   st.Bind(":now", now)
       .Bind(":stale_before", now - options_.lease_staleness_micros)

@@ -34,6 +34,7 @@ class SqliteStore final : public Store, public GateCandidates {
   Status Migrate() override;
   Result<int> SchemaVersion() override;
   Result<Micros> Now() override;
+  Result<std::string> StoreId() override;
 
   Result<ApplyRecord> CreateApply(const NewApply& apply) override;
   Result<ApplyRecord> GetApply(int64_t apply_id) override;
