@@ -66,6 +66,7 @@ int RunControl(const std::string& verb, const ControlFlags& f, Globals& g) {
   FollowOptions follow;
   follow.drive = true;
   follow.tty = isatty(STDOUT_FILENO) != 0;
+  follow.request = kind;
   auto followed = FollowApply(s, apply->external_id, follow);
   if (!followed.ok()) return s.Fail(followed.status());
   if (kind == RequestKind::kStart || kind == RequestKind::kCutover) return ExitCodeFor(followed->state);

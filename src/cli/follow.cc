@@ -38,6 +38,15 @@ std::optional<std::string> WindowNote(const ApplyView& view, Micros revert_windo
   return std::nullopt;
 }
 
+// Whether the apply's request of `kind` has failed (refused after it was accepted).
+bool RequestFailed(Store& store, int64_t apply_id, RequestKind kind) {
+  auto requests = store.ListRequests(apply_id);
+  if (!requests.ok()) return false;
+  for (const auto& r : *requests)
+    if (r.kind == kind) return r.status == RequestStatus::kFailed;
+  return false;
+}
+
 // The apply's pending requests; unknown (nullopt) when they cannot be read.
 std::optional<ApplyControl> ControlOf(Store& store, int64_t apply_id) {
   auto requests = store.ListRequests(apply_id);
@@ -120,6 +129,7 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
       // Unknown requests: as if a start were waiting (keep following).
       ApplyControl known = control.value_or(ApplyControl{.start = true});
       if (FollowerMayEnd(v.apply.state, ops, known, stop_recorded)) break;
+      if (options.request && control && RequestFailed(*store, *apply_id, *options.request)) break;
       if (auto note = WindowNote(v, revert_window); note && !window_noted && options.view) {
         view.Note(*note);
         window_noted = true;

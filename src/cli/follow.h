@@ -11,6 +11,7 @@
 // Thread-safety: call from the command's main thread.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "cli/session.h"
@@ -22,6 +23,9 @@ struct FollowOptions {
   bool drive = false;  // run a worker in-process (embedded mode)
   bool view = true;    // show the live view (on stdout)
   bool tty = false;    // redraw in place
+  // A control command that drives: also end once its own request has failed (e.g. a
+  // revert the engine refused), since nothing will carry it out.
+  std::optional<RequestKind> request;
 };
 
 struct FollowResult {

@@ -53,17 +53,10 @@ class Endings : public ::testing::Test {
     ORDO_ASSERT_OK((*conn)->Execute("UPDATE orders SET code = 4000 WHERE id = 4001"));
   }
 
-  // Nothing of ordo (shadow, old table, check table, sentry, fence) in `db` on any of the
-  // first `n` servers.
+  // Nothing of ordo (shadow, old table, check table, sentry, ownership record) in `db`
+  // on any of the first `n` servers.
   void ExpectNothingOfOrdoLeft(const std::string& db, int n) {
-    for (int i = 0; i < n; ++i) {
-      auto left = QueryValue(*servers_[i], db,
-                             "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND "
-                             "(TABLE_NAME LIKE '%\\_ordo\\_%' OR TABLE_NAME LIKE '\\_ordo%')",
-                             {SqlValue::Text(db)});
-      ASSERT_TRUE(left.ok()) << left.status().ToString();
-      EXPECT_EQ(*left, "0") << "ordo's tables left on " << kNames[i];
-    }
+    for (int i = 0; i < n; ++i) EXPECT_TRUE(NoOrdoObjects(*servers_[i], db)) << kNames[i];
   }
 
   // Starts the embedded apply of `ddl` in the background; its id.
@@ -191,7 +184,9 @@ TEST_F(Endings, ACancelAfterAStopSettlesTheStoppedDeploymentAndRemovesItsShadow)
 TEST_F(Endings, ARevertEndsTheApplyRevertedWhateverCameAfter) {
   Configure("shop_revert", 2, "rolling", "10m");
   std::unique_ptr<OrdoProcess> apply;
-  std::string id = StartApply("ALTER TABLE orders ADD COLUMN extra INT NOT NULL DEFAULT 7", &apply);
+  // Not an instant change (an index besides the column): it can be reverted.
+  std::string id =
+      StartApply("ALTER TABLE orders ADD COLUMN extra INT NOT NULL DEFAULT 7, ADD INDEX idx_note (note)", &apply);
   ASSERT_FALSE(id.empty());
   json doc = WaitForStatus(
       dir_.path(), id, [](const json& d) { return OperationOf(d, "eu-1")["state"] == "revert_window"; },
@@ -207,6 +202,29 @@ TEST_F(Endings, ARevertEndsTheApplyRevertedWhateverCameAfter) {
   EXPECT_EQ(OperationOf(doc, "us-1")["state"], "cancelled") << doc.dump(2);
   EXPECT_TRUE(OperationOf(doc, "us-1")["started_at"].is_null()) << doc.dump(2);
   ExpectNothingOfOrdoLeft("shop_revert", 2);
+}
+
+TEST_F(Endings, ARefusedRevertEndsItsCommandWithTheReasonAndTheWindowGoesOn) {
+  Configure("shop_instant", 1, "rolling", "10m");
+  std::unique_ptr<OrdoProcess> apply;
+  std::string id = StartApply("ALTER TABLE orders ADD COLUMN extra INT NOT NULL DEFAULT 7", &apply);  // instant
+  ASSERT_FALSE(id.empty());
+  json doc = WaitForStatus(
+      dir_.path(), id, [](const json& d) { return OperationOf(d, "eu-1")["state"] == "revert_window"; },
+      std::chrono::seconds(120));
+  ASSERT_EQ(OperationOf(doc, "eu-1")["state"], "revert_window") << doc.dump(2);
+
+  // Accepted, then refused by the engine: the command says why and ends.
+  OrdoResult revert = RunOrdo({"revert", id}, dir_.path());
+  EXPECT_EQ(revert.exit_code, 1) << revert.out << revert.err;
+  EXPECT_NE(revert.out.find("instant"), std::string::npos) << revert.out;
+  EXPECT_EQ(OperationOf(StatusOf(dir_.path(), id), "eu-1")["state"], "revert_window");
+
+  OrdoResult skip = RunOrdo({"skip-revert", id}, dir_.path());
+  EXPECT_EQ(skip.exit_code, 0) << skip.out << skip.err;
+  EXPECT_EQ(apply->Wait(std::chrono::seconds(120)), 0) << apply->out() << "\n" << apply->err();
+  EXPECT_EQ(StatusOf(dir_.path(), id)["state"], "completed");
+  ExpectNothingOfOrdoLeft("shop_instant", 1);
 }
 
 }  // namespace
