@@ -70,6 +70,15 @@ std::vector<WorldSpec> StandardWorlds() {
     w.applies = {Apply("barrier", "halt", false, {0, 1})};
     out.push_back(w);
   }
+  // Three drivers in one process.
+  {
+    WorldSpec w;
+    w.name = "fleet/three-drivers";
+    w.deployments = 2;
+    w.drivers_per_process = 3;
+    w.applies = {Apply("parallel", "continue", false, {0, 1})};
+    out.push_back(w);
+  }
   // Applies sharing deployments: a later apply is created while the first runs.
   {
     WorldSpec w;
