@@ -131,9 +131,9 @@ class Store {
   // The cleanup claim: a row no other gate hands out again — pending, stopped,
   // failed_retryable, or waiting_for_cutover — of an apply whose stored state is
   // settled or that has a pending cancel, held by no live lease (no token, or a stale
-  // heartbeat; a stopped row holds none), leased with its state unchanged (returned as
-  // it was) so a driver can cancel it. Empty owner → LeaseLost without SQL; nullopt:
-  // nothing to clean up.
+  // heartbeat; a row its driver stopped has none), leased with its state unchanged
+  // (returned as it was) so a driver can cancel it. Empty owner → LeaseLost without
+  // SQL; nullopt: nothing to clean up.
   virtual Result<std::optional<ClaimedOperation>> ClaimNextCleanup(std::string_view owner) = 0;
   // For a live holder of a parked row: true when the row moved waiting_for_cutover →
   // cutting_over; false ("not yet") when its turn has not come (nothing changed).
@@ -145,8 +145,10 @@ class Store {
   // Moves the operation to `to`, recording the error (if any) and an event, and sets
   // the marks once (first timestamps kept): started_at on running, cutover_started_at
   // on cutting_over, cutover_completed_at on revert_window (or completed straight from
-  // cutting_over), completed_at on completed/failed/cancelled/reverted. Repeating the
-  // current state is an idempotent success.
+  // cutting_over), completed_at on completed/failed/cancelled/reverted. `stopped` also
+  // releases the lease (owner and token cleared) and re-derives the apply in the same
+  // transaction, as stop reconciliation does; repeating it then answers LeaseLost.
+  // Otherwise repeating the current state is an idempotent success.
   virtual Status TransitionOperation(const Lease& lease, OperationState to,
                                      std::optional<std::string> error = std::nullopt) = 0;
   // Moves the operation to waiting_for_cutover and clears the token: released at the

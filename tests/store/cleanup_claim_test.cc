@@ -96,16 +96,18 @@ TEST_P(CleanupClaim, LiveLeasesAndWorkInFlightAreLeftAlone) {
   EXPECT_FALSE(ClaimCleanup());  // now held by the cleanup lease
 }
 
-TEST_P(CleanupClaim, AJustStoppedRowOfACancelledApplyIsTakenAtOnce) {
-  // Its driver stopped it a moment ago and left its token and a fresh heartbeat: it has
-  // finished with the row, so the cancel is served without a staleness window's wait.
+TEST_P(CleanupClaim, AFreshlyStoppedRowOfAnApplyWithAPendingCancelIsTakenAtOnce) {
+  // Its driver stopped it a moment ago: the transition released its lease, so the
+  // cancel is served without a staleness window's wait.
   auto a = Create("rolling", "halt", 2);
   auto ids = OpIds(a.id);
-  SetOp(ids[0], S::kStopped);
-  SetApplySql(a.id, "state = 'stopped'");
-  AddRequest(a.id, RequestKind::kCancel);
-  OperationRecord stopped = Op(ids[0]);
-  ASSERT_TRUE(stopped.lease_token.has_value());
+  auto driver = ClaimCopy();
+  ASSERT_TRUE(driver);
+  ASSERT_EQ(driver->operation.id, ids[0]);
+  ASSERT_EQ(store_->RequestControl(a.id, RequestKind::kCancel, "alice")->outcome,
+            RequestOutcome::kAccepted);
+  // Its driver is asked to stop at its next safe point.
+  ASSERT_TRUE(store_->TransitionOperation(driver->lease, S::kStopped).ok());
   auto c = ClaimCleanup();
   ASSERT_TRUE(c);
   EXPECT_EQ(c->operation.id, ids[0]);
@@ -113,12 +115,27 @@ TEST_P(CleanupClaim, AJustStoppedRowOfACancelledApplyIsTakenAtOnce) {
   OperationRecord leased = Op(ids[0]);
   EXPECT_EQ(leased.state, S::kStopped);
   EXPECT_EQ(leased.lease_token, c->lease.token);
-  EXPECT_NE(leased.lease_token, stopped.lease_token);
   ASSERT_TRUE(store_->TransitionOperation(c->lease, S::kCancelled).ok());
   auto next = ClaimCleanup();  // the pending row behind it
   ASSERT_TRUE(next);
   EXPECT_EQ(next->operation.id, ids[1]);
   EXPECT_FALSE(ClaimCleanup());
+}
+
+TEST_P(CleanupClaim, AStoppedRowACleanupDriverHoldsIsNotHandedOutAgain) {
+  auto a = Create("rolling", "halt", 1);
+  int64_t id = OpIds(a.id)[0];
+  SetOp(id, S::kStopped, /*stale=*/true);
+  SetApplySql(a.id, "state = 'cancelled'");
+  auto first = ClaimCleanup("host/1/driver-1");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->operation.id, id);
+  EXPECT_FALSE(ClaimCleanup("host/2/driver-1"));  // leased, and the lease is live
+  EXPECT_EQ(Op(id).lease_token, first->lease.token);
+  SetOpSql(id, "updated_at = " + StaleSql());  // its driver went away
+  auto second = ClaimCleanup("host/2/driver-1");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->operation.id, id);
 }
 
 TEST_P(CleanupClaim, ActiveAppliesWithoutACancelAreNeverTouched) {

@@ -229,6 +229,32 @@ TEST_P(Leases, ApplyStateCasSwapsOnlyFromTheExpectedState) {  // 37
   EXPECT_EQ(Apply(a.id).state, ApplyState::kRunning);
 }
 
+TEST_P(Leases, AStoppedTransitionReleasesTheLeaseAndMovesTheApply) {
+  auto a = Create("rolling", "halt", 2);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kCompleted);
+  SetOp(ids[1], S::kRunning);
+  SetApplySql(a.id, "state = 'running'");
+  ASSERT_TRUE(store_->TransitionOperation(LeaseOf(ids[1]), S::kStopped).ok());
+  OperationRecord stopped = Op(ids[1]);
+  EXPECT_EQ(stopped.state, S::kStopped);
+  EXPECT_FALSE(stopped.lease_token.has_value());
+  EXPECT_FALSE(stopped.lease_owner.has_value());
+  EXPECT_FALSE(stopped.completed_at.has_value()) << "stopped is resumable";
+  ExpectApply(a.id, ApplyState::kStopped);
+  auto events = store_->ListEvents(a.id);
+  ASSERT_TRUE(events.ok());
+  bool apply_moved = false;
+  for (const auto& e : *events)
+    apply_moved |= !e.operation_id && e.kind == "state_change" && e.from_state == "running" &&
+                   e.to_state == "stopped";
+  EXPECT_TRUE(apply_moved);
+  // The driver holds nothing more: its writes, a repeated stop included, are LeaseLost.
+  EXPECT_TRUE(store_->TransitionOperation(LeaseOf(ids[1]), S::kStopped).Is(StatusCode::kLeaseLost));
+  EXPECT_TRUE(store_->Heartbeat(LeaseOf(ids[1])).Is(StatusCode::kLeaseLost));
+  EXPECT_EQ(Op(ids[1]).updated_at, stopped.updated_at);
+}
+
 ORDO_INSTANTIATE_STORE_SUITE(Leases);
 
 }  // namespace

@@ -273,10 +273,10 @@ GateParams::GateParams(const StoreOptions& opts) : options(opts) {
                         {b.ProbeB(), Builder::ProbeC(), Builder::ProbeD()});
   cutover = Builder::Claim({b.Arm1(), b.Arm2()}, b.Arm1(), {b.Arm2()});
   // Rows no other gate hands out again, of an apply that is settled or cancelled,
-  // held by no live lease (a stopped row holds none: its driver has finished with it).
-  // Rows in flight and rows the copy or cutover claim would still take are theirs.
+  // held by no live lease (a row its driver stopped holds none: the transition released
+  // it). Rows in flight and rows the copy or cutover claim would still take are theirs.
   Sql cleanup = "o.state IN ('pending','stopped','failed_retryable','waiting_for_cutover') AND "
-                "(o.state = 'stopped' OR o.lease_token IS NULL OR o.updated_at < " +
+                "(o.lease_token IS NULL OR o.updated_at < " +
                 b.StaleBefore() +
                 ") AND (EXISTS (SELECT 1 FROM applies a WHERE a.id = o.apply_id AND a.state IN "
                 "('completed','failed','cancelled','reverted')) OR " +

@@ -84,11 +84,13 @@ Status MysqlStore::TransitionOperation(const Lease& lease, OperationState to,
       "cutover_started_at = IF(?, COALESCE(cutover_started_at, NOW(6)), cutover_started_at), "
       "cutover_completed_at = IF(?, COALESCE(cutover_completed_at, NOW(6)), "
       "cutover_completed_at), "
-      "completed_at = IF(?, COALESCE(completed_at, NOW(6)), completed_at) "
+      "completed_at = IF(?, COALESCE(completed_at, NOW(6)), completed_at), "
+      "lease_owner = IF(?, NULL, lease_owner), lease_token = IF(?, NULL, lease_token) "
       "WHERE id = ? AND lease_token = ?",
       {SqlValue::Text(std::string(ToString(to))), OptText(error), SqlValue::Int(to == S::kRunning),
        SqlValue::Int(to == S::kCuttingOver), SqlValue::Int(cutover_done),
-       SqlValue::Int(SetsCompletedAt(to))}));
+       SqlValue::Int(SetsCompletedAt(to)),
+       SqlValue::Int(to == S::kStopped), SqlValue::Int(to == S::kStopped)}));
   if (before.state != to) {
     ORDO_RETURN_IF_ERROR(WriteEvent(conn, {before.apply_id, before.id, "state_change",
                                            std::string(ToString(before.state)),
@@ -96,6 +98,10 @@ Status MysqlStore::TransitionOperation(const Lease& lease, OperationState to,
                                            "by " + lease.owner + " token=" + lease.token +
                                                (error ? ": " + *error : "")}));
   }
+  // A stopped row holds no lease; its apply moves in the same transaction, since its
+  // driver's own swap no longer can (lock order: the operation row, then the apply).
+  if (to == S::kStopped)
+    ORDO_RETURN_IF_ERROR(RederiveApply(conn, before.apply_id, "stopped by " + lease.owner));
   ORDO_SYNC_POINT("Store::FencedWrite:BeforeCommit");
   return txn.Commit();
 }

@@ -76,10 +76,10 @@ std::string BuildCutoverSql() {
 }
 
 // Rows no other claim hands out (any more), of an apply that is settled or has a
-// pending cancel, held by no live lease (a stopped row holds none: its driver has
-// finished with it). Rows in flight (running, resuming, cutting_over, revert_window)
-// and rows the copy or cutover claim would still take are theirs: the driver of such
-// a claim cancels or finishes them.
+// pending cancel, held by no live lease (a row its driver stopped holds none: the
+// transition released it). Rows in flight (running, resuming, cutting_over,
+// revert_window) and rows the copy or cutover claim would still take are theirs: the
+// driver of such a claim cancels or finishes them.
 std::string BuildCleanupSql() {
   return "SELECT o.id FROM apply_operations o JOIN applies a ON a.id = o.apply_id WHERE "
          "o.state IN ('pending','stopped','failed_retryable','waiting_for_cutover') AND " +
@@ -117,8 +117,7 @@ std::string RequestExistsSql(const std::string& apply_expr, const std::string& k
 }
 
 std::string CleanupUnheldSql(const std::string& o) {
-  return "(" + o + ".state = 'stopped' OR " + o + ".lease_token IS NULL OR " + o +
-         ".updated_at < :stale_before)";
+  return "(" + o + ".lease_token IS NULL OR " + o + ".updated_at < :stale_before)";
 }
 
 std::string IdleForStopSql(const std::string& o) {

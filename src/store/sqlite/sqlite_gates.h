@@ -27,8 +27,8 @@ const std::string& RederiveCandidatesSql();
 // "a `kind` request with one of `statuses` exists for the apply `apply_expr`".
 std::string RequestExistsSql(const std::string& apply_expr, const std::string& kind,
                              const std::string& statuses = "'pending'");
-// "No live lease holds operation `o` for the cleanup claim": stopped (its driver has
-// finished with it), no token, or a stale heartbeat.
+// "No live lease holds operation `o`" for the cleanup claim: no token, or a stale
+// heartbeat.
 std::string CleanupUnheldSql(const std::string& o);
 // Operation states that stop reconciliation may turn into `stopped` (alias `o`).
 std::string IdleForStopSql(const std::string& o);

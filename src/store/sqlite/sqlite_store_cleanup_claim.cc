@@ -3,8 +3,7 @@
 //
 // One BEGIN IMMEDIATE transaction: the candidate query (sqlite_gates.cc) picks the
 // first row in (created_at, id) order, then a guarded UPDATE by primary key takes the
-// lease only if the row is still in that state and still held by no live lease (a
-// stopped row holds none).
+// lease only if the row is still in that state and still held by no live lease.
 #include "ordo/sync_point.h"
 #include "store/lease_token.h"
 #include "store/sqlite/sqlite_dialect.h"

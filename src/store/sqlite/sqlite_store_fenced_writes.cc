@@ -76,14 +76,17 @@ Status SqliteStore::TransitionOperation(const Lease& lease, OperationState to,
       "started_at = CASE WHEN :running THEN COALESCE(started_at, :now) ELSE started_at END, "
       "cutover_started_at = CASE WHEN :cutting THEN COALESCE(cutover_started_at, :now) ELSE cutover_started_at END, "
       "cutover_completed_at = CASE WHEN :cut THEN COALESCE(cutover_completed_at, :now) ELSE cutover_completed_at END, "
-      "completed_at = CASE WHEN :done THEN COALESCE(completed_at, :now) ELSE completed_at END "
+      "completed_at = CASE WHEN :done THEN COALESCE(completed_at, :now) ELSE completed_at END, "
+      "lease_owner = CASE WHEN :release THEN NULL ELSE lease_owner END, "
+      "lease_token = CASE WHEN :release THEN NULL ELSE lease_token END "
       "WHERE id = :id AND lease_token = :token"));
   st.Bind(":to", ToString(to))
       .Bind(":error", error)
       .Bind(":running", int64_t{to == S::kRunning})
       .Bind(":cutting", int64_t{to == S::kCuttingOver})
       .Bind(":cut", int64_t{cutover_done})
-      .Bind(":done", int64_t{SetsCompletedAt(to)});
+      .Bind(":done", int64_t{SetsCompletedAt(to)})
+      .Bind(":release", int64_t{to == S::kStopped});
   ORDO_FENCED_UPDATE(txn, lease, now, st);
   if (before.state != to) {
     ORDO_RETURN_IF_ERROR(WriteEvent({before.apply_id, before.id, "state_change",
@@ -92,6 +95,10 @@ Status SqliteStore::TransitionOperation(const Lease& lease, OperationState to,
                                          (error ? ": " + *error : "")},
                                     now));
   }
+  // A stopped row holds no lease; its apply moves in the same transaction, since its
+  // driver's own swap no longer can.
+  if (to == S::kStopped)
+    ORDO_RETURN_IF_ERROR(RederiveApply(before.apply_id, now, "stopped by " + lease.owner));
   ORDO_SYNC_POINT("Store::FencedWrite:BeforeCommit");
   return txn.Commit();
 }
