@@ -191,6 +191,25 @@ TEST_P(ApplyLevel, ExpiryFailsExhaustedOrOldRetriesAndLeavesParkedSuccessor) {  
   EXPECT_EQ(*store_->ExpireRetries(), 0);
 }
 
+TEST_P(ApplyLevel, ExpiryMarksTheRowsThatStartedAsOwingTheirCleanup) {  // 40
+  auto a = Create("parallel", "halt", 3);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kFailedRetryable);  // started: may have left shadow tables
+  SetOp(ids[1], S::kFailedRetryable);
+  SetOpSql(ids[1], "started_at = NULL");  // never started
+  SetOp(ids[2], S::kFailed);              // failed by its driver, which cleaned up
+  SetApplySql(a.id, "state = 'failed_retryable', attempt = 10, failed_at = " + NowSql());
+  ASSERT_EQ(*store_->ExpireRetries(), 1);
+  ExpectApply(a.id, ApplyState::kFailed);
+  OperationRecord started = Op(ids[0]);
+  OperationRecord never = Op(ids[1]);
+  EXPECT_EQ(started.state, S::kFailed);
+  EXPECT_TRUE(started.cleanup_pending);
+  EXPECT_EQ(never.state, S::kFailed);
+  EXPECT_FALSE(never.cleanup_pending);
+  EXPECT_FALSE(Op(ids[2]).cleanup_pending);
+}
+
 TEST_P(ApplyLevel, StopReconciliationStopsLeftoverPendingWork) {  // 41
   auto a = Create("rolling", "continue", 2);
   auto ids = OpIds(a.id);

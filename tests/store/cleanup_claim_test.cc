@@ -1,7 +1,8 @@
 // Conformance: the cleanup claim (Store::ClaimNextCleanup). Rows of a settled apply,
 // or of one with a pending cancel, that no other gate hands out again — pending,
 // stopped, failed_retryable, parked without a live holder — are leased with their
-// state unchanged, so a driver can cancel them (and drop their shadow tables).
+// state unchanged, so a driver can cancel them (and drop their shadow tables); so are
+// rows failed by retry expiry that still owe the cleanup of their target.
 #include "store_suite.h"
 
 namespace ordo::testing {
@@ -136,6 +137,29 @@ TEST_P(CleanupClaim, AStoppedRowACleanupDriverHoldsIsNotHandedOutAgain) {
   auto second = ClaimCleanup("host/2/driver-1");
   ASSERT_TRUE(second);
   EXPECT_EQ(second->operation.id, id);
+}
+
+TEST_P(CleanupClaim, ARowFailedByRetryExpiryIsTakenUntilItsTargetIsCleanedUp) {
+  auto a = Create("parallel", "halt", 2);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kFailedRetryable);  // had copied: shadow tables on the target
+  SetOp(ids[1], S::kFailedRetryable);
+  SetOpSql(ids[1], "started_at = NULL");  // never started: nothing on its target
+  SetApplySql(a.id, "state = 'failed_retryable', attempt = 10, failed_at = " + NowSql());
+  ASSERT_EQ(*store_->ExpireRetries(), 1);
+  auto c = ClaimCleanup();
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->operation.id, ids[0]);
+  EXPECT_EQ(c->operation.state, S::kFailed);
+  EXPECT_TRUE(c->operation.cleanup_pending);
+  size_t events = store_->ListEvents(a.id)->size();
+  // Its driver removes what the row left on its target, then fails it again.
+  ASSERT_TRUE(store_->TransitionOperation(c->lease, S::kFailed).ok());
+  OperationRecord cleaned = Op(ids[0]);
+  EXPECT_EQ(cleaned.state, S::kFailed);
+  EXPECT_FALSE(cleaned.cleanup_pending);
+  EXPECT_EQ(store_->ListEvents(a.id)->size(), events) << "no state changed";
+  EXPECT_FALSE(ClaimCleanup());
 }
 
 TEST_P(CleanupClaim, ActiveAppliesWithoutACancelAreNeverTouched) {

@@ -178,10 +178,10 @@ class Builder {
 
   static Sql First(const Sql& ordered, const std::vector<GateQuery>& rare) {
     // The probe rows carry only id and created_at, in the operation columns' places
-    // (kOperationColumns: id first, created_at 17th of 18).
+    // (kOperationColumns: id first, created_at at kOperationCreatedAt).
     std::string probe_columns = "'R', NULL, o.id";
-    for (int i = 1; i < kOperationCreatedAt; ++i) probe_columns += ", NULL";
-    probe_columns += ", o.created_at, NULL";
+    for (int i = 1; i < kOperationColumnCount; ++i)
+      probe_columns += i == kOperationCreatedAt ? ", o.created_at" : ", NULL";
     return "(SELECT 'A', " + LockedColumns() +
            " FROM apply_operations o FORCE INDEX (apply_operations_claim) WHERE " + ordered +
            " ORDER BY o.created_at, o.id LIMIT 1 FOR UPDATE SKIP LOCKED) UNION ALL (" +
@@ -275,19 +275,22 @@ GateParams::GateParams(const StoreOptions& opts) : options(opts) {
   // Rows no other gate hands out again, of an apply that is settled or cancelled,
   // held by no live lease (a row its driver stopped holds none: the transition released
   // it). Rows in flight and rows the copy or cutover claim would still take are theirs.
-  Sql cleanup = "o.state IN ('pending','stopped','failed_retryable','waiting_for_cutover') AND "
-                "(o.lease_token IS NULL OR o.updated_at < " +
-                b.StaleBefore() +
-                ") AND (EXISTS (SELECT 1 FROM applies a WHERE a.id = o.apply_id AND a.state IN "
-                "('completed','failed','cancelled','reverted')) OR " +
-                RequestExists("o.apply_id", "cancel") + ") AND NOT (" + b.ArmA() + " OR " +
-                b.ArmB() + " OR " + b.ArmC() + " OR " + b.ArmD() + " OR " + b.Arm1() + " OR " +
-                b.Arm2() + ")";
-  cleanup_candidates =
-      ("SELECT o.id FROM apply_operations o WHERE " + cleanup + " ORDER BY o.created_at, o.id")
-          .Query();
-  cleanup_lock = ("SELECT " + Builder::LockedColumns() + " FROM apply_operations o WHERE " +
-                  cleanup + " AND o.id = ? FOR UPDATE SKIP LOCKED")
+  Sql idle_ended =
+      "(o.state IN ('pending','stopped','failed_retryable','waiting_for_cutover') AND "
+      "(o.lease_token IS NULL OR o.updated_at < " +
+      b.StaleBefore() +
+      ") AND (EXISTS (SELECT 1 FROM applies a WHERE a.id = o.apply_id AND a.state IN "
+      "('completed','failed','cancelled','reverted')) OR " +
+      RequestExists("o.apply_id", "cancel") + ") AND NOT (" + b.ArmA() + " OR " + b.ArmB() +
+      " OR " + b.ArmC() + " OR " + b.ArmD() + " OR " + b.Arm1() + " OR " + b.Arm2() + "))";
+  // And rows failed by retry expiry whose target cleanup is owed, whatever their lease
+  // (no driver holds an expired row), found by the flag's own index.
+  Sql owed = "(o.state = 'failed' AND o.cleanup_pending = 1)";
+  // Each arm on its own index (the idle states by the claim index; the flag by its
+  // index, so failed rows are not read), merged in claim order.
+  cleanup_candidates = Builder::Merge({idle_ended.Query(), owed.Query()}).Query();
+  cleanup_lock = ("SELECT " + Builder::LockedColumns() + " FROM apply_operations o WHERE (" +
+                  owed + " OR " + idle_ended + ") AND o.id = ? FOR UPDATE SKIP LOCKED")
                      .Query();
 
   Sql idle = "(o.state IN ('pending','failed_retryable') OR (o.state = 'waiting_for_cutover' AND "

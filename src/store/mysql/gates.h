@@ -84,8 +84,8 @@ struct GateParams {
 
   ClaimGates copy;     // arms A–D
   ClaimGates cutover;  // arms 1–2
-  // SELECT id of operations the cleanup claim may take, in (created_at, id) order,
-  // not locked.
+  // SELECT id, created_at of operations the cleanup claim may take, in (created_at,
+  // id) order, not locked.
   GateQuery cleanup_candidates;
   // SELECT NOW(6), the apply's external id, <operation columns> of the row `o.id = ?`
   // (appended: With({id})) when the cleanup claim may take it and no other

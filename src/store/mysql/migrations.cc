@@ -159,6 +159,16 @@ CREATE TABLE IF NOT EXISTS apply_scopes (
   return s;
 }
 
+// Version 2: an operation failed by retry expiry owes the cleanup of its target
+// (cleanup_pending), which the cleanup claim hands out. Its index holds the flag alone:
+// claims change an operation's state, never the flag, so they do not maintain it, and
+// the cleanup claim finds the few flagged rows without reading every failed one.
+// (ADD COLUMN / ADD INDEX IF NOT EXISTS keep a half-run migration re-runnable.)
+constexpr std::string_view kV2CleanupPending = R"sql(
+ALTER TABLE apply_operations
+  ADD COLUMN IF NOT EXISTS cleanup_pending TINYINT NOT NULL DEFAULT 0,
+  ADD INDEX IF NOT EXISTS apply_operations_cleanup_owed (cleanup_pending))sql";
+
 constexpr std::string_view kMigrationsTable = R"sql(
 CREATE TABLE IF NOT EXISTS schema_migrations (
   version    INT         NOT NULL,
@@ -178,6 +188,7 @@ constexpr std::string_view kUnlock =
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, {V1Applies(), V1Operations(), V1Changes(), V1Requests(), V1Events(), V1Scopes()}},
+      {2, {kV2CleanupPending}},
   };
   return kMigrations;
 }

@@ -21,11 +21,6 @@ Status EmptyLease(const Lease& lease) {
   return Status::Ok();
 }
 
-bool SetsCompletedAt(OperationState s) {
-  return s == OperationState::kCompleted || s == OperationState::kFailed ||
-         s == OperationState::kCancelled || s == OperationState::kReverted;
-}
-
 SqlValue OptText(const std::optional<std::string>& v) {
   return v ? SqlValue::Text(*v) : SqlValue::Null();
 }
@@ -85,11 +80,12 @@ Status MysqlStore::TransitionOperation(const Lease& lease, OperationState to,
       "cutover_completed_at = IF(?, COALESCE(cutover_completed_at, NOW(6)), "
       "cutover_completed_at), "
       "completed_at = IF(?, COALESCE(completed_at, NOW(6)), completed_at), "
+      "cleanup_pending = IF(?, 0, cleanup_pending), "
       "lease_owner = IF(?, NULL, lease_owner), lease_token = IF(?, NULL, lease_token) "
       "WHERE id = ? AND lease_token = ?",
       {SqlValue::Text(std::string(ToString(to))), OptText(error), SqlValue::Int(to == S::kRunning),
        SqlValue::Int(to == S::kCuttingOver), SqlValue::Int(cutover_done),
-       SqlValue::Int(SetsCompletedAt(to)),
+       SqlValue::Int(IsSettled(to)), SqlValue::Int(IsSettled(to)),
        SqlValue::Int(to == S::kStopped), SqlValue::Int(to == S::kStopped)}));
   if (before.state != to) {
     ORDO_RETURN_IF_ERROR(WriteEvent(conn, {before.apply_id, before.id, "state_change",

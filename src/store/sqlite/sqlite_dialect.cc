@@ -98,10 +98,20 @@ CREATE TABLE apply_events (
 CREATE INDEX apply_events_by_apply ON apply_events (apply_id, id);
 )sql";
 
+// Version 2: an operation failed by retry expiry owes the cleanup of its target
+// (cleanup_pending), which the cleanup claim hands out. The partial index holds only
+// those few rows, so the claim finds them without reading every failed row (its
+// MULTI-INDEX OR serves that arm by this index, the others by the claim index).
+constexpr std::string_view kV2 = R"sql(
+ALTER TABLE apply_operations ADD COLUMN cleanup_pending INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX apply_operations_cleanup_owed ON apply_operations (cleanup_pending)
+  WHERE cleanup_pending = 1;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
-  static const std::vector<Migration> kMigrations = {{1, kV1}};
+  static const std::vector<Migration> kMigrations = {{1, kV1}, {2, kV2}};
   return kMigrations;
 }
 

@@ -79,14 +79,16 @@ std::string BuildCutoverSql() {
 // pending cancel, held by no live lease (a row its driver stopped holds none: the
 // transition released it). Rows in flight (running, resuming, cutting_over,
 // revert_window) and rows the copy or cutover claim would still take are theirs: the
-// driver of such a claim cancels or finishes them.
+// driver of such a claim cancels or finishes them. And rows failed by retry expiry
+// whose target cleanup is owed, whatever their lease: no driver holds an expired row.
 std::string BuildCleanupSql() {
-  return "SELECT o.id FROM apply_operations o JOIN applies a ON a.id = o.apply_id WHERE "
-         "o.state IN ('pending','stopped','failed_retryable','waiting_for_cutover') AND " +
+  return "SELECT o.id FROM apply_operations o JOIN applies a ON a.id = o.apply_id WHERE " +
+         CleanupOwedSql("o") +
+         " OR (o.state IN ('pending','stopped','failed_retryable','waiting_for_cutover') AND " +
          CleanupUnheldSql("o") + " AND (a.state IN "
          "('completed','failed','cancelled','reverted') OR " +
          RequestExistsSql("o.apply_id", "cancel") + ") AND NOT " + CopyArmsSql() + " AND NOT " +
-         CutoverArmsSql() + " ORDER BY o.created_at, o.id";
+         CutoverArmsSql() + ") ORDER BY o.created_at, o.id";
 }
 
 std::string BuildStopSql() {
@@ -118,6 +120,10 @@ std::string RequestExistsSql(const std::string& apply_expr, const std::string& k
 
 std::string CleanupUnheldSql(const std::string& o) {
   return "(" + o + ".lease_token IS NULL OR " + o + ".updated_at < :stale_before)";
+}
+
+std::string CleanupOwedSql(const std::string& o) {
+  return "(" + o + ".state = 'failed' AND " + o + ".cleanup_pending = 1)";
 }
 
 std::string IdleForStopSql(const std::string& o) {

@@ -18,11 +18,6 @@ Status EmptyLease(const Lease& lease) {
   return Status::Ok();
 }
 
-bool SetsCompletedAt(OperationState s) {
-  return s == OperationState::kCompleted || s == OperationState::kFailed ||
-         s == OperationState::kCancelled || s == OperationState::kReverted;
-}
-
 }  // namespace
 
 // Runs a fenced UPDATE (bound with :id, :token, :now plus `bind`) and commits; on zero
@@ -77,6 +72,7 @@ Status SqliteStore::TransitionOperation(const Lease& lease, OperationState to,
       "cutover_started_at = CASE WHEN :cutting THEN COALESCE(cutover_started_at, :now) ELSE cutover_started_at END, "
       "cutover_completed_at = CASE WHEN :cut THEN COALESCE(cutover_completed_at, :now) ELSE cutover_completed_at END, "
       "completed_at = CASE WHEN :done THEN COALESCE(completed_at, :now) ELSE completed_at END, "
+      "cleanup_pending = CASE WHEN :done THEN 0 ELSE cleanup_pending END, "
       "lease_owner = CASE WHEN :release THEN NULL ELSE lease_owner END, "
       "lease_token = CASE WHEN :release THEN NULL ELSE lease_token END "
       "WHERE id = :id AND lease_token = :token"));
@@ -85,7 +81,7 @@ Status SqliteStore::TransitionOperation(const Lease& lease, OperationState to,
       .Bind(":running", int64_t{to == S::kRunning})
       .Bind(":cutting", int64_t{to == S::kCuttingOver})
       .Bind(":cut", int64_t{cutover_done})
-      .Bind(":done", int64_t{SetsCompletedAt(to)})
+      .Bind(":done", int64_t{IsSettled(to)})
       .Bind(":release", int64_t{to == S::kStopped});
   ORDO_FENCED_UPDATE(txn, lease, now, st);
   if (before.state != to) {
