@@ -110,7 +110,8 @@ class Store {
   // ---- applies -------------------------------------------------------------------
   // Inserts the apply, its operations (in order) and changes in one transaction.
   // Conflict naming the other apply when a deployment is held by a non-settled apply
-  // of the same database and environment; InvalidArgument on an empty or duplicate
+  // of the same database and environment (a stopped one holds its deployments only
+  // while a start of it is pending); InvalidArgument on an empty or duplicate
   // deployment list, or a cutover_policy / on_failure that is not exactly one of the
   // known values ("Continue" and "continue " are refused).
   virtual Result<ApplyRecord> CreateApply(const NewApply& apply) = 0;

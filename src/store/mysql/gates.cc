@@ -3,6 +3,7 @@
 #include <optional>
 #include <utility>
 
+#include "store/deployment_holder.h"
 #include "store/derived_state_sql.h"
 #include "store/mysql/rows.h"
 
@@ -239,12 +240,13 @@ std::string GateParams::CutoverTurnHasCome() {
 GateParams::GateParams(const StoreOptions& opts) : options(opts) {
   Builder b(options);
   stale = ("updated_at < " + b.StaleBefore()).Query();
-  deployment_holder = Sql(
-      "SELECT o.apply_id, a.external_id, o.state FROM apply_operations o JOIN applies a ON "
-      "a.id = o.apply_id WHERE o.deployment = ? AND o.state IN ('pending','running',"
-      "'waiting_for_cutover','cutting_over','revert_window','failed_retryable','resuming') "
-      "AND a.database_name = ? AND a.environment = ? AND o.apply_id <> ? ORDER BY o.apply_id")
-                          .Query();
+  deployment_holder =
+      Sql("SELECT o.apply_id, a.external_id, o.state FROM apply_operations o JOIN applies a ON "
+          "a.id = o.apply_id WHERE o.deployment = ? AND " +
+          DeploymentHolderPrefilterSql(RequestExists("o.apply_id", "start")) +
+          " AND a.database_name = ? AND a.environment = ? AND o.apply_id <> ? ORDER BY "
+          "o.apply_id")
+          .Query();
   start_pending =
       Sql("UPDATE apply_operations SET state = 'running', started_at = COALESCE(started_at, ?), "
           "lease_owner = ?, lease_token = ?, lease_acquired_at = ?, updated_at = ? WHERE id = ? "

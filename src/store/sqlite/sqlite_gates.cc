@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_gates.h"
 
+#include "store/deployment_holder.h"
 #include "store/derived_state_sql.h"
 
 namespace ordo::sqlite {
@@ -156,6 +157,16 @@ const std::string& ExpiryCandidatesSql() {
   static const std::string kSql =
       "SELECT id, attempt FROM applies WHERE state = 'failed_retryable' AND (attempt >= :budget "
       "OR COALESCE(failed_at, updated_at) < :fresh_after) ORDER BY id";
+  return kSql;
+}
+
+const std::string& DeploymentHolderCandidatesSql() {
+  static const std::string kSql =
+      "SELECT o.apply_id, a.external_id, o.state FROM apply_operations o JOIN applies a ON "
+      "a.id = o.apply_id WHERE o.deployment = :dep AND " +
+      DeploymentHolderPrefilterSql(RequestExistsSql("o.apply_id", "start")) +
+      " AND a.database_name = :db AND a.environment = :env AND o.apply_id <> :self ORDER BY "
+      "o.apply_id";
   return kSql;
 }
 
