@@ -165,7 +165,8 @@ class Store {
   virtual Status SaveProgress(const Lease& lease, const std::vector<ChangeProgress>& progress) = 0;
   virtual Status SaveResumeState(const Lease& lease, std::string_view resume_state_json) = 0;
   // Compare-and-swap of the apply's derived state, fenced by one of its operations'
-  // leases. true: swapped (or already `next` when expected == next); false: the
+  // leases. true: swapped (or already `next` when expected == next: then only an
+  // `error` other than the stored one is written, without an event); false: the
   // stored state was not `expected`. LeaseLost (never false) when the lease is stale.
   virtual Result<bool> CasApplyState(const Lease& lease, ApplyState expected, ApplyState next,
                                      std::optional<std::string> error = std::nullopt) = 0;

@@ -255,6 +255,43 @@ TEST_P(Leases, AStoppedTransitionReleasesTheLeaseAndMovesTheApply) {
   EXPECT_EQ(Op(ids[1]).updated_at, stopped.updated_at);
 }
 
+TEST_P(Leases, ApplyErrorIsWrittenWhenOnlyItChanged) {  // 37
+  // d1 is in its revert window (the apply stays there) when d2 fails.
+  auto a = Create("rolling", "halt", 3);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kRevertWindow);
+  SetOp(ids[1], S::kFailed);
+  SetApplySql(a.id, "state = 'revert_window'");
+  size_t events = store_->ListEvents(a.id)->size();
+  ApplyRecord before = Apply(a.id);
+  const std::string error = "deployment d2 failed: boom";
+  auto swapped = store_->CasApplyState(LeaseOf(ids[1]), ApplyState::kRevertWindow,
+                                       ApplyState::kRevertWindow, error);
+  ASSERT_TRUE(swapped.ok()) << swapped.status().ToString();
+  EXPECT_TRUE(*swapped);
+  ApplyRecord after = Apply(a.id);
+  EXPECT_EQ(after.state, ApplyState::kRevertWindow);
+  EXPECT_EQ(after.error, error);
+  EXPECT_FALSE(after.completed_at.has_value());
+  EXPECT_EQ(after.started_at, before.started_at);
+  EXPECT_EQ(store_->ListEvents(a.id)->size(), events) << "no state changed";
+  // Without an error, or with the same one, nothing is written; the wrong expected
+  // state still answers false.
+  EXPECT_TRUE(*store_->CasApplyState(LeaseOf(ids[1]), ApplyState::kRevertWindow,
+                                     ApplyState::kRevertWindow));
+  EXPECT_EQ(Apply(a.id).error, error);
+  EXPECT_FALSE(*store_->CasApplyState(LeaseOf(ids[1]), ApplyState::kRunning,
+                                      ApplyState::kRunning, "deployment d3 failed: other"));
+  EXPECT_EQ(Apply(a.id).error, error);
+  Lease stale = LeaseOf(ids[1]);
+  stale.token = "an-old-token";
+  EXPECT_TRUE(store_->CasApplyState(stale, ApplyState::kRevertWindow, ApplyState::kRevertWindow,
+                                    "deployment d3 failed: other")
+                  .status()
+                  .Is(StatusCode::kLeaseLost));
+  EXPECT_EQ(Apply(a.id).error, error);
+}
+
 ORDO_INSTANTIATE_STORE_SUITE(Leases);
 
 }  // namespace

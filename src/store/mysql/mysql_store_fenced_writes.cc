@@ -178,7 +178,16 @@ Result<bool> MysqlStore::CasApplyState(const Lease& lease, ApplyState expected, 
   if (!leased.ok()) return CommitVerdict(txn, leased.status());
   ORDO_ASSIGN_OR_RETURN(ApplyRecord apply, ReadApply(conn, leased->apply_id, /*for_update=*/true));
   if (apply.state != expected) return false;
-  if (expected == next) return true;  // already there: a successful no-op
+  if (expected == next) {
+    // Already there; only a new error is written (a later deployment failed while the
+    // apply stays in an earlier one's revert window).
+    if (!error || error == apply.error) return true;
+    ORDO_RETURN_IF_ERROR(conn.Execute("UPDATE applies SET error = ? WHERE id = ?",
+                                      {SqlValue::Text(*error), SqlValue::Int(apply.id)})
+                             .status());
+    ORDO_RETURN_IF_ERROR(txn.Commit());
+    return true;
+  }
   ORDO_RETURN_IF_ERROR(WriteApplyState(conn, apply, next, error, "cas by " + lease.owner));
   ORDO_RETURN_IF_ERROR(txn.Commit());
   return true;

@@ -188,7 +188,15 @@ Result<bool> SqliteStore::CasApplyState(const Lease& lease, ApplyState expected,
   ORDO_ASSIGN_OR_RETURN(OperationRecord op, ReadOperation(lease.operation_id));
   ORDO_ASSIGN_OR_RETURN(ApplyRecord apply, ReadApply(op.apply_id));
   if (apply.state != expected) return false;
-  if (expected == next) return true;  // already there: a successful no-op
+  if (expected == next) {
+    // Already there; only a new error is written (a later deployment failed while the
+    // apply stays in an earlier one's revert window).
+    if (!error || error == apply.error) return true;
+    ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare("UPDATE applies SET error = :error WHERE id = :id"));
+    ORDO_RETURN_IF_ERROR(st.Bind(":error", error).Bind(":id", apply.id).Run());
+    ORDO_RETURN_IF_ERROR(txn.Commit());
+    return true;
+  }
   ORDO_RETURN_IF_ERROR(WriteApplyState(apply, next, error, now, "cas by " + lease.owner));
   ORDO_RETURN_IF_ERROR(txn.Commit());
   return true;
