@@ -115,7 +115,8 @@ class Store {
   // ---- applies -------------------------------------------------------------------
   // Inserts the apply, its operations (in order) and changes in one transaction.
   // Conflict naming the other apply when a deployment is held by a non-settled apply
-  // of the same database and environment; InvalidArgument on an empty or duplicate
+  // of the same database and environment (a stopped one holds its deployments only
+  // while a start of it is pending); InvalidArgument on an empty or duplicate
   // deployment list, or a cutover_policy / on_failure that is not exactly one of the
   // known values ("Continue" and "continue " are refused).
   virtual Result<ApplyRecord> CreateApply(const NewApply& apply) = 0;
@@ -136,9 +137,10 @@ class Store {
   // The cleanup claim: a row no other gate hands out again — pending, stopped,
   // failed_retryable, or waiting_for_cutover — of an apply whose stored state is
   // settled or that has a pending cancel, held by no live lease (no token, or a stale
-  // heartbeat; a stopped row holds none), leased with its state unchanged (returned as
-  // it was) so a driver can cancel it. Empty owner → LeaseLost without SQL; nullopt:
-  // nothing to clean up.
+  // heartbeat); or a failed row whose target cleanup is owed (cleanup_pending: failed
+  // by retry expiry), whatever its lease. Leased with its state unchanged (returned as
+  // it was) so a driver can cancel it, or clean up and fail it again. Empty owner →
+  // LeaseLost without SQL; nullopt: nothing to clean up.
   virtual Result<std::optional<ClaimedOperation>> ClaimNextCleanup(std::string_view owner) = 0;
   // For a live holder of a parked row: true when the row moved waiting_for_cutover →
   // cutting_over; false ("not yet") when its turn has not come (nothing changed).
@@ -150,7 +152,11 @@ class Store {
   // Moves the operation to `to`, recording the error (if any) and an event, and sets
   // the marks once (first timestamps kept): started_at on running, cutover_started_at
   // on cutting_over, cutover_completed_at on revert_window (or completed straight from
-  // cutting_over), completed_at on completed/failed/cancelled/reverted. Repeating the
+  // cutting_over), completed_at on completed/failed/cancelled/reverted. A settled state
+  // clears cleanup_pending (repeating `failed` on a failed row is how the cleanup
+  // claim's driver reports its target cleaned up). `stopped` also releases the lease
+  // (owner and token cleared) and re-derives the apply in the same transaction, as stop
+  // reconciliation does; repeating it then answers LeaseLost. Otherwise repeating the
   // current state is an idempotent success.
   virtual Status TransitionOperation(const Lease& lease, OperationState to,
                                      std::optional<std::string> error = std::nullopt) = 0;
@@ -164,7 +170,8 @@ class Store {
   virtual Status SaveProgress(const Lease& lease, const std::vector<ChangeProgress>& progress) = 0;
   virtual Status SaveResumeState(const Lease& lease, std::string_view resume_state_json) = 0;
   // Compare-and-swap of the apply's derived state, fenced by one of its operations'
-  // leases. true: swapped (or already `next` when expected == next); false: the
+  // leases. true: swapped (or already `next` when expected == next: then only an
+  // `error` other than the stored one is written, without an event); false: the
   // stored state was not `expected`. LeaseLost (never false) when the lease is stale.
   virtual Result<bool> CasApplyState(const Lease& lease, ApplyState expected, ApplyState next,
                                      std::optional<std::string> error = std::nullopt) = 0;
@@ -182,7 +189,9 @@ class Store {
 
   // ---- housekeeping -------------------------------------------------------------------
   // Fails failed_retryable applies whose budget or freshness ran out (reason recorded)
-  // and their failed_retryable operations. Returns how many applies were expired.
+  // and their failed_retryable operations; each of those that ever started is marked
+  // cleanup_pending (what it left on its target is still to be removed, by the cleanup
+  // claim's driver). Returns how many applies were expired.
   virtual Result<int> ExpireRetries() = 0;
   // Re-derives the applies nobody holds: an apply whose stored state is not settled,
   // none of whose operations has a live lease (a token and a heartbeat fresh by the

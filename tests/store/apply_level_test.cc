@@ -159,6 +159,32 @@ TEST_P(ApplyLevel, RestartOfStoppedApplyRechecksItsDeployments) {  // 39
   EXPECT_EQ(start->outcome, RequestOutcome::kAccepted) << start->reason;
 }
 
+TEST_P(ApplyLevel, AStartAcceptedForAStoppedApplyHoldsItsDeployments) {  // 39
+  auto x = store_->CreateApply(Spec({"d1", "d2"}));
+  ASSERT_TRUE(x.ok());
+  auto xs = OpIds(x->id);
+  SetOp(xs[0], S::kStopped);  // had started: stays stopped until the copy claim resumes it
+  SetOp(xs[1], S::kStopped);
+  SetOpSql(xs[1], "started_at = NULL");  // never started: back to pending on the start
+  SetApplySql(x->id, "state = 'stopped'");
+  auto start = store_->RequestControl(x->id, RequestKind::kStart, "operator");
+  ASSERT_TRUE(start.ok()) << start.status().ToString();
+  ASSERT_EQ(start->outcome, RequestOutcome::kAccepted) << start->reason;
+  EXPECT_EQ(Op(xs[1]).state, S::kPending);
+  ExpectApply(x->id, ApplyState::kStopped);  // until its stopped row is resumed
+  for (const char* d : {"d1", "d2"}) {
+    auto y = store_->CreateApply(Spec({d, "d3"}));
+    ASSERT_TRUE(y.status().Is(StatusCode::kConflict)) << d << ": " << y.status().ToString();
+    EXPECT_NE(y.status().message().find(x->external_id), std::string::npos)
+        << y.status().message();
+  }
+  // A stop supersedes the start: the stopped apply holds nothing again.
+  ASSERT_EQ(store_->RequestControl(x->id, RequestKind::kStop, "operator")->outcome,
+            RequestOutcome::kAccepted);
+  auto y = store_->CreateApply(Spec({"d2", "d3"}));
+  EXPECT_TRUE(y.ok()) << y.status().ToString();
+}
+
 TEST_P(ApplyLevel, ExpiryFailsExhaustedOrOldRetriesAndLeavesParkedSuccessor) {  // 40
   auto exhausted = Create("barrier", "halt", 2);
   auto e = OpIds(exhausted.id);
@@ -189,6 +215,25 @@ TEST_P(ApplyLevel, ExpiryFailsExhaustedOrOldRetriesAndLeavesParkedSuccessor) {  
   EXPECT_EQ(Op(OpIds(old.id)[0]).state, S::kFailed);
   EXPECT_EQ(Apply(healthy.id).state, ApplyState::kFailedRetryable);
   EXPECT_EQ(*store_->ExpireRetries(), 0);
+}
+
+TEST_P(ApplyLevel, ExpiryMarksTheRowsThatStartedAsOwingTheirCleanup) {  // 40
+  auto a = Create("parallel", "halt", 3);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kFailedRetryable);  // started: may have left shadow tables
+  SetOp(ids[1], S::kFailedRetryable);
+  SetOpSql(ids[1], "started_at = NULL");  // never started
+  SetOp(ids[2], S::kFailed);              // failed by its driver, which cleaned up
+  SetApplySql(a.id, "state = 'failed_retryable', attempt = 10, failed_at = " + NowSql());
+  ASSERT_EQ(*store_->ExpireRetries(), 1);
+  ExpectApply(a.id, ApplyState::kFailed);
+  OperationRecord started = Op(ids[0]);
+  OperationRecord never = Op(ids[1]);
+  EXPECT_EQ(started.state, S::kFailed);
+  EXPECT_TRUE(started.cleanup_pending);
+  EXPECT_EQ(never.state, S::kFailed);
+  EXPECT_FALSE(never.cleanup_pending);
+  EXPECT_FALSE(Op(ids[2]).cleanup_pending);
 }
 
 TEST_P(ApplyLevel, StopReconciliationStopsLeftoverPendingWork) {  // 41

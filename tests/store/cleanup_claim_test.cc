@@ -1,7 +1,8 @@
 // Conformance: the cleanup claim (Store::ClaimNextCleanup). Rows of a settled apply,
 // or of one with a pending cancel, that no other gate hands out again — pending,
 // stopped, failed_retryable, parked without a live holder — are leased with their
-// state unchanged, so a driver can cancel them (and drop their shadow tables).
+// state unchanged, so a driver can cancel them (and drop their shadow tables); so are
+// rows failed by retry expiry that still owe the cleanup of their target.
 #include "store_suite.h"
 
 namespace ordo::testing {
@@ -96,16 +97,18 @@ TEST_P(CleanupClaim, LiveLeasesAndWorkInFlightAreLeftAlone) {
   EXPECT_FALSE(ClaimCleanup());  // now held by the cleanup lease
 }
 
-TEST_P(CleanupClaim, AJustStoppedRowOfACancelledApplyIsTakenAtOnce) {
-  // Its driver stopped it a moment ago and left its token and a fresh heartbeat: it has
-  // finished with the row, so the cancel is served without a staleness window's wait.
+TEST_P(CleanupClaim, AFreshlyStoppedRowOfAnApplyWithAPendingCancelIsTakenAtOnce) {
+  // Its driver stopped it a moment ago: the transition released its lease, so the
+  // cancel is served without a staleness window's wait.
   auto a = Create("rolling", "halt", 2);
   auto ids = OpIds(a.id);
-  SetOp(ids[0], S::kStopped);
-  SetApplySql(a.id, "state = 'stopped'");
-  AddRequest(a.id, RequestKind::kCancel);
-  OperationRecord stopped = Op(ids[0]);
-  ASSERT_TRUE(stopped.lease_token.has_value());
+  auto driver = ClaimCopy();
+  ASSERT_TRUE(driver);
+  ASSERT_EQ(driver->operation.id, ids[0]);
+  ASSERT_EQ(store_->RequestControl(a.id, RequestKind::kCancel, "alice")->outcome,
+            RequestOutcome::kAccepted);
+  // Its driver is asked to stop at its next safe point.
+  ASSERT_TRUE(store_->TransitionOperation(driver->lease, S::kStopped).ok());
   auto c = ClaimCleanup();
   ASSERT_TRUE(c);
   EXPECT_EQ(c->operation.id, ids[0]);
@@ -113,11 +116,49 @@ TEST_P(CleanupClaim, AJustStoppedRowOfACancelledApplyIsTakenAtOnce) {
   OperationRecord leased = Op(ids[0]);
   EXPECT_EQ(leased.state, S::kStopped);
   EXPECT_EQ(leased.lease_token, c->lease.token);
-  EXPECT_NE(leased.lease_token, stopped.lease_token);
   ASSERT_TRUE(store_->TransitionOperation(c->lease, S::kCancelled).ok());
   auto next = ClaimCleanup();  // the pending row behind it
   ASSERT_TRUE(next);
   EXPECT_EQ(next->operation.id, ids[1]);
+  EXPECT_FALSE(ClaimCleanup());
+}
+
+TEST_P(CleanupClaim, AStoppedRowACleanupDriverHoldsIsNotHandedOutAgain) {
+  auto a = Create("rolling", "halt", 1);
+  int64_t id = OpIds(a.id)[0];
+  SetOp(id, S::kStopped, /*stale=*/true);
+  SetApplySql(a.id, "state = 'cancelled'");
+  auto first = ClaimCleanup("host/1/driver-1");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->operation.id, id);
+  EXPECT_FALSE(ClaimCleanup("host/2/driver-1"));  // leased, and the lease is live
+  EXPECT_EQ(Op(id).lease_token, first->lease.token);
+  SetOpSql(id, "updated_at = " + StaleSql());  // its driver went away
+  auto second = ClaimCleanup("host/2/driver-1");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->operation.id, id);
+}
+
+TEST_P(CleanupClaim, ARowFailedByRetryExpiryIsTakenUntilItsTargetIsCleanedUp) {
+  auto a = Create("parallel", "halt", 2);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kFailedRetryable);  // had copied: shadow tables on the target
+  SetOp(ids[1], S::kFailedRetryable);
+  SetOpSql(ids[1], "started_at = NULL");  // never started: nothing on its target
+  SetApplySql(a.id, "state = 'failed_retryable', attempt = 10, failed_at = " + NowSql());
+  ASSERT_EQ(*store_->ExpireRetries(), 1);
+  auto c = ClaimCleanup();
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->operation.id, ids[0]);
+  EXPECT_EQ(c->operation.state, S::kFailed);
+  EXPECT_TRUE(c->operation.cleanup_pending);
+  size_t events = store_->ListEvents(a.id)->size();
+  // Its driver removes what the row left on its target, then fails it again.
+  ASSERT_TRUE(store_->TransitionOperation(c->lease, S::kFailed).ok());
+  OperationRecord cleaned = Op(ids[0]);
+  EXPECT_EQ(cleaned.state, S::kFailed);
+  EXPECT_FALSE(cleaned.cleanup_pending);
+  EXPECT_EQ(store_->ListEvents(a.id)->size(), events) << "no state changed";
   EXPECT_FALSE(ClaimCleanup());
 }
 

@@ -77,10 +77,14 @@ class Differential : public StoreSuite {
         S state = pick(kStates);
         bool stale = rng() % 2 == 0;
         bool token = rng() % 4 != 0;
+        // Owed cleanups mostly on failed rows (retry expiry marks only those), and now
+        // and then on another state, where no gate may read the flag.
+        bool owed = rng() % (state == S::kFailed ? 2 : 8) == 0;
         std::string sid = std::to_string(id);
         SetOpSql(id, "state = '" + std::string(ToString(state)) + "', lease_token = " +
                          (token ? "'tok-" + sid + "'" : std::string("NULL")) +
                          ", lease_owner = " + (token ? "'someone/" + sid + "'" : std::string("NULL")) +
+                         ", cleanup_pending = " + (owed ? "1" : "0") +
                          ", updated_at = " + (stale ? StaleSql() : NowSql()));
       }
       // Distinct creation times per apply, in shuffled order, a second apart.
@@ -141,6 +145,7 @@ class Differential : public StoreSuite {
         if (op.apply_id == a.id)
           out << "    op " << op.id << " " << ToString(op.state) << " " << op.cutover_policy
               << "/" << op.on_failure << " token=" << (op.lease_token ? "yes" : "no")
+              << " cleanup_pending=" << op.cleanup_pending
               << " stale=" << reference::IsStale(s, op.updated_at) << " created=" << op.created_at
               << "\n";
     }

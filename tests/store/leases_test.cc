@@ -229,6 +229,69 @@ TEST_P(Leases, ApplyStateCasSwapsOnlyFromTheExpectedState) {  // 37
   EXPECT_EQ(Apply(a.id).state, ApplyState::kRunning);
 }
 
+TEST_P(Leases, AStoppedTransitionReleasesTheLeaseAndMovesTheApply) {
+  auto a = Create("rolling", "halt", 2);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kCompleted);
+  SetOp(ids[1], S::kRunning);
+  SetApplySql(a.id, "state = 'running'");
+  ASSERT_TRUE(store_->TransitionOperation(LeaseOf(ids[1]), S::kStopped).ok());
+  OperationRecord stopped = Op(ids[1]);
+  EXPECT_EQ(stopped.state, S::kStopped);
+  EXPECT_FALSE(stopped.lease_token.has_value());
+  EXPECT_FALSE(stopped.lease_owner.has_value());
+  EXPECT_FALSE(stopped.completed_at.has_value()) << "stopped is resumable";
+  ExpectApply(a.id, ApplyState::kStopped);
+  auto events = store_->ListEvents(a.id);
+  ASSERT_TRUE(events.ok());
+  bool apply_moved = false;
+  for (const auto& e : *events)
+    apply_moved |= !e.operation_id && e.kind == "state_change" && e.from_state == "running" &&
+                   e.to_state == "stopped";
+  EXPECT_TRUE(apply_moved);
+  // The driver holds nothing more: its writes, a repeated stop included, are LeaseLost.
+  EXPECT_TRUE(store_->TransitionOperation(LeaseOf(ids[1]), S::kStopped).Is(StatusCode::kLeaseLost));
+  EXPECT_TRUE(store_->Heartbeat(LeaseOf(ids[1])).Is(StatusCode::kLeaseLost));
+  EXPECT_EQ(Op(ids[1]).updated_at, stopped.updated_at);
+}
+
+TEST_P(Leases, ApplyErrorIsWrittenWhenOnlyItChanged) {  // 37
+  // d1 is in its revert window (the apply stays there) when d2 fails.
+  auto a = Create("rolling", "halt", 3);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kRevertWindow);
+  SetOp(ids[1], S::kFailed);
+  SetApplySql(a.id, "state = 'revert_window'");
+  size_t events = store_->ListEvents(a.id)->size();
+  ApplyRecord before = Apply(a.id);
+  const std::string error = "deployment d2 failed: boom";
+  auto swapped = store_->CasApplyState(LeaseOf(ids[1]), ApplyState::kRevertWindow,
+                                       ApplyState::kRevertWindow, error);
+  ASSERT_TRUE(swapped.ok()) << swapped.status().ToString();
+  EXPECT_TRUE(*swapped);
+  ApplyRecord after = Apply(a.id);
+  EXPECT_EQ(after.state, ApplyState::kRevertWindow);
+  EXPECT_EQ(after.error, error);
+  EXPECT_FALSE(after.completed_at.has_value());
+  EXPECT_EQ(after.started_at, before.started_at);
+  EXPECT_EQ(store_->ListEvents(a.id)->size(), events) << "no state changed";
+  // Without an error, or with the same one, nothing is written; the wrong expected
+  // state still answers false.
+  EXPECT_TRUE(*store_->CasApplyState(LeaseOf(ids[1]), ApplyState::kRevertWindow,
+                                     ApplyState::kRevertWindow));
+  EXPECT_EQ(Apply(a.id).error, error);
+  EXPECT_FALSE(*store_->CasApplyState(LeaseOf(ids[1]), ApplyState::kRunning,
+                                      ApplyState::kRunning, "deployment d3 failed: other"));
+  EXPECT_EQ(Apply(a.id).error, error);
+  Lease stale = LeaseOf(ids[1]);
+  stale.token = "an-old-token";
+  EXPECT_TRUE(store_->CasApplyState(stale, ApplyState::kRevertWindow, ApplyState::kRevertWindow,
+                                    "deployment d3 failed: other")
+                  .status()
+                  .Is(StatusCode::kLeaseLost));
+  EXPECT_EQ(Apply(a.id).error, error);
+}
+
 ORDO_INSTANTIATE_STORE_SUITE(Leases);
 
 }  // namespace

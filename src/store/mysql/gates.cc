@@ -3,6 +3,7 @@
 #include <optional>
 #include <utility>
 
+#include "store/deployment_holder.h"
 #include "store/derived_state_sql.h"
 #include "store/mysql/rows.h"
 
@@ -178,10 +179,10 @@ class Builder {
 
   static Sql First(const Sql& ordered, const std::vector<GateQuery>& rare) {
     // The probe rows carry only id and created_at, in the operation columns' places
-    // (kOperationColumns: id first, created_at 17th of 18).
+    // (kOperationColumns: id first, created_at at kOperationCreatedAt).
     std::string probe_columns = "'R', NULL, o.id";
-    for (int i = 1; i < kOperationCreatedAt; ++i) probe_columns += ", NULL";
-    probe_columns += ", o.created_at, NULL";
+    for (int i = 1; i < kOperationColumnCount; ++i)
+      probe_columns += i == kOperationCreatedAt ? ", o.created_at" : ", NULL";
     return "(SELECT 'A', " + LockedColumns() +
            " FROM apply_operations o FORCE INDEX (apply_operations_claim) WHERE " + ordered +
            " ORDER BY o.created_at, o.id LIMIT 1 FOR UPDATE SKIP LOCKED) UNION ALL (" +
@@ -239,12 +240,13 @@ std::string GateParams::CutoverTurnHasCome() {
 GateParams::GateParams(const StoreOptions& opts) : options(opts) {
   Builder b(options);
   stale = ("updated_at < " + b.StaleBefore()).Query();
-  deployment_holder = Sql(
-      "SELECT o.apply_id, a.external_id, o.state FROM apply_operations o JOIN applies a ON "
-      "a.id = o.apply_id WHERE o.deployment = ? AND o.state IN ('pending','running',"
-      "'waiting_for_cutover','cutting_over','revert_window','failed_retryable','resuming') "
-      "AND a.database_name = ? AND a.environment = ? AND o.apply_id <> ? ORDER BY o.apply_id")
-                          .Query();
+  deployment_holder =
+      Sql("SELECT o.apply_id, a.external_id, o.state FROM apply_operations o JOIN applies a ON "
+          "a.id = o.apply_id WHERE o.deployment = ? AND " +
+          DeploymentHolderPrefilterSql(RequestExists("o.apply_id", "start")) +
+          " AND a.database_name = ? AND a.environment = ? AND o.apply_id <> ? ORDER BY "
+          "o.apply_id")
+          .Query();
   start_pending =
       Sql("UPDATE apply_operations SET state = 'running', started_at = COALESCE(started_at, ?), "
           "lease_owner = ?, lease_token = ?, lease_acquired_at = ?, updated_at = ? WHERE id = ? "
@@ -273,21 +275,24 @@ GateParams::GateParams(const StoreOptions& opts) : options(opts) {
                         {b.ProbeB(), Builder::ProbeC(), Builder::ProbeD()});
   cutover = Builder::Claim({b.Arm1(), b.Arm2()}, b.Arm1(), {b.Arm2()});
   // Rows no other gate hands out again, of an apply that is settled or cancelled,
-  // held by no live lease (a stopped row holds none: its driver has finished with it).
-  // Rows in flight and rows the copy or cutover claim would still take are theirs.
-  Sql cleanup = "o.state IN ('pending','stopped','failed_retryable','waiting_for_cutover') AND "
-                "(o.state = 'stopped' OR o.lease_token IS NULL OR o.updated_at < " +
-                b.StaleBefore() +
-                ") AND (EXISTS (SELECT 1 FROM applies a WHERE a.id = o.apply_id AND a.state IN "
-                "('completed','failed','cancelled','reverted')) OR " +
-                RequestExists("o.apply_id", "cancel") + ") AND NOT (" + b.ArmA() + " OR " +
-                b.ArmB() + " OR " + b.ArmC() + " OR " + b.ArmD() + " OR " + b.Arm1() + " OR " +
-                b.Arm2() + ")";
-  cleanup_candidates =
-      ("SELECT o.id FROM apply_operations o WHERE " + cleanup + " ORDER BY o.created_at, o.id")
-          .Query();
-  cleanup_lock = ("SELECT " + Builder::LockedColumns() + " FROM apply_operations o WHERE " +
-                  cleanup + " AND o.id = ? FOR UPDATE SKIP LOCKED")
+  // held by no live lease (a row its driver stopped holds none: the transition released
+  // it). Rows in flight and rows the copy or cutover claim would still take are theirs.
+  Sql idle_ended =
+      "(o.state IN ('pending','stopped','failed_retryable','waiting_for_cutover') AND "
+      "(o.lease_token IS NULL OR o.updated_at < " +
+      b.StaleBefore() +
+      ") AND (EXISTS (SELECT 1 FROM applies a WHERE a.id = o.apply_id AND a.state IN "
+      "('completed','failed','cancelled','reverted')) OR " +
+      RequestExists("o.apply_id", "cancel") + ") AND NOT (" + b.ArmA() + " OR " + b.ArmB() +
+      " OR " + b.ArmC() + " OR " + b.ArmD() + " OR " + b.Arm1() + " OR " + b.Arm2() + "))";
+  // And rows failed by retry expiry whose target cleanup is owed, whatever their lease
+  // (no driver holds an expired row), found by the flag's own index.
+  Sql owed = "(o.state = 'failed' AND o.cleanup_pending = 1)";
+  // Each arm on its own index (the idle states by the claim index; the flag by its
+  // index, so failed rows are not read), merged in claim order.
+  cleanup_candidates = Builder::Merge({idle_ended.Query(), owed.Query()}).Query();
+  cleanup_lock = ("SELECT " + Builder::LockedColumns() + " FROM apply_operations o WHERE (" +
+                  owed + " OR " + idle_ended + ") AND o.id = ? FOR UPDATE SKIP LOCKED")
                      .Query();
 
   Sql idle = "(o.state IN ('pending','failed_retryable') OR (o.state = 'waiting_for_cutover' AND "

@@ -84,8 +84,8 @@ struct GateParams {
 
   ClaimGates copy;     // arms A–D
   ClaimGates cutover;  // arms 1–2
-  // SELECT id of operations the cleanup claim may take, in (created_at, id) order,
-  // not locked.
+  // SELECT id, created_at of operations the cleanup claim may take, in (created_at,
+  // id) order, not locked.
   GateQuery cleanup_candidates;
   // SELECT NOW(6), the apply's external id, <operation columns> of the row `o.id = ?`
   // (appended: With({id})) when the cleanup claim may take it and no other
@@ -110,8 +110,9 @@ struct GateParams {
   GateQuery idle_for_stop;
 
   // The one-active-apply check: SELECT apply_id, external_id, state of operations of
-  // other applies of the same database and environment that may hold a deployment.
-  // Bind: deployment, database, environment, the apply to leave out (0: none).
+  // other applies of the same database and environment that may hold a deployment
+  // (DeploymentHolderPrefilterSql; HoldsDeployment decides). Bind: deployment,
+  // database, environment, the apply to leave out (0: none).
   GateQuery deployment_holder;
   // Arm A's guarded UPDATE (pending → running, new lease) that a stop committed after
   // the row was locked still wins. Bind: now, owner, token, now, now, id.

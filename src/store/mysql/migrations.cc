@@ -176,6 +176,16 @@ constexpr std::string_view kV2IdentityRow =
     "SELECT CONCAT('st_', LEFT(SHA2(CONCAT(UUID(), RAND(), CONNECTION_ID(), NOW(6)), 256), 24)), NOW(6) "
     "FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM store_identity)";
 
+// Version 3: an operation failed by retry expiry owes the cleanup of its target
+// (cleanup_pending), which the cleanup claim hands out. Its index holds the flag alone:
+// claims change an operation's state, never the flag, so they do not maintain it, and
+// the cleanup claim finds the few flagged rows without reading every failed one.
+// (ADD COLUMN / ADD INDEX IF NOT EXISTS keep a half-run migration re-runnable.)
+constexpr std::string_view kV3CleanupPending = R"sql(
+ALTER TABLE apply_operations
+  ADD COLUMN IF NOT EXISTS cleanup_pending TINYINT NOT NULL DEFAULT 0,
+  ADD INDEX IF NOT EXISTS apply_operations_cleanup_owed (cleanup_pending))sql";
+
 constexpr std::string_view kMigrationsTable = R"sql(
 CREATE TABLE IF NOT EXISTS schema_migrations (
   version    INT         NOT NULL,
@@ -196,6 +206,7 @@ const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, {V1Applies(), V1Operations(), V1Changes(), V1Requests(), V1Events(), V1Scopes()}},
       {2, {V2Identity(), kV2IdentityRow}},
+      {3, {kV3CleanupPending}},
   };
   return kMigrations;
 }

@@ -132,7 +132,8 @@ class MysqlStore final : public Store, public GateCandidates {
   // Locks the (database, environment) scope so one-active-apply checks serialise.
   Status LockScope(MysqlConnection& conn, const std::string& database,
                    const std::string& environment);
-  // The description of another apply holding one of `deployments`, if any.
+  // "deployment … is held by apply …" for another apply holding one of `deployments`
+  // (HoldsDeployment), if any.
   Result<std::optional<std::string>> DeploymentHolder(MysqlConnection& conn,
                                                       const std::string& database,
                                                       const std::string& environment,

@@ -1,7 +1,7 @@
 // MysqlStore: creating applies (with the one-active-apply-per-deployment check) and
 // reading applies, operations and changes.
-#include "core/derive.h"
 #include "ordo/sync_point.h"
+#include "store/deployment_holder.h"
 #include "store/lease_token.h"
 #include "store/mysql/mysql_store.h"
 #include "store/mysql/rows.h"
@@ -29,35 +29,33 @@ Status MysqlStore::LockScope(MysqlConnection& conn, const std::string& database,
       .status();
 }
 
-// A deployment is held by another apply's operation on it when that operation is live
-// (running, resuming, parked, cutting over, in its revert window), or when it is
-// pending or failed_retryable and its apply's derived state has not settled. Stopped
-// and terminal operations hold nothing: a stopped apply re-checks when it restarts.
+// The rule is HoldsDeployment (store/deployment_holder.h); the candidate query leaves
+// out only rows that cannot hold.
 Result<std::optional<std::string>> MysqlStore::DeploymentHolder(
     MysqlConnection& conn, const std::string& database, const std::string& environment,
     const std::vector<std::string>& deployments, int64_t exclude_apply_id) {
-  for (const auto& deployment : deployments) {
+  DeploymentHolderReads reads;
+  reads.candidates_on = [&](const std::string& deployment) -> Result<std::vector<HolderCandidate>> {
     ORDO_ASSIGN_OR_RETURN(
         SqlRows rows,
         conn.Query(gate_params_.deployment_holder.sql,
                    {SqlValue::Text(deployment), SqlValue::Text(database),
                     SqlValue::Text(environment), SqlValue::Int(exclude_apply_id)}));
+    std::vector<HolderCandidate> out;
     for (const auto& row : rows.rows) {
       ORDO_ASSIGN_OR_RETURN(int64_t apply_id, CellInt(row, 0));
-      std::string external_id = row[1].value_or("");
-      std::string state = row[2].value_or("");
-      bool waiting = state == "pending" || state == "failed_retryable";
-      if (waiting) {
-        ORDO_ASSIGN_OR_RETURN(auto ops, ReadOperations(conn, apply_id));
-        ORDO_ASSIGN_OR_RETURN(bool latched, ReleaseLatched(conn, apply_id));
-        ApplyState derived = DeriveApplyState(ops, latched).state;
-        if (IsSettled(derived) || derived == ApplyState::kStopped) continue;
-      }
-      return std::optional<std::string>("deployment " + deployment + " is held by apply " +
-                                        external_id + " (operation " + state + ")");
+      ORDO_ASSIGN_OR_RETURN(OperationState state, StoredOperationState(row[2].value_or("")));
+      out.push_back(HolderCandidate{apply_id, row[1].value_or(""), state});
     }
-  }
-  return std::optional<std::string>();
+    return out;
+  };
+  reads.apply_rows = [&](int64_t apply_id) -> Result<HolderApplyRows> {
+    HolderApplyRows rows;
+    ORDO_ASSIGN_OR_RETURN(rows.operations, ReadOperations(conn, apply_id));
+    ORDO_ASSIGN_OR_RETURN(rows.requests, ReadRequests(conn, apply_id));
+    return rows;
+  };
+  return FindDeploymentHolder(deployments, reads);
 }
 
 Result<ApplyRecord> MysqlStore::CreateApply(const NewApply& apply) {

@@ -1,5 +1,6 @@
 // MysqlStore: the cleanup claim — rows of a settled or cancelled apply that no other
-// gate hands out again, leased with their state unchanged so a driver can cancel them.
+// gate hands out again, and rows failed by retry expiry whose target cleanup is owed,
+// leased with their state unchanged so a driver can cancel (or clean up) them.
 //
 // One READ COMMITTED transaction: a non-locking query lists the first candidates in
 // (created_at, id) order, then each is locked by primary key with FOR UPDATE SKIP

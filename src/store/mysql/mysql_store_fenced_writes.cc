@@ -21,11 +21,6 @@ Status EmptyLease(const Lease& lease) {
   return Status::Ok();
 }
 
-bool SetsCompletedAt(OperationState s) {
-  return s == OperationState::kCompleted || s == OperationState::kFailed ||
-         s == OperationState::kCancelled || s == OperationState::kReverted;
-}
-
 SqlValue OptText(const std::optional<std::string>& v) {
   return v ? SqlValue::Text(*v) : SqlValue::Null();
 }
@@ -84,11 +79,14 @@ Status MysqlStore::TransitionOperation(const Lease& lease, OperationState to,
       "cutover_started_at = IF(?, COALESCE(cutover_started_at, NOW(6)), cutover_started_at), "
       "cutover_completed_at = IF(?, COALESCE(cutover_completed_at, NOW(6)), "
       "cutover_completed_at), "
-      "completed_at = IF(?, COALESCE(completed_at, NOW(6)), completed_at) "
+      "completed_at = IF(?, COALESCE(completed_at, NOW(6)), completed_at), "
+      "cleanup_pending = IF(?, 0, cleanup_pending), "
+      "lease_owner = IF(?, NULL, lease_owner), lease_token = IF(?, NULL, lease_token) "
       "WHERE id = ? AND lease_token = ?",
       {SqlValue::Text(std::string(ToString(to))), OptText(error), SqlValue::Int(to == S::kRunning),
        SqlValue::Int(to == S::kCuttingOver), SqlValue::Int(cutover_done),
-       SqlValue::Int(SetsCompletedAt(to))}));
+       SqlValue::Int(IsSettled(to)), SqlValue::Int(IsSettled(to)),
+       SqlValue::Int(to == S::kStopped), SqlValue::Int(to == S::kStopped)}));
   if (before.state != to) {
     ORDO_RETURN_IF_ERROR(WriteEvent(conn, {before.apply_id, before.id, "state_change",
                                            std::string(ToString(before.state)),
@@ -96,6 +94,10 @@ Status MysqlStore::TransitionOperation(const Lease& lease, OperationState to,
                                            "by " + lease.owner + " token=" + lease.token +
                                                (error ? ": " + *error : "")}));
   }
+  // A stopped row holds no lease; its apply moves in the same transaction, since its
+  // driver's own swap no longer can (lock order: the operation row, then the apply).
+  if (to == S::kStopped)
+    ORDO_RETURN_IF_ERROR(RederiveApply(conn, before.apply_id, "stopped by " + lease.owner));
   ORDO_SYNC_POINT("Store::FencedWrite:BeforeCommit");
   return txn.Commit();
 }
@@ -176,7 +178,16 @@ Result<bool> MysqlStore::CasApplyState(const Lease& lease, ApplyState expected, 
   if (!leased.ok()) return CommitVerdict(txn, leased.status());
   ORDO_ASSIGN_OR_RETURN(ApplyRecord apply, ReadApply(conn, leased->apply_id, /*for_update=*/true));
   if (apply.state != expected) return false;
-  if (expected == next) return true;  // already there: a successful no-op
+  if (expected == next) {
+    // Already there; only a new error is written (a later deployment failed while the
+    // apply stays in an earlier one's revert window).
+    if (!error || error == apply.error) return true;
+    ORDO_RETURN_IF_ERROR(conn.Execute("UPDATE applies SET error = ? WHERE id = ?",
+                                      {SqlValue::Text(*error), SqlValue::Int(apply.id)})
+                             .status());
+    ORDO_RETURN_IF_ERROR(txn.Commit());
+    return true;
+  }
   ORDO_RETURN_IF_ERROR(WriteApplyState(conn, apply, next, error, "cas by " + lease.owner));
   ORDO_RETURN_IF_ERROR(txn.Commit());
   return true;

@@ -115,10 +115,10 @@ const char kOperationColumns[] =
     "o.id, o.apply_id, o.deployment, o.state, o.error, o.cutover_policy, o.on_failure, "
     "o.attempt, o.lease_owner, o.lease_token, o.lease_acquired_at, o.resume_state, "
     "o.started_at, o.cutover_started_at, o.cutover_completed_at, o.completed_at, "
-    "o.created_at, o.updated_at";
+    "o.created_at, o.updated_at, o.cleanup_pending";
 
 Result<OperationRecord> DecodeOperation(const SqlRow& row, size_t f) {
-  if (row.size() < f + 18) return Internal("operation row too short");
+  if (row.size() < f + kOperationColumnCount) return Internal("operation row too short");
   OperationRecord op;
   ORDO_ASSIGN_OR_RETURN(op.id, CellInt(row, f + 0));
   ORDO_ASSIGN_OR_RETURN(op.apply_id, CellInt(row, f + 1));
@@ -139,6 +139,8 @@ Result<OperationRecord> DecodeOperation(const SqlRow& row, size_t f) {
   ORDO_ASSIGN_OR_RETURN(op.completed_at, OptTime(row, f + 15));
   ORDO_ASSIGN_OR_RETURN(op.created_at, Time(row, f + 16));
   ORDO_ASSIGN_OR_RETURN(op.updated_at, Time(row, f + 17));
+  ORDO_ASSIGN_OR_RETURN(int64_t cleanup_pending, CellInt(row, f + 18));
+  op.cleanup_pending = cleanup_pending != 0;
   return op;
 }
 

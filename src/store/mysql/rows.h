@@ -27,9 +27,10 @@ Result<Micros> ParseDatetime(std::string_view text);
 // The inverse, always with six fractional digits.
 std::string FormatDatetime(Micros micros);
 
-// Columns of apply_operations aliased `o`, in DecodeOperation's order (18 of them;
-// created_at is at index kOperationCreatedAt).
+// Columns of apply_operations aliased `o`, in DecodeOperation's order
+// (kOperationColumnCount of them; created_at is at index kOperationCreatedAt).
 extern const char kOperationColumns[];
+inline constexpr int kOperationColumnCount = 19;
 inline constexpr int kOperationCreatedAt = 16;
 // Columns of applies aliased `a`, in DecodeApply's order.
 extern const char kApplyColumns[];

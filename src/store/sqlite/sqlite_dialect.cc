@@ -108,10 +108,20 @@ INSERT INTO store_identity (id, created_at)
   SELECT 'st_' || lower(hex(randomblob(12))), CAST(strftime('%s', 'now') AS INTEGER) * 1000000;
 )sql";
 
+// Version 3: an operation failed by retry expiry owes the cleanup of its target
+// (cleanup_pending), which the cleanup claim hands out. The partial index holds only
+// those few rows, so the claim finds them without reading every failed row (its
+// MULTI-INDEX OR serves that arm by this index, the others by the claim index).
+constexpr std::string_view kV3 = R"sql(
+ALTER TABLE apply_operations ADD COLUMN cleanup_pending INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX apply_operations_cleanup_owed ON apply_operations (cleanup_pending)
+  WHERE cleanup_pending = 1;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
-  static const std::vector<Migration> kMigrations = {{1, kV1}, {2, kV2}};
+  static const std::vector<Migration> kMigrations = {{1, kV1}, {2, kV2}, {3, kV3}};
   return kMigrations;
 }
 

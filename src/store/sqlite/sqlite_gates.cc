@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_gates.h"
 
+#include "store/deployment_holder.h"
 #include "store/derived_state_sql.h"
 
 namespace ordo::sqlite {
@@ -76,17 +77,19 @@ std::string BuildCutoverSql() {
 }
 
 // Rows no other claim hands out (any more), of an apply that is settled or has a
-// pending cancel, held by no live lease (a stopped row holds none: its driver has
-// finished with it). Rows in flight (running, resuming, cutting_over, revert_window)
-// and rows the copy or cutover claim would still take are theirs: the driver of such
-// a claim cancels or finishes them.
+// pending cancel, held by no live lease (a row its driver stopped holds none: the
+// transition released it). Rows in flight (running, resuming, cutting_over,
+// revert_window) and rows the copy or cutover claim would still take are theirs: the
+// driver of such a claim cancels or finishes them. And rows failed by retry expiry
+// whose target cleanup is owed, whatever their lease: no driver holds an expired row.
 std::string BuildCleanupSql() {
-  return "SELECT o.id FROM apply_operations o JOIN applies a ON a.id = o.apply_id WHERE "
-         "o.state IN ('pending','stopped','failed_retryable','waiting_for_cutover') AND " +
+  return "SELECT o.id FROM apply_operations o JOIN applies a ON a.id = o.apply_id WHERE " +
+         CleanupOwedSql("o") +
+         " OR (o.state IN ('pending','stopped','failed_retryable','waiting_for_cutover') AND " +
          CleanupUnheldSql("o") + " AND (a.state IN "
          "('completed','failed','cancelled','reverted') OR " +
          RequestExistsSql("o.apply_id", "cancel") + ") AND NOT " + CopyArmsSql() + " AND NOT " +
-         CutoverArmsSql() + " ORDER BY o.created_at, o.id";
+         CutoverArmsSql() + ") ORDER BY o.created_at, o.id";
 }
 
 std::string BuildStopSql() {
@@ -117,8 +120,11 @@ std::string RequestExistsSql(const std::string& apply_expr, const std::string& k
 }
 
 std::string CleanupUnheldSql(const std::string& o) {
-  return "(" + o + ".state = 'stopped' OR " + o + ".lease_token IS NULL OR " + o +
-         ".updated_at < :stale_before)";
+  return "(" + o + ".lease_token IS NULL OR " + o + ".updated_at < :stale_before)";
+}
+
+std::string CleanupOwedSql(const std::string& o) {
+  return "(" + o + ".state = 'failed' AND " + o + ".cleanup_pending = 1)";
 }
 
 std::string IdleForStopSql(const std::string& o) {
@@ -151,6 +157,16 @@ const std::string& ExpiryCandidatesSql() {
   static const std::string kSql =
       "SELECT id, attempt FROM applies WHERE state = 'failed_retryable' AND (attempt >= :budget "
       "OR COALESCE(failed_at, updated_at) < :fresh_after) ORDER BY id";
+  return kSql;
+}
+
+const std::string& DeploymentHolderCandidatesSql() {
+  static const std::string kSql =
+      "SELECT o.apply_id, a.external_id, o.state FROM apply_operations o JOIN applies a ON "
+      "a.id = o.apply_id WHERE o.deployment = :dep AND " +
+      DeploymentHolderPrefilterSql(RequestExistsSql("o.apply_id", "start")) +
+      " AND a.database_name = :db AND a.environment = :env AND o.apply_id <> :self ORDER BY "
+      "o.apply_id";
   return kSql;
 }
 

@@ -27,9 +27,14 @@ const std::string& RederiveCandidatesSql();
 // "a `kind` request with one of `statuses` exists for the apply `apply_expr`".
 std::string RequestExistsSql(const std::string& apply_expr, const std::string& kind,
                              const std::string& statuses = "'pending'");
-// "No live lease holds operation `o` for the cleanup claim": stopped (its driver has
-// finished with it), no token, or a stale heartbeat.
+// "No live lease holds operation `o`" for the cleanup claim: no token, or a stale
+// heartbeat.
 std::string CleanupUnheldSql(const std::string& o);
+// "Operation `o` was failed by retry expiry and its target cleanup is still owed".
+std::string CleanupOwedSql(const std::string& o);
+// SELECT apply_id, external_id, state of operations of other applies on a deployment
+// that may hold it (DeploymentHolderPrefilterSql). Bind :dep, :db, :env, :self.
+const std::string& DeploymentHolderCandidatesSql();
 // Operation states that stop reconciliation may turn into `stopped` (alias `o`).
 std::string IdleForStopSql(const std::string& o);
 

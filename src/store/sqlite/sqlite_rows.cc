@@ -12,7 +12,7 @@ const char* const kApplyColumns =
 const char* const kOperationColumns =
     "id, apply_id, deployment, state, error, cutover_policy, on_failure, attempt, lease_owner, "
     "lease_token, lease_acquired_at, resume_state, started_at, cutover_started_at, "
-    "cutover_completed_at, completed_at, created_at, updated_at";
+    "cutover_completed_at, completed_at, created_at, updated_at, cleanup_pending";
 
 const char* const kChangeColumns =
     "id, operation_id, schema_name, table_name, ddl, state, rows_copied, rows_total, progress, "
@@ -62,6 +62,7 @@ Result<OperationRecord> OperationFromRow(const Statement& st) {
   o.completed_at = st.OptInt(15);
   o.created_at = st.Int(16);
   o.updated_at = st.Int(17);
+  o.cleanup_pending = st.Int(18) != 0;
   return o;
 }
 

@@ -119,7 +119,8 @@ class SqliteStore final : public Store, public GateCandidates {
                          const std::optional<std::string>& error, Micros now,
                          std::string_view why);
   Status CompleteMootRequests(int64_t apply_id, ApplyState state, Micros now);
-  // The external id of another apply holding one of `deployments`, if any.
+  // "deployment … is held by apply …" for another apply holding one of `deployments`
+  // (HoldsDeployment), if any.
   Result<std::optional<std::string>> DeploymentHolder(const std::string& database,
                                                       const std::string& environment,
                                                       const std::vector<std::string>& deployments,

@@ -1,49 +1,41 @@
 // SqliteStore: creating applies (with the one-active-apply-per-deployment check) and
 // reading applies, operations and changes.
-#include "core/derive.h"
 #include "ordo/sync_point.h"
+#include "store/deployment_holder.h"
 #include "store/lease_token.h"
 #include "store/sqlite/sqlite_dialect.h"
+#include "store/sqlite/sqlite_gates.h"
 #include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/values.h"
 
 namespace ordo::sqlite {
 
-// A deployment is held by another apply's operation on it when that operation is live
-// (running, resuming, parked, cutting over, in its revert window), or when it is
-// pending or failed_retryable and its apply's derived state has not settled. Stopped
-// and terminal operations hold nothing: a stopped apply re-checks when it restarts.
+// The rule is HoldsDeployment (store/deployment_holder.h); the candidate query leaves
+// out only rows that cannot hold.
 Result<std::optional<std::string>> SqliteStore::DeploymentHolder(
     const std::string& database, const std::string& environment,
     const std::vector<std::string>& deployments, int64_t exclude_apply_id) {
-  for (const auto& deployment : deployments) {
-    ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(
-        "SELECT o.apply_id, a.external_id, o.state FROM apply_operations o "
-        "JOIN applies a ON a.id = o.apply_id WHERE o.deployment = :dep AND o.state IN "
-        "('pending','running','waiting_for_cutover','cutting_over','revert_window',"
-        "'failed_retryable','resuming') AND a.database_name = :db AND a.environment = :env "
-        "AND o.apply_id <> :self ORDER BY o.apply_id"));
+  DeploymentHolderReads reads;
+  reads.candidates_on = [&](const std::string& deployment) -> Result<std::vector<HolderCandidate>> {
+    ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(DeploymentHolderCandidatesSql()));
     st.Bind(":dep", deployment).Bind(":db", database).Bind(":env", environment).Bind(":self", exclude_apply_id);
-    std::vector<std::tuple<int64_t, std::string, std::string>> rows;
+    std::vector<HolderCandidate> out;
     while (true) {
       ORDO_ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) break;
-      rows.emplace_back(st.Int(0), st.Text(1), st.Text(2));
+      ORDO_ASSIGN_OR_RETURN(OperationState state, StoredOperationState(st.Text(2)));
+      out.push_back(HolderCandidate{st.Int(0), st.Text(1), state});
     }
-    for (const auto& [apply_id, external_id, state] : rows) {
-      bool waiting = state == "pending" || state == "failed_retryable";
-      if (waiting) {
-        ORDO_ASSIGN_OR_RETURN(auto ops, ReadOperations(apply_id));
-        ORDO_ASSIGN_OR_RETURN(bool latched, ReleaseLatched(apply_id));
-        ApplyState derived = DeriveApplyState(ops, latched).state;
-        if (IsSettled(derived) || derived == ApplyState::kStopped) continue;
-      }
-      return std::optional<std::string>("deployment " + deployment + " is held by apply " +
-                                        external_id + " (operation " + state + ")");
-    }
-  }
-  return std::optional<std::string>();
+    return out;
+  };
+  reads.apply_rows = [&](int64_t apply_id) -> Result<HolderApplyRows> {
+    HolderApplyRows rows;
+    ORDO_ASSIGN_OR_RETURN(rows.operations, ReadOperations(apply_id));
+    ORDO_ASSIGN_OR_RETURN(rows.requests, ReadRequests(apply_id));
+    return rows;
+  };
+  return FindDeploymentHolder(deployments, reads);
 }
 
 Result<ApplyRecord> SqliteStore::CreateApply(const NewApply& apply) {

@@ -1,10 +1,11 @@
 // SqliteStore: the cleanup claim — rows of a settled or cancelled apply that no other
-// gate hands out again, leased with their state unchanged so a driver can cancel them.
+// gate hands out again, and rows failed by retry expiry whose target cleanup is owed,
+// leased with their state unchanged so a driver can cancel (or clean up) them.
 //
 // One BEGIN IMMEDIATE transaction: the candidate query (sqlite_gates.cc) picks the
 // first row in (created_at, id) order, then a guarded UPDATE by primary key takes the
-// lease only if the row is still in that state and still held by no live lease (a
-// stopped row holds none).
+// lease only if the row is still in that state and still owes its cleanup or is held
+// by no live lease.
 #include "ordo/sync_point.h"
 #include "store/lease_token.h"
 #include "store/sqlite/sqlite_dialect.h"
@@ -34,8 +35,8 @@ Result<std::optional<ClaimedOperation>> SqliteStore::ClaimNextCleanup(std::strin
   ORDO_SYNC_POINT("Store::ClaimCleanup:BeforeUpdate");
   ORDO_ASSIGN_OR_RETURN(auto up, db_->Prepare(
       "UPDATE apply_operations SET lease_owner = :owner, lease_token = :token, "
-      "lease_acquired_at = :now, updated_at = :now WHERE id = :id AND state = :seen AND " +
-      CleanupUnheldSql("apply_operations")));
+      "lease_acquired_at = :now, updated_at = :now WHERE id = :id AND state = :seen AND (" +
+      CleanupOwedSql("apply_operations") + " OR " + CleanupUnheldSql("apply_operations") + ")"));
   BindGateParams(up, now);
   ORDO_RETURN_IF_ERROR(up.Bind(":id", id)
                            .Bind(":owner", owner)

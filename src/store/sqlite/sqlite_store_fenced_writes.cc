@@ -18,11 +18,6 @@ Status EmptyLease(const Lease& lease) {
   return Status::Ok();
 }
 
-bool SetsCompletedAt(OperationState s) {
-  return s == OperationState::kCompleted || s == OperationState::kFailed ||
-         s == OperationState::kCancelled || s == OperationState::kReverted;
-}
-
 }  // namespace
 
 // Runs a fenced UPDATE (bound with :id, :token, :now plus `bind`) and commits; on zero
@@ -76,14 +71,18 @@ Status SqliteStore::TransitionOperation(const Lease& lease, OperationState to,
       "started_at = CASE WHEN :running THEN COALESCE(started_at, :now) ELSE started_at END, "
       "cutover_started_at = CASE WHEN :cutting THEN COALESCE(cutover_started_at, :now) ELSE cutover_started_at END, "
       "cutover_completed_at = CASE WHEN :cut THEN COALESCE(cutover_completed_at, :now) ELSE cutover_completed_at END, "
-      "completed_at = CASE WHEN :done THEN COALESCE(completed_at, :now) ELSE completed_at END "
+      "completed_at = CASE WHEN :done THEN COALESCE(completed_at, :now) ELSE completed_at END, "
+      "cleanup_pending = CASE WHEN :done THEN 0 ELSE cleanup_pending END, "
+      "lease_owner = CASE WHEN :release THEN NULL ELSE lease_owner END, "
+      "lease_token = CASE WHEN :release THEN NULL ELSE lease_token END "
       "WHERE id = :id AND lease_token = :token"));
   st.Bind(":to", ToString(to))
       .Bind(":error", error)
       .Bind(":running", int64_t{to == S::kRunning})
       .Bind(":cutting", int64_t{to == S::kCuttingOver})
       .Bind(":cut", int64_t{cutover_done})
-      .Bind(":done", int64_t{SetsCompletedAt(to)});
+      .Bind(":done", int64_t{IsSettled(to)})
+      .Bind(":release", int64_t{to == S::kStopped});
   ORDO_FENCED_UPDATE(txn, lease, now, st);
   if (before.state != to) {
     ORDO_RETURN_IF_ERROR(WriteEvent({before.apply_id, before.id, "state_change",
@@ -92,6 +91,10 @@ Status SqliteStore::TransitionOperation(const Lease& lease, OperationState to,
                                          (error ? ": " + *error : "")},
                                     now));
   }
+  // A stopped row holds no lease; its apply moves in the same transaction, since its
+  // driver's own swap no longer can.
+  if (to == S::kStopped)
+    ORDO_RETURN_IF_ERROR(RederiveApply(before.apply_id, now, "stopped by " + lease.owner));
   ORDO_SYNC_POINT("Store::FencedWrite:BeforeCommit");
   return txn.Commit();
 }
@@ -185,7 +188,15 @@ Result<bool> SqliteStore::CasApplyState(const Lease& lease, ApplyState expected,
   ORDO_ASSIGN_OR_RETURN(OperationRecord op, ReadOperation(lease.operation_id));
   ORDO_ASSIGN_OR_RETURN(ApplyRecord apply, ReadApply(op.apply_id));
   if (apply.state != expected) return false;
-  if (expected == next) return true;  // already there: a successful no-op
+  if (expected == next) {
+    // Already there; only a new error is written (a later deployment failed while the
+    // apply stays in an earlier one's revert window).
+    if (!error || error == apply.error) return true;
+    ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare("UPDATE applies SET error = :error WHERE id = :id"));
+    ORDO_RETURN_IF_ERROR(st.Bind(":error", error).Bind(":id", apply.id).Run());
+    ORDO_RETURN_IF_ERROR(txn.Commit());
+    return true;
+  }
   ORDO_RETURN_IF_ERROR(WriteApplyState(apply, next, error, now, "cas by " + lease.owner));
   ORDO_RETURN_IF_ERROR(txn.Commit());
   return true;

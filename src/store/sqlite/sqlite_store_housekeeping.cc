@@ -90,10 +90,12 @@ Result<int> SqliteStore::ExpireRetries() {
     ORDO_ASSIGN_OR_RETURN(auto ops, ReadOperations(apply_id));
     for (const auto& op : ops) {
       if (op.state != OperationState::kFailedRetryable) continue;
+      // Settled without a driver: a row that ever started may have left shadow tables
+      // on its target, and owes their cleanup (the cleanup claim hands it out).
       ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(
           "UPDATE apply_operations SET state = 'failed', error = COALESCE(error, :reason), "
-          "completed_at = COALESCE(completed_at, :now), updated_at = :now WHERE id = :id AND "
-          "state = 'failed_retryable'"));
+          "completed_at = COALESCE(completed_at, :now), updated_at = :now, cleanup_pending = "
+          "(started_at IS NOT NULL) WHERE id = :id AND state = 'failed_retryable'"));
       ORDO_RETURN_IF_ERROR(st.Bind(":reason", reason).Bind(":now", now).Bind(":id", op.id).Run());
       ORDO_RETURN_IF_ERROR(WriteEvent({apply_id, op.id, "state_change", "failed_retryable", "failed", reason}, now));
     }
