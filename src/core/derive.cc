@@ -56,6 +56,10 @@ bool HoldsDeployment(OperationState state, ApplyState apply_derived, bool start_
   }
 }
 
+bool HolderMovesApply(ApplyState stored, ApplyState derived) {
+  return stored != derived && !(IsSettled(stored) && !IsSettled(derived));
+}
+
 bool RederivesUnheld(ApplyState stored, ApplyState derived) {
   if (IsSettled(stored) || stored == derived) return false;
   bool stored_active = stored != ApplyState::kFailedRetryable && stored != ApplyState::kStopped;

@@ -53,6 +53,13 @@ ApplyState DeriveFromStates(const std::vector<OperationState>& states);
 // accepted (`start_pending`), which took the deployments back for it.
 bool HoldsDeployment(OperationState state, ApplyState apply_derived, bool start_pending);
 
+// Whether a holder's compare-and-swap moves an apply stored as `stored` to the state
+// its operations now derive to: it differs, and a settled apply is never taken back to
+// an unsettled state (retry expiry fails a `continue` rollout outright although its rows
+// may still derive to running_degraded: the rows left are cancelled); it may still go
+// to another settled one (a failure after a cancel ends it failed).
+bool HolderMovesApply(ApplyState stored, ApplyState derived);
+
 // Whether Store::RederiveUnheldApplies moves an apply stored as `stored` whose
 // operations (none of them under a live lease) derive to `derived`: the stored state
 // is not settled and differs, except for an admitted retry (stored active, derived

@@ -175,12 +175,12 @@ std::optional<int64_t> FirstCutoverClaim(const Snapshot& s) { return First(Cutov
 
 std::vector<int64_t> CleanupClaimable(const Snapshot& s) {
   return InOrder(s, [&](const OperationRecord& op) {
+    bool held = op.lease_token.has_value() && !IsStale(s, op.updated_at);
     // A row failed by retry expiry still owes the removal of what it left on its
-    // target; it has no holder (the expiry settled it, not a driver).
-    if (op.state == S::kFailed) return op.cleanup_pending;
+    // target; expiry released its lease, so only a cleanup driver's lease holds it.
+    if (op.state == S::kFailed) return op.cleanup_pending && !held;
     bool idle = op.state == S::kPending || op.state == S::kStopped ||
                 op.state == S::kFailedRetryable || op.state == S::kWaitingForCutover;
-    bool held = op.lease_token.has_value() && !IsStale(s, op.updated_at);
     const ApplyRow* a = FindApply(s, op.apply_id);
     bool ended = a != nullptr && (IsSettled(a->state) ||
                                   HasRequest(s, op.apply_id, RequestKind::kCancel,

@@ -24,8 +24,9 @@ namespace ordo {
 // What a holder acts on besides its own work, as last read: the apply's pending
 // control requests, and whether its rollout is decided.
 struct ApplyControl {
-  // The apply's verdict is settled (DerivedApplyState::verdict): no operation that has
-  // not swapped will run again, so a holder of one cancels it.
+  // The apply's verdict is settled (DerivedApplyState::verdict), or its stored state is
+  // (retry expiry fails an apply outright): no operation that has not swapped will run
+  // again, so a holder of one cancels it.
   bool apply_decided = false;
   bool stop = false;
   bool start = false;

@@ -117,7 +117,11 @@ Status HeldOperation::RefreshControl() {
   auto list = ctx_.store.ListRequests(apply_id_);
   if (!list.ok()) return list.status();
   ApplyControl c = ReadControl(*list);
-  c.apply_decided = IsSettled(DeriveApplyState(*ops, c.release).verdict);
+  auto apply = ctx_.store.GetApply(apply_id_);
+  if (!apply.ok()) return apply.status();
+  // Decided: the operations' verdict is settled, or the stored state is (retry expiry
+  // fails an apply outright).
+  c.apply_decided = IsSettled(apply->state) || IsSettled(DeriveApplyState(*ops, c.release).verdict);
   std::lock_guard<std::mutex> lock(mu_);
   control_ = c;
   return Status::Ok();

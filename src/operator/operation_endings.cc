@@ -166,7 +166,8 @@ void OperationRun::UpdateApplyState(bool row_terminal) {
       DerivedApplyState derived = DeriveApplyState(*ops, ReadControl(*requests).release);
       // The error changes without the state when a later deployment fails during an
       // earlier one's revert window: the swap then only writes the error.
-      if (derived.state == apply->state && derived.error == apply->error) return;
+      bool error_only = derived.state == apply->state && derived.error != apply->error;
+      if (!error_only && !HolderMovesApply(apply->state, derived.state)) return;
       auto cas = [&] { return ctx_.store.CasApplyState(held_.lease(), apply->state, derived.state, derived.error); };
       Result<bool> swapped = row_terminal ? cas() : held_.FencedValue<bool>(cas, [](const bool&) { return false; });
       if (swapped.ok()) {

@@ -148,7 +148,7 @@ ApplyControl ControlOf(const State& s, int64_t apply_id) {
     requests.push_back(c);
   }
   ApplyControl c = ReadControl(requests);
-  c.apply_decided = IsSettled(Derived(s, apply_id).verdict);
+  c.apply_decided = IsSettled(ApplyOf(s, apply_id).state) || IsSettled(Derived(s, apply_id).verdict);
   return c;
 }
 
@@ -249,6 +249,8 @@ bool ExpireRetries(State& s, const WorldSpec& w) {
       if (op.apply_id != apply_id || op.state != S::kFailedRetryable) continue;
       op.state = S::kFailed;
       op.error = "retry budget exhausted";
+      op.lease_token.reset();  // settled without a holder: nobody holds it
+      op.lease_owner.reset();
       // Settled without its holder: what it left on its target is still to be removed.
       op.cleanup_pending = op.started_at.has_value();
       Fresh(op);
@@ -309,7 +311,8 @@ Status Park(State& s, const WorldSpec& w, int op_index, const std::string& token
 
 Status SwapApplyState(State& s, int op_index, const std::string& token) {
   ORDO_RETURN_IF_ERROR(Fence(s, op_index, token));
-  RederiveApply(s, Op(s, op_index).apply_id);
+  int64_t apply_id = Op(s, op_index).apply_id;
+  if (HolderMovesApply(ApplyOf(s, apply_id).state, Derived(s, apply_id).state)) RederiveApply(s, apply_id);
   return Status::Ok();
 }
 

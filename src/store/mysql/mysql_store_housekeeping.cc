@@ -98,11 +98,13 @@ Result<int> MysqlStore::ExpireRetries() {
     for (const auto& op : ops) {
       if (op.state != OperationState::kFailedRetryable) continue;
       // Settled without a driver: a row that ever started may have left shadow tables
-      // on its target, and owes their cleanup (the cleanup claim hands it out).
+      // on its target, and owes their cleanup (the cleanup claim hands it out). Its
+      // lease is released: only a cleanup driver's lease holds it from now on.
       ORDO_RETURN_IF_ERROR(
           conn.Execute("UPDATE apply_operations SET state = 'failed', error = COALESCE(error, ?), "
                        "completed_at = COALESCE(completed_at, NOW(6)), updated_at = NOW(6), "
-                       "cleanup_pending = (started_at IS NOT NULL) "
+                       "cleanup_pending = (started_at IS NOT NULL), lease_owner = NULL, "
+                       "lease_token = NULL "
                        "WHERE id = ? AND state = 'failed_retryable'",
                        {SqlValue::Text(reason), SqlValue::Int(op.id)})
               .status());

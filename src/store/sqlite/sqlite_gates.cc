@@ -124,7 +124,7 @@ std::string CleanupUnheldSql(const std::string& o) {
 }
 
 std::string CleanupOwedSql(const std::string& o) {
-  return "(" + o + ".state = 'failed' AND " + o + ".cleanup_pending = 1)";
+  return "(" + o + ".state = 'failed' AND " + o + ".cleanup_pending = 1 AND " + CleanupUnheldSql(o) + ")";
 }
 
 std::string IdleForStopSql(const std::string& o) {

@@ -91,11 +91,13 @@ Result<int> SqliteStore::ExpireRetries() {
     for (const auto& op : ops) {
       if (op.state != OperationState::kFailedRetryable) continue;
       // Settled without a driver: a row that ever started may have left shadow tables
-      // on its target, and owes their cleanup (the cleanup claim hands it out).
+      // on its target, and owes their cleanup (the cleanup claim hands it out). Its
+      // lease is released: only a cleanup driver's lease holds it from now on.
       ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(
           "UPDATE apply_operations SET state = 'failed', error = COALESCE(error, :reason), "
           "completed_at = COALESCE(completed_at, :now), updated_at = :now, cleanup_pending = "
-          "(started_at IS NOT NULL) WHERE id = :id AND state = 'failed_retryable'"));
+          "(started_at IS NOT NULL), lease_owner = NULL, lease_token = NULL WHERE id = :id AND "
+          "state = 'failed_retryable'"));
       ORDO_RETURN_IF_ERROR(st.Bind(":reason", reason).Bind(":now", now).Bind(":id", op.id).Run());
       ORDO_RETURN_IF_ERROR(WriteEvent({apply_id, op.id, "state_change", "failed_retryable", "failed", reason}, now));
     }
