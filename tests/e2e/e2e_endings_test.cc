@@ -23,17 +23,8 @@ constexpr int kRows = 5000;
 const char* const kNames[] = {"eu-1", "us-1", "ap-1"};
 constexpr const char* kUniqueDdl = "ALTER TABLE orders ADD UNIQUE KEY uq_code (code)";
 
-class Endings : public ::testing::Test {
+class Endings : public SharedServersTest<3> {
  protected:
-  static void SetUpTestSuite() { servers_ = StartServers(3); }
-  static void TearDownTestSuite() { servers_.clear(); }
-
-  void SetUp() override {
-    if (servers_.empty()) {
-      if (ServersRequired()) FAIL() << "MariaDB servers required but unavailable";
-      GTEST_SKIP() << "no MariaDB server; run scripts/setup";
-    }
-  }
 
   // `n` deployments with database `db` filled; `policy`, halt, `window`.
   void Configure(const std::string& db, int n, const std::string& policy, const std::string& window,
@@ -59,6 +50,16 @@ class Endings : public ::testing::Test {
     for (int i = 0; i < n; ++i) EXPECT_TRUE(NoOrdoObjects(*servers_[i], db)) << kNames[i];
   }
 
+  // Polls the apply's status until `deployment` is in `state` (two minutes at most);
+  // the last document.
+  json WaitForOperation(const std::string& id, const std::string& deployment, const std::string& state) {
+    json doc = WaitForStatus(
+        dir_.path(), id, [&](const json& d) { return OperationOf(d, deployment)["state"] == state; },
+        std::chrono::seconds(120));
+    EXPECT_EQ(OperationOf(doc, deployment)["state"], state) << doc.dump(2);
+    return doc;
+  }
+
   // Starts the embedded apply of `ddl` in the background; its id.
   std::string StartApply(const std::string& ddl, std::unique_ptr<OrdoProcess>* apply) {
     *apply = std::make_unique<OrdoProcess>(
@@ -79,23 +80,14 @@ class Endings : public ::testing::Test {
     auto stall = StallCopyOnceItHasRows(*servers_[1], db, std::chrono::seconds(120));
     EXPECT_TRUE(stall.ok()) << stall.status().ToString() << (*apply)->err();
     if (!stall.ok()) return "";
-    json doc = WaitForStatus(
-        dir_.path(), id, [](const json& d) { return OperationOf(d, "eu-1")["state"] == "revert_window"; },
-        std::chrono::seconds(120));
-    EXPECT_EQ(OperationOf(doc, "eu-1")["state"], "revert_window") << doc.dump(2);
+    WaitForOperation(id, "eu-1", "revert_window");
     (*stall)->Release();
-    doc = WaitForStatus(
-        dir_.path(), id, [](const json& d) { return OperationOf(d, "us-1")["state"] == "failed"; },
-        std::chrono::seconds(120));
-    EXPECT_EQ(OperationOf(doc, "us-1")["state"], "failed") << doc.dump(2);
+    WaitForOperation(id, "us-1", "failed");
     return id;
   }
 
-  static std::vector<std::unique_ptr<MariaDbServer>> servers_;
   TempDir dir_;
 };
-
-std::vector<std::unique_ptr<MariaDbServer>> Endings::servers_;
 
 TEST_F(Endings, AnEarlierRevertWindowOutlivesALaterFailureAndCanStillBeReverted) {
   std::unique_ptr<OrdoProcess> apply;
@@ -188,15 +180,12 @@ TEST_F(Endings, ARevertEndsTheApplyRevertedWhateverCameAfter) {
   std::string id =
       StartApply("ALTER TABLE orders ADD COLUMN extra INT NOT NULL DEFAULT 7, ADD INDEX idx_note (note)", &apply);
   ASSERT_FALSE(id.empty());
-  json doc = WaitForStatus(
-      dir_.path(), id, [](const json& d) { return OperationOf(d, "eu-1")["state"] == "revert_window"; },
-      std::chrono::seconds(120));
-  ASSERT_EQ(OperationOf(doc, "eu-1")["state"], "revert_window") << doc.dump(2);
+  ASSERT_EQ(OperationOf(WaitForOperation(id, "eu-1", "revert_window"), "eu-1")["state"], "revert_window");
 
   OrdoResult revert = RunOrdo({"revert", id}, dir_.path());
   EXPECT_EQ(revert.exit_code, 0) << revert.out << revert.err;
   EXPECT_EQ(apply->Wait(std::chrono::seconds(120)), 1) << apply->out() << "\n" << apply->err();
-  doc = StatusOf(dir_.path(), id);
+  json doc = StatusOf(dir_.path(), id);
   EXPECT_EQ(doc["state"], "reverted") << doc.dump(2);
   EXPECT_EQ(OperationOf(doc, "eu-1")["state"], "reverted") << doc.dump(2);
   EXPECT_EQ(OperationOf(doc, "us-1")["state"], "cancelled") << doc.dump(2);
@@ -209,10 +198,7 @@ TEST_F(Endings, ARefusedRevertEndsItsCommandWithTheReasonAndTheWindowGoesOn) {
   std::unique_ptr<OrdoProcess> apply;
   std::string id = StartApply("ALTER TABLE orders ADD COLUMN extra INT NOT NULL DEFAULT 7", &apply);  // instant
   ASSERT_FALSE(id.empty());
-  json doc = WaitForStatus(
-      dir_.path(), id, [](const json& d) { return OperationOf(d, "eu-1")["state"] == "revert_window"; },
-      std::chrono::seconds(120));
-  ASSERT_EQ(OperationOf(doc, "eu-1")["state"], "revert_window") << doc.dump(2);
+  ASSERT_EQ(OperationOf(WaitForOperation(id, "eu-1", "revert_window"), "eu-1")["state"], "revert_window");
 
   // Accepted, then refused by the engine: the command says why and ends.
   OrdoResult revert = RunOrdo({"revert", id}, dir_.path());

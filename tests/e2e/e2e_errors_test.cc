@@ -16,16 +16,8 @@
 namespace ordo::testing {
 namespace {
 
-class Errors : public ::testing::Test {
+class Errors : public SharedServersTest<1> {
  protected:
-  static void SetUpTestSuite() { servers_ = StartServers(1); }
-  static void TearDownTestSuite() { servers_.clear(); }
-  void SetUp() override {
-    if (servers_.empty()) {
-      if (ServersRequired()) FAIL() << "MariaDB servers required but unavailable";
-      GTEST_SKIP() << "no MariaDB server; run scripts/setup";
-    }
-  }
   const MariaDbServer& server() { return *servers_[0]; }
   // A single-deployment environment on database `db` of the test's server.
   void Configure(const std::string& db, std::vector<DeploymentSpec> extra = {}) {
@@ -37,11 +29,8 @@ class Errors : public ::testing::Test {
             "sqlite:ordo.db", "shop", {"poll_interval: 100ms", "retry_budget: 1"}, {}, {env}});
   }
 
-  static std::vector<std::unique_ptr<MariaDbServer>> servers_;
   TempDir dir_;
 };
-
-std::vector<std::unique_ptr<MariaDbServer>> Errors::servers_;
 
 TEST_F(Errors, ChangeTheServerRefusesFailsTheApplyWithTheServersReason) {
   ORDO_ASSERT_OK(FillOrders(server(), "shop_bad", 100));

@@ -17,17 +17,8 @@ constexpr int kRows = 5000;
 const char* const kNames[] = {"eu-1", "us-1", "ap-1"};
 constexpr const char* kDdl = "ALTER TABLE orders ADD UNIQUE KEY uq_code (code)";
 
-class FailurePolicy : public ::testing::Test {
+class FailurePolicy : public SharedServersTest<3> {
  protected:
-  static void SetUpTestSuite() { servers_ = StartServers(3); }
-  static void TearDownTestSuite() { servers_.clear(); }
-
-  void SetUp() override {
-    if (servers_.empty()) {
-      if (ServersRequired()) FAIL() << "MariaDB servers required but unavailable";
-      GTEST_SKIP() << "no MariaDB server; run scripts/setup";
-    }
-  }
 
   // Each deployment's own database `db`, filled; on the second, two rows share a code.
   void Prepare(const std::string& db, const std::string& on_failure) {
@@ -54,11 +45,8 @@ class FailurePolicy : public ::testing::Test {
     return IndexColumns(*servers_[server], db, "orders", "uq_code");
   }
 
-  static std::vector<std::unique_ptr<MariaDbServer>> servers_;
   TempDir dir_;
 };
-
-std::vector<std::unique_ptr<MariaDbServer>> FailurePolicy::servers_;
 
 // The failed deployment's error names the duplicate and the key.
 void ExpectDuplicateNamed(const json& op) {

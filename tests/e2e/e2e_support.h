@@ -177,6 +177,23 @@ std::string MessageField(const std::string& message, const std::string& key);
 // when nothing was.
 std::vector<std::string> LeaseViolations(const json& events);
 
+// A fixture whose tests share `N` private MariaDB servers, started once for the suite
+// (each test uses its own databases); a test fails (CI) or is skipped (locally) when
+// they cannot be started.
+template <int N>
+class SharedServersTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { servers_ = StartServers(N); }
+  static void TearDownTestSuite() { servers_.clear(); }
+  void SetUp() override {
+    if (servers_.empty()) {
+      if (ServersRequired()) FAIL() << "MariaDB servers required but unavailable";
+      GTEST_SKIP() << "no MariaDB server; run scripts/setup";
+    }
+  }
+  static inline std::vector<std::unique_ptr<MariaDbServer>> servers_;
+};
+
 }  // namespace ordo::testing
 
 // Binds `var` to `n` private MariaDB servers (optionally: mariadbd options), or fails

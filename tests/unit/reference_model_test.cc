@@ -223,8 +223,11 @@ TEST(ReferenceCleanupClaim, TakesARowFailedByRetryExpiryUntilItsTargetIsCleanedU
   Snapshot s = OneApply({S::kCompleted, S::kFailed});
   s.applies[0].state = ApplyState::kFailed;
   EXPECT_TRUE(CleanupClaimable(s).empty());  // failed by its driver: it cleaned up first
-  s.operations[1].cleanup_pending = true;     // failed by retry expiry
+  s.operations[1].cleanup_pending = true;     // failed by retry expiry, which released it
+  s.operations[1].lease_token.reset();
   EXPECT_EQ(CleanupClaimable(s), std::vector<int64_t>{2});
+  s.operations[1].lease_token = "cleanup";  // a cleanup driver holds it: not handed out again
+  EXPECT_TRUE(CleanupClaimable(s).empty());
 }
 
 TEST(ReferenceCleanupClaim, PendingCancelOpensItAndOtherClaimsKeepTheirRows) {
