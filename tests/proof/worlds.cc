@@ -57,7 +57,6 @@ std::vector<WorldSpec> StandardWorlds() {
     w.name = std::string("three/") + policy;
     w.deployments = 3;
     w.applies = {Apply(policy, "continue", false, {0, 1, 2})};
-    w.request_budget = 0;
     out.push_back(w);
   }
   // Three drivers in two processes (one crashes, the other recovers).
@@ -103,16 +102,25 @@ std::vector<WorldSpec> StandardWorlds() {
 
 std::vector<WorldSpec> LargeWorlds() {
   std::vector<WorldSpec> out;
+  // Every policy × on_failure over three deployments, with two faults.
   for (const char* policy : kPolicies) {
     for (const char* on_failure : kOnFailure) {
       WorldSpec w;
       w.name = std::string("large/three/") + policy + "/" + on_failure;
       w.deployments = 3;
-      w.drivers_per_process = 3;
       w.applies = {Apply(policy, on_failure, false, {0, 1, 2})};
       w.fault_budget = 2;
       out.push_back(w);
     }
+  }
+  // Three drivers over three deployments.
+  for (const char* policy : kPolicies) {
+    WorldSpec w;
+    w.name = std::string("large/three-drivers/") + policy;
+    w.deployments = 3;
+    w.drivers_per_process = 3;
+    w.applies = {Apply(policy, "halt", false, {0, 1, 2})};
+    out.push_back(w);
   }
   {
     WorldSpec w;
