@@ -14,6 +14,7 @@
 //   auto engine = NewMysqlEngine(spec, &host);               // spec.revert_window = true
 //   ORDO_RETURN_IF_ERROR((*engine)->Preflight());
 //   ORDO_RETURN_IF_ERROR((*engine)->Copy());                 // returns once in sync
+//   ORDO_RETURN_IF_ERROR((*engine)->MakeReady());            // indexes, verification
 //   ORDO_RETURN_IF_ERROR((*engine)->KeepInSync(ready));      // parked until ready()
 //   ORDO_ASSIGN_OR_RETURN(CutoverReport r, (*engine)->Cutover());
 //   ORDO_RETURN_IF_ERROR((*engine)->KeepOldInSync(window_over_or_requested));
@@ -86,9 +87,9 @@ struct EngineSpec {
   bool allow_instant = true;
   // The shadow is copied without its plain (non-unique) secondary indexes, which one
   // online ALTER adds back after the copy: a sorted index build instead of random
-  // index updates per copied row. The build runs beside the time in sync and the
-  // verification; Cutover() waits for it before the swap (phase "indexing" while it
-  // waits). False keeps the indexes during the copy.
+  // index updates per copied row. The build runs beside the verification (or after it,
+  // under application writes: see rest_under_writes); MakeReady() waits for it (phase
+  // "indexing" while it waits). False keeps the indexes during the copy.
   bool defer_secondary_indexes = true;
   // While a table's copy runs and nothing changes the tables, the chunks already copied
   // are verified in rounds behind it, so the verification before the cutover compares
@@ -199,11 +200,20 @@ class OperationEngine {
   // still running. DataLoss naming the table and key for lossy changes. An instant
   // change copies nothing (Ok at once); so does an engine whose tables were swapped.
   virtual Status Copy() = 0;
+  // Makes the operation ready for its turn: waits for the shadows' deferred secondary
+  // indexes (phase "indexing"), verifies every table against its shadow ("verifying";
+  // DataLoss naming the first differing key), and returns once in sync again
+  // ("in_sync"). From then on only the swap is left: the change stream keeps every
+  // shadow equal to its table up to the swap, which drains it under the locks. The
+  // checkpoint records it, so an engine resumed from it is ready once caught up.
+  // Idempotent; Ok at once for an instant change, creates and drops only, or after the
+  // swap. FailedPrecondition before Copy finished.
+  virtual Status MakeReady() { return Status::Ok(); }
   // Keeps the shadows in sync (checkpointing) until `ready()` returns true (Ok) or
   // ShouldStop() (Cancelled).
   virtual Status KeepInSync(const std::function<bool()>& ready) = 0;
-  // Verifies every table against its shadow (DataLoss naming the first differing key;
-  // nothing swapped), then swaps all tables in one RENAME, blocking writes for at most
+  // MakeReady() first when it has not run (so a caller may skip it), then the final
+  // catch-up and the swap of all tables in one RENAME, blocking writes for at most
   // cutover_lock_timeout_ms per attempt; retries with backoff. Timeout when every
   // attempt gave up (nothing swapped, still in sync: Cutover may be called again). An
   // instant change runs its ALTER … ALGORITHM=INSTANT instead, bounded the same way

@@ -127,12 +127,17 @@ void OperationRun::CopyPhase() {
   Log(LogLevel::kInfo, "preflight and copy");
   Status s = engine_->Preflight();
   if (s.ok()) s = engine_->Copy();
+  if (s.ok()) {
+    // Ready before its turn: the turn holds only the final catch-up and the swap.
+    Log(LogLevel::kInfo, "copied; building the deferred indexes and verifying");
+    s = engine_->MakeReady();
+  }
   if (!s.ok()) {
     OnEngineError(RunPhase::kCopy, s);
     return;
   }
   engine_copied_ = true;
-  Log(LogLevel::kInfo, "copied; shadow in sync");
+  Log(LogLevel::kInfo, "ready: indexes built, verified, in sync");
   InSync();
 }
 

@@ -93,6 +93,7 @@ Status MysqlEngine::SaveCheckpoint() {
   state.revert_error = revert_error_;
   state.instant = instant_;
   state.instant_definition = instant_definition_;
+  state.ready = ready_;
   return host_->SaveResumeState(EncodeResumeState(state));
 }
 

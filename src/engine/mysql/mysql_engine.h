@@ -57,6 +57,7 @@ class MysqlEngine final : public OperationEngine {
 
   Status Preflight() override;
   Status Copy() override;
+  Status MakeReady() override;
   Status KeepInSync(const std::function<bool()>& ready) override;
   Result<CutoverReport> Cutover() override;
   Status Cancel() override;
@@ -100,9 +101,9 @@ class MysqlEngine final : public OperationEngine {
   Status CopyTable(size_t index);
   Status CatchUp();
   // mysql_engine_indexes.cc: the shadows' deferred indexes are added back by one
-  // online ALTER per table on a thread of their own, started when the copy ends and
-  // joined by Cutover() before the swap, so that the build overlaps the time in sync
-  // and the verification. A stop kills the statement; the checkpoint keeps the indexes
+  // online ALTER per table on a thread of their own, started when the copy ends (or
+  // after the verification, under writes) and joined by MakeReady(), so that the build
+  // overlaps the verification. A stop kills the statement; the checkpoint keeps the indexes
   // still missing and a resumed engine builds them.
   struct IndexBuild {
     std::thread thread;
@@ -232,6 +233,10 @@ class MysqlEngine final : public OperationEngine {
   bool preflight_done_ = false;
   std::vector<std::string> notices_;  // set in Preflight, before any other thread
   bool copied_ = false;
+  // MakeReady() finished (or the checkpoint said so): indexes built, verified, so
+  // only the swap is left; rows_verified_ is what it compared (0 when resumed).
+  bool ready_ = false;
+  int64_t rows_verified_ = 0;
   bool resumed_ = false;
   std::atomic<bool> dead_{false};
   std::atomic<bool> stop_{false};

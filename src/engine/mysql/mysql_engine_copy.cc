@@ -300,6 +300,10 @@ Status MysqlEngine::Copy() {
   bool usable = false;
   if (saved_) ORDO_RETURN_IF_ERROR(LoadResume(*conn, &from, &usable));
   resumed_ = usable;
+  // Ready before the stop or crash: the stream, replayed from the checkpoint, keeps
+  // the verified shadows equal (MakeReady).
+  ready_ = usable && saved_->ready &&
+           std::all_of(deferred_indexes_.begin(), deferred_indexes_.end(), [](const auto& l) { return l.empty(); });
   if (!usable) ORDO_RETURN_IF_ERROR(StartFresh(*conn, &from));
   ORDO_RETURN_IF_ERROR(CreateNewTables(*conn));
   for (const auto& c : copy_states_) rows_copied_at_start_ += c.rows_copied;
@@ -332,8 +336,8 @@ Status MysqlEngine::Copy() {
     }
   }
   StopThrottle();
-  // Joined by Cutover(), before the swap. Under application writes with the duty cycle
-  // on, Cutover() starts it after the verification instead (VerifyBesideIndexBuild).
+  // Joined by MakeReady(). Under application writes with the duty cycle on, MakeReady()
+  // starts it after the verification instead (VerifyBesideIndexBuild).
   if (!BuildAfterVerification()) StartIndexBuild();
   ORDO_RETURN_IF_ERROR(CatchUp());
   copied_ = true;

@@ -182,6 +182,28 @@ Result<VerifyReport> MysqlEngine::VerifyBesideIndexBuild() {
   }
 }
 
+Status MysqlEngine::MakeReady() {
+  if (dead_) return Dead();
+  ORDO_RETURN_IF_ERROR(Preflight());
+  if (stage_ != EngineStage::kCopy || instant_ || !HasAlters()) return Status::Ok();
+  if (!copied_ || !loop_ || !loop_->running()) return FailedPrecondition("MakeReady before Copy finished");
+  if (ready_) return Status::Ok();
+  auto verified = VerifyBesideIndexBuild();
+  Status s = verified.ok() ? FinishIndexBuild(/*wait=*/true) : verified.status();
+  if (!s.ok()) {
+    if (s.code() == StatusCode::kCancelled) return Stopped();
+    phase_ = "in_sync";
+    return s;
+  }
+  rows_verified_ = verified->rows_compared;
+  // The build (after the verification, under writes) slowed the change stream: caught
+  // up again, the turn holds only the last few events and the swap.
+  ORDO_RETURN_IF_ERROR(CatchUp());
+  ready_ = true;
+  phase_ = "in_sync";
+  return Tick(true);  // the checkpoint records it
+}
+
 Result<CutoverReport> MysqlEngine::Cutover() {
   if (dead_) return Dead();
   ORDO_RETURN_IF_ERROR(Preflight());
@@ -197,16 +219,8 @@ Result<CutoverReport> MysqlEngine::Cutover() {
   if (instant_) return RunInstant();
   if (HasAlters() && (!loop_ || !loop_->running()))
     return FailedPrecondition("Cutover before Copy finished");
-  if (HasAlters()) {
-    auto verified = VerifyBesideIndexBuild();
-    if (!verified.ok()) {
-      if (verified.status().code() == StatusCode::kCancelled) return Stopped();
-      phase_ = "in_sync";
-      return verified.status();
-    }
-    report.rows_verified = verified->rows_compared;
-    ORDO_RETURN_IF_ERROR(FinishIndexBuild(/*wait=*/true));
-  }
+  ORDO_RETURN_IF_ERROR(MakeReady());
+  report.rows_verified = rows_verified_;
   phase_ = "cutting_over";
   ORDO_RETURN_IF_ERROR(Tick(true));
   auto result = RunCutover(ForwardSwaps(), pool_.get(), loop_.get(), *fence_, "cutover", SwapOptions());

@@ -100,6 +100,7 @@ std::string EncodeResumeState(const ResumeState& state) {
               {"tables", tables}};
   if (!state.reverse_position.empty()) out["reverse_binlog"] = EncodePosition(state.reverse_position);
   if (!state.revert_error.empty()) out["revert_error"] = state.revert_error;
+  if (state.ready) out["ready"] = true;
   if (state.instant) {
     out["instant"] = true;
     out["instant_definition"] = state.instant_definition;
@@ -134,6 +135,7 @@ static Result<ResumeState> DecodeChecked(const std::string& text) {
   state.revert_error = j.value("revert_error", "");
   state.instant = j.value("instant", false);
   state.instant_definition = j.value("instant_definition", "");
+  state.ready = j.value("ready", false);
   for (const json& t : j["tables"]) {
     if (!t.is_object() || !t.value("schema", json()).is_string() ||
         !t.value("table", json()).is_string() || !t.contains("watermark") || !t.contains("end"))

@@ -51,6 +51,7 @@ struct ResumeState {
   std::string revert_error;         // kSwapped: why a revert is no longer possible
   bool instant = false;             // applied with ALGORITHM=INSTANT at cutover
   std::string instant_definition;   // hash of the table's definition once altered
+  bool ready = false;               // kCopy: indexes built and verified (MakeReady)
   std::vector<TableResumeState> tables;
 };
 
