@@ -3,6 +3,8 @@
 #include <ctime>
 #include <map>
 
+#include "core/phase.h"
+
 namespace ordo {
 namespace {
 
@@ -99,6 +101,7 @@ nlohmann::json ApplyDocument(const ApplyView& view) {
     ops.push_back({
         {"deployment", op.deployment},
         {"state", std::string(ToString(op.state))},
+        {"phase", OperationPhase(op, ov.changes)},
         {"attempt", op.attempt},
         {"started_at", Time(op.started_at)},
         {"cutover_started_at", Time(op.cutover_started_at)},

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/phase.h"
+
 namespace ordo::cli {
 namespace {
 
@@ -100,7 +102,7 @@ std::vector<std::string> LiveView::Render(const ApplyView& view) {
     OpFigures f = Figures(ov);
     char pct[16];
     std::snprintf(pct, sizeof pct, "%5.1f%%", f.percent);
-    std::string line = "  " + Pad(op.deployment, 12) + " " + Pad(std::string(ToString(op.state)), 20) + " " +
+    std::string line = "  " + Pad(op.deployment, 12) + " " + Pad(HumanPhase(OperationPhase(op, ov.changes)), 20) + " " +
                        Bar(f.percent) + " " + pct;
     double rate = rates_.count(op.id) ? rates_[op.id].per_second : 0;
     if (op.state == OperationState::kRunning && rate > 0) line += "  " + HumanCount(rate) + " rows/s";
@@ -148,7 +150,7 @@ void LiveView::PrintChanges(const ApplyView& view, Micros now) {
   bool progress_due = now - last_progress_line_ >= 10'000'000;
   for (const auto& ov : view.operations) {
     const OperationRecord& op = ov.operation;
-    std::string state(ToString(op.state));
+    std::string state = HumanPhase(OperationPhase(op, ov.changes));
     OpFigures f = Figures(ov);
     std::string& last = last_state_[op.id];
     if (state != last) {

@@ -1,8 +1,9 @@
 // LiveView: the terminal view of one apply while it runs (`ordo apply` embedded,
-// `ordo watch`): per deployment in order, its state, a progress bar, rows/s and ETA,
-// its table changes, and once cut over when it happened and how long writes were
-// blocked. On a terminal it redraws in place; otherwise (a pipe, a CI log) it prints
-// one line per state change and a progress line every 10 s.
+// `ordo watch`): per deployment in order, what it is doing (core/phase.h: copying,
+// building indexes, verifying, waiting for its turn, swapping, …), a progress bar,
+// rows/s and ETA, its table changes, and once cut over when it happened and how long
+// writes were blocked. On a terminal it redraws in place; otherwise (a pipe, a CI log)
+// it prints one line per change of phase and a progress line every 10 s.
 //
 // Rows/s is measured here from successive reads of rows_copied, so the view is the
 // same whichever process drives the apply.

@@ -5,6 +5,7 @@
 
 #include "cli/ddl_input.h"
 #include "cli/live_view.h"
+#include "core/phase.h"
 
 namespace ordo::cli {
 namespace {
@@ -83,7 +84,13 @@ ApplyView View() {
   running.changes[0].progress = 25;
   running.changes[0].eta_seconds = 65;
   running.changes[0].cutover_lock_ms.reset();
-  v.operations = {done, running};
+  running.changes[0].state = "copying";
+  OperationView ready = running;
+  ready.operation.id = 3;
+  ready.operation.deployment = "ap-1";
+  ready.operation.state = OperationState::kWaitingForCutover;
+  ready.changes[0].state = "in_sync";
+  v.operations = {done, running, ready};
   return v;
 }
 
@@ -100,6 +107,29 @@ TEST(LiveView, ShowsEachDeploymentInOrderWithProgressEtaAndCutoverFigures) {
   EXPECT_NE(lines[3].find("us-1"), std::string::npos);
   EXPECT_NE(lines[3].find(" 25.0%"), std::string::npos) << lines[3];
   EXPECT_NE(lines[3].find("ETA 1:05"), std::string::npos) << lines[3];
+  EXPECT_NE(lines[3].find("copying"), std::string::npos) << lines[3];
+  ASSERT_GE(lines.size(), 6u);
+  EXPECT_NE(lines[5].find("waiting for its turn"), std::string::npos) << lines[5];
+}
+
+TEST(Phase, NamesTheStepThatRunsWhileTheStateSaysRunning) {
+  OperationRecord op;
+  ChangeRecord c;
+  std::vector<ChangeRecord> changes{c};
+  op.state = OperationState::kRunning;
+  EXPECT_EQ(OperationPhase(op, changes), "starting");
+  for (auto [engine, phase] : std::vector<std::pair<std::string, std::string>>{
+           {"copying", "copying"}, {"indexing", "building_indexes"}, {"verifying", "verifying"}, {"in_sync", "in_sync"}}) {
+    changes[0].state = engine;
+    EXPECT_EQ(OperationPhase(op, changes), phase);
+  }
+  op.state = OperationState::kWaitingForCutover;
+  EXPECT_EQ(OperationPhase(op, changes), "waiting_for_turn");
+  EXPECT_EQ(HumanPhase(OperationPhase(op, changes)), "waiting for its turn");
+  op.state = OperationState::kCuttingOver;
+  EXPECT_EQ(OperationPhase(op, changes), "swapping");
+  op.state = OperationState::kRevertWindow;
+  EXPECT_EQ(HumanPhase(OperationPhase(op, changes)), "revert window");
 }
 
 TEST(LiveView, PlainOutputPrintsStateChangesOnce) {
@@ -108,7 +138,8 @@ TEST(LiveView, PlainOutputPrintsStateChangesOnce) {
   view.Update(View(), 1'000'000);
   view.Update(View(), 2'000'000);
   std::string text = out.str();
-  EXPECT_EQ(text.find("us-1: running"), text.rfind("us-1: running")) << text;
+  EXPECT_EQ(text.find("us-1: copying"), text.rfind("us-1: copying")) << text;
+  EXPECT_NE(text.find("us-1: copying"), std::string::npos) << text;
   EXPECT_NE(text.find("writes blocked 42 ms"), std::string::npos) << text;
   EXPECT_EQ(text.find("\x1b["), std::string::npos) << "no escape codes off a terminal";
 }

@@ -1,0 +1,27 @@
+#include "core/phase.h"
+
+namespace ordo {
+
+std::string OperationPhase(const OperationRecord& op, const std::vector<ChangeRecord>& changes) {
+  switch (op.state) {
+    case OperationState::kWaitingForCutover: return "waiting_for_turn";
+    case OperationState::kCuttingOver: return "swapping";
+    case OperationState::kRunning: break;
+    default: return std::string(ToString(op.state));
+  }
+  // Every change of an operation reports the same engine phase.
+  std::string engine = changes.empty() ? "" : changes.front().state;
+  if (engine.empty() || engine == "pending") return "starting";
+  if (engine == "indexing") return "building_indexes";
+  return engine;
+}
+
+std::string HumanPhase(std::string_view phase) {
+  if (phase == "waiting_for_turn") return "waiting for its turn";
+  std::string out(phase);
+  for (char& c : out)
+    if (c == '_') c = ' ';
+  return out;
+}
+
+}  // namespace ordo
