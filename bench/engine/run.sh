@@ -2,7 +2,8 @@
 # Engine benchmark (numbers in docs/benchmarks.md, "Engine copy" and "Engine part 2").
 #
 # On one throwaway MariaDB server and a ROWS-row sysbench table (default 1M), runs
-# ADD COLUMN and ADD INDEX with ordo, pt-online-schema-change and CREATE TABLE … LIKE +
+# ADD COLUMN and ADD INDEX with ordo, pt-online-schema-change, a blocking ALTER TABLE …
+# ALGORITHM=COPY (TOOLS picks among ordo ptosc insert alter) and CREATE TABLE … LIKE +
 # one INSERT … SELECT, idle and under a 4-thread oltp_write_only load; then CUTOVERS
 # (default 20) ordo migrations under load for the cutover write-block distribution.
 # Reports wall time, rows/s, foreground TPS during the migration as a ratio of the TPS
@@ -38,6 +39,9 @@ REPS=${REPS:-5}
 IDLE_REPS=${IDLE_REPS:-1}  # repetitions of the idle comparison (medians reported when > 1)
 REVERT_WINDOW_MS=${REVERT_WINDOW_MS:-5000}
 DDLS=${DDLS:-add_column add_index}
+# alter: a blocking ALTER TABLE … ALGORITHM=COPY (its block is its whole run).
+TOOLS=${TOOLS:-ordo ptosc insert alter}
+TOOLS_LOAD=${TOOLS_LOAD:-$TOOLS}  # the tools run under load
 phase() { [[ " $PHASES " == *" $1 "* ]]; }
 bench_bin=$root/$build/bench/engine/ordo_engine_bench
 [ -x "$bench_bin" ] || { echo "build $bench_bin first (cmake --build $build)" >&2; exit 2; }
@@ -46,6 +50,22 @@ bench_bin=$root/$build/bench/engine/ordo_engine_bench
 . "$root/bench/engine/server.sh"
 echo "engine bench: $(server_line), $ROWS rows, $(nproc) cores" >&2
 prepare_tables
+table_mb=$(sql "SELECT ROUND((DATA_LENGTH + INDEX_LENGTH) / 1048576) FROM information_schema.TABLES
+                WHERE TABLE_SCHEMA = 'bench' AND TABLE_NAME = 'sbtest1'")
+echo "engine bench: sbtest1 is $table_mb MB (data and indexes)" >&2
+
+# cpu_during CMD…: runs CMD with `vmstat 1` beside it and prints, on stderr, the
+# machine's mean CPU split over the run (user, system, idle, I/O wait): what bounds it.
+cpu_during() {
+  vmstat -n 1 >"$work/vmstat" &
+  local vm=$!
+  "$@"
+  kill "$vm" 2>/dev/null || true
+  wait "$vm" 2>/dev/null || true
+  awk 'NR > 2 { us += $13; sy += $14; id += $15; wa += $16; n++ }
+       END { if (n) printf "cpu over %d s: user %.0f%% system %.0f%% idle %.0f%% iowait %.0f%%\n", n, us / n, sy / n, id / n, wa / n }' \
+    "$work/vmstat" >&2
+}
 
 ddl_add_column="ADD COLUMN x INT NOT NULL DEFAULT 0"
 ddl_add_index="ADD INDEX idx_c (c)"
@@ -64,6 +84,13 @@ run_tool() {  # run_tool TOOL DDL → prints "wall_ms rows_per_s block_ms"
       --execute --recursion-method=none --no-check-alter >"$work/ptosc.log" 2>&1 || echo "pt-osc failed: $(tail -3 "$work/ptosc.log")" >&2
     t1=$(now_ms)
     echo "$((t1 - t0)) $(( ROWS * 1000 / (t1 - t0) )) -"
+    ;;
+  alter)
+    # The blocking baseline: the server's own table copy (writes wait for its end).
+    t0=$(now_ms)
+    sql "ALTER TABLE bench.sbtest1 $ddl, ALGORITHM=COPY"
+    t1=$(now_ms)
+    echo "$((t1 - t0)) $(( ROWS * 1000 / (t1 - t0) )) $((t1 - t0))"
     ;;
   insert)
     t0=$(now_ms)
@@ -95,9 +122,9 @@ phase idle && for rep in $(seq 1 "$IDLE_REPS"); do
   for ddl_name in $DDLS; do
     ddl_var="ddl_$ddl_name"
     # The tools take turns within a repetition, so a slow spell of the machine hits all.
-    for tool in ordo ptosc insert; do
+    for tool in $TOOLS; do
       restore
-      read -r wall rps block < <(run_tool "$tool" "${!ddl_var}")
+      read -r wall rps block < <(cpu_during run_tool "$tool" "${!ddl_var}")
       echo "idle $ddl_name $tool rep=$rep wall_ms=$wall rows_per_s=$rps block_ms=$block" >&2
       results+=("idle|$ddl_name|$tool|$wall|$rps|$block")
       idle_walls[$ddl_name|$tool]+="$wall "
@@ -106,7 +133,7 @@ phase idle && for rep in $(seq 1 "$IDLE_REPS"); do
 done
 if phase idle && [ "$IDLE_REPS" -gt 1 ]; then
   for ddl_name in $DDLS; do
-    for tool in ordo ptosc insert; do
+    for tool in $TOOLS; do
       walls=${idle_walls[$ddl_name|$tool]}
       med=$(tr ' ' '\n' <<<"$walls" | grep . | median)
       results+=("idle median of $IDLE_REPS|$ddl_name|$tool|$med|$(( ROWS * 1000 / ${med%.*} ))|-")
@@ -134,13 +161,13 @@ echo "baseline tps prepared=$base_tps plain=$base_tps_plain" >&2
 echo "## under load" >&2
 for ddl_name in $DDLS; do
   ddl_var="ddl_$ddl_name"
-  for tool in ordo ptosc insert; do
+  for tool in $TOOLS_LOAD; do
     restore
     mode=auto; base=$base_tps
     [ "$tool" = ptosc ] && { mode=disable; base=$base_tps_plain; }
     start_load "$mode"
     t0=$(now_ms)
-    read -r wall rps block < <(run_tool "$tool" "${!ddl_var}")
+    read -r wall rps block < <(cpu_during run_tool "$tool" "${!ddl_var}")
     t1=$(now_ms)
     sleep 2
     read -r tps err state < <(window_stats "$t0" "$t1")
@@ -207,6 +234,8 @@ for mode in idle load; do
   fi
 done
 
+echo
+echo "$(server_line); $ROWS rows, sbtest1 $table_mb MB; $(nproc) cores; $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
 echo "| phase | change | tool | wall ms | rows/s | cutover block ms | TPS during | TPS ratio | client err/s summed | sysbench |"
 echo "|---|---|---|---|---|---|---|---|---|---|"

@@ -5,7 +5,8 @@
 // The first deployment's cutover is held back by a test session's metadata lock on its
 // table until both later deployments have copied and are in sync: under the barrier
 // policy they may copy while the earlier deployment has not finished, and they must
-// not cut over before it has. `ordo status --json` and `ordo logs --json` then show
+// not cut over before it has; they wait for their turn ready (index built, verified).
+// `ordo status --json` and `ordo logs --json` then show
 // every deployment completed, the copies overlapping the earlier deployments' work,
 // the cutovers strictly one at a time in deployment order; and the servers hold the
 // new column and index with every row intact.
@@ -65,6 +66,12 @@ TEST(EndToEnd, EmbeddedApplyRollsOutToThreeServersInOrderUnderBarrier) {
   EXPECT_NE(OperationOf(held, "eu-1")["state"], "completed") << held.dump(2);
   ASSERT_EQ(OperationOf(held, "ap-1")["state"], "waiting_for_cutover")
       << held.dump(2) << apply.err();
+  // Ready while it waits: its indexes were built and it was verified before it parked.
+  EXPECT_EQ(OperationOf(held, "ap-1")["phase"], "waiting_for_turn") << held.dump(2);
+  EXPECT_EQ(OperationOf(held, "ap-1")["changes"][0]["state"], "in_sync") << held.dump(2);
+  auto shadow_index = IndexColumns(*servers[2], "shop", "orders_ordo_new", "idx_note");
+  ASSERT_TRUE(shadow_index.ok()) << shadow_index.status().ToString();
+  EXPECT_NE(*shadow_index, "0") << "ap-1 waits for its turn with its index built";
   (*holder)->Release();
 
   ASSERT_EQ(apply.Wait(std::chrono::seconds(180)), 0) << apply.out() << "\n" << apply.err();

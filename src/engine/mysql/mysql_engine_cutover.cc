@@ -7,6 +7,7 @@
 #include "engine/mysql/checksum.h"
 #include "engine/mysql/instant.h"
 #include "engine/mysql/mysql_engine.h"
+#include "engine/mysql/steady_ms.h"
 
 namespace ordo {
 namespace {
@@ -21,6 +22,10 @@ int64_t MsSince(SteadyClock::time_point t0) {
 // (and the sync loop's writes to that shadow behind it) before stepping aside. Well
 // under the sessions' lock_wait_timeout (120 s), so the loop's writes never time out.
 constexpr std::chrono::milliseconds kYieldToBuild(20000);
+// Ready once a catch-up took less than this (what arrived meanwhile takes about as
+// long again), or after this many catch-ups (a stream that never gets that close).
+constexpr std::chrono::milliseconds kReadyCatchUp(500);
+constexpr int kReadyCatchUpRounds = 10;
 
 }  // namespace
 
@@ -197,8 +202,13 @@ Status MysqlEngine::MakeReady() {
   }
   rows_verified_ = verified->rows_compared;
   // The build (after the verification, under writes) slowed the change stream: caught
-  // up again, the turn holds only the last few events and the swap.
-  ORDO_RETURN_IF_ERROR(CatchUp());
+  // up again — until a catch-up takes less than kReadyCatchUp, so that what arrived
+  // meanwhile is little — the turn holds only the last few events and the swap.
+  for (int round = 0; round < kReadyCatchUpRounds; ++round) {
+    const int64_t t0 = SteadyNowMs();
+    ORDO_RETURN_IF_ERROR(CatchUp());
+    if (SteadyNowMs() - t0 < kReadyCatchUp.count()) break;
+  }
   ready_ = true;
   phase_ = "in_sync";
   return Tick(true);  // the checkpoint records it
