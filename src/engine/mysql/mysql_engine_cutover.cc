@@ -23,9 +23,10 @@ int64_t MsSince(SteadyClock::time_point t0) {
 // under the sessions' lock_wait_timeout (120 s), so the loop's writes never time out.
 constexpr std::chrono::milliseconds kYieldToBuild(20000);
 // Ready once a catch-up took less than this (what arrived meanwhile takes about as
-// long again), or after this many catch-ups (a stream that never gets that close).
-constexpr std::chrono::milliseconds kReadyCatchUp(500);
-constexpr int kReadyCatchUpRounds = 10;
+// long again: the turn's own catch-up), or after this many catch-ups (a stream that
+// never gets that close).
+constexpr std::chrono::milliseconds kReadyCatchUp(100);
+constexpr int kReadyCatchUpRounds = 20;
 
 }  // namespace
 
