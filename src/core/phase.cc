@@ -11,7 +11,7 @@ std::string OperationPhase(const OperationRecord& op, const std::vector<ChangeRe
   }
   // Every change of an operation reports the same engine phase.
   std::string engine = changes.empty() ? "" : changes.front().state;
-  if (engine.empty() || engine == "pending") return "starting";
+  if (engine.empty() || engine == "pending" || engine == "preflight") return "starting";
   if (engine == "indexing") return "building_indexes";
   return engine;
 }

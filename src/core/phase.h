@@ -3,6 +3,7 @@
 // state says where it stands in the rollout; while it runs, the engine's phase (the
 // changes' state) says which step of the copy runs:
 //
+//   running + engine "preflight" → starting
 //   running + engine "copying"   → copying
 //   running + engine "indexing"  → building_indexes
 //   running + engine "verifying" → verifying

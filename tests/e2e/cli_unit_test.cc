@@ -118,6 +118,8 @@ TEST(Phase, NamesTheStepThatRunsWhileTheStateSaysRunning) {
   std::vector<ChangeRecord> changes{c};
   op.state = OperationState::kRunning;
   EXPECT_EQ(OperationPhase(op, changes), "starting");
+  changes[0].state = "preflight";
+  EXPECT_EQ(OperationPhase(op, changes), "starting");
   for (auto [engine, phase] : std::vector<std::pair<std::string, std::string>>{
            {"copying", "copying"}, {"indexing", "building_indexes"}, {"verifying", "verifying"}, {"in_sync", "in_sync"}}) {
     changes[0].state = engine;
