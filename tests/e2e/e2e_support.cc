@@ -1,12 +1,12 @@
 #include "e2e_support.h"
 
-#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <map>
 
 #include "db/dsn.h"
+#include "ordo_tables.h"
 
 namespace ordo::testing {
 
@@ -86,14 +86,7 @@ Result<bool> TableExists(const MariaDbServer& server, const std::string& databas
 
 Result<std::vector<std::string>> OrdoObjects(const MariaDbServer& server, const std::string& database) {
   ORDO_ASSIGN_OR_RETURN(auto conn, Connect(server, ""));
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn->Query("SELECT TABLE_NAME FROM information_schema.TABLES "
-                                                  "WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE '%\\_ordo\\_%' "
-                                                  "AND TABLE_NAME NOT LIKE '%\\_ordo\\_bak\\_%'",
-                                                  {SqlValue::Text(database)}));
-  std::vector<std::string> names;
-  for (const SqlRow& r : rows.rows) names.push_back(r[0].value_or(""));
-  std::sort(names.begin(), names.end());
-  return names;
+  return OrdoTables(*conn, database);
 }
 
 ::testing::AssertionResult NoOrdoObjects(const MariaDbServer& server, const std::string& database) {

@@ -3,7 +3,6 @@
 // defines them; a stop during the build kills it and a resumed engine finishes it.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <mutex>
 #include <regex>
 #include <thread>
@@ -16,6 +15,7 @@ namespace ordo {
 namespace {
 
 using testing::Connect;
+using testing::IndexNames;
 using testing::RecordingHost;
 using testing::SpecFor;
 
@@ -37,17 +37,6 @@ std::string Definition(MysqlConnection& conn, const std::string& table) {
   std::string text = rows->rows[0][1].value_or("");
   text = text.substr(text.find('('));
   return std::regex_replace(text, std::regex(" AUTO_INCREMENT=[0-9]+"), "");
-}
-
-std::vector<std::string> IndexNames(MysqlConnection& conn, const std::string& db, const std::string& table) {
-  auto rows = conn.Query("SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? "
-                         "AND TABLE_NAME = ?",
-                         {SqlValue::Text(db), SqlValue::Text(table)});
-  std::vector<std::string> out;
-  if (rows.ok())
-    for (const auto& r : rows->rows) out.push_back(r[0].value_or(""));
-  std::sort(out.begin(), out.end());
-  return out;
 }
 
 TEST(DeferredIndexes, TheShadowCopiesWithoutPlainIndexesAndGetsThemBackAsTheChangeDefines) {

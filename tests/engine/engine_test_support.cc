@@ -76,13 +76,13 @@ void StopCopyAtChunk(RecordingHost& host, int chunk) {
   SyncPoints::Get().Enable();
 }
 
-Result<std::vector<std::string>> OrdoTables(MysqlConnection& conn, const std::string& db) {
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SELECT TABLE_NAME FROM information_schema.TABLES "
-                                                 "WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE '%\\_ordo\\_%' "
-                                                 "AND TABLE_NAME NOT LIKE '%\\_ordo\\_bak\\_%'",
-                                                 {SqlValue::Text(db)}));
+std::vector<std::string> IndexNames(MysqlConnection& conn, const std::string& db, const std::string& table) {
+  auto rows = conn.Query("SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? "
+                         "AND TABLE_NAME = ?",
+                         {SqlValue::Text(db), SqlValue::Text(table)});
   std::vector<std::string> out;
-  for (const auto& r : rows.rows) out.push_back(r[0].value_or(""));
+  if (rows.ok())
+    for (const auto& r : rows->rows) out.push_back(r[0].value_or(""));
   std::sort(out.begin(), out.end());
   return out;
 }

@@ -11,6 +11,7 @@
 
 #include "db/mysql/connection.h"
 #include "ordo/engine.h"
+#include "ordo_tables.h"
 #include "test_servers.h"
 
 namespace ordo::testing {
@@ -40,12 +41,11 @@ Result<ScratchDb> NewScratchDb(MariaDbServer* server, const std::string& stateme
 // rows: v = id, s = 's' and id % 100.
 Result<ScratchDb> NewScratchTable(MariaDbServer* server, int rows);
 
+// The names of db.table's indexes, sorted (empty when the table is not there).
+std::vector<std::string> IndexNames(MysqlConnection& conn, const std::string& db, const std::string& table);
+
 // The first cell of `sql`'s first row as text: "<none>" without rows, "NULL" for NULL.
 Result<std::string> Cell(MysqlConnection& conn, const std::string& sql);
-
-// The names of ordo's tables in `db` (`_ordo_` in the name; backups, which are the
-// user's, left out), sorted.
-Result<std::vector<std::string>> OrdoTables(MysqlConnection& conn, const std::string& db);
 
 class RecordingHost : public EngineHost {
  public:
