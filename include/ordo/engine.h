@@ -19,7 +19,7 @@
 //   ORDO_ASSIGN_OR_RETURN(CutoverReport r, (*engine)->Cutover());
 //   ORDO_RETURN_IF_ERROR((*engine)->KeepOldInSync(window_over_or_requested));
 //   if (revert_requested && (*engine)->CanRevert().ok()) (*engine)->Revert();
-//   else (*engine)->FinishRevertWindow();
+//   else (*engine)->FinishSwap();
 #pragma once
 
 #include <cstdint>
@@ -77,7 +77,8 @@ struct EngineSpec {
   int64_t progress_interval_ms = 1000;       // ReportProgress at least this often
   // A revert window follows the swap: Cutover keeps the old tables (`<t>_ordo_old`) and
   // KeepOldInSync keeps them in sync with the new ones until Revert or
-  // FinishRevertWindow. Off: Cutover ends the operation (old tables dropped or kept).
+  // FinishSwap. Off: Cutover ends the operation (old tables dropped or kept), and
+  // Swap leaves them for FinishSwap.
   bool revert_window = false;
   // Where the old tables would be dropped (the window's end, or the cutover without a
   // window) they are renamed to `<t>_ordo_bak_<yyyymmddhhmmss>` (UTC) instead.
@@ -125,7 +126,8 @@ struct EngineSpec {
 // The engine's view of its phase and numbers, for status/watch.
 struct EngineProgress {
   std::vector<ChangeProgress> changes;  // ChangeProgress::instant: the instant decision
-  // preflight, copying, indexing, in_sync, verifying, cutting_over, revert_window, reverting,
+  // preflight, copying, indexing, in_sync, verifying, cutting_over, swapped (no window; the
+  // old tables still to drop), revert_window, reverting,
   // reverted, done, stopped, cancelled
   std::string phase;
   bool instant = false;           // decided in preflight: ALGORITHM=INSTANT at cutover
@@ -168,8 +170,9 @@ struct CutoverReport {
   bool instant = false;  // applied with ALGORITHM=INSTANT (no copy, not revertible)
 };
 
-// Phases, driven in order by one thread: Preflight → Copy → KeepInSync → Cutover →
-// (with EngineSpec::revert_window) KeepOldInSync → Revert or FinishRevertWindow; or
+// Phases, driven in order by one thread: Preflight → Copy → MakeReady → KeepInSync →
+// Cutover (or Swap, then FinishSwap without a window) → (with
+// EngineSpec::revert_window) KeepOldInSync → Revert or FinishSwap; or
 // Cancel before the swap. Any phase returns Cancelled after ShouldStop() (checkpoint
 // saved; a new engine built with that resume state continues, in whatever phase the
 // old one was, the revert window included). Destroying the engine stops its threads;
@@ -219,6 +222,11 @@ class OperationEngine {
   // instant change runs its ALTER … ALGORITHM=INSTANT instead, bounded the same way
   // (report.instant). Ok with attempts == 0 when the swap had already happened.
   virtual Result<CutoverReport> Cutover() = 0;
+  // The swap alone: like Cutover(), but without a revert window the old tables (and
+  // the ownership records) are left for FinishSwap(), so a caller can end the
+  // deployment's turn at the rename and drop them after it. With a window it is
+  // Cutover(). The default does all of Cutover() (an engine with nothing to leave).
+  virtual Result<CutoverReport> Swap() { return Cutover(); }
   // Stops everything and removes every artefact the operation owns (shadow tables,
   // sentries, check tables, then its ownership records); tables another operation
   // owns are left alone (a refused engine cancels nothing). Refused
@@ -253,10 +261,13 @@ class OperationEngine {
   virtual Result<CutoverReport> Revert() {
     return FailedPrecondition("this engine cannot revert");
   }
-  // Ends the window without reverting: stops the reverse sync, drops the old tables (or
-  // renames them to the keep_old_table name) and the operation's ownership records.
-  // Idempotent; Ok when there was nothing to finish.
-  virtual Status FinishRevertWindow() { return Status::Ok(); }
+  // Ends what follows a swap, without reverting: stops the reverse sync of a revert
+  // window, drops the old tables (or renames them to the keep_old_table name) and the
+  // operation's ownership records. Called at the window's end, or right after Swap()
+  // without a window. Idempotent (a fresh engine built from a crashed one's resume
+  // state finishes it); Ok when there was nothing to finish; FailedPrecondition when
+  // nothing was swapped.
+  virtual Status FinishSwap() { return Status::Ok(); }
 
   // ---- volume ------------------------------------------------------------------------
   // Changes copy threads and chunk time target, now and for the rest of the run (the

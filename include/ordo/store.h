@@ -137,8 +137,9 @@ class Store {
   // The cleanup claim: a row no other gate hands out again — pending, stopped,
   // failed_retryable, or waiting_for_cutover — of an apply whose stored state is
   // settled or that has a pending cancel, held by no live lease (no token, or a stale
-  // heartbeat); or a failed row whose target cleanup is owed (cleanup_pending: failed
-  // by retry expiry), whatever its lease. Leased with its state unchanged (returned as
+  // heartbeat); or a failed or completed row whose target cleanup is owed
+  // (cleanup_pending: failed by retry expiry, or completed at its swap) and that no
+  // live lease holds. Leased with its state unchanged (returned as
   // it was) so a driver can cancel it, or clean up and fail it again. Empty owner →
   // LeaseLost without SQL; nullopt: nothing to clean up.
   virtual Result<std::optional<ClaimedOperation>> ClaimNextCleanup(std::string_view owner) = 0;
@@ -160,6 +161,15 @@ class Store {
   // current state is an idempotent success.
   virtual Status TransitionOperation(const Lease& lease, OperationState to,
                                      std::optional<std::string> error = std::nullopt) = 0;
+  // The end of a turn whose holder still has the target to clean up (the old tables
+  // of a swap without a revert window): cutting_over → completed like
+  // TransitionOperation (marks, event), with cleanup_pending set and the lease kept.
+  // The next deployment's turn may begin at once; the holder then drops what is left
+  // and repeats `completed`, which clears the flag. Should the holder die first, the
+  // cleanup claim hands the row out once its heartbeat is stale. From completed it
+  // changes nothing (idempotent); from any other state FailedPrecondition, nothing
+  // written. LeaseLost when the lease is not current.
+  virtual Status CompleteOwingCleanup(const Lease& lease) = 0;
   // Moves the operation to waiting_for_cutover and clears the token: released at the
   // barrier (only the cutover claim takes it from there). Only from running, resuming
   // or waiting_for_cutover: from any other state (e.g. cutting_over after a

@@ -128,7 +128,7 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
       for (const auto& ov : v.operations) ops.push_back(ov.operation);
       // Unknown requests: as if a start were waiting (keep following).
       ApplyControl known = control.value_or(ApplyControl{.start = true});
-      if (FollowerMayEnd(v.apply.state, ops, known, stop_recorded)) break;
+      if (FollowerMayEnd(v.apply.state, ops, known, stop_recorded, options.drive)) break;
       if (options.request && control && RequestFailed(*store, *apply_id, *options.request)) break;
       if (auto note = WindowNote(v, revert_window); note && !window_noted && options.view) {
         view.Note(*note);

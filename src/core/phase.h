@@ -10,6 +10,7 @@
 //   running + engine "in_sync"   → in_sync
 //   waiting_for_cutover          → waiting_for_turn   (ready: only the swap is left)
 //   cutting_over                 → swapping
+//   completed, cleanup owed      → dropping_old_table (the turn is over; the next may swap)
 //   anything else                → the state's own name (revert_window, completed, …)
 //
 // Pure functions; thread-safe.

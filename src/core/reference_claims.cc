@@ -177,8 +177,10 @@ std::vector<int64_t> CleanupClaimable(const Snapshot& s) {
   return InOrder(s, [&](const OperationRecord& op) {
     bool held = op.lease_token.has_value() && !IsStale(s, op.updated_at);
     // A row failed by retry expiry still owes the removal of what it left on its
-    // target; expiry released its lease, so only a cleanup driver's lease holds it.
-    if (op.state == S::kFailed) return op.cleanup_pending && !held;
+    // target; expiry released its lease, so only a cleanup driver's lease holds it. A
+    // row completed at its swap owes the old tables' drop until its holder (or, once
+    // that one's heartbeat is stale, a cleanup driver) has done it.
+    if (op.state == S::kFailed || op.state == S::kCompleted) return op.cleanup_pending && !held;
     bool idle = op.state == S::kPending || op.state == S::kStopped ||
                 op.state == S::kFailedRetryable || op.state == S::kWaitingForCutover;
     const ApplyRow* a = FindApply(s, op.apply_id);

@@ -80,8 +80,8 @@ std::optional<int64_t> FirstCutoverClaim(const Snapshot& s);
 // stopped, failed_retryable or parked rows held by no live lease (a row its driver
 // stopped holds none: the transition to stopped releases it), of an apply whose stored
 // state is settled or that has a pending cancel, that neither the copy nor the cutover
-// claim would return; and rows failed by retry expiry whose target is still to be
-// cleaned up (cleanup_pending).
+// claim would return; and rows failed by retry expiry, or completed at their swap,
+// whose target is still to be cleaned up (cleanup_pending) and that no live lease holds.
 std::vector<int64_t> CleanupClaimable(const Snapshot& s);
 std::optional<int64_t> FirstCleanupClaim(const Snapshot& s);
 

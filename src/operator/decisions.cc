@@ -48,9 +48,10 @@ bool Quiescent(const std::vector<OperationRecord>& operations) {
 }  // namespace
 
 bool FollowerMayEnd(ApplyState stored, const std::vector<OperationRecord>& operations,
-                    const ApplyControl& control, bool interrupted) {
+                    const ApplyControl& control, bool interrupted, bool drives) {
   bool all_settled = IsSettled(stored);
-  for (const auto& op : operations) all_settled = all_settled && IsSettled(op.state);
+  for (const auto& op : operations)
+    all_settled = all_settled && IsSettled(op.state) && !(drives && op.cleanup_pending);
   if (all_settled) return true;
   // A stop not yet reconciled would make the `ordo start` the user is told to run
   // refuse ("a stop is still in progress") with nobody left to finish it.
@@ -68,9 +69,13 @@ Interrupt DecideInterrupt(const ApplyControl& c) {
 RunStep DecideDispatch(ClaimSource source, OperationState was, bool ever_started,
                        const ApplyControl& c) {
   using S = OperationState;
-  // Handed out only for an ended apply, never with a swap in flight; a failed row only
-  // when its target is still to be cleaned up.
-  if (source == ClaimSource::kCleanup) return was == S::kFailed ? RunStep::kCleanUpFailed : RunStep::kCancel;
+  // Handed out only for an ended apply, never with a swap in flight; a failed or
+  // completed row only when its target is still to be cleaned up.
+  if (source == ClaimSource::kCleanup) {
+    if (was == S::kFailed) return RunStep::kCleanUpFailed;
+    if (was == S::kCompleted) return RunStep::kFinishSwap;
+    return RunStep::kCancel;
+  }
   bool swap_started = was == S::kCuttingOver || was == S::kRevertWindow;
   // A swap once begun finishes; anything else of a cancelled or decided apply swaps
   // nothing more.

@@ -47,9 +47,13 @@ ApplyControl ReadControl(const std::vector<ControlRequestRecord>& requests);
 // window running, nothing parked under a live lease) and no start or cancel waiting to
 // be carried out; or the user interrupted it (a stop recorded) and nothing is in
 // flight. Never while a stop is still pending: stop reconciliation must have finished
-// it, or the `ordo start` the user is told to run would be refused.
+// it, or the `ordo start` the user is told to run would be refused. One that `drives`
+// also waits for the cleanups its settled rows still owe (cleanup_pending: an old
+// table being dropped after its turn, what a retry expiry left), which its own drivers
+// do, so it returns with nothing of ordo's left on the targets; one that only watches
+// does not (nobody it controls would do them).
 bool FollowerMayEnd(ApplyState stored, const std::vector<OperationRecord>& operations,
-                    const ApplyControl& control, bool interrupted);
+                    const ApplyControl& control, bool interrupted, bool drives);
 
 // ---- the tick ------------------------------------------------------------------------
 // Each driver, per tick, in this order; at most one claim per tick.
@@ -72,6 +76,8 @@ enum class ClaimSource { kCopy, kCutover, kCleanup };
 enum class RunStep {
   kCancel,         // cancel it: drop what it has on the target (if it ever started), → cancelled
   kCleanUpFailed,  // a row failed by retry expiry: drop what it left on the target; it stays failed
+  kFinishSwap,     // a row completed at its swap whose holder died before dropping the old
+                   // tables: drop them; it stays completed
   kStop,           // → stopped, nothing started
   kCutOver,        // rebuild the engine, catch up, swap (a parked row whose turn came, or a
                    // swap another holder left in flight)

@@ -124,6 +124,12 @@ Status MeteredStore::TransitionOperation(const Lease& lease, OperationState to,
   return s;
 }
 
+Status MeteredStore::CompleteOwingCleanup(const Lease& lease) {
+  Status s = inner_.CompleteOwingCleanup(lease);  // the lease stays held
+  NoteLeaseAnswer(lease, s);
+  return s;
+}
+
 Status MeteredStore::Park(const Lease& lease) {
   Status s = inner_.Park(lease);
   NoteLeaseAnswer(lease, s);

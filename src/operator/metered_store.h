@@ -75,6 +75,7 @@ class MeteredStore final : public Store {
   Status Heartbeat(const Lease& lease) override;
   Status TransitionOperation(const Lease& lease, OperationState to,
                              std::optional<std::string> error = std::nullopt) override;
+  Status CompleteOwingCleanup(const Lease& lease) override;
   Status Park(const Lease& lease) override;
   Status SaveProgress(const Lease& lease, const std::vector<ChangeProgress>& progress) override;
   Status SaveResumeState(const Lease& lease, std::string_view resume_state_json) override;

@@ -5,6 +5,11 @@
 // (which finds out from the target whether it happened); only a Timeout (every attempt
 // gave up, nothing swapped) sends the row back through the retry budget.
 //
+// Without a revert window the turn ends at the swap: the row completes with its
+// cleanup owed (the next deployment may swap at once), the old tables are dropped, and
+// completing again clears the flag. A holder that dies in between leaves the flag for
+// the cleanup claim, whose driver drops them.
+//
 // The revert window lasts the environment's revert_window from the cutover's
 // completion (database clock, so a recovering holder continues the same window) and
 // ends early on a skip_revert request. With an engine that can swap back, the engine
@@ -27,7 +32,7 @@ Result<CutoverReport> OperationRun::Swap(bool catch_up) {
     engine_copied_ = true;
   }
   Log(LogLevel::kInfo, "cutting over");
-  return engine_->Cutover();
+  return engine_->Swap();
 }
 
 void OperationRun::CutOver(bool catch_up) {
@@ -58,7 +63,31 @@ void OperationRun::AfterSwap(const CutoverReport& report) {
     return;
   }
   SaveFinalProgress("completed", std::nullopt, std::nullopt);
-  Transition(OperationState::kCompleted);
+  EndTurn();
+}
+
+void OperationRun::EndTurn() {
+  Status s = Persist([&] { return ctx_.store.CompleteOwingCleanup(held_.lease()); });
+  if (!s.ok()) {
+    if (!held_.LeaseLost()) Log(LogLevel::kError, "transition to completed failed: " + s.ToString());
+    return;
+  }
+  Log(LogLevel::kInfo, "state completed; dropping the old table(s)");
+  UpdateApplyState(/*row_terminal=*/true);
+  ctx_.bus->Notify();  // the next deployment's turn
+  FinishSwap();
+}
+
+void OperationRun::FinishSwap() {
+  Micros backoff = 0;
+  while (true) {
+    Status s = EnsureSwappedEngine();
+    if (s.ok()) s = engine_->FinishSwap();
+    if (s.ok()) break;
+    if (held_.LeaseLost()) return;
+    if (!RetryInPlace(RunPhase::kWindow, s, &backoff)) return;
+  }
+  Transition(OperationState::kCompleted);  // clears the cleanup owed
 }
 
 bool OperationRun::RetryInPlace(RunPhase phase, const Status& status, Micros* backoff) {
@@ -67,7 +96,7 @@ bool OperationRun::RetryInPlace(RunPhase phase, const Status& status, Micros* ba
     Carry(step, status);
     return false;
   }
-  Log(LogLevel::kWarn, std::string(phase == RunPhase::kWindow ? "revert window" : "swap") +
+  Log(LogLevel::kWarn, std::string(phase == RunPhase::kWindow ? "the work after the swap" : "swap") +
                            " interrupted, trying again: " + status.ToString());
   engine_.reset();
   engine_copied_ = false;
@@ -117,7 +146,7 @@ void OperationRun::RevertWindow() {
   }
 }
 
-Status OperationRun::EnsureWindowEngine() {
+Status OperationRun::EnsureSwappedEngine() {
   if (engine_) return Status::Ok();
   // A recovered window: a fresh engine continues it from the saved reverse position,
   // and its reports keep the cutover's write-block time.
@@ -140,7 +169,7 @@ void OperationRun::ReverseSyncWindow(Micros deadline) {
     return DecideWindow(held_.control(), over || ctx_.Now() >= deadline, ctx_.shutdown, !refused.empty());
   };
   while (true) {
-    Status kept = EnsureWindowEngine();
+    Status kept = EnsureSwappedEngine();
     if (kept.ok())
       kept = engine_->KeepOldInSync([&] { return held_.LeaseLost() || decide(false) != WindowStep::kWait; });
     if (held_.LeaseLost()) return;
@@ -180,7 +209,7 @@ void OperationRun::ReverseSyncWindow(Micros deadline) {
       }
       case WindowStep::kFinish: {
         if (r.skip_revert) Log(LogLevel::kInfo, "revert window skipped on request");
-        Status finished = engine_->FinishRevertWindow();
+        Status finished = engine_->FinishSwap();
         if (!finished.ok()) {
           if (!RetryInPlace(RunPhase::kWindow, finished, &backoff)) return;
           continue;

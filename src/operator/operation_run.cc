@@ -83,6 +83,7 @@ void OperationRun::Dispatch() {
   switch (DecideDispatch(source_, was.state, was.started_at.has_value(), held_.control())) {
     case RunStep::kCancel: return EndCancelled();
     case RunStep::kCleanUpFailed: return EndFailed(FailedPrecondition(was.error.value_or("failed")));
+    case RunStep::kFinishSwap: return FinishSwap();
     case RunStep::kStop: return EndStopped();
     case RunStep::kCutOver: return CutOver(/*catch_up=*/true);
     case RunStep::kRevertWindow: return RevertWindow();

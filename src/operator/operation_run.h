@@ -58,13 +58,17 @@ class OperationRun : public std::enable_shared_from_this<OperationRun> {
   void CutOver(bool catch_up);
   Result<CutoverReport> Swap(bool catch_up);
   void AfterSwap(const CutoverReport& report);
+  // Without a revert window: the turn ends at the swap (completed, cleanup owed), then
+  // the old tables go and `completed` again clears the flag.
+  void EndTurn();
+  void FinishSwap();
   // Decides on an error of a swap or window step: true to try the step again (after a
   // backoff, with a fresh engine), false when the run has ended (or was left).
   bool RetryInPlace(RunPhase phase, const Status& status, Micros* backoff);
   void RevertWindow();
   void ReverseSyncWindow(Micros deadline);
   // A fresh engine (preflighted) for a recovered window, when there is none.
-  Status EnsureWindowEngine();
+  Status EnsureSwappedEngine();
   // Fails the pending revert request with `why` (logged); returns `why`.
   std::string RefuseRevert(const std::string& why);
   void EndReverted(const CutoverReport& report);

@@ -16,4 +16,11 @@ Status ParkGuard(int64_t operation_id, OperationState state) {
   }
 }
 
+Result<bool> CompleteOwingGuard(int64_t operation_id, OperationState state) {
+  if (state == OperationState::kCuttingOver) return true;
+  if (state == OperationState::kCompleted) return false;
+  return FailedPrecondition("operation " + std::to_string(operation_id) + " is " +
+                            std::string(ToString(state)) + "; not at the end of its turn");
+}
+
 }  // namespace ordo

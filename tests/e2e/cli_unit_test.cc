@@ -132,6 +132,11 @@ TEST(Phase, NamesTheStepThatRunsWhileTheStateSaysRunning) {
   EXPECT_EQ(OperationPhase(op, changes), "swapping");
   op.state = OperationState::kRevertWindow;
   EXPECT_EQ(HumanPhase(OperationPhase(op, changes)), "revert window");
+  op.state = OperationState::kCompleted;
+  op.cleanup_pending = true;  // its turn ended at the swap
+  EXPECT_EQ(HumanPhase(OperationPhase(op, changes)), "dropping old table");
+  op.cleanup_pending = false;
+  EXPECT_EQ(OperationPhase(op, changes), "completed");
 }
 
 TEST(LiveView, PlainOutputPrintsStateChangesOnce) {

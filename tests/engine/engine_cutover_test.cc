@@ -243,5 +243,41 @@ TEST(Cutover, AMultiTableSwapKeepsQueuedWritesOnEveryTable) {
   }
 }
 
+// Without a revert window the swap ends the turn and leaves the old table for
+// FinishSwap(), which a fresh engine built from the checkpoint can do (its holder died
+// between the two).
+TEST(Cutover, SwapLeavesTheOldTableWhichFinishSwapDropsEvenFromAFreshEngine) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto s = testing::NewScratchTable(server, 3000);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  RecordingHost host;
+  EngineSpec spec = SpecFor(server, s->db, "t", "ALTER TABLE t ADD COLUMN added INT DEFAULT 5");
+  spec.revert_window = false;
+  auto first = NewMysqlEngine(spec, &host);
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE((*first)->Copy().ok());
+  Status early = (*first)->FinishSwap();
+  EXPECT_TRUE(early.Is(StatusCode::kFailedPrecondition)) << early.ToString();
+  auto report = (*first)->Swap();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_GE(report->attempts, 1);
+  EXPECT_EQ(*testing::OrdoTables(*s->conn, s->db), (std::vector<std::string>{"t_ordo_old", "t_ordo_own"}));
+  EXPECT_EQ(*testing::Cell(*s->conn, "SELECT COUNT(*) FROM t WHERE added = 5"), "3000");
+  first->reset();  // the holder dies before the drop
+
+  spec.resume_state = host.last_resume_state();
+  RecordingHost next_host;
+  auto next = NewMysqlEngine(spec, &next_host);
+  ASSERT_TRUE(next.ok());
+  auto again = (*next)->Swap();
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->attempts, 0) << "swapped once only";
+  Status finished = (*next)->FinishSwap();
+  ASSERT_TRUE(finished.ok()) << finished.ToString();
+  EXPECT_TRUE(testing::OrdoTables(*s->conn, s->db)->empty());
+  ASSERT_TRUE((*next)->FinishSwap().ok()) << "idempotent";
+  EXPECT_EQ(*testing::Cell(*s->conn, "SELECT COUNT(*) FROM t WHERE added = 5"), "3000");
+}
+
 }  // namespace
 }  // namespace ordo

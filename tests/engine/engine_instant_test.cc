@@ -85,7 +85,7 @@ TEST(Instant, DecidedUpFrontShownInProgressAppliedAtCutoverAndNotRevertible) {
   ASSERT_TRUE((*engine)->KeepOldInSync([] { return true; }).ok());
   EXPECT_NE(host.last_progress().revert_unavailable.find("INSTANT"), std::string::npos);
   EXPECT_EQ((*engine)->Revert().status().code(), StatusCode::kFailedPrecondition);
-  ASSERT_TRUE((*engine)->FinishRevertWindow().ok());
+  ASSERT_TRUE((*engine)->FinishSwap().ok());
   EXPECT_TRUE(HasColumn(*f->conn, f->db, "t", "note"));
 }
 

@@ -68,7 +68,7 @@ TEST(Ownership, NothingOfOrdoRemainsOnceAnOperationCompletesWithOrWithoutAWindow
     if (window) {
       EXPECT_EQ(*OrdoTables(*f->conn, f->db), (std::vector<std::string>{"t_ordo_old", "t_ordo_own"}));
       ASSERT_TRUE(engine->KeepOldInSync([] { return true; }).ok());
-      ASSERT_TRUE(engine->FinishRevertWindow().ok());
+      ASSERT_TRUE(engine->FinishSwap().ok());
     }
     EXPECT_NO_ORDO_TABLES(*f->conn, f->db);
   }

@@ -200,8 +200,8 @@ TEST(RevertWindow, FinishingDropsTheOldTablesOrKeepsThemUnderTheBackupName) {
     ASSERT_TRUE((*engine)->Copy().ok());
     ASSERT_TRUE((*engine)->Cutover().ok());
     ASSERT_TRUE((*engine)->KeepOldInSync([] { return true; }).ok());
-    ASSERT_TRUE((*engine)->FinishRevertWindow().ok());
-    ASSERT_TRUE((*engine)->FinishRevertWindow().ok());  // idempotent
+    ASSERT_TRUE((*engine)->FinishSwap().ok());
+    ASSERT_TRUE((*engine)->FinishSwap().ok());  // idempotent
     auto tables = *Tables(*f->conn, f->db);
     if (keep) {
       // The backups are the user's: kept on purpose; nothing else of ordo's is left.
@@ -294,7 +294,7 @@ TEST(RevertWindow, ARowTheOldTableCannotHoldMakesRevertUnavailableButTheWindowGo
   EXPECT_EQ((*engine)->Revert().status().code(), StatusCode::kFailedPrecondition);
   // The application never noticed; the window ends normally.
   ASSERT_TRUE(f->conn->Execute("UPDATE t SET v = 1 WHERE id = 8").ok());
-  ASSERT_TRUE((*engine)->FinishRevertWindow().ok());
+  ASSERT_TRUE((*engine)->FinishSwap().ok());
   EXPECT_EQ(*Tables(*f->conn, f->db), (std::vector<std::string>{"oracle", "t"}));
 }
 

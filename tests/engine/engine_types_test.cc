@@ -37,7 +37,7 @@ TEST(Types, ATemporalOrDecimalPrecisionChangeVerifiesAndSwaps) {
   auto row = (*conn)->Query("SELECT at, amount FROM t WHERE id = 9");
   EXPECT_EQ(*row->rows[0][0], "2030-05-05 05:05:05.000");
   EXPECT_EQ(*row->rows[0][1], "7.5000");
-  ASSERT_TRUE((*engine)->FinishRevertWindow().ok());
+  ASSERT_TRUE((*engine)->FinishSwap().ok());
 }
 
 TEST(Types, ACharsetChangeIsConvertedForwardAndOnRevert) {

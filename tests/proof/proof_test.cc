@@ -53,5 +53,14 @@ TEST(Proof, FindsASwapUndoneByAParkWithoutItsStateGuard) {
   std::cout << Format(r);
 }
 
+TEST(Proof, FindsAnOldTableLeftByATurnThatEndsWithoutOwingItsDrop) {
+  WorldSpec w = Named("no-window/two-processes");
+  w.reintroduce.unowed_turn_end = true;
+  Report r = Explore(w, kMaxStates);
+  ASSERT_TRUE(r.violation) << Format(r);
+  EXPECT_NE(r.violation->property.find("left ordo's tables"), std::string::npos) << Format(r);
+  std::cout << Format(r);
+}
+
 }  // namespace
 }  // namespace ordo::proof

@@ -44,6 +44,7 @@ class Stepper {
       case Pc::kRelease: return Release();
       case Pc::kSwap: return Swap();
       case Pc::kWindow: return Window();
+      case Pc::kFinish: return FinishSwap();
       case Pc::kCancel: return CleanUpThen(S::kCancelled);
       case Pc::kFail: return Fail();
     }
@@ -194,6 +195,7 @@ class Stepper {
       case RunStep::kStop: EndStopped(n.s, r); break;
       case RunStep::kCutOver: r.pc = Pc::kSwap; r.engine_live = false; break;
       case RunStep::kRevertWindow: r.pc = Pc::kWindow; break;
+      case RunStep::kFinishSwap: r.pc = Pc::kFinish; break;
       case RunStep::kBackToPending:
         if (Transition(n.s, r, S::kPending)) End(r);
         break;
@@ -398,8 +400,40 @@ class Stepper {
     Run& r = *n.r;
     if (w_.revert_window) {
       if (Transition(n.s, r, S::kRevertWindow)) r.pc = Pc::kWindow;
-    } else if (Transition(n.s, r, S::kCompleted)) {
+      return;
+    }
+    // The turn ends at the swap; the old table is dropped after it.
+    if (w_.reintroduce.unowed_turn_end) {
+      if (Transition(n.s, r, S::kCompleted)) r.pc = Pc::kFinish;
+      return;
+    }
+    if (!CompleteOwingCleanup(n.s, r.op, r.token).ok()) return End(r);
+    (void)SwapApplyState(n.s, r.op, r.token);
+    r.pc = Pc::kFinish;
+  }
+
+  // Without a window: the old table goes, and completing again clears the owed cleanup.
+  void FinishSwap() {
+    Next n = Fork();
+    Run& r = *n.r;
+    if (!LeaseLive()) {
       End(r);
+      return Push(n, "finish: lease lost");
+    }
+    if (ShuttingDown()) {
+      End(r);
+      return Push(n, "finish: shutdown, left for the cleanup claim");
+    }
+    int op = r.op;
+    Next f = n;
+    f.r = &slot_.In(f.s);
+    FinishWindow(n.s, op);
+    if (Transition(n.s, r, S::kCompleted)) End(r);
+    Push(n, "swap finished: old table dropped");
+    if (CanFault()) {
+      FinishWindow(f.s, op);
+      f.r->engine_live = false;
+      Push(f, "finishing the swap interrupted after the drop", true);
     }
   }
 
@@ -412,7 +446,7 @@ class Stepper {
     int op = Cur().op;
     {
       Next n = Fork();
-      if (!CatchUpAndSwap(n.s, op, w_.revert_window)) {
+      if (!CatchUpAndSwap(n.s, op)) {
         Carry(n.s, *n.r, ErrorStep::kFail, false);
         Push(n, "swap refused: another operation's shadow is on the target");
       } else {
@@ -428,7 +462,7 @@ class Stepper {
     CarryError(RunPhase::kSwap, Unavailable("connection lost"), "swap interrupted before the rename", true);
     {
       Next n = Fork();
-      if (CatchUpAndSwap(n.s, op, w_.revert_window)) {
+      if (CatchUpAndSwap(n.s, op)) {
         ErrorStep step = DecideEngineError(RunPhase::kSwap, Unavailable("connection lost"), false, Control(), ShuttingDown());
         if (step == ErrorStep::kRetryInPlace) n.r->engine_live = false;
         else Carry(n.s, *n.r, step, true);
@@ -592,7 +626,7 @@ void TimePasses(const State& s, std::vector<Successor>* out) {
 bool FollowerMayEndAll(const State& s) {
   for (const auto& a : s.store.applies) {
     std::vector<OperationRecord> ops = OpsOf(s, a.id);
-    if (!FollowerMayEnd(a.state, ops, ControlOf(s, a.id), /*interrupted=*/false)) return false;
+    if (!FollowerMayEnd(a.state, ops, ControlOf(s, a.id), /*interrupted=*/false, /*drives=*/true)) return false;
   }
   return true;
 }

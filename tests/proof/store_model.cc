@@ -284,6 +284,17 @@ Status Transition(State& s, int op_index, const std::string& token, OperationSta
   return Status::Ok();
 }
 
+Status CompleteOwingCleanup(State& s, int op_index, const std::string& token) {
+  ORDO_RETURN_IF_ERROR(Fence(s, op_index, token));
+  OperationRecord& op = Op(s, op_index);
+  if (op.state == S::kCompleted) return Status::Ok();  // a repeat: nothing written
+  if (op.state != S::kCuttingOver) return FailedPrecondition("not at the end of its turn");
+  op.state = S::kCompleted;
+  op.cleanup_pending = true;
+  Fresh(op);
+  return Status::Ok();
+}
+
 Result<bool> BeginCutover(State& s, int op_index, const std::string& token) {
   ORDO_RETURN_IF_ERROR(Fence(s, op_index, token));
   OperationRecord& op = Op(s, op_index);

@@ -45,6 +45,8 @@ bool RederiveUnheld(State& s);
 
 // ---- fenced writes (LeaseLost when the row does not carry `token`) -------------------------
 Status Transition(State& s, int op, const std::string& token, OperationState to);
+// cutting_over → completed with the target's cleanup owed, the lease kept.
+Status CompleteOwingCleanup(State& s, int op, const std::string& token);
 Result<bool> BeginCutover(State& s, int op, const std::string& token);
 Status Park(State& s, const WorldSpec& w, int op, const std::string& token);
 // The driver's compare-and-swap of the apply to what its rows derive to.

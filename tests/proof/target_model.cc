@@ -25,23 +25,13 @@ bool CreateShadow(State& s, int op) {
   return true;
 }
 
-bool CatchUpAndSwap(State& s, int op, bool revert_window) {
+bool CatchUpAndSwap(State& s, int op) {
+  if (s.extra[op].swapped) return true;
   Target& t = TargetOf(s, op);
-  if (s.extra[op].swapped) {
-    if (!revert_window) {
-      if (t.old_owner == op) t.old_owner = -1;
-      RemoveFence(t, op);
-    }
-    return true;
-  }
   if (!CreateShadow(s, op)) return false;
   t.shadow_owner = -1;
   s.extra[op].swapped = true;
-  if (revert_window) {
-    t.old_owner = op;
-  } else {
-    RemoveFence(t, op);
-  }
+  t.old_owner = op;
   return true;
 }
 

@@ -14,15 +14,15 @@ namespace ordo::proof {
 // Copy: creates the operation's shadow and fence (nothing after its swap). False when
 // another operation's shadow is there.
 bool CreateShadow(State& s, int op);
-// Cutover (with its catch-up): the shadow becomes the table; the old one is kept for
-// the window or dropped with the fence. After an earlier swap: finishes what is left.
-// False when another operation's shadow is there.
-bool CatchUpAndSwap(State& s, int op, bool revert_window);
+// Cutover (with its catch-up): the shadow becomes the table; the old one is kept with
+// the fence (for the window, or until the swap is finished). After an earlier swap:
+// nothing. False when another operation's shadow is there.
+bool CatchUpAndSwap(State& s, int op);
 // The engine finds no window to keep: nothing swapped, or the old table is gone.
 bool WindowOver(const State& s, int op);
 // Revert: the old table comes back; the new one and the fence go.
 void RevertOnTarget(State& s, int op);
-// The window's end: the old table and the fence go.
+// The window's end, or the end of a swap without one: the old table and the fence go.
 void FinishWindow(State& s, int op);
 // Cancel: the shadow and the fence go (refused after a swap: nothing changes).
 void DropShadow(State& s, int op);

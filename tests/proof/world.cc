@@ -43,6 +43,7 @@ const char* PcName(Pc pc) {
     case Pc::kRelease: return "release";
     case Pc::kSwap: return "swap";
     case Pc::kWindow: return "window";
+    case Pc::kFinish: return "finish";
     case Pc::kCancel: return "cancel";
     case Pc::kFail: return "fail";
   }

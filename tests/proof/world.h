@@ -24,6 +24,7 @@ namespace ordo::proof {
 struct Reintroduce {
   bool narrow_cutover_claim = false;  // defect 2: arm 1 only for multi-op barrier/parallel
   bool unguarded_park = false;        // defect 3: Park moves any state back to parked
+  bool unowed_turn_end = false;       // a turn ends `completed` with the old table's drop not owed
 };
 
 struct ApplySpec {
@@ -70,6 +71,7 @@ enum class Pc : uint8_t {
   kRelease,   // park the row (release at the barrier)
   kSwap,      // catch up and cut over
   kWindow,    // the revert window
+  kFinish,    // completed at the swap (cleanup owed): drop the old table, complete again
   kCancel,    // clean up the target, → cancelled
   kFail,      // clean up the target, → failed
 };

@@ -90,6 +90,27 @@ std::vector<WorldSpec> StandardWorlds() {
     w.applies = {Apply("parallel", "halt", false, {0, 1}), Apply("rolling", "halt", false, {1})};
     out.push_back(w);
   }
+  // No revert window: each turn ends at the swap and its holder drops the old table
+  // after it (completed, cleanup owed), while the next deployment may already swap.
+  for (const char* policy : kPolicies) {
+    WorldSpec w;
+    w.name = std::string("no-window/") + policy;
+    w.deployments = 2;
+    w.revert_window = false;
+    w.applies = {Apply(policy, "halt", false, {0, 1})};
+    out.push_back(w);
+  }
+  // … and a holder that dies before the drop, which the other process's cleanup claim does.
+  {
+    WorldSpec w;
+    w.name = "no-window/two-processes";
+    w.deployments = 2;
+    w.processes = 2;
+    w.drivers_per_process = 1;
+    w.revert_window = false;
+    w.applies = {Apply("parallel", "halt", false, {0, 1})};
+    out.push_back(w);
+  }
   // Embedded: the process drives only while a command follows the apply.
   for (const char* on_failure : kOnFailure) {
     WorldSpec w;
@@ -97,6 +118,15 @@ std::vector<WorldSpec> StandardWorlds() {
     w.deployments = 2;
     w.embedded = true;
     w.applies = {Apply("barrier", on_failure, false, {0, 1})};
+    out.push_back(w);
+  }
+  {
+    WorldSpec w;
+    w.name = "embedded/no-window";
+    w.deployments = 2;
+    w.embedded = true;
+    w.revert_window = false;
+    w.applies = {Apply("parallel", "halt", false, {0, 1})};
     out.push_back(w);
   }
   return out;

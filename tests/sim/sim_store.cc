@@ -50,6 +50,15 @@ Status SimStore::TransitionOperation(const Lease& lease, OperationState to, std:
   }
   return After(s);
 }
+Status SimStore::CompleteOwingCleanup(const Lease& lease) {
+  SIM_BEFORE();
+  Status s = inner_.CompleteOwingCleanup(lease);
+  if (s.ok() && Draw(faults.crash_after_transition)) {
+    faults.down = faults.crashed = true;
+    return Unavailable("simulated: the process died after the transition");
+  }
+  return After(s);
+}
 Status SimStore::Park(const Lease& lease) { SIM_BEFORE(); return After(inner_.Park(lease)); }
 Status SimStore::SaveProgress(const Lease& lease, const std::vector<ChangeProgress>& p) { SIM_BEFORE(); return After(inner_.SaveProgress(lease, p)); }
 Status SimStore::SaveResumeState(const Lease& lease, std::string_view json) { SIM_BEFORE(); return After(inner_.SaveResumeState(lease, json)); }

@@ -54,6 +54,7 @@ class SimStore final : public Store {
   Status Heartbeat(const Lease& lease) override;
   Status TransitionOperation(const Lease& lease, OperationState to,
                              std::optional<std::string> error) override;
+  Status CompleteOwingCleanup(const Lease& lease) override;
   Status Park(const Lease& lease) override;
   Status SaveProgress(const Lease& lease, const std::vector<ChangeProgress>& progress) override;
   Status SaveResumeState(const Lease& lease, std::string_view resume_state_json) override;

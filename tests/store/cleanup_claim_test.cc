@@ -2,7 +2,8 @@
 // or of one with a pending cancel, that no other gate hands out again — pending,
 // stopped, failed_retryable, parked without a live holder — are leased with their
 // state unchanged, so a driver can cancel them (and drop their shadow tables); so are
-// rows failed by retry expiry that still owe the cleanup of their target.
+// rows failed by retry expiry, or completed at their swap, that still owe the cleanup
+// of their target (Store::CompleteOwingCleanup) and whose holder is gone.
 #include "store_suite.h"
 
 namespace ordo::testing {
@@ -160,6 +161,75 @@ TEST_P(CleanupClaim, ARowFailedByRetryExpiryIsTakenUntilItsTargetIsCleanedUp) {
   EXPECT_FALSE(cleaned.cleanup_pending);
   EXPECT_EQ(store_->ListEvents(a.id)->size(), events) << "no state changed";
   EXPECT_FALSE(ClaimCleanup());
+}
+
+TEST_P(CleanupClaim, ATurnEndsAtTheSwapAndTheNextDeploymentMaySwapBeforeTheOldTableIsGone) {
+  auto a = Create("parallel", "halt", 2);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kCuttingOver);
+  SetOp(ids[1], S::kWaitingForCutover);
+  Release(ids[1]);
+  EXPECT_FALSE(ClaimCutover()) << "the first deployment's turn is not over";
+  ASSERT_TRUE(store_->CompleteOwingCleanup(LeaseOf(ids[0])).ok());
+  OperationRecord done = Op(ids[0]);
+  EXPECT_EQ(done.state, S::kCompleted);
+  EXPECT_TRUE(done.cleanup_pending);
+  EXPECT_EQ(done.lease_token, LeaseOf(ids[0]).token) << "its holder keeps the lease to drop the old table";
+  EXPECT_TRUE(done.cutover_completed_at.has_value());
+  EXPECT_TRUE(done.completed_at.has_value());
+  // The turn is over: the second deployment swaps while the first still drops.
+  auto next = ClaimCutover();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->operation.id, ids[1]);
+  // A live holder's row is not handed to a cleanup driver.
+  EXPECT_FALSE(ClaimCleanup());
+  // A repeat writes nothing; `completed` again clears the flag.
+  size_t events = store_->ListEvents(a.id)->size();
+  ASSERT_TRUE(store_->CompleteOwingCleanup(LeaseOf(ids[0])).ok());
+  EXPECT_TRUE(Op(ids[0]).cleanup_pending);
+  ASSERT_TRUE(store_->TransitionOperation(LeaseOf(ids[0]), S::kCompleted).ok());
+  EXPECT_FALSE(Op(ids[0]).cleanup_pending);
+  EXPECT_EQ(store_->ListEvents(a.id)->size(), events) << "no state changed";
+  // And once cleared, a repeat does not owe it again.
+  ASSERT_TRUE(store_->CompleteOwingCleanup(LeaseOf(ids[0])).ok());
+  EXPECT_FALSE(Op(ids[0]).cleanup_pending);
+}
+
+TEST_P(CleanupClaim, ARowCompletedAtItsSwapWhoseHolderDiedIsTakenUntilTheOldTableIsDropped) {
+  auto a = Create("rolling", "halt", 1);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kCuttingOver);
+  ASSERT_TRUE(store_->CompleteOwingCleanup(LeaseOf(ids[0])).ok());
+  SetApplySql(a.id, "state = 'completed'");
+  EXPECT_FALSE(ClaimCleanup()) << "its holder is alive";
+  SetOpSql(ids[0], "updated_at = " + StaleSql());  // the holder died
+  auto c = ClaimCleanup();
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->operation.id, ids[0]);
+  EXPECT_EQ(c->operation.state, S::kCompleted);
+  EXPECT_TRUE(c->operation.cleanup_pending);
+  EXPECT_FALSE(ClaimCleanup()) << "the cleanup driver holds it now";
+  ASSERT_TRUE(store_->TransitionOperation(c->lease, S::kCompleted).ok());
+  EXPECT_FALSE(Op(ids[0]).cleanup_pending);
+  SetOpSql(ids[0], "updated_at = " + StaleSql());
+  EXPECT_FALSE(ClaimCleanup());
+  // The old holder's lease is gone.
+  EXPECT_TRUE(store_->TransitionOperation(LeaseOf(ids[0]), S::kCompleted).Is(StatusCode::kLeaseLost));
+}
+
+TEST_P(CleanupClaim, OnlyTheEndOfATurnCompletesWithTheCleanupOwed) {
+  auto a = Create("rolling", "halt", 1);
+  auto ids = OpIds(a.id);
+  for (S state : {S::kRunning, S::kWaitingForCutover, S::kRevertWindow, S::kFailed}) {
+    SetOp(ids[0], state);
+    Status s = store_->CompleteOwingCleanup(LeaseOf(ids[0]));
+    EXPECT_TRUE(s.Is(StatusCode::kFailedPrecondition)) << ToString(state) << ": " << s.ToString();
+    EXPECT_EQ(Op(ids[0]).state, state);
+    EXPECT_FALSE(Op(ids[0]).cleanup_pending);
+  }
+  SetOp(ids[0], S::kCuttingOver);
+  EXPECT_TRUE(store_->CompleteOwingCleanup({ids[0], "host/9/driver-1", "not-the-token"}).Is(StatusCode::kLeaseLost));
+  EXPECT_EQ(Op(ids[0]).state, S::kCuttingOver);
 }
 
 TEST_P(CleanupClaim, ActiveAppliesWithoutACancelAreNeverTouched) {

@@ -77,9 +77,10 @@ class Differential : public StoreSuite {
         S state = pick(kStates);
         bool stale = rng() % 2 == 0;
         bool token = rng() % 4 != 0;
-        // Owed cleanups mostly on failed rows (retry expiry marks only those), and now
-        // and then on another state, where no gate may read the flag.
-        bool owed = rng() % (state == S::kFailed ? 2 : 8) == 0;
+        // Owed cleanups mostly on failed and completed rows (retry expiry and the end of
+        // a turn mark only those), and now and then on another state, where no gate
+        // may read the flag.
+        bool owed = rng() % (state == S::kFailed || state == S::kCompleted ? 2 : 8) == 0;
         std::string sid = std::to_string(id);
         SetOpSql(id, "state = '" + std::string(ToString(state)) + "', lease_token = " +
                          (token ? "'tok-" + sid + "'" : std::string("NULL")) +

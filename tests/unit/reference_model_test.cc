@@ -230,6 +230,18 @@ TEST(ReferenceCleanupClaim, TakesARowFailedByRetryExpiryUntilItsTargetIsCleanedU
   EXPECT_TRUE(CleanupClaimable(s).empty());
 }
 
+TEST(ReferenceCleanupClaim, TakesARowCompletedAtItsSwapOnlyOnceItsHolderIsGone) {
+  Snapshot s = OneApply({S::kCompleted, S::kWaitingForCutover}, "parallel", "halt");
+  s.operations[0].cleanup_pending = true;  // its holder is dropping the old table
+  s.operations[0].lease_token = "t1";
+  s.operations[1].lease_token.reset();  // released at the barrier
+  EXPECT_TRUE(CleanupClaimable(s).empty());
+  // Its turn is over: the next deployment's swap does not wait for the drop.
+  EXPECT_EQ(CutoverClaimable(s), std::vector<int64_t>{2});
+  s.operations[0].updated_at = kStale;  // the holder died
+  EXPECT_EQ(CleanupClaimable(s), std::vector<int64_t>{1});
+}
+
 TEST(ReferenceCleanupClaim, PendingCancelOpensItAndOtherClaimsKeepTheirRows) {
   Snapshot s = OneApply({S::kCompleted, S::kPending}, "rolling", "halt");
   Request(s, RequestKind::kCancel);

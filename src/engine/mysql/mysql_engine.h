@@ -60,11 +60,12 @@ class MysqlEngine final : public OperationEngine {
   Status MakeReady() override;
   Status KeepInSync(const std::function<bool()>& ready) override;
   Result<CutoverReport> Cutover() override;
+  Result<CutoverReport> Swap() override;
   Status Cancel() override;
   Status KeepOldInSync(const std::function<bool()>& done) override;
   Status CanRevert() override;
   Result<CutoverReport> Revert() override;
-  Status FinishRevertWindow() override;
+  Status FinishSwap() override;
   Status SetVolume(const EngineVolume& volume) override;
 
  private:

@@ -216,16 +216,17 @@ Status MysqlEngine::MakeReady() {
 }
 
 Result<CutoverReport> MysqlEngine::Cutover() {
+  ORDO_ASSIGN_OR_RETURN(CutoverReport report, Swap());
+  if (!spec_.revert_window) ORDO_RETURN_IF_ERROR(FinishSwap());
+  return report;
+}
+
+Result<CutoverReport> MysqlEngine::Swap() {
   if (dead_) return Dead();
   ORDO_RETURN_IF_ERROR(Preflight());
   CutoverReport report;
   report.instant = instant_;
-  if (stage_ == EngineStage::kSwapped && !spec_.revert_window) {
-    // Swapped before a crash, never finished: finish now.
-    ORDO_RETURN_IF_ERROR(FinishOld());
-    return report;
-  }
-  if (stage_ != EngineStage::kCopy) return report;
+  if (stage_ != EngineStage::kCopy) return report;  // swapped before (a crash, a retry)
   if (!copied_) return FailedPrecondition("Cutover before Copy finished");
   if (instant_) return RunInstant();
   if (HasAlters() && (!loop_ || !loop_->running()))
@@ -253,12 +254,10 @@ Result<CutoverReport> MysqlEngine::Cutover() {
   // locks); its stream must close before a reverse one opens with the same replica id.
   loop_.reset();
   applier_.reset();
-  if (spec_.revert_window) {
-    phase_ = "revert_window";
-    ORDO_RETURN_IF_ERROR(Tick(true));
-    return report;
-  }
-  ORDO_RETURN_IF_ERROR(FinishOld());
+  // Without a window the old tables wait for FinishSwap(), outside the turn; the
+  // checkpoint says the swap happened, so whoever finishes knows it.
+  phase_ = spec_.revert_window ? "revert_window" : "swapped";
+  ORDO_RETURN_IF_ERROR(Tick(true));
   return report;
 }
 

@@ -229,12 +229,12 @@ Status MysqlEngine::FinishOld() {
   return Tick(true);
 }
 
-Status MysqlEngine::FinishRevertWindow() {
+Status MysqlEngine::FinishSwap() {
   if (dead_) return Dead();
   ORDO_RETURN_IF_ERROR(Preflight());
   // Reverted or finished before a crash: Preflight removed what was left.
   if (stage_ == EngineStage::kReverted || stage_ == EngineStage::kFinished) return Status::Ok();
-  if (stage_ == EngineStage::kCopy) return FailedPrecondition("no revert window: nothing was swapped");
+  if (stage_ == EngineStage::kCopy) return FailedPrecondition("nothing to finish: nothing was swapped");
   return FinishOld();
 }
 

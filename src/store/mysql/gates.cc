@@ -285,9 +285,10 @@ GateParams::GateParams(const StoreOptions& opts) : options(opts) {
       "('completed','failed','cancelled','reverted')) OR " +
       RequestExists("o.apply_id", "cancel") + ") AND NOT (" + b.ArmA() + " OR " + b.ArmB() +
       " OR " + b.ArmC() + " OR " + b.ArmD() + " OR " + b.Arm1() + " OR " + b.Arm2() + "))";
-  // And rows failed by retry expiry whose target cleanup is owed and that no cleanup
-  // driver holds (expiry released their lease), found by the flag's own index.
-  Sql owed = "(o.state = 'failed' AND o.cleanup_pending = 1 AND (o.lease_token IS NULL OR "
+  // And rows whose target cleanup is owed — failed by retry expiry (which released
+  // their lease) or completed at their swap — that no live lease holds, found by the
+  // flag's own index.
+  Sql owed = "(o.state IN ('failed','completed') AND o.cleanup_pending = 1 AND (o.lease_token IS NULL OR "
              "o.updated_at < " + b.StaleBefore() + "))";
   // Each arm on its own index (the idle states by the claim index; the flag by its
   // index, so failed rows are not read), merged in claim order.

@@ -64,6 +64,7 @@ class MysqlStore final : public Store, public GateCandidates {
   Status Heartbeat(const Lease& lease) override;
   Status TransitionOperation(const Lease& lease, OperationState to,
                              std::optional<std::string> error) override;
+  Status CompleteOwingCleanup(const Lease& lease) override;
   Status Park(const Lease& lease) override;
   Status SaveProgress(const Lease& lease, const std::vector<ChangeProgress>& progress) override;
   Status SaveResumeState(const Lease& lease, std::string_view resume_state_json) override;
@@ -123,6 +124,9 @@ class MysqlStore final : public Store, public GateCandidates {
   Status LostLease(MysqlConnection& conn, const Lease& lease, int64_t apply_id,
                    const std::optional<std::string>& holder);
   // Re-derives the apply's state from its operations and stores it when it changed.
+  // TransitionOperation, or with owe_cleanup CompleteOwingCleanup.
+  Status Transition(const Lease& lease, OperationState to, std::optional<std::string> error,
+                    bool owe_cleanup);
   Status RederiveApply(MysqlConnection& conn, int64_t apply_id, std::string_view why);
   // Writes a new apply state (with marks and an event); completes moot requests when
   // the state settles.

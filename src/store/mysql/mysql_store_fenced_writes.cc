@@ -62,6 +62,15 @@ Status MysqlStore::Heartbeat(const Lease& lease) {
 
 Status MysqlStore::TransitionOperation(const Lease& lease, OperationState to,
                                        std::optional<std::string> error) {
+  return Transition(lease, to, std::move(error), /*owe_cleanup=*/false);
+}
+
+Status MysqlStore::CompleteOwingCleanup(const Lease& lease) {
+  return Transition(lease, OperationState::kCompleted, std::nullopt, /*owe_cleanup=*/true);
+}
+
+Status MysqlStore::Transition(const Lease& lease, OperationState to, std::optional<std::string> error,
+                              bool owe_cleanup) {
   ORDO_RETURN_IF_ERROR(EmptyLease(lease));
   ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
   MysqlConnection& conn = txn.conn();
@@ -69,6 +78,11 @@ Status MysqlStore::TransitionOperation(const Lease& lease, OperationState to,
   auto leased = LockLeased(conn, lease);
   if (!leased.ok()) return CommitVerdict(txn, leased.status());
   const OperationRecord& before = *leased;
+  if (owe_cleanup) {
+    // The row is locked: its state cannot change before the UPDATE.
+    ORDO_ASSIGN_OR_RETURN(bool write, CompleteOwingGuard(before.id, before.state));
+    if (!write) return txn.Commit();
+  }
   using S = OperationState;
   bool cutover_done =
       to == S::kRevertWindow || (to == S::kCompleted && before.state == S::kCuttingOver);
@@ -80,12 +94,12 @@ Status MysqlStore::TransitionOperation(const Lease& lease, OperationState to,
       "cutover_completed_at = IF(?, COALESCE(cutover_completed_at, NOW(6)), "
       "cutover_completed_at), "
       "completed_at = IF(?, COALESCE(completed_at, NOW(6)), completed_at), "
-      "cleanup_pending = IF(?, 0, cleanup_pending), "
+      "cleanup_pending = IF(?, 1, IF(?, 0, cleanup_pending)), "
       "lease_owner = IF(?, NULL, lease_owner), lease_token = IF(?, NULL, lease_token) "
       "WHERE id = ? AND lease_token = ?",
       {SqlValue::Text(std::string(ToString(to))), OptText(error), SqlValue::Int(to == S::kRunning),
        SqlValue::Int(to == S::kCuttingOver), SqlValue::Int(cutover_done),
-       SqlValue::Int(IsSettled(to)), SqlValue::Int(IsSettled(to)),
+       SqlValue::Int(IsSettled(to)), SqlValue::Int(owe_cleanup), SqlValue::Int(IsSettled(to)),
        SqlValue::Int(to == S::kStopped), SqlValue::Int(to == S::kStopped)}));
   if (before.state != to) {
     ORDO_RETURN_IF_ERROR(WriteEvent(conn, {before.apply_id, before.id, "state_change",

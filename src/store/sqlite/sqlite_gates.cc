@@ -80,8 +80,8 @@ std::string BuildCutoverSql() {
 // pending cancel, held by no live lease (a row its driver stopped holds none: the
 // transition released it). Rows in flight (running, resuming, cutting_over,
 // revert_window) and rows the copy or cutover claim would still take are theirs: the
-// driver of such a claim cancels or finishes them. And rows failed by retry expiry
-// whose target cleanup is owed, whatever their lease: no driver holds an expired row.
+// driver of such a claim cancels or finishes them. And rows whose target cleanup is
+// owed (failed by retry expiry, or completed at their swap) that no live lease holds.
 std::string BuildCleanupSql() {
   return "SELECT o.id FROM apply_operations o JOIN applies a ON a.id = o.apply_id WHERE " +
          CleanupOwedSql("o") +
@@ -124,7 +124,8 @@ std::string CleanupUnheldSql(const std::string& o) {
 }
 
 std::string CleanupOwedSql(const std::string& o) {
-  return "(" + o + ".state = 'failed' AND " + o + ".cleanup_pending = 1 AND " + CleanupUnheldSql(o) + ")";
+  return "(" + o + ".state IN ('failed','completed') AND " + o + ".cleanup_pending = 1 AND " +
+         CleanupUnheldSql(o) + ")";
 }
 
 std::string IdleForStopSql(const std::string& o) {

@@ -53,6 +53,7 @@ class SqliteStore final : public Store, public GateCandidates {
   Status Heartbeat(const Lease& lease) override;
   Status TransitionOperation(const Lease& lease, OperationState to,
                              std::optional<std::string> error) override;
+  Status CompleteOwingCleanup(const Lease& lease) override;
   Status Park(const Lease& lease) override;
   Status SaveProgress(const Lease& lease, const std::vector<ChangeProgress>& progress) override;
   Status SaveResumeState(const Lease& lease, std::string_view resume_state_json) override;
@@ -112,6 +113,9 @@ class SqliteStore final : public Store, public GateCandidates {
   // Checks the lease is current; NotFound / LeaseLost otherwise.
   Status CheckLease(const Lease& lease, Micros now);
   // Re-derives the apply's state from its operations and stores it when it changed.
+  // TransitionOperation, or with owe_cleanup CompleteOwingCleanup.
+  Status Transition(const Lease& lease, OperationState to, std::optional<std::string> error,
+                    bool owe_cleanup);
   Status RederiveApply(int64_t apply_id, Micros now, std::string_view why);
   // Writes a new apply state (with marks and events); completes moot requests when the
   // state settles.

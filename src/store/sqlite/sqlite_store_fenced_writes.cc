@@ -51,6 +51,15 @@ Status SqliteStore::Heartbeat(const Lease& lease) {
 
 Status SqliteStore::TransitionOperation(const Lease& lease, OperationState to,
                                         std::optional<std::string> error) {
+  return Transition(lease, to, std::move(error), /*owe_cleanup=*/false);
+}
+
+Status SqliteStore::CompleteOwingCleanup(const Lease& lease) {
+  return Transition(lease, OperationState::kCompleted, std::nullopt, /*owe_cleanup=*/true);
+}
+
+Status SqliteStore::Transition(const Lease& lease, OperationState to, std::optional<std::string> error,
+                               bool owe_cleanup) {
   ORDO_RETURN_IF_ERROR(EmptyLease(lease));
   std::lock_guard<std::mutex> lock(mu_);
   Transaction txn(db_.get());
@@ -62,6 +71,10 @@ Status SqliteStore::TransitionOperation(const Lease& lease, OperationState to,
     return fence;
   }
   ORDO_ASSIGN_OR_RETURN(OperationRecord before, ReadOperation(lease.operation_id));
+  if (owe_cleanup) {
+    ORDO_ASSIGN_OR_RETURN(bool write, CompleteOwingGuard(before.id, before.state));
+    if (!write) return txn.Commit();
+  }
   ORDO_SYNC_POINT("Store::FencedWrite:BeforeWrite");
   using S = OperationState;
   bool cutover_done = to == S::kRevertWindow ||
@@ -72,7 +85,7 @@ Status SqliteStore::TransitionOperation(const Lease& lease, OperationState to,
       "cutover_started_at = CASE WHEN :cutting THEN COALESCE(cutover_started_at, :now) ELSE cutover_started_at END, "
       "cutover_completed_at = CASE WHEN :cut THEN COALESCE(cutover_completed_at, :now) ELSE cutover_completed_at END, "
       "completed_at = CASE WHEN :done THEN COALESCE(completed_at, :now) ELSE completed_at END, "
-      "cleanup_pending = CASE WHEN :done THEN 0 ELSE cleanup_pending END, "
+      "cleanup_pending = CASE WHEN :owe THEN 1 WHEN :done THEN 0 ELSE cleanup_pending END, "
       "lease_owner = CASE WHEN :release THEN NULL ELSE lease_owner END, "
       "lease_token = CASE WHEN :release THEN NULL ELSE lease_token END "
       "WHERE id = :id AND lease_token = :token"));
@@ -82,6 +95,7 @@ Status SqliteStore::TransitionOperation(const Lease& lease, OperationState to,
       .Bind(":cutting", int64_t{to == S::kCuttingOver})
       .Bind(":cut", int64_t{cutover_done})
       .Bind(":done", int64_t{IsSettled(to)})
+      .Bind(":owe", int64_t{owe_cleanup})
       .Bind(":release", int64_t{to == S::kStopped});
   ORDO_FENCED_UPDATE(txn, lease, now, st);
   if (before.state != to) {
