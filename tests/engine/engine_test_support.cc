@@ -194,6 +194,10 @@ void RandomWriter::Loop() {
     int64_t v = static_cast<int64_t>(rng() % 1000000);
     std::string s = "w" + std::to_string(rng());
     Status st = conn_->Execute("BEGIN");
+    if (st.ok() && read_pause_) {
+      st = conn_->Query("SELECT " + v_col_ + " FROM " + tables[0] + " WHERE id = ?", {SqlValue::Int(id)}).status();
+      std::this_thread::sleep_for(*read_pause_);
+    }
     for (const std::string& t : tables) {
       if (!st.ok()) break;
       Result<uint64_t> r = uint64_t{0};

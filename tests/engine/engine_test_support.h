@@ -86,6 +86,8 @@ EngineSpec SpecFor(MariaDbServer* server, const std::string& db, const std::stri
 
 }  // namespace ordo::testing
 
+#include <chrono>
+#include <optional>
 #include <thread>
 
 namespace ordo::testing {
@@ -100,6 +102,10 @@ class RandomWriter {
                int64_t ids, std::string oracle = "", uint32_t seed = 1, std::string v_col = "v",
                std::string s_col = "s");
   ~RandomWriter();
+  // Before Start: each transaction first reads its row (a plain SELECT), waits `pause`,
+  // then writes it — the pattern that loses a deadlock to an exclusive lock queued on
+  // the table in between. Errors are never retried: the first one stops the writer.
+  void ReadFirst(std::chrono::microseconds pause) { read_pause_ = pause; }
   Status Start();
   // Stops and returns the first error seen (client errors must be zero).
   Status Stop();
@@ -115,6 +121,7 @@ class RandomWriter {
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<int64_t> transactions_{0};
+  std::optional<std::chrono::microseconds> read_pause_;
   Status error_;
 };
 

@@ -157,6 +157,7 @@ Status Attempt(const std::vector<SwapTable>& tables, MysqlPool* pool, SyncLoop* 
   auto t0 = SteadyClock::now();
   auto deadline = t0 + std::chrono::milliseconds(options.lock_timeout_ms);
   std::vector<bool> locked(tables.size(), false);
+  bool blocking = false;  // writes wait from the moment every lock is held
   std::thread renamer;
   std::atomic<bool> rename_done{false};
   Status renamed = Internal("rename not run");
@@ -167,7 +168,7 @@ Status Attempt(const std::vector<SwapTable>& tables, MysqlPool* pool, SyncLoop* 
     for (size_t i = 0; i < tables.size(); ++i)
       if (locked[i]) (void)conns[i]->Execute("UNLOCK TABLES");
     if (renamer.joinable()) renamer.join();
-    *block_ms = MsSince(t0);
+    *block_ms = blocking ? MsSince(t0) : 0;
     (void)DropSentries(tables, *monitor);
     if (loop != nullptr) {
       Status restarted = loop->Start({});
@@ -192,24 +193,44 @@ Status Attempt(const std::vector<SwapTable>& tables, MysqlPool* pool, SyncLoop* 
   }
 
   ORDO_SYNC_POINT("Cutover:BeforeLock");
+  std::vector<std::string> lists(tables.size());
   for (size_t k = 0; k < order.size(); ++k) {
-    size_t i = order[k];
-    const SwapTable& t = tables[i];
-    if (SteadyClock::now() >= deadline) return give_up(Timeout("cutover: the lock budget ran out while locking"));
-    std::string list = QuoteTable(t.schema, t.table) + " WRITE, " + QuoteTable(t.schema, t.away) + " WRITE";
+    const SwapTable& t = tables[order[k]];
+    std::string& list = lists[order[k]];
+    list = QuoteTable(t.schema, t.table) + " WRITE, " + QuoteTable(t.schema, t.away) + " WRITE";
     if (!t.incoming.empty()) list += ", " + QuoteTable(t.schema, t.incoming) + " WRITE";
     // The first session also holds the fence table, so no engine can take the
     // operation over while the swap is under way.
     if (k == 0) list += ", " + fence.table() + " WRITE";
-    Status s = conns[i]->Execute("SET STATEMENT max_statement_time=" + LockSeconds(deadline) +
-                                 " FOR LOCK TABLES " + list);
-    if (!s.ok()) {
-      if (!s.retryable()) return give_up(s);
-      return give_up(Timeout("cutover: could not lock the tables within " +
-                             std::to_string(options.lock_timeout_ms) + " ms: " + s.message()));
-    }
-    locked[i] = true;
   }
+  // The locks are taken only at a moment when no other session holds any of the tables
+  // (LOCK TABLES … NOWAIT fails at once instead of queueing): a queued exclusive
+  // request would make an application transaction that already read a table and now
+  // writes it wait behind us, and the server would end that cycle by killing the
+  // application's transaction (1213). Writers that come after the locks only wait.
+  int tries = 0;
+  while (true) {
+    size_t k = 0;
+    Status s;
+    for (; k < order.size(); ++k) {
+      s = conns[order[k]]->Execute("LOCK TABLES " + lists[order[k]] + " NOWAIT");
+      if (!s.ok()) break;
+      locked[order[k]] = true;
+    }
+    if (k == order.size()) break;
+    for (size_t i = 0; i < tables.size(); ++i)
+      if (locked[i]) locked[i] = !conns[i]->Execute("UNLOCK TABLES").ok();
+    ++tries;
+    if (!s.Is(StatusCode::kAborted)) return give_up(s);  // not "held by another session"
+    if (SteadyClock::now() >= deadline)
+      return give_up(Timeout("cutover: the tables were never free of other sessions' locks within " +
+                             std::to_string(options.lock_timeout_ms) + " ms (" + std::to_string(tries) +
+                             " tries): a transaction keeps one of them open"));
+  }
+  ORDO_SYNC_POINT("Cutover:Locked");
+  t0 = SteadyClock::now();  // writes are blocked from here
+  blocking = true;
+  deadline = std::max(deadline, t0 + std::chrono::milliseconds(options.lock_timeout_ms / 2));
 
   renamer = std::thread([&] {
     renamed = b->Execute("RENAME TABLE " + renames);
