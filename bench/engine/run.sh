@@ -20,6 +20,7 @@
 #   ROWS=100000 CUTOVERS=3 bench/engine/run.sh                  # a quick look
 #   PHASES="load cutovers" bench/engine/run.sh                  # some phases only
 #   PHASES="instant revert" ROWS=100000 REPS=5 bench/engine/run.sh
+#   PHASES=app ROWS=100000 REVERT_WINDOW_MS=1000 bench/engine/run.sh  # what the application sees
 #   PHASES=idle DDLS=add_column IDLE_REPS=5 bench/engine/run.sh  # idle medians
 #   BUFFER_POOL=256M PHASES="idle load" bench/engine/run.sh     # the I/O-bound server
 #
@@ -34,7 +35,7 @@ root=$(pwd)
 build=${ORDO_BUILD_DIR:-build}
 ROWS=${ROWS:-1000000}
 CUTOVERS=${CUTOVERS:-20}
-PHASES=${PHASES:-idle load cutovers instant revert}
+PHASES=${PHASES:-idle load cutovers app instant revert}
 REPS=${REPS:-5}
 IDLE_REPS=${IDLE_REPS:-1}  # repetitions of the idle comparison (medians reported when > 1)
 REVERT_WINDOW_MS=${REVERT_WINDOW_MS:-5000}
@@ -109,7 +110,8 @@ ordo_json() {  # ordo_json "DDL" "OPTIONS" FIELD…
   local ddl=$1 opts=$2; shift 2
   local out
   # shellcheck disable=SC2086
-  out=$("$bench_bin" "mysql://ordo:ordo@127.0.0.1:$port/bench" bench sbtest1 "ALTER TABLE sbtest1 $ddl" $opts)
+  out=$("$bench_bin" "mysql://ordo:ordo@127.0.0.1:$port/bench" bench sbtest1 "ALTER TABLE sbtest1 $ddl" $opts 2>"$work/bench.err") ||
+    echo "ordo_engine_bench failed: $(tail -3 "$work/bench.err")" >&2
   echo "$out" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(" ".join(str(j[k]).lower() for k in sys.argv[1:]))' "$@"
 }
 
@@ -195,6 +197,60 @@ stop_load
 stats=$(printf '%s\n' "${blocks[@]}" | sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; print m, a[NR]}')
 fi
 
+# The application's view: a read-then-write client that never retries
+# (ordo_rw_client, 4 sessions on rows of their own) beside the 4-thread prepared-statement
+# load, through CUTOVERS ordo ADD COLUMNs each swapped and then reverted after a
+# REVERT_WINDOW_MS window; then APP_PTOSC pt-osc runs with the same client (and the load
+# with plain statements, which pt-osc's triggers leave alive). Every error the client
+# sees counts.
+app_line=""
+if phase app; then
+echo "## the read-then-write client: $CUTOVERS ordo cutovers and reverts under load" >&2
+rw_bin=$root/$build/bench/engine/ordo_rw_client
+rw_run() {  # rw_run LABEL CMD…: runs CMD with the client beside it; prints the client's line
+  local label=$1; shift
+  rm -f "$work/rw-stop"
+  "$rw_bin" "mysql://ordo:ordo@127.0.0.1:$port/bench" sbtest1 threads=4 stop="$work/rw-stop" >"$work/rw-$label" 2>&1 &
+  local rw_pid=$!
+  sleep 1
+  "$@"
+  touch "$work/rw-stop"
+  wait "$rw_pid" || true
+  cat "$work/rw-$label"
+}
+app_ordo() {
+  for i in $(seq 1 "$CUTOVERS"); do
+    read -r cblock rblock < <(ordo_json "$ddl_add_column" "revert_after_ms=$REVERT_WINDOW_MS" write_block_ms revert_block_ms)
+    echo "app $i: cutover_block_ms=$cblock revert_block_ms=$rblock" >&2
+    echo "$cblock" >>"$work/app-blocks"; echo "$rblock" >>"$work/app-blocks"
+  done
+}
+app_ptosc() {
+  for i in $(seq 1 "${APP_PTOSC:-3}"); do
+    if (( i % 2 )); then ddl="ADD COLUMN x INT NOT NULL DEFAULT 0"; else ddl="DROP COLUMN x"; fi
+    read -r wall _ block < <(run_tool ptosc "$ddl")
+    echo "app pt-osc $i: wall_ms=$wall" >&2
+  done
+}
+restore
+: >"$work/app-blocks"
+start_load auto
+t0=$(now_ms)
+ordo_rw=$(rw_run ordo app_ordo)
+read -r _ app_err app_state < <(window_stats "$t0" "$(now_ms)")
+stop_load
+app_stats=$(sort -n "$work/app-blocks" | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; print m, a[NR], NR}')
+restore
+start_load disable
+t0=$(now_ms)
+ptosc_rw=$(rw_run ptosc app_ptosc)
+read -r _ pt_err pt_state < <(window_stats "$t0" "$(now_ms)")
+stop_load
+app_line="read-then-write client (4 sessions, no retries) through $CUTOVERS ordo cutovers + $CUTOVERS reverts under the prepared-statement load: ${ordo_rw#rw_client }; write blocks (${app_stats##* } swaps) median $(echo "$app_stats" | cut -d' ' -f1) ms, max $(echo "$app_stats" | cut -d' ' -f2) ms; sysbench $app_state, err/s summed $app_err
+same client through ${APP_PTOSC:-3} pt-osc runs under the plain-statement load: ${ptosc_rw#rw_client }; sysbench $pt_state, err/s summed $pt_err"
+echo "$app_line" >&2
+fi
+
 # Part 2: the instant path and the revert, idle and under load, REPS times each.
 for mode in idle load; do
   if phase instant; then
@@ -246,6 +302,7 @@ done
 echo
 echo "baseline TPS (4 threads oltp_write_only): prepared $base_tps (err/s summed $base_err), plain $base_tps_plain"
 echo "ordo cutover write-block over $CUTOVERS cutovers under load: median ${stats% *} ms, max ${stats#* } ms; sysbench $cut_state, err/s summed $cut_err"
+[ -n "$app_line" ] && echo && echo "$app_line"
 if [ ${#part2[@]} -gt 0 ]; then
   echo
   echo "part 2, $REPS runs each, ADD COLUMN on $ROWS rows (revert window $REVERT_WINDOW_MS ms):"

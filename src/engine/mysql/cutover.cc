@@ -79,6 +79,15 @@ Status WaitPast(MysqlConnection& monitor, uint64_t id, const std::string& schema
   return Timeout("the rename did not move on to the next table in time");
 }
 
+// Lets the paused change stream apply what came since it stopped, then pauses it again.
+Status CatchUpBetweenTries(SyncLoop& loop, MysqlConnection& monitor, SteadyClock::time_point deadline) {
+  ORDO_RETURN_IF_ERROR(loop.Start({}));
+  ORDO_ASSIGN_OR_RETURN(BinlogPosition now, ReadServerBinlogPosition(monitor));
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
+  ORDO_RETURN_IF_ERROR(loop.WaitApplied(now, std::max(left, std::chrono::milliseconds(1))));
+  return loop.Stop();
+}
+
 std::string LockSeconds(SteadyClock::time_point deadline) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
   char seconds[32];
@@ -209,6 +218,7 @@ Status Attempt(const std::vector<SwapTable>& tables, MysqlPool* pool, SyncLoop* 
   // writes it wait behind us, and the server would end that cycle by killing the
   // application's transaction (1213). Writers that come after the locks only wait.
   int tries = 0;
+  auto slice = t0;
   while (true) {
     size_t k = 0;
     Status s;
@@ -222,10 +232,21 @@ Status Attempt(const std::vector<SwapTable>& tables, MysqlPool* pool, SyncLoop* 
       if (locked[i]) locked[i] = !conns[i]->Execute("UNLOCK TABLES").ok();
     ++tries;
     if (!s.Is(StatusCode::kAborted)) return give_up(s);  // not "held by another session"
-    if (SteadyClock::now() >= deadline)
+    auto now = SteadyClock::now();
+    if (now >= deadline)
       return give_up(Timeout("cutover: the tables were never free of other sessions' locks within " +
                              std::to_string(options.lock_timeout_ms) + " ms (" + std::to_string(tries) +
                              " tries): a transaction keeps one of them open"));
+    // Busy tables free up many times a second between short transactions: try again at
+    // once. One that stays held is a long transaction: spare the server the spinning.
+    if (now - t0 > std::chrono::milliseconds(250)) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    // The change stream is paused meanwhile and what it owes is drained under the
+    // locks: every 100 ms of tries it catches up again, so the drain stays short.
+    if (loop != nullptr && now - slice > std::chrono::milliseconds(100)) {
+      Status caught = CatchUpBetweenTries(*loop, *monitor, deadline);
+      if (!caught.ok()) return give_up(caught);
+      slice = SteadyClock::now();
+    }
   }
   ORDO_SYNC_POINT("Cutover:Locked");
   t0 = SteadyClock::now();  // writes are blocked from here
