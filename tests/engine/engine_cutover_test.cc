@@ -63,6 +63,7 @@ TEST(Cutover, LongTransactionMakesAttemptsTimeOutThenSucceedsAfterItEnds) {
   auto engine = NewMysqlEngine(spec, &host);
   ASSERT_TRUE(engine.ok());
   ASSERT_TRUE((*engine)->Copy().ok());
+  const uint64_t blocker_id = s->blocker->thread_id();
   int attempts = 0;
   Status committed;
   SyncPoints::Get().SetCallback("Cutover:BeforeLock", [&] {
@@ -74,7 +75,11 @@ TEST(Cutover, LongTransactionMakesAttemptsTimeOutThenSucceedsAfterItEnds) {
   SyncPoints::Get().DisableAndClear();
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   ASSERT_TRUE(committed.ok());
-  for (const auto& why : report->failed_attempt_reasons) std::printf("gave up: %s\n", why.c_str());
+  for (const auto& why : report->failed_attempt_reasons) {
+    std::printf("gave up: %s\n", why.c_str());
+    // It names the session that keeps the table busy, and what it runs.
+    EXPECT_NE(why.find("session " + std::to_string(blocker_id) + " ("), std::string::npos) << why;
+  }
   EXPECT_EQ(report->attempts, 3);
   ASSERT_EQ(report->failed_attempt_block_ms.size(), 2u);
   // An attempt that finds the table held never queues a lock: it blocks nobody.

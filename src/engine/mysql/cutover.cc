@@ -7,6 +7,7 @@
 
 #include "engine/mysql/binlog_preflight.h"
 #include "engine/mysql/position.h"
+#include "engine/mysql/table_holders.h"
 #include "ordo/sync_point.h"
 
 namespace ordo {
@@ -233,10 +234,16 @@ Status Attempt(const std::vector<SwapTable>& tables, MysqlPool* pool, SyncLoop* 
     ++tries;
     if (!s.Is(StatusCode::kAborted)) return give_up(s);  // not "held by another session"
     auto now = SteadyClock::now();
-    if (now >= deadline)
+    if (now >= deadline) {
+      std::vector<uint64_t> ours = {monitor->thread_id(), b_id};
+      for (MysqlConnection* c : conns)
+        if (c != nullptr) ours.push_back(c->thread_id());
+      auto who = DescribeTableHolders(*monitor, names, MsSince(t0), ours);
+      std::string held = who.ok() && !who->empty() ? *who : "a transaction keeps one of them open";
       return give_up(Timeout("cutover: the tables were never free of other sessions' locks within " +
                              std::to_string(options.lock_timeout_ms) + " ms (" + std::to_string(tries) +
-                             " tries): a transaction keeps one of them open"));
+                             " tries): " + held));
+    }
     // Busy tables free up many times a second between short transactions: try again at
     // once. One that stays held is a long transaction: spare the server the spinning.
     if (now - t0 > std::chrono::milliseconds(250)) std::this_thread::sleep_for(std::chrono::milliseconds(1));
