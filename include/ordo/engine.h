@@ -73,6 +73,11 @@ struct EngineSpec {
   int64_t cutover_lock_timeout_ms = 3000;    // hard cap on write-blocked time per attempt
   int cutover_max_attempts = 10;
   int64_t cutover_backoff_ms = 500;          // first retry delay; doubles, capped at 8×
+  // Opt-in: once the swap has looked for a free moment this long (over its attempts),
+  // the sessions holding a metadata lock on its tables are killed (KILL CONNECTION,
+  // each one logged), as far as the server can name them (the metadata_lock_info
+  // plugin; without it nothing is killed). 0: never.
+  int64_t cutover_force_after_ms = 0;
   int64_t checkpoint_interval_ms = 2000;     // SaveResumeState at least this often
   int64_t progress_interval_ms = 1000;       // ReportProgress at least this often
   // A revert window follows the swap: Cutover keeps the old tables (`<t>_ordo_old`) and
@@ -166,6 +171,7 @@ struct CutoverReport {
   int attempts = 0;
   std::vector<int64_t> failed_attempt_block_ms;  // attempts that timed out and gave up
   std::vector<std::string> failed_attempt_reasons;  // why each of them gave up
+  std::vector<std::string> killed_sessions;  // by cutover_force_after, each described
   int64_t rows_verified = 0;
   bool instant = false;  // applied with ALGORITHM=INSTANT (no copy, not revertible)
 };

@@ -141,7 +141,8 @@ class Reader {
     const std::string path = "engine";
     ORDO_RETURN_IF_ERROR(CheckKeys(
         node, path,
-        {"copy_threads", "apply_sessions", "chunk_target", "cutover_lock_timeout", "cutover_attempts", "rest_under_writes",
+        {"copy_threads", "apply_sessions", "chunk_target", "cutover_lock_timeout", "cutover_attempts", "cutover_force_after",
+         "rest_under_writes",
          "verify_rest_under_writes"}));
     if (node["copy_threads"]) {
       ORDO_ASSIGN_OR_RETURN(out->copy_threads,
@@ -165,6 +166,10 @@ class Reader {
     if (node["cutover_attempts"]) {
       ORDO_ASSIGN_OR_RETURN(out->cutover_max_attempts,
                             PositiveInt(node["cutover_attempts"], path + ".cutover_attempts", 1000));
+    }
+    if (node["cutover_force_after"]) {
+      ORDO_ASSIGN_OR_RETURN(Micros d, Duration(node["cutover_force_after"], path + ".cutover_force_after"));
+      out->cutover_force_after_ms = d / 1'000;
     }
     if (node["rest_under_writes"]) {
       ORDO_ASSIGN_OR_RETURN(out->rest_under_writes,

@@ -31,6 +31,7 @@ Result<EngineSpec> MysqlEngineFactory::SpecFor(const OperationJob& job) const {
   spec.apply_sessions = config_.engine.apply_sessions;
   spec.cutover_lock_timeout_ms = config_.engine.cutover_lock_timeout_ms;
   spec.cutover_max_attempts = config_.engine.cutover_max_attempts;
+  spec.cutover_force_after_ms = config_.engine.cutover_force_after_ms;
   return spec;
 }
 

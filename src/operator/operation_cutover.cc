@@ -285,6 +285,8 @@ void OperationRun::RecordSwap(const std::string& kind, const std::string& verb, 
   // What kept the earlier attempts from swapping (e.g. the sessions holding the table).
   for (size_t i = 0; i < report.failed_attempt_reasons.size(); ++i)
     Log(LogLevel::kWarn, kind + " attempt " + std::to_string(i + 1) + " gave up: " + report.failed_attempt_reasons[i]);
+  for (const std::string& killed : report.killed_sessions)
+    Log(LogLevel::kWarn, kind + ": killed " + killed + " (engine.cutover_force_after)");
   Log(LogLevel::kInfo, message);
   held_.RecordEvent(kind, message);
 }

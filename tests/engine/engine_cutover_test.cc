@@ -284,6 +284,41 @@ TEST(Cutover, SwapLeavesTheOldTableWhichFinishSwapDropsEvenFromAFreshEngine) {
   EXPECT_EQ(*testing::Cell(*s->conn, "SELECT COUNT(*) FROM t WHERE added = 5"), "3000");
 }
 
+// engine.cutover_force_after: once the swap has looked for a free moment that long, the
+// session the server names as holding the table (metadata_lock_info) is killed, and
+// the swap goes through; its transaction is rolled back, nothing else is touched.
+TEST(Cutover, ForceAfterKillsTheSessionTheServerNamesAsHoldingTheTable) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto s = Prepare(server);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  Status installed = s->conn->Execute("INSTALL SONAME 'metadata_lock_info'");
+  bool ours = installed.ok();
+  ASSERT_TRUE(ours || installed.message().find("already") != std::string::npos) << installed.ToString();
+  auto bystander = Connect(server, s->db);  // an open transaction on another table
+  ASSERT_TRUE(bystander.ok());
+  ASSERT_TRUE(testing::Run(**bystander, "CREATE TABLE other (id INT PRIMARY KEY); BEGIN; INSERT INTO other VALUES (1)").ok());
+  RecordingHost host;
+  EngineSpec spec = SpecFor(server, s->db, "t", "ALTER TABLE t ADD COLUMN added INT DEFAULT 5");
+  spec.cutover_lock_timeout_ms = 300;
+  spec.cutover_backoff_ms = 20;
+  spec.cutover_max_attempts = 10;
+  spec.cutover_force_after_ms = 500;
+  auto engine = NewMysqlEngine(spec, &host);
+  ASSERT_TRUE(engine.ok());
+  ASSERT_TRUE((*engine)->Copy().ok());
+  const uint64_t blocker_id = s->blocker->thread_id();
+  auto report = (*engine)->Cutover();
+  if (ours) (void)s->conn->Execute("UNINSTALL SONAME 'metadata_lock_info'");
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_EQ(report->killed_sessions.size(), 1u);
+  EXPECT_NE(report->killed_sessions[0].find("session " + std::to_string(blocker_id) + " ("), std::string::npos)
+      << report->killed_sessions[0];
+  EXPECT_FALSE(s->blocker->Execute("COMMIT").ok()) << "its connection is gone";
+  EXPECT_EQ(*testing::Cell(*s->conn, "SELECT v FROM t WHERE id = 1"), "1") << "its update rolled back";
+  EXPECT_TRUE((*bystander)->Execute("COMMIT").ok()) << "a session on another table is left alone";
+  EXPECT_EQ(*testing::Cell(*s->conn, "SELECT COUNT(*) FROM t WHERE added = 5"), "5000");
+}
+
 // Four clients whose every transaction reads a row, pauses, then writes it, never
 // retrying: a lock queued on the table while one of them sits between its read and
 // its write would make the server kill that transaction (1213). The swap and the

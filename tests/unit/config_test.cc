@@ -122,6 +122,18 @@ TEST(Config, ApplySessionsIsACountFromOneToSixteenDefaultingToTwo) {
   ExpectError("engine: {apply_sessions: 17}", "engine.apply_sessions: expected an integer from 1 to 16, got \"17\"");
 }
 
+TEST(Config, CutoverForceAfterIsADurationOffByDefault) {
+  auto none = ParseConfig("", "ordo.yaml", FakeEnv({}));
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_EQ(none->engine.cutover_force_after_ms, 0);
+  auto cfg = ParseConfig("engine: {cutover_force_after: 30s}", "ordo.yaml", FakeEnv({}));
+  ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
+  EXPECT_EQ(cfg->engine.cutover_force_after_ms, 30'000);
+  auto bad = ParseConfig("engine: {cutover_force_after: 30}", "ordo.yaml", FakeEnv({}));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("engine.cutover_force_after"), std::string::npos) << bad.status().ToString();
+}
+
 TEST(Config, DeploymentListMustBeNonEmptyAndUnique) {
   ExpectError("databases: {shop: {environments: {prod: {deployments: []}}}}",
               "databases.shop.environments.prod.deployments: expected a non-empty list");

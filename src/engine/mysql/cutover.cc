@@ -107,7 +107,7 @@ std::string LockSeconds(SteadyClock::time_point deadline) {
 // on the second and later tables into the old tables.
 Status Attempt(const std::vector<SwapTable>& tables, MysqlPool* pool, SyncLoop* loop,
                const TargetFence& fence, const std::string& kind, const CutoverOptions& options,
-               int64_t* block_ms, BinlogPosition* position) {
+               int64_t* block_ms, BinlogPosition* position, TableHolders* holders) {
   ORDO_ASSIGN_OR_RETURN(auto monitor, pool->Acquire());
   if (loop != nullptr) {
     ORDO_ASSIGN_OR_RETURN(BinlogPosition now, ReadServerBinlogPosition(*monitor));
@@ -238,8 +238,9 @@ Status Attempt(const std::vector<SwapTable>& tables, MysqlPool* pool, SyncLoop* 
       std::vector<uint64_t> ours = {monitor->thread_id(), b_id};
       for (MysqlConnection* c : conns)
         if (c != nullptr) ours.push_back(c->thread_id());
-      auto who = DescribeTableHolders(*monitor, names, MsSince(t0), ours);
-      std::string held = who.ok() && !who->empty() ? *who : "a transaction keeps one of them open";
+      auto who = ListTableHolders(*monitor, names, MsSince(t0), ours);
+      std::string held = who.ok() && !who->sessions.empty() ? Describe(*who) : "a transaction keeps one of them open";
+      if (holders != nullptr && who.ok()) *holders = *who;
       return give_up(Timeout("cutover: the tables were never free of other sessions' locks within " +
                              std::to_string(options.lock_timeout_ms) + " ms (" + std::to_string(tries) +
                              " tries): " + held));
@@ -331,11 +332,13 @@ Result<CutoverResult> RunCutover(const std::vector<SwapTable>& tables, MysqlPool
                                  const CutoverOptions& options) {
   CutoverResult result;
   int64_t backoff = options.backoff_ms;
+  const auto first = SteadyClock::now();
   for (int attempt = 1; attempt <= options.max_attempts; ++attempt) {
     if (options.should_stop && options.should_stop()) return Cancelled("cutover stopped on request");
     result.attempts = attempt;
     int64_t block = 0;
-    Status s = Attempt(tables, pool, loop, fence, kind, options, &block, &result.position);
+    TableHolders holders;
+    Status s = Attempt(tables, pool, loop, fence, kind, options, &block, &result.position, &holders);
     if (s.ok()) {
       result.write_block_ms = block;
       return result;
@@ -345,6 +348,16 @@ Result<CutoverResult> RunCutover(const std::vector<SwapTable>& tables, MysqlPool
     result.failed_block_ms.push_back(block);
     result.failed_reasons.push_back(s.message());
     if (attempt == options.max_attempts) break;
+    // cutover_force_after: the sessions the server names as holding the tables go.
+    if (options.force_after_ms > 0 && holders.exact && !holders.sessions.empty() &&
+        MsSince(first) >= options.force_after_ms) {
+      ORDO_ASSIGN_OR_RETURN(auto conn, pool->Acquire());
+      for (const TableHolder& h : holders.sessions) {
+        Status killed = conn->Execute("KILL CONNECTION " + std::to_string(h.id));
+        if (killed.ok()) result.killed.push_back(h.description);
+      }
+      continue;  // at once: the tables are free now
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(backoff));
     backoff = std::min(backoff * 2, options.backoff_ms * 8);
   }

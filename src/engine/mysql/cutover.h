@@ -42,6 +42,7 @@ struct CutoverOptions {
   int max_attempts = 10;
   int64_t backoff_ms = 500;        // doubles per attempt, capped at 8× the first
   int64_t catch_up_timeout_ms = 60000;
+  int64_t force_after_ms = 0;  // EngineSpec::cutover_force_after_ms
   std::function<bool()> should_stop;  // checked between attempts
 };
 
@@ -58,6 +59,7 @@ struct CutoverResult {
   int attempts = 0;
   BinlogPosition position;  // read under the locks of the swap that succeeded
   int64_t write_block_ms = 0;            // of the attempt that swapped
+  std::vector<std::string> killed;       // sessions killed by cutover_force_after
   std::vector<int64_t> failed_block_ms;  // of the attempts that gave up
   std::vector<std::string> failed_reasons;  // why each failed attempt gave up
 };

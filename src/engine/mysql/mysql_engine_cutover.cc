@@ -72,6 +72,7 @@ CutoverOptions MysqlEngine::SwapOptions() {
   options.lock_timeout_ms = spec_.cutover_lock_timeout_ms;
   options.max_attempts = spec_.cutover_max_attempts;
   options.backoff_ms = spec_.cutover_backoff_ms;
+  options.force_after_ms = spec_.cutover_force_after_ms;
   options.should_stop = [this] { return StopRequested(); };
   return options;
 }
@@ -250,6 +251,7 @@ Result<CutoverReport> MysqlEngine::Swap() {
   report.write_block_ms = result->write_block_ms;
   report.failed_attempt_block_ms = result->failed_block_ms;
   report.failed_attempt_reasons = result->failed_reasons;
+  report.killed_sessions = result->killed;
   // The forward capture is done (everything up to the swap was drained under the
   // locks); its stream must close before a reverse one opens with the same replica id.
   loop_.reset();

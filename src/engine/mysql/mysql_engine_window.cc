@@ -185,6 +185,7 @@ Result<CutoverReport> MysqlEngine::Revert() {
   report.write_block_ms = result->write_block_ms;
   report.failed_attempt_block_ms = result->failed_block_ms;
   report.failed_attempt_reasons = result->failed_reasons;
+  report.killed_sessions = result->killed;
   reverse_loop_.reset();
   reverse_applier_.reset();
   phase_ = "reverted";

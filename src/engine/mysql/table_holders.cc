@@ -9,27 +9,25 @@ constexpr const char* kSessionColumns =
     "p.ID, p.USER, p.HOST, COALESCE(TIMESTAMPDIFF(SECOND, t.trx_started, NOW()), 0), "
     "COALESCE(p.INFO, '')";
 
-std::string Describe(const SqlRows& rows, const std::vector<uint64_t>& ours) {
-  std::string out;
-  int n = 0;
+std::vector<TableHolder> Sessions(const SqlRows& rows, const std::vector<uint64_t>& ours) {
+  std::vector<TableHolder> out;
   for (const auto& r : rows.rows) {
     uint64_t id = std::stoull(r[0].value_or("0"));
     if (std::find(ours.begin(), ours.end(), id) != ours.end()) continue;
-    if (n++ == 5) break;
     std::string statement = r[4].value_or("");
     if (statement.size() > 120) statement = statement.substr(0, 117) + "...";
-    out += (out.empty() ? "" : "; ") + std::string("session ") + std::to_string(id) + " (" + r[1].value_or("") +
-           "@" + r[2].value_or("") + ", " + r[3].value_or("0") + " s in a transaction): " +
-           (statement.empty() ? "idle in its transaction" : statement);
+    out.push_back({id, "session " + std::to_string(id) + " (" + r[1].value_or("") + "@" + r[2].value_or("") +
+                           ", " + r[3].value_or("0") + " s in a transaction): " +
+                           (statement.empty() ? "idle in its transaction" : statement)});
   }
   return out;
 }
 
 }  // namespace
 
-Result<std::string> DescribeTableHolders(MysqlConnection& conn,
-                                         const std::vector<std::pair<std::string, std::string>>& tables,
-                                         int64_t since_ms, const std::vector<uint64_t>& ours) {
+Result<TableHolders> ListTableHolders(MysqlConnection& conn,
+                                      const std::vector<std::pair<std::string, std::string>>& tables,
+                                      int64_t since_ms, const std::vector<uint64_t>& ours) {
   std::string names;
   std::vector<SqlValue> params;
   for (const auto& [schema, table] : tables) {
@@ -37,13 +35,18 @@ Result<std::string> DescribeTableHolders(MysqlConnection& conn,
     params.push_back(SqlValue::Text(schema));
     params.push_back(SqlValue::Text(table));
   }
+  TableHolders out;
   auto exact = conn.Query(std::string("SELECT DISTINCT ") + kSessionColumns +
                               " FROM information_schema.METADATA_LOCK_INFO m "
                               "JOIN information_schema.PROCESSLIST p ON p.ID = m.THREAD_ID "
                               "LEFT JOIN information_schema.INNODB_TRX t ON t.trx_mysql_thread_id = p.ID "
                               "WHERE " + names + " ORDER BY t.trx_started",
                           params);
-  if (exact.ok()) return Describe(*exact, ours);
+  if (exact.ok()) {
+    out.exact = true;
+    out.sessions = Sessions(*exact, ours);
+    return out;
+  }
   // No plugin: the transactions open since before the tries began.
   ORDO_ASSIGN_OR_RETURN(SqlRows open, conn.Query(std::string("SELECT ") + kSessionColumns +
                                                      " FROM information_schema.INNODB_TRX t "
@@ -51,7 +54,15 @@ Result<std::string> DescribeTableHolders(MysqlConnection& conn,
                                                      "WHERE t.trx_started <= NOW() - INTERVAL ? MICROSECOND "
                                                      "ORDER BY t.trx_started",
                                                  {SqlValue::Int(since_ms * 1000)}));
-  return Describe(open, ours);
+  out.sessions = Sessions(open, ours);
+  return out;
+}
+
+std::string Describe(const TableHolders& holders) {
+  std::string out;
+  for (size_t i = 0; i < holders.sessions.size() && i < 5; ++i)
+    out += (out.empty() ? "" : "; ") + holders.sessions[i].description;
+  return out;
 }
 
 }  // namespace ordo
