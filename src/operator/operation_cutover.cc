@@ -282,9 +282,7 @@ void OperationRun::RecordSwap(const std::string& kind, const std::string& verb, 
   std::string message = verb + " " + std::to_string(job_.changes.size()) + " table(s): writes blocked " +
                         std::to_string(report.write_block_ms) + " ms, " + std::to_string(report.attempts) +
                         " attempt(s)";
-  // What kept the earlier attempts from swapping (e.g. the sessions holding the table).
-  for (size_t i = 0; i < report.failed_attempt_reasons.size(); ++i)
-    Log(LogLevel::kWarn, kind + " attempt " + std::to_string(i + 1) + " gave up: " + report.failed_attempt_reasons[i]);
+  // (Why earlier attempts gave up was said while they ran: the engine's notices.)
   for (const std::string& killed : report.killed_sessions)
     Log(LogLevel::kWarn, kind + ": killed " + killed + " (engine.cutover_force_after)");
   Log(LogLevel::kInfo, message);

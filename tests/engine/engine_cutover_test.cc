@@ -80,6 +80,10 @@ TEST(Cutover, LongTransactionMakesAttemptsTimeOutThenSucceedsAfterItEnds) {
     // It names the session that keeps the table busy, and what it runs.
     EXPECT_NE(why.find("session " + std::to_string(blocker_id) + " ("), std::string::npos) << why;
   }
+  // … and said so while the swap was still trying (the operator logs each notice).
+  std::vector<std::string> notices = host.last_progress().notices;
+  ASSERT_GE(notices.size(), 2u);
+  EXPECT_EQ(notices[notices.size() - 2].rfind("swap attempt 1 gave up: ", 0), 0u) << notices[notices.size() - 2];
   EXPECT_EQ(report->attempts, 3);
   ASSERT_EQ(report->failed_attempt_block_ms.size(), 2u);
   // An attempt that finds the table held never queues a lock: it blocks nobody.

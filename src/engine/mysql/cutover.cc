@@ -347,6 +347,7 @@ Result<CutoverResult> RunCutover(const std::vector<SwapTable>& tables, MysqlPool
     if (!s.retryable() || s.Is(StatusCode::kLeaseLost)) return s;
     result.failed_block_ms.push_back(block);
     result.failed_reasons.push_back(s.message());
+    if (options.gave_up) options.gave_up("swap attempt " + std::to_string(attempt) + " gave up: " + s.message());
     if (attempt == options.max_attempts) break;
     // cutover_force_after: the sessions the server names as holding the tables go.
     if (options.force_after_ms > 0 && holders.exact && !holders.sessions.empty() &&

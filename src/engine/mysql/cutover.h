@@ -44,6 +44,7 @@ struct CutoverOptions {
   int64_t catch_up_timeout_ms = 60000;
   int64_t force_after_ms = 0;  // EngineSpec::cutover_force_after_ms
   std::function<bool()> should_stop;  // checked between attempts
+  std::function<void(const std::string&)> gave_up;  // after each attempt that gave up: why
 };
 
 // One table of a swap. Names are in `schema`.

@@ -111,9 +111,9 @@ Status MysqlEngine::ReportProgress() {
   p.instant = instant_;
   p.cutover_attempts = cutover_attempts_;
   p.revert_unavailable = RevertUnavailable();
-  p.notices = notices_;
   {
     std::lock_guard<std::mutex> lock(volume_mu_);
+    p.notices = notices_;
     p.volume = volume_;
     p.throttle_reason = !throttle_reason_.empty() ? throttle_reason_
                         : !backlog_reason_.empty() ? backlog_reason_

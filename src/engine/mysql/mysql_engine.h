@@ -232,7 +232,7 @@ class MysqlEngine final : public OperationEngine {
   bool instant_ = false;
   std::string instant_definition_;
   bool preflight_done_ = false;
-  std::vector<std::string> notices_;  // set in Preflight, before any other thread
+  std::vector<std::string> notices_;  // Preflight's advice, the swap's give-ups; under volume_mu_
   bool copied_ = false;
   // MakeReady() finished (or the checkpoint said so): indexes built, verified, so
   // only the swap is left; rows_verified_ is what it compared (0 when resumed).

@@ -74,6 +74,15 @@ CutoverOptions MysqlEngine::SwapOptions() {
   options.backoff_ms = spec_.cutover_backoff_ms;
   options.force_after_ms = spec_.cutover_force_after_ms;
   options.should_stop = [this] { return StopRequested(); };
+  // Said while the swap still tries (the worker's log, `ordo logs`): e.g. which
+  // sessions keep the tables busy.
+  options.gave_up = [this](const std::string& why) {
+    {
+      std::lock_guard<std::mutex> lock(volume_mu_);
+      notices_.push_back(why);
+    }
+    (void)ReportProgress();
+  };
   return options;
 }
 

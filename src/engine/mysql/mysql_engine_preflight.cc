@@ -262,7 +262,10 @@ void MysqlEngine::NoteBufferPool(MysqlConnection& conn) {
   if (copied.empty()) return;
   // Advice only: a failed look-up (statistics hidden from this user) says nothing.
   auto notice = ReadBufferPoolNotice(conn, copied);
-  if (notice.ok() && !notice->empty()) notices_ = {*notice};
+  if (notice.ok() && !notice->empty()) {
+    std::lock_guard<std::mutex> lock(volume_mu_);
+    notices_ = {*notice};
+  }
 }
 
 Status MysqlEngine::Preflight() {
