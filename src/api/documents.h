@@ -25,6 +25,9 @@ std::string FormatRfc3339(Micros micros);
 struct OperationView {
   OperationRecord operation;
   std::vector<ChangeRecord> changes;
+  // While it is cutting_over: why the swap has not happened yet — the latest "swap
+  // attempt N gave up: …" notice of this turn (e.g. the sessions keeping the table busy).
+  std::optional<std::string> swap_waiting;
 };
 
 struct ApplyView {

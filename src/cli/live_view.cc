@@ -116,6 +116,7 @@ std::vector<std::string> LiveView::Render(const ApplyView& view) {
       if (f.lock_ms) line += ", writes blocked " + std::to_string(*f.lock_ms) + " ms";
     }
     if (op.error) line += "  error: " + Clip(*op.error, 100);
+    if (ov.swap_waiting) line += "  " + Clip(*ov.swap_waiting, 160);
     lines.push_back(line);
     for (const auto& c : ov.changes) {
       std::string change = "  " + Pad("", 12) + "  " + Pad(c.table_name, 20) + " " + Clip(c.ddl, 70);
@@ -163,6 +164,9 @@ void LiveView::PrintChanges(const ApplyView& view, Micros now) {
       if (op.error) out_ << ": " << *op.error;
       out_ << "\n";
       last = state;
+    } else if (ov.swap_waiting && *ov.swap_waiting != last_waiting_[op.id]) {
+      out_ << "  " << op.deployment << ": " << *ov.swap_waiting << "\n";
+      last_waiting_[op.id] = *ov.swap_waiting;
     } else if (progress_due && op.state == OperationState::kRunning) {
       char pct[16];
       std::snprintf(pct, sizeof pct, "%.1f%%", f.percent);

@@ -48,6 +48,7 @@ class LiveView {
   std::map<int64_t, Rate> rates_;  // operation id → copy rate
   int drawn_ = 0;
   std::map<int64_t, std::string> last_state_;
+  std::map<int64_t, std::string> last_waiting_;  // the swap_waiting last printed
   std::string last_apply_state_;
   Micros last_progress_line_ = 0;
 };

@@ -151,6 +151,28 @@ TEST(LiveView, PlainOutputPrintsStateChangesOnce) {
   EXPECT_EQ(text.find("\x1b["), std::string::npos) << "no escape codes off a terminal";
 }
 
+TEST(LiveView, ASwapThatCannotFindItsTableFreeSaysWhoHoldsIt) {
+  ApplyView v = View();
+  OperationView& swapping = v.operations[2];
+  swapping.operation.state = OperationState::kCuttingOver;
+  std::ostringstream out;
+  LiveView view(out, /*tty=*/false);
+  view.Update(v, 1'000'000);  // the state change
+  swapping.swap_waiting = "swap attempt 1 gave up: session 42 (app@10.0.0.5, 7 s in a transaction): UPDATE orders";
+  view.Update(v, 2'000'000);
+  view.Update(v, 3'000'000);
+  std::string text = out.str();
+  size_t at = text.find("ap-1: swap attempt 1 gave up: session 42");
+  EXPECT_NE(at, std::string::npos) << text;
+  EXPECT_EQ(at, text.rfind("ap-1: swap attempt 1 gave up")) << "printed once: " << text;
+  auto lines = view.Render(v);
+  bool shown = false;
+  for (const auto& l : lines) shown = shown || (l.find("ap-1") != std::string::npos && l.find("session 42") != std::string::npos);
+  EXPECT_TRUE(shown);
+  EXPECT_EQ(ApplyDocument(v)["operations"][2]["swap_waiting"], *swapping.swap_waiting);
+  EXPECT_TRUE(ApplyDocument(v)["operations"][1]["swap_waiting"].is_null());
+}
+
 TEST(LiveView, HumanUnits) {
   EXPECT_EQ(HumanCount(950), "950");
   EXPECT_EQ(HumanCount(12'345), "12.3k");

@@ -1,6 +1,9 @@
 #include "api/documents.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 namespace ordo {
 namespace {
@@ -53,6 +56,46 @@ TEST(ApplyDocument, HasTheContractFields) {
   EXPECT_EQ(ch["eta_seconds"], 0);
   EXPECT_EQ(ch["instant"], false);
   EXPECT_EQ(ch["cutover_lock_ms"], 42);
+}
+
+// On a real (SQLite) store: a deployment that is cutting_over shows the latest
+// "swap attempt N gave up" notice of its turn as swap_waiting; others show none.
+TEST(LoadApplyView, ASwappingDeploymentCarriesItsLatestGaveUpNotice) {
+  std::string path = ::testing::TempDir() + "ordo-documents-" + std::to_string(::getpid()) + ".db";
+  std::remove(path.c_str());
+  auto store = OpenStore("sqlite:" + path, {});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_TRUE((*store)->Migrate().ok());
+  NewApply a;
+  a.database = "shop";
+  a.environment = "prod";
+  a.operations = {{"eu-1", {{"shop", "orders", "ALTER TABLE orders ADD COLUMN x INT"}}}};
+  auto created = (*store)->CreateApply(a);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  auto claimed = (*store)->ClaimNextCopy("host/1/driver-1");
+  ASSERT_TRUE(claimed.ok() && *claimed);
+  const Lease lease = (*claimed)->lease;
+  auto note = [&](const std::string& message) {
+    EventRecord e;
+    e.apply_id = created->id;
+    e.operation_id = lease.operation_id;
+    e.kind = "notice";
+    e.message = message;
+    ASSERT_TRUE((*store)->AppendEvent(e).ok());
+  };
+  note("swap attempt 1 gave up: before its turn");  // running: not shown
+  auto view = LoadApplyView(**store, created->external_id);
+  ASSERT_TRUE(view.ok());
+  EXPECT_FALSE(view->operations[0].swap_waiting);
+  ASSERT_TRUE((*store)->TransitionOperation(lease, OperationState::kCuttingOver).ok());
+  note("the buffer pool is small");
+  note("swap attempt 1 gave up: session 7 (app@h, 3 s in a transaction): UPDATE orders");
+  note("swap attempt 2 gave up: session 7 (app@h, 6 s in a transaction): UPDATE orders");
+  view = LoadApplyView(**store, created->external_id);
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(view->operations[0].swap_waiting.value_or(""),
+            "swap attempt 2 gave up: session 7 (app@h, 6 s in a transaction): UPDATE orders");
+  std::remove(path.c_str());
 }
 
 TEST(EventsDocument, ApplyLevelEventsHaveNullOperation) {
