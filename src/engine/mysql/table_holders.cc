@@ -51,7 +51,9 @@ Result<TableHolders> ListTableHolders(MysqlConnection& conn,
   ORDO_ASSIGN_OR_RETURN(SqlRows open, conn.Query(std::string("SELECT ") + kSessionColumns +
                                                      " FROM information_schema.INNODB_TRX t "
                                                      "JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id "
-                                                     "WHERE t.trx_started <= NOW() - INTERVAL ? MICROSECOND "
+                                                     // trx_started has whole seconds: NOW(6), or a
+                                                     // transaction of this second would be missed.
+                                                     "WHERE t.trx_started <= NOW(6) - INTERVAL ? MICROSECOND "
                                                      "ORDER BY t.trx_started",
                                                  {SqlValue::Int(since_ms * 1000)}));
   out.sessions = Sessions(open, ours);
