@@ -95,7 +95,8 @@ TEST(LoadApplyView, ASwappingDeploymentCarriesItsLatestGaveUpNotice) {
   ASSERT_TRUE(view.ok());
   EXPECT_EQ(view->operations[0].swap_waiting.value_or(""),
             "swap attempt 2 gave up: session 7 (app@h, 6 s in a transaction): UPDATE orders");
-  std::remove(path.c_str());
+  store->reset();  // closed before its files go
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
 }
 
 TEST(EventsDocument, ApplyLevelEventsHaveNullOperation) {
