@@ -28,20 +28,18 @@ namespace {
 
 using namespace ordo;
 
-int64_t Arg(int argc, char** argv, const std::string& key, int64_t fallback) {
-  for (int i = 3; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a.rfind(key + "=", 0) == 0) return std::atoll(a.c_str() + key.size() + 1);
-  }
-  return fallback;
-}
-
+// The value of KEY=VALUE among the options; "" when absent.
 std::string TextArg(int argc, char** argv, const std::string& key) {
   for (int i = 3; i < argc; ++i) {
     std::string a = argv[i];
     if (a.rfind(key + "=", 0) == 0) return a.substr(key.size() + 1);
   }
   return "";
+}
+
+int64_t Arg(int argc, char** argv, const std::string& key, int64_t fallback) {
+  std::string v = TextArg(argc, argv, key);
+  return v.empty() ? fallback : std::atoll(v.c_str());
 }
 
 }  // namespace

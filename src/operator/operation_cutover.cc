@@ -67,14 +67,9 @@ void OperationRun::AfterSwap(const CutoverReport& report) {
 }
 
 void OperationRun::EndTurn() {
-  Status s = Persist([&] { return ctx_.store.CompleteOwingCleanup(held_.lease()); });
-  if (!s.ok()) {
-    if (!held_.LeaseLost()) Log(LogLevel::kError, "transition to completed failed: " + s.ToString());
-    return;
-  }
-  Log(LogLevel::kInfo, "state completed; dropping the old table(s)");
-  UpdateApplyState(/*row_terminal=*/true);
-  ctx_.bus->Notify();  // the next deployment's turn
+  // Moved() wakes the drivers: the next deployment's turn.
+  if (!Moved(OperationState::kCompleted, [&] { return ctx_.store.CompleteOwingCleanup(held_.lease()); })) return;
+  Log(LogLevel::kInfo, "dropping the old table(s)");
   FinishSwap();
 }
 

@@ -133,7 +133,11 @@ Status OperationRun::Persist(const std::function<Status()>& write) {
 }
 
 bool OperationRun::Transition(OperationState to, std::optional<std::string> error) {
-  Status s = Persist([&] { return ctx_.store.TransitionOperation(held_.lease(), to, error); });
+  return Moved(to, [&] { return ctx_.store.TransitionOperation(held_.lease(), to, error); });
+}
+
+bool OperationRun::Moved(OperationState to, const std::function<Status()>& write) {
+  Status s = Persist(write);
   if (!s.ok()) {
     if (!held_.LeaseLost())
       Log(LogLevel::kError, "transition to " + std::string(ToString(to)) + " failed: " + s.ToString());

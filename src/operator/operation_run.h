@@ -91,6 +91,9 @@ class OperationRun : public std::enable_shared_from_this<OperationRun> {
   void EndCancelled();
   void EndFailed(const Status& status);
   bool Transition(OperationState to, std::optional<std::string> error = std::nullopt);
+  // What follows every move of the row to `to` by `write` (a fenced store write): the
+  // log line, the apply's compare-and-swap, the wake-up; false (logged) when it failed.
+  bool Moved(OperationState to, const std::function<Status()>& write);
   // Moves the apply to the state its rows derive to (compare-and-swap).
   void UpdateApplyState(bool row_terminal = false);
   // Retries a store call while it fails with a retryable error and the lease lives.

@@ -321,6 +321,7 @@ TEST(Cutover, ForceAfterKillsTheSessionTheServerNamesAsHoldingTheTable) {
   EXPECT_EQ(*testing::Cell(*s->conn, "SELECT v FROM t WHERE id = 1"), "1") << "its update rolled back";
   EXPECT_TRUE((*bystander)->Execute("COMMIT").ok()) << "a session on another table is left alone";
   EXPECT_EQ(*testing::Cell(*s->conn, "SELECT COUNT(*) FROM t WHERE added = 5"), "5000");
+  EXPECT_TRUE(testing::OrdoTables(*s->conn, s->db)->empty());
 }
 
 // Four clients whose every transaction reads a row, pauses, then writes it, never

@@ -80,12 +80,18 @@ Status WaitPast(MysqlConnection& monitor, uint64_t id, const std::string& schema
   return Timeout("the rename did not move on to the next table in time");
 }
 
+// Waits until the running change stream has applied everything the server's binlog
+// holds now.
+Status CatchUp(SyncLoop& loop, MysqlConnection& monitor, std::chrono::milliseconds timeout) {
+  ORDO_ASSIGN_OR_RETURN(BinlogPosition now, ReadServerBinlogPosition(monitor));
+  return loop.WaitApplied(now, timeout);
+}
+
 // Lets the paused change stream apply what came since it stopped, then pauses it again.
 Status CatchUpBetweenTries(SyncLoop& loop, MysqlConnection& monitor, SteadyClock::time_point deadline) {
   ORDO_RETURN_IF_ERROR(loop.Start({}));
-  ORDO_ASSIGN_OR_RETURN(BinlogPosition now, ReadServerBinlogPosition(monitor));
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
-  ORDO_RETURN_IF_ERROR(loop.WaitApplied(now, std::max(left, std::chrono::milliseconds(1))));
+  ORDO_RETURN_IF_ERROR(CatchUp(loop, monitor, std::max(left, std::chrono::milliseconds(1))));
   return loop.Stop();
 }
 
@@ -109,10 +115,8 @@ Status Attempt(const std::vector<SwapTable>& tables, MysqlPool* pool, SyncLoop* 
                const TargetFence& fence, const std::string& kind, const CutoverOptions& options,
                int64_t* block_ms, BinlogPosition* position, TableHolders* holders) {
   ORDO_ASSIGN_OR_RETURN(auto monitor, pool->Acquire());
-  if (loop != nullptr) {
-    ORDO_ASSIGN_OR_RETURN(BinlogPosition now, ReadServerBinlogPosition(*monitor));
-    ORDO_RETURN_IF_ERROR(loop->WaitApplied(now, std::chrono::milliseconds(options.catch_up_timeout_ms)));
-  }
+  if (loop != nullptr)
+    ORDO_RETURN_IF_ERROR(CatchUp(*loop, *monitor, std::chrono::milliseconds(options.catch_up_timeout_ms)));
   ORDO_RETURN_IF_ERROR(CreateSentries(tables, *monitor));
   // Lock order = the server's metadata-lock order: (schema, name).
   std::vector<size_t> order;

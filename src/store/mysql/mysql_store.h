@@ -123,10 +123,10 @@ class MysqlStore final : public Store, public GateCandidates {
   // Records a lease_lost event and returns LeaseLost.
   Status LostLease(MysqlConnection& conn, const Lease& lease, int64_t apply_id,
                    const std::optional<std::string>& holder);
-  // Re-derives the apply's state from its operations and stores it when it changed.
   // TransitionOperation, or with owe_cleanup CompleteOwingCleanup.
   Status Transition(const Lease& lease, OperationState to, std::optional<std::string> error,
                     bool owe_cleanup);
+  // Re-derives the apply's state from its operations and stores it when it changed.
   Status RederiveApply(MysqlConnection& conn, int64_t apply_id, std::string_view why);
   // Writes a new apply state (with marks and an event); completes moot requests when
   // the state settles.

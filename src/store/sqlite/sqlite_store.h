@@ -112,10 +112,10 @@ class SqliteStore final : public Store, public GateCandidates {
   Status FenceFailure(const Lease& lease, Micros now);
   // Checks the lease is current; NotFound / LeaseLost otherwise.
   Status CheckLease(const Lease& lease, Micros now);
-  // Re-derives the apply's state from its operations and stores it when it changed.
   // TransitionOperation, or with owe_cleanup CompleteOwingCleanup.
   Status Transition(const Lease& lease, OperationState to, std::optional<std::string> error,
                     bool owe_cleanup);
+  // Re-derives the apply's state from its operations and stores it when it changed.
   Status RederiveApply(int64_t apply_id, Micros now, std::string_view why);
   // Writes a new apply state (with marks and events); completes moot requests when the
   // state settles.
