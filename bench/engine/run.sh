@@ -199,10 +199,11 @@ fi
 
 # The application's view: a read-then-write client that never retries
 # (ordo_rw_client, 4 sessions on rows of their own) beside the 4-thread prepared-statement
-# load, through CUTOVERS ordo ADD COLUMNs each swapped and then reverted after a
-# REVERT_WINDOW_MS window; then APP_PTOSC pt-osc runs with the same client (and the load
-# with plain statements, which pt-osc's triggers leave alive). Every error the client
-# sees counts.
+# load in its strict form (own_rows.lua, --mysql-ignore-errors=none: its first error
+# ends a thread, "died"), through CUTOVERS ordo ADD COLUMNs each swapped and then
+# reverted after a REVERT_WINDOW_MS window; then APP_PTOSC pt-osc runs with the same
+# client (and the strict load with plain statements, which pt-osc's triggers leave
+# alive). Every error either sees counts.
 app_line=""
 if phase app; then
 echo "## the read-then-write client: $CUTOVERS ordo cutovers and reverts under load" >&2
@@ -234,20 +235,20 @@ app_ptosc() {
 }
 restore
 : >"$work/app-blocks"
-start_load auto
+start_load auto strict
 t0=$(now_ms)
 ordo_rw=$(rw_run ordo app_ordo)
 read -r _ app_err app_state < <(window_stats "$t0" "$(now_ms)")
 stop_load
 app_stats=$(sort -n "$work/app-blocks" | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; print m, a[NR], NR}')
 restore
-start_load disable
+start_load disable strict
 t0=$(now_ms)
 ptosc_rw=$(rw_run ptosc app_ptosc)
 read -r _ pt_err pt_state < <(window_stats "$t0" "$(now_ms)")
 stop_load
-app_line="read-then-write client (4 sessions, no retries) through $CUTOVERS ordo cutovers + $CUTOVERS reverts under the prepared-statement load: ${ordo_rw#rw_client }; write blocks (${app_stats##* } swaps) median $(echo "$app_stats" | cut -d' ' -f1) ms, max $(echo "$app_stats" | cut -d' ' -f2) ms; sysbench $app_state, err/s summed $app_err
-same client through ${APP_PTOSC:-3} pt-osc runs under the plain-statement load: ${ptosc_rw#rw_client }; sysbench $pt_state, err/s summed $pt_err"
+app_line="read-then-write client (4 sessions, no retries) through $CUTOVERS ordo cutovers + $CUTOVERS reverts under the strict prepared-statement load: ${ordo_rw#rw_client }; write blocks (${app_stats##* } swaps) median $(echo "$app_stats" | cut -d' ' -f1) ms, max $(echo "$app_stats" | cut -d' ' -f2) ms; sysbench $app_state, err/s summed $app_err
+same client through ${APP_PTOSC:-3} pt-osc runs under the strict plain-statement load: ${ptosc_rw#rw_client }; sysbench $pt_state, err/s summed $pt_err"
 echo "$app_line" >&2
 fi
 

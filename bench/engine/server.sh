@@ -3,8 +3,8 @@
 # Sourced by the engine benchmarks (run.sh, load_ab.sh): starts one throwaway MariaDB
 # (scripts/mariadb-tmp) in a temp dir removed on exit, and defines the helpers they
 # share — sql, sb (sysbench on the ROWS-row table), now_ms, server_line,
-# prepare_tables, restore, start_load / stop_load (4-thread oltp_write_only, reports in
-# $work/load) and window_stats. Needs `root` and `ROWS` set; sets `work` and `port`.
+# prepare_tables, restore, start_load / stop_load (4-thread oltp_write_only, or its
+# strict form, reports in $work/load) and window_stats. Needs `root` and `ROWS` set; sets `work` and `port`.
 #
 # BUFFER_POOL (default 1G) sizes the server's InnoDB buffer pool. 1 GiB holds what
 # an online schema change of the 1M-row table works on at once (the table, its
@@ -46,12 +46,19 @@ restore() {
        INSERT INTO bench.sbtest1 SELECT * FROM pristine.sbtest1"
 }
 
-# Background load: sysbench with per-second reports into $work/load.
-start_load() {  # start_load PS_MODE
+# Background load: sysbench with per-second reports into $work/load. Stock
+# oltp_write_only retries its deadlocks (its default --mysql-ignore-errors), which it
+# also has with no schema change at all; `strict` runs bench/sysbench/own_rows.lua
+# instead (the same transaction, each thread on its own rows) with no error ignored.
+start_load() {  # start_load PS_MODE [strict]
+  local script=oltp_write_only ignore=()
+  if [ "${2:-}" = strict ]; then
+    script=$root/bench/sysbench/own_rows.lua ignore=(--mysql-ignore-errors=none)
+  fi
   # exec: $! must be sysbench itself, so that stop_load's signal reaches it.
-  (exec sysbench oltp_write_only --mysql-host=127.0.0.1 --mysql-port="$port" --mysql-user=ordo \
+  (exec sysbench "$script" --mysql-host=127.0.0.1 --mysql-port="$port" --mysql-user=ordo \
     --mysql-password=ordo --mysql-db=bench --tables=1 --table-size="$ROWS" --threads=4 \
-    --time=3600 --report-interval=1 --db-ps-mode="$1" run >"$work/load" 2>&1) &
+    --time=3600 --report-interval=1 --db-ps-mode="$1" "${ignore[@]}" run >"$work/load" 2>&1) &
   sb_pid=$!
   load_t0=$(now_ms)
   until grep -q '^\[ 2s \]' "$work/load" 2>/dev/null; do sleep 0.2; done
