@@ -42,6 +42,9 @@ struct StoreOptions {
   // system clock. The scheduler simulator injects a virtual clock here. Server
   // backends ignore it (their clock is the server's NOW()).
   Clock* clock = nullptr;
+  // false: a SQLite store whose file does not exist is NotFound and no file is made
+  // (the commands that only read never create a store).
+  bool create = true;
 };
 
 struct NewChange {

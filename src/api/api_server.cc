@@ -66,6 +66,14 @@ ApiServer::ApiServer(Store& store, MetricsRegistry& metrics, Logger& logger, Api
   });
 
   s.set_pre_routing_handler([impl](const httplib::Request& req, httplib::Response& res) {
+    // A POST with no body and no Content-Length (`curl -X POST URL`) is the normal
+    // control request: its body is empty. The library reads a body of unknown length
+    // until the client closes, and answers 400 when it does not; saying the length is 0
+    // lets it read nothing. (The request is the library's own non-const object; the
+    // handler runs before the body is read.)
+    if (!req.has_header("Content-Length") && !req.has_header("Transfer-Encoding") &&
+        (req.method == "POST" || req.method == "PUT" || req.method == "PATCH" || req.method == "DELETE"))
+      const_cast<httplib::Request&>(req).headers.emplace("Content-Length", "0");
     if (req.path == "/healthz" || impl->options.token.empty())
       return httplib::Server::HandlerResponse::Unhandled;
     if (Authorized(req.get_header_value("Authorization"), impl->options.token))

@@ -18,6 +18,8 @@
 #include "cli/follow.h"
 #include "cli/session.h"
 #include "db/dsn.h"
+#include "engine/mysql/ddl_trial.h"
+#include "engine/mysql/mysql_engine.h"
 #include "db/mysql/connection.h"
 
 namespace ordo::cli {
@@ -35,17 +37,36 @@ struct ApplyFlags {
   bool json = false;
 };
 
-// Every deployment answers before anything is created (embedded mode drives them
-// from here). Unavailable naming the first that does not.
-Status CheckTargets(const EnvironmentConfig& env) {
-  MysqlConnectOptions options;
+// Every deployment's changes are tried there before anything is created
+// (engine/mysql/ddl_trial.h): bad DDL exits 2 and leaves nothing behind. A deployment
+// that does not answer is an error when this process is to drive the apply (embedded,
+// not detached: `must_reach`); otherwise a warning, and its driver's preflight tries
+// the change when it gets there.
+Status TryOnDeployments(const EnvironmentConfig& env, const std::vector<NewOperation>& ops, bool must_reach,
+                        Session& s) {
+  MysqlConnectOptions options = EngineConnectOptions();
   options.connect_timeout_s = 5;
-  for (const auto& d : env.deployments) {
-    ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(d.dsn));
+  for (const NewOperation& op : ops) {
+    const DeploymentConfig* d = nullptr;
+    for (const auto& candidate : env.deployments)
+      if (candidate.name == op.deployment) d = &candidate;
+    if (d == nullptr) return Internal("deployment " + op.deployment + " is not configured");
+    ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(d->dsn));
+    const std::string name = "deployment " + d->name + " (" + dsn.Redacted() + ")";
     auto conn = MysqlConnection::Connect(dsn, options);
     if (!conn.ok()) {
-      return Unavailable("deployment " + d.name + " (" + dsn.Redacted() + ") is unreachable: " +
-                         RedactUrls(conn.status().message()));
+      Status err = ConnectError(name, conn.status());
+      if (must_reach || err.Is(StatusCode::kInvalidArgument)) return err;
+      s.logger().Log(LogLevel::kWarn, {}, err.message() + "; its changes are tried when a worker gets to it");
+      continue;
+    }
+    std::vector<TableChange> changes;
+    for (const NewChange& c : op.changes) changes.push_back({0, c.schema_name, c.table_name, c.ddl});
+    Status tried = TryChanges(**conn, dsn.database, changes);
+    if (!tried.ok()) {
+      if (tried.Is(StatusCode::kInvalidArgument))
+        return InvalidArgument("deployment " + d->name + ": " + tried.message() + " (nothing was created)");
+      return ConnectError(name, tried);
     }
   }
   return Status::Ok();
@@ -76,20 +97,19 @@ int RunApply(const ApplyFlags& f, Globals& g) {
   if (!prepared.ok()) return s.Fail(prepared.status());
   // PrepareApply found the environment.
   const EnvironmentConfig* env = (*cfg)->FindEnvironment(f.database, f.environment);
+  if (!f.yes && isatty(STDIN_FILENO) == 0)
+    return s.Fail(InvalidArgument("no terminal to confirm on: pass --yes to apply without confirmation"));
+  bool embedded = IsEmbeddedStore(g.store_url.empty() ? (*cfg)->store : g.store_url);
+  if (Status tried = TryOnDeployments(*env, prepared->operations, embedded && !f.detach, s); !tried.ok())
+    return s.Fail(tried);
   if (!f.yes) {
-    if (isatty(STDIN_FILENO) == 0)
-      return s.Fail(InvalidArgument("no terminal to confirm on: pass --yes to apply without confirmation"));
     if (!Confirm(f.database, *env, prepared->operations)) {
       std::cerr << "ordo: not applied" << std::endl;
       return kExitUsage;
     }
   }
-  auto store = s.Store();
+  auto store = s.Store(Session::Use::kCreate);
   if (!store.ok()) return s.Fail(store.status());
-  bool embedded = IsEmbeddedStore(g.store_url.empty() ? (*cfg)->store : g.store_url);
-  if (embedded && !f.detach) {
-    if (Status reach = CheckTargets(*env); !reach.ok()) return s.Fail(reach);
-  }
 
   const NewApply& a = *prepared;
   auto created = (*store)->CreateApply(a);

@@ -75,7 +75,7 @@ int RunServe(const ServeFlags& f, Globals& g) {
     o.poll_interval_micros = *poll;
   }
 
-  auto store = s.Store();
+  auto store = s.Store(Session::Use::kCreate);
   if (!store.ok()) return s.Fail(store.status());
   MetricsRegistry metrics;
   MeteredStore metered(**store, metrics);
@@ -142,7 +142,8 @@ Runner Setup(CLI::App& app, Globals& g) {
   cmd->add_option("--listen", f->listen,
                   "address to listen on, e.g. 127.0.0.1:8080 (default: api.listen)");
   cmd->add_option("--drivers", f->drivers,
-                  "drivers in this process (default: worker.drivers; 0: the API only)");
+                  "drivers in this process (default: worker.drivers; 0: the API only)")
+      ->check(CLI::Range(0, 256));
   cmd->add_option("--poll", f->poll, "poll interval, e.g. 1s (default: worker.poll_interval)");
   return [f, &g] { return RunServe(*f, g); };
 }

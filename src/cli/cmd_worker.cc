@@ -19,7 +19,7 @@ namespace ordo::cli {
 namespace {
 
 struct WorkerFlags {
-  int drivers = 0;
+  int drivers = 0;  // 0: not given
   std::string poll;
 };
 
@@ -39,7 +39,7 @@ int RunWorker(const WorkerFlags& f, Globals& g) {
       return s.Fail(InvalidArgument("--poll: expected a duration such as 1s or 500ms; got \"" + f.poll + "\""));
     o.poll_interval_micros = *poll;
   }
-  auto store = s.Store();
+  auto store = s.Store(Session::Use::kCreate);
   if (!store.ok()) return s.Fail(store.status());
   auto engines = s.EngineFactory();
   if (!engines.ok()) return s.Fail(engines.status());
@@ -63,7 +63,8 @@ int RunWorker(const WorkerFlags& f, Globals& g) {
 Runner Setup(CLI::App& app, Globals& g) {
   auto f = std::make_shared<WorkerFlags>();
   auto* cmd = app.add_subcommand("worker", "run drivers against the store until SIGTERM");
-  cmd->add_option("--drivers", f->drivers, "drivers in this process (default: worker.drivers)");
+  cmd->add_option("--drivers", f->drivers, "drivers in this process (default: worker.drivers)")
+      ->check(CLI::Range(1, 256));
   cmd->add_option("--poll", f->poll, "poll interval, e.g. 1s (default: worker.poll_interval)");
   return [f, &g] { return RunWorker(*f, g); };
 }

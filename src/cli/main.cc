@@ -10,8 +10,10 @@
 
 int main(int argc, char** argv) {
   using namespace ordo::cli;
-  CLI::App app{"ordo: ordered online schema changes across many MySQL/MariaDB deployments"};
-  app.require_subcommand(1);
+  CLI::App app{"ordo: ordered online schema changes across many MySQL/MariaDB deployments", "ordo"};
+  app.require_subcommand(0, 1);  // plain `ordo` prints the usage
+  // The global options may also follow the command (`ordo status --store URL`).
+  app.fallthrough();
   Globals globals;
   app.add_option("-c,--config", globals.config_path, "config file (default ./ordo.yaml)")
       ->each([&globals](const std::string&) { globals.config_given = true; });
@@ -42,5 +44,6 @@ int main(int argc, char** argv) {
   }
   for (auto& [sub, runner] : runners)
     if (sub->parsed()) return runner();
-  return kExitUsage;
+  std::cout << app.help();
+  return kExitOk;
 }

@@ -18,6 +18,13 @@ Status ValidateGlobals(const Globals& g) {
   return Status::Ok();
 }
 
+Status ConnectError(const std::string& what, const Status& cause) {
+  std::string why = RedactUrls(cause.message());
+  if (cause.Is(StatusCode::kFailedPrecondition) && why.find("ccess denied") != std::string::npos)
+    return InvalidArgument(what + " refused the login (check the user and password): " + why);
+  return Unavailable(what + " is unreachable: " + why);
+}
+
 Result<const Config*> Session::LoadConfig() {
   if (config_) return config_.get();
   auto cfg = ordo::LoadConfig(globals_.config_path, EnvFromProcess());
@@ -57,9 +64,10 @@ Result<std::unique_ptr<MysqlEngineFactory>> Session::EngineFactory() {
   return std::make_unique<MysqlEngineFactory>(*cfg, std::move(identity));
 }
 
-Result<ordo::Store*> Session::Store() {
+Result<ordo::Store*> Session::Store(Use use) {
   if (store_) return store_.get();
   StoreOptions options;
+  options.create = use == Use::kCreate;
   // --store alone is enough for the commands that only read and record requests.
   if (globals_.store_url.empty() || globals_.config_given) ORDO_RETURN_IF_ERROR(LoadConfig().status());
   if (config_) {
@@ -69,8 +77,15 @@ Result<ordo::Store*> Session::Store() {
   std::string url = StoreUrl();
   auto store = OpenStore(url, options);
   if (!store.ok()) {
-    if (store.status().Is(StatusCode::kInvalidArgument)) return store.status();
-    return Unavailable("store " + RedactUrls(url) + " is unreachable: " + RedactUrls(store.status().message()));
+    if (store.status().Is(StatusCode::kInvalidArgument) || store.status().Is(StatusCode::kNotFound))
+      return store.status();
+    return ConnectError("store " + RedactUrls(url), store.status());
+  }
+  if (use == Use::kRead) {
+    auto version = (*store)->SchemaVersion();
+    if (version.ok() && *version == 0)
+      return NotFound("store " + RedactUrls(url) + " holds no ordo store yet (nothing was created; " +
+                      "ordo apply, worker and serve create it)");
   }
   Status migrated = (*store)->Migrate();
   if (!migrated.ok())

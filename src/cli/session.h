@@ -30,8 +30,11 @@ class Session {
   // InvalidArgument naming file and key; NotFound when the file is missing.
   Result<const Config*> LoadConfig();
   // The store, opened and migrated. Needs the config unless --store was given.
-  // InvalidArgument for a bad URL; Unavailable when it cannot be opened.
-  Result<ordo::Store*> Store();
+  // InvalidArgument for a bad URL or a login refused; Unavailable when it cannot be
+  // reached. Only the commands that start work (apply, worker, serve) create a store
+  // that does not exist yet; for the others it is NotFound and nothing is created.
+  enum class Use { kRead, kCreate };
+  Result<ordo::Store*> Store(Use use = Use::kRead);
   // The log sink (created on first use; a bad --log-format falls back to text).
   Logger& logger();
   // Prints `status` (the JSON error document on stdout with --json, else
@@ -58,6 +61,12 @@ class Session {
   std::unique_ptr<ordo::Store> store_;
   std::unique_ptr<Logger> logger_;
 };
+
+// The error for `what` (a store, a deployment) that could not be connected to: a login
+// the server refused (access denied) is InvalidArgument, "… refused the login" (exit 2:
+// the credentials are wrong, retrying cannot help); anything else is Unavailable,
+// "… is unreachable" (exit 3). Passwords are redacted.
+Status ConnectError(const std::string& what, const Status& cause);
 
 // Validates the global options (log format and level); InvalidArgument otherwise.
 Status ValidateGlobals(const Globals& globals);

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -253,7 +254,11 @@ class Reader {
     if (!root || root.IsNull()) return Status::Ok();
     ORDO_RETURN_IF_ERROR(CheckKeys(root, "", {"store", "worker", "engine", "api", "databases"}));
     if (root["store"]) {
-      ORDO_ASSIGN_OR_RETURN(out->store, Url(root["store"], "store", {"sqlite", "mysql", "postgres"}));
+      auto dsn = ParseDsn(root["store"].IsScalar() ? root["store"].as<std::string>() : "");
+      if (dsn.ok() && (dsn->scheme == "postgres" || dsn->scheme == "postgresql"))
+        return Error("store", "the PostgreSQL store is not available yet: use sqlite:PATH (embedded) or "
+                              "mysql://user:pass@host:port/db (fleet)");
+      ORDO_ASSIGN_OR_RETURN(out->store, Url(root["store"], "store", {"sqlite", "mysql"}));
     }
     if (root["worker"]) ORDO_RETURN_IF_ERROR(Worker(root["worker"], &out->worker));
     if (root["engine"]) ORDO_RETURN_IF_ERROR(Engine(root["engine"], &out->engine));
@@ -340,12 +345,28 @@ Result<Config> ParseConfig(const std::string& text, const std::string& path, con
   return config;
 }
 
+namespace {
+
+// A relative SQLite store path of a config file is relative to the file's directory:
+// `ordo -c /srv/ordo.yaml status` from any working directory finds the same store.
+std::string StoreRelativeTo(const std::string& store, const std::filesystem::path& dir) {
+  if (store.rfind("sqlite:", 0) != 0) return store;
+  std::string path = store.substr(7);
+  if (path.rfind("//", 0) == 0) path = path.substr(2);
+  if (path.empty() || path == ":memory:" || std::filesystem::path(path).is_absolute()) return store;
+  return "sqlite:" + (dir / path).lexically_normal().string();
+}
+
+}  // namespace
+
 Result<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
   std::ifstream in(path);
   if (!in) return NotFound(path + ": cannot read config file");
   std::stringstream buf;
   buf << in.rdbuf();
-  return ParseConfig(buf.str(), path, env);
+  ORDO_ASSIGN_OR_RETURN(Config config, ParseConfig(buf.str(), path, env));
+  config.store = StoreRelativeTo(config.store, std::filesystem::absolute(path).parent_path());
+  return config;
 }
 
 }  // namespace ordo

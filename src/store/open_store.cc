@@ -1,5 +1,6 @@
 // OpenStore: picks the backend from the URL scheme. Each backend adds one entry to
 // kBackends; a backend never includes another.
+#include <filesystem>
 #include <string>
 
 #include "ordo/store.h"
@@ -14,6 +15,8 @@ using Opener = Result<std::unique_ptr<Store>> (*)(std::string_view rest, const S
 // "sqlite:PATH" (also "sqlite://PATH").
 Result<std::unique_ptr<Store>> OpenSqlite(std::string_view rest, const StoreOptions& options) {
   if (rest.substr(0, 2) == "//") rest.remove_prefix(2);
+  if (!options.create && rest != ":memory:" && !std::filesystem::exists(std::string(rest)))
+    return NotFound("store sqlite:" + std::string(rest) + " does not exist (nothing was created)");
   ORDO_ASSIGN_OR_RETURN(auto store, sqlite::SqliteStore::Open(std::string(rest), options));
   return std::unique_ptr<Store>(std::move(store));
 }
@@ -36,7 +39,7 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view url, const StoreOption
     if (url.substr(0, b.scheme.size()) == b.scheme) return b.open(url.substr(b.scheme.size()), options);
   }
   return InvalidArgument("unknown store URL scheme: " + std::string(url.substr(0, url.find(':'))) +
-                         " (expected sqlite:PATH, mysql://… or postgres://…)");
+                         " (expected sqlite:PATH or a mysql:// URL)");
 }
 
 }  // namespace ordo

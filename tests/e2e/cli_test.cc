@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -61,8 +62,48 @@ TEST_F(Cli, VersionPrintsTheVersion) {
   EXPECT_EQ(r.out.rfind("ordo ", 0), 0u) << r.out;
 }
 
+TEST_F(Cli, BareOrdoHelpAndVersionFlagAnswer) {
+  OrdoResult r = Ordo({});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Usage: ordo"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("apply"), std::string::npos) << r.out;
+  r = Ordo({"help"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Usage: ordo [OPTIONS] [SUBCOMMAND]"), std::string::npos) << r.out;
+  r = Ordo({"help", "apply"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("--ddl"), std::string::npos) << r.out;
+  EXPECT_EQ(Ordo({"help", "bogus"}).exit_code, 2);
+  r = Ordo({"--version"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("ordo ", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("(commit "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(", built 20"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, CountsBelowOneAreRefused) {
+  for (const char* limit : {"0", "-1"}) {
+    OrdoResult r = Ordo({"status", "--limit", limit});
+    EXPECT_EQ(r.exit_code, 2) << limit;
+    EXPECT_NE(r.err.find("--limit"), std::string::npos) << r.err;
+  }
+  OrdoResult r = Ordo({"worker", "--drivers", "0"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--drivers"), std::string::npos) << r.err;
+}
+
+// From another working directory, -c after the command: the config's relative
+// `sqlite:ordo.db` is the one beside the config file, and none is made in the cwd.
+TEST_F(Cli, ARelativeStorePathIsRelativeToTheConfigFile) {
+  std::string id = Detached();
+  TempDir elsewhere;
+  OrdoResult r = RunOrdo({"status", "--json", "-c", dir_.path() + "/ordo.yaml"}, elsewhere.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["applies"][0]["id"], id);
+  EXPECT_FALSE(std::filesystem::exists(elsewhere.path() + "/ordo.db"));
+}
+
 TEST_F(Cli, UsageErrorsExitTwo) {
-  EXPECT_EQ(Ordo({}).exit_code, 2);
   EXPECT_EQ(Ordo({"bogus"}).exit_code, 2);
   EXPECT_EQ(Ordo({"status", "--bogus"}).exit_code, 2);
   EXPECT_EQ(Ordo({"apply", "-e", "prod", "--ddl", "ALTER TABLE t ADD c INT", "--yes"}).exit_code, 2);
@@ -196,8 +237,20 @@ TEST_F(Cli, EmbeddedApplyToAnUnreachableTargetExitsThreeWithoutItsPassword) {
   EXPECT_EQ(r.out.find("s3cr3t-pw"), std::string::npos) << r.out;
 }
 
+TEST_F(Cli, AReadCommandNeverCreatesAStore) {
+  std::string typo = dir_.path() + "/typo.db";
+  for (std::vector<std::string> args : {std::vector<std::string>{"status"}, {"logs", "ap_x"}, {"cancel", "ap_x"}}) {
+    args.insert(args.begin(), {"--store", "sqlite:" + typo});
+    OrdoResult r = Ordo(args);
+    EXPECT_EQ(r.exit_code, 2) << args[2] << ": " << r.err;
+    EXPECT_NE(r.err.find("does not exist (nothing was created)"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(typo)) << args[2];
+  }
+}
+
 TEST_F(Cli, UnreachableStoreExitsThree) {
-  OrdoResult r = Ordo({"--store", "sqlite:/nonexistent/dir/ordo.db", "status"});
+  OrdoResult r = Ordo({"--store", "sqlite:/nonexistent/dir/ordo.db", "apply", "-d", "shop", "-e", "prod",
+                       "--ddl", "ALTER TABLE t ADD c INT", "--yes", "--detach"});
   EXPECT_EQ(r.exit_code, 3) << r.err;
   r = Ordo({"--store", "mysql://ordo:pw-of-store@127.0.0.1:1/ordo", "status"});
   EXPECT_EQ(r.exit_code, 3) << r.err;
@@ -205,13 +258,10 @@ TEST_F(Cli, UnreachableStoreExitsThree) {
 }
 
 TEST_F(Cli, StatusListsAppliesAsJson) {
+  std::string id = Detached();
   OrdoResult r = Ordo({"status", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json doc = json::parse(r.out);
-  EXPECT_TRUE(doc["applies"].empty());
-  std::string id = Detached();
-  r = Ordo({"status", "--json"});
-  doc = json::parse(r.out);
   ASSERT_EQ(doc["applies"].size(), 1u);
   EXPECT_EQ(doc["applies"][0]["id"], id);
 }

@@ -43,6 +43,9 @@ class ServeProcess {
   HttpReply Get(const std::string& path, const std::string& token) const;
   HttpReply Post(const std::string& path, const std::string& token,
                  const std::string& body = "") const;
+  // A POST with no body and no Content-Length header (`curl -X POST URL`), written on
+  // a plain socket: HTTP clients libraries always send the header.
+  HttpReply PostWithoutLength(const std::string& path, const std::string& token) const;
 
  private:
   std::unique_ptr<OrdoProcess> process_;

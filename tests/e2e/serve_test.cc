@@ -178,6 +178,7 @@ TEST_F(Serve, CreatingAnApplyValidatesLikeTheCli) {
       << second.body;
 
   ExpectErrorDocument(serve->Post("/v1/plans", kToken, "{}"), 501, "not_implemented");
+  ExpectErrorDocument(serve->PostWithoutLength("/v1/plans", kToken), 501, "not_implemented");
   EXPECT_EQ(serve->Get("/v1/applies", kToken).json["applies"].size(), 1u);
 }
 
@@ -187,7 +188,8 @@ TEST_F(Serve, ControlRequestsAnswerAcceptedAlreadyRequestedOrRefused) {
   std::string id = Create(*serve);
   ASSERT_FALSE(id.empty());
 
-  HttpReply stop = serve->Post("/v1/applies/" + id + "/stop", kToken);
+  // As `curl -X POST …/stop` sends it: no body, no Content-Length.
+  HttpReply stop = serve->PostWithoutLength("/v1/applies/" + id + "/stop", kToken);
   EXPECT_EQ(stop.status, 202) << stop.body;
   EXPECT_EQ(
       stop.json,

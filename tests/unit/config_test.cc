@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "config/duration.h"
@@ -85,6 +87,24 @@ TEST(Config, ErrorsNameFileKeyPathAndExpectation) {
   ExpectError("worker: {drivers: 0}", "worker.drivers: expected an integer from 1 to 256");
   ExpectError("worker: {poll_interval: 5}", "worker.poll_interval: expected a duration");
   ExpectError("store: redis://h/x", "store: expected a URL with scheme");
+  ExpectError("store: postgres://u@h/ordo", "store: the PostgreSQL store is not available yet");
+}
+
+// `ordo -c /srv/ordo.yaml status` from any directory opens /srv's store.
+TEST(Config, ARelativeSqliteStoreIsRelativeToTheConfigFile) {
+  const std::string dir = (std::filesystem::path(::testing::TempDir()) / "ordo_config_relative").lexically_normal().string();
+  std::filesystem::create_directories(dir + "/sub");
+  for (const auto& [text, want] : std::vector<std::pair<std::string, std::string>>{
+           {"store: sqlite:ordo.db", "sqlite:" + dir + "/sub/ordo.db"},
+           {"store: sqlite://../x.db", "sqlite:" + dir + "/x.db"},
+           {"store: sqlite:/abs/ordo.db", "sqlite:/abs/ordo.db"},
+           {"{}", "sqlite:" + dir + "/sub/ordo.db"}}) {
+    std::ofstream(dir + "/sub/ordo.yaml") << text << "\n";
+    auto cfg = LoadConfig(dir + "/sub/ordo.yaml", [](const std::string&) { return std::nullopt; });
+    ASSERT_TRUE(cfg.ok()) << text << ": " << cfg.status().ToString();
+    EXPECT_EQ(cfg->store, want) << text;
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Config, ZeroParkedKeepersReleasesEveryParkedRowAndNegativeIsRefused) {

@@ -4,33 +4,12 @@
 #include <algorithm>
 #include <set>
 
+#include "engine/mysql/ddl_trial.h"
 #include "engine/mysql/instant.h"
 #include "engine/mysql/mysql_engine.h"
 #include "engine/mysql/server_hints.h"
 
 namespace ordo {
-namespace {
-
-std::string Names(const std::vector<std::string>& names) {
-  std::string out;
-  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
-
-// Foreign keys and triggers: no supported strategy yet (a swap would leave foreign
-// keys pointing at the old table; triggers stay with the old table).
-Status RefuseUnsupported(const TableInfo& t, const std::string& where) {
-  if (!t.foreign_keys.empty())
-    return FailedPrecondition(where + " has foreign keys (" + Names(t.foreign_keys) +
-                              "); no supported strategy changes such tables yet");
-  if (!t.triggers.empty())
-    return FailedPrecondition(where + " has triggers (" + Names(t.triggers) +
-                              "); they would not follow the swap, and no supported strategy "
-                              "changes such tables yet");
-  return Status::Ok();
-}
-
-}  // namespace
 
 MysqlConnectOptions EngineConnectOptions() {
   MysqlConnectOptions o;
@@ -140,7 +119,8 @@ Result<std::unique_ptr<TablePlan>> MysqlEngine::PlanAlter(MysqlConnection& conn,
   }
   ORDO_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS " + check));
   if (!altered.ok())
-    return InvalidArgument(where + ": the change does not apply: " + altered.message());
+    return InvalidArgument(where + ": the change does not apply: " +
+                           WithTableName(altered.message(), check_name, change.table));
   if (!shadow.ok()) return shadow.status();
   shadow->table_name = change.shadow_name;
   ORDO_ASSIGN_OR_RETURN(TablePlan plan, BuildTablePlan(std::move(source), std::move(*shadow), change.alter));
@@ -164,7 +144,9 @@ Status MysqlEngine::CheckCreate(MysqlConnection& conn, const Change& change) {
   Result<TableInfo> info = created.ok() ? LoadTableInfo(conn, change.schema, check_name)
                                         : Result<TableInfo>(created);
   ORDO_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS " + check));
-  if (!created.ok()) return InvalidArgument(where + ": the CREATE TABLE does not apply: " + created.message());
+  if (!created.ok())
+    return InvalidArgument(where + ": the CREATE TABLE does not apply: " +
+                           WithTableName(created.message(), check_name, change.table));
   if (!info.ok()) return info.status();
   return RefuseUnsupported(*info, where);
 }

@@ -107,4 +107,25 @@ Result<TableInfo> LoadTableInfo(MysqlConnection& conn, const std::string& schema
   return info;
 }
 
+namespace {
+
+std::string Names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+}  // namespace
+
+Status RefuseUnsupported(const TableInfo& t, const std::string& where) {
+  if (!t.foreign_keys.empty())
+    return FailedPrecondition(where + " has foreign keys (" + Names(t.foreign_keys) +
+                              "); no supported strategy changes such tables yet");
+  if (!t.triggers.empty())
+    return FailedPrecondition(where + " has triggers (" + Names(t.triggers) +
+                              "); they would not follow the swap, and no supported strategy "
+                              "changes such tables yet");
+  return Status::Ok();
+}
+
 }  // namespace ordo

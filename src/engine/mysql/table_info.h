@@ -51,6 +51,11 @@ struct TableInfo {
 Result<TableInfo> LoadTableInfo(MysqlConnection& conn, const std::string& schema,
                                 const std::string& table);
 
+// Foreign keys and triggers: no supported strategy yet (a swap would leave foreign
+// keys pointing at the old table; triggers stay with the old table). FailedPrecondition
+// naming them; `where` names the table.
+Status RefuseUnsupported(const TableInfo& t, const std::string& where);
+
 // True when a table of that name exists.
 Result<bool> TableExists(MysqlConnection& conn, const std::string& schema,
                          const std::string& table);

@@ -1,0 +1,88 @@
+#include "engine/mysql/ddl_trial.h"
+
+#include "engine/mysql/ddl.h"
+#include "engine/mysql/table_info.h"
+
+namespace ordo {
+namespace {
+
+// The session-private name of the trial table. Error messages name the real table.
+constexpr const char* kTrialTable = "ordo_ddl_trial";
+
+// The server cannot try this on a temporary table (1796: FULLTEXT on a temporary
+// InnoDB table; 1478: an engine, e.g. partitioning, without TEMPORARY; 1845/1846: an
+// ALGORITHM= or LOCK= clause a temporary table does not support).
+bool NoTemporaryCopy(const Status& s) {
+  for (const char* code : {"1796", "1478", "1845", "1846"})
+    if (s.message().rfind(std::string("mysql error ") + code + ":", 0) == 0) return true;
+  return false;
+}
+
+Status Refused(const std::string& where, const std::string& table, const std::string& what, const Status& why) {
+  return InvalidArgument(where + ": " + what + ": " + WithTableName(why.message(), kTrialTable, table));
+}
+
+Status TryOne(MysqlConnection& conn, const std::string& schema, const TableChange& change) {
+  const std::string where = QuoteTable(schema, change.table_name);
+  auto statement = ParseChange(change.ddl);
+  if (!statement.ok()) return InvalidArgument(where + ": " + statement.status().message());
+  const std::string trial = QuoteTable(schema, kTrialTable);
+  switch (statement->kind) {
+    case ChangeKind::kAlter: {
+      auto info = LoadTableInfo(conn, schema, change.table_name);
+      if (!info.ok()) {
+        if (info.status().Is(StatusCode::kNotFound)) return InvalidArgument(where + " does not exist");
+        return info.status();
+      }
+      if (Status s = RefuseUnsupported(*info, where); !s.ok()) return InvalidArgument(s.message());
+      Status copied = conn.Execute("CREATE TEMPORARY TABLE " + trial + " LIKE " + where);
+      if (!copied.ok()) return NoTemporaryCopy(copied) ? Status::Ok() : copied;
+      Status altered = conn.Execute("ALTER TABLE " + trial + " " + statement->alter.spec);
+      ORDO_RETURN_IF_ERROR(conn.Execute("DROP TEMPORARY TABLE " + trial));
+      if (!altered.ok() && !NoTemporaryCopy(altered)) return Refused(where, change.table_name, "the change does not apply", altered);
+      return Status::Ok();
+    }
+    case ChangeKind::kCreate: {
+      ORDO_ASSIGN_OR_RETURN(bool exists, TableExists(conn, schema, change.table_name));
+      if (exists) return InvalidArgument(where + " already exists; the change creates it");
+      Status created = conn.Execute("CREATE TEMPORARY TABLE " + trial + " " + statement->create_body);
+      if (!created.ok()) {
+        if (NoTemporaryCopy(created)) return Status::Ok();
+        return Refused(where, change.table_name, "the CREATE TABLE does not apply", created);
+      }
+      return conn.Execute("DROP TEMPORARY TABLE " + trial);
+    }
+    case ChangeKind::kDrop: {
+      auto info = LoadTableInfo(conn, schema, change.table_name);
+      if (!info.ok()) {
+        if (info.status().Is(StatusCode::kNotFound))
+          return InvalidArgument(where + " does not exist; the change drops it");
+        return info.status();
+      }
+      if (Status s = RefuseUnsupported(*info, where); !s.ok()) return InvalidArgument(s.message());
+      return Status::Ok();
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string WithTableName(std::string message, const std::string& internal, const std::string& table) {
+  for (size_t at = message.find(internal); at != std::string::npos; at = message.find(internal, at + table.size()))
+    message.replace(at, internal.size(), table);
+  return message;
+}
+
+Status TryChanges(MysqlConnection& conn, const std::string& default_schema,
+                  const std::vector<TableChange>& changes) {
+  for (const TableChange& c : changes) {
+    std::string schema = c.schema_name.empty() ? default_schema : c.schema_name;
+    if (schema.empty())
+      return InvalidArgument(QuoteIdentifier(c.table_name) + ": no schema (neither in the change nor in the DSN)");
+    ORDO_RETURN_IF_ERROR(TryOne(conn, schema, c));
+  }
+  return Status::Ok();
+}
+
+}  // namespace ordo

@@ -1,0 +1,35 @@
+// The trial of an apply's changes on one deployment before the apply exists, so that
+// bad DDL is refused before anything is created (`ordo apply` runs it on every
+// deployment it can reach). Nothing is written to the target: each ALTER runs on a
+// TEMPORARY copy of the table's definition, each CREATE TABLE as a TEMPORARY table,
+// and temporary tables live and die with the trial's session. A table whose
+// definition cannot be copied to a temporary table (a FULLTEXT index on InnoDB, a
+// partitioned table) is left to the operation's own preflight, which tries the change
+// on a real empty copy.
+//
+// Thread-safety: a pure function over a connection the caller owns.
+//
+//   Status s = TryChanges(*conn, dsn.database, changes);
+//   // InvalidArgument: "`shop`.`orders`: the change does not apply: … Duplicate column name 'x'"
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "db/mysql/connection.h"
+#include "ordo/engine.h"
+
+namespace ordo {
+
+// InvalidArgument naming the table and why, for the first change that cannot apply:
+// unparsable DDL, a table that is missing (ALTER, DROP) or already there (CREATE), one
+// with foreign keys or triggers, or a statement the server refuses. Other errors (the
+// connection) as they come.
+Status TryChanges(MysqlConnection& conn, const std::string& default_schema,
+                  const std::vector<TableChange>& changes);
+
+// A server's error about a table of ordo's (a trial or check copy) in terms of the
+// user's table: every `internal` in `message` becomes `table`.
+std::string WithTableName(std::string message, const std::string& internal, const std::string& table);
+
+}  // namespace ordo
