@@ -1,6 +1,10 @@
 #include "cli/apply_creation.h"
 
 #include "cli/ddl_input.h"
+#include "cli/session.h"
+#include "db/dsn.h"
+#include "engine/mysql/ddl_trial.h"
+#include "engine/mysql/mysql_engine.h"
 
 namespace ordo::cli {
 
@@ -24,9 +28,41 @@ Result<NewApply> PrepareApply(const Config& cfg, const ApplyRequest& request,
   return a;
 }
 
-Result<ApplyRecord> CreateApplyFromRequest(Store& store, const Config& cfg,
-                                           const ApplyRequest& request, std::string requested_by) {
+Status TryOnDeployments(const EnvironmentConfig& env, const std::vector<NewOperation>& ops, bool must_reach,
+                        Logger& logger) {
+  MysqlConnectOptions options = EngineConnectOptions();
+  options.connect_timeout_s = 5;
+  for (const NewOperation& op : ops) {
+    const DeploymentConfig* d = nullptr;
+    for (const auto& candidate : env.deployments)
+      if (candidate.name == op.deployment) d = &candidate;
+    if (d == nullptr) return Internal("deployment " + op.deployment + " is not configured");
+    ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(d->dsn));
+    const std::string name = "deployment " + d->name + " (" + dsn.Redacted() + ")";
+    auto conn = MysqlConnection::Connect(dsn, options);
+    if (!conn.ok()) {
+      Status err = ConnectError(name, conn.status());
+      if (must_reach || err.Is(StatusCode::kInvalidArgument)) return err;
+      logger.Log(LogLevel::kWarn, {}, err.message() + "; its changes are tried when a worker gets to it");
+      continue;
+    }
+    std::vector<TableChange> changes;
+    for (const NewChange& c : op.changes) changes.push_back({0, c.schema_name, c.table_name, c.ddl});
+    Status tried = TryChanges(**conn, dsn.database, changes);
+    if (!tried.ok()) {
+      if (tried.Is(StatusCode::kInvalidArgument))
+        return InvalidArgument("deployment " + d->name + ": " + tried.message() + " (nothing was created)");
+      return ConnectError(name, tried);
+    }
+  }
+  return Status::Ok();
+}
+
+Result<ApplyRecord> CreateApplyFromRequest(Store& store, const Config& cfg, const ApplyRequest& request,
+                                           std::string requested_by, Logger& logger) {
   ORDO_ASSIGN_OR_RETURN(NewApply a, PrepareApply(cfg, request, std::move(requested_by)));
+  const EnvironmentConfig* env = cfg.FindEnvironment(request.database, request.environment);  // found above
+  ORDO_RETURN_IF_ERROR(TryOnDeployments(*env, a.operations, /*must_reach=*/false, logger));
   return store.CreateApply(a);
 }
 

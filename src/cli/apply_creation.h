@@ -1,7 +1,8 @@
 // The one path from an apply request to a new apply, shared by `ordo apply` (flags)
 // and `ordo serve`'s POST /v1/applies (JSON body): the database and environment must
-// be configured, every DDL must be one ALTER TABLE per table (ddl_input.h), and the
-// environment's policies are captured onto the apply.
+// be configured, every DDL must be one ALTER TABLE per table (ddl_input.h) that applies
+// on every deployment that answers (tried on a temporary copy), and the environment's
+// policies are captured onto the apply.
 //
 // Thread-safety: pure functions of their arguments (the store call is the store's).
 //
@@ -13,6 +14,7 @@
 
 #include "api/apply_request.h"
 #include "config/config.h"
+#include "operator/logger.h"
 #include "ordo/store.h"
 
 namespace ordo::cli {
@@ -23,9 +25,19 @@ namespace ordo::cli {
 Result<NewApply> PrepareApply(const Config& cfg, const ApplyRequest& request,
                               std::string requested_by);
 
-// PrepareApply, then Store::CreateApply: Conflict naming the other apply when a
-// deployment is busy, Unavailable when the store is away.
-Result<ApplyRecord> CreateApplyFromRequest(Store& store, const Config& cfg,
-                                           const ApplyRequest& request, std::string requested_by);
+// Every deployment's changes are tried there before anything is created
+// (engine/mysql/ddl_trial.h): InvalidArgument naming the deployment, the table and the
+// server's reason for bad DDL, with nothing created. A deployment that does not answer
+// is an error when the caller is to drive the apply (`must_reach`: an embedded
+// `ordo apply`), otherwise a warning on `logger`: its driver's preflight tries the
+// change when it gets there. A refused login is InvalidArgument either way.
+Status TryOnDeployments(const EnvironmentConfig& env, const std::vector<NewOperation>& ops, bool must_reach,
+                        Logger& logger);
+
+// PrepareApply, TryOnDeployments (never requiring a deployment to answer), then
+// Store::CreateApply: Conflict naming the other apply when a deployment is busy,
+// Unavailable when the store is away.
+Result<ApplyRecord> CreateApplyFromRequest(Store& store, const Config& cfg, const ApplyRequest& request,
+                                           std::string requested_by, Logger& logger);
 
 }  // namespace ordo::cli

@@ -18,8 +18,6 @@
 #include "cli/follow.h"
 #include "cli/session.h"
 #include "db/dsn.h"
-#include "engine/mysql/ddl_trial.h"
-#include "engine/mysql/mysql_engine.h"
 #include "db/mysql/connection.h"
 
 namespace ordo::cli {
@@ -36,41 +34,6 @@ struct ApplyFlags {
   bool yes = false;
   bool json = false;
 };
-
-// Every deployment's changes are tried there before anything is created
-// (engine/mysql/ddl_trial.h): bad DDL exits 2 and leaves nothing behind. A deployment
-// that does not answer is an error when this process is to drive the apply (embedded,
-// not detached: `must_reach`); otherwise a warning, and its driver's preflight tries
-// the change when it gets there.
-Status TryOnDeployments(const EnvironmentConfig& env, const std::vector<NewOperation>& ops, bool must_reach,
-                        Session& s) {
-  MysqlConnectOptions options = EngineConnectOptions();
-  options.connect_timeout_s = 5;
-  for (const NewOperation& op : ops) {
-    const DeploymentConfig* d = nullptr;
-    for (const auto& candidate : env.deployments)
-      if (candidate.name == op.deployment) d = &candidate;
-    if (d == nullptr) return Internal("deployment " + op.deployment + " is not configured");
-    ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(d->dsn));
-    const std::string name = "deployment " + d->name + " (" + dsn.Redacted() + ")";
-    auto conn = MysqlConnection::Connect(dsn, options);
-    if (!conn.ok()) {
-      Status err = ConnectError(name, conn.status());
-      if (must_reach || err.Is(StatusCode::kInvalidArgument)) return err;
-      s.logger().Log(LogLevel::kWarn, {}, err.message() + "; its changes are tried when a worker gets to it");
-      continue;
-    }
-    std::vector<TableChange> changes;
-    for (const NewChange& c : op.changes) changes.push_back({0, c.schema_name, c.table_name, c.ddl});
-    Status tried = TryChanges(**conn, dsn.database, changes);
-    if (!tried.ok()) {
-      if (tried.Is(StatusCode::kInvalidArgument))
-        return InvalidArgument("deployment " + d->name + ": " + tried.message() + " (nothing was created)");
-      return ConnectError(name, tried);
-    }
-  }
-  return Status::Ok();
-}
 
 bool Confirm(const std::string& db, const EnvironmentConfig& env, const std::vector<NewOperation>& ops) {
   std::cout << "Apply to " << db << "/" << env.name << " (" << env.cutover_policy << ", on_failure "
@@ -100,7 +63,7 @@ int RunApply(const ApplyFlags& f, Globals& g) {
   if (!f.yes && isatty(STDIN_FILENO) == 0)
     return s.Fail(InvalidArgument("no terminal to confirm on: pass --yes to apply without confirmation"));
   bool embedded = IsEmbeddedStore(g.store_url.empty() ? (*cfg)->store : g.store_url);
-  if (Status tried = TryOnDeployments(*env, prepared->operations, embedded && !f.detach, s); !tried.ok())
+  if (Status tried = TryOnDeployments(*env, prepared->operations, embedded && !f.detach, s.logger()); !tried.ok())
     return s.Fail(tried);
   if (!f.yes) {
     if (!Confirm(f.database, *env, prepared->operations)) {
@@ -130,6 +93,10 @@ int RunApply(const ApplyFlags& f, Globals& g) {
     final_state = followed->state;
     if (!f.json && followed->interrupted && final_state == ApplyState::kStopped)
       std::cout << "stopped; resume with: ordo start " << created->external_id << "\n";
+    if (followed->interrupted && !embedded) {
+      SayStillRunning(created->external_id);
+      return kExitInterrupted;
+    }
   }
   if (f.json) {
     auto view = LoadApplyView(**store, created->external_id);

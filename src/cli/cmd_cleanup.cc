@@ -142,9 +142,12 @@ int RunCleanup(const CleanupFlags& f, Globals& g) {
     if (f.deployment.empty() || d.name == f.deployment) targets.push_back(Target{&d, Status::Ok(), {}, {}, false});
   if (targets.empty())
     return s.Fail(InvalidArgument("--deployment: " + f.environment + " has no deployment " + f.deployment));
+  // Without a store (none was ever created here) nothing found is this store's; a
+  // listing creates none.
   auto identity = s.Identity();
-  if (!identity.ok()) return s.Fail(identity.status());
-  ordo::Store* store = *s.Store();  // opened by Identity()
+  if (!identity.ok() && !identity.status().Is(StatusCode::kNotFound)) return s.Fail(identity.status());
+  ordo::Store* store = identity.ok() ? *s.Store() : nullptr;  // opened by Identity()
+  const std::string store_id = identity.ok() ? identity->id : "";
   std::optional<std::string> owner;
   if (!f.owner.empty()) owner = f.owner;
 
@@ -157,7 +160,7 @@ int RunCleanup(const CleanupFlags& f, Globals& g) {
       unreachable = true;
       continue;
     }
-    auto judged = JudgeLeftovers(*store, identity->id, std::move(objects).value());
+    auto judged = JudgeLeftovers(store, store_id, std::move(objects).value());
     if (!judged.ok()) return s.Fail(judged.status());
     t.leftovers = std::move(judged).value();
     for (const Leftover& l : t.leftovers) {

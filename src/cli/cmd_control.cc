@@ -39,7 +39,9 @@ const char* const kVerbs[][2] = {
 };
 
 int RunControl(const std::string& verb, const ControlFlags& f, Globals& g) {
-  Session s(g, f.json);
+  // As `apply`: a command that may draw the live view logs warnings only on a terminal.
+  bool tty = isatty(STDOUT_FILENO) != 0 && !f.json;
+  Session s(g, f.json, tty ? LogLevel::kWarn : LogLevel::kInfo);
   RequestKind kind = *ParseControlVerb(verb);
   auto store = s.Store();
   if (!store.ok()) return s.Fail(store.status());
@@ -65,7 +67,7 @@ int RunControl(const std::string& verb, const ControlFlags& f, Globals& g) {
   if (!drives || f.detach || f.json || !IsEmbeddedStore(url)) return kExitOk;
   FollowOptions follow;
   follow.drive = true;
-  follow.tty = isatty(STDOUT_FILENO) != 0;
+  follow.tty = tty;
   follow.request = kind;
   auto followed = FollowApply(s, apply->external_id, follow);
   if (!followed.ok()) return s.Fail(followed.status());

@@ -96,7 +96,7 @@ int RunServe(const ServeFlags& f, Globals& g) {
   if (o.drivers > 0) worker = std::make_unique<Worker>(metered, engines, runtime, s.logger(), o);
   ApiHooks hooks;
   hooks.create_apply = [&](const ApplyRequest& request, const std::string& requested_by) {
-    return CreateApplyFromRequest(**store, config, request, requested_by);
+    return CreateApplyFromRequest(**store, config, request, requested_by, s.logger());
   };
   hooks.notify = [&worker] {
     if (worker) worker->Notify();

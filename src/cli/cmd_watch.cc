@@ -1,5 +1,5 @@
 // ordo watch APPLY: live progress until the apply settles (or stops). Exit 0 when
-// it completed, 1 otherwise.
+// it completed, 1 otherwise, 130 when Ctrl-C stopped watching (the apply goes on).
 #include <unistd.h>
 
 #include <memory>
@@ -18,6 +18,10 @@ int RunWatch(const std::string& apply, Globals& g) {
   follow.tty = isatty(STDOUT_FILENO) != 0;
   auto result = FollowApply(s, apply, follow);
   if (!result.ok()) return s.Fail(result.status());
+  if (result->interrupted) {
+    SayStillRunning(apply);
+    return kExitInterrupted;
+  }
   return ExitCodeFor(result->state);
 }
 

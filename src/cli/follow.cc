@@ -1,5 +1,6 @@
 #include "cli/follow.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -68,6 +69,17 @@ WorkerOptions OptionsFrom(const Config& cfg) {
 
 bool IsEmbeddedStore(const std::string& url) { return url.rfind("sqlite:", 0) == 0; }
 
+int TerminalColumns() {
+  winsize size{};
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+  return 80;
+}
+
+void SayStillRunning(const std::string& external_id) {
+  std::cerr << "ordo: stopped watching " << external_id << "; the apply itself goes on (`ordo watch "
+            << external_id << "` follows it again, `ordo stop " << external_id << "` stops it)" << std::endl;
+}
+
 std::string OwnerPrefix() {
   char host[256] = {0};
   if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "localhost");
@@ -94,16 +106,23 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
     live = worker.get();
     worker->Notify();
   }
-  LiveView view(std::cout, options.tty);
   bool stop_recorded = false;
   bool window_noted = false;
   Micros revert_window = 0;
-  if (auto cfg = session.LoadConfig(); cfg.ok() && options.drive) {
+  if (auto cfg = session.LoadConfig(); cfg.ok()) {
     if (auto apply = store->FindApply(external_id); apply.ok()) {
       if (const auto* env = (*cfg)->FindEnvironment(apply->database, apply->environment))
         revert_window = env->revert_window_micros;
     }
   }
+  LiveView view(std::cout, options.tty, revert_window);
+  // While the view owns the terminal, log lines wait and are printed above it.
+  const bool holds_logs = options.view && options.tty;
+  if (holds_logs) session.logger().Hold(true);
+  auto print_held = [&] {
+    if (!holds_logs) return;
+    for (const std::string& line : session.logger().TakeHeld()) view.Note(line);
+  };
   Status last_error;
   std::optional<int64_t> apply_id;  // known after the first load
   while (true) {
@@ -123,7 +142,11 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
       const ApplyView& v = *loaded;
       apply_id = v.apply.id;
       result.state = v.apply.state;
-      if (options.view) view.Update(v, SystemClock::Default()->NowMicros());
+      if (options.view) {
+        print_held();
+        view.SetColumns(TerminalColumns());
+        view.Update(v, SystemClock::Default()->NowMicros());
+      }
       std::vector<OperationRecord> ops;
       for (const auto& ov : v.operations) ops.push_back(ov.operation);
       // Unknown requests: as if a start were waiting (keep following).
@@ -154,6 +177,7 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
     }
     if (signals.count() > 1) {
       // Exit at once, like a kill: leases go stale and are recovered by the next run.
+      print_held();
       std::cout << std::flush;
       std::cerr << "ordo: interrupted; what was in flight (a revert window included) goes on once its lease "
                    "is stale and ordo drives this store again (`ordo worker`, or `ordo start`/`cancel`/"
@@ -169,8 +193,12 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
   }
   if (auto final_view = LoadApplyView(*store, external_id); final_view.ok()) {
     result.state = final_view->apply.state;
-    if (options.view) view.Update(*final_view, SystemClock::Default()->NowMicros());
+    if (options.view) {
+      print_held();
+      view.Update(*final_view, SystemClock::Default()->NowMicros());
+    }
   }
+  if (holds_logs) session.logger().Hold(false);
   return result;
 }
 

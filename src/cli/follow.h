@@ -36,6 +36,13 @@ struct FollowResult {
 Result<FollowResult> FollowApply(Session& session, const std::string& external_id,
                                  const FollowOptions& options);
 
+// The terminal's width (stdout), 80 when it has none.
+int TerminalColumns();
+
+// After a Ctrl-C that only stopped watching (nothing here drives the apply): says so
+// on stderr, and that the apply goes on. The command then exits kExitInterrupted.
+void SayStillRunning(const std::string& external_id);
+
 // True for a store URL of the embedded kind (sqlite:…).
 bool IsEmbeddedStore(const std::string& url);
 

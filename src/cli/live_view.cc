@@ -43,9 +43,18 @@ OpFigures Figures(const OperationView& ov) {
     if (c.eta_seconds) f.eta = std::max(f.eta.value_or(0), *c.eta_seconds);
     if (c.cutover_lock_ms) f.lock_ms = std::max(f.lock_ms.value_or(0), *c.cutover_lock_ms);
   }
-  if (!ov.changes.empty()) f.percent = weighted / static_cast<double>(ov.changes.size());
+  // Weighted by rows: a 10-row table done and a 10M-row one half-copied is 50%, not 75%.
+  if (f.total > 0) f.percent = 100.0 * static_cast<double>(std::min(f.copied, f.total)) / static_cast<double>(f.total);
+  else if (!ov.changes.empty()) f.percent = weighted / static_cast<double>(ov.changes.size());
   if (ov.operation.state == OperationState::kCompleted) f.percent = 100;
   return f;
+}
+
+// What a paused apply needs from the user.
+std::string PausedHint(const ApplyView& view) {
+  return "paused after a failure: `ordo release " + view.apply.external_id +
+         "` lets the rollout go on without the failed deployment, `ordo cancel " + view.apply.external_id +
+         "` ends it";
 }
 
 std::string ClockTime(Micros t) {
@@ -90,7 +99,19 @@ void LiveView::Measure(const ApplyView& view, Micros now) {
   }
 }
 
-std::vector<std::string> LiveView::Render(const ApplyView& view) {
+std::string FitWidth(const std::string& line, int columns) {
+  // Count characters, not bytes: a UTF-8 continuation byte (10xxxxxx) starts none.
+  int chars = 0;
+  size_t cut = std::string::npos;
+  for (size_t i = 0; i < line.size(); ++i) {
+    if ((static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) continue;
+    if (chars == columns - 1) cut = i;
+    if (++chars > columns) return line.substr(0, cut) + "\u2026";
+  }
+  return line;
+}
+
+std::vector<std::string> LiveView::Render(const ApplyView& view, Micros now) {
   std::vector<std::string> lines;
   std::string policy = view.operations.empty() ? "" : view.operations.front().operation.cutover_policy;
   std::string on_failure = view.operations.empty() ? "" : view.operations.front().operation.on_failure;
@@ -114,6 +135,10 @@ std::vector<std::string> LiveView::Render(const ApplyView& view) {
     if (op.cutover_completed_at) {
       line += "  cut over " + ClockTime(*op.cutover_completed_at);
       if (f.lock_ms) line += ", writes blocked " + std::to_string(*f.lock_ms) + " ms";
+      if (op.state == OperationState::kRevertWindow && revert_window_ > 0 && now > 0) {
+        int64_t left = std::max<int64_t>(0, (*op.cutover_completed_at + revert_window_ - now) / 1'000'000);
+        line += "; window " + HumanDuration(left) + " left";
+      }
     }
     if (op.error) line += "  error: " + Clip(*op.error, 100);
     if (ov.swap_waiting) line += "  " + Clip(*ov.swap_waiting, 160);
@@ -129,12 +154,13 @@ std::vector<std::string> LiveView::Render(const ApplyView& view) {
     }
   }
   if (view.apply.error) lines.push_back("  " + *view.apply.error);
+  if (view.apply.state == ApplyState::kPaused) lines.push_back("  " + PausedHint(view));
   return lines;
 }
 
 void LiveView::Redraw(const std::vector<std::string>& lines) {
   if (drawn_ > 0) out_ << "\x1b[" << drawn_ << "A\r";
-  for (const auto& l : lines) out_ << "\x1b[2K" << l << "\n";
+  for (const auto& l : lines) out_ << "\x1b[2K" << FitWidth(l, columns_) << "\n";
   // Lines left from a longer previous frame.
   for (int i = static_cast<int>(lines.size()); i < drawn_; ++i) out_ << "\x1b[2K\n";
   if (drawn_ > static_cast<int>(lines.size())) out_ << "\x1b[" << (drawn_ - static_cast<int>(lines.size())) << "A";
@@ -146,6 +172,7 @@ void LiveView::PrintChanges(const ApplyView& view, Micros now) {
   std::string apply_state(ToString(view.apply.state));
   if (apply_state != last_apply_state_) {
     out_ << view.apply.external_id << ": " << apply_state << "\n";
+    if (view.apply.state == ApplyState::kPaused) out_ << "  " << PausedHint(view) << "\n";
     last_apply_state_ = apply_state;
   }
   bool progress_due = now - last_progress_line_ >= 10'000'000;
@@ -159,6 +186,8 @@ void LiveView::PrintChanges(const ApplyView& view, Micros now) {
       if (op.cutover_completed_at && (op.state == OperationState::kRevertWindow || op.state == OperationState::kCompleted)) {
         out_ << " (cut over " << FormatRfc3339(*op.cutover_completed_at);
         if (f.lock_ms) out_ << ", writes blocked " << *f.lock_ms << " ms";
+        if (op.state == OperationState::kRevertWindow && revert_window_ > 0)
+          out_ << "; window until " << FormatRfc3339(*op.cutover_completed_at + revert_window_);
         out_ << ")";
       }
       if (op.error) out_ << ": " << *op.error;
@@ -182,7 +211,7 @@ void LiveView::PrintChanges(const ApplyView& view, Micros now) {
 
 void LiveView::Update(const ApplyView& view, Micros now) {
   Measure(view, now);
-  if (tty_) Redraw(Render(view));
+  if (tty_) Redraw(Render(view, now));
   else PrintChanges(view, now);
 }
 

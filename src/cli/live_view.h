@@ -2,8 +2,11 @@
 // `ordo watch`): per deployment in order, what it is doing (core/phase.h: copying,
 // building indexes, verifying, waiting for its turn, swapping, …), a progress bar,
 // rows/s and ETA, its table changes, and once cut over when it happened and how long
-// writes were blocked. On a terminal it redraws in place; otherwise (a pipe, a CI log)
-// it prints one line per change of phase and a progress line every 10 s.
+// writes were blocked (in a revert window: the time left). On a terminal it redraws
+// in place, every line cut to the terminal's width, and notes (log lines included,
+// which the caller holds while the view is up) go above it; otherwise (a pipe, a CI
+// log) it prints one line per change of phase and a progress line every 10 s. A
+// paused apply says how to go on.
 //
 // Rows/s is measured here from successive reads of rows_copied, so the view is the
 // same whichever process drives the apply.
@@ -25,13 +28,17 @@ namespace ordo::cli {
 
 class LiveView {
  public:
-  LiveView(std::ostream& out, bool tty) : out_(out), tty_(tty) {}
+  // `revert_window`: the environment's window length, for the time left (0: unknown).
+  LiveView(std::ostream& out, bool tty, Micros revert_window = 0)
+      : out_(out), tty_(tty), revert_window_(revert_window) {}
 
+  // The terminal's width: every line of the view is cut to it (default 80).
+  void SetColumns(int columns) { columns_ = columns > 0 ? columns : 80; }
   void Update(const ApplyView& view, Micros now);
   // A message printed above the view (or as a plain line).
   void Note(const std::string& line);
   // The lines the terminal view draws for `view` (also the final summary).
-  std::vector<std::string> Render(const ApplyView& view);
+  std::vector<std::string> Render(const ApplyView& view, Micros now = 0);
 
  private:
   struct Rate {
@@ -45,6 +52,8 @@ class LiveView {
 
   std::ostream& out_;
   bool tty_;
+  Micros revert_window_;
+  int columns_ = 80;
   std::map<int64_t, Rate> rates_;  // operation id → copy rate
   int drawn_ = 0;
   std::map<int64_t, std::string> last_state_;
@@ -57,5 +66,7 @@ class LiveView {
 std::string HumanCount(double n);
 // "1:05", "1:02:03".
 std::string HumanDuration(int64_t seconds);
+// `line` cut to `columns` characters (UTF-8 aware; "…" marks a cut).
+std::string FitWidth(const std::string& line, int columns);
 
 }  // namespace ordo::cli

@@ -1,7 +1,9 @@
 #include "cli/logging.h"
 
+#include <cstdio>
+#include <mutex>
 #include <nlohmann/json.hpp>
-#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
 #include "api/documents.h"
@@ -31,10 +33,47 @@ const char* Name(LogLevel l) {
   return "info";
 }
 
-class SpdLogger final : public Logger {
+// stderr, or while held, a queue the live view empties.
+class TerminalSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
-  SpdLogger(bool json, LogLevel level) : json_(json) {
-    logger_ = std::make_shared<spdlog::logger>("ordo", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  void Hold(bool hold) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    held_ = hold;
+    if (hold) return;
+    for (const std::string& line : queue_) std::fwrite(line.data(), 1, line.size(), stderr);
+    queue_.clear();
+    std::fflush(stderr);
+  }
+  std::vector<std::string> Take() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<std::string> out;
+    out.swap(queue_);
+    return out;
+  }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t buf;
+    formatter_->format(msg, buf);
+    if (held_) {
+      std::string line(buf.data(), buf.size());
+      while (!line.empty() && line.back() == '\n') line.pop_back();
+      queue_.push_back(std::move(line));
+      return;
+    }
+    std::fwrite(buf.data(), 1, buf.size(), stderr);
+  }
+  void flush_() override { std::fflush(stderr); }
+
+ private:
+  bool held_ = false;
+  std::vector<std::string> queue_;
+};
+
+class SpdLogger final : public CliLogger {
+ public:
+  SpdLogger(bool json, LogLevel level) : json_(json), sink_(std::make_shared<TerminalSink>()) {
+    logger_ = std::make_shared<spdlog::logger>("ordo", sink_);
     // JSON lines carry their own timestamp and level; text lines get spdlog's.
     logger_->set_pattern(json ? "%v" : "%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
     logger_->set_level(ToSpd(level));
@@ -61,8 +100,12 @@ class SpdLogger final : public Logger {
     logger_->log(ToSpd(level), "{}{}{}", where.empty() ? "" : "[" + where + "] ", "", text);
   }
 
+  void Hold(bool hold) override { sink_->Hold(hold); }
+  std::vector<std::string> TakeHeld() override { return sink_->Take(); }
+
  private:
   bool json_;
+  std::shared_ptr<TerminalSink> sink_;
   std::shared_ptr<spdlog::logger> logger_;
 };
 
@@ -76,10 +119,10 @@ std::optional<LogLevel> ParseLogLevel(const std::string& s) {
   return std::nullopt;
 }
 
-Result<std::unique_ptr<Logger>> MakeLogger(const std::string& format, LogLevel level) {
+Result<std::unique_ptr<CliLogger>> MakeLogger(const std::string& format, LogLevel level) {
   if (format != "text" && format != "json")
     return InvalidArgument("--log-format: expected text or json; got \"" + format + "\"");
-  return std::unique_ptr<Logger>(new SpdLogger(format == "json", level));
+  return std::unique_ptr<CliLogger>(new SpdLogger(format == "json", level));
 }
 
 }  // namespace ordo::cli

@@ -2,7 +2,7 @@
 // stderr, as text or as JSON lines (`--log-format json`) with apply, deployment and
 // owner as fields. Messages are redacted of URL passwords once more on the way out.
 //
-// Thread-safety: safe from any thread (spdlog's mt sink).
+// Thread-safety: safe from any thread (the sink's mutex).
 //
 //   auto logger = MakeLogger("json", LogLevel::kInfo);
 //   logger->Log(LogLevel::kInfo, {"ap_1", "eu-1", ""}, "copy started");
@@ -11,14 +11,25 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "operator/logger.h"
 #include "ordo/status.h"
 
 namespace ordo::cli {
 
+// The CLI's logger. While the live view draws on the terminal the log lines must not
+// land inside it: Hold(true) queues them instead of writing them, TakeHeld() hands
+// the queue to the view (which prints them above itself), Hold(false) writes what is
+// still queued and writes directly again.
+class CliLogger : public Logger {
+ public:
+  virtual void Hold(bool hold) = 0;
+  virtual std::vector<std::string> TakeHeld() = 0;
+};
+
 // InvalidArgument for a format other than text|json.
-Result<std::unique_ptr<Logger>> MakeLogger(const std::string& format, LogLevel level);
+Result<std::unique_ptr<CliLogger>> MakeLogger(const std::string& format, LogLevel level);
 // "debug", "info", "warn", "error".
 std::optional<LogLevel> ParseLogLevel(const std::string& s);
 

@@ -94,7 +94,7 @@ Result<ordo::Store*> Session::Store(Use use) {
   return store_.get();
 }
 
-Logger& Session::logger() {
+CliLogger& Session::logger() {
   if (!logger_) {
     LogLevel level = default_level_;
     if (auto parsed = ParseLogLevel(globals_.log_level)) level = *parsed;

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "cli/command.h"
+#include "cli/logging.h"
 #include "config/config.h"
 #include "operator/logger.h"
 #include "operator/mysql_engine_factory.h"
@@ -36,7 +37,7 @@ class Session {
   enum class Use { kRead, kCreate };
   Result<ordo::Store*> Store(Use use = Use::kRead);
   // The log sink (created on first use; a bad --log-format falls back to text).
-  Logger& logger();
+  CliLogger& logger();
   // Prints `status` (the JSON error document on stdout with --json, else
   // "ordo: message" on stderr) and returns its exit code.
   int Fail(const Status& status);
@@ -59,7 +60,7 @@ class Session {
   LogLevel default_level_;
   std::unique_ptr<Config> config_;
   std::unique_ptr<ordo::Store> store_;
-  std::unique_ptr<Logger> logger_;
+  std::unique_ptr<CliLogger> logger_;
 };
 
 // The error for `what` (a store, a deployment) that could not be connected to: a login

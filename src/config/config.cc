@@ -73,6 +73,13 @@ class Reader {
     return v;
   }
 
+  Result<bool> Bool(const YAML::Node& node, const std::string& path) const {
+    ORDO_ASSIGN_OR_RETURN(std::string s, String(node, path));
+    if (s == "true") return true;
+    if (s == "false") return false;
+    return Error(path, "expected true or false, got \"" + s + "\"");
+  }
+
   Result<int> PositiveInt(const YAML::Node& node, const std::string& path, int max) const {
     return IntIn(node, path, 1, max);
   }
@@ -143,7 +150,7 @@ class Reader {
     ORDO_RETURN_IF_ERROR(CheckKeys(
         node, path,
         {"copy_threads", "apply_sessions", "chunk_target", "cutover_lock_timeout", "cutover_attempts", "cutover_force_after",
-         "rest_under_writes",
+         "keep_old_table", "rest_under_writes",
          "verify_rest_under_writes"}));
     if (node["copy_threads"]) {
       ORDO_ASSIGN_OR_RETURN(out->copy_threads,
@@ -171,6 +178,9 @@ class Reader {
     if (node["cutover_force_after"]) {
       ORDO_ASSIGN_OR_RETURN(Micros d, Duration(node["cutover_force_after"], path + ".cutover_force_after"));
       out->cutover_force_after_ms = d / 1'000;
+    }
+    if (node["keep_old_table"]) {
+      ORDO_ASSIGN_OR_RETURN(out->keep_old_table, Bool(node["keep_old_table"], path + ".keep_old_table"));
     }
     if (node["rest_under_writes"]) {
       ORDO_ASSIGN_OR_RETURN(out->rest_under_writes,

@@ -58,6 +58,7 @@ struct EngineConfig {
   int64_t cutover_lock_timeout_ms = 3000;
   int cutover_max_attempts = 10;
   int64_t cutover_force_after_ms = 0;     // EngineSpec::cutover_force_after_ms; 0: never
+  bool keep_old_table = false;            // EngineSpec::keep_old_table
   double rest_under_writes = 1.0;         // EngineSpec::rest_under_writes
   double verify_rest_under_writes = 0.5;  // EngineSpec::verify_rest_under_writes
 };

@@ -11,7 +11,7 @@ const char* ToString(LeftoverStatus status) {
   return "?";
 }
 
-Result<std::vector<Leftover>> JudgeLeftovers(Store& store, const std::string& store_id,
+Result<std::vector<Leftover>> JudgeLeftovers(Store* store, const std::string& store_id,
                                              std::vector<TargetObject> objects) {
   std::vector<Leftover> out;
   for (TargetObject& o : objects) {
@@ -19,12 +19,12 @@ Result<std::vector<Leftover>> JudgeLeftovers(Store& store, const std::string& st
     if (!o.owner) {
       l.status = LeftoverStatus::kAbandoned;
       l.why = o.kind == TargetObjectKind::kLegacyFence ? "left by an older ordo" : "no ownership record names it";
-    } else if (o.owner->store_id != store_id) {
+    } else if (store == nullptr || o.owner->store_id != store_id) {
       l.status = LeftoverStatus::kOtherStore;
       l.why = "this store cannot tell whether its apply is in flight";
     } else {
       l.this_store = true;
-      auto apply = store.FindApply(o.owner->apply_id);
+      auto apply = store->FindApply(o.owner->apply_id);
       if (!apply.ok() && !apply.status().Is(StatusCode::kNotFound)) return apply.status();
       if (!apply.ok()) {
         l.status = LeftoverStatus::kAbandoned;

@@ -10,7 +10,7 @@
 // Thread-safety: as the store.
 //
 //   ORDO_ASSIGN_OR_RETURN(auto objects, ListTargetObjects(dsn));
-//   ORDO_ASSIGN_OR_RETURN(auto judged, JudgeLeftovers(store, store_id, objects));
+//   ORDO_ASSIGN_OR_RETURN(auto judged, JudgeLeftovers(&store, store_id, objects));
 //   for (const Leftover& l : judged) if (DecideCleanup(l, owner).action == CleanupAction::kDrop) …
 #pragma once
 
@@ -37,9 +37,10 @@ struct Leftover {
   std::string why;          // e.g. "its apply ap_… is failed", "no ownership record"
 };
 
-// Judges `objects` against `store` (whose Store::StoreId() is `store_id`).
+// Judges `objects` against `store` (whose Store::StoreId() is `store_id`); a null
+// store (none exists yet) owns nothing, so every owned object is another store's.
 // The store's errors (an unreachable store) are returned.
-Result<std::vector<Leftover>> JudgeLeftovers(Store& store, const std::string& store_id,
+Result<std::vector<Leftover>> JudgeLeftovers(Store* store, const std::string& store_id,
                                              std::vector<TargetObject> objects);
 
 enum class CleanupAction {

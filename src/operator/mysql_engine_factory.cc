@@ -32,6 +32,7 @@ Result<EngineSpec> MysqlEngineFactory::SpecFor(const OperationJob& job) const {
   spec.cutover_lock_timeout_ms = config_.engine.cutover_lock_timeout_ms;
   spec.cutover_max_attempts = config_.engine.cutover_max_attempts;
   spec.cutover_force_after_ms = config_.engine.cutover_force_after_ms;
+  spec.keep_old_table = config_.engine.keep_old_table;
   return spec;
 }
 

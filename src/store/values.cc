@@ -56,4 +56,9 @@ Result<RequestStatus> StoredRequestStatus(std::string_view text) {
   return Stored("request status", text, &ParseRequestStatus);
 }
 
+bool TransitionClearsError(OperationState to, const std::optional<std::string>& error) {
+  if (error) return false;
+  return to == OperationState::kRevertWindow || to == OperationState::kCompleted || to == OperationState::kReverted;
+}
+
 }  // namespace ordo

@@ -15,6 +15,8 @@
 //   ORDO_ASSIGN_OR_RETURN(OperationState s, StoredOperationState(text));
 #pragma once
 
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "ordo/model.h"
@@ -31,6 +33,12 @@ Status ValidateNewApply(const NewApply& apply);
 // The stored text of each enumerated column; Internal naming the value when it is not
 // one ordo writes.
 Result<OperationState> StoredOperationState(std::string_view text);
+
+// An operation that reaches one of its good endings (revert_window, completed,
+// reverted) without an error of its own has none: the error of an earlier attempt
+// (a connection that failed and was retried) is cleared rather than shown beside the
+// success. Every other transition keeps the last error unless it brings one.
+bool TransitionClearsError(OperationState to, const std::optional<std::string>& error);
 Result<ApplyState> StoredApplyState(std::string_view text);
 Result<RequestKind> StoredRequestKind(std::string_view text);
 Result<RequestStatus> StoredRequestStatus(std::string_view text);

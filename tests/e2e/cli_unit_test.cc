@@ -112,6 +112,63 @@ TEST(LiveView, ShowsEachDeploymentInOrderWithProgressEtaAndCutoverFigures) {
   EXPECT_NE(lines[5].find("waiting for its turn"), std::string::npos) << lines[5];
 }
 
+TEST(LiveView, OverallPercentWeighsEachTableByItsRows) {
+  ApplyView v = View();
+  OperationView& op = v.operations[1];
+  ChangeRecord small = op.changes[0];
+  small.table_name = "tiny";
+  small.rows_copied = small.rows_total = 10;
+  small.progress = 100;
+  op.changes[0].rows_copied = 0;
+  op.changes[0].rows_total = 990;
+  op.changes[0].progress = 0;
+  op.changes.push_back(small);
+  std::ostringstream out;
+  LiveView view(out, /*tty=*/false);
+  auto lines = view.Render(v);
+  EXPECT_NE(lines[3].find("  1.0%"), std::string::npos) << "10 of 1,000 rows, not the tables' 50%: " << lines[3];
+}
+
+TEST(LiveView, ARevertWindowShowsTheTimeLeftAndAPausedApplySaysHowToGoOn) {
+  ApplyView v = View();
+  OperationView& window = v.operations[0];
+  window.operation.state = OperationState::kRevertWindow;
+  const Micros swapped = *window.operation.cutover_completed_at;
+  std::ostringstream out;
+  LiveView view(out, /*tty=*/false, /*revert_window=*/600'000'000);
+  auto lines = view.Render(v, swapped + 90'000'000);
+  EXPECT_NE(lines[1].find("window 8:30 left"), std::string::npos) << lines[1];
+  v.apply.state = ApplyState::kPaused;
+  lines = view.Render(v, swapped);
+  EXPECT_NE(lines.back().find("ordo release ap_1"), std::string::npos) << lines.back();
+  view.Update(v, swapped);
+  EXPECT_NE(out.str().find("ordo release ap_1"), std::string::npos) << out.str();
+}
+
+TEST(LiveView, EveryLineOfTheTerminalViewFitsTheWidth) {
+  ApplyView v = View();
+  v.operations[1].changes[0].ddl = "ALTER TABLE orders ADD COLUMN note_with_a_long_name VARCHAR(255) NOT NULL DEFAULT 'é…'";
+  v.operations[2].swap_waiting = std::string(300, 'x');
+  std::ostringstream out;
+  LiveView view(out, /*tty=*/true);
+  view.SetColumns(80);
+  view.Update(v, 1'000'000);
+  std::string text = out.str();
+  size_t lines = 0;
+  for (size_t at = text.find("\x1b[2K"); at != std::string::npos; at = text.find("\x1b[2K", at + 1)) {
+    size_t end = text.find('\n', at);
+    std::string line = text.substr(at + 4, end - at - 4);
+    int chars = 0;
+    for (unsigned char ch : line) chars += (ch & 0xC0) != 0x80;
+    EXPECT_LE(chars, 80) << line;
+    ++lines;
+  }
+  EXPECT_GE(lines, 6u);
+  EXPECT_EQ(FitWidth("abcdef", 4), "abc\u2026");
+  EXPECT_EQ(FitWidth("abcd", 4), "abcd");
+  EXPECT_EQ(FitWidth("\u00e9\u00e9\u00e9\u00e9\u00e9", 3), "\u00e9\u00e9\u2026");
+}
+
 TEST(Phase, NamesTheStepThatRunsWhileTheStateSaysRunning) {
   OperationRecord op;
   ChangeRecord c;

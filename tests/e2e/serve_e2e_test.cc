@@ -1,4 +1,5 @@
-// `ordo serve` against real MariaDB servers: an apply created with POST /v1/applies
+// `ordo serve` against real MariaDB servers: bad DDL posted to /v1/applies is refused
+// (400, naming the deployment) with no apply created; an apply created with POST /v1/applies
 // is driven to completion by the serve process's own drivers (rolling, two
 // deployments on a private server), /metrics then shows the rows copied and the
 // cutovers' lock time; and with the store on a MariaDB server that goes away, the
@@ -80,6 +81,15 @@ TEST(ServeEndToEnd, PostedApplyIsDrivenToCompletionByTheServersOwnWorkers) {
                   "\n          - name: us-1\n            dsn: " + server->Dsn("shop_us") + "\n");
   auto serve = ServeProcess::Start(dir.path(), {});
   ASSERT_TRUE(serve.ok()) << serve.status().ToString();
+
+  // Bad DDL is refused before anything is created, naming the deployment.
+  HttpReply refused = (*serve)->Post(
+      "/v1/applies", kToken,
+      json{{"database", "shop"}, {"environment", "prod"}, {"ddl", {"ALTER TABLE orders ADD COLUMN note INT"}}}.dump());
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.body.find("deployment eu-1"), std::string::npos) << refused.body;
+  EXPECT_NE(refused.body.find("Duplicate column name 'note'"), std::string::npos) << refused.body;
+  EXPECT_TRUE((*serve)->Get("/v1/applies", kToken).json["applies"].empty());
 
   HttpReply created =
       (*serve)->Post("/v1/applies", kToken,

@@ -320,6 +320,20 @@ TEST_P(ApplyLevel, ADriversSwapKeepsAnApplyUnsettledWhileADeploymentIsInItsWindo
   ExpectApply(a.id, ApplyState::kFailed, "deployment d2 failed: boom");
 }
 
+TEST_P(ApplyLevel, AnOperationThatEndsWellShowsNoErrorOfAnEarlierAttempt) {
+  auto a = Create("rolling", "halt", 2);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kCuttingOver);
+  SetOpSql(ids[0], "error = 'connection refused'");  // an attempt before, retried
+  ASSERT_TRUE(store_->TransitionOperation(LeaseOf(ids[0]), S::kCompleted).ok());
+  EXPECT_FALSE(Op(ids[0]).error.has_value()) << *Op(ids[0]).error;
+  // A failure keeps the last error, or brings its own.
+  SetOp(ids[1], S::kRunning);
+  SetOpSql(ids[1], "error = 'first'");
+  ASSERT_TRUE(store_->TransitionOperation(LeaseOf(ids[1]), S::kFailedRetryable).ok());
+  EXPECT_EQ(Op(ids[1]).error, "first");
+}
+
 TEST_P(ApplyLevel, ControlRequestsAnswerAcceptedAlreadyRequestedOrRefused) {
   auto a = Create("rolling", "halt", 2);
   auto ids = OpIds(a.id);

@@ -142,6 +142,16 @@ TEST(Config, ApplySessionsIsACountFromOneToSixteenDefaultingToTwo) {
   ExpectError("engine: {apply_sessions: 17}", "engine.apply_sessions: expected an integer from 1 to 16, got \"17\"");
 }
 
+TEST(Config, KeepOldTableIsABooleanOffByDefault) {
+  auto cfg = ParseConfig("engine: {keep_old_table: true}", "ordo.yaml", FakeEnv({}));
+  ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
+  EXPECT_TRUE(cfg->engine.keep_old_table);
+  cfg = ParseConfig("{}", "ordo.yaml", FakeEnv({}));
+  ASSERT_TRUE(cfg.ok());
+  EXPECT_FALSE(cfg->engine.keep_old_table);
+  ExpectError("engine: {keep_old_table: maybe}", "engine.keep_old_table: expected true or false");
+}
+
 TEST(Config, CutoverForceAfterIsADurationOffByDefault) {
   auto none = ParseConfig("", "ordo.yaml", FakeEnv({}));
   ASSERT_TRUE(none.ok()) << none.status().ToString();

@@ -86,7 +86,7 @@ TEST(Leftovers, AreJudgedByTheOwningApplysStateInThisStore) {
   ASSERT_TRUE(now.ok());
   ASSERT_TRUE((*store)->CasApplyState(lease, now->state, ApplyState::kFailed, "lossy").ok());
 
-  auto judged = JudgeLeftovers(**store, *me,
+  auto judged = JudgeLeftovers(store->get(), *me,
                                {Shadow(Owner(*me, "ap_running")), Shadow(Owner(*me, "ap_failed")),
                                 Shadow(Owner(*me, "ap_gone")), Shadow(Owner("st_them", "ap_running")),
                                 Shadow(std::nullopt)});

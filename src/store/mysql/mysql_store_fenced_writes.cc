@@ -11,6 +11,7 @@
 #include "store/mysql/rows.h"
 #include "store/mysql/transaction.h"
 #include "store/park_guard.h"
+#include "store/values.h"
 
 namespace ordo::mysql {
 namespace {
@@ -88,7 +89,7 @@ Status MysqlStore::Transition(const Lease& lease, OperationState to, std::option
       to == S::kRevertWindow || (to == S::kCompleted && before.state == S::kCuttingOver);
   ORDO_RETURN_IF_ERROR(FencedUpdate(
       conn, lease,
-      "UPDATE apply_operations SET state = ?, error = COALESCE(?, error), updated_at = NOW(6), "
+      "UPDATE apply_operations SET state = ?, error = IF(?, NULL, COALESCE(?, error)), updated_at = NOW(6), "
       "started_at = IF(?, COALESCE(started_at, NOW(6)), started_at), "
       "cutover_started_at = IF(?, COALESCE(cutover_started_at, NOW(6)), cutover_started_at), "
       "cutover_completed_at = IF(?, COALESCE(cutover_completed_at, NOW(6)), "
@@ -97,7 +98,8 @@ Status MysqlStore::Transition(const Lease& lease, OperationState to, std::option
       "cleanup_pending = IF(?, 1, IF(?, 0, cleanup_pending)), "
       "lease_owner = IF(?, NULL, lease_owner), lease_token = IF(?, NULL, lease_token) "
       "WHERE id = ? AND lease_token = ?",
-      {SqlValue::Text(std::string(ToString(to))), OptText(error), SqlValue::Int(to == S::kRunning),
+      {SqlValue::Text(std::string(ToString(to))), SqlValue::Int(TransitionClearsError(to, error)), OptText(error),
+       SqlValue::Int(to == S::kRunning),
        SqlValue::Int(to == S::kCuttingOver), SqlValue::Int(cutover_done),
        SqlValue::Int(IsSettled(to)), SqlValue::Int(owe_cleanup), SqlValue::Int(IsSettled(to)),
        SqlValue::Int(to == S::kStopped), SqlValue::Int(to == S::kStopped)}));

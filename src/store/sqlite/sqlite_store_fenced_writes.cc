@@ -6,6 +6,7 @@
 // row is gone → NotFound; otherwise LeaseLost, and only a lease_lost event is written.
 #include "ordo/sync_point.h"
 #include "store/park_guard.h"
+#include "store/values.h"
 #include "store/sqlite/sqlite_dialect.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -80,7 +81,8 @@ Status SqliteStore::Transition(const Lease& lease, OperationState to, std::optio
   bool cutover_done = to == S::kRevertWindow ||
                       (to == S::kCompleted && before.state == S::kCuttingOver);
   ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(
-      "UPDATE apply_operations SET state = :to, error = COALESCE(:error, error), updated_at = :now, "
+      "UPDATE apply_operations SET state = :to, "
+      "error = CASE WHEN :clear THEN NULL ELSE COALESCE(:error, error) END, updated_at = :now, "
       "started_at = CASE WHEN :running THEN COALESCE(started_at, :now) ELSE started_at END, "
       "cutover_started_at = CASE WHEN :cutting THEN COALESCE(cutover_started_at, :now) ELSE cutover_started_at END, "
       "cutover_completed_at = CASE WHEN :cut THEN COALESCE(cutover_completed_at, :now) ELSE cutover_completed_at END, "
@@ -91,6 +93,7 @@ Status SqliteStore::Transition(const Lease& lease, OperationState to, std::optio
       "WHERE id = :id AND lease_token = :token"));
   st.Bind(":to", ToString(to))
       .Bind(":error", error)
+      .Bind(":clear", int64_t{TransitionClearsError(to, error)})
       .Bind(":running", int64_t{to == S::kRunning})
       .Bind(":cutting", int64_t{to == S::kCuttingOver})
       .Bind(":cut", int64_t{cutover_done})
