@@ -47,6 +47,18 @@ int RunControl(const std::string& verb, const ControlFlags& f, Globals& g) {
   if (!store.ok()) return s.Fail(store.status());
   auto apply = (*store)->FindApply(f.apply);
   if (!apply.ok()) return s.Fail(apply.status());
+  bool drives = kind == RequestKind::kStart || kind == RequestKind::kCutover || kind == RequestKind::kCancel ||
+                kind == RequestKind::kRevert || kind == RequestKind::kSkipRevert;
+  std::string url = g.store_url;
+  if (url.empty()) url = (*s.LoadConfig())->store;  // loaded: the store was opened from it
+  drives = drives && !f.detach && !f.json && IsEmbeddedStore(url);
+  // Driving needs the config (the deployments' DSNs): without one, refuse before the
+  // request is recorded rather than record it and then fail.
+  if (drives) {
+    if (auto cfg = s.LoadConfig(); !cfg.ok())
+      return s.Fail(Status(cfg.status().code(), verb + " drives the apply in this process and needs its config: " +
+                                                    cfg.status().message() + "; or pass --detach to only record the request"));
+  }
   auto answer = RecordControl(**store, *apply, kind, "cli (" + OwnerPrefix() + ")", ControlCapabilities{});
   if (!answer.ok()) return s.Fail(answer.status());
   if (f.json) {
@@ -60,11 +72,7 @@ int RunControl(const std::string& verb, const ControlFlags& f, Globals& g) {
     std::cout << verb << " " << apply->external_id << ": " << DescribeAnswer(*answer) << std::endl;
   }
   if (answer->outcome == RequestOutcome::kRefused) return kExitNotCompleted;
-  bool drives = kind == RequestKind::kStart || kind == RequestKind::kCutover || kind == RequestKind::kCancel ||
-                kind == RequestKind::kRevert || kind == RequestKind::kSkipRevert;
-  std::string url = g.store_url;
-  if (url.empty()) url = (*s.LoadConfig())->store;  // loaded: the store was opened from it
-  if (!drives || f.detach || f.json || !IsEmbeddedStore(url)) return kExitOk;
+  if (!drives) return kExitOk;
   FollowOptions follow;
   follow.drive = true;
   follow.tty = tty;

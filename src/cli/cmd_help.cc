@@ -19,7 +19,9 @@ ordo::cli::Runner Setup(CLI::App& app, ordo::cli::Globals&) {
     }
     for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
       if (sub->get_name() == *topic) {
-        std::cout << sub->help();
+        // As `ordo COMMAND --help` prints it: "Usage: ordo COMMAND …".
+        std::cout << sub->get_formatter()->make_help(sub, app.get_name() + " " + sub->get_name(),
+                                                     CLI::AppFormatMode::Normal);
         return ordo::cli::kExitOk;
       }
     std::cerr << "ordo: help: no command \"" << *topic << "\" (ordo help lists them)" << std::endl;

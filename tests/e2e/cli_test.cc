@@ -248,6 +248,21 @@ TEST_F(Cli, AReadCommandNeverCreatesAStore) {
   }
 }
 
+// A request that would drive the apply here, run with --store and no config, is
+// refused before anything is recorded (not recorded and then failed).
+TEST_F(Cli, ADrivingRequestWithoutAConfigRecordsNothing) {
+  std::string id = Detached();
+  TempDir elsewhere;
+  std::string store = "sqlite:" + dir_.path() + "/ordo.db";
+  OrdoResult r = RunOrdo({"--store", store, "cancel", id}, elsewhere.path());
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("needs its config"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--detach"), std::string::npos) << r.err;
+  r = RunOrdo({"--store", store, "cancel", id, "--detach"}, elsewhere.path());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("accepted"), std::string::npos) << "the first cancel recorded nothing: " << r.out;
+}
+
 TEST_F(Cli, UnreachableStoreExitsThree) {
   OrdoResult r = Ordo({"--store", "sqlite:/nonexistent/dir/ordo.db", "apply", "-d", "shop", "-e", "prod",
                        "--ddl", "ALTER TABLE t ADD c INT", "--yes", "--detach"});

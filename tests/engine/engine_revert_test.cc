@@ -216,6 +216,43 @@ TEST(RevertWindow, FinishingDropsTheOldTablesOrKeepsThemUnderTheBackupName) {
   }
 }
 
+// Two swaps of one table within the same second: the second backup takes a free name
+// (`…_2`) instead of failing on the first's — and the backups there are never touched.
+TEST(RevertWindow, ABackupNameTakenThisSecondIsNeverReusedOrTouched) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto f = Prepare(server, 100);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  // Backups of "this second" for the next 20 seconds already exist.
+  std::vector<std::string> taken;
+  for (int s = 0; s < 20; ++s) {
+    auto stamp = f->conn->Query("SELECT DATE_FORMAT(UTC_TIMESTAMP() + INTERVAL " + std::to_string(s) +
+                                " SECOND, '%Y%m%d%H%i%s')");
+    ASSERT_TRUE(stamp.ok());
+    taken.push_back("t_ordo_bak_" + *stamp->rows[0][0]);
+    ASSERT_TRUE(f->conn->Execute("CREATE TABLE IF NOT EXISTS `" + f->db + "`.`" + taken.back() + "` (mine INT)").ok());
+  }
+  RecordingHost host;
+  EngineSpec spec = SpecFor(server, f->db, "t", "ALTER TABLE t ADD COLUMN x INT");
+  spec.keep_old_table = true;
+  auto engine = NewMysqlEngine(spec, &host);
+  ASSERT_TRUE(engine.ok());
+  ASSERT_TRUE((*engine)->Copy().ok());
+  auto report = (*engine)->Cutover();  // no window: the old table is disposed of now
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  auto tables = *Tables(*f->conn, f->db);
+  int second_backups = 0;
+  for (const std::string& t : tables)
+    if (t.rfind("t_ordo_bak_", 0) == 0 && t.size() > 2 && t.substr(t.size() - 2) == "_2") ++second_backups;
+  EXPECT_EQ(second_backups, 1) << ::testing::PrintToString(tables);
+  for (const std::string& t : taken) {
+    auto cols = f->conn->Query("SELECT GROUP_CONCAT(COLUMN_NAME) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+                               {SqlValue::Text(f->db), SqlValue::Text(t)});
+    ASSERT_TRUE(cols.ok());
+    EXPECT_EQ(cols->rows[0][0].value_or(""), "mine") << t << " was touched";
+  }
+  EXPECT_TRUE(HasColumn(*f->conn, f->db, "t", "x"));
+}
+
 // A crashed engine's successor continues the reverse sync from the checkpoint; and
 // when the crash came between the swap and its checkpoint, from the position the swap
 // recorded on the target.

@@ -209,9 +209,17 @@ Status MysqlEngine::Dispose(MysqlConnection& conn, const Change& change, const s
   ORDO_ASSIGN_OR_RETURN(bool sentry, IsSentry(conn, change.schema, name));
   if (spec_.keep_old_table && !sentry) {
     ORDO_ASSIGN_OR_RETURN(SqlRows now, conn.Query("SELECT DATE_FORMAT(UTC_TIMESTAMP(), '%Y%m%d%H%i%s')"));
-    std::string kept = BackupTableName(change.table, now.rows[0][0].value_or("0"));
-    return conn.Execute("RENAME TABLE " + QuoteTable(change.schema, name) + " TO " +
-                        QuoteTable(change.schema, kept));
+    const std::string stamp = now.rows[0][0].value_or("0");
+    // Two swaps of one table within a second: the second backup takes `_2`, `_3`, …
+    for (int n = 1; n <= 100; ++n) {
+      std::string kept = BackupTableName(change.table, n == 1 ? stamp : stamp + "_" + std::to_string(n));
+      ORDO_ASSIGN_OR_RETURN(bool taken, TableExists(conn, change.schema, kept));
+      if (taken) continue;
+      return conn.Execute("RENAME TABLE " + QuoteTable(change.schema, name) + " TO " +
+                          QuoteTable(change.schema, kept));
+    }
+    return AlreadyExists(QuoteTable(change.schema, BackupTableName(change.table, stamp)) +
+                         " and 99 more backups of this second exist; the old table stays as " + name);
   }
   return conn.Execute("DROP TABLE IF EXISTS " + QuoteTable(change.schema, name));
 }

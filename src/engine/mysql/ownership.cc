@@ -72,16 +72,16 @@ Status Ownership::Refuse(size_t index, const std::optional<OwnerRecord>& record,
     return FailedPrecondition(where + ": ordo's tables for it (" + NameList(schema, table) + ") belong to " +
                               record->owner.Describe() +
                               "; nothing was created. Let that apply finish, or cancel it; if it is "
-                              "abandoned, clear them with `ordo cleanup --drop --owner " +
+                              "abandoned, clear them with `ordo cleanup -d DB -e ENV --drop --owner " +
                               record->owner.apply_id + "`");
   if (record)
     return FailedPrecondition(QuoteTable(schema, OwnerTableName(table)) +
                               " names no owner (its operation stopped while recording itself); nothing "
-                              "was created. Clear it with `ordo cleanup --drop`");
+                              "was created. Clear it with `ordo cleanup -d DB -e ENV --drop`");
   return FailedPrecondition(QuoteTable(schema, name) +
                             " exists but no ordo operation owns it (left by an older ordo, or made by "
                             "hand); nothing was created. Drop or rename it, or clear it with "
-                            "`ordo cleanup --drop`");
+                            "`ordo cleanup -d DB -e ENV --drop`");
 }
 
 Status Ownership::CreateRecord(MysqlConnection& conn, size_t index) const {
