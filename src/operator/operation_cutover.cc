@@ -148,7 +148,7 @@ Status OperationRun::EnsureSwappedEngine() {
   auto changes = ctx_.store.ListChanges(held_.lease().operation_id);
   if (changes.ok() && !changes->empty() && changes->front().cutover_lock_ms)
     held_.set_cutover_lock_ms(*changes->front().cutover_lock_ms);
-  auto engine = ctx_.engines.NewEngine(job_, &held_);
+  auto engine = NewEngineFromCheckpoint();
   if (!engine.ok()) return engine.status();
   engine_ = std::move(engine).value();
   return engine_->Preflight();

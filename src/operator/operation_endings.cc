@@ -60,7 +60,7 @@ Status OperationRun::CleanUpTarget() {
   while (true) {
     Status s;
     if (!engine_) {
-      auto engine = ctx_.engines.NewEngine(job_, &held_);
+      auto engine = NewEngineFromCheckpoint();
       if (engine.ok()) engine_ = std::move(engine).value();
       else s = engine.status();
     }

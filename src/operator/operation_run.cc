@@ -111,9 +111,16 @@ void OperationRun::Dispatch() {
   CopyPhase();
 }
 
+Result<std::unique_ptr<OperationEngine>> OperationRun::NewEngineFromCheckpoint() {
+  auto op = ctx_.store.GetOperation(held_.lease().operation_id);
+  if (op.ok()) job_.operation.resume_state = op->resume_state;
+  else Log(LogLevel::kWarn, "cannot read the latest checkpoint, using the claim's: " + op.status().ToString());
+  return ctx_.engines.NewEngine(job_, &held_);
+}
+
 bool OperationRun::EnsureEngine() {
   if (engine_) return true;
-  auto engine = ctx_.engines.NewEngine(job_, &held_);
+  auto engine = NewEngineFromCheckpoint();
   if (!engine.ok()) {
     EndFailed(engine.status());
     return false;

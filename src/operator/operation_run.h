@@ -43,6 +43,11 @@ class OperationRun : public std::enable_shared_from_this<OperationRun> {
   void Dispatch();
   // Builds the engine when there is none; false (and the row failed) when it cannot.
   bool EnsureEngine();
+  // A new engine for this operation from its latest checkpoint: the store's resume
+  // state, not the claim's. After a retry in place the engine before may have saved
+  // more — a swap above all: one built from the claim's state would plan the change
+  // again on the table it already swapped. (A failed read keeps the claim's.)
+  Result<std::unique_ptr<OperationEngine>> NewEngineFromCheckpoint();
   void CopyPhase();
   void WaitRetryBackoff();
   // operation_park.cc: after the copy, cut over now or park (keeper or release).

@@ -10,6 +10,7 @@
 // - A cancel after a stop settles the stopped deployment and removes its shadow.
 // - A revert ends its apply `reverted`, whatever the later deployments did.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <chrono>
 #include <thread>
@@ -88,6 +89,72 @@ class Endings : public SharedServersTest<3> {
 
   TempDir dir_;
 };
+
+// Without a revert window the turn ends at the swap and the old table goes after it.
+// When that step fails (here: keep_old_table, and every backup name of three seconds
+// is taken, so the old table cannot be renamed), it is tried again — never by planning
+// the change again on the table already swapped — and the apply completes once it
+// can. The user's tables are never touched. (That the retry starts from the swap's
+// checkpoint, not the claim's, is pinned in worker_test.)
+TEST_F(Endings, AFailedEndOfASwapIsTriedAgainFromTheSwapNotFromTheStart) {
+  Configure("shop_bak", 1, "rolling", "0s", {"keep_old_table: true"});
+  auto conn = Connect(*servers_[0], "shop_bak");
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  // The deployment copies and parks ready under a worker; the swap waits for `cutover`.
+  OrdoResult created = RunOrdo({"apply", "-d", "shop", "-e", "prod", "--yes", "--detach", "--defer-cutover", "--json",
+                                "--ddl", "ALTER TABLE orders ADD INDEX idx_note (note)"},
+                               dir_.path());
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  std::string id = json::parse(created.out)["id"];
+  OrdoProcess worker({"worker"}, dir_.path());
+  WaitForOperation(id, "eu-1", "waiting_for_cutover");
+  // Every backup name of three seconds a little ahead is taken (300 tables take ~3 s).
+  auto first = (*conn)->Query("SELECT UNIX_TIMESTAMP() + 5");
+  ASSERT_TRUE(first.ok());
+  const int64_t from = std::stoll(*first->rows[0][0]);
+  std::vector<std::string> taken;
+  for (int64_t second = from; second < from + 3; ++second) {
+    auto stamp = (*conn)->Query("SELECT DATE_FORMAT(UTC_TIMESTAMP() + INTERVAL (" + std::to_string(second) +
+                                " - UNIX_TIMESTAMP()) SECOND, '%Y%m%d%H%i%s')");
+    ASSERT_TRUE(stamp.ok() && stamp->rows[0][0]) << stamp.status().ToString();
+    for (int n = 1; n <= 100; ++n) {
+      taken.push_back("orders_ordo_bak_" + *stamp->rows[0][0] + (n == 1 ? "" : "_" + std::to_string(n)));
+      ORDO_ASSERT_OK((*conn)->Execute("CREATE TABLE `" + taken.back() + "` (mine INT)"));
+    }
+  }
+  ASSERT_TRUE(PollUntil([&] {
+    auto now = (*conn)->Query("SELECT UNIX_TIMESTAMP()");
+    return now.ok() && std::stoll(*now->rows[0][0]) >= from;
+  }, std::chrono::seconds(30))) << "the backup names were taken too late";
+  OrdoResult cutover = RunOrdo({"cutover", id, "--detach"}, dir_.path());
+  ASSERT_EQ(cutover.exit_code, 0) << cutover.out << cutover.err;
+
+  // Completed at the swap; done once the old table's end (owed) is done too.
+  json doc = WaitForStatus(
+      dir_.path(), id,
+      [](const json& d) { return d["state"] == "completed" && OperationOf(d, "eu-1")["phase"] == "completed"; },
+      std::chrono::seconds(120));
+  EXPECT_EQ(doc["state"], "completed") << doc.dump(2) << worker.err();
+  EXPECT_EQ(OperationOf(doc, "eu-1")["phase"], "completed") << doc.dump(2) << worker.err();
+  json op = OperationOf(doc, "eu-1");
+  EXPECT_EQ(op["state"], "completed") << doc.dump(2);
+  EXPECT_TRUE(op["error"].is_null()) << doc.dump(2);
+  worker.Signal(SIGTERM);
+  EXPECT_EQ(worker.Wait(std::chrono::seconds(60)), 0) << worker.err();
+  // The end of the swap failed at least once and was tried again from the swap.
+  EXPECT_NE(worker.err().find("the work after the swap interrupted, trying again"), std::string::npos) << worker.err();
+  EXPECT_EQ(worker.err().find("does not apply"), std::string::npos) << "the change was planned again: " << worker.err();
+  EXPECT_EQ(*IndexColumns(*servers_[0], "shop_bak", "orders", "idx_note"), "1");
+  for (const std::string& t : taken) {
+    auto cols = QueryValue(*servers_[0], "shop_bak",
+                           "SELECT GROUP_CONCAT(COLUMN_NAME) FROM information_schema.COLUMNS WHERE "
+                           "TABLE_SCHEMA = 'shop_bak' AND TABLE_NAME = ?",
+                           {SqlValue::Text(t)});
+    ASSERT_TRUE(cols.ok()) << cols.status().ToString();
+    EXPECT_EQ(*cols, "mine") << t << " was touched";
+  }
+  ExpectNothingOfOrdoLeft("shop_bak", 1);
+}
 
 TEST_F(Endings, AnEarlierRevertWindowOutlivesALaterFailureAndCanStillBeReverted) {
   std::unique_ptr<OrdoProcess> apply;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <optional>
 
 #include "engine_double.h"
 #include "operator/control.h"
@@ -94,6 +95,80 @@ class WorkerTest : public ::testing::Test {
   std::unique_ptr<DoubleFactory> engines_;
   int pid_ = 0;
 };
+
+// Forwards to the engine double; FinishSwap fails (retryably) the first `failures`
+// times over all engines. Records the resume state each engine was built with.
+class FlakyFinishFactory final : public EngineFactory {
+ public:
+  FlakyFinishFactory(EngineFactory& inner, int failures) : inner_(inner), failures_(failures) {}
+  std::vector<std::optional<std::string>> built_from;  // resume_state of each job
+
+  Result<std::unique_ptr<OperationEngine>> NewEngine(const OperationJob& job, EngineHost* host) override {
+    built_from.push_back(job.operation.resume_state);
+    ORDO_ASSIGN_OR_RETURN(auto engine, inner_.NewEngine(job, host));
+    return std::unique_ptr<OperationEngine>(new Flaky(std::move(engine), &failures_));
+  }
+  Micros RevertWindow(const ApplyRecord& apply) override { return inner_.RevertWindow(apply); }
+  bool CanRevert() const override { return inner_.CanRevert(); }
+
+ private:
+  class Flaky final : public OperationEngine {
+   public:
+    Flaky(std::unique_ptr<OperationEngine> inner, int* failures) : inner_(std::move(inner)), failures_(failures) {}
+    Status Preflight() override { return inner_->Preflight(); }
+    Status Copy() override { return inner_->Copy(); }
+    Status MakeReady() override { return inner_->MakeReady(); }
+    Status KeepInSync(const std::function<bool()>& ready) override { return inner_->KeepInSync(ready); }
+    Result<CutoverReport> Cutover() override { return inner_->Cutover(); }
+    Result<CutoverReport> Swap() override { return inner_->Swap(); }
+    Status Cancel() override { return inner_->Cancel(); }
+    Status FinishSwap() override {
+      if (*failures_ > 0) {
+        --*failures_;
+        return Unavailable("simulated: the server went away while the old table was dropped");
+      }
+      return inner_->FinishSwap();
+    }
+
+   private:
+    std::unique_ptr<OperationEngine> inner_;
+    int* failures_;
+  };
+  EngineFactory& inner_;
+  int failures_;
+};
+
+// Without a revert window the turn ends at the swap and the old table goes after it.
+// When that step fails and is tried again, the new engine starts from the checkpoint
+// the swap saved, not from the claim's (a fresh operation's: none), which would make
+// a real engine plan the change again on the table it already swapped.
+TEST_F(WorkerTest, AFailedEndOfASwapIsTriedAgainFromTheSwapsCheckpoint) {
+  FlakyFinishFactory flaky(*engines_, /*failures=*/1);
+  WorkerOptions o;
+  o.owner_prefix = "test/flaky";
+  o.drivers = 1;
+  o.poll_interval_micros = kSecond;
+  o.lease_staleness_micros = 10 * kSecond;
+  auto worker = std::make_unique<Worker>(*process_store_, flaky, runtime_, NullLogger(), o);
+  worker->Start();
+  ApplyRecord a = Create("rolling", 1, false);
+  worker->Notify();
+  // Completed at the swap; the old table's drop (owed) finishes after the retry.
+  ASSERT_TRUE(WaitFor([&] {
+    auto ops = Ops(a.id);
+    return StateOf(a.id) == ApplyState::kCompleted && ops.size() == 1 && !ops[0].cleanup_pending;
+  }));
+  auto ops = Ops(a.id);
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_EQ(ops[0].state, OperationState::kCompleted);
+  EXPECT_EQ(target_->swaps(ops[0].id), 1);
+  ASSERT_EQ(flaky.built_from.size(), 2u) << "one engine for the run, one after the failure";
+  EXPECT_FALSE(flaky.built_from[0].has_value()) << "claimed fresh";
+  ASSERT_TRUE(flaky.built_from[1].has_value()) << "the retry's engine was built from the claim's (empty) state";
+  EXPECT_NE(flaky.built_from[1]->find("\"swapped\":true"), std::string::npos) << *flaky.built_from[1];
+  worker->Shutdown();
+  worker->Join();
+}
 
 TEST_F(WorkerTest, NextCutoverStartsRightAfterThePreviousCompletesInProcess) {
   // A poll interval far longer than the test: only the in-process wake signal can
