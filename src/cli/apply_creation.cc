@@ -52,7 +52,8 @@ Status TryOnDeployments(const EnvironmentConfig& env, const std::vector<NewOpera
     if (!tried.ok()) {
       if (tried.Is(StatusCode::kInvalidArgument))
         return InvalidArgument("deployment " + d->name + ": " + tried.message() + " (nothing was created)");
-      return ConnectError(name, tried);
+      if (tried.Is(StatusCode::kUnavailable)) return ConnectError(name, tried);
+      return tried.WithContext(name + ": trying the changes");
     }
   }
   return Status::Ok();

@@ -11,9 +11,10 @@ constexpr const char* kTrialTable = "ordo_ddl_trial";
 
 // The server cannot try this on a temporary table (1796: FULLTEXT on a temporary
 // InnoDB table; 1478: an engine, e.g. partitioning, without TEMPORARY; 1845/1846: an
-// ALGORITHM= or LOCK= clause a temporary table does not support).
+// ALGORITHM= or LOCK= clause a temporary table does not support; 1044/1142: a user
+// without CREATE TEMPORARY TABLES — the preflight, on a real table, says what it needs).
 bool NoTemporaryCopy(const Status& s) {
-  for (const char* code : {"1796", "1478", "1845", "1846"})
+  for (const char* code : {"1796", "1478", "1845", "1846", "1044", "1142"})
     if (s.message().rfind(std::string("mysql error ") + code + ":", 0) == 0) return true;
   return false;
 }

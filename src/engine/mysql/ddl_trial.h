@@ -4,8 +4,8 @@
 // TEMPORARY copy of the table's definition, each CREATE TABLE as a TEMPORARY table,
 // and temporary tables live and die with the trial's session. A table whose
 // definition cannot be copied to a temporary table (a FULLTEXT index on InnoDB, a
-// partitioned table) is left to the operation's own preflight, which tries the change
-// on a real empty copy.
+// partitioned table; a user without CREATE TEMPORARY TABLES) is left to the
+// operation's own preflight, which tries the change on a real empty copy.
 //
 // Thread-safety: a pure function over a connection the caller owns.
 //
