@@ -7,6 +7,7 @@
 #include "cli/exit_codes.h"
 #include "cli/logging.h"
 #include "db/dsn.h"
+#include "db/mysql/connection.h"
 
 namespace ordo::cli {
 
@@ -20,7 +21,8 @@ Status ValidateGlobals(const Globals& g) {
 
 Status ConnectError(const std::string& what, const Status& cause) {
   std::string why = RedactUrls(cause.message());
-  if (cause.Is(StatusCode::kFailedPrecondition) && why.find("ccess denied") != std::string::npos)
+  // 1045: wrong user or password; 1044: the user may not use the database.
+  if (IsMysqlError(cause, 1045) || IsMysqlError(cause, 1044))
     return InvalidArgument(what + " refused the login (check the user and password): " + why);
   return Unavailable(what + " is unreachable: " + why);
 }
@@ -50,11 +52,8 @@ Result<StoreIdentity> Session::Identity() {
   ORDO_ASSIGN_OR_RETURN(ordo::Store * store, Store());
   ORDO_ASSIGN_OR_RETURN(std::string id, store->StoreId());
   std::string name = StoreName();
-  if (name.rfind("sqlite:", 0) == 0) {
-    std::string path = name.substr(7);
-    if (path.rfind("//", 0) == 0) path = path.substr(2);
-    name = "sqlite:" + std::filesystem::absolute(path).lexically_normal().string();
-  }
+  if (auto dsn = ParseDsn(name); dsn.ok() && dsn->scheme == "sqlite")
+    name = "sqlite:" + std::filesystem::absolute(dsn->database).lexically_normal().string();
   return StoreIdentity{id, name};
 }
 

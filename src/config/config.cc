@@ -360,10 +360,10 @@ namespace {
 // A relative SQLite store path of a config file is relative to the file's directory:
 // `ordo -c /srv/ordo.yaml status` from any working directory finds the same store.
 std::string StoreRelativeTo(const std::string& store, const std::filesystem::path& dir) {
-  if (store.rfind("sqlite:", 0) != 0) return store;
-  std::string path = store.substr(7);
-  if (path.rfind("//", 0) == 0) path = path.substr(2);
-  if (path.empty() || path == ":memory:" || std::filesystem::path(path).is_absolute()) return store;
+  auto dsn = ParseDsn(store);  // a SQLite URL's path is its `database`
+  if (!dsn.ok() || dsn->scheme != "sqlite") return store;
+  const std::string& path = dsn->database;
+  if (path == ":memory:" || std::filesystem::path(path).is_absolute()) return store;
   return "sqlite:" + (dir / path).lexically_normal().string();
 }
 

@@ -122,6 +122,9 @@ class MysqlConnection {
 
 // Maps a client or server error number to a Status (the one place for MariaDB/MySQL).
 Status MapMysqlError(unsigned int code, std::string_view message);
+// Whether `s` carries the error `code` as MapMysqlError wrote it (context added with
+// WithContext included).
+bool IsMysqlError(const Status& s, unsigned int code);
 
 // `name` quoted as a MariaDB identifier: `a``b`.
 std::string QuoteIdentifier(std::string_view name);

@@ -4,9 +4,18 @@
 #include "db/mysql/connection.h"
 
 namespace ordo {
+namespace {
+
+std::string ErrorPrefix(unsigned int code) { return "mysql error " + std::to_string(code) + ": "; }
+
+}  // namespace
+
+bool IsMysqlError(const Status& s, unsigned int code) {
+  return s.message().find(ErrorPrefix(code)) != std::string::npos;
+}
 
 Status MapMysqlError(unsigned int code, std::string_view message) {
-  std::string text = "mysql error " + std::to_string(code) + ": " + std::string(message);
+  std::string text = ErrorPrefix(code) + std::string(message);
   switch (code) {
     case ER_LOCK_DEADLOCK:      // 1213
     case ER_LOCK_WAIT_TIMEOUT:  // 1205

@@ -1,8 +1,9 @@
 // The trial of an apply's changes on one deployment before the apply exists, so that
 // bad DDL is refused before anything is created (`ordo apply` runs it on every
 // deployment it can reach). Nothing is written to the target: each ALTER runs on a
-// TEMPORARY copy of the table's definition, each CREATE TABLE as a TEMPORARY table,
-// and temporary tables live and die with the trial's session. A table whose
+// TEMPORARY copy of the table's definition, which lives and dies with the trial's
+// session (CREATE and DROP TABLE changes, which the CLI and the API do not take, are
+// left to the preflight). A table whose
 // definition cannot be copied to a temporary table (a FULLTEXT index on InnoDB, a
 // partitioned table; a user without CREATE TEMPORARY TABLES) is left to the
 // operation's own preflight, which tries the change on a real empty copy.
@@ -22,9 +23,8 @@
 namespace ordo {
 
 // InvalidArgument naming the table and why, for the first change that cannot apply:
-// unparsable DDL, a table that is missing (ALTER, DROP) or already there (CREATE), one
-// with foreign keys or triggers, or a statement the server refuses. Other errors (the
-// connection) as they come.
+// unparsable DDL, a table that is missing, one with foreign keys or triggers, or an
+// ALTER the server refuses. Other errors (the connection) as they come.
 Status TryChanges(MysqlConnection& conn, const std::string& default_schema,
                   const std::vector<TableChange>& changes);
 

@@ -63,7 +63,7 @@ Status MysqlEngine::BuildIndexes(IndexBuild* build, std::vector<std::vector<std:
       if (last.ok()) continue;  // re-planned: nothing missing any more
       if (build->cancel) return Cancelled("the index build was stopped");
       if (dead_) return last;
-      bool duplicate_name = last.message().find("mysql error 1061:") != std::string::npos;
+      bool duplicate_name = IsMysqlError(last, 1061);
       if (!duplicate_name && !last.retryable())
         return last.WithContext("adding the secondary indexes of " + shadow + " back after the copy");
       std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
