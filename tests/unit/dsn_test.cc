@@ -25,6 +25,29 @@ TEST(Dsn, RedactedNeverShowsThePassword) {
   EXPECT_EQ(d->ToUrl(), "mysql://ordo:secret@db:3306/shop");
 }
 
+TEST(Dsn, PostgresUrlParsesAndPostgresqlIsTheSameScheme) {
+  auto d = ParseDsn("postgres://ordo:p%3Ass@db.internal:5433/ordo?sslmode=require");
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->scheme, "postgres");
+  EXPECT_EQ(d->user, "ordo");
+  EXPECT_EQ(d->password, "p:ss");
+  EXPECT_EQ(d->host, "db.internal");
+  EXPECT_EQ(d->port, 5433);
+  EXPECT_EQ(d->database, "ordo");
+  EXPECT_EQ(d->params.at("sslmode"), "require");
+  EXPECT_EQ(d->Redacted(), "postgres://ordo:***@db.internal:5433/ordo?sslmode=require");
+  auto alias = ParseDsn("postgresql://u:pw@127.0.0.1:5432/db");
+  ASSERT_TRUE(alias.ok());
+  EXPECT_EQ(alias->scheme, "postgres");
+  EXPECT_EQ(alias->port, 5432);
+  // Without a port the field stays 0: the client uses the scheme's default, 5432.
+  auto no_port = ParseDsn("postgres://u:pw@localhost/db");
+  ASSERT_TRUE(no_port.ok());
+  EXPECT_EQ(no_port->port, 0);
+  EXPECT_EQ(no_port->host, "localhost");
+  EXPECT_EQ(ParseDsn("postgres://u@h:0/x").status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(Dsn, SqlitePathAndErrors) {
   auto d = ParseDsn("sqlite:ordo.db");
   ASSERT_TRUE(d.ok());
