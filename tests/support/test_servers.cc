@@ -19,15 +19,22 @@ std::string Env(const char* name) {
   return v ? std::string(v) : std::string();
 }
 
+// Runs a shell command, collecting its stdout in `out`; its exit status (-1 when it
+// cannot be run).
+int RunCollecting(const std::string& command, std::string* out) {
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return -1;
+  std::array<char, 4096> buf{};
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out->append(buf.data(), n);
+  return pclose(pipe);
+}
+
 // Runs a shell command, returning its stdout; Unavailable on a non-zero exit.
 Result<std::string> Run(const std::string& command) {
   std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return Unavailable("cannot run: " + command);
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
-  int rc = pclose(pipe);
+  int rc = RunCollecting(command, &out);
+  if (rc == -1) return Unavailable("cannot run: " + command);
   if (rc != 0) return Unavailable("command failed (" + std::to_string(rc) + "): " + command);
   return out;
 }
@@ -41,6 +48,16 @@ std::string ShellQuote(std::string_view s) {
       out += c;
   }
   return out + "'";
+}
+
+// The port a start script printed on its last line.
+Result<int> PrintedPort(const std::string& out, std::string_view script) {
+  std::string text = out;
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  size_t nl = text.rfind('\n');
+  int port = std::atoi(text.c_str() + (nl == std::string::npos ? 0 : nl + 1));
+  if (port <= 0) return Unavailable(std::string(script) + " printed no port: " + out);
+  return port;
 }
 
 }  // namespace
@@ -91,13 +108,7 @@ Status MariaDbServer::Restart() {
                     " 2>&1";
   auto out = Run(cmd);
   if (!out.ok()) return out.status();
-  // The script's last line is the port.
-  std::string text = *out;
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  size_t nl = text.rfind('\n');
-  int port = std::atoi(text.c_str() + (nl == std::string::npos ? 0 : nl + 1));
-  if (port <= 0) return Unavailable("mariadb-tmp printed no port: " + *out);
-  port_ = port;
+  ORDO_ASSIGN_OR_RETURN(port_, PrintedPort(*out, "mariadb-tmp"));
   return Status::Ok();
 }
 
@@ -128,6 +139,87 @@ Status MariaDbServer::Exec(std::string_view sql, std::string_view database) cons
   auto out = Run(cmd);
   if (!out.ok()) return Internal(out.status().message());
   return Status::Ok();
+}
+
+Result<PostgresServer*> PostgresServer::Shared() {
+  static std::mutex mu;
+  static std::unique_ptr<PostgresServer> shared;
+  static Status failure = Status::Ok();
+  std::lock_guard<std::mutex> lock(mu);
+  if (shared) return shared.get();
+  if (!failure.ok()) return failure;
+  if (!Env("ORDO_TEST_PG_PORT").empty()) {
+    shared.reset(new PostgresServer());
+    if (!Env("ORDO_TEST_PG_HOST").empty()) shared->host_ = Env("ORDO_TEST_PG_HOST");
+    shared->port_ = std::atoi(Env("ORDO_TEST_PG_PORT").c_str());
+    if (!Env("ORDO_TEST_PG_USER").empty()) shared->user_ = Env("ORDO_TEST_PG_USER");
+    shared->password_ = Env("ORDO_TEST_PG_PASSWORD");
+    return shared.get();
+  }
+  auto started = StartPrivate();
+  if (!started.ok()) {
+    failure = started.status();
+    return failure;
+  }
+  shared = std::move(*started);
+  // Stopped by the static destructor at exit.
+  return shared.get();
+}
+
+Result<std::unique_ptr<PostgresServer>> PostgresServer::StartPrivate(std::string extra_options) {
+  std::unique_ptr<PostgresServer> server(new PostgresServer());
+  char tmpl[] = "/tmp/ordo-postgres-XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) return Unavailable("mkdtemp failed");
+  server->dir_ = tmpl;
+  server->extra_options_ = std::move(extra_options);
+  ORDO_RETURN_IF_ERROR(server->Restart());
+  return server;
+}
+
+Status PostgresServer::Restart() {
+  std::string cmd = "ORDO_POSTGRES_OPTS=" + ShellQuote(extra_options_) + " " +
+                    ShellQuote(SourceDir() + "/scripts/postgres-tmp") + " start " +
+                    ShellQuote(dir_) + (port_ ? " " + std::to_string(port_) : "") +
+                    " 2>&1";
+  auto out = Run(cmd);
+  if (!out.ok()) return out.status();
+  ORDO_ASSIGN_OR_RETURN(port_, PrintedPort(*out, "postgres-tmp"));
+  return Status::Ok();
+}
+
+Status PostgresServer::Kill() {
+  if (dir_.empty()) return FailedPrecondition("cannot stop an external server");
+  auto out = Run(ShellQuote(SourceDir() + "/scripts/postgres-tmp") + " stop " + ShellQuote(dir_));
+  return out.status();
+}
+
+PostgresServer::~PostgresServer() {
+  if (dir_.empty()) return;
+  (void)Kill();
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+std::string PostgresServer::Dsn(std::string_view database) const {
+  return "postgres://" + user_ + ":" + password_ + "@" + host_ + ":" + std::to_string(port_) +
+         "/" + std::string(database);
+}
+
+Status PostgresServer::Exec(std::string_view sql, std::string_view database) const {
+  std::string cmd = "PGPASSWORD=" + ShellQuote(password_) + " PGCONNECT_TIMEOUT=10 psql -X -q" +
+                    " -v ON_ERROR_STOP=1 -h " + ShellQuote(host_) + " -p " + std::to_string(port_) +
+                    " -U " + ShellQuote(user_) + " -d " +
+                    ShellQuote(database.empty() ? "postgres" : database) + " -c " +
+                    ShellQuote(sql) + " 2>&1";
+  std::string out;
+  int rc = RunCollecting(cmd, &out);
+  // The command line holds the password: report psql's output only.
+  if (rc != 0) return Internal("psql failed (" + std::to_string(rc) + "): " + out);
+  return Status::Ok();
+}
+
+Status PostgresServer::CreateDatabase(std::string_view name) const {
+  return Exec("CREATE DATABASE \"" + std::string(name) + "\"");
 }
 
 std::string UniqueName(std::string_view prefix) {

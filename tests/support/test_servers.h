@@ -1,17 +1,24 @@
-// Real servers for tests: throwaway MariaDB (and later PostgreSQL) processes on
-// loopback, each with its own temp datadir, stopped when the test binary exits.
+// Real servers for tests: throwaway MariaDB and PostgreSQL processes on loopback,
+// each with its own temp datadir, stopped when the test binary exits.
 //
-// A test binary asks for a server with MariaDbServer::Shared(). When the environment
-// names one (ORDO_TEST_MYSQL_HOST/PORT/USER/PASSWORD) it is used; otherwise
-// scripts/mariadb-tmp starts one. When no server can be had, ORDO_REQUIRE_SERVERS=1
-// (set by CI) makes that a test failure; otherwise the test skips with a printed
-// reason.
+// A test binary asks for a server with MariaDbServer::Shared() or
+// PostgresServer::Shared(). When the environment names one
+// (ORDO_TEST_MYSQL_HOST/PORT/USER/PASSWORD, ORDO_TEST_PG_HOST/PORT/USER/PASSWORD) it
+// is used; otherwise scripts/mariadb-tmp or scripts/postgres-tmp starts one. When no
+// server can be had, ORDO_REQUIRE_SERVERS=1 (set by CI) makes that a test failure;
+// otherwise the test skips with a printed reason.
 //
 // Thread-safety: Shared() is safe to call from several threads.
 //
 //   TEST(Foo, Bar) {
 //     ORDO_ASSIGN_SERVER_OR_SKIP(server);
 //     std::string dsn = server->Dsn(UniqueName("t"));
+//   }
+//   TEST(Foo, Baz) {
+//     ORDO_ASSIGN_PG_SERVER_OR_SKIP(pg);
+//     std::string db = UniqueName("t");
+//     ASSERT_TRUE(pg->CreateDatabase(db).ok());
+//     std::string dsn = pg->Dsn(db);  // postgres://ordo:ordo@127.0.0.1:PORT/db
 //   }
 #pragma once
 
@@ -49,6 +56,41 @@ class MariaDbServer {
 
  private:
   MariaDbServer() = default;
+  std::string dir_;  // empty for an external server
+  std::string host_ = "127.0.0.1";
+  int port_ = 0;
+  std::string user_ = "ordo";
+  std::string password_ = "ordo";
+  std::string extra_options_;
+};
+
+class PostgresServer {
+ public:
+  // The process-wide shared server, started on first use.
+  static Result<PostgresServer*> Shared();
+  // A private server (e.g. to stop it under a session); stopped when the object is
+  // destroyed. `extra_options` go to postgres (ORDO_POSTGRES_OPTS, e.g. "-c a=b").
+  static Result<std::unique_ptr<PostgresServer>> StartPrivate(std::string extra_options = "");
+  ~PostgresServer();
+
+  const std::string& host() const { return host_; }
+  int port() const { return port_; }
+  const std::string& user() const { return user_; }
+  const std::string& password() const { return password_; }
+  // postgres://user:password@host:port/database
+  std::string Dsn(std::string_view database = "") const;
+  // Runs SQL with psql (in database `postgres` when none is named); for test setup
+  // only. Internal with psql's output when it fails.
+  Status Exec(std::string_view sql, std::string_view database = "") const;
+  // CREATE DATABASE `name` (a plain identifier, e.g. from UniqueName).
+  Status CreateDatabase(std::string_view name) const;
+  // Stops the server (fast shutdown: sessions get 57P01); Restart() brings it back on
+  // the same port and datadir.
+  Status Kill();
+  Status Restart();
+
+ private:
+  PostgresServer() = default;
   std::string dir_;  // empty for an external server
   std::string host_ = "127.0.0.1";
   int port_ = 0;
@@ -96,4 +138,20 @@ std::string SourceDir();
                    << "); run scripts/setup to install mariadb-server";               \
     }                                                                                 \
     var = *ordo_srv_;                                                                 \
+  } while (0)
+
+// Binds `var` to the shared PostgreSQL server, or fails (CI) / skips (locally) the test.
+#define ORDO_ASSIGN_PG_SERVER_OR_SKIP(var)                                               \
+  ::ordo::testing::PostgresServer* var = nullptr;                                        \
+  do {                                                                                   \
+    auto ordo_pg_srv_ = ::ordo::testing::PostgresServer::Shared();                       \
+    if (!ordo_pg_srv_.ok()) {                                                            \
+      if (::ordo::testing::ServersRequired())                                            \
+        FAIL() << "PostgreSQL server required but unavailable: "                         \
+               << ordo_pg_srv_.status().ToString();                                      \
+      GTEST_SKIP() << "skipped: no PostgreSQL server ("                                  \
+                   << ordo_pg_srv_.status().ToString()                                   \
+                   << "); run scripts/setup to install postgresql";                      \
+    }                                                                                    \
+    var = *ordo_pg_srv_;                                                                 \
   } while (0)
