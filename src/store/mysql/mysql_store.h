@@ -29,14 +29,14 @@
 #include "db/dsn.h"
 #include "db/mysql/pool.h"
 #include "ordo/store.h"
-#include "store/gate_candidates.h"
 #include "store/mysql/gates.h"
+#include "store/sql/sql_store.h"
 
 namespace ordo::mysql {
 
 class Transaction;
 
-class MysqlStore final : public Store, public GateCandidates {
+class MysqlStore final : public sqlstore::SqlStore {
  public:
   // Checks that the server answers; does not migrate. Unavailable when it cannot be
   // reached.
@@ -48,12 +48,6 @@ class MysqlStore final : public Store, public GateCandidates {
   Result<std::string> StoreId() override;
 
   Result<ApplyRecord> CreateApply(const NewApply& apply) override;
-  Result<ApplyRecord> GetApply(int64_t apply_id) override;
-  Result<ApplyRecord> FindApply(std::string_view external_id) override;
-  Result<std::vector<ApplyRecord>> ListApplies(int limit) override;
-  Result<std::vector<OperationRecord>> ListOperations(int64_t apply_id) override;
-  Result<OperationRecord> GetOperation(int64_t operation_id) override;
-  Result<std::vector<ChangeRecord>> ListChanges(int64_t operation_id) override;
 
   Result<std::optional<ClaimedOperation>> ClaimNextCopy(std::string_view owner) override;
   Result<std::optional<ClaimedOperation>> ClaimNextCutover(std::string_view owner) override;
@@ -61,26 +55,15 @@ class MysqlStore final : public Store, public GateCandidates {
   Result<std::optional<ClaimedOperation>> ClaimNextCleanup(std::string_view owner) override;
   Result<bool> BeginCutover(const Lease& lease) override;
 
-  Status Heartbeat(const Lease& lease) override;
-  Status TransitionOperation(const Lease& lease, OperationState to,
-                             std::optional<std::string> error) override;
-  Status CompleteOwingCleanup(const Lease& lease) override;
-  Status Park(const Lease& lease) override;
-  Status SaveProgress(const Lease& lease, const std::vector<ChangeProgress>& progress) override;
-  Status SaveResumeState(const Lease& lease, std::string_view resume_state_json) override;
-  Result<bool> CasApplyState(const Lease& lease, ApplyState expected, ApplyState next,
-                             std::optional<std::string> error) override;
 
   Result<RequestAnswer> RequestControl(int64_t apply_id, RequestKind kind,
                                        std::string_view requested_by) override;
   Status CompleteRequest(int64_t apply_id, RequestKind kind) override;
   Status FailRequest(int64_t apply_id, RequestKind kind, std::string_view error) override;
-  Result<std::vector<ControlRequestRecord>> ListRequests(int64_t apply_id) override;
 
   Result<int> ExpireRetries() override;
   Result<int> RederiveUnheldApplies() override;
   Status AppendEvent(const EventRecord& event) override;
-  Result<std::vector<EventRecord>> ListEvents(int64_t apply_id) override;
 
   Result<std::vector<int64_t>> CopyCandidates() override;
   Result<std::vector<int64_t>> CutoverCandidates() override;
@@ -92,58 +75,24 @@ class MysqlStore final : public Store, public GateCandidates {
  private:
   MysqlStore(const Dsn& dsn, const StoreOptions& options);
 
-  // ---- helpers (mysql_store.cc); `conn` is inside the caller's transaction ----
-  struct Event {
-    int64_t apply_id = 0;
-    std::optional<int64_t> operation_id;
-    std::string kind;
-    std::optional<std::string> from_state;
-    std::optional<std::string> to_state;
-    std::string message;
-  };
-  Status WriteEvent(MysqlConnection& conn, const Event& e);
+  Result<std::unique_ptr<sqlstore::Transaction>> BeginWrite() override;
+  Result<std::unique_ptr<sqlstore::Session>> BeginRead() override;
+
+  // ---- MariaDB's own helpers; `conn` is inside the caller's transaction ----
   // WriteEvent's INSERT as text, for Transaction::CommitAfter.
   static std::string EventInsert(MysqlConnection& conn, const Event& e);
-  Result<ApplyRecord> ReadApply(MysqlConnection& conn, int64_t apply_id, bool for_update = false);
-  Result<OperationRecord> ReadOperation(MysqlConnection& conn, int64_t operation_id);
-  Result<std::vector<OperationRecord>> ReadOperations(MysqlConnection& conn, int64_t apply_id);
-  Result<std::optional<RequestStatus>> ReadRequestStatus(MysqlConnection& conn, int64_t apply_id,
-                                                         RequestKind kind);
-  Result<std::vector<ControlRequestRecord>> ReadRequests(MysqlConnection& conn, int64_t apply_id);
-  Result<bool> ReleaseLatched(MysqlConnection& conn, int64_t apply_id);
   Result<std::vector<int64_t>> QueryIds(const GateQuery& query);
-  // Locks the operation row (waiting for an uncommitted writer, passing the sync point
-  // "Store::WaitingForLock" first) and checks `lease`: ok with the row when the token
-  // is current; NotFound; LeaseLost (a lease_lost event is then written and must be
-  // committed by the caller).
-  Result<OperationRecord> LockLeased(MysqlConnection& conn, const Lease& lease);
-  // After a fenced write matched no row: ok (the row still has the token), NotFound or
-  // LeaseLost (an event records it).
-  Status FenceFailure(MysqlConnection& conn, const Lease& lease);
-  // Records a lease_lost event and returns LeaseLost.
-  Status LostLease(MysqlConnection& conn, const Lease& lease, int64_t apply_id,
-                   const std::optional<std::string>& holder);
-  // TransitionOperation, or with owe_cleanup CompleteOwingCleanup.
-  Status Transition(const Lease& lease, OperationState to, std::optional<std::string> error,
-                    bool owe_cleanup);
-  // Re-derives the apply's state from its operations and stores it when it changed.
-  Status RederiveApply(MysqlConnection& conn, int64_t apply_id, std::string_view why);
-  // Writes a new apply state (with marks and an event); completes moot requests when
-  // the state settles.
-  Status WriteApplyState(MysqlConnection& conn, const ApplyRecord& apply, ApplyState next,
-                         const std::optional<std::string>& error, std::string_view why);
-  Status CompleteMootRequests(MysqlConnection& conn, int64_t apply_id, ApplyState state);
   // Locks the (database, environment) scope so one-active-apply checks serialise.
-  Status LockScope(MysqlConnection& conn, const std::string& database,
+  Status LockScope(sqlstore::Session& conn, const std::string& database,
                    const std::string& environment);
   // "deployment … is held by apply …" for another apply holding one of `deployments`
   // (HoldsDeployment), if any.
-  Result<std::optional<std::string>> DeploymentHolder(MysqlConnection& conn,
+  Result<std::optional<std::string>> DeploymentHolder(sqlstore::Session& conn,
                                                       const std::string& database,
                                                       const std::string& environment,
                                                       const std::vector<std::string>& deployments,
                                                       int64_t exclude_apply_id);
-  Status UpsertRequest(MysqlConnection& conn, int64_t apply_id, RequestKind kind,
+  Status UpsertRequest(sqlstore::Session& conn, int64_t apply_id, RequestKind kind,
                        RequestStatus status, std::string_view requested_by,
                        const std::optional<std::string>& error);
   // A candidate row locked by this transaction, and the database clock then.
@@ -153,11 +102,11 @@ class MysqlStore final : public Store, public GateCandidates {
   };
   // The external id of apply `apply_id`, read once per apply (`conn` may be inside a
   // transaction) and kept: an apply's external id never changes and ids are not reused.
-  Result<std::string> ExternalIdOf(MysqlConnection& conn, int64_t apply_id);
+  Result<std::string> ExternalIdOf(sqlstore::Session& conn, int64_t apply_id);
   static constexpr size_t kMaxCachedExternalIds = 10000;  // then the cache starts over
   // Locks the first row in claim order that is claimable (every gate evaluated on the
   // newest committed row) and that no other transaction holds (see ClaimGates).
-  Result<std::optional<Locked>> LockFirstCandidate(MysqlConnection& conn, const ClaimGates& gates);
+  Result<std::optional<Locked>> LockFirstCandidate(sqlstore::Session& conn, const ClaimGates& gates);
   // Writes the claimed event and commits, in one round trip, and builds the answer
   // (the state from before the claim).
   Result<ClaimedOperation> CommitClaim(Transaction& txn, const Locked& locked,
@@ -166,9 +115,6 @@ class MysqlStore final : public Store, public GateCandidates {
   // The rare-arm probe reads at most this many pages of rows that turn out not to be
   // claimable before the claim settles for the ordered arm's row.
   static constexpr int kMaxCandidatePages = 16;
-  // Runs a fenced UPDATE; on zero rows returns the FenceFailure verdict.
-  Status FencedUpdate(MysqlConnection& conn, const Lease& lease, std::string_view sql,
-                      std::vector<SqlValue> params);
 
   StoreOptions options_;
   GateParams gate_params_;

@@ -18,7 +18,7 @@ std::string OptionsJson(const ApplyOptions& options) {
 
 }  // namespace
 
-Status MysqlStore::LockScope(MysqlConnection& conn, const std::string& database,
+Status MysqlStore::LockScope(sqlstore::Session& conn, const std::string& database,
                              const std::string& environment) {
   // The row lock is held to the end of the transaction: creates (and resumes) of one
   // database and environment run their holder check one at a time.
@@ -32,7 +32,7 @@ Status MysqlStore::LockScope(MysqlConnection& conn, const std::string& database,
 // The rule is HoldsDeployment (store/deployment_holder.h); the candidate query leaves
 // out only rows that cannot hold.
 Result<std::optional<std::string>> MysqlStore::DeploymentHolder(
-    MysqlConnection& conn, const std::string& database, const std::string& environment,
+    sqlstore::Session& conn, const std::string& database, const std::string& environment,
     const std::vector<std::string>& deployments, int64_t exclude_apply_id) {
   DeploymentHolderReads reads;
   reads.candidates_on = [&](const std::string& deployment) -> Result<std::vector<HolderCandidate>> {
@@ -62,7 +62,7 @@ Result<ApplyRecord> MysqlStore::CreateApply(const NewApply& apply) {
   ORDO_RETURN_IF_ERROR(ValidateNewApply(apply));
   std::string external_id = apply.external_id.empty() ? NewExternalApplyId() : apply.external_id;
   ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
-  MysqlConnection& conn = txn.conn();
+  Transaction& conn = txn;
   ORDO_RETURN_IF_ERROR(LockScope(conn, apply.database, apply.environment));
   std::vector<std::string> deployments;
   for (const auto& op : apply.operations) deployments.push_back(op.deployment);
@@ -71,7 +71,7 @@ Result<ApplyRecord> MysqlStore::CreateApply(const NewApply& apply) {
   if (holder) return Conflict("cannot create apply: " + *holder);
 
   // One timestamp for the apply and its operations: they are created together.
-  ORDO_ASSIGN_OR_RETURN(SqlRows clock, conn.Query("SELECT NOW(6)"));
+  ORDO_ASSIGN_OR_RETURN(SqlRows clock, conn.Query("SELECT NOW(6)", {}));
   SqlValue now = SqlValue::Text(clock.rows.at(0).at(0).value_or(""));
   auto inserted = conn.Execute(
       "INSERT INTO applies (external_id, database_name, environment, state, defer_cutover, "
@@ -84,7 +84,7 @@ Result<ApplyRecord> MysqlStore::CreateApply(const NewApply& apply) {
   if (inserted.status().Is(StatusCode::kAlreadyExists))
     return AlreadyExists("apply " + external_id + " already exists");
   ORDO_RETURN_IF_ERROR(inserted.status());
-  int64_t apply_id = static_cast<int64_t>(conn.last_insert_id());
+  int64_t apply_id = static_cast<int64_t>(txn.conn().last_insert_id());
   for (const auto& op : apply.operations) {
     ORDO_RETURN_IF_ERROR(
         conn.Execute("INSERT INTO apply_operations (apply_id, deployment, state, cutover_policy, "
@@ -93,7 +93,7 @@ Result<ApplyRecord> MysqlStore::CreateApply(const NewApply& apply) {
                       SqlValue::Text(apply.cutover_policy), SqlValue::Text(apply.on_failure), now,
                       now})
             .status());
-    int64_t op_id = static_cast<int64_t>(conn.last_insert_id());
+    int64_t op_id = static_cast<int64_t>(txn.conn().last_insert_id());
     for (const auto& change : op.changes) {
       ORDO_RETURN_IF_ERROR(
           conn.Execute("INSERT INTO apply_changes (operation_id, schema_name, table_name, ddl, "
@@ -112,61 +112,6 @@ Result<ApplyRecord> MysqlStore::CreateApply(const NewApply& apply) {
   ORDO_ASSIGN_OR_RETURN(ApplyRecord record, ReadApply(conn, apply_id));
   ORDO_RETURN_IF_ERROR(txn.Commit());
   return record;
-}
-
-Result<ApplyRecord> MysqlStore::GetApply(int64_t apply_id) {
-  ORDO_ASSIGN_OR_RETURN(MysqlPool::Handle conn, pool_->Acquire());
-  return ReadApply(*conn, apply_id);
-}
-
-Result<ApplyRecord> MysqlStore::FindApply(std::string_view external_id) {
-  ORDO_ASSIGN_OR_RETURN(MysqlPool::Handle conn, pool_->Acquire());
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
-                        conn->Query(std::string("SELECT ") + kApplyColumns +
-                                        " FROM applies a WHERE a.external_id = ?",
-                                    {SqlValue::Text(std::string(external_id))}));
-  if (rows.rows.empty()) return NotFound("apply " + std::string(external_id) + " not found");
-  return DecodeApply(rows.rows[0]);
-}
-
-Result<std::vector<ApplyRecord>> MysqlStore::ListApplies(int limit) {
-  ORDO_ASSIGN_OR_RETURN(MysqlPool::Handle conn, pool_->Acquire());
-  // A negative limit lists everything, as in the SQLite backend.
-  int64_t n = limit < 0 ? INT64_MAX : limit;
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
-                        conn->Query(std::string("SELECT ") + kApplyColumns +
-                                        " FROM applies a ORDER BY a.id DESC LIMIT ?",
-                                    {SqlValue::Int(n)}));
-  std::vector<ApplyRecord> out;
-  for (const auto& row : rows.rows) {
-    ORDO_ASSIGN_OR_RETURN(ApplyRecord a, DecodeApply(row));
-    out.push_back(std::move(a));
-  }
-  return out;
-}
-
-Result<std::vector<OperationRecord>> MysqlStore::ListOperations(int64_t apply_id) {
-  ORDO_ASSIGN_OR_RETURN(MysqlPool::Handle conn, pool_->Acquire());
-  return ReadOperations(*conn, apply_id);
-}
-
-Result<OperationRecord> MysqlStore::GetOperation(int64_t operation_id) {
-  ORDO_ASSIGN_OR_RETURN(MysqlPool::Handle conn, pool_->Acquire());
-  return ReadOperation(*conn, operation_id);
-}
-
-Result<std::vector<ChangeRecord>> MysqlStore::ListChanges(int64_t operation_id) {
-  ORDO_ASSIGN_OR_RETURN(MysqlPool::Handle conn, pool_->Acquire());
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
-                        conn->Query(std::string("SELECT ") + kChangeColumns +
-                                        " FROM apply_changes WHERE operation_id = ? ORDER BY id",
-                                    {SqlValue::Int(operation_id)}));
-  std::vector<ChangeRecord> out;
-  for (const auto& row : rows.rows) {
-    ORDO_ASSIGN_OR_RETURN(ChangeRecord c, DecodeChange(row));
-    out.push_back(std::move(c));
-  }
-  return out;
 }
 
 }  // namespace ordo::mysql

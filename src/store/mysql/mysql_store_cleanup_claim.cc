@@ -20,7 +20,7 @@ Result<std::optional<ClaimedOperation>> MysqlStore::ClaimNextCleanup(std::string
   std::string owner(owner_view);
   std::string token = NewLeaseToken();
   ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
-  MysqlConnection& conn = txn.conn();
+  Transaction& conn = txn;
   const GateParams& g = gate_params_;
   ORDO_ASSIGN_OR_RETURN(
       SqlRows candidates,
@@ -32,7 +32,7 @@ Result<std::optional<ClaimedOperation>> MysqlStore::ClaimNextCleanup(std::string
     GateQuery q = g.cleanup_lock.With({SqlValue::Int(id)});
     ORDO_ASSIGN_OR_RETURN(SqlRows got, conn.Query(q.sql, q.params));
     if (got.rows.empty()) continue;  // changed meanwhile, or another claim holds it
-    ORDO_ASSIGN_OR_RETURN(OperationRecord op, DecodeOperation(got.rows[0], 1));
+    ORDO_ASSIGN_OR_RETURN(OperationRecord op, sqlstore::DecodeOperation(MysqlDialect(), got.rows[0], 1));
     locked = Locked{std::move(op), got.rows[0][0].value_or("")};
     break;
   }

@@ -21,10 +21,10 @@ constexpr const char* kLeaseSet =
 
 }  // namespace
 
-Result<std::optional<MysqlStore::Locked>> MysqlStore::LockFirstCandidate(MysqlConnection& conn,
+Result<std::optional<MysqlStore::Locked>> MysqlStore::LockFirstCandidate(sqlstore::Session& conn,
                                                                        const ClaimGates& gates) {
   auto decode = [](const SqlRow& row, size_t first) -> Result<Locked> {
-    ORDO_ASSIGN_OR_RETURN(OperationRecord op, DecodeOperation(row, first + 1));
+    ORDO_ASSIGN_OR_RETURN(OperationRecord op, sqlstore::DecodeOperation(MysqlDialect(), row, first + 1));
     return Locked{std::move(op), row[first].value_or("")};
   };
   auto before = [](const CandidateKey& a, const OperationRecord& b, const std::string& b_at) {
@@ -76,7 +76,7 @@ Result<ClaimedOperation> MysqlStore::CommitClaim(Transaction& txn, const Locked&
                                                  OperationState after, const std::string& owner,
                                                  const std::string& token, std::string_view arm) {
   const OperationRecord& before = locked.operation;
-  ORDO_ASSIGN_OR_RETURN(std::string external_id, ExternalIdOf(txn.conn(), before.apply_id));
+  ORDO_ASSIGN_OR_RETURN(std::string external_id, ExternalIdOf(txn, before.apply_id));
   ORDO_RETURN_IF_ERROR(txn.CommitAfter(EventInsert(
       txn.conn(), {before.apply_id, before.id, "claimed", std::string(ToString(before.state)),
                    std::string(ToString(after)),
@@ -93,7 +93,7 @@ Result<std::optional<ClaimedOperation>> MysqlStore::ClaimNextCopy(std::string_vi
   std::string owner(owner_view);
   std::string token = NewLeaseToken();
   ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
-  MysqlConnection& conn = txn.conn();
+  Transaction& conn = txn;
   ORDO_ASSIGN_OR_RETURN(auto locked, LockFirstCandidate(conn, gate_params_.copy));
   if (!locked) return std::optional<ClaimedOperation>();
   const OperationRecord& before = locked->operation;

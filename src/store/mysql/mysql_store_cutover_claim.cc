@@ -24,7 +24,7 @@ Result<std::optional<ClaimedOperation>> MysqlStore::ClaimNextCutover(
   std::string owner(owner_view);
   std::string token = NewLeaseToken();
   ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
-  MysqlConnection& conn = txn.conn();
+  Transaction& conn = txn;
   ORDO_ASSIGN_OR_RETURN(auto locked, LockFirstCandidate(conn, gate_params_.cutover));
   if (!locked) return std::optional<ClaimedOperation>();
   const OperationRecord& before = locked->operation;
@@ -72,7 +72,7 @@ Result<std::optional<ClaimedOperation>> MysqlStore::ClaimNextCutover(
 Result<bool> MysqlStore::BeginCutover(const Lease& lease) {
   if (lease.owner.empty() || lease.token.empty()) return LeaseLost("begin_cutover: empty lease");
   ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
-  MysqlConnection& conn = txn.conn();
+  Transaction& conn = txn;
   auto leased = LockLeased(conn, lease);
   if (!leased.ok()) {
     if (leased.status().Is(StatusCode::kLeaseLost)) ORDO_RETURN_IF_ERROR(txn.Commit());

@@ -21,7 +21,7 @@ Result<std::optional<StopReconciliation>> MysqlStore::ClaimNextStop(std::string_
   std::string owner(owner_view);
   std::string token = NewLeaseToken();
   ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
-  MysqlConnection& conn = txn.conn();
+  Transaction& conn = txn;
   const GateParams& g = gate_params_;
   ORDO_ASSIGN_OR_RETURN(SqlRows candidates, conn.Query(g.stop_candidates.sql, g.stop_candidates.params));
   int64_t apply_id = 0;
@@ -77,7 +77,7 @@ Result<std::optional<StopReconciliation>> MysqlStore::ClaimNextStop(std::string_
 
 Result<int> MysqlStore::ExpireRetries() {
   ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
-  MysqlConnection& conn = txn.conn();
+  Transaction& conn = txn;
   const GateParams& g = gate_params_;
   ORDO_ASSIGN_OR_RETURN(SqlRows candidates,
                         conn.Query(g.expiry_candidates.sql, g.expiry_candidates.params));
@@ -133,7 +133,7 @@ Result<int> MysqlStore::RederiveUnheldApplies() {
   int moved = 0;
   for (int64_t apply_id : ids) {
     ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
-    MysqlConnection& conn = txn.conn();
+    Transaction& conn = txn;
     ORDO_ASSIGN_OR_RETURN(
         SqlRows locked,
         conn.Query("SELECT NOW(6) FROM applies WHERE id = ? FOR UPDATE SKIP LOCKED",
@@ -159,7 +159,7 @@ Result<int> MysqlStore::RederiveUnheldApplies() {
 
 Status MysqlStore::AppendEvent(const EventRecord& event) {
   ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
-  MysqlConnection& conn = txn.conn();
+  Transaction& conn = txn;
   ORDO_RETURN_IF_ERROR(ReadApply(conn, event.apply_id).status());
   auto opt = [](const std::optional<std::string>& v) {
     return v ? SqlValue::Text(*v) : SqlValue::Null();
@@ -176,21 +176,6 @@ Status MysqlStore::AppendEvent(const EventRecord& event) {
                SqlValue::Text(event.message)})
           .status());
   return txn.Commit();
-}
-
-Result<std::vector<EventRecord>> MysqlStore::ListEvents(int64_t apply_id) {
-  ORDO_ASSIGN_OR_RETURN(MysqlPool::Handle conn, pool_->Acquire());
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
-                        conn->Query(std::string("SELECT ") + kEventColumns +
-                                        " FROM apply_events e LEFT JOIN apply_operations o ON "
-                                        "o.id = e.operation_id WHERE e.apply_id = ? ORDER BY e.id",
-                                    {SqlValue::Int(apply_id)}));
-  std::vector<EventRecord> out;
-  for (const auto& row : rows.rows) {
-    ORDO_ASSIGN_OR_RETURN(EventRecord e, DecodeEvent(row));
-    out.push_back(std::move(e));
-  }
-  return out;
 }
 
 Result<std::vector<int64_t>> MysqlStore::StopCandidates() {

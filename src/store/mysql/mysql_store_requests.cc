@@ -21,7 +21,7 @@ SqlValue KindValue(RequestKind kind) { return SqlValue::Text(std::string(ToStrin
 
 }  // namespace
 
-Status MysqlStore::UpsertRequest(MysqlConnection& conn, int64_t apply_id, RequestKind kind,
+Status MysqlStore::UpsertRequest(sqlstore::Session& conn, int64_t apply_id, RequestKind kind,
                                  RequestStatus status, std::string_view requested_by,
                                  const std::optional<std::string>& error) {
   return conn
@@ -38,26 +38,12 @@ Status MysqlStore::UpsertRequest(MysqlConnection& conn, int64_t apply_id, Reques
       .status();
 }
 
-Result<std::vector<ControlRequestRecord>> MysqlStore::ReadRequests(MysqlConnection& conn,
-                                                                   int64_t apply_id) {
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
-                        conn.Query(std::string("SELECT ") + kRequestColumns +
-                                       " FROM control_requests WHERE apply_id = ? ORDER BY id",
-                                   {SqlValue::Int(apply_id)}));
-  std::vector<ControlRequestRecord> out;
-  for (const auto& row : rows.rows) {
-    ORDO_ASSIGN_OR_RETURN(ControlRequestRecord r, DecodeRequest(row));
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
 // Decided and recorded by RecordRequest (store/record_request.h) over the rows as
 // committed once the apply row is locked, with this backend's statements.
 Result<RequestAnswer> MysqlStore::RequestControl(int64_t apply_id, RequestKind kind,
                                                  std::string_view requested_by) {
   ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
-  MysqlConnection& conn = txn.conn();
+  Transaction& conn = txn;
   RequestFacts facts;
   ORDO_ASSIGN_OR_RETURN(facts.apply, ReadApply(conn, apply_id, /*for_update=*/true));
   ORDO_ASSIGN_OR_RETURN(facts.operations, ReadOperations(conn, apply_id));
@@ -100,7 +86,7 @@ Result<RequestAnswer> MysqlStore::RequestControl(int64_t apply_id, RequestKind k
 
 Status MysqlStore::CompleteRequest(int64_t apply_id, RequestKind kind) {
   ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
-  MysqlConnection& conn = txn.conn();
+  Transaction& conn = txn;
   std::string name(ToString(kind));
   ORDO_ASSIGN_OR_RETURN(
       SqlRows rows,
@@ -123,7 +109,7 @@ Status MysqlStore::CompleteRequest(int64_t apply_id, RequestKind kind) {
 
 Status MysqlStore::FailRequest(int64_t apply_id, RequestKind kind, std::string_view error) {
   ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
-  MysqlConnection& conn = txn.conn();
+  Transaction& conn = txn;
   std::string name(ToString(kind));
   ORDO_ASSIGN_OR_RETURN(
       SqlRows rows,
@@ -143,11 +129,6 @@ Status MysqlStore::FailRequest(int64_t apply_id, RequestKind kind, std::string_v
   ORDO_RETURN_IF_ERROR(WriteEvent(conn, {apply_id, std::nullopt, "control_request", "pending",
                                          "failed", name + " failed: " + std::string(error)}));
   return txn.Commit();
-}
-
-Result<std::vector<ControlRequestRecord>> MysqlStore::ListRequests(int64_t apply_id) {
-  ORDO_ASSIGN_OR_RETURN(MysqlPool::Handle conn, pool_->Acquire());
-  return ReadRequests(*conn, apply_id);
 }
 
 }  // namespace ordo::mysql

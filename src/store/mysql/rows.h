@@ -1,5 +1,5 @@
-// Decoding the MariaDB store's result rows into model records, and the column lists
-// that go with each decoder.
+// The MariaDB store's timestamps and its dialect of the shared store core (the
+// records and their decoders are store/sql/records.h).
 //
 // Timestamps are DATETIME(6) in UTC (every session sets time_zone '+00:00'), read as
 // "YYYY-MM-DD HH:MM:SS.ffffff" and converted to microseconds since the epoch here, so
@@ -7,9 +7,8 @@
 //
 // Thread-safety: pure functions.
 //
-//   ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query(std::string("SELECT ") +
-//                         kOperationColumns + " FROM apply_operations o WHERE o.id = ?", ...));
-//   ORDO_ASSIGN_OR_RETURN(OperationRecord op, DecodeOperation(rows.rows[0]));
+//   ORDO_ASSIGN_OR_RETURN(Micros t, ParseDatetime("2024-05-01 12:00:00.123456"));
+//   ORDO_ASSIGN_OR_RETURN(OperationRecord op, sqlstore::DecodeOperation(MysqlDialect(), row));
 #pragma once
 
 #include <optional>
@@ -19,6 +18,8 @@
 #include "db/mysql/connection.h"
 #include "ordo/model.h"
 #include "ordo/status.h"
+#include "store/sql/records.h"
+#include "store/sql/session.h"
 
 namespace ordo::mysql {
 
@@ -27,25 +28,16 @@ Result<Micros> ParseDatetime(std::string_view text);
 // The inverse, always with six fractional digits.
 std::string FormatDatetime(Micros micros);
 
-// Columns of apply_operations aliased `o`, in DecodeOperation's order
-// (kOperationColumnCount of them; created_at is at index kOperationCreatedAt).
-extern const char kOperationColumns[];
-inline constexpr int kOperationColumnCount = 19;
-inline constexpr int kOperationCreatedAt = 16;
-// Columns of applies aliased `a`, in DecodeApply's order.
-extern const char kApplyColumns[];
-extern const char kChangeColumns[];
-extern const char kRequestColumns[];
-// apply_events aliased `e` plus the operation's deployment (LEFT JOIN `o`).
-extern const char kEventColumns[];
+// The MariaDB/MySQL dialect of the store core: NOW(6), row locks, DATETIME(6) text.
+const sqlstore::Dialect& MysqlDialect();
 
-Result<OperationRecord> DecodeOperation(const SqlRow& row, size_t first = 0);
-Result<ApplyRecord> DecodeApply(const SqlRow& row, size_t first = 0);
-Result<ChangeRecord> DecodeChange(const SqlRow& row);
-Result<ControlRequestRecord> DecodeRequest(const SqlRow& row);
-Result<EventRecord> DecodeEvent(const SqlRow& row);
-
-// Integer cell; Internal for NULL or garbage (a schema mismatch, not user input).
-Result<int64_t> CellInt(const SqlRow& row, size_t i);
+using sqlstore::CellInt;
+using sqlstore::kApplyColumns;
+using sqlstore::kChangeColumns;
+using sqlstore::kEventColumns;
+using sqlstore::kOperationColumnCount;
+using sqlstore::kOperationColumns;
+using sqlstore::kOperationCreatedAt;
+using sqlstore::kRequestColumns;
 
 }  // namespace ordo::mysql

@@ -1,4 +1,5 @@
-// Transaction: one READ COMMITTED transaction on a pooled MariaDB connection.
+// Transaction: one READ COMMITTED transaction on a pooled MariaDB connection, and the
+// store core's session over it (store/sql/session.h).
 //
 // Begin() takes a connection from a pool whose sessions run with autocommit off
 // (TransactionSessionStatements), so the transaction starts with its first statement
@@ -19,13 +20,14 @@
 
 #include "db/mysql/pool.h"
 #include "ordo/status.h"
+#include "store/sql/session.h"
 
 namespace ordo::mysql {
 
 // The session settings of a pool that Transaction::Begin draws from.
 inline constexpr const char* kTransactionSession = "SET SESSION autocommit = 0";
 
-class Transaction {
+class Transaction final : public sqlstore::Transaction {
  public:
   // `pool`'s connections must run kTransactionSession.
   static Result<Transaction> Begin(MysqlPool& pool);
@@ -34,8 +36,14 @@ class Transaction {
   ~Transaction();
 
   MysqlConnection& conn() { return **handle_; }
+  Result<uint64_t> Execute(std::string_view sql, const std::vector<SqlValue>& params) override {
+    return conn().Execute(sql, params);
+  }
+  Result<SqlRows> Query(std::string_view sql, const std::vector<SqlValue>& params) override {
+    return conn().Query(sql, params);
+  }
   // Unavailable when the connection broke: the outcome is then unknown to the caller.
-  Status Commit();
+  Status Commit() override;
   // Runs `statements` (text SQL, values as MysqlConnection::Literal) and then COMMIT, in
   // one round trip: the claims end this way, saving one of their four round trips. If
   // a statement fails nothing after it runs and the destructor rolls back. The pool's
@@ -46,6 +54,22 @@ class Transaction {
   explicit Transaction(MysqlPool::Handle handle) : handle_(std::move(handle)) {}
   std::optional<MysqlPool::Handle> handle_;
   bool open_ = true;
+};
+
+// A pooled connection outside a transaction (autocommit) as a store-core session, for
+// reads; the connection goes back to the pool with the session.
+class PooledSession final : public sqlstore::Session {
+ public:
+  explicit PooledSession(MysqlPool::Handle conn) : conn_(std::move(conn)) {}
+  Result<uint64_t> Execute(std::string_view sql, const std::vector<SqlValue>& params) override {
+    return conn_->Execute(sql, params);
+  }
+  Result<SqlRows> Query(std::string_view sql, const std::vector<SqlValue>& params) override {
+    return conn_->Query(sql, params);
+  }
+
+ private:
+  MysqlPool::Handle conn_;
 };
 
 }  // namespace ordo::mysql

@@ -74,6 +74,26 @@ Statement& Statement::BindNull(const char* name) {
   return *this;
 }
 
+Statement& Statement::BindAll(const std::vector<SqlValue>& values) {
+  for (size_t k = 0; k < values.size(); ++k) {
+    const SqlValue& v = values[k];
+    int i = static_cast<int>(k) + 1;
+    switch (v.kind) {
+      case SqlValue::Kind::kNull: sqlite3_bind_null(stmt_, i); break;
+      case SqlValue::Kind::kInt: sqlite3_bind_int64(stmt_, i, v.i); break;
+      case SqlValue::Kind::kUInt: sqlite3_bind_int64(stmt_, i, static_cast<int64_t>(v.u)); break;
+      case SqlValue::Kind::kDouble: sqlite3_bind_double(stmt_, i, v.d); break;
+      case SqlValue::Kind::kText:
+        sqlite3_bind_text(stmt_, i, v.s.data(), static_cast<int>(v.s.size()), SQLITE_TRANSIENT);
+        break;
+      case SqlValue::Kind::kBytes:
+        sqlite3_bind_blob(stmt_, i, v.s.data(), static_cast<int>(v.s.size()), SQLITE_TRANSIENT);
+        break;
+    }
+  }
+  return *this;
+}
+
 Result<bool> Statement::Step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
@@ -109,6 +129,16 @@ std::optional<int64_t> Statement::OptInt(int col) const {
   return Int(col);
 }
 
+int Statement::ColumnCount() const { return sqlite3_column_count(stmt_); }
+
+SqlRow Statement::Row() const {
+  SqlRow row;
+  int n = ColumnCount();
+  row.reserve(static_cast<size_t>(n));
+  for (int c = 0; c < n; ++c) row.push_back(OptText(c));
+  return row;
+}
+
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, int busy_timeout_ms) {
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw,
@@ -121,6 +151,9 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, int bu
   }
   std::unique_ptr<SqliteDb> db(new SqliteDb(raw, busy_timeout_ms));
   sqlite3_busy_handler(raw, &SqliteDb::BusyHandler, db.get());
+  rc = sqlite3_create_function(raw, "ordo_now", 0, SQLITE_UTF8, db.get(), &SqliteDb::NowFunction,
+                               nullptr, nullptr);
+  if (rc != SQLITE_OK) return StatusFromSqlite(rc, raw, "register ordo_now()");
   // Opening a store another process is creating at that moment can fail with "database
   // is locked" here without the busy handler being asked (seen when `ordo apply`
   // created a new store while a script polled `ordo status`): retried like a busy
@@ -163,6 +196,28 @@ Status SqliteDb::ExecScript(std::string_view sql) {
   int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
   if (err != nullptr) sqlite3_free(err);
   return StatusFromSqlite(rc, db_, "exec");
+}
+
+void SqliteDb::NowFunction(sqlite3_context* context, int /*argc*/, sqlite3_value** /*argv*/) {
+  sqlite3_result_int64(context, static_cast<SqliteDb*>(sqlite3_user_data(context))->now_);
+}
+
+Result<uint64_t> SqliteDb::Execute(std::string_view sql, const std::vector<SqlValue>& params) {
+  ORDO_ASSIGN_OR_RETURN(Statement st, Prepare(sql));
+  ORDO_RETURN_IF_ERROR(st.BindAll(params).Run());
+  return static_cast<uint64_t>(Changes());
+}
+
+Result<SqlRows> SqliteDb::Query(std::string_view sql, const std::vector<SqlValue>& params) {
+  ORDO_ASSIGN_OR_RETURN(Statement st, Prepare(sql));
+  st.BindAll(params);
+  SqlRows out;
+  while (true) {
+    ORDO_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out.rows.push_back(st.Row());
+  }
+  return out;
 }
 
 int SqliteDb::Changes() const { return sqlite3_changes(db_); }

@@ -17,7 +17,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "db/sql_value.h"
+#include "ordo/model.h"
 #include "ordo/status.h"
 
 namespace ordo::sqlite {
@@ -46,6 +49,8 @@ class Statement {
   Statement& Bind(const char* name, const std::optional<int64_t>& value);
   Statement& Bind(const char* name, double value);
   Statement& BindNull(const char* name);
+  // Binds the `?` parameters in order (1-based as SQLite counts them).
+  Statement& BindAll(const std::vector<SqlValue>& values);
 
   // true: a row is available; false: done.
   Result<bool> Step();
@@ -58,6 +63,9 @@ class Statement {
   bool IsNull(int col) const;
   std::optional<std::string> OptText(int col) const;
   std::optional<int64_t> OptInt(int col) const;
+  // The current row, every cell as text (NULL as nullopt).
+  SqlRow Row() const;
+  int ColumnCount() const;
 
  private:
   int Index(const char* name) const;
@@ -77,6 +85,13 @@ class SqliteDb {
   Result<Statement> Prepare(std::string_view sql);
   // Runs one or more statements without parameters.
   Status ExecScript(std::string_view sql);
+  // One statement with `?` parameters bound in order: the rows it changed.
+  Result<uint64_t> Execute(std::string_view sql, const std::vector<SqlValue>& params);
+  // One query with `?` parameters: every row, cells as text.
+  Result<SqlRows> Query(std::string_view sql, const std::vector<SqlValue>& params);
+  // What the SQL function ordo_now() returns until the next call: the transaction's
+  // clock reading (microseconds since the epoch).
+  void SetNow(Micros now) { now_ = now; }
   // Rows changed by the last INSERT/UPDATE/DELETE.
   int Changes() const;
   int64_t LastInsertId() const;
@@ -90,9 +105,11 @@ class SqliteDb {
  private:
   explicit SqliteDb(sqlite3* db, int busy_timeout_ms) : db_(db), busy_timeout_ms_(busy_timeout_ms) {}
   static int BusyHandler(void* self, int attempts);
+  static void NowFunction(sqlite3_context* context, int argc, sqlite3_value** argv);
   sqlite3* db_;
   int busy_timeout_ms_;
   int64_t busy_started_us_ = 0;
+  Micros now_ = 0;
 };
 
 // A transaction that rolls back unless committed.

@@ -31,8 +31,8 @@ Result<std::optional<std::string>> SqliteStore::DeploymentHolder(
   };
   reads.apply_rows = [&](int64_t apply_id) -> Result<HolderApplyRows> {
     HolderApplyRows rows;
-    ORDO_ASSIGN_OR_RETURN(rows.operations, ReadOperations(apply_id));
-    ORDO_ASSIGN_OR_RETURN(rows.requests, ReadRequests(apply_id));
+    ORDO_ASSIGN_OR_RETURN(rows.operations, ReadOperations(here_, apply_id));
+    ORDO_ASSIGN_OR_RETURN(rows.requests, ReadRequests(here_, apply_id));
     return rows;
   };
   return FindDeploymentHolder(deployments, reads);
@@ -44,7 +44,7 @@ Result<ApplyRecord> SqliteStore::CreateApply(const NewApply& apply) {
   std::lock_guard<std::mutex> lock(mu_);
   Transaction txn(db_.get());
   ORDO_RETURN_IF_ERROR(txn.BeginImmediate());
-  Micros now = NowMicros();
+  Micros now = TxnNow();
   std::vector<std::string> deployments;
   for (const auto& op : apply.operations) deployments.push_back(op.deployment);
   ORDO_ASSIGN_OR_RETURN(auto holder, DeploymentHolder(apply.database, apply.environment, deployments, 0));
@@ -93,62 +93,11 @@ Result<ApplyRecord> SqliteStore::CreateApply(const NewApply& apply) {
   std::string message = "created by " + apply.requested_by + " for";
   for (const auto& d : deployments) message += " " + d;
   message += " (" + apply.cutover_policy + ", on_failure " + apply.on_failure + ")";
-  ORDO_RETURN_IF_ERROR(WriteEvent({apply_id, std::nullopt, "created", std::nullopt, "pending", message}, now));
+  ORDO_RETURN_IF_ERROR(WriteEvent(here_, {apply_id, std::nullopt, "created", std::nullopt, "pending", message}));
   ORDO_SYNC_POINT("Store::CreateApply:BeforeCommit");
-  ORDO_ASSIGN_OR_RETURN(ApplyRecord record, ReadApply(apply_id));
+  ORDO_ASSIGN_OR_RETURN(ApplyRecord record, ReadApply(here_, apply_id));
   ORDO_RETURN_IF_ERROR(txn.Commit());
   return record;
-}
-
-Result<ApplyRecord> SqliteStore::GetApply(int64_t apply_id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  return ReadApply(apply_id);
-}
-
-Result<ApplyRecord> SqliteStore::FindApply(std::string_view external_id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string("SELECT ") + kApplyColumns + " FROM applies WHERE external_id = :ext"));
-  st.Bind(":ext", external_id);
-  ORDO_ASSIGN_OR_RETURN(bool row, st.Step());
-  if (!row) return NotFound("apply " + std::string(external_id) + " not found");
-  return ApplyFromRow(st);
-}
-
-Result<std::vector<ApplyRecord>> SqliteStore::ListApplies(int limit) {
-  std::lock_guard<std::mutex> lock(mu_);
-  ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string("SELECT ") + kApplyColumns + " FROM applies ORDER BY id DESC LIMIT :limit"));
-  st.Bind(":limit", limit < 0 ? int64_t{-1} : int64_t{limit});
-  std::vector<ApplyRecord> out;
-  while (true) {
-    ORDO_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) break;
-    ORDO_ASSIGN_OR_RETURN(ApplyRecord a, ApplyFromRow(st));
-    out.push_back(std::move(a));
-  }
-  return out;
-}
-
-Result<std::vector<OperationRecord>> SqliteStore::ListOperations(int64_t apply_id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  return ReadOperations(apply_id);
-}
-
-Result<OperationRecord> SqliteStore::GetOperation(int64_t operation_id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  return ReadOperation(operation_id);
-}
-
-Result<std::vector<ChangeRecord>> SqliteStore::ListChanges(int64_t operation_id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string("SELECT ") + kChangeColumns + " FROM apply_changes WHERE operation_id = :op ORDER BY id"));
-  st.Bind(":op", operation_id);
-  std::vector<ChangeRecord> out;
-  while (true) {
-    ORDO_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) break;
-    out.push_back(ChangeFromRow(st));
-  }
-  return out;
 }
 
 }  // namespace ordo::sqlite

@@ -21,7 +21,7 @@ Result<std::optional<ClaimedOperation>> SqliteStore::ClaimNextCleanup(std::strin
   std::lock_guard<std::mutex> lock(mu_);
   Transaction txn(db_.get());
   ORDO_RETURN_IF_ERROR(txn.BeginImmediate());
-  Micros now = NowMicros();
+  Micros now = TxnNow();
   int64_t id = 0;
   {
     ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(CleanupCandidatesSql() + " LIMIT 1"));
@@ -31,7 +31,7 @@ Result<std::optional<ClaimedOperation>> SqliteStore::ClaimNextCleanup(std::strin
     id = st.Int(0);
   }
   ORDO_SYNC_POINT("Store::ClaimCleanup:AfterSelect");
-  ORDO_ASSIGN_OR_RETURN(OperationRecord before, ReadOperation(id));
+  ORDO_ASSIGN_OR_RETURN(OperationRecord before, ReadOperation(here_, id));
   ORDO_SYNC_POINT("Store::ClaimCleanup:BeforeUpdate");
   ORDO_ASSIGN_OR_RETURN(auto up, db_->Prepare(
       "UPDATE apply_operations SET lease_owner = :owner, lease_token = :token, "
@@ -46,7 +46,7 @@ Result<std::optional<ClaimedOperation>> SqliteStore::ClaimNextCleanup(std::strin
   if (db_->Changes() == 0) return std::optional<ClaimedOperation>();
   ORDO_SYNC_POINT("Store::ClaimCleanup:AfterUpdate");
   ORDO_ASSIGN_OR_RETURN(ClaimedOperation claimed,
-                        FinishClaim(id, before, owner, token, "cleanup", now));
+                        FinishClaim(id, before, owner, token, "cleanup"));
   ORDO_SYNC_POINT("Store::ClaimCleanup:BeforeCommit");
   ORDO_RETURN_IF_ERROR(txn.Commit());
   return std::optional<ClaimedOperation>(std::move(claimed));

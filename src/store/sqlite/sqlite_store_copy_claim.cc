@@ -22,15 +22,13 @@ std::string LeaseSet() {
 Result<ClaimedOperation> SqliteStore::FinishClaim(int64_t operation_id,
                                                   const OperationRecord& before,
                                                   const std::string& owner,
-                                                  const std::string& token, std::string_view arm,
-                                                  Micros now) {
-  ORDO_ASSIGN_OR_RETURN(OperationRecord after, ReadOperation(operation_id));
-  ORDO_ASSIGN_OR_RETURN(ApplyRecord apply, ReadApply(before.apply_id));
-  ORDO_RETURN_IF_ERROR(WriteEvent({before.apply_id, operation_id, "claimed",
+                                                  const std::string& token, std::string_view arm) {
+  ORDO_ASSIGN_OR_RETURN(OperationRecord after, ReadOperation(here_, operation_id));
+  ORDO_ASSIGN_OR_RETURN(ApplyRecord apply, ReadApply(here_, before.apply_id));
+  ORDO_RETURN_IF_ERROR(WriteEvent(here_, {before.apply_id, operation_id, "claimed",
                                    std::string(ToString(before.state)),
                                    std::string(ToString(after.state)),
-                                   std::string(arm) + " owner=" + owner + " token=" + token},
-                                  now));
+                                   std::string(arm) + " owner=" + owner + " token=" + token}));
   ClaimedOperation claimed;
   claimed.operation = before;
   claimed.apply_external_id = apply.external_id;
@@ -45,7 +43,7 @@ Result<std::optional<ClaimedOperation>> SqliteStore::ClaimNextCopy(std::string_v
   std::lock_guard<std::mutex> lock(mu_);
   Transaction txn(db_.get());
   ORDO_RETURN_IF_ERROR(txn.BeginImmediate());
-  Micros now = NowMicros();
+  Micros now = TxnNow();
   int64_t id = 0;
   char arm = 0;
   {
@@ -57,7 +55,7 @@ Result<std::optional<ClaimedOperation>> SqliteStore::ClaimNextCopy(std::string_v
     arm = st.Text(1)[0];
   }
   ORDO_SYNC_POINT("Store::ClaimCopy:AfterSelect");
-  ORDO_ASSIGN_OR_RETURN(OperationRecord before, ReadOperation(id));
+  ORDO_ASSIGN_OR_RETURN(OperationRecord before, ReadOperation(here_, id));
   ORDO_SYNC_POINT("Store::ClaimCopy:BeforeUpdate");
   std::string stop = RequestExistsSql("apply_operations.apply_id", "stop");
   std::string sql;
@@ -80,7 +78,7 @@ Result<std::optional<ClaimedOperation>> SqliteStore::ClaimNextCopy(std::string_v
             RequestExistsSql("apply_operations.apply_id", "start") + " AND NOT " + stop;
       break;
     default: {
-      ORDO_ASSIGN_OR_RETURN(ApplyRecord apply, ReadApply(before.apply_id));
+      ORDO_ASSIGN_OR_RETURN(ApplyRecord apply, ReadApply(here_, before.apply_id));
       bool redispatch = apply.state == ApplyState::kFailedRetryable;
       arm_name = redispatch ? "retry" : "recover retry";
       // Consume one unit of budget only for a real redispatch, capped at the budget;
@@ -95,10 +93,9 @@ Result<std::optional<ClaimedOperation>> SqliteStore::ClaimNextCopy(std::string_v
       ORDO_RETURN_IF_ERROR(ast.Bind(":apply", apply.id).Bind(":seen", ToString(apply.state)).Run());
       if (db_->Changes() == 0) return std::optional<ClaimedOperation>();
       if (redispatch) {
-        ORDO_RETURN_IF_ERROR(WriteEvent({apply.id, std::nullopt, "state_change", "failed_retryable", "running",
+        ORDO_RETURN_IF_ERROR(WriteEvent(here_, {apply.id, std::nullopt, "state_change", "failed_retryable", "running",
                                          "retry " + std::to_string(std::min(apply.attempt + 1, options_.retry_budget)) +
-                                             " of " + std::to_string(options_.retry_budget)},
-                                        now));
+                                             " of " + std::to_string(options_.retry_budget)}));
       }
       sql = "UPDATE apply_operations SET " + LeaseSet() +
             (redispatch ? ", attempt = attempt + 1" : "") +
@@ -126,12 +123,11 @@ Result<std::optional<ClaimedOperation>> SqliteStore::ClaimNextCopy(std::string_v
           "UPDATE control_requests SET status = 'completed', updated_at = :now, completed_at = "
           ":now WHERE apply_id = :apply AND kind = 'start' AND status = 'pending'"));
       ORDO_RETURN_IF_ERROR(done.Bind(":now", now).Bind(":apply", before.apply_id).Run());
-      ORDO_RETURN_IF_ERROR(WriteEvent({before.apply_id, std::nullopt, "control_request", "pending", "completed",
-                                       "start completed: every stopped operation resumed"},
-                                      now));
+      ORDO_RETURN_IF_ERROR(WriteEvent(here_, {before.apply_id, std::nullopt, "control_request", "pending", "completed",
+                                       "start completed: every stopped operation resumed"}));
     }
   }
-  ORDO_ASSIGN_OR_RETURN(ClaimedOperation claimed, FinishClaim(id, before, owner, token, arm_name, now));
+  ORDO_ASSIGN_OR_RETURN(ClaimedOperation claimed, FinishClaim(id, before, owner, token, arm_name));
   ORDO_SYNC_POINT("Store::ClaimCopy:BeforeCommit");
   ORDO_RETURN_IF_ERROR(txn.Commit());
   return std::optional<ClaimedOperation>(std::move(claimed));

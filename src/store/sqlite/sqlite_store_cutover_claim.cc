@@ -25,7 +25,7 @@ Result<std::optional<ClaimedOperation>> SqliteStore::ClaimNextCutover(std::strin
   std::lock_guard<std::mutex> lock(mu_);
   Transaction txn(db_.get());
   ORDO_RETURN_IF_ERROR(txn.BeginImmediate());
-  Micros now = NowMicros();
+  Micros now = TxnNow();
   int64_t id = 0;
   char arm = 0;
   {
@@ -37,7 +37,7 @@ Result<std::optional<ClaimedOperation>> SqliteStore::ClaimNextCutover(std::strin
     arm = st.Text(1)[0];
   }
   ORDO_SYNC_POINT("Store::ClaimCutover:AfterSelect");
-  ORDO_ASSIGN_OR_RETURN(OperationRecord before, ReadOperation(id));
+  ORDO_ASSIGN_OR_RETURN(OperationRecord before, ReadOperation(here_, id));
   ORDO_SYNC_POINT("Store::ClaimCutover:BeforeUpdate");
   std::string lease =
       "lease_owner = :owner, lease_token = :token, lease_acquired_at = :now, updated_at = :now";
@@ -61,7 +61,7 @@ Result<std::optional<ClaimedOperation>> SqliteStore::ClaimNextCutover(std::strin
   }
   ORDO_ASSIGN_OR_RETURN(
       ClaimedOperation claimed,
-      FinishClaim(id, before, owner, token, arm == '1' ? "start parked cutover" : "recover cutover", now));
+      FinishClaim(id, before, owner, token, arm == '1' ? "start parked cutover" : "recover cutover"));
   ORDO_SYNC_POINT("Store::ClaimCutover:BeforeCommit");
   ORDO_RETURN_IF_ERROR(txn.Commit());
   return std::optional<ClaimedOperation>(std::move(claimed));
@@ -72,13 +72,13 @@ Result<bool> SqliteStore::BeginCutover(const Lease& lease) {
   std::lock_guard<std::mutex> lock(mu_);
   Transaction txn(db_.get());
   ORDO_RETURN_IF_ERROR(txn.BeginImmediate());
-  Micros now = NowMicros();
-  Status fence = CheckLease(lease, now);
-  if (!fence.ok()) {
-    if (fence.Is(StatusCode::kLeaseLost)) ORDO_RETURN_IF_ERROR(txn.Commit());
-    return fence;
+  Micros now = TxnNow();
+  Result<OperationRecord> leased = LockLeased(here_, lease);
+  if (!leased.ok()) {
+    if (leased.status().Is(StatusCode::kLeaseLost)) ORDO_RETURN_IF_ERROR(txn.Commit());
+    return leased.status();
   }
-  ORDO_ASSIGN_OR_RETURN(OperationRecord op, ReadOperation(lease.operation_id));
+  const OperationRecord& op = *leased;
   if (op.state == OperationState::kCuttingOver) return true;  // already begun: idempotent
   if (op.state != OperationState::kWaitingForCutover)
     return FailedPrecondition("begin_cutover: operation is " + std::string(ToString(op.state)) +
@@ -100,9 +100,8 @@ Result<bool> SqliteStore::BeginCutover(const Lease& lease) {
   if (db_->Changes() == 0) return false;  // not yet; nothing changed
   ORDO_ASSIGN_OR_RETURN(auto done, db_->Prepare(kCompleteServedCutoverSql));
   ORDO_RETURN_IF_ERROR(done.Bind(":now", now).Bind(":apply", op.apply_id).Run());
-  ORDO_RETURN_IF_ERROR(WriteEvent({op.apply_id, op.id, "state_change", "waiting_for_cutover", "cutting_over",
-                                   "begin_cutover by " + lease.owner + " token=" + lease.token},
-                                  now));
+  ORDO_RETURN_IF_ERROR(WriteEvent(here_, {op.apply_id, op.id, "state_change", "waiting_for_cutover", "cutting_over",
+                                   "begin_cutover by " + lease.owner + " token=" + lease.token}));
   ORDO_SYNC_POINT("Store::BeginCutover:BeforeCommit");
   ORDO_RETURN_IF_ERROR(txn.Commit());
   return true;

@@ -19,7 +19,7 @@ Result<std::optional<StopReconciliation>> SqliteStore::ClaimNextStop(std::string
   std::lock_guard<std::mutex> lock(mu_);
   Transaction txn(db_.get());
   ORDO_RETURN_IF_ERROR(txn.BeginImmediate());
-  Micros now = NowMicros();
+  Micros now = TxnNow();
   int64_t apply_id = 0;
   {
     ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(StopCandidatesSql() + " LIMIT 1"));
@@ -35,7 +35,7 @@ Result<std::optional<StopReconciliation>> SqliteStore::ClaimNextStop(std::string
   ORDO_RETURN_IF_ERROR(lease.Bind(":owner", owner).Bind(":token", token).Bind(":now", now).Bind(":apply", apply_id).Run());
   StopReconciliation out;
   out.apply_id = apply_id;
-  ORDO_ASSIGN_OR_RETURN(auto ops, ReadOperations(apply_id));
+  ORDO_ASSIGN_OR_RETURN(auto ops, ReadOperations(here_, apply_id));
   ORDO_SYNC_POINT("Store::ClaimStop:BeforeUpdate");
   for (const auto& op : ops) {
     ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(
@@ -45,20 +45,19 @@ Result<std::optional<StopReconciliation>> SqliteStore::ClaimNextStop(std::string
     ORDO_RETURN_IF_ERROR(st.Bind(":id", op.id).Run());
     if (db_->Changes() == 0) continue;
     out.stopped_operation_ids.push_back(op.id);
-    ORDO_RETURN_IF_ERROR(WriteEvent({apply_id, op.id, "state_change", std::string(ToString(op.state)),
-                                     "stopped", "stop reconciliation by " + owner}, now));
+    ORDO_RETURN_IF_ERROR(WriteEvent(here_, {apply_id, op.id, "state_change", std::string(ToString(op.state)),
+                                     "stopped", "stop reconciliation by " + owner}));
   }
-  ORDO_RETURN_IF_ERROR(RederiveApply(apply_id, now, "stop reconciliation"));
+  ORDO_RETURN_IF_ERROR(RederiveApply(here_, apply_id, "stop reconciliation"));
   ORDO_ASSIGN_OR_RETURN(auto done, db_->Prepare(
       "UPDATE control_requests SET status = 'completed', completed_at = :now, updated_at = :now "
       "WHERE apply_id = :apply AND kind = 'stop' AND status = 'pending'"));
   ORDO_RETURN_IF_ERROR(done.Bind(":now", now).Bind(":apply", apply_id).Run());
   if (db_->Changes() > 0) {
-    ORDO_RETURN_IF_ERROR(WriteEvent({apply_id, std::nullopt, "control_request", "pending", "completed",
+    ORDO_RETURN_IF_ERROR(WriteEvent(here_, {apply_id, std::nullopt, "control_request", "pending", "completed",
                                      "stop completed by " + owner + " (" +
                                          std::to_string(out.stopped_operation_ids.size()) +
-                                         " operations stopped)"},
-                                    now));
+                                         " operations stopped)"}));
   }
   ORDO_SYNC_POINT("Store::ClaimStop:BeforeCommit");
   ORDO_RETURN_IF_ERROR(txn.Commit());
@@ -69,7 +68,7 @@ Result<int> SqliteStore::ExpireRetries() {
   std::lock_guard<std::mutex> lock(mu_);
   Transaction txn(db_.get());
   ORDO_RETURN_IF_ERROR(txn.BeginImmediate());
-  Micros now = NowMicros();
+  Micros now = TxnNow();
   std::vector<std::pair<int64_t, int>> expired;
   {
     ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(ExpiryCandidatesSql()));
@@ -87,7 +86,7 @@ Result<int> SqliteStore::ExpireRetries() {
             ? "retry budget exhausted after " + std::to_string(attempt) + " attempts"
             : "retry window expired: failed more than " +
                   std::to_string(options_.retry_freshness_micros / 1'000'000) + " s ago";
-    ORDO_ASSIGN_OR_RETURN(auto ops, ReadOperations(apply_id));
+    ORDO_ASSIGN_OR_RETURN(auto ops, ReadOperations(here_, apply_id));
     for (const auto& op : ops) {
       if (op.state != OperationState::kFailedRetryable) continue;
       // Settled without a driver: a row that ever started may have left shadow tables
@@ -99,13 +98,13 @@ Result<int> SqliteStore::ExpireRetries() {
           "(started_at IS NOT NULL), lease_owner = NULL, lease_token = NULL WHERE id = :id AND "
           "state = 'failed_retryable'"));
       ORDO_RETURN_IF_ERROR(st.Bind(":reason", reason).Bind(":now", now).Bind(":id", op.id).Run());
-      ORDO_RETURN_IF_ERROR(WriteEvent({apply_id, op.id, "state_change", "failed_retryable", "failed", reason}, now));
+      ORDO_RETURN_IF_ERROR(WriteEvent(here_, {apply_id, op.id, "state_change", "failed_retryable", "failed", reason}));
     }
-    ORDO_ASSIGN_OR_RETURN(ApplyRecord apply, ReadApply(apply_id));
+    ORDO_ASSIGN_OR_RETURN(ApplyRecord apply, ReadApply(here_, apply_id));
     std::string error = apply.error ? reason + ": " + *apply.error : reason;
     ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare("UPDATE applies SET error = NULL WHERE id = :id"));
     ORDO_RETURN_IF_ERROR(st.Bind(":id", apply_id).Run());
-    ORDO_RETURN_IF_ERROR(WriteApplyState(apply, ApplyState::kFailed, error, now, "retry expiry"));
+    ORDO_RETURN_IF_ERROR(WriteApplyState(here_, apply, ApplyState::kFailed, error, "retry expiry"));
   }
   ORDO_RETURN_IF_ERROR(txn.Commit());
   return static_cast<int>(expired.size());
@@ -120,16 +119,16 @@ Result<int> SqliteStore::RederiveUnheldApplies() {
   if (seen.empty()) return 0;
   Transaction txn(db_.get());
   ORDO_RETURN_IF_ERROR(txn.BeginImmediate());
-  Micros now = NowMicros();
+  Micros now = TxnNow();
   ORDO_ASSIGN_OR_RETURN(std::vector<int64_t> ids, QueryIds(RederiveCandidatesSql(), now));
   int moved = 0;
   for (int64_t apply_id : ids) {
-    ORDO_ASSIGN_OR_RETURN(ApplyRecord apply, ReadApply(apply_id));
-    ORDO_ASSIGN_OR_RETURN(auto ops, ReadOperations(apply_id));
-    ORDO_ASSIGN_OR_RETURN(bool latched, ReleaseLatched(apply_id));
+    ORDO_ASSIGN_OR_RETURN(ApplyRecord apply, ReadApply(here_, apply_id));
+    ORDO_ASSIGN_OR_RETURN(auto ops, ReadOperations(here_, apply_id));
+    ORDO_ASSIGN_OR_RETURN(bool latched, ReleaseLatched(here_, apply_id));
     DerivedApplyState derived = DeriveApplyState(ops, latched);
     if (!RederivesUnheld(apply.state, derived.state)) continue;
-    ORDO_RETURN_IF_ERROR(WriteApplyState(apply, derived.state, derived.error, now,
+    ORDO_RETURN_IF_ERROR(WriteApplyState(here_, apply, derived.state, derived.error,
                                          "re-derived: no live lease on any operation"));
     ++moved;
   }
@@ -141,38 +140,11 @@ Status SqliteStore::AppendEvent(const EventRecord& event) {
   std::lock_guard<std::mutex> lock(mu_);
   Transaction txn(db_.get());
   ORDO_RETURN_IF_ERROR(txn.BeginImmediate());
-  Micros now = event.at != 0 ? event.at : NowMicros();
-  ORDO_RETURN_IF_ERROR(ReadApply(event.apply_id).status());
-  ORDO_RETURN_IF_ERROR(WriteEvent({event.apply_id, event.operation_id, event.kind, event.from_state,
-                                   event.to_state, event.message},
-                                  now));
+  db_->SetNow(event.at != 0 ? event.at : NowMicros());
+  ORDO_RETURN_IF_ERROR(ReadApply(here_, event.apply_id).status());
+  ORDO_RETURN_IF_ERROR(WriteEvent(here_, {event.apply_id, event.operation_id, event.kind, event.from_state,
+                                   event.to_state, event.message}));
   return txn.Commit();
-}
-
-Result<std::vector<EventRecord>> SqliteStore::ListEvents(int64_t apply_id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(
-      "SELECT e.id, e.apply_id, e.operation_id, o.deployment, e.at, e.kind, e.from_state, "
-      "e.to_state, e.message FROM apply_events e LEFT JOIN apply_operations o ON o.id = "
-      "e.operation_id WHERE e.apply_id = :apply ORDER BY e.id"));
-  st.Bind(":apply", apply_id);
-  std::vector<EventRecord> out;
-  while (true) {
-    ORDO_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) break;
-    EventRecord e;
-    e.id = st.Int(0);
-    e.apply_id = st.Int(1);
-    e.operation_id = st.OptInt(2);
-    e.deployment = st.OptText(3);
-    e.at = st.Int(4);
-    e.kind = st.Text(5);
-    e.from_state = st.OptText(6);
-    e.to_state = st.OptText(7);
-    e.message = st.Text(8);
-    out.push_back(std::move(e));
-  }
-  return out;
 }
 
 Result<std::vector<int64_t>> SqliteStore::StopCandidates() {

@@ -27,19 +27,6 @@ Status SqliteStore::UpsertRequest(int64_t apply_id, RequestKind kind, RequestSta
       .Run();
 }
 
-Result<std::vector<ControlRequestRecord>> SqliteStore::ReadRequests(int64_t apply_id) {
-  ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(std::string("SELECT ") + kRequestColumns + " FROM control_requests WHERE apply_id = :apply ORDER BY id"));
-  st.Bind(":apply", apply_id);
-  std::vector<ControlRequestRecord> out;
-  while (true) {
-    ORDO_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) break;
-    ORDO_ASSIGN_OR_RETURN(ControlRequestRecord r, RequestFromRow(st));
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
 // Decided and recorded by RecordRequest (store/record_request.h) over the rows as they
 // are under the write lock, with this backend's statements.
 Result<RequestAnswer> SqliteStore::RequestControl(int64_t apply_id, RequestKind kind,
@@ -47,11 +34,11 @@ Result<RequestAnswer> SqliteStore::RequestControl(int64_t apply_id, RequestKind 
   std::lock_guard<std::mutex> lock(mu_);
   Transaction txn(db_.get());
   ORDO_RETURN_IF_ERROR(txn.BeginImmediate());
-  Micros now = NowMicros();
+  Micros now = TxnNow();
   RequestFacts facts;
-  ORDO_ASSIGN_OR_RETURN(facts.apply, ReadApply(apply_id));
-  ORDO_ASSIGN_OR_RETURN(facts.operations, ReadOperations(apply_id));
-  ORDO_ASSIGN_OR_RETURN(facts.requests, ReadRequests(apply_id));
+  ORDO_ASSIGN_OR_RETURN(facts.apply, ReadApply(here_, apply_id));
+  ORDO_ASSIGN_OR_RETURN(facts.operations, ReadOperations(here_, apply_id));
+  ORDO_ASSIGN_OR_RETURN(facts.requests, ReadRequests(here_, apply_id));
   const ApplyRecord& apply = facts.apply;
   DeploymentHolderLookup holder = [&](const std::vector<std::string>& deployments) {
     return DeploymentHolder(apply.database, apply.environment, deployments, apply_id);
@@ -62,7 +49,7 @@ Result<RequestAnswer> SqliteStore::RequestControl(int64_t apply_id, RequestKind 
     return UpsertRequest(apply_id, k, status, by, error, now);
   };
   writes.event = [&](const RequestEvent& e) {
-    return WriteEvent({apply_id, e.operation_id, e.kind, e.from_state, e.to_state, e.message}, now);
+    return WriteEvent(here_, {apply_id, e.operation_id, e.kind, e.from_state, e.to_state, e.message});
   };
   writes.back_to_pending = [&](int64_t operation_id) -> Status {
     ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(
@@ -70,7 +57,7 @@ Result<RequestAnswer> SqliteStore::RequestControl(int64_t apply_id, RequestKind 
         "NULL, updated_at = :now WHERE id = :id AND state = 'stopped'"));
     return st.Bind(":now", now).Bind(":id", operation_id).Run();
   };
-  writes.rederive = [&] { return RederiveApply(apply_id, now, "start"); };
+  writes.rederive = [&] { return RederiveApply(here_, apply_id, "start"); };
   writes.complete_start = [&]() -> Status {
     ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(
         "UPDATE control_requests SET status = 'completed', completed_at = :now, updated_at = "
@@ -87,8 +74,8 @@ Status SqliteStore::CompleteRequest(int64_t apply_id, RequestKind kind) {
   std::lock_guard<std::mutex> lock(mu_);
   Transaction txn(db_.get());
   ORDO_RETURN_IF_ERROR(txn.BeginImmediate());
-  Micros now = NowMicros();
-  ORDO_ASSIGN_OR_RETURN(auto current, ReadRequestStatus(apply_id, kind));
+  Micros now = TxnNow();
+  ORDO_ASSIGN_OR_RETURN(auto current, ReadRequestStatus(here_, apply_id, kind));
   std::string name(ToString(kind));
   if (!current) return NotFound("no " + name + " request for apply " + std::to_string(apply_id));
   if (*current == RequestStatus::kCompleted) return Status::Ok();
@@ -97,7 +84,7 @@ Status SqliteStore::CompleteRequest(int64_t apply_id, RequestKind kind) {
       "UPDATE control_requests SET status = 'completed', completed_at = :now, updated_at = :now "
       "WHERE apply_id = :apply AND kind = :kind AND status = 'pending'"));
   ORDO_RETURN_IF_ERROR(st.Bind(":now", now).Bind(":apply", apply_id).Bind(":kind", name).Run());
-  ORDO_RETURN_IF_ERROR(WriteEvent({apply_id, std::nullopt, "control_request", "pending", "completed", name + " completed"}, now));
+  ORDO_RETURN_IF_ERROR(WriteEvent(here_, {apply_id, std::nullopt, "control_request", "pending", "completed", name + " completed"}));
   return txn.Commit();
 }
 
@@ -105,8 +92,8 @@ Status SqliteStore::FailRequest(int64_t apply_id, RequestKind kind, std::string_
   std::lock_guard<std::mutex> lock(mu_);
   Transaction txn(db_.get());
   ORDO_RETURN_IF_ERROR(txn.BeginImmediate());
-  Micros now = NowMicros();
-  ORDO_ASSIGN_OR_RETURN(auto current, ReadRequestStatus(apply_id, kind));
+  Micros now = TxnNow();
+  ORDO_ASSIGN_OR_RETURN(auto current, ReadRequestStatus(here_, apply_id, kind));
   std::string name(ToString(kind));
   if (!current) return NotFound("no " + name + " request for apply " + std::to_string(apply_id));
   if (*current == RequestStatus::kFailed) return Status::Ok();
@@ -115,13 +102,8 @@ Status SqliteStore::FailRequest(int64_t apply_id, RequestKind kind, std::string_
       "UPDATE control_requests SET status = 'failed', error = :error, completed_at = :now, "
       "updated_at = :now WHERE apply_id = :apply AND kind = :kind AND status = 'pending'"));
   ORDO_RETURN_IF_ERROR(st.Bind(":error", error).Bind(":now", now).Bind(":apply", apply_id).Bind(":kind", name).Run());
-  ORDO_RETURN_IF_ERROR(WriteEvent({apply_id, std::nullopt, "control_request", "pending", "failed", name + " failed: " + std::string(error)}, now));
+  ORDO_RETURN_IF_ERROR(WriteEvent(here_, {apply_id, std::nullopt, "control_request", "pending", "failed", name + " failed: " + std::string(error)}));
   return txn.Commit();
-}
-
-Result<std::vector<ControlRequestRecord>> SqliteStore::ListRequests(int64_t apply_id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  return ReadRequests(apply_id);
 }
 
 }  // namespace ordo::sqlite

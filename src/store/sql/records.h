@@ -1,0 +1,46 @@
+// The store's records as result rows, the same on every backend: the column lists
+// each SELECT of a whole record uses, and the decoders that read them by position.
+// Timestamps are read with the dialect's parse_time, so no statement spells a
+// conversion.
+//
+// Thread-safety: pure functions.
+//
+//   ORDO_ASSIGN_OR_RETURN(SqlRows rows, session.Query(std::string("SELECT ") +
+//                         kOperationColumns + " FROM apply_operations o WHERE o.id = ?", …));
+//   ORDO_ASSIGN_OR_RETURN(OperationRecord op, DecodeOperation(dialect, rows.rows[0]));
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "db/sql_value.h"
+#include "ordo/model.h"
+#include "ordo/status.h"
+#include "store/sql/session.h"
+
+namespace ordo::sqlstore {
+
+// Columns of apply_operations aliased `o`, in DecodeOperation's order
+// (kOperationColumnCount of them; created_at is at index kOperationCreatedAt).
+extern const char kOperationColumns[];
+inline constexpr int kOperationColumnCount = 19;
+inline constexpr int kOperationCreatedAt = 16;
+// Columns of applies aliased `a`, in DecodeApply's order.
+extern const char kApplyColumns[];
+extern const char kChangeColumns[];
+extern const char kRequestColumns[];
+// apply_events aliased `e` plus the operation's deployment (LEFT JOIN `o`).
+extern const char kEventColumns[];
+
+Result<OperationRecord> DecodeOperation(const Dialect& d, const SqlRow& row, size_t first = 0);
+Result<ApplyRecord> DecodeApply(const Dialect& d, const SqlRow& row, size_t first = 0);
+Result<ChangeRecord> DecodeChange(const Dialect& d, const SqlRow& row);
+Result<ControlRequestRecord> DecodeRequest(const Dialect& d, const SqlRow& row);
+Result<EventRecord> DecodeEvent(const Dialect& d, const SqlRow& row);
+
+// Integer cell; Internal for NULL or garbage (a schema mismatch, not user input).
+Result<int64_t> CellInt(const SqlRow& row, size_t i);
+// The "options" column of applies for `options`.
+std::string OptionsJson(const ApplyOptions& options);
+
+}  // namespace ordo::sqlstore

@@ -1,0 +1,66 @@
+// The small interface every SQL backend of the control store gives the shared store
+// core (store/sql/sql_store.h): a session that runs statements with bound values, a
+// transaction that commits or rolls back, and the dialect — what really differs
+// between the databases, nothing else.
+//
+// Statements are written once, with `?` for every bound value, in SQL that MariaDB,
+// MySQL 8, SQLite and PostgreSQL all accept (CASE instead of IF(), no UPDATE reading
+// its own table). A backend rewrites `?` when its driver needs another spelling. Where
+// the databases really differ (the clock, row locks) the statement asks the Dialect.
+//
+// Thread-safety: a Session / Transaction belongs to the thread that opened it; a
+// Dialect is an immutable value.
+//
+//   ORDO_ASSIGN_OR_RETURN(auto txn, backend.BeginWrite());
+//   ORDO_RETURN_IF_ERROR(txn->Execute("UPDATE applies SET updated_at = " +
+//                                     std::string(dialect.now) + " WHERE id = ?",
+//                                     {SqlValue::Int(7)}).status());
+//   ORDO_RETURN_IF_ERROR(txn->Commit());
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "db/sql_value.h"
+#include "ordo/model.h"
+#include "ordo/status.h"
+
+namespace ordo::sqlstore {
+
+class Session {
+ public:
+  virtual ~Session() = default;
+  // One statement; the number of rows it matched (a row rewritten with its own values
+  // counts).
+  virtual Result<uint64_t> Execute(std::string_view sql, const std::vector<SqlValue>& params) = 0;
+  // One query; every cell as text (integers in decimal), NULL as nullopt.
+  virtual Result<SqlRows> Query(std::string_view sql, const std::vector<SqlValue>& params) = 0;
+};
+
+// A write transaction: destroying it uncommitted rolls it back, so every early return
+// on an error undoes the work.
+class Transaction : public Session {
+ public:
+  // Unavailable when the connection broke: the outcome is then unknown to the caller.
+  virtual Status Commit() = 0;
+};
+
+struct Dialect {
+  // The transaction's clock as an SQL expression (the type the timestamp columns
+  // hold): every write of one statement stamps the same instant.
+  std::string_view now;
+  // The clock minus a bound number of microseconds ("(<now> - INTERVAL ? MICROSECOND)").
+  std::string_view now_minus_micros;
+  // Appended to a SELECT that must lock the rows it returns until commit; empty when
+  // the backend's write transactions are exclusive anyway (SQLite).
+  std::string_view lock_rows;
+  // The same, but failing at once (Aborted) instead of waiting for another writer;
+  // empty when lock_rows is.
+  std::string_view lock_rows_nowait;
+  // A timestamp cell as the backend returns it → microseconds since the epoch, UTC.
+  Result<Micros> (*parse_time)(std::string_view cell) = nullptr;
+};
+
+}  // namespace ordo::sqlstore

@@ -1,0 +1,130 @@
+// SqlStore: the control store's rules written once, over a backend's transactions
+// and dialect (store/sql/session.h). The backends (mysql/, sqlite/) derive from it and
+// supply how a transaction is opened and what differs in SQL; every rule that does
+// not depend on the database is here: the fenced writes and their lease checks, the
+// events they write, the apply state re-derived and written with its marks, and the
+// requests a settled apply makes moot.
+//
+// Fenced writes. Every write of a driver is "UPDATE … WHERE id = ? AND lease_token = ?"
+// after the operation row was read with the dialect's row lock (so a write from a
+// displaced driver issued while a steal is uncommitted waits for the steal, then sees
+// the new token). A stale token is LeaseLost, and only a lease_lost event is written —
+// and committed; a write that matched no row is re-read: the row still carries the
+// token → an idempotent repeat, ok; the row is gone → NotFound.
+//
+// Thread-safety: as the backend's transactions: each call opens its own.
+//
+//   class MyStore final : public sqlstore::SqlStore {
+//     Result<std::unique_ptr<sqlstore::Transaction>> BeginWrite() override;
+//     …
+//   };
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ordo/store.h"
+#include "store/gate_candidates.h"
+#include "store/sql/session.h"
+
+namespace ordo::sqlstore {
+
+class SqlStore : public Store, public GateCandidates {
+ public:
+  // ---- reads (sql_store_reads.cc) ----
+  Result<ApplyRecord> GetApply(int64_t apply_id) override;
+  Result<ApplyRecord> FindApply(std::string_view external_id) override;
+  Result<std::vector<ApplyRecord>> ListApplies(int limit) override;
+  Result<std::vector<OperationRecord>> ListOperations(int64_t apply_id) override;
+  Result<OperationRecord> GetOperation(int64_t operation_id) override;
+  Result<std::vector<ChangeRecord>> ListChanges(int64_t operation_id) override;
+  Result<std::vector<ControlRequestRecord>> ListRequests(int64_t apply_id) override;
+  Result<std::vector<EventRecord>> ListEvents(int64_t apply_id) override;
+
+  // ---- fenced writes (sql_store.cc) ----
+  Status Heartbeat(const Lease& lease) override;
+  Status TransitionOperation(const Lease& lease, OperationState to,
+                             std::optional<std::string> error) override;
+  Status CompleteOwingCleanup(const Lease& lease) override;
+  Status Park(const Lease& lease) override;
+  Status SaveProgress(const Lease& lease, const std::vector<ChangeProgress>& progress) override;
+  Status SaveResumeState(const Lease& lease, std::string_view resume_state_json) override;
+  Result<bool> CasApplyState(const Lease& lease, ApplyState expected, ApplyState next,
+                             std::optional<std::string> error) override;
+
+ protected:
+  explicit SqlStore(const Dialect& dialect) : d_(dialect) {}
+
+  // A write transaction, stamped with one clock reading (Dialect::now).
+  virtual Result<std::unique_ptr<Transaction>> BeginWrite() = 0;
+  // A session for reads outside a write transaction (each statement sees the newest
+  // committed rows).
+  virtual Result<std::unique_ptr<Session>> BeginRead() = 0;
+
+  // ---- the shared helpers; `s` is inside the caller's transaction ----
+  struct Event {
+    int64_t apply_id = 0;
+    std::optional<int64_t> operation_id;
+    std::string kind;
+    std::optional<std::string> from_state;
+    std::optional<std::string> to_state;
+    std::string message;
+  };
+  Status WriteEvent(Session& s, const Event& e);
+  // `lock`: with the dialect's row lock (lock order everywhere: operation rows, then
+  // their apply).
+  Result<ApplyRecord> ReadApply(Session& s, int64_t apply_id, bool lock = false);
+  Result<OperationRecord> ReadOperation(Session& s, int64_t operation_id);
+  Result<std::vector<OperationRecord>> ReadOperations(Session& s, int64_t apply_id);
+  Result<std::vector<ControlRequestRecord>> ReadRequests(Session& s, int64_t apply_id);
+  Result<std::optional<RequestStatus>> ReadRequestStatus(Session& s, int64_t apply_id,
+                                                         RequestKind kind);
+  // The pause policy's latch: a release request pending or completed.
+  Result<bool> ReleaseLatched(Session& s, int64_t apply_id);
+  // Re-derives the apply's state from its operations and stores it when it changed.
+  Status RederiveApply(Session& s, int64_t apply_id, std::string_view why);
+  // Writes a new apply state (with its marks and an event); completes moot requests
+  // when the state settles.
+  Status WriteApplyState(Session& s, const ApplyRecord& apply, ApplyState next,
+                         const std::optional<std::string>& error, std::string_view why);
+  Status CompleteMootRequests(Session& s, int64_t apply_id, ApplyState state);
+  // Reads the operation row with the dialect's row lock (waiting for an uncommitted
+  // writer, passing the sync point "Store::WaitingForLock" first) and checks `lease`:
+  // the row when the token is current; NotFound; LeaseLost (a lease_lost event is then
+  // written and must be committed by the caller).
+  Result<OperationRecord> LockLeased(Session& s, const Lease& lease);
+  // Runs a fenced UPDATE (`params` then the operation id and the token bind its
+  // trailing "id = ? AND lease_token = ?"); on zero rows, the FenceFailure verdict.
+  Status FencedUpdate(Session& s, const Lease& lease, std::string_view sql,
+                      std::vector<SqlValue> params);
+  // After a fenced write matched no row: ok (the row still has the token), NotFound or
+  // LeaseLost (an event records it).
+  Status FenceFailure(Session& s, const Lease& lease);
+  // Records a lease_lost event and returns LeaseLost.
+  Status LostLease(Session& s, const Lease& lease, int64_t apply_id,
+                   const std::optional<std::string>& holder);
+
+  const Dialect& dialect() const { return d_; }
+  // `text` with every "{now}" replaced by the dialect's clock expression.
+  std::string Sql(std::string_view text) const;
+
+ private:
+  // TransitionOperation, or with owe_cleanup CompleteOwingCleanup.
+  Status Transition(const Lease& lease, OperationState to, std::optional<std::string> error,
+                    bool owe_cleanup);
+  // Opens a write transaction and locks the leased row; `verdict` is set instead when
+  // the lease check failed (its lease_lost event already committed).
+  struct Leased {
+    std::unique_ptr<Transaction> txn;
+    OperationRecord row;
+  };
+  Result<Leased> BeginLeased(const Lease& lease);
+
+  const Dialect& d_;
+};
+
+}  // namespace ordo::sqlstore

@@ -1,0 +1,36 @@
+#include "store/sqlite/sqlite_session.h"
+
+#include <charconv>
+
+namespace ordo::sqlite {
+namespace {
+
+Result<Micros> ParseMicros(std::string_view cell) {
+  Micros v = 0;
+  auto [p, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), v);
+  if (ec != std::errc() || p != cell.data() + cell.size())
+    return Internal("unexpected timestamp: " + std::string(cell));
+  return v;
+}
+
+}  // namespace
+
+const sqlstore::Dialect& SqliteDialect() {
+  static const sqlstore::Dialect d{
+      .now = "ordo_now()",
+      .now_minus_micros = "(ordo_now() - ?)",
+      .lock_rows = "",
+      .lock_rows_nowait = "",
+      .parse_time = &ParseMicros,
+  };
+  return d;
+}
+
+Result<std::unique_ptr<WriteTxn>> WriteTxn::Begin(std::mutex& mu, SqliteDb* db, Micros now) {
+  std::unique_ptr<WriteTxn> txn(new WriteTxn(mu, db));
+  ORDO_RETURN_IF_ERROR(txn->txn_.BeginImmediate());
+  db->SetNow(now);
+  return txn;
+}
+
+}  // namespace ordo::sqlite

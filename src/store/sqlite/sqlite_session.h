@@ -1,0 +1,77 @@
+// The SQLite store's sessions for the store core (store/sql/session.h): every
+// statement runs on the store's one connection while the store's mutex is held, and a
+// write transaction is BEGIN IMMEDIATE (one writer at a time, across threads and
+// processes), stamped with one clock reading that ordo_now() returns.
+//
+// Thread-safety: a session holds the store's mutex for its whole life; it belongs to
+// the thread that opened it.
+//
+//   ORDO_ASSIGN_OR_RETURN(auto txn, WriteTxn::Begin(mu_, db_.get(), NowMicros()));
+//   ORDO_RETURN_IF_ERROR(txn->Execute("UPDATE … = ordo_now() WHERE id = ?", {…}).status());
+//   ORDO_RETURN_IF_ERROR(txn->Commit());
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+#include "store/sql/session.h"
+#include "store/sqlite/sqlite_db.h"
+
+namespace ordo::sqlite {
+
+// SQLite's dialect of the store core: INTEGER microseconds, ordo_now(), no row locks
+// (a write transaction is exclusive).
+const sqlstore::Dialect& SqliteDialect();
+
+// Statements on `db` for a caller that already holds the store's mutex (and, for
+// writes, an open transaction).
+class DbSession final : public sqlstore::Session {
+ public:
+  explicit DbSession(SqliteDb* db) : db_(db) {}
+  Result<uint64_t> Execute(std::string_view sql, const std::vector<SqlValue>& params) override {
+    return db_->Execute(sql, params);
+  }
+  Result<SqlRows> Query(std::string_view sql, const std::vector<SqlValue>& params) override {
+    return db_->Query(sql, params);
+  }
+
+ private:
+  SqliteDb* db_;
+};
+
+// A read session: the mutex, and each statement on its own.
+class ReadSession final : public sqlstore::Session {
+ public:
+  ReadSession(std::mutex& mu, SqliteDb* db) : lock_(mu), db_(db) {}
+  Result<uint64_t> Execute(std::string_view sql, const std::vector<SqlValue>& params) override {
+    return db_.Execute(sql, params);
+  }
+  Result<SqlRows> Query(std::string_view sql, const std::vector<SqlValue>& params) override {
+    return db_.Query(sql, params);
+  }
+
+ private:
+  std::unique_lock<std::mutex> lock_;
+  DbSession db_;
+};
+
+// A write transaction: the mutex, BEGIN IMMEDIATE, and ordo_now() set to `now`.
+class WriteTxn final : public sqlstore::Transaction {
+ public:
+  static Result<std::unique_ptr<WriteTxn>> Begin(std::mutex& mu, SqliteDb* db, Micros now);
+  Result<uint64_t> Execute(std::string_view sql, const std::vector<SqlValue>& params) override {
+    return db_.Execute(sql, params);
+  }
+  Result<SqlRows> Query(std::string_view sql, const std::vector<SqlValue>& params) override {
+    return db_.Query(sql, params);
+  }
+  Status Commit() override { return txn_.Commit(); }
+
+ private:
+  WriteTxn(std::mutex& mu, SqliteDb* db) : lock_(mu), db_(db), txn_(db) {}
+  std::unique_lock<std::mutex> lock_;  // released after txn_ rolled back
+  DbSession db_;
+  sqlite::Transaction txn_;
+};
+
+}  // namespace ordo::sqlite
