@@ -5,6 +5,8 @@
 #include "db/mysql/connection.h"
 #include "store/mysql/gates.h"
 #include "store/mysql/mysql_store.h"
+#include "store/mysql/rows.h"
+#include "store/sql/predicates.h"
 
 namespace ordo::bench {
 namespace {
@@ -63,7 +65,7 @@ Status PrintMysqlExplains(const std::string& url, const StoreOptions& options, s
       {"retry expiry: lock the apply and re-check", g.expiry_recheck.sql,
        g.expiry_recheck.With({apply}).params},
       {"one active apply per deployment (per deployment of a create or restart)",
-       g.deployment_holder.sql,
+       sqlstore::DeploymentHolderCandidatesSql(mysql::MysqlDialect()),
        {SqlValue::Text("d1"), SqlValue::Text("app"), SqlValue::Text("env1"), SqlValue::Int(0)}},
       {"fenced write: lock the leased row",
        "SELECT id FROM apply_operations o WHERE o.id = ? FOR UPDATE NOWAIT", {op}},

@@ -3,9 +3,9 @@
 #include <optional>
 #include <utility>
 
-#include "store/deployment_holder.h"
 #include "store/derived_state_sql.h"
 #include "store/mysql/rows.h"
+#include "store/sql/predicates.h"
 
 namespace ordo::mysql {
 namespace {
@@ -226,11 +226,7 @@ GateQuery ClaimGates::RareProbeAfter(const CandidateKey& key) const {
 
 std::string GateParams::RequestExists(const std::string& apply_expr, const std::string& kind,
                                       const std::string& statuses) {
-  // The unique (apply_id, kind) key finds the one row; forcing it spares the optimiser
-  // a range estimate on control_requests_open (kind, status, …) at every execution.
-  return "EXISTS (SELECT 1 FROM control_requests r FORCE INDEX (control_requests_kind) WHERE "
-         "r.apply_id = " + apply_expr +
-         " AND r.kind = '" + kind + "' AND r.status IN (" + statuses + "))";
+  return sqlstore::RequestExists(MysqlDialect(), apply_expr, kind, statuses);
 }
 
 std::string GateParams::CutoverTurnHasCome() {
@@ -240,13 +236,6 @@ std::string GateParams::CutoverTurnHasCome() {
 GateParams::GateParams(const StoreOptions& opts) : options(opts) {
   Builder b(options);
   stale = ("updated_at < " + b.StaleBefore()).Query();
-  deployment_holder =
-      Sql("SELECT o.apply_id, a.external_id, o.state FROM apply_operations o JOIN applies a ON "
-          "a.id = o.apply_id WHERE o.deployment = ? AND " +
-          DeploymentHolderPrefilterSql(RequestExists("o.apply_id", "start")) +
-          " AND a.database_name = ? AND a.environment = ? AND o.apply_id <> ? ORDER BY "
-          "o.apply_id")
-          .Query();
   start_pending =
       Sql("UPDATE apply_operations SET state = 'running', started_at = COALESCE(started_at, ?), "
           "lease_owner = ?, lease_token = ?, lease_acquired_at = ?, updated_at = ? WHERE id = ? "

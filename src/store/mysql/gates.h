@@ -109,11 +109,6 @@ struct GateParams {
   // a live holder. A fragment with its parameter.
   GateQuery idle_for_stop;
 
-  // The one-active-apply check: SELECT apply_id, external_id, state of operations of
-  // other applies of the same database and environment that may hold a deployment
-  // (DeploymentHolderPrefilterSql; HoldsDeployment decides). Bind: deployment,
-  // database, environment, the apply to leave out (0: none).
-  GateQuery deployment_holder;
   // Arm A's guarded UPDATE (pending → running, new lease) that a stop committed after
   // the row was locked still wins. Bind: now, owner, token, now, now, id.
   GateQuery start_pending;

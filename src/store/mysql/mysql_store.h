@@ -47,7 +47,6 @@ class MysqlStore final : public sqlstore::SqlStore {
   Result<Micros> Now() override;
   Result<std::string> StoreId() override;
 
-  Result<ApplyRecord> CreateApply(const NewApply& apply) override;
 
   Result<std::optional<ClaimedOperation>> ClaimNextCopy(std::string_view owner) override;
   Result<std::optional<ClaimedOperation>> ClaimNextCutover(std::string_view owner) override;
@@ -56,10 +55,6 @@ class MysqlStore final : public sqlstore::SqlStore {
   Result<bool> BeginCutover(const Lease& lease) override;
 
 
-  Result<RequestAnswer> RequestControl(int64_t apply_id, RequestKind kind,
-                                       std::string_view requested_by) override;
-  Status CompleteRequest(int64_t apply_id, RequestKind kind) override;
-  Status FailRequest(int64_t apply_id, RequestKind kind, std::string_view error) override;
 
   Result<int> ExpireRetries() override;
   Result<int> RederiveUnheldApplies() override;
@@ -82,19 +77,6 @@ class MysqlStore final : public sqlstore::SqlStore {
   // WriteEvent's INSERT as text, for Transaction::CommitAfter.
   static std::string EventInsert(MysqlConnection& conn, const Event& e);
   Result<std::vector<int64_t>> QueryIds(const GateQuery& query);
-  // Locks the (database, environment) scope so one-active-apply checks serialise.
-  Status LockScope(sqlstore::Session& conn, const std::string& database,
-                   const std::string& environment);
-  // "deployment … is held by apply …" for another apply holding one of `deployments`
-  // (HoldsDeployment), if any.
-  Result<std::optional<std::string>> DeploymentHolder(sqlstore::Session& conn,
-                                                      const std::string& database,
-                                                      const std::string& environment,
-                                                      const std::vector<std::string>& deployments,
-                                                      int64_t exclude_apply_id);
-  Status UpsertRequest(sqlstore::Session& conn, int64_t apply_id, RequestKind kind,
-                       RequestStatus status, std::string_view requested_by,
-                       const std::optional<std::string>& error);
   // A candidate row locked by this transaction, and the database clock then.
   struct Locked {
     OperationRecord operation;  // as committed before the claim

@@ -80,6 +80,14 @@ std::string FormatDatetime(Micros micros) {
   return buf;
 }
 
+namespace {
+
+std::string OnDuplicateKey(std::string_view /*key_columns*/) { return " ON DUPLICATE KEY UPDATE "; }
+std::string Values(std::string_view column) { return "VALUES(" + std::string(column) + ")"; }
+std::string ForceIndex(std::string_view index) { return " FORCE INDEX (" + std::string(index) + ")"; }
+
+}  // namespace
+
 const sqlstore::Dialect& MysqlDialect() {
   static const sqlstore::Dialect d{
       .now = "NOW(6)",
@@ -87,6 +95,9 @@ const sqlstore::Dialect& MysqlDialect() {
       .lock_rows = " FOR UPDATE",
       .lock_rows_nowait = " FOR UPDATE NOWAIT",
       .parse_time = &ParseDatetime,
+      .on_conflict_update = &OnDuplicateKey,
+      .inserted = &Values,
+      .use_index = &ForceIndex,
   };
   return d;
 }

@@ -42,6 +42,10 @@ class Transaction final : public sqlstore::Transaction {
   Result<SqlRows> Query(std::string_view sql, const std::vector<SqlValue>& params) override {
     return conn().Query(sql, params);
   }
+  Result<int64_t> InsertId(std::string_view sql, const std::vector<SqlValue>& params) override {
+    ORDO_RETURN_IF_ERROR(conn().Execute(sql, params).status());
+    return static_cast<int64_t>(conn().last_insert_id());
+  }
   // Unavailable when the connection broke: the outcome is then unknown to the caller.
   Status Commit() override;
   // Runs `statements` (text SQL, values as MysqlConnection::Literal) and then COMMIT, in
@@ -66,6 +70,10 @@ class PooledSession final : public sqlstore::Session {
   }
   Result<SqlRows> Query(std::string_view sql, const std::vector<SqlValue>& params) override {
     return conn_->Query(sql, params);
+  }
+  Result<int64_t> InsertId(std::string_view sql, const std::vector<SqlValue>& params) override {
+    ORDO_RETURN_IF_ERROR(conn_->Execute(sql, params).status());
+    return static_cast<int64_t>(conn_->last_insert_id());
   }
 
  private:

@@ -37,6 +37,8 @@ class Session {
   virtual Result<uint64_t> Execute(std::string_view sql, const std::vector<SqlValue>& params) = 0;
   // One query; every cell as text (integers in decimal), NULL as nullopt.
   virtual Result<SqlRows> Query(std::string_view sql, const std::vector<SqlValue>& params) = 0;
+  // An INSERT into a table with an auto-increment `id`: the id of the new row.
+  virtual Result<int64_t> InsertId(std::string_view sql, const std::vector<SqlValue>& params) = 0;
 };
 
 // A write transaction: destroying it uncommitted rolls it back, so every early return
@@ -61,6 +63,14 @@ struct Dialect {
   std::string_view lock_rows_nowait;
   // A timestamp cell as the backend returns it → microseconds since the epoch, UTC.
   Result<Micros> (*parse_time)(std::string_view cell) = nullptr;
+  // An upsert: what follows "INSERT … VALUES (…)" to update the row that has the same
+  // `key_columns` instead (then "col = <value>, …"), and how the update names the
+  // value the INSERT brought for a column.
+  std::string (*on_conflict_update)(std::string_view key_columns) = nullptr;
+  std::string (*inserted)(std::string_view column) = nullptr;
+  // Appended to a table (and alias) in FROM to pin the index a statement must use;
+  // empty where the planner needs no hint.
+  std::string (*use_index)(std::string_view index) = nullptr;
 };
 
 }  // namespace ordo::sqlstore

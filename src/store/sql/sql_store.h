@@ -35,6 +35,13 @@ namespace ordo::sqlstore {
 
 class SqlStore : public Store, public GateCandidates {
  public:
+  // ---- creates and control requests (sql_store_requests.cc) ----
+  Result<ApplyRecord> CreateApply(const NewApply& apply) override;
+  Result<RequestAnswer> RequestControl(int64_t apply_id, RequestKind kind,
+                                       std::string_view requested_by) override;
+  Status CompleteRequest(int64_t apply_id, RequestKind kind) override;
+  Status FailRequest(int64_t apply_id, RequestKind kind, std::string_view error) override;
+
   // ---- reads (sql_store_reads.cc) ----
   Result<ApplyRecord> GetApply(int64_t apply_id) override;
   Result<ApplyRecord> FindApply(std::string_view external_id) override;
@@ -108,11 +115,28 @@ class SqlStore : public Store, public GateCandidates {
   Status LostLease(Session& s, const Lease& lease, int64_t apply_id,
                    const std::optional<std::string>& holder);
 
+  // Locks the (database, environment) scope so one-active-apply checks serialise (a
+  // no-op where write transactions are exclusive).
+  Status LockScope(Session& s, const std::string& database, const std::string& environment);
+  // "deployment … is held by apply …" for another apply holding one of `deployments`
+  // (HoldsDeployment), if any.
+  Result<std::optional<std::string>> DeploymentHolder(Session& s, const std::string& database,
+                                                      const std::string& environment,
+                                                      const std::vector<std::string>& deployments,
+                                                      int64_t exclude_apply_id);
+  // The apply's one request row of a kind, created or reset (created_at now,
+  // completed_at NULL).
+  Status UpsertRequest(Session& s, int64_t apply_id, RequestKind kind, RequestStatus status,
+                       std::string_view requested_by, const std::optional<std::string>& error);
+
   const Dialect& dialect() const { return d_; }
   // `text` with every "{now}" replaced by the dialect's clock expression.
   std::string Sql(std::string_view text) const;
 
  private:
+  // CompleteRequest (to completed) or FailRequest (to failed, with `error`).
+  Status EndRequest(int64_t apply_id, RequestKind kind, RequestStatus to,
+                    const std::optional<std::string>& error);
   // TransitionOperation, or with owe_cleanup CompleteOwingCleanup.
   Status Transition(const Lease& lease, OperationState to, std::optional<std::string> error,
                     bool owe_cleanup);

@@ -1,7 +1,8 @@
 #include "store/sqlite/sqlite_gates.h"
 
-#include "store/deployment_holder.h"
 #include "store/derived_state_sql.h"
+#include "store/sql/predicates.h"
+#include "store/sqlite/sqlite_session.h"
 
 namespace ordo::sqlite {
 namespace {
@@ -115,8 +116,7 @@ std::string BuildRederiveSql() {
 
 std::string RequestExistsSql(const std::string& apply_expr, const std::string& kind,
                              const std::string& statuses) {
-  return "EXISTS (SELECT 1 FROM control_requests r WHERE r.apply_id = " + apply_expr +
-         " AND r.kind = '" + kind + "' AND r.status IN (" + statuses + "))";
+  return sqlstore::RequestExists(SqliteDialect(), apply_expr, kind, statuses);
 }
 
 std::string CleanupUnheldSql(const std::string& o) {
@@ -158,16 +158,6 @@ const std::string& ExpiryCandidatesSql() {
   static const std::string kSql =
       "SELECT id, attempt FROM applies WHERE state = 'failed_retryable' AND (attempt >= :budget "
       "OR COALESCE(failed_at, updated_at) < :fresh_after) ORDER BY id";
-  return kSql;
-}
-
-const std::string& DeploymentHolderCandidatesSql() {
-  static const std::string kSql =
-      "SELECT o.apply_id, a.external_id, o.state FROM apply_operations o JOIN applies a ON "
-      "a.id = o.apply_id WHERE o.deployment = :dep AND " +
-      DeploymentHolderPrefilterSql(RequestExistsSql("o.apply_id", "start")) +
-      " AND a.database_name = :db AND a.environment = :env AND o.apply_id <> :self ORDER BY "
-      "o.apply_id";
   return kSql;
 }
 

@@ -32,9 +32,6 @@ std::string RequestExistsSql(const std::string& apply_expr, const std::string& k
 std::string CleanupUnheldSql(const std::string& o);
 // "Operation `o` was failed by retry expiry and its target cleanup is still owed".
 std::string CleanupOwedSql(const std::string& o);
-// SELECT apply_id, external_id, state of operations of other applies on a deployment
-// that may hold it (DeploymentHolderPrefilterSql). Bind :dep, :db, :env, :self.
-const std::string& DeploymentHolderCandidatesSql();
 // Operation states that stop reconciliation may turn into `stopped` (alias `o`).
 std::string IdleForStopSql(const std::string& o);
 

@@ -13,6 +13,12 @@ Result<Micros> ParseMicros(std::string_view cell) {
   return v;
 }
 
+std::string OnConflict(std::string_view key_columns) {
+  return " ON CONFLICT (" + std::string(key_columns) + ") DO UPDATE SET ";
+}
+std::string Excluded(std::string_view column) { return "excluded." + std::string(column); }
+std::string NoHint(std::string_view /*index*/) { return ""; }
+
 }  // namespace
 
 const sqlstore::Dialect& SqliteDialect() {
@@ -22,6 +28,9 @@ const sqlstore::Dialect& SqliteDialect() {
       .lock_rows = "",
       .lock_rows_nowait = "",
       .parse_time = &ParseMicros,
+      .on_conflict_update = &OnConflict,
+      .inserted = &Excluded,
+      .use_index = &NoHint,
   };
   return d;
 }

@@ -34,6 +34,10 @@ class DbSession final : public sqlstore::Session {
   Result<SqlRows> Query(std::string_view sql, const std::vector<SqlValue>& params) override {
     return db_->Query(sql, params);
   }
+  Result<int64_t> InsertId(std::string_view sql, const std::vector<SqlValue>& params) override {
+    ORDO_RETURN_IF_ERROR(db_->Execute(sql, params).status());
+    return db_->LastInsertId();
+  }
 
  private:
   SqliteDb* db_;
@@ -48,6 +52,9 @@ class ReadSession final : public sqlstore::Session {
   }
   Result<SqlRows> Query(std::string_view sql, const std::vector<SqlValue>& params) override {
     return db_.Query(sql, params);
+  }
+  Result<int64_t> InsertId(std::string_view sql, const std::vector<SqlValue>& params) override {
+    return db_.InsertId(sql, params);
   }
 
  private:
@@ -64,6 +71,9 @@ class WriteTxn final : public sqlstore::Transaction {
   }
   Result<SqlRows> Query(std::string_view sql, const std::vector<SqlValue>& params) override {
     return db_.Query(sql, params);
+  }
+  Result<int64_t> InsertId(std::string_view sql, const std::vector<SqlValue>& params) override {
+    return db_.InsertId(sql, params);
   }
   Status Commit() override { return txn_.Commit(); }
 

@@ -37,7 +37,6 @@ class SqliteStore final : public sqlstore::SqlStore {
   Result<Micros> Now() override;
   Result<std::string> StoreId() override;
 
-  Result<ApplyRecord> CreateApply(const NewApply& apply) override;
 
   Result<std::optional<ClaimedOperation>> ClaimNextCopy(std::string_view owner) override;
   Result<std::optional<ClaimedOperation>> ClaimNextCutover(std::string_view owner) override;
@@ -46,10 +45,6 @@ class SqliteStore final : public sqlstore::SqlStore {
   Result<bool> BeginCutover(const Lease& lease) override;
 
 
-  Result<RequestAnswer> RequestControl(int64_t apply_id, RequestKind kind,
-                                       std::string_view requested_by) override;
-  Status CompleteRequest(int64_t apply_id, RequestKind kind) override;
-  Status FailRequest(int64_t apply_id, RequestKind kind, std::string_view error) override;
 
   Result<int> ExpireRetries() override;
   Result<int> RederiveUnheldApplies() override;
@@ -81,15 +76,6 @@ class SqliteStore final : public sqlstore::SqlStore {
   Result<std::vector<int64_t>> QueryIds(std::string_view sql, Micros now);
   // Binds :now, :stale_before, :budget and :fresh_after.
   void BindGateParams(Statement& st, Micros now) const;
-  // "deployment … is held by apply …" for another apply holding one of `deployments`
-  // (HoldsDeployment), if any.
-  Result<std::optional<std::string>> DeploymentHolder(const std::string& database,
-                                                      const std::string& environment,
-                                                      const std::vector<std::string>& deployments,
-                                                      int64_t exclude_apply_id);
-  Status UpsertRequest(int64_t apply_id, RequestKind kind, RequestStatus status,
-                       std::string_view requested_by, const std::optional<std::string>& error,
-                       Micros now);
   Result<ClaimedOperation> FinishClaim(int64_t operation_id, const OperationRecord& before,
                                        const std::string& owner, const std::string& token,
                                        std::string_view arm);

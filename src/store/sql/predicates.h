@@ -1,0 +1,26 @@
+// Predicates the store core's statements share, spelled once for every dialect.
+//
+// Thread-safety: pure functions.
+//
+//   std::string stop = RequestExists(dialect, "o.apply_id", "stop");
+//   // EXISTS (SELECT 1 FROM control_requests r … WHERE r.apply_id = o.apply_id AND …)
+#pragma once
+
+#include <string>
+
+#include "store/sql/session.h"
+
+namespace ordo::sqlstore {
+
+// "The apply of `apply_expr` has a `kind` request with one of `statuses`" (a quoted,
+// comma-separated list).
+std::string RequestExists(const Dialect& d, const std::string& apply_expr, const std::string& kind,
+                          const std::string& statuses = "'pending'");
+
+// SELECT apply_id, external_id, state of the operations of other applies of one
+// database and environment that may hold a deployment (DeploymentHolderPrefilterSql;
+// HoldsDeployment decides). Bind: deployment, database, environment, the apply to
+// leave out (0: none).
+std::string DeploymentHolderCandidatesSql(const Dialect& d);
+
+}  // namespace ordo::sqlstore
