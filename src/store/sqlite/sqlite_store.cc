@@ -3,7 +3,6 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include "store/sqlite/sqlite_dialect.h"
-#include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_session.h"
 #include "store/values.h"
 
