@@ -2,7 +2,7 @@
 //
 // A backend that implements it answers with the very candidate queries its claims run
 // (without the LIMIT 1), so the differential test can compare the whole "may return"
-// set with the reference model (src/core/reference_model.h) without changing state.
+// set with the reference model (tests/model/reference_model.h) without changing state.
 // The claims stay the only writers; these queries never lock or write.
 //
 // Thread-safety: as the Store that implements it.

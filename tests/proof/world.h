@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "core/reference_model.h"
+#include "model/reference_model.h"
 #include "operator/decisions.h"
 
 namespace ordo::proof {

@@ -19,7 +19,7 @@
 #include <random>
 #include <sstream>
 
-#include "core/reference_model.h"
+#include "model/reference_model.h"
 #include "store/gate_candidates.h"
 #include "store_suite.h"
 

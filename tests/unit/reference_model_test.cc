@@ -1,4 +1,4 @@
-#include "core/reference_model.h"
+#include "model/reference_model.h"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 // reference model, each arm a predicate that follows model.md's wording.
 #include <algorithm>
 
-#include "core/reference_model.h"
+#include "model/reference_model.h"
 
 namespace ordo::reference {
 namespace {

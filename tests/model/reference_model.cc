@@ -1,6 +1,6 @@
 // Shared predicates of the reference model, stop reconciliation and retry expiry.
 // The claims themselves are in reference_claims.cc.
-#include "core/reference_model.h"
+#include "model/reference_model.h"
 
 #include <algorithm>
 
