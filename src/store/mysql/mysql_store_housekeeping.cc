@@ -157,27 +157,6 @@ Result<int> MysqlStore::RederiveUnheldApplies() {
   return moved;
 }
 
-Status MysqlStore::AppendEvent(const EventRecord& event) {
-  ORDO_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*txn_pool_));
-  Transaction& conn = txn;
-  ORDO_RETURN_IF_ERROR(ReadApply(conn, event.apply_id).status());
-  auto opt = [](const std::optional<std::string>& v) {
-    return v ? SqlValue::Text(*v) : SqlValue::Null();
-  };
-  // The event's own time when it has one, else the database clock.
-  ORDO_RETURN_IF_ERROR(
-      conn.Execute(
-              "INSERT INTO apply_events (apply_id, operation_id, at, kind, from_state, to_state, "
-              "message) VALUES (?, ?, COALESCE(?, NOW(6)), ?, ?, ?, ?)",
-              {SqlValue::Int(event.apply_id),
-               event.operation_id ? SqlValue::Int(*event.operation_id) : SqlValue::Null(),
-               event.at != 0 ? SqlValue::Text(FormatDatetime(event.at)) : SqlValue::Null(),
-               SqlValue::Text(event.kind), opt(event.from_state), opt(event.to_state),
-               SqlValue::Text(event.message)})
-          .status());
-  return txn.Commit();
-}
-
 Result<std::vector<int64_t>> MysqlStore::StopCandidates() {
   return QueryIds(gate_params_.stop_candidates);
 }

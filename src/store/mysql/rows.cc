@@ -84,6 +84,7 @@ namespace {
 
 std::string OnDuplicateKey(std::string_view /*key_columns*/) { return " ON DUPLICATE KEY UPDATE "; }
 std::string Values(std::string_view column) { return "VALUES(" + std::string(column) + ")"; }
+SqlValue DatetimeValue(Micros micros) { return SqlValue::Text(FormatDatetime(micros)); }
 std::string ForceIndex(std::string_view index) { return " FORCE INDEX (" + std::string(index) + ")"; }
 
 }  // namespace
@@ -95,6 +96,7 @@ const sqlstore::Dialect& MysqlDialect() {
       .lock_rows = " FOR UPDATE",
       .lock_rows_nowait = " FOR UPDATE NOWAIT",
       .parse_time = &ParseDatetime,
+      .time_value = &DatetimeValue,
       .on_conflict_update = &OnDuplicateKey,
       .inserted = &Values,
       .use_index = &ForceIndex,

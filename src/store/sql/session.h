@@ -63,6 +63,8 @@ struct Dialect {
   std::string_view lock_rows_nowait;
   // A timestamp cell as the backend returns it → microseconds since the epoch, UTC.
   Result<Micros> (*parse_time)(std::string_view cell) = nullptr;
+  // The inverse: microseconds as a value for a timestamp column.
+  SqlValue (*time_value)(Micros micros) = nullptr;
   // An upsert: what follows "INSERT … VALUES (…)" to update the row that has the same
   // `key_columns` instead (then "col = <value>, …"), and how the update names the
   // value the INSERT brought for a column.

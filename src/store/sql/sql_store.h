@@ -41,6 +41,7 @@ class SqlStore : public Store, public GateCandidates {
                                        std::string_view requested_by) override;
   Status CompleteRequest(int64_t apply_id, RequestKind kind) override;
   Status FailRequest(int64_t apply_id, RequestKind kind, std::string_view error) override;
+  Status AppendEvent(const EventRecord& event) override;
 
   // ---- reads (sql_store_reads.cc) ----
   Result<ApplyRecord> GetApply(int64_t apply_id) override;

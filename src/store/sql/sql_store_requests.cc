@@ -197,6 +197,22 @@ Status SqlStore::EndRequest(int64_t apply_id, RequestKind kind, RequestStatus to
   return txn->Commit();
 }
 
+Status SqlStore::AppendEvent(const EventRecord& event) {
+  ORDO_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn, BeginWrite());
+  ORDO_RETURN_IF_ERROR(ReadApply(*txn, event.apply_id).status());
+  auto opt = [](const std::optional<std::string>& v) { return v ? SqlValue::Text(*v) : SqlValue::Null(); };
+  // The event's own time when it has one, else the database clock.
+  ORDO_RETURN_IF_ERROR(
+      txn->Execute(Sql("INSERT INTO apply_events (apply_id, operation_id, at, kind, from_state, to_state, "
+                       "message) VALUES (?, ?, COALESCE(?, {now}), ?, ?, ?, ?)"),
+                   {SqlValue::Int(event.apply_id),
+                    event.operation_id ? SqlValue::Int(*event.operation_id) : SqlValue::Null(),
+                    event.at != 0 ? d_.time_value(event.at) : SqlValue::Null(), Text(event.kind),
+                    opt(event.from_state), opt(event.to_state), Text(event.message)})
+          .status());
+  return txn->Commit();
+}
+
 Status SqlStore::CompleteRequest(int64_t apply_id, RequestKind kind) {
   return EndRequest(apply_id, kind, RequestStatus::kCompleted, std::nullopt);
 }

@@ -13,6 +13,8 @@ Result<Micros> ParseMicros(std::string_view cell) {
   return v;
 }
 
+SqlValue MicrosValue(Micros micros) { return SqlValue::Int(micros); }
+
 std::string OnConflict(std::string_view key_columns) {
   return " ON CONFLICT (" + std::string(key_columns) + ") DO UPDATE SET ";
 }
@@ -28,6 +30,7 @@ const sqlstore::Dialect& SqliteDialect() {
       .lock_rows = "",
       .lock_rows_nowait = "",
       .parse_time = &ParseMicros,
+      .time_value = &MicrosValue,
       .on_conflict_update = &OnConflict,
       .inserted = &Excluded,
       .use_index = &NoHint,

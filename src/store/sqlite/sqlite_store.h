@@ -48,7 +48,6 @@ class SqliteStore final : public sqlstore::SqlStore {
 
   Result<int> ExpireRetries() override;
   Result<int> RederiveUnheldApplies() override;
-  Status AppendEvent(const EventRecord& event) override;
 
   Result<std::vector<int64_t>> CopyCandidates() override;
   Result<std::vector<int64_t>> CutoverCandidates() override;

@@ -136,17 +136,6 @@ Result<int> SqliteStore::RederiveUnheldApplies() {
   return moved;
 }
 
-Status SqliteStore::AppendEvent(const EventRecord& event) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Transaction txn(db_.get());
-  ORDO_RETURN_IF_ERROR(txn.BeginImmediate());
-  db_->SetNow(event.at != 0 ? event.at : NowMicros());
-  ORDO_RETURN_IF_ERROR(ReadApply(here_, event.apply_id).status());
-  ORDO_RETURN_IF_ERROR(WriteEvent(here_, {event.apply_id, event.operation_id, event.kind, event.from_state,
-                                   event.to_state, event.message}));
-  return txn.Commit();
-}
-
 Result<std::vector<int64_t>> SqliteStore::StopCandidates() {
   std::lock_guard<std::mutex> lock(mu_);
   return QueryIds(StopCandidatesSql(), NowMicros());
