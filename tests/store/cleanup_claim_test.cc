@@ -244,6 +244,54 @@ TEST_P(CleanupClaim, ActiveAppliesWithoutACancelAreNeverTouched) {
   EXPECT_FALSE(ClaimCleanup());
 }
 
+// The claim looks only at applies that have ended and still have idle rows, found
+// among applies in flight (whose pending rows it does not read) and settled ones
+// without idle rows; their rows and an owed row come in (created_at, id) order.
+TEST_P(CleanupClaim, EndedAppliesAmongAppliesInFlightAreTakenInCreatedAtOrder) {
+  auto in_flight = [&] { return Create("rolling", "halt", 3); };  // pending rows, not ended
+  in_flight();
+  auto halted = Create("rolling", "halt", 3);  // failed: the rows behind the failure
+  auto h = OpIds(halted.id);
+  SetOp(h[0], S::kFailed, /*stale=*/true);
+  SetApplySql(halted.id, "state = 'failed'");
+  in_flight();
+  auto cancelling = Create("rolling", "halt", 2);  // stopped, a cancel pending
+  auto c = OpIds(cancelling.id);
+  for (int64_t id : c) {
+    SetOp(id, S::kStopped);
+    Release(id);
+  }
+  SetApplySql(cancelling.id, "state = 'stopped'");
+  AddRequest(cancelling.id, RequestKind::kCancel);
+  in_flight();
+  auto done = Create("rolling", "halt", 2);  // settled, nothing idle left
+  for (int64_t id : OpIds(done.id)) SetOp(id, S::kCompleted, /*stale=*/true);
+  SetApplySql(done.id, "state = 'completed'");
+  auto owing = in_flight();  // in flight, one row owes its cleanup
+  int64_t owed = OpIds(owing.id)[0];
+  SetOp(owed, S::kFailed, /*stale=*/true);
+  SetOpSql(owed, "cleanup_pending = 1, lease_token = NULL, lease_owner = NULL");
+  SetApplySql(owing.id, "state = 'running'");
+  auto cancelled = Create("rolling", "halt", 2);  // cancelled before its rows started
+  auto k = OpIds(cancelled.id);
+  SetOp(k[0], S::kCancelled, /*stale=*/true);
+  SetApplySql(cancelled.id, "state = 'cancelled'");
+  in_flight();
+  // Creation order, earliest first: cancelled, cancelling, the owed row, halted.
+  SetCreatedAgo({{k[1], 4'000'000}, {c[0], 3'000'000}, {c[1], 3'000'000}, {owed, 2'000'000},
+                 {h[1], 1'000'000}, {h[2], 1'000'000}});
+
+  std::vector<int64_t> want = {k[1], c[0], c[1], owed, h[1], h[2]};
+  std::vector<int64_t> got;
+  while (auto claimed = ClaimCleanup()) {
+    got.push_back(claimed->operation.id);
+    S end = claimed->operation.state == S::kFailed ? S::kFailed : S::kCancelled;
+    ASSERT_TRUE(store_->TransitionOperation(claimed->lease, end).ok());
+    if (got.size() > want.size()) break;
+  }
+  EXPECT_EQ(got, want);
+}
+
 TEST_P(CleanupClaim, EmptyOwnerIsLeaseLost) {
   EXPECT_TRUE(store_->ClaimNextCleanup("").status().Is(StatusCode::kLeaseLost));
 }

@@ -292,6 +292,45 @@ TEST_P(CopyClaim, CandidatesAreTakenInCreatedAtThenIdOrderAcrossApplies) {  // 2
   EXPECT_EQ(NextCopy(), OpIds(z.id)[0]);
 }
 
+// The claim finds the first row of each arm on its own (the pending rows in the claim
+// index's order, the rare arms apart) and takes the earliest: a row of a rare arm takes
+// its turn in (created_at, id) order however many pending rows there are.
+TEST_P(CopyClaim, RareArmRowsTakeTheirTurnAmongManyPendingRows) {  // 24
+  auto work = Create("parallel", "halt", 40);
+  std::vector<int64_t> pending = OpIds(work.id);
+  auto stale = Create("rolling", "halt", 1);  // arm B
+  int64_t b = OpIds(stale.id)[0];
+  SetOp(b, S::kRunning, /*stale=*/true);
+  auto resumed = Create("rolling", "halt", 1);  // arm C
+  int64_t c = OpIds(resumed.id)[0];
+  SetOp(c, S::kStopped);
+  Release(c);
+  AddRequest(resumed.id, RequestKind::kStart);
+  auto retried = Create("rolling", "halt", 1);  // arm D
+  int64_t d = OpIds(retried.id)[0];
+  SetOp(d, S::kFailedRetryable);
+  SetApplySql(retried.id, "state = 'failed_retryable', attempt = 0, failed_at = " + NowSql());
+  // The pending rows 10 ms apart, the first 1 s ago; B before all of them, C between
+  // the 10th and the 11th, D after the last.
+  std::vector<std::pair<int64_t, Micros>> ago;
+  for (size_t i = 0; i < pending.size(); ++i)
+    ago.emplace_back(pending[i], 1'000'000 - static_cast<Micros>(i) * 10'000);
+  ago.emplace_back(b, 2'000'000);
+  ago.emplace_back(c, 1'000'000 - 9 * 10'000 - 5'000);
+  ago.emplace_back(d, 100'000);
+  SetCreatedAgo(ago);
+
+  std::vector<int64_t> want = {b};
+  want.insert(want.end(), pending.begin(), pending.begin() + 10);
+  want.push_back(c);
+  want.insert(want.end(), pending.begin() + 10, pending.end());
+  want.push_back(d);
+  std::vector<int64_t> got;
+  for (int64_t id = NextCopy(); id != 0 && got.size() <= want.size(); id = NextCopy())
+    got.push_back(id);
+  EXPECT_EQ(got, want);
+}
+
 TEST_P(CopyClaim, EmptyOwnerIsLeaseLostAndChangesNothing) {  // 25
   auto a = Create("rolling", "halt", 1);
   auto r = store_->ClaimNextCopy("");

@@ -42,6 +42,29 @@ TEST_P(CutoverClaim, EarliestParkedRowIsClaimedFirst) {  // 26
   EXPECT_EQ(NextCutover(), 0);
 }
 
+// The parked rows are read in the claim index's order, the stale swaps apart: a stale
+// swap takes its turn in (created_at, id) order among many claimable parked rows.
+TEST_P(CutoverClaim, StaleSwapTakesItsTurnAmongManyParkedRows) {  // 26
+  std::vector<int64_t> parked;
+  std::vector<std::pair<int64_t, Micros>> ago;  // 10 ms apart, the first 1 s ago
+  for (int i = 0; i < 20; ++i) {  // single-deployment applies: every row's turn has come
+    parked.push_back(ParkAll(Create("rolling", "halt", 1))[0]);
+    ago.emplace_back(parked.back(), 1'000'000 - Micros{i} * 10'000);
+  }
+  auto swap = Create("rolling", "halt", 1);
+  int64_t stale = OpIds(swap.id)[0];
+  SetOp(stale, S::kCuttingOver, /*stale=*/true);
+  ago.emplace_back(stale, 1'000'000 - 4 * 10'000 - 5'000);  // between the 5th and the 6th
+  SetCreatedAgo(ago);
+  std::vector<int64_t> want(parked.begin(), parked.begin() + 5);
+  want.push_back(stale);
+  want.insert(want.end(), parked.begin() + 5, parked.end());
+  std::vector<int64_t> got;
+  for (int64_t id = NextCutover(); id != 0 && got.size() <= want.size(); id = NextCutover())
+    got.push_back(id);
+  EXPECT_EQ(got, want);
+}
+
 TEST_P(CutoverClaim, SwapsRunStrictlyInCompletedOnlyOrder) {  // 27
   auto a = Create("barrier", "halt", 3);
   auto ids = ParkAll(a);

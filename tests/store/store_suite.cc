@@ -97,6 +97,17 @@ void StoreSuite::SetOpSql(int64_t op_id, const std::string& assignments) {
   Exec("UPDATE apply_operations SET " + assignments + " WHERE id = " + std::to_string(op_id));
 }
 
+void StoreSuite::SetCreatedAgo(const std::vector<std::pair<int64_t, Micros>>& micros_ago) {
+  std::string cases;
+  std::string ids;
+  for (const auto& [id, ago] : micros_ago) {
+    cases += " WHEN " + std::to_string(id) + " THEN " + backend_->MicrosAgoSql(ago);
+    ids += (ids.empty() ? "" : ", ") + std::to_string(id);
+  }
+  Exec("UPDATE apply_operations SET created_at = CASE id" + cases + " END WHERE id IN (" + ids +
+       ")");
+}
+
 void StoreSuite::SetApplySql(int64_t apply_id, const std::string& assignments) {
   Exec("UPDATE applies SET " + assignments + " WHERE id = " + std::to_string(apply_id));
 }

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "backends.h"
@@ -50,6 +51,9 @@ class StoreSuite : public ::testing::TestWithParam<BackendEntry> {
   // Clears the token: released at the barrier.
   void Release(int64_t op_id);
   void SetOpSql(int64_t op_id, const std::string& assignments);
+  // Sets each operation's created_at to `micros_ago` before one reading of the clock,
+  // in one statement, so the gaps between the rows are exactly as given.
+  void SetCreatedAgo(const std::vector<std::pair<int64_t, Micros>>& micros_ago);
   void SetApplySql(int64_t apply_id, const std::string& assignments);
   void AddRequest(int64_t apply_id, RequestKind kind,
                   RequestStatus status = RequestStatus::kPending);
