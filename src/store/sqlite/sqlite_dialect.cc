@@ -118,10 +118,18 @@ CREATE INDEX apply_operations_cleanup_owed ON apply_operations (cleanup_pending)
   WHERE cleanup_pending = 1;
 )sql";
 
+// Version 4: the heartbeat index, as on MariaDB. The copy and cutover claims find
+// their stale in-flight rows (arms B and 2) by a range on it, so rows with a live
+// heartbeat are never read; the claim index serves their other arms in claim order
+// (sqlite_gates.h).
+constexpr std::string_view kV4 = R"sql(
+CREATE INDEX apply_operations_heartbeat ON apply_operations (state, updated_at);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
-  static const std::vector<Migration> kMigrations = {{1, kV1}, {2, kV2}, {3, kV3}};
+  static const std::vector<Migration> kMigrations = {{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}};
   return kMigrations;
 }
 

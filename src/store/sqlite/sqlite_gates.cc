@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_gates.h"
 
+#include <vector>
+
 #include "store/derived_state_sql.h"
 #include "store/sql/predicates.h"
 #include "store/sqlite/sqlite_session.h"
@@ -23,58 +25,107 @@ std::string EarlierBlocking(const std::string& blocks) {
          blocks + ")";
 }
 
-// The copy claim's arms A–D over `o` (apply_operations) and `a` (its apply), OR'ed.
-std::string CopyArmsSql() {
+// The copy claim's arms A–D over `o` (apply_operations) and `a` (its apply). Each arm
+// holds rows of its own states, so a row belongs to one arm at most.
+std::string ArmA() {
   std::string stop = RequestExistsSql("o.apply_id", "stop");
-  // Unknown policies fail closed to rolling; unknown on_failure to halt.
-  std::string blocks = "o.cutover_policy <> 'parallel' AND NOT " + Exempt("o") +
+  // Unknown policies fail closed to rolling; unknown on_failure to halt. The policy
+  // test stands outside the sibling subquery, so a `parallel` row (no ordering gate)
+  // never runs it.
+  std::string blocks = "NOT " + Exempt("o") +
                        " AND NOT (CASE WHEN o.cutover_policy = 'barrier' THEN e.state IN "
                        "('waiting_for_cutover','cutting_over','revert_window','completed') "
                        "ELSE e.state = 'completed' END)";
-  std::string arm_a = "(o.state = 'pending' AND NOT " + stop + " AND NOT " + EarlierBlocking(blocks) + ")";
-  std::string arm_b =
-      "(o.state IN ('running','waiting_for_cutover','cutting_over','revert_window','resuming') "
-      "AND o.updated_at < :stale_before AND NOT (o.state = 'waiting_for_cutover' AND "
-      "(o.lease_token IS NULL OR (a.operation_count > 1 AND o.cutover_policy IN "
-      "('barrier','parallel')))))";
-  std::string arm_c =
-      "(o.state = 'stopped' AND " + RequestExistsSql("o.apply_id", "start") + " AND NOT " + stop + ")";
-  std::string arm_d =
-      "(o.state = 'failed_retryable' AND ((a.state = 'failed_retryable' AND a.attempt < :budget "
-      "AND COALESCE(a.failed_at, a.updated_at) >= :fresh_after AND NOT " +
-      stop +
-      ") OR (a.state NOT IN ('failed_retryable','stopped','completed','failed','cancelled',"
-      "'reverted') AND a.updated_at < :stale_before AND o.updated_at < :stale_before)))";
-  return "(" + arm_a + " OR " + arm_b + " OR " + arm_c + " OR " + arm_d + ")";
+  return "(o.state = 'pending' AND NOT " + stop + " AND NOT (o.cutover_policy <> 'parallel' AND " +
+         EarlierBlocking(blocks) + "))";
+}
+
+std::string ArmB() {
+  return "(o.state IN ('running','waiting_for_cutover','cutting_over','revert_window','resuming') "
+         "AND o.updated_at < :stale_before AND NOT (o.state = 'waiting_for_cutover' AND "
+         "(o.lease_token IS NULL OR (a.operation_count > 1 AND o.cutover_policy IN "
+         "('barrier','parallel')))))";
+}
+
+std::string ArmC() {
+  return "(o.state = 'stopped' AND " + RequestExistsSql("o.apply_id", "start") + " AND NOT " +
+         RequestExistsSql("o.apply_id", "stop") + ")";
+}
+
+std::string ArmD() {
+  return "(o.state = 'failed_retryable' AND ((a.state = 'failed_retryable' AND a.attempt < "
+         ":budget AND COALESCE(a.failed_at, a.updated_at) >= :fresh_after AND NOT " +
+         RequestExistsSql("o.apply_id", "stop") +
+         ") OR (a.state NOT IN ('failed_retryable','stopped','completed','failed','cancelled',"
+         "'reverted') AND a.updated_at < :stale_before AND o.updated_at < :stale_before)))";
+}
+
+// The copy claim's arms OR'ed, for the cleanup claim's "no other claim takes it".
+std::string CopyArmsSql() {
+  return "(" + ArmA() + " OR " + ArmB() + " OR " + ArmC() + " OR " + ArmD() + ")";
+}
+
+// One arm of a claim as its own SELECT of id, arm and created_at: `from` names `o`
+// (apply_operations, on the index that serves the arm) and, where the arm reads it,
+// `a` (its apply) with CROSS JOIN after it, so that SQLite keeps `o` the outer loop
+// (it never reorders a CROSS JOIN) and an ordered index yields rows in claim order.
+struct Leg {
+  const char* arm;
+  std::string from;
+  std::string where;
+};
+
+// "apply_operations o INDEXED BY `index`", joined to its apply when `with_apply`.
+std::string Operations(const char* index, bool with_apply) {
+  return std::string("apply_operations o INDEXED BY ") + index +
+         (with_apply ? " CROSS JOIN applies a ON a.id = o.apply_id" : "");
+}
+
+// The legs' rows merged in (created_at, id) order. SQLite runs a compound SELECT with
+// an ORDER BY as a MERGE of its legs, each read as a co-routine: a leg on the claim
+// index (state, created_at, id) with its state fixed is already in claim order and is
+// read only as far as the merge asks (with LIMIT 1: up to its first row that passes
+// every gate); a leg on the heartbeat index reads only stale rows and sorts them
+// (few). So no claim reads or sorts every pending row.
+std::string MergedSql(const std::vector<Leg>& legs) {
+  std::string sql;
+  for (size_t i = 0; i < legs.size(); ++i) {
+    if (i > 0) sql += " UNION ALL ";
+    sql += std::string("SELECT o.id AS id, '") + legs[i].arm +
+           "' AS arm, o.created_at AS created_at FROM " + legs[i].from + " WHERE " + legs[i].where;
+  }
+  return sql + " ORDER BY created_at, id";
 }
 
 std::string BuildCopySql() {
-  return "SELECT o.id, CASE o.state WHEN 'pending' THEN 'A' WHEN 'stopped' THEN 'C' "
-         "WHEN 'failed_retryable' THEN 'D' ELSE 'B' END "
-         "FROM apply_operations o JOIN applies a ON a.id = o.apply_id WHERE " +
-         CopyArmsSql() + " ORDER BY o.created_at, o.id";
+  return MergedSql({{"A", Operations("apply_operations_claim", false), ArmA()},
+                    {"B", Operations("apply_operations_heartbeat", true), ArmB()},
+                    {"C", Operations("apply_operations_claim", false), ArmC()},
+                    {"D", Operations("apply_operations_claim", true), ArmD()}});
 }
 
-// The cutover claim's arms 1–2 over `o` and `a`, OR'ed.
-std::string CutoverArmsSql() {
+// The cutover claim's arms 1–2 over `o` and `a`.
+std::string Arm1() {
   std::string blocks = "e.state <> 'completed' AND NOT " + Exempt("o");
   // Automatic unless the apply was started with defer_cutover (any policy, any number
   // of operations: the eligibility of begin_cutover), or released by a cutover request.
-  std::string released = "(a.defer_cutover = 0 OR " + RequestExistsSql("o.apply_id", "cutover") + ")";
-  std::string arm_1 =
-      "(o.state = 'waiting_for_cutover' AND (o.lease_token IS NULL OR o.updated_at < "
-      ":stale_before) AND " +
-      released + " AND NOT " + RequestExistsSql("o.apply_id", "stop") + " AND NOT " +
-      EarlierBlocking(blocks) + ")";
-  std::string arm_2 =
-      "(o.state IN ('cutting_over','revert_window') AND o.updated_at < :stale_before)";
-  return "(" + arm_1 + " OR " + arm_2 + ")";
+  std::string released =
+      "(a.defer_cutover = 0 OR " + RequestExistsSql("o.apply_id", "cutover") + ")";
+  return "(o.state = 'waiting_for_cutover' AND (o.lease_token IS NULL OR o.updated_at < "
+         ":stale_before) AND " +
+         released + " AND NOT " + RequestExistsSql("o.apply_id", "stop") + " AND NOT " +
+         EarlierBlocking(blocks) + ")";
 }
 
+std::string Arm2() {
+  return "(o.state IN ('cutting_over','revert_window') AND o.updated_at < :stale_before)";
+}
+
+std::string CutoverArmsSql() { return "(" + Arm1() + " OR " + Arm2() + ")"; }
+
 std::string BuildCutoverSql() {
-  return "SELECT o.id, CASE o.state WHEN 'waiting_for_cutover' THEN '1' ELSE '2' END "
-         "FROM apply_operations o JOIN applies a ON a.id = o.apply_id WHERE " +
-         CutoverArmsSql() + " ORDER BY o.created_at, o.id";
+  return MergedSql({{"1", Operations("apply_operations_claim", true), Arm1()},
+                    {"2", Operations("apply_operations_heartbeat", false), Arm2()}});
 }
 
 // Rows no other claim hands out (any more), of an apply that is settled or has a

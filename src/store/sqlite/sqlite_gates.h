@@ -1,7 +1,15 @@
 // The gates of model.md as SQLite queries: the candidate queries the claims run (first
 // row = the claim's pick) and the guard fragments their UPDATEs repeat. Each returns
-// `id` (and for claims the arm) ordered by (created_at, id); parameters :stale_before,
-// :budget and :fresh_after are bound by SqliteStore::BindGateParams.
+// `id` first (the claims' queries then the arm and created_at), the claims' ordered by
+// (created_at, id); parameters :stale_before, :budget and :fresh_after are bound by
+// SqliteStore::BindGateParams.
+//
+// The copy and cutover candidate queries are one SELECT per arm merged in claim order
+// (a compound SELECT, which SQLite runs as a MERGE): the arm whose rows sit in one
+// state is read from the claim index (state, created_at, id) in claim order, the
+// stale in-flight arms from the heartbeat index (state, updated_at), so with LIMIT 1
+// a claim reads up to the first claimable row of each arm instead of collecting and
+// sorting every pending row. Without LIMIT they list every candidate (GateCandidates).
 //
 // Thread-safety: immutable strings built once.
 #pragma once
@@ -10,9 +18,9 @@
 
 namespace ordo::sqlite {
 
-// SELECT id, arm ('A'..'D') of copy-claimable operations.
+// SELECT id, arm ('A'..'D'), created_at of copy-claimable operations.
 const std::string& CopyCandidatesSql();
-// SELECT id, arm ('1'/'2') of cutover-claimable operations.
+// SELECT id, arm ('1'/'2'), created_at of cutover-claimable operations.
 const std::string& CutoverCandidatesSql();
 // SELECT id of operations the cleanup claim may take.
 const std::string& CleanupCandidatesSql();
