@@ -126,10 +126,22 @@ constexpr std::string_view kV4 = R"sql(
 CREATE INDEX apply_operations_heartbeat ON apply_operations (state, updated_at);
 )sql";
 
+// Version 5: the applies that have an operation in an idle state (a partial index),
+// and the requests by kind and status (as on MariaDB). The cleanup claim finds the
+// applies that ended with idle rows left by seeking in these and in applies_by_state
+// (sqlite_gates.h), instead of reading every idle row; stop reconciliation finds the
+// pending stops without reading every request.
+constexpr std::string_view kV5 = R"sql(
+CREATE INDEX apply_operations_idle ON apply_operations (apply_id)
+  WHERE state IN ('pending','stopped','failed_retryable','waiting_for_cutover');
+CREATE INDEX control_requests_open ON control_requests (kind, status, apply_id);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
-  static const std::vector<Migration> kMigrations = {{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}};
+  static const std::vector<Migration> kMigrations = {
+      {1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5}};
   return kMigrations;
 }
 

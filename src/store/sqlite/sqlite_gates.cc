@@ -85,10 +85,11 @@ std::string Operations(const char* index, bool with_apply) {
 // an ORDER BY as a MERGE of its legs, each read as a co-routine: a leg on the claim
 // index (state, created_at, id) with its state fixed is already in claim order and is
 // read only as far as the merge asks (with LIMIT 1: up to its first row that passes
-// every gate); a leg on the heartbeat index reads only stale rows and sorts them
-// (few). So no claim reads or sorts every pending row.
-std::string MergedSql(const std::vector<Leg>& legs) {
-  std::string sql;
+// every gate); a leg on another index sorts its own rows, which are few (stale rows
+// of the heartbeat index, rows of ended applies, owed rows). So no claim reads or
+// sorts every pending row. `with` is the statement's WITH clause, if any.
+std::string MergedSql(const std::vector<Leg>& legs, const std::string& with = "") {
+  std::string sql = with;
   for (size_t i = 0; i < legs.size(); ++i) {
     if (i > 0) sql += " UNION ALL ";
     sql += std::string("SELECT o.id AS id, '") + legs[i].arm +
@@ -128,20 +129,76 @@ std::string BuildCutoverSql() {
                     {"2", Operations("apply_operations_heartbeat", false), Arm2()}});
 }
 
+constexpr const char* kIdleStates =
+    "('pending','stopped','failed_retryable','waiting_for_cutover')";
+constexpr const char* kSettledApplyStates[] = {"completed", "failed", "cancelled", "reverted"};
+
+// "('completed','failed',…)": kSettledApplyStates as an IN list.
+std::string SettledApplyStatesSql() {
+  std::string list;
+  for (const char* state : kSettledApplyStates)
+    list += (list.empty() ? "('" : ",'") + std::string(state) + "'";
+  return list + ")";
+}
+
+// The smallest apply id >= `x` with an operation in an idle state (NULL: none), one
+// seek on the partial index apply_operations_idle.
+std::string NextIdleApply(const std::string& x) {
+  return std::string("(SELECT MIN(i.apply_id) FROM apply_operations i INDEXED BY "
+                     "apply_operations_idle WHERE i.state IN ") +
+         kIdleStates + " AND i.apply_id >= " + x + ")";
+}
+
+// The smallest apply id >= `x` of an apply that has ended: its stored state is settled
+// (one seek per state on applies_by_state) or a cancel is pending for it (one seek on
+// control_requests_open). NULL: none.
+std::string NextEndedApply(const std::string& x) {
+  std::string legs;
+  for (const char* state : kSettledApplyStates) {
+    legs += std::string("SELECT MIN(s.id) AS id FROM applies s INDEXED BY applies_by_state WHERE "
+                        "s.state = '") +
+            state + "' AND s.id >= " + x + " UNION ALL ";
+  }
+  legs += "SELECT MIN(q.apply_id) FROM control_requests q INDEXED BY control_requests_open WHERE "
+          "q.kind = 'cancel' AND q.status = 'pending' AND q.apply_id >= " + x;
+  return "(SELECT MIN(id) FROM (" + legs + "))";
+}
+
+// WITH ended(i, e): the applies that have ended and still have idle operations, as
+// rows with i = e, found by leapfrogging between the two sorted sets of apply ids
+// (idle operations' applies, ended applies): each step seeks the next idle apply at
+// or after the next ended one, so the steps are bounded by how often the two sets
+// alternate, not by how many rows either holds (neither the pending work of the
+// applies in flight nor the settled history is read).
+std::string EndedWithIdleRows() {
+  std::string next = "(CASE WHEN e = i THEN i + 1 ELSE e END)";
+  return "WITH RECURSIVE ended(i, e) AS (SELECT " + NextIdleApply("0") + ", " +
+         NextEndedApply(NextIdleApply("0")) + " UNION ALL SELECT " + NextIdleApply(next) + ", " +
+         NextEndedApply(NextIdleApply(next)) +
+         " FROM ended WHERE i IS NOT NULL AND e IS NOT NULL) ";
+}
+
 // Rows no other claim hands out (any more), of an apply that is settled or has a
 // pending cancel, held by no live lease (a row its driver stopped holds none: the
 // transition released it). Rows in flight (running, resuming, cutting_over,
 // revert_window) and rows the copy or cutover claim would still take are theirs: the
 // driver of such a claim cancels or finishes them. And rows whose target cleanup is
 // owed (failed by retry expiry, or completed at their swap) that no live lease holds.
+//
+// The first kind is read apply by apply, only for the applies EndedWithIdleRows()
+// finds; the second from the partial index of owed rows.
 std::string BuildCleanupSql() {
-  return "SELECT o.id FROM apply_operations o JOIN applies a ON a.id = o.apply_id WHERE " +
-         CleanupOwedSql("o") +
-         " OR (o.state IN ('pending','stopped','failed_retryable','waiting_for_cutover') AND " +
-         CleanupUnheldSql("o") + " AND (a.state IN "
-         "('completed','failed','cancelled','reverted') OR " +
-         RequestExistsSql("o.apply_id", "cancel") + ") AND NOT " + CopyArmsSql() + " AND NOT " +
-         CutoverArmsSql() + ") ORDER BY o.created_at, o.id";
+  std::string idle_ended = std::string("o.state IN ") + kIdleStates + " AND " +
+                           CleanupUnheldSql("o") + " AND (a.state IN " + SettledApplyStatesSql() +
+                           " OR " + RequestExistsSql("o.apply_id", "cancel") + ") AND NOT " +
+                           CopyArmsSql() + " AND NOT " + CutoverArmsSql();
+  return MergedSql(
+      {{"I",
+        "ended CROSS JOIN apply_operations o INDEXED BY apply_operations_siblings ON o.apply_id "
+        "= ended.i CROSS JOIN applies a ON a.id = o.apply_id",
+        "ended.e = ended.i AND " + idle_ended},
+       {"O", Operations("apply_operations_cleanup_owed", false), CleanupOwedSql("o")}},
+      EndedWithIdleRows());
 }
 
 std::string BuildStopSql() {

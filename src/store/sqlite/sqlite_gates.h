@@ -9,7 +9,11 @@
 // state is read from the claim index (state, created_at, id) in claim order, the
 // stale in-flight arms from the heartbeat index (state, updated_at), so with LIMIT 1
 // a claim reads up to the first claimable row of each arm instead of collecting and
-// sorting every pending row. Without LIMIT they list every candidate (GateCandidates).
+// sorting every pending row. The cleanup candidate query reads the rows of the applies
+// that have ended and still have idle rows (found by a leapfrog over two indexes of
+// apply ids) and the owed rows, so it reads neither the pending work of the applies
+// in flight nor the settled history. Without LIMIT each lists every candidate
+// (GateCandidates). The indexes named are migrations 4 and 5 and earlier ones.
 //
 // Thread-safety: immutable strings built once.
 #pragma once
@@ -22,7 +26,8 @@ namespace ordo::sqlite {
 const std::string& CopyCandidatesSql();
 // SELECT id, arm ('1'/'2'), created_at of cutover-claimable operations.
 const std::string& CutoverCandidatesSql();
-// SELECT id of operations the cleanup claim may take.
+// SELECT id, arm ('I' idle row of an ended apply, 'O' owed cleanup), created_at of
+// operations the cleanup claim may take.
 const std::string& CleanupCandidatesSql();
 // SELECT id of applies stop reconciliation may take.
 const std::string& StopCandidatesSql();
