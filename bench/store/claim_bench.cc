@@ -4,8 +4,14 @@
 // naive baseline claim on the same tables. Prints Markdown rows; bench/store/run runs
 // the whole matrix against a throwaway server.
 //
+// --claim cutover times the cutover claim instead, over a work set of parked rows
+// (each one claimable); --claim cleanup the cleanup claim over the pending work set,
+// whose rows all belong to applies in flight, so every answer is empty and the
+// latency is what a worker's tick pays to find that out.
+//
 //   ordo_store_bench --backend mysql --url mysql://ordo:ordo@127.0.0.1:3306/
 //       --history 1000000 --claimers 1,8,32 --variants store,bare,naive --explain
+//   ordo_store_bench --backend sqlite --sqlite-dir /tmp/b --claimers 1 --work 32000
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -33,6 +39,7 @@ struct Config {
   int64_t work = 40'000;
   std::vector<int> claimers = {1, 8, 32};
   std::vector<std::string> variants = {"store"};
+  std::string claim = "copy";  // copy, cutover or cleanup (store variant only)
   double seconds = 5;
   double warmup = 1;
   int rounds = 3;
@@ -79,10 +86,16 @@ Status Main(const Config& c) {
   }
   std::cerr << "bench: loading " << c.history << " settled operations into " << c.backend << "\n";
   ORDO_RETURN_IF_ERROR(workload->LoadHistory(c.history));
-  ORDO_RETURN_IF_ERROR(workload->LoadWorkSet(c.work));
+  ORDO_RETURN_IF_ERROR(
+      workload->LoadWorkSet(c.work, c.claim == "cutover" ? WorkSet::kParked : WorkSet::kPending));
   if (c.explain && c.backend == "mysql") {
     std::cout << "\n#### EXPLAIN, MariaDB, " << c.history << " settled operations of history\n";
     ORDO_RETURN_IF_ERROR(PrintMysqlExplains(url, options, std::cout));
+  }
+  if (c.explain && c.backend == "sqlite") {
+    std::cout << "\n#### EXPLAIN QUERY PLAN, SQLite, " << c.history
+              << " settled operations of history\n";
+    ORDO_RETURN_IF_ERROR(PrintSqliteExplains(url.substr(7), std::cout));
   }
   // Rounds interleave the variants, so that drift in the machine's load (and in its
   // disk's fsync latency) falls on every variant alike; each row pools its rounds.
@@ -90,21 +103,27 @@ Status Main(const Config& c) {
   for (int round = 0; round < c.rounds; ++round) {
     for (int n : c.claimers) {
       for (const std::string& variant : c.variants) {
-        if (variant != "store" && c.backend != "mysql") continue;  // baselines are MariaDB's
+        // The baselines are MariaDB's, and copy claims.
+        if (variant != "store" && (c.backend != "mysql" || c.claim != "copy")) continue;
         ORDO_RETURN_IF_ERROR(workload->ResetWorkSet());
         auto make = [&](int i) -> Result<ClaimFn> {
           std::string owner = "bench/" + std::to_string(n) + "/driver-" + std::to_string(i);
           if (variant == "bare") return BareClaim(url, owner);
           if (variant == "naive") return NaiveClaim(url, owner);
           Store* s = store.get();  // one store shared by every claimer: one worker process
-          return ClaimFn([s, owner]() -> Result<bool> {
-            ORDO_ASSIGN_OR_RETURN(auto claimed, s->ClaimNextCopy(owner));
-            return claimed.has_value();
+          std::string claim = c.claim;
+          return ClaimFn([s, owner, claim]() -> Result<bool> {
+            auto claimed = claim == "cutover"   ? s->ClaimNextCutover(owner)
+                           : claim == "cleanup" ? s->ClaimNextCleanup(owner)
+                                                : s->ClaimNextCopy(owner);
+            ORDO_RETURN_IF_ERROR(claimed.status());
+            return claimed->has_value();
           });
         };
         std::cerr << "bench: round " << round + 1 << "/" << c.rounds << " " << c.backend << " "
-                  << variant << " x" << n << "\n";
-        ORDO_ASSIGN_OR_RETURN(RunStats r, RunClaimers(n, c.warmup, c.seconds, c.work, make));
+                  << variant << " " << c.claim << " x" << n << "\n";
+        ORDO_ASSIGN_OR_RETURN(RunStats r, RunClaimers(n, c.warmup, c.seconds, c.work, make,
+                                                      /*time_empty=*/c.claim == "cleanup"));
         runs[{variant, n}].push_back(std::move(r));
       }
     }
@@ -120,7 +139,8 @@ Status Main(const Config& c) {
       char line[256];
       std::snprintf(line, sizeof(line),
                     "| %s | %lld | %s | %d | %.0f | %.2f | %.2f | %lld | %lld | %lld |",
-                    c.backend.c_str(), static_cast<long long>(c.history), variant.c_str(), n,
+                    c.backend.c_str(), static_cast<long long>(c.history),
+                    (c.claim == "copy" ? variant : variant + " " + c.claim).c_str(), n,
                     r.per_second, r.median_ms, r.p99_ms, static_cast<long long>(r.claims),
                     static_cast<long long>(r.retries), static_cast<long long>(r.empty));
       std::cout << line << std::endl;
@@ -146,7 +166,10 @@ int main(int argc, char** argv) {
   app.add_option("--seconds", c.seconds, "measured seconds per run");
   app.add_option("--warmup", c.warmup, "unmeasured seconds before each run");
   app.add_option("--rounds", c.rounds, "interleaved rounds per configuration, pooled");
-  app.add_flag("--explain", c.explain, "print EXPLAIN of every gate query (mysql)");
+  app.add_option("--claim", c.claim, "copy, cutover (parked work set) or cleanup")
+      ->check(CLI::IsMember({"copy", "cutover", "cleanup"}));
+  app.add_flag("--explain", c.explain,
+               "print EXPLAIN of every gate query (mysql) or of the claims (sqlite)");
   CLI11_PARSE(app, argc, argv);
   if (c.backend == "mysql" && c.url.empty()) {
     std::cerr << "--url is required for mysql\n";

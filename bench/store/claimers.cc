@@ -19,6 +19,7 @@ using Clock = std::chrono::steady_clock;
 struct Sample {
   Clock::time_point start;
   int64_t micros;
+  bool claimed;
 };
 
 double Percentile(std::vector<int64_t>& v, double p) {
@@ -87,7 +88,8 @@ Result<ClaimFn> NaiveClaim(const std::string& url, const std::string& owner) {
 
 Result<RunStats> RunClaimers(int claimers, double warmup_seconds, double seconds,
                              int64_t max_claims,
-                             const std::function<Result<ClaimFn>(int thread)>& make) {
+                             const std::function<Result<ClaimFn>(int thread)>& make,
+                             bool time_empty) {
   std::vector<ClaimFn> fns;
   for (int i = 0; i < claimers; ++i) {
     ORDO_ASSIGN_OR_RETURN(ClaimFn fn, make(i));
@@ -119,14 +121,13 @@ Result<RunStats> RunClaimers(int claimers, double warmup_seconds, double seconds
           stop = true;
           return;
         }
-        if (!*r) {
-          empty++;
-          continue;
-        }
+        if (!*r) empty++;
+        if (!*r && !time_empty) continue;
         samples[i].push_back(
-            {start, std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start)
-                        .count()});
-        if (++total >= max_claims) stop = true;
+            {start,
+             std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count(),
+             *r});
+        if (*r && ++total >= max_claims) stop = true;
       }
     });
   }
@@ -138,10 +139,13 @@ Result<RunStats> RunClaimers(int claimers, double warmup_seconds, double seconds
   s.empty = empty;
   s.retries = retries;
   std::vector<int64_t> latencies;
-  for (const auto& per_thread : samples)
-    for (const auto& x : per_thread)
-      if (x.start >= measure_from) latencies.push_back(x.micros);
-  s.claims = static_cast<int64_t>(latencies.size());
+  for (const auto& per_thread : samples) {
+    for (const auto& x : per_thread) {
+      if (x.start < measure_from) continue;
+      latencies.push_back(x.micros);
+      if (x.claimed) s.claims++;
+    }
+  }
   s.seconds = std::chrono::duration<double>(end - measure_from).count();
   s.per_second = s.seconds > 0 ? static_cast<double>(s.claims) / s.seconds : 0;
   s.latencies_us = latencies;

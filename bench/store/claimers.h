@@ -42,10 +42,14 @@ RunStats Pool(const std::vector<RunStats>& runs);
 
 // Runs `claimers` threads for `warmup_seconds` (not measured) plus `seconds`, or until
 // `max_claims` claims were made in total (the work set is finite). `make(i)` builds
-// thread i's claim function (its own connection, lease owner, …).
+// thread i's claim function (its own connection, lease owner, …). With `time_empty`,
+// an attempt that found nothing is timed too (its latency joins the percentiles, it
+// still counts as empty, not as a claim): for a claim whose work set holds nothing
+// for it, the cost of looking.
 Result<RunStats> RunClaimers(int claimers, double warmup_seconds, double seconds,
                              int64_t max_claims,
-                             const std::function<Result<ClaimFn>(int thread)>& make);
+                             const std::function<Result<ClaimFn>(int thread)>& make,
+                             bool time_empty = false);
 
 // The bare claim: SELECT the first pending row in (created_at, id) order FOR UPDATE
 // SKIP LOCKED; UPDATE it to running with a lease; COMMIT. No gates, no event. READ

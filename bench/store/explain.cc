@@ -1,5 +1,6 @@
 #include "explain.h"
 
+#include <utility>
 #include <vector>
 
 #include "db/mysql/connection.h"
@@ -7,6 +8,8 @@
 #include "store/mysql/mysql_store.h"
 #include "store/mysql/rows.h"
 #include "store/sql/predicates.h"
+#include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/sqlite_gates.h"
 
 namespace ordo::bench {
 namespace {
@@ -89,6 +92,34 @@ Status PrintMysqlExplains(const std::string& url, const StoreOptions& options, s
           << Cell(col(row, "key")) << " | " << Cell(col(row, "rows")) << " | "
           << Cell(col(row, "Extra")) << " |\n";
     }
+  }
+  return Status::Ok();
+}
+
+Status PrintSqliteExplains(const std::string& path, std::ostream& out) {
+  ORDO_ASSIGN_OR_RETURN(auto db, sqlite::SqliteDb::Open(path, 10'000));
+  struct Claim {
+    const char* title;
+    const std::string& sql;
+  };
+  const Claim claims[] = {{"copy claim", sqlite::CopyCandidatesSql()},
+                          {"cutover claim", sqlite::CutoverCandidatesSql()},
+                          {"cleanup claim", sqlite::CleanupCandidatesSql()}};
+  for (const Claim& c : claims) {
+    ORDO_ASSIGN_OR_RETURN(auto st, db->Prepare("EXPLAIN QUERY PLAN " + c.sql + " LIMIT 1"));
+    out << "\n**" << c.title << "** (its candidate query, LIMIT 1)\n\n```\n";
+    // Rows come in tree order: (id, parent, notused, detail); indent by depth.
+    std::vector<std::pair<int64_t, int>> depth;  // node id → depth
+    while (true) {
+      ORDO_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      int d = 0;
+      for (const auto& [id, at] : depth)
+        if (id == st.Int(1)) d = at + 1;
+      depth.emplace_back(st.Int(0), d);
+      out << std::string(2 * static_cast<size_t>(d), ' ') << st.Text(3) << "\n";
+    }
+    out << "```\n";
   }
   return Status::Ok();
 }

@@ -17,7 +17,31 @@ constexpr const char* kSettledState =
     "CASE WHEN (a.id * 4 + k.x) % 100 < 2 THEN 'failed' WHEN (a.id * 4 + k.x) % 100 = 2 THEN "
     "'cancelled' WHEN (a.id * 4 + k.x) % 100 = 3 THEN 'reverted' ELSE 'completed' END";
 
-int64_t Applies(int64_t operations) { return (operations + kOpsPerApply - 1) / kOpsPerApply; }
+int64_t Applies(int64_t operations, int64_t per_apply = kOpsPerApply) {
+  return (operations + per_apply - 1) / per_apply;
+}
+
+// How a work set of `kind` is laid out: deployments per apply, the apply's and the
+// operations' state, the operations' policy.
+struct WorkShape {
+  int64_t per_apply;
+  const char* apply_state;
+  const char* state;
+  const char* policy;
+};
+
+WorkShape ShapeOf(WorkSet kind) {
+  if (kind == WorkSet::kParked) return {1, "waiting_for_cutover", "waiting_for_cutover", "rolling"};
+  return {kOpsPerApply, "pending", "pending", "parallel"};
+}
+
+// "WITH k(x) AS (VALUES (1), …)": the deployment numbers of one apply.
+std::string Deployments(int64_t per_apply) {
+  std::string values;
+  for (int64_t x = 1; x <= per_apply; ++x)
+    values += (x > 1 ? ", (" : "(") + std::to_string(x) + ")";
+  return "k(x) AS (VALUES " + values + ")";
+}
 
 // ---- MariaDB: INSERT … SELECT over the SEQUENCE engine's seq_1_to_N tables ----------
 class Mysql final : public Workload {
@@ -66,23 +90,25 @@ class Mysql final : public Workload {
     return Analyze();
   }
 
-  Status LoadWorkSet(int64_t operations) override {
+  Status LoadWorkSet(int64_t operations, WorkSet kind) override {
+    shape_ = ShapeOf(kind);
     ORDO_ASSIGN_OR_RETURN(work_after_, MaxApplyId());
-    int64_t applies = Applies(operations);
+    int64_t applies = Applies(operations, shape_.per_apply);
     std::string seq = "seq_1_to_" + std::to_string(applies);
     ORDO_RETURN_IF_ERROR(Run(
         "INSERT INTO applies (external_id, database_name, environment, state, defer_cutover, "
         "options, operation_count, attempt, created_at, updated_at) SELECT CONCAT('ap_work_', "
-        "s.seq), 'app', CONCAT('work', s.seq), 'pending', 0, " +
-        std::string(kOptions) +
-        ", 4, 0, s.t, s.t FROM (SELECT seq, NOW(6) - INTERVAL 1 HOUR + INTERVAL seq MICROSECOND "
+        "s.seq), 'app', CONCAT('work', s.seq), '" + std::string(shape_.apply_state) + "', 0, " +
+        std::string(kOptions) + ", " + std::to_string(shape_.per_apply) +
+        ", 0, s.t, s.t FROM (SELECT seq, NOW(6) - INTERVAL 1 HOUR + INTERVAL seq MICROSECOND "
         "AS t FROM " +
         seq + ") s"));
     ORDO_RETURN_IF_ERROR(Run(
         "INSERT INTO apply_operations (apply_id, deployment, state, cutover_policy, on_failure, "
-        "attempt, created_at, updated_at) SELECT a.id, CONCAT('d', k.x), 'pending', 'parallel', "
-        "'halt', 0, a.created_at, NOW(6) FROM applies a JOIN (SELECT seq AS x FROM seq_1_to_4) "
-        "k WHERE a.id > " +
+        "attempt, created_at, updated_at) SELECT a.id, CONCAT('d', k.x), '" +
+        std::string(shape_.state) + "', '" + shape_.policy +
+        "', 'halt', 0, a.created_at, NOW(6) FROM applies a JOIN (SELECT seq AS x FROM "
+        "seq_1_to_" + std::to_string(shape_.per_apply) + ") k WHERE a.id > " +
         std::to_string(work_after_) + " ORDER BY a.id, k.x"));
     return Analyze();
   }
@@ -90,18 +116,11 @@ class Mysql final : public Workload {
   Status ResetWorkSet() override {
     std::string after = std::to_string(work_after_);
     ORDO_RETURN_IF_ERROR(Run(
-        "UPDATE apply_operations SET state = 'pending', lease_owner = NULL, lease_token = NULL, "
-        "lease_acquired_at = NULL, started_at = NULL, updated_at = NOW(6) WHERE apply_id > " +
-        after + " AND state <> 'pending'"));
+        "UPDATE apply_operations SET state = '" + std::string(shape_.state) +
+        "', lease_owner = NULL, lease_token = NULL, lease_acquired_at = NULL, started_at = "
+        "NULL, cutover_started_at = NULL, updated_at = NOW(6) WHERE apply_id > " +
+        after + " AND (state <> '" + shape_.state + "' OR lease_token IS NOT NULL)"));
     return Run("DELETE FROM apply_events WHERE apply_id > " + after);
-  }
-
-  Result<int64_t> ClaimedInWorkSet() override {
-    ORDO_ASSIGN_OR_RETURN(SqlRows rows,
-                          conn_->Query("SELECT COUNT(*) FROM apply_operations WHERE apply_id > ? "
-                                       "AND state <> 'pending'",
-                                       {SqlValue::Int(work_after_)}));
-    return std::stoll(rows.rows.at(0).at(0).value_or("0"));
   }
 
  private:
@@ -117,6 +136,7 @@ class Mysql final : public Workload {
 
   std::unique_ptr<MysqlConnection> conn_;
   int64_t work_after_ = 0;
+  WorkShape shape_ = ShapeOf(WorkSet::kPending);
 };
 
 // ---- SQLite: INSERT … SELECT over a recursive counter ----------------------------
@@ -174,9 +194,10 @@ class Sqlite final : public Workload {
     return Status::Ok();
   }
 
-  Status LoadWorkSet(int64_t operations) override {
+  Status LoadWorkSet(int64_t operations, WorkSet kind) override {
+    shape_ = ShapeOf(kind);
     ORDO_ASSIGN_OR_RETURN(work_after_, MaxApplyId());
-    int64_t applies = Applies(operations);
+    int64_t applies = Applies(operations, shape_.per_apply);
     int64_t start = HostMicros() - 3'600'000'000;
     std::string t = "(" + std::to_string(start) + " + s.seq)";
     ORDO_RETURN_IF_ERROR(db_->BeginImmediate());
@@ -185,12 +206,14 @@ class Sqlite final : public Workload {
         std::to_string(applies) +
         ") INSERT INTO applies (external_id, database_name, environment, state, defer_cutover, "
         "options, operation_count, attempt, created_at, updated_at) SELECT 'ap_work_' || s.seq, "
-        "'app', 'work' || s.seq, 'pending', 0, " +
-        std::string(kOptions) + ", 4, 0, " + t + ", " + t + " FROM s"));
+        "'app', 'work' || s.seq, '" + std::string(shape_.apply_state) + "', 0, " +
+        std::string(kOptions) + ", " + std::to_string(shape_.per_apply) + ", 0, " + t + ", " +
+        t + " FROM s"));
     ORDO_RETURN_IF_ERROR(db_->ExecScript(
-        "WITH k(x) AS (VALUES (1), (2), (3), (4)) INSERT INTO apply_operations (apply_id, "
-        "deployment, state, cutover_policy, on_failure, attempt, created_at, updated_at) "
-        "SELECT a.id, 'd' || k.x, 'pending', 'parallel', 'halt', 0, a.created_at, " +
+        "WITH " + Deployments(shape_.per_apply) +
+        " INSERT INTO apply_operations (apply_id, deployment, state, cutover_policy, "
+        "on_failure, attempt, created_at, updated_at) SELECT a.id, 'd' || k.x, '" +
+        std::string(shape_.state) + "', '" + shape_.policy + "', 'halt', 0, a.created_at, " +
         std::to_string(HostMicros()) + " FROM applies a JOIN k WHERE a.id > " +
         std::to_string(work_after_) + " ORDER BY a.id, k.x"));
     return db_->Commit();
@@ -200,19 +223,13 @@ class Sqlite final : public Workload {
     std::string after = std::to_string(work_after_);
     ORDO_RETURN_IF_ERROR(db_->BeginImmediate());
     ORDO_RETURN_IF_ERROR(db_->ExecScript(
-        "UPDATE apply_operations SET state = 'pending', lease_owner = NULL, lease_token = NULL, "
-        "lease_acquired_at = NULL, started_at = NULL, updated_at = " +
-        std::to_string(HostMicros()) + " WHERE apply_id > " + after + " AND state <> 'pending'"));
+        "UPDATE apply_operations SET state = '" + std::string(shape_.state) +
+        "', lease_owner = NULL, lease_token = NULL, lease_acquired_at = NULL, started_at = "
+        "NULL, cutover_started_at = NULL, updated_at = " +
+        std::to_string(HostMicros()) + " WHERE apply_id > " + after + " AND (state <> '" +
+        shape_.state + "' OR lease_token IS NOT NULL)"));
     ORDO_RETURN_IF_ERROR(db_->ExecScript("DELETE FROM apply_events WHERE apply_id > " + after));
     return db_->Commit();
-  }
-
-  Result<int64_t> ClaimedInWorkSet() override {
-    ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT COUNT(*) FROM apply_operations WHERE "
-                                                "apply_id > :after AND state <> 'pending'"));
-    st.Bind(":after", work_after_);
-    ORDO_ASSIGN_OR_RETURN(bool row, st.Step());
-    return row ? st.Int(0) : 0;
   }
 
  private:
@@ -224,6 +241,7 @@ class Sqlite final : public Workload {
 
   std::unique_ptr<sqlite::SqliteDb> db_;
   int64_t work_after_ = 0;
+  WorkShape shape_ = ShapeOf(WorkSet::kPending);
 };
 
 }  // namespace
