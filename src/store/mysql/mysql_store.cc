@@ -54,8 +54,7 @@ MysqlConnectOptions TransactionSessionOptions(const Dsn& dsn) {
 }  // namespace
 
 MysqlStore::MysqlStore(const Dsn& dsn, const StoreOptions& options)
-    : SqlStore(MysqlDialect()),
-      options_(options),
+    : SqlStore(MysqlDialect(), options),
       gate_params_(options),
       pool_(std::make_unique<MysqlPool>(dsn, SessionOptions(dsn), PoolSize(dsn))),
       txn_pool_(std::make_unique<MysqlPool>(dsn, TransactionSessionOptions(dsn), PoolSize(dsn))) {}

@@ -97,7 +97,6 @@ class MysqlStore final : public sqlstore::SqlStore {
   // claimable before the claim settles for the ordered arm's row.
   static constexpr int kMaxCandidatePages = 16;
 
-  StoreOptions options_;
   GateParams gate_params_;
   std::unique_ptr<MysqlPool> pool_;      // single statements (autocommit)
   std::unique_ptr<MysqlPool> txn_pool_;  // transactions (autocommit off)

@@ -65,7 +65,7 @@ class SqlStore : public Store, public GateCandidates {
                              std::optional<std::string> error) override;
 
  protected:
-  explicit SqlStore(const Dialect& dialect) : d_(dialect) {}
+  SqlStore(const Dialect& dialect, const StoreOptions& options) : options_(options), d_(dialect) {}
 
   // A write transaction, stamped with one clock reading (Dialect::now).
   virtual Result<std::unique_ptr<Transaction>> BeginWrite() = 0;
@@ -130,7 +130,23 @@ class SqlStore : public Store, public GateCandidates {
   Status UpsertRequest(Session& s, int64_t apply_id, RequestKind kind, RequestStatus status,
                        std::string_view requested_by, const std::optional<std::string>& error);
 
+  // ---- housekeeping of one apply, found and locked by the backend's candidate
+  // query (sql_store_housekeeping.cc) ----
+  // Stop reconciliation: the apply's lease taken, its idle operations (pending,
+  // failed_retryable, parked without a live holder) stopped, its state re-derived and
+  // the stop completed.
+  Result<StopReconciliation> ReconcileStop(Session& s, int64_t apply_id, const std::string& owner,
+                                           const std::string& token);
+  // Retry expiry: the apply's failed_retryable rows failed (owing their cleanup when
+  // they ever started) and the apply failed, naming why (`attempt` against the budget,
+  // or the window).
+  Status ExpireApply(Session& s, int64_t apply_id, int attempt);
+  // The apply's state re-derived and written when no operation is under a live lease
+  // at `now` and the derivation moves it (RederivesUnheld); true when it moved.
+  Result<bool> RederiveIfUnheld(Session& s, int64_t apply_id, Micros now);
+
   const Dialect& dialect() const { return d_; }
+  const StoreOptions options_;
   // `text` with every "{now}" replaced by the dialect's clock expression.
   std::string Sql(std::string_view text) const;
 

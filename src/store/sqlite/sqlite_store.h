@@ -58,7 +58,7 @@ class SqliteStore final : public sqlstore::SqlStore {
 
  private:
   SqliteStore(std::unique_ptr<SqliteDb> db, const StoreOptions& options)
-      : SqlStore(SqliteDialect()), db_(std::move(db)), here_(db_.get()), options_(options) {}
+      : SqlStore(SqliteDialect(), options), db_(std::move(db)), here_(db_.get()) {}
 
   Result<std::unique_ptr<sqlstore::Transaction>> BeginWrite() override;
   Result<std::unique_ptr<sqlstore::Session>> BeginRead() override;
@@ -82,7 +82,6 @@ class SqliteStore final : public sqlstore::SqlStore {
   std::mutex mu_;
   std::unique_ptr<SqliteDb> db_;
   DbSession here_;  // the store core's helpers on db_, for a caller that holds mu_
-  StoreOptions options_;
 };
 
 }  // namespace ordo::sqlite

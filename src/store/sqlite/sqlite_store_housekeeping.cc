@@ -1,6 +1,5 @@
 // SqliteStore: stop reconciliation, retry expiry, re-deriving unheld applies and the
 // event log.
-#include "core/derive.h"
 #include "ordo/sync_point.h"
 #include "store/lease_token.h"
 #include "store/sqlite/sqlite_dialect.h"
@@ -29,36 +28,7 @@ Result<std::optional<StopReconciliation>> SqliteStore::ClaimNextStop(std::string
     apply_id = st.Int(0);
   }
   ORDO_SYNC_POINT("Store::ClaimStop:AfterSelect");
-  ORDO_ASSIGN_OR_RETURN(auto lease, db_->Prepare(
-      "UPDATE applies SET lease_owner = :owner, lease_token = :token, lease_acquired_at = :now "
-      "WHERE id = :apply"));
-  ORDO_RETURN_IF_ERROR(lease.Bind(":owner", owner).Bind(":token", token).Bind(":now", now).Bind(":apply", apply_id).Run());
-  StopReconciliation out;
-  out.apply_id = apply_id;
-  ORDO_ASSIGN_OR_RETURN(auto ops, ReadOperations(here_, apply_id));
-  ORDO_SYNC_POINT("Store::ClaimStop:BeforeUpdate");
-  for (const auto& op : ops) {
-    ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(
-        "UPDATE apply_operations AS o SET state = 'stopped', lease_owner = NULL, lease_token = "
-        "NULL, updated_at = :now WHERE o.id = :id AND " + IdleForStopSql("o")));
-    BindGateParams(st, now);
-    ORDO_RETURN_IF_ERROR(st.Bind(":id", op.id).Run());
-    if (db_->Changes() == 0) continue;
-    out.stopped_operation_ids.push_back(op.id);
-    ORDO_RETURN_IF_ERROR(WriteEvent(here_, {apply_id, op.id, "state_change", std::string(ToString(op.state)),
-                                     "stopped", "stop reconciliation by " + owner}));
-  }
-  ORDO_RETURN_IF_ERROR(RederiveApply(here_, apply_id, "stop reconciliation"));
-  ORDO_ASSIGN_OR_RETURN(auto done, db_->Prepare(
-      "UPDATE control_requests SET status = 'completed', completed_at = :now, updated_at = :now "
-      "WHERE apply_id = :apply AND kind = 'stop' AND status = 'pending'"));
-  ORDO_RETURN_IF_ERROR(done.Bind(":now", now).Bind(":apply", apply_id).Run());
-  if (db_->Changes() > 0) {
-    ORDO_RETURN_IF_ERROR(WriteEvent(here_, {apply_id, std::nullopt, "control_request", "pending", "completed",
-                                     "stop completed by " + owner + " (" +
-                                         std::to_string(out.stopped_operation_ids.size()) +
-                                         " operations stopped)"}));
-  }
+  ORDO_ASSIGN_OR_RETURN(StopReconciliation out, ReconcileStop(here_, apply_id, owner, token));
   ORDO_SYNC_POINT("Store::ClaimStop:BeforeCommit");
   ORDO_RETURN_IF_ERROR(txn.Commit());
   return std::optional<StopReconciliation>(std::move(out));
@@ -80,32 +50,8 @@ Result<int> SqliteStore::ExpireRetries() {
     }
   }
   if (expired.empty()) return 0;
-  for (const auto& [apply_id, attempt] : expired) {
-    std::string reason =
-        attempt >= options_.retry_budget
-            ? "retry budget exhausted after " + std::to_string(attempt) + " attempts"
-            : "retry window expired: failed more than " +
-                  std::to_string(options_.retry_freshness_micros / 1'000'000) + " s ago";
-    ORDO_ASSIGN_OR_RETURN(auto ops, ReadOperations(here_, apply_id));
-    for (const auto& op : ops) {
-      if (op.state != OperationState::kFailedRetryable) continue;
-      // Settled without a driver: a row that ever started may have left shadow tables
-      // on its target, and owes their cleanup (the cleanup claim hands it out). Its
-      // lease is released: only a cleanup driver's lease holds it from now on.
-      ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(
-          "UPDATE apply_operations SET state = 'failed', error = COALESCE(error, :reason), "
-          "completed_at = COALESCE(completed_at, :now), updated_at = :now, cleanup_pending = "
-          "(started_at IS NOT NULL), lease_owner = NULL, lease_token = NULL WHERE id = :id AND "
-          "state = 'failed_retryable'"));
-      ORDO_RETURN_IF_ERROR(st.Bind(":reason", reason).Bind(":now", now).Bind(":id", op.id).Run());
-      ORDO_RETURN_IF_ERROR(WriteEvent(here_, {apply_id, op.id, "state_change", "failed_retryable", "failed", reason}));
-    }
-    ORDO_ASSIGN_OR_RETURN(ApplyRecord apply, ReadApply(here_, apply_id));
-    std::string error = apply.error ? reason + ": " + *apply.error : reason;
-    ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare("UPDATE applies SET error = NULL WHERE id = :id"));
-    ORDO_RETURN_IF_ERROR(st.Bind(":id", apply_id).Run());
-    ORDO_RETURN_IF_ERROR(WriteApplyState(here_, apply, ApplyState::kFailed, error, "retry expiry"));
-  }
+  for (const auto& [apply_id, attempt] : expired)
+    ORDO_RETURN_IF_ERROR(ExpireApply(here_, apply_id, attempt));
   ORDO_RETURN_IF_ERROR(txn.Commit());
   return static_cast<int>(expired.size());
 }
@@ -123,14 +69,8 @@ Result<int> SqliteStore::RederiveUnheldApplies() {
   ORDO_ASSIGN_OR_RETURN(std::vector<int64_t> ids, QueryIds(RederiveCandidatesSql(), now));
   int moved = 0;
   for (int64_t apply_id : ids) {
-    ORDO_ASSIGN_OR_RETURN(ApplyRecord apply, ReadApply(here_, apply_id));
-    ORDO_ASSIGN_OR_RETURN(auto ops, ReadOperations(here_, apply_id));
-    ORDO_ASSIGN_OR_RETURN(bool latched, ReleaseLatched(here_, apply_id));
-    DerivedApplyState derived = DeriveApplyState(ops, latched);
-    if (!RederivesUnheld(apply.state, derived.state)) continue;
-    ORDO_RETURN_IF_ERROR(WriteApplyState(here_, apply, derived.state, derived.error,
-                                         "re-derived: no live lease on any operation"));
-    ++moved;
+    ORDO_ASSIGN_OR_RETURN(bool moved_one, RederiveIfUnheld(here_, apply_id, now));
+    moved += moved_one ? 1 : 0;
   }
   ORDO_RETURN_IF_ERROR(txn.Commit());
   return moved;
