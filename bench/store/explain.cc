@@ -14,6 +14,12 @@
 namespace ordo::bench {
 namespace {
 
+// The store core's "{now}" spelled as MariaDB's clock.
+std::string NowIn(std::string sql) {
+  for (size_t at; (at = sql.find("{now}")) != std::string::npos;) sql.replace(at, 5, "NOW(6)");
+  return sql;
+}
+
 struct Explained {
   std::string title;
   std::string sql;
@@ -60,7 +66,9 @@ Status PrintMysqlExplains(const std::string& url, const StoreOptions& options, s
        g.cutover.first.sql, g.cutover.first.params},
       {"cutover claim: lock a probe row, re-checked", g.cutover.lock.sql,
        g.cutover.lock.With({op}).params},
-      {"begin_cutover: guarded UPDATE", g.begin_cutover.sql, {op, SqlValue::Text("token")}},
+      {"begin_cutover: guarded UPDATE",
+       NowIn(sqlstore::BeginCutoverSql(mysql::MysqlDialect())),
+       {op, SqlValue::Text("token")}},
       {"stop reconciliation: candidates", g.stop_candidates.sql, g.stop_candidates.params},
       {"stop reconciliation: lock the apply and re-check", g.stop_recheck.sql,
        g.stop_recheck.With({apply}).params},

@@ -252,14 +252,6 @@ GateParams::GateParams(const StoreOptions& opts) : options(opts) {
       Sql("SELECT e.id FROM apply_operations e WHERE e.apply_id = ? AND e.id < ? "
           "LOCK IN SHARE MODE")
           .Query();
-  begin_cutover =
-      Sql("UPDATE apply_operations o SET o.state = 'cutting_over', o.cutover_started_at = "
-          "COALESCE(o.cutover_started_at, NOW(6)), o.updated_at = NOW(6) WHERE o.id = ? AND "
-          "o.lease_token = ? AND o.state = 'waiting_for_cutover' AND NOT " +
-          Builder::Stop("o") +
-          " AND ((SELECT a.defer_cutover FROM applies a WHERE a.id = o.apply_id) = 0 OR " +
-          RequestExists("o.apply_id", "cutover") + ") AND " + CutoverTurnHasCome())
-          .Query();
   copy = Builder::Claim({b.ArmA(), b.ArmB(), b.ArmC(), b.ArmD()}, b.ArmA(),
                         {b.ProbeB(), Builder::ProbeC(), Builder::ProbeD()});
   cutover = Builder::Claim({b.Arm1(), b.Arm2()}, b.Arm1(), {b.Arm2()});

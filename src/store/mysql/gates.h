@@ -120,10 +120,6 @@ struct GateParams {
   // SELECT the earlier siblings of (apply_id = ?, id < ?) LOCK IN SHARE MODE: waits for
   // any transaction writing one of them and keeps them unchanged until commit.
   GateQuery lock_earlier_siblings;
-  // begin_cutover's guarded UPDATE for the live holder of a parked row: every cutover
-  // gate repeated (MariaDB lets an UPDATE read its own table in a subquery). Bind:
-  // id, token.
-  GateQuery begin_cutover;
 
   // "The row is stale": `updated_at < NOW(6) - staleness`, a fragment with its
   // parameter for the guards of UPDATEs on one table.

@@ -13,6 +13,29 @@ std::string RequestExists(const Dialect& d, const std::string& apply_expr, const
          statuses + "))";
 }
 
+std::string CutoverTurnHasCome(const Dialect& d) {
+  std::string exempt = "(e.state = 'failed' AND (o.on_failure = 'continue' OR (o.on_failure = 'pause' AND " +
+                       RequestExists(d, "o.apply_id", "release", "'pending','completed'") + ")))";
+  return "NOT EXISTS (SELECT 1 FROM apply_operations e WHERE e.apply_id = o.apply_id AND e.id < o.id AND "
+         "e.state <> 'completed' AND NOT " + exempt + ")";
+}
+
+std::string BeginCutoverSql(const Dialect& d) {
+  return "UPDATE apply_operations AS o SET state = 'cutting_over', cutover_started_at = "
+         "COALESCE(cutover_started_at, {now}), updated_at = {now} WHERE o.id = ? AND o.lease_token = ? "
+         "AND o.state = 'waiting_for_cutover' AND NOT " +
+         RequestExists(d, "o.apply_id", "stop") +
+         " AND ((SELECT a.defer_cutover FROM applies a WHERE a.id = o.apply_id) = 0 OR " +
+         RequestExists(d, "o.apply_id", "cutover") + ") AND " + CutoverTurnHasCome(d);
+}
+
+std::string CompleteServedCutoverSql() {
+  return "UPDATE control_requests SET status = 'completed', updated_at = {now}, completed_at = {now} "
+         "WHERE apply_id = ? AND kind = 'cutover' AND status = 'pending' AND NOT EXISTS (SELECT 1 "
+         "FROM apply_operations o WHERE o.apply_id = ? AND o.state IN "
+         "('pending','running','resuming','waiting_for_cutover','failed_retryable','stopped'))";
+}
+
 std::string DeploymentHolderCandidatesSql(const Dialect& d) {
   return "SELECT o.apply_id, a.external_id, o.state FROM apply_operations o JOIN applies a ON "
          "a.id = o.apply_id WHERE o.deployment = ? AND " +

@@ -17,6 +17,18 @@ namespace ordo::sqlstore {
 std::string RequestExists(const Dialect& d, const std::string& apply_expr, const std::string& kind,
                           const std::string& statuses = "'pending'");
 
+// "No earlier sibling of operation `o` is unfinished" (a failure excused by o's
+// on_failure does not count): the cutover claim's ordering gate.
+std::string CutoverTurnHasCome(const Dialect& d);
+
+// begin_cutover's guarded UPDATE (uses {now}): the parked row of the live holder
+// moves to cutting_over when every cutover gate holds. Bind: id, token.
+std::string BeginCutoverSql(const Dialect& d);
+
+// Completes the apply's pending cutover request once no operation of it is left to
+// reach its swap (the request is served). Uses {now}; bind the apply id twice.
+std::string CompleteServedCutoverSql();
+
 // SELECT apply_id, external_id, state of the operations of other applies of one
 // database and environment that may hold a deployment (DeploymentHolderPrefilterSql;
 // HoldsDeployment decides). Bind: deployment, database, environment, the apply to

@@ -42,6 +42,7 @@ class SqlStore : public Store, public GateCandidates {
   Status CompleteRequest(int64_t apply_id, RequestKind kind) override;
   Status FailRequest(int64_t apply_id, RequestKind kind, std::string_view error) override;
   Status AppendEvent(const EventRecord& event) override;
+  Result<bool> BeginCutover(const Lease& lease) override;
 
   // ---- reads (sql_store_reads.cc) ----
   Result<ApplyRecord> GetApply(int64_t apply_id) override;

@@ -197,6 +197,38 @@ Status SqlStore::EndRequest(int64_t apply_id, RequestKind kind, RequestStatus to
   return txn->Commit();
 }
 
+// begin_cutover for the live holder of a parked row: its turn starts when every
+// cutover gate holds. The gates are repeated in the UPDATE so that a stop committed
+// after the row was locked still wins.
+Result<bool> SqlStore::BeginCutover(const Lease& lease) {
+  if (lease.owner.empty() || lease.token.empty()) return LeaseLost("begin_cutover: empty lease");
+  ORDO_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn, BeginWrite());
+  Result<OperationRecord> leased = LockLeased(*txn, lease);
+  if (!leased.ok()) {
+    if (leased.status().Is(StatusCode::kLeaseLost)) ORDO_RETURN_IF_ERROR(txn->Commit());
+    return leased.status();
+  }
+  const OperationRecord& op = *leased;
+  if (op.state == OperationState::kCuttingOver) return true;  // already begun: idempotent
+  if (op.state != OperationState::kWaitingForCutover)
+    return FailedPrecondition("begin_cutover: operation is " + std::string(ToString(op.state)) +
+                              ", not waiting_for_cutover");
+  ORDO_SYNC_POINT("Store::BeginCutover:BeforeUpdate");
+  ORDO_ASSIGN_OR_RETURN(
+      uint64_t updated,
+      txn->Execute(Sql(BeginCutoverSql(d_)),
+                   {SqlValue::Int(lease.operation_id), Text(lease.token)}));
+  if (updated == 0) return false;  // not yet; nothing changed
+  ORDO_RETURN_IF_ERROR(
+      txn->Execute(Sql(CompleteServedCutoverSql()), {SqlValue::Int(op.apply_id), SqlValue::Int(op.apply_id)})
+          .status());
+  ORDO_RETURN_IF_ERROR(WriteEvent(*txn, {op.apply_id, op.id, "state_change", "waiting_for_cutover", "cutting_over",
+                                         "begin_cutover by " + lease.owner + " token=" + lease.token}));
+  ORDO_SYNC_POINT("Store::BeginCutover:BeforeCommit");
+  ORDO_RETURN_IF_ERROR(txn->Commit());
+  return true;
+}
+
 Status SqlStore::AppendEvent(const EventRecord& event) {
   ORDO_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn, BeginWrite());
   ORDO_RETURN_IF_ERROR(ReadApply(*txn, event.apply_id).status());

@@ -42,7 +42,6 @@ class SqliteStore final : public sqlstore::SqlStore {
   Result<std::optional<ClaimedOperation>> ClaimNextCutover(std::string_view owner) override;
   Result<std::optional<StopReconciliation>> ClaimNextStop(std::string_view owner) override;
   Result<std::optional<ClaimedOperation>> ClaimNextCleanup(std::string_view owner) override;
-  Result<bool> BeginCutover(const Lease& lease) override;
 
 
 

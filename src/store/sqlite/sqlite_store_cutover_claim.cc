@@ -1,23 +1,13 @@
-// SqliteStore: the cutover claim (model.md arms 1–2) and begin_cutover for a live
-// holder of a parked row.
+// SqliteStore: the cutover claim (model.md arms 1–2). (begin_cutover for a live
+// holder of a parked row is the store core's.)
 #include "ordo/sync_point.h"
 #include "store/lease_token.h"
+#include "store/sql/predicates.h"
 #include "store/sqlite/sqlite_dialect.h"
 #include "store/sqlite/sqlite_gates.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace ordo::sqlite {
-namespace {
-
-// The manual cutover request is served once nothing of the apply can still park.
-const char* const kCompleteServedCutoverSql =
-    "UPDATE control_requests SET status = 'completed', updated_at = :now, completed_at = :now "
-    "WHERE apply_id = :apply AND kind = 'cutover' AND status = 'pending' AND NOT EXISTS "
-    "(SELECT 1 FROM apply_operations o WHERE o.apply_id = :apply AND o.state IN "
-    "('pending','running','resuming','waiting_for_cutover','failed_retryable','stopped'))";
-
-}  // namespace
-
 Result<std::optional<ClaimedOperation>> SqliteStore::ClaimNextCutover(std::string_view owner_view) {
   if (owner_view.empty()) return LeaseLost("claim: empty owner");
   std::string owner(owner_view);
@@ -56,8 +46,9 @@ Result<std::optional<ClaimedOperation>> SqliteStore::ClaimNextCutover(std::strin
   if (db_->Changes() == 0) return std::optional<ClaimedOperation>();
   ORDO_SYNC_POINT("Store::ClaimCutover:AfterUpdate");
   if (arm == '1') {
-    ORDO_ASSIGN_OR_RETURN(auto done, db_->Prepare(kCompleteServedCutoverSql));
-    ORDO_RETURN_IF_ERROR(done.Bind(":now", now).Bind(":apply", before.apply_id).Run());
+    ORDO_RETURN_IF_ERROR(here_.Execute(Sql(sqlstore::CompleteServedCutoverSql()),
+                                       {SqlValue::Int(before.apply_id), SqlValue::Int(before.apply_id)})
+                             .status());
   }
   ORDO_ASSIGN_OR_RETURN(
       ClaimedOperation claimed,
@@ -65,46 +56,6 @@ Result<std::optional<ClaimedOperation>> SqliteStore::ClaimNextCutover(std::strin
   ORDO_SYNC_POINT("Store::ClaimCutover:BeforeCommit");
   ORDO_RETURN_IF_ERROR(txn.Commit());
   return std::optional<ClaimedOperation>(std::move(claimed));
-}
-
-Result<bool> SqliteStore::BeginCutover(const Lease& lease) {
-  if (lease.owner.empty() || lease.token.empty()) return LeaseLost("begin_cutover: empty lease");
-  std::lock_guard<std::mutex> lock(mu_);
-  Transaction txn(db_.get());
-  ORDO_RETURN_IF_ERROR(txn.BeginImmediate());
-  Micros now = TxnNow();
-  Result<OperationRecord> leased = LockLeased(here_, lease);
-  if (!leased.ok()) {
-    if (leased.status().Is(StatusCode::kLeaseLost)) ORDO_RETURN_IF_ERROR(txn.Commit());
-    return leased.status();
-  }
-  const OperationRecord& op = *leased;
-  if (op.state == OperationState::kCuttingOver) return true;  // already begun: idempotent
-  if (op.state != OperationState::kWaitingForCutover)
-    return FailedPrecondition("begin_cutover: operation is " + std::string(ToString(op.state)) +
-                              ", not waiting_for_cutover");
-  ORDO_SYNC_POINT("Store::BeginCutover:BeforeUpdate");
-  std::string blocks = "e.state <> 'completed' AND NOT (e.state = 'failed' AND (o.on_failure = "
-                       "'continue' OR (o.on_failure = 'pause' AND " +
-                       RequestExistsSql("o.apply_id", "release", "'pending','completed'") + ")))";
-  ORDO_ASSIGN_OR_RETURN(auto up, db_->Prepare(
-      "UPDATE apply_operations AS o SET state = 'cutting_over', cutover_started_at = "
-      "COALESCE(cutover_started_at, :now), updated_at = :now WHERE o.id = :id AND o.lease_token = "
-      ":token AND o.state = 'waiting_for_cutover' AND NOT " +
-      RequestExistsSql("o.apply_id", "stop") +
-      " AND ((SELECT defer_cutover FROM applies WHERE id = o.apply_id) = 0 OR " +
-      RequestExistsSql("o.apply_id", "cutover") +
-      ") AND NOT EXISTS (SELECT 1 FROM apply_operations e WHERE e.apply_id = o.apply_id AND "
-      "e.id < o.id AND " + blocks + ")"));
-  ORDO_RETURN_IF_ERROR(up.Bind(":now", now).Bind(":id", lease.operation_id).Bind(":token", lease.token).Run());
-  if (db_->Changes() == 0) return false;  // not yet; nothing changed
-  ORDO_ASSIGN_OR_RETURN(auto done, db_->Prepare(kCompleteServedCutoverSql));
-  ORDO_RETURN_IF_ERROR(done.Bind(":now", now).Bind(":apply", op.apply_id).Run());
-  ORDO_RETURN_IF_ERROR(WriteEvent(here_, {op.apply_id, op.id, "state_change", "waiting_for_cutover", "cutting_over",
-                                   "begin_cutover by " + lease.owner + " token=" + lease.token}));
-  ORDO_SYNC_POINT("Store::BeginCutover:BeforeCommit");
-  ORDO_RETURN_IF_ERROR(txn.Commit());
-  return true;
 }
 
 Result<std::vector<int64_t>> SqliteStore::CutoverCandidates() {
