@@ -66,22 +66,37 @@ std::string SourceDir() { return ORDO_SOURCE_DIR; }
 
 bool ServersRequired() { return Env("ORDO_REQUIRE_SERVERS") == "1"; }
 
-Result<MariaDbServer*> MariaDbServer::Shared() {
+namespace {
+
+const ServerKind kMariaDb{"mariadb-tmp", "ORDO_MARIADB_OPTS", "ORDO_TEST_MYSQL", "mysql"};
+const ServerKind kPostgres{"postgres-tmp", "ORDO_POSTGRES_OPTS", "ORDO_TEST_PG", "postgres"};
+
+}  // namespace
+
+bool ScriptServer::FromEnvironment() {
+  std::string prefix = kind_.env_prefix;
+  if (Env((prefix + "_PORT").c_str()).empty()) return false;
+  if (!Env((prefix + "_HOST").c_str()).empty()) host_ = Env((prefix + "_HOST").c_str());
+  port_ = std::atoi(Env((prefix + "_PORT").c_str()).c_str());
+  if (!Env((prefix + "_USER").c_str()).empty()) user_ = Env((prefix + "_USER").c_str());
+  password_ = Env((prefix + "_PASSWORD").c_str());
+  return true;
+}
+
+template <typename S>
+Result<S*> ScriptServer::SharedOf() {
   static std::mutex mu;
-  static std::unique_ptr<MariaDbServer> shared;
+  static std::unique_ptr<S> shared;
   static Status failure = Status::Ok();
   std::lock_guard<std::mutex> lock(mu);
   if (shared) return shared.get();
   if (!failure.ok()) return failure;
-  if (!Env("ORDO_TEST_MYSQL_PORT").empty()) {
-    shared.reset(new MariaDbServer());
-    if (!Env("ORDO_TEST_MYSQL_HOST").empty()) shared->host_ = Env("ORDO_TEST_MYSQL_HOST");
-    shared->port_ = std::atoi(Env("ORDO_TEST_MYSQL_PORT").c_str());
-    if (!Env("ORDO_TEST_MYSQL_USER").empty()) shared->user_ = Env("ORDO_TEST_MYSQL_USER");
-    shared->password_ = Env("ORDO_TEST_MYSQL_PASSWORD");
+  std::unique_ptr<S> named = S::Make();
+  if (named->FromEnvironment()) {
+    shared = std::move(named);
     return shared.get();
   }
-  auto started = StartPrivate();
+  auto started = S::StartPrivate();
   if (!started.ok()) {
     failure = started.status();
     return failure;
@@ -91,43 +106,59 @@ Result<MariaDbServer*> MariaDbServer::Shared() {
   return shared.get();
 }
 
-Result<std::unique_ptr<MariaDbServer>> MariaDbServer::StartPrivate(std::string extra_options) {
-  std::unique_ptr<MariaDbServer> server(new MariaDbServer());
-  char tmpl[] = "/tmp/ordo-mariadb-XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) return Unavailable("mkdtemp failed");
-  server->dir_ = tmpl;
-  server->extra_options_ = std::move(extra_options);
-  ORDO_RETURN_IF_ERROR(server->Restart());
-  return server;
+Status ScriptServer::StartThrowaway(std::string extra_options) {
+  std::string tmpl = std::string("/tmp/ordo-") + kind_.script + "-XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr) return Unavailable("mkdtemp failed");
+  dir_ = tmpl;
+  extra_options_ = std::move(extra_options);
+  return Restart();
 }
 
-Status MariaDbServer::Restart() {
-  std::string cmd = "ORDO_MARIADB_OPTS=" + ShellQuote(extra_options_) + " " +
-                    ShellQuote(SourceDir() + "/scripts/mariadb-tmp") + " start " +
-                    ShellQuote(dir_) + (port_ ? " " + std::to_string(port_) : "") +
-                    " 2>&1";
+Status ScriptServer::Restart() {
+  std::string cmd = std::string(kind_.options_env) + "=" + ShellQuote(extra_options_) + " " +
+                    ShellQuote(SourceDir() + "/scripts/" + kind_.script) + " start " + ShellQuote(dir_) +
+                    (port_ ? " " + std::to_string(port_) : "") + " 2>&1";
   auto out = Run(cmd);
   if (!out.ok()) return out.status();
-  ORDO_ASSIGN_OR_RETURN(port_, PrintedPort(*out, "mariadb-tmp"));
+  ORDO_ASSIGN_OR_RETURN(port_, PrintedPort(*out, kind_.script));
   return Status::Ok();
 }
 
-Status MariaDbServer::Kill() {
+Status ScriptServer::Kill() {
   if (dir_.empty()) return FailedPrecondition("cannot stop an external server");
-  auto out = Run(ShellQuote(SourceDir() + "/scripts/mariadb-tmp") + " stop " + ShellQuote(dir_));
-  return out.status();
+  return Run(ShellQuote(SourceDir() + "/scripts/" + kind_.script) + " stop " + ShellQuote(dir_)).status();
 }
 
-MariaDbServer::~MariaDbServer() {
+ScriptServer::~ScriptServer() {
   if (dir_.empty()) return;
   (void)Kill();
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);
 }
 
-std::string MariaDbServer::Dsn(std::string_view database) const {
-  return "mysql://" + user_ + ":" + password_ + "@" + host_ + ":" + std::to_string(port_) + "/" +
-         std::string(database);
+std::string ScriptServer::Dsn(std::string_view database) const {
+  return std::string(kind_.scheme) + "://" + user_ + ":" + password_ + "@" + host_ + ":" +
+         std::to_string(port_) + "/" + std::string(database);
+}
+
+MariaDbServer::MariaDbServer() : ScriptServer(kMariaDb) {}
+
+Result<MariaDbServer*> MariaDbServer::Shared() { return SharedOf<MariaDbServer>(); }
+
+Result<std::unique_ptr<MariaDbServer>> MariaDbServer::StartPrivate(std::string extra_options) {
+  std::unique_ptr<MariaDbServer> server = Make();
+  ORDO_RETURN_IF_ERROR(server->StartThrowaway(std::move(extra_options)));
+  return server;
+}
+
+PostgresServer::PostgresServer() : ScriptServer(kPostgres) {}
+
+Result<PostgresServer*> PostgresServer::Shared() { return SharedOf<PostgresServer>(); }
+
+Result<std::unique_ptr<PostgresServer>> PostgresServer::StartPrivate(std::string extra_options) {
+  std::unique_ptr<PostgresServer> server = Make();
+  ORDO_RETURN_IF_ERROR(server->StartThrowaway(std::move(extra_options)));
+  return server;
 }
 
 Status MariaDbServer::Exec(std::string_view sql, std::string_view database) const {
@@ -139,70 +170,6 @@ Status MariaDbServer::Exec(std::string_view sql, std::string_view database) cons
   auto out = Run(cmd);
   if (!out.ok()) return Internal(out.status().message());
   return Status::Ok();
-}
-
-Result<PostgresServer*> PostgresServer::Shared() {
-  static std::mutex mu;
-  static std::unique_ptr<PostgresServer> shared;
-  static Status failure = Status::Ok();
-  std::lock_guard<std::mutex> lock(mu);
-  if (shared) return shared.get();
-  if (!failure.ok()) return failure;
-  if (!Env("ORDO_TEST_PG_PORT").empty()) {
-    shared.reset(new PostgresServer());
-    if (!Env("ORDO_TEST_PG_HOST").empty()) shared->host_ = Env("ORDO_TEST_PG_HOST");
-    shared->port_ = std::atoi(Env("ORDO_TEST_PG_PORT").c_str());
-    if (!Env("ORDO_TEST_PG_USER").empty()) shared->user_ = Env("ORDO_TEST_PG_USER");
-    shared->password_ = Env("ORDO_TEST_PG_PASSWORD");
-    return shared.get();
-  }
-  auto started = StartPrivate();
-  if (!started.ok()) {
-    failure = started.status();
-    return failure;
-  }
-  shared = std::move(*started);
-  // Stopped by the static destructor at exit.
-  return shared.get();
-}
-
-Result<std::unique_ptr<PostgresServer>> PostgresServer::StartPrivate(std::string extra_options) {
-  std::unique_ptr<PostgresServer> server(new PostgresServer());
-  char tmpl[] = "/tmp/ordo-postgres-XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) return Unavailable("mkdtemp failed");
-  server->dir_ = tmpl;
-  server->extra_options_ = std::move(extra_options);
-  ORDO_RETURN_IF_ERROR(server->Restart());
-  return server;
-}
-
-Status PostgresServer::Restart() {
-  std::string cmd = "ORDO_POSTGRES_OPTS=" + ShellQuote(extra_options_) + " " +
-                    ShellQuote(SourceDir() + "/scripts/postgres-tmp") + " start " +
-                    ShellQuote(dir_) + (port_ ? " " + std::to_string(port_) : "") +
-                    " 2>&1";
-  auto out = Run(cmd);
-  if (!out.ok()) return out.status();
-  ORDO_ASSIGN_OR_RETURN(port_, PrintedPort(*out, "postgres-tmp"));
-  return Status::Ok();
-}
-
-Status PostgresServer::Kill() {
-  if (dir_.empty()) return FailedPrecondition("cannot stop an external server");
-  auto out = Run(ShellQuote(SourceDir() + "/scripts/postgres-tmp") + " stop " + ShellQuote(dir_));
-  return out.status();
-}
-
-PostgresServer::~PostgresServer() {
-  if (dir_.empty()) return;
-  (void)Kill();
-  std::error_code ec;
-  std::filesystem::remove_all(dir_, ec);
-}
-
-std::string PostgresServer::Dsn(std::string_view database) const {
-  return "postgres://" + user_ + ":" + password_ + "@" + host_ + ":" + std::to_string(port_) +
-         "/" + std::string(database);
 }
 
 Status PostgresServer::Exec(std::string_view sql, std::string_view database) const {

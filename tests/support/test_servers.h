@@ -32,30 +32,43 @@
 
 namespace ordo::testing {
 
-class MariaDbServer {
- public:
-  // The process-wide shared server, started on first use.
-  static Result<MariaDbServer*> Shared();
-  // A private server (e.g. one per deployment in an end-to-end test); stopped when
-  // the object is destroyed. `extra_options` go to mariadbd.
-  static Result<std::unique_ptr<MariaDbServer>> StartPrivate(std::string extra_options = "");
-  ~MariaDbServer();
+// What differs between the throwaway servers of scripts/mariadb-tmp and
+// scripts/postgres-tmp.
+struct ServerKind {
+  const char* script;       // under scripts/, e.g. "mariadb-tmp"
+  const char* options_env;  // the script's extra-options variable, e.g. "ORDO_MARIADB_OPTS"
+  const char* env_prefix;   // <prefix>_HOST/PORT/USER/PASSWORD name an external server
+  const char* scheme;       // of Dsn(), e.g. "mysql"
+};
 
+// A server for tests: an external one named by the environment, or a throwaway one
+// started by the kind's script in a temp dir (stopped and removed with the object).
+class ScriptServer {
+ public:
+  virtual ~ScriptServer();
   const std::string& host() const { return host_; }
   int port() const { return port_; }
   const std::string& user() const { return user_; }
   const std::string& password() const { return password_; }
-  // mysql://user:password@host:port/database
+  // scheme://user:password@host:port/database
   std::string Dsn(std::string_view database = "") const;
-  // Runs SQL statements with the mariadb command-line client; for test setup only.
-  Status Exec(std::string_view sql, std::string_view database = "") const;
   // Stops the server (for crash/unreachable tests); Restart() brings it back on the
   // same port and datadir.
   Status Kill();
   Status Restart();
 
- private:
-  MariaDbServer() = default;
+ protected:
+  explicit ScriptServer(const ServerKind& kind) : kind_(kind) {}
+  // The server the environment names; false when it names none.
+  bool FromEnvironment();
+  // Starts a throwaway server with `extra_options`.
+  Status StartThrowaway(std::string extra_options);
+  // The process-wide server of type S (a ScriptServer with a default constructor
+  // S::Make() and StartPrivate()), started on first use.
+  template <typename S>
+  static Result<S*> SharedOf();
+
+  const ServerKind& kind_;
   std::string dir_;  // empty for an external server
   std::string host_ = "127.0.0.1";
   int port_ = 0;
@@ -64,39 +77,40 @@ class MariaDbServer {
   std::string extra_options_;
 };
 
-class PostgresServer {
+class MariaDbServer final : public ScriptServer {
+ public:
+  // The process-wide shared server, started on first use.
+  static Result<MariaDbServer*> Shared();
+  // A private server (e.g. one per deployment in an end-to-end test); stopped when
+  // the object is destroyed. `extra_options` go to mariadbd.
+  static Result<std::unique_ptr<MariaDbServer>> StartPrivate(std::string extra_options = "");
+  // Runs SQL statements with the mariadb command-line client; for test setup only.
+  Status Exec(std::string_view sql, std::string_view database = "") const;
+
+ private:
+  friend class ScriptServer;
+  MariaDbServer();
+  static std::unique_ptr<MariaDbServer> Make() { return std::unique_ptr<MariaDbServer>(new MariaDbServer()); }
+};
+
+class PostgresServer final : public ScriptServer {
  public:
   // The process-wide shared server, started on first use.
   static Result<PostgresServer*> Shared();
   // A private server (e.g. to stop it under a session); stopped when the object is
-  // destroyed. `extra_options` go to postgres (ORDO_POSTGRES_OPTS, e.g. "-c a=b").
+  // destroyed. `extra_options` go to postgres (ORDO_POSTGRES_OPTS, e.g. "-c a=b"). Its
+  // Kill() is a fast shutdown: sessions get 57P01.
   static Result<std::unique_ptr<PostgresServer>> StartPrivate(std::string extra_options = "");
-  ~PostgresServer();
-
-  const std::string& host() const { return host_; }
-  int port() const { return port_; }
-  const std::string& user() const { return user_; }
-  const std::string& password() const { return password_; }
-  // postgres://user:password@host:port/database
-  std::string Dsn(std::string_view database = "") const;
   // Runs SQL with psql (in database `postgres` when none is named); for test setup
   // only. Internal with psql's output when it fails.
   Status Exec(std::string_view sql, std::string_view database = "") const;
   // CREATE DATABASE `name` (a plain identifier, e.g. from UniqueName).
   Status CreateDatabase(std::string_view name) const;
-  // Stops the server (fast shutdown: sessions get 57P01); Restart() brings it back on
-  // the same port and datadir.
-  Status Kill();
-  Status Restart();
 
  private:
-  PostgresServer() = default;
-  std::string dir_;  // empty for an external server
-  std::string host_ = "127.0.0.1";
-  int port_ = 0;
-  std::string user_ = "ordo";
-  std::string password_ = "ordo";
-  std::string extra_options_;
+  friend class ScriptServer;
+  PostgresServer();
+  static std::unique_ptr<PostgresServer> Make() { return std::unique_ptr<PostgresServer>(new PostgresServer()); }
 };
 
 // True when CI demands real servers (ORDO_REQUIRE_SERVERS=1).
