@@ -9,7 +9,10 @@
 // transaction commits (zero rows updated: nothing claimed). Fenced writes lock the row
 // they write, so a write from a displaced driver waits for an uncommitted steal and
 // then fails with LeaseLost. Deadlocks and lock wait timeouts come back as Aborted
-// (retryable).
+// (retryable). The rules that do not depend on the database (fenced writes, creates,
+// requests, reads, what housekeeping does to one apply) are the store core's
+// (store/sql/sql_store.h); this class gives it transactions and MariaDB's dialect and
+// owns the claims and their gates.
 //
 // Thread-safety: safe from many threads (each call takes its own pooled connection);
 // several processes may share one database.

@@ -4,6 +4,9 @@
 // claim's SELECT and guarded UPDATE run with no other writer in between, across
 // threads and processes alike. The file is in WAL mode (readers never block the
 // writer); lock waits poll up to a busy timeout and then fail with Aborted (retryable).
+// The rules that do not depend on the database are the store core's
+// (store/sql/sql_store.h); this class gives it transactions and SQLite's dialect and
+// owns the claims and their gates.
 //
 // Thread-safety: safe from many threads (one connection guarded by a mutex); several
 // processes (or several SqliteStore objects) may open the same file.
