@@ -158,8 +158,9 @@ class SqlStore : public Store, public GateCandidates {
   // TransitionOperation, or with owe_cleanup CompleteOwingCleanup.
   Status Transition(const Lease& lease, OperationState to, std::optional<std::string> error,
                     bool owe_cleanup);
-  // Opens a write transaction and locks the leased row; `verdict` is set instead when
-  // the lease check failed (its lease_lost event already committed).
+  // Opens a write transaction and locks the leased row (passing the sync point
+  // "Store::FencedWrite:BeforeWrite" first). When the lease check fails the error is
+  // returned instead, a LeaseLost one after its lease_lost event was committed.
   struct Leased {
     std::unique_ptr<Transaction> txn;
     OperationRecord row;
