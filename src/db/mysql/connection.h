@@ -76,6 +76,8 @@ class MysqlConnection {
   // Marks the connection unusable (e.g. its state after a failed rollback is unknown),
   // so a pool discards it instead of handing it out again.
   void MarkBroken() { broken_ = true; }
+  // Whether a pool may hand it out again: not broken.
+  bool reusable() const { return !broken_; }
   // The server's connection id (for KILL).
   uint64_t thread_id();
   MYSQL* raw() { return mysql_; }

@@ -97,6 +97,8 @@ class PgConnection {
   // True between BEGIN and COMMIT/ROLLBACK (also after an error inside the
   // transaction block, until it is rolled back) or when the state is unknown.
   bool in_transaction() const;
+  // Whether a pool may hand it out again: not broken and outside a transaction.
+  bool reusable() const { return !broken_ && !in_transaction(); }
   // The server process serving this session (for pg_terminate_backend).
   int backend_pid() const;
   PGconn* raw() { return conn_; }
