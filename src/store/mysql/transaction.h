@@ -27,7 +27,27 @@ namespace ordo::mysql {
 // The session settings of a pool that Transaction::Begin draws from.
 inline constexpr const char* kTransactionSession = "SET SESSION autocommit = 0";
 
-class Transaction final : public sqlstore::Transaction {
+// The statements of a store-core session (Base: sqlstore::Session or Transaction), run
+// on the connection Self::conn() returns.
+template <typename Base, typename Self>
+class OnConnection : public Base {
+ public:
+  Result<uint64_t> Execute(std::string_view sql, const std::vector<SqlValue>& params) override {
+    return Conn().Execute(sql, params);
+  }
+  Result<SqlRows> Query(std::string_view sql, const std::vector<SqlValue>& params) override {
+    return Conn().Query(sql, params);
+  }
+  Result<int64_t> InsertId(std::string_view sql, const std::vector<SqlValue>& params) override {
+    ORDO_RETURN_IF_ERROR(Conn().Execute(sql, params).status());
+    return static_cast<int64_t>(Conn().last_insert_id());
+  }
+
+ private:
+  MysqlConnection& Conn() { return static_cast<Self*>(this)->conn(); }
+};
+
+class Transaction final : public OnConnection<sqlstore::Transaction, Transaction> {
  public:
   // `pool`'s connections must run kTransactionSession.
   static Result<Transaction> Begin(MysqlPool& pool);
@@ -36,16 +56,6 @@ class Transaction final : public sqlstore::Transaction {
   ~Transaction();
 
   MysqlConnection& conn() { return **handle_; }
-  Result<uint64_t> Execute(std::string_view sql, const std::vector<SqlValue>& params) override {
-    return conn().Execute(sql, params);
-  }
-  Result<SqlRows> Query(std::string_view sql, const std::vector<SqlValue>& params) override {
-    return conn().Query(sql, params);
-  }
-  Result<int64_t> InsertId(std::string_view sql, const std::vector<SqlValue>& params) override {
-    ORDO_RETURN_IF_ERROR(conn().Execute(sql, params).status());
-    return static_cast<int64_t>(conn().last_insert_id());
-  }
   // Unavailable when the connection broke: the outcome is then unknown to the caller.
   Status Commit() override;
   // Runs `statements` (text SQL, values as MysqlConnection::Literal) and then COMMIT, in
@@ -62,19 +72,10 @@ class Transaction final : public sqlstore::Transaction {
 
 // A pooled connection outside a transaction (autocommit) as a store-core session, for
 // reads; the connection goes back to the pool with the session.
-class PooledSession final : public sqlstore::Session {
+class PooledSession final : public OnConnection<sqlstore::Session, PooledSession> {
  public:
   explicit PooledSession(MysqlPool::Handle conn) : conn_(std::move(conn)) {}
-  Result<uint64_t> Execute(std::string_view sql, const std::vector<SqlValue>& params) override {
-    return conn_->Execute(sql, params);
-  }
-  Result<SqlRows> Query(std::string_view sql, const std::vector<SqlValue>& params) override {
-    return conn_->Query(sql, params);
-  }
-  Result<int64_t> InsertId(std::string_view sql, const std::vector<SqlValue>& params) override {
-    ORDO_RETURN_IF_ERROR(conn_->Execute(sql, params).status());
-    return static_cast<int64_t>(conn_->last_insert_id());
-  }
+  MysqlConnection& conn() { return *conn_; }
 
  private:
   MysqlPool::Handle conn_;

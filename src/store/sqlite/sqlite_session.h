@@ -23,11 +23,11 @@ namespace ordo::sqlite {
 // (a write transaction is exclusive).
 const sqlstore::Dialect& SqliteDialect();
 
-// Statements on `db` for a caller that already holds the store's mutex (and, for
-// writes, an open transaction).
-class DbSession final : public sqlstore::Session {
+// The statements of a store-core session (Base: sqlstore::Session or Transaction),
+// run on `db` by a caller that holds the store's mutex.
+template <typename Base>
+class OnDb : public Base {
  public:
-  explicit DbSession(SqliteDb* db) : db_(db) {}
   Result<uint64_t> Execute(std::string_view sql, const std::vector<SqlValue>& params) override {
     return db_->Execute(sql, params);
   }
@@ -39,48 +39,36 @@ class DbSession final : public sqlstore::Session {
     return db_->LastInsertId();
   }
 
- private:
+ protected:
+  explicit OnDb(SqliteDb* db) : db_(db) {}
   SqliteDb* db_;
 };
 
-// A read session: the mutex, and each statement on its own.
-class ReadSession final : public sqlstore::Session {
+// Statements on `db` for a caller that already holds the store's mutex (and, for
+// writes, an open transaction).
+class DbSession final : public OnDb<sqlstore::Session> {
  public:
-  ReadSession(std::mutex& mu, SqliteDb* db) : lock_(mu), db_(db) {}
-  Result<uint64_t> Execute(std::string_view sql, const std::vector<SqlValue>& params) override {
-    return db_.Execute(sql, params);
-  }
-  Result<SqlRows> Query(std::string_view sql, const std::vector<SqlValue>& params) override {
-    return db_.Query(sql, params);
-  }
-  Result<int64_t> InsertId(std::string_view sql, const std::vector<SqlValue>& params) override {
-    return db_.InsertId(sql, params);
-  }
+  explicit DbSession(SqliteDb* db) : OnDb(db) {}
+};
+
+// A read session: the mutex, and each statement on its own.
+class ReadSession final : public OnDb<sqlstore::Session> {
+ public:
+  ReadSession(std::mutex& mu, SqliteDb* db) : OnDb(db), lock_(mu) {}
 
  private:
   std::unique_lock<std::mutex> lock_;
-  DbSession db_;
 };
 
 // A write transaction: the mutex, BEGIN IMMEDIATE, and ordo_now() set to `now`.
-class WriteTxn final : public sqlstore::Transaction {
+class WriteTxn final : public OnDb<sqlstore::Transaction> {
  public:
   static Result<std::unique_ptr<WriteTxn>> Begin(std::mutex& mu, SqliteDb* db, Micros now);
-  Result<uint64_t> Execute(std::string_view sql, const std::vector<SqlValue>& params) override {
-    return db_.Execute(sql, params);
-  }
-  Result<SqlRows> Query(std::string_view sql, const std::vector<SqlValue>& params) override {
-    return db_.Query(sql, params);
-  }
-  Result<int64_t> InsertId(std::string_view sql, const std::vector<SqlValue>& params) override {
-    return db_.InsertId(sql, params);
-  }
   Status Commit() override { return txn_.Commit(); }
 
  private:
-  WriteTxn(std::mutex& mu, SqliteDb* db) : lock_(mu), db_(db), txn_(db) {}
+  WriteTxn(std::mutex& mu, SqliteDb* db) : OnDb(db), lock_(mu), txn_(db) {}
   std::unique_lock<std::mutex> lock_;  // released after txn_ rolled back
-  DbSession db_;
   sqlite::Transaction txn_;
 };
 
