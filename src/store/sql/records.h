@@ -12,6 +12,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 #include "db/sql_value.h"
 #include "ordo/model.h"
@@ -37,6 +39,19 @@ Result<ApplyRecord> DecodeApply(const Dialect& d, const SqlRow& row, size_t firs
 Result<ChangeRecord> DecodeChange(const Dialect& d, const SqlRow& row);
 Result<ControlRequestRecord> DecodeRequest(const Dialect& d, const SqlRow& row);
 Result<EventRecord> DecodeEvent(const Dialect& d, const SqlRow& row);
+
+// Every row of `rows` decoded by `decode(row)` (a Result<Record>); the first error
+// otherwise.
+template <typename Record, typename Decode>
+Result<std::vector<Record>> DecodeRows(const SqlRows& rows, Decode decode) {
+  std::vector<Record> out;
+  out.reserve(rows.rows.size());
+  for (const SqlRow& row : rows.rows) {
+    ORDO_ASSIGN_OR_RETURN(Record r, decode(row));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
 
 // Integer cell; Internal for NULL or garbage (a schema mismatch, not user input).
 Result<int64_t> CellInt(const SqlRow& row, size_t i);

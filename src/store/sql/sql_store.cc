@@ -74,12 +74,7 @@ Result<std::vector<OperationRecord>> SqlStore::ReadOperations(Session& s, int64_
       SqlRows rows, s.Query(std::string("SELECT ") + kOperationColumns +
                                 " FROM apply_operations o WHERE o.apply_id = ? ORDER BY o.id",
                             {SqlValue::Int(apply_id)}));
-  std::vector<OperationRecord> out;
-  for (const auto& row : rows.rows) {
-    ORDO_ASSIGN_OR_RETURN(OperationRecord op, DecodeOperation(d_, row));
-    out.push_back(std::move(op));
-  }
-  return out;
+  return DecodeRows<OperationRecord>(rows, [&](const SqlRow& r) { return DecodeOperation(d_, r); });
 }
 
 Result<std::optional<RequestStatus>> SqlStore::ReadRequestStatus(Session& s, int64_t apply_id,

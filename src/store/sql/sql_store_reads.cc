@@ -6,35 +6,11 @@
 #include "store/sql/sql_store.h"
 
 namespace ordo::sqlstore {
-namespace {
-
-template <typename Record>
-Result<std::vector<Record>> DecodeAll(const SqlRows& rows,
-                                      Result<Record> (*decode)(const Dialect&, const SqlRow&),
-                                      const Dialect& d) {
-  std::vector<Record> out;
-  out.reserve(rows.rows.size());
-  for (const auto& row : rows.rows) {
-    ORDO_ASSIGN_OR_RETURN(Record r, decode(d, row));
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
-Result<ChangeRecord> DecodeChangeRow(const Dialect& d, const SqlRow& row) { return DecodeChange(d, row); }
-Result<ControlRequestRecord> DecodeRequestRow(const Dialect& d, const SqlRow& row) {
-  return DecodeRequest(d, row);
-}
-Result<EventRecord> DecodeEventRow(const Dialect& d, const SqlRow& row) { return DecodeEvent(d, row); }
-Result<ApplyRecord> DecodeApplyRow(const Dialect& d, const SqlRow& row) { return DecodeApply(d, row); }
-
-}  // namespace
-
 Result<std::vector<ControlRequestRecord>> SqlStore::ReadRequests(Session& s, int64_t apply_id) {
   ORDO_ASSIGN_OR_RETURN(SqlRows rows, s.Query(std::string("SELECT ") + kRequestColumns +
                                                   " FROM control_requests WHERE apply_id = ? ORDER BY id",
                                               {SqlValue::Int(apply_id)}));
-  return DecodeAll<ControlRequestRecord>(rows, &DecodeRequestRow, d_);
+  return DecodeRows<ControlRequestRecord>(rows, [&](const SqlRow& r) { return DecodeRequest(d_, r); });
 }
 
 Result<ApplyRecord> SqlStore::GetApply(int64_t apply_id) {
@@ -61,7 +37,7 @@ Result<std::vector<ApplyRecord>> SqlStore::ListApplies(int limit) {
     params.push_back(SqlValue::Int(limit));
   }
   ORDO_ASSIGN_OR_RETURN(SqlRows rows, s->Query(sql, params));
-  return DecodeAll<ApplyRecord>(rows, &DecodeApplyRow, d_);
+  return DecodeRows<ApplyRecord>(rows, [&](const SqlRow& r) { return DecodeApply(d_, r); });
 }
 
 Result<std::vector<OperationRecord>> SqlStore::ListOperations(int64_t apply_id) {
@@ -79,7 +55,7 @@ Result<std::vector<ChangeRecord>> SqlStore::ListChanges(int64_t operation_id) {
   ORDO_ASSIGN_OR_RETURN(SqlRows rows, s->Query(std::string("SELECT ") + kChangeColumns +
                                                    " FROM apply_changes WHERE operation_id = ? ORDER BY id",
                                                {SqlValue::Int(operation_id)}));
-  return DecodeAll<ChangeRecord>(rows, &DecodeChangeRow, d_);
+  return DecodeRows<ChangeRecord>(rows, [&](const SqlRow& r) { return DecodeChange(d_, r); });
 }
 
 Result<std::vector<ControlRequestRecord>> SqlStore::ListRequests(int64_t apply_id) {
@@ -94,7 +70,7 @@ Result<std::vector<EventRecord>> SqlStore::ListEvents(int64_t apply_id) {
                                      " FROM apply_events e LEFT JOIN apply_operations o ON "
                                      "o.id = e.operation_id WHERE e.apply_id = ? ORDER BY e.id",
                                  {SqlValue::Int(apply_id)}));
-  return DecodeAll<EventRecord>(rows, &DecodeEventRow, d_);
+  return DecodeRows<EventRecord>(rows, [&](const SqlRow& r) { return DecodeEvent(d_, r); });
 }
 
 }  // namespace ordo::sqlstore
