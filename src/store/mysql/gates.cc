@@ -278,10 +278,8 @@ GateParams::GateParams(const StoreOptions& opts) : options(opts) {
                   owed + " OR " + idle_ended + ") AND o.id = ? FOR UPDATE SKIP LOCKED")
                      .Query();
 
-  Sql idle = "(o.state IN ('pending','failed_retryable') OR (o.state = 'waiting_for_cutover' AND "
-             "(o.lease_token IS NULL OR o.updated_at < " +
-             b.StaleBefore() + ")))";
-  idle_for_stop = idle.Query();
+  Sql idle = sqlstore::IdleForStop("o", MysqlDialect().now_minus_micros);
+  idle.params.push_back(SqlValue::Int(options.lease_staleness_micros));
   Sql quiet = "EXISTS (SELECT 1 FROM control_requests r WHERE r.apply_id = a.id AND r.kind = "
               "'stop' AND r.status = 'pending') AND NOT EXISTS (SELECT 1 FROM apply_operations o "
               "WHERE o.apply_id = a.id AND o.state NOT IN " +

@@ -105,9 +105,6 @@ struct GateParams {
   // operation under a live lease, stored state other than the one its operations
   // derive to (DeriveApplyState in SQL), not an admitted retry.
   GateQuery rederive_candidates;
-  // "Operation `o` is idle for a stop": pending, failed_retryable, or parked without
-  // a live holder. A fragment with its parameter.
-  GateQuery idle_for_stop;
 
   // Arm A's guarded UPDATE (pending → running, new lease) that a stop committed after
   // the row was locked still wins. Bind: now, owner, token, now, now, id.

@@ -13,6 +13,12 @@ std::string RequestExists(const Dialect& d, const std::string& apply_expr, const
          statuses + "))";
 }
 
+std::string IdleForStop(std::string_view o_view, std::string_view stale_before) {
+  std::string o(o_view);
+  return "(" + o + ".state IN ('pending','failed_retryable') OR (" + o + ".state = 'waiting_for_cutover' AND (" +
+         o + ".lease_token IS NULL OR " + o + ".updated_at < " + std::string(stale_before) + ")))";
+}
+
 std::string CutoverTurnHasCome(const Dialect& d) {
   std::string exempt = "(e.state = 'failed' AND (o.on_failure = 'continue' OR (o.on_failure = 'pause' AND " +
                        RequestExists(d, "o.apply_id", "release", "'pending','completed'") + ")))";

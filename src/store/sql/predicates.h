@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "store/sql/session.h"
 
@@ -16,6 +17,11 @@ namespace ordo::sqlstore {
 // comma-separated list).
 std::string RequestExists(const Dialect& d, const std::string& apply_expr, const std::string& kind,
                           const std::string& statuses = "'pending'");
+
+// "Operation `o` is idle for a stop": pending, failed_retryable, or parked without a
+// live holder (no token, or a heartbeat older than `stale_before`, an SQL expression:
+// the dialect's now_minus_micros with the staleness bound, or a named parameter).
+std::string IdleForStop(std::string_view o, std::string_view stale_before);
 
 // "No earlier sibling of operation `o` is unfinished" (a failure excused by o's
 // on_failure does not count): the cutover claim's ordering gate.

@@ -3,6 +3,7 @@
 // (MariaDB: SKIP LOCKED on the apply row; SQLite: the exclusive writer).
 #include "core/derive.h"
 #include "ordo/sync_point.h"
+#include "store/sql/predicates.h"
 #include "store/sql/records.h"
 #include "store/sql/sql_store.h"
 
@@ -18,12 +19,10 @@ Result<StopReconciliation> SqlStore::ReconcileStop(Session& s, int64_t apply_id,
   out.apply_id = apply_id;
   ORDO_ASSIGN_OR_RETURN(auto ops, ReadOperations(s, apply_id));
   ORDO_SYNC_POINT("Store::ClaimStop:BeforeUpdate");
-  // Idle for a stop: pending, failed_retryable, or parked without a live holder.
   const std::string stop_sql =
-      Sql("UPDATE apply_operations SET state = 'stopped', lease_owner = NULL, lease_token = NULL, "
-          "updated_at = {now} WHERE id = ? AND (state IN ('pending','failed_retryable') OR "
-          "(state = 'waiting_for_cutover' AND (lease_token IS NULL OR updated_at < ") +
-      std::string(d_.now_minus_micros) + ")))";
+      Sql("UPDATE apply_operations AS o SET state = 'stopped', lease_owner = NULL, lease_token = NULL, "
+          "updated_at = {now} WHERE o.id = ? AND ") +
+      IdleForStop("o", d_.now_minus_micros);
   for (const auto& op : ops) {
     ORDO_ASSIGN_OR_RETURN(uint64_t updated,
                           s.Execute(stop_sql, {SqlValue::Int(op.id), SqlValue::Int(options_.lease_staleness_micros)}));

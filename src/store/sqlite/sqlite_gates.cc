@@ -206,7 +206,7 @@ std::string BuildStopSql() {
          "'pending' AND NOT EXISTS (SELECT 1 FROM apply_operations o WHERE o.apply_id = "
          "r.apply_id AND o.state NOT IN ('completed','failed','stopped','cancelled','reverted') "
          "AND NOT " +
-         IdleForStopSql("o") + ") ORDER BY r.apply_id";
+         sqlstore::IdleForStop("o", ":stale_before") + ") ORDER BY r.apply_id";
 }
 
 std::string BuildRederiveSql() {
@@ -234,12 +234,6 @@ std::string CleanupUnheldSql(const std::string& o) {
 std::string CleanupOwedSql(const std::string& o) {
   return "(" + o + ".state IN ('failed','completed') AND " + o + ".cleanup_pending = 1 AND " +
          CleanupUnheldSql(o) + ")";
-}
-
-std::string IdleForStopSql(const std::string& o) {
-  return "(" + o + ".state IN ('pending','failed_retryable') OR (" + o +
-         ".state = 'waiting_for_cutover' AND (" + o + ".lease_token IS NULL OR " + o +
-         ".updated_at < :stale_before)))";
 }
 
 const std::string& CopyCandidatesSql() {

@@ -45,7 +45,5 @@ std::string RequestExistsSql(const std::string& apply_expr, const std::string& k
 std::string CleanupUnheldSql(const std::string& o);
 // "Operation `o` was failed by retry expiry and its target cleanup is still owed".
 std::string CleanupOwedSql(const std::string& o);
-// Operation states that stop reconciliation may turn into `stopped` (alias `o`).
-std::string IdleForStopSql(const std::string& o);
 
 }  // namespace ordo::sqlite
