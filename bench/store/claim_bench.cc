@@ -95,7 +95,7 @@ Status Main(const Config& c) {
   if (c.explain && c.backend == "sqlite") {
     std::cout << "\n#### EXPLAIN QUERY PLAN, SQLite, " << c.history
               << " settled operations of history\n";
-    ORDO_RETURN_IF_ERROR(PrintSqliteExplains(url.substr(7), std::cout));
+    ORDO_RETURN_IF_ERROR(PrintSqliteExplains(url.substr(7), options, std::cout));
   }
   // Rounds interleave the variants, so that drift in the machine's load (and in its
   // disk's fsync latency) falls on every variant alike; each row pools its rounds.

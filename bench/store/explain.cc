@@ -8,8 +8,10 @@
 #include "store/mysql/mysql_store.h"
 #include "store/mysql/rows.h"
 #include "store/sql/predicates.h"
+#include "store/sql/gates.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_gates.h"
+#include "store/sqlite/sqlite_session.h"
 
 namespace ordo::bench {
 namespace {
@@ -51,35 +53,38 @@ Status PrintMysqlExplains(const std::string& url, const StoreOptions& options, s
                         First(*conn, "SELECT apply_id FROM apply_operations WHERE id = " + op_text));
   SqlValue op = SqlValue::Int(std::stoll(op_text));
   SqlValue apply = SqlValue::Int(std::stoll(apply_text));
-  SqlValue now = SqlValue::Text("2030-01-01 00:00:00.000000");
-  mysql::GateParams g(options);
+  sqlstore::Gates g(mysql::MysqlDialect(), options);
+  mysql::ClaimSearch copy(g.copy, g.ArmA(), {g.ProbeB(), g.ProbeC(), g.ProbeD()});
+  mysql::ClaimSearch cutover(g.cutover, g.Arm1(), {g.Arm2()});
+  sqlstore::SqlText copy_next = copy.RareProbeAfter({"2000-01-01", 1});
+  sqlstore::SqlText copy_lock = copy.lock.With({op});
+  sqlstore::SqlText start = g.start_pending.With({SqlValue::Text("bench"), SqlValue::Text("token"), op});
+  sqlstore::SqlText cutover_lock = cutover.lock.With({op});
+  sqlstore::SqlText stop_lock = (g.stop_recheck + " FOR UPDATE SKIP LOCKED").With({apply});
+  sqlstore::SqlText expiry_lock = (g.expiry_recheck + " FOR UPDATE SKIP LOCKED").With({apply});
+  sqlstore::SqlText cleanup = g.cleanup.List();
   std::vector<Explained> queries = {
       {"copy claim: first claimable pending row (arm A, locked) and the rare-arm probe rows",
-       g.copy.first.sql, g.copy.first.params},
-      {"copy claim: next page of the rare-arm probe (keyset)",
-       g.copy.RareProbeAfter({"2000-01-01", 1}).sql, g.copy.RareProbeAfter({"2000-01-01", 1}).params},
-      {"copy claim: lock a probe row, every arm re-checked", g.copy.lock.sql,
-       g.copy.lock.With({op}).params},
-      {"copy claim: arm A's guarded UPDATE", g.start_pending.sql,
-       {now, SqlValue::Text("bench"), SqlValue::Text("token"), now, now, op}},
+       copy.first.text, copy.first.params},
+      {"copy claim: next page of the rare-arm probe (keyset)", copy_next.text, copy_next.params},
+      {"copy claim: lock a probe row, every arm re-checked", copy_lock.text, copy_lock.params},
+      {"copy claim: arm A's guarded UPDATE", start.text, start.params},
       {"cutover claim: first claimable parked row (arm 1, locked) and stale in-flight rows",
-       g.cutover.first.sql, g.cutover.first.params},
-      {"cutover claim: lock a probe row, re-checked", g.cutover.lock.sql,
-       g.cutover.lock.With({op}).params},
+       cutover.first.text, cutover.first.params},
+      {"cutover claim: lock a probe row, re-checked", cutover_lock.text, cutover_lock.params},
       {"begin_cutover: guarded UPDATE",
        NowIn(sqlstore::BeginCutoverSql(mysql::MysqlDialect())),
        {op, SqlValue::Text("token")}},
-      {"stop reconciliation: candidates", g.stop_candidates.sql, g.stop_candidates.params},
-      {"stop reconciliation: lock the apply and re-check", g.stop_recheck.sql,
-       g.stop_recheck.With({apply}).params},
-      {"retry expiry: candidates", g.expiry_candidates.sql, g.expiry_candidates.params},
-      {"retry expiry: lock the apply and re-check", g.expiry_recheck.sql,
-       g.expiry_recheck.With({apply}).params},
+      {"cleanup claim: candidates", cleanup.text, cleanup.params},
+      {"stop reconciliation: candidates", g.stop_candidates.text, g.stop_candidates.params},
+      {"stop reconciliation: lock the apply and re-check", stop_lock.text, stop_lock.params},
+      {"retry expiry: candidates", g.expiry_candidates.text, g.expiry_candidates.params},
+      {"retry expiry: lock the apply and re-check", expiry_lock.text, expiry_lock.params},
       {"one active apply per deployment (per deployment of a create or restart)",
        sqlstore::DeploymentHolderCandidatesSql(mysql::MysqlDialect()),
        {SqlValue::Text("d1"), SqlValue::Text("app"), SqlValue::Text("env1"), SqlValue::Int(0)}},
       {"fenced write: lock the leased row",
-       "SELECT id FROM apply_operations o WHERE o.id = ? FOR UPDATE NOWAIT", {op}},
+       "SELECT id FROM apply_operations o WHERE o.id = ? FOR UPDATE SKIP LOCKED", {op}},
       {"fenced write: guarded UPDATE",
        "UPDATE apply_operations SET updated_at = NOW(6) WHERE id = ? AND lease_token = ?",
        {op, SqlValue::Text("token")}},
@@ -104,28 +109,27 @@ Status PrintMysqlExplains(const std::string& url, const StoreOptions& options, s
   return Status::Ok();
 }
 
-Status PrintSqliteExplains(const std::string& path, std::ostream& out) {
+Status PrintSqliteExplains(const std::string& path, const StoreOptions& options, std::ostream& out) {
   ORDO_ASSIGN_OR_RETURN(auto db, sqlite::SqliteDb::Open(path, 10'000));
+  sqlstore::Gates g(sqlite::SqliteDialect(), options);
   struct Claim {
     const char* title;
-    const std::string& sql;
+    sqlstore::SqlText sql;
   };
-  const Claim claims[] = {{"copy claim", sqlite::CopyCandidatesSql()},
-                          {"cutover claim", sqlite::CutoverCandidatesSql()},
-                          {"cleanup claim", sqlite::CleanupCandidatesSql()}};
+  const Claim claims[] = {{"copy claim", sqlite::CopyCandidatesSql(g)},
+                          {"cutover claim", sqlite::CutoverCandidatesSql(g)},
+                          {"cleanup claim", sqlite::CleanupCandidatesSql(g)}};
   for (const Claim& c : claims) {
-    ORDO_ASSIGN_OR_RETURN(auto st, db->Prepare("EXPLAIN QUERY PLAN " + c.sql + " LIMIT 1"));
+    ORDO_ASSIGN_OR_RETURN(SqlRows plan, db->Query("EXPLAIN QUERY PLAN " + c.sql.text + " LIMIT 1", c.sql.params));
     out << "\n**" << c.title << "** (its candidate query, LIMIT 1)\n\n```\n";
     // Rows come in tree order: (id, parent, notused, detail); indent by depth.
-    std::vector<std::pair<int64_t, int>> depth;  // node id → depth
-    while (true) {
-      ORDO_ASSIGN_OR_RETURN(bool row, st.Step());
-      if (!row) break;
+    std::vector<std::pair<std::string, int>> depth;  // node id → depth
+    for (const auto& row : plan.rows) {
       int d = 0;
       for (const auto& [id, at] : depth)
-        if (id == st.Int(1)) d = at + 1;
-      depth.emplace_back(st.Int(0), d);
-      out << std::string(2 * static_cast<size_t>(d), ' ') << st.Text(3) << "\n";
+        if (id == row[1].value_or("")) d = at + 1;
+      depth.emplace_back(row[0].value_or(""), d);
+      out << std::string(2 * static_cast<size_t>(d), ' ') << row[3].value_or("") << "\n";
     }
     out << "```\n";
   }

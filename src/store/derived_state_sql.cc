@@ -4,7 +4,9 @@ namespace ordo {
 namespace {
 
 // How many operations of the group are in one of `states`.
-std::string Count(const std::string& states) { return "SUM(o.state IN (" + states + "))"; }
+std::string Count(const std::string& states) {
+  return "SUM(CASE WHEN o.state IN (" + states + ") THEN 1 ELSE 0 END)";
+}
 
 // A settled verdict, unless a deployment is swapping or in its revert window: the apply
 // is not settled until that deployment ends.
@@ -16,7 +18,8 @@ std::string Settled(const std::string& verdict) {
 }  // namespace
 
 std::string DerivedApplyStateSql(const std::string& release_latched) {
-  std::string unsettled = "SUM(o.state NOT IN ('completed','failed','cancelled','reverted'))";
+  std::string unsettled =
+      "SUM(CASE WHEN o.state NOT IN ('completed','failed','cancelled','reverted') THEN 1 ELSE 0 END)";
   // The first failed deployment's policy decides (unknown → halt); a revert anywhere
   // ends the rollout whatever the policy.
   std::string policy =

@@ -2,6 +2,9 @@
 
 #include <string>
 
+#include "store/mysql/transaction.h"
+#include "store/sql/sql_store.h"
+
 namespace ordo::mysql {
 namespace {
 
@@ -212,13 +215,8 @@ const std::vector<Migration>& Migrations() {
 }
 
 Result<int> AppliedVersion(MysqlConnection& conn) {
-  auto rows = conn.Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-  if (!rows.ok()) {
-    if (rows.status().Is(StatusCode::kNotFound)) return 0;  // no table yet
-    return rows.status();
-  }
-  if (rows->rows.empty() || !rows->rows[0][0]) return 0;
-  return std::stoi(*rows->rows[0][0]);
+  ConnSession session(conn);
+  return sqlstore::AppliedVersion(session);
 }
 
 Status RunMigrations(MysqlConnection& conn) {

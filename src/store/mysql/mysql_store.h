@@ -2,17 +2,15 @@
 //
 // Connections come from a MysqlPool; every session runs READ COMMITTED with
 // time_zone '+00:00', and every timestamp is the database clock (NOW(6) into
-// DATETIME(6)). A claim is one transaction: a non-locking query lists the first
-// candidates in (created_at, id) order, then each is locked by primary key with
-// `SELECT … FOR UPDATE SKIP LOCKED` that repeats every gate against the newest
-// committed row, the first one locked is moved by a guarded UPDATE, and the
-// transaction commits (zero rows updated: nothing claimed). Fenced writes lock the row
-// they write, so a write from a displaced driver waits for an uncommitted steal and
-// then fails with LeaseLost. Deadlocks and lock wait timeouts come back as Aborted
-// (retryable). The rules that do not depend on the database (fenced writes, creates,
-// requests, reads, what housekeeping does to one apply) are the store core's
-// (store/sql/sql_store.h); this class gives it transactions and MariaDB's dialect and
-// owns the claims and their gates.
+// DATETIME(6)). The rules are the store core's (store/sql/sql_store.h); this class
+// gives it transactions, MariaDB's dialect, its migrations, and the copy and cutover
+// claims' search (gates.h): the ordered arm's first claimable row is locked with
+// `SELECT … FOR UPDATE SKIP LOCKED` on the claim index, the rare arms are probed
+// without locks and a probe row that comes first is locked by primary key with every
+// gate re-checked against the newest committed row. Fenced writes lock the row they
+// write, so a write from a displaced driver waits for an uncommitted steal and then
+// fails with LeaseLost. Deadlocks and lock wait timeouts come back as Aborted
+// (retryable).
 //
 // Thread-safety: safe from many threads (each call takes its own pooled connection);
 // several processes may share one database.
@@ -22,12 +20,9 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <vector>
 
 #include "db/dsn.h"
 #include "db/mysql/pool.h"
@@ -37,8 +32,6 @@
 
 namespace ordo::mysql {
 
-class Transaction;
-
 class MysqlStore final : public sqlstore::SqlStore {
  public:
   // Checks that the server answers; does not migrate. Unavailable when it cannot be
@@ -46,27 +39,6 @@ class MysqlStore final : public sqlstore::SqlStore {
   static Result<std::unique_ptr<MysqlStore>> Open(const Dsn& dsn, const StoreOptions& options);
 
   Status Migrate() override;
-  Result<int> SchemaVersion() override;
-  Result<Micros> Now() override;
-  Result<std::string> StoreId() override;
-
-
-  Result<std::optional<ClaimedOperation>> ClaimNextCopy(std::string_view owner) override;
-  Result<std::optional<ClaimedOperation>> ClaimNextCutover(std::string_view owner) override;
-  Result<std::optional<StopReconciliation>> ClaimNextStop(std::string_view owner) override;
-  Result<std::optional<ClaimedOperation>> ClaimNextCleanup(std::string_view owner) override;
-
-
-
-  Result<int> ExpireRetries() override;
-  Result<int> RederiveUnheldApplies() override;
-
-  Result<std::vector<int64_t>> CopyCandidates() override;
-  Result<std::vector<int64_t>> CutoverCandidates() override;
-  Result<std::vector<int64_t>> CleanupCandidates() override;
-  Result<std::vector<int64_t>> StopCandidates() override;
-  Result<std::vector<int64_t>> ExpiryCandidates() override;
-  Result<std::vector<int64_t>> RederiveCandidates() override;
 
  private:
   MysqlStore(const Dsn& dsn, const StoreOptions& options);
@@ -74,36 +46,17 @@ class MysqlStore final : public sqlstore::SqlStore {
   Result<std::unique_ptr<sqlstore::Transaction>> BeginWrite() override;
   Result<std::unique_ptr<sqlstore::Session>> BeginRead() override;
 
-  // ---- MariaDB's own helpers; `conn` is inside the caller's transaction ----
-  // WriteEvent's INSERT as text, for Transaction::CommitAfter.
-  static std::string EventInsert(MysqlConnection& conn, const Event& e);
-  Result<std::vector<int64_t>> QueryIds(const GateQuery& query);
-  // A candidate row locked by this transaction, and the database clock then.
-  struct Locked {
-    OperationRecord operation;  // as committed before the claim
-    std::string now;            // NOW(6) as DATETIME text, reused for every write of the claim
-  };
-  // The external id of apply `apply_id`, read once per apply (`conn` may be inside a
-  // transaction) and kept: an apply's external id never changes and ids are not reused.
-  Result<std::string> ExternalIdOf(sqlstore::Session& conn, int64_t apply_id);
-  static constexpr size_t kMaxCachedExternalIds = 10000;  // then the cache starts over
-  // Locks the first row in claim order that is claimable (every gate evaluated on the
-  // newest committed row) and that no other transaction holds (see ClaimGates).
-  Result<std::optional<Locked>> LockFirstCandidate(sqlstore::Session& conn, const ClaimGates& gates);
-  // Writes the claimed event and commits, in one round trip, and builds the answer
-  // (the state from before the claim).
-  Result<ClaimedOperation> CommitClaim(Transaction& txn, const Locked& locked,
-                                       OperationState after, const std::string& owner,
-                                       const std::string& token, std::string_view arm);
+  // The copy and cutover claims walk the claim index (gates.h); the cleanup claim
+  // takes the core's default search.
+  Result<std::optional<OperationRecord>> FindCandidate(sqlstore::Session& s, Claim claim) override;
   // The rare-arm probe reads at most this many pages of rows that turn out not to be
   // claimable before the claim settles for the ordered arm's row.
   static constexpr int kMaxCandidatePages = 16;
 
-  GateParams gate_params_;
+  ClaimSearch copy_search_;
+  ClaimSearch cutover_search_;
   std::unique_ptr<MysqlPool> pool_;      // single statements (autocommit)
   std::unique_ptr<MysqlPool> txn_pool_;  // transactions (autocommit off)
-  std::mutex external_ids_mu_;
-  std::unordered_map<int64_t, std::string> external_ids_;  // ExternalIdOf's, by apply id
 };
 
 // The settings of every store session (UTC time zone, READ COMMITTED, strict sql_mode,

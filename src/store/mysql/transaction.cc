@@ -20,8 +20,18 @@ Transaction::~Transaction() {
   if (!(*handle_)->Execute("ROLLBACK").ok()) (*handle_)->MarkBroken();
 }
 
-Status Transaction::CommitAfter(std::string_view statements) {
-  std::string script(statements);
+Status Transaction::CommitAfter(std::string_view sql, const std::vector<SqlValue>& params) {
+  std::string script;
+  size_t next = 0;
+  for (char c : sql) {
+    if (c != '?') {
+      script += c;
+      continue;
+    }
+    if (next >= params.size()) return InvalidArgument("CommitAfter: more ? than values");
+    script += conn().Literal(params[next++]);
+  }
+  if (next != params.size()) return InvalidArgument("CommitAfter: more values than ?");
   script += ";COMMIT";
   Status s = (*handle_)->ExecuteScript(script);
   if (s.ok()) open_ = false;

@@ -58,11 +58,12 @@ class Transaction final : public OnConnection<sqlstore::Transaction, Transaction
   MysqlConnection& conn() { return **handle_; }
   // Unavailable when the connection broke: the outcome is then unknown to the caller.
   Status Commit() override;
-  // Runs `statements` (text SQL, values as MysqlConnection::Literal) and then COMMIT, in
-  // one round trip: the claims end this way, saving one of their four round trips. If
-  // a statement fails nothing after it runs and the destructor rolls back. The pool's
-  // sessions need MysqlConnectOptions::multi_statements.
-  Status CommitAfter(std::string_view statements);
+  // Runs `sql` (its `?`s replaced by the values as MysqlConnection::Literal; the text
+  // must hold no `?` of its own) and then COMMIT, in one round trip: the claims end
+  // this way, saving one of their four round trips. If the statement fails the COMMIT
+  // does not run and the destructor rolls back. The pool's sessions need
+  // MysqlConnectOptions::multi_statements.
+  Status CommitAfter(std::string_view sql, const std::vector<SqlValue>& params) override;
 
  private:
   explicit Transaction(MysqlPool::Handle handle) : handle_(std::move(handle)) {}
@@ -79,6 +80,17 @@ class PooledSession final : public OnConnection<sqlstore::Session, PooledSession
 
  private:
   MysqlPool::Handle conn_;
+};
+
+// A connection the caller owns, as a store-core session (e.g. inside the migration
+// runner's lock).
+class ConnSession final : public OnConnection<sqlstore::Session, ConnSession> {
+ public:
+  explicit ConnSession(MysqlConnection& conn) : conn_(conn) {}
+  MysqlConnection& conn() { return conn_; }
+
+ private:
+  MysqlConnection& conn_;
 };
 
 }  // namespace ordo::mysql

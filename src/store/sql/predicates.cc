@@ -19,9 +19,13 @@ std::string IdleForStop(std::string_view o_view, std::string_view stale_before) 
          o + ".lease_token IS NULL OR " + o + ".updated_at < " + std::string(stale_before) + ")))";
 }
 
+std::string FailureExcused(const Dialect& d) {
+  return "(e.state = 'failed' AND (o.on_failure = 'continue' OR (o.on_failure = 'pause' AND " +
+         RequestExists(d, "o.apply_id", "release", "'pending','completed'") + ")))";
+}
+
 std::string CutoverTurnHasCome(const Dialect& d) {
-  std::string exempt = "(e.state = 'failed' AND (o.on_failure = 'continue' OR (o.on_failure = 'pause' AND " +
-                       RequestExists(d, "o.apply_id", "release", "'pending','completed'") + ")))";
+  std::string exempt = FailureExcused(d);
   return "NOT EXISTS (SELECT 1 FROM apply_operations e WHERE e.apply_id = o.apply_id AND e.id < o.id AND "
          "e.state <> 'completed' AND NOT " + exempt + ")";
 }

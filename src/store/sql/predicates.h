@@ -23,6 +23,10 @@ std::string RequestExists(const Dialect& d, const std::string& apply_expr, const
 // the dialect's now_minus_micros with the staleness bound, or a named parameter).
 std::string IdleForStop(std::string_view o, std::string_view stale_before);
 
+// "Earlier sibling `e` failed and operation `o`'s on_failure excuses it" (continue; or
+// pause once a release latched).
+std::string FailureExcused(const Dialect& d);
+
 // "No earlier sibling of operation `o` is unfinished" (a failure excused by o's
 // on_failure does not count): the cutover claim's ordering gate.
 std::string CutoverTurnHasCome(const Dialect& d);

@@ -47,6 +47,12 @@ class Transaction : public Session {
  public:
   // Unavailable when the connection broke: the outcome is then unknown to the caller.
   virtual Status Commit() = 0;
+  // One last statement, then Commit (a backend may send both in one round trip). If
+  // the statement fails nothing is committed.
+  virtual Status CommitAfter(std::string_view sql, const std::vector<SqlValue>& params) {
+    ORDO_RETURN_IF_ERROR(Execute(sql, params).status());
+    return Commit();
+  }
 };
 
 struct Dialect {
@@ -58,9 +64,12 @@ struct Dialect {
   // Appended to a SELECT that must lock the rows it returns until commit; empty when
   // the backend's write transactions are exclusive anyway (SQLite).
   std::string_view lock_rows;
-  // The same, but failing at once (Aborted) instead of waiting for another writer;
-  // empty when lock_rows is.
-  std::string_view lock_rows_nowait;
+  // The same, but skipping rows another transaction holds (a claim's re-check of one
+  // candidate); empty when lock_rows is.
+  std::string_view lock_rows_skip;
+  // Appended to a SELECT that must keep the rows it returns unchanged until commit
+  // while others may read them; empty when lock_rows is.
+  std::string_view lock_rows_shared;
   // A timestamp cell as the backend returns it → microseconds since the epoch, UTC.
   Result<Micros> (*parse_time)(std::string_view cell) = nullptr;
   // The inverse: microseconds as a value for a timestamp column.

@@ -1,5 +1,7 @@
 #include "store/sql/sql_store.h"
 
+#include <cstdlib>
+
 #include "core/derive.h"
 #include "ordo/sync_point.h"
 #include "store/park_guard.h"
@@ -39,6 +41,53 @@ std::string SqlStore::Sql(std::string_view text) const {
     out.append(d_.now);
     at = hit + kNow.size();
   }
+}
+
+// ---- the store itself ----
+
+Status CheckServerUrl(const Dsn& dsn, std::string_view scheme) {
+  if (dsn.scheme != scheme) return InvalidArgument("not a " + std::string(scheme) + ":// URL: " + dsn.Redacted());
+  if (dsn.database.empty())
+    return InvalidArgument(std::string(scheme) + " store: the URL names no database: " + dsn.Redacted());
+  return Status::Ok();
+}
+
+int UrlInt(const Dsn& dsn, const std::string& name, int fallback) {
+  auto it = dsn.params.find(name);
+  int value = it == dsn.params.end() ? 0 : std::atoi(it->second.c_str());
+  return value > 0 ? value : fallback;
+}
+
+Result<int> AppliedVersion(Session& s) {
+  auto rows = s.Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", {});
+  if (!rows.ok()) {
+    if (rows.status().Is(StatusCode::kNotFound)) return 0;  // no table yet
+    return rows.status();
+  }
+  if (rows->rows.empty() || !rows->rows[0][0]) return 0;
+  ORDO_ASSIGN_OR_RETURN(int64_t version, CellInt(rows->rows[0], 0));
+  return static_cast<int>(version);
+}
+
+Result<int> SqlStore::SchemaVersion() {
+  ORDO_ASSIGN_OR_RETURN(auto s, BeginRead());
+  return AppliedVersion(*s);
+}
+
+Result<std::string> SqlStore::StoreId() {
+  ORDO_ASSIGN_OR_RETURN(auto s, BeginRead());
+  auto rows = s->Query("SELECT id FROM store_identity ORDER BY created_at, id LIMIT 1", {});
+  if (!rows.ok() && !rows.status().Is(StatusCode::kNotFound)) return rows.status();
+  if (!rows.ok() || rows->rows.empty() || !rows->rows[0][0])
+    return NotFound("the store has no identity yet: migrate it first");
+  return *rows->rows[0][0];
+}
+
+Result<Micros> SqlStore::Now() {
+  ORDO_ASSIGN_OR_RETURN(auto s, BeginRead());
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows, s->Query(Sql("SELECT {now}"), {}));
+  if (rows.rows.empty() || !rows.rows[0][0]) return Internal("the clock query returned nothing");
+  return d_.parse_time(*rows.rows[0][0]);
 }
 
 // ---- helpers ----
@@ -144,15 +193,16 @@ Result<OperationRecord> SqlStore::LockLeased(Session& s, const Lease& lease) {
       std::string("SELECT ") + kOperationColumns + " FROM apply_operations o WHERE o.id = ?";
   const std::vector<SqlValue> id = {SqlValue::Int(lease.operation_id)};
   Result<SqlRows> rows = Internal("unreachable");
-  if (d_.lock_rows_nowait.empty()) {
+  if (d_.lock_rows.empty()) {
     rows = s.Query(sql, id);  // the transaction is exclusive: no other writer to wait for
   } else {
-    // Try without waiting first: when another transaction holds the row (a claim
+    // Try without waiting first (SKIP LOCKED: no row and no error, which would end a
+    // PostgreSQL transaction): when another transaction holds the row (a claim
     // stealing it, not yet committed) say so at the sync point, then wait for it. The
     // locking read returns the newest committed row, so the token check below sees
     // the steal once it commits.
-    rows = s.Query(sql + std::string(d_.lock_rows_nowait), id);
-    if (!rows.ok() && rows.status().Is(StatusCode::kAborted)) {
+    rows = s.Query(sql + std::string(d_.lock_rows_skip), id);
+    if (rows.ok() && rows->rows.empty()) {
       ORDO_SYNC_POINT("Store::WaitingForLock");
       rows = s.Query(sql + std::string(d_.lock_rows), id);
     }

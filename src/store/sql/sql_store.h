@@ -22,16 +22,32 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
+#include "db/dsn.h"
 #include "ordo/store.h"
 #include "store/gate_candidates.h"
+#include "store/sql/gates.h"
 #include "store/sql/session.h"
+#include "store/sql/sql_text.h"
 
 namespace ordo::sqlstore {
+
+// What the Open of every server backend checks first: the URL's scheme, and that it
+// names a database.
+Status CheckServerUrl(const Dsn& dsn, std::string_view scheme);
+// A positive integer parameter of the URL (`pool`, `lock_wait_timeout`), or `fallback`.
+int UrlInt(const Dsn& dsn, const std::string& name, int fallback);
+
+// The newest migration applied, from "SELECT COALESCE(MAX(version), 0) FROM
+// schema_migrations" (a missing table: 0); for SchemaVersion and the backends'
+// migration runners.
+Result<int> AppliedVersion(Session& s);
 
 class SqlStore : public Store, public GateCandidates {
  public:
@@ -65,14 +81,53 @@ class SqlStore : public Store, public GateCandidates {
   Result<bool> CasApplyState(const Lease& lease, ApplyState expected, ApplyState next,
                              std::optional<std::string> error) override;
 
+  // ---- the store itself (sql_store.cc) ----
+  // The newest migration applied (0 before the first); the identity the first
+  // migration made (NotFound before it); the database clock (`SELECT <now>`).
+  Result<int> SchemaVersion() override;
+  Result<std::string> StoreId() override;
+  Result<Micros> Now() override;
+
+  // ---- claims and housekeeping (sql_store_claims.cc) ----
+  Result<std::optional<ClaimedOperation>> ClaimNextCopy(std::string_view owner) override;
+  Result<std::optional<ClaimedOperation>> ClaimNextCutover(std::string_view owner) override;
+  Result<std::optional<ClaimedOperation>> ClaimNextCleanup(std::string_view owner) override;
+  Result<std::optional<StopReconciliation>> ClaimNextStop(std::string_view owner) override;
+  Result<int> ExpireRetries() override;
+  Result<int> RederiveUnheldApplies() override;
+
+  // ---- GateCandidates: the lists the claims and jobs pick from ----
+  Result<std::vector<int64_t>> CopyCandidates() override;
+  Result<std::vector<int64_t>> CutoverCandidates() override;
+  Result<std::vector<int64_t>> CleanupCandidates() override;
+  Result<std::vector<int64_t>> StopCandidates() override;
+  Result<std::vector<int64_t>> ExpiryCandidates() override;
+  Result<std::vector<int64_t>> RederiveCandidates() override;
+
  protected:
-  SqlStore(const Dialect& dialect, const StoreOptions& options) : options_(options), d_(dialect) {}
+  SqlStore(const Dialect& dialect, const StoreOptions& options)
+      : options_(options), d_(dialect), gates_(dialect, options) {}
 
   // A write transaction, stamped with one clock reading (Dialect::now).
   virtual Result<std::unique_ptr<Transaction>> BeginWrite() = 0;
   // A session for reads outside a write transaction (each statement sees the newest
   // committed rows).
   virtual Result<std::unique_ptr<Session>> BeginRead() = 0;
+
+  // ---- how a backend finds a claim's row (sql_store_claims.cc) ----
+  enum class Claim { kCopy, kCutover, kCleanup };
+  // SELECT id, created_at of every row the claim may take, in (created_at, id) order,
+  // not locked. Default: the claim's arms, one SELECT each, UNION ALL'ed.
+  virtual SqlText CandidateList(Claim claim) const;
+  // The first row in claim order that the claim may take and no other transaction
+  // holds, locked until commit where rows lock (the row as committed before the
+  // claim). Default: the first rows of CandidateList, each then locked by id with the
+  // dialect's skip-locked clause and every arm re-checked against the newest committed
+  // row; where write transactions are exclusive, simply the list's first row.
+  virtual Result<std::optional<OperationRecord>> FindCandidate(Session& s, Claim claim);
+  const ClaimArms& ArmsOf(Claim claim) const;
+  // How many rows of the candidate list the default FindCandidate tries.
+  static constexpr int kCandidateBatch = 32;
 
   // ---- the shared helpers; `s` is inside the caller's transaction ----
   struct Event {
@@ -146,7 +201,12 @@ class SqlStore : public Store, public GateCandidates {
   // at `now` and the derivation moves it (RederivesUnheld); true when it moved.
   Result<bool> RederiveIfUnheld(Session& s, int64_t apply_id, Micros now);
 
+  // The external id of apply `apply_id`, read once and kept (it never changes and ids
+  // are not reused).
+  Result<std::string> ExternalIdOf(Session& s, int64_t apply_id);
+
   const Dialect& dialect() const { return d_; }
+  const Gates& gates() const { return gates_; }
   const StoreOptions options_;
   // `text` with every "{now}" replaced by the dialect's clock expression.
   std::string Sql(std::string_view text) const;
@@ -167,7 +227,26 @@ class SqlStore : public Store, public GateCandidates {
   };
   Result<Leased> BeginLeased(const Lease& lease);
 
+  // The claim's move of `before` (found by FindCandidate) under a new lease, with its
+  // guarded UPDATE (nothing claimed when it matched no row), its event and the commit.
+  Result<std::optional<ClaimedOperation>> TakeCopy(Transaction& t, const OperationRecord& before,
+                                                   const std::string& owner, const std::string& token);
+  Result<std::optional<ClaimedOperation>> TakeCutover(Transaction& t, const OperationRecord& before,
+                                                      const std::string& owner, const std::string& token);
+  Result<std::optional<ClaimedOperation>> TakeCleanup(Transaction& t, const OperationRecord& before,
+                                                      const std::string& owner, const std::string& token);
+  // The claimed event and the commit; the answer holds the state from before the claim.
+  Result<ClaimedOperation> CommitClaim(Transaction& t, const OperationRecord& before,
+                                       OperationState after, const std::string& owner,
+                                       const std::string& token, std::string_view arm);
+  // The ids (first column) a candidate query lists.
+  Result<std::vector<int64_t>> QueryIds(const SqlText& query);
+
   const Dialect& d_;
+  const Gates gates_;
+  std::mutex external_ids_mu_;
+  std::unordered_map<int64_t, std::string> external_ids_;  // ExternalIdOf's, by apply id
+  static constexpr size_t kMaxCachedExternalIds = 10000;   // then the cache starts over
 };
 
 }  // namespace ordo::sqlstore

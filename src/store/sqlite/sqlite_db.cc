@@ -30,6 +30,11 @@ Status StatusFromSqlite(int rc, sqlite3* db, std::string_view context) {
     case SQLITE_IOERR:
     case SQLITE_FULL:
       return Unavailable(msg);
+    case SQLITE_ERROR:
+      // A missing table, as MariaDB's 1146 and PostgreSQL's 42P01 (a store not yet
+      // migrated).
+      if (msg.find("no such table") != std::string::npos) return NotFound(msg);
+      return Internal(msg);
     default:
       return Internal(msg);
   }

@@ -51,10 +51,10 @@ class DbSession final : public OnDb<sqlstore::Session> {
   explicit DbSession(SqliteDb* db) : OnDb(db) {}
 };
 
-// A read session: the mutex, and each statement on its own.
+// A read session: the mutex, each statement on its own, and ordo_now() set to `now`.
 class ReadSession final : public OnDb<sqlstore::Session> {
  public:
-  ReadSession(std::mutex& mu, SqliteDb* db) : OnDb(db), lock_(mu) {}
+  ReadSession(std::mutex& mu, SqliteDb* db, Micros now) : OnDb(db), lock_(mu) { db->SetNow(now); }
 
  private:
   std::unique_lock<std::mutex> lock_;

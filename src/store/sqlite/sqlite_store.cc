@@ -1,5 +1,5 @@
-// SqliteStore: opening, migrations, the clock and the helpers the other
-// sqlite_store_*.cc files share (events, row reads, apply-state writes).
+// SqliteStore: opening, migrations, the clock, the sessions the store core runs on,
+// and the claims' candidate lists.
 #include "store/sqlite/sqlite_store.h"
 
 #include "store/sqlite/sqlite_dialect.h"
@@ -42,45 +42,7 @@ Status SqliteStore::Migrate() {
   return txn.Commit();
 }
 
-Result<int> SqliteStore::SchemaVersion() {
-  std::lock_guard<std::mutex> lock(mu_);
-  ORDO_ASSIGN_OR_RETURN(auto exists, db_->Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"));
-  ORDO_ASSIGN_OR_RETURN(bool has_table, exists.Step());
-  if (!has_table) return 0;
-  ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
-  ORDO_ASSIGN_OR_RETURN(bool row, st.Step());
-  return row ? static_cast<int>(st.Int(0)) : 0;
-}
-
 Result<Micros> SqliteStore::Now() { return NowMicros(); }
-
-Result<std::string> SqliteStore::StoreId() {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto st = db_->Prepare("SELECT id FROM store_identity ORDER BY created_at, id LIMIT 1");
-  if (!st.ok()) return NotFound("the store has no identity yet: migrate it first");
-  ORDO_ASSIGN_OR_RETURN(bool row, st->Step());
-  if (!row) return NotFound("the store has no identity yet: migrate it first");
-  return st->Text(0);
-}
-
-void SqliteStore::BindGateParams(Statement& st, Micros now) const {
-  st.Bind(":now", now)
-      .Bind(":stale_before", now - options_.lease_staleness_micros)
-      .Bind(":budget", options_.retry_budget)
-      .Bind(":fresh_after", now - options_.retry_freshness_micros);
-}
-
-Result<std::vector<int64_t>> SqliteStore::QueryIds(std::string_view sql, Micros now) {
-  ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare(sql));
-  BindGateParams(st, now);
-  std::vector<int64_t> ids;
-  while (true) {
-    ORDO_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) break;
-    ids.push_back(st.Int(0));
-  }
-  return ids;
-}
 
 Result<std::unique_ptr<sqlstore::Transaction>> SqliteStore::BeginWrite() {
   ORDO_ASSIGN_OR_RETURN(std::unique_ptr<WriteTxn> txn, WriteTxn::Begin(mu_, db_.get(), NowMicros()));
@@ -88,13 +50,19 @@ Result<std::unique_ptr<sqlstore::Transaction>> SqliteStore::BeginWrite() {
 }
 
 Result<std::unique_ptr<sqlstore::Session>> SqliteStore::BeginRead() {
-  return std::unique_ptr<sqlstore::Session>(new ReadSession(mu_, db_.get()));
+  return std::unique_ptr<sqlstore::Session>(new ReadSession(mu_, db_.get(), NowMicros()));
 }
 
-Micros SqliteStore::TxnNow() {
-  Micros now = NowMicros();
-  db_->SetNow(now);
-  return now;
+sqlstore::SqlText SqliteStore::CandidateList(Claim claim) const {
+  switch (claim) {
+    case Claim::kCopy:
+      return copy_list_;
+    case Claim::kCutover:
+      return cutover_list_;
+    case Claim::kCleanup:
+      break;
+  }
+  return cleanup_list_;
 }
 
 }  // namespace ordo::sqlite

@@ -6,7 +6,7 @@
 // writer); lock waits poll up to a busy timeout and then fail with Aborted (retryable).
 // The rules that do not depend on the database are the store core's
 // (store/sql/sql_store.h); this class gives it transactions and SQLite's dialect and
-// owns the claims and their gates.
+// its candidate lists (the claims' search on SQLite's indexes).
 //
 // Thread-safety: safe from many threads (one connection guarded by a mutex); several
 // processes (or several SqliteStore objects) may open the same file.
@@ -25,6 +25,7 @@
 #include "store/sql/sql_store.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_dialect.h"
+#include "store/sqlite/sqlite_gates.h"
 #include "store/sqlite/sqlite_session.h"
 
 namespace ordo::sqlite {
@@ -36,36 +37,21 @@ class SqliteStore final : public sqlstore::SqlStore {
                                                    const StoreOptions& options);
 
   Status Migrate() override;
-  Result<int> SchemaVersion() override;
+  // The host clock (or StoreOptions::clock): SQLite has no clock of its own.
   Result<Micros> Now() override;
-  Result<std::string> StoreId() override;
 
 
-  Result<std::optional<ClaimedOperation>> ClaimNextCopy(std::string_view owner) override;
-  Result<std::optional<ClaimedOperation>> ClaimNextCutover(std::string_view owner) override;
-  Result<std::optional<StopReconciliation>> ClaimNextStop(std::string_view owner) override;
-  Result<std::optional<ClaimedOperation>> ClaimNextCleanup(std::string_view owner) override;
-
-
-
-  Result<int> ExpireRetries() override;
-  Result<int> RederiveUnheldApplies() override;
-
-  Result<std::vector<int64_t>> CopyCandidates() override;
-  Result<std::vector<int64_t>> CutoverCandidates() override;
-  Result<std::vector<int64_t>> CleanupCandidates() override;
-  Result<std::vector<int64_t>> StopCandidates() override;
-  Result<std::vector<int64_t>> ExpiryCandidates() override;
-  Result<std::vector<int64_t>> RederiveCandidates() override;
 
  private:
   SqliteStore(std::unique_ptr<SqliteDb> db, const StoreOptions& options)
-      : SqlStore(SqliteDialect(), options), db_(std::move(db)), here_(db_.get()) {}
+      : SqlStore(SqliteDialect(), options),
+        db_(std::move(db)),
+        copy_list_(CopyCandidatesSql(gates())),
+        cutover_list_(CutoverCandidatesSql(gates())),
+        cleanup_list_(CleanupCandidatesSql(gates())) {}
 
   Result<std::unique_ptr<sqlstore::Transaction>> BeginWrite() override;
   Result<std::unique_ptr<sqlstore::Session>> BeginRead() override;
-  // NowMicros(), which ordo_now() then returns: for a transaction opened here.
-  Micros TxnNow();
 
   // The database clock: StoreOptions::clock when set, else the host clock. Shadows
   // sqlite::NowMicros() in every member function.
@@ -73,17 +59,14 @@ class SqliteStore final : public sqlstore::SqlStore {
     return options_.clock != nullptr ? options_.clock->NowMicros() : sqlite::NowMicros();
   }
 
-  // ---- SQLite's own helpers; callers hold mu_ and (for writes) an open transaction ----
-  Result<std::vector<int64_t>> QueryIds(std::string_view sql, Micros now);
-  // Binds :now, :stale_before, :budget and :fresh_after.
-  void BindGateParams(Statement& st, Micros now) const;
-  Result<ClaimedOperation> FinishClaim(int64_t operation_id, const OperationRecord& before,
-                                       const std::string& owner, const std::string& token,
-                                       std::string_view arm);
+  // The claims' candidate lists on SQLite's indexes (sqlite_gates.h), built once.
+  sqlstore::SqlText CandidateList(Claim claim) const override;
 
   std::mutex mu_;
   std::unique_ptr<SqliteDb> db_;
-  DbSession here_;  // the store core's helpers on db_, for a caller that holds mu_
+  const sqlstore::SqlText copy_list_;
+  const sqlstore::SqlText cutover_list_;
+  const sqlstore::SqlText cleanup_list_;
 };
 
 }  // namespace ordo::sqlite
