@@ -264,11 +264,7 @@ class Reader {
     if (!root || root.IsNull()) return Status::Ok();
     ORDO_RETURN_IF_ERROR(CheckKeys(root, "", {"store", "worker", "engine", "api", "databases"}));
     if (root["store"]) {
-      auto dsn = ParseDsn(root["store"].IsScalar() ? root["store"].as<std::string>() : "");
-      if (dsn.ok() && (dsn->scheme == "postgres" || dsn->scheme == "postgresql"))
-        return Error("store", "the PostgreSQL store is not available yet: use sqlite:PATH (embedded) or "
-                              "mysql://user:pass@host:port/db (fleet)");
-      ORDO_ASSIGN_OR_RETURN(out->store, Url(root["store"], "store", {"sqlite", "mysql"}));
+      ORDO_ASSIGN_OR_RETURN(out->store, Url(root["store"], "store", {"sqlite", "mysql", "postgres"}));
     }
     if (root["worker"]) ORDO_RETURN_IF_ERROR(Worker(root["worker"], &out->worker));
     if (root["engine"]) ORDO_RETURN_IF_ERROR(Engine(root["engine"], &out->engine));

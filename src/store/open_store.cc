@@ -5,6 +5,7 @@
 
 #include "ordo/store.h"
 #include "store/mysql/mysql_store.h"
+#include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace ordo {
@@ -21,6 +22,11 @@ Result<std::unique_ptr<Store>> OpenSqlite(std::string_view rest, const StoreOpti
   return std::unique_ptr<Store>(std::move(store));
 }
 
+// "postgres://…" (also "postgresql://…").
+Result<std::unique_ptr<Store>> OpenPostgres(std::string_view rest, const StoreOptions& options) {
+  return postgres::OpenPgUrl("postgres:" + std::string(rest), options);
+}
+
 struct Backend {
   std::string_view scheme;  // the URL up to and including ':'
   Opener open;              // gets the URL after the scheme
@@ -29,7 +35,8 @@ struct Backend {
 constexpr Backend kBackends[] = {
     {"sqlite:", &OpenSqlite},
     {"mysql:", &mysql::OpenMysqlUrl},
-    // Other backends add their scheme here, e.g. {"postgres:", &OpenPostgres}.
+    {"postgres:", &OpenPostgres},
+    {"postgresql:", &OpenPostgres},
 };
 
 }  // namespace
@@ -39,7 +46,7 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view url, const StoreOption
     if (url.substr(0, b.scheme.size()) == b.scheme) return b.open(url.substr(b.scheme.size()), options);
   }
   return InvalidArgument("unknown store URL scheme: " + std::string(url.substr(0, url.find(':'))) +
-                         " (expected sqlite:PATH or a mysql:// URL)");
+                         " (expected sqlite:PATH, a mysql:// or a postgres:// URL)");
 }
 
 }  // namespace ordo

@@ -1,5 +1,5 @@
-// End to end: two `ordo worker` processes share one MariaDB store and drive 20 applies
-// at once (20 environments of two deployments each, rolling, barrier and parallel, on
+// End to end: two `ordo worker` processes share one fleet store (MariaDB, and
+// PostgreSQL) and drive 20 applies at once (20 environments of two deployments each, rolling, barrier and parallel, on
 // the test server). Every apply completes, and the event log shows that no operation
 // was ever driven by both: each write made under a lease carries the token of that
 // operation's latest claim, each deployment is swapped exactly once, no two
@@ -20,24 +20,37 @@ constexpr int kApplies = 20;
 constexpr int kRows = 1000;
 const char* const kPolicies[] = {"rolling", "barrier", "parallel"};
 
-class TwoWorkers : public ::testing::Test {
+// The parameter: the fleet store the workers share ("mysql": a database on the test
+// MariaDB server; "postgres": a schema on the test PostgreSQL server).
+class TwoWorkers : public ::testing::TestWithParam<std::string> {
  protected:
   void TearDown() override {
+    if (pg_ != nullptr && !schema_.empty())
+      (void)pg_->Exec("DROP SCHEMA IF EXISTS \"" + schema_ + "\" CASCADE", "ordo");
     if (server_ == nullptr) return;
     for (const auto& db : databases_) (void)server_->Exec("DROP DATABASE IF EXISTS `" + db + "`");
   }
   MariaDbServer* server_ = nullptr;
+  PostgresServer* pg_ = nullptr;
+  std::string schema_;
   std::vector<std::string> databases_;
 };
 
-TEST_F(TwoWorkers, NoOperationIsEverDrivenByBothWorkers) {
+TEST_P(TwoWorkers, NoOperationIsEverDrivenByBothWorkers) {
   ORDO_ASSIGN_SERVER_OR_SKIP(server);
   server_ = server;
   const std::string prefix = UniqueName("tw");
-  const std::string store_db = prefix + "_store";
-  databases_.push_back(store_db);
-  ORDO_ASSERT_OK(server->Exec("CREATE DATABASE `" + store_db + "`"));
-  ConfigSpec config{server->Dsn(store_db), "shop", {"poll_interval: 200ms"}, {}, {}};
+  std::string store = server->Dsn(prefix + "_store");
+  if (GetParam() == "postgres") {
+    ORDO_ASSIGN_PG_SERVER_OR_SKIP(pg);
+    pg_ = pg;
+    schema_ = prefix;
+    store = pg->Dsn("ordo") + "?schema=" + schema_;
+  } else {
+    ORDO_ASSERT_OK(server->Exec("CREATE DATABASE `" + prefix + "_store`"));
+  }
+  databases_.push_back(prefix + "_store");
+  ConfigSpec config{store, "shop", {"poll_interval: 200ms"}, {}, {}};
   for (int i = 0; i < kApplies; ++i) {
     EnvironmentSpec env{"e" + std::to_string(i), kPolicies[i % 3], "halt", "0s", {}};
     for (const char* side : {"a", "b"}) {
@@ -124,6 +137,9 @@ TEST_F(TwoWorkers, NoOperationIsEverDrivenByBothWorkers) {
     EXPECT_TRUE(NoOrdoObjects(*server, databases_[i]));
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(FleetStores, TwoWorkers, ::testing::Values("mysql", "postgres"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace ordo::testing

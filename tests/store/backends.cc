@@ -6,8 +6,7 @@ const std::vector<BackendEntry>& AllBackends() {
   static const std::vector<BackendEntry> kBackends = {
       {"sqlite", &MakeSqliteBackend},
       {"mysql", &MakeMysqlBackend},
-      // Register further backends here, one line each, e.g.
-      //   {"postgres", &MakePostgresBackend},
+      {"postgres", &MakePostgresBackend},
   };
   return kBackends;
 }

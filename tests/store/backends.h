@@ -32,6 +32,7 @@ const std::vector<BackendEntry>& AllBackends();
 
 std::unique_ptr<StoreBackend> MakeSqliteBackend();
 std::unique_ptr<StoreBackend> MakeMysqlBackend();
+std::unique_ptr<StoreBackend> MakePostgresBackend();
 
 }  // namespace ordo::testing
 

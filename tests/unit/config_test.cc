@@ -87,7 +87,15 @@ TEST(Config, ErrorsNameFileKeyPathAndExpectation) {
   ExpectError("worker: {drivers: 0}", "worker.drivers: expected an integer from 1 to 256");
   ExpectError("worker: {poll_interval: 5}", "worker.poll_interval: expected a duration");
   ExpectError("store: redis://h/x", "store: expected a URL with scheme");
-  ExpectError("store: postgres://u@h/ordo", "store: the PostgreSQL store is not available yet");
+}
+
+TEST(Config, EveryStoreSchemeIsAccepted) {
+  for (const std::string url : {"sqlite:/var/lib/ordo/ordo.db", "mysql://u:p@h:3306/ordo",
+                                "postgres://u:p@h:5432/ordo?schema=ordo", "postgresql://u@h/ordo"}) {
+    auto config = ParseConfig("store: '" + url + "'", "ordo.yaml", FakeEnv({}));
+    ASSERT_TRUE(config.ok()) << url << ": " << config.status().ToString();
+    EXPECT_EQ(config->store, url);
+  }
 }
 
 // `ordo -c /srv/ordo.yaml status` from any directory opens /srv's store.

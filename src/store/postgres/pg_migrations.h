@@ -1,0 +1,20 @@
+// The PostgreSQL store's schema (docs/store-schema.md) as numbered migrations, run in
+// order, each in its own transaction (PostgreSQL's DDL is transactional, so a
+// migration is applied whole or not at all) under a transaction-scoped advisory lock,
+// so concurrent processes migrate one store once. The tables, columns and index names
+// are the MariaDB backend's; PostgreSQL spells them its way (identity columns,
+// timestamp(6) in UTC, smallint flags, tokens as VARCHAR: PostgreSQL returns a CHAR(n)
+// padded with spaces where MariaDB trims them).
+//
+// Thread-safety: pure data; RunPgMigrations uses the caller's connection.
+#pragma once
+
+#include "db/postgres/connection.h"
+#include "ordo/status.h"
+
+namespace ordo::postgres {
+
+// Applies every migration newer than the database's.
+Status RunPgMigrations(PgConnection& conn);
+
+}  // namespace ordo::postgres

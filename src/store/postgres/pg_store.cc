@@ -1,0 +1,65 @@
+// PgStore: opening, migrations, the clock and the sessions the store core runs on.
+#include "store/postgres/pg_store.h"
+
+#include "store/postgres/pg_migrations.h"
+#include "store/postgres/pg_session.h"
+
+namespace ordo::postgres {
+
+std::string PgSchema(const Dsn& dsn) {
+  auto it = dsn.params.find("schema");
+  return it == dsn.params.end() ? "" : it->second;
+}
+
+std::string QuotePgIdentifier(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+PgConnectOptions PgSessionOptions(const Dsn& dsn) {
+  PgConnectOptions o;
+  int seconds = sqlstore::UrlInt(dsn, "lock_wait_timeout", 50);
+  o.init_statements = {"SET lock_timeout = '" + std::to_string(seconds) + "s'", "SET datestyle = 'ISO, YMD'"};
+  std::string schema = PgSchema(dsn);
+  if (!schema.empty()) o.init_statements.push_back("SET search_path TO " + QuotePgIdentifier(schema));
+  return o;
+}
+
+PgStore::PgStore(const Dsn& dsn, const StoreOptions& options)
+    : SqlStore(PgDialect(), options),
+      schema_(PgSchema(dsn)),
+      pool_(std::make_unique<PgPool>(dsn, PgSessionOptions(dsn), sqlstore::UrlInt(dsn, "pool", 64))) {}
+
+Result<std::unique_ptr<PgStore>> PgStore::Open(const Dsn& dsn, const StoreOptions& options) {
+  ORDO_RETURN_IF_ERROR(sqlstore::CheckServerUrl(dsn, "postgres"));
+  std::unique_ptr<PgStore> store(new PgStore(dsn, options));
+  // Connect once so an unreachable server or a missing database fails here.
+  ORDO_RETURN_IF_ERROR(store->BeginRead().status());
+  return store;
+}
+
+Result<std::unique_ptr<Store>> OpenPgUrl(std::string_view url, const StoreOptions& options) {
+  ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(url));
+  ORDO_ASSIGN_OR_RETURN(auto store, PgStore::Open(dsn, options));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+Status PgStore::Migrate() {
+  ORDO_ASSIGN_OR_RETURN(PgPool::Handle conn, pool_->Acquire());
+  if (!schema_.empty())
+    ORDO_RETURN_IF_ERROR(conn->Execute("CREATE SCHEMA IF NOT EXISTS " + QuotePgIdentifier(schema_)));
+  return RunPgMigrations(*conn);
+}
+
+Result<std::unique_ptr<sqlstore::Transaction>> PgStore::BeginWrite() {
+  ORDO_ASSIGN_OR_RETURN(auto txn, PgTransaction::Begin(*pool_));
+  return std::unique_ptr<sqlstore::Transaction>(std::move(txn));
+}
+
+Result<std::unique_ptr<sqlstore::Session>> PgStore::BeginRead() {
+  ORDO_ASSIGN_OR_RETURN(PgPool::Handle conn, pool_->Acquire());
+  return std::unique_ptr<sqlstore::Session>(new PgReadSession(std::move(conn)));
+}
+
+}  // namespace ordo::postgres

@@ -1,0 +1,65 @@
+// PgStore: the control store on PostgreSQL (model.md, docs/store.md).
+//
+// Connections come from a PgPool; every session runs READ COMMITTED in UTC, and every
+// timestamp is the database clock (statement_timestamp() into timestamp(6)). The
+// rules, the gates and the claims are the store core's (store/sql/sql_store.h), with
+// its default search: a claim lists its first candidates in (created_at, id) order
+// without locking them, then locks each by primary key with FOR UPDATE SKIP LOCKED,
+// every arm re-checked against the newest committed row, and takes the first it gets.
+// Serialization failures, deadlocks (40001, 40P01), lock timeouts and lost connections
+// come back retryable (db/postgres/error_map.h).
+//
+// Thread-safety: safe from many threads (each call takes its own pooled connection);
+// several processes may share one database.
+//
+//   ORDO_ASSIGN_OR_RETURN(auto store, postgres::PgStore::Open(dsn, {}));
+//   ORDO_RETURN_IF_ERROR(store->Migrate());
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "db/dsn.h"
+#include "db/postgres/pool.h"
+#include "ordo/store.h"
+#include "store/sql/sql_store.h"
+
+namespace ordo::postgres {
+
+class PgStore final : public sqlstore::SqlStore {
+ public:
+  // Checks that the server answers; does not migrate. Unavailable when it cannot be
+  // reached.
+  static Result<std::unique_ptr<PgStore>> Open(const Dsn& dsn, const StoreOptions& options);
+
+  Status Migrate() override;
+
+ private:
+  PgStore(const Dsn& dsn, const StoreOptions& options);
+
+  Result<std::unique_ptr<sqlstore::Transaction>> BeginWrite() override;
+  Result<std::unique_ptr<sqlstore::Session>> BeginRead() override;
+
+  const std::string schema_;  // the URL's `schema`, empty: the server's search_path
+  std::unique_ptr<PgPool> pool_;
+};
+
+// The URL's `schema` parameter: the schema that holds the store's tables (created by
+// Migrate when missing), so one database can hold several stores beside other
+// services' tables. Empty: the session's default search_path (normally `public`).
+std::string PgSchema(const Dsn& dsn);
+// "name" with embedded quotes doubled.
+std::string QuotePgIdentifier(std::string_view name);
+
+// The settings of every store session: the DSN's lock_wait_timeout (seconds, default
+// 50, as InnoDB's) as lock_timeout, so a fenced write waiting for a stuck writer
+// fails retryably instead of waiting forever; ISO dates; the URL's schema first on the
+// search_path.
+PgConnectOptions PgSessionOptions(const Dsn& dsn);
+
+// OpenStore's entry for "postgres:" / "postgresql:": `url` is the whole URL
+// ("postgres://user:pass@host:5432/database?schema=ordo&lock_wait_timeout=10&pool=64").
+Result<std::unique_ptr<Store>> OpenPgUrl(std::string_view url, const StoreOptions& options);
+
+}  // namespace ordo::postgres
