@@ -12,7 +12,7 @@
 namespace ordo::testing {
 namespace {
 
-class MysqlBackend final : public StoreBackend {
+class MysqlBackend final : public ServerBackend<MysqlConnection> {
  public:
   ~MysqlBackend() override {
     exec_.reset();
@@ -45,16 +45,6 @@ class MysqlBackend final : public StoreBackend {
     return store;
   }
 
-  Result<std::unique_ptr<Store>> OpenAgain(const StoreOptions& options) override {
-    if (url_.empty()) return FailedPrecondition("OpenAgain before OpenFresh");
-    return OpenStore(url_, options);
-  }
-
-  Status Exec(const std::string& sql) override {
-    if (!exec_) return FailedPrecondition("Exec before OpenFresh");
-    return exec_->Execute(sql).WithContext(sql);
-  }
-
   std::string MicrosAgoSql(int64_t micros) const override {
     return "(NOW(6) - INTERVAL " + std::to_string(micros) + " MICROSECOND)";
   }
@@ -62,8 +52,6 @@ class MysqlBackend final : public StoreBackend {
  private:
   std::unique_ptr<MysqlConnection> admin_;
   std::vector<std::string> databases_;
-  std::string url_;
-  std::unique_ptr<MysqlConnection> exec_;
 };
 
 }  // namespace

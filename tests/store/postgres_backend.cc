@@ -36,7 +36,7 @@ class ProcessDatabase {
   Status made_;
 };
 
-class PostgresBackend final : public StoreBackend {
+class PostgresBackend final : public ServerBackend<PgConnection> {
  public:
   ~PostgresBackend() override {
     for (const auto& schema : schemas_) (void)Exec("DROP SCHEMA IF EXISTS " + postgres::QuotePgIdentifier(schema) + " CASCADE");
@@ -61,16 +61,6 @@ class PostgresBackend final : public StoreBackend {
     return store;
   }
 
-  Result<std::unique_ptr<Store>> OpenAgain(const StoreOptions& options) override {
-    if (url_.empty()) return FailedPrecondition("OpenAgain before OpenFresh");
-    return OpenStore(url_, options);
-  }
-
-  Status Exec(const std::string& sql) override {
-    if (!exec_) return FailedPrecondition("Exec before OpenFresh");
-    return exec_->Execute(sql).WithContext(sql);
-  }
-
   std::string MicrosAgoSql(int64_t micros) const override {
     return "((statement_timestamp() AT TIME ZONE 'UTC') - INTERVAL '" + std::to_string(micros) +
            " microseconds')";
@@ -78,8 +68,6 @@ class PostgresBackend final : public StoreBackend {
 
  private:
   std::vector<std::string> schemas_;
-  std::string url_;
-  std::unique_ptr<PgConnection> exec_;
 };
 
 }  // namespace

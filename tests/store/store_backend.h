@@ -34,4 +34,24 @@ class StoreBackend {
   virtual std::string MicrosAgoSql(int64_t micros) const = 0;
 };
 
+// What the fixtures of server backends share: the URL of the store the last OpenFresh
+// made, and `exec_`, a connection to it for Exec (Conn::Execute(sql) → Status).
+template <typename Conn>
+class ServerBackend : public StoreBackend {
+ public:
+  Result<std::unique_ptr<Store>> OpenAgain(const StoreOptions& options) override {
+    if (url_.empty()) return FailedPrecondition("OpenAgain before OpenFresh");
+    return OpenStore(url_, options);
+  }
+
+  Status Exec(const std::string& sql) override {
+    if (!exec_) return FailedPrecondition("Exec before OpenFresh");
+    return exec_->Execute(sql).WithContext(sql);
+  }
+
+ protected:
+  std::string url_;
+  std::unique_ptr<Conn> exec_;
+};
+
 }  // namespace ordo::testing
