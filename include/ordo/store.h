@@ -100,9 +100,28 @@ struct RequestAnswer {
   std::string reason;  // why it was refused
 };
 
+// A watch on the turns of other processes (Store::WatchTurns): one watcher's own
+// subscription. Wait() blocks for at most `timeout_micros` and answers true when,
+// since the watch began or the last Wait(), another process may have let a parked
+// deployment's turn come (a swap ended, a deployment failed), so a keeper should ask
+// begin_cutover again now instead of at its next poll; false when the time ran out.
+// A spurious true is harmless (one more begin_cutover). Unavailable when the watch
+// lost its connection (it reconnects at the next Wait()).
+//
+// Thread-safety: one thread at a time.
+class TurnSignal {
+ public:
+  virtual ~TurnSignal() = default;
+  virtual Result<bool> Wait(Micros timeout_micros) = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
+
+  // A new watch on other processes' turns, or nullptr when the store offers none (its
+  // keepers then learn of another process's swap at their next poll).
+  virtual std::unique_ptr<TurnSignal> WatchTurns() { return nullptr; }
 
   // Brings the schema to the newest version. Idempotent; safe to race.
   virtual Status Migrate() = 0;

@@ -45,6 +45,7 @@ class MeteredStore final : public Store {
   Result<int> SchemaVersion() override { return inner_.SchemaVersion(); }
   Result<std::string> StoreId() override { return inner_.StoreId(); }
   Result<Micros> Now() override { return inner_.Now(); }
+  std::unique_ptr<TurnSignal> WatchTurns() override { return inner_.WatchTurns(); }
 
   Result<ApplyRecord> CreateApply(const NewApply& apply) override {
     return inner_.CreateApply(apply);

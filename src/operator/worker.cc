@@ -26,6 +26,35 @@ void Worker::Start() {
     Driver* driver = d.get();
     tasks_.push_back(ctx_->runtime.Spawn(driver->owner(), [driver] { driver->Run(); }));
   }
+  turns_ = ctx_->store.WatchTurns();
+  if (turns_) {
+    std::shared_ptr<TurnSignal> turns = turns_;
+    tasks_.push_back(ctx_->runtime.Spawn("turn watcher", [this, turns] { WatchTurns(*turns); }));
+  }
+}
+
+void Worker::WatchTurns(TurnSignal& turns) {
+  // Short slices, so a shutdown or a keeper that just started is noticed quickly.
+  const Micros slice = std::min<Micros>(ctx_->options.poll_interval_micros, 250'000);
+  bool failing = false;
+  while (!ctx_->shutdown) {
+    if (ctx_->keepers.busy() == 0) {  // nothing parked here to wake
+      ctx_->bus->WaitFor(ctx_->bus->Generation(), slice);
+      continue;
+    }
+    Result<bool> woke = turns.Wait(slice);
+    if (woke.ok()) {
+      failing = false;
+      if (*woke) ctx_->bus->Notify();
+      continue;
+    }
+    if (!failing)
+      ctx_->logger.Log(LogLevel::kWarn, {"", "", ctx_->options.owner_prefix},
+                       "turn watch failed (keepers ask at their poll until it recovers): " +
+                           woke.status().ToString());
+    failing = true;
+    ctx_->runtime.SleepFor(ctx_->options.poll_interval_micros);
+  }
 }
 
 void Worker::Notify() { ctx_->bus->Notify(); }

@@ -7,6 +7,11 @@
 // released at the barrier, a cutover in flight finishes; heartbeats stop and other
 // workers recover what was left once its lease is stale. Join() waits for all of it.
 //
+// When the store offers a watch on other processes' turns (Store::WatchTurns) and a
+// keeper of this worker is busy, a watcher task waits on it and wakes the bus when
+// another process's swap ended, so a parked deployment here asks for its turn at once
+// instead of at its next poll.
+//
 // Thread-safety: all members are safe from any task.
 //
 //   Worker worker(*store, factory, runtime, logger, options);
@@ -18,6 +23,8 @@
 
 #include <memory>
 #include <vector>
+
+#include "ordo/store.h"
 
 #include "operator/driver.h"
 #include "operator/worker_context.h"
@@ -42,7 +49,11 @@ class Worker {
  private:
   std::unique_ptr<WorkerContext> ctx_;
   std::vector<std::unique_ptr<Driver>> drivers_;
+  // The watcher's loop: Wait on `turns` while a keeper is busy, wake the bus on a sign.
+  void WatchTurns(TurnSignal& turns);
+
   std::vector<std::unique_ptr<Task>> tasks_;
+  std::shared_ptr<TurnSignal> turns_;
   bool started_ = false;
   bool joined_ = false;
 };

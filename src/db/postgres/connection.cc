@@ -1,6 +1,10 @@
 #include "db/postgres/connection.h"
 
+#include <poll.h>
+
+#include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 
 #include "db/postgres/placeholders.h"
@@ -146,6 +150,29 @@ Result<PgConnection::ResultPtr> PgConnection::RunText(std::string_view sql) {
 }
 
 Status PgConnection::Execute(std::string_view sql) { return RunText(sql).status(); }
+
+Result<bool> PgConnection::WaitForNotification(int timeout_ms) {
+  auto lost = [&] {
+    broken_ = true;
+    return Unavailable(std::string("postgres: the connection was lost while listening: ") + PQerrorMessage(conn_));
+  };
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (true) {
+    if (PQconsumeInput(conn_) == 0) return lost();
+    bool any = false;
+    while (PGnotify* n = PQnotifies(conn_)) {
+      any = true;
+      PQfreemem(n);
+    }
+    if (any) return true;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd fd{PQsocket(conn_), POLLIN, 0};
+    if (fd.fd < 0) return lost();
+    int ready = ::poll(&fd, 1, static_cast<int>(left.count()));
+    if (ready < 0 && errno != EINTR) return lost();
+  }
+}
 
 Result<SqlRows> PgConnection::Query(std::string_view sql) {
   ORDO_ASSIGN_OR_RETURN(ResultPtr result, RunText(sql));

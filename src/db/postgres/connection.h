@@ -89,6 +89,12 @@ class PgConnection {
   // the failed transaction (InvalidArgument, 0A000) inside one.
   Result<SqlRows> Query(std::string_view sql, const std::vector<SqlValue>& params);
 
+  // After "LISTEN channel": waits up to `timeout_ms` for a notification (on any
+  // channel this session listens on) and consumes every one already received. True
+  // when at least one arrived; false when the time ran out. Unavailable (and broken())
+  // when the connection was lost.
+  Result<bool> WaitForNotification(int timeout_ms);
+
   // True after a connection-level failure: discard the connection.
   bool broken() const { return broken_; }
   // Marks the connection unusable (e.g. its state after a failed rollback is unknown),

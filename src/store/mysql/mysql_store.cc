@@ -4,6 +4,7 @@
 #include "store/mysql/migrations.h"
 #include "store/mysql/rows.h"
 #include "store/mysql/transaction.h"
+#include "store/sql/turn_signal.h"
 #include "store/values.h"
 
 namespace ordo::mysql {
@@ -64,6 +65,10 @@ Result<std::unique_ptr<Store>> OpenMysqlUrl(std::string_view rest, const StoreOp
 Status MysqlStore::Migrate() {
   ORDO_ASSIGN_OR_RETURN(MysqlPool::Handle conn, pool_->Acquire());
   return RunMigrations(*conn);
+}
+
+std::unique_ptr<TurnSignal> MysqlStore::WatchTurns() {
+  return std::make_unique<sqlstore::PollingTurnSignal>([this] { return SwappingIds(); }, kTurnWatchEvery);
 }
 
 Result<std::unique_ptr<sqlstore::Transaction>> MysqlStore::BeginWrite() {

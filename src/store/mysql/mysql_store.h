@@ -39,6 +39,10 @@ class MysqlStore final : public sqlstore::SqlStore {
   static Result<std::unique_ptr<MysqlStore>> Open(const Dsn& dsn, const StoreOptions& options);
 
   Status Migrate() override;
+  // A polling watch (store/sql/turn_signal.h): MariaDB cannot notify.
+  std::unique_ptr<TurnSignal> WatchTurns() override;
+  // How often that watch looks at the swapping operations.
+  static constexpr Micros kTurnWatchEvery = 30'000;
 
  private:
   MysqlStore(const Dsn& dsn, const StoreOptions& options);

@@ -25,6 +25,7 @@ const sqlstore::Dialect& PgDialect() {
       .lock_rows = " FOR UPDATE",
       .lock_rows_skip = " FOR UPDATE SKIP LOCKED",
       .lock_rows_shared = " FOR SHARE",
+      .notify_turn = "SELECT pg_notify('ordo_turn', '')",
       .parse_time = &sqlstore::ParseDatetime,
       .time_value = &TimestampValue,
       .on_conflict_update = &OnConflict,

@@ -28,6 +28,7 @@ PgConnectOptions PgSessionOptions(const Dsn& dsn) {
 
 PgStore::PgStore(const Dsn& dsn, const StoreOptions& options)
     : SqlStore(PgDialect(), options),
+      dsn_(dsn),
       schema_(PgSchema(dsn)),
       pool_(std::make_unique<PgPool>(dsn, PgSessionOptions(dsn), sqlstore::UrlInt(dsn, "pool", 64))) {}
 
@@ -51,6 +52,33 @@ Status PgStore::Migrate() {
     ORDO_RETURN_IF_ERROR(conn->Execute("CREATE SCHEMA IF NOT EXISTS " + QuotePgIdentifier(schema_)));
   return RunPgMigrations(*conn);
 }
+
+namespace {
+
+// The watch's own session, LISTENing; (re)connected on demand.
+class PgTurnSignal final : public TurnSignal {
+ public:
+  explicit PgTurnSignal(Dsn dsn) : dsn_(std::move(dsn)) {}
+
+  Result<bool> Wait(Micros timeout_micros) override {
+    if (!conn_ || conn_->broken()) {
+      conn_.reset();
+      ORDO_ASSIGN_OR_RETURN(auto conn, PgConnection::Connect(dsn_, PgSessionOptions(dsn_)));
+      ORDO_RETURN_IF_ERROR(conn->Execute("LISTEN ordo_turn"));
+      conn_ = std::move(conn);
+      return true;  // what happened while no session listened is unknown: ask again
+    }
+    return conn_->WaitForNotification(static_cast<int>(timeout_micros / 1000));
+  }
+
+ private:
+  const Dsn dsn_;
+  std::unique_ptr<PgConnection> conn_;
+};
+
+}  // namespace
+
+std::unique_ptr<TurnSignal> PgStore::WatchTurns() { return std::make_unique<PgTurnSignal>(dsn_); }
 
 Result<std::unique_ptr<sqlstore::Transaction>> PgStore::BeginWrite() {
   ORDO_ASSIGN_OR_RETURN(auto txn, PgTransaction::Begin(*pool_));

@@ -34,6 +34,9 @@ class PgStore final : public sqlstore::SqlStore {
   static Result<std::unique_ptr<PgStore>> Open(const Dsn& dsn, const StoreOptions& options);
 
   Status Migrate() override;
+  // LISTEN ordo_turn on a connection of the watch's own: a deployment that completes
+  // or fails notifies it when its transition commits.
+  std::unique_ptr<TurnSignal> WatchTurns() override;
 
  private:
   PgStore(const Dsn& dsn, const StoreOptions& options);
@@ -41,6 +44,7 @@ class PgStore final : public sqlstore::SqlStore {
   Result<std::unique_ptr<sqlstore::Transaction>> BeginWrite() override;
   Result<std::unique_ptr<sqlstore::Session>> BeginRead() override;
 
+  const Dsn dsn_;
   const std::string schema_;  // the URL's `schema`, empty: the server's search_path
   std::unique_ptr<PgPool> pool_;
 };

@@ -70,6 +70,10 @@ struct Dialect {
   // Appended to a SELECT that must keep the rows it returns unchanged until commit
   // while others may read them; empty when lock_rows is.
   std::string_view lock_rows_shared;
+  // A statement that tells other processes' turn watches (Store::WatchTurns) that a
+  // parked deployment's turn may have come, delivered when the transaction commits;
+  // empty where the database has no notifications.
+  std::string_view notify_turn;
   // A timestamp cell as the backend returns it → microseconds since the epoch, UTC.
   Result<Micros> (*parse_time)(std::string_view cell) = nullptr;
   // The inverse: microseconds as a value for a timestamp column.

@@ -323,6 +323,10 @@ Status SqlStore::Transition(const Lease& lease, OperationState to, std::optional
                                              "by " + lease.owner + " token=" + lease.token +
                                                  (error ? ": " + *error : "")}));
   }
+  // A deployment that ended may let the next one's turn come: other processes' keepers
+  // hear of it when this commits.
+  if ((to == S::kCompleted || to == S::kFailed) && !d_.notify_turn.empty())
+    ORDO_RETURN_IF_ERROR(l.txn->Query(d_.notify_turn, {}).status());
   // A stopped row holds no lease; its apply moves in the same transaction, since its
   // driver's own swap no longer can (lock order: the operation row, then the apply).
   if (to == S::kStopped)

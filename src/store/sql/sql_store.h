@@ -201,6 +201,10 @@ class SqlStore : public Store, public GateCandidates {
   // at `now` and the derivation moves it (RederivesUnheld); true when it moved.
   Result<bool> RederiveIfUnheld(Session& s, int64_t apply_id, Micros now);
 
+  // The operations that are swapping now (state cutting_over), for a polling turn
+  // watch (turn_signal.h).
+  Result<std::vector<int64_t>> SwappingIds();
+
   // The external id of apply `apply_id`, read once and kept (it never changes and ids
   // are not reused).
   Result<std::string> ExternalIdOf(Session& s, int64_t apply_id);

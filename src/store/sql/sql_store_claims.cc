@@ -368,6 +368,10 @@ Result<std::vector<int64_t>> SqlStore::QueryIds(const SqlText& query) {
   return ids;
 }
 
+Result<std::vector<int64_t>> SqlStore::SwappingIds() {
+  return QueryIds(SqlText("SELECT o.id FROM apply_operations o WHERE o.state = 'cutting_over'"));
+}
+
 Result<std::vector<int64_t>> SqlStore::CopyCandidates() { return QueryIds(CandidateList(Claim::kCopy)); }
 Result<std::vector<int64_t>> SqlStore::CutoverCandidates() { return QueryIds(CandidateList(Claim::kCutover)); }
 Result<std::vector<int64_t>> SqlStore::CleanupCandidates() { return QueryIds(CandidateList(Claim::kCleanup)); }
