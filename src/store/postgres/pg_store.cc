@@ -20,7 +20,12 @@ std::string QuotePgIdentifier(std::string_view name) {
 PgConnectOptions PgSessionOptions(const Dsn& dsn) {
   PgConnectOptions o;
   int seconds = sqlstore::UrlInt(dsn, "lock_wait_timeout", 50);
-  o.init_statements = {"SET lock_timeout = '" + std::to_string(seconds) + "s'", "SET datestyle = 'ISO, YMD'"};
+  // jit off: the store's statements read a handful of rows, but the planner's cost of
+  // their many subqueries passes jit_above_cost with a few thousand queued operations,
+  // and compiling them took 100–200 ms a statement (a cleanup claim: 106 ms instead
+  // of 2 ms with 4,000 pending; docs/benchmarks.md).
+  o.init_statements = {"SET lock_timeout = '" + std::to_string(seconds) + "s'", "SET datestyle = 'ISO, YMD'",
+                       "SET jit = off"};
   std::string schema = PgSchema(dsn);
   if (!schema.empty()) o.init_statements.push_back("SET search_path TO " + QuotePgIdentifier(schema));
   return o;

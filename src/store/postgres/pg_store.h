@@ -2,10 +2,11 @@
 //
 // Connections come from a PgPool; every session runs READ COMMITTED in UTC, and every
 // timestamp is the database clock (statement_timestamp() into timestamp(6)). The
-// rules, the gates and the claims are the store core's (store/sql/sql_store.h), with
-// its default search: a claim lists its first candidates in (created_at, id) order
-// without locking them, then locks each by primary key with FOR UPDATE SKIP LOCKED,
-// every arm re-checked against the newest committed row, and takes the first it gets.
+// rules, the gates and the claims are the store core's (store/sql/sql_store.h); a
+// claim finds its row in one statement (pg_store_search.cc): each arm's first rows in
+// (created_at, id) order, merged, and of those the first that no other transaction
+// holds, locked with FOR UPDATE SKIP LOCKED and every arm re-checked against the
+// newest committed row.
 // Serialization failures, deadlocks (40001, 40P01), lock timeouts and lost connections
 // come back retryable (db/postgres/error_map.h).
 //
@@ -33,6 +34,11 @@ class PgStore final : public sqlstore::SqlStore {
   // reached.
   static Result<std::unique_ptr<PgStore>> Open(const Dsn& dsn, const StoreOptions& options);
 
+  // The statement a claim finds and locks its row with (pg_store_search.cc), for the
+  // arms of that claim (Gates::copy, cutover, cleanup): the operation's columns
+  // (kOperationColumns) of at most one row. Public for EXPLAIN (bench/store).
+  static sqlstore::SqlText FirstCandidateSql(const sqlstore::ClaimArms& arms);
+
   Status Migrate() override;
   // LISTEN ordo_turn on a connection of the watch's own: a deployment that completes
   // or fails notifies it when its transition commits.
@@ -43,6 +49,10 @@ class PgStore final : public sqlstore::SqlStore {
 
   Result<std::unique_ptr<sqlstore::Transaction>> BeginWrite() override;
   Result<std::unique_ptr<sqlstore::Session>> BeginRead() override;
+
+  // One statement per claim (FirstCandidateSql) instead of the core's list and one
+  // lock statement per candidate tried.
+  Result<std::optional<OperationRecord>> FindCandidate(sqlstore::Session& s, Claim claim) override;
 
   const Dsn dsn_;
   const std::string schema_;  // the URL's `schema`, empty: the server's search_path
@@ -58,8 +68,8 @@ std::string QuotePgIdentifier(std::string_view name);
 
 // The settings of every store session: the DSN's lock_wait_timeout (seconds, default
 // 50, as InnoDB's) as lock_timeout, so a fenced write waiting for a stuck writer
-// fails retryably instead of waiting forever; ISO dates; the URL's schema first on the
-// search_path.
+// fails retryably instead of waiting forever; ISO dates; no JIT compilation; the URL's
+// schema first on the search_path.
 PgConnectOptions PgSessionOptions(const Dsn& dsn);
 
 // OpenStore's entry for "postgres:" / "postgresql:": `url` is the whole URL
