@@ -1,8 +1,8 @@
 // ordo_store_bench: claims per second and claim latency of the store's copy claim
-// (every gate, its event, its lease) with 1, 8 and 32 concurrent claimers, on SQLite
-// or MariaDB, over a history of settled operations; on MariaDB also the bare and the
-// naive baseline claim on the same tables. Prints Markdown rows; bench/store/run runs
-// the whole matrix against a throwaway server.
+// (every gate, its event, its lease) with 1, 8 and 32 concurrent claimers, on SQLite,
+// MariaDB or PostgreSQL, over a history of settled operations; on MariaDB and
+// PostgreSQL also the bare and the naive baseline claim on the same tables. Prints
+// Markdown rows; bench/store/run runs the whole matrix against throwaway servers.
 //
 // --claim cutover times the cutover claim instead, over a work set of parked rows
 // (each one claimable); --claim cleanup the cleanup claim over the pending work set,
@@ -11,6 +11,8 @@
 //
 //   ordo_store_bench --backend mysql --url mysql://ordo:ordo@127.0.0.1:3306/
 //       --history 1000000 --claimers 1,8,32 --variants store,bare,naive --explain
+//   ordo_store_bench --backend postgres --url postgres://ordo:ordo@127.0.0.1:5432/ordo
+//       --history 1000 --claimers 8 --variants store,bare
 //   ordo_store_bench --backend sqlite --sqlite-dir /tmp/b --claimers 1 --work 32000
 #include <CLI/CLI.hpp>
 
@@ -24,8 +26,10 @@
 
 #include "claimers.h"
 #include "db/mysql/connection.h"
+#include "db/postgres/connection.h"
 #include "explain.h"
 #include "ordo/store.h"
+#include "store/postgres/pg_store.h"
 #include "workload.h"
 
 namespace ordo::bench {
@@ -33,7 +37,7 @@ namespace {
 
 struct Config {
   std::string backend = "mysql";
-  std::string url;         // mysql: server URL without a database
+  std::string url;         // mysql: server URL without a database; postgres: a database
   std::string sqlite_dir;  // sqlite: directory for the store file
   int64_t history = 1000;
   int64_t work = 40'000;
@@ -46,7 +50,8 @@ struct Config {
   bool explain = false;
 };
 
-// A fresh store location for this history size: a new database or file, migrated.
+// A fresh store location for this history size: a new database, schema or file (not
+// yet migrated).
 Result<std::string> FreshStore(const Config& c) {
   if (c.backend == "sqlite") {
     std::string path = c.sqlite_dir + "/bench_" + std::to_string(c.history) + ".db";
@@ -55,6 +60,16 @@ Result<std::string> FreshStore(const Config& c) {
   }
   ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(c.url));
   std::string db = "ordo_bench_" + std::to_string(c.history);
+  if (c.backend == "postgres") {
+    // A schema of the URL's database (the store's `schema` parameter).
+    dsn.params.erase("schema");
+    ORDO_ASSIGN_OR_RETURN(auto admin, PgConnection::Connect(dsn, {}));
+    std::string schema = postgres::QuotePgIdentifier(db);
+    ORDO_RETURN_IF_ERROR(admin->Execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE"));
+    ORDO_RETURN_IF_ERROR(admin->Execute("CREATE SCHEMA " + schema));
+    dsn.params["schema"] = db;
+    return dsn.ToUrl();
+  }
   dsn.database.clear();
   ORDO_ASSIGN_OR_RETURN(auto admin, MysqlConnection::Connect(dsn, {}));
   ORDO_RETURN_IF_ERROR(admin->Execute("DROP DATABASE IF EXISTS " + QuoteIdentifier(db)));
@@ -81,6 +96,8 @@ Status Main(const Config& c) {
   std::unique_ptr<Workload> workload;
   if (c.backend == "sqlite") {
     ORDO_ASSIGN_OR_RETURN(workload, SqliteWorkload(url.substr(7)));
+  } else if (c.backend == "postgres") {
+    ORDO_ASSIGN_OR_RETURN(workload, PgWorkload(url));
   } else {
     ORDO_ASSIGN_OR_RETURN(workload, MysqlWorkload(url));
   }
@@ -91,6 +108,10 @@ Status Main(const Config& c) {
   if (c.explain && c.backend == "mysql") {
     std::cout << "\n#### EXPLAIN, MariaDB, " << c.history << " settled operations of history\n";
     ORDO_RETURN_IF_ERROR(PrintMysqlExplains(url, options, std::cout));
+  }
+  if (c.explain && c.backend == "postgres") {
+    std::cout << "\n#### EXPLAIN, PostgreSQL, " << c.history << " settled operations of history\n";
+    ORDO_RETURN_IF_ERROR(PrintPgExplains(url, options, std::cout));
   }
   if (c.explain && c.backend == "sqlite") {
     std::cout << "\n#### EXPLAIN QUERY PLAN, SQLite, " << c.history
@@ -103,8 +124,8 @@ Status Main(const Config& c) {
   for (int round = 0; round < c.rounds; ++round) {
     for (int n : c.claimers) {
       for (const std::string& variant : c.variants) {
-        // The baselines are MariaDB's, and copy claims.
-        if (variant != "store" && (c.backend != "mysql" || c.claim != "copy")) continue;
+        // The baselines run on the servers (MariaDB, PostgreSQL), and are copy claims.
+        if (variant != "store" && (c.backend == "sqlite" || c.claim != "copy")) continue;
         ORDO_RETURN_IF_ERROR(workload->ResetWorkSet());
         auto make = [&](int i) -> Result<ClaimFn> {
           std::string owner = "bench/" + std::to_string(n) + "/driver-" + std::to_string(i);
@@ -155,13 +176,18 @@ Status Main(const Config& c) {
 int main(int argc, char** argv) {
   ordo::bench::Config c;
   CLI::App app{"claims per second and latency of the store's copy claim"};
-  app.add_option("--backend", c.backend, "sqlite or mysql")->check(CLI::IsMember({"sqlite", "mysql"}));
-  app.add_option("--url", c.url, "mysql://user:pass@host:port/ (mysql)");
+  app.add_option("--backend", c.backend, "sqlite, mysql or postgres")
+      ->check(CLI::IsMember({"sqlite", "mysql", "postgres"}));
+  app.add_option("--url", c.url,
+                 "mysql://user:pass@host:port/ (mysql; a database per history size is made "
+                 "on it) or postgres://user:pass@host:port/db (postgres; a schema per history "
+                 "size is made in db)");
   app.add_option("--sqlite-dir", c.sqlite_dir, "directory for the SQLite file (sqlite)");
   app.add_option("--history", c.history, "settled operations of history");
   app.add_option("--work", c.work, "pending operations to claim from");
   app.add_option("--claimers", c.claimers, "concurrent claimers")->delimiter(',');
-  app.add_option("--variants", c.variants, "store, bare, naive (the last two on mysql)")
+  app.add_option("--variants", c.variants,
+                 "store, bare, naive (the last two on mysql and postgres)")
       ->delimiter(',');
   app.add_option("--seconds", c.seconds, "measured seconds per run");
   app.add_option("--warmup", c.warmup, "unmeasured seconds before each run");
@@ -169,10 +195,10 @@ int main(int argc, char** argv) {
   app.add_option("--claim", c.claim, "copy, cutover (parked work set) or cleanup")
       ->check(CLI::IsMember({"copy", "cutover", "cleanup"}));
   app.add_flag("--explain", c.explain,
-               "print EXPLAIN of every gate query (mysql) or of the claims (sqlite)");
+               "print EXPLAIN of every gate query (mysql) or of the claims (postgres, sqlite)");
   CLI11_PARSE(app, argc, argv);
-  if (c.backend == "mysql" && c.url.empty()) {
-    std::cerr << "--url is required for mysql\n";
+  if (c.backend != "sqlite" && c.url.empty()) {
+    std::cerr << "--url is required for " << c.backend << "\n";
     return 2;
   }
   if (c.backend == "sqlite" && c.sqlite_dir.empty()) {

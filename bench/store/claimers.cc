@@ -9,7 +9,10 @@
 #include <vector>
 
 #include "db/mysql/connection.h"
+#include "db/postgres/connection.h"
 #include "store/lease_token.h"
+#include "store/postgres/pg_session.h"
+#include "store/postgres/pg_store.h"
 
 namespace ordo::bench {
 namespace {
@@ -29,9 +32,15 @@ double Percentile(std::vector<int64_t>& v, double p) {
   return static_cast<double>(v[k]) / 1000.0;
 }
 
-Result<std::unique_ptr<MysqlConnection>> Connect(const std::string& url,
-                                                 const std::string& isolation) {
-  ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(url));
+// What differs between the baselines of MariaDB and PostgreSQL: the clock and how a
+// transaction starts.
+struct BaselineSql {
+  std::string now;    // the database clock, as the store's dialect spells it
+  std::string begin;  // sent before the SELECT; empty where autocommit is off
+};
+
+Result<std::unique_ptr<MysqlConnection>> ConnectMysql(const Dsn& dsn,
+                                                      const std::string& isolation) {
   MysqlConnectOptions o;
   // The same transport as the store's transactions: autocommit off, so a transaction
   // starts with its first statement (no START TRANSACTION round trip).
@@ -41,23 +50,37 @@ Result<std::unique_ptr<MysqlConnection>> Connect(const std::string& url,
   return MysqlConnection::Connect(dsn, o);
 }
 
+Result<std::unique_ptr<PgConnection>> ConnectPg(const Dsn& dsn, const std::string& isolation) {
+  // The store's session settings (lock_timeout, no JIT, its schema on the search_path);
+  // the isolation level after them, since a PgConnection starts READ COMMITTED. Like
+  // the store's transactions, each claim sends BEGIN.
+  PgConnectOptions o = postgres::PgSessionOptions(dsn);
+  o.init_statements.push_back("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL " +
+                              isolation);
+  return PgConnection::Connect(dsn, o);
+}
+
 // One claim transaction of a baseline; `lock` is the locking clause of its SELECT.
-Result<bool> ClaimOnce(MysqlConnection& c, const std::string& owner, const std::string& lock) {
+template <typename Conn>
+Result<bool> ClaimOnce(Conn& c, const BaselineSql& sql, const std::string& owner,
+                       const std::string& lock) {
   auto body = [&]() -> Result<bool> {
+    if (!sql.begin.empty()) ORDO_RETURN_IF_ERROR(c.Execute(sql.begin));
     ORDO_ASSIGN_OR_RETURN(
         SqlRows rows,
         c.Query("SELECT id FROM apply_operations WHERE state = 'pending' ORDER BY created_at, "
                 "id LIMIT 1 " + lock,
                 {}));
     if (rows.rows.empty()) return false;
+    const std::string& now = sql.now;
     ORDO_ASSIGN_OR_RETURN(
         uint64_t n,
-        c.Execute("UPDATE apply_operations SET state = 'running', started_at = "
-                  "COALESCE(started_at, NOW(6)), lease_owner = ?, lease_token = ?, "
-                  "lease_acquired_at = NOW(6), updated_at = NOW(6) WHERE id = ? AND "
-                  "state = 'pending'",
+        c.Execute("UPDATE apply_operations SET state = 'running', started_at = COALESCE("
+                  "started_at, " + now + "), lease_owner = ?, lease_token = ?, "
+                  "lease_acquired_at = " + now + ", updated_at = " + now +
+                  " WHERE id = ? AND state = 'pending'",
                   {SqlValue::Text(owner), SqlValue::Text(NewLeaseToken()),
-                   SqlValue::Text(rows.rows[0][0].value_or(""))}));
+                   SqlValue::Int(std::stoll(rows.rows[0][0].value_or("0")))}));
     return n == 1;
   };
   Result<bool> r = body();
@@ -71,9 +94,17 @@ Result<bool> ClaimOnce(MysqlConnection& c, const std::string& owner, const std::
 
 Result<ClaimFn> Baseline(const std::string& url, const std::string& owner,
                          const std::string& isolation, const std::string& lock) {
-  ORDO_ASSIGN_OR_RETURN(auto conn, Connect(url, isolation));
+  ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(url));
+  if (dsn.scheme == "postgres") {
+    ORDO_ASSIGN_OR_RETURN(auto conn, ConnectPg(dsn, isolation));
+    std::shared_ptr<PgConnection> c(std::move(conn));
+    BaselineSql sql{std::string(postgres::PgDialect().now), "BEGIN"};
+    return ClaimFn([c, sql, owner, lock]() { return ClaimOnce(*c, sql, owner, lock); });
+  }
+  ORDO_ASSIGN_OR_RETURN(auto conn, ConnectMysql(dsn, isolation));
   std::shared_ptr<MysqlConnection> c(std::move(conn));
-  return ClaimFn([c, owner, lock]() { return ClaimOnce(*c, owner, lock); });
+  BaselineSql sql{"NOW(6)", ""};
+  return ClaimFn([c, sql, owner, lock]() { return ClaimOnce(*c, sql, owner, lock); });
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // The claim benchmark's timed runs: N claimer threads each calling one claim function
-// as fast as it answers, per-claim latency recorded, and the two MariaDB baselines the
-// store's claim is compared with.
+// as fast as it answers, per-claim latency recorded, and the two baselines (on MariaDB
+// or PostgreSQL) the store's claim is compared with.
 //
 // A claim that fails with Aborted (deadlock, lock wait timeout, busy) is retried at
 // once and counted; its latency runs from its first attempt to its success.
@@ -53,8 +53,10 @@ Result<RunStats> RunClaimers(int claimers, double warmup_seconds, double seconds
 
 // The bare claim: SELECT the first pending row in (created_at, id) order FOR UPDATE
 // SKIP LOCKED; UPDATE it to running with a lease; COMMIT. No gates, no event. READ
-// COMMITTED and autocommit off (no START TRANSACTION round trip), like the store's
-// transactions, so the comparison isolates what the gates and the event cost.
+// COMMITTED and started as the store's transactions start (MariaDB: autocommit off,
+// no START TRANSACTION round trip; PostgreSQL: BEGIN), with the store's session
+// settings, so the comparison isolates what the gates and the event cost. `url`:
+// mysql://… or postgres://… (its `schema` honoured) of the store's tables.
 Result<ClaimFn> BareClaim(const std::string& url, const std::string& owner);
 // The naive claim: the same statements as one SERIALIZABLE transaction, FOR UPDATE
 // without SKIP LOCKED (claimers queue on the same first row).

@@ -4,11 +4,15 @@
 #include <vector>
 
 #include "db/mysql/connection.h"
+#include "db/postgres/connection.h"
 #include "store/mysql/gates.h"
 #include "store/mysql/mysql_store.h"
 #include "store/mysql/rows.h"
-#include "store/sql/predicates.h"
+#include "store/postgres/pg_session.h"
+#include "store/postgres/pg_store.h"
 #include "store/sql/gates.h"
+#include "store/sql/predicates.h"
+#include "store/sql/records.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_gates.h"
 #include "store/sqlite/sqlite_session.h"
@@ -35,7 +39,8 @@ std::string Cell(const std::optional<std::string>& v) {
   return s;
 }
 
-Result<std::string> First(MysqlConnection& c, const std::string& sql) {
+template <typename Conn>
+Result<std::string> First(Conn& c, const std::string& sql) {
   ORDO_ASSIGN_OR_RETURN(SqlRows rows, c.Query(sql));
   if (rows.rows.empty() || !rows.rows[0][0]) return NotFound("no row for: " + sql);
   return *rows.rows[0][0];
@@ -105,6 +110,51 @@ Status PrintMysqlExplains(const std::string& url, const StoreOptions& options, s
           << Cell(col(row, "key")) << " | " << Cell(col(row, "rows")) << " | "
           << Cell(col(row, "Extra")) << " |\n";
     }
+  }
+  return Status::Ok();
+}
+
+Status PrintPgExplains(const std::string& url, const StoreOptions& options, std::ostream& out) {
+  ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(url));
+  // Plan exactly as the store's sessions do (their settings, the store's schema).
+  ORDO_ASSIGN_OR_RETURN(auto conn, PgConnection::Connect(dsn, postgres::PgSessionOptions(dsn)));
+  ORDO_ASSIGN_OR_RETURN(
+      std::string op_text,
+      First(*conn, "SELECT MAX(id) FROM apply_operations WHERE state = 'pending'"));
+  SqlValue op = SqlValue::Int(std::stoll(op_text));
+  sqlstore::Gates g(postgres::PgDialect(), options);
+  sqlstore::SqlText start =
+      g.start_pending.With({SqlValue::Text("bench"), SqlValue::Text("token"), op});
+  // The core's default search, which this backend replaces: the list of the first 32
+  // candidates, each then locked by id and re-checked.
+  sqlstore::SqlText default_list = g.copy.List() + " LIMIT 32";
+  sqlstore::SqlText default_lock =
+      (std::string("SELECT ") + sqlstore::kOperationColumns + " FROM apply_operations o WHERE " +
+       g.copy.Any() + " AND o.id = ? FOR UPDATE SKIP LOCKED")
+          .With({op});
+  struct Query {
+    std::string title;
+    sqlstore::SqlText sql;
+    bool analyze;  // run it (a read) for actual rows and times; a write is only planned
+  };
+  const Query queries[] = {
+      {"copy claim: find and lock the first claimable row (PgStore::FirstCandidateSql)",
+       postgres::PgStore::FirstCandidateSql(g.copy), true},
+      {"copy claim: arm A's guarded UPDATE", start, false},
+      {"cutover claim: find and lock the first claimable row",
+       postgres::PgStore::FirstCandidateSql(g.cutover), true},
+      {"cleanup claim: find and lock the first claimable row",
+       postgres::PgStore::FirstCandidateSql(g.cleanup), true},
+      {"for comparison, the core's default search of the copy claim: its candidate list",
+       default_list, true},
+      {"… and its lock of one candidate by id, every arm re-checked", default_lock, true},
+  };
+  for (const Query& q : queries) {
+    std::string explain = q.analyze ? "EXPLAIN (ANALYZE, BUFFERS) " : "EXPLAIN ";
+    ORDO_ASSIGN_OR_RETURN(SqlRows plan, conn->Query(explain + q.sql.text, q.sql.params));
+    out << "\n**" << q.title << "**" << (q.analyze ? "" : " (planned, not run)") << "\n\n```\n";
+    for (const auto& row : plan.rows) out << row[0].value_or("") << "\n";
+    out << "```\n";
   }
   return Status::Ok();
 }

@@ -3,6 +3,8 @@
 #include <chrono>
 
 #include "db/mysql/connection.h"
+#include "db/postgres/connection.h"
+#include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_db.h"
 
 namespace ordo::bench {
@@ -139,6 +141,105 @@ class Mysql final : public Workload {
   WorkShape shape_ = ShapeOf(WorkSet::kPending);
 };
 
+// ---- PostgreSQL: INSERT … SELECT over generate_series --------------------------
+// The same rows as MariaDB's, timestamps relative to the store's clock (UTC wall time
+// in timestamp(6)), ids from the identity columns in (apply, deployment) order.
+constexpr const char* kPgNow = "(statement_timestamp() AT TIME ZONE 'UTC')";
+
+class Pg final : public Workload {
+ public:
+  explicit Pg(std::unique_ptr<PgConnection> conn) : conn_(std::move(conn)) {}
+
+  Status LoadHistory(int64_t operations) override {
+    int64_t applies = Applies(operations);
+    for (int64_t lo = 1; lo <= applies; lo += kAppliesPerChunk) {
+      int64_t hi = std::min(applies, lo + kAppliesPerChunk - 1);
+      ORDO_ASSIGN_OR_RETURN(int64_t first, MaxApplyId());
+      // One apply a second, starting 40 days ago: all of it precedes the work set.
+      ORDO_RETURN_IF_ERROR(Run(
+          "INSERT INTO applies (external_id, database_name, environment, state, defer_cutover, "
+          "options, operation_count, attempt, started_at, completed_at, created_at, updated_at) "
+          "SELECT 'ap_hist_' || s.seq, 'app', 'env' || (s.seq % 64), 'completed', 0, " +
+          std::string(kOptions) + ", 4, 0, s.t, s.t, s.t, s.t FROM (SELECT seq, " + kPgNow +
+          " - INTERVAL '40 days' + seq * INTERVAL '1 second' AS t FROM generate_series(" +
+          std::to_string(lo) + ", " + std::to_string(hi) + ") AS seq) s ORDER BY s.seq"));
+      ORDO_ASSIGN_OR_RETURN(int64_t last, MaxApplyId());
+      std::string range = " BETWEEN " + std::to_string(first + 1) + " AND " + std::to_string(last);
+      ORDO_RETURN_IF_ERROR(Run(
+          "INSERT INTO apply_operations (apply_id, deployment, state, error, cutover_policy, "
+          "on_failure, attempt, started_at, cutover_started_at, cutover_completed_at, "
+          "completed_at, created_at, updated_at) SELECT a.id, 'd' || k.x, " +
+          std::string(kSettledState) +
+          ", NULL, 'rolling', 'halt', 0, a.created_at, a.created_at, a.created_at, "
+          "a.created_at, a.created_at, a.created_at FROM applies a CROSS JOIN "
+          "generate_series(1, 4) AS k(x) WHERE a.id" +
+          range + " ORDER BY a.id, k.x"));
+      ORDO_RETURN_IF_ERROR(Run(
+          "INSERT INTO apply_events (apply_id, operation_id, at, kind, from_state, to_state, "
+          "message) SELECT apply_id, id, completed_at, 'state_change', 'revert_window', state, "
+          "'history' FROM apply_operations WHERE apply_id" +
+          range + " ORDER BY id"));
+      ORDO_RETURN_IF_ERROR(Run(
+          "INSERT INTO control_requests (apply_id, kind, status, requested_by, created_at, "
+          "updated_at, completed_at) SELECT id, 'cutover', 'completed', 'user', created_at, "
+          "created_at, created_at FROM applies WHERE id % 10 = 0 AND id" +
+          range + " ORDER BY id"));
+    }
+    return Settle();
+  }
+
+  Status LoadWorkSet(int64_t operations, WorkSet kind) override {
+    shape_ = ShapeOf(kind);
+    ORDO_ASSIGN_OR_RETURN(work_after_, MaxApplyId());
+    int64_t applies = Applies(operations, shape_.per_apply);
+    ORDO_RETURN_IF_ERROR(Run(
+        "INSERT INTO applies (external_id, database_name, environment, state, defer_cutover, "
+        "options, operation_count, attempt, created_at, updated_at) SELECT 'ap_work_' || "
+        "s.seq, 'app', 'work' || s.seq, '" + std::string(shape_.apply_state) + "', 0, " +
+        std::string(kOptions) + ", " + std::to_string(shape_.per_apply) + ", 0, s.t, s.t FROM "
+        "(SELECT seq, " + kPgNow + " - INTERVAL '1 hour' + seq * INTERVAL '1 microsecond' AS t "
+        "FROM generate_series(1, " + std::to_string(applies) + ") AS seq) s ORDER BY s.seq"));
+    ORDO_RETURN_IF_ERROR(Run(
+        "INSERT INTO apply_operations (apply_id, deployment, state, cutover_policy, on_failure, "
+        "attempt, created_at, updated_at) SELECT a.id, 'd' || k.x, '" +
+        std::string(shape_.state) + "', '" + shape_.policy + "', 'halt', 0, a.created_at, " +
+        kPgNow + " FROM applies a CROSS JOIN generate_series(1, " +
+        std::to_string(shape_.per_apply) + ") AS k(x) WHERE a.id > " +
+        std::to_string(work_after_) + " ORDER BY a.id, k.x"));
+    return Settle();
+  }
+
+  Status ResetWorkSet() override {
+    std::string after = std::to_string(work_after_);
+    ORDO_RETURN_IF_ERROR(Run(
+        "UPDATE apply_operations SET state = '" + std::string(shape_.state) +
+        "', lease_owner = NULL, lease_token = NULL, lease_acquired_at = NULL, started_at = "
+        "NULL, cutover_started_at = NULL, updated_at = " + kPgNow + " WHERE apply_id > " +
+        after + " AND (state <> '" + shape_.state + "' OR lease_token IS NOT NULL)"));
+    ORDO_RETURN_IF_ERROR(Run("DELETE FROM apply_events WHERE apply_id > " + after));
+    // The last run's row versions and index entries are dead now; reclaim them, as
+    // InnoDB's purge does on its own, so every run starts from the same tables rather
+    // than from whatever autovacuum got to.
+    return Run("VACUUM apply_operations, apply_events");
+  }
+
+ private:
+  Status Run(const std::string& sql) { return conn_->Execute(sql).WithContext("load"); }
+  // After a bulk load: statistics for the planner, and the visibility map and hint
+  // bits set once here instead of by the first runs' reads (and autovacuum's).
+  Status Settle() {
+    return Run("VACUUM (ANALYZE) applies, apply_operations, apply_events, control_requests");
+  }
+  Result<int64_t> MaxApplyId() {
+    ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn_->Query("SELECT COALESCE(MAX(id), 0) FROM applies"));
+    return std::stoll(rows.rows.at(0).at(0).value_or("0"));
+  }
+
+  std::unique_ptr<PgConnection> conn_;
+  int64_t work_after_ = 0;
+  WorkShape shape_ = ShapeOf(WorkSet::kPending);
+};
+
 // ---- SQLite: INSERT … SELECT over a recursive counter ----------------------------
 int64_t HostMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -253,6 +354,14 @@ Result<std::unique_ptr<Workload>> MysqlWorkload(const std::string& url) {
   options.init_statements = {"SET SESSION time_zone = '+00:00'"};
   ORDO_ASSIGN_OR_RETURN(auto conn, MysqlConnection::Connect(dsn, options));
   return std::unique_ptr<Workload>(new Mysql(std::move(conn)));
+}
+
+Result<std::unique_ptr<Workload>> PgWorkload(const std::string& url) {
+  ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(url));
+  // The store's session settings (its schema first on the search_path), no timeout
+  // for the bulk loads.
+  ORDO_ASSIGN_OR_RETURN(auto conn, PgConnection::Connect(dsn, postgres::PgSessionOptions(dsn)));
+  return std::unique_ptr<Workload>(new Pg(std::move(conn)));
 }
 
 Result<std::unique_ptr<Workload>> SqliteWorkload(const std::string& path) {

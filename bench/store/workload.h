@@ -1,5 +1,6 @@
 // Workload: the rows the claim benchmark runs against, loaded with plain SQL in each
-// backend's dialect so that a million rows of history take seconds, not hours.
+// backend's dialect (MariaDB, PostgreSQL, SQLite) so that a million rows of history
+// take seconds, not hours.
 //
 // History: settled operations (4 per apply; mostly completed, some failed, cancelled
 // or reverted, each with one event), created in the past so they precede the work set
@@ -9,7 +10,7 @@
 //   - parked operations (waiting_for_cutover, no lease) of 1-deployment applies
 //     without defer_cutover (kParked: every one cutover-claimable).
 // Between runs the work set is put back to its loaded state and the run's events are
-// dropped.
+// dropped (on PostgreSQL the dead row versions are vacuumed too).
 //
 // Thread-safety: one thread at a time.
 //
@@ -42,6 +43,8 @@ class Workload {
 
 // `url`: mysql://… of a migrated, empty store database.
 Result<std::unique_ptr<Workload>> MysqlWorkload(const std::string& url);
+// `url`: postgres://…?schema=NAME of a migrated, empty store schema.
+Result<std::unique_ptr<Workload>> PgWorkload(const std::string& url);
 // `path`: a migrated, empty SQLite store file.
 Result<std::unique_ptr<Workload>> SqliteWorkload(const std::string& path);
 
