@@ -288,21 +288,8 @@ class Fleet {
   std::vector<std::unique_ptr<OrdoProcess>> dead_;
 };
 
-// The parameter: the fleet store ("mysql": a database on the test MariaDB server;
-// "postgres": a schema on the test PostgreSQL server).
-class FleetKill : public ::testing::TestWithParam<std::string> {
- protected:
-  void TearDown() override {
-    if (pg_ != nullptr && !schema_.empty())
-      (void)pg_->Exec("DROP SCHEMA IF EXISTS \"" + schema_ + "\" CASCADE", "ordo");
-    if (server_ == nullptr) return;
-    for (const auto& db : databases_) (void)server_->Exec("DROP DATABASE IF EXISTS `" + db + "`");
-  }
-  MariaDbServer* server_ = nullptr;
-  PostgresServer* pg_ = nullptr;
-  std::string schema_;
-  std::vector<std::string> databases_;
-};
+// The parameter: the fleet store (FleetStoreTest).
+class FleetKill : public FleetStoreTest {};
 
 TEST_P(FleetKill, EveryApplySettlesAsItsPoliciesDecideWhileWorkersAreKilled) {
   // Run on demand only (ORDO_FLEET_KILL=1, docs/architecture.md): it takes minutes per
@@ -310,8 +297,6 @@ TEST_P(FleetKill, EveryApplySettlesAsItsPoliciesDecideWhileWorkersAreKilled) {
   // finishes after two holders died around its swap), which would fail CI at random.
   const char* on = std::getenv("ORDO_FLEET_KILL");
   if (on == nullptr || std::string(on) != "1") GTEST_SKIP() << "set ORDO_FLEET_KILL=1 to run the fleet kill test";
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  server_ = server;
   const int applies = EnvInt("ORDO_FLEET_APPLIES", 100);
   const int deployments = EnvInt("ORDO_FLEET_DEPLOYMENTS", 4);
   ASSERT_GT(applies, 0);
@@ -326,16 +311,10 @@ TEST_P(FleetKill, EveryApplySettlesAsItsPoliciesDecideWhileWorkersAreKilled) {
   auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
 
   const std::string prefix = UniqueName("fk");
-  std::string store = server->Dsn(prefix + "_store");
-  if (GetParam() == "postgres") {
-    ORDO_ASSIGN_PG_SERVER_OR_SKIP(pg);
-    pg_ = pg;
-    schema_ = prefix;
-    store = pg->Dsn("ordo") + "?schema=" + schema_;
-  } else {
-    ORDO_ASSERT_OK(server->Exec("CREATE DATABASE `" + prefix + "_store`"));
-  }
-  databases_.push_back(prefix + "_store");
+  MakeStore(prefix);
+  if (store_.empty()) return;
+  MariaDbServer* server = server_;
+  const std::string& store = store_;
 
   // The layout: every apply's environment, policies and failure.
   std::vector<PlannedApply> plan(applies);

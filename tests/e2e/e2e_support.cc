@@ -321,4 +321,26 @@ std::vector<std::string> LeaseViolations(const json& events) {
   return problems;
 }
 
+void FleetStoreTest::TearDown() {
+  if (pg_ != nullptr && !schema_.empty()) (void)pg_->Exec("DROP SCHEMA IF EXISTS \"" + schema_ + "\" CASCADE", "ordo");
+  if (server_ == nullptr) return;
+  for (const auto& db : databases_) (void)server_->Exec("DROP DATABASE IF EXISTS `" + db + "`");
+}
+
+void FleetStoreTest::MakeStore(const std::string& prefix) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  server_ = server;
+  std::string url = server->Dsn(prefix + "_store");
+  if (GetParam() == "postgres") {
+    ORDO_ASSIGN_PG_SERVER_OR_SKIP(pg);
+    pg_ = pg;
+    schema_ = prefix;
+    url = pg->Dsn("ordo") + "?schema=" + schema_;
+  } else {
+    ORDO_ASSERT_OK(server->Exec("CREATE DATABASE `" + prefix + "_store`"));
+  }
+  databases_.push_back(prefix + "_store");
+  store_ = url;
+}
+
 }  // namespace ordo::testing

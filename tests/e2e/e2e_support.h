@@ -194,6 +194,26 @@ class SharedServersTest : public ::testing::Test {
   static inline std::vector<std::unique_ptr<MariaDbServer>> servers_;
 };
 
+// A test over the two fleet stores, parameter "mysql" (a database on the test MariaDB
+// server) or "postgres" (a schema on the test PostgreSQL server). MakeStore makes the
+// fresh, empty store; TearDown drops it and every database listed in databases_.
+//
+//   TEST_P(MyFleet, …) { MakeStore(UniqueName("x")); if (store_.empty()) return; … }
+class FleetStoreTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void TearDown() override;
+  // Sets server_ and store_ (the store's URL), or fails (CI) / skips (locally) when a
+  // server is missing, leaving store_ empty. The MariaDB store's database is
+  // databases_[0].
+  void MakeStore(const std::string& prefix);
+
+  MariaDbServer* server_ = nullptr;  // also holds the deployments' databases
+  PostgresServer* pg_ = nullptr;
+  std::string schema_;
+  std::string store_;
+  std::vector<std::string> databases_;
+};
+
 }  // namespace ordo::testing
 
 // Binds `var` to `n` private MariaDB servers (optionally: mariadbd options), or fails

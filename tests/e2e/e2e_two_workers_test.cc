@@ -20,37 +20,15 @@ constexpr int kApplies = 20;
 constexpr int kRows = 1000;
 const char* const kPolicies[] = {"rolling", "barrier", "parallel"};
 
-// The parameter: the fleet store the workers share ("mysql": a database on the test
-// MariaDB server; "postgres": a schema on the test PostgreSQL server).
-class TwoWorkers : public ::testing::TestWithParam<std::string> {
- protected:
-  void TearDown() override {
-    if (pg_ != nullptr && !schema_.empty())
-      (void)pg_->Exec("DROP SCHEMA IF EXISTS \"" + schema_ + "\" CASCADE", "ordo");
-    if (server_ == nullptr) return;
-    for (const auto& db : databases_) (void)server_->Exec("DROP DATABASE IF EXISTS `" + db + "`");
-  }
-  MariaDbServer* server_ = nullptr;
-  PostgresServer* pg_ = nullptr;
-  std::string schema_;
-  std::vector<std::string> databases_;
-};
+// The parameter: the fleet store the workers share (FleetStoreTest).
+class TwoWorkers : public FleetStoreTest {};
 
 TEST_P(TwoWorkers, NoOperationIsEverDrivenByBothWorkers) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  server_ = server;
   const std::string prefix = UniqueName("tw");
-  std::string store = server->Dsn(prefix + "_store");
-  if (GetParam() == "postgres") {
-    ORDO_ASSIGN_PG_SERVER_OR_SKIP(pg);
-    pg_ = pg;
-    schema_ = prefix;
-    store = pg->Dsn("ordo") + "?schema=" + schema_;
-  } else {
-    ORDO_ASSERT_OK(server->Exec("CREATE DATABASE `" + prefix + "_store`"));
-  }
-  databases_.push_back(prefix + "_store");
-  ConfigSpec config{store, "shop", {"poll_interval: 200ms"}, {}, {}};
+  MakeStore(prefix);
+  if (store_.empty()) return;
+  MariaDbServer* server = server_;
+  ConfigSpec config{store_, "shop", {"poll_interval: 200ms"}, {}, {}};
   for (int i = 0; i < kApplies; ++i) {
     EnvironmentSpec env{"e" + std::to_string(i), kPolicies[i % 3], "halt", "0s", {}};
     for (const char* side : {"a", "b"}) {
