@@ -288,6 +288,49 @@ TEST(Cutover, SwapLeavesTheOldTableWhichFinishSwapDropsEvenFromAFreshEngine) {
   EXPECT_EQ(*testing::Cell(*s->conn, "SELECT COUNT(*) FROM t WHERE added = 5"), "3000");
 }
 
+// A holder that swapped died before its checkpoint; the next one found the swap on the
+// target and died while finishing it, after the old table went. The swap it found was
+// recorded before the drop, so a third engine, built from the latest checkpoint, knows
+// the table is swapped and does not plan the ALTER again on it.
+TEST(Cutover, ASwapFoundOnTheTargetIsRecordedBeforeTheOldTableGoes) {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  auto s = testing::NewScratchTable(server, 3000);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  RecordingHost host;
+  EngineSpec spec = SpecFor(server, s->db, "t", "ALTER TABLE t ADD COLUMN added INT DEFAULT 5");
+  spec.revert_window = false;
+  auto first = NewMysqlEngine(spec, &host);
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE((*first)->Copy().ok());
+  const std::string before_swap = host.last_resume_state();
+  ASSERT_TRUE((*first)->Swap().ok());
+  first->reset();  // died before its checkpoint: the store still says "copying"
+
+  spec.resume_state = before_swap;
+  spec.fence_token = "second";
+  RecordingHost second_host;
+  auto second = NewMysqlEngine(spec, &second_host);
+  ASSERT_TRUE(second.ok());
+  ASSERT_TRUE((*second)->Copy().ok());  // finds the swap on the target
+  // Died finishing the swap: the old table dropped, its records still there.
+  ASSERT_TRUE(s->conn->Execute("DROP TABLE t_ordo_old").ok());
+  second->reset();
+
+  const std::string latest = second_host.last_resume_state();
+  spec.resume_state = latest.empty() ? before_swap : latest;
+  spec.fence_token = "third";
+  RecordingHost third_host;
+  auto third = NewMysqlEngine(spec, &third_host);
+  ASSERT_TRUE(third.ok());
+  auto again = (*third)->Swap();
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->attempts, 0) << "swapped once only";
+  Status finished = (*third)->FinishSwap();
+  ASSERT_TRUE(finished.ok()) << finished.ToString();
+  EXPECT_TRUE(testing::OrdoTables(*s->conn, s->db)->empty());
+  EXPECT_EQ(*testing::Cell(*s->conn, "SELECT COUNT(*) FROM t WHERE added = 5"), "3000");
+}
+
 // engine.cutover_force_after: once the swap has looked for a free moment that long, the
 // session the server names as holding the table (metadata_lock_info) is killed, and
 // the swap goes through; its transaction is rolled back, nothing else is touched.

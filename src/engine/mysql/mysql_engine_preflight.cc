@@ -281,7 +281,16 @@ Status MysqlEngine::Preflight() {
 }
 
 Status MysqlEngine::PreflightOwned(MysqlConnection& conn) {
+  const EngineStage recorded = saved_ ? saved_->stage : EngineStage::kCopy;
   ORDO_RETURN_IF_ERROR(DetectStage(conn));
+  if (stage_ != recorded) {
+    // The target told more than the checkpoint (its holder died between a swap and its
+    // checkpoint): written down before anything acts on it, since what comes next —
+    // dropping the old table or the shadow, releasing the fence — wipes the evidence,
+    // and an engine dying after that would read the target wrong.
+    Status saved = SaveCheckpoint();
+    if (!saved.ok()) return Die(saved);
+  }
   if (stage_ == EngineStage::kFinished || stage_ == EngineStage::kReverted) {
     // The operation's work on the target ended before a crash: what it left goes now
     // (both are idempotent), so its records never outlive it.
