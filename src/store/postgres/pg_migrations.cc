@@ -141,8 +141,29 @@ INSERT INTO store_identity (id, created_at)
          statement_timestamp() AT TIME ZONE 'UTC';
 )sql";
 
+// Version 2: the claim index holds the rows of the states the claims walk in order
+// (pending, parked, stopped, retryable: the queue) and no other. Over every state it
+// also ordered the in-flight rows, and the planner, whose statistics lag behind the
+// queue (they are taken when a tenth of the table changed), walked it for the
+// stale-recovery arms — reading every in-flight row to find no stale one — where
+// (state, updated_at) reads only stale rows; without the in-flight states the index
+// cannot serve those arms at all. It no longer holds the settled history either, so
+// the ordered walks read the same index at 1M settled operations as at 1k.
+//
+// apply_operations (apply_id) of the idle rows and applies (id) of the settled ones:
+// the cleanup claim finds the applies that ended with idle rows by seeking in the two
+// alternately (pg_store_search.cc), where it read every settled apply.
+constexpr std::string_view kV2 = R"sql(
+DROP INDEX apply_operations_claim;
+CREATE INDEX apply_operations_claim ON apply_operations (state, created_at, id)
+  WHERE state IN ('pending','waiting_for_cutover','stopped','failed_retryable');
+CREATE INDEX apply_operations_idle ON apply_operations (apply_id)
+  WHERE state IN ('pending','stopped','failed_retryable','waiting_for_cutover');
+CREATE INDEX applies_settled ON applies (id) WHERE state IN ('completed','failed','cancelled','reverted');
+)sql";
+
 const std::vector<Migration>& Migrations() {
-  static const std::vector<Migration> kMigrations = {{1, kV1}};
+  static const std::vector<Migration> kMigrations = {{1, kV1}, {2, kV2}};
   return kMigrations;
 }
 

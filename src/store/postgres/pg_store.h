@@ -17,7 +17,9 @@
 //   ORDO_RETURN_IF_ERROR(store->Migrate());
 #pragma once
 
+#include <array>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -38,6 +40,9 @@ class PgStore final : public sqlstore::SqlStore {
   // arms of that claim (Gates::copy, cutover, cleanup): the operation's columns
   // (kOperationColumns) of at most one row. Public for EXPLAIN (bench/store).
   static sqlstore::SqlText FirstCandidateSql(const sqlstore::ClaimArms& arms);
+  // The same for the cleanup claim, whose idle-ended leg reads only the rows of applies
+  // that ended (found without reading the settled history).
+  static sqlstore::SqlText FirstCleanupSql(const sqlstore::Gates& gates);
 
   Status Migrate() override;
   // LISTEN ordo_turn on a connection of the watch's own: a deployment that completes
@@ -54,9 +59,17 @@ class PgStore final : public sqlstore::SqlStore {
   // lock statement per candidate tried.
   Result<std::optional<OperationRecord>> FindCandidate(sqlstore::Session& s, Claim claim) override;
 
+  // The statement whose legs list `legs_of`'s arms and whose re-check is `arms`' (the
+  // legs may add what narrows them, implied by the arm).
+  static sqlstore::SqlText FirstCandidateSql(const sqlstore::ClaimArms& arms, const sqlstore::ClaimArms& legs_of);
+  // The find statement of each claim, built once.
+  const sqlstore::SqlText& FindSql(Claim claim);
+
   const Dsn dsn_;
   const std::string schema_;  // the URL's `schema`, empty: the server's search_path
   std::unique_ptr<PgPool> pool_;
+  std::once_flag find_sql_once_;
+  std::array<sqlstore::SqlText, 3> find_sql_;  // by Claim
 };
 
 // The URL's `schema` parameter: the schema that holds the store's tables (created by

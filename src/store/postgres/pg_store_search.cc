@@ -6,42 +6,95 @@
 // every arm and sorts them: for the copy claim, every pending operation, a cost that
 // grows with the queue. Here each leg carries its own ORDER BY … LIMIT, so an arm of
 // one state walks the claim index (state, created_at, id) up to its first candidates,
-// a stale-recovery arm takes a range of (state, updated_at), and the legs are merged
-// in claim order (Merge Append). The same statement then locks the first of those
-// candidates that no other transaction holds (FOR UPDATE OF o SKIP LOCKED, LIMIT 1),
-// reading candidates only until it has one, where the default lists all of them and
-// sends one lock statement per candidate tried: with several claimers the candidates
-// at the head of the queue are mostly held by the others' claims, and each try was a
-// round trip.
+// a stale-recovery arm takes a range of (state, updated_at) (the claim index holds no
+// in-flight state, migration 2), and the legs are merged in claim order (Merge
+// Append). The same statement then locks the first of those candidates that no other
+// transaction holds (FOR UPDATE OF o SKIP LOCKED, LIMIT 1), reading candidates only
+// until it has one, where the default lists all of them and sends one lock statement
+// per candidate tried: with several claimers the candidates at the head of the queue
+// are mostly held by the others' claims, and each try was a round trip.
 //
-// Every arm is re-checked on the row that gets locked: a row changed and committed
-// after the statement's snapshot is evaluated again, on its newest version, when it is
-// locked (READ COMMITTED's re-check), and skipped unless an arm still takes it; the
-// claim's guarded UPDATE repeats the arm's conditions as on every backend.
+// Every arm is re-checked on a row that changed after the statement's snapshot: such
+// a row is evaluated again, on its newest version, when it is locked (READ
+// COMMITTED's re-check), and skipped unless an arm still takes it. A row that did not
+// change is the very version its leg just evaluated (same ctid), so the re-check is
+// not run on it: with several claimers most candidates tried are held by the other
+// claims and skipped, and each paid the whole gate twice.
 #include "store/postgres/pg_store.h"
 #include "store/sql/records.h"
 
 namespace ordo::postgres {
 
-sqlstore::SqlText PgStore::FirstCandidateSql(const sqlstore::ClaimArms& arms) {
+namespace {
+
+constexpr const char* kIdleStates = "('pending','stopped','failed_retryable','waiting_for_cutover')";
+constexpr const char* kSettledApply = "('completed','failed','cancelled','reverted')";
+
+// The lowest apply id of an idle row (of those above `bound`): a seek in the
+// apply_operations_idle index.
+std::string MinIdleApply(const std::string& bound) {
+  return std::string("(SELECT MIN(i.apply_id) FROM apply_operations i WHERE i.state IN ") + kIdleStates +
+         (bound.empty() ? "" : " AND i.apply_id " + bound) + ")";
+}
+
+// The applies that have ended (stored state settled, or a cancel pending) and still
+// have idle rows, found without reading the settled history: the sorted apply ids of
+// the idle rows (apply_operations_idle) and of the settled applies (applies_settled)
+// are walked alternately, each step a seek in one of them for the other's current id
+// (a zig-zag join: the steps are as many as the runs in which the two sets interleave,
+// none in a store whose idle rows all belong to applies in flight), plus the applies
+// with a pending cancel (control_requests_kind).
+std::string EndedWithIdleRows() {
+  return std::string("SELECT z.hit FROM (WITH RECURSIVE z(x, hit) AS (SELECT ") + MinIdleApply("") +
+         ", CAST(NULL AS bigint) UNION ALL SELECT CASE WHEN s.y = z.x THEN " + MinIdleApply("> z.x") +
+         " ELSE " + MinIdleApply(">= s.y") +
+         " END, CASE WHEN s.y = z.x THEN z.x END FROM z CROSS JOIN LATERAL (SELECT MIN(a.id) AS y FROM applies a "
+         "WHERE a.state IN " + kSettledApply +
+         " AND a.id >= z.x) s WHERE z.x IS NOT NULL AND s.y IS NOT NULL) SELECT z.hit FROM z) z WHERE z.hit IS NOT "
+         "NULL UNION SELECT r.apply_id FROM control_requests r WHERE r.kind = 'cancel' AND r.status = 'pending'";
+}
+
+}  // namespace
+
+sqlstore::SqlText PgStore::FirstCandidateSql(const sqlstore::ClaimArms& arms) { return FirstCandidateSql(arms, arms); }
+
+sqlstore::SqlText PgStore::FirstCleanupSql(const sqlstore::Gates& g) {
+  // The idle-ended arm asks whether the row's apply has ended inside an OR, which the
+  // planner answers with a hashed subplan over every settled apply (the history) and
+  // then evaluates on every idle row (the queue). Its leg reads only the rows of the
+  // applies EndedWithIdleRows finds, then evaluates the arm exactly.
+  sqlstore::ClaimArms legs;
+  legs.arms = {"(" + g.IdleEnded() + " AND o.apply_id IN (" + EndedWithIdleRows() + "))", g.Owed()};
+  return FirstCandidateSql(g.cleanup, legs);
+}
+
+sqlstore::SqlText PgStore::FirstCandidateSql(const sqlstore::ClaimArms& arms, const sqlstore::ClaimArms& legs_of) {
   const std::string first = " ORDER BY o.created_at, o.id LIMIT " + std::to_string(kCandidateBatch);
   sqlstore::SqlText legs;
-  for (size_t i = 0; i < arms.arms.size(); ++i) {
+  for (size_t i = 0; i < legs_of.arms.size(); ++i) {
     legs += sqlstore::SqlText(i ? " UNION ALL (" : "(") +
-            "SELECT o.id AS id, o.created_at AS created_at FROM apply_operations o WHERE " +
-            arms.arms[i] + first + ")";
+            "SELECT o.id AS id, o.created_at AS created_at, o.ctid AS tid FROM apply_operations o WHERE " +
+            legs_of.arms[i] + first + ")";
   }
   // The outer ORDER BY is the merged list's own order, so no sort runs and the rows
   // are pulled one at a time: the statement stops at the first one it locks.
   return std::string("SELECT ") + sqlstore::kOperationColumns +
-         " FROM (SELECT l.id, l.created_at FROM (" + legs +
-         ") l ORDER BY l.created_at, l.id LIMIT " + std::to_string(kCandidateBatch) +
-         ") c JOIN apply_operations o ON o.id = c.id WHERE " + arms.Any() +
-         " ORDER BY c.created_at, c.id LIMIT 1 FOR UPDATE OF o SKIP LOCKED";
+         " FROM (SELECT l.id, l.created_at, l.tid FROM (" + legs + ") l ORDER BY l.created_at, l.id LIMIT " +
+         std::to_string(kCandidateBatch) + ") c JOIN apply_operations o ON o.id = c.id WHERE (o.ctid = c.tid OR " +
+         arms.Any() + ") ORDER BY c.created_at, c.id LIMIT 1 FOR UPDATE OF o SKIP LOCKED";
+}
+
+const sqlstore::SqlText& PgStore::FindSql(Claim claim) {
+  std::call_once(find_sql_once_, [this] {
+    find_sql_[static_cast<int>(Claim::kCopy)] = FirstCandidateSql(ArmsOf(Claim::kCopy));
+    find_sql_[static_cast<int>(Claim::kCutover)] = FirstCandidateSql(ArmsOf(Claim::kCutover));
+    find_sql_[static_cast<int>(Claim::kCleanup)] = FirstCleanupSql(gates());
+  });
+  return find_sql_[static_cast<int>(claim)];
 }
 
 Result<std::optional<OperationRecord>> PgStore::FindCandidate(sqlstore::Session& s, Claim claim) {
-  sqlstore::SqlText q = FirstCandidateSql(ArmsOf(claim));
+  const sqlstore::SqlText& q = FindSql(claim);
   ORDO_ASSIGN_OR_RETURN(SqlRows rows, s.Query(q.text, q.params));
   if (rows.rows.empty()) return std::optional<OperationRecord>();
   ORDO_ASSIGN_OR_RETURN(OperationRecord op, sqlstore::DecodeOperation(dialect(), rows.rows[0]));
