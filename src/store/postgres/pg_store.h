@@ -43,6 +43,16 @@ class PgStore final : public sqlstore::SqlStore {
   // The same for the cleanup claim, whose idle-ended leg reads only the rows of applies
   // that ended (found without reading the settled history).
   static sqlstore::SqlText FirstCleanupSql(const sqlstore::Gates& gates);
+  // The copy claim in one statement (pg_store_claims.cc): its values come first — the
+  // owner, the token and the claimed event's message for either arm it takes — then
+  // the statement's own (SqlText::params). Answers the row as it was locked (the
+  // operation's columns), `taken` (1 when the statement claimed it) and the apply's
+  // external id.
+  static sqlstore::SqlText CopyClaimSql(const sqlstore::Gates& gates);
+
+  // The copy claim, in one statement where the row's arm allows (pg_store_claims.cc):
+  // the same row, lease, UPDATE and claimed event as the core's claim.
+  Result<std::optional<ClaimedOperation>> ClaimNextCopy(std::string_view owner) override;
 
   Status Migrate() override;
   // LISTEN ordo_turn on a connection of the watch's own: a deployment that completes
@@ -70,6 +80,8 @@ class PgStore final : public sqlstore::SqlStore {
   std::unique_ptr<PgPool> pool_;
   std::once_flag find_sql_once_;
   std::array<sqlstore::SqlText, 3> find_sql_;  // by Claim
+  std::once_flag copy_claim_once_;
+  sqlstore::SqlText copy_claim_sql_;
 };
 
 // The URL's `schema` parameter: the schema that holds the store's tables (created by
