@@ -1,4 +1,10 @@
 // Conformance: the copy claim (scenarios.md 1–25; 19 is in concurrency_test.cc).
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "ordo/sync_point.h"
 #include "store_suite.h"
 
 namespace ordo::testing {
@@ -139,6 +145,58 @@ TEST_P(CopyClaim, BarrierKeepsHalt) {  // 12
   auto a = Create("barrier", "halt", 2);
   auto ids = OpIds(a.id);
   SetOp(ids[0], S::kFailed);
+  EXPECT_EQ(NextCopy(), 0);
+}
+
+// A barrier start decides on the earlier siblings as they are once no other
+// transaction writes them: a claim that begins while an earlier sibling's failure is
+// written but not committed waits for that commit and then starts nothing (halt). The
+// failing driver pauses before its commit until the claim is seen waiting for a lock
+// ("Store::WaitingForLock"); where the wait is inside a statement and cannot be
+// signalled, a deadline releases it, which still checks the outcome.
+TEST_P(CopyClaim, BarrierStartWaitsForAnEarlierSiblingsUncommittedFailure) {  // 12
+  auto a = Create("barrier", "halt", 2);
+  auto ids = OpIds(a.id);
+  SetOp(ids[0], S::kCuttingOver);  // fresh lease: its driver is swapping
+  auto other = backend_->OpenAgain(Options());
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+
+  auto& sp = SyncPoints::Get();
+  sp.LoadDependencies({{"Test:FailureWritten", "Test:ClaimBegins"}, {"Test:ClaimWaiting", "Test:CommitFailure"}});
+  sp.SetCallback("Store::FencedWrite:BeforeCommit", [] {
+    ORDO_SYNC_POINT("Test:FailureWritten");
+    ORDO_SYNC_POINT("Test:CommitFailure");
+  });
+  sp.SetCallback("Store::WaitingForLock", [] { ORDO_SYNC_POINT("Test:ClaimWaiting"); });
+  sp.Enable();
+  std::mutex mu;
+  std::condition_variable cv;
+  bool claim_done = false;
+  Status failed;
+  std::thread driver([&] { failed = (*other)->TransitionOperation(LeaseOf(ids[0]), S::kFailed, "swap failed"); });
+  std::thread deadline([&] {
+    ORDO_SYNC_POINT("Test:ClaimBegins");
+    std::unique_lock<std::mutex> l(mu);
+    cv.wait_for(l, std::chrono::seconds(2), [&] { return claim_done; });
+    l.unlock();
+    ORDO_SYNC_POINT("Test:ClaimWaiting");
+  });
+  ORDO_SYNC_POINT("Test:ClaimBegins");
+  auto claimed = store_->ClaimNextCopy("host/2/driver-1");
+  {
+    std::lock_guard<std::mutex> l(mu);
+    claim_done = true;
+  }
+  cv.notify_all();
+  deadline.join();
+  driver.join();
+  sp.DisableAndClear();
+
+  ASSERT_TRUE(failed.ok()) << failed.ToString();
+  ASSERT_TRUE(claimed.ok()) << claimed.status().ToString();
+  EXPECT_FALSE(claimed->has_value()) << "started behind an earlier deployment whose failure was being written";
+  EXPECT_EQ(Op(ids[0]).state, S::kFailed);
+  EXPECT_EQ(Op(ids[1]).state, S::kPending);
   EXPECT_EQ(NextCopy(), 0);
 }
 

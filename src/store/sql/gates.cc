@@ -57,16 +57,19 @@ std::string Gates::Stop(const std::string& o) const { return RequestExists(o + "
 
 std::string Gates::Exempt() const { return FailureExcused(d_); }
 
+std::string Gates::StartHeldBackBy() const {
+  // Unknown policies fail closed to rolling; unknown on_failure to halt.
+  return "(NOT " + Exempt() +
+         " AND NOT (CASE WHEN o.cutover_policy = 'barrier' THEN e.state IN "
+         "('waiting_for_cutover','cutting_over','revert_window','completed') "
+         "ELSE e.state = 'completed' END))";
+}
+
 SqlText Gates::ArmA() const {
-  // Unknown policies fail closed to rolling; unknown on_failure to halt. The policy
-  // test stands outside the sibling subquery, so a `parallel` row (no ordering gate)
-  // never runs it: AND stops at its first false operand.
-  std::string blocks = "NOT " + Exempt() +
-                       " AND NOT (CASE WHEN o.cutover_policy = 'barrier' THEN e.state IN "
-                       "('waiting_for_cutover','cutting_over','revert_window','completed') "
-                       "ELSE e.state = 'completed' END)";
+  // The policy test stands outside the sibling subquery, so a `parallel` row (no
+  // ordering gate) never runs it: AND stops at its first false operand.
   return "(o.state = 'pending' AND NOT " + Stop("o") + " AND NOT (o.cutover_policy <> 'parallel' AND " +
-         EarlierBlocking(blocks) + "))";
+         EarlierBlocking(StartHeldBackBy()) + "))";
 }
 
 SqlText Gates::ArmB() const {
@@ -179,10 +182,7 @@ Gates::Gates(const Dialect& d, const StoreOptions& options) : d_(d), options_(op
                       now + "), lease_owner = ?, lease_token = ?, lease_acquired_at = " + now +
                       ", updated_at = " + now + " WHERE o.id = ? AND ";
   start_pending = start + "o.state = 'pending' AND NOT " + Stop("o");
-  start_pending_barrier = start + ArmA();
-  if (!d_.lock_rows_shared.empty())
-    lock_earlier_siblings = "SELECT e.id FROM apply_operations e WHERE e.apply_id = ? AND e.id < ?" +
-                            std::string(d_.lock_rows_shared);
+  start_siblings = EarlierSiblingsSql(d_, StartHeldBackBy());
 }
 
 }  // namespace ordo::sqlstore

@@ -86,19 +86,20 @@ class Gates {
   SqlText rederive_candidates;
 
   // Arm A's guarded UPDATE (pending → running, new lease); a stop committed after the
-  // row was found still wins. Bind: owner, token, id.
+  // row was found still wins. It reads no other operation row: MySQL refuses an UPDATE
+  // that reads its own table. Bind: owner, token, id.
   SqlText start_pending;
-  // The same for a `barrier` row, whose gate is not monotone (an earlier sibling past
-  // the barrier can still fail, revert or be stopped): the whole of arm A repeated,
-  // after lock_earlier_siblings pinned the siblings. Bind as start_pending.
-  SqlText start_pending_barrier;
-  // SELECT the earlier siblings of (apply_id = ?, id < ?) with the dialect's shared
-  // row lock (empty where writes are exclusive: then nothing to run).
-  SqlText lock_earlier_siblings;
+  // Arm A's ordering gate for a `barrier` row, whose gate is not monotone (an earlier
+  // sibling past the barrier can still fail, revert or be stopped): the earlier
+  // siblings of the row `o.id = ?`, share-locked, each with 1 when it holds the row
+  // back (EarlierSiblingsSql over StartHeldBackBy). Bind: id.
+  SqlText start_siblings;
 
  private:
   // Earlier sibling e is failed and o's on_failure excuses it.
   std::string Exempt() const;
+  // Earlier sibling e holds back the start of pending row o (arm A, one sibling).
+  std::string StartHeldBackBy() const;
   std::string Stop(const std::string& o) const;
 
   const Dialect& d_;

@@ -24,10 +24,20 @@ std::string FailureExcused(const Dialect& d) {
          RequestExists(d, "o.apply_id", "release", "'pending','completed'") + ")))";
 }
 
+std::string TurnHeldBackBy(const Dialect& d) {
+  return "(e.state <> 'completed' AND NOT " + FailureExcused(d) + ")";
+}
+
 std::string CutoverTurnHasCome(const Dialect& d) {
-  std::string exempt = FailureExcused(d);
-  return "NOT EXISTS (SELECT 1 FROM apply_operations e WHERE e.apply_id = o.apply_id AND e.id < o.id AND "
-         "e.state <> 'completed' AND NOT " + exempt + ")";
+  return "NOT EXISTS (SELECT 1 FROM apply_operations e WHERE e.apply_id = o.apply_id AND e.id < o.id AND " +
+         TurnHeldBackBy(d) + ")";
+}
+
+std::string EarlierSiblingsSql(const Dialect& d, const std::string& held_back_by) {
+  return "SELECT e.id, CASE WHEN " + held_back_by +
+         " THEN 1 ELSE 0 END FROM apply_operations o JOIN apply_operations e ON e.apply_id = o.apply_id AND "
+         "e.id < o.id WHERE o.id = ?" +
+         std::string(d.lock_rows_shared);
 }
 
 std::string BeginCutoverSql(const Dialect& d) {
@@ -36,7 +46,7 @@ std::string BeginCutoverSql(const Dialect& d) {
          "AND o.state = 'waiting_for_cutover' AND NOT " +
          RequestExists(d, "o.apply_id", "stop") +
          " AND ((SELECT a.defer_cutover FROM applies a WHERE a.id = o.apply_id) = 0 OR " +
-         RequestExists(d, "o.apply_id", "cutover") + ") AND " + CutoverTurnHasCome(d);
+         RequestExists(d, "o.apply_id", "cutover") + ")";
 }
 
 std::string CompleteServedCutoverSql() {

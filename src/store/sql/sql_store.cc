@@ -188,6 +188,15 @@ Status SqlStore::CompleteMootRequests(Session& s, int64_t apply_id, ApplyState s
   return Status::Ok();
 }
 
+Result<bool> SqlStore::HeldBackBySibling(Session& s, std::string_view siblings, int64_t operation_id) {
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows, s.Query(siblings, {SqlValue::Int(operation_id)}));
+  for (const auto& row : rows.rows) {
+    ORDO_ASSIGN_OR_RETURN(int64_t held, CellInt(row, 1));
+    if (held != 0) return true;
+  }
+  return false;
+}
+
 Result<OperationRecord> SqlStore::LockLeased(Session& s, const Lease& lease) {
   const std::string sql =
       std::string("SELECT ") + kOperationColumns + " FROM apply_operations o WHERE o.id = ?";

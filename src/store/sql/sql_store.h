@@ -156,6 +156,10 @@ class SqlStore : public Store, public GateCandidates {
   Status WriteApplyState(Session& s, const ApplyRecord& apply, ApplyState next,
                          const std::optional<std::string>& error, std::string_view why);
   Status CompleteMootRequests(Session& s, int64_t apply_id, ApplyState state);
+  // Whether an earlier sibling holds back operation `operation_id`, by `siblings` (an
+  // EarlierSiblingsSql statement): decided from the rows that locking read returns,
+  // which stay share-locked until the caller commits.
+  Result<bool> HeldBackBySibling(Session& s, std::string_view siblings, int64_t operation_id);
   // Reads the operation row with the dialect's row lock (waiting for an uncommitted
   // writer, passing the sync point "Store::WaitingForLock" first) and checks `lease`:
   // the row when the token is current; NotFound; LeaseLost (a lease_lost event is then

@@ -117,19 +117,16 @@ Result<std::optional<ClaimedOperation>> SqlStore::TakeCopy(Transaction& t, const
     case OperationState::kPending: {
       arm = "start pending";
       // Under `barrier` an earlier sibling that let this row start (parked, swapping,
-      // in its revert window) can still fail, revert or be stopped, and READ COMMITTED
-      // read it before that commit. Share-lock the earlier siblings (waiting for any
-      // writer of them) and repeat the whole gate in the UPDATE, so the decision holds
-      // at commit. The other gates only move towards "may start" (completed and failed
-      // are terminal).
-      bool barrier = ParseCutoverPolicy(before.cutover_policy) == CutoverPolicy::kBarrier;
-      const SqlText& lock = gates_.lock_earlier_siblings;
-      if (barrier && !lock.text.empty()) {
-        ORDO_RETURN_IF_ERROR(
-            t.Query(lock.text, {SqlValue::Int(before.apply_id), SqlValue::Int(before.id)}).status());
+      // in its revert window) can still fail, revert or be stopped, and the search read
+      // it without locking it. The gate is decided again from the earlier siblings as
+      // a locking read returns them (after any uncommitted writer of one, and pinned
+      // until commit), so the decision holds when this commits. The other gates only
+      // move towards "may start" (completed and failed are terminal).
+      if (ParseCutoverPolicy(before.cutover_policy) == CutoverPolicy::kBarrier) {
+        ORDO_ASSIGN_OR_RETURN(bool held, HeldBackBySibling(t, gates_.start_siblings.text, before.id));
+        if (held) return std::optional<ClaimedOperation>();
       }
-      update = (barrier ? gates_.start_pending_barrier : gates_.start_pending)
-                   .With({SqlValue::Text(owner), SqlValue::Text(token), SqlValue::Int(before.id)});
+      update = gates_.start_pending.With({SqlValue::Text(owner), SqlValue::Text(token), SqlValue::Int(before.id)});
       break;
     }
     case OperationState::kStopped:

@@ -198,8 +198,9 @@ Status SqlStore::EndRequest(int64_t apply_id, RequestKind kind, RequestStatus to
 }
 
 // begin_cutover for the live holder of a parked row: its turn starts when every
-// cutover gate holds. The gates are repeated in the UPDATE so that a stop committed
-// after the row was locked still wins.
+// cutover gate holds. The ordering gate is decided from the earlier siblings as a
+// locking read returns them (pinned until commit); the other gates are in the UPDATE,
+// so that a stop committed after the row was locked still wins.
 Result<bool> SqlStore::BeginCutover(const Lease& lease) {
   if (lease.owner.empty() || lease.token.empty()) return LeaseLost("begin_cutover: empty lease");
   ORDO_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn, BeginWrite());
@@ -214,6 +215,8 @@ Result<bool> SqlStore::BeginCutover(const Lease& lease) {
     return FailedPrecondition("begin_cutover: operation is " + std::string(ToString(op.state)) +
                               ", not waiting_for_cutover");
   ORDO_SYNC_POINT("Store::BeginCutover:BeforeUpdate");
+  ORDO_ASSIGN_OR_RETURN(bool held, HeldBackBySibling(*txn, EarlierSiblingsSql(d_, TurnHeldBackBy(d_)), op.id));
+  if (held) return false;  // not yet; nothing changed
   ORDO_ASSIGN_OR_RETURN(
       uint64_t updated,
       txn->Execute(Sql(BeginCutoverSql(d_)),
