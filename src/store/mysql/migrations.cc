@@ -174,20 +174,27 @@ CREATE TABLE IF NOT EXISTS store_identity (
   return s;
 }
 
+// The table is read through a derived table that cannot be merged (an aggregate), so
+// the statement does not read its own target in a subquery, which MySQL refuses (1093).
 constexpr std::string_view kV2IdentityRow =
     "INSERT INTO store_identity (id, created_at) "
     "SELECT CONCAT('st_', LEFT(SHA2(CONCAT(UUID(), RAND(), CONNECTION_ID(), NOW(6)), 256), 24)), NOW(6) "
-    "FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM store_identity)";
+    "FROM (SELECT COUNT(*) AS n FROM store_identity) AS existing WHERE existing.n = 0";
 
 // Version 3: an operation failed by retry expiry owes the cleanup of its target
 // (cleanup_pending), which the cleanup claim hands out. Its index holds the flag alone:
 // claims change an operation's state, never the flag, so they do not maintain it, and
 // the cleanup claim finds the few flagged rows without reading every failed one.
-// (ADD COLUMN / ADD INDEX IF NOT EXISTS keep a half-run migration re-runnable.)
+// The column and its index come in one ALTER, which takes effect whole or not at all,
+// so the column alone tells whether it ran (MySQL 8 has no ADD COLUMN / ADD INDEX IF
+// NOT EXISTS).
 constexpr std::string_view kV3CleanupPending = R"sql(
 ALTER TABLE apply_operations
-  ADD COLUMN IF NOT EXISTS cleanup_pending TINYINT NOT NULL DEFAULT 0,
-  ADD INDEX IF NOT EXISTS apply_operations_cleanup_owed (cleanup_pending))sql";
+  ADD COLUMN cleanup_pending TINYINT NOT NULL DEFAULT 0,
+  ADD INDEX apply_operations_cleanup_owed (cleanup_pending))sql";
+constexpr std::string_view kV3Applied =
+    "SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND "
+    "TABLE_NAME = 'apply_operations' AND COLUMN_NAME = 'cleanup_pending'";
 
 constexpr std::string_view kMigrationsTable = R"sql(
 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -203,13 +210,20 @@ constexpr std::string_view kLock =
 constexpr std::string_view kUnlock =
     "SELECT RELEASE_LOCK(CONCAT('ordo_migrate_', MD5(DATABASE())))";
 
+// Whether `m`'s statements already took effect (Migration::applied).
+Result<bool> TookEffect(MysqlConnection& conn, const Migration& m) {
+  if (m.applied.empty()) return false;
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query(m.applied));
+  return !rows.rows.empty();
+}
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, {V1Applies(), V1Operations(), V1Changes(), V1Requests(), V1Events(), V1Scopes()}},
       {2, {V2Identity(), kV2IdentityRow}},
-      {3, {kV3CleanupPending}},
+      {3, {kV3CleanupPending}, kV3Applied},
   };
   return kMigrations;
 }
@@ -228,9 +242,12 @@ Status RunMigrations(MysqlConnection& conn) {
     ORDO_ASSIGN_OR_RETURN(int current, AppliedVersion(conn));
     for (const Migration& m : Migrations()) {
       if (m.version <= current) continue;
-      for (std::string_view sql : m.statements) {
-        Status s = conn.Execute(sql);
-        if (!s.ok()) return s.WithContext("migration " + std::to_string(m.version));
+      ORDO_ASSIGN_OR_RETURN(bool took_effect, TookEffect(conn, m));
+      if (!took_effect) {
+        for (std::string_view sql : m.statements) {
+          Status s = conn.Execute(sql);
+          if (!s.ok()) return s.WithContext("migration " + std::to_string(m.version));
+        }
       }
       ORDO_RETURN_IF_ERROR(
           conn.Execute("INSERT IGNORE INTO schema_migrations (version, applied_at) "

@@ -17,12 +17,19 @@ namespace ordo::mysql {
 
 struct Migration {
   int version;
-  // Statements run in order. DDL commits implicitly on MariaDB, so every statement is
-  // idempotent (IF NOT EXISTS): a migration interrupted half-way is simply re-run.
+  // Statements run in order. DDL commits implicitly on MariaDB and MySQL, so a
+  // migration interrupted half-way is simply run again: every statement is idempotent
+  // (IF NOT EXISTS where MySQL 8 has it too: CREATE TABLE), or `applied` says the
+  // statements already took effect.
   std::vector<std::string_view> statements;
+  // A query that returns a row when the statements already took effect (they ran, and
+  // the process stopped before the version was recorded): then only the version is
+  // recorded. Empty when the statements are idempotent themselves.
+  std::string_view applied = {};
 };
 
-// In ascending version order; never edit a released migration, append a new one.
+// In ascending version order; never change what a released migration does, append a
+// new one.
 const std::vector<Migration>& Migrations();
 
 // Brings the schema to the newest version. Concurrent callers (several workers starting
