@@ -20,6 +20,8 @@
 // change is the very version its leg just evaluated (same ctid), so the re-check is
 // not run on it: with several claimers most candidates tried are held by the other
 // claims and skipped, and each paid the whole gate twice.
+#include <string_view>
+
 #include "store/postgres/pg_store.h"
 #include "store/sql/records.h"
 
@@ -54,6 +56,33 @@ std::string EndedWithIdleRows() {
          "NULL UNION SELECT r.apply_id FROM control_requests r WHERE r.kind = 'cancel' AND r.status = 'pending'";
 }
 
+// `sql` with every "the row's apply matches …" subquery (Gates' EXISTS (SELECT 1 FROM
+// applies a WHERE a.id = o.apply_id AND …)) ended by OFFSET 0. Inside an OR, such an
+// EXISTS is a subplan the planner may run per row or turn into a hashed ANY over every
+// apply that matches, which it does when it expects many rows to ask: a sequential
+// scan of the applies, history included, at every claim (arm 1's "automatic" test:
+// 190–570 ms a cutover claim at 1M settled operations, the cleanup claim's "ended").
+// An OFFSET keeps PostgreSQL from rewriting an EXISTS, so it stays a primary-key
+// lookup per row asked; it changes no answer.
+std::string ApplyLookupsPerRow(std::string sql) {
+  static constexpr std::string_view kLookup = "EXISTS (SELECT 1 FROM applies a WHERE a.id = o.apply_id AND ";
+  for (size_t at = sql.find(kLookup); at != std::string::npos; at = sql.find(kLookup, at + 1)) {
+    size_t end = at + std::string_view("EXISTS (").size();
+    for (int depth = 1; end < sql.size() && depth > 0; ++end) {
+      if (sql[end] == '(') ++depth;
+      if (sql[end] == ')') --depth;
+    }
+    sql.insert(end - 1, " OFFSET 0");
+  }
+  return sql;
+}
+
+sqlstore::ClaimArms ApplyLookupsPerRow(const sqlstore::ClaimArms& arms) {
+  sqlstore::ClaimArms out = arms;
+  for (sqlstore::SqlText& arm : out.arms) arm.text = ApplyLookupsPerRow(std::move(arm.text));
+  return out;
+}
+
 }  // namespace
 
 sqlstore::SqlText PgStore::FirstCandidateSql(const sqlstore::ClaimArms& arms) { return FirstCandidateSql(arms, arms); }
@@ -68,7 +97,10 @@ sqlstore::SqlText PgStore::FirstCleanupSql(const sqlstore::Gates& g) {
   return FirstCandidateSql(g.cleanup, legs);
 }
 
-sqlstore::SqlText PgStore::FirstCandidateSql(const sqlstore::ClaimArms& arms, const sqlstore::ClaimArms& legs_of) {
+sqlstore::SqlText PgStore::FirstCandidateSql(const sqlstore::ClaimArms& arms_in,
+                                             const sqlstore::ClaimArms& legs_in) {
+  const sqlstore::ClaimArms arms = ApplyLookupsPerRow(arms_in);
+  const sqlstore::ClaimArms legs_of = ApplyLookupsPerRow(legs_in);
   const std::string first = " ORDER BY o.created_at, o.id LIMIT " + std::to_string(kCandidateBatch);
   sqlstore::SqlText legs;
   for (size_t i = 0; i < legs_of.arms.size(); ++i) {
