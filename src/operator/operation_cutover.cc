@@ -55,6 +55,16 @@ void OperationRun::AfterSwap(const CutoverReport& report) {
     held_.set_cutover_lock_ms(report.write_block_ms);
     SaveFinalProgress("swapped", report.write_block_ms, std::nullopt);
     RecordSwap("cutover", "swapped", report);
+  } else if (!SwapEventRecorded()) {
+    // The swap ran before this claim and its holder stopped before saying so: the
+    // event log still gets the operation's one cutover, without the write block
+    // nobody measured.
+    SaveFinalProgress("swapped", std::nullopt, std::nullopt);
+    const std::string message = "swapped " + std::to_string(job_.changes.size()) +
+                                " table(s) under an earlier lease, which ended before recording it; "
+                                "the write block was not measured";
+    Log(LogLevel::kInfo, message);
+    held_.RecordEvent("cutover", message);
   }
   Micros window = ctx_.engines.RevertWindow(job_.apply);
   if (window > 0) {
@@ -271,6 +281,19 @@ void OperationRun::SaveFinalProgress(const std::string& state, std::optional<int
   }
   Status s = Persist([&] { return ctx_.store.SaveProgress(held_.lease(), progress); });
   if (!s.ok() && !held_.LeaseLost()) Log(LogLevel::kWarn, "final progress not saved: " + s.ToString());
+}
+
+bool OperationRun::SwapEventRecorded() {
+  auto events = ctx_.store.ListEvents(held_.apply_id());
+  if (!events.ok()) {
+    // Unknown: no second event rather than a doubled one.
+    Log(LogLevel::kWarn, "could not read the event log: " + events.status().ToString());
+    return true;
+  }
+  const int64_t id = held_.lease().operation_id;
+  return std::any_of(events->begin(), events->end(), [&](const EventRecord& e) {
+    return e.kind == "cutover" && e.operation_id == id;
+  });
 }
 
 void OperationRun::RecordSwap(const std::string& kind, const std::string& verb, const CutoverReport& report) {

@@ -82,6 +82,7 @@ class OperationRun : public std::enable_shared_from_this<OperationRun> {
   // as an event of `kind` ("cutover" / "revert"); an event that cannot be written is
   // logged, not fatal.
   void RecordSwap(const std::string& kind, const std::string& verb, const CutoverReport& report);
+  bool SwapEventRecorded();  // this operation has its cutover event (a takeover asks)
   void SaveFinalProgress(const std::string& state, std::optional<int64_t> lock_ms,
                          std::optional<std::string> error);
   // operation_endings.cc: how a run ends.
