@@ -315,7 +315,18 @@ TEST(EnginePreflight, RefusesBadInputNamingTheTableAndReason) {
                                    "CREATE TRIGGER trg_ai AFTER INSERT ON trg FOR EACH ROW SET @x = 1;"
                                    "CREATE TABLE parent (id INT PRIMARY KEY);"
                                    "CREATE TABLE child (id INT PRIMARY KEY, p INT, "
-                                   "CONSTRAINT fk_child_parent FOREIGN KEY (p) REFERENCES parent (id))")
+                                   "CONSTRAINT fk_child_parent FOREIGN KEY (p) REFERENCES parent (id));"
+                                   "CREATE TABLE xparent (id INT PRIMARY KEY);"
+                                   "CREATE TABLE `par-ent` (id INT PRIMARY KEY);"
+                                   "CREATE TABLE odd_child (id INT PRIMARY KEY, p INT, "
+                                   "CONSTRAINT fk_odd_name FOREIGN KEY (p) REFERENCES `par-ent` (id))")
+                  .ok());
+  // A child in another schema (found in InnoDB's list), and a parent whose name InnoDB
+  // stores encoded (found by the standard view).
+  const std::string refs = *db + "_refs";
+  ASSERT_TRUE(testing::Run(**conn, "CREATE DATABASE `" + refs + "`;CREATE TABLE `" + refs +
+                                       "`.c (id INT PRIMARY KEY, p INT, CONSTRAINT fk_other_schema "
+                                       "FOREIGN KEY (p) REFERENCES `" + *db + "`.xparent (id))")
                   .ok());
   struct Case {
     std::string table, ddl, expect;
@@ -335,6 +346,10 @@ TEST(EnginePreflight, RefusesBadInputNamingTheTableAndReason) {
       {"parent", "ALTER TABLE parent ADD COLUMN a INT", "foreign keys (fk_child_parent)",
        StatusCode::kFailedPrecondition},
       {"parent", "DROP TABLE parent", "foreign keys (fk_child_parent)", StatusCode::kFailedPrecondition},
+      {"xparent", "ALTER TABLE xparent ADD COLUMN a INT", "foreign keys (fk_other_schema)",
+       StatusCode::kFailedPrecondition},
+      {"par-ent", "ALTER TABLE `par-ent` ADD COLUMN a INT", "foreign keys (fk_odd_name)",
+       StatusCode::kFailedPrecondition},
       {"fresh", "CREATE TABLE fresh (id INT PRIMARY KEY, p INT, CONSTRAINT fk_fresh FOREIGN KEY (p) "
                 "REFERENCES parent (id))",
        "foreign keys (fk_fresh)", StatusCode::kFailedPrecondition},
@@ -351,6 +366,7 @@ TEST(EnginePreflight, RefusesBadInputNamingTheTableAndReason) {
     EXPECT_NE(s.message().find("`" + c.table + "`"), std::string::npos) << s.message();
   }
   EXPECT_TRUE(OrdoTables(**conn, *db)->empty());
+  ASSERT_TRUE((*conn)->Execute("DROP DATABASE `" + refs + "`").ok());
 }
 
 }  // namespace

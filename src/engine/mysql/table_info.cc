@@ -2,6 +2,9 @@
 
 #include <strings.h>
 
+#include <algorithm>
+#include <cctype>
+
 namespace ordo {
 
 bool ColumnInfo::is_binary() const {
@@ -23,6 +26,50 @@ Result<bool> TableExists(MysqlConnection& conn, const std::string& schema,
                                    {SqlValue::Text(schema), SqlValue::Text(table)}));
   return !rows.rows.empty();
 }
+
+namespace {
+
+// InnoDB stores a name as typed only when it is made of these; others are encoded.
+bool PlainName(const std::string& name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::isalnum(c) != 0 || c == '_';
+  });
+}
+
+// The foreign keys of other tables (of any schema) that reference schema.table.
+// information_schema.KEY_COLUMN_USAGE can only answer that on MariaDB by opening every
+// table of every schema (slow on a server with many tables, and a load the server
+// should not take from a preflight), so InnoDB's own list is read first
+// (INNODB_SYS_FOREIGN: 'schema/table' names, read without opening a table). It is
+// hidden without the PROCESS privilege, absent on MySQL 8 (whose information_schema
+// is a view over its dictionary, cheap to ask) and holds encoded names for a schema or
+// table outside [A-Za-z0-9_]: then the standard view answers.
+Result<std::vector<std::string>> ReferencingKeys(MysqlConnection& conn, const std::string& schema,
+                                                 const std::string& table) {
+  std::vector<std::string> names;
+  if (PlainName(schema) && PlainName(table)) {
+    const std::string ref = schema + "/" + table;
+    // Compared without case (the view's collation): right under lower_case_table_names,
+    // and at worst a refusal too many where `T` and `t` are two tables.
+    auto innodb = conn.Query("SELECT ID FROM information_schema.INNODB_SYS_FOREIGN WHERE REF_NAME = ?",
+                             {SqlValue::Text(ref)});
+    if (innodb.ok()) {
+      for (const SqlRow& r : innodb->rows) {
+        std::string id = r[0].value_or("");
+        names.push_back(id.substr(id.find('/') + 1));  // 'schema/constraint'
+      }
+      return names;
+    }
+  }
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+                        conn.Query("SELECT DISTINCT CONSTRAINT_NAME FROM information_schema.KEY_COLUMN_USAGE "
+                                   "WHERE REFERENCED_TABLE_SCHEMA = ? AND REFERENCED_TABLE_NAME = ?",
+                                   {SqlValue::Text(schema), SqlValue::Text(table)}));
+  for (const SqlRow& r : rows.rows) names.push_back(r[0].value_or(""));
+  return names;
+}
+
+}  // namespace
 
 Result<TableInfo> LoadTableInfo(MysqlConnection& conn, const std::string& schema,
                                 const std::string& table) {
@@ -91,14 +138,17 @@ Result<TableInfo> LoadTableInfo(MysqlConnection& conn, const std::string& schema
   }
   finish();
 
-  ORDO_ASSIGN_OR_RETURN(
-      SqlRows fks,
-      conn.Query("SELECT DISTINCT CONSTRAINT_NAME FROM information_schema.KEY_COLUMN_USAGE "
-                 "WHERE REFERENCED_TABLE_NAME IS NOT NULL AND ((TABLE_SCHEMA = ? AND "
-                 "TABLE_NAME = ?) OR (REFERENCED_TABLE_SCHEMA = ? AND REFERENCED_TABLE_NAME = ?))",
-                 {SqlValue::Text(schema), SqlValue::Text(table), SqlValue::Text(schema),
-                  SqlValue::Text(table)}));
+  // The table's own foreign keys: a look-up of one table.
+  ORDO_ASSIGN_OR_RETURN(SqlRows fks,
+                        conn.Query("SELECT DISTINCT CONSTRAINT_NAME FROM information_schema.KEY_COLUMN_USAGE "
+                                   "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND "
+                                   "REFERENCED_TABLE_NAME IS NOT NULL",
+                                   where));
   for (const SqlRow& r : fks.rows) info.foreign_keys.push_back(r[0].value_or(""));
+  ORDO_ASSIGN_OR_RETURN(std::vector<std::string> referencing, ReferencingKeys(conn, schema, table));
+  for (std::string& name : referencing)
+    if (std::find(info.foreign_keys.begin(), info.foreign_keys.end(), name) == info.foreign_keys.end())
+      info.foreign_keys.push_back(std::move(name));
   ORDO_ASSIGN_OR_RETURN(SqlRows trg, conn.Query("SELECT TRIGGER_NAME FROM information_schema.TRIGGERS "
                                                 "WHERE EVENT_OBJECT_SCHEMA = ? AND "
                                                 "EVENT_OBJECT_TABLE = ?",
