@@ -6,7 +6,8 @@
 // claim finds its row in one statement (pg_store_search.cc): each arm's first rows in
 // (created_at, id) order, merged, and of those the first that no other transaction
 // holds, locked with FOR UPDATE SKIP LOCKED and every arm re-checked against the
-// newest committed row.
+// newest committed row. The copy claim of a pending or a stale in-flight row is that
+// statement with its UPDATE and event, committed alone (pg_store_claims.cc).
 // Serialization failures, deadlocks (40001, 40P01), lock timeouts and lost connections
 // come back retryable (db/postgres/error_map.h).
 //
