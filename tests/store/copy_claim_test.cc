@@ -389,6 +389,53 @@ TEST_P(CopyClaim, RareArmRowsTakeTheirTurnAmongManyPendingRows) {  // 24
   EXPECT_EQ(got, want);
 }
 
+// Every arm's claim writes the same rows on every backend, however the backend sends
+// them (PostgreSQL claims a pending or stale row in one statement, the other arms as a
+// transaction): the lease, and one claimed event naming the arm, owner and token.
+TEST_P(CopyClaim, EachArmLeasesTheRowAndWritesOneClaimedEventNamingIt) {
+  struct Case {
+    const char* policy;
+    S state;
+    bool stale;
+    S after;
+    std::string arm;
+  };
+  const Case cases[] = {{"rolling", S::kPending, false, S::kRunning, "start pending"},
+                        {"barrier", S::kPending, false, S::kRunning, "start pending"},
+                        {"rolling", S::kRunning, true, S::kRunning, "recover stale"},
+                        {"rolling", S::kStopped, false, S::kResuming, "resume stopped"}};
+  for (const Case& c : cases) {
+    auto a = Create(c.policy, "halt", 1);
+    int64_t id = OpIds(a.id)[0];
+    if (c.state != S::kPending) SetOp(id, c.state, c.stale);
+    if (c.state == S::kStopped) AddRequest(a.id, RequestKind::kStart);
+    auto claimed = ClaimCopy("host/7/driver-3");
+    ASSERT_TRUE(claimed) << c.arm;
+    EXPECT_EQ(claimed->operation.id, id) << c.arm;
+    EXPECT_EQ(claimed->operation.state, c.state) << c.arm;
+    EXPECT_EQ(claimed->apply_external_id, a.external_id) << c.arm;
+    OperationRecord stored = Op(id);
+    EXPECT_EQ(stored.state, c.after) << c.arm;
+    EXPECT_EQ(stored.lease_owner, "host/7/driver-3") << c.arm;
+    EXPECT_EQ(stored.lease_token, claimed->lease.token) << c.arm;
+    EXPECT_EQ(stored.lease_acquired_at, stored.updated_at) << c.arm;
+    if (c.state == S::kPending) {
+      EXPECT_TRUE(stored.started_at.has_value()) << c.arm;
+    }
+    auto events = store_->ListEvents(a.id);
+    ASSERT_TRUE(events.ok()) << events.status().ToString();
+    std::vector<EventRecord> claims;
+    for (const EventRecord& e : *events)
+      if (e.kind == "claimed") claims.push_back(e);
+    ASSERT_EQ(claims.size(), 1u) << c.arm;
+    EXPECT_EQ(claims[0].operation_id, id) << c.arm;
+    EXPECT_EQ(claims[0].from_state, std::string(ToString(c.state))) << c.arm;
+    EXPECT_EQ(claims[0].to_state, std::string(ToString(c.after))) << c.arm;
+    EXPECT_EQ(claims[0].message, c.arm + " owner=host/7/driver-3 token=" + claimed->lease.token) << c.arm;
+    ASSERT_TRUE(store_->TransitionOperation(claimed->lease, S::kCompleted).ok()) << c.arm;
+  }
+}
+
 TEST_P(CopyClaim, EmptyOwnerIsLeaseLostAndChangesNothing) {  // 25
   auto a = Create("rolling", "halt", 1);
   auto r = store_->ClaimNextCopy("");
