@@ -98,7 +98,7 @@ Result<ClaimFn> Baseline(const std::string& url, const std::string& owner,
   if (dsn.scheme == "postgres") {
     ORDO_ASSIGN_OR_RETURN(auto conn, ConnectPg(dsn, isolation));
     std::shared_ptr<PgConnection> c(std::move(conn));
-    BaselineSql sql{std::string(postgres::PgDialect().now), "BEGIN"};
+    BaselineSql sql{std::string(sqlstore::PostgresDialect().now), "BEGIN"};
     return ClaimFn([c, sql, owner, lock]() { return ClaimOnce(*c, sql, owner, lock); });
   }
   ORDO_ASSIGN_OR_RETURN(auto conn, ConnectMysql(dsn, isolation));

@@ -58,7 +58,7 @@ Status PrintMysqlExplains(const std::string& url, const StoreOptions& options, s
                         First(*conn, "SELECT apply_id FROM apply_operations WHERE id = " + op_text));
   SqlValue op = SqlValue::Int(std::stoll(op_text));
   SqlValue apply = SqlValue::Int(std::stoll(apply_text));
-  sqlstore::Gates g(mysql::MysqlDialect(), options);
+  sqlstore::Gates g(sqlstore::MariaDbDialect(), options);
   mysql::ClaimSearch copy(g.copy, g.ArmA(), {g.ProbeB(), g.ProbeC(), g.ProbeD()});
   mysql::ClaimSearch cutover(g.cutover, g.Arm1(), {g.Arm2()});
   sqlstore::SqlText copy_next = copy.RareProbeAfter({"2000-01-01", 1});
@@ -78,7 +78,7 @@ Status PrintMysqlExplains(const std::string& url, const StoreOptions& options, s
        cutover.first.text, cutover.first.params},
       {"cutover claim: lock a probe row, re-checked", cutover_lock.text, cutover_lock.params},
       {"begin_cutover: guarded UPDATE",
-       NowIn(sqlstore::BeginCutoverSql(mysql::MysqlDialect())),
+       NowIn(sqlstore::BeginCutoverSql(sqlstore::MariaDbDialect())),
        {op, SqlValue::Text("token")}},
       {"cleanup claim: candidates", cleanup.text, cleanup.params},
       {"stop reconciliation: candidates", g.stop_candidates.text, g.stop_candidates.params},
@@ -86,7 +86,7 @@ Status PrintMysqlExplains(const std::string& url, const StoreOptions& options, s
       {"retry expiry: candidates", g.expiry_candidates.text, g.expiry_candidates.params},
       {"retry expiry: lock the apply and re-check", expiry_lock.text, expiry_lock.params},
       {"one active apply per deployment (per deployment of a create or restart)",
-       sqlstore::DeploymentHolderCandidatesSql(mysql::MysqlDialect()),
+       sqlstore::DeploymentHolderCandidatesSql(sqlstore::MariaDbDialect()),
        {SqlValue::Text("d1"), SqlValue::Text("app"), SqlValue::Text("env1"), SqlValue::Int(0)}},
       {"fenced write: lock the leased row",
        "SELECT id FROM apply_operations o WHERE o.id = ? FOR UPDATE SKIP LOCKED", {op}},
@@ -122,7 +122,7 @@ Status PrintPgExplains(const std::string& url, const StoreOptions& options, std:
       std::string op_text,
       First(*conn, "SELECT MAX(id) FROM apply_operations WHERE state = 'pending'"));
   SqlValue op = SqlValue::Int(std::stoll(op_text));
-  sqlstore::Gates g(postgres::PgDialect(), options);
+  sqlstore::Gates g(sqlstore::PostgresDialect(), options);
   sqlstore::SqlText start =
       g.start_pending.With({SqlValue::Text("bench"), SqlValue::Text("token"), op});
   // The core's default search, which this backend replaces: the list of the first 32
@@ -166,7 +166,7 @@ Status PrintPgExplains(const std::string& url, const StoreOptions& options, std:
 
 Status PrintSqliteExplains(const std::string& path, const StoreOptions& options, std::ostream& out) {
   ORDO_ASSIGN_OR_RETURN(auto db, sqlite::SqliteDb::Open(path, 10'000));
-  sqlstore::Gates g(sqlite::SqliteDialect(), options);
+  sqlstore::Gates g(sqlstore::SqliteDialect(), options);
   struct Claim {
     const char* title;
     sqlstore::SqlText sql;

@@ -229,7 +229,7 @@ const std::vector<Migration>& Migrations() {
 }
 
 Result<int> AppliedVersion(MysqlConnection& conn) {
-  ConnSession session(conn);
+  ConnSession session(&conn);
   return sqlstore::AppliedVersion(session);
 }
 

@@ -42,7 +42,7 @@ MysqlConnectOptions TransactionSessionOptions(const Dsn& dsn) {
 }  // namespace
 
 MysqlStore::MysqlStore(const Dsn& dsn, const StoreOptions& options)
-    : SqlStore(MysqlDialect(), options),
+    : SqlStore(sqlstore::MariaDbDialect(), options),
       copy_search_(gates().copy, gates().ArmA(), {gates().ProbeB(), gates().ProbeC(), gates().ProbeD()}),
       cutover_search_(gates().cutover, gates().Arm1(), {gates().Arm2()}),
       pool_(std::make_unique<MysqlPool>(dsn, SessionOptions(dsn), sqlstore::UrlInt(dsn, "pool", 64))),
@@ -50,10 +50,7 @@ MysqlStore::MysqlStore(const Dsn& dsn, const StoreOptions& options)
 
 Result<std::unique_ptr<MysqlStore>> MysqlStore::Open(const Dsn& dsn, const StoreOptions& options) {
   ORDO_RETURN_IF_ERROR(sqlstore::CheckServerUrl(dsn, "mysql"));
-  std::unique_ptr<MysqlStore> store(new MysqlStore(dsn, options));
-  // Connect once so an unreachable server or a missing database fails here.
-  ORDO_RETURN_IF_ERROR(store->BeginRead().status());
-  return store;
+  return Connected(std::unique_ptr<MysqlStore>(new MysqlStore(dsn, options)));
 }
 
 Result<std::unique_ptr<Store>> OpenMysqlUrl(std::string_view rest, const StoreOptions& options) {

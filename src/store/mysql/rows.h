@@ -1,12 +1,13 @@
-// The MariaDB store's dialect of the shared store core (the records and their
-// decoders are store/sql/records.h).
+// The MariaDB store's view of the shared store core: its dialect
+// (sqlstore::MariaDbDialect, store/sql/dialects.h) and the records' column lists and
+// decoders (store/sql/records.h), named for the backend's files.
 //
 // Timestamps are DATETIME(6) in UTC (every session sets time_zone '+00:00'), read and
 // written as "YYYY-MM-DD HH:MM:SS.ffffff" text (store/sql/datetime.h).
 //
 // Thread-safety: pure functions.
 //
-//   ORDO_ASSIGN_OR_RETURN(OperationRecord op, sqlstore::DecodeOperation(MysqlDialect(), row));
+//   ORDO_ASSIGN_OR_RETURN(OperationRecord op, sqlstore::DecodeOperation(sqlstore::MariaDbDialect(), row));
 #pragma once
 
 #include <optional>
@@ -16,13 +17,11 @@
 #include "db/mysql/connection.h"
 #include "ordo/model.h"
 #include "ordo/status.h"
+#include "store/sql/dialects.h"
 #include "store/sql/records.h"
 #include "store/sql/session.h"
 
 namespace ordo::mysql {
-
-// The MariaDB/MySQL dialect of the store core: NOW(6), row locks, DATETIME(6) text.
-const sqlstore::Dialect& MysqlDialect();
 
 using sqlstore::CellInt;
 using sqlstore::kApplyColumns;

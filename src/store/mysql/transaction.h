@@ -20,6 +20,7 @@
 
 #include "db/mysql/pool.h"
 #include "ordo/status.h"
+#include "store/sql/on_connection.h"
 #include "store/sql/session.h"
 
 namespace ordo::mysql {
@@ -27,27 +28,15 @@ namespace ordo::mysql {
 // The session settings of a pool that Transaction::Begin draws from.
 inline constexpr const char* kTransactionSession = "SET SESSION autocommit = 0";
 
-// The statements of a store-core session (Base: sqlstore::Session or Transaction), run
-// on the connection Self::conn() returns.
-template <typename Base, typename Self>
-class OnConnection : public Base {
- public:
-  Result<uint64_t> Execute(std::string_view sql, const std::vector<SqlValue>& params) override {
-    return Conn().Execute(sql, params);
+// An INSERT's new id on MariaDB: the connection's LAST_INSERT_ID().
+struct MysqlIds {
+  static Result<int64_t> InsertId(MysqlConnection& conn, std::string_view sql, const std::vector<SqlValue>& params) {
+    ORDO_RETURN_IF_ERROR(conn.Execute(sql, params).status());
+    return static_cast<int64_t>(conn.last_insert_id());
   }
-  Result<SqlRows> Query(std::string_view sql, const std::vector<SqlValue>& params) override {
-    return Conn().Query(sql, params);
-  }
-  Result<int64_t> InsertId(std::string_view sql, const std::vector<SqlValue>& params) override {
-    ORDO_RETURN_IF_ERROR(Conn().Execute(sql, params).status());
-    return static_cast<int64_t>(Conn().last_insert_id());
-  }
-
- private:
-  MysqlConnection& Conn() { return static_cast<Self*>(this)->conn(); }
 };
 
-class Transaction final : public OnConnection<sqlstore::Transaction, Transaction> {
+class Transaction final : public sqlstore::OnConnection<sqlstore::Transaction, Transaction, MysqlIds> {
  public:
   // `pool`'s connections must run kTransactionSession.
   static Result<Transaction> Begin(MysqlPool& pool);
@@ -71,26 +60,9 @@ class Transaction final : public OnConnection<sqlstore::Transaction, Transaction
   bool open_ = true;
 };
 
-// A pooled connection outside a transaction (autocommit) as a store-core session, for
-// reads; the connection goes back to the pool with the session.
-class PooledSession final : public OnConnection<sqlstore::Session, PooledSession> {
- public:
-  explicit PooledSession(MysqlPool::Handle conn) : conn_(std::move(conn)) {}
-  MysqlConnection& conn() { return *conn_; }
-
- private:
-  MysqlPool::Handle conn_;
-};
-
-// A connection the caller owns, as a store-core session (e.g. inside the migration
-// runner's lock).
-class ConnSession final : public OnConnection<sqlstore::Session, ConnSession> {
- public:
-  explicit ConnSession(MysqlConnection& conn) : conn_(conn) {}
-  MysqlConnection& conn() { return conn_; }
-
- private:
-  MysqlConnection& conn_;
-};
+// A pooled connection outside a transaction (autocommit), for reads; and a
+// connection the caller owns (the migration runner's).
+using PooledSession = sqlstore::HeldSession<MysqlPool::Handle, MysqlIds>;
+using ConnSession = sqlstore::HeldSession<MysqlConnection*, MysqlIds>;
 
 }  // namespace ordo::mysql

@@ -187,7 +187,7 @@ Status RunPgMigrations(PgConnection& conn) {
     Status s = [&]() -> Status {
       ORDO_RETURN_IF_ERROR(conn.Query(kLock).status());
       ORDO_RETURN_IF_ERROR(conn.Execute(kMigrationsTable));
-      PgConnSession session(conn);
+      PgConnSession session(&conn);
       ORDO_ASSIGN_OR_RETURN(int current, sqlstore::AppliedVersion(session));
       if (m.version <= current) return Status::Ok();
       ORDO_RETURN_IF_ERROR(conn.Execute(m.sql).WithContext("migration " + std::to_string(m.version)));

@@ -17,31 +17,18 @@
 #include <memory>
 
 #include "db/postgres/pool.h"
+#include "store/sql/dialects.h"
+#include "store/sql/on_connection.h"
 #include "store/sql/session.h"
 
 namespace ordo::postgres {
 
-// The PostgreSQL dialect of the store core.
-const sqlstore::Dialect& PgDialect();
-
-// The statements of a store-core session (Base: sqlstore::Session or Transaction) on
-// the connection Self::conn() returns. InsertId appends "RETURNING id".
-template <typename Base, typename Self>
-class OnPgConnection : public Base {
- public:
-  Result<uint64_t> Execute(std::string_view sql, const std::vector<SqlValue>& params) override {
-    return Conn().Execute(sql, params);
-  }
-  Result<SqlRows> Query(std::string_view sql, const std::vector<SqlValue>& params) override {
-    return Conn().Query(sql, params);
-  }
-  Result<int64_t> InsertId(std::string_view sql, const std::vector<SqlValue>& params) override;
-
- private:
-  PgConnection& Conn() { return static_cast<Self*>(this)->conn(); }
+// An INSERT's new id on PostgreSQL: the statement with "RETURNING id".
+struct PgIds {
+  static Result<int64_t> InsertId(PgConnection& conn, std::string_view sql, const std::vector<SqlValue>& params);
 };
 
-class PgTransaction final : public OnPgConnection<sqlstore::Transaction, PgTransaction> {
+class PgTransaction final : public sqlstore::OnConnection<sqlstore::Transaction, PgTransaction, PgIds> {
  public:
   static Result<std::unique_ptr<PgTransaction>> Begin(PgPool& pool);
   ~PgTransaction() override;
@@ -54,23 +41,9 @@ class PgTransaction final : public OnPgConnection<sqlstore::Transaction, PgTrans
   bool open_ = true;
 };
 
-class PgReadSession final : public OnPgConnection<sqlstore::Session, PgReadSession> {
- public:
-  explicit PgReadSession(PgPool::Handle handle) : handle_(std::move(handle)) {}
-  PgConnection& conn() { return *handle_; }
-
- private:
-  PgPool::Handle handle_;
-};
-
-// A connection the caller owns, as a store-core session (the migration runner's).
-class PgConnSession final : public OnPgConnection<sqlstore::Session, PgConnSession> {
- public:
-  explicit PgConnSession(PgConnection& conn) : conn_(conn) {}
-  PgConnection& conn() { return conn_; }
-
- private:
-  PgConnection& conn_;
-};
+// A pooled connection outside a transaction, for reads; and a connection the caller
+// owns (the migration runner's).
+using PgReadSession = sqlstore::HeldSession<PgPool::Handle, PgIds>;
+using PgConnSession = sqlstore::HeldSession<PgConnection*, PgIds>;
 
 }  // namespace ordo::postgres

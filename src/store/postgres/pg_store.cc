@@ -32,17 +32,14 @@ PgConnectOptions PgSessionOptions(const Dsn& dsn) {
 }
 
 PgStore::PgStore(const Dsn& dsn, const StoreOptions& options)
-    : SqlStore(PgDialect(), options),
+    : SqlStore(sqlstore::PostgresDialect(), options),
       dsn_(dsn),
       schema_(PgSchema(dsn)),
       pool_(std::make_unique<PgPool>(dsn, PgSessionOptions(dsn), sqlstore::UrlInt(dsn, "pool", 64))) {}
 
 Result<std::unique_ptr<PgStore>> PgStore::Open(const Dsn& dsn, const StoreOptions& options) {
   ORDO_RETURN_IF_ERROR(sqlstore::CheckServerUrl(dsn, "postgres"));
-  std::unique_ptr<PgStore> store(new PgStore(dsn, options));
-  // Connect once so an unreachable server or a missing database fails here.
-  ORDO_RETURN_IF_ERROR(store->BeginRead().status());
-  return store;
+  return Connected(std::unique_ptr<PgStore>(new PgStore(dsn, options)));
 }
 
 Result<std::unique_ptr<Store>> OpenPgUrl(std::string_view url, const StoreOptions& options) {

@@ -33,7 +33,7 @@ constexpr const char* kInFlight = "('running','waiting_for_cutover','cutting_ove
 // either arm: "start pending owner=… token=…", "recover stale owner=… token=…", as
 // SqlStore::CommitClaim writes it); the find's and the guards' are bound at build time.
 sqlstore::SqlText PgStore::CopyClaimSql(const sqlstore::Gates& g) {
-  const std::string now(PgDialect().now);
+  const std::string now(sqlstore::PostgresDialect().now);
   // The guards of TakeCopy's UPDATEs, on the row as locked (its newest version): arm
   // A's start_pending (still pending, no stop pending; not `barrier`, which the core
   // takes), arm B's lease steal (still the same in-flight state, still stale).

@@ -114,6 +114,15 @@ class SqlStore : public Store, public GateCandidates {
   // committed rows).
   virtual Result<std::unique_ptr<Session>> BeginRead() = 0;
 
+  // A server backend's Open ends here: one connection made, so an unreachable server
+  // or a missing database fails at open rather than at first use.
+  template <typename Backend>
+  static Result<std::unique_ptr<Backend>> Connected(std::unique_ptr<Backend> store) {
+    SqlStore& core = *store;
+    ORDO_RETURN_IF_ERROR(core.BeginRead().status());
+    return store;
+  }
+
   // ---- how a backend finds a claim's row (sql_store_claims.cc) ----
   enum class Claim { kCopy, kCutover, kCleanup };
   // SELECT id, created_at of every row the claim may take, in (created_at, id) order,

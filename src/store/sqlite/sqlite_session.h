@@ -14,14 +14,11 @@
 #include <memory>
 #include <mutex>
 
+#include "store/sql/dialects.h"
 #include "store/sql/session.h"
 #include "store/sqlite/sqlite_db.h"
 
 namespace ordo::sqlite {
-
-// SQLite's dialect of the store core: INTEGER microseconds, ordo_now(), no row locks
-// (a write transaction is exclusive).
-const sqlstore::Dialect& SqliteDialect();
 
 // The statements of a store-core session (Base: sqlstore::Session or Transaction),
 // run on `db` by a caller that holds the store's mutex.

@@ -44,7 +44,7 @@ class SqliteStore final : public sqlstore::SqlStore {
 
  private:
   SqliteStore(std::unique_ptr<SqliteDb> db, const StoreOptions& options)
-      : SqlStore(SqliteDialect(), options),
+      : SqlStore(sqlstore::SqliteDialect(), options),
         db_(std::move(db)),
         copy_list_(CopyCandidatesSql(gates())),
         cutover_list_(CutoverCandidatesSql(gates())),
