@@ -24,8 +24,13 @@ PgConnectOptions PgSessionOptions(const Dsn& dsn) {
   // their many subqueries passes jit_above_cost with a few thousand queued operations,
   // and compiling them took 100–200 ms a statement (a cleanup claim: 106 ms instead
   // of 2 ms with 4,000 pending; docs/benchmarks.md).
+  // Generic plans: the connection prepares each statement once, and under `auto` the
+  // planner keeps planning the claims afresh for their parameters (15–48 ms for the
+  // copy claim's legs after an ANALYZE of the queue) — their shape, not their values,
+  // decides the plan: the states are literals, and every parameter is an id or a time
+  // compared through an index.
   o.init_statements = {"SET lock_timeout = '" + std::to_string(seconds) + "s'", "SET datestyle = 'ISO, YMD'",
-                       "SET jit = off"};
+                       "SET jit = off", "SET plan_cache_mode = force_generic_plan"};
   std::string schema = PgSchema(dsn);
   if (!schema.empty()) o.init_statements.push_back("SET search_path TO " + QuotePgIdentifier(schema));
   return o;
