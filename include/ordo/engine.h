@@ -1,5 +1,5 @@
 // Engine: runs one operation's table changes on one deployment (one MySQL/MariaDB
-// server), phase by phase, for the operator. See ../shared/spec/engine.md.
+// server), phase by phase, for the operator. See docs/engine.md.
 //
 // The operator owns the lease; the engine never talks to the control store. It
 // reports progress and persists its resume state through EngineHost callbacks, and

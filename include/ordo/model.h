@@ -1,5 +1,5 @@
 // The control model's vocabulary: states, policies, request kinds, and the records
-// the store returns. See ../shared/spec/model.md for what each word means.
+// the store returns. See docs/model.md for what each word means.
 //
 // Policies are stored as the raw strings captured at create time; the gates interpret
 // them through ParseCutoverPolicy/ParseOnFailure, which fail closed (unknown →

@@ -151,7 +151,7 @@ class Store {
   virtual Result<OperationRecord> GetOperation(int64_t operation_id) = 0;
   virtual Result<std::vector<ChangeRecord>> ListChanges(int64_t operation_id) = 0;
 
-  // ---- claims (model.md) ---------------------------------------------------------
+  // ---- claims (docs/model.md) ----------------------------------------------------
   // Empty owner → LeaseLost without running any SQL. nullopt: nothing claimable.
   virtual Result<std::optional<ClaimedOperation>> ClaimNextCopy(std::string_view owner) = 0;
   virtual Result<std::optional<ClaimedOperation>> ClaimNextCutover(std::string_view owner) = 0;

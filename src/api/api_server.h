@@ -1,4 +1,4 @@
-// ApiServer: ordo's HTTP API (product.md, "HTTP API"), served by `ordo serve`.
+// ApiServer: ordo's HTTP API (docs/guide.md, "HTTP API"), served by `ordo serve`.
 //
 // JSON over HTTP. Every route but GET /healthz needs `Authorization: Bearer <token>`
 // when a token is configured (the caller decides whether running without one is

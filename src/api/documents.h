@@ -1,4 +1,4 @@
-// The JSON documents of ordo's user surface (../shared/spec/product.md): what
+// The JSON documents of ordo's user surface (docs/guide.md): what
 // `status --json`, `logs --json` and the HTTP API return. Scripts parse these; field
 // names and shapes are a contract. Times are RFC 3339 UTC with microseconds.
 //

@@ -1,4 +1,4 @@
-// Exit codes of `ordo` (product.md) and the one place a Status becomes one.
+// Exit codes of `ordo` (docs/guide.md) and the one place a Status becomes one.
 //
 // Thread-safety: pure functions.
 #pragma once

@@ -1,4 +1,4 @@
-// Config: ordo.yaml, loaded and validated (../shared/spec/product.md, "Config").
+// Config: ordo.yaml, loaded and validated (docs/guide.md, "Config reference").
 //
 // Every error names the file, the key path and what was expected, e.g.
 //   ordo.yaml: databases.shop.environments.prod.cutover_policy: expected one of

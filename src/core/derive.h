@@ -1,4 +1,4 @@
-// Derivation of an apply's state from its operations (model.md, "The apply state";
+// Derivation of an apply's state from its operations (docs/model.md, "Apply state";
 // docs/store.md, "When an apply settles").
 //
 // Two answers. The *verdict* is the priority order over the operations (any failed →

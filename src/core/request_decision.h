@@ -1,4 +1,4 @@
-// The control-request decision (model.md "Control requests"; docs/store.md): whether
+// The control-request decision (docs/model.md "Control requests"; docs/store.md): whether
 // a request is accepted, already requested, or refused and why, and what an accepted
 // one changes besides its own row. Every store backend runs it inside the request's
 // transaction over the rows it read; the protocol's model checker runs the same

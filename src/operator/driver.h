@@ -1,4 +1,4 @@
-// Driver: one worker task running the tick (model.md, "The worker tick"), in the
+// Driver: one worker task running the tick (docs/model.md, "The worker tick"), in the
 // order of kTickOrder (decisions.h): expire exhausted retries, re-derive the applies
 // nobody holds, stop reconciliation, the cleanup claim, the cutover claim, the copy
 // claim — at most one claim per tick. A claimed operation is driven at once

@@ -1,5 +1,5 @@
 // Cutover: swaps every table of the operation in one RENAME, using the two-session
-// sentry method of engine.md (MariaDB refuses RENAME under LOCK TABLES). The same
+// sentry method of docs/engine.md (MariaDB refuses RENAME under LOCK TABLES). The same
 // machinery swaps forward (the cutover) and back (a revert); each table is a SwapTable:
 // the current table goes `away` (if it exists) and `incoming` becomes the table (if
 // there is one), so an altered table has both, a dropped one only `away` and a

@@ -1,4 +1,4 @@
-// MysqlStore: the control store on MariaDB/MySQL (model.md, docs/store.md).
+// MysqlStore: the control store on MariaDB/MySQL (docs/model.md, docs/store.md).
 //
 // Connections come from a MysqlPool; every session runs READ COMMITTED with
 // time_zone '+00:00', and every timestamp is the database clock (NOW(6) into

@@ -1,4 +1,4 @@
-// PgStore: the control store on PostgreSQL (model.md, docs/store.md).
+// PgStore: the control store on PostgreSQL (docs/model.md, docs/store.md).
 //
 // Connections come from a PgPool; every session runs READ COMMITTED in UTC, and every
 // timestamp is the database clock (statement_timestamp() into timestamp(6)). The

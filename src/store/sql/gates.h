@@ -1,4 +1,4 @@
-// The gates of model.md as SQL, written once for every backend: each claim arm's exact
+// The gates of docs/model.md as SQL, written once for every backend: each claim arm's exact
 // predicate over `o` (apply_operations), the housekeeping jobs' candidate queries and
 // the guarded statements that repeat a gate. What differs between databases comes
 // from the Dialect (the clock, the lock clauses, index hints); every value is a bound
@@ -46,7 +46,7 @@ class Gates {
   SqlText FreshAfter() const;
   SqlText Budget() const;
 
-  // ---- the arms (model.md) ----
+  // ---- the arms (docs/model.md, "Claims") ----
   SqlText ArmA() const;  // copy: start a pending row whose ordering gate passed
   SqlText ArmB() const;  // copy: recover a stale in-flight row
   SqlText ArmC() const;  // copy: resume a stopped row of a started apply

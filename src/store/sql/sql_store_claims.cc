@@ -1,4 +1,4 @@
-// SqlStore: the claims (model.md: copy arms A–D, cutover arms 1–2, cleanup) and the
+// SqlStore: the claims (docs/model.md: copy arms A–D, cutover arms 1–2, cleanup) and the
 // housekeeping jobs (stop reconciliation, retry expiry, re-deriving unheld applies).
 //
 // A claim is one write transaction: FindCandidate (the backend's search, or the

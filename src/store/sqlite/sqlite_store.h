@@ -1,4 +1,4 @@
-// SqliteStore: the control store on one SQLite file (model.md, docs/store.md).
+// SqliteStore: the control store on one SQLite file (docs/model.md, docs/store.md).
 //
 // Every write transaction is BEGIN IMMEDIATE: SQLite has one writer at a time, so a
 // claim's SELECT and guarded UPDATE run with no other writer in between, across
