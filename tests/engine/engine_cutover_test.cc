@@ -252,6 +252,40 @@ TEST(Cutover, AMultiTableSwapKeepsQueuedWritesOnEveryTable) {
   }
 }
 
+// The engine of `spec`, copied and in sync (null, with a test failure, when it could
+// not be).
+std::unique_ptr<OperationEngine> CopiedWithoutWindow(const EngineSpec& spec, RecordingHost* host) {
+  auto engine = NewMysqlEngine(spec, host);
+  EXPECT_TRUE(engine.ok()) << engine.status().ToString();
+  if (!engine.ok()) return nullptr;
+  Status copied = (*engine)->Copy();
+  EXPECT_TRUE(copied.ok()) << copied.ToString();
+  return copied.ok() ? std::move(engine).value() : nullptr;
+}
+
+// ADD COLUMN `added` (default 5) to `db`.t, without a revert window.
+EngineSpec AddColumnWithoutWindow(testing::MariaDbServer* server, const std::string& db) {
+  EngineSpec spec = SpecFor(server, db, "t", "ALTER TABLE t ADD COLUMN added INT DEFAULT 5");
+  spec.revert_window = false;
+  return spec;
+}
+
+// A successor engine built from `spec` (its resume state the latest checkpoint) finds
+// the swap done and finishes it: the old table dropped, nothing of ordo left.
+void ExpectFinishedBySuccessor(const EngineSpec& spec, testing::ScratchDb& s) {
+  RecordingHost host;
+  auto next = NewMysqlEngine(spec, &host);
+  ASSERT_TRUE(next.ok());
+  auto again = (*next)->Swap();
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->attempts, 0) << "swapped once only";
+  Status finished = (*next)->FinishSwap();
+  ASSERT_TRUE(finished.ok()) << finished.ToString();
+  EXPECT_TRUE(testing::OrdoTables(*s.conn, s.db)->empty());
+  ASSERT_TRUE((*next)->FinishSwap().ok()) << "idempotent";
+  EXPECT_EQ(*testing::Cell(*s.conn, "SELECT COUNT(*) FROM t WHERE added = 5"), "3000");
+}
+
 // Without a revert window the swap ends the turn and leaves the old table for
 // FinishSwap(), which a fresh engine built from the checkpoint can do (its holder died
 // between the two).
@@ -260,32 +294,20 @@ TEST(Cutover, SwapLeavesTheOldTableWhichFinishSwapDropsEvenFromAFreshEngine) {
   auto s = testing::NewScratchTable(server, 3000);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   RecordingHost host;
-  EngineSpec spec = SpecFor(server, s->db, "t", "ALTER TABLE t ADD COLUMN added INT DEFAULT 5");
-  spec.revert_window = false;
-  auto first = NewMysqlEngine(spec, &host);
-  ASSERT_TRUE(first.ok());
-  ASSERT_TRUE((*first)->Copy().ok());
-  Status early = (*first)->FinishSwap();
+  EngineSpec spec = AddColumnWithoutWindow(server, s->db);
+  auto first = CopiedWithoutWindow(spec, &host);
+  ASSERT_NE(first, nullptr);
+  Status early = first->FinishSwap();
   EXPECT_TRUE(early.Is(StatusCode::kFailedPrecondition)) << early.ToString();
-  auto report = (*first)->Swap();
+  auto report = first->Swap();
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_GE(report->attempts, 1);
   EXPECT_EQ(*testing::OrdoTables(*s->conn, s->db), (std::vector<std::string>{"t_ordo_old", "t_ordo_own"}));
   EXPECT_EQ(*testing::Cell(*s->conn, "SELECT COUNT(*) FROM t WHERE added = 5"), "3000");
-  first->reset();  // the holder dies before the drop
+  first.reset();  // the holder dies before the drop
 
   spec.resume_state = host.last_resume_state();
-  RecordingHost next_host;
-  auto next = NewMysqlEngine(spec, &next_host);
-  ASSERT_TRUE(next.ok());
-  auto again = (*next)->Swap();
-  ASSERT_TRUE(again.ok()) << again.status().ToString();
-  EXPECT_EQ(again->attempts, 0) << "swapped once only";
-  Status finished = (*next)->FinishSwap();
-  ASSERT_TRUE(finished.ok()) << finished.ToString();
-  EXPECT_TRUE(testing::OrdoTables(*s->conn, s->db)->empty());
-  ASSERT_TRUE((*next)->FinishSwap().ok()) << "idempotent";
-  EXPECT_EQ(*testing::Cell(*s->conn, "SELECT COUNT(*) FROM t WHERE added = 5"), "3000");
+  ExpectFinishedBySuccessor(spec, *s);
 }
 
 // A holder that swapped died before its checkpoint; the next one found the swap on the
@@ -297,14 +319,12 @@ TEST(Cutover, ASwapFoundOnTheTargetIsRecordedBeforeTheOldTableGoes) {
   auto s = testing::NewScratchTable(server, 3000);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   RecordingHost host;
-  EngineSpec spec = SpecFor(server, s->db, "t", "ALTER TABLE t ADD COLUMN added INT DEFAULT 5");
-  spec.revert_window = false;
-  auto first = NewMysqlEngine(spec, &host);
-  ASSERT_TRUE(first.ok());
-  ASSERT_TRUE((*first)->Copy().ok());
+  EngineSpec spec = AddColumnWithoutWindow(server, s->db);
+  auto first = CopiedWithoutWindow(spec, &host);
+  ASSERT_NE(first, nullptr);
   const std::string before_swap = host.last_resume_state();
-  ASSERT_TRUE((*first)->Swap().ok());
-  first->reset();  // died before its checkpoint: the store still says "copying"
+  ASSERT_TRUE(first->Swap().ok());
+  first.reset();  // died before its checkpoint: the store still says "copying"
 
   spec.resume_state = before_swap;
   spec.fence_token = "second";
@@ -319,16 +339,7 @@ TEST(Cutover, ASwapFoundOnTheTargetIsRecordedBeforeTheOldTableGoes) {
   const std::string latest = second_host.last_resume_state();
   spec.resume_state = latest.empty() ? before_swap : latest;
   spec.fence_token = "third";
-  RecordingHost third_host;
-  auto third = NewMysqlEngine(spec, &third_host);
-  ASSERT_TRUE(third.ok());
-  auto again = (*third)->Swap();
-  ASSERT_TRUE(again.ok()) << again.status().ToString();
-  EXPECT_EQ(again->attempts, 0) << "swapped once only";
-  Status finished = (*third)->FinishSwap();
-  ASSERT_TRUE(finished.ok()) << finished.ToString();
-  EXPECT_TRUE(testing::OrdoTables(*s->conn, s->db)->empty());
-  EXPECT_EQ(*testing::Cell(*s->conn, "SELECT COUNT(*) FROM t WHERE added = 5"), "3000");
+  ExpectFinishedBySuccessor(spec, *s);
 }
 
 // engine.cutover_force_after: once the swap has looked for a free moment that long, the
