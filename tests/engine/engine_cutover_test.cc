@@ -252,27 +252,31 @@ TEST(Cutover, AMultiTableSwapKeepsQueuedWritesOnEveryTable) {
   }
 }
 
-// The engine of `spec`, copied and in sync (null, with a test failure, when it could
-// not be).
-std::unique_ptr<OperationEngine> CopiedWithoutWindow(const EngineSpec& spec, RecordingHost* host) {
-  auto engine = NewMysqlEngine(spec, host);
-  EXPECT_TRUE(engine.ok()) << engine.status().ToString();
-  if (!engine.ok()) return nullptr;
-  Status copied = (*engine)->Copy();
-  EXPECT_TRUE(copied.ok()) << copied.ToString();
-  return copied.ok() ? std::move(engine).value() : nullptr;
-}
+// A table of 3,000 rows, ADD COLUMN `added` (default 5) without a revert window, and
+// the first engine of it, copied and in sync.
+class NoWindowCutover : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ORDO_ASSIGN_SERVER_OR_SKIP(server);
+    auto s = testing::NewScratchTable(server, 3000);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    s_ = std::move(s).value();
+    spec_ = SpecFor(server, s_.db, "t", "ALTER TABLE t ADD COLUMN added INT DEFAULT 5");
+    spec_.revert_window = false;
+    auto first = testing::CopiedEngine(spec_, &host_);
+    ASSERT_TRUE(first.ok()) << first.status().ToString();
+    first_ = std::move(first).value();
+  }
 
-// ADD COLUMN `added` (default 5) to `db`.t, without a revert window.
-EngineSpec AddColumnWithoutWindow(testing::MariaDbServer* server, const std::string& db) {
-  EngineSpec spec = SpecFor(server, db, "t", "ALTER TABLE t ADD COLUMN added INT DEFAULT 5");
-  spec.revert_window = false;
-  return spec;
-}
+  testing::ScratchDb s_;
+  EngineSpec spec_;
+  RecordingHost host_;
+  std::unique_ptr<OperationEngine> first_;
+};
 
 // A successor engine built from `spec` (its resume state the latest checkpoint) finds
 // the swap done and finishes it: the old table dropped, nothing of ordo left.
-void ExpectFinishedBySuccessor(const EngineSpec& spec, testing::ScratchDb& s) {
+void ExpectFinishedBySuccessor(const EngineSpec& spec, const testing::ScratchDb& s) {
   RecordingHost host;
   auto next = NewMysqlEngine(spec, &host);
   ASSERT_TRUE(next.ok());
@@ -289,57 +293,43 @@ void ExpectFinishedBySuccessor(const EngineSpec& spec, testing::ScratchDb& s) {
 // Without a revert window the swap ends the turn and leaves the old table for
 // FinishSwap(), which a fresh engine built from the checkpoint can do (its holder died
 // between the two).
-TEST(Cutover, SwapLeavesTheOldTableWhichFinishSwapDropsEvenFromAFreshEngine) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto s = testing::NewScratchTable(server, 3000);
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
-  RecordingHost host;
-  EngineSpec spec = AddColumnWithoutWindow(server, s->db);
-  auto first = CopiedWithoutWindow(spec, &host);
-  ASSERT_NE(first, nullptr);
-  Status early = first->FinishSwap();
+TEST_F(NoWindowCutover, SwapLeavesTheOldTableWhichFinishSwapDropsEvenFromAFreshEngine) {
+  Status early = first_->FinishSwap();
   EXPECT_TRUE(early.Is(StatusCode::kFailedPrecondition)) << early.ToString();
-  auto report = first->Swap();
+  auto report = first_->Swap();
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_GE(report->attempts, 1);
-  EXPECT_EQ(*testing::OrdoTables(*s->conn, s->db), (std::vector<std::string>{"t_ordo_old", "t_ordo_own"}));
-  EXPECT_EQ(*testing::Cell(*s->conn, "SELECT COUNT(*) FROM t WHERE added = 5"), "3000");
-  first.reset();  // the holder dies before the drop
+  EXPECT_EQ(*testing::OrdoTables(*s_.conn, s_.db), (std::vector<std::string>{"t_ordo_old", "t_ordo_own"}));
+  EXPECT_EQ(*testing::Cell(*s_.conn, "SELECT COUNT(*) FROM t WHERE added = 5"), "3000");
+  first_.reset();  // the holder dies before the drop
 
-  spec.resume_state = host.last_resume_state();
-  ExpectFinishedBySuccessor(spec, *s);
+  spec_.resume_state = host_.last_resume_state();
+  ExpectFinishedBySuccessor(spec_, s_);
 }
 
 // A holder that swapped died before its checkpoint; the next one found the swap on the
 // target and died while finishing it, after the old table went. The swap it found was
 // recorded before the drop, so a third engine, built from the latest checkpoint, knows
 // the table is swapped and does not plan the ALTER again on it.
-TEST(Cutover, ASwapFoundOnTheTargetIsRecordedBeforeTheOldTableGoes) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto s = testing::NewScratchTable(server, 3000);
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
-  RecordingHost host;
-  EngineSpec spec = AddColumnWithoutWindow(server, s->db);
-  auto first = CopiedWithoutWindow(spec, &host);
-  ASSERT_NE(first, nullptr);
-  const std::string before_swap = host.last_resume_state();
-  ASSERT_TRUE(first->Swap().ok());
-  first.reset();  // died before its checkpoint: the store still says "copying"
+TEST_F(NoWindowCutover, ASwapFoundOnTheTargetIsRecordedBeforeTheOldTableGoes) {
+  const std::string before_swap = host_.last_resume_state();
+  ASSERT_TRUE(first_->Swap().ok());
+  first_.reset();  // died before its checkpoint: the store still says "copying"
 
+  EngineSpec spec = spec_;
   spec.resume_state = before_swap;
   spec.fence_token = "second";
   RecordingHost second_host;
-  auto second = NewMysqlEngine(spec, &second_host);
-  ASSERT_TRUE(second.ok());
-  ASSERT_TRUE((*second)->Copy().ok());  // finds the swap on the target
+  auto second = testing::CopiedEngine(spec, &second_host);  // finds the swap on the target
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
   // Died finishing the swap: the old table dropped, its records still there.
-  ASSERT_TRUE(s->conn->Execute("DROP TABLE t_ordo_old").ok());
+  ASSERT_TRUE(s_.conn->Execute("DROP TABLE t_ordo_old").ok());
   second->reset();
 
   const std::string latest = second_host.last_resume_state();
   spec.resume_state = latest.empty() ? before_swap : latest;
   spec.fence_token = "third";
-  ExpectFinishedBySuccessor(spec, *s);
+  ExpectFinishedBySuccessor(spec, s_);
 }
 
 // engine.cutover_force_after: once the swap has looked for a free moment that long, the

@@ -31,12 +31,9 @@ EngineSpec OwnedSpec(testing::MariaDbServer* server, const std::string& db, cons
 // An engine for `spec` that has copied and is in sync; null (with a test failure)
 // when it could not.
 std::unique_ptr<OperationEngine> Copied(const EngineSpec& spec, RecordingHost* host) {
-  auto engine = NewMysqlEngine(spec, host);
+  auto engine = testing::CopiedEngine(spec, host);
   EXPECT_TRUE(engine.ok()) << engine.status().ToString();
-  if (!engine.ok()) return nullptr;
-  Status copied = (*engine)->Copy();
-  EXPECT_TRUE(copied.ok()) << copied.ToString();
-  return copied.ok() ? std::move(engine).value() : nullptr;
+  return engine.ok() ? std::move(engine).value() : nullptr;
 }
 
 Result<std::string> TableId(MysqlConnection& conn, const std::string& db, const std::string& table) {

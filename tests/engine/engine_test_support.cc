@@ -137,6 +137,12 @@ int RecordingHost::saves() {
   return saves_;
 }
 
+Result<std::unique_ptr<OperationEngine>> CopiedEngine(const EngineSpec& spec, RecordingHost* host) {
+  ORDO_ASSIGN_OR_RETURN(auto engine, NewMysqlEngine(spec, host));
+  ORDO_RETURN_IF_ERROR(engine->Copy());
+  return engine;
+}
+
 EngineSpec SpecFor(MariaDbServer* server, const std::string& db, const std::string& table,
                    const std::string& ddl) {
   EngineSpec spec;

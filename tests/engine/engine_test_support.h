@@ -80,6 +80,9 @@ class RecordingHost : public EngineHost {
 // enabled until the caller's SyncPoints::Get().DisableAndClear().
 void StopCopyAtChunk(RecordingHost& host, int chunk);
 
+// The engine of `spec` (NewMysqlEngine), copied and in sync.
+Result<std::unique_ptr<OperationEngine>> CopiedEngine(const EngineSpec& spec, RecordingHost* host);
+
 // A spec with short intervals for tests, the copy path forced (allow_instant false).
 EngineSpec SpecFor(MariaDbServer* server, const std::string& db, const std::string& table,
                    const std::string& ddl);
