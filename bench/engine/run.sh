@@ -28,7 +28,7 @@
 #
 # Under load ordo and INSERT … SELECT face prepared statements (--db-ps-mode=auto);
 # pt-osc faces plain statements, because its triggers make every prepared-statement
-# client fail (engine.md), which is reported separately.
+# client fail (docs/engine.md), which is reported separately.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)

@@ -1,4 +1,4 @@
-// End to end: errors a user meets with real servers, and the exit codes product.md
+// End to end: errors a user meets with real servers, and the exit codes docs/guide.md
 // gives them (0 completed, 1 the apply ended failed, 2 usage/config/DDL, 3 store or
 // target unreachable).
 //

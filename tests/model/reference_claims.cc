@@ -1,5 +1,5 @@
 // The copy claim (arms A–D), the cutover claim (arms 1–2) and begin_cutover of the
-// reference model, each arm a predicate that follows model.md's wording.
+// reference model, each arm a predicate that follows docs/model.md's wording.
 #include <algorithm>
 
 #include "model/reference_model.h"

@@ -1,11 +1,11 @@
 // The reference model of the gates: a deliberately plain, in-memory reading of
-// model.md's claims over a value snapshot of the control store.
+// docs/model.md's claims over a value snapshot of the control store.
 //
 // It answers, for one snapshot, "which rows may each claim return" and "which one
 // must it return first" (the first in (created_at, id) order). It is what the
 // conformance suite's differential test compares every backend against, so it is
 // written for obviousness, not speed: each arm is one small predicate that reads
-// like the prose of model.md, plus the decisions recorded in docs/store.md.
+// like the prose of docs/model.md, plus the decisions recorded in docs/store.md.
 //
 // Thread-safety: pure functions over values.
 //

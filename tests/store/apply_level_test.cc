@@ -1,4 +1,4 @@
-// Conformance: apply-level behaviour (scenarios.md 38–42) and control requests.
+// Conformance: apply-level behaviour and control requests.
 #include <map>
 
 #include "core/derive.h"
@@ -35,7 +35,7 @@ class ApplyLevel : public StoreSuite {
   }
 };
 
-TEST_P(ApplyLevel, HalfCreatedApplyIsInvisible) {  // 38
+TEST_P(ApplyLevel, HalfCreatedApplyIsInvisible) {
   auto other = backend_->OpenAgain(Options());
   ASSERT_TRUE(other.ok());
   std::optional<size_t> listed;
@@ -116,7 +116,7 @@ TEST_P(ApplyLevel, AStoredStateOrdoDoesNotKnowIsAnInternalErrorNamingIt) {
   EXPECT_TRUE(store_->GetApply(a.id).status().Is(StatusCode::kInternal));
 }
 
-TEST_P(ApplyLevel, OneActiveApplyPerDeployment) {  // 39
+TEST_P(ApplyLevel, OneActiveApplyPerDeployment) {
   auto x = store_->CreateApply(Spec({"d1", "d2"}));
   ASSERT_TRUE(x.ok());
   auto overlap = store_->CreateApply(Spec({"d2", "d3"}));
@@ -127,7 +127,7 @@ TEST_P(ApplyLevel, OneActiveApplyPerDeployment) {  // 39
   EXPECT_TRUE(store_->CreateApply(Spec({"d1", "d2"}, "staging")).ok());  // other environment
 }
 
-TEST_P(ApplyLevel, SettledOrHaltedAppliesReleaseTheirDeployments) {  // 39
+TEST_P(ApplyLevel, SettledOrHaltedAppliesReleaseTheirDeployments) {
   auto x = store_->CreateApply(Spec({"d1", "d2"}));
   ASSERT_TRUE(x.ok());
   auto ids = OpIds(x->id);
@@ -135,7 +135,7 @@ TEST_P(ApplyLevel, SettledOrHaltedAppliesReleaseTheirDeployments) {  // 39
   EXPECT_TRUE(store_->CreateApply(Spec({"d1", "d2"})).ok());
 }
 
-TEST_P(ApplyLevel, RestartOfStoppedApplyRechecksItsDeployments) {  // 39
+TEST_P(ApplyLevel, RestartOfStoppedApplyRechecksItsDeployments) {
   auto x = store_->CreateApply(Spec({"d1", "d2"}));
   ASSERT_TRUE(x.ok());
   auto xs = OpIds(x->id);
@@ -159,7 +159,7 @@ TEST_P(ApplyLevel, RestartOfStoppedApplyRechecksItsDeployments) {  // 39
   EXPECT_EQ(start->outcome, RequestOutcome::kAccepted) << start->reason;
 }
 
-TEST_P(ApplyLevel, AStartAcceptedForAStoppedApplyHoldsItsDeployments) {  // 39
+TEST_P(ApplyLevel, AStartAcceptedForAStoppedApplyHoldsItsDeployments) {
   auto x = store_->CreateApply(Spec({"d1", "d2"}));
   ASSERT_TRUE(x.ok());
   auto xs = OpIds(x->id);
@@ -185,7 +185,7 @@ TEST_P(ApplyLevel, AStartAcceptedForAStoppedApplyHoldsItsDeployments) {  // 39
   EXPECT_TRUE(y.ok()) << y.status().ToString();
 }
 
-TEST_P(ApplyLevel, ExpiryFailsExhaustedOrOldRetriesAndLeavesParkedSuccessor) {  // 40
+TEST_P(ApplyLevel, ExpiryFailsExhaustedOrOldRetriesAndLeavesParkedSuccessor) {
   auto exhausted = Create("barrier", "halt", 2);
   auto e = OpIds(exhausted.id);
   SetOp(e[0], S::kFailedRetryable);
@@ -217,7 +217,7 @@ TEST_P(ApplyLevel, ExpiryFailsExhaustedOrOldRetriesAndLeavesParkedSuccessor) {  
   EXPECT_EQ(*store_->ExpireRetries(), 0);
 }
 
-TEST_P(ApplyLevel, ExpiryMarksTheRowsThatStartedAsOwingTheirCleanup) {  // 40
+TEST_P(ApplyLevel, ExpiryMarksTheRowsThatStartedAsOwingTheirCleanup) {
   auto a = Create("parallel", "halt", 3);
   auto ids = OpIds(a.id);
   SetOp(ids[0], S::kFailedRetryable);  // started: may have left shadow tables
@@ -236,7 +236,7 @@ TEST_P(ApplyLevel, ExpiryMarksTheRowsThatStartedAsOwingTheirCleanup) {  // 40
   EXPECT_FALSE(Op(ids[2]).cleanup_pending);
 }
 
-TEST_P(ApplyLevel, StopReconciliationStopsLeftoverPendingWork) {  // 41
+TEST_P(ApplyLevel, StopReconciliationStopsLeftoverPendingWork) {
   auto a = Create("rolling", "continue", 2);
   auto ids = OpIds(a.id);
   SetOp(ids[0], S::kFailed);
@@ -259,7 +259,7 @@ TEST_P(ApplyLevel, StopReconciliationStopsLeftoverPendingWork) {  // 41
   EXPECT_FALSE(store_->ClaimNextStop("host/1/driver-1")->has_value());
 }
 
-TEST_P(ApplyLevel, StopReconciliationSkipsAppliesWithActiveWork) {  // 41
+TEST_P(ApplyLevel, StopReconciliationSkipsAppliesWithActiveWork) {
   auto a = Create("parallel", "continue", 3);
   auto ids = OpIds(a.id);
   SetOp(ids[0], S::kFailed);
@@ -269,7 +269,7 @@ TEST_P(ApplyLevel, StopReconciliationSkipsAppliesWithActiveWork) {  // 41
   EXPECT_EQ(Op(ids[2]).state, S::kPending);
 }
 
-TEST_P(ApplyLevel, ApplyStateProjectionFollowsFailurePolicies) {  // 42
+TEST_P(ApplyLevel, ApplyStateProjectionFollowsFailurePolicies) {
   struct Case {
     const char* on_failure;
     bool release;
@@ -289,7 +289,7 @@ TEST_P(ApplyLevel, ApplyStateProjectionFollowsFailurePolicies) {  // 42
   }
 }
 
-TEST_P(ApplyLevel, SettledApplyWithOneFailureIsFailedNamingItAndMootsRequests) {  // 42
+TEST_P(ApplyLevel, SettledApplyWithOneFailureIsFailedNamingItAndMootsRequests) {
   auto a = Create("rolling", "continue", 3);
   auto ids = OpIds(a.id);
   SetOp(ids[0], S::kCompleted);

@@ -1,4 +1,4 @@
-// Conformance: concurrency (scenarios.md 19 and 43) with real threads.
+// Conformance: concurrency with real threads.
 //
 // Scenario 43 runs 8 and then 32 drivers over 200 applies of 3–5 operations with
 // random policies, failures and crashes, spread over four store handles (four
@@ -42,7 +42,7 @@ class Concurrency : public StoreSuite {
   void RunRollouts(int drivers);
 };
 
-TEST_P(Concurrency, SixteenDriversRacingForOneStoppedRowExactlyOneWins) {  // 19
+TEST_P(Concurrency, SixteenDriversRacingForOneStoppedRowExactlyOneWins) {
   auto a = Create("rolling", "halt", 1);
   int64_t id = OpIds(a.id)[0];
   SetOp(id, S::kStopped);
@@ -166,11 +166,11 @@ void Concurrency::RunRollouts(int drivers) {
   }
 }
 
-TEST_P(Concurrency, EightDriversKeepEveryInvariant) {  // 43
+TEST_P(Concurrency, EightDriversKeepEveryInvariant) {
   RunRollouts(8);
 }
 
-TEST_P(Concurrency, ThirtyTwoDriversKeepEveryInvariant) {  // 43
+TEST_P(Concurrency, ThirtyTwoDriversKeepEveryInvariant) {
   RunRollouts(32);
 }
 

@@ -1,4 +1,4 @@
-// Conformance: the copy claim (scenarios.md 1–25; 19 is in concurrency_test.cc).
+// Conformance: the copy claim.
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -24,7 +24,7 @@ class CopyClaim : public StoreSuite {
   }
 };
 
-TEST_P(CopyClaim, RollingStartsDeploymentsStrictlyInOrder) {  // 1
+TEST_P(CopyClaim, RollingStartsDeploymentsStrictlyInOrder) {
   auto a = Create("rolling");
   auto ids = OpIds(a.id);
   auto first = ClaimCopy();
@@ -47,7 +47,7 @@ TEST_P(CopyClaim, RollingStartsDeploymentsStrictlyInOrder) {  // 1
   EXPECT_EQ(NextCopy(), ids[2]);
 }
 
-TEST_P(CopyClaim, PendingStartRequestNeverReorders) {  // 2
+TEST_P(CopyClaim, PendingStartRequestNeverReorders) {
   auto a = Create("rolling", "halt", 2);
   auto ids = OpIds(a.id);
   SetOp(ids[0], S::kRunning);
@@ -55,7 +55,7 @@ TEST_P(CopyClaim, PendingStartRequestNeverReorders) {  // 2
   EXPECT_EQ(NextCopy(), 0);
 }
 
-TEST_P(CopyClaim, HaltBlocksLaterDeploymentsHoweverOldTheFailure) {  // 3
+TEST_P(CopyClaim, HaltBlocksLaterDeploymentsHoweverOldTheFailure) {
   auto a = Create("rolling", "halt", 2);
   auto ids = OpIds(a.id);
   SetOp(ids[0], S::kFailed, /*stale=*/true);
@@ -63,14 +63,14 @@ TEST_P(CopyClaim, HaltBlocksLaterDeploymentsHoweverOldTheFailure) {  // 3
   EXPECT_EQ(NextCopy(), 0);
 }
 
-TEST_P(CopyClaim, ContinueLetsLaterDeploymentStartAfterTerminalFailure) {  // 4
+TEST_P(CopyClaim, ContinueLetsLaterDeploymentStartAfterTerminalFailure) {
   auto a = Create("rolling", "continue", 2);
   auto ids = OpIds(a.id);
   SetOp(ids[0], S::kFailed);
   EXPECT_EQ(NextCopy(), ids[1]);
 }
 
-TEST_P(CopyClaim, ContinueExcusesOnlyTerminalFailure) {  // 5
+TEST_P(CopyClaim, ContinueExcusesOnlyTerminalFailure) {
   for (S blocker : {S::kRunning, S::kFailedRetryable, S::kStopped, S::kCancelled}) {
     auto a = Create("rolling", "continue", 2);
     auto ids = OpIds(a.id);
@@ -81,7 +81,7 @@ TEST_P(CopyClaim, ContinueExcusesOnlyTerminalFailure) {  // 5
   }
 }
 
-TEST_P(CopyClaim, UnknownOnFailureFailsClosedToHalt) {  // 6
+TEST_P(CopyClaim, UnknownOnFailureFailsClosedToHalt) {
   auto a = Create("rolling", "continue", 2);
   auto ids = OpIds(a.id);
   // CreateApply refuses it; a row written from outside ordo may still carry one.
@@ -90,7 +90,7 @@ TEST_P(CopyClaim, UnknownOnFailureFailsClosedToHalt) {  // 6
   EXPECT_EQ(NextCopy(), 0);
 }
 
-TEST_P(CopyClaim, PauseBlocksUntilAReleaseLatches) {  // 7
+TEST_P(CopyClaim, PauseBlocksUntilAReleaseLatches) {
   auto a = Create("rolling", "pause", 2);
   auto ids = OpIds(a.id);
   SetOp(ids[0], S::kFailed);
@@ -105,7 +105,7 @@ TEST_P(CopyClaim, PauseBlocksUntilAReleaseLatches) {  // 7
   EXPECT_EQ(NextCopy(), 0);
 }
 
-TEST_P(CopyClaim, StopBeatsRelease) {  // 8
+TEST_P(CopyClaim, StopBeatsRelease) {
   auto a = Create("rolling", "pause", 2);
   auto ids = OpIds(a.id);
   SetOp(ids[0], S::kFailed);
@@ -114,7 +114,7 @@ TEST_P(CopyClaim, StopBeatsRelease) {  // 8
   EXPECT_EQ(NextCopy(), 0);
 }
 
-TEST_P(CopyClaim, BarrierLetsLaterDeploymentCopyWhileEarlierIsParked) {  // 9
+TEST_P(CopyClaim, BarrierLetsLaterDeploymentCopyWhileEarlierIsParked) {
   for (S parked : {S::kWaitingForCutover, S::kCuttingOver, S::kRevertWindow}) {
     auto a = Create("barrier", "halt", 2);
     auto ids = OpIds(a.id);
@@ -123,7 +123,7 @@ TEST_P(CopyClaim, BarrierLetsLaterDeploymentCopyWhileEarlierIsParked) {  // 9
   }
 }
 
-TEST_P(CopyClaim, RollingDoesNotRelaxForParkedEarlierDeployment) {  // 10
+TEST_P(CopyClaim, RollingDoesNotRelaxForParkedEarlierDeployment) {
   for (S parked : {S::kWaitingForCutover, S::kCuttingOver, S::kRevertWindow}) {
     auto a = Create("rolling", "halt", 2);
     auto ids = OpIds(a.id);
@@ -134,14 +134,14 @@ TEST_P(CopyClaim, RollingDoesNotRelaxForParkedEarlierDeployment) {  // 10
   }
 }
 
-TEST_P(CopyClaim, BarrierStillWaitsForCopyingSiblings) {  // 11
+TEST_P(CopyClaim, BarrierStillWaitsForCopyingSiblings) {
   auto a = Create("barrier", "halt", 2);
   auto ids = OpIds(a.id);
   SetOp(ids[0], S::kRunning);
   EXPECT_EQ(NextCopy(), 0);
 }
 
-TEST_P(CopyClaim, BarrierKeepsHalt) {  // 12
+TEST_P(CopyClaim, BarrierKeepsHalt) {
   auto a = Create("barrier", "halt", 2);
   auto ids = OpIds(a.id);
   SetOp(ids[0], S::kFailed);
@@ -154,7 +154,7 @@ TEST_P(CopyClaim, BarrierKeepsHalt) {  // 12
 // failing driver pauses before its commit until the claim is seen waiting for a lock
 // ("Store::WaitingForLock"); where the wait is inside a statement and cannot be
 // signalled, a deadline releases it, which still checks the outcome.
-TEST_P(CopyClaim, BarrierStartWaitsForAnEarlierSiblingsUncommittedFailure) {  // 12
+TEST_P(CopyClaim, BarrierStartWaitsForAnEarlierSiblingsUncommittedFailure) {
   auto a = Create("barrier", "halt", 2);
   auto ids = OpIds(a.id);
   SetOp(ids[0], S::kCuttingOver);  // fresh lease: its driver is swapping
@@ -200,7 +200,7 @@ TEST_P(CopyClaim, BarrierStartWaitsForAnEarlierSiblingsUncommittedFailure) {  //
   EXPECT_EQ(NextCopy(), 0);
 }
 
-TEST_P(CopyClaim, ParallelHasNoCopyGate) {  // 13
+TEST_P(CopyClaim, ParallelHasNoCopyGate) {
   auto a = Create("parallel", "halt", 2);
   auto ids = OpIds(a.id);
   EXPECT_EQ(NextCopy(), ids[0]);  // first in order
@@ -210,7 +210,7 @@ TEST_P(CopyClaim, ParallelHasNoCopyGate) {  // 13
   EXPECT_EQ(NextCopy(), ids[1]);  // nor does a failed A, even under halt
 }
 
-TEST_P(CopyClaim, PendingStopHaltsStarts) {  // 14
+TEST_P(CopyClaim, PendingStopHaltsStarts) {
   auto a = Create("rolling", "continue", 2);
   auto ids = OpIds(a.id);
   SetOp(ids[0], S::kFailed);
@@ -218,7 +218,7 @@ TEST_P(CopyClaim, PendingStopHaltsStarts) {  // 14
   EXPECT_EQ(NextCopy(), 0);
 }
 
-TEST_P(CopyClaim, StopDoesNotBlockRecoveryOfStaleWork) {  // 15
+TEST_P(CopyClaim, StopDoesNotBlockRecoveryOfStaleWork) {
   auto a = Create("rolling", "halt", 2);
   auto ids = OpIds(a.id);
   SetOp(ids[0], S::kRunning, /*stale=*/true);
@@ -233,7 +233,7 @@ TEST_P(CopyClaim, StopDoesNotBlockRecoveryOfStaleWork) {  // 15
   EXPECT_EQ(stored.lease_token, c->lease.token);
 }
 
-TEST_P(CopyClaim, FreshActiveRowsAreNeverStolenStaleOnesAre) {  // 16
+TEST_P(CopyClaim, FreshActiveRowsAreNeverStolenStaleOnesAre) {
   auto a = Create("rolling", "halt", 1);
   auto ids = OpIds(a.id);
   SetOp(ids[0], S::kRunning);
@@ -250,7 +250,7 @@ TEST_P(CopyClaim, FreshActiveRowsAreNeverStolenStaleOnesAre) {  // 16
   EXPECT_GT(after.updated_at, before.updated_at + 5 * kWindow);  // fresh heartbeat
 }
 
-TEST_P(CopyClaim, TerminalRowsAreNeverClaimedEvenWhenStale) {  // 17
+TEST_P(CopyClaim, TerminalRowsAreNeverClaimedEvenWhenStale) {
   auto a = Create("parallel", "halt", 5);
   auto ids = OpIds(a.id);
   S terminal[] = {S::kCompleted, S::kFailed, S::kStopped, S::kCancelled, S::kReverted};
@@ -258,7 +258,7 @@ TEST_P(CopyClaim, TerminalRowsAreNeverClaimedEvenWhenStale) {  // 17
   EXPECT_EQ(NextCopy(), 0);
 }
 
-TEST_P(CopyClaim, StoppedResumesOnlyOnAPendingStart) {  // 18
+TEST_P(CopyClaim, StoppedResumesOnlyOnAPendingStart) {
   auto a = Create("rolling", "halt", 1);
   auto ids = OpIds(a.id);
   SetOp(ids[0], S::kStopped);
@@ -272,7 +272,7 @@ TEST_P(CopyClaim, StoppedResumesOnlyOnAPendingStart) {  // 18
   EXPECT_EQ(NextCopy(), 0);
 }
 
-TEST_P(CopyClaim, RetryWithinBudgetConsumesOneUnit) {  // 20
+TEST_P(CopyClaim, RetryWithinBudgetConsumesOneUnit) {
   auto a = Create("rolling", "halt", 1);
   auto ids = OpIds(a.id);
   SetOp(ids[0], S::kFailedRetryable);
@@ -284,7 +284,7 @@ TEST_P(CopyClaim, RetryWithinBudgetConsumesOneUnit) {  // 20
   EXPECT_EQ(Apply(a.id).attempt, 10);
 }
 
-TEST_P(CopyClaim, RetryOutsideBudgetOrWindowIsNotClaimed) {  // 20
+TEST_P(CopyClaim, RetryOutsideBudgetOrWindowIsNotClaimed) {
   auto a = Create("rolling", "halt", 1);
   auto ids = OpIds(a.id);
   SetOp(ids[0], S::kFailedRetryable);
@@ -296,7 +296,7 @@ TEST_P(CopyClaim, RetryOutsideBudgetOrWindowIsNotClaimed) {  // 20
   EXPECT_EQ(Apply(a.id).attempt, 3);
 }
 
-TEST_P(CopyClaim, HealthyRetryIsNotReclaimedButAStaleOneIsWithoutBudgetCheck) {  // 21
+TEST_P(CopyClaim, HealthyRetryIsNotReclaimedButAStaleOneIsWithoutBudgetCheck) {
   auto a = Create("rolling", "halt", 1);
   auto ids = OpIds(a.id);
   SetOp(ids[0], S::kFailedRetryable, /*stale=*/true);
@@ -310,7 +310,7 @@ TEST_P(CopyClaim, HealthyRetryIsNotReclaimedButAStaleOneIsWithoutBudgetCheck) { 
   EXPECT_EQ(NextCopy(), 0);            // the apply's heartbeat was refreshed
 }
 
-TEST_P(CopyClaim, ParkedBarrierRowsBelongToTheCutoverClaim) {  // 22
+TEST_P(CopyClaim, ParkedBarrierRowsBelongToTheCutoverClaim) {
   for (const char* policy : {"barrier", "parallel"}) {
     auto multi = Create(policy, "halt", 2);
     auto ids = OpIds(multi.id);
@@ -326,7 +326,7 @@ TEST_P(CopyClaim, ParkedBarrierRowsBelongToTheCutoverClaim) {  // 22
   EXPECT_EQ(NextCopy(), OpIds(rolling.id)[0]);
 }
 
-TEST_P(CopyClaim, OrderingNeverCrossesApplies) {  // 23
+TEST_P(CopyClaim, OrderingNeverCrossesApplies) {
   auto blocked = Create("rolling", "halt", 2);
   auto b = OpIds(blocked.id);
   SetOp(b[0], S::kFailed);
@@ -336,7 +336,7 @@ TEST_P(CopyClaim, OrderingNeverCrossesApplies) {  // 23
   EXPECT_EQ(NextCopy(), OpIds(free.id)[0]);
 }
 
-TEST_P(CopyClaim, CandidatesAreTakenInCreatedAtThenIdOrderAcrossApplies) {  // 24
+TEST_P(CopyClaim, CandidatesAreTakenInCreatedAtThenIdOrderAcrossApplies) {
   auto x = Create("parallel", "halt", 1);
   auto y = Create("parallel", "halt", 1);
   auto z = Create("parallel", "halt", 1);
@@ -353,7 +353,7 @@ TEST_P(CopyClaim, CandidatesAreTakenInCreatedAtThenIdOrderAcrossApplies) {  // 2
 // The claim finds the first row of each arm on its own (the pending rows in the claim
 // index's order, the rare arms apart) and takes the earliest: a row of a rare arm takes
 // its turn in (created_at, id) order however many pending rows there are.
-TEST_P(CopyClaim, RareArmRowsTakeTheirTurnAmongManyPendingRows) {  // 24
+TEST_P(CopyClaim, RareArmRowsTakeTheirTurnAmongManyPendingRows) {
   auto work = Create("parallel", "halt", 40);
   std::vector<int64_t> pending = OpIds(work.id);
   auto stale = Create("rolling", "halt", 1);  // arm B
@@ -436,7 +436,7 @@ TEST_P(CopyClaim, EachArmLeasesTheRowAndWritesOneClaimedEventNamingIt) {
   }
 }
 
-TEST_P(CopyClaim, EmptyOwnerIsLeaseLostAndChangesNothing) {  // 25
+TEST_P(CopyClaim, EmptyOwnerIsLeaseLostAndChangesNothing) {
   auto a = Create("rolling", "halt", 1);
   auto r = store_->ClaimNextCopy("");
   ASSERT_FALSE(r.ok());

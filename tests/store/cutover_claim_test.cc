@@ -1,4 +1,4 @@
-// Conformance: the cutover claim and begin_cutover (scenarios.md 26–33).
+// Conformance: the cutover claim and begin_cutover.
 #include <thread>
 
 #include "ordo/sync_point.h"
@@ -26,7 +26,7 @@ class CutoverClaim : public StoreSuite {
   }
 };
 
-TEST_P(CutoverClaim, EarliestParkedRowIsClaimedFirst) {  // 26
+TEST_P(CutoverClaim, EarliestParkedRowIsClaimedFirst) {
   auto a = Create("barrier", "halt", 2);
   auto ids = OpIds(a.id);
   SetOp(ids[0], S::kWaitingForCutover);
@@ -44,7 +44,7 @@ TEST_P(CutoverClaim, EarliestParkedRowIsClaimedFirst) {  // 26
 
 // The parked rows are read in the claim index's order, the stale swaps apart: a stale
 // swap takes its turn in (created_at, id) order among many claimable parked rows.
-TEST_P(CutoverClaim, StaleSwapTakesItsTurnAmongManyParkedRows) {  // 26
+TEST_P(CutoverClaim, StaleSwapTakesItsTurnAmongManyParkedRows) {
   std::vector<int64_t> parked;
   std::vector<std::pair<int64_t, Micros>> ago;  // 10 ms apart, the first 1 s ago
   for (int i = 0; i < 20; ++i) {  // single-deployment applies: every row's turn has come
@@ -65,7 +65,7 @@ TEST_P(CutoverClaim, StaleSwapTakesItsTurnAmongManyParkedRows) {  // 26
   EXPECT_EQ(got, want);
 }
 
-TEST_P(CutoverClaim, SwapsRunStrictlyInCompletedOnlyOrder) {  // 27
+TEST_P(CutoverClaim, SwapsRunStrictlyInCompletedOnlyOrder) {
   auto a = Create("barrier", "halt", 3);
   auto ids = ParkAll(a);
   auto first = ClaimCutover();
@@ -83,21 +83,21 @@ TEST_P(CutoverClaim, SwapsRunStrictlyInCompletedOnlyOrder) {  // 27
   EXPECT_EQ(NextCutover(), ids[2]);
 }
 
-TEST_P(CutoverClaim, HaltBlocksParkedSuccessorOfAFailure) {  // 28
+TEST_P(CutoverClaim, HaltBlocksParkedSuccessorOfAFailure) {
   auto a = Create("barrier", "halt", 2);
   auto ids = ParkAll(a);
   SetOp(ids[0], S::kFailed);
   EXPECT_EQ(NextCutover(), 0);
 }
 
-TEST_P(CutoverClaim, ContinueLetsParkedSuccessorSwapAfterAFailure) {  // 28
+TEST_P(CutoverClaim, ContinueLetsParkedSuccessorSwapAfterAFailure) {
   auto a = Create("barrier", "continue", 2);
   auto ids = ParkAll(a);
   SetOp(ids[0], S::kFailed);
   EXPECT_EQ(NextCutover(), ids[1]);
 }
 
-TEST_P(CutoverClaim, PauseBlocksParkedSuccessorUntilReleaseLatches) {  // 28
+TEST_P(CutoverClaim, PauseBlocksParkedSuccessorUntilReleaseLatches) {
   auto a = Create("parallel", "pause", 2);
   auto ids = ParkAll(a);
   SetOp(ids[0], S::kFailed);
@@ -108,7 +108,7 @@ TEST_P(CutoverClaim, PauseBlocksParkedSuccessorUntilReleaseLatches) {  // 28
   EXPECT_EQ(NextCutover(), ids[1]);
 }
 
-TEST_P(CutoverClaim, PendingStopHaltsCutoversUntilItCompletes) {  // 29
+TEST_P(CutoverClaim, PendingStopHaltsCutoversUntilItCompletes) {
   auto a = Create("barrier", "halt", 2);
   auto ids = ParkAll(a);
   AddRequest(a.id, RequestKind::kStop);
@@ -117,7 +117,7 @@ TEST_P(CutoverClaim, PendingStopHaltsCutoversUntilItCompletes) {  // 29
   EXPECT_EQ(NextCutover(), ids[0]);
 }
 
-TEST_P(CutoverClaim, StaleInFlightCutoverIsRecoveredFreshIsNot) {  // 30
+TEST_P(CutoverClaim, StaleInFlightCutoverIsRecoveredFreshIsNot) {
   for (S in_flight : {S::kCuttingOver, S::kRevertWindow}) {
     auto a = Create("barrier", "halt", 2);
     auto ids = OpIds(a.id);
@@ -134,14 +134,14 @@ TEST_P(CutoverClaim, StaleInFlightCutoverIsRecoveredFreshIsNot) {  // 30
   }
 }
 
-TEST_P(CutoverClaim, CopyPhaseRowsAreNeverTaken) {  // 31
+TEST_P(CutoverClaim, CopyPhaseRowsAreNeverTaken) {
   auto a = Create("parallel", "halt", 2);
   auto ids = OpIds(a.id);
   SetOp(ids[1], S::kRunning, /*stale=*/true);
   EXPECT_EQ(NextCutover(), 0);  // pending and (stale) running rows
 }
 
-TEST_P(CutoverClaim, ParkedRowsOfEveryPolicyAndSizeAreTakenAutomatically) {  // 31
+TEST_P(CutoverClaim, ParkedRowsOfEveryPolicyAndSizeAreTakenAutomatically) {
   for (const char* policy : {"rolling", "barrier", "parallel"}) {
     for (int n : {1, 2}) {
       auto a = Create(policy, "halt", n);
@@ -153,7 +153,7 @@ TEST_P(CutoverClaim, ParkedRowsOfEveryPolicyAndSizeAreTakenAutomatically) {  // 
   }
 }
 
-TEST_P(CutoverClaim, AStaleHolderOfARollingOrSingleParkedRowIsReplaced) {  // 31
+TEST_P(CutoverClaim, AStaleHolderOfARollingOrSingleParkedRowIsReplaced) {
   auto rolling = Create("rolling", "halt", 2);
   int64_t r = OpIds(rolling.id)[0];
   SetOp(r, S::kWaitingForCutover);  // its holder heartbeats: begin_cutover is its own
@@ -167,7 +167,7 @@ TEST_P(CutoverClaim, AStaleHolderOfARollingOrSingleParkedRowIsReplaced) {  // 31
   EXPECT_EQ(NextCutover(), one);
 }
 
-TEST_P(CutoverClaim, DeferredApplySwapsOnlyOnRequestAndStillInOrder) {  // 31
+TEST_P(CutoverClaim, DeferredApplySwapsOnlyOnRequestAndStillInOrder) {
   for (const char* policy : {"rolling", "barrier"}) {
     auto a = Create(policy, "halt", 2, /*defer_cutover=*/true);
     auto ids = ParkAll(a);
@@ -190,7 +190,7 @@ TEST_P(CutoverClaim, DeferredApplySwapsOnlyOnRequestAndStillInOrder) {  // 31
   EXPECT_EQ(NextCutover(), one[0]);
 }
 
-TEST_P(CutoverClaim, StaleInFlightRecoveryIgnoresPolicy) {  // 31
+TEST_P(CutoverClaim, StaleInFlightRecoveryIgnoresPolicy) {
   auto rolling = Create("rolling", "halt", 2);
   SetOp(OpIds(rolling.id)[0], S::kRevertWindow, /*stale=*/true);
   auto single = Create("barrier", "halt", 1, /*defer_cutover=*/true);
@@ -199,7 +199,7 @@ TEST_P(CutoverClaim, StaleInFlightRecoveryIgnoresPolicy) {  // 31
   EXPECT_EQ(NextCutover(), OpIds(single.id)[0]);
 }
 
-TEST_P(CutoverClaim, LiveHolderIsSkippedAndBeginsItsOwnCutoverWhenItsTurnComes) {  // 32
+TEST_P(CutoverClaim, LiveHolderIsSkippedAndBeginsItsOwnCutoverWhenItsTurnComes) {
   auto a = Create("barrier", "halt", 2);
   auto ids = OpIds(a.id);
   SetOp(ids[0], S::kWaitingForCutover);  // fresh lease tok-A
@@ -222,7 +222,7 @@ TEST_P(CutoverClaim, LiveHolderIsSkippedAndBeginsItsOwnCutoverWhenItsTurnComes) 
   EXPECT_TRUE(store_->BeginCutover(wrong).status().Is(StatusCode::kLeaseLost));
 }
 
-TEST_P(CutoverClaim, BeginCutoverRespectsStopAndManualDeferral) {  // 32
+TEST_P(CutoverClaim, BeginCutoverRespectsStopAndManualDeferral) {
   auto a = Create("barrier", "halt", 1, /*defer_cutover=*/true);
   auto id = OpIds(a.id)[0];
   SetOp(id, S::kWaitingForCutover);
@@ -234,7 +234,7 @@ TEST_P(CutoverClaim, BeginCutoverRespectsStopAndManualDeferral) {  // 32
   EXPECT_TRUE(*store_->BeginCutover(LeaseOf(id)));
 }
 
-TEST_P(CutoverClaim, ReleasedRowIsNeverCopyClaimedButCutoverClaimedOnItsTurn) {  // 32b
+TEST_P(CutoverClaim, ReleasedRowIsNeverCopyClaimedButCutoverClaimedOnItsTurn) {
   auto released_long_ago = [&](int64_t id) {
     SetOp(id, S::kWaitingForCutover);
     Release(id);
@@ -262,7 +262,7 @@ TEST_P(CutoverClaim, ReleasedRowIsNeverCopyClaimedButCutoverClaimedOnItsTurn) { 
   EXPECT_EQ(NextCutover(), one);
 }
 
-TEST_P(CutoverClaim, ParkAfterALostBeginCutoverAnswerChangesNothing) {  // 32c
+TEST_P(CutoverClaim, ParkAfterALostBeginCutoverAnswerChangesNothing) {
   auto a = Create("barrier", "halt", 2);
   auto ids = OpIds(a.id);
   SetOp(ids[0], S::kWaitingForCutover);
@@ -289,7 +289,7 @@ TEST_P(CutoverClaim, ParkAfterALostBeginCutoverAnswerChangesNothing) {  // 32c
 // the claim's UPDATE waits until the stop committed — or, on a backend with a single
 // writer (SQLite), until the stop is seen waiting for the claim's write lock, in which
 // case the stop is ordered after the claim. Either way the outcome must be consistent.
-TEST_P(CutoverClaim, StopCommittedBetweenSelectAndUpdateWins) {  // 33
+TEST_P(CutoverClaim, StopCommittedBetweenSelectAndUpdateWins) {
   auto a = Create("barrier", "halt", 2);
   auto ids = ParkAll(a);
   auto other = backend_->OpenAgain(Options());

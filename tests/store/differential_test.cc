@@ -1,4 +1,4 @@
-// Conformance scenario 44: the differential test. For thousands of random store
+// Conformance: the differential test. For thousands of random store
 // states, every claim's "may return" set equals the reference model's
 // (src/core/reference_model.h), and each claim returns the first of that set in
 // (created_at, id) order with the row's pre-claim state (the cleanup claim included);
@@ -178,7 +178,7 @@ std::optional<int64_t> IdOf(const Result<std::optional<ClaimedOperation>>& r) {
   return (*r)->operation.id;
 }
 
-TEST_P(Differential, EveryClaimMatchesTheReferenceModel) {  // 44
+TEST_P(Differential, EveryClaimMatchesTheReferenceModel) {
   uint64_t seed = EnvOr("ORDO_DIFFERENTIAL_SEED", std::random_device{}());
   uint64_t rounds = EnvOr("ORDO_DIFFERENTIAL_ROUNDS", DefaultRounds(GetParam().name));
   auto* candidates = dynamic_cast<GateCandidates*>(store_.get());

@@ -1,4 +1,4 @@
-// Conformance: leases and fenced writes (scenarios.md 34–37).
+// Conformance: leases and fenced writes.
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -26,7 +26,7 @@ class Leases : public StoreSuite {
   }
 };
 
-TEST_P(Leases, StaleTokenWritesFailAndChangeNothing) {  // 34
+TEST_P(Leases, StaleTokenWritesFailAndChangeNothing) {
   auto a = Create("rolling", "halt", 1);
   int64_t id = OpIds(a.id)[0];
   auto [old_lease, lease] = ClaimThenSteal(id);
@@ -70,7 +70,7 @@ TEST_P(Leases, StaleTokenWritesFailAndChangeNothing) {  // 34
   EXPECT_GE(lost, 1);
 }
 
-TEST_P(Leases, ParkReleasesTheLease) {  // 34 (park is a guarded write too)
+TEST_P(Leases, ParkReleasesTheLease) {  // park is a fenced write too
   auto a = Create("barrier", "halt", 2);
   int64_t id = OpIds(a.id)[0];
   auto c = ClaimCopy();
@@ -108,7 +108,7 @@ TEST_P(Leases, ParkIsRefusedOutsideTheCopyAndParkedStates) {  // park's state gu
   EXPECT_TRUE(store_->Park(stale).Is(StatusCode::kLeaseLost));  // the fence comes first
 }
 
-TEST_P(Leases, MarksAreIdempotentAndKeepFirstTimestamps) {  // 35
+TEST_P(Leases, MarksAreIdempotentAndKeepFirstTimestamps) {
   auto a = Create("parallel", "halt", 2);
   auto ids = OpIds(a.id);
   auto c = ClaimCopy();
@@ -151,7 +151,7 @@ TEST_P(Leases, EmptyLeaseIsLeaseLost) {
 // before its commit until the old write is seen waiting for the lock (the backend's
 // "Store::WaitingForLock" sync point); a backend that cannot signal a lock wait is
 // released by a deadline instead, which still checks the outcome, only less sharply.
-TEST_P(Leases, DisplacedWriteDuringUncommittedStealWaitsThenLosesLease) {  // 36
+TEST_P(Leases, DisplacedWriteDuringUncommittedStealWaitsThenLosesLease) {
   auto a = Create("rolling", "halt", 1);
   int64_t id = OpIds(a.id)[0];
   SetOp(id, S::kRunning, /*stale=*/true);
@@ -202,7 +202,7 @@ TEST_P(Leases, DisplacedWriteDuringUncommittedStealWaitsThenLosesLease) {  // 36
   EXPECT_TRUE(store_->TransitionOperation((*stolen)->lease, S::kWaitingForCutover).ok());
 }
 
-TEST_P(Leases, ApplyStateCasSwapsOnlyFromTheExpectedState) {  // 37
+TEST_P(Leases, ApplyStateCasSwapsOnlyFromTheExpectedState) {
   auto a = Create("rolling", "halt", 2);
   auto c = ClaimCopy();
   ASSERT_TRUE(c);
@@ -255,7 +255,7 @@ TEST_P(Leases, AStoppedTransitionReleasesTheLeaseAndMovesTheApply) {
   EXPECT_EQ(Op(ids[1]).updated_at, stopped.updated_at);
 }
 
-TEST_P(Leases, ApplyErrorIsWrittenWhenOnlyItChanged) {  // 37
+TEST_P(Leases, ApplyErrorIsWrittenWhenOnlyItChanged) {
   // d1 is in its revert window (the apply stays there) when d2 fails.
   auto a = Create("rolling", "halt", 3);
   auto ids = OpIds(a.id);

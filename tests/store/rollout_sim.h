@@ -1,5 +1,5 @@
-// A small rollout simulator for the concurrency scenarios (scenarios.md 43): worker
-// drivers that tick like model.md's worker (expire retries and re-derive unheld
+// A small rollout simulator for the concurrency scenarios: worker
+// drivers that tick like docs/model.md's worker (expire retries and re-derive unheld
 // applies, stop reconciliation, cutover claim, copy claim) and drive each claimed operation through a fake engine
 // with injected transient/permanent failures and crashes (a crashed driver simply
 // abandons its lease, which goes stale), and an invariant checker that replays the
