@@ -10,7 +10,6 @@
 #include "store/mysql/rows.h"
 #include "store/postgres/pg_session.h"
 #include "store/postgres/pg_store.h"
-#include "store/sql/predicates.h"
 #include "store/sql/gates.h"
 #include "store/sql/predicates.h"
 #include "store/sql/records.h"
@@ -79,10 +78,7 @@ Status PrintMysqlExplains(const std::string& url, const StoreOptions& options, s
        cutover.first.text, cutover.first.params},
       {"cutover claim: lock a probe row, re-checked", cutover_lock.text, cutover_lock.params},
       {"barrier start: the earlier siblings, share-locked, each with its verdict", g.start_siblings.text, {op}},
-      {"begin_cutover: the earlier siblings, share-locked, each with its verdict",
-       sqlstore::EarlierSiblingsSql(sqlstore::MariaDbDialect(),
-                                    sqlstore::TurnHeldBackBy(sqlstore::MariaDbDialect())),
-       {op}},
+      {"begin_cutover: the earlier siblings, share-locked, each with its verdict", g.turn_siblings.text, {op}},
       {"begin_cutover: guarded UPDATE",
        NowIn(sqlstore::BeginCutoverSql(sqlstore::MariaDbDialect())),
        {op, SqlValue::Text("token")}},

@@ -23,7 +23,7 @@ Result<std::optional<OperationRecord>> MysqlStore::FindCandidate(sqlstore::Sessi
     ORDO_ASSIGN_OR_RETURN(int64_t id, CellInt(row, 1));
     CandidateKey key{row[1 + kOperationCreatedAt].value_or(""), id};
     if (row[0] == "A") {
-      ORDO_ASSIGN_OR_RETURN(OperationRecord op, sqlstore::DecodeOperation(sqlstore::MariaDbDialect(), row, 1));
+      ORDO_ASSIGN_OR_RETURN(OperationRecord op, sqlstore::DecodeOperation(dialect(), row, 1));
       ordered = std::move(op);
       ordered_key = key;
     } else {
@@ -39,7 +39,7 @@ Result<std::optional<OperationRecord>> MysqlStore::FindCandidate(sqlstore::Sessi
       sqlstore::SqlText lock = search.lock.With({SqlValue::Int(key.id)});
       ORDO_ASSIGN_OR_RETURN(SqlRows locked, s.Query(lock.text, lock.params));
       if (!locked.rows.empty()) {
-        ORDO_ASSIGN_OR_RETURN(OperationRecord op, sqlstore::DecodeOperation(sqlstore::MariaDbDialect(), locked.rows[0]));
+        ORDO_ASSIGN_OR_RETURN(OperationRecord op, sqlstore::DecodeOperation(dialect(), locked.rows[0]));
         return std::optional<OperationRecord>(std::move(op));
       }
     }

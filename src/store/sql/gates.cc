@@ -183,6 +183,7 @@ Gates::Gates(const Dialect& d, const StoreOptions& options) : d_(d), options_(op
                       ", updated_at = " + now + " WHERE o.id = ? AND ";
   start_pending = start + "o.state = 'pending' AND NOT " + Stop("o");
   start_siblings = EarlierSiblingsSql(d_, StartHeldBackBy());
+  turn_siblings = EarlierSiblingsSql(d_, TurnHeldBackBy(d_));
 }
 
 }  // namespace ordo::sqlstore

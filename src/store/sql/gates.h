@@ -94,6 +94,10 @@ class Gates {
   // siblings of the row `o.id = ?`, share-locked, each with 1 when it holds the row
   // back (EarlierSiblingsSql over StartHeldBackBy). Bind: id.
   SqlText start_siblings;
+  // begin_cutover's ordering gate the same way: the earlier siblings of `o.id = ?`,
+  // share-locked, each with 1 when it holds back the row's swap (EarlierSiblingsSql over
+  // TurnHeldBackBy). Bind: id.
+  SqlText turn_siblings;
 
  private:
   // Earlier sibling e is failed and o's on_failure excuses it.

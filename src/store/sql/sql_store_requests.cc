@@ -215,7 +215,7 @@ Result<bool> SqlStore::BeginCutover(const Lease& lease) {
     return FailedPrecondition("begin_cutover: operation is " + std::string(ToString(op.state)) +
                               ", not waiting_for_cutover");
   ORDO_SYNC_POINT("Store::BeginCutover:BeforeUpdate");
-  ORDO_ASSIGN_OR_RETURN(bool held, HeldBackBySibling(*txn, EarlierSiblingsSql(d_, TurnHeldBackBy(d_)), op.id));
+  ORDO_ASSIGN_OR_RETURN(bool held, HeldBackBySibling(*txn, gates_.turn_siblings.text, op.id));
   if (held) return false;  // not yet; nothing changed
   ORDO_ASSIGN_OR_RETURN(
       uint64_t updated,
