@@ -40,7 +40,10 @@ PgStore::PgStore(const Dsn& dsn, const StoreOptions& options)
     : SqlStore(sqlstore::PostgresDialect(), options),
       dsn_(dsn),
       schema_(PgSchema(dsn)),
-      pool_(std::make_unique<PgPool>(dsn, PgSessionOptions(dsn), sqlstore::UrlInt(dsn, "pool", 64))) {}
+      pool_(std::make_unique<PgPool>(dsn, PgSessionOptions(dsn), sqlstore::UrlInt(dsn, "pool", 64))),
+      find_sql_{FirstCandidateSql(ArmsOf(Claim::kCopy)), FirstCandidateSql(ArmsOf(Claim::kCutover)),
+                FirstCleanupSql(gates())},
+      copy_claim_sql_(CopyClaimSql(gates())) {}
 
 Result<std::unique_ptr<PgStore>> PgStore::Open(const Dsn& dsn, const StoreOptions& options) {
   ORDO_RETURN_IF_ERROR(sqlstore::CheckServerUrl(dsn, "postgres"));

@@ -20,7 +20,6 @@
 
 #include <array>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -73,16 +72,11 @@ class PgStore final : public sqlstore::SqlStore {
   // The statement whose legs list `legs_of`'s arms and whose re-check is `arms`' (the
   // legs may add what narrows them, implied by the arm).
   static sqlstore::SqlText FirstCandidateSql(const sqlstore::ClaimArms& arms, const sqlstore::ClaimArms& legs_of);
-  // The find statement of each claim, built once.
-  const sqlstore::SqlText& FindSql(Claim claim);
-
   const Dsn dsn_;
   const std::string schema_;  // the URL's `schema`, empty: the server's search_path
   std::unique_ptr<PgPool> pool_;
-  std::once_flag find_sql_once_;
-  std::array<sqlstore::SqlText, 3> find_sql_;  // by Claim
-  std::once_flag copy_claim_once_;
-  sqlstore::SqlText copy_claim_sql_;
+  const std::array<sqlstore::SqlText, 3> find_sql_;  // each claim's find statement, by Claim
+  const sqlstore::SqlText copy_claim_sql_;            // CopyClaimSql
 };
 
 // The URL's `schema` parameter: the schema that holds the store's tables (created by

@@ -60,7 +60,6 @@ Result<std::optional<ClaimedOperation>> PgStore::ClaimNextCopy(std::string_view 
   if (owner_view.empty()) return LeaseLost("claim: empty owner");
   std::string owner(owner_view);
   std::string token = NewLeaseToken();
-  std::call_once(copy_claim_once_, [this] { copy_claim_sql_ = CopyClaimSql(gates()); });
   const std::string lease = " owner=" + owner + " token=" + token;
   sqlstore::SqlText q = sqlstore::SqlText("", {SqlValue::Text(owner), SqlValue::Text(token),
                                                SqlValue::Text("start pending" + lease),

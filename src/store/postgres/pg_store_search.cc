@@ -116,17 +116,8 @@ sqlstore::SqlText PgStore::FirstCandidateSql(const sqlstore::ClaimArms& arms_in,
          arms.Any() + ") ORDER BY c.created_at, c.id LIMIT 1 FOR UPDATE OF o SKIP LOCKED";
 }
 
-const sqlstore::SqlText& PgStore::FindSql(Claim claim) {
-  std::call_once(find_sql_once_, [this] {
-    find_sql_[static_cast<int>(Claim::kCopy)] = FirstCandidateSql(ArmsOf(Claim::kCopy));
-    find_sql_[static_cast<int>(Claim::kCutover)] = FirstCandidateSql(ArmsOf(Claim::kCutover));
-    find_sql_[static_cast<int>(Claim::kCleanup)] = FirstCleanupSql(gates());
-  });
-  return find_sql_[static_cast<int>(claim)];
-}
-
 Result<std::optional<OperationRecord>> PgStore::FindCandidate(sqlstore::Session& s, Claim claim) {
-  const sqlstore::SqlText& q = FindSql(claim);
+  const sqlstore::SqlText& q = find_sql_[static_cast<int>(claim)];
   ORDO_ASSIGN_OR_RETURN(SqlRows rows, s.Query(q.text, q.params));
   if (rows.rows.empty()) return std::optional<OperationRecord>();
   ORDO_ASSIGN_OR_RETURN(OperationRecord op, sqlstore::DecodeOperation(dialect(), rows.rows[0]));
