@@ -64,7 +64,7 @@ Result<std::string> FreshStore(const Config& c) {
     // A schema of the URL's database (the store's `schema` parameter).
     dsn.params.erase("schema");
     ORDO_ASSIGN_OR_RETURN(auto admin, PgConnection::Connect(dsn, {}));
-    std::string schema = postgres::QuotePgIdentifier(db);
+    std::string schema = QuotePgIdentifier(db);
     ORDO_RETURN_IF_ERROR(admin->Execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE"));
     ORDO_RETURN_IF_ERROR(admin->Execute("CREATE SCHEMA " + schema));
     dsn.params["schema"] = db;

@@ -23,7 +23,7 @@ class MysqlBackend final : public ServerBackend<MysqlConnection> {
 
   std::string name() const override { return "mysql"; }
 
-  Result<std::unique_ptr<Store>> OpenFresh(const StoreOptions& options) override {
+  Result<std::string> NewStoreUrl() override {
     auto server = MariaDbServer::Shared();
     if (!server.ok())
       return Unavailable("no MariaDB server: " + server.status().ToString() +
@@ -35,7 +35,11 @@ class MysqlBackend final : public ServerBackend<MysqlConnection> {
     std::string db = UniqueName("ordo_store");
     ORDO_RETURN_IF_ERROR(admin_->Execute("CREATE DATABASE " + QuoteIdentifier(db)));
     databases_.push_back(db);
-    url_ = (*server)->Dsn(db);
+    return (*server)->Dsn(db);
+  }
+
+  Result<std::unique_ptr<Store>> OpenFresh(const StoreOptions& options) override {
+    ORDO_ASSIGN_OR_RETURN(url_, NewStoreUrl());
     ORDO_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenStore(url_, options));
     ORDO_RETURN_IF_ERROR(store->Migrate());
     ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(url_));

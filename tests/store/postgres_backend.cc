@@ -39,22 +39,26 @@ class ProcessDatabase {
 class PostgresBackend final : public ServerBackend<PgConnection> {
  public:
   ~PostgresBackend() override {
-    for (const auto& schema : schemas_) (void)Exec("DROP SCHEMA IF EXISTS " + postgres::QuotePgIdentifier(schema) + " CASCADE");
+    for (const auto& schema : schemas_) (void)Exec("DROP SCHEMA IF EXISTS " + QuotePgIdentifier(schema) + " CASCADE");
   }
 
   std::string name() const override { return "postgres"; }
 
-  Result<std::unique_ptr<Store>> OpenFresh(const StoreOptions& options) override {
+  Result<std::string> NewStoreUrl() override {
     auto server = PostgresServer::Shared();
     if (!server.ok())
       return Unavailable("no PostgreSQL server: " + server.status().ToString() +
                          " (run scripts/setup to install postgresql)");
     ORDO_ASSIGN_OR_RETURN(std::string db, ProcessDatabase::Name(*server));
     std::string schema = UniqueName("s");
-    url_ = (*server)->Dsn(db) + "?schema=" + schema;
+    schemas_.push_back(schema);
+    return (*server)->Dsn(db) + "?schema=" + schema;
+  }
+
+  Result<std::unique_ptr<Store>> OpenFresh(const StoreOptions& options) override {
+    ORDO_ASSIGN_OR_RETURN(url_, NewStoreUrl());
     ORDO_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenStore(url_, options));
     ORDO_RETURN_IF_ERROR(store->Migrate());
-    schemas_.push_back(schema);
     ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(url_));
     exec_.reset();
     ORDO_ASSIGN_OR_RETURN(exec_, PgConnection::Connect(dsn, postgres::PgSessionOptions(dsn)));

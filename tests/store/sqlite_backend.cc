@@ -15,9 +15,14 @@ class SqliteBackend final : public StoreBackend {
  public:
   std::string name() const override { return "sqlite"; }
 
-  Result<std::unique_ptr<Store>> OpenFresh(const StoreOptions& options) override {
+  Result<std::string> NewStoreUrl() override {
     dirs_.push_back(std::make_unique<TempDir>());
-    path_ = dirs_.back()->path() + "/ordo.db";
+    return "sqlite:" + dirs_.back()->path() + "/ordo.db";
+  }
+
+  Result<std::unique_ptr<Store>> OpenFresh(const StoreOptions& options) override {
+    ORDO_ASSIGN_OR_RETURN(std::string url, NewStoreUrl());
+    path_ = url.substr(std::string_view("sqlite:").size());
     ORDO_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenStore("sqlite:" + path_, options));
     ORDO_RETURN_IF_ERROR(store->Migrate());
     ORDO_ASSIGN_OR_RETURN(exec_, sqlite::SqliteDb::Open(path_, 10'000));

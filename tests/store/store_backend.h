@@ -25,6 +25,9 @@ class StoreBackend {
   // Unavailable when the backend's server is missing (the suite then skips or, with
   // ORDO_REQUIRE_SERVERS=1, fails).
   virtual Result<std::unique_ptr<Store>> OpenFresh(const StoreOptions& options) = 0;
+  // The URL of a new, empty store that nothing has migrated yet (what OpenFresh opens
+  // and migrates); cleaned up with the fixture.
+  virtual Result<std::string> NewStoreUrl() = 0;
   // Opens another handle on the store last returned by OpenFresh (another "process").
   virtual Result<std::unique_ptr<Store>> OpenAgain(const StoreOptions& options) = 0;
   // Runs one SQL statement against the store last returned by OpenFresh.

@@ -1,6 +1,11 @@
 // Conformance: the store's identity (Store::StoreId), which targets record as the owner
 // of ordo's tables: made once by Migrate(), the same for every handle on the store,
 // different for every other store.
+#include <latch>
+#include <memory>
+#include <thread>
+#include <vector>
+
 #include "store_suite.h"
 
 namespace ordo::testing {
@@ -30,6 +35,39 @@ TEST_P(StoreIdentity, TwoStoresHaveDifferentIdentities) {
   auto second = (*second_store)->StoreId();
   ASSERT_TRUE(second.ok()) << second.status().ToString();
   EXPECT_NE(*first, *second);
+}
+
+// Workers started together on a store nobody has used yet all migrate it: one makes the
+// schema and its tables, the others wait for it and find them made, and all read the
+// same identity.
+TEST_P(StoreIdentity, ProcessesStartingTogetherOnANewStoreAllMigrateIt) {
+  auto url = backend_->NewStoreUrl();
+  ASSERT_TRUE(url.ok()) << url.status().ToString();
+  constexpr int kProcesses = 8;
+  std::vector<std::unique_ptr<Store>> stores;
+  for (int i = 0; i < kProcesses; ++i) {
+    auto store = OpenStore(*url, Options());
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    stores.push_back(std::move(*store));
+  }
+  std::vector<Status> migrated(kProcesses, Status::Ok());
+  std::vector<std::string> ids(kProcesses);
+  {
+    std::latch start(kProcesses);
+    std::vector<std::jthread> starting;
+    for (int i = 0; i < kProcesses; ++i)
+      starting.emplace_back([&, i] {
+        start.arrive_and_wait();
+        migrated[i] = stores[i]->Migrate();
+        auto id = stores[i]->StoreId();
+        if (id.ok()) ids[i] = *id;
+      });
+  }
+  for (int i = 0; i < kProcesses; ++i) {
+    EXPECT_TRUE(migrated[i].ok()) << "process " << i << ": " << migrated[i].ToString();
+    EXPECT_EQ(ids[i], ids[0]) << "process " << i;
+  }
+  EXPECT_FALSE(ids[0].empty());
 }
 
 // MariaDB commits each DDL statement at once, so a process can stop after a

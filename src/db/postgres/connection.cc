@@ -246,4 +246,10 @@ Result<SqlRows> PgConnection::Query(std::string_view sql, const std::vector<SqlV
   return ToRows(result.get());
 }
 
+std::string QuotePgIdentifier(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
 }  // namespace ordo

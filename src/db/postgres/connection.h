@@ -138,4 +138,7 @@ class PgConnection {
   std::map<std::string, Prepared, std::less<>> statements_;
 };
 
+// `name` quoted as a PostgreSQL identifier: "a""b".
+std::string QuotePgIdentifier(std::string_view name);
+
 }  // namespace ordo

@@ -1,5 +1,6 @@
 #include "store/postgres/pg_migrations.h"
 
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -179,12 +180,38 @@ constexpr std::string_view kLock =
 
 }  // namespace
 
+namespace {
+
+// Runs `body` in one transaction: committed when it succeeds, rolled back when not.
+Status InTransaction(PgConnection& conn, const std::function<Status()>& body) {
+  ORDO_RETURN_IF_ERROR(conn.Execute("BEGIN"));
+  Status s = body();
+  if (!s.ok()) {
+    if (!conn.Execute("ROLLBACK").ok()) conn.MarkBroken();
+    return s;
+  }
+  return conn.Execute("COMMIT");
+}
+
+}  // namespace
+
+Status CreatePgSchema(PgConnection& conn, const std::string& schema) {
+  // Two sessions' CREATE SCHEMA IF NOT EXISTS can both find the name free, and one then
+  // fails on the catalog's unique index: a lock per database and schema name orders them.
+  return InTransaction(conn, [&]() -> Status {
+    ORDO_RETURN_IF_ERROR(
+        conn.Query("SELECT pg_advisory_xact_lock(hashtext('ordo_schema_' || current_database() || '.' || ?))",
+                   {SqlValue::Text(schema)})
+            .status());
+    return conn.Execute("CREATE SCHEMA IF NOT EXISTS " + QuotePgIdentifier(schema));
+  });
+}
+
 Status RunPgMigrations(PgConnection& conn) {
   // Concurrent CREATE TABLE IF NOT EXISTS can still collide on the catalog: create it
   // under the lock too.
   for (const Migration& m : Migrations()) {
-    ORDO_RETURN_IF_ERROR(conn.Execute("BEGIN"));
-    Status s = [&]() -> Status {
+    ORDO_RETURN_IF_ERROR(InTransaction(conn, [&]() -> Status {
       ORDO_RETURN_IF_ERROR(conn.Query(kLock).status());
       ORDO_RETURN_IF_ERROR(conn.Execute(kMigrationsTable));
       PgConnSession session(&conn);
@@ -195,12 +222,7 @@ Status RunPgMigrations(PgConnection& conn) {
           .Execute("INSERT INTO schema_migrations (version, applied_at) VALUES (?, statement_timestamp() AT TIME ZONE 'UTC')",
                    {SqlValue::Int(m.version)})
           .status();
-    }();
-    if (!s.ok()) {
-      if (!conn.Execute("ROLLBACK").ok()) conn.MarkBroken();
-      return s;
-    }
-    ORDO_RETURN_IF_ERROR(conn.Execute("COMMIT"));
+    }));
   }
   return Status::Ok();
 }

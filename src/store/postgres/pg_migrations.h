@@ -9,10 +9,16 @@
 // Thread-safety: pure data; RunPgMigrations uses the caller's connection.
 #pragma once
 
+#include <string>
+
 #include "db/postgres/connection.h"
 #include "ordo/status.h"
 
 namespace ordo::postgres {
+
+// Creates the store's schema (the URL's `schema`) unless it exists; safe for processes
+// starting together.
+Status CreatePgSchema(PgConnection& conn, const std::string& schema);
 
 // Applies every migration newer than the database's.
 Status RunPgMigrations(PgConnection& conn);

@@ -11,12 +11,6 @@ std::string PgSchema(const Dsn& dsn) {
   return it == dsn.params.end() ? "" : it->second;
 }
 
-std::string QuotePgIdentifier(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 PgConnectOptions PgSessionOptions(const Dsn& dsn) {
   PgConnectOptions o;
   int seconds = sqlstore::UrlInt(dsn, "lock_wait_timeout", 50);
@@ -58,8 +52,7 @@ Result<std::unique_ptr<Store>> OpenPgUrl(std::string_view url, const StoreOption
 
 Status PgStore::Migrate() {
   ORDO_ASSIGN_OR_RETURN(PgPool::Handle conn, pool_->Acquire());
-  if (!schema_.empty())
-    ORDO_RETURN_IF_ERROR(conn->Execute("CREATE SCHEMA IF NOT EXISTS " + QuotePgIdentifier(schema_)));
+  if (!schema_.empty()) ORDO_RETURN_IF_ERROR(CreatePgSchema(*conn, schema_));
   return RunPgMigrations(*conn);
 }
 

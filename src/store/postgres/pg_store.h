@@ -83,8 +83,6 @@ class PgStore final : public sqlstore::SqlStore {
 // Migrate when missing), so one database can hold several stores beside other
 // services' tables. Empty: the session's default search_path (normally `public`).
 std::string PgSchema(const Dsn& dsn);
-// "name" with embedded quotes doubled.
-std::string QuotePgIdentifier(std::string_view name);
 
 // The settings of every store session: the DSN's lock_wait_timeout (seconds, default
 // 50, as InnoDB's) as lock_timeout, so a fenced write waiting for a stuck writer
