@@ -36,7 +36,7 @@
 
 #include "api/apply_request.h"
 #include "api/listen_address.h"
-#include "operator/control.h"
+#include "app/control.h"
 #include "operator/logger.h"
 #include "operator/metrics.h"
 #include "ordo/store.h"

@@ -1,27 +1,18 @@
-// ApplyRequest: what a user asks for when creating an apply — by `ordo apply`'s
-// flags or by the body of `POST /v1/applies`. Both end in the same validation and
-// creation path (cli/apply_creation.h).
+// The body of `POST /v1/applies` as an ApplyRequest (app/apply_creation.h), which
+// `ordo apply` builds from its flags instead; both end in the same validation and
+// creation path.
 //
-// Thread-safety: plain values and pure functions.
+// Thread-safety: pure functions.
 //
 //   ORDO_ASSIGN_OR_RETURN(ApplyRequest r, ParseApplyRequest(R"({"database":"shop",…})"));
 #pragma once
 
-#include <string>
 #include <string_view>
-#include <vector>
 
+#include "app/apply_creation.h"
 #include "ordo/status.h"
 
 namespace ordo {
-
-struct ApplyRequest {
-  std::string database;
-  std::string environment;
-  std::vector<std::string> ddl;  // one ALTER TABLE per table
-  bool defer_cutover = false;
-  bool allow_unsafe = false;
-};
 
 // Parses the JSON body of POST /v1/applies:
 //   {"database":"shop","environment":"production","ddl":["ALTER TABLE …"],

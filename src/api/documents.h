@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/apply_view.h"
 #include "ordo/model.h"
 #include "ordo/status.h"
 #include "ordo/store.h"
@@ -22,22 +23,6 @@ namespace ordo {
 // "2026-11-27T10:00:00.123456Z"
 std::string FormatRfc3339(Micros micros);
 
-struct OperationView {
-  OperationRecord operation;
-  std::vector<ChangeRecord> changes;
-  // While it is cutting_over: why the swap has not happened yet — the latest "swap
-  // attempt N gave up: …" notice of this turn (e.g. the sessions keeping the table busy).
-  std::optional<std::string> swap_waiting;
-};
-
-struct ApplyView {
-  ApplyRecord apply;
-  std::vector<OperationView> operations;  // deployment order
-};
-
-// Reads an apply (by "ap_…" id) with its operations and changes. NotFound naming the id.
-Result<ApplyView> LoadApplyView(Store& store, std::string_view external_id);
-
 // `ordo status APPLY --json` / GET /v1/applies/{id}.
 nlohmann::json ApplyDocument(const ApplyView& view);
 // One entry of `ordo status --json` (the list) / GET /v1/applies.
@@ -46,5 +31,9 @@ nlohmann::json ApplySummary(const ApplyRecord& apply);
 nlohmann::json EventsDocument(const std::vector<EventRecord>& events);
 // {"error":{"code":"…","message":"…"}}
 nlohmann::json ErrorDocument(const Status& status);
+// The answer to a control request: `ordo stop APPLY --json` / POST
+// /v1/applies/{id}/stop, … — {"apply","request","outcome","reason"}, the outcome one of
+// accepted, already_requested, refused; the reason null unless there is one.
+nlohmann::json ControlAnswerDocument(const ApplyRecord& apply, RequestKind kind, const RequestAnswer& answer);
 
 }  // namespace ordo

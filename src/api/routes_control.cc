@@ -1,5 +1,5 @@
 // POST /v1/applies/{id}/{stop|start|cutover|revert|skip-revert|cancel|release}: the
-// control requests, recorded through the CLI's path (operator/control.h).
+// control requests, recorded as the CLI records them (app/control.h).
 //
 // The answer is one document for all three outcomes — the one `ordo stop … --json`
 // prints — with the HTTP status telling them apart: 202 accepted, 200 already
@@ -20,12 +20,7 @@ void AddControlRoutes(httplib::Server& server, RouteContext& ctx) {
     if (!apply.ok()) return ReplyError(res, apply.status());
     auto answer = RecordControl(ctx.store, *apply, kind, RequestedBy(req), ctx.options.control);
     if (!answer.ok()) return ReplyError(res, answer.status());
-    static const char* const kOutcomes[] = {"accepted", "already_requested", "refused"};
-    nlohmann::json doc = {{"apply", apply->external_id},
-                          {"request", std::string(ToString(kind))},
-                          {"outcome", kOutcomes[static_cast<int>(answer->outcome)]},
-                          {"reason", answer->reason.empty() ? nlohmann::json(nullptr)
-                                                            : nlohmann::json(answer->reason)}};
+    nlohmann::json doc = ControlAnswerDocument(*apply, kind, *answer);
     ctx.logger.Log(
         answer->outcome == RequestOutcome::kRefused ? LogLevel::kWarn : LogLevel::kInfo,
         {apply->external_id, "", ""},

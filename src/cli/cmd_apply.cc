@@ -12,13 +12,11 @@
 #include <memory>
 
 #include "api/documents.h"
-#include "cli/apply_creation.h"
+#include "app/apply_creation.h"
 #include "cli/command.h"
 #include "cli/exit_codes.h"
 #include "cli/follow.h"
 #include "cli/session.h"
-#include "db/dsn.h"
-#include "db/mysql/connection.h"
 
 namespace ordo::cli {
 namespace {

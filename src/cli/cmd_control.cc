@@ -13,11 +13,11 @@
 #include <memory>
 
 #include "api/documents.h"
+#include "app/control.h"
 #include "cli/command.h"
 #include "cli/exit_codes.h"
 #include "cli/follow.h"
 #include "cli/session.h"
-#include "operator/control.h"
 
 namespace ordo::cli {
 namespace {
@@ -62,12 +62,7 @@ int RunControl(const std::string& verb, const ControlFlags& f, Globals& g) {
   auto answer = RecordControl(**store, *apply, kind, "cli (" + OwnerPrefix() + ")", ControlCapabilities{});
   if (!answer.ok()) return s.Fail(answer.status());
   if (f.json) {
-    static const char* kOutcomes[] = {"accepted", "already_requested", "refused"};
-    nlohmann::json doc = {{"apply", apply->external_id},
-                          {"request", std::string(ToString(kind))},
-                          {"outcome", kOutcomes[static_cast<int>(answer->outcome)]},
-                          {"reason", answer->reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(answer->reason)}};
-    std::cout << doc.dump() << std::endl;
+    std::cout << ControlAnswerDocument(*apply, kind, *answer).dump() << std::endl;
   } else {
     std::cout << verb << " " << apply->external_id << ": " << DescribeAnswer(*answer) << std::endl;
   }

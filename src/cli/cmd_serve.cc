@@ -16,7 +16,7 @@
 #include <memory>
 
 #include "api/api_server.h"
-#include "cli/apply_creation.h"
+#include "app/apply_creation.h"
 #include "cli/command.h"
 #include "cli/exit_codes.h"
 #include "cli/follow.h"

@@ -10,9 +10,9 @@
 #include <thread>
 
 #include "api/documents.h"
+#include "app/control.h"
 #include "cli/live_view.h"
 #include "cli/signals.h"
-#include "operator/control.h"
 #include "operator/decisions.h"
 #include "operator/mysql_engine_factory.h"
 #include "operator/worker.h"

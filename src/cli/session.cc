@@ -4,10 +4,10 @@
 #include <iostream>
 
 #include "api/documents.h"
+#include "app/connect_error.h"
 #include "cli/exit_codes.h"
 #include "cli/logging.h"
 #include "db/dsn.h"
-#include "db/mysql/connection.h"
 
 namespace ordo::cli {
 
@@ -17,14 +17,6 @@ Status ValidateGlobals(const Globals& g) {
   if (!g.log_level.empty() && !ParseLogLevel(g.log_level))
     return InvalidArgument("--log-level: expected debug, info, warn or error; got \"" + g.log_level + "\"");
   return Status::Ok();
-}
-
-Status ConnectError(const std::string& what, const Status& cause) {
-  std::string why = RedactUrls(cause.message());
-  // 1045: wrong user or password; 1044: the user may not use the database.
-  if (IsMysqlError(cause, 1045) || IsMysqlError(cause, 1044))
-    return InvalidArgument(what + " refused the login (check the user and password): " + why);
-  return Unavailable(what + " is unreachable: " + why);
 }
 
 Result<const Config*> Session::LoadConfig() {

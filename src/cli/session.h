@@ -63,12 +63,6 @@ class Session {
   std::unique_ptr<CliLogger> logger_;
 };
 
-// The error for `what` (a store, a deployment) that could not be connected to: a login
-// the server refused (access denied) is InvalidArgument, "… refused the login" (exit 2:
-// the credentials are wrong, retrying cannot help); anything else is Unavailable,
-// "… is unreachable" (exit 3). Passwords are redacted.
-Status ConnectError(const std::string& what, const Status& cause);
-
 // Validates the global options (log format and level); InvalidArgument otherwise.
 Status ValidateGlobals(const Globals& globals);
 

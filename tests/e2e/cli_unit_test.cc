@@ -3,7 +3,7 @@
 
 #include <sstream>
 
-#include "cli/ddl_input.h"
+#include "app/ddl_input.h"
 #include "cli/live_view.h"
 #include "core/phase.h"
 

@@ -5,10 +5,10 @@
 #include <memory>
 #include <sstream>
 
+#include "app/control.h"
 #include "core/derive.h"
 #include "engine_double.h"
 #include "invariants.h"
-#include "operator/control.h"
 #include "operator/worker.h"
 #include "ordo/store.h"
 #include "sim_runtime.h"

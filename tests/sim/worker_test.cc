@@ -5,8 +5,8 @@
 #include <map>
 #include <optional>
 
+#include "app/control.h"
 #include "engine_double.h"
-#include "operator/control.h"
 #include "operator/worker.h"
 #include "ordo/store.h"
 #include "sim_runtime.h"

@@ -1,5 +1,5 @@
-// Control requests as the user surface records them (the CLI and the HTTP API share
-// this): the store stores the intent and answers accepted / already requested /
+// Control requests as the user surface records them (a use case the CLI and the HTTP
+// API share): the store stores the intent and answers accepted / already requested /
 // refused. On top of that, an accepted cancel also records a stop (nothing more
 // starts or cuts over while held work is cancelled), and a revert is refused while
 // the engines cannot swap back.

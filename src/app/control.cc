@@ -1,4 +1,4 @@
-#include "operator/control.h"
+#include "app/control.h"
 
 #include "operator/engine_factory.h"
 

@@ -1,12 +1,11 @@
-#include "cli/apply_creation.h"
+#include "app/apply_creation.h"
 
-#include "cli/ddl_input.h"
-#include "cli/session.h"
+#include "app/connect_error.h"
+#include "app/ddl_input.h"
 #include "db/dsn.h"
-#include "engine/mysql/ddl_trial.h"
-#include "engine/mysql/mysql_engine.h"
+#include "engine/ddl_check.h"
 
-namespace ordo::cli {
+namespace ordo {
 
 Result<NewApply> PrepareApply(const Config& cfg, const ApplyRequest& request,
                               std::string requested_by) {
@@ -30,8 +29,6 @@ Result<NewApply> PrepareApply(const Config& cfg, const ApplyRequest& request,
 
 Status TryOnDeployments(const EnvironmentConfig& env, const std::vector<NewOperation>& ops, bool must_reach,
                         Logger& logger) {
-  MysqlConnectOptions options = EngineConnectOptions();
-  options.connect_timeout_s = 5;
   for (const NewOperation& op : ops) {
     const DeploymentConfig* d = nullptr;
     for (const auto& candidate : env.deployments)
@@ -39,16 +36,16 @@ Status TryOnDeployments(const EnvironmentConfig& env, const std::vector<NewOpera
     if (d == nullptr) return Internal("deployment " + op.deployment + " is not configured");
     ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(d->dsn));
     const std::string name = "deployment " + d->name + " (" + dsn.Redacted() + ")";
-    auto conn = MysqlConnection::Connect(dsn, options);
-    if (!conn.ok()) {
-      Status err = ConnectError(name, conn.status());
+    std::vector<TableChange> changes;
+    for (const NewChange& c : op.changes) changes.push_back({0, c.schema_name, c.table_name, c.ddl});
+    DdlTrial trial = TryChangesOnDeployment(dsn, changes, /*connect_timeout_s=*/5);
+    if (!trial.reached.ok()) {
+      Status err = ConnectError(name, trial.reached);
       if (must_reach || err.Is(StatusCode::kInvalidArgument)) return err;
       logger.Log(LogLevel::kWarn, {}, err.message() + "; its changes are tried when a worker gets to it");
       continue;
     }
-    std::vector<TableChange> changes;
-    for (const NewChange& c : op.changes) changes.push_back({0, c.schema_name, c.table_name, c.ddl});
-    Status tried = TryChanges(**conn, dsn.database, changes);
+    const Status& tried = trial.tried;
     if (!tried.ok()) {
       if (tried.Is(StatusCode::kInvalidArgument))
         return InvalidArgument("deployment " + d->name + ": " + tried.message() + " (nothing was created)");
@@ -67,4 +64,4 @@ Result<ApplyRecord> CreateApplyFromRequest(Store& store, const Config& cfg, cons
   return store.CreateApply(a);
 }
 
-}  // namespace ordo::cli
+}  // namespace ordo

@@ -1,6 +1,7 @@
-// DDL input of `ordo apply --ddl SQL…`: each statement must be one ALTER TABLE (the
-// engine's parser, engine/mysql/ddl.h, decides), one per table; an apply's change
-// rows are built per deployment with the schema of the deployment's DSN.
+// DDL input of an apply (`ordo apply --ddl SQL…`, the "ddl" of POST /v1/applies): each
+// statement must be one ALTER TABLE (the engine's parser decides: engine/ddl_check.h),
+// one per table; an apply's change rows are built per deployment with the schema of
+// the deployment's DSN.
 //
 // Thread-safety: pure functions.
 //
@@ -13,7 +14,7 @@
 #include "config/config.h"
 #include "ordo/store.h"
 
-namespace ordo::cli {
+namespace ordo {
 
 // One NewOperation per deployment of `env`, in deployment order. InvalidArgument
 // naming the statement (`--ddl #2: …`) or the deployment for: not exactly one ALTER
@@ -22,4 +23,4 @@ namespace ordo::cli {
 Result<std::vector<NewOperation>> BuildOperations(const EnvironmentConfig& env,
                                                   const std::vector<std::string>& ddls);
 
-}  // namespace ordo::cli
+}  // namespace ordo

@@ -1,20 +1,20 @@
-#include "cli/ddl_input.h"
+#include "app/ddl_input.h"
 
 #include <set>
 
 #include "db/dsn.h"
-#include "engine/mysql/ddl.h"
+#include "engine/ddl_check.h"
 
-namespace ordo::cli {
+namespace ordo {
 
 Result<std::vector<NewOperation>> BuildOperations(const EnvironmentConfig& env,
                                                   const std::vector<std::string>& ddls) {
   if (ddls.empty()) return InvalidArgument("--ddl: at least one ALTER TABLE statement is needed");
-  std::vector<AlterStatement> alters;
+  std::vector<AlterTarget> alters;
   std::set<std::string> tables;
   for (size_t i = 0; i < ddls.size(); ++i) {
     std::string where = "--ddl #" + std::to_string(i + 1);
-    auto alter = ParseAlter(ddls[i]);
+    auto alter = ParseAlterTarget(ddls[i]);
     if (!alter.ok()) return InvalidArgument(where + ": " + alter.status().message());
     if (!tables.insert(alter->table_name).second)
       return InvalidArgument(where + ": table " + alter->table_name +
@@ -31,7 +31,7 @@ Result<std::vector<NewOperation>> BuildOperations(const EnvironmentConfig& env,
     NewOperation op;
     op.deployment = d.name;
     for (size_t i = 0; i < alters.size(); ++i) {
-      const AlterStatement& a = alters[i];
+      const AlterTarget& a = alters[i];
       if (!a.schema_name.empty() && a.schema_name != dsn->database) {
         return InvalidArgument("--ddl #" + std::to_string(i + 1) + ": table " + a.schema_name + "." +
                                a.table_name + " is not in deployment " + d.name + "'s database " +
@@ -44,4 +44,4 @@ Result<std::vector<NewOperation>> BuildOperations(const EnvironmentConfig& env,
   return out;
 }
 
-}  // namespace ordo::cli
+}  // namespace ordo
