@@ -33,8 +33,8 @@ Result<AlterTarget> ParseAlterTarget(std::string_view ddl);
 
 // The outcome of trying one deployment's changes.
 struct DdlTrial {
-  // The connection: the connector's error (a MariaDB error code carried as
-  // IsMysqlError sees it) when the deployment could not be reached.
+  // The connection: the client's error when the deployment could not be reached (a
+  // refused login keeps its server error code, for IsMysqlError).
   Status reached;
   // Only when reached: InvalidArgument naming the table and why for the first change
   // that cannot apply; other errors (the connection lost) as they come.
