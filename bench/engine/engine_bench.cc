@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
   if (argc < 5) {
     std::fprintf(stderr,
                  "usage: ordo_engine_bench DSN SCHEMA TABLE DDL [copy_threads=N] [instant] "
-                 "[revert_after_ms=N] [max_backlog_bytes=N] [copy_rest=X] [verify_rest=X] [verify_during_copy=0|1] [apply_sessions=N] [keep_indexes] [index_build_lead=X]\n");
+                 "[revert_after_ms=N] [max_backlog_bytes=N] [copy_rest=X] [verify_rest=X] [verify_during_copy=0|1] [apply_sessions=N] [keep_indexes]\n");
     return 2;
   }
   ordo::EngineSpec spec;
@@ -108,8 +108,6 @@ int main(int argc, char** argv) {
       spec.max_backlog_bytes = std::stoll(value);
     } else if (Option(arg, "apply_sessions", &value)) {
       spec.apply_sessions = std::stoi(value);
-    } else if (Option(arg, "index_build_lead", &value)) {
-      spec.index_build_lead = std::stod(value);
     } else if (arg == "keep_indexes") {
       spec.defer_secondary_indexes = false;
     } else if (Option(arg, "revert_after_ms", &value)) {

@@ -97,12 +97,6 @@ struct EngineSpec {
   // under application writes: see rest_under_writes); MakeReady() waits for it (phase
   // "indexing" while it waits). False keeps the indexes during the copy.
   bool defer_secondary_indexes = true;
-  // While nothing writes the tables, the deferred build starts before the copy ends:
-  // when the last table with deferred indexes has this share of its rows still to copy
-  // and the server's online-ALTER log (innodb_online_alter_log_max_size, the index
-  // entries of rows inserted while an index is built) can hold twice their entries.
-  // 0: the build starts after the copy.
-  double index_build_lead = 0.3;
   // While a table's copy runs and nothing changes the tables, the chunks already copied
   // are verified in rounds behind it, so the verification before the cutover compares
   // only the rest (any change of the tables since: everything). False: the whole

@@ -3,7 +3,6 @@
 // defines them; a stop during the build kills it and a resumed engine finishes it.
 #include <gtest/gtest.h>
 
-#include <functional>
 #include <mutex>
 #include <regex>
 #include <thread>
@@ -104,7 +103,6 @@ TEST(DeferredIndexes, AStopDuringTheBuildKillsItAndAResumedEngineFinishesIt) {
   SyncPoints::Get().Enable();
   EngineSpec spec = SpecFor(server, *db, "t", kChange);
   spec.allow_instant = false;
-  spec.index_build_lead = 0;  // the build starts when the copy is done
   auto first = NewMysqlEngine(spec, &host);
   ASSERT_TRUE(first.ok());
   // The build runs on after Copy() returns; the stop reaches it in Copy() or, at the
@@ -139,96 +137,6 @@ TEST(DeferredIndexes, AStopDuringTheBuildKillsItAndAResumedEngineFinishesIt) {
   auto minus = (*conn)->Query("SELECT COUNT(*) FROM t FORCE INDEX (ks) WHERE s LIKE 's%' AND v = -1");
   ASSERT_TRUE(minus.ok()) << minus.status().ToString();
   EXPECT_EQ(*minus->rows[0][0], "10");
-}
-
-// Copies the seeded table (each chunk aiming at `chunk_ms` and waiting `chunk_pause_ms`
-// more) with the build allowed to start `lead` of the rows before the copy's end;
-// `at_build` runs on the build's thread just before its ALTER. Returns the cutover's status; the table is then the
-// changed one.
-Status CopyWithEarlyBuild(testing::MariaDbServer* server, const std::string& db, const std::string& change,
-                          double lead, int64_t chunk_ms, int chunk_pause_ms,
-                          const std::function<void()>& at_build) {
-  SyncPoints::Get().SetCallback("TableCopier::CopyChunk:BeforeInsert", [chunk_pause_ms] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(chunk_pause_ms));
-  });
-  SyncPoints::Get().SetCallback("MysqlEngine::BuildDeferredIndexes:BeforeAlter", at_build);
-  SyncPoints::Get().Enable();
-  RecordingHost host;
-  EngineSpec spec = SpecFor(server, db, "t", change);
-  spec.allow_instant = false;
-  spec.index_build_lead = lead;
-  spec.chunk_target_ms = chunk_ms;
-  auto engine = NewMysqlEngine(spec, &host);
-  if (!engine.ok()) return engine.status();
-  Status s = (*engine)->Copy();
-  if (s.ok()) s = (*engine)->Cutover().status();
-  SyncPoints::Get().DisableAndClear();
-  return s;
-}
-
-// Nothing writes the table: the build starts while the copy still inserts into the
-// shadow (the server logs those rows' index entries and applies them at the build's
-// end), and the table ends with every row and every index.
-TEST(DeferredIndexes, TheBuildStartsBeforeTheCopyEndsAndTheTableEndsWhole) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto db = testing::NewDatabase(server);
-  ASSERT_TRUE(db.ok());
-  auto conn = Connect(server, *db);
-  ASSERT_TRUE(conn.ok());
-  ASSERT_TRUE(Seed(**conn, 30000).ok());
-  ASSERT_TRUE((*conn)->Execute("CREATE TABLE expected LIKE t").ok());
-  ASSERT_TRUE((*conn)->Execute(std::string(kChange).replace(0, 13, "ALTER TABLE expected")).ok());
-  auto probe = Connect(server, *db);
-  ASSERT_TRUE(probe.ok());
-  int64_t rows_at_build = -1;
-  Status done = CopyWithEarlyBuild(server, *db, kChange, 1.0, 500, 20, [&] {
-    auto rows = (*probe)->Query("SELECT COUNT(*) FROM t_ordo_new");
-    if (rows.ok() && rows_at_build < 0) rows_at_build = std::stoll(*rows->rows[0][0]);
-  });
-  ASSERT_TRUE(done.ok()) << done.ToString();
-  EXPECT_GE(rows_at_build, 0);
-  EXPECT_LT(rows_at_build, 30000) << "the build started after the copy";
-  EXPECT_EQ(Definition(**conn, "t"), Definition(**conn, "expected"));
-  for (const char* index : {"ks", "kx", "uw", "PRIMARY"}) {
-    auto rows = (*conn)->Query(std::string("SELECT COUNT(*) FROM t FORCE INDEX (`") + index + "`)");
-    ASSERT_TRUE(rows.ok()) << rows.status().ToString();
-    EXPECT_EQ(*rows->rows[0][0], "30000") << index;
-  }
-}
-
-// The server's online-ALTER log fills up with the index entries of the rows the copy
-// still inserts (the build fails with error 1799): the build runs again once the copy
-// is done. (InnoDB checks the log's size a sort buffer, 1 MB, at a time: wide entries
-// fill it while the build still runs.)
-TEST(DeferredIndexes, ABuildOvertakenByTheCopyRunsAgainWhenTheCopyIsDone) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto db = testing::NewDatabase(server);
-  ASSERT_TRUE(db.ok());
-  auto conn = Connect(server, *db);
-  ASSERT_TRUE(conn.ok());
-  ASSERT_TRUE((*conn)->Execute("CREATE TABLE t (id INT PRIMARY KEY, p CHAR(200) CHARACTER SET latin1)").ok());
-  ASSERT_TRUE((*conn)->Execute("INSERT INTO t SELECT seq, CONCAT('p', seq) FROM seq_1_to_200000").ok());
-  ASSERT_TRUE((*conn)->Query("ANALYZE TABLE t").ok());  // the lead counts from the table's estimated rows
-  auto size = (*conn)->Query("SELECT @@GLOBAL.innodb_online_alter_log_max_size");
-  ASSERT_TRUE(size.ok()) << size.status().ToString();
-  const std::string before = *size->rows[0][0];
-  auto setter = Connect(server, *db);
-  ASSERT_TRUE(setter.ok());
-  int builds = 0;
-  // The engine read the log's size when it chose to start; the ALTER meets the smallest.
-  Status done = CopyWithEarlyBuild(server, *db, "ALTER TABLE t ADD COLUMN x INT DEFAULT 1, ADD INDEX kp (p)", 0.5,
-                                   /*chunk_ms=*/50, 0, [&] {
-    if (++builds == 1) {
-      EXPECT_TRUE((*setter)->Execute("SET GLOBAL innodb_online_alter_log_max_size = 65536").ok());
-    }
-  });
-  ASSERT_TRUE((*conn)->Execute("SET GLOBAL innodb_online_alter_log_max_size = " + before).ok());
-  ASSERT_TRUE(done.ok()) << done.ToString();
-  EXPECT_GE(builds, 2) << "the first build was not overtaken";
-  EXPECT_EQ(IndexNames(**conn, *db, "t"), (std::vector<std::string>{"PRIMARY", "kp"}));
-  auto rows = (*conn)->Query("SELECT COUNT(*) FROM t FORCE INDEX (kp) WHERE x = 1");
-  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
-  EXPECT_EQ(*rows->rows[0][0], "200000");
 }
 
 }  // namespace

@@ -77,35 +77,26 @@ std::vector<IndexPart> IndexParts(const std::string& clause) {
   return parts;
 }
 
-namespace {
-
-constexpr int64_t kMaxColumnBytes = 767;
-
-// A column's declared bytes in an index entry (`prefix` characters of it, 0: all).
-int64_t ColumnWidth(const TableInfo& table, const std::string& name, int64_t prefix) {
-  int i = table.ColumnIndex(name);
-  if (i < 0) return 0;
-  const ColumnInfo& c = table.columns[static_cast<size_t>(i)];
-  int64_t bytes = prefix > 0 ? std::min(c.max_bytes, prefix * c.bytes_per_char) : c.max_bytes;
-  return std::min(bytes, kMaxColumnBytes);
-}
-
-}  // namespace
-
-int64_t DeferredEntryBytes(const TableInfo& shadow, const std::string& clause) {
-  int64_t entry = 0;
-  for (const std::string& k : shadow.key_columns) entry += ColumnWidth(shadow, k, 0);
-  for (const IndexPart& p : IndexParts(clause)) entry += ColumnWidth(shadow, p.column, p.prefix);
-  return entry;
-}
-
 double DeferredBuildShare(const TableInfo& shadow, const std::vector<std::string>& clauses) {
+  constexpr int64_t kMaxColumnBytes = 767;
+  auto width = [&](const std::string& name, int64_t prefix) -> int64_t {
+    int i = shadow.ColumnIndex(name);
+    if (i < 0) return 0;
+    const ColumnInfo& c = shadow.columns[static_cast<size_t>(i)];
+    int64_t bytes = prefix > 0 ? std::min(c.max_bytes, prefix * c.bytes_per_char) : c.max_bytes;
+    return std::min(bytes, kMaxColumnBytes);
+  };
   int64_t row = 0;
   for (const ColumnInfo& c : shadow.columns) row += std::min(c.max_bytes, kMaxColumnBytes);
   if (row <= 0 || clauses.empty()) return 0;
+  int64_t key = 0;
+  for (const std::string& k : shadow.key_columns) key += width(k, 0);
   double share = 0;
-  for (const std::string& clause : clauses)
-    share += static_cast<double>(DeferredEntryBytes(shadow, clause)) / static_cast<double>(row);
+  for (const std::string& clause : clauses) {
+    int64_t entry = key;
+    for (const IndexPart& p : IndexParts(clause)) entry += width(p.column, p.prefix);
+    share += static_cast<double>(entry) / static_cast<double>(row);
+  }
   return share;
 }
 

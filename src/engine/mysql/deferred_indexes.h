@@ -51,8 +51,6 @@ std::vector<IndexPart> IndexParts(const std::string& clause);
 // an estimate: in the utf8mb4 sysbench table, 0.66 for an index on the CHAR(120) `c`
 // and 0.02 for one on the INT `k`. 0 without clauses.
 double DeferredBuildShare(const TableInfo& shadow, const std::vector<std::string>& clauses);
-// The bytes of one entry of the clause's index, by the same estimate.
-int64_t DeferredEntryBytes(const TableInfo& shadow, const std::string& clause);
 
 // Reads the shadow's plain secondary indexes and drops them (one ALTER; the shadow is
 // empty). Returns the clauses that AddMissingStatement needs to put them back.

@@ -102,10 +102,9 @@ class MysqlEngine final : public OperationEngine {
   Status CopyTable(size_t index);
   Status CatchUp();
   // mysql_engine_indexes.cc: the shadows' deferred indexes are added back by one
-  // online ALTER per table on a thread of their own, started near the copy's end
-  // (EngineSpec::index_build_lead), when it ends, or after the verification under
-  // writes, and joined by MakeReady(), so that the build overlaps the copy's tail and
-  // the verification. A stop kills the statement; the checkpoint keeps the indexes
+  // online ALTER per table on a thread of their own, started when the copy ends (or
+  // after the verification, under writes) and joined by MakeReady(), so that the build
+  // overlaps the verification. A stop kills the statement; the checkpoint keeps the indexes
   // still missing and a resumed engine builds them.
   struct IndexBuild {
     std::thread thread;
@@ -113,18 +112,12 @@ class MysqlEngine final : public OperationEngine {
     std::atomic<bool> cancel{false};
     std::atomic<uint64_t> session{0};  // the session running an ALTER; 0 between them
     std::atomic<int> table{-1};        // the plan being built
-    std::atomic<bool> copying{false};  // started before the copy's end, which is not yet
-    bool early = false;                // started before the copy's end (the build's thread)
     int last_table = -1;               // the last plan with indexes to add
     std::mutex mu;
     std::vector<size_t> built;  // guarded by mu: plans whose indexes are all there
     Status result;              // written before `finished`
   };
-  // `during_copy`: the copy still runs (it clears IndexBuild::copying when done).
-  void StartIndexBuild(bool during_copy = false);
-  // During the copy of table `index`: starts the build when the lead allows it
-  // (EngineSpec::index_build_lead).
-  void MaybeStartIndexBuildEarly(size_t index, const TableCopier& copier);
+  void StartIndexBuild();
   Status BuildIndexes(IndexBuild* build, std::vector<std::vector<std::string>> lists);
   // Joins the build when it finished (with `wait`: waits for it, ticking, killing it on
   // a stop); the built plans leave deferred_indexes_. Returns the build's error.
@@ -264,7 +257,6 @@ class MysqlEngine final : public OperationEngine {
   // tables at kWritingRowsPerSecond or more over the last second (SampleWrites).
   std::atomic<bool> writes_seen_{false};
   std::atomic<int64_t> writes_rate_{0};  // rows a second, as of the last sample
-  int64_t online_log_bytes_ = -1;  // innodb_online_alter_log_max_size; -1: not read yet
   std::atomic<double> copy_rest_{0};     // CopyRest() of the table being copied
   int64_t writes_sample_ms_ = 0;
   int64_t writes_sample_rows_ = 0;

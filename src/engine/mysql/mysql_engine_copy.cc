@@ -250,9 +250,6 @@ Status MysqlEngine::CopyTable(size_t index) {
     if (s.ok()) s = Tick(false);
     if (s.ok() && StopRequested()) stop_ = true;
     if (!s.ok()) stop_ = true;
-    if (s.ok()) MaybeStartIndexBuildEarly(index, *copier);
-    // A chunk may wait behind the build's metadata lock: the build goes first.
-    if (stop_) KillIndexBuild();
   }
   worker.join();
   if (verifier) verified_during_copy_[index] = verifier->Finish();
@@ -334,13 +331,11 @@ Status MysqlEngine::Copy() {
     }
     if (!s.ok()) {
       StopThrottle();
-      KillIndexBuild();
       if (!dead_) loop_->Abandon();
       return s;
     }
   }
   StopThrottle();
-  if (build_) build_->copying = false;
   // Joined by MakeReady(). Under application writes with the duty cycle on, MakeReady()
   // starts it after the verification instead (VerifyBesideIndexBuild).
   if (!BuildAfterVerification()) StartIndexBuild();

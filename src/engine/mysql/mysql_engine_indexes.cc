@@ -1,9 +1,7 @@
 // MysqlEngine: adding the shadows' deferred secondary indexes back after the copy
 // (deferred_indexes.h), on a thread of its own while the change stream keeps the
 // shadows in sync and the verification reads them.
-#include <algorithm>
 #include <chrono>
-#include <string>
 #include <thread>
 
 #include "engine/mysql/deferred_indexes.h"
@@ -20,17 +18,12 @@ constexpr int kBuildAttempts = 4;
 // The build's statement may wait this long for its metadata locks (the final one waits
 // for the verification's snapshot to end, which may take a while on a big table).
 constexpr int kBuildLockWaitS = 86400;
-// ER_INNODB_ONLINE_LOG_TOO_BIG: the rows inserted while the index was built did not fit
-// in innodb_online_alter_log_max_size.
-constexpr unsigned kOnlineLogTooBig = 1799;
 
 }  // namespace
 
-void MysqlEngine::StartIndexBuild(bool during_copy) {
+void MysqlEngine::StartIndexBuild() {
   if (build_) return;
   auto build = std::make_unique<IndexBuild>();
-  build->copying = during_copy;
-  build->early = during_copy;
   for (size_t i = 0; i < plans_.size() && i < deferred_indexes_.size(); ++i)
     if (!deferred_indexes_[i].empty()) build->last_table = static_cast<int>(i);
   if (build->last_table < 0) return;
@@ -41,36 +34,6 @@ void MysqlEngine::StartIndexBuild(bool during_copy) {
     b->finished = true;
   });
   build_ = std::move(build);
-}
-
-void MysqlEngine::MaybeStartIndexBuildEarly(size_t index, const TableCopier& copier) {
-  if (build_ || spec_.index_build_lead <= 0 || writes_seen_ || BuildAfterVerification()) return;
-  if (index >= deferred_indexes_.size() || index >= plans_.size()) return;
-  bool any = false;
-  for (size_t i = 0; i < deferred_indexes_.size(); ++i) {
-    if (i > index && !deferred_indexes_[i].empty()) return;  // a table still to copy
-    any = any || !deferred_indexes_[i].empty();
-  }
-  if (!any) return;
-  const std::vector<std::string>& clauses = deferred_indexes_[index];
-  if (!clauses.empty()) {
-    const TablePlan& plan = *plans_[index];
-    const int64_t copied = copier.state().rows_copied;
-    const int64_t total = std::max(plan.source.estimated_rows, copied);
-    const int64_t rest = total - copied;
-    if (static_cast<double>(rest) > spec_.index_build_lead * static_cast<double>(total)) return;
-    if (online_log_bytes_ < 0) {
-      auto conn = pool_->Acquire();
-      if (!conn.ok()) return;
-      auto rows = (*conn)->Query("SELECT @@innodb_online_alter_log_max_size");
-      if (!rows.ok() || rows->rows.empty() || !rows->rows[0][0]) return;
-      online_log_bytes_ = std::stoll(*rows->rows[0][0]);
-    }
-    int64_t entry = 0;
-    for (const std::string& clause : clauses) entry = std::max(entry, DeferredEntryBytes(plan.shadow, clause));
-    if (rest * entry * 2 > online_log_bytes_) return;
-  }
-  StartIndexBuild(/*during_copy=*/true);
 }
 
 Status MysqlEngine::BuildIndexes(IndexBuild* build, std::vector<std::vector<std::string>> lists) {
@@ -100,13 +63,6 @@ Status MysqlEngine::BuildIndexes(IndexBuild* build, std::vector<std::vector<std:
       if (last.ok()) continue;  // re-planned: nothing missing any more
       if (build->cancel) return Cancelled("the index build was stopped");
       if (dead_) return last;
-      if (IsMysqlError(last, kOnlineLogTooBig) && build->early) {
-        // Started early and overtaken by the copy: again once the copy is done.
-        build->early = false;
-        while (build->copying && !build->cancel) std::this_thread::sleep_for(kTick);
-        --attempt;
-        continue;
-      }
       bool duplicate_name = IsMysqlError(last, 1061);
       if (!duplicate_name && !last.retryable())
         return last.WithContext("adding the secondary indexes of " + shadow + " back after the copy");
