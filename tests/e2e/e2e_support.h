@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "assert_ok.h"
 #include "db/mysql/connection.h"
 #include "ordo_process.h"
 #include "test_servers.h"
@@ -228,8 +229,3 @@ class FleetStoreTest : public ::testing::TestWithParam<std::string> {
     }                                                                        \
   } while (0)
 
-#define ORDO_ASSERT_OK(expr)                         \
-  do {                                               \
-    ::ordo::Status ordo_s_ = (expr);                 \
-    ASSERT_TRUE(ordo_s_.ok()) << ordo_s_.ToString(); \
-  } while (0)

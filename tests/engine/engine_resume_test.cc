@@ -19,8 +19,7 @@
 namespace ordo {
 namespace {
 
-using testing::Connect;
-using testing::Dump;
+using EngineResume = testing::EngineTest;
 
 struct Child {
   pid_t pid = -1;
@@ -59,28 +58,21 @@ int64_t SavedWatermark(const std::string& path) {
 
 bool Exited(pid_t pid, int* status) { return waitpid(pid, status, WNOHANG) == pid; }
 
-TEST(EngineResume, SigkillDuringCopyResumesFromTheCheckpointWithIdenticalData) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto db = testing::NewDatabase(server);
-  ASSERT_TRUE(db.ok());
-  auto conn = Connect(server, *db);
-  ASSERT_TRUE(conn.ok());
+TEST_F(EngineResume, SigkillDuringCopyResumesFromTheCheckpointWithIdenticalData) {
   constexpr int kRows = 150000;
-  ASSERT_TRUE(testing::Run(**conn, "CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(64), "
-                                   "pad CHAR(60), KEY (v));"
-                                   "INSERT INTO t SELECT seq, seq % 977, CONCAT('s', seq), REPEAT('p', 60) "
-                                   "FROM seq_1_to_" + std::to_string(kRows))
-                  .ok());
+  ORDO_ASSERT_OK(Exec("CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(64), pad CHAR(60), KEY (v));"
+                      "INSERT INTO t SELECT seq, seq % 977, CONCAT('s', seq), REPEAT('p', 60) "
+                      "FROM seq_1_to_" + std::to_string(kRows)));
   testing::TempDir dir;
   std::string state = dir.path() + "/state.json";
   std::string ddl = "ALTER TABLE t ADD COLUMN added INT DEFAULT 9, ADD INDEX (s)";
   auto args = [&](const std::string& mode) {
-    return std::vector<std::string>{ORDO_ENGINE_DRIVER, server->Dsn(*db), *db, "t", ddl, state, mode,
+    return std::vector<std::string>{ORDO_ENGINE_DRIVER, server_->Dsn(db_), db_, "t", ddl, state, mode,
                                     "10", "2"};
   };
   constexpr int kMaxKey = kRows + 5000;  // the writer inserts keys up to this
-  testing::RandomWriter writer(server, *db, "t", 1, kMaxKey, "", 11);
-  ASSERT_TRUE(writer.Start().ok());
+  testing::RandomWriter writer(server_, db_, "t", 1, kMaxKey, "", 11);
+  ORDO_ASSERT_OK(writer.Start());
 
   std::mt19937 rng(std::random_device{}());
   int64_t last_watermark = -1;
@@ -121,18 +113,16 @@ TEST(EngineResume, SigkillDuringCopyResumesFromTheCheckpointWithIdenticalData) {
   // No restart from zero: the resumed run read only what lay past the watermark (the
   // keys up to kMaxKey; the last kill may come when the watermark is past kRows).
   EXPECT_LE(scanned, kMaxKey - last_watermark);
-  ASSERT_TRUE(writer.Stop().ok());
+  ORDO_ASSERT_OK(writer.Stop());
   EXPECT_GT(writer.transactions(), 0);
   Child cut = Spawn(args("cutover"), dir.path() + "/cut");
   waitpid(cut.pid, &status, 0);
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadFile(cut.out);
-  auto before = Dump(**conn, *db, "t_ordo_old", "id, v, s, pad", "id");
-  auto after = Dump(**conn, *db, "t", "id, v, s, pad", "id");
-  ASSERT_TRUE(before.ok() && after.ok());
-  EXPECT_EQ(before->size(), after->size());
-  EXPECT_TRUE(*before == *after);
-  auto added = (*conn)->Query("SELECT COUNT(*) FROM t WHERE added = 9");
-  EXPECT_EQ(*added->rows[0][0], std::to_string(after->size()));
+  ORDO_ASSERT_OK_AND_ASSIGN(auto before, DumpOf("t_ordo_old", "id, v, s, pad", "id"));
+  ORDO_ASSERT_OK_AND_ASSIGN(auto after, DumpOf("t", "id, v, s, pad", "id"));
+  EXPECT_EQ(before.size(), after.size());
+  EXPECT_TRUE(before == after);
+  EXPECT_EQ(CellOf("SELECT COUNT(*) FROM t WHERE added = 9"), std::to_string(after.size()));
 }
 
 }  // namespace

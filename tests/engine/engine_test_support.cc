@@ -228,3 +228,79 @@ void RandomWriter::Loop() {
 }
 
 }  // namespace ordo::testing
+
+namespace ordo::testing {
+
+void EngineTest::SetUp() {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  server_ = server;
+  ORDO_ASSERT_OK_AND_ASSIGN(db_, NewDatabase(server_));
+  ORDO_ASSERT_OK_AND_ASSIGN(conn_, Connect(server_, db_));
+}
+
+Status EngineTest::Exec(const std::string& statements) { return testing::Run(*conn_, statements); }
+
+Status EngineTest::SeedTable(int rows) {
+  return Exec("CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(32));"
+              "INSERT INTO t SELECT seq, seq, CONCAT('s', seq % 100) FROM seq_1_to_" +
+              std::to_string(rows));
+}
+
+std::string EngineTest::CellOf(const std::string& sql) {
+  Result<std::string> cell = Cell(*conn_, sql);
+  return cell.ok() ? *cell : cell.status().ToString();
+}
+
+Result<std::vector<SqlRow>> EngineTest::DumpOf(const std::string& table, const std::string& columns,
+                                               const std::string& order_by) {
+  return Dump(*conn_, db_, table, columns, order_by);
+}
+
+Status EngineTest::UseNewDatabase() {
+  ORDO_ASSIGN_OR_RETURN(db_, NewDatabase(server_));
+  ORDO_ASSIGN_OR_RETURN(conn_, Connect(server_, db_));
+  return Status::Ok();
+}
+
+bool EngineTest::HasTable(const std::string& table) {
+  auto r = conn_->Query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+                        {SqlValue::Text(db_), SqlValue::Text(table)});
+  return r.ok() && *r->rows[0][0] == "1";
+}
+
+bool EngineTest::HasColumn(const std::string& table, const std::string& column) {
+  auto r = conn_->Query("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND "
+                        "TABLE_NAME = ? AND COLUMN_NAME = ?",
+                        {SqlValue::Text(db_), SqlValue::Text(table), SqlValue::Text(column)});
+  return r.ok() && *r->rows[0][0] == "1";
+}
+
+Result<std::unique_ptr<MysqlConnection>> EngineTest::NewConnection() { return Connect(server_, db_); }
+
+std::vector<std::string> EngineTest::OrdoTablesLeft() {
+  auto tables = OrdoTables(*conn_, db_);
+  return tables.ok() ? *tables : std::vector<std::string>{tables.status().ToString()};
+}
+
+EngineSpec EngineTest::Spec(const std::string& ddl, const std::string& table) {
+  return SpecFor(server_, db_, table, ddl);
+}
+
+Result<std::unique_ptr<OperationEngine>> EngineTest::NewEngine(const EngineSpec& spec, RecordingHost* host) {
+  return NewMysqlEngine(spec, host ? host : &host_);
+}
+
+Result<std::unique_ptr<OperationEngine>> EngineTest::Copied(const EngineSpec& spec, RecordingHost* host) {
+  return CopiedEngine(spec, host ? host : &host_);
+}
+
+Result<CutoverReport> EngineTest::RunToSwap(const EngineSpec& spec) {
+  ORDO_ASSIGN_OR_RETURN(engine_, NewEngine(spec));
+  ORDO_RETURN_IF_ERROR(engine_->Preflight().WithContext("preflight"));
+  ORDO_RETURN_IF_ERROR(engine_->Copy().WithContext("copy"));
+  Result<CutoverReport> report = engine_->Cutover();
+  if (!report.ok()) return report.status().WithContext("cutover");
+  return report;
+}
+
+}  // namespace ordo::testing

@@ -1,7 +1,9 @@
 // Helpers for the engine's tests: connections and scratch databases on the test
-// server, an EngineHost that records what the engine reports, and table dumps for
-// comparing contents.
+// server, an EngineHost that records what the engine reports, table dumps for
+// comparing contents, and EngineTest, the fixture of the engine's tests on a server.
 #pragma once
+
+#include <gtest/gtest.h>
 
 #include <atomic>
 #include <memory>
@@ -9,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "assert_ok.h"
 #include "db/mysql/connection.h"
 #include "ordo/engine.h"
 #include "ordo_tables.h"
@@ -126,6 +129,69 @@ class RandomWriter {
   std::atomic<int64_t> transactions_{0};
   std::optional<std::chrono::microseconds> read_pause_;
   Status error_;
+};
+
+}  // namespace ordo::testing
+
+// EngineTest: the fixture of the engine's tests on a real server. Each test gets the
+// shared MariaDB server (a missing one skips the test, or fails it when
+// ORDO_REQUIRE_SERVERS=1), a fresh database of its own with a connection to it,
+// helpers to seed and read tables there, and helpers that take an engine through its
+// steps with each step's status checked, so that a test states only what it is about.
+// Not thread-safe: the helpers run on the test's thread (the connection is the test's).
+//
+//   using EngineFlow = testing::EngineTest;
+//   TEST_F(EngineFlow, AnAddedColumnHasItsDefault) {
+//     ORDO_ASSERT_OK(SeedTable(1000));
+//     ORDO_ASSERT_OK_AND_ASSIGN(CutoverReport report, RunToSwap(Spec("ALTER TABLE t ADD x INT DEFAULT 1")));
+//     EXPECT_EQ(CellOf("SELECT COUNT(*) FROM t WHERE x = 1"), "1000");
+//   }
+namespace ordo::testing {
+
+class EngineTest : public ::testing::Test {
+ protected:
+  // The server, the database and the connection; skips or fails the test without them.
+  void SetUp() override;
+
+  // Runs `statements` (Run's form: ';'-separated) on the test's database.
+  Status Exec(const std::string& statements);
+  // Creates `t (id INT PRIMARY KEY, v INT, s VARCHAR(32))` with `rows` rows: v = id,
+  // s = 's' and id % 100 (NewScratchTable's table).
+  Status SeedTable(int rows);
+  // The first cell of `sql`'s first row (Cell's form), or the error as text.
+  std::string CellOf(const std::string& sql);
+  // Every row of `table`, `columns` in order, sorted by `order_by` (Dump's form).
+  Result<std::vector<SqlRow>> DumpOf(const std::string& table, const std::string& columns,
+                                     const std::string& order_by);
+  // Moves the test to a fresh database (db_, conn_): for a test that runs each of its
+  // cases on tables of their own.
+  Status UseNewDatabase();
+  // Whether `table` of the test's database exists; has `column`.
+  bool HasTable(const std::string& table);
+  bool HasColumn(const std::string& table, const std::string& column);
+  // Another connection to the test's database.
+  Result<std::unique_ptr<MysqlConnection>> NewConnection();
+  // The names of ordo's tables in the test's database (OrdoTables), or the error as a
+  // one-element list.
+  std::vector<std::string> OrdoTablesLeft();
+
+  // SpecFor the test's database: one change of `table`.
+  EngineSpec Spec(const std::string& ddl, const std::string& table = "t");
+
+  // An engine of `spec` reporting to `host` (the fixture's host_ when null).
+  Result<std::unique_ptr<OperationEngine>> NewEngine(const EngineSpec& spec, RecordingHost* host = nullptr);
+  // The same, copied and in sync (Copy() succeeded).
+  Result<std::unique_ptr<OperationEngine>> Copied(const EngineSpec& spec, RecordingHost* host = nullptr);
+  // Builds the engine of `spec` into engine_ (reporting to host_) and runs Preflight,
+  // Copy and Cutover: the swap's report, or the first failing step's error with the
+  // step named. engine_ stays for the steps after the swap.
+  Result<CutoverReport> RunToSwap(const EngineSpec& spec);
+
+  MariaDbServer* server_ = nullptr;
+  std::string db_;
+  std::unique_ptr<MysqlConnection> conn_;
+  RecordingHost host_;
+  std::unique_ptr<OperationEngine> engine_;
 };
 
 }  // namespace ordo::testing
