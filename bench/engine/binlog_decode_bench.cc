@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/mysql/binlog_column.h"
-#include "engine/mysql/binlog_rows.h"
+#include "binlog/column.h"
+#include "binlog/rows.h"
 
 namespace ordo::binlog {
 namespace {

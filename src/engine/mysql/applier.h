@@ -34,7 +34,7 @@
 #include <vector>
 
 #include "db/mysql/connection.h"
-#include "engine/mysql/binlog_event.h"
+#include "binlog/event.h"
 #include "engine/mysql/table_plan.h"
 
 namespace ordo {

@@ -1,7 +1,7 @@
-// NewMysqlEngine with the binlog reader (binlog_reader.h) as its change stream.
+// NewMysqlEngine with the binlog reader (binlog/reader.h) as its change stream.
 #include <random>
 
-#include "engine/mysql/binlog_reader.h"
+#include "binlog/reader.h"
 #include "engine/mysql/mysql_engine.h"
 
 namespace ordo {

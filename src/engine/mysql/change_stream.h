@@ -1,5 +1,5 @@
 // ChangeStream: the engine's view of the binlog: events in commit order from a given
-// position. The production implementation wraps the binlog reader (binlog_reader.h);
+// position. The production implementation wraps the binlog reader (binlog/reader.h);
 // tests substitute scripted streams.
 //
 // Thread-safety: one thread at a time.
@@ -10,7 +10,7 @@
 #include <memory>
 #include <optional>
 
-#include "engine/mysql/binlog_event.h"
+#include "binlog/event.h"
 #include "ordo/status.h"
 
 namespace ordo {

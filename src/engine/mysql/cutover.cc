@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <thread>
 
-#include "engine/mysql/binlog_preflight.h"
+#include "binlog/preflight.h"
 #include "engine/mysql/position.h"
 #include "engine/mysql/table_holders.h"
 #include "ordo/sync_point.h"

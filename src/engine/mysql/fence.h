@@ -38,7 +38,7 @@
 #include <vector>
 
 #include "db/mysql/connection.h"
-#include "engine/mysql/binlog_event.h"
+#include "binlog/event.h"
 #include "engine/mysql/ownership.h"
 
 namespace ordo {

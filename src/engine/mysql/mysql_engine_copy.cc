@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <thread>
 
-#include "engine/mysql/binlog_preflight.h"
+#include "binlog/preflight.h"
 #include "engine/mysql/deferred_indexes.h"
 #include "engine/mysql/mysql_engine.h"
 #include "engine/mysql/position.h"

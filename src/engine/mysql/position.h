@@ -1,11 +1,11 @@
 // Ordering of binlog positions. (The server's current position:
-// ReadServerBinlogPosition in binlog_preflight.h.)
+// ReadServerBinlogPosition in binlog/preflight.h.)
 //
 // Thread-safety: pure functions.
 #pragma once
 
 #include "db/mysql/connection.h"
-#include "engine/mysql/binlog_event.h"
+#include "binlog/event.h"
 
 namespace ordo {
 
@@ -17,7 +17,7 @@ int ComparePositions(const BinlogPosition& a, const BinlogPosition& b);
 std::string PositionString(const BinlogPosition& p);
 
 // SHOW MASTER STATUS alone: the end of the binlog now, without the GTID that
-// ReadServerBinlogPosition (binlog_preflight.h) pairs with it. For measuring, not for
+// ReadServerBinlogPosition (binlog/preflight.h) pairs with it. For measuring, not for
 // starting a stream. FailedPrecondition when binary logging is off.
 Result<BinlogPosition> ReadBinlogEnd(MysqlConnection& conn);
 

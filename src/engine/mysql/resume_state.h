@@ -22,7 +22,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/mysql/binlog_event.h"
+#include "binlog/event.h"
 #include "engine/mysql/copier.h"
 
 namespace ordo {

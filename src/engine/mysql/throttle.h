@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "db/mysql/pool.h"
-#include "engine/mysql/binlog_event.h"
+#include "binlog/event.h"
 
 namespace ordo {
 

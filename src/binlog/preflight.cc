@@ -1,4 +1,4 @@
-#include "engine/mysql/binlog_preflight.h"
+#include "binlog/preflight.h"
 
 #include <charconv>
 #include <map>

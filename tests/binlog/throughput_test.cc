@@ -5,7 +5,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "binlog_test_support.h"
+#include "test_support.h"
 
 namespace ordo::testing {
 namespace {

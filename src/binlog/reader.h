@@ -1,5 +1,5 @@
 // BinlogReader: change capture from a MariaDB/MySQL binlog, decoded into
-// BinlogEvents (binlog_event.h) for the tables the engine watches.
+// BinlogEvents (binlog/event.h) for the tables the engine watches.
 //
 // It opens its own replication connection (checking log_bin, binlog_format=ROW,
 // binlog_row_image=FULL and REPLICATION SLAVE first), streams from a BinlogPosition,
@@ -8,7 +8,7 @@
 // rotates and heartbeats. Rows of other tables are skipped without decoding.
 // Column layout comes from each TABLE_MAP event plus one information_schema lookup
 // per table_id on a side connection (signedness, BINARY padding; see
-// binlog_catalog.h), so binlog_row_metadata=FULL is not required. The lookup happens
+// binlog/catalog.h), so binlog_row_metadata=FULL is not required. The lookup happens
 // at a table's first rows event: a map without rows (MariaDB maps every table a
 // session holds under LOCK TABLES) is never checked, so a table renamed or altered
 // after such a map does not fail the stream.
@@ -44,7 +44,7 @@
 #include <vector>
 
 #include "db/dsn.h"
-#include "engine/mysql/binlog_event.h"
+#include "binlog/event.h"
 #include "ordo/status.h"
 
 struct st_mariadb_rpl_event;

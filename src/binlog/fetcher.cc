@@ -1,4 +1,4 @@
-#include "engine/mysql/binlog_fetcher.h"
+#include "binlog/fetcher.h"
 
 #include <errmsg.h>
 #include <mysqld_error.h>
@@ -7,7 +7,7 @@
 
 #include <cstring>
 
-#include "engine/mysql/binlog_bytes.h"
+#include "binlog/bytes.h"
 #include "ordo/sync_point.h"
 
 namespace ordo::binlog {

@@ -3,8 +3,8 @@
 #include <chrono>
 #include <thread>
 
-#include "binlog_test_support.h"
-#include "engine/mysql/binlog_preflight.h"
+#include "test_support.h"
+#include "binlog/preflight.h"
 #include "ordo/sync_point.h"
 
 namespace ordo::testing {

@@ -1,4 +1,4 @@
-#include "engine/mysql/binlog_temporal.h"
+#include "binlog/temporal.h"
 
 #include <array>
 #include <chrono>

@@ -1,4 +1,4 @@
-#include "engine/mysql/binlog_column.h"
+#include "binlog/column.h"
 
 #include <mysql.h>
 

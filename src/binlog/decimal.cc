@@ -1,8 +1,8 @@
-#include "engine/mysql/binlog_decimal.h"
+#include "binlog/decimal.h"
 
 #include <array>
 
-#include "engine/mysql/binlog_bytes.h"
+#include "binlog/bytes.h"
 
 namespace ordo::binlog {
 namespace {

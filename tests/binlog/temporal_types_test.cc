@@ -1,6 +1,6 @@
 // DATE, TIME(n), DATETIME(n), TIMESTAMP(n) and YEAR read back from the binlog as the
 // text the server prints, for every fractional precision 0..6.
-#include "binlog_test_support.h"
+#include "test_support.h"
 
 namespace ordo::testing {
 namespace {

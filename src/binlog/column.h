@@ -4,7 +4,7 @@
 // metadata block (lengths, precision, fractional digits). ParseTableMapColumns turns
 // that into one BinlogColumn per column. What the map does not carry (integer
 // signedness, BINARY padding, the precision of pre-10.1 temporal columns) is filled
-// in from information_schema by ApplyCatalog (binlog_catalog.h).
+// in from information_schema by ApplyCatalog (binlog/catalog.h).
 //
 // Thread-safety: plain values.
 //

@@ -7,14 +7,14 @@
 #include <string>
 #include <vector>
 
-#include "engine/mysql/binlog_bytes.h"
-#include "engine/mysql/binlog_catalog.h"
-#include "engine/mysql/binlog_column.h"
-#include "engine/mysql/binlog_decimal.h"
-#include "engine/mysql/binlog_rows.h"
-#include "engine/mysql/binlog_statement.h"
-#include "engine/mysql/binlog_temporal.h"
-#include "engine/mysql/binlog_value.h"
+#include "binlog/bytes.h"
+#include "binlog/catalog.h"
+#include "binlog/column.h"
+#include "binlog/decimal.h"
+#include "binlog/rows.h"
+#include "binlog/statement.h"
+#include "binlog/temporal.h"
+#include "binlog/value.h"
 
 namespace ordo::binlog {
 namespace {

@@ -1,4 +1,4 @@
-#include "binlog_test_support.h"
+#include "test_support.h"
 
 #include <unistd.h>
 
@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <iomanip>
 
-#include "engine/mysql/binlog_preflight.h"
+#include "binlog/preflight.h"
 
 namespace ordo {
 

@@ -1,9 +1,9 @@
-#include "engine/mysql/binlog_rows.h"
+#include "binlog/rows.h"
 
 #include <bit>
 
-#include "engine/mysql/binlog_bytes.h"
-#include "engine/mysql/binlog_value.h"
+#include "binlog/bytes.h"
+#include "binlog/value.h"
 
 namespace ordo::binlog {
 namespace {

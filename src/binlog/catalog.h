@@ -22,7 +22,7 @@
 
 #include "db/dsn.h"
 #include "db/mysql/connection.h"
-#include "engine/mysql/binlog_column.h"
+#include "binlog/column.h"
 #include "ordo/status.h"
 
 namespace ordo::binlog {

@@ -1,7 +1,7 @@
 // Character and binary strings, BLOB/TEXT of every size, ENUM, SET, BIT, JSON and
 // NULLs read back from the binlog: raw bytes in the column's charset, indexes and
 // bitmasks as unsigned integers.
-#include "binlog_test_support.h"
+#include "test_support.h"
 
 namespace ordo::testing {
 namespace {

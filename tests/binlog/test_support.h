@@ -21,8 +21,8 @@
 
 #include "db/dsn.h"
 #include "db/mysql/connection.h"
-#include "engine/mysql/binlog_event.h"
-#include "engine/mysql/binlog_reader.h"
+#include "binlog/event.h"
+#include "binlog/reader.h"
 #include "test_servers.h"
 
 namespace ordo {

@@ -1,4 +1,4 @@
-#include "engine/mysql/binlog_reader.h"
+#include "binlog/reader.h"
 
 // mariadb_rpl.h needs mysql.h first.
 // clang-format off
@@ -8,13 +8,13 @@
 
 #include <string_view>
 
-#include "engine/mysql/binlog_bytes.h"
-#include "engine/mysql/binlog_catalog.h"
-#include "engine/mysql/binlog_column.h"
-#include "engine/mysql/binlog_fetcher.h"
-#include "engine/mysql/binlog_preflight.h"
-#include "engine/mysql/binlog_rows.h"
-#include "engine/mysql/binlog_statement.h"
+#include "binlog/bytes.h"
+#include "binlog/catalog.h"
+#include "binlog/column.h"
+#include "binlog/fetcher.h"
+#include "binlog/preflight.h"
+#include "binlog/rows.h"
+#include "binlog/statement.h"
 
 namespace ordo {
 namespace {

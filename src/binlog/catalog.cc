@@ -1,4 +1,4 @@
-#include "engine/mysql/binlog_catalog.h"
+#include "binlog/catalog.h"
 
 #include <mysql.h>
 

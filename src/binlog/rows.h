@@ -17,8 +17,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "engine/mysql/binlog_column.h"
-#include "engine/mysql/binlog_event.h"
+#include "binlog/column.h"
+#include "binlog/event.h"
 #include "ordo/status.h"
 
 namespace ordo::binlog {

@@ -1,7 +1,7 @@
 // The reader on servers configured unlike the default: pre-10.1 temporal formats
 // without event checksums; compressed binlog events; missing binlog settings.
-#include "binlog_test_support.h"
-#include "engine/mysql/binlog_preflight.h"
+#include "test_support.h"
+#include "binlog/preflight.h"
 
 namespace ordo::testing {
 namespace {

@@ -1,4 +1,4 @@
-#include "engine/mysql/binlog_statement.h"
+#include "binlog/statement.h"
 
 #include <cctype>
 

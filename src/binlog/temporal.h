@@ -17,7 +17,7 @@
 
 #include <string>
 
-#include "engine/mysql/binlog_bytes.h"
+#include "binlog/bytes.h"
 
 namespace ordo::binlog {
 

@@ -1,7 +1,7 @@
 // The decoded representation is bindable: rows read from the binlog and bound into
 // INSERT/UPDATE/DELETE on a copy of the table leave the copy equal to the source,
 // SELECT for SELECT, for every column type.
-#include "binlog_test_support.h"
+#include "test_support.h"
 
 namespace ordo::testing {
 namespace {

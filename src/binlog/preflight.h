@@ -14,7 +14,7 @@
 #pragma once
 
 #include "db/mysql/connection.h"
-#include "engine/mysql/binlog_event.h"
+#include "binlog/event.h"
 #include "ordo/status.h"
 
 namespace ordo {

@@ -1,5 +1,5 @@
 // One column value of a row image, decoded into the SqlValue the rest of the engine
-// binds (the representation is documented in binlog_event.h):
+// binds (the representation is documented in binlog/event.h):
 //   integers → kInt/kUInt by signedness; FLOAT/DOUBLE → kDouble (exact);
 //   DECIMAL and temporal types → kText as the server prints them (TIMESTAMP in UTC);
 //   strings, binary strings, BLOB/TEXT/JSON, GEOMETRY → kBytes, raw;
@@ -13,8 +13,8 @@
 #pragma once
 
 #include "db/mysql/connection.h"
-#include "engine/mysql/binlog_bytes.h"
-#include "engine/mysql/binlog_column.h"
+#include "binlog/bytes.h"
+#include "binlog/column.h"
 #include "ordo/status.h"
 
 namespace ordo::binlog {

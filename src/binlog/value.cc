@@ -1,12 +1,12 @@
-#include "engine/mysql/binlog_value.h"
+#include "binlog/value.h"
 
 #include <mysql.h>
 
 #include <bit>
 #include <cstring>
 
-#include "engine/mysql/binlog_decimal.h"
-#include "engine/mysql/binlog_temporal.h"
+#include "binlog/decimal.h"
+#include "binlog/temporal.h"
 
 namespace ordo::binlog {
 namespace {

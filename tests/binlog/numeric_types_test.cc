@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <limits>
 
-#include "binlog_test_support.h"
+#include "test_support.h"
 
 namespace ordo::testing {
 namespace {
