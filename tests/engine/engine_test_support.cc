@@ -240,10 +240,9 @@ void EngineTest::SetUp() {
 
 Status EngineTest::Exec(const std::string& statements) { return testing::Run(*conn_, statements); }
 
-Status EngineTest::SeedTable(int rows) {
+Status EngineTest::SeedTable(int rows, const std::string& s) {
   return Exec("CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(32));"
-              "INSERT INTO t SELECT seq, seq, CONCAT('s', seq % 100) FROM seq_1_to_" +
-              std::to_string(rows));
+              "INSERT INTO t SELECT seq, seq, " + s + " FROM seq_1_to_" + std::to_string(rows));
 }
 
 std::string EngineTest::CellOf(const std::string& sql) {
@@ -279,6 +278,11 @@ Result<std::unique_ptr<MysqlConnection>> EngineTest::NewConnection() { return Co
 
 std::vector<std::string> EngineTest::OrdoTablesLeft() {
   auto tables = OrdoTables(*conn_, db_);
+  return tables.ok() ? *tables : std::vector<std::string>{tables.status().ToString()};
+}
+
+std::vector<std::string> EngineTest::AllTables() {
+  auto tables = TableNames(*conn_, db_);
   return tables.ok() ? *tables : std::vector<std::string>{tables.status().ToString()};
 }
 

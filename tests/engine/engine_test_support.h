@@ -156,8 +156,8 @@ class EngineTest : public ::testing::Test {
   // Runs `statements` (Run's form: ';'-separated) on the test's database.
   Status Exec(const std::string& statements);
   // Creates `t (id INT PRIMARY KEY, v INT, s VARCHAR(32))` with `rows` rows: v = id,
-  // s = 's' and id % 100 (NewScratchTable's table).
-  Status SeedTable(int rows);
+  // s = `s` (SQL of `seq`, the id; by default 's' and id % 100, NewScratchTable's).
+  Status SeedTable(int rows, const std::string& s = "CONCAT('s', seq % 100)");
   // The first cell of `sql`'s first row (Cell's form), or the error as text.
   std::string CellOf(const std::string& sql);
   // Every row of `table`, `columns` in order, sorted by `order_by` (Dump's form).
@@ -174,6 +174,8 @@ class EngineTest : public ::testing::Test {
   // The names of ordo's tables in the test's database (OrdoTables), or the error as a
   // one-element list.
   std::vector<std::string> OrdoTablesLeft();
+  // Every table of the test's database (TableNames), or the error as a one-element list.
+  std::vector<std::string> AllTables();
 
   // SpecFor the test's database: one change of `table`.
   EngineSpec Spec(const std::string& ddl, const std::string& table = "t");

@@ -24,51 +24,40 @@ using testing::Connect;
 using testing::RecordingHost;
 using testing::SpecFor;
 
-struct Fixture {
-  std::string db;
-  std::unique_ptr<MysqlConnection> conn;
-};
+using Throttle = testing::EngineTest;
+using Volume = testing::EngineTest;
 
-Result<Fixture> Prepare(testing::MariaDbServer* server, int rows) {
-  Fixture f;
-  ORDO_ASSIGN_OR_RETURN(f.db, testing::NewDatabase(server));
-  ORDO_ASSIGN_OR_RETURN(f.conn, Connect(server, f.db));
-  ORDO_RETURN_IF_ERROR(testing::Run(*f.conn, "CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(32));"
-                                             "INSERT INTO t SELECT seq, seq, 's' FROM seq_1_to_" +
-                                                 std::to_string(rows)));
-  return f;
-}
+// The s column of each test's table t (SeedTable): the same short text in every row.
+constexpr const char* kS = "'s'";
 
-TEST(Throttle, SizesAreShownInMegabytes) {
+TEST(ThrottleReason, SizesAreShownInMegabytes) {
   EXPECT_EQ(Megabytes(8 << 20), "8 MB");
   EXPECT_EQ(Megabytes(9542042), "9.1 MB");
   EXPECT_EQ(Megabytes(0), "0 MB");
 }
 
-TEST(Throttle, ABinlogBacklogOverTheLimitIsAReasonToPause) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = Prepare(server, 20000);
-  ASSERT_TRUE(f.ok()) << f.status().ToString();
-  auto dsn = ParseDsn(server->Dsn());
+TEST_F(Throttle, ABinlogBacklogOverTheLimitIsAReasonToPause) {
+  ORDO_ASSERT_OK(SeedTable(20000, kS));
+  auto dsn = ParseDsn(server_->Dsn());
   ASSERT_TRUE(dsn.ok());
   MysqlPool pool(*dsn, {}, 2);
-  auto before = ReadBinlogEnd(*f->conn);
+  auto before = ReadBinlogEnd(*conn_);
   ASSERT_TRUE(before.ok()) << before.status().ToString();
   // Two full row images per row: well over 1 MiB of binlog.
-  ASSERT_TRUE(f->conn->Execute("UPDATE t SET s = REPEAT('u', 32)").ok());
+  ASSERT_TRUE(conn_->Execute("UPDATE t SET s = REPEAT('u', 32)").ok());
   ThrottleOptions options;
   options.max_threads_running = 0;
   options.max_backlog_bytes = 1 << 20;
   BinlogPosition applied = *before;
   options.applied = [&applied] { return applied; };
-  Throttle throttle(options, &pool);
+  ordo::Throttle throttle(options, &pool);
   auto reason = throttle.Check();
   ASSERT_TRUE(reason.ok()) << reason.status().ToString();
   EXPECT_EQ(reason->rfind("backlog ", 0), 0u) << *reason;
   EXPECT_NE(reason->find(" MB > 1 MB"), std::string::npos) << *reason;
   EXPECT_EQ(*throttle.CheckBacklog(), *reason);
   // Caught up: nothing to wait for.
-  auto now = ReadBinlogEnd(*f->conn);
+  auto now = ReadBinlogEnd(*conn_);
   ASSERT_TRUE(now.ok());
   applied = *now;
   EXPECT_EQ(*throttle.Check(), "");
@@ -78,21 +67,17 @@ TEST(Throttle, ABinlogBacklogOverTheLimitIsAReasonToPause) {
 // application writes lands: the backlog passes the limit, the copy pauses with the
 // backlog as its reason and starts no new chunk; once the loop may read again the
 // backlog drains and the copy resumes and finishes on its own.
-TEST(Throttle, TheCopyPausesWhileTheBacklogIsOverTheLimitAndResumesWhenItDrains) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = Prepare(server, 20000);
-  ASSERT_TRUE(f.ok()) << f.status().ToString();
-  auto writer = Connect(server, f->db);
+TEST_F(Throttle, TheCopyPausesWhileTheBacklogIsOverTheLimitAndResumesWhenItDrains) {
+  ORDO_ASSERT_OK(SeedTable(20000, kS));
+  auto writer = NewConnection();
   ASSERT_TRUE(writer.ok());
-  RecordingHost host;
-  EngineSpec spec = SpecFor(server, f->db, "t", "ALTER TABLE t ADD COLUMN x INT");
+  EngineSpec spec = Spec("ALTER TABLE t ADD COLUMN x INT");
   spec.copy_threads = 1;
   spec.chunk_target_ms = 10;  // many chunks
   spec.max_threads_running = 0;
   spec.max_backlog_bytes = 1 << 20;
   spec.throttle_interval_ms = 50;
-  auto engine = NewMysqlEngine(spec, &host);
-  ASSERT_TRUE(engine.ok());
+  ORDO_ASSERT_OK_AND_ASSIGN(auto engine, NewEngine(spec));
   std::atomic<bool> hold{true};
   std::atomic<int> chunks{0};
   Status burst = Internal("not run");
@@ -107,43 +92,42 @@ TEST(Throttle, TheCopyPausesWhileTheBacklogIsOverTheLimitAndResumesWhenItDrains)
   });
   SyncPoints::Get().Enable();
   Status copied = Internal("not run");
-  std::thread copy([&] { copied = (*engine)->Copy(); });
+  std::thread copy([&] { copied = engine->Copy(); });
   bool paused = testing::PollUntil(
-      [&] { return host.last_progress().throttle_reason.rfind("backlog ", 0) == 0; },
+      [&] { return host_.last_progress().throttle_reason.rfind("backlog ", 0) == 0; },
       std::chrono::seconds(60));
-  EXPECT_TRUE(paused) << "reason: " << host.last_progress().throttle_reason;
+  EXPECT_TRUE(paused) << "reason: " << host_.last_progress().throttle_reason;
   EXPECT_TRUE(burst.ok()) << burst.ToString();
   if (paused) {
-    EngineProgress p = host.last_progress();
+    EngineProgress p = host_.last_progress();
     EXPECT_EQ(p.phase, "copying");
     EXPECT_NE(p.throttle_reason.find(" MB > 1 MB"), std::string::npos) << p.throttle_reason;
     // The pause was in force when reported, and nothing drains while the loop is held:
     // later chunks are at most the one in flight (one copy thread), however long we
     // look. Several checkpoints later:
     int seen = chunks.load();
-    int saves = host.saves();
-    EXPECT_TRUE(testing::PollUntil([&] { return host.saves() > saves + 5; }, std::chrono::seconds(60)));
+    int saves = host_.saves();
+    EXPECT_TRUE(testing::PollUntil([&] { return host_.saves() > saves + 5; }, std::chrono::seconds(60)));
     EXPECT_LE(chunks.load(), seen + 1);
-    EXPECT_EQ(host.last_progress().throttle_reason.rfind("backlog ", 0), 0u);
-    EXPECT_LT(host.last_progress().changes[0].rows_copied, 20000);
+    EXPECT_EQ(host_.last_progress().throttle_reason.rfind("backlog ", 0), 0u);
+    EXPECT_LT(host_.last_progress().changes[0].rows_copied, 20000);
   }
   hold = false;
   copy.join();
   SyncPoints::Get().DisableAndClear();
   ASSERT_TRUE(copied.ok()) << copied.ToString();
-  EngineProgress done = host.last_progress();
+  EngineProgress done = host_.last_progress();
   EXPECT_EQ(done.phase, "in_sync");
   EXPECT_EQ(done.throttle_reason, "");
-  auto shadow = f->conn->Query("SELECT COUNT(*), SUM(s = REPEAT('u', 32)) FROM t_ordo_new");
+  auto shadow = conn_->Query("SELECT COUNT(*), SUM(s = REPEAT('u', 32)) FROM t_ordo_new");
   ASSERT_TRUE(shadow.ok());
   EXPECT_EQ(*shadow->rows[0][0], "20000");
   EXPECT_EQ(*shadow->rows[0][1], "20000");
-  ASSERT_TRUE((*engine)->Cutover().ok());
+  ASSERT_TRUE(engine->Cutover().ok());
 }
 
-TEST(Throttle, ThreadsRunningOverTheLimitIsAReasonToPause) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto dsn = ParseDsn(server->Dsn());
+TEST_F(Throttle, ThreadsRunningOverTheLimitIsAReasonToPause) {
+  auto dsn = ParseDsn(server_->Dsn());
   ASSERT_TRUE(dsn.ok());
   MysqlPool pool(*dsn, {}, 2);
   // Two sessions kept busy make Threads_running at least 3 with our own query.
@@ -151,13 +135,13 @@ TEST(Throttle, ThreadsRunningOverTheLimitIsAReasonToPause) {
   std::vector<std::unique_ptr<MysqlConnection>> conns;
   std::vector<uint64_t> ids;
   for (int i = 0; i < 2; ++i) {
-    auto c = Connect(server);
+    auto c = testing::Connect(server_);
     ASSERT_TRUE(c.ok());
     ids.push_back((*c)->thread_id());
     conns.push_back(std::move(*c));
   }
   for (auto& c : conns) sleepers.emplace_back([&c] { (void)c->Execute("DO SLEEP(30)"); });
-  auto killer = Connect(server);
+  auto killer = testing::Connect(server_);
   ASSERT_TRUE(killer.ok());
   ASSERT_TRUE(testing::PollUntil(
       [&] {
@@ -167,65 +151,57 @@ TEST(Throttle, ThreadsRunningOverTheLimitIsAReasonToPause) {
       std::chrono::seconds(10)));
   ThrottleOptions options;
   options.max_threads_running = 2;
-  Throttle throttle(options, &pool);
+  ordo::Throttle throttle(options, &pool);
   auto reason = throttle.Check();
   ASSERT_TRUE(reason.ok()) << reason.status().ToString();
   EXPECT_NE(reason->find("threads_running"), std::string::npos) << *reason;
   EXPECT_NE(reason->find("> 2"), std::string::npos) << *reason;
   options.max_threads_running = 1000;
-  Throttle relaxed(options, &pool);
+  ordo::Throttle relaxed(options, &pool);
   EXPECT_EQ(*relaxed.Check(), "");
   for (uint64_t id : ids) (void)(*killer)->Execute("KILL QUERY " + std::to_string(id));
   for (auto& t : sleepers) t.join();
 }
 
-TEST(Throttle, AReplicaThatCannotBeAskedPausesTheCopyButNotChangeApplication) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = Prepare(server, 5000);
-  ASSERT_TRUE(f.ok()) << f.status().ToString();
-  RecordingHost host;
-  EngineSpec spec = SpecFor(server, f->db, "t", "ALTER TABLE t ADD COLUMN x INT");
+TEST_F(Throttle, AReplicaThatCannotBeAskedPausesTheCopyButNotChangeApplication) {
+  ORDO_ASSERT_OK(SeedTable(5000, kS));
+  EngineSpec spec = Spec("ALTER TABLE t ADD COLUMN x INT");
   // Port 1 on loopback: nothing listens, so the replica's lag is unknown.
   spec.replica_dsns = {"mysql://ordo:ordo@127.0.0.1:1/"};
   spec.throttle_interval_ms = 50;
-  auto engine = NewMysqlEngine(spec, &host);
-  ASSERT_TRUE(engine.ok());
+  ORDO_ASSERT_OK_AND_ASSIGN(auto engine, NewEngine(spec));
   Status copied = Internal("not run");
-  std::thread copy([&] { copied = (*engine)->Copy(); });
+  std::thread copy([&] { copied = engine->Copy(); });
   ASSERT_TRUE(testing::PollUntil(
-      [&] { return host.last_progress().throttle_reason.find("unreachable") != std::string::npos; },
+      [&] { return host_.last_progress().throttle_reason.find("unreachable") != std::string::npos; },
       std::chrono::seconds(30)));
-  EngineProgress p = host.last_progress();
+  EngineProgress p = host_.last_progress();
   EXPECT_EQ(p.phase, "copying");
   EXPECT_NE(p.throttle_reason.find("127.0.0.1:1"), std::string::npos) << p.throttle_reason;
   // Paused: no chunk copies rows; but a change to the table still reaches the shadow.
-  ASSERT_TRUE(f->conn->Execute("UPDATE t SET v = -1 WHERE id = 4321").ok());
+  ASSERT_TRUE(conn_->Execute("UPDATE t SET v = -1 WHERE id = 4321").ok());
   ASSERT_TRUE(testing::PollUntil(
       [&] {
-        auto r = f->conn->Query("SELECT v FROM t_ordo_new WHERE id = 4321");
+        auto r = conn_->Query("SELECT v FROM t_ordo_new WHERE id = 4321");
         return r.ok() && !r->rows.empty() && *r->rows[0][0] == "-1";
       },
       std::chrono::seconds(30)));
-  auto shadow = f->conn->Query("SELECT COUNT(*) FROM t_ordo_new");
+  auto shadow = conn_->Query("SELECT COUNT(*) FROM t_ordo_new");
   EXPECT_EQ(*shadow->rows[0][0], "1");
-  EXPECT_EQ(host.last_progress().changes[0].rows_copied, 0);
-  host.stop = true;
+  EXPECT_EQ(host_.last_progress().changes[0].rows_copied, 0);
+  host_.stop = true;
   copy.join();
   EXPECT_EQ(copied.code(), StatusCode::kCancelled) << copied.ToString();
 }
 
-TEST(Volume, CopyThreadsAndChunkTargetChangeWhileTheCopyRuns) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = Prepare(server, 30000);
-  ASSERT_TRUE(f.ok()) << f.status().ToString();
-  RecordingHost host;
-  EngineSpec spec = SpecFor(server, f->db, "t", "ALTER TABLE t ADD COLUMN x INT");
+TEST_F(Volume, CopyThreadsAndChunkTargetChangeWhileTheCopyRuns) {
+  ORDO_ASSERT_OK(SeedTable(30000, kS));
+  EngineSpec spec = Spec("ALTER TABLE t ADD COLUMN x INT");
   spec.copy_threads = 1;
   spec.chunk_target_ms = 10;
-  auto engine = NewMysqlEngine(spec, &host);
-  ASSERT_TRUE(engine.ok());
-  EXPECT_EQ((*engine)->SetVolume({0, 100}).code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ((*engine)->SetVolume({2, 5}).code(), StatusCode::kInvalidArgument);
+  ORDO_ASSERT_OK_AND_ASSIGN(auto engine, NewEngine(spec));
+  EXPECT_EQ(engine->SetVolume({0, 100}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(engine->SetVolume({2, 5}).code(), StatusCode::kInvalidArgument);
   std::mutex mu;
   std::set<std::thread::id> threads;
   int chunks = 0;
@@ -240,7 +216,7 @@ TEST(Volume, CopyThreadsAndChunkTargetChangeWhileTheCopyRuns) {
     // thread past the supervisor's next looks (every 50 ms), so that new workers start
     // while most of the range is left (a fast server copied it all before otherwise).
     if (n == 10) {
-      ASSERT_TRUE((*engine)->SetVolume({3, 20}).ok());
+      ASSERT_TRUE(engine->SetVolume({3, 20}).ok());
       std::this_thread::sleep_for(std::chrono::milliseconds(150));
     }
     // Every chunk lasts longer than the 10 ms target, so that the sizer keeps them at
@@ -250,14 +226,14 @@ TEST(Volume, CopyThreadsAndChunkTargetChangeWhileTheCopyRuns) {
     std::this_thread::sleep_for(std::chrono::milliseconds(15));
   });
   SyncPoints::Get().Enable();
-  Status copied = (*engine)->Copy();
+  Status copied = engine->Copy();
   SyncPoints::Get().DisableAndClear();
   ASSERT_TRUE(copied.ok()) << copied.ToString();
-  EngineProgress p = host.last_progress();
+  EngineProgress p = host_.last_progress();
   EXPECT_EQ(p.volume.copy_threads, 3);
   EXPECT_EQ(p.volume.chunk_target_ms, 20);
   EXPECT_GE(threads.size(), 2u) << "chunks after the change ran on " << threads.size() << " thread(s)";
-  ASSERT_TRUE((*engine)->Cutover().ok());
+  ASSERT_TRUE(engine->Cutover().ok());
 }
 
 // The copy of a table the application writes, watched through the progress: how often
@@ -307,6 +283,8 @@ class RowWriter {
   std::thread thread_;
 };
 
+using DutyCycle = testing::EngineTest;
+
 WatchedCopy CopyWhileWatching(testing::MariaDbServer* server, const std::string& db, bool write,
                               const std::string& ddl = "ALTER TABLE t ADD COLUMN x INT") {
   WatchedCopy out;
@@ -347,16 +325,14 @@ WatchedCopy CopyWhileWatching(testing::MariaDbServer* server, const std::string&
   return out;
 }
 
-TEST(DutyCycle, TheCopyRestsAndSaysSoWhileTheApplicationWritesTheTable) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = Prepare(server, 20000);
-  ASSERT_TRUE(f.ok()) << f.status().ToString();
-  WatchedCopy w = CopyWhileWatching(server, f->db, /*write=*/true);
+TEST_F(DutyCycle, TheCopyRestsAndSaysSoWhileTheApplicationWritesTheTable) {
+  ORDO_ASSERT_OK(SeedTable(20000, kS));
+  WatchedCopy w = CopyWhileWatching(server_, db_, /*write=*/true);
   ASSERT_TRUE(w.copied.ok()) << w.copied.ToString();
   EXPECT_GT(w.writes, 100);
   EXPECT_GT(w.resting_reports, 0) << w.copying_reports << " reports while copying";
   EXPECT_EQ(w.rest, 1);  // rest_under_writes: no index to build after this copy
-  auto sums = f->conn->Query("SELECT COUNT(*), SUM(v) FROM t");
+  auto sums = conn_->Query("SELECT COUNT(*), SUM(v) FROM t");
   ASSERT_TRUE(sums.ok());
   EXPECT_EQ(*sums->rows[0][0], "20000");
   EXPECT_EQ(std::stoll(*sums->rows[0][1]), 20000LL * 20001 / 2 + w.writes);
@@ -373,41 +349,35 @@ std::string IndexCount(MysqlConnection& conn, const std::string& name) {
 
 // The new index on s is most of a row's bytes; its build cannot rest, so the copy
 // rests longer ahead of it (MysqlEngine::CopyRest).
-TEST(DutyCycle, TheCopyRestsLongerAheadOfAWideDeferredIndexBuild) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = Prepare(server, 20000);
-  ASSERT_TRUE(f.ok()) << f.status().ToString();
-  WatchedCopy w = CopyWhileWatching(server, f->db, /*write=*/true, "ALTER TABLE t ADD INDEX ks (s)");
+TEST_F(DutyCycle, TheCopyRestsLongerAheadOfAWideDeferredIndexBuild) {
+  ORDO_ASSERT_OK(SeedTable(20000, kS));
+  WatchedCopy w = CopyWhileWatching(server_, db_, /*write=*/true, "ALTER TABLE t ADD INDEX ks (s)");
   ASSERT_TRUE(w.copied.ok()) << w.copied.ToString();
   EXPECT_GT(w.resting_reports, 0) << w.copying_reports << " reports while copying";
   EXPECT_GT(w.rest, 1.5);
   EXPECT_LE(w.rest, 2);  // at most twice rest_under_writes
-  EXPECT_EQ(IndexCount(*f->conn, "ks"), "1");
+  EXPECT_EQ(IndexCount(*conn_, "ks"), "1");
 }
 
-TEST(DutyCycle, UnderWritesTheDeferredIndexBuildWaitsForTheVerification) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = Prepare(server, 20000);
-  ASSERT_TRUE(f.ok()) << f.status().ToString();
-  ASSERT_TRUE(testing::Run(*f->conn, "ALTER TABLE t ADD INDEX idx_v (v)").ok());  // deferred in the shadow
-  RecordingHost host;
-  EngineSpec spec = SpecFor(server, f->db, "t", "ALTER TABLE t ADD COLUMN x INT");
+TEST_F(DutyCycle, UnderWritesTheDeferredIndexBuildWaitsForTheVerification) {
+  ORDO_ASSERT_OK(SeedTable(20000, kS));
+  ASSERT_TRUE(testing::Run(*conn_, "ALTER TABLE t ADD INDEX idx_v (v)").ok());  // deferred in the shadow
+  EngineSpec spec = Spec("ALTER TABLE t ADD COLUMN x INT");
   spec.copy_threads = 1;
   spec.chunk_target_ms = 5;
-  auto engine = NewMysqlEngine(spec, &host);
-  ASSERT_TRUE(engine.ok());
+  ORDO_ASSERT_OK_AND_ASSIGN(auto engine, NewEngine(spec));
   // The copy outlasts the engine's first look at the change stream; the application
   // writes throughout, the cutover included.
   std::atomic<int> chunks{0};
   SlowTheFirstChunks(&chunks);
-  RowWriter writer(server, f->db);
-  Status copied = (*engine)->Copy();
-  Result<CutoverReport> cut = copied.ok() ? (*engine)->Cutover() : Result<CutoverReport>(copied);
+  RowWriter writer(server_, db_);
+  Status copied = engine->Copy();
+  Result<CutoverReport> cut = copied.ok() ? engine->Cutover() : Result<CutoverReport>(copied);
   int64_t writes = writer.Stop();
   SyncPoints::Get().DisableAndClear();
   ASSERT_TRUE(cut.ok()) << cut.status().ToString();
   EXPECT_GT(writes, 100);
-  std::vector<std::string> phases = host.phases();
+  std::vector<std::string> phases = host_.phases();
   std::string seen;
   for (const auto& p : phases) seen += p + " ";
   auto at = [&](const std::string& name) { return std::find(phases.begin(), phases.end(), name) - phases.begin(); };
@@ -415,14 +385,12 @@ TEST(DutyCycle, UnderWritesTheDeferredIndexBuildWaitsForTheVerification) {
   ASSERT_LT(at("indexing"), static_cast<long>(phases.size())) << seen;
   EXPECT_LT(at("verifying"), at("indexing")) << seen;
   EXPECT_LT(at("indexing"), at("cutting_over")) << seen;
-  EXPECT_EQ(IndexCount(*f->conn, "idx_v"), "1");
+  EXPECT_EQ(IndexCount(*conn_, "idx_v"), "1");
 }
 
-TEST(DutyCycle, TheCopyOfATableNobodyWritesNeverRests) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = Prepare(server, 20000);
-  ASSERT_TRUE(f.ok()) << f.status().ToString();
-  WatchedCopy w = CopyWhileWatching(server, f->db, /*write=*/false);
+TEST_F(DutyCycle, TheCopyOfATableNobodyWritesNeverRests) {
+  ORDO_ASSERT_OK(SeedTable(20000, kS));
+  WatchedCopy w = CopyWhileWatching(server_, db_, /*write=*/false);
   ASSERT_TRUE(w.copied.ok()) << w.copied.ToString();
   EXPECT_GT(w.copying_reports, 0);
   EXPECT_EQ(w.resting_reports, 0);

@@ -4,14 +4,23 @@
 
 namespace ordo::testing {
 
-Result<std::vector<std::string>> OrdoTables(MysqlConnection& conn, const std::string& db) {
+Result<std::vector<std::string>> TableNames(MysqlConnection& conn, const std::string& db) {
   ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SELECT TABLE_NAME FROM information_schema.TABLES "
-                                                 "WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE '%\\_ordo\\_%' "
-                                                 "AND TABLE_NAME NOT LIKE '%\\_ordo\\_bak\\_%'",
+                                                 "WHERE TABLE_SCHEMA = ?",
                                                  {SqlValue::Text(db)}));
   std::vector<std::string> out;
   for (const auto& r : rows.rows) out.push_back(r[0].value_or(""));
+  // Byte order: the server's ORDER BY (utf8mb3_general_ci) sorts '_' after letters.
   std::sort(out.begin(), out.end());
+  return out;
+}
+
+Result<std::vector<std::string>> OrdoTables(MysqlConnection& conn, const std::string& db) {
+  ORDO_ASSIGN_OR_RETURN(std::vector<std::string> all, TableNames(conn, db));
+  std::vector<std::string> out;
+  for (std::string& name : all)
+    if (name.find("_ordo_") != std::string::npos && name.find("_ordo_bak_") == std::string::npos)
+      out.push_back(std::move(name));
   return out;
 }
 

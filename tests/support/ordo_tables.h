@@ -15,4 +15,7 @@ namespace ordo::testing {
 
 Result<std::vector<std::string>> OrdoTables(MysqlConnection& conn, const std::string& db);
 
+// Every table of the schema, sorted by bytes.
+Result<std::vector<std::string>> TableNames(MysqlConnection& conn, const std::string& db);
+
 }  // namespace ordo::testing
