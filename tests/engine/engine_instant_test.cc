@@ -102,9 +102,9 @@ TEST_F(Instant, TheAlterIsBoundedByTheLockBudgetWhileALongTransactionHoldsTheTab
   spec.cutover_max_attempts = 2;
   spec.cutover_backoff_ms = 20;
   ORDO_ASSERT_OK_AND_ASSIGN(auto engine, Copied(spec));
-  auto failed = engine->Cutover();
+  Status failed = CutoverError(*engine);
   ASSERT_FALSE(failed.ok());
-  EXPECT_EQ(failed.status().code(), StatusCode::kTimeout) << failed.status().ToString();
+  EXPECT_EQ(failed.code(), StatusCode::kTimeout) << failed.ToString();
   EXPECT_FALSE(HasColumn("t", "a"));
   ORDO_ASSERT_OK(blocker->Execute("COMMIT"));
   ORDO_ASSERT_OK_AND_ASSIGN(CutoverReport report, engine->Cutover());

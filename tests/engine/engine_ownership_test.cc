@@ -13,139 +13,104 @@
 namespace ordo {
 namespace {
 
-using testing::Cell;
-using testing::OrdoTables;
 using testing::RecordingHost;
-using testing::SpecFor;
 
-// An operation of store `store`, apply `apply`.
-EngineSpec OwnedSpec(testing::MariaDbServer* server, const std::string& db, const std::string& ddl,
-                     const std::string& store, const std::string& apply, const std::string& operation = "1") {
-  EngineSpec spec = SpecFor(server, db, "t", ddl);
-  spec.owner = TargetOwner{"st_" + store, "sqlite:/srv/" + store + "/ordo.db", apply, operation, "eu-1"};
-  spec.fence_token = apply + "-lease-1";
-  return spec;
-}
+class Ownership : public testing::EngineTest {
+ protected:
+  // An operation of store `store`, apply `apply` on t.
+  EngineSpec OwnedSpec(const std::string& ddl, const std::string& store, const std::string& apply,
+                       const std::string& operation = "1") {
+    EngineSpec spec = Spec(ddl);
+    spec.owner = TargetOwner{"st_" + store, "sqlite:/srv/" + store + "/ordo.db", apply, operation, "eu-1"};
+    spec.fence_token = apply + "-lease-1";
+    return spec;
+  }
 
-// InnoDB's id of db.table: the same table as long as nobody dropped and created it.
-// An engine for `spec` that has copied and is in sync; null (with a test failure)
-// when it could not.
-std::unique_ptr<OperationEngine> Copied(const EngineSpec& spec, RecordingHost* host) {
-  auto engine = testing::CopiedEngine(spec, host);
-  EXPECT_TRUE(engine.ok()) << engine.status().ToString();
-  return engine.ok() ? std::move(engine).value() : nullptr;
-}
+  // InnoDB's id of `table`: the same table as long as nobody dropped and created it.
+  Result<std::string> TableId(const std::string& table) {
+    return testing::Cell(*conn_, "SELECT TABLE_ID FROM information_schema.INNODB_SYS_TABLES WHERE NAME = '" + db_ + "/" + table + "'");
+  }
+};
 
-Result<std::string> TableId(MysqlConnection& conn, const std::string& db, const std::string& table) {
-  return Cell(conn, "SELECT TABLE_ID FROM information_schema.INNODB_SYS_TABLES WHERE NAME = '" + db + "/" + table + "'");
-}
+constexpr const char* kAddX = "ALTER TABLE t ADD COLUMN x INT";
 
-#define EXPECT_NO_ORDO_TABLES(conn, db)                                 \
-  do {                                                                  \
-    auto ordo_tables_ = OrdoTables(conn, db);                           \
-    ASSERT_TRUE(ordo_tables_.ok()) << ordo_tables_.status().ToString(); \
-    EXPECT_TRUE(ordo_tables_->empty()) << ::testing::PrintToString(*ordo_tables_); \
-  } while (0)
+#define EXPECT_NO_ORDO_TABLES() EXPECT_TRUE(OrdoTablesLeft().empty()) << ::testing::PrintToString(OrdoTablesLeft())
 
-TEST(Ownership, NothingOfOrdoRemainsOnceAnOperationCompletesWithOrWithoutAWindow) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+TEST_F(Ownership, NothingOfOrdoRemainsOnceAnOperationCompletesWithOrWithoutAWindow) {
   for (bool window : {false, true}) {
-    auto f = testing::NewScratchTable(server, 3000);
-    ASSERT_TRUE(f.ok()) << f.status().ToString();
+    ORDO_ASSERT_OK(UseNewDatabase());
+    ORDO_ASSERT_OK(SeedTable(3000));
     RecordingHost host;
-    EngineSpec spec = OwnedSpec(server, f->db, "ALTER TABLE t ADD COLUMN x INT", "a", "ap_done");
+    EngineSpec spec = OwnedSpec(kAddX, "a", "ap_done");
     spec.revert_window = window;
-    auto engine = Copied(spec, &host);
-    ASSERT_NE(engine, nullptr);
-    EXPECT_EQ(*OrdoTables(*f->conn, f->db), (std::vector<std::string>{"t_ordo_new", "t_ordo_own"}));
-    EXPECT_EQ(*Cell(*f->conn, "SELECT CONCAT(apply_id, ' ', store_id, ' ', operation, ' ', token) FROM t_ordo_own"),
+    ORDO_ASSERT_OK_AND_ASSIGN(auto engine, Copied(spec, &host));
+    EXPECT_EQ(OrdoTablesLeft(), (std::vector<std::string>{"t_ordo_new", "t_ordo_own"}));
+    EXPECT_EQ(CellOf("SELECT CONCAT(apply_id, ' ', store_id, ' ', operation, ' ', token) FROM t_ordo_own"),
               "ap_done st_a 1 ap_done-lease-1");
-    auto cut = engine->Cutover();
-    ASSERT_TRUE(cut.ok()) << cut.status().ToString();
+    ORDO_ASSERT_OK(engine->Cutover().status());
     if (window) {
-      EXPECT_EQ(*OrdoTables(*f->conn, f->db), (std::vector<std::string>{"t_ordo_old", "t_ordo_own"}));
-      ASSERT_TRUE(engine->KeepOldInSync([] { return true; }).ok());
-      ASSERT_TRUE(engine->FinishSwap().ok());
+      EXPECT_EQ(OrdoTablesLeft(), (std::vector<std::string>{"t_ordo_old", "t_ordo_own"}));
+      ORDO_ASSERT_OK(engine->KeepOldInSync([] { return true; }));
+      ORDO_ASSERT_OK(engine->FinishSwap());
     }
-    EXPECT_NO_ORDO_TABLES(*f->conn, f->db);
+    EXPECT_NO_ORDO_TABLES();
   }
 }
 
-TEST(Ownership, NothingOfOrdoRemainsOnceAnInstantChangeCompletes) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = testing::NewScratchTable(server, 100);
-  ASSERT_TRUE(f.ok()) << f.status().ToString();
-  RecordingHost host;
-  EngineSpec spec = OwnedSpec(server, f->db, "ALTER TABLE t ADD COLUMN x INT", "a", "ap_instant");
+TEST_F(Ownership, NothingOfOrdoRemainsOnceAnInstantChangeCompletes) {
+  ORDO_ASSERT_OK(SeedTable(100));
+  EngineSpec spec = OwnedSpec(kAddX, "a", "ap_instant");
   spec.allow_instant = true;
-  auto engine = Copied(spec, &host);
-  ASSERT_NE(engine, nullptr);
-  auto cut = engine->Cutover();
-  ASSERT_TRUE(cut.ok()) << cut.status().ToString();
-  EXPECT_TRUE(cut->instant);
-  EXPECT_NO_ORDO_TABLES(*f->conn, f->db);
+  ORDO_ASSERT_OK_AND_ASSIGN(auto engine, Copied(spec));
+  ORDO_ASSERT_OK_AND_ASSIGN(CutoverReport cut, engine->Cutover());
+  EXPECT_TRUE(cut.instant);
+  EXPECT_NO_ORDO_TABLES();
 }
 
-TEST(Ownership, NothingOfOrdoRemainsOnceAnOperationIsCancelledOrFailsForGood) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = testing::NewScratchTable(server, 3000);
-  ASSERT_TRUE(f.ok()) << f.status().ToString();
+TEST_F(Ownership, NothingOfOrdoRemainsOnceAnOperationIsCancelledOrFailsForGood) {
+  ORDO_ASSERT_OK(SeedTable(3000));
   {
     // Cancelled while in sync.
     RecordingHost host;
-    auto engine = Copied(OwnedSpec(server, f->db, "ALTER TABLE t ADD COLUMN x INT", "a", "ap_cancel"), &host);
-    ASSERT_NE(engine, nullptr);
-    ASSERT_TRUE(engine->Cancel().ok());
-    EXPECT_NO_ORDO_TABLES(*f->conn, f->db);
+    ORDO_ASSERT_OK_AND_ASSIGN(auto engine, Copied(OwnedSpec(kAddX, "a", "ap_cancel"), &host));
+    ORDO_ASSERT_OK(engine->Cancel());
+    EXPECT_NO_ORDO_TABLES();
   }
   {
     // A lossy change fails its copy (DataLoss); the operator cancels what nobody will
     // resume.
     RecordingHost host;
-    auto engine = NewMysqlEngine(OwnedSpec(server, f->db, "ALTER TABLE t ADD UNIQUE KEY uk_s (s)", "a", "ap_lossy"),
-                                 &host);
-    ASSERT_TRUE(engine.ok());
-    Status copied = (*engine)->Copy();
+    ORDO_ASSERT_OK_AND_ASSIGN(auto engine, NewEngine(OwnedSpec("ALTER TABLE t ADD UNIQUE KEY uk_s (s)", "a", "ap_lossy"), &host));
+    Status copied = engine->Copy();
     EXPECT_EQ(copied.code(), StatusCode::kDataLoss) << copied.ToString();
-    ASSERT_TRUE((*engine)->Cancel().ok());
-    EXPECT_NO_ORDO_TABLES(*f->conn, f->db);
+    ORDO_ASSERT_OK(engine->Cancel());
+    EXPECT_NO_ORDO_TABLES();
   }
   {
     // Refused at preflight (the change does not apply): nothing is left even before
     // anyone cancels.
     RecordingHost host;
-    auto engine = NewMysqlEngine(OwnedSpec(server, f->db, "ALTER TABLE t ADD COLUMN v INT", "a", "ap_bad"), &host);
-    ASSERT_TRUE(engine.ok());
-    EXPECT_EQ((*engine)->Preflight().code(), StatusCode::kInvalidArgument);
-    EXPECT_NO_ORDO_TABLES(*f->conn, f->db);
+    ORDO_ASSERT_OK_AND_ASSIGN(auto engine, NewEngine(OwnedSpec("ALTER TABLE t ADD COLUMN v INT", "a", "ap_bad"), &host));
+    EXPECT_EQ(engine->Preflight().code(), StatusCode::kInvalidArgument);
+    EXPECT_NO_ORDO_TABLES();
   }
 }
 
-TEST(Ownership, NothingOfOrdoRemainsOnceAnOperationReverts) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = testing::NewScratchTable(server, 3000);
-  ASSERT_TRUE(f.ok()) << f.status().ToString();
-  RecordingHost host;
-  EngineSpec spec = OwnedSpec(server, f->db, "ALTER TABLE t ADD COLUMN x INT", "a", "ap_revert");
+TEST_F(Ownership, NothingOfOrdoRemainsOnceAnOperationReverts) {
+  ORDO_ASSERT_OK(SeedTable(3000));
+  EngineSpec spec = OwnedSpec(kAddX, "a", "ap_revert");
   spec.revert_window = true;
-  auto engine = Copied(spec, &host);
-  ASSERT_NE(engine, nullptr);
-  ASSERT_TRUE(engine->Cutover().ok());
-  ASSERT_TRUE(engine->KeepOldInSync([] { return true; }).ok());
-  auto reverted = engine->Revert();
-  ASSERT_TRUE(reverted.ok()) << reverted.status().ToString();
-  EXPECT_NO_ORDO_TABLES(*f->conn, f->db);
+  ORDO_ASSERT_OK_AND_ASSIGN(auto engine, Copied(spec));
+  ORDO_ASSERT_OK(engine->Cutover().status());
+  ORDO_ASSERT_OK(engine->KeepOldInSync([] { return true; }));
+  ORDO_ASSERT_OK(engine->Revert().status());
+  EXPECT_NO_ORDO_TABLES();
 }
 
-TEST(Ownership, AnotherOwnersEngineIsRefusedAtPreflightNamingTheOwnerAndLeavesTheShadowAlone) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = testing::NewScratchTable(server, 5000);
-  ASSERT_TRUE(f.ok()) << f.status().ToString();
-  RecordingHost host_a;
-  auto a = Copied(OwnedSpec(server, f->db, "ALTER TABLE t ADD COLUMN x INT", "a", "ap_first"), &host_a);
-  ASSERT_NE(a, nullptr);
-  auto shadow = TableId(*f->conn, f->db, "t_ordo_new");
-  ASSERT_TRUE(shadow.ok()) << shadow.status().ToString();
+TEST_F(Ownership, AnotherOwnersEngineIsRefusedAtPreflightNamingTheOwnerAndLeavesTheShadowAlone) {
+  ORDO_ASSERT_OK(SeedTable(5000));
+  ORDO_ASSERT_OK_AND_ASSIGN(auto a, Copied(OwnedSpec(kAddX, "a", "ap_first")));
+  ORDO_ASSERT_OK_AND_ASSIGN(const std::string shadow, TableId("t_ordo_new"));
 
   // Another store applies to the same table (its apply id may even be the same one:
   // callers choose them), and so does another operation of the first store.
@@ -153,110 +118,92 @@ TEST(Ownership, AnotherOwnersEngineIsRefusedAtPreflightNamingTheOwnerAndLeavesTh
        {std::tuple<std::string, std::string, std::string>{"b", "ap_second", "1"}, {"b", "ap_first", "1"},
         {"a", "ap_other", "2"}}) {
     RecordingHost host_b;
-    auto b = NewMysqlEngine(OwnedSpec(server, f->db, "ALTER TABLE t ADD COLUMN y INT", store, apply, operation),
-                            &host_b);
-    ASSERT_TRUE(b.ok());
-    Status refused = (*b)->Preflight();
+    ORDO_ASSERT_OK_AND_ASSIGN(auto b, NewEngine(OwnedSpec("ALTER TABLE t ADD COLUMN y INT", store, apply, operation), &host_b));
+    Status refused = b->Preflight();
     EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition) << refused.ToString();
     EXPECT_FALSE(refused.retryable());
-    EXPECT_NE(refused.message().find("ap_first"), std::string::npos) << refused.message();
-    EXPECT_NE(refused.message().find("sqlite:/srv/a/ordo.db"), std::string::npos) << refused.message();
-    EXPECT_NE(refused.message().find("`t`"), std::string::npos) << refused.message();
-    EXPECT_NE(refused.message().find("ordo cleanup"), std::string::npos) << refused.message();
+    for (const char* named : {"ap_first", "sqlite:/srv/a/ordo.db", "`t`", "ordo cleanup"})
+      EXPECT_NE(refused.message().find(named), std::string::npos) << refused.message();
     // What the operator does after a permanent failure: cancel. It touches nothing.
-    ASSERT_TRUE((*b)->Cancel().ok());
-    EXPECT_EQ(*TableId(*f->conn, f->db, "t_ordo_new"), *shadow) << store << " " << apply;
-    EXPECT_EQ(*OrdoTables(*f->conn, f->db), (std::vector<std::string>{"t_ordo_new", "t_ordo_own"}));
-    EXPECT_EQ(*Cell(*f->conn, "SELECT apply_id FROM t_ordo_own"), "ap_first");
+    ORDO_ASSERT_OK(b->Cancel());
+    EXPECT_EQ(*TableId("t_ordo_new"), shadow) << store << " " << apply;
+    EXPECT_EQ(OrdoTablesLeft(), (std::vector<std::string>{"t_ordo_new", "t_ordo_own"}));
+    EXPECT_EQ(CellOf("SELECT apply_id FROM t_ordo_own"), "ap_first");
   }
   // The first goes on undisturbed: in sync, every row, swapped.
-  ASSERT_TRUE(f->conn->Execute("UPDATE t SET v = -1 WHERE id = 10").ok());
-  auto cut = a->Cutover();
-  ASSERT_TRUE(cut.ok()) << cut.status().ToString();
-  EXPECT_EQ(*Cell(*f->conn, "SELECT COUNT(*) FROM t WHERE x IS NULL"), "5000");
-  EXPECT_EQ(*Cell(*f->conn, "SELECT v FROM t WHERE id = 10"), "-1");
-  EXPECT_NO_ORDO_TABLES(*f->conn, f->db);
+  ORDO_ASSERT_OK(Exec("UPDATE t SET v = -1 WHERE id = 10"));
+  ORDO_ASSERT_OK(a->Cutover().status());
+  EXPECT_EQ(CellOf("SELECT COUNT(*) FROM t WHERE x IS NULL"), "5000");
+  EXPECT_EQ(CellOf("SELECT v FROM t WHERE id = 10"), "-1");
+  EXPECT_NO_ORDO_TABLES();
 }
 
-TEST(Ownership, ATableUnderAnOrdoNameThatNobodyOwnsIsRefusedBeforeAnythingIsCreated) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = testing::NewScratchTable(server, 100);
-  ASSERT_TRUE(f.ok()) << f.status().ToString();
+TEST_F(Ownership, ATableUnderAnOrdoNameThatNobodyOwnsIsRefusedBeforeAnythingIsCreated) {
+  ORDO_ASSERT_OK(SeedTable(100));
   for (const char* name : {"t_ordo_new", "t_ordo_old", "t_ordo_chk", "t_ordo_own"}) {
-    ASSERT_TRUE(f->conn->Execute(std::string("CREATE TABLE ") + name + " (keep INT)").ok());
+    ORDO_ASSERT_OK(Exec(std::string("CREATE TABLE ") + name + " (keep INT)"));
     RecordingHost host;
-    auto engine = NewMysqlEngine(OwnedSpec(server, f->db, "ALTER TABLE t ADD COLUMN x INT", "a", "ap_x"), &host);
-    ASSERT_TRUE(engine.ok());
-    Status refused = (*engine)->Copy();
+    ORDO_ASSERT_OK_AND_ASSIGN(auto engine, NewEngine(OwnedSpec(kAddX, "a", "ap_x"), &host));
+    Status refused = engine->Copy();
     EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition) << refused.ToString();
     EXPECT_NE(refused.message().find(name), std::string::npos) << refused.message();
     // A table where the record belongs, but no record in it, names no owner either.
     const bool record = std::string(name) == "t_ordo_own";
     EXPECT_NE(refused.message().find(record ? "names no owner" : "no ordo operation owns it"), std::string::npos)
         << refused.message();
-    ASSERT_TRUE((*engine)->Cancel().ok());
+    ORDO_ASSERT_OK(engine->Cancel());
     // Left as it was: the stranger's table, and nothing of ordo's beside it.
-    EXPECT_EQ(*OrdoTables(*f->conn, f->db), std::vector<std::string>{name});
-    ASSERT_TRUE(f->conn->Execute(std::string("DROP TABLE ") + name).ok());
+    EXPECT_EQ(OrdoTablesLeft(), std::vector<std::string>{name});
+    ORDO_ASSERT_OK(Exec(std::string("DROP TABLE ") + name));
   }
 }
 
-TEST(Ownership, ARecoveringEngineOfTheSameOperationOwnsWhatItsPredecessorMade) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = testing::NewScratchTable(server, 20000);
-  ASSERT_TRUE(f.ok()) << f.status().ToString();
-  RecordingHost host;
-  EngineSpec spec = OwnedSpec(server, f->db, "ALTER TABLE t ADD COLUMN x INT", "a", "ap_resumed");
+TEST_F(Ownership, ARecoveringEngineOfTheSameOperationOwnsWhatItsPredecessorMade) {
+  ORDO_ASSERT_OK(SeedTable(20000));
+  EngineSpec spec = OwnedSpec(kAddX, "a", "ap_resumed");
   spec.copy_threads = 1;
   spec.chunk_target_ms = 5;
-  testing::StopCopyAtChunk(host, 8);
-  auto first = NewMysqlEngine(spec, &host);
-  ASSERT_TRUE(first.ok());
-  Status stopped = (*first)->Copy();
+  testing::StopCopyAtChunk(host_, 8);
+  ORDO_ASSERT_OK_AND_ASSIGN(auto first, NewEngine(spec));
+  Status stopped = first->Copy();
   SyncPoints::Get().DisableAndClear();
   ASSERT_EQ(stopped.code(), StatusCode::kCancelled) << stopped.ToString();
-  auto shadow = TableId(*f->conn, f->db, "t_ordo_new");
-  ASSERT_TRUE(shadow.ok());
-  first->reset();  // the crash
+  ORDO_ASSERT_OK_AND_ASSIGN(const std::string shadow, TableId("t_ordo_new"));
+  first.reset();  // the crash
 
   // Another driver's engine: the same store and operation, a new lease token.
   RecordingHost host2;
-  spec.resume_state = host.last_resume_state();
+  spec.resume_state = host_.last_resume_state();
   spec.fence_token = "ap_resumed-lease-2";
-  auto second = NewMysqlEngine(spec, &host2);
-  ASSERT_TRUE(second.ok());
-  ASSERT_TRUE((*second)->Copy().ok());
+  ORDO_ASSERT_OK_AND_ASSIGN(auto second, Copied(spec, &host2));
   EXPECT_TRUE(host2.last_progress().resumed);
-  EXPECT_EQ(*TableId(*f->conn, f->db, "t_ordo_new"), *shadow);
-  EXPECT_EQ(*Cell(*f->conn, "SELECT token FROM t_ordo_own"), "ap_resumed-lease-2");
-  auto cut = (*second)->Cutover();
-  ASSERT_TRUE(cut.ok()) << cut.status().ToString();
-  EXPECT_EQ(*Cell(*f->conn, "SELECT COUNT(*) FROM t"), "20000");
-  EXPECT_NO_ORDO_TABLES(*f->conn, f->db);
+  EXPECT_EQ(*TableId("t_ordo_new"), shadow);
+  EXPECT_EQ(CellOf("SELECT token FROM t_ordo_own"), "ap_resumed-lease-2");
+  ORDO_ASSERT_OK(second->Cutover().status());
+  EXPECT_EQ(CellOf("SELECT COUNT(*) FROM t"), "20000");
+  EXPECT_NO_ORDO_TABLES();
 }
 
-TEST(Ownership, OfTwoOperationsClaimingATableAtOnceExactlyOneWins) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+TEST_F(Ownership, OfTwoOperationsClaimingATableAtOnceExactlyOneWins) {
   for (int round = 0; round < 5; ++round) {
-    auto f = testing::NewScratchTable(server, 100);
-    ASSERT_TRUE(f.ok()) << f.status().ToString();
+    ORDO_ASSERT_OK(UseNewDatabase());
+    ORDO_ASSERT_OK(SeedTable(100));
     RecordingHost host_a, host_b;
-    auto a = NewMysqlEngine(OwnedSpec(server, f->db, "ALTER TABLE t ADD COLUMN x INT", "a", "ap_a"), &host_a);
-    auto b = NewMysqlEngine(OwnedSpec(server, f->db, "ALTER TABLE t ADD COLUMN y INT", "b", "ap_b"), &host_b);
-    ASSERT_TRUE(a.ok() && b.ok());
+    ORDO_ASSERT_OK_AND_ASSIGN(auto a, NewEngine(OwnedSpec(kAddX, "a", "ap_a"), &host_a));
+    ORDO_ASSERT_OK_AND_ASSIGN(auto b, NewEngine(OwnedSpec("ALTER TABLE t ADD COLUMN y INT", "b", "ap_b"), &host_b));
     Status sa, sb;
-    std::thread ta([&] { sa = (*a)->Preflight(); });
-    std::thread tb([&] { sb = (*b)->Preflight(); });
+    std::thread ta([&] { sa = a->Preflight(); });
+    std::thread tb([&] { sb = b->Preflight(); });
     ta.join();
     tb.join();
     ASSERT_NE(sa.ok(), sb.ok()) << sa.ToString() << " / " << sb.ToString();
     const Status& lost = sa.ok() ? sb : sa;
     EXPECT_EQ(lost.code(), StatusCode::kFailedPrecondition) << lost.ToString();
     EXPECT_NE(lost.message().find(sa.ok() ? "ap_a" : "ap_b"), std::string::npos) << lost.message();
-    EXPECT_EQ(*Cell(*f->conn, "SELECT apply_id FROM t_ordo_own"), sa.ok() ? "ap_a" : "ap_b");
-    ASSERT_TRUE((*a)->Cancel().ok());
-    ASSERT_TRUE((*b)->Cancel().ok());
-    EXPECT_NO_ORDO_TABLES(*f->conn, f->db);
+    EXPECT_EQ(CellOf("SELECT apply_id FROM t_ordo_own"), sa.ok() ? "ap_a" : "ap_b");
+    ORDO_ASSERT_OK(a->Cancel());
+    ORDO_ASSERT_OK(b->Cancel());
+    EXPECT_NO_ORDO_TABLES();
   }
 }
 

@@ -307,4 +307,9 @@ Result<CutoverReport> EngineTest::RunToSwap(const EngineSpec& spec) {
   return report;
 }
 
+Status EngineTest::CutoverError(OperationEngine& engine) {
+  Result<CutoverReport> report = engine.Cutover();
+  return report.ok() ? Status::Ok() : report.status();
+}
+
 }  // namespace ordo::testing

@@ -188,6 +188,8 @@ class EngineTest : public ::testing::Test {
   // Copy and Cutover: the swap's report, or the first failing step's error with the
   // step named. engine_ stays for the steps after the swap.
   Result<CutoverReport> RunToSwap(const EngineSpec& spec);
+  // The error of `engine`'s Cutover(), for a cutover that must fail: ok when it swapped.
+  static Status CutoverError(OperationEngine& engine);
 
   MariaDbServer* server_ = nullptr;
   std::string db_;
