@@ -10,80 +10,69 @@
 namespace ordo {
 namespace {
 
-using testing::Cell;
-using testing::Connect;
 using testing::RecordingHost;
-using testing::SpecFor;
 
-TEST(TargetFence, ADisplacedEnginesApplyBatchesAndSwapAreRejectedOnTheTarget) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = testing::NewScratchTable(server, 5000);
-  ASSERT_TRUE(f.ok()) << f.status().ToString();
-  EngineSpec spec = SpecFor(server, f->db, "t", "ALTER TABLE t ADD COLUMN x INT");
-  spec.fence_token = "lease-A";
-  RecordingHost host_a;
-  auto a = NewMysqlEngine(spec, &host_a);
-  ASSERT_TRUE(a.ok());
-  ASSERT_TRUE((*a)->Copy().ok());
-  EXPECT_EQ(*Cell(*f->conn, "SELECT token FROM t_ordo_own"), "lease-A");
+class TargetFence : public testing::EngineTest {
+ protected:
+  // ADD COLUMN x on t, fenced with lease-A.
+  EngineSpec FencedSpec() {
+    EngineSpec spec = Spec("ALTER TABLE t ADD COLUMN x INT");
+    spec.fence_token = "lease-A";
+    return spec;
+  }
+};
+
+TEST_F(TargetFence, ADisplacedEnginesApplyBatchesAndSwapAreRejectedOnTheTarget) {
+  ORDO_ASSERT_OK(SeedTable(5000));
+  EngineSpec spec = FencedSpec();
+  ORDO_ASSERT_OK_AND_ASSIGN(auto a, Copied(spec));
+  EXPECT_EQ(CellOf("SELECT token FROM t_ordo_own"), "lease-A");
 
   // Another driver took the lease: its engine resumes the operation and takes the fence.
   spec.fence_token = "lease-B";
-  spec.resume_state = host_a.last_resume_state();
+  spec.resume_state = host_.last_resume_state();
   RecordingHost host_b;
-  auto b = NewMysqlEngine(spec, &host_b);
-  ASSERT_TRUE(b.ok());
-  ASSERT_TRUE((*b)->Copy().ok());
-  EXPECT_EQ(*Cell(*f->conn, "SELECT token FROM t_ordo_own"), "lease-B");
-  b->reset();  // B stops applying, so only A could write what comes next
+  ORDO_ASSERT_OK_AND_ASSIGN(auto b, Copied(spec, &host_b));
+  EXPECT_EQ(CellOf("SELECT token FROM t_ordo_own"), "lease-B");
+  b.reset();  // B stops applying, so only A could write what comes next
 
   // A cannot swap: the fence check under the cutover's locks refuses it; nothing is
   // renamed and no sentry is left.
-  auto cut = (*a)->Cutover();
+  Status cut = CutoverError(*a);
   ASSERT_FALSE(cut.ok());
-  EXPECT_EQ(cut.status().code(), StatusCode::kLeaseLost) << cut.status().ToString();
-  EXPECT_EQ(*Cell(*f->conn, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '" + f->db +
-                                "' AND TABLE_NAME IN ('t_ordo_old')"),
-            "0");
-  EXPECT_EQ(*Cell(*f->conn, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '" + f->db +
-                                "' AND TABLE_NAME = 't' AND COLUMN_NAME = 'x'"),
-            "0");
+  EXPECT_EQ(cut.code(), StatusCode::kLeaseLost) << cut.ToString();
+  EXPECT_FALSE(HasTable("t_ordo_old"));
+  EXPECT_FALSE(HasColumn("t", "x"));
   // A write A's capture sees: A's apply batch is refused, the shadow keeps the old value.
-  ASSERT_TRUE(f->conn->Execute("UPDATE t SET v = -5 WHERE id = 1").ok());
-  Status kept = (*a)->KeepInSync([] { return false; });
+  ORDO_ASSERT_OK(Exec("UPDATE t SET v = -5 WHERE id = 1"));
+  Status kept = a->KeepInSync([] { return false; });
   EXPECT_EQ(kept.code(), StatusCode::kLeaseLost) << kept.ToString();
   EXPECT_NE(kept.message().find("another driver"), std::string::npos) << kept.message();
-  EXPECT_EQ(*Cell(*f->conn, "SELECT v FROM t_ordo_new WHERE id = 1"), "1");
+  EXPECT_EQ(CellOf("SELECT v FROM t_ordo_new WHERE id = 1"), "1");
 }
 
-TEST(TargetFence, ADisplacedEnginesNextCopyChunkIsRejected) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = testing::NewScratchTable(server, 20000);
-  ASSERT_TRUE(f.ok()) << f.status().ToString();
-  EngineSpec spec = SpecFor(server, f->db, "t", "ALTER TABLE t ADD COLUMN x INT");
-  spec.fence_token = "lease-A";
+TEST_F(TargetFence, ADisplacedEnginesNextCopyChunkIsRejected) {
+  ORDO_ASSERT_OK(SeedTable(20000));
+  EngineSpec spec = FencedSpec();
   spec.copy_threads = 1;
   spec.chunk_target_ms = 5;  // many small chunks
-  RecordingHost host;
   int chunks = 0;
   std::string rows_before;
-  auto other = Connect(server, f->db);
-  ASSERT_TRUE(other.ok());
+  ORDO_ASSERT_OK_AND_ASSIGN(auto other, NewConnection());
   SyncPoints::Get().SetCallback("TableCopier::CopyChunk:BeforeBegin", [&] {
     if (++chunks != 5) return;
     // A newer engine advances the fence between two of A's chunks.
-    rows_before = *Cell(**other, "SELECT COUNT(*) FROM t_ordo_new");
-    ASSERT_TRUE((*other)->Execute("UPDATE t_ordo_own SET token = 'lease-B'").ok());
+    rows_before = *testing::Cell(*other, "SELECT COUNT(*) FROM t_ordo_new");
+    ASSERT_TRUE(other->Execute("UPDATE t_ordo_own SET token = 'lease-B'").ok());
   });
   SyncPoints::Get().Enable();
-  auto a = NewMysqlEngine(spec, &host);
-  ASSERT_TRUE(a.ok());
-  Status copied = (*a)->Copy();
+  ORDO_ASSERT_OK_AND_ASSIGN(auto a, NewEngine(spec));
+  Status copied = a->Copy();
   SyncPoints::Get().DisableAndClear();
   EXPECT_EQ(copied.code(), StatusCode::kLeaseLost) << copied.ToString();
   EXPECT_TRUE(copied.retryable());
   EXPECT_EQ(chunks, 5);
-  EXPECT_EQ(*Cell(*f->conn, "SELECT COUNT(*) FROM t_ordo_new"), rows_before);
+  EXPECT_EQ(CellOf("SELECT COUNT(*) FROM t_ordo_new"), rows_before);
 }
 
 }  // namespace
