@@ -10,85 +10,86 @@
 namespace ordo {
 namespace {
 
-struct Fixture {
-  std::string db;
-  std::unique_ptr<MysqlPool> pool;
-  std::unique_ptr<TablePlan> plan;
+// Each test's table: t (a composite key, v) of `rows` rows, its shadow t_ordo_new
+// (ADD COLUMN w), the plan between them, and the applier a copier needs beside it.
+class TableCopier : public testing::EngineTest {
+ protected:
+  Status Make(int rows) {
+    ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(server_->Dsn(db_)));
+    pool_ = std::make_unique<MysqlPool>(dsn, EngineConnectOptions());
+    ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
+    ORDO_RETURN_IF_ERROR(testing::Run(
+        *conn,
+        "CREATE TABLE t (a INT, b VARCHAR(12), v INT, PRIMARY KEY (a, b));"
+        "INSERT INTO t SELECT seq % 97, CONCAT('k', seq), seq FROM seq_0_to_" +
+            std::to_string(rows) + " WHERE seq > 0" +
+            ";CREATE TABLE t_ordo_new LIKE t; ALTER TABLE t_ordo_new ADD COLUMN w INT"));
+    ORDO_ASSIGN_OR_RETURN(TableInfo src, LoadTableInfo(*conn, db_, "t"));
+    ORDO_ASSIGN_OR_RETURN(TableInfo dst, LoadTableInfo(*conn, db_, "t_ordo_new"));
+    ORDO_ASSIGN_OR_RETURN(AlterStatement alter, ParseAlter("ALTER TABLE t ADD COLUMN w INT"));
+    ORDO_ASSIGN_OR_RETURN(TablePlan plan, BuildTablePlan(std::move(src), std::move(dst), alter));
+    plan_ = std::make_unique<TablePlan>(std::move(plan));
+    applier_ = std::make_unique<Applier>(std::vector<const TablePlan*>{plan_.get()});
+    return Status::Ok();
+  }
+
+  // A copier of t with `options`, from `state`.
+  std::unique_ptr<ordo::TableCopier> Copier(const CopyOptions& options,
+                                            const TableCopyState& state = {}) {
+    return std::make_unique<ordo::TableCopier>(*plan_, applier_.get(), pool_.get(), options, state);
+  }
+
+  // The shadow holds what t holds: as many rows, the same sum of v.
+  void ExpectShadowHoldsTheTable() { EXPECT_EQ(CountAndSum("t"), CountAndSum("t_ordo_new")); }
+
+  std::string CountAndSum(const std::string& table) {
+    return CellOf("SELECT CONCAT(COUNT(*), '/', COALESCE(SUM(v), 0)) FROM " +
+                  QuoteIdentifier(table));
+  }
+
+  std::unique_ptr<MysqlPool> pool_;
+  std::unique_ptr<TablePlan> plan_;
+  std::unique_ptr<Applier> applier_;
 };
 
-Result<Fixture> Make(testing::MariaDbServer* server, int rows) {
-  Fixture f;
-  ORDO_ASSIGN_OR_RETURN(f.db, testing::NewDatabase(server));
-  ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(server->Dsn(f.db)));
-  f.pool = std::make_unique<MysqlPool>(dsn, EngineConnectOptions());
-  ORDO_ASSIGN_OR_RETURN(auto conn, f.pool->Acquire());
-  ORDO_RETURN_IF_ERROR(testing::Run(
-      *conn, "CREATE TABLE t (a INT, b VARCHAR(12), v INT, PRIMARY KEY (a, b));"
-             "INSERT INTO t SELECT seq % 97, CONCAT('k', seq), seq FROM seq_0_to_" +
-                 std::to_string(rows) + " WHERE seq > 0" +
-                 ";CREATE TABLE t_ordo_new LIKE t; ALTER TABLE t_ordo_new ADD COLUMN w INT"));
-  ORDO_ASSIGN_OR_RETURN(TableInfo src, LoadTableInfo(*conn, f.db, "t"));
-  ORDO_ASSIGN_OR_RETURN(TableInfo dst, LoadTableInfo(*conn, f.db, "t_ordo_new"));
-  ORDO_ASSIGN_OR_RETURN(AlterStatement alter, ParseAlter("ALTER TABLE t ADD COLUMN w INT"));
-  ORDO_ASSIGN_OR_RETURN(TablePlan plan, BuildTablePlan(std::move(src), std::move(dst), alter));
-  f.plan = std::make_unique<TablePlan>(std::move(plan));
-  return f;
-}
-
-Result<std::string> Count(MysqlPool& pool, const std::string& db, const std::string& table) {
-  ORDO_ASSIGN_OR_RETURN(auto conn, pool.Acquire());
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn->Query("SELECT COUNT(*), COALESCE(SUM(v), 0) FROM " +
-                                                  QuoteTable(db, table)));
-  return *rows.rows[0][0] + "/" + *rows.rows[0][1];
-}
-
-TEST(TableCopier, ChunkSizeAdaptsToTheTimeTargetAndThreadsCopyEveryRowOnce) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = Make(server, 60000);
-  ASSERT_TRUE(f.ok()) << f.status().ToString();
-  Applier applier({f->plan.get()});
+TEST_F(TableCopier, ChunkSizeAdaptsToTheTimeTargetAndThreadsCopyEveryRowOnce) {
+  ORDO_ASSERT_OK(Make(60000));
   CopyOptions options;
   options.threads = 3;
   options.chunk_target_ms = 2000;  // far above what a 1000-row chunk takes, even on a busy machine
-  TableCopier copier(*f->plan, &applier, f->pool.get(), options, {});
-  ASSERT_TRUE(copier.Run().ok());
+  auto copier = Copier(options);
+  ORDO_ASSERT_OK(copier->Run());
   // 1000-row chunks take well under a second: the size grew toward the 2 s target.
-  EXPECT_GT(copier.chunk_rows(), 2000);
-  TableCopyState state = copier.state();
+  EXPECT_GT(copier->chunk_rows(), 2000);
+  TableCopyState state = copier->state();
   EXPECT_TRUE(state.done);
   EXPECT_EQ(state.rows_copied, 60000);
-  EXPECT_EQ(copier.rows_scanned(), 60000);
-  EXPECT_EQ(*Count(*f->pool, f->db, "t"), *Count(*f->pool, f->db, "t_ordo_new"));
+  EXPECT_EQ(copier->rows_scanned(), 60000);
+  ExpectShadowHoldsTheTable();
 }
 
-TEST(TableCopier, ASavedStateContinuesAfterTheWatermark) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = Make(server, 20000);
-  ASSERT_TRUE(f.ok()) << f.status().ToString();
-  Applier applier({f->plan.get()});
+TEST_F(TableCopier, ASavedStateContinuesAfterTheWatermark) {
+  ORDO_ASSERT_OK(Make(20000));
   CopyOptions options;
   options.threads = 1;
   options.chunk_target_ms = 1;
   int chunks = 0;
   options.should_stop = [&] { return ++chunks > 5; };
-  TableCopier first(*f->plan, &applier, f->pool.get(), options, {});
-  EXPECT_EQ(first.Run().code(), StatusCode::kCancelled);
-  TableCopyState saved = first.state();
+  auto first = Copier(options);
+  EXPECT_EQ(first->Run().code(), StatusCode::kCancelled);
+  TableCopyState saved = first->state();
   ASSERT_TRUE(saved.watermark.has_value());
   ASSERT_FALSE(saved.done);
   options.should_stop = nullptr;
-  TableCopier second(*f->plan, &applier, f->pool.get(), options, saved);
-  ASSERT_TRUE(second.Run().ok());
-  EXPECT_EQ(second.rows_scanned(), 20000 - saved.rows_copied);
-  EXPECT_EQ(second.state().rows_copied, 20000);
-  EXPECT_EQ(*Count(*f->pool, f->db, "t"), *Count(*f->pool, f->db, "t_ordo_new"));
+  auto second = Copier(options, saved);
+  ORDO_ASSERT_OK(second->Run());
+  EXPECT_EQ(second->rows_scanned(), 20000 - saved.rows_copied);
+  EXPECT_EQ(second->state().rows_copied, 20000);
+  ExpectShadowHoldsTheTable();
 }
 
-TEST(TableCopier, NoChunkStartsWhileTheCopyRestsWhicheverWorkerEndedTheLastOne) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = Make(server, 20000);
-  ASSERT_TRUE(f.ok()) << f.status().ToString();
-  Applier applier({f->plan.get()});
+TEST_F(TableCopier, NoChunkStartsWhileTheCopyRestsWhicheverWorkerEndedTheLastOne) {
+  ORDO_ASSERT_OK(Make(20000));
   CopyOptions options;
   options.threads = 2;
   options.chunk_target_ms = 1;  // small chunks, a few ms each
@@ -108,8 +109,8 @@ TEST(TableCopier, NoChunkStartsWhileTheCopyRestsWhicheverWorkerEndedTheLastOne) 
     rested_ends.push_back(Clock::now());
     return kRest.count();
   };
-  TableCopier copier(*f->plan, &applier, f->pool.get(), options, {});
-  ASSERT_TRUE(copier.Run().ok());
+  auto copier = Copier(options);
+  ORDO_ASSERT_OK(copier->Run());
   ASSERT_EQ(rested_ends.size(), 5u);
   for (const auto& end : rested_ends) {
     // The other worker may have been past its look at the rest when this chunk ended;
@@ -119,19 +120,16 @@ TEST(TableCopier, NoChunkStartsWhileTheCopyRestsWhicheverWorkerEndedTheLastOne) 
       if (start > end && start < end + kRest - std::chrono::milliseconds(5)) ++inside;
     EXPECT_LE(inside, 1);
   }
-  EXPECT_EQ(copier.state().rows_copied, 20000);
-  EXPECT_EQ(*Count(*f->pool, f->db, "t"), *Count(*f->pool, f->db, "t_ordo_new"));
+  EXPECT_EQ(copier->state().rows_copied, 20000);
+  ExpectShadowHoldsTheTable();
 }
 
-TEST(TableCopier, AnEmptyTableIsDoneAtOnce) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
-  auto f = Make(server, 0);
-  ASSERT_TRUE(f.ok()) << f.status().ToString();
-  Applier applier({f->plan.get()});
-  TableCopier copier(*f->plan, &applier, f->pool.get(), {}, {});
-  ASSERT_TRUE(copier.Run().ok());
-  EXPECT_TRUE(copier.state().done);
-  EXPECT_FALSE(copier.state().end.has_value());
+TEST_F(TableCopier, AnEmptyTableIsDoneAtOnce) {
+  ORDO_ASSERT_OK(Make(0));
+  auto copier = Copier({});
+  ORDO_ASSERT_OK(copier->Run());
+  EXPECT_TRUE(copier->state().done);
+  EXPECT_FALSE(copier->state().end.has_value());
 }
 
 }  // namespace
