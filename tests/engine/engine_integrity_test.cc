@@ -9,22 +9,21 @@
 //
 // Built twice: the short form (CI) and, with ORDO_INTEGRITY_LONG, a long one (slow)
 // of the cutover test only.
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <map>
 #include <optional>
-#include <sstream>
 
 #include "engine_test_support.h"
 
 namespace ordo {
 namespace {
+
+using testing::ReadFile;
 
 #ifdef ORDO_INTEGRITY_LONG
 constexpr int kRows = 200000;
@@ -46,13 +45,6 @@ constexpr const char* kLoadRate = "--rate=300";
 #else
 constexpr const char* kLoadRate = "--rate=1200";
 #endif
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // The interval lines of a sysbench report whose err/s is not 0.00.
 int CountNonZeroErrorRates(const std::string& out) {
@@ -77,28 +69,17 @@ pid_t Sysbench(testing::MariaDbServer* server, const std::string& db, const std:
                                    "--mysql-password=" + server->password(), "--mysql-db=" + db,
                                    "--tables=1", "--table-size=" + std::to_string(kRows)};
   args.insert(args.end(), extra.begin(), extra.end());
-  pid_t pid = fork();
-  if (pid == 0) {
-    int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execvp("sysbench", argv.data());
-    _exit(127);
-  }
-  return pid;
+  return testing::Spawn(args, out);
 }
 
 constexpr const char* kChange =
     "ALTER TABLE sbtest1 ADD COLUMN extra INT NOT NULL DEFAULT 0, ADD INDEX idx_c (c(16))";
 
 // The load of every integrity test: sysbench (prepared statements, 4 threads) plus the
-// mirrored writer, on a fresh database. Finish() stops both and checks for client errors.
+// mirrored writer, on the test's database. Finish() stops both and checks for client errors.
 class IntegrityLoad {
  public:
-  explicit IntegrityLoad(testing::MariaDbServer* server) : server_(server) {}
+  IntegrityLoad(testing::MariaDbServer* server, std::string db) : server_(server), db_(std::move(db)) {}
   // A test that failed before Finish() leaves no load behind for the next one.
   ~IntegrityLoad() {
     if (bench_ > 0 && LoadRunning()) {
@@ -109,9 +90,6 @@ class IntegrityLoad {
 
   // Prepares the table and the oracle and starts both writers.
   void Start() {
-    auto db = testing::NewDatabase(server_);
-    ASSERT_TRUE(db.ok());
-    db_ = *db;
     int status = 0;
     pid_t prep = Sysbench(server_, db_, "oltp_write_only", {"prepare"}, dir_.path() + "/prepare");
     waitpid(prep, &status, 0);
@@ -236,6 +214,8 @@ EngineSpec DefaultSpec(testing::MariaDbServer* server, const std::string& db) {
   return spec;
 }
 
+using EngineIntegrity = testing::EngineTest;
+
 #define ORDO_REQUIRE_SYSBENCH()                                                              \
   do {                                                                                       \
     if (SysbenchMissing()) {                                                                 \
@@ -244,32 +224,24 @@ EngineSpec DefaultSpec(testing::MariaDbServer* server, const std::string& db) {
     }                                                                                        \
   } while (0)
 
-TEST(EngineIntegrity, SysbenchAndAMirroredWriterSeeNoErrorsAndTheTableEqualsTheOracle) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+TEST_F(EngineIntegrity, SysbenchAndAMirroredWriterSeeNoErrorsAndTheTableEqualsTheOracle) {
   ORDO_REQUIRE_SYSBENCH();
-  IntegrityLoad load(server);
+  IntegrityLoad load(server_, db_);
   ASSERT_NO_FATAL_FAILURE(load.Start());
 
-  testing::RecordingHost host;
-  EngineSpec spec = DefaultSpec(server, load.db());
+  EngineSpec spec = DefaultSpec(server_, db_);
   spec.keep_old_table = std::getenv("ORDO_KEEP_OLD") != nullptr;
-  auto engine = NewMysqlEngine(spec, &host);
-  ASSERT_TRUE(engine.ok());
-  ASSERT_TRUE((*engine)->Preflight().ok());
-  Status copied = (*engine)->Copy();
-  ASSERT_TRUE(copied.ok()) << copied.ToString();
-  auto report = (*engine)->Cutover();
-  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ORDO_ASSERT_OK_AND_ASSIGN(CutoverReport report, RunToSwap(spec));
   ASSERT_TRUE(load.LoadRunning()) << "sysbench ended before the cutover";
   std::printf("cutover under load: %d attempt(s), writes blocked %lld ms, %lld rows verified, "
               "largest backlog reported %lld binlog bytes (while %s)\n",
-              report->attempts, static_cast<long long>(report->write_block_ms),
-              static_cast<long long>(report->rows_verified),
-              static_cast<long long>(host.max_backlog()), host.max_backlog_phase().c_str());
+              report.attempts, static_cast<long long>(report.write_block_ms),
+              static_cast<long long>(report.rows_verified),
+              static_cast<long long>(host_.max_backlog()), host_.max_backlog_phase().c_str());
   // The backlog stays bounded under load: the copy pauses while it is over the
   // engine's limit (max_backlog_bytes, 16 MiB by default), and the applier keeps up:
   // it may overshoot by what the chunks in flight write, never by an unbounded amount.
-  EXPECT_LT(host.max_backlog(), 2 * EngineSpec().max_backlog_bytes) << "phase " << host.max_backlog_phase();
+  EXPECT_LT(host_.max_backlog(), 2 * EngineSpec().max_backlog_bytes) << "phase " << host_.max_backlog_phase();
 
   // Let both writers keep going on the new table for a while.
   load.KeepWriting(100);
@@ -282,33 +254,29 @@ TEST(EngineIntegrity, SysbenchAndAMirroredWriterSeeNoErrorsAndTheTableEqualsTheO
 // Engine part 2: the same load through a revert window and the revert. Every write of
 // the window (sysbench's and the mirrored writer's) reaches the old table through the
 // reverse sync; after the swap back the table equals the oracle and has its old shape.
-TEST(EngineIntegrity, RevertUnderSysbenchAndAMirroredWriterLosesNoWriteAndTheTableEqualsTheOracle) {
-  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+TEST_F(EngineIntegrity, RevertUnderSysbenchAndAMirroredWriterLosesNoWriteAndTheTableEqualsTheOracle) {
   ORDO_REQUIRE_SYSBENCH();
-  IntegrityLoad load(server);
+  IntegrityLoad load(server_, db_);
   ASSERT_NO_FATAL_FAILURE(load.Start());
 
-  testing::RecordingHost host;
-  EngineSpec spec = DefaultSpec(server, load.db());
+  EngineSpec spec = DefaultSpec(server_, db_);
   spec.revert_window = true;
-  auto engine = NewMysqlEngine(spec, &host);
-  ASSERT_TRUE(engine.ok());
-  ASSERT_TRUE((*engine)->Preflight().ok());
-  Status copied = (*engine)->Copy();
-  ASSERT_TRUE(copied.ok()) << copied.ToString();
+  ORDO_ASSERT_OK_AND_ASSIGN(auto engine, NewEngine(spec));
+  ORDO_ASSERT_OK(engine->Preflight());
+  ORDO_ASSERT_OK(engine->Copy());
   double t_copy = load.Elapsed();
-  auto report = (*engine)->Cutover();
+  auto report = engine->Cutover();
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   double t_swap = load.Elapsed();
   ASSERT_TRUE(load.HasColumn("extra"));
   // The window: both writers go on against the new table, the old one follows.
   int64_t at_swap = load.mirrored_transactions();
-  Status kept = (*engine)->KeepOldInSync([&] { return load.mirrored_transactions() > at_swap + 300; });
+  Status kept = engine->KeepOldInSync([&] { return load.mirrored_transactions() > at_swap + 300; });
   ASSERT_TRUE(kept.ok()) << kept.ToString();
   double t_window = load.Elapsed();
-  EXPECT_TRUE(host.last_progress().revert_unavailable.empty()) << host.last_progress().revert_unavailable;
+  EXPECT_TRUE(host_.last_progress().revert_unavailable.empty()) << host_.last_progress().revert_unavailable;
   ASSERT_TRUE(load.LoadRunning()) << "sysbench ended before the revert";
-  auto reverted = (*engine)->Revert();
+  auto reverted = engine->Revert();
   ASSERT_TRUE(reverted.ok()) << reverted.status().ToString();
   std::printf("phases (s since the load began): copied %.1f, swapped %.1f, window %.1f, reverted %.1f\n", t_copy, t_swap, t_window, load.Elapsed());
   ASSERT_TRUE(load.LoadRunning()) << "sysbench ended during the revert";
@@ -317,7 +285,7 @@ TEST(EngineIntegrity, RevertUnderSysbenchAndAMirroredWriterLosesNoWriteAndTheTab
               static_cast<long long>(report->write_block_ms), reverted->attempts,
               static_cast<long long>(reverted->write_block_ms),
               static_cast<long long>(reverted->rows_verified));
-  EXPECT_EQ(host.last_progress().phase, "reverted");
+  EXPECT_EQ(host_.last_progress().phase, "reverted");
 
   // Both writers go on against the reverted table.
   load.KeepWriting(100);

@@ -2,16 +2,13 @@
 // with SIGKILL at random points of the copy while a writer keeps changing the table;
 // each restart resumes from the saved state, the copy never restarts from zero, and
 // the swapped table ends identical to the source.
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <random>
-#include <sstream>
 
 #include "engine/mysql/resume_state.h"
 #include "engine_test_support.h"
@@ -20,34 +17,14 @@ namespace ordo {
 namespace {
 
 using EngineResume = testing::EngineTest;
+using testing::ReadFile;
 
 struct Child {
   pid_t pid = -1;
-  std::string out;  // stdout file
+  std::string out;  // stdout and stderr
 };
 
-Child Spawn(const std::vector<std::string>& args, const std::string& out) {
-  Child c;
-  c.out = out;
-  c.pid = fork();
-  if (c.pid == 0) {
-    int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fd, 1);
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  return c;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+Child Spawn(const std::vector<std::string>& args, const std::string& out) { return {testing::Spawn(args, out), out}; }
 
 // The watermark (first key column, an integer id) of the saved state; -1 when none.
 int64_t SavedWatermark(const std::string& path) {

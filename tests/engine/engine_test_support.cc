@@ -1,8 +1,13 @@
 #include "engine_test_support.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 #include "ordo/sync_point.h"
@@ -141,6 +146,28 @@ Result<std::unique_ptr<OperationEngine>> CopiedEngine(const EngineSpec& spec, Re
   ORDO_ASSIGN_OR_RETURN(auto engine, NewMysqlEngine(spec, host));
   ORDO_RETURN_IF_ERROR(engine->Copy());
   return engine;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+int Spawn(const std::vector<std::string>& args, const std::string& out) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execvp(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
 }
 
 EngineSpec SpecFor(MariaDbServer* server, const std::string& db, const std::string& table,

@@ -86,6 +86,13 @@ void StopCopyAtChunk(RecordingHost& host, int chunk);
 // The engine of `spec` (NewMysqlEngine), copied and in sync.
 Result<std::unique_ptr<OperationEngine>> CopiedEngine(const EngineSpec& spec, RecordingHost* host);
 
+// The text of the file at `path` ("" when it cannot be read).
+std::string ReadFile(const std::string& path);
+
+// Starts `args` (args[0] looked up on PATH unless it names a path) in a child process
+// whose stdout and stderr go to the file `out`; returns its pid (-1 when fork failed).
+int Spawn(const std::vector<std::string>& args, const std::string& out);
+
 // A spec with short intervals for tests, the copy path forced (allow_instant false).
 EngineSpec SpecFor(MariaDbServer* server, const std::string& db, const std::string& table,
                    const std::string& ddl);
