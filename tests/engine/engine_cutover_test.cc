@@ -94,11 +94,7 @@ TEST_F(Cutover, LongTransactionMakesAttemptsTimeOutThenSucceedsAfterItEnds) {
 
 TEST_F(Cutover, GivesUpCleanlyWhenEveryAttemptTimesOutAndCanBeRetriedLater) {
   ORDO_ASSERT_OK(PrepareBlocked());
-  EngineSpec spec = Spec(kAdd);
-  spec.cutover_lock_timeout_ms = 200;
-  spec.cutover_backoff_ms = 20;
-  spec.cutover_max_attempts = 2;
-  ORDO_ASSERT_OK_AND_ASSIGN(auto engine, Copied(spec));
+  ORDO_ASSERT_OK_AND_ASSIGN(auto engine, Copied(GivingUp(Spec(kAdd), 200, 2)));
   Status failed = CutoverError(*engine);
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.code(), StatusCode::kTimeout) << failed.ToString();
@@ -270,10 +266,7 @@ TEST_F(Cutover, ForceAfterKillsTheSessionTheServerNamesAsHoldingTheTable) {
   ASSERT_TRUE(ours || installed.message().find("already") != std::string::npos) << installed.ToString();
   ORDO_ASSERT_OK_AND_ASSIGN(auto bystander, NewConnection());  // an open transaction on another table
   ORDO_ASSERT_OK(testing::Run(*bystander, "CREATE TABLE other (id INT PRIMARY KEY); BEGIN; INSERT INTO other VALUES (1)"));
-  EngineSpec spec = Spec(kAdd);
-  spec.cutover_lock_timeout_ms = 300;
-  spec.cutover_backoff_ms = 20;
-  spec.cutover_max_attempts = 10;
+  EngineSpec spec = GivingUp(Spec(kAdd), 300, 10);
   spec.cutover_force_after_ms = 500;
   ORDO_ASSERT_OK_AND_ASSIGN(auto engine, Copied(spec));
   const uint64_t blocker_id = blocker_->thread_id();

@@ -97,11 +97,7 @@ TEST_F(Instant, TheAlterIsBoundedByTheLockBudgetWhileALongTransactionHoldsTheTab
   ORDO_ASSERT_OK(Seed());
   ORDO_ASSERT_OK_AND_ASSIGN(auto blocker, NewConnection());
   ORDO_ASSERT_OK(testing::Run(*blocker, "BEGIN; SELECT * FROM t WHERE id = 1 FOR UPDATE"));
-  EngineSpec spec = InstantSpec("ALTER TABLE t ADD COLUMN a INT");
-  spec.cutover_lock_timeout_ms = 300;
-  spec.cutover_max_attempts = 2;
-  spec.cutover_backoff_ms = 20;
-  ORDO_ASSERT_OK_AND_ASSIGN(auto engine, Copied(spec));
+  ORDO_ASSERT_OK_AND_ASSIGN(auto engine, Copied(GivingUp(InstantSpec("ALTER TABLE t ADD COLUMN a INT"), 300, 2)));
   Status failed = CutoverError(*engine);
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.code(), StatusCode::kTimeout) << failed.ToString();

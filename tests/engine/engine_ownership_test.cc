@@ -100,10 +100,9 @@ TEST_F(Ownership, NothingOfOrdoRemainsOnceAnOperationReverts) {
   ORDO_ASSERT_OK(SeedTable(3000));
   EngineSpec spec = OwnedSpec(kAddX, "a", "ap_revert");
   spec.revert_window = true;
-  ORDO_ASSERT_OK_AND_ASSIGN(auto engine, Copied(spec));
-  ORDO_ASSERT_OK(engine->Cutover().status());
-  ORDO_ASSERT_OK(engine->KeepOldInSync([] { return true; }));
-  ORDO_ASSERT_OK(engine->Revert().status());
+  ORDO_ASSERT_OK(RunToSwap(spec).status());
+  ORDO_ASSERT_OK(engine_->KeepOldInSync([] { return true; }));
+  ORDO_ASSERT_OK(engine_->Revert().status());
   EXPECT_NO_ORDO_TABLES();
 }
 

@@ -104,42 +104,12 @@ Status RecordingHost::ReportProgress(const EngineProgress& progress) {
   return Status::Ok();
 }
 
-std::vector<std::string> RecordingHost::phases() {
-  std::lock_guard<std::mutex> lock(mu_);
-  return phases_;
-}
-
 Status RecordingHost::SaveResumeState(const std::string& json) {
   if (fail_callbacks) return LeaseLost("test: lease lost");
   std::lock_guard<std::mutex> lock(mu_);
   resume_ = json;
   ++saves_;
   return Status::Ok();
-}
-
-std::string RecordingHost::last_resume_state() {
-  std::lock_guard<std::mutex> lock(mu_);
-  return resume_;
-}
-
-EngineProgress RecordingHost::last_progress() {
-  std::lock_guard<std::mutex> lock(mu_);
-  return progress_;
-}
-
-std::string RecordingHost::max_backlog_phase() {
-  std::lock_guard<std::mutex> lock(mu_);
-  return max_backlog_phase_;
-}
-
-int64_t RecordingHost::max_backlog() {
-  std::lock_guard<std::mutex> lock(mu_);
-  return max_backlog_;
-}
-
-int RecordingHost::saves() {
-  std::lock_guard<std::mutex> lock(mu_);
-  return saves_;
 }
 
 Result<std::unique_ptr<OperationEngine>> CopiedEngine(const EngineSpec& spec, RecordingHost* host) {
@@ -332,6 +302,13 @@ Result<CutoverReport> EngineTest::RunToSwap(const EngineSpec& spec) {
   Result<CutoverReport> report = engine_->Cutover();
   if (!report.ok()) return report.status().WithContext("cutover");
   return report;
+}
+
+EngineSpec EngineTest::GivingUp(EngineSpec spec, int64_t lock_timeout_ms, int max_attempts) {
+  spec.cutover_lock_timeout_ms = lock_timeout_ms;
+  spec.cutover_max_attempts = max_attempts;
+  spec.cutover_backoff_ms = 20;
+  return spec;
 }
 
 Status EngineTest::CutoverError(OperationEngine& engine) {

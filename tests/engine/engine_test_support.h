@@ -56,18 +56,25 @@ class RecordingHost : public EngineHost {
   Status SaveResumeState(const std::string& json) override;
   bool ShouldStop() override { return stop.load(); }
 
-  std::string last_resume_state();
-  EngineProgress last_progress();
-  int saves();
-  int64_t max_backlog();  // the largest backlog_bytes reported
-  std::string max_backlog_phase();  // the phase reported with it
-  std::vector<std::string> phases();  // every phase reported, in order, repeats folded
+  std::string last_resume_state() { return Read(resume_); }
+  EngineProgress last_progress() { return Read(progress_); }
+  int saves() { return Read(saves_); }
+  int64_t max_backlog() { return Read(max_backlog_); }  // the largest backlog_bytes reported
+  std::string max_backlog_phase() { return Read(max_backlog_phase_); }  // the phase reported with it
+  std::vector<std::string> phases() { return Read(phases_); }  // every phase reported, in order, repeats folded
 
   std::atomic<bool> stop{false};
   // When set, SaveResumeState/ReportProgress fail with LeaseLost.
   std::atomic<bool> fail_callbacks{false};
 
  private:
+  // A copy of `field`, read under mu_.
+  template <typename T>
+  T Read(const T& field) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return field;
+  }
+
   std::mutex mu_;
   std::string resume_;
   EngineProgress progress_;
@@ -197,6 +204,9 @@ class EngineTest : public ::testing::Test {
   Result<CutoverReport> RunToSwap(const EngineSpec& spec);
   // The error of `engine`'s Cutover(), for a cutover that must fail: ok when it swapped.
   static Status CutoverError(OperationEngine& engine);
+  // `spec` with a swap that gives up soon: each attempt waits at most `lock_timeout_ms`
+  // for the table, `max_attempts` of them, 20 ms apart.
+  static EngineSpec GivingUp(EngineSpec spec, int64_t lock_timeout_ms, int max_attempts);
 
   MariaDbServer* server_ = nullptr;
   std::string db_;
