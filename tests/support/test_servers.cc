@@ -141,14 +141,19 @@ std::string ScriptServer::Dsn(std::string_view database) const {
          std::to_string(port_) + "/" + std::string(database);
 }
 
+template <typename S>
+Result<std::unique_ptr<S>> ScriptServer::StartPrivateOf(std::string extra_options) {
+  std::unique_ptr<S> server = S::Make();
+  ORDO_RETURN_IF_ERROR(server->StartThrowaway(std::move(extra_options)));
+  return server;
+}
+
 MariaDbServer::MariaDbServer() : ScriptServer(kMariaDb) {}
 
 Result<MariaDbServer*> MariaDbServer::Shared() { return SharedOf<MariaDbServer>(); }
 
 Result<std::unique_ptr<MariaDbServer>> MariaDbServer::StartPrivate(std::string extra_options) {
-  std::unique_ptr<MariaDbServer> server = Make();
-  ORDO_RETURN_IF_ERROR(server->StartThrowaway(std::move(extra_options)));
-  return server;
+  return StartPrivateOf<MariaDbServer>(std::move(extra_options));
 }
 
 PostgresServer::PostgresServer() : ScriptServer(kPostgres) {}
@@ -156,9 +161,7 @@ PostgresServer::PostgresServer() : ScriptServer(kPostgres) {}
 Result<PostgresServer*> PostgresServer::Shared() { return SharedOf<PostgresServer>(); }
 
 Result<std::unique_ptr<PostgresServer>> PostgresServer::StartPrivate(std::string extra_options) {
-  std::unique_ptr<PostgresServer> server = Make();
-  ORDO_RETURN_IF_ERROR(server->StartThrowaway(std::move(extra_options)));
-  return server;
+  return StartPrivateOf<PostgresServer>(std::move(extra_options));
 }
 
 Status MariaDbServer::Exec(std::string_view sql, std::string_view database) const {

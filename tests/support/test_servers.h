@@ -67,6 +67,9 @@ class ScriptServer {
   // S::Make() and StartPrivate()), started on first use.
   template <typename S>
   static Result<S*> SharedOf();
+  // A private server of type S, started with `extra_options`.
+  template <typename S>
+  static Result<std::unique_ptr<S>> StartPrivateOf(std::string extra_options);
 
   const ServerKind& kind_;
   std::string dir_;  // empty for an external server
@@ -139,33 +142,27 @@ std::string SourceDir();
 
 }  // namespace ordo::testing
 
-// Binds `var` to the shared MariaDB server, or fails (CI) / skips (locally) the test.
-#define ORDO_ASSIGN_SERVER_OR_SKIP(var)                                               \
-  ::ordo::testing::MariaDbServer* var = nullptr;                                      \
-  do {                                                                                \
-    auto ordo_srv_ = ::ordo::testing::MariaDbServer::Shared();                        \
-    if (!ordo_srv_.ok()) {                                                            \
-      if (::ordo::testing::ServersRequired())                                         \
-        FAIL() << "MariaDB server required but unavailable: "                         \
-               << ordo_srv_.status().ToString();                                      \
-      GTEST_SKIP() << "skipped: no MariaDB server (" << ordo_srv_.status().ToString() \
-                   << "); run scripts/setup to install mariadb-server";               \
-    }                                                                                 \
-    var = *ordo_srv_;                                                                 \
+// Binds `var` to the shared server of type `Server`, or fails (CI) / skips (locally) the
+// test; `what` names the server, `package` what scripts/setup installs for it.
+#define ORDO_ASSIGN_SHARED_SERVER_OR_SKIP(var, Server, what, package)                         \
+  Server* var = nullptr;                                                                      \
+  do {                                                                                        \
+    auto ordo_srv_ = Server::Shared();                                                        \
+    if (!ordo_srv_.ok()) {                                                                    \
+      if (::ordo::testing::ServersRequired())                                                 \
+        FAIL() << what " server required but unavailable: " << ordo_srv_.status().ToString(); \
+      GTEST_SKIP() << "skipped: no " what " server (" << ordo_srv_.status().ToString()        \
+                   << "); run scripts/setup to install " package;                             \
+    }                                                                                         \
+    var = *ordo_srv_;                                                                         \
   } while (0)
 
+// Binds `var` to the shared MariaDB server, or fails (CI) / skips (locally) the test.
+#define ORDO_ASSIGN_SERVER_OR_SKIP(var)                                             \
+  ORDO_ASSIGN_SHARED_SERVER_OR_SKIP(var, ::ordo::testing::MariaDbServer, "MariaDB", \
+                                    "mariadb-server")
+
 // Binds `var` to the shared PostgreSQL server, or fails (CI) / skips (locally) the test.
-#define ORDO_ASSIGN_PG_SERVER_OR_SKIP(var)                                               \
-  ::ordo::testing::PostgresServer* var = nullptr;                                        \
-  do {                                                                                   \
-    auto ordo_pg_srv_ = ::ordo::testing::PostgresServer::Shared();                       \
-    if (!ordo_pg_srv_.ok()) {                                                            \
-      if (::ordo::testing::ServersRequired())                                            \
-        FAIL() << "PostgreSQL server required but unavailable: "                         \
-               << ordo_pg_srv_.status().ToString();                                      \
-      GTEST_SKIP() << "skipped: no PostgreSQL server ("                                  \
-                   << ordo_pg_srv_.status().ToString()                                   \
-                   << "); run scripts/setup to install postgresql";                      \
-    }                                                                                    \
-    var = *ordo_pg_srv_;                                                                 \
-  } while (0)
+#define ORDO_ASSIGN_PG_SERVER_OR_SKIP(var)                                              \
+  ORDO_ASSIGN_SHARED_SERVER_OR_SKIP(var, ::ordo::testing::PostgresServer, "PostgreSQL", \
+                                    "postgresql")
