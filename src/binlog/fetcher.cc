@@ -95,9 +95,9 @@ Result<std::unique_ptr<BinlogFetcher>> BinlogFetcher::Start(std::unique_ptr<Mysq
 
   // The server answers the dump with its first event or an error (bad position,
   // missing privilege): wait for it so those errors come back from Start.
-  std::unique_lock lock(stream->mu_);
+  MutexLock lock(&stream->mu_);
   if (!stream->ready_.wait_for(lock, options.start_timeout,
-                               [&] { return !stream->queue_.empty(); })) {
+                               [&]() ORDO_REQUIRES(stream->mu_) { return !stream->queue_.empty(); })) {
     lock.unlock();
     return Unavailable("binlog stream at " + stream->file_ + ": no answer from the server within " +
                        std::to_string(options.start_timeout.count()) + " ms");
@@ -120,7 +120,7 @@ BinlogFetcher::~BinlogFetcher() {
 
 void BinlogFetcher::Interrupt() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (interrupted_.exchange(true)) return;
   }
   // Wakes the fetch thread out of its blocking read; the socket stays open (and the
@@ -132,9 +132,9 @@ void BinlogFetcher::Interrupt() {
 
 Result<FetchedEvent> BinlogFetcher::Next(std::chrono::milliseconds timeout) {
   ORDO_SYNC_POINT("BinlogFetcher::Next:BeforeWait");
-  std::unique_lock lock(mu_);
+  MutexLock lock(&mu_);
   if (!finished_.ok()) return finished_;
-  ready_.wait_for(lock, timeout, [&] { return interrupted_.load() || !queue_.empty(); });
+  ready_.wait_for(lock, timeout, [&]() ORDO_REQUIRES(mu_) { return interrupted_.load() || !queue_.empty(); });
   if (interrupted_.load()) return Cancelled("binlog stream stopped");
   if (queue_.empty())
     return Timeout("no binlog event within " + std::to_string(timeout.count()) + " ms");
@@ -143,7 +143,7 @@ Result<FetchedEvent> BinlogFetcher::Next(std::chrono::milliseconds timeout) {
   lock.unlock();
   space_.notify_one();
   if (!item.status.ok()) {
-    std::lock_guard relock(mu_);
+    MutexLock relock(&mu_);
     finished_ = item.status;
     return item.status;
   }
@@ -151,7 +151,7 @@ Result<FetchedEvent> BinlogFetcher::Next(std::chrono::milliseconds timeout) {
 }
 
 void BinlogFetcher::Recycle(FetchedEvent event) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   if (free_.size() < kFreeListSize) free_.push_back(std::move(event.event));
 }
 
@@ -183,7 +183,7 @@ void BinlogFetcher::Run() {
   while (true) {
     MARIADB_RPL_EVENT* reuse = nullptr;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(&mu_);
       if (!free_.empty()) {
         reuse = free_.back().release();
         free_.pop_back();
@@ -206,8 +206,8 @@ void BinlogFetcher::Run() {
     }
     const bool last = !item.status.ok();
     {
-      std::unique_lock lock(mu_);
-      space_.wait(lock, [&] { return interrupted_.load() || queue_.size() < max_queued_; });
+      MutexLock lock(&mu_);
+      space_.wait(lock, [&]() ORDO_REQUIRES(mu_) { return interrupted_.load() || queue_.size() < max_queued_; });
       if (interrupted_.load()) return;
       queue_.push_back(std::move(item));
     }

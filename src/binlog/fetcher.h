@@ -35,6 +35,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/mutex.h"
 #include "db/mysql/connection.h"
 #include "ordo/status.h"
 
@@ -109,13 +110,13 @@ class BinlogFetcher {
   std::string file_;    // for messages; owned by the fetch thread after Start
   bool crc32_ = false;  // fetch thread: events carry a CRC32 trailer
 
-  std::mutex mu_;
-  std::condition_variable ready_;  // queue_ gained an item or interrupted
-  std::condition_variable space_;  // queue_ lost an item or interrupted
-  std::deque<Item> queue_;
-  std::vector<RplEvent> free_;
+  Mutex mu_;
+  std::condition_variable_any ready_;  // queue_ gained an item or interrupted
+  std::condition_variable_any space_;  // queue_ lost an item or interrupted
+  std::deque<Item> queue_ ORDO_GUARDED_BY(mu_);
+  std::vector<RplEvent> free_ ORDO_GUARDED_BY(mu_);
   std::atomic<bool> interrupted_{false};
-  Status finished_;  // consumer: the error that ended the stream
+  Status finished_ ORDO_GUARDED_BY(mu_);  // consumer: the error that ended the stream
   std::thread thread_;
 };
 

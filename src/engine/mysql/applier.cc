@@ -78,7 +78,7 @@ Applier::Applier(std::vector<const TablePlan*> plans)
     : plans_(std::move(plans)), txn_(plans_.size()), batch_(plans_.size()), deleted_(plans_.size()) {}
 
 void Applier::Start(const BinlogPosition& from) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   applied_ = from;
   read_ = from;
   batch_end_ = from;
@@ -164,7 +164,7 @@ void Applier::Consume(const BinlogEvent& event) {
       break;
   }
   if (!event.position.empty()) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (ComparePositions(event.position, read_) > 0) read_ = event.position;
   }
 }
@@ -176,7 +176,7 @@ void Applier::DiscardOpenTransaction() {
 
 bool Applier::HasWork() const {
   if (pending_rows_ > 0) return true;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (ComparePositions(batch_end_, applied_) > 0) return true;
   for (const auto& [id, c] : chunks_)
     if (c.ended) return true;
@@ -274,7 +274,7 @@ Status Applier::Flush(MysqlConnection& conn) {
 
 std::vector<std::vector<Applier::Op>> Applier::TakeFixups(std::vector<uint64_t>* fixed, uint64_t* seq) {
   std::vector<std::vector<Op>> fixups(plans_.size());
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   *seq = ++flush_seq_;
   for (const auto& [id, c] : chunks_) {
     if (!c.ended) continue;
@@ -339,7 +339,7 @@ Status Applier::FlushWork(std::vector<SessionWork> work, bool check_fence,
         });
     if (!s.ok()) return s;
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (size_t t = 0; t < batch_.size(); ++t) {
     for (auto& [k, op] : batch_[t].ops) {
       if (op.upsert)
@@ -362,17 +362,17 @@ Status Applier::FlushWork(std::vector<SessionWork> work, bool check_fence,
 }
 
 BinlogPosition Applier::applied_position() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return applied_;
 }
 
 BinlogPosition Applier::read_position() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return read_;
 }
 
 BinlogPosition Applier::SafeResumePosition() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   BinlogPosition p = applied_;
   for (const auto& [id, c] : chunks_)
     if (ComparePositions(c.since_position, p) < 0) p = c.since_position;
@@ -380,20 +380,20 @@ BinlogPosition Applier::SafeResumePosition() const {
 }
 
 uint64_t Applier::BeginChunk() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   uint64_t id = next_chunk_++;
   chunks_[id] = Chunk{flush_seq_, applied_, false};
   return id;
 }
 
 void Applier::EndChunk(uint64_t chunk_id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = chunks_.find(chunk_id);
   if (it != chunks_.end()) it->second.ended = true;
 }
 
 bool Applier::ChunksSettled() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (const auto& [id, c] : chunks_)
     if (c.ended) return false;
   return true;

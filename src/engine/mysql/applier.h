@@ -33,6 +33,7 @@
 #include <string>
 #include <vector>
 
+#include "core/mutex.h"
 #include "db/mysql/connection.h"
 #include "binlog/event.h"
 #include "engine/mysql/table_plan.h"
@@ -143,14 +144,14 @@ class Applier {
   bool in_txn_ = false;  // rows seen since the last commit
   BinlogPosition batch_end_;       // commit position of the last complete transaction
 
-  mutable std::mutex mu_;  // guards the members below
-  BinlogPosition applied_;
-  BinlogPosition read_;
-  uint64_t flush_seq_ = 0;
-  uint64_t next_chunk_ = 1;
-  std::map<uint64_t, Chunk> chunks_;
+  mutable Mutex mu_;
+  BinlogPosition applied_ ORDO_GUARDED_BY(mu_);
+  BinlogPosition read_ ORDO_GUARDED_BY(mu_);
+  uint64_t flush_seq_ ORDO_GUARDED_BY(mu_) = 0;
+  uint64_t next_chunk_ ORDO_GUARDED_BY(mu_) = 1;
+  std::map<uint64_t, Chunk> chunks_ ORDO_GUARDED_BY(mu_);
   // Per table: keys whose last applied change was a delete, with the flush sequence.
-  std::vector<std::map<std::string, std::pair<std::vector<SqlValue>, uint64_t>>> deleted_;
+  std::vector<std::map<std::string, std::pair<std::vector<SqlValue>, uint64_t>>> deleted_ ORDO_GUARDED_BY(mu_);
   std::atomic<int64_t> rows_applied_{0};
   std::atomic<int64_t> changes_consumed_{0};
 };

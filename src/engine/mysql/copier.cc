@@ -40,7 +40,7 @@ std::optional<size_t> ChunkBounds::IndexOf(const Key& key) const {
 }
 
 ChunkBounds TableCopier::bounds() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return bounds_;
 }
 
@@ -55,17 +55,17 @@ Key TableCopier::KeyFromRow(const SqlRow& row) const {
 }
 
 TableCopyState TableCopier::state() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return state_;
 }
 
 int64_t TableCopier::chunk_rows() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return sizer_.rows();
 }
 
 int64_t TableCopier::in_flight_rows() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   int64_t rows = 0;
   for (const auto& [id, chunk] : in_flight_)
     if (!chunk.done) rows += chunk.rows >= 0 ? chunk.rows : sizer_.rows();
@@ -73,7 +73,7 @@ int64_t TableCopier::in_flight_rows() const {
 }
 
 void TableCopier::SetVolume(int threads, int64_t chunk_target_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   threads_ = std::max(1, threads);
   sizer_.set_target_ms(chunk_target_ms);
 }
@@ -86,7 +86,7 @@ Status TableCopier::CaptureEnd(MysqlConnection& conn) {
   ORDO_ASSIGN_OR_RETURN(SqlRows rows,
                         conn.Query("SELECT " + keys + " FROM " + QuoteTable(plan_.schema(), plan_.table()) +
                                    " ORDER BY " + desc + " LIMIT 1"));
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   state_.started = true;
   if (rows.rows.empty()) {
     state_.done = true;
@@ -98,7 +98,7 @@ Status TableCopier::CaptureEnd(MysqlConnection& conn) {
 
 Result<std::optional<std::pair<uint64_t, TableCopier::Chunk>>> TableCopier::NextChunk(
     MysqlConnection& conn) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (exhausted_ || state_.done || !state_.end) return std::optional<std::pair<uint64_t, Chunk>>();
   Predicate range = KeyRange(key_names_, cursor_, state_.end);
   std::string order = ColumnList(key_names_);
@@ -215,7 +215,7 @@ Status TableCopier::Worker(int index) {
   ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
   while (true) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       if (!error_.ok()) return Status::Ok();
       // Fewer threads wanted (SetVolume): the highest-numbered workers leave.
       if (index >= threads_.load()) return Status::Ok();
@@ -232,7 +232,8 @@ Status TableCopier::Worker(int index) {
     auto next = NextChunk(*conn);
     if (!next.ok()) return next.status();
     if (!next->has_value()) return Status::Ok();
-    auto [id, chunk] = **next;
+    const uint64_t id = (*next)->first;
+    const Chunk chunk = (*next)->second;
     int64_t start = SteadyNowMs();
     int64_t affected = 0;
     Status s = RetryRetryable(
@@ -260,7 +261,7 @@ Status TableCopier::Worker(int index) {
 }
 
 void TableCopier::Finish(uint64_t id, const Chunk& chunk, int64_t elapsed, int64_t affected) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   in_flight_[id].done = true;
   if (chunk.rows > 0) sizer_.Observe(chunk.rows, elapsed);
   if (chunk.rows < 0) rows_scanned_ += affected;
@@ -277,26 +278,29 @@ void TableCopier::Finish(uint64_t id, const Chunk& chunk, int64_t elapsed, int64
 }
 
 Status TableCopier::Run() {
+  bool started = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (state_.done) return Status::Ok();
+    started = state_.started;
   }
-  if (!state_.started) {
+  if (!started) {
     ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
     ORDO_RETURN_IF_ERROR(CaptureEnd(*conn));
+    MutexLock lock(&mu_);
     if (state_.done) return Status::Ok();
   }
   // Workers are numbered; the supervisor below keeps `threads_` of them running (a
   // worker that left because the number went down is replaced when it goes up again).
   std::vector<std::thread> threads;
   std::vector<bool> active;
-  std::condition_variable changed;
-  auto start = [&](int index) {
+  std::condition_variable_any changed;
+  auto start = [&](int index) ORDO_REQUIRES(mu_) {
     ++running_;
     active[index] = true;
     threads.emplace_back([this, index, &active, &changed] {
       Status s = Worker(index);
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       if (!s.ok() && error_.ok()) error_ = s;
       active[index] = false;
       --running_;
@@ -304,7 +308,7 @@ Status TableCopier::Run() {
     });
   };
   {
-    std::unique_lock<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     while (true) {
       bool stopping = options_.should_stop && options_.should_stop();
       int wanted = threads_.load();
@@ -317,7 +321,7 @@ Status TableCopier::Run() {
     }
   }
   for (auto& t : threads) t.join();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (!error_.ok()) return error_;
   if (!state_.done) return Cancelled("copy stopped on request");
   return Status::Ok();

@@ -33,6 +33,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/mutex.h"
 #include "db/mysql/pool.h"
 #include "engine/mysql/applier.h"
 #include "engine/mysql/chunk_sizer.h"
@@ -103,7 +104,7 @@ class TableCopier {
   Status Worker(int index);
   // Marks a chunk copied: the sizer, the counters, the watermark.
   void Finish(uint64_t id, const Chunk& chunk, int64_t elapsed_ms, int64_t affected);
-  bool Finished();
+  bool Finished() ORDO_REQUIRES(mu_);
   Status CaptureEnd(MysqlConnection& conn);
   // Picks the next chunk under mu_; nullopt when the range is exhausted.
   Result<std::optional<std::pair<uint64_t, Chunk>>> NextChunk(MysqlConnection& conn);
@@ -117,16 +118,16 @@ class TableCopier {
   CopyOptions options_;
   std::vector<std::string> key_names_;  // source key columns
 
-  mutable std::mutex mu_;
-  TableCopyState state_;
-  std::optional<Key> cursor_;  // lower bound of the next chunk
-  bool exhausted_ = false;
-  uint64_t next_id_ = 0;
-  std::map<uint64_t, Chunk> in_flight_;  // ordered by id == key order
-  ChunkBounds bounds_;                   // every chunk handed out, in key order
-  ChunkSizer sizer_;
-  Status error_;
-  int running_ = 0;  // workers started and not returned
+  mutable Mutex mu_;
+  TableCopyState state_ ORDO_GUARDED_BY(mu_);
+  std::optional<Key> cursor_ ORDO_GUARDED_BY(mu_);  // lower bound of the next chunk
+  bool exhausted_ ORDO_GUARDED_BY(mu_) = false;
+  uint64_t next_id_ ORDO_GUARDED_BY(mu_) = 0;
+  std::map<uint64_t, Chunk> in_flight_ ORDO_GUARDED_BY(mu_);  // ordered by id == key order
+  ChunkBounds bounds_ ORDO_GUARDED_BY(mu_);                   // every chunk handed out, in key order
+  ChunkSizer sizer_ ORDO_GUARDED_BY(mu_);
+  Status error_ ORDO_GUARDED_BY(mu_);
+  int running_ ORDO_GUARDED_BY(mu_) = 0;  // workers started and not returned
   std::atomic<int> threads_;
   std::atomic<int64_t> rows_scanned_{0};
   std::atomic<int64_t> rest_until_{0};  // steady ms: no chunk starts before (rest_ms)

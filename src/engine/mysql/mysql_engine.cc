@@ -74,7 +74,7 @@ Status MysqlEngine::ProveLease() {
 
 std::vector<TableCopyState> MysqlEngine::CopyStates() const {
   std::vector<TableCopyState> out = copy_states_;
-  std::lock_guard<std::mutex> lock(copiers_mu_);
+  MutexLock lock(&copiers_mu_);
   for (size_t i = 0; i < copiers_.size() && i < out.size(); ++i)
     if (copiers_[i]) out[i] = copiers_[i]->state();
   return out;
@@ -112,7 +112,7 @@ Status MysqlEngine::ReportProgress() {
   p.cutover_attempts = cutover_attempts_;
   p.revert_unavailable = RevertUnavailable();
   {
-    std::lock_guard<std::mutex> lock(volume_mu_);
+    MutexLock lock(&volume_mu_);
     p.notices = notices_;
     p.volume = volume_;
     p.throttle_reason = !throttle_reason_.empty() ? throttle_reason_
@@ -150,7 +150,7 @@ Status MysqlEngine::ReportProgress() {
     p.changes.push_back(std::move(c));
   }
   {
-    std::lock_guard<std::mutex> lock(copiers_mu_);
+    MutexLock lock(&copiers_mu_);
     for (const auto& c : copiers_)
       if (c) p.rows_scanned_this_run += c->rows_scanned();
   }
@@ -187,10 +187,10 @@ Status MysqlEngine::SetVolume(const EngineVolume& volume) {
     return InvalidArgument("chunk_target_ms must be within 10..60000, not " +
                            std::to_string(volume.chunk_target_ms));
   {
-    std::lock_guard<std::mutex> lock(volume_mu_);
+    MutexLock lock(&volume_mu_);
     volume_ = volume;
   }
-  std::lock_guard<std::mutex> lock(copiers_mu_);
+  MutexLock lock(&copiers_mu_);
   for (const auto& c : copiers_)
     if (c) c->SetVolume(volume.copy_threads, volume.chunk_target_ms);
   return Status::Ok();

@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/mutex.h"
 #include "db/dsn.h"
 #include "db/mysql/pool.h"
 #include "engine/mysql/applier.h"
@@ -113,8 +114,8 @@ class MysqlEngine final : public OperationEngine {
     std::atomic<uint64_t> session{0};  // the session running an ALTER; 0 between them
     std::atomic<int> table{-1};        // the plan being built
     int last_table = -1;               // the last plan with indexes to add
-    std::mutex mu;
-    std::vector<size_t> built;  // guarded by mu: plans whose indexes are all there
+    Mutex mu;
+    std::vector<size_t> built ORDO_GUARDED_BY(mu);  // plans whose indexes are all there
     Status result;              // written before `finished`
   };
   void StartIndexBuild();
@@ -216,8 +217,8 @@ class MysqlEngine final : public OperationEngine {
   std::vector<TableCopyState> copy_states_;
   std::vector<std::vector<std::string>> deferred_indexes_;  // per plan (deferred_indexes.h)
   std::unique_ptr<IndexBuild> build_;  // null when none ran since the last join
-  mutable std::mutex copiers_mu_;  // copiers_ (SetVolume comes from other threads)
-  std::vector<std::unique_ptr<TableCopier>> copiers_;  // null when not copying
+  mutable Mutex copiers_mu_;  // SetVolume comes from other threads
+  std::vector<std::unique_ptr<TableCopier>> copiers_ ORDO_GUARDED_BY(copiers_mu_);  // null when not copying
   std::vector<std::optional<ChunkBounds>> copy_bounds_;  // per plan: a finished copy's, for the verification
   std::vector<std::optional<VerifiedPrefix>> verified_during_copy_;  // per plan (trailing_verifier.h)
   // The revert window: old tables kept in sync from the new ones.
@@ -232,7 +233,7 @@ class MysqlEngine final : public OperationEngine {
   bool instant_ = false;
   std::string instant_definition_;
   bool preflight_done_ = false;
-  std::vector<std::string> notices_;  // Preflight's advice, the swap's give-ups; under volume_mu_
+  std::vector<std::string> notices_ ORDO_GUARDED_BY(volume_mu_);  // Preflight's advice, the swap's give-ups
   bool copied_ = false;
   // MakeReady() finished (or the checkpoint said so): indexes built, verified, so
   // only the swap is left; rows_verified_ is what it compared (0 when resumed).
@@ -248,10 +249,10 @@ class MysqlEngine final : public OperationEngine {
   int64_t last_progress_ms_ = 0;
   int64_t rows_copied_at_start_ = 0;
   // Volume and throttling.
-  mutable std::mutex volume_mu_;
-  EngineVolume volume_;
-  std::string throttle_reason_;  // guarded by volume_mu_: the monitor's (load, replicas)
-  std::string backlog_reason_;   // guarded by volume_mu_: the copy workers' (backlog)
+  mutable Mutex volume_mu_;
+  EngineVolume volume_ ORDO_GUARDED_BY(volume_mu_);
+  std::string throttle_reason_ ORDO_GUARDED_BY(volume_mu_);  // the monitor's (load, replicas)
+  std::string backlog_reason_ ORDO_GUARDED_BY(volume_mu_);   // the copy workers' (backlog)
   std::atomic<bool> throttled_{false};
   // The duty cycle: whether the change stream showed the application writing the copied
   // tables at kWritingRowsPerSecond or more over the last second (SampleWrites).
@@ -263,9 +264,9 @@ class MysqlEngine final : public OperationEngine {
   // Set before the copy workers start and reset after they finished (StopThrottle).
   std::shared_ptr<Throttle> throttle_;
   std::thread throttle_thread_;
-  std::mutex throttle_mu_;
-  std::condition_variable throttle_cv_;
-  bool throttle_stop_ = false;
+  Mutex throttle_mu_;
+  std::condition_variable_any throttle_cv_;
+  bool throttle_stop_ ORDO_GUARDED_BY(throttle_mu_) = false;
 };
 
 }  // namespace ordo

@@ -89,7 +89,7 @@ void MysqlEngine::StartThrottle() {
   if (options.max_backlog_bytes <= 0 && options.max_threads_running <= 0 && options.replica_dsns.empty())
     return;
   {
-    std::lock_guard<std::mutex> lock(throttle_mu_);
+    MutexLock lock(&throttle_mu_);
     throttle_stop_ = false;
   }
   auto throttle = std::make_shared<Throttle>(options, pool_.get());
@@ -105,17 +105,17 @@ void MysqlEngine::StartThrottle() {
     // lifted after it is cleared.
     if (!why.empty()) throttled_ = true;
     {
-      std::lock_guard<std::mutex> v(volume_mu_);
+      MutexLock v(&volume_mu_);
       throttle_reason_ = why;
     }
     if (why.empty()) throttled_ = false;
   };
   evaluate();  // before the first chunk
   throttle_thread_ = std::thread([this, evaluate] {
-    std::unique_lock<std::mutex> lock(throttle_mu_);
-    while (true) {
-      throttle_cv_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(10, spec_.throttle_interval_ms)),
-                            [this] { return throttle_stop_; });
+    MutexLock lock(&throttle_mu_);
+    while (!throttle_stop_) {
+      // A wake-up before the interval (spurious, or the stop) only looks again sooner.
+      throttle_cv_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(10, spec_.throttle_interval_ms)));
       if (throttle_stop_) break;
       lock.unlock();
       evaluate();
@@ -126,14 +126,14 @@ void MysqlEngine::StartThrottle() {
 
 void MysqlEngine::StopThrottle() {
   {
-    std::lock_guard<std::mutex> lock(throttle_mu_);
+    MutexLock lock(&throttle_mu_);
     throttle_stop_ = true;
   }
   throttle_cv_.notify_all();
   if (throttle_thread_.joinable()) throttle_thread_.join();
   throttle_.reset();
   throttled_ = false;
-  std::lock_guard<std::mutex> lock(volume_mu_);
+  MutexLock lock(&volume_mu_);
   throttle_reason_.clear();
   backlog_reason_.clear();
 }
@@ -149,7 +149,7 @@ bool MysqlEngine::CopyPaused(size_t index) {
   if (!backlog.ok()) return false;  // the chunk would meet the same error
   const int64_t limit = throttle_->max_backlog_bytes();
   {
-    std::lock_guard<std::mutex> lock(volume_mu_);
+    MutexLock lock(&volume_mu_);
     backlog_reason_ = throttle_->BacklogReason(*backlog);
   }
   if (*backlog > limit) return true;
@@ -160,7 +160,7 @@ bool MysqlEngine::CopyPaused(size_t index) {
   // limit smaller than one chunk.
   int64_t in_flight = 0, next = 0;
   {
-    std::lock_guard<std::mutex> lock(copiers_mu_);
+    MutexLock lock(&copiers_mu_);
     if (index < copiers_.size() && copiers_[index]) {
       in_flight = copiers_[index]->in_flight_rows();
       next = copiers_[index]->chunk_rows();
@@ -212,7 +212,7 @@ std::string MysqlEngine::RestReason() const {
 Status MysqlEngine::CopyTable(size_t index) {
   CopyOptions options;
   {
-    std::lock_guard<std::mutex> lock(volume_mu_);
+    MutexLock lock(&volume_mu_);
     options.threads = volume_.copy_threads;
     options.chunk_target_ms = volume_.chunk_target_ms;
   }
@@ -221,12 +221,13 @@ Status MysqlEngine::CopyTable(size_t index) {
   copy_rest_ = CopyRest(index);
   options.rest_ms = [this](int64_t chunk_ms) { return RestUnderWrites(chunk_ms, copy_rest_.load()); };
   options.fence = [this](MysqlConnection& conn) { return fence_->Check(conn); };
+  TableCopier* copier = nullptr;  // lives until the next copy (copiers_ is only reset between copies)
   {
-    std::lock_guard<std::mutex> lock(copiers_mu_);
+    MutexLock lock(&copiers_mu_);
     copiers_[index] = std::make_unique<TableCopier>(*plans_[index], applier_.get(), pool_.get(),
                                                     options, copy_states_[index]);
+    copier = copiers_[index].get();
   }
-  TableCopier* copier = copiers_[index].get();
   writes_sample_ms_ = 0;  // the first sample of this table's copy starts the window
   Status result;
   std::atomic<bool> finished{false};
@@ -312,7 +313,7 @@ Status MysqlEngine::Copy() {
   loop_ = std::make_unique<SyncLoop>(streams_, applier_.get(), pool_.get(), spec_.apply_sessions);
   applier_->Start(from);
   {
-    std::lock_guard<std::mutex> lock(copiers_mu_);
+    MutexLock lock(&copiers_mu_);
     copiers_.clear();
     copiers_.resize(plans_.size());
   }

@@ -78,7 +78,7 @@ CutoverOptions MysqlEngine::SwapOptions() {
   // sessions keep the tables busy.
   options.gave_up = [this](const std::string& why) {
     {
-      std::lock_guard<std::mutex> lock(volume_mu_);
+      MutexLock lock(&volume_mu_);
       notices_.push_back(why);
     }
     (void)ReportProgress();

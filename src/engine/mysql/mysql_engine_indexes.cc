@@ -68,7 +68,7 @@ Status MysqlEngine::BuildIndexes(IndexBuild* build, std::vector<std::vector<std:
         return last.WithContext("adding the secondary indexes of " + shadow + " back after the copy");
       std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
     }
-    std::lock_guard<std::mutex> lock(build->mu);
+    MutexLock lock(&build->mu);
     build->built.push_back(i);
   }
   return Status::Ok();
@@ -84,7 +84,10 @@ Status MysqlEngine::TickWhileBuilding() {
 
 Status MysqlEngine::JoinIndexBuild() {
   build_->thread.join();
-  for (size_t i : build_->built) deferred_indexes_[i].clear();
+  {
+    MutexLock lock(&build_->mu);
+    for (size_t i : build_->built) deferred_indexes_[i].clear();
+  }
   Status result = build_->result;
   build_.reset();
   return result;

@@ -245,7 +245,7 @@ void MysqlEngine::NoteBufferPool(MysqlConnection& conn) {
   // Advice only: a failed look-up (statistics hidden from this user) says nothing.
   auto notice = ReadBufferPoolNotice(conn, copied);
   if (notice.ok() && !notice->empty()) {
-    std::lock_guard<std::mutex> lock(volume_mu_);
+    MutexLock lock(&volume_mu_);
     notices_ = {*notice};
   }
 }

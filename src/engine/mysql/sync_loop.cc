@@ -28,7 +28,7 @@ SyncLoop::SyncLoop(ChangeStreamFactory factory, Applier* applier, MysqlPool* poo
 SyncLoop::~SyncLoop() { (void)Stop(); }
 
 Status SyncLoop::error() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return error_;
 }
 
@@ -46,7 +46,7 @@ Status SyncLoop::Start(const BinlogPosition& from) {
 Status SyncLoop::Stop() {
   stop_ = true;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     cv_.notify_all();
   }
   if (thread_.joinable()) thread_.join();
@@ -118,7 +118,7 @@ Status SyncLoop::FlushBatch(MysqlConnection& main, std::vector<MysqlPool::Handle
 
 void SyncLoop::Run() {
   auto fail = [this](Status s) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (error_.ok()) error_ = std::move(s);
     cv_.notify_all();
   };
@@ -128,11 +128,11 @@ void SyncLoop::Run() {
   while (!stop_) {
     std::optional<BinlogPosition> limit;
     {
-      std::unique_lock<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       if (pause_) {
         held_ = true;
         cv_.notify_all();
-        cv_.wait(lock, [&] { return stop_ || !pause_; });
+        cv_.wait(lock, [&]() ORDO_REQUIRES(mu_) { return stop_ || !pause_; });
         held_ = false;
       }
       limit = hold_;
@@ -164,10 +164,10 @@ void SyncLoop::Run() {
       bool reached = ComparePositions(applied, *limit) >= 0 ||
                      (stashed_ && applier_->pending_rows() == 0);
       if (reached) {
-        std::unique_lock<std::mutex> lock(mu_);
+        MutexLock lock(&mu_);
         held_ = true;
         cv_.notify_all();
-        cv_.wait(lock, [&] { return stop_ || !hold_ || *hold_ != *limit; });
+        cv_.wait(lock, [&]() ORDO_REQUIRES(mu_) { return stop_ || !hold_ || *hold_ != *limit; });
         held_ = false;
       }
     }
@@ -179,12 +179,12 @@ void SyncLoop::Run() {
 }
 
 Status SyncLoop::Pause(std::chrono::milliseconds timeout) {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (!error_.ok()) return error_;
   pause_ = true;
   held_ = false;
   cv_.notify_all();
-  if (!cv_.wait_for(lock, timeout, [&] { return held_ || !error_.ok(); })) {
+  if (!cv_.wait_for(lock, timeout, [&]() ORDO_REQUIRES(mu_) { return held_ || !error_.ok(); })) {
     pause_ = false;
     cv_.notify_all();
     return Timeout("the sync loop did not pause in time");
@@ -193,7 +193,7 @@ Status SyncLoop::Pause(std::chrono::milliseconds timeout) {
 }
 
 Status SyncLoop::HoldAt(const BinlogPosition& position, std::chrono::milliseconds timeout) {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (!error_.ok()) return error_;
   if (ComparePositions(applier_->applied_position(), position) > 0)
     return FailedPrecondition("already applied past " + PositionString(position));
@@ -201,7 +201,7 @@ Status SyncLoop::HoldAt(const BinlogPosition& position, std::chrono::millisecond
   pause_ = false;
   held_ = false;
   cv_.notify_all();
-  bool ok = cv_.wait_for(lock, timeout, [&] { return held_ || !error_.ok(); });
+  bool ok = cv_.wait_for(lock, timeout, [&]() ORDO_REQUIRES(mu_) { return held_ || !error_.ok(); });
   if (!error_.ok()) return error_;
   if (!ok) {
     hold_.reset();
@@ -212,7 +212,7 @@ Status SyncLoop::HoldAt(const BinlogPosition& position, std::chrono::millisecond
 }
 
 void SyncLoop::Release() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   hold_.reset();
   pause_ = false;
   cv_.notify_all();

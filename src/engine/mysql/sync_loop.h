@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/mutex.h"
 #include "db/mysql/pool.h"
 #include "engine/mysql/applier.h"
 #include "engine/mysql/change_stream.h"
@@ -83,12 +84,12 @@ class SyncLoop {
   std::atomic<bool> stop_{false};
   std::atomic<bool> abandon_{false};
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  Status error_;
-  std::optional<BinlogPosition> hold_;
-  bool pause_ = false;
-  bool held_ = false;  // the loop is waiting at the pause or at hold_
+  mutable Mutex mu_;
+  std::condition_variable_any cv_;
+  Status error_ ORDO_GUARDED_BY(mu_);
+  std::optional<BinlogPosition> hold_ ORDO_GUARDED_BY(mu_);
+  bool pause_ ORDO_GUARDED_BY(mu_) = false;
+  bool held_ ORDO_GUARDED_BY(mu_) = false;  // the loop is waiting at the pause or at hold_
 };
 
 }  // namespace ordo
