@@ -39,12 +39,11 @@ TEST(Model, StoppedIsTerminalButNotSettled) {
 }
 
 TEST(Model, BarrierSetIsParkedOrLater) {
-  EXPECT_TRUE(IsPastBarrier(OperationState::kWaitingForCutover));
-  EXPECT_TRUE(IsPastBarrier(OperationState::kCuttingOver));
-  EXPECT_TRUE(IsPastBarrier(OperationState::kRevertWindow));
-  EXPECT_TRUE(IsPastBarrier(OperationState::kCompleted));
-  EXPECT_FALSE(IsPastBarrier(OperationState::kRunning));
-  EXPECT_FALSE(IsPastBarrier(OperationState::kFailed));
+  for (OperationState past : {OperationState::kWaitingForCutover, OperationState::kCuttingOver,
+                              OperationState::kRevertWindow, OperationState::kCompleted})
+    EXPECT_TRUE(IsPastBarrier(past)) << ToString(past);
+  for (OperationState before : {OperationState::kRunning, OperationState::kFailed})
+    EXPECT_FALSE(IsPastBarrier(before)) << ToString(before);
 }
 
 }  // namespace
