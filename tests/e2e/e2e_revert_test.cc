@@ -44,75 +44,79 @@ Result<int64_t> ColumnCount(const MariaDbServer& server, const std::string& colu
   return std::stoll(n);
 }
 
-TEST(RevertWindow, RevertSwapsBackTheOldTableHoldingEveryWriteMadeInTheWindow) {
-  ORDO_START_SERVERS_OR_SKIP(servers, 1);
-  const MariaDbServer& server = *servers[0];
-  ORDO_ASSERT_OK(FillOrders(server, "shop", kRows));
-  TempDir dir;
-  WriteConfig(dir.path(), WindowConfig(server));
-  std::unique_ptr<OrdoProcess> apply;
-  std::string id = ApplyIntoTheWindow(dir.path(), apply);
-  ASSERT_FALSE(id.empty());
-  ASSERT_EQ(*ColumnCount(server, "extra"), 1);
+// A rollout of kDdl on a server of its own, in the revert window when the test begins.
+class RevertWindow : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ORDO_START_SERVERS_OR_SKIP(servers, 1);
+    servers_ = std::move(servers);
+    ORDO_ASSERT_OK(FillOrders(server(), "shop", kRows));
+    WriteConfig(dir_.path(), WindowConfig(server()));
+    id_ = ApplyIntoTheWindow(dir_.path(), apply_);
+    ASSERT_FALSE(id_.empty());
+  }
+
+  const MariaDbServer& server() const { return *servers_[0]; }
+
+  std::vector<std::unique_ptr<MariaDbServer>> servers_;
+  TempDir dir_;
+  std::unique_ptr<OrdoProcess> apply_;
+  std::string id_;  // the apply's
+};
+
+TEST_F(RevertWindow, RevertSwapsBackTheOldTableHoldingEveryWriteMadeInTheWindow) {
+  ASSERT_EQ(*ColumnCount(server(), "extra"), 1);
 
   // The application writes to the new table during the window.
-  auto conn = Connect(server, "shop");
+  auto conn = Connect(server(), "shop");
   ASSERT_TRUE(conn.ok()) << conn.status().ToString();
   ORDO_ASSERT_OK((*conn)->Execute("INSERT INTO orders (note, code, extra) VALUES ('in the window', 90001, 1), "
                                   "('also in the window', 90002, 2)"));
   ORDO_ASSERT_OK((*conn)->Execute("UPDATE orders SET note = 'changed in the window', extra = 3 WHERE id <= 50"));
   ORDO_ASSERT_OK((*conn)->Execute("DELETE FROM orders WHERE id BETWEEN 100 AND 149"));
-  auto written = OrdersFingerprint(server, "shop");
+  auto written = OrdersFingerprint(server(), "shop");
   ASSERT_TRUE(written.ok()) << written.status().ToString();
 
-  OrdoResult revert = RunOrdo({"revert", id}, dir.path());
+  OrdoResult revert = RunOrdo({"revert", id_}, dir_.path());
   EXPECT_EQ(revert.exit_code, 0) << revert.out << revert.err;
   EXPECT_NE(revert.out.find("accepted"), std::string::npos) << revert.out;
   // A reverted apply is not a success: the embedded apply exits 1.
-  EXPECT_EQ(apply->Wait(std::chrono::seconds(180)), 1) << apply->out() << "\n" << apply->err();
+  EXPECT_EQ(apply_->Wait(std::chrono::seconds(180)), 1) << apply_->out() << "\n" << apply_->err();
 
-  json done = StatusOf(dir.path(), id);
+  json done = StatusOf(dir_.path(), id_);
   EXPECT_EQ(done["state"], "reverted") << done.dump(2);
   EXPECT_EQ(OperationOf(done, "eu-1")["state"], "reverted") << done.dump(2);
   // The old shape is back, with every write of the window in it.
-  EXPECT_EQ(*ColumnCount(server, "extra"), 0);
-  auto reverted = OrdersFingerprint(server, "shop");
+  EXPECT_EQ(*ColumnCount(server(), "extra"), 0);
+  auto reverted = OrdersFingerprint(server(), "shop");
   ASSERT_TRUE(reverted.ok()) << reverted.status().ToString();
   EXPECT_EQ(*reverted, *written);
-  auto count = QueryValue(server, "shop", "SELECT COUNT(*) FROM orders");
+  auto count = QueryValue(server(), "shop", "SELECT COUNT(*) FROM orders");
   ASSERT_TRUE(count.ok());
   EXPECT_EQ(std::stoll(*count), kRows + 2 - 50);
-  EXPECT_FALSE(*TableExists(server, "shop", "orders_ordo_old"));
+  EXPECT_FALSE(*TableExists(server(), "shop", "orders_ordo_old"));
   bool revert_event = false;
-  for (const auto& e : EventsFor(EventsOf(dir.path(), id), "eu-1")) revert_event |= e["kind"] == "revert";
+  for (const auto& e : EventsFor(EventsOf(dir_.path(), id_), "eu-1")) revert_event |= e["kind"] == "revert";
   EXPECT_TRUE(revert_event);
-  EXPECT_TRUE(NoOrdoObjects(server, "shop"));
+  EXPECT_TRUE(NoOrdoObjects(server(), "shop"));
 }
 
-TEST(RevertWindow, SkipRevertEndsTheWindowAndDropsTheOldTable) {
-  ORDO_START_SERVERS_OR_SKIP(servers, 1);
-  const MariaDbServer& server = *servers[0];
-  ORDO_ASSERT_OK(FillOrders(server, "shop", kRows));
-  TempDir dir;
-  WriteConfig(dir.path(), WindowConfig(server));
-  std::unique_ptr<OrdoProcess> apply;
-  std::string id = ApplyIntoTheWindow(dir.path(), apply);
-  ASSERT_FALSE(id.empty());
-  EXPECT_TRUE(*TableExists(server, "shop", "orders_ordo_old"));
+TEST_F(RevertWindow, SkipRevertEndsTheWindowAndDropsTheOldTable) {
+  EXPECT_TRUE(*TableExists(server(), "shop", "orders_ordo_old"));
 
-  OrdoResult skip = RunOrdo({"skip-revert", id}, dir.path());
+  OrdoResult skip = RunOrdo({"skip-revert", id_}, dir_.path());
   EXPECT_EQ(skip.exit_code, 0) << skip.out << skip.err;
-  EXPECT_EQ(apply->Wait(std::chrono::seconds(120)), 0) << apply->out() << "\n" << apply->err();
+  EXPECT_EQ(apply_->Wait(std::chrono::seconds(120)), 0) << apply_->out() << "\n" << apply_->err();
 
-  json done = StatusOf(dir.path(), id);
+  json done = StatusOf(dir_.path(), id_);
   EXPECT_EQ(done["state"], "completed") << done.dump(2);
-  EXPECT_EQ(*ColumnCount(server, "extra"), 1);
-  EXPECT_FALSE(*TableExists(server, "shop", "orders_ordo_old"));
+  EXPECT_EQ(*ColumnCount(server(), "extra"), 1);
+  EXPECT_FALSE(*TableExists(server(), "shop", "orders_ordo_old"));
   // Nothing can be reverted any more.
-  OrdoResult late = RunOrdo({"revert", id}, dir.path());
+  OrdoResult late = RunOrdo({"revert", id_}, dir_.path());
   EXPECT_EQ(late.exit_code, 1) << late.out << late.err;
   EXPECT_NE(late.out.find("refused"), std::string::npos) << late.out;
-  EXPECT_TRUE(NoOrdoObjects(server, "shop"));
+  EXPECT_TRUE(NoOrdoObjects(server(), "shop"));
 }
 
 }  // namespace
