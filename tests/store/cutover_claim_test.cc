@@ -24,6 +24,14 @@ class CutoverClaim : public StoreSuite {
     }
     return ids;
   }
+  // Two parked operations of an apply with `policy` and `on_failure`, the first of
+  // them failed; their ids.
+  std::vector<int64_t> ParkedPairWithTheFirstFailed(const std::string& policy,
+                                                    const std::string& on_failure) {
+    auto ids = ParkAll(Create(policy, on_failure, 2));
+    SetOp(ids[0], S::kFailed);
+    return ids;
+  }
 };
 
 TEST_P(CutoverClaim, EarliestParkedRowIsClaimedFirst) {
@@ -84,27 +92,22 @@ TEST_P(CutoverClaim, SwapsRunStrictlyInCompletedOnlyOrder) {
 }
 
 TEST_P(CutoverClaim, HaltBlocksParkedSuccessorOfAFailure) {
-  auto a = Create("barrier", "halt", 2);
-  auto ids = ParkAll(a);
-  SetOp(ids[0], S::kFailed);
+  ParkedPairWithTheFirstFailed("barrier", "halt");
   EXPECT_EQ(NextCutover(), 0);
 }
 
 TEST_P(CutoverClaim, ContinueLetsParkedSuccessorSwapAfterAFailure) {
-  auto a = Create("barrier", "continue", 2);
-  auto ids = ParkAll(a);
-  SetOp(ids[0], S::kFailed);
+  auto ids = ParkedPairWithTheFirstFailed("barrier", "continue");
   EXPECT_EQ(NextCutover(), ids[1]);
 }
 
 TEST_P(CutoverClaim, PauseBlocksParkedSuccessorUntilReleaseLatches) {
-  auto a = Create("parallel", "pause", 2);
-  auto ids = ParkAll(a);
-  SetOp(ids[0], S::kFailed);
+  auto ids = ParkedPairWithTheFirstFailed("parallel", "pause");
+  const int64_t apply_id = Op(ids[0]).apply_id;
   EXPECT_EQ(NextCutover(), 0);
-  AddRequest(a.id, RequestKind::kRelease, RequestStatus::kFailed);
+  AddRequest(apply_id, RequestKind::kRelease, RequestStatus::kFailed);
   EXPECT_EQ(NextCutover(), 0);
-  SetRequest(a.id, RequestKind::kRelease, RequestStatus::kCompleted);
+  SetRequest(apply_id, RequestKind::kRelease, RequestStatus::kCompleted);
   EXPECT_EQ(NextCutover(), ids[1]);
 }
 
