@@ -41,6 +41,36 @@ class FailurePolicy : public SharedServersTest<3> {
     return {r.exit_code, doc};
   }
 
+  // Prepares `db` with `on_failure` and runs the apply to its end: it failed (exit 1)
+  // at the second deployment, naming the duplicate, after the first completed. Its
+  // final status document.
+  void ApplyFailingAtTheSecond(const std::string& db, const std::string& on_failure, json* doc) {
+    ASSERT_NO_FATAL_FAILURE(Prepare(db, on_failure));
+    int exit_code = 0;
+    std::tie(exit_code, *doc) = Apply();
+    EXPECT_EQ(exit_code, 1) << doc->dump(2);
+    ASSERT_TRUE(doc->is_object());
+    EXPECT_EQ((*doc)["state"], "failed");
+    EXPECT_EQ((*doc)["on_failure"], on_failure);
+    EXPECT_EQ(OperationOf(*doc, "eu-1")["state"], "completed") << doc->dump(2);
+    json failed = OperationOf(*doc, "us-1");
+    EXPECT_EQ(failed["state"], "failed") << doc->dump(2);
+    ExpectDuplicateNamed(failed);
+  }
+
+  // The deployments' unique keys on `db`: "1" where the change made it, "0" elsewhere.
+  void ExpectUniqueKeys(const std::string& db, const std::vector<std::string>& expected) {
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(*UniqueKeys(i, db), expected[i]) << kNames[i];
+  }
+
+  // The failed deployment's error names the duplicate and the key.
+  static void ExpectDuplicateNamed(const json& op) {
+    ASSERT_TRUE(op["error"].is_string()) << op.dump(2);
+    std::string error = op["error"];
+    EXPECT_NE(error.find("uq_code"), std::string::npos) << error;
+    EXPECT_NE(error.find("4000"), std::string::npos) << error;
+  }
+
   Result<std::string> UniqueKeys(int server, const std::string& db) {
     return IndexColumns(*servers_[server], db, "orders", "uq_code");
   }
@@ -48,25 +78,9 @@ class FailurePolicy : public SharedServersTest<3> {
   TempDir dir_;
 };
 
-// The failed deployment's error names the duplicate and the key.
-void ExpectDuplicateNamed(const json& op) {
-  ASSERT_TRUE(op["error"].is_string()) << op.dump(2);
-  std::string error = op["error"];
-  EXPECT_NE(error.find("uq_code"), std::string::npos) << error;
-  EXPECT_NE(error.find("4000"), std::string::npos) << error;
-}
-
 TEST_F(FailurePolicy, HaltNeverStartsTheDeploymentAfterTheFailedOne) {
-  Prepare("shop_halt", "halt");
-  auto [exit_code, doc] = Apply();
-  EXPECT_EQ(exit_code, 1) << doc.dump(2);
-  ASSERT_TRUE(doc.is_object());
-  EXPECT_EQ(doc["state"], "failed");
-  EXPECT_EQ(doc["on_failure"], "halt");
-  EXPECT_EQ(OperationOf(doc, "eu-1")["state"], "completed") << doc.dump(2);
-  json failed = OperationOf(doc, "us-1");
-  EXPECT_EQ(failed["state"], "failed") << doc.dump(2);
-  ExpectDuplicateNamed(failed);
+  json doc;
+  ASSERT_NO_FATAL_FAILURE(ApplyFailingAtTheSecond("shop_halt", "halt", &doc));
   // Never started: still pending, or cancelled once the apply settled (a row that
   // never copied is not touched on its server either way).
   json third = OperationOf(doc, "ap-1");
@@ -79,9 +93,7 @@ TEST_F(FailurePolicy, HaltNeverStartsTheDeploymentAfterTheFailedOne) {
     EXPECT_NE(e["kind"], "cutover") << e.dump();
   }
 
-  EXPECT_EQ(*UniqueKeys(0, "shop_halt"), "1");
-  EXPECT_EQ(*UniqueKeys(1, "shop_halt"), "0");
-  EXPECT_EQ(*UniqueKeys(2, "shop_halt"), "0");
+  ExpectUniqueKeys("shop_halt", {"1", "0", "0"});
   // Not touched at all: no shadow table either.
   auto shadow = TableExists(*servers_[2], "shop_halt", "orders_ordo_new");
   ASSERT_TRUE(shadow.ok()) << shadow.status().ToString();
@@ -94,16 +106,9 @@ TEST_F(FailurePolicy, HaltNeverStartsTheDeploymentAfterTheFailedOne) {
 }
 
 TEST_F(FailurePolicy, ContinueCompletesTheNextDeploymentAndTheApplyStillEndsFailed) {
-  Prepare("shop_cont", "continue");
-  auto [exit_code, doc] = Apply();
-  EXPECT_EQ(exit_code, 1) << doc.dump(2);
-  ASSERT_TRUE(doc.is_object());
-  EXPECT_EQ(doc["state"], "failed");
-  EXPECT_EQ(doc["on_failure"], "continue");
-  EXPECT_EQ(OperationOf(doc, "eu-1")["state"], "completed") << doc.dump(2);
+  json doc;
+  ASSERT_NO_FATAL_FAILURE(ApplyFailingAtTheSecond("shop_cont", "continue", &doc));
   json failed = OperationOf(doc, "us-1");
-  EXPECT_EQ(failed["state"], "failed") << doc.dump(2);
-  ExpectDuplicateNamed(failed);
   json third = OperationOf(doc, "ap-1");
   EXPECT_EQ(third["state"], "completed") << doc.dump(2);
   EXPECT_EQ(third["changes"][0]["rows_copied"], kRows);
@@ -111,9 +116,7 @@ TEST_F(FailurePolicy, ContinueCompletesTheNextDeploymentAndTheApplyStillEndsFail
   ASSERT_TRUE(third["started_at"].is_string() && failed["completed_at"].is_string()) << doc.dump(2);
   EXPECT_GE(third["started_at"].get<std::string>(), failed["completed_at"].get<std::string>());
 
-  EXPECT_EQ(*UniqueKeys(0, "shop_cont"), "1");
-  EXPECT_EQ(*UniqueKeys(1, "shop_cont"), "0");
-  EXPECT_EQ(*UniqueKeys(2, "shop_cont"), "1");
+  ExpectUniqueKeys("shop_cont", {"1", "0", "1"});
   auto rows = QueryValue(*servers_[2], "shop_cont", "SELECT COUNT(*) FROM orders");
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
   EXPECT_EQ(*rows, std::to_string(kRows));
