@@ -261,9 +261,7 @@ TEST_P(ApplyLevel, StopReconciliationStopsLeftoverPendingWork) {
 
 TEST_P(ApplyLevel, StopReconciliationSkipsAppliesWithActiveWork) {
   auto a = Create("parallel", "continue", 3);
-  auto ids = OpIds(a.id);
-  SetOp(ids[0], S::kFailed);
-  SetOp(ids[1], S::kRunning);
+  auto ids = SetOps(a, {S::kFailed, S::kRunning});
   AddRequest(a.id, RequestKind::kStop);
   EXPECT_FALSE(store_->ClaimNextStop("host/1/driver-1")->has_value());
   EXPECT_EQ(Op(ids[2]).state, S::kPending);
@@ -291,9 +289,7 @@ TEST_P(ApplyLevel, ApplyStateProjectionFollowsFailurePolicies) {
 
 TEST_P(ApplyLevel, SettledApplyWithOneFailureIsFailedNamingItAndMootsRequests) {
   auto a = Create("rolling", "continue", 3);
-  auto ids = OpIds(a.id);
-  SetOp(ids[0], S::kCompleted);
-  SetOp(ids[1], S::kFailed);
+  auto ids = SetOps(a, {S::kCompleted, S::kFailed});
   SetOpSql(ids[1], "error = 'duplicate key'");
   SetOp(ids[2], S::kCompleted);
   AddRequest(a.id, RequestKind::kCutover);
@@ -309,9 +305,7 @@ TEST_P(ApplyLevel, SettledApplyWithOneFailureIsFailedNamingItAndMootsRequests) {
 
 TEST_P(ApplyLevel, ADriversSwapKeepsAnApplyUnsettledWhileADeploymentIsInItsWindow) {
   auto a = Create("rolling", "halt", 3);
-  auto ids = OpIds(a.id);
-  SetOp(ids[0], S::kRevertWindow);
-  SetOp(ids[1], S::kFailed);
+  auto ids = SetOps(a, {S::kRevertWindow, S::kFailed});
   SetOpSql(ids[1], "error = 'boom'");
   Project(a.id, LeaseOf(ids[1]));
   ExpectApply(a.id, ApplyState::kRevertWindow);  // not settled
@@ -362,9 +356,7 @@ TEST_P(ApplyLevel, ControlRequestsAnswerAcceptedAlreadyRequestedOrRefused) {
 
 TEST_P(ApplyLevel, RevertIsAcceptedDuringAWindowAfterALaterDeploymentFailed) {
   auto a = Create("rolling", "halt", 3);
-  auto ids = OpIds(a.id);
-  SetOp(ids[0], S::kRevertWindow);
-  SetOp(ids[1], S::kFailed);
+  auto ids = SetOps(a, {S::kRevertWindow, S::kFailed});
   SetApplySql(a.id, "state = 'revert_window'");
   auto revert = store_->RequestControl(a.id, RequestKind::kRevert, "alice");
   ASSERT_TRUE(revert.ok()) << revert.status().ToString();

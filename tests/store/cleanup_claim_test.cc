@@ -165,9 +165,7 @@ TEST_P(CleanupClaim, ARowFailedByRetryExpiryIsTakenUntilItsTargetIsCleanedUp) {
 
 TEST_P(CleanupClaim, ATurnEndsAtTheSwapAndTheNextDeploymentMaySwapBeforeTheOldTableIsGone) {
   auto a = Create("parallel", "halt", 2);
-  auto ids = OpIds(a.id);
-  SetOp(ids[0], S::kCuttingOver);
-  SetOp(ids[1], S::kWaitingForCutover);
+  auto ids = SetOps(a, {S::kCuttingOver, S::kWaitingForCutover});
   Release(ids[1]);
   EXPECT_FALSE(ClaimCutover()) << "the first deployment's turn is not over";
   ASSERT_TRUE(store_->CompleteOwingCleanup(LeaseOf(ids[0])).ok());

@@ -231,9 +231,7 @@ TEST_P(Leases, ApplyStateCasSwapsOnlyFromTheExpectedState) {
 
 TEST_P(Leases, AStoppedTransitionReleasesTheLeaseAndMovesTheApply) {
   auto a = Create("rolling", "halt", 2);
-  auto ids = OpIds(a.id);
-  SetOp(ids[0], S::kCompleted);
-  SetOp(ids[1], S::kRunning);
+  auto ids = SetOps(a, {S::kCompleted, S::kRunning});
   SetApplySql(a.id, "state = 'running'");
   ASSERT_TRUE(store_->TransitionOperation(LeaseOf(ids[1]), S::kStopped).ok());
   OperationRecord stopped = Op(ids[1]);
@@ -258,9 +256,7 @@ TEST_P(Leases, AStoppedTransitionReleasesTheLeaseAndMovesTheApply) {
 TEST_P(Leases, ApplyErrorIsWrittenWhenOnlyItChanged) {
   // d1 is in its revert window (the apply stays there) when d2 fails.
   auto a = Create("rolling", "halt", 3);
-  auto ids = OpIds(a.id);
-  SetOp(ids[0], S::kRevertWindow);
-  SetOp(ids[1], S::kFailed);
+  auto ids = SetOps(a, {S::kRevertWindow, S::kFailed});
   SetApplySql(a.id, "state = 'revert_window'");
   size_t events = store_->ListEvents(a.id)->size();
   ApplyRecord before = Apply(a.id);

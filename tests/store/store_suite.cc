@@ -48,6 +48,18 @@ ApplyRecord StoreSuite::Create(const std::string& policy, const std::string& on_
   return r.ok() ? *r : ApplyRecord{};
 }
 
+std::vector<int64_t> StoreSuite::SetOps(const ApplyRecord& a,
+                                        std::initializer_list<OperationState> states) {
+  std::vector<int64_t> ids = OpIds(a.id);
+  size_t i = 0;
+  for (OperationState state : states) {
+    EXPECT_LT(i, ids.size()) << "more states than operations";
+    if (i < ids.size()) SetOp(ids[i], state);
+    ++i;
+  }
+  return ids;
+}
+
 std::vector<int64_t> StoreSuite::OpIds(int64_t apply_id) {
   auto ops = store_->ListOperations(apply_id);
   EXPECT_TRUE(ops.ok()) << ops.status().ToString();

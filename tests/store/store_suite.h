@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,6 +49,8 @@ class StoreSuite : public ::testing::TestWithParam<BackendEntry> {
   // Sets an operation's state with a lease token "tok-<id>" (none for pending), a
   // fresh or stale heartbeat.
   void SetOp(int64_t op_id, OperationState state, bool stale = false);
+  // The ids of `a`'s operations, in order, the first ones set (SetOp) to `states`.
+  std::vector<int64_t> SetOps(const ApplyRecord& a, std::initializer_list<OperationState> states);
   // Clears the token: released at the barrier.
   void Release(int64_t op_id);
   void SetOpSql(int64_t op_id, const std::string& assignments);
