@@ -19,8 +19,9 @@ class Cutover : public testing::EngineTest {
   // t (id, v; 5,000 rows) and blocker_, an open transaction holding a row lock on it
   // (and so a metadata lock on t).
   Status PrepareBlocked() {
-    ORDO_RETURN_IF_ERROR(Exec("CREATE TABLE t (id INT PRIMARY KEY, v INT);"
-                              "INSERT INTO t SELECT seq, seq FROM seq_1_to_5000"));
+    ORDO_RETURN_IF_ERROR(
+        Exec("CREATE TABLE t (id INT PRIMARY KEY, v INT);"
+             "INSERT INTO t SELECT seq, seq FROM seq_1_to_5000"));
     ORDO_ASSIGN_OR_RETURN(blocker_, NewConnection());
     return testing::Run(*blocker_, "BEGIN; UPDATE t SET v = 424242 WHERE id = 1");
   }
@@ -73,7 +74,8 @@ TEST_F(Cutover, LongTransactionMakesAttemptsTimeOutThenSucceedsAfterItEnds) {
   // … and said so while the swap was still trying (the operator logs each notice).
   std::vector<std::string> notices = host_.last_progress().notices;
   ASSERT_GE(notices.size(), 2u);
-  EXPECT_EQ(notices[notices.size() - 2].rfind("swap attempt 1 gave up: ", 0), 0u) << notices[notices.size() - 2];
+  EXPECT_EQ(notices[notices.size() - 2].rfind("swap attempt 1 gave up: ", 0), 0u)
+      << notices[notices.size() - 2];
   EXPECT_EQ(report->attempts, 3);
   ASSERT_EQ(report->failed_attempt_block_ms.size(), 2u);
   // An attempt that finds the table held never queues a lock: it blocks nobody.
@@ -122,7 +124,8 @@ TEST_F(Cutover, AWriteQueuedDuringTheSwapLandsInTheNewTable) {
   Status inserted = Internal("not run");
   bool queued = false;
   SyncPoints::Get().SetCallback("Cutover:BeforeDropSentry", [&] {
-    insert = std::thread([&] { inserted = writer->Execute("INSERT INTO t (id, v) VALUES (9999, 1)"); });
+    insert =
+        std::thread([&] { inserted = writer->Execute("INSERT INTO t (id, v) VALUES (9999, 1)"); });
     queued = WaitsForAMetadataLock(*conn_, writer->thread_id());
   });
   SyncPoints::Get().Enable();
@@ -139,11 +142,13 @@ TEST_F(Cutover, AWriteQueuedDuringTheSwapLandsInTheNewTable) {
 // Several tables swap in one RENAME; a write queued on each of them during the swap
 // lands in its new table, and both tables end identical to their old versions.
 TEST_F(Cutover, AMultiTableSwapKeepsQueuedWritesOnEveryTable) {
-  ORDO_ASSERT_OK(Exec("CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(40));"
-                      "CREATE TABLE u (id INT PRIMARY KEY, v INT, s VARCHAR(40));"
-                      "INSERT INTO t SELECT seq, seq, 'x' FROM seq_1_to_4000;"
-                      "INSERT INTO u SELECT seq, seq, 'y' FROM seq_1_to_4000"));
-  testing::RandomWriter wt(server_, db_, "t", 1, 5000, "", 3), wu(server_, db_, "u", 1, 5000, "", 4);
+  ORDO_ASSERT_OK(
+      Exec("CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(40));"
+           "CREATE TABLE u (id INT PRIMARY KEY, v INT, s VARCHAR(40));"
+           "INSERT INTO t SELECT seq, seq, 'x' FROM seq_1_to_4000;"
+           "INSERT INTO u SELECT seq, seq, 'y' FROM seq_1_to_4000"));
+  testing::RandomWriter wt(server_, db_, "t", 1, 5000, "", 3),
+      wu(server_, db_, "u", 1, 5000, "", 4);
   ORDO_ASSERT_OK(wt.Start());
   ORDO_ASSERT_OK(wu.Start());
   EngineSpec spec = Spec("ALTER TABLE u ADD COLUMN added INT DEFAULT 5", "u");
@@ -263,9 +268,12 @@ TEST_F(Cutover, ForceAfterKillsTheSessionTheServerNamesAsHoldingTheTable) {
   ORDO_ASSERT_OK(PrepareBlocked());
   Status installed = Exec("INSTALL SONAME 'metadata_lock_info'");
   bool ours = installed.ok();
-  ASSERT_TRUE(ours || installed.message().find("already") != std::string::npos) << installed.ToString();
-  ORDO_ASSERT_OK_AND_ASSIGN(auto bystander, NewConnection());  // an open transaction on another table
-  ORDO_ASSERT_OK(testing::Run(*bystander, "CREATE TABLE other (id INT PRIMARY KEY); BEGIN; INSERT INTO other VALUES (1)"));
+  ASSERT_TRUE(ours || installed.message().find("already") != std::string::npos)
+      << installed.ToString();
+  ORDO_ASSERT_OK_AND_ASSIGN(auto bystander,
+                            NewConnection());  // an open transaction on another table
+  ORDO_ASSERT_OK(testing::Run(
+      *bystander, "CREATE TABLE other (id INT PRIMARY KEY); BEGIN; INSERT INTO other VALUES (1)"));
   EngineSpec spec = GivingUp(Spec(kAdd), 300, 10);
   spec.cutover_force_after_ms = 500;
   ORDO_ASSERT_OK_AND_ASSIGN(auto engine, Copied(spec));
@@ -274,7 +282,8 @@ TEST_F(Cutover, ForceAfterKillsTheSessionTheServerNamesAsHoldingTheTable) {
   if (ours) (void)Exec("UNINSTALL SONAME 'metadata_lock_info'");
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   ASSERT_EQ(report->killed_sessions.size(), 1u);
-  EXPECT_NE(report->killed_sessions[0].find("session " + std::to_string(blocker_id) + " ("), std::string::npos)
+  EXPECT_NE(report->killed_sessions[0].find("session " + std::to_string(blocker_id) + " ("),
+            std::string::npos)
       << report->killed_sessions[0];
   EXPECT_FALSE(blocker_->Execute("COMMIT").ok()) << "its connection is gone";
   EXPECT_EQ(CellOf("SELECT v FROM t WHERE id = 1"), "1") << "its update rolled back";
@@ -291,7 +300,8 @@ TEST_F(Cutover, ReadThenWriteTransactionsNeverLoseADeadlockToTheSwapOrTheRevert)
   ORDO_ASSERT_OK(SeedTable(20000));
   std::vector<std::unique_ptr<testing::RandomWriter>> writers;
   for (uint32_t w = 0; w < 4; ++w) {
-    writers.push_back(std::make_unique<testing::RandomWriter>(server_, db_, "t", 1 + w * 5000, 5000, "", 7 + w));
+    writers.push_back(
+        std::make_unique<testing::RandomWriter>(server_, db_, "t", 1 + w * 5000, 5000, "", 7 + w));
     writers.back()->ReadFirst(std::chrono::microseconds(500));
     ASSERT_TRUE(writers.back()->Start().ok());
   }

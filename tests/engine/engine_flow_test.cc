@@ -24,9 +24,10 @@ constexpr int kRoundsRows = 150000;
 class EngineFlow : public testing::EngineTest {
  protected:
   Status Seed(int rows) {
-    return Exec("CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(64), pad CHAR(20), KEY (v));"
-                "INSERT INTO t SELECT seq, seq * 7 % 1000, CONCAT('s', seq), 'p' FROM seq_1_to_" +
-                std::to_string(rows));
+    return Exec(
+        "CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(64), pad CHAR(20), KEY (v));"
+        "INSERT INTO t SELECT seq, seq * 7 % 1000, CONCAT('s', seq), 'p' FROM seq_1_to_" +
+        std::to_string(rows));
   }
 
   // An ADD COLUMN copied in many chunks, so that the rounds end well before the copy does.
@@ -71,18 +72,20 @@ TEST_F(EngineFlow, CopiesUnderConcurrentWritesAndSwapsWithIdenticalData) {
 }
 
 TEST_F(EngineFlow, CompositeAndNonIntegerKeysCopyAndSync) {
-  ORDO_ASSERT_OK(Exec("CREATE TABLE t (region VARCHAR(16), at DATETIME(3), n DECIMAL(10,2), "
-                      "payload VARBINARY(32), PRIMARY KEY (region, at, n));"
-                      "INSERT INTO t SELECT ELT(1 + seq % 3, 'eu', 'us', 'asia'), "
-                      "'2026-01-01' + INTERVAL seq SECOND, seq / 4, UNHEX(MD5(seq)) FROM seq_1_to_9000"));
+  ORDO_ASSERT_OK(
+      Exec("CREATE TABLE t (region VARCHAR(16), at DATETIME(3), n DECIMAL(10,2), "
+           "payload VARBINARY(32), PRIMARY KEY (region, at, n));"
+           "INSERT INTO t SELECT ELT(1 + seq % 3, 'eu', 'us', 'asia'), "
+           "'2026-01-01' + INTERVAL seq SECOND, seq / 4, UNHEX(MD5(seq)) FROM seq_1_to_9000"));
   EngineSpec spec = Spec("ALTER TABLE t MODIFY payload VARBINARY(64), ADD INDEX (n)");
   spec.revert_window = true;  // the old table stays as t_ordo_old
   spec.chunk_target_ms = 20;
   ORDO_ASSERT_OK_AND_ASSIGN(auto engine, Copied(spec));
   // Writes after the copy arrive through the binlog.
-  ORDO_ASSERT_OK(Exec("UPDATE t SET payload = UNHEX('00FF') WHERE region = 'eu' AND n < 100;"
-                      "DELETE FROM t WHERE region = 'us' AND n BETWEEN 100 AND 200;"
-                      "INSERT INTO t VALUES ('mars', '2030-01-01 00:00:00.5', 1.25, 'x')"));
+  ORDO_ASSERT_OK(
+      Exec("UPDATE t SET payload = UNHEX('00FF') WHERE region = 'eu' AND n < 100;"
+           "DELETE FROM t WHERE region = 'us' AND n BETWEEN 100 AND 200;"
+           "INSERT INTO t VALUES ('mars', '2030-01-01 00:00:00.5', 1.25, 'x')"));
   auto report = engine->Cutover();
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   ExpectSwappedTableEqualsTheOld("region, at, n, HEX(payload)", "region, at, n");
@@ -135,8 +138,10 @@ TEST_F(EngineFlow, AChangeOfTheTableAfterTheRoundsMakesTheCutoverCompareEveryRow
   ORDO_ASSERT_OK_AND_ASSIGN(auto engine, Copied(RoundsSpec()));
   // One row changes; and the shadow loses row 7, which a round compared when it was
   // still there. Only a verification of every row finds it.
-  ORDO_ASSERT_OK(Exec("UPDATE t SET v = -1 WHERE id = 100000; DELETE FROM t_ordo_new WHERE id = 7"));
-  ORDO_ASSERT_OK(engine->KeepInSync([&] { return CellOf("SELECT v FROM t_ordo_new WHERE id = 100000") == "-1"; }));
+  ORDO_ASSERT_OK(
+      Exec("UPDATE t SET v = -1 WHERE id = 100000; DELETE FROM t_ordo_new WHERE id = 7"));
+  ORDO_ASSERT_OK(engine->KeepInSync(
+      [&] { return CellOf("SELECT v FROM t_ordo_new WHERE id = 100000") == "-1"; }));
   Status refused = CutoverError(*engine);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.code(), StatusCode::kDataLoss);
@@ -148,7 +153,7 @@ TEST_F(EngineFlow, StopKeepsTheCheckpointAndANewEngineResumesPastTheWatermark) {
   ORDO_ASSERT_OK(Seed(20000));
   EngineSpec spec = Spec("ALTER TABLE t ADD COLUMN x INT DEFAULT 3");
   spec.copy_threads = 1;
-  spec.chunk_target_ms = 5;  // many small chunks
+  spec.chunk_target_ms = 5;   // many small chunks
   spec.revert_window = true;  // the old table stays as t_ordo_old
   testing::StopCopyAtChunk(host_, 8);
   ORDO_ASSERT_OK_AND_ASSIGN(auto first, NewEngine(spec));
@@ -175,7 +180,8 @@ TEST_F(EngineFlow, StopKeepsTheCheckpointAndANewEngineResumesPastTheWatermark) {
   Status refused = CutoverError(*second);
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.message().find("(5)"), std::string::npos) << refused.message();
-  ORDO_ASSERT_OK(Exec("INSERT INTO t_ordo_new (id, v, s, pad) SELECT id, v, s, pad FROM t WHERE id = 5"));
+  ORDO_ASSERT_OK(
+      Exec("INSERT INTO t_ordo_new (id, v, s, pad) SELECT id, v, s, pad FROM t WHERE id = 5"));
   ORDO_ASSERT_OK_AND_ASSIGN(CutoverReport report, second->Cutover());
   EXPECT_EQ(report.rows_verified, 20000);
   ExpectSwappedTableEqualsTheOld();
@@ -204,49 +210,58 @@ TEST_F(EngineFlow, ACallbackErrorStopsTheEngineAtOnce) {
 }
 
 TEST_F(EnginePreflight, RefusesBadInputNamingTheTableAndReason) {
-  ORDO_ASSERT_OK(Exec("CREATE TABLE t (id INT PRIMARY KEY, v INT);"
-                                   "CREATE TABLE nokey (v INT);"
-                                   "CREATE TABLE trg (id INT PRIMARY KEY);"
-                                   "CREATE TRIGGER trg_ai AFTER INSERT ON trg FOR EACH ROW SET @x = 1;"
-                                   "CREATE TABLE parent (id INT PRIMARY KEY);"
-                                   "CREATE TABLE child (id INT PRIMARY KEY, p INT, "
-                                   "CONSTRAINT fk_child_parent FOREIGN KEY (p) REFERENCES parent (id));"
-                                   "CREATE TABLE xparent (id INT PRIMARY KEY);"
-                                   "CREATE TABLE `par-ent` (id INT PRIMARY KEY);"
-                                   "CREATE TABLE odd_child (id INT PRIMARY KEY, p INT, "
-                                   "CONSTRAINT fk_odd_name FOREIGN KEY (p) REFERENCES `par-ent` (id))"));
+  ORDO_ASSERT_OK(
+      Exec("CREATE TABLE t (id INT PRIMARY KEY, v INT);"
+           "CREATE TABLE nokey (v INT);"
+           "CREATE TABLE trg (id INT PRIMARY KEY);"
+           "CREATE TRIGGER trg_ai AFTER INSERT ON trg FOR EACH ROW SET @x = 1;"
+           "CREATE TABLE parent (id INT PRIMARY KEY);"
+           "CREATE TABLE child (id INT PRIMARY KEY, p INT, "
+           "CONSTRAINT fk_child_parent FOREIGN KEY (p) REFERENCES parent (id));"
+           "CREATE TABLE xparent (id INT PRIMARY KEY);"
+           "CREATE TABLE `par-ent` (id INT PRIMARY KEY);"
+           "CREATE TABLE odd_child (id INT PRIMARY KEY, p INT, "
+           "CONSTRAINT fk_odd_name FOREIGN KEY (p) REFERENCES `par-ent` (id))"));
   // A child in another schema (found in InnoDB's list), and a parent whose name InnoDB
   // stores encoded (found by the standard view).
   const std::string refs = db_ + "_refs";
   ORDO_ASSERT_OK(Exec("CREATE DATABASE `" + refs + "`;CREATE TABLE `" + refs +
                       "`.c (id INT PRIMARY KEY, p INT, CONSTRAINT fk_other_schema "
-                      "FOREIGN KEY (p) REFERENCES `" + db_ + "`.xparent (id))"));
+                      "FOREIGN KEY (p) REFERENCES `" +
+                      db_ + "`.xparent (id))"));
   struct Case {
     std::string table, ddl, expect;
     StatusCode code;
   };
   std::vector<Case> cases = {
-      {"t", "ALTER TABLE t ADD COLUMN a INT; DROP TABLE t", "one statement", StatusCode::kInvalidArgument},
-      {"t", "TRUNCATE TABLE t", "ALTER TABLE, CREATE TABLE or DROP TABLE", StatusCode::kInvalidArgument},
+      {"t", "ALTER TABLE t ADD COLUMN a INT; DROP TABLE t", "one statement",
+       StatusCode::kInvalidArgument},
+      {"t", "TRUNCATE TABLE t", "ALTER TABLE, CREATE TABLE or DROP TABLE",
+       StatusCode::kInvalidArgument},
       {"t", "ALTER TABLE other ADD COLUMN a INT", "another table", StatusCode::kInvalidArgument},
       {"t", "ALTER TABLE t ADD COLUMN v INT", "does not apply", StatusCode::kInvalidArgument},
-      {"nokey", "ALTER TABLE nokey ADD COLUMN a INT", "no primary key", StatusCode::kFailedPrecondition},
-      {"trg", "ALTER TABLE trg ADD COLUMN a INT", "triggers (trg_ai)", StatusCode::kFailedPrecondition},
+      {"nokey", "ALTER TABLE nokey ADD COLUMN a INT", "no primary key",
+       StatusCode::kFailedPrecondition},
+      {"trg", "ALTER TABLE trg ADD COLUMN a INT", "triggers (trg_ai)",
+       StatusCode::kFailedPrecondition},
       {"trg", "DROP TABLE trg", "triggers (trg_ai)", StatusCode::kFailedPrecondition},
       // Foreign keys in either direction, named.
       {"child", "ALTER TABLE child ADD COLUMN a INT", "foreign keys (fk_child_parent)",
        StatusCode::kFailedPrecondition},
       {"parent", "ALTER TABLE parent ADD COLUMN a INT", "foreign keys (fk_child_parent)",
        StatusCode::kFailedPrecondition},
-      {"parent", "DROP TABLE parent", "foreign keys (fk_child_parent)", StatusCode::kFailedPrecondition},
+      {"parent", "DROP TABLE parent", "foreign keys (fk_child_parent)",
+       StatusCode::kFailedPrecondition},
       {"xparent", "ALTER TABLE xparent ADD COLUMN a INT", "foreign keys (fk_other_schema)",
        StatusCode::kFailedPrecondition},
       {"par-ent", "ALTER TABLE `par-ent` ADD COLUMN a INT", "foreign keys (fk_odd_name)",
        StatusCode::kFailedPrecondition},
-      {"fresh", "CREATE TABLE fresh (id INT PRIMARY KEY, p INT, CONSTRAINT fk_fresh FOREIGN KEY (p) "
-                "REFERENCES parent (id))",
+      {"fresh",
+       "CREATE TABLE fresh (id INT PRIMARY KEY, p INT, CONSTRAINT fk_fresh FOREIGN KEY (p) "
+       "REFERENCES parent (id))",
        "foreign keys (fk_fresh)", StatusCode::kFailedPrecondition},
-      {"t", "CREATE TABLE t (id INT PRIMARY KEY)", "already exists", StatusCode::kFailedPrecondition},
+      {"t", "CREATE TABLE t (id INT PRIMARY KEY)", "already exists",
+       StatusCode::kFailedPrecondition},
       {"gone", "DROP TABLE gone", "does not exist", StatusCode::kFailedPrecondition},
   };
   for (const Case& c : cases) {

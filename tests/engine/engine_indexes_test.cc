@@ -17,17 +17,19 @@ namespace {
 using testing::IndexNames;
 using testing::RecordingHost;
 
-constexpr const char* kChange = "ALTER TABLE t ADD COLUMN x INT DEFAULT 1, ADD INDEX kx (x, s), DROP INDEX kv";
+constexpr const char* kChange =
+    "ALTER TABLE t ADD COLUMN x INT DEFAULT 1, ADD INDEX kx (x, s), DROP INDEX kv";
 
 // Each test's table: plain secondary keys (one of them on a prefix, descending and
 // commented) and a unique one.
 class DeferredIndexes : public testing::EngineTest {
  protected:
   Status Seed(int rows) {
-    return Exec("CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(64), w INT, "
-                "KEY kv (v), KEY ks (s(8), v DESC) COMMENT 'prefix', UNIQUE KEY uw (w));"
-                "INSERT INTO t SELECT seq, seq % 97, CONCAT('s', seq), seq FROM seq_1_to_" +
-                std::to_string(rows));
+    return Exec(
+        "CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(64), w INT, "
+        "KEY kv (v), KEY ks (s(8), v DESC) COMMENT 'prefix', UNIQUE KEY uw (w));"
+        "INSERT INTO t SELECT seq, seq % 97, CONCAT('s', seq), seq FROM seq_1_to_" +
+        std::to_string(rows));
   }
 
   // The table's definition without its name and AUTO_INCREMENT counter.
@@ -43,7 +45,8 @@ class DeferredIndexes : public testing::EngineTest {
 TEST_F(DeferredIndexes, TheShadowCopiesWithoutPlainIndexesAndGetsThemBackAsTheChangeDefines) {
   ORDO_ASSERT_OK(Seed(20000));
   // What the change makes of the table, built the plain way on an empty copy.
-  ORDO_ASSERT_OK(Exec("CREATE TABLE expected LIKE t;" + std::string(kChange).replace(0, 13, "ALTER TABLE expected")));
+  ORDO_ASSERT_OK(Exec("CREATE TABLE expected LIKE t;" +
+                      std::string(kChange).replace(0, 13, "ALTER TABLE expected")));
 
   ORDO_ASSERT_OK_AND_ASSIGN(auto shadow_conn, NewConnection());
   // Copy workers run side by side: the first chunk to reach the insert reads the
@@ -99,7 +102,8 @@ TEST_F(DeferredIndexes, AStopDuringTheBuildKillsItAndAResumedEngineFinishesIt) {
   ORDO_ASSERT_OK_AND_ASSIGN(ResumeState saved, DecodeResumeState(host_.last_resume_state()));
   ASSERT_EQ(saved.tables.size(), 1u);
   EXPECT_EQ(saved.tables[0].deferred_indexes,
-            (std::vector<std::string>{"KEY `ks` (`s`(8),`v` DESC) COMMENT 'prefix'", "KEY `kx` (`x`,`s`)"}));
+            (std::vector<std::string>{"KEY `ks` (`s`(8),`v` DESC) COMMENT 'prefix'",
+                                      "KEY `kx` (`x`,`s`)"}));
   EXPECT_TRUE(saved.tables[0].copy.done);
 
   ORDO_ASSERT_OK(Exec("UPDATE t SET v = -1 WHERE id <= 10"));  // while stopped

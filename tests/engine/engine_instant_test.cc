@@ -16,10 +16,11 @@ using testing::RecordingHost;
 class Instant : public testing::EngineTest {
  protected:
   Status Seed() {
-    return Exec("CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(20));"
-                "INSERT INTO t SELECT seq, seq, 'x' FROM seq_1_to_3000;"
-                "CREATE TABLE u (id INT PRIMARY KEY, v INT);"
-                "INSERT INTO u SELECT seq, seq FROM seq_1_to_100");
+    return Exec(
+        "CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(20));"
+        "INSERT INTO t SELECT seq, seq, 'x' FROM seq_1_to_3000;"
+        "CREATE TABLE u (id INT PRIMARY KEY, v INT);"
+        "INSERT INTO u SELECT seq, seq FROM seq_1_to_100");
   }
 
   EngineSpec InstantSpec(const std::string& ddl) {
@@ -97,7 +98,8 @@ TEST_F(Instant, TheAlterIsBoundedByTheLockBudgetWhileALongTransactionHoldsTheTab
   ORDO_ASSERT_OK(Seed());
   ORDO_ASSERT_OK_AND_ASSIGN(auto blocker, NewConnection());
   ORDO_ASSERT_OK(testing::Run(*blocker, "BEGIN; SELECT * FROM t WHERE id = 1 FOR UPDATE"));
-  ORDO_ASSERT_OK_AND_ASSIGN(auto engine, Copied(GivingUp(InstantSpec("ALTER TABLE t ADD COLUMN a INT"), 300, 2)));
+  ORDO_ASSERT_OK_AND_ASSIGN(
+      auto engine, Copied(GivingUp(InstantSpec("ALTER TABLE t ADD COLUMN a INT"), 300, 2)));
   Status failed = CutoverError(*engine);
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.code(), StatusCode::kTimeout) << failed.ToString();

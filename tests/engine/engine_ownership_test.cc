@@ -21,20 +21,24 @@ class Ownership : public testing::EngineTest {
   EngineSpec OwnedSpec(const std::string& ddl, const std::string& store, const std::string& apply,
                        const std::string& operation = "1") {
     EngineSpec spec = Spec(ddl);
-    spec.owner = TargetOwner{"st_" + store, "sqlite:/srv/" + store + "/ordo.db", apply, operation, "eu-1"};
+    spec.owner =
+        TargetOwner{"st_" + store, "sqlite:/srv/" + store + "/ordo.db", apply, operation, "eu-1"};
     spec.fence_token = apply + "-lease-1";
     return spec;
   }
 
   // InnoDB's id of `table`: the same table as long as nobody dropped and created it.
   Result<std::string> TableId(const std::string& table) {
-    return testing::Cell(*conn_, "SELECT TABLE_ID FROM information_schema.INNODB_SYS_TABLES WHERE NAME = '" + db_ + "/" + table + "'");
+    return testing::Cell(
+        *conn_, "SELECT TABLE_ID FROM information_schema.INNODB_SYS_TABLES WHERE NAME = '" + db_ +
+                    "/" + table + "'");
   }
 };
 
 constexpr const char* kAddX = "ALTER TABLE t ADD COLUMN x INT";
 
-#define EXPECT_NO_ORDO_TABLES() EXPECT_TRUE(OrdoTablesLeft().empty()) << ::testing::PrintToString(OrdoTablesLeft())
+#define EXPECT_NO_ORDO_TABLES() \
+  EXPECT_TRUE(OrdoTablesLeft().empty()) << ::testing::PrintToString(OrdoTablesLeft())
 
 TEST_F(Ownership, NothingOfOrdoRemainsOnceAnOperationCompletesWithOrWithoutAWindow) {
   for (bool window : {false, true}) {
@@ -45,8 +49,10 @@ TEST_F(Ownership, NothingOfOrdoRemainsOnceAnOperationCompletesWithOrWithoutAWind
     spec.revert_window = window;
     ORDO_ASSERT_OK_AND_ASSIGN(auto engine, Copied(spec, &host));
     EXPECT_EQ(OrdoTablesLeft(), (std::vector<std::string>{"t_ordo_new", "t_ordo_own"}));
-    EXPECT_EQ(CellOf("SELECT CONCAT(apply_id, ' ', store_id, ' ', operation, ' ', token) FROM t_ordo_own"),
-              "ap_done st_a 1 ap_done-lease-1");
+    EXPECT_EQ(
+        CellOf(
+            "SELECT CONCAT(apply_id, ' ', store_id, ' ', operation, ' ', token) FROM t_ordo_own"),
+        "ap_done st_a 1 ap_done-lease-1");
     ORDO_ASSERT_OK(engine->Cutover().status());
     if (window) {
       EXPECT_EQ(OrdoTablesLeft(), (std::vector<std::string>{"t_ordo_old", "t_ordo_own"}));
@@ -80,7 +86,9 @@ TEST_F(Ownership, NothingOfOrdoRemainsOnceAnOperationIsCancelledOrFailsForGood) 
     // A lossy change fails its copy (DataLoss); the operator cancels what nobody will
     // resume.
     RecordingHost host;
-    ORDO_ASSERT_OK_AND_ASSIGN(auto engine, NewEngine(OwnedSpec("ALTER TABLE t ADD UNIQUE KEY uk_s (s)", "a", "ap_lossy"), &host));
+    ORDO_ASSERT_OK_AND_ASSIGN(
+        auto engine,
+        NewEngine(OwnedSpec("ALTER TABLE t ADD UNIQUE KEY uk_s (s)", "a", "ap_lossy"), &host));
     Status copied = engine->Copy();
     EXPECT_EQ(copied.code(), StatusCode::kDataLoss) << copied.ToString();
     ORDO_ASSERT_OK(engine->Cancel());
@@ -90,7 +98,8 @@ TEST_F(Ownership, NothingOfOrdoRemainsOnceAnOperationIsCancelledOrFailsForGood) 
     // Refused at preflight (the change does not apply): nothing is left even before
     // anyone cancels.
     RecordingHost host;
-    ORDO_ASSERT_OK_AND_ASSIGN(auto engine, NewEngine(OwnedSpec("ALTER TABLE t ADD COLUMN v INT", "a", "ap_bad"), &host));
+    ORDO_ASSERT_OK_AND_ASSIGN(
+        auto engine, NewEngine(OwnedSpec("ALTER TABLE t ADD COLUMN v INT", "a", "ap_bad"), &host));
     EXPECT_EQ(engine->Preflight().code(), StatusCode::kInvalidArgument);
     EXPECT_NO_ORDO_TABLES();
   }
@@ -114,10 +123,13 @@ TEST_F(Ownership, AnotherOwnersEngineIsRefusedAtPreflightNamingTheOwnerAndLeaves
   // Another store applies to the same table (its apply id may even be the same one:
   // callers choose them), and so does another operation of the first store.
   for (const auto& [store, apply, operation] :
-       {std::tuple<std::string, std::string, std::string>{"b", "ap_second", "1"}, {"b", "ap_first", "1"},
+       {std::tuple<std::string, std::string, std::string>{"b", "ap_second", "1"},
+        {"b", "ap_first", "1"},
         {"a", "ap_other", "2"}}) {
     RecordingHost host_b;
-    ORDO_ASSERT_OK_AND_ASSIGN(auto b, NewEngine(OwnedSpec("ALTER TABLE t ADD COLUMN y INT", store, apply, operation), &host_b));
+    ORDO_ASSERT_OK_AND_ASSIGN(
+        auto b,
+        NewEngine(OwnedSpec("ALTER TABLE t ADD COLUMN y INT", store, apply, operation), &host_b));
     Status refused = b->Preflight();
     EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition) << refused.ToString();
     EXPECT_FALSE(refused.retryable());
@@ -148,7 +160,8 @@ TEST_F(Ownership, ATableUnderAnOrdoNameThatNobodyOwnsIsRefusedBeforeAnythingIsCr
     EXPECT_NE(refused.message().find(name), std::string::npos) << refused.message();
     // A table where the record belongs, but no record in it, names no owner either.
     const bool record = std::string(name) == "t_ordo_own";
-    EXPECT_NE(refused.message().find(record ? "names no owner" : "no ordo operation owns it"), std::string::npos)
+    EXPECT_NE(refused.message().find(record ? "names no owner" : "no ordo operation owns it"),
+              std::string::npos)
         << refused.message();
     ORDO_ASSERT_OK(engine->Cancel());
     // Left as it was: the stranger's table, and nothing of ordo's beside it.
@@ -189,7 +202,8 @@ TEST_F(Ownership, OfTwoOperationsClaimingATableAtOnceExactlyOneWins) {
     ORDO_ASSERT_OK(SeedTable(100));
     RecordingHost host_a, host_b;
     ORDO_ASSERT_OK_AND_ASSIGN(auto a, NewEngine(OwnedSpec(kAddX, "a", "ap_a"), &host_a));
-    ORDO_ASSERT_OK_AND_ASSIGN(auto b, NewEngine(OwnedSpec("ALTER TABLE t ADD COLUMN y INT", "b", "ap_b"), &host_b));
+    ORDO_ASSERT_OK_AND_ASSIGN(
+        auto b, NewEngine(OwnedSpec("ALTER TABLE t ADD COLUMN y INT", "b", "ap_b"), &host_b));
     Status sa, sb;
     std::thread ta([&] { sa = a->Preflight(); });
     std::thread tb([&] { sb = b->Preflight(); });

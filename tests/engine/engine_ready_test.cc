@@ -17,7 +17,8 @@ using testing::IndexNames;
 using testing::RecordingHost;
 using Ready = testing::EngineTest;
 
-constexpr const char* kChange = "ALTER TABLE t ADD COLUMN x INT NOT NULL DEFAULT 7, ADD INDEX kx (x, v)";
+constexpr const char* kChange =
+    "ALTER TABLE t ADD COLUMN x INT NOT NULL DEFAULT 7, ADD INDEX kx (x, v)";
 
 bool Has(const std::vector<std::string>& phases, const std::string& phase) {
   return std::find(phases.begin(), phases.end(), phase) != phases.end();
@@ -59,16 +60,18 @@ TEST_F(Ready, AChangeMadeBetweenTheVerificationAndTheSwapIsInTheSwappedTable) {
   ORDO_ASSERT_OK_AND_ASSIGN(auto engine, Copied(spec));
   ORDO_ASSERT_OK(engine->MakeReady());
   // Verified; now the application writes, and the swap comes at once (no time in sync).
-  ORDO_ASSERT_OK(Exec("UPDATE t SET v = -v WHERE id <= 100; DELETE FROM t WHERE id BETWEEN 101 AND 150; "
-                      "INSERT INTO t (id, v, s) VALUES (900001, 1, 'new'), (900002, 2, 'new')"));
+  ORDO_ASSERT_OK(
+      Exec("UPDATE t SET v = -v WHERE id <= 100; DELETE FROM t WHERE id BETWEEN 101 AND 150; "
+           "INSERT INTO t (id, v, s) VALUES (900001, 1, 'new'), (900002, 2, 'new')"));
   ORDO_ASSERT_OK(engine->Cutover().status());
   EXPECT_EQ(CellOf("SELECT COUNT(*) FROM t WHERE v < 0"), "100");
   EXPECT_EQ(CellOf("SELECT COUNT(*) FROM t WHERE id BETWEEN 101 AND 150"), "0");
   EXPECT_EQ(CellOf("SELECT COUNT(*) FROM t WHERE s = 'new' AND x = 7"), "2");
   EXPECT_EQ(CellOf("SELECT COUNT(*) FROM t"), "4952");
   // The old table, kept by the swap, holds the same rows.
-  EXPECT_EQ(CellOf("SELECT COUNT(*) FROM t JOIN t_ordo_old o USING (id) WHERE o.v = t.v AND o.s = t.s"),
-            "4952");
+  EXPECT_EQ(
+      CellOf("SELECT COUNT(*) FROM t JOIN t_ordo_old o USING (id) WHERE o.v = t.v AND o.s = t.s"),
+      "4952");
 }
 
 TEST_F(Ready, AnEngineResumedFromAReadyCheckpointIsReadyWithoutVerifyingAgain) {

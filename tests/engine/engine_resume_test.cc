@@ -2,11 +2,10 @@
 // with SIGKILL at random points of the copy while a writer keeps changing the table;
 // each restart resumes from the saved state, the copy never restarts from zero, and
 // the swapped table ends identical to the source.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <random>
 
@@ -24,7 +23,9 @@ struct Child {
   std::string out;  // stdout and stderr
 };
 
-Child Spawn(const std::vector<std::string>& args, const std::string& out) { return {testing::Spawn(args, out), out}; }
+Child Spawn(const std::vector<std::string>& args, const std::string& out) {
+  return {testing::Spawn(args, out), out};
+}
 
 // The watermark (first key column, an integer id) of the saved state; -1 when none.
 int64_t SavedWatermark(const std::string& path) {
@@ -37,15 +38,17 @@ bool Exited(pid_t pid, int* status) { return waitpid(pid, status, WNOHANG) == pi
 
 TEST_F(EngineResume, SigkillDuringCopyResumesFromTheCheckpointWithIdenticalData) {
   constexpr int kRows = 150000;
-  ORDO_ASSERT_OK(Exec("CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(64), pad CHAR(60), KEY (v));"
-                      "INSERT INTO t SELECT seq, seq % 977, CONCAT('s', seq), REPEAT('p', 60) "
-                      "FROM seq_1_to_" + std::to_string(kRows)));
+  ORDO_ASSERT_OK(
+      Exec("CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(64), pad CHAR(60), KEY (v));"
+           "INSERT INTO t SELECT seq, seq % 977, CONCAT('s', seq), REPEAT('p', 60) "
+           "FROM seq_1_to_" +
+           std::to_string(kRows)));
   testing::TempDir dir;
   std::string state = dir.path() + "/state.json";
   std::string ddl = "ALTER TABLE t ADD COLUMN added INT DEFAULT 9, ADD INDEX (s)";
   auto args = [&](const std::string& mode) {
-    return std::vector<std::string>{ORDO_ENGINE_DRIVER, server_->Dsn(db_), db_, "t", ddl, state, mode,
-                                    "10", "2"};
+    return std::vector<std::string>{
+        ORDO_ENGINE_DRIVER, server_->Dsn(db_), db_, "t", ddl, state, mode, "10", "2"};
   };
   constexpr int kMaxKey = kRows + 5000;  // the writer inserts keys up to this
   testing::RandomWriter writer(server_, db_, "t", 1, kMaxKey, "", 11);

@@ -22,8 +22,10 @@ class RevertWindow : public testing::EngineTest {
   Status Seed(const std::string& table, int rows) {
     return Exec("CREATE TABLE " + QuoteIdentifier(table) +
                 " (id INT PRIMARY KEY, v INT, s VARCHAR(64), pad CHAR(20), KEY (v));"
-                "INSERT INTO " + QuoteIdentifier(table) +
-                " SELECT seq, seq * 7 % 1000, CONCAT('s', seq), 'p' FROM seq_1_to_" + std::to_string(rows));
+                "INSERT INTO " +
+                QuoteIdentifier(table) +
+                " SELECT seq, seq * 7 % 1000, CONCAT('s', seq), 'p' FROM seq_1_to_" +
+                std::to_string(rows));
   }
 
   // t with `rows` rows and its oracle (every change a writer makes is mirrored there).
@@ -67,14 +69,16 @@ TEST_F(RevertWindow, TheOldTableFollowsEveryWriteAndRevertSwapsItBackUnderLoad) 
   ORDO_ASSERT_OK(Prepare(20000));
   RandomWriter writer(server_, db_, "t", 1, 25000, "oracle", 3);
   ORDO_ASSERT_OK(writer.Start());
-  ASSERT_NO_FATAL_FAILURE(Swapped(Spec("ALTER TABLE t ADD COLUMN note VARCHAR(10) DEFAULT 'n', MODIFY s VARCHAR(80)")));
+  ASSERT_NO_FATAL_FAILURE(
+      Swapped(Spec("ALTER TABLE t ADD COLUMN note VARCHAR(10) DEFAULT 'n', MODIFY s VARCHAR(80)")));
   EXPECT_TRUE(HasColumn("t", "note"));
   EXPECT_EQ(host_.last_progress().phase, "revert_window");
   EXPECT_TRUE(engine_->CanRevert().ok());
   // The window: the writer keeps writing to the new table.
   int64_t at_swap = writer.transactions();
   ORDO_ASSERT_OK(engine_->KeepOldInSync([&] { return writer.transactions() > at_swap + 300; }));
-  EXPECT_TRUE(host_.last_progress().revert_unavailable.empty()) << host_.last_progress().revert_unavailable;
+  EXPECT_TRUE(host_.last_progress().revert_unavailable.empty())
+      << host_.last_progress().revert_unavailable;
   ORDO_ASSERT_OK_AND_ASSIGN(CutoverReport reverted, engine_->Revert());
   std::printf("revert under writes: %d attempt(s), writes blocked %lld ms, %lld rows verified\n",
               reverted.attempts, static_cast<long long>(reverted.write_block_ms),
@@ -107,19 +111,22 @@ TEST_F(RevertWindow, SeveralTablesWithACreateAndADropSwapAndRevertTogether) {
   ORDO_ASSERT_OK_AND_ASSIGN(auto engine, Copied(spec));
   EXPECT_EQ(host_.last_progress().changes.size(), 4u);
   // Nothing appears or disappears before the cutover.
-  EXPECT_EQ(AllTables(), (std::vector<std::string>{"fresh_ordo_new", "fresh_ordo_own", "gone", "gone_ordo_own",
-                                                   "oracle", "oracle_u", "t", "t_ordo_new", "t_ordo_own", "u",
-                                                   "u_ordo_new", "u_ordo_own"}));
+  EXPECT_EQ(AllTables(),
+            (std::vector<std::string>{"fresh_ordo_new", "fresh_ordo_own", "gone", "gone_ordo_own",
+                                      "oracle", "oracle_u", "t", "t_ordo_new", "t_ordo_own", "u",
+                                      "u_ordo_new", "u_ordo_own"}));
   ORDO_ASSERT_OK(engine->Cutover().status());
-  EXPECT_EQ(AllTables(), (std::vector<std::string>{"fresh", "fresh_ordo_own", "gone_ordo_old", "gone_ordo_own",
-                                                   "oracle", "oracle_u", "t", "t_ordo_old", "t_ordo_own", "u",
-                                                   "u_ordo_old", "u_ordo_own"}));
+  EXPECT_EQ(AllTables(),
+            (std::vector<std::string>{"fresh", "fresh_ordo_own", "gone_ordo_old", "gone_ordo_own",
+                                      "oracle", "oracle_u", "t", "t_ordo_old", "t_ordo_own", "u",
+                                      "u_ordo_old", "u_ordo_own"}));
   // Writes in the window, to both altered tables and to the created one.
   RandomWriter wt(server_, db_, "t", 1, 4000, "oracle", 5);
   RandomWriter wu(server_, db_, "u", 1, 3000, "oracle_u", 6);
   ASSERT_TRUE(wt.Start().ok() && wu.Start().ok());
   ORDO_ASSERT_OK(Exec("INSERT INTO fresh VALUES (1, 'made in the window')"));
-  ORDO_ASSERT_OK(engine->KeepOldInSync([&] { return wt.transactions() > 200 && wu.transactions() > 200; }));
+  ORDO_ASSERT_OK(
+      engine->KeepOldInSync([&] { return wt.transactions() > 200 && wu.transactions() > 200; }));
   ORDO_ASSERT_OK(engine->Revert().status());
   ORDO_ASSERT_OK(wt.Stop());
   ORDO_ASSERT_OK(wu.Stop());
@@ -164,9 +171,10 @@ TEST_F(RevertWindow, ABackupNameTakenThisSecondIsNeverReusedOrTouched) {
   // Backups of "this second" for the next 20 seconds already exist.
   std::vector<std::string> taken;
   for (int s = 0; s < 20; ++s) {
-    taken.push_back("t_ordo_bak_" + CellOf("SELECT DATE_FORMAT(UTC_TIMESTAMP() + INTERVAL " + std::to_string(s) +
-                                           " SECOND, '%Y%m%d%H%i%s')"));
-    ORDO_ASSERT_OK(Exec("CREATE TABLE IF NOT EXISTS `" + db_ + "`.`" + taken.back() + "` (mine INT)"));
+    taken.push_back("t_ordo_bak_" + CellOf("SELECT DATE_FORMAT(UTC_TIMESTAMP() + INTERVAL " +
+                                           std::to_string(s) + " SECOND, '%Y%m%d%H%i%s')"));
+    ORDO_ASSERT_OK(
+        Exec("CREATE TABLE IF NOT EXISTS `" + db_ + "`.`" + taken.back() + "` (mine INT)"));
   }
   EngineSpec spec = Spec("ALTER TABLE t ADD COLUMN x INT");
   spec.keep_old_table = true;
@@ -175,10 +183,12 @@ TEST_F(RevertWindow, ABackupNameTakenThisSecondIsNeverReusedOrTouched) {
   std::vector<std::string> tables = AllTables();
   int second_backups = 0;
   for (const std::string& t : tables)
-    if (t.rfind("t_ordo_bak_", 0) == 0 && t.size() > 2 && t.substr(t.size() - 2) == "_2") ++second_backups;
+    if (t.rfind("t_ordo_bak_", 0) == 0 && t.size() > 2 && t.substr(t.size() - 2) == "_2")
+      ++second_backups;
   EXPECT_EQ(second_backups, 1) << ::testing::PrintToString(tables);
   for (const std::string& t : taken)
-    EXPECT_EQ(CellOf("SELECT GROUP_CONCAT(COLUMN_NAME) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '" +
+    EXPECT_EQ(CellOf("SELECT GROUP_CONCAT(COLUMN_NAME) FROM information_schema.COLUMNS WHERE "
+                     "TABLE_SCHEMA = '" +
                      db_ + "' AND TABLE_NAME = '" + t + "'"),
               "mine")
         << t << " was touched";
@@ -211,7 +221,8 @@ TEST_F(RevertWindow, ASuccessorEngineContinuesTheWindowAndReverts) {
     }
     first.reset();  // the crash: nothing runs while the writer goes on
     at = writer.transactions();
-    ASSERT_TRUE(testing::PollUntil([&] { return writer.transactions() > at + 100; }, std::chrono::seconds(60)));
+    ASSERT_TRUE(testing::PollUntil([&] { return writer.transactions() > at + 100; },
+                                   std::chrono::seconds(60)));
 
     RecordingHost host2;
     spec.resume_state = saved;
@@ -236,7 +247,8 @@ TEST_F(RevertWindow, ARowTheOldTableCannotHoldMakesRevertUnavailableButTheWindow
   ASSERT_NO_FATAL_FAILURE(Swapped(Spec("ALTER TABLE t MODIFY s VARCHAR(200)")));
   // Too long for the old VARCHAR(64).
   ORDO_ASSERT_OK(Exec("UPDATE t SET s = REPEAT('x', 150) WHERE id = 7"));
-  ORDO_ASSERT_OK(engine_->KeepOldInSync([&] { return !host_.last_progress().revert_unavailable.empty(); }));
+  ORDO_ASSERT_OK(
+      engine_->KeepOldInSync([&] { return !host_.last_progress().revert_unavailable.empty(); }));
   Status can = engine_->CanRevert();
   EXPECT_EQ(can.code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(can.message().find("`t`"), std::string::npos) << can.message();

@@ -46,8 +46,8 @@ Status Run(MysqlConnection& conn, const std::string& statements) {
 Result<std::vector<SqlRow>> Dump(MysqlConnection& conn, const std::string& db,
                                  const std::string& table, const std::string& columns,
                                  const std::string& order_by) {
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SELECT " + columns + " FROM " + QuoteTable(db, table) +
-                                                 " ORDER BY " + order_by));
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SELECT " + columns + " FROM " +
+                                                 QuoteTable(db, table) + " ORDER BY " + order_by));
   return rows.rows;
 }
 
@@ -60,9 +60,10 @@ Result<ScratchDb> NewScratchDb(MariaDbServer* server, const std::string& stateme
 }
 
 Result<ScratchDb> NewScratchTable(MariaDbServer* server, int rows) {
-  return NewScratchDb(server, "CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(32));"
-                              "INSERT INTO t SELECT seq, seq, CONCAT('s', seq % 100) FROM seq_1_to_" +
-                                  std::to_string(rows));
+  return NewScratchDb(server,
+                      "CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(32));"
+                      "INSERT INTO t SELECT seq, seq, CONCAT('s', seq % 100) FROM seq_1_to_" +
+                          std::to_string(rows));
 }
 
 Result<std::string> Cell(MysqlConnection& conn, const std::string& sql) {
@@ -81,10 +82,12 @@ void StopCopyAtChunk(RecordingHost& host, int chunk) {
   SyncPoints::Get().Enable();
 }
 
-std::vector<std::string> IndexNames(MysqlConnection& conn, const std::string& db, const std::string& table) {
-  auto rows = conn.Query("SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? "
-                         "AND TABLE_NAME = ?",
-                         {SqlValue::Text(db), SqlValue::Text(table)});
+std::vector<std::string> IndexNames(MysqlConnection& conn, const std::string& db,
+                                    const std::string& table) {
+  auto rows = conn.Query(
+      "SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? "
+      "AND TABLE_NAME = ?",
+      {SqlValue::Text(db), SqlValue::Text(table)});
   std::vector<std::string> out;
   if (rows.ok())
     for (const auto& r : rows->rows) out.push_back(r[0].value_or(""));
@@ -198,18 +201,23 @@ void RandomWriter::Loop() {
     std::string s = "w" + std::to_string(rng());
     Status st = conn_->Execute("BEGIN");
     if (st.ok() && read_pause_) {
-      st = conn_->Query("SELECT " + v_col_ + " FROM " + tables[0] + " WHERE id = ?", {SqlValue::Int(id)}).status();
+      st = conn_
+               ->Query("SELECT " + v_col_ + " FROM " + tables[0] + " WHERE id = ?",
+                       {SqlValue::Int(id)})
+               .status();
       std::this_thread::sleep_for(*read_pause_);
     }
     for (const std::string& t : tables) {
       if (!st.ok()) break;
       Result<uint64_t> r = uint64_t{0};
       if (op == 0)
-        r = conn_->Execute("REPLACE INTO " + t + " (id, " + v_col_ + ", " + s_col_ + ") VALUES (?, ?, ?)",
-                           {SqlValue::Int(id), SqlValue::Int(v), SqlValue::Text(s)});
+        r = conn_->Execute(
+            "REPLACE INTO " + t + " (id, " + v_col_ + ", " + s_col_ + ") VALUES (?, ?, ?)",
+            {SqlValue::Int(id), SqlValue::Int(v), SqlValue::Text(s)});
       else if (op == 1)
-        r = conn_->Execute("UPDATE " + t + " SET " + v_col_ + " = ?, " + s_col_ + " = ? WHERE id = ?",
-                           {SqlValue::Int(v), SqlValue::Text(s), SqlValue::Int(id)});
+        r = conn_->Execute(
+            "UPDATE " + t + " SET " + v_col_ + " = ?, " + s_col_ + " = ? WHERE id = ?",
+            {SqlValue::Int(v), SqlValue::Text(s), SqlValue::Int(id)});
       else
         r = conn_->Execute("DELETE FROM " + t + " WHERE id = ?", {SqlValue::Int(id)});
       st = r.status();
@@ -238,8 +246,10 @@ void EngineTest::SetUp() {
 Status EngineTest::Exec(const std::string& statements) { return testing::Run(*conn_, statements); }
 
 Status EngineTest::SeedTable(int rows, const std::string& s) {
-  return Exec("CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(32));"
-              "INSERT INTO t SELECT seq, seq, " + s + " FROM seq_1_to_" + std::to_string(rows));
+  return Exec(
+      "CREATE TABLE t (id INT PRIMARY KEY, v INT, s VARCHAR(32));"
+      "INSERT INTO t SELECT seq, seq, " +
+      s + " FROM seq_1_to_" + std::to_string(rows));
 }
 
 std::string EngineTest::CellOf(const std::string& sql) {
@@ -259,19 +269,23 @@ Status EngineTest::UseNewDatabase() {
 }
 
 bool EngineTest::HasTable(const std::string& table) {
-  auto r = conn_->Query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
-                        {SqlValue::Text(db_), SqlValue::Text(table)});
+  auto r = conn_->Query(
+      "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+      {SqlValue::Text(db_), SqlValue::Text(table)});
   return r.ok() && *r->rows[0][0] == "1";
 }
 
 bool EngineTest::HasColumn(const std::string& table, const std::string& column) {
-  auto r = conn_->Query("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND "
-                        "TABLE_NAME = ? AND COLUMN_NAME = ?",
-                        {SqlValue::Text(db_), SqlValue::Text(table), SqlValue::Text(column)});
+  auto r = conn_->Query(
+      "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND "
+      "TABLE_NAME = ? AND COLUMN_NAME = ?",
+      {SqlValue::Text(db_), SqlValue::Text(table), SqlValue::Text(column)});
   return r.ok() && *r->rows[0][0] == "1";
 }
 
-Result<std::unique_ptr<MysqlConnection>> EngineTest::NewConnection() { return Connect(server_, db_); }
+Result<std::unique_ptr<MysqlConnection>> EngineTest::NewConnection() {
+  return Connect(server_, db_);
+}
 
 std::vector<std::string> EngineTest::OrdoTablesLeft() {
   auto tables = OrdoTables(*conn_, db_);
@@ -287,11 +301,13 @@ EngineSpec EngineTest::Spec(const std::string& ddl, const std::string& table) {
   return SpecFor(server_, db_, table, ddl);
 }
 
-Result<std::unique_ptr<OperationEngine>> EngineTest::NewEngine(const EngineSpec& spec, RecordingHost* host) {
+Result<std::unique_ptr<OperationEngine>> EngineTest::NewEngine(const EngineSpec& spec,
+                                                               RecordingHost* host) {
   return NewMysqlEngine(spec, host ? host : &host_);
 }
 
-Result<std::unique_ptr<OperationEngine>> EngineTest::Copied(const EngineSpec& spec, RecordingHost* host) {
+Result<std::unique_ptr<OperationEngine>> EngineTest::Copied(const EngineSpec& spec,
+                                                            RecordingHost* host) {
   return CopiedEngine(spec, host ? host : &host_);
 }
 

@@ -45,7 +45,8 @@ Result<ScratchDb> NewScratchDb(MariaDbServer* server, const std::string& stateme
 Result<ScratchDb> NewScratchTable(MariaDbServer* server, int rows);
 
 // The names of db.table's indexes, sorted (empty when the table is not there).
-std::vector<std::string> IndexNames(MysqlConnection& conn, const std::string& db, const std::string& table);
+std::vector<std::string> IndexNames(MysqlConnection& conn, const std::string& db,
+                                    const std::string& table);
 
 // The first cell of `sql`'s first row as text: "<none>" without rows, "NULL" for NULL.
 Result<std::string> Cell(MysqlConnection& conn, const std::string& sql);
@@ -60,8 +61,12 @@ class RecordingHost : public EngineHost {
   EngineProgress last_progress() { return Read(progress_); }
   int saves() { return Read(saves_); }
   int64_t max_backlog() { return Read(max_backlog_); }  // the largest backlog_bytes reported
-  std::string max_backlog_phase() { return Read(max_backlog_phase_); }  // the phase reported with it
-  std::vector<std::string> phases() { return Read(phases_); }  // every phase reported, in order, repeats folded
+  std::string max_backlog_phase() {
+    return Read(max_backlog_phase_);
+  }  // the phase reported with it
+  std::vector<std::string> phases() {
+    return Read(phases_);
+  }  // every phase reported, in order, repeats folded
 
   std::atomic<bool> stop{false};
   // When set, SaveResumeState/ReportProgress fail with LeaseLost.
@@ -113,8 +118,8 @@ EngineSpec SpecFor(MariaDbServer* server, const std::string& db, const std::stri
 namespace ordo::testing {
 
 // A thread doing random single-row inserts, updates and deletes on `table`
-// (id INT key, an INT column v_col, a text column s_col) over ids [first_id, first_id + ids), each in its own
-// transaction; when `oracle` is set, every change is mirrored into that table in the
+// (id INT key, an INT column v_col, a text column s_col) over ids [first_id, first_id + ids), each
+// in its own transaction; when `oracle` is set, every change is mirrored into that table in the
 // same transaction. Counts transactions and errors.
 class RandomWriter {
  public:
@@ -157,8 +162,8 @@ class RandomWriter {
 //   using EngineFlow = testing::EngineTest;
 //   TEST_F(EngineFlow, AnAddedColumnHasItsDefault) {
 //     ORDO_ASSERT_OK(SeedTable(1000));
-//     ORDO_ASSERT_OK_AND_ASSIGN(CutoverReport report, RunToSwap(Spec("ALTER TABLE t ADD x INT DEFAULT 1")));
-//     EXPECT_EQ(CellOf("SELECT COUNT(*) FROM t WHERE x = 1"), "1000");
+//     ORDO_ASSERT_OK_AND_ASSIGN(CutoverReport report, RunToSwap(Spec("ALTER TABLE t ADD x INT
+//     DEFAULT 1"))); EXPECT_EQ(CellOf("SELECT COUNT(*) FROM t WHERE x = 1"), "1000");
 //   }
 namespace ordo::testing {
 
@@ -195,9 +200,11 @@ class EngineTest : public ::testing::Test {
   EngineSpec Spec(const std::string& ddl, const std::string& table = "t");
 
   // An engine of `spec` reporting to `host` (the fixture's host_ when null).
-  Result<std::unique_ptr<OperationEngine>> NewEngine(const EngineSpec& spec, RecordingHost* host = nullptr);
+  Result<std::unique_ptr<OperationEngine>> NewEngine(const EngineSpec& spec,
+                                                     RecordingHost* host = nullptr);
   // The same, copied and in sync (Copy() succeeded).
-  Result<std::unique_ptr<OperationEngine>> Copied(const EngineSpec& spec, RecordingHost* host = nullptr);
+  Result<std::unique_ptr<OperationEngine>> Copied(const EngineSpec& spec,
+                                                  RecordingHost* host = nullptr);
   // Builds the engine of `spec` into engine_ (reporting to host_) and runs Preflight,
   // Copy and Cutover: the swap's report, or the first failing step's error with the
   // step named. engine_ stays for the steps after the swap.
