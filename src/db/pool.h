@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/mutex.h"
 #include "db/dsn.h"
 #include "ordo/status.h"
 
@@ -52,7 +53,7 @@ class ConnectionPool {
   // when the server cannot be reached).
   Result<Handle> Acquire() {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       if (!idle_.empty()) {
         auto conn = std::move(idle_.back());
         idle_.pop_back();
@@ -67,15 +68,15 @@ class ConnectionPool {
  private:
   void Release(std::unique_ptr<Conn> conn) {
     if (!conn->reusable()) return;
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (idle_.size() < max_idle_) idle_.push_back(std::move(conn));
   }
 
   Dsn dsn_;
   Options options_;
   size_t max_idle_;
-  std::mutex mu_;
-  std::vector<std::unique_ptr<Conn>> idle_;
+  Mutex mu_;
+  std::vector<std::unique_ptr<Conn>> idle_ ORDO_GUARDED_BY(mu_);
 };
 
 }  // namespace ordo

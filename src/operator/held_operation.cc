@@ -52,7 +52,7 @@ Status HeldOperation::Fenced(const std::function<Status()>& write, bool refreshe
 }
 
 void HeldOperation::set_cutover_lock_ms(int64_t ms) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   cutover_lock_ms_ = ms;
 }
 
@@ -60,7 +60,7 @@ Status HeldOperation::ReportProgress(const EngineProgress& progress) {
   std::vector<ChangeProgress> changes = progress.changes;
   std::vector<std::string> fresh;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     last_progress_ = progress;
     if (cutover_lock_ms_) {
       for (ChangeProgress& c : changes)
@@ -107,7 +107,7 @@ bool HeldOperation::ShouldStop() {
 }
 
 ApplyControl HeldOperation::control() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return control_;
 }
 
@@ -122,13 +122,13 @@ Status HeldOperation::RefreshControl() {
   // Decided: the operations' verdict is settled, or the stored state is (retry expiry
   // fails an apply outright).
   c.apply_decided = IsSettled(apply->state) || IsSettled(DeriveApplyState(*ops, c.release).verdict);
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   control_ = c;
   return Status::Ok();
 }
 
 std::optional<EngineProgress> HeldOperation::last_progress() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return last_progress_;
 }
 

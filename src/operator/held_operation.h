@@ -30,6 +30,7 @@
 #include <set>
 #include <string>
 
+#include "core/mutex.h"
 #include "operator/decisions.h"
 #include "operator/worker_context.h"
 #include "ordo/engine.h"
@@ -112,11 +113,12 @@ class HeldOperation final : public EngineHost {
   std::atomic<bool> monitor_stop_{false};
   std::unique_ptr<Task> monitor_;
 
-  std::mutex mu_;
-  ApplyControl control_;
-  std::optional<EngineProgress> last_progress_;
-  std::optional<int64_t> cutover_lock_ms_;  // fills reports that carry none (set_cutover_lock_ms)
-  std::set<std::string> noticed_;           // the engine's notices already recorded
+  Mutex mu_;
+  ApplyControl control_ ORDO_GUARDED_BY(mu_);
+  std::optional<EngineProgress> last_progress_ ORDO_GUARDED_BY(mu_);
+  // Fills reports that carry none (set_cutover_lock_ms).
+  std::optional<int64_t> cutover_lock_ms_ ORDO_GUARDED_BY(mu_);
+  std::set<std::string> noticed_ ORDO_GUARDED_BY(mu_);  // the engine's notices already recorded
 };
 
 }  // namespace ordo

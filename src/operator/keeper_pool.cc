@@ -5,7 +5,7 @@ namespace ordo {
 bool KeeperPool::TryStart(std::string name, std::function<void()> body) {
   std::vector<std::unique_ptr<Task>> finished;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (busy_ >= capacity_) return false;
     ++busy_;
     // Reap the tasks whose bodies have returned, so the list stays bounded.
@@ -22,24 +22,24 @@ bool KeeperPool::TryStart(std::string name, std::function<void()> body) {
   auto done = std::make_shared<bool>(false);
   auto task = runtime_.Spawn(std::move(name), [this, done, body = std::move(body)] {
     body();
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     *done = true;
     --busy_;
   });
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   slots_.push_back(Slot{std::move(task), done});
   return true;
 }
 
 int KeeperPool::busy() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return busy_;
 }
 
 void KeeperPool::JoinAll() {
   std::vector<Slot> slots;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     slots.swap(slots_);
   }
   for (auto& s : slots) s.task->Join();

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core/mutex.h"
 #include "operator/runtime.h"
 
 namespace ordo {
@@ -38,9 +39,9 @@ class KeeperPool {
   };
   Runtime& runtime_;
   const int capacity_;
-  std::mutex mu_;
-  int busy_ = 0;
-  std::vector<Slot> slots_;
+  Mutex mu_;
+  int busy_ ORDO_GUARDED_BY(mu_) = 0;
+  std::vector<Slot> slots_ ORDO_GUARDED_BY(mu_);
 };
 
 }  // namespace ordo

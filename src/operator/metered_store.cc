@@ -47,7 +47,7 @@ void MeteredStore::RecordClaim(const char* kind, const Status& status, bool clai
 void MeteredStore::Baseline(const ClaimedOperation& claimed) {
   auto changes = inner_.ListChanges(claimed.operation.id);
   if (!changes.ok()) return;  // progress then counts from zero
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto& ids = operation_changes_[claimed.operation.id];
   for (const ChangeRecord& c : *changes) {
     changes_[c.id] = ChangeSeen{c.rows_copied, c.cutover_lock_ms.has_value()};
@@ -58,7 +58,7 @@ void MeteredStore::Baseline(const ClaimedOperation& claimed) {
 void MeteredStore::NoteLeaseAnswer(const Lease& lease, const Status& status) {
   if (!status.Is(StatusCode::kLeaseLost)) return;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (!lost_tokens_.insert(lease.token).second) return;
   }
   lease_losses_.Increment();
@@ -66,7 +66,7 @@ void MeteredStore::NoteLeaseAnswer(const Lease& lease, const Status& status) {
 }
 
 void MeteredStore::Forget(int64_t operation_id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = operation_changes_.find(operation_id);
   if (it == operation_changes_.end()) return;
   for (int64_t id : it->second) changes_.erase(id);
@@ -145,7 +145,7 @@ Status MeteredStore::SaveProgress(const Lease& lease, const std::vector<ChangePr
   int64_t rows = 0;
   std::vector<double> locks_seconds;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     for (const ChangeProgress& p : progress) {
       ChangeSeen& seen = changes_[p.change_id];
       operation_changes_[lease.operation_id].insert(p.change_id);

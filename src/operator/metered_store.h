@@ -30,6 +30,7 @@
 #include <set>
 #include <string>
 
+#include "core/mutex.h"
 #include "operator/metrics.h"
 #include "ordo/clock.h"
 #include "ordo/store.h"
@@ -127,10 +128,10 @@ class MeteredStore final : public Store {
   Counter& rows_copied_;
   Histogram& cutover_lock_;
 
-  std::mutex mu_;
-  std::map<int64_t, ChangeSeen> changes_;                   // by change id
-  std::map<int64_t, std::set<int64_t>> operation_changes_;  // operation id → change ids
-  std::set<std::string> lost_tokens_;
+  Mutex mu_;
+  std::map<int64_t, ChangeSeen> changes_ ORDO_GUARDED_BY(mu_);                   // by change id
+  std::map<int64_t, std::set<int64_t>> operation_changes_ ORDO_GUARDED_BY(mu_);  // operation id → change ids
+  std::set<std::string> lost_tokens_ ORDO_GUARDED_BY(mu_);
 };
 
 }  // namespace ordo

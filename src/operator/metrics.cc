@@ -45,7 +45,7 @@ Histogram::Histogram(std::vector<double> bounds)
 void Histogram::Observe(double value) {
   // The first bucket whose upper bound holds the value; +Inf when none does.
   size_t i = std::lower_bound(bounds_.begin(), bounds_.end(), value) - bounds_.begin();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   ++counts_[i];
   sum_ += value;
   ++count_;
@@ -54,7 +54,7 @@ void Histogram::Observe(double value) {
 Histogram::Snapshot Histogram::Read() const {
   Snapshot s;
   s.bounds = bounds_;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   uint64_t running = 0;
   for (uint64_t c : counts_) {
     running += c;
@@ -83,7 +83,7 @@ MetricsRegistry::Family* MetricsRegistry::FamilyFor(std::string_view name, std::
 
 Counter& MetricsRegistry::GetCounter(std::string_view name, std::string_view help,
                                      const MetricLabels& labels) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   Family* f = FamilyFor(name, help, Kind::kCounter);
   if (f == nullptr) return *stray_counters_.emplace_back(std::make_unique<Counter>());
   auto& slot = f->counters[labels];
@@ -93,7 +93,7 @@ Counter& MetricsRegistry::GetCounter(std::string_view name, std::string_view hel
 
 Gauge& MetricsRegistry::GetGauge(std::string_view name, std::string_view help,
                                  const MetricLabels& labels) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   Family* f = FamilyFor(name, help, Kind::kGauge);
   if (f == nullptr) return *stray_gauges_.emplace_back(std::make_unique<Gauge>());
   auto& slot = f->gauges[labels];
@@ -104,7 +104,7 @@ Gauge& MetricsRegistry::GetGauge(std::string_view name, std::string_view help,
 Histogram& MetricsRegistry::GetHistogram(std::string_view name, std::string_view help,
                                          const std::vector<double>& bounds,
                                          const MetricLabels& labels) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   Family* f = FamilyFor(name, help, Kind::kHistogram);
   if (f == nullptr) return *stray_histograms_.emplace_back(std::make_unique<Histogram>(bounds));
   auto& slot = f->histograms[labels];
@@ -113,7 +113,7 @@ Histogram& MetricsRegistry::GetHistogram(std::string_view name, std::string_view
 }
 
 std::string MetricsRegistry::RenderText() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::string out;
   for (const auto& [name, f] : families_) {
     out += "# HELP " + name + " " + EscapeHelp(f.help) + "\n";

@@ -29,6 +29,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/mutex.h"
+
 namespace ordo {
 
 // Label name → value, in the order given (rendered in that order).
@@ -70,10 +72,10 @@ class Histogram {
 
  private:
   const std::vector<double> bounds_;
-  mutable std::mutex mu_;
-  std::vector<uint64_t> counts_;  // per bucket (not cumulative), last = +Inf
-  double sum_ = 0;
-  uint64_t count_ = 0;
+  mutable Mutex mu_;
+  std::vector<uint64_t> counts_ ORDO_GUARDED_BY(mu_);  // per bucket (not cumulative), last = +Inf
+  double sum_ ORDO_GUARDED_BY(mu_) = 0;
+  uint64_t count_ ORDO_GUARDED_BY(mu_) = 0;
 };
 
 // Bucket bounds in seconds for store round trips and claims (1 ms … 10 s).
@@ -106,14 +108,14 @@ class MetricsRegistry {
     std::map<MetricLabels, std::unique_ptr<Gauge>> gauges;
     std::map<MetricLabels, std::unique_ptr<Histogram>> histograms;
   };
-  Family* FamilyFor(std::string_view name, std::string_view help, Kind kind);
+  Family* FamilyFor(std::string_view name, std::string_view help, Kind kind) ORDO_REQUIRES(mu_);
 
-  mutable std::mutex mu_;
-  std::map<std::string, Family, std::less<>> families_;
+  mutable Mutex mu_;
+  std::map<std::string, Family, std::less<>> families_ ORDO_GUARDED_BY(mu_);
   // Metrics asked for under a name of another kind: kept alive, never rendered.
-  std::vector<std::unique_ptr<Counter>> stray_counters_;
-  std::vector<std::unique_ptr<Gauge>> stray_gauges_;
-  std::vector<std::unique_ptr<Histogram>> stray_histograms_;
+  std::vector<std::unique_ptr<Counter>> stray_counters_ ORDO_GUARDED_BY(mu_);
+  std::vector<std::unique_ptr<Gauge>> stray_gauges_ ORDO_GUARDED_BY(mu_);
+  std::vector<std::unique_ptr<Histogram>> stray_histograms_ ORDO_GUARDED_BY(mu_);
 };
 
 // The exposition format's escaping: label values escape \, " and newline; help text

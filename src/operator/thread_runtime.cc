@@ -4,6 +4,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/mutex.h"
 #include "operator/runtime.h"
 
 namespace ordo {
@@ -25,28 +26,28 @@ class CondSignal final : public Signal {
  public:
   void Notify() override {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       ++generation_;
     }
     cv_.notify_all();
   }
   uint64_t Generation() override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     return generation_;
   }
   uint64_t WaitFor(uint64_t seen, Micros timeout_micros) override {
-    std::unique_lock<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (timeout_micros > 0) {
       cv_.wait_for(lock, std::chrono::microseconds(timeout_micros),
-                   [&] { return generation_ != seen; });
+                   [&]() ORDO_REQUIRES(mu_) { return generation_ != seen; });
     }
     return generation_;
   }
 
  private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  uint64_t generation_ = 0;
+  Mutex mu_;
+  std::condition_variable_any cv_;
+  uint64_t generation_ ORDO_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace

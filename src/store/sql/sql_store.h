@@ -29,6 +29,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/mutex.h"
 #include "db/dsn.h"
 #include "ordo/store.h"
 #include "store/gate_candidates.h"
@@ -261,8 +262,8 @@ class SqlStore : public Store, public GateCandidates {
 
   const Dialect& d_;
   const Gates gates_;
-  std::mutex external_ids_mu_;
-  std::unordered_map<int64_t, std::string> external_ids_;  // ExternalIdOf's, by apply id
+  Mutex external_ids_mu_;
+  std::unordered_map<int64_t, std::string> external_ids_ ORDO_GUARDED_BY(external_ids_mu_);  // ExternalIdOf's, by apply id
   static constexpr size_t kMaxCachedExternalIds = 10000;   // then the cache starts over
 };
 

@@ -64,12 +64,12 @@ Result<std::optional<OperationRecord>> SqlStore::FindCandidate(Session& s, Claim
 
 Result<std::string> SqlStore::ExternalIdOf(Session& s, int64_t apply_id) {
   {
-    std::lock_guard<std::mutex> lock(external_ids_mu_);
+    MutexLock lock(&external_ids_mu_);
     auto it = external_ids_.find(apply_id);
     if (it != external_ids_.end()) return it->second;
   }
   ORDO_ASSIGN_OR_RETURN(ApplyRecord apply, ReadApply(s, apply_id));
-  std::lock_guard<std::mutex> lock(external_ids_mu_);
+  MutexLock lock(&external_ids_mu_);
   if (external_ids_.size() >= kMaxCachedExternalIds) external_ids_.clear();
   external_ids_.emplace(apply_id, apply.external_id);
   return apply.external_id;
