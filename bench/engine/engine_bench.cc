@@ -40,7 +40,8 @@ class QuietHost : public ordo::EngineHost {
                    static_cast<long long>(Ms(start_, Clock::now())));
     }
     if (show_phases_)
-      std::fprintf(stderr, "backlog %lld bytes at %lld ms\n", static_cast<long long>(p.backlog_bytes),
+      std::fprintf(stderr, "backlog %lld bytes at %lld ms\n",
+                   static_cast<long long>(p.backlog_bytes),
                    static_cast<long long>(Ms(start_, Clock::now())));
     if (p.backlog_bytes > max_backlog) {
       max_backlog = p.backlog_bytes;
@@ -84,7 +85,8 @@ int main(int argc, char** argv) {
   if (argc < 5) {
     std::fprintf(stderr,
                  "usage: ordo_engine_bench DSN SCHEMA TABLE DDL [copy_threads=N] [instant] "
-                 "[revert_after_ms=N] [max_backlog_bytes=N] [copy_rest=X] [verify_rest=X] [verify_during_copy=0|1] [apply_sessions=N] [keep_indexes]\n");
+                 "[revert_after_ms=N] [max_backlog_bytes=N] [copy_rest=X] [verify_rest=X] "
+                 "[verify_during_copy=0|1] [apply_sessions=N] [keep_indexes]\n");
     return 2;
   }
   ordo::EngineSpec spec;
@@ -137,9 +139,11 @@ int main(int argc, char** argv) {
       static_cast<long long>(Ms(t1, t2)), static_cast<long long>(host.rows),
       secs > 0 ? host.rows / secs : 0.0, static_cast<long long>(report->write_block_ms),
       report->attempts, report->instant ? "true" : "false");
-  std::printf(",\"rows_verified\":%lld,\"max_backlog_bytes\":%lld,\"max_backlog_phase\":\"%s\",\"failed_attempts\":[",
-              static_cast<long long>(report->rows_verified), static_cast<long long>(host.max_backlog),
-              host.max_backlog_phase.c_str());
+  std::printf(
+      ",\"rows_verified\":%lld,\"max_backlog_bytes\":%lld,\"max_backlog_phase\":\"%s\",\"failed_"
+      "attempts\":[",
+      static_cast<long long>(report->rows_verified), static_cast<long long>(host.max_backlog),
+      host.max_backlog_phase.c_str());
   for (size_t i = 0; i < report->failed_attempt_reasons.size(); ++i) {
     std::string reason;
     for (char c : report->failed_attempt_reasons[i])
@@ -155,11 +159,12 @@ int main(int argc, char** argv) {
     auto reverted = (*engine)->Revert();
     if (!reverted.ok()) return Fail(reverted.status());
     auto t4 = Clock::now();
-    std::printf(",\"window_ms\":%lld,\"revert_ms\":%lld,\"revert_verified_rows\":%lld,"
-                "\"revert_block_ms\":%lld,\"revert_attempts\":%d",
-                static_cast<long long>(Ms(t2, t3)), static_cast<long long>(Ms(t3, t4)),
-                static_cast<long long>(reverted->rows_verified),
-                static_cast<long long>(reverted->write_block_ms), reverted->attempts);
+    std::printf(
+        ",\"window_ms\":%lld,\"revert_ms\":%lld,\"revert_verified_rows\":%lld,"
+        "\"revert_block_ms\":%lld,\"revert_attempts\":%d",
+        static_cast<long long>(Ms(t2, t3)), static_cast<long long>(Ms(t3, t4)),
+        static_cast<long long>(reverted->rows_verified),
+        static_cast<long long>(reverted->write_block_ms), reverted->attempts);
   }
   std::printf("}\n");
   return 0;

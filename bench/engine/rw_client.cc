@@ -10,6 +10,8 @@
 //
 //   ordo_rw_client DSN TABLE [threads=4] [seconds=3600] [pause_us=200] [gap_us=1000]
 //                  [first=100000000] [rows=1000] [stop=FILE]
+#include <sys/stat.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -18,8 +20,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <sys/stat.h>
 
 #include "db/dsn.h"
 #include "db/mysql/connection.h"
@@ -46,7 +46,9 @@ int64_t Arg(int argc, char** argv, const std::string& key, int64_t fallback) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: ordo_rw_client DSN TABLE [threads=N] [seconds=N] [pause_us=N] [gap_us=N] [first=N] [rows=N] [stop=FILE]\n");
+    std::fprintf(stderr,
+                 "usage: ordo_rw_client DSN TABLE [threads=N] [seconds=N] [pause_us=N] [gap_us=N] "
+                 "[first=N] [rows=N] [stop=FILE]\n");
     return 2;
   }
   auto dsn = ParseDsn(argv[1]);
@@ -70,7 +72,8 @@ int main(int argc, char** argv) {
       return 1;
     }
     // Its own rows: sysbench's tables have k, c, pad.
-    std::string sql = "INSERT IGNORE INTO " + table + " (id, k, c, pad) SELECT seq, 0, 'rw', 'rw' FROM seq_" +
+    std::string sql = "INSERT IGNORE INTO " + table +
+                      " (id, k, c, pad) SELECT seq, 0, 'rw', 'rw' FROM seq_" +
                       std::to_string(first) + "_to_" + std::to_string(first + threads * rows - 1);
     Status s = (*conn)->Execute(sql);
     if (!s.ok()) {
@@ -84,7 +87,8 @@ int main(int argc, char** argv) {
   auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
   auto stopped = [&] {
     struct stat st;
-    return std::chrono::steady_clock::now() >= end || (!stop_file.empty() && stat(stop_file.c_str(), &st) == 0);
+    return std::chrono::steady_clock::now() >= end ||
+           (!stop_file.empty() && stat(stop_file.c_str(), &st) == 0);
   };
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {
@@ -102,11 +106,13 @@ int main(int argc, char** argv) {
         }
         int64_t id = first + t * rows + static_cast<int64_t>(n++ % rows);
         Status s = conn->Execute("BEGIN");
-        if (s.ok()) s = conn->Query("SELECT c FROM " + table + " WHERE id = ?", {SqlValue::Int(id)}).status();
+        if (s.ok())
+          s = conn->Query("SELECT c FROM " + table + " WHERE id = ?", {SqlValue::Int(id)}).status();
         if (s.ok()) std::this_thread::sleep_for(pause);
         if (s.ok())
           s = conn->Execute("UPDATE " + table + " SET c = ? WHERE id = ?",
-                            {SqlValue::Text("rw" + std::to_string(n)), SqlValue::Int(id)}).status();
+                            {SqlValue::Text("rw" + std::to_string(n)), SqlValue::Int(id)})
+                  .status();
         if (s.ok()) s = conn->Execute("COMMIT");
         if (s.ok()) {
           ++transactions;

@@ -15,7 +15,6 @@
 //       --history 1000 --claimers 8 --variants store,bare
 //   ordo_store_bench --backend sqlite --sqlite-dir /tmp/b --claimers 1 --work 32000
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -150,8 +149,8 @@ Status Main(const Config& c) {
     }
   }
   std::cout << "<!-- " << c.backend << ", " << c.history
-            << " settled operations: 1-minute load average at the end " << LoadAverage()
-            << " -->" << std::endl;
+            << " settled operations: 1-minute load average at the end " << LoadAverage() << " -->"
+            << std::endl;
   for (int n : c.claimers) {
     for (const std::string& variant : c.variants) {
       auto it = runs.find({variant, n});

@@ -69,16 +69,19 @@ Result<bool> ClaimOnce(Conn& c, const BaselineSql& sql, const std::string& owner
     ORDO_ASSIGN_OR_RETURN(
         SqlRows rows,
         c.Query("SELECT id FROM apply_operations WHERE state = 'pending' ORDER BY created_at, "
-                "id LIMIT 1 " + lock,
+                "id LIMIT 1 " +
+                    lock,
                 {}));
     if (rows.rows.empty()) return false;
     const std::string& now = sql.now;
     ORDO_ASSIGN_OR_RETURN(
         uint64_t n,
         c.Execute("UPDATE apply_operations SET state = 'running', started_at = COALESCE("
-                  "started_at, " + now + "), lease_owner = ?, lease_token = ?, "
-                  "lease_acquired_at = " + now + ", updated_at = " + now +
-                  " WHERE id = ? AND state = 'pending'",
+                  "started_at, " +
+                      now +
+                      "), lease_owner = ?, lease_token = ?, "
+                      "lease_acquired_at = " +
+                      now + ", updated_at = " + now + " WHERE id = ? AND state = 'pending'",
                   {SqlValue::Text(owner), SqlValue::Text(NewLeaseToken()),
                    SqlValue::Int(std::stoll(rows.rows[0][0].value_or("0")))}));
     return n == 1;

@@ -52,10 +52,12 @@ Status PrintMysqlExplains(const std::string& url, const StoreOptions& options, s
   ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(url));
   // Plan exactly as the store's sessions do.
   ORDO_ASSIGN_OR_RETURN(auto conn, MysqlConnection::Connect(dsn, mysql::SessionOptions(dsn)));
-  ORDO_ASSIGN_OR_RETURN(std::string op_text,
-                        First(*conn, "SELECT MAX(id) FROM apply_operations WHERE state = 'pending'"));
-  ORDO_ASSIGN_OR_RETURN(std::string apply_text,
-                        First(*conn, "SELECT apply_id FROM apply_operations WHERE id = " + op_text));
+  ORDO_ASSIGN_OR_RETURN(
+      std::string op_text,
+      First(*conn, "SELECT MAX(id) FROM apply_operations WHERE state = 'pending'"));
+  ORDO_ASSIGN_OR_RETURN(
+      std::string apply_text,
+      First(*conn, "SELECT apply_id FROM apply_operations WHERE id = " + op_text));
   SqlValue op = SqlValue::Int(std::stoll(op_text));
   SqlValue apply = SqlValue::Int(std::stoll(apply_text));
   sqlstore::Gates g(sqlstore::MariaDbDialect(), options);
@@ -63,7 +65,8 @@ Status PrintMysqlExplains(const std::string& url, const StoreOptions& options, s
   mysql::ClaimSearch cutover(g.cutover, g.Arm1(), {g.Arm2()});
   sqlstore::SqlText copy_next = copy.RareProbeAfter({"2000-01-01", 1});
   sqlstore::SqlText copy_lock = copy.lock.With({op});
-  sqlstore::SqlText start = g.start_pending.With({SqlValue::Text("bench"), SqlValue::Text("token"), op});
+  sqlstore::SqlText start =
+      g.start_pending.With({SqlValue::Text("bench"), SqlValue::Text("token"), op});
   sqlstore::SqlText cutover_lock = cutover.lock.With({op});
   sqlstore::SqlText stop_lock = (g.stop_recheck + " FOR UPDATE SKIP LOCKED").With({apply});
   sqlstore::SqlText expiry_lock = (g.expiry_recheck + " FOR UPDATE SKIP LOCKED").With({apply});
@@ -77,8 +80,12 @@ Status PrintMysqlExplains(const std::string& url, const StoreOptions& options, s
       {"cutover claim: first claimable parked row (arm 1, locked) and stale in-flight rows",
        cutover.first.text, cutover.first.params},
       {"cutover claim: lock a probe row, re-checked", cutover_lock.text, cutover_lock.params},
-      {"barrier start: the earlier siblings, share-locked, each with its verdict", g.start_siblings.text, {op}},
-      {"begin_cutover: the earlier siblings, share-locked, each with its verdict", g.turn_siblings.text, {op}},
+      {"barrier start: the earlier siblings, share-locked, each with its verdict",
+       g.start_siblings.text,
+       {op}},
+      {"begin_cutover: the earlier siblings, share-locked, each with its verdict",
+       g.turn_siblings.text,
+       {op}},
       {"begin_cutover: guarded UPDATE",
        NowIn(sqlstore::BeginCutoverSql(sqlstore::MariaDbDialect())),
        {op, SqlValue::Text("token")}},
@@ -91,7 +98,8 @@ Status PrintMysqlExplains(const std::string& url, const StoreOptions& options, s
        sqlstore::DeploymentHolderCandidatesSql(sqlstore::MariaDbDialect()),
        {SqlValue::Text("d1"), SqlValue::Text("app"), SqlValue::Text("env1"), SqlValue::Int(0)}},
       {"fenced write: lock the leased row",
-       "SELECT id FROM apply_operations o WHERE o.id = ? FOR UPDATE SKIP LOCKED", {op}},
+       "SELECT id FROM apply_operations o WHERE o.id = ? FOR UPDATE SKIP LOCKED",
+       {op}},
       {"fenced write: guarded UPDATE",
        "UPDATE apply_operations SET updated_at = NOW(6) WHERE id = ? AND lease_token = ?",
        {op, SqlValue::Text("token")}},
@@ -143,8 +151,8 @@ Status PrintPgExplains(const std::string& url, const StoreOptions& options, std:
       {"copy claim: find and lock the first claimable row (PgStore::FirstCandidateSql)",
        postgres::PgStore::FirstCandidateSql(g.copy), true},
       {"copy claim: the whole claim in one statement (PgStore::CopyClaimSql)",
-       sqlstore::SqlText("", {SqlValue::Text("bench"), SqlValue::Text("token"), SqlValue::Text("start"),
-                              SqlValue::Text("recover")}) +
+       sqlstore::SqlText("", {SqlValue::Text("bench"), SqlValue::Text("token"),
+                              SqlValue::Text("start"), SqlValue::Text("recover")}) +
            postgres::PgStore::CopyClaimSql(g),
        false},
       {"copy claim: arm A's guarded UPDATE (the core's, for a `barrier` row)", start, false},
@@ -166,7 +174,8 @@ Status PrintPgExplains(const std::string& url, const StoreOptions& options, std:
   return Status::Ok();
 }
 
-Status PrintSqliteExplains(const std::string& path, const StoreOptions& options, std::ostream& out) {
+Status PrintSqliteExplains(const std::string& path, const StoreOptions& options,
+                           std::ostream& out) {
   ORDO_ASSIGN_OR_RETURN(auto db, sqlite::SqliteDb::Open(path, 10'000));
   sqlstore::Gates g(sqlstore::SqliteDialect(), options);
   struct Claim {
@@ -177,7 +186,8 @@ Status PrintSqliteExplains(const std::string& path, const StoreOptions& options,
                           {"cutover claim", sqlite::CutoverCandidatesSql(g)},
                           {"cleanup claim", sqlite::CleanupCandidatesSql(g)}};
   for (const Claim& c : claims) {
-    ORDO_ASSIGN_OR_RETURN(SqlRows plan, db->Query("EXPLAIN QUERY PLAN " + c.sql.text + " LIMIT 1", c.sql.params));
+    ORDO_ASSIGN_OR_RETURN(SqlRows plan,
+                          db->Query("EXPLAIN QUERY PLAN " + c.sql.text + " LIMIT 1", c.sql.params));
     out << "\n**" << c.title << "** (its candidate query, LIMIT 1)\n\n```\n";
     // Rows come in tree order: (id, parent, notused, detail); indent by depth.
     std::vector<std::pair<std::string, int>> depth;  // node id → depth

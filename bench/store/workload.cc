@@ -68,25 +68,25 @@ class Mysql final : public Workload {
           seq + ") s"));
       ORDO_ASSIGN_OR_RETURN(int64_t last, MaxApplyId());
       std::string range = " BETWEEN " + std::to_string(first + 1) + " AND " + std::to_string(last);
-      ORDO_RETURN_IF_ERROR(Run(
-          "INSERT INTO apply_operations (apply_id, deployment, state, error, cutover_policy, "
-          "on_failure, attempt, started_at, cutover_started_at, cutover_completed_at, "
-          "completed_at, created_at, updated_at) SELECT a.id, CONCAT('d', k.x), " +
-          std::string(kSettledState) +
-          ", NULL, 'rolling', 'halt', 0, a.created_at, a.created_at, a.created_at, "
-          "a.created_at, a.created_at, a.created_at FROM applies a JOIN (SELECT seq AS x FROM "
-          "seq_1_to_4) k WHERE a.id" +
-          range + " ORDER BY a.id, k.x"));
-      ORDO_RETURN_IF_ERROR(Run(
-          "INSERT INTO apply_events (apply_id, operation_id, at, kind, from_state, to_state, "
-          "message) SELECT apply_id, id, completed_at, 'state_change', 'revert_window', state, "
-          "'history' FROM apply_operations WHERE apply_id" +
-          range));
-      ORDO_RETURN_IF_ERROR(Run(
-          "INSERT INTO control_requests (apply_id, kind, status, requested_by, created_at, "
-          "updated_at, completed_at) SELECT id, 'cutover', 'completed', 'user', created_at, "
-          "created_at, created_at FROM applies WHERE id % 10 = 0 AND id" +
-          range));
+      ORDO_RETURN_IF_ERROR(
+          Run("INSERT INTO apply_operations (apply_id, deployment, state, error, cutover_policy, "
+              "on_failure, attempt, started_at, cutover_started_at, cutover_completed_at, "
+              "completed_at, created_at, updated_at) SELECT a.id, CONCAT('d', k.x), " +
+              std::string(kSettledState) +
+              ", NULL, 'rolling', 'halt', 0, a.created_at, a.created_at, a.created_at, "
+              "a.created_at, a.created_at, a.created_at FROM applies a JOIN (SELECT seq AS x FROM "
+              "seq_1_to_4) k WHERE a.id" +
+              range + " ORDER BY a.id, k.x"));
+      ORDO_RETURN_IF_ERROR(
+          Run("INSERT INTO apply_events (apply_id, operation_id, at, kind, from_state, to_state, "
+              "message) SELECT apply_id, id, completed_at, 'state_change', 'revert_window', state, "
+              "'history' FROM apply_operations WHERE apply_id" +
+              range));
+      ORDO_RETURN_IF_ERROR(
+          Run("INSERT INTO control_requests (apply_id, kind, status, requested_by, created_at, "
+              "updated_at, completed_at) SELECT id, 'cutover', 'completed', 'user', created_at, "
+              "created_at, created_at FROM applies WHERE id % 10 = 0 AND id" +
+              range));
     }
     ORDO_RETURN_IF_ERROR(conn_->Execute("SET SESSION foreign_key_checks = 1"));
     return Analyze();
@@ -97,31 +97,33 @@ class Mysql final : public Workload {
     ORDO_ASSIGN_OR_RETURN(work_after_, MaxApplyId());
     int64_t applies = Applies(operations, shape_.per_apply);
     std::string seq = "seq_1_to_" + std::to_string(applies);
-    ORDO_RETURN_IF_ERROR(Run(
-        "INSERT INTO applies (external_id, database_name, environment, state, defer_cutover, "
-        "options, operation_count, attempt, created_at, updated_at) SELECT CONCAT('ap_work_', "
-        "s.seq), 'app', CONCAT('work', s.seq), '" + std::string(shape_.apply_state) + "', 0, " +
-        std::string(kOptions) + ", " + std::to_string(shape_.per_apply) +
-        ", 0, s.t, s.t FROM (SELECT seq, NOW(6) - INTERVAL 1 HOUR + INTERVAL seq MICROSECOND "
-        "AS t FROM " +
-        seq + ") s"));
+    ORDO_RETURN_IF_ERROR(
+        Run("INSERT INTO applies (external_id, database_name, environment, state, defer_cutover, "
+            "options, operation_count, attempt, created_at, updated_at) SELECT CONCAT('ap_work_', "
+            "s.seq), 'app', CONCAT('work', s.seq), '" +
+            std::string(shape_.apply_state) + "', 0, " + std::string(kOptions) + ", " +
+            std::to_string(shape_.per_apply) +
+            ", 0, s.t, s.t FROM (SELECT seq, NOW(6) - INTERVAL 1 HOUR + INTERVAL seq MICROSECOND "
+            "AS t FROM " +
+            seq + ") s"));
     ORDO_RETURN_IF_ERROR(Run(
         "INSERT INTO apply_operations (apply_id, deployment, state, cutover_policy, on_failure, "
         "attempt, created_at, updated_at) SELECT a.id, CONCAT('d', k.x), '" +
         std::string(shape_.state) + "', '" + shape_.policy +
         "', 'halt', 0, a.created_at, NOW(6) FROM applies a JOIN (SELECT seq AS x FROM "
-        "seq_1_to_" + std::to_string(shape_.per_apply) + ") k WHERE a.id > " +
-        std::to_string(work_after_) + " ORDER BY a.id, k.x"));
+        "seq_1_to_" +
+        std::to_string(shape_.per_apply) + ") k WHERE a.id > " + std::to_string(work_after_) +
+        " ORDER BY a.id, k.x"));
     return Analyze();
   }
 
   Status ResetWorkSet() override {
     std::string after = std::to_string(work_after_);
-    ORDO_RETURN_IF_ERROR(Run(
-        "UPDATE apply_operations SET state = '" + std::string(shape_.state) +
-        "', lease_owner = NULL, lease_token = NULL, lease_acquired_at = NULL, started_at = "
-        "NULL, cutover_started_at = NULL, updated_at = NOW(6) WHERE apply_id > " +
-        after + " AND (state <> '" + shape_.state + "' OR lease_token IS NOT NULL)"));
+    ORDO_RETURN_IF_ERROR(
+        Run("UPDATE apply_operations SET state = '" + std::string(shape_.state) +
+            "', lease_owner = NULL, lease_token = NULL, lease_acquired_at = NULL, started_at = "
+            "NULL, cutover_started_at = NULL, updated_at = NOW(6) WHERE apply_id > " +
+            after + " AND (state <> '" + shape_.state + "' OR lease_token IS NOT NULL)"));
     return Run("DELETE FROM apply_events WHERE apply_id > " + after);
   }
 
@@ -165,25 +167,25 @@ class Pg final : public Workload {
           std::to_string(lo) + ", " + std::to_string(hi) + ") AS seq) s ORDER BY s.seq"));
       ORDO_ASSIGN_OR_RETURN(int64_t last, MaxApplyId());
       std::string range = " BETWEEN " + std::to_string(first + 1) + " AND " + std::to_string(last);
-      ORDO_RETURN_IF_ERROR(Run(
-          "INSERT INTO apply_operations (apply_id, deployment, state, error, cutover_policy, "
-          "on_failure, attempt, started_at, cutover_started_at, cutover_completed_at, "
-          "completed_at, created_at, updated_at) SELECT a.id, 'd' || k.x, " +
-          std::string(kSettledState) +
-          ", NULL, 'rolling', 'halt', 0, a.created_at, a.created_at, a.created_at, "
-          "a.created_at, a.created_at, a.created_at FROM applies a CROSS JOIN "
-          "generate_series(1, 4) AS k(x) WHERE a.id" +
-          range + " ORDER BY a.id, k.x"));
-      ORDO_RETURN_IF_ERROR(Run(
-          "INSERT INTO apply_events (apply_id, operation_id, at, kind, from_state, to_state, "
-          "message) SELECT apply_id, id, completed_at, 'state_change', 'revert_window', state, "
-          "'history' FROM apply_operations WHERE apply_id" +
-          range + " ORDER BY id"));
-      ORDO_RETURN_IF_ERROR(Run(
-          "INSERT INTO control_requests (apply_id, kind, status, requested_by, created_at, "
-          "updated_at, completed_at) SELECT id, 'cutover', 'completed', 'user', created_at, "
-          "created_at, created_at FROM applies WHERE id % 10 = 0 AND id" +
-          range + " ORDER BY id"));
+      ORDO_RETURN_IF_ERROR(
+          Run("INSERT INTO apply_operations (apply_id, deployment, state, error, cutover_policy, "
+              "on_failure, attempt, started_at, cutover_started_at, cutover_completed_at, "
+              "completed_at, created_at, updated_at) SELECT a.id, 'd' || k.x, " +
+              std::string(kSettledState) +
+              ", NULL, 'rolling', 'halt', 0, a.created_at, a.created_at, a.created_at, "
+              "a.created_at, a.created_at, a.created_at FROM applies a CROSS JOIN "
+              "generate_series(1, 4) AS k(x) WHERE a.id" +
+              range + " ORDER BY a.id, k.x"));
+      ORDO_RETURN_IF_ERROR(
+          Run("INSERT INTO apply_events (apply_id, operation_id, at, kind, from_state, to_state, "
+              "message) SELECT apply_id, id, completed_at, 'state_change', 'revert_window', state, "
+              "'history' FROM apply_operations WHERE apply_id" +
+              range + " ORDER BY id"));
+      ORDO_RETURN_IF_ERROR(
+          Run("INSERT INTO control_requests (apply_id, kind, status, requested_by, created_at, "
+              "updated_at, completed_at) SELECT id, 'cutover', 'completed', 'user', created_at, "
+              "created_at, created_at FROM applies WHERE id % 10 = 0 AND id" +
+              range + " ORDER BY id"));
     }
     return Settle();
   }
@@ -192,30 +194,36 @@ class Pg final : public Workload {
     shape_ = ShapeOf(kind);
     ORDO_ASSIGN_OR_RETURN(work_after_, MaxApplyId());
     int64_t applies = Applies(operations, shape_.per_apply);
-    ORDO_RETURN_IF_ERROR(Run(
-        "INSERT INTO applies (external_id, database_name, environment, state, defer_cutover, "
-        "options, operation_count, attempt, created_at, updated_at) SELECT 'ap_work_' || "
-        "s.seq, 'app', 'work' || s.seq, '" + std::string(shape_.apply_state) + "', 0, " +
-        std::string(kOptions) + ", " + std::to_string(shape_.per_apply) + ", 0, s.t, s.t FROM "
-        "(SELECT seq, " + kPgNow + " - INTERVAL '1 hour' + seq * INTERVAL '1 microsecond' AS t "
-        "FROM generate_series(1, " + std::to_string(applies) + ") AS seq) s ORDER BY s.seq"));
+    ORDO_RETURN_IF_ERROR(
+        Run("INSERT INTO applies (external_id, database_name, environment, state, defer_cutover, "
+            "options, operation_count, attempt, created_at, updated_at) SELECT 'ap_work_' || "
+            "s.seq, 'app', 'work' || s.seq, '" +
+            std::string(shape_.apply_state) + "', 0, " + std::string(kOptions) + ", " +
+            std::to_string(shape_.per_apply) +
+            ", 0, s.t, s.t FROM "
+            "(SELECT seq, " +
+            kPgNow +
+            " - INTERVAL '1 hour' + seq * INTERVAL '1 microsecond' AS t "
+            "FROM generate_series(1, " +
+            std::to_string(applies) + ") AS seq) s ORDER BY s.seq"));
     ORDO_RETURN_IF_ERROR(Run(
         "INSERT INTO apply_operations (apply_id, deployment, state, cutover_policy, on_failure, "
         "attempt, created_at, updated_at) SELECT a.id, 'd' || k.x, '" +
         std::string(shape_.state) + "', '" + shape_.policy + "', 'halt', 0, a.created_at, " +
         kPgNow + " FROM applies a CROSS JOIN generate_series(1, " +
-        std::to_string(shape_.per_apply) + ") AS k(x) WHERE a.id > " +
-        std::to_string(work_after_) + " ORDER BY a.id, k.x"));
+        std::to_string(shape_.per_apply) + ") AS k(x) WHERE a.id > " + std::to_string(work_after_) +
+        " ORDER BY a.id, k.x"));
     return Settle();
   }
 
   Status ResetWorkSet() override {
     std::string after = std::to_string(work_after_);
-    ORDO_RETURN_IF_ERROR(Run(
-        "UPDATE apply_operations SET state = '" + std::string(shape_.state) +
-        "', lease_owner = NULL, lease_token = NULL, lease_acquired_at = NULL, started_at = "
-        "NULL, cutover_started_at = NULL, updated_at = " + kPgNow + " WHERE apply_id > " +
-        after + " AND (state <> '" + shape_.state + "' OR lease_token IS NOT NULL)"));
+    ORDO_RETURN_IF_ERROR(
+        Run("UPDATE apply_operations SET state = '" + std::string(shape_.state) +
+            "', lease_owner = NULL, lease_token = NULL, lease_acquired_at = NULL, started_at = "
+            "NULL, cutover_started_at = NULL, updated_at = " +
+            kPgNow + " WHERE apply_id > " + after + " AND (state <> '" + shape_.state +
+            "' OR lease_token IS NOT NULL)"));
     ORDO_RETURN_IF_ERROR(Run("DELETE FROM apply_events WHERE apply_id > " + after));
     // The last run's row versions and index entries are dead now; reclaim them, as
     // InnoDB's purge does on its own, so every run starts from the same tables rather
@@ -307,9 +315,9 @@ class Sqlite final : public Workload {
         std::to_string(applies) +
         ") INSERT INTO applies (external_id, database_name, environment, state, defer_cutover, "
         "options, operation_count, attempt, created_at, updated_at) SELECT 'ap_work_' || s.seq, "
-        "'app', 'work' || s.seq, '" + std::string(shape_.apply_state) + "', 0, " +
-        std::string(kOptions) + ", " + std::to_string(shape_.per_apply) + ", 0, " + t + ", " +
-        t + " FROM s"));
+        "'app', 'work' || s.seq, '" +
+        std::string(shape_.apply_state) + "', 0, " + std::string(kOptions) + ", " +
+        std::to_string(shape_.per_apply) + ", 0, " + t + ", " + t + " FROM s"));
     ORDO_RETURN_IF_ERROR(db_->ExecScript(
         "WITH " + Deployments(shape_.per_apply) +
         " INSERT INTO apply_operations (apply_id, deployment, state, cutover_policy, "

@@ -37,7 +37,7 @@ namespace ordo {
 
 // One table change of the operation.
 struct TableChange {
-  int64_t change_id = 0;  // the store's change row, echoed in progress reports
+  int64_t change_id = 0;    // the store's change row, echoed in progress reports
   std::string schema_name;  // empty: the DSN's database
   std::string table_name;
   // Exactly one ALTER TABLE, CREATE TABLE or DROP TABLE statement naming table_name.
@@ -69,17 +69,17 @@ struct EngineSpec {
   // stream is behind (a batch of 1,000 rows or more per session; each table's keys
   // split among them by hash). 1: one session.
   int apply_sessions = 2;
-  int64_t chunk_target_ms = 500;             // each copy chunk aims at this duration
-  int64_t cutover_lock_timeout_ms = 3000;    // hard cap on write-blocked time per attempt
+  int64_t chunk_target_ms = 500;           // each copy chunk aims at this duration
+  int64_t cutover_lock_timeout_ms = 3000;  // hard cap on write-blocked time per attempt
   int cutover_max_attempts = 10;
-  int64_t cutover_backoff_ms = 500;          // first retry delay; doubles, capped at 8×
+  int64_t cutover_backoff_ms = 500;  // first retry delay; doubles, capped at 8×
   // Opt-in: once the swap has looked for a free moment this long (over its attempts),
   // the sessions holding a metadata lock on its tables are killed (KILL CONNECTION,
   // each one logged), as far as the server can name them (the metadata_lock_info
   // plugin; without it nothing is killed). 0: never.
   int64_t cutover_force_after_ms = 0;
-  int64_t checkpoint_interval_ms = 2000;     // SaveResumeState at least this often
-  int64_t progress_interval_ms = 1000;       // ReportProgress at least this often
+  int64_t checkpoint_interval_ms = 2000;  // SaveResumeState at least this often
+  int64_t progress_interval_ms = 1000;    // ReportProgress at least this often
   // A revert window follows the swap: Cutover keeps the old tables (`<t>_ordo_old`) and
   // KeepOldInSync keeps them in sync with the new ones until Revert or
   // FinishSwap. Off: Cutover ends the operation (old tables dropped or kept), and
@@ -125,7 +125,7 @@ struct EngineSpec {
   int64_t max_threads_running = 25;
   std::vector<std::string> replica_dsns;  // mysql:// URLs of replicas to watch
   int64_t max_replica_lag_ms = 10000;
-  int64_t throttle_interval_ms = 500;     // how often the throttle is evaluated
+  int64_t throttle_interval_ms = 500;  // how often the throttle is evaluated
 };
 
 // The engine's view of its phase and numbers, for status/watch.
@@ -135,12 +135,12 @@ struct EngineProgress {
   // old tables still to drop), revert_window, reverting,
   // reverted, done, stopped, cancelled
   std::string phase;
-  bool instant = false;           // decided in preflight: ALGORITHM=INSTANT at cutover
-  double rows_per_second = 0;     // copy rate of this run
-  int64_t backlog_events = 0;     // captured row changes not applied yet
-  int64_t backlog_bytes = 0;      // binlog bytes between the server's end and the applied position
-  std::string throttle_reason;    // why the copy is paused now; empty: not throttled
-  EngineVolume volume;            // the copy's current volume
+  bool instant = false;         // decided in preflight: ALGORITHM=INSTANT at cutover
+  double rows_per_second = 0;   // copy rate of this run
+  int64_t backlog_events = 0;   // captured row changes not applied yet
+  int64_t backlog_bytes = 0;    // binlog bytes between the server's end and the applied position
+  std::string throttle_reason;  // why the copy is paused now; empty: not throttled
+  EngineVolume volume;          // the copy's current volume
   int cutover_attempts = 0;
   int64_t rows_scanned_this_run = 0;  // source rows read by this process's copy chunks
   bool resumed = false;               // this run continued from a saved resume state
@@ -169,9 +169,9 @@ class EngineHost {
 struct CutoverReport {
   int64_t write_block_ms = 0;  // how long application writes were blocked (the swap)
   int attempts = 0;
-  std::vector<int64_t> failed_attempt_block_ms;  // attempts that timed out and gave up
+  std::vector<int64_t> failed_attempt_block_ms;     // attempts that timed out and gave up
   std::vector<std::string> failed_attempt_reasons;  // why each of them gave up
-  std::vector<std::string> killed_sessions;  // by cutover_force_after, each described
+  std::vector<std::string> killed_sessions;         // by cutover_force_after, each described
   int64_t rows_verified = 0;
   bool instant = false;  // applied with ALGORITHM=INSTANT (no copy, not revertible)
 };
@@ -264,9 +264,7 @@ class OperationEngine {
   // FailedPrecondition when CanRevert() says no; DataLoss when verification finds a
   // difference (nothing swapped); Timeout when every attempt gave up (still in the
   // window, still in sync: may be called again).
-  virtual Result<CutoverReport> Revert() {
-    return FailedPrecondition("this engine cannot revert");
-  }
+  virtual Result<CutoverReport> Revert() { return FailedPrecondition("this engine cannot revert"); }
   // Ends what follows a swap, without reverting: stops the reverse sync of a revert
   // window, drops the old tables (or renames them to the keep_old_table name) and the
   // operation's ownership records. Called at the window's end, or right after Swap()
@@ -286,7 +284,6 @@ class OperationEngine {
 };
 
 // The MariaDB/MySQL engine.
-Result<std::unique_ptr<OperationEngine>> NewMysqlEngine(const EngineSpec& spec,
-                                                        EngineHost* host);
+Result<std::unique_ptr<OperationEngine>> NewMysqlEngine(const EngineSpec& spec, EngineHost* host);
 
 }  // namespace ordo

@@ -72,7 +72,8 @@ ApiServer::ApiServer(Store& store, MetricsRegistry& metrics, Logger& logger, Api
     // lets it read nothing. (The request is the library's own non-const object; the
     // handler runs before the body is read.)
     if (!req.has_header("Content-Length") && !req.has_header("Transfer-Encoding") &&
-        (req.method == "POST" || req.method == "PUT" || req.method == "PATCH" || req.method == "DELETE"))
+        (req.method == "POST" || req.method == "PUT" || req.method == "PATCH" ||
+         req.method == "DELETE"))
       const_cast<httplib::Request&>(req).headers.emplace("Content-Length", "0");
     if (req.path == "/healthz" || impl->options.token.empty())
       return httplib::Server::HandlerResponse::Unhandled;
@@ -87,7 +88,8 @@ ApiServer::ApiServer(Store& store, MetricsRegistry& metrics, Logger& logger, Api
     return httplib::Server::HandlerResponse::Handled;
   });
 
-  httplib::Server::HandlerWithResponse on_error = [](const httplib::Request& req, httplib::Response& res) {
+  httplib::Server::HandlerWithResponse on_error = [](const httplib::Request& req,
+                                                     httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     auto [code, message] = DefaultError(req, res.status);
     api::ReplyError(res, res.status, code, message);

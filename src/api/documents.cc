@@ -119,16 +119,18 @@ nlohmann::json EventsDocument(const std::vector<EventRecord>& events) {
 }
 
 nlohmann::json ErrorDocument(const Status& status) {
-  return {{"error", {{"code", std::string(StatusCodeName(status.code()))},
-                     {"message", status.message()}}}};
+  return {{"error",
+           {{"code", std::string(StatusCodeName(status.code()))}, {"message", status.message()}}}};
 }
 
-nlohmann::json ControlAnswerDocument(const ApplyRecord& apply, RequestKind kind, const RequestAnswer& answer) {
+nlohmann::json ControlAnswerDocument(const ApplyRecord& apply, RequestKind kind,
+                                     const RequestAnswer& answer) {
   static const char* const kOutcomes[] = {"accepted", "already_requested", "refused"};
-  return {{"apply", apply.external_id},
-          {"request", std::string(ToString(kind))},
-          {"outcome", kOutcomes[static_cast<int>(answer.outcome)]},
-          {"reason", answer.reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(answer.reason)}};
+  return {
+      {"apply", apply.external_id},
+      {"request", std::string(ToString(kind))},
+      {"outcome", kOutcomes[static_cast<int>(answer.outcome)]},
+      {"reason", answer.reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(answer.reason)}};
 }
 
 }  // namespace ordo

@@ -34,6 +34,7 @@ nlohmann::json ErrorDocument(const Status& status);
 // The answer to a control request: `ordo stop APPLY --json` / POST
 // /v1/applies/{id}/stop, … — {"apply","request","outcome","reason"}, the outcome one of
 // accepted, already_requested, refused; the reason null unless there is one.
-nlohmann::json ControlAnswerDocument(const ApplyRecord& apply, RequestKind kind, const RequestAnswer& answer);
+nlohmann::json ControlAnswerDocument(const ApplyRecord& apply, RequestKind kind,
+                                     const RequestAnswer& answer);
 
 }  // namespace ordo

@@ -27,8 +27,8 @@ Result<NewApply> PrepareApply(const Config& cfg, const ApplyRequest& request,
   return a;
 }
 
-Status TryOnDeployments(const EnvironmentConfig& env, const std::vector<NewOperation>& ops, bool must_reach,
-                        Logger& logger) {
+Status TryOnDeployments(const EnvironmentConfig& env, const std::vector<NewOperation>& ops,
+                        bool must_reach, Logger& logger) {
   for (const NewOperation& op : ops) {
     const DeploymentConfig* d = nullptr;
     for (const auto& candidate : env.deployments)
@@ -37,18 +37,21 @@ Status TryOnDeployments(const EnvironmentConfig& env, const std::vector<NewOpera
     ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(d->dsn));
     const std::string name = "deployment " + d->name + " (" + dsn.Redacted() + ")";
     std::vector<TableChange> changes;
-    for (const NewChange& c : op.changes) changes.push_back({0, c.schema_name, c.table_name, c.ddl});
+    for (const NewChange& c : op.changes)
+      changes.push_back({0, c.schema_name, c.table_name, c.ddl});
     DdlTrial trial = TryChangesOnDeployment(dsn, changes, /*connect_timeout_s=*/5);
     if (!trial.reached.ok()) {
       Status err = ConnectError(name, trial.reached);
       if (must_reach || err.Is(StatusCode::kInvalidArgument)) return err;
-      logger.Log(LogLevel::kWarn, {}, err.message() + "; its changes are tried when a worker gets to it");
+      logger.Log(LogLevel::kWarn, {},
+                 err.message() + "; its changes are tried when a worker gets to it");
       continue;
     }
     const Status& tried = trial.tried;
     if (!tried.ok()) {
       if (tried.Is(StatusCode::kInvalidArgument))
-        return InvalidArgument("deployment " + d->name + ": " + tried.message() + " (nothing was created)");
+        return InvalidArgument("deployment " + d->name + ": " + tried.message() +
+                               " (nothing was created)");
       if (tried.Is(StatusCode::kUnavailable)) return ConnectError(name, tried);
       return tried.WithContext(name + ": trying the changes");
     }
@@ -56,10 +59,12 @@ Status TryOnDeployments(const EnvironmentConfig& env, const std::vector<NewOpera
   return Status::Ok();
 }
 
-Result<ApplyRecord> CreateApplyFromRequest(Store& store, const Config& cfg, const ApplyRequest& request,
-                                           std::string requested_by, Logger& logger) {
+Result<ApplyRecord> CreateApplyFromRequest(Store& store, const Config& cfg,
+                                           const ApplyRequest& request, std::string requested_by,
+                                           Logger& logger) {
   ORDO_ASSIGN_OR_RETURN(NewApply a, PrepareApply(cfg, request, std::move(requested_by)));
-  const EnvironmentConfig* env = cfg.FindEnvironment(request.database, request.environment);  // found above
+  const EnvironmentConfig* env =
+      cfg.FindEnvironment(request.database, request.environment);  // found above
   ORDO_RETURN_IF_ERROR(TryOnDeployments(*env, a.operations, /*must_reach=*/false, logger));
   return store.CreateApply(a);
 }

@@ -41,13 +41,14 @@ Result<NewApply> PrepareApply(const Config& cfg, const ApplyRequest& request,
 // is an error when the caller is to drive the apply (`must_reach`: an embedded
 // `ordo apply`), otherwise a warning on `logger`: its driver's preflight tries the
 // change when it gets there. A refused login is InvalidArgument either way.
-Status TryOnDeployments(const EnvironmentConfig& env, const std::vector<NewOperation>& ops, bool must_reach,
-                        Logger& logger);
+Status TryOnDeployments(const EnvironmentConfig& env, const std::vector<NewOperation>& ops,
+                        bool must_reach, Logger& logger);
 
 // PrepareApply, TryOnDeployments (never requiring a deployment to answer), then
 // Store::CreateApply: Conflict naming the other apply when a deployment is busy,
 // Unavailable when the store is away.
-Result<ApplyRecord> CreateApplyFromRequest(Store& store, const Config& cfg, const ApplyRequest& request,
-                                           std::string requested_by, Logger& logger);
+Result<ApplyRecord> CreateApplyFromRequest(Store& store, const Config& cfg,
+                                           const ApplyRequest& request, std::string requested_by,
+                                           Logger& logger);
 
 }  // namespace ordo

@@ -13,15 +13,16 @@ Result<ApplyView> LoadApplyView(Store& store, std::string_view external_id) {
     view.operations.push_back(std::move(ov));
   }
   bool swapping = false;
-  for (const auto& ov : view.operations) swapping = swapping || ov.operation.state == OperationState::kCuttingOver;
+  for (const auto& ov : view.operations)
+    swapping = swapping || ov.operation.state == OperationState::kCuttingOver;
   if (!swapping) return view;
   ORDO_ASSIGN_OR_RETURN(std::vector<EventRecord> events, store.ListEvents(view.apply.id));
   for (auto& ov : view.operations) {
     const OperationRecord& op = ov.operation;
     if (op.state != OperationState::kCuttingOver) continue;
     for (const EventRecord& e : events)
-      if (e.operation_id == op.id && e.kind == "notice" && e.message.rfind("swap attempt ", 0) == 0 &&
-          e.at >= op.cutover_started_at.value_or(0))
+      if (e.operation_id == op.id && e.kind == "notice" &&
+          e.message.rfind("swap attempt ", 0) == 0 && e.at >= op.cutover_started_at.value_or(0))
         ov.swap_waiting = e.message;  // oldest first: the last one wins
   }
   return view;

@@ -5,10 +5,12 @@
 namespace ordo {
 
 Result<RequestAnswer> RecordControl(Store& store, const ApplyRecord& apply, RequestKind kind,
-                                    std::string_view requested_by, const ControlCapabilities& caps) {
+                                    std::string_view requested_by,
+                                    const ControlCapabilities& caps) {
   // An accepted cancel records its stop in the same transaction (the store's decision).
   ORDO_ASSIGN_OR_RETURN(RequestAnswer answer, store.RequestControl(apply.id, kind, requested_by));
-  if (kind == RequestKind::kRevert && answer.outcome == RequestOutcome::kAccepted && !caps.can_revert) {
+  if (kind == RequestKind::kRevert && answer.outcome == RequestOutcome::kAccepted &&
+      !caps.can_revert) {
     // Recorded first so the refusal shows in status and logs like any other.
     ORDO_RETURN_IF_ERROR(store.FailRequest(apply.id, kind, kRevertUnsupported));
     return RequestAnswer{RequestOutcome::kRefused, kRevertUnsupported};
@@ -18,9 +20,12 @@ Result<RequestAnswer> RecordControl(Store& store, const ApplyRecord& apply, Requ
 
 std::string DescribeAnswer(const RequestAnswer& answer) {
   switch (answer.outcome) {
-    case RequestOutcome::kAccepted: return "accepted";
-    case RequestOutcome::kAlreadyRequested: return "already requested";
-    case RequestOutcome::kRefused: return "refused: " + answer.reason;
+    case RequestOutcome::kAccepted:
+      return "accepted";
+    case RequestOutcome::kAlreadyRequested:
+      return "already requested";
+    case RequestOutcome::kRefused:
+      return "refused: " + answer.reason;
   }
   return "refused: " + answer.reason;
 }

@@ -9,7 +9,8 @@
 //
 // Thread-safety: as the store.
 //
-//   ORDO_ASSIGN_OR_RETURN(RequestAnswer a, RecordControl(store, apply, RequestKind::kStop, "cli", caps));
+//   ORDO_ASSIGN_OR_RETURN(RequestAnswer a, RecordControl(store, apply, RequestKind::kStop, "cli",
+//   caps));
 #pragma once
 
 #include <string>

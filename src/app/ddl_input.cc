@@ -33,9 +33,9 @@ Result<std::vector<NewOperation>> BuildOperations(const EnvironmentConfig& env,
     for (size_t i = 0; i < alters.size(); ++i) {
       const AlterTarget& a = alters[i];
       if (!a.schema_name.empty() && a.schema_name != dsn->database) {
-        return InvalidArgument("--ddl #" + std::to_string(i + 1) + ": table " + a.schema_name + "." +
-                               a.table_name + " is not in deployment " + d.name + "'s database " +
-                               dsn->database + "; leave the table unqualified");
+        return InvalidArgument("--ddl #" + std::to_string(i + 1) + ": table " + a.schema_name +
+                               "." + a.table_name + " is not in deployment " + d.name +
+                               "'s database " + dsn->database + "; leave the table unqualified");
       }
       op.changes.push_back(NewChange{dsn->database, a.table_name, ddls[i]});
     }

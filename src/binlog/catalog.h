@@ -20,9 +20,9 @@
 #include <string>
 #include <vector>
 
+#include "binlog/column.h"
 #include "db/dsn.h"
 #include "db/mysql/connection.h"
-#include "binlog/column.h"
 #include "ordo/status.h"
 
 namespace ordo::binlog {

@@ -31,9 +31,9 @@ namespace ordo {
 
 // A point in the binlog stream from which reading can resume.
 struct BinlogPosition {
-  std::string file;      // e.g. "binlog.000003"
-  uint64_t offset = 0;   // byte offset within the file (the next event to read)
-  std::string gtid;      // MariaDB GTID of the last complete transaction, if known
+  std::string file;     // e.g. "binlog.000003"
+  uint64_t offset = 0;  // byte offset within the file (the next event to read)
+  std::string gtid;     // MariaDB GTID of the last complete transaction, if known
 
   bool empty() const { return file.empty(); }
   bool operator==(const BinlogPosition&) const = default;

@@ -96,8 +96,9 @@ Result<std::unique_ptr<BinlogFetcher>> BinlogFetcher::Start(std::unique_ptr<Mysq
   // The server answers the dump with its first event or an error (bad position,
   // missing privilege): wait for it so those errors come back from Start.
   MutexLock lock(&stream->mu_);
-  if (!stream->ready_.wait_for(lock, options.start_timeout,
-                               [&]() ORDO_REQUIRES(stream->mu_) { return !stream->queue_.empty(); })) {
+  if (!stream->ready_.wait_for(lock, options.start_timeout, [&]() ORDO_REQUIRES(stream->mu_) {
+        return !stream->queue_.empty();
+      })) {
     lock.unlock();
     return Unavailable("binlog stream at " + stream->file_ + ": no answer from the server within " +
                        std::to_string(options.start_timeout.count()) + " ms");
@@ -134,7 +135,8 @@ Result<FetchedEvent> BinlogFetcher::Next(std::chrono::milliseconds timeout) {
   ORDO_SYNC_POINT("BinlogFetcher::Next:BeforeWait");
   MutexLock lock(&mu_);
   if (!finished_.ok()) return finished_;
-  ready_.wait_for(lock, timeout, [&]() ORDO_REQUIRES(mu_) { return interrupted_.load() || !queue_.empty(); });
+  ready_.wait_for(lock, timeout,
+                  [&]() ORDO_REQUIRES(mu_) { return interrupted_.load() || !queue_.empty(); });
   if (interrupted_.load()) return Cancelled("binlog stream stopped");
   if (queue_.empty())
     return Timeout("no binlog event within " + std::to_string(timeout.count()) + " ms");
@@ -207,7 +209,9 @@ void BinlogFetcher::Run() {
     const bool last = !item.status.ok();
     {
       MutexLock lock(&mu_);
-      space_.wait(lock, [&]() ORDO_REQUIRES(mu_) { return interrupted_.load() || queue_.size() < max_queued_; });
+      space_.wait(lock, [&]() ORDO_REQUIRES(mu_) {
+        return interrupted_.load() || queue_.size() < max_queued_;
+      });
       if (interrupted_.load()) return;
       queue_.push_back(std::move(item));
     }

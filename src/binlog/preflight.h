@@ -13,8 +13,8 @@
 //   ORDO_ASSIGN_OR_RETURN(BinlogPosition start, ReadServerBinlogPosition(conn));
 #pragma once
 
-#include "db/mysql/connection.h"
 #include "binlog/event.h"
+#include "db/mysql/connection.h"
 #include "ordo/status.h"
 
 namespace ordo {

@@ -43,8 +43,8 @@
 #include <utility>
 #include <vector>
 
-#include "db/dsn.h"
 #include "binlog/event.h"
+#include "db/dsn.h"
 #include "ordo/status.h"
 
 struct st_mariadb_rpl_event;

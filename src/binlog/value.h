@@ -12,9 +12,9 @@
 //   ORDO_RETURN_IF_ERROR(DecodeValue(table.columns[i], in, v));
 #pragma once
 
-#include "db/mysql/connection.h"
 #include "binlog/bytes.h"
 #include "binlog/column.h"
+#include "db/mysql/connection.h"
 #include "ordo/status.h"
 
 namespace ordo::binlog {

@@ -33,7 +33,8 @@ struct ApplyFlags {
   bool json = false;
 };
 
-bool Confirm(const std::string& db, const EnvironmentConfig& env, const std::vector<NewOperation>& ops) {
+bool Confirm(const std::string& db, const EnvironmentConfig& env,
+             const std::vector<NewOperation>& ops) {
   std::cout << "Apply to " << db << "/" << env.name << " (" << env.cutover_policy << ", on_failure "
             << env.on_failure << "):\n";
   for (const auto& op : ops) {
@@ -50,7 +51,8 @@ int RunApply(const ApplyFlags& f, Globals& g) {
   bool tty = isatty(STDOUT_FILENO) != 0 && !f.json;
   Session s(g, f.json, tty ? LogLevel::kWarn : LogLevel::kInfo);
   if (!f.plan.empty())
-    return s.Fail(InvalidArgument("--plan: declarative plans are not available yet; pass the changes with --ddl"));
+    return s.Fail(InvalidArgument(
+        "--plan: declarative plans are not available yet; pass the changes with --ddl"));
   auto cfg = s.LoadConfig();
   if (!cfg.ok()) return s.Fail(cfg.status());
   ApplyRequest request{f.database, f.environment, f.ddl, f.defer_cutover, f.allow_unsafe};
@@ -59,9 +61,12 @@ int RunApply(const ApplyFlags& f, Globals& g) {
   // PrepareApply found the environment.
   const EnvironmentConfig* env = (*cfg)->FindEnvironment(f.database, f.environment);
   if (!f.yes && isatty(STDIN_FILENO) == 0)
-    return s.Fail(InvalidArgument("no terminal to confirm on: pass --yes to apply without confirmation"));
+    return s.Fail(
+        InvalidArgument("no terminal to confirm on: pass --yes to apply without confirmation"));
   bool embedded = IsEmbeddedStore(g.store_url.empty() ? (*cfg)->store : g.store_url);
-  if (Status tried = TryOnDeployments(*env, prepared->operations, embedded && !f.detach, s.logger()); !tried.ok())
+  if (Status tried =
+          TryOnDeployments(*env, prepared->operations, embedded && !f.detach, s.logger());
+      !tried.ok())
     return s.Fail(tried);
   if (!f.yes) {
     if (!Confirm(f.database, *env, prepared->operations)) {
@@ -76,8 +81,8 @@ int RunApply(const ApplyFlags& f, Globals& g) {
   auto created = (*store)->CreateApply(a);
   if (!created.ok()) return s.Fail(created.status());
   s.logger().Log(LogLevel::kInfo, {created->external_id, "", ""},
-                 "created for " + std::to_string(a.operations.size()) + " deployment(s) of " + f.database + "/" +
-                     f.environment);
+                 "created for " + std::to_string(a.operations.size()) + " deployment(s) of " +
+                     f.database + "/" + f.environment);
   if (!f.json) std::cout << "apply " << created->external_id << " created\n" << std::flush;
 
   ApplyState final_state = created->state;
@@ -107,12 +112,14 @@ int RunApply(const ApplyFlags& f, Globals& g) {
 
 Runner Setup(CLI::App& app, Globals& g) {
   auto f = std::make_shared<ApplyFlags>();
-  auto* cmd = app.add_subcommand("apply", "create an apply; embedded: drive it to the end with live progress");
+  auto* cmd = app.add_subcommand(
+      "apply", "create an apply; embedded: drive it to the end with live progress");
   cmd->add_option("-d,--database", f->database, "database (as in ordo.yaml)")->required();
   cmd->add_option("-e,--environment", f->environment, "environment of the database")->required();
   cmd->add_option("--ddl", f->ddl, "one ALTER TABLE per table (repeatable)");
   cmd->add_option("--plan", f->plan, "a stored plan id (arrives with declarative plans)");
-  cmd->add_flag("--defer-cutover", f->defer_cutover, "park every deployment in sync until `ordo cutover`");
+  cmd->add_flag("--defer-cutover", f->defer_cutover,
+                "park every deployment in sync until `ordo cutover`");
   cmd->add_flag("--allow-unsafe", f->allow_unsafe, "allow changes flagged unsafe");
   cmd->add_flag("--detach", f->detach, "only create the apply; workers drive it");
   cmd->add_flag("-y,--yes", f->yes, "do not ask for confirmation");

@@ -49,18 +49,24 @@ std::string Redacted(const std::string& dsn) {
 
 const char* StatusText(LeftoverStatus status) {
   switch (status) {
-    case LeftoverStatus::kInFlight: return "in flight";
-    case LeftoverStatus::kAbandoned: return "abandoned";
-    case LeftoverStatus::kOtherStore: return "another store's";
+    case LeftoverStatus::kInFlight:
+      return "in flight";
+    case LeftoverStatus::kAbandoned:
+      return "abandoned";
+    case LeftoverStatus::kOtherStore:
+      return "another store's";
   }
   return "";
 }
 
 std::string ActionText(const CleanupDecision& d, bool dropped) {
   switch (d.action) {
-    case CleanupAction::kDrop: return dropped ? "dropped" : "to drop";
-    case CleanupAction::kKeep: return "kept: " + d.why;
-    case CleanupAction::kRefuse: return "refused: " + d.why;
+    case CleanupAction::kDrop:
+      return dropped ? "dropped" : "to drop";
+    case CleanupAction::kKeep:
+      return "kept: " + d.why;
+    case CleanupAction::kRefuse:
+      return "refused: " + d.why;
   }
   return "";
 }
@@ -79,8 +85,11 @@ void PrintText(const std::vector<Target>& targets, bool drop) {
     std::cout << "\n";
     for (size_t i = 0; i < t.leftovers.size(); ++i) {
       const Leftover& l = t.leftovers[i];
-      std::cout << "  " << l.object.schema + "." + l.object.name << "  " << ToString(l.object.kind) << "  "
-                << (l.object.owner ? "owner: " + l.object.owner->Describe() : std::string("no owner")) << "\n"
+      std::cout << "  " << l.object.schema + "." + l.object.name << "  " << ToString(l.object.kind)
+                << "  "
+                << (l.object.owner ? "owner: " + l.object.owner->Describe()
+                                   : std::string("no owner"))
+                << "\n"
                 << "      " << StatusText(l.status) << " (" << l.why << ")";
       if (drop) std::cout << "; " << ActionText(t.decisions[i], t.dropped);
       std::cout << "\n";
@@ -96,26 +105,34 @@ nlohmann::json Document(const std::vector<Target>& targets, bool drop) {
       const Leftover& l = t.leftovers[i];
       nlohmann::json owner = nullptr;
       if (l.object.owner)
-        owner = {{"apply", l.object.owner->apply_id},  {"deployment", l.object.owner->deployment},
-                 {"store", l.object.owner->store_name}, {"store_id", l.object.owner->store_id},
+        owner = {{"apply", l.object.owner->apply_id},
+                 {"deployment", l.object.owner->deployment},
+                 {"store", l.object.owner->store_name},
+                 {"store_id", l.object.owner->store_id},
                  {"this_store", l.this_store}};
       static const char* kActions[] = {"drop", "keep", "refuse"};
       nlohmann::json action = nullptr;
-      if (drop) action = t.decisions[i].action == CleanupAction::kDrop && t.dropped ? "dropped"
-                                                                                  : kActions[static_cast<int>(t.decisions[i].action)];
-      objects.push_back({{"schema", l.object.schema},
-                         {"name", l.object.name},
-                         {"table", l.object.table},
-                         {"kind", ToString(l.object.kind)},
-                         {"owner", owner},
-                         {"status", ToString(l.status)},
-                         {"reason", l.why},
-                         {"action", action},
-                         {"note", drop && !t.decisions[i].why.empty() ? nlohmann::json(t.decisions[i].why) : nullptr}});
+      if (drop)
+        action = t.decisions[i].action == CleanupAction::kDrop && t.dropped
+                     ? "dropped"
+                     : kActions[static_cast<int>(t.decisions[i].action)];
+      objects.push_back(
+          {{"schema", l.object.schema},
+           {"name", l.object.name},
+           {"table", l.object.table},
+           {"kind", ToString(l.object.kind)},
+           {"owner", owner},
+           {"status", ToString(l.status)},
+           {"reason", l.why},
+           {"action", action},
+           {"note",
+            drop && !t.decisions[i].why.empty() ? nlohmann::json(t.decisions[i].why) : nullptr}});
     }
-    deployments.push_back({{"deployment", t.deployment->name},
-                           {"error", t.reached.ok() ? nlohmann::json(nullptr) : nlohmann::json(RedactUrls(t.reached.message()))},
-                           {"objects", objects}});
+    deployments.push_back(
+        {{"deployment", t.deployment->name},
+         {"error", t.reached.ok() ? nlohmann::json(nullptr)
+                                  : nlohmann::json(RedactUrls(t.reached.message()))},
+         {"objects", objects}});
   }
   return {{"deployments", deployments}};
 }
@@ -130,22 +147,26 @@ std::vector<TargetObject> ToDrop(const Target& t) {
 
 int RunCleanup(const CleanupFlags& f, Globals& g) {
   Session s(g, f.json);
-  if (!f.owner.empty() && !f.drop) return s.Fail(InvalidArgument("--owner names what --drop drops: add --drop"));
+  if (!f.owner.empty() && !f.drop)
+    return s.Fail(InvalidArgument("--owner names what --drop drops: add --drop"));
   auto cfg = s.LoadConfig();
   if (!cfg.ok()) return s.Fail(cfg.status());
   const EnvironmentConfig* env = (*cfg)->FindEnvironment(f.database, f.environment);
   if (env == nullptr)
-    return s.Fail(InvalidArgument((*cfg)->path + ": databases." + f.database + ".environments." + f.environment +
-                                  ": not configured"));
+    return s.Fail(InvalidArgument((*cfg)->path + ": databases." + f.database + ".environments." +
+                                  f.environment + ": not configured"));
   std::vector<Target> targets;
   for (const auto& d : env->deployments)
-    if (f.deployment.empty() || d.name == f.deployment) targets.push_back(Target{&d, Status::Ok(), {}, {}, false});
+    if (f.deployment.empty() || d.name == f.deployment)
+      targets.push_back(Target{&d, Status::Ok(), {}, {}, false});
   if (targets.empty())
-    return s.Fail(InvalidArgument("--deployment: " + f.environment + " has no deployment " + f.deployment));
+    return s.Fail(
+        InvalidArgument("--deployment: " + f.environment + " has no deployment " + f.deployment));
   // Without a store (none was ever created here) nothing found is this store's; a
   // listing creates none.
   auto identity = s.Identity();
-  if (!identity.ok() && !identity.status().Is(StatusCode::kNotFound)) return s.Fail(identity.status());
+  if (!identity.ok() && !identity.status().Is(StatusCode::kNotFound))
+    return s.Fail(identity.status());
   ordo::Store* store = identity.ok() ? *s.Store() : nullptr;  // opened by Identity()
   const std::string store_id = identity.ok() ? identity->id : "";
   std::optional<std::string> owner;
@@ -172,7 +193,8 @@ int RunCleanup(const CleanupFlags& f, Globals& g) {
     if (!f.json) PrintText(targets, /*drop=*/false);
     if (!f.yes) {
       if (isatty(STDIN_FILENO) == 0)
-        return s.Fail(InvalidArgument("no terminal to confirm on: pass --yes to drop without confirmation"));
+        return s.Fail(
+            InvalidArgument("no terminal to confirm on: pass --yes to drop without confirmation"));
       std::cout << "Drop " << to_drop << " table(s)? [y/N] " << std::flush;
       std::string answer;
       std::getline(std::cin, answer);
@@ -185,7 +207,8 @@ int RunCleanup(const CleanupFlags& f, Globals& g) {
       if (!t.reached.ok()) continue;
       std::vector<TargetObject> objects = ToDrop(t);
       if (objects.empty()) continue;
-      t.reached = DropTargetObjects(t.deployment->dsn, objects).WithContext("deployment " + t.deployment->name);
+      t.reached = DropTargetObjects(t.deployment->dsn, objects)
+                      .WithContext("deployment " + t.deployment->name);
       t.dropped = t.reached.ok();
       unreachable = unreachable || t.reached.Is(StatusCode::kUnavailable);
     }
@@ -200,7 +223,8 @@ int RunCleanup(const CleanupFlags& f, Globals& g) {
   bool refused = false;
   for (const Target& t : targets) {
     refused = refused || (!t.reached.ok() && !t.reached.Is(StatusCode::kUnavailable));
-    for (const CleanupDecision& d : t.decisions) refused = refused || (f.drop && d.action == CleanupAction::kRefuse);
+    for (const CleanupDecision& d : t.decisions)
+      refused = refused || (f.drop && d.action == CleanupAction::kRefuse);
   }
   if (unreachable) return kExitUnreachable;
   return refused ? kExitNotCompleted : kExitOk;
@@ -208,12 +232,15 @@ int RunCleanup(const CleanupFlags& f, Globals& g) {
 
 Runner Setup(CLI::App& app, Globals& g) {
   auto f = std::make_shared<CleanupFlags>();
-  auto* cmd = app.add_subcommand("cleanup", "list ordo's tables on the deployments; --drop the abandoned ones");
+  auto* cmd = app.add_subcommand(
+      "cleanup", "list ordo's tables on the deployments; --drop the abandoned ones");
   cmd->add_option("-d,--database", f->database, "database (as in ordo.yaml)")->required();
   cmd->add_option("-e,--environment", f->environment, "environment of the database")->required();
   cmd->add_option("--deployment", f->deployment, "only this deployment of the environment");
-  cmd->add_flag("--drop", f->drop, "drop what is abandoned (this store's settled applies', and ownerless ones)");
-  cmd->add_option("--owner", f->owner, "with --drop: drop the tables of this apply (ap_…), of any store, instead");
+  cmd->add_flag("--drop", f->drop,
+                "drop what is abandoned (this store's settled applies', and ownerless ones)");
+  cmd->add_option("--owner", f->owner,
+                  "with --drop: drop the tables of this apply (ap_…), of any store, instead");
   cmd->add_flag("-y,--yes", f->yes, "do not ask for confirmation");
   cmd->add_flag("--json", f->json, "print one JSON document");
   return [f, &g] { return RunCleanup(*f, g); };

@@ -47,8 +47,9 @@ int RunControl(const std::string& verb, const ControlFlags& f, Globals& g) {
   if (!store.ok()) return s.Fail(store.status());
   auto apply = (*store)->FindApply(f.apply);
   if (!apply.ok()) return s.Fail(apply.status());
-  bool drives = kind == RequestKind::kStart || kind == RequestKind::kCutover || kind == RequestKind::kCancel ||
-                kind == RequestKind::kRevert || kind == RequestKind::kSkipRevert;
+  bool drives = kind == RequestKind::kStart || kind == RequestKind::kCutover ||
+                kind == RequestKind::kCancel || kind == RequestKind::kRevert ||
+                kind == RequestKind::kSkipRevert;
   std::string url = g.store_url;
   if (url.empty()) url = (*s.LoadConfig())->store;  // loaded: the store was opened from it
   drives = drives && !f.detach && !f.json && IsEmbeddedStore(url);
@@ -56,10 +57,13 @@ int RunControl(const std::string& verb, const ControlFlags& f, Globals& g) {
   // request is recorded rather than record it and then fail.
   if (drives) {
     if (auto cfg = s.LoadConfig(); !cfg.ok())
-      return s.Fail(Status(cfg.status().code(), verb + " drives the apply in this process and needs its config: " +
-                                                    cfg.status().message() + "; or pass --detach to only record the request"));
+      return s.Fail(Status(cfg.status().code(),
+                           verb + " drives the apply in this process and needs its config: " +
+                               cfg.status().message() +
+                               "; or pass --detach to only record the request"));
   }
-  auto answer = RecordControl(**store, *apply, kind, "cli (" + OwnerPrefix() + ")", ControlCapabilities{});
+  auto answer =
+      RecordControl(**store, *apply, kind, "cli (" + OwnerPrefix() + ")", ControlCapabilities{});
   if (!answer.ok()) return s.Fail(answer.status());
   if (f.json) {
     std::cout << ControlAnswerDocument(*apply, kind, *answer).dump() << std::endl;
@@ -74,7 +78,8 @@ int RunControl(const std::string& verb, const ControlFlags& f, Globals& g) {
   follow.request = kind;
   auto followed = FollowApply(s, apply->external_id, follow);
   if (!followed.ok()) return s.Fail(followed.status());
-  if (kind == RequestKind::kStart || kind == RequestKind::kCutover) return ExitCodeFor(followed->state);
+  if (kind == RequestKind::kStart || kind == RequestKind::kCutover)
+    return ExitCodeFor(followed->state);
   // cancel, revert, skip-revert: done when the request was carried out (a revert can
   // still be refused by the engine, e.g. for an instant change).
   auto requests = (*store)->ListRequests(apply->id);
@@ -83,7 +88,8 @@ int RunControl(const std::string& verb, const ControlFlags& f, Globals& g) {
     if (r.kind != kind) continue;
     if (r.status == RequestStatus::kCompleted) return kExitOk;
     if (r.status == RequestStatus::kFailed)
-      std::cout << verb << " " << apply->external_id << ": " << r.error.value_or("failed") << std::endl;
+      std::cout << verb << " " << apply->external_id << ": " << r.error.value_or("failed")
+                << std::endl;
   }
   return kExitNotCompleted;
 }

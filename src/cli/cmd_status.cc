@@ -53,7 +53,8 @@ Runner Setup(CLI::App& app, Globals& g) {
   auto f = std::make_shared<StatusFlags>();
   auto* cmd = app.add_subcommand("status", "one apply in full, or a list of recent applies");
   cmd->add_option("apply", f->apply, "apply id (ap_…)");
-  cmd->add_option("--limit", f->limit, "how many recent applies to list")->check(CLI::Range(1, 100000));
+  cmd->add_option("--limit", f->limit, "how many recent applies to list")
+      ->check(CLI::Range(1, 100000));
   cmd->add_flag("--json", f->json, "print one JSON document");
   return [f, &g] { return RunStatus(*f, g); };
 }

@@ -36,7 +36,8 @@ int RunWorker(const WorkerFlags& f, Globals& g) {
   if (!f.poll.empty()) {
     auto poll = ParseDuration(f.poll);
     if (!poll.ok() || *poll <= 0)
-      return s.Fail(InvalidArgument("--poll: expected a duration such as 1s or 500ms; got \"" + f.poll + "\""));
+      return s.Fail(InvalidArgument("--poll: expected a duration such as 1s or 500ms; got \"" +
+                                    f.poll + "\""));
     o.poll_interval_micros = *poll;
   }
   auto store = s.Store(Session::Use::kCreate);

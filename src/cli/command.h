@@ -28,7 +28,7 @@ struct Globals {
   bool config_given = false;  // -c was passed
   std::string store_url;      // --store: overrides the config's store
   std::string log_format = "text";
-  std::string log_level;      // empty: the command's default
+  std::string log_level;  // empty: the command's default
 };
 
 // Runs the command once CLI11 selected it; returns the process exit code.
@@ -48,5 +48,6 @@ std::vector<CommandEntry>& Commands();
 
 }  // namespace ordo::cli
 
-#define ORDO_COMMAND(name, order, setup) \
-  [[maybe_unused]] const bool ordo_command_registered_##name = ::ordo::cli::RegisterCommand(#name, order, setup)
+#define ORDO_COMMAND(name, order, setup)                       \
+  [[maybe_unused]] const bool ordo_command_registered_##name = \
+      ::ordo::cli::RegisterCommand(#name, order, setup)

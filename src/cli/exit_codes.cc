@@ -4,11 +4,15 @@ namespace ordo::cli {
 
 int ExitCodeFor(const Status& status) {
   switch (status.code()) {
-    case StatusCode::kOk: return kExitOk;
+    case StatusCode::kOk:
+      return kExitOk;
     case StatusCode::kInvalidArgument:
-    case StatusCode::kNotFound: return kExitUsage;
-    case StatusCode::kUnavailable: return kExitUnreachable;
-    default: return kExitNotCompleted;
+    case StatusCode::kNotFound:
+      return kExitUsage;
+    case StatusCode::kUnavailable:
+      return kExitUnreachable;
+    default:
+      return kExitNotCompleted;
   }
 }
 

@@ -76,8 +76,9 @@ int TerminalColumns() {
 }
 
 void SayStillRunning(const std::string& external_id) {
-  std::cerr << "ordo: stopped watching " << external_id << "; the apply itself goes on (`ordo watch "
-            << external_id << "` follows it again, `ordo stop " << external_id << "` stops it)" << std::endl;
+  std::cerr << "ordo: stopped watching " << external_id
+            << "; the apply itself goes on (`ordo watch " << external_id
+            << "` follows it again, `ordo stop " << external_id << "` stops it)" << std::endl;
 }
 
 std::string OwnerPrefix() {
@@ -88,7 +89,7 @@ std::string OwnerPrefix() {
 
 Result<FollowResult> FollowApply(Session& session, const std::string& external_id,
                                  const FollowOptions& options) {
-  ORDO_ASSIGN_OR_RETURN(Store* store, session.Store());
+  ORDO_ASSIGN_OR_RETURN(Store * store, session.Store());
   FollowResult result;
   ThreadRuntime runtime;
   std::unique_ptr<MysqlEngineFactory> engines;
@@ -101,7 +102,8 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
   if (options.drive) {
     ORDO_ASSIGN_OR_RETURN(const Config* cfg, session.LoadConfig());
     ORDO_ASSIGN_OR_RETURN(engines, session.EngineFactory());
-    worker = std::make_unique<Worker>(*store, *engines, runtime, session.logger(), OptionsFrom(*cfg));
+    worker =
+        std::make_unique<Worker>(*store, *engines, runtime, session.logger(), OptionsFrom(*cfg));
     worker->Start();
     live = worker.get();
     worker->Notify();
@@ -135,7 +137,8 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
     if (!loaded.ok()) {
       if (loaded.status().Is(StatusCode::kNotFound)) return loaded.status();
       if (last_error.code() != loaded.status().code())
-        session.logger().Log(LogLevel::kWarn, {external_id, "", ""}, "cannot read the apply: " + loaded.status().ToString());
+        session.logger().Log(LogLevel::kWarn, {external_id, "", ""},
+                             "cannot read the apply: " + loaded.status().ToString());
       last_error = loaded.status();
     } else {
       last_error = Status::Ok();
@@ -162,14 +165,18 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
         break;
       }
       if (signals.count() > 0 && !stop_recorded) {
-        auto answer = RecordControl(*store, v.apply, RequestKind::kStop, "cli (" + OwnerPrefix() + ")", {});
+        auto answer =
+            RecordControl(*store, v.apply, RequestKind::kStop, "cli (" + OwnerPrefix() + ")", {});
         std::string said = answer.ok() ? DescribeAnswer(*answer) : answer.status().ToString();
         bool window = false;
-        for (const auto& ov : v.operations) window = window || ov.operation.state == OperationState::kRevertWindow;
-        std::string steps = window ? "finishing the current steps; a revert window runs to its end (`ordo skip-revert " +
+        for (const auto& ov : v.operations)
+          window = window || ov.operation.state == OperationState::kRevertWindow;
+        std::string steps = window ? "finishing the current steps; a revert window runs to its end "
+                                     "(`ordo skip-revert " +
                                          v.apply.external_id + "` ends it now)"
                                    : "finishing the current steps";
-        if (options.view) view.Note("stop: " + said + "; " + steps + " (Ctrl-C again to exit at once)");
+        if (options.view)
+          view.Note("stop: " + said + "; " + steps + " (Ctrl-C again to exit at once)");
         stop_recorded = true;
         result.interrupted = true;
         worker->Notify();
@@ -179,9 +186,12 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
       // Exit at once, like a kill: leases go stale and are recovered by the next run.
       print_held();
       std::cout << std::flush;
-      std::cerr << "ordo: interrupted; what was in flight (a revert window included) goes on once its lease "
-                   "is stale and ordo drives this store again (`ordo worker`, or `ordo start`/`cancel`/"
-                   "`skip-revert`/`revert` " << external_id << ")" << std::endl;
+      std::cerr
+          << "ordo: interrupted; what was in flight (a revert window included) goes on once its "
+             "lease "
+             "is stale and ordo drives this store again (`ordo worker`, or `ordo start`/`cancel`/"
+             "`skip-revert`/`revert` "
+          << external_id << ")" << std::endl;
       std::_Exit(1);
     }
     std::this_thread::sleep_for(kRefresh);

@@ -44,8 +44,11 @@ OpFigures Figures(const OperationView& ov) {
     if (c.cutover_lock_ms) f.lock_ms = std::max(f.lock_ms.value_or(0), *c.cutover_lock_ms);
   }
   // Weighted by rows: a 10-row table done and a 10M-row one half-copied is 50%, not 75%.
-  if (f.total > 0) f.percent = 100.0 * static_cast<double>(std::min(f.copied, f.total)) / static_cast<double>(f.total);
-  else if (!ov.changes.empty()) f.percent = weighted / static_cast<double>(ov.changes.size());
+  if (f.total > 0)
+    f.percent =
+        100.0 * static_cast<double>(std::min(f.copied, f.total)) / static_cast<double>(f.total);
+  else if (!ov.changes.empty())
+    f.percent = weighted / static_cast<double>(ov.changes.size());
   if (ov.operation.state == OperationState::kCompleted) f.percent = 100;
   return f;
 }
@@ -53,8 +56,8 @@ OpFigures Figures(const OperationView& ov) {
 // What a paused apply needs from the user.
 std::string PausedHint(const ApplyView& view) {
   return "paused after a failure: `ordo release " + view.apply.external_id +
-         "` lets the rollout go on without the failed deployment, `ordo cancel " + view.apply.external_id +
-         "` ends it";
+         "` lets the rollout go on without the failed deployment, `ordo cancel " +
+         view.apply.external_id + "` ends it";
 }
 
 std::string ClockTime(Micros t) {
@@ -66,17 +69,23 @@ std::string ClockTime(Micros t) {
 
 std::string HumanCount(double n) {
   char buf[32];
-  if (n >= 1e6) std::snprintf(buf, sizeof buf, "%.1fM", n / 1e6);
-  else if (n >= 1e3) std::snprintf(buf, sizeof buf, "%.1fk", n / 1e3);
-  else std::snprintf(buf, sizeof buf, "%.0f", n);
+  if (n >= 1e6)
+    std::snprintf(buf, sizeof buf, "%.1fM", n / 1e6);
+  else if (n >= 1e3)
+    std::snprintf(buf, sizeof buf, "%.1fk", n / 1e3);
+  else
+    std::snprintf(buf, sizeof buf, "%.0f", n);
   return buf;
 }
 
 std::string HumanDuration(int64_t s) {
   char buf[32];
-  if (s >= 3600) std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(s / 3600),
-                               static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
-  else std::snprintf(buf, sizeof buf, "%lld:%02lld", static_cast<long long>(s / 60), static_cast<long long>(s % 60));
+  if (s >= 3600)
+    std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(s / 3600),
+                  static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
+  else
+    std::snprintf(buf, sizeof buf, "%lld:%02lld", static_cast<long long>(s / 60),
+                  static_cast<long long>(s % 60));
   return buf;
 }
 
@@ -86,7 +95,8 @@ void LiveView::Measure(const ApplyView& view, Micros now) {
     Rate& r = rates_[ov.operation.id];
     // The engine reports about once a second and the view refreshes faster: measure
     // between reports (a changed count), not between refreshes.
-    if (rows == r.rows && r.at != 0 && now - r.at < 5'000'000 && ov.operation.state == OperationState::kRunning)
+    if (rows == r.rows && r.at != 0 && now - r.at < 5'000'000 &&
+        ov.operation.state == OperationState::kRunning)
       continue;
     if (r.at != 0 && now > r.at && rows >= r.rows) {
       double sample = static_cast<double>(rows - r.rows) * 1e6 / static_cast<double>(now - r.at);
@@ -113,30 +123,37 @@ std::string FitWidth(const std::string& line, int columns) {
 
 std::vector<std::string> LiveView::Render(const ApplyView& view, Micros now) {
   std::vector<std::string> lines;
-  std::string policy = view.operations.empty() ? "" : view.operations.front().operation.cutover_policy;
-  std::string on_failure = view.operations.empty() ? "" : view.operations.front().operation.on_failure;
-  lines.push_back(view.apply.external_id + "  " + view.apply.database + "/" + view.apply.environment + "  " +
-                  std::string(ToString(view.apply.state)) + "  (" + policy + ", on_failure " + on_failure +
+  std::string policy =
+      view.operations.empty() ? "" : view.operations.front().operation.cutover_policy;
+  std::string on_failure =
+      view.operations.empty() ? "" : view.operations.front().operation.on_failure;
+  lines.push_back(view.apply.external_id + "  " + view.apply.database + "/" +
+                  view.apply.environment + "  " + std::string(ToString(view.apply.state)) + "  (" +
+                  policy + ", on_failure " + on_failure +
                   (view.apply.options.defer_cutover ? ", manual cutover" : "") + ")");
   for (const auto& ov : view.operations) {
     const OperationRecord& op = ov.operation;
     OpFigures f = Figures(ov);
     char pct[16];
     std::snprintf(pct, sizeof pct, "%5.1f%%", f.percent);
-    std::string line = "  " + Pad(op.deployment, 12) + " " + Pad(HumanPhase(OperationPhase(op, ov.changes)), 20) + " " +
-                       Bar(f.percent) + " " + pct;
+    std::string line = "  " + Pad(op.deployment, 12) + " " +
+                       Pad(HumanPhase(OperationPhase(op, ov.changes)), 20) + " " + Bar(f.percent) +
+                       " " + pct;
     double rate = rates_.count(op.id) ? rates_[op.id].per_second : 0;
-    if (op.state == OperationState::kRunning && rate > 0) line += "  " + HumanCount(rate) + " rows/s";
+    if (op.state == OperationState::kRunning && rate > 0)
+      line += "  " + HumanCount(rate) + " rows/s";
     if (op.state == OperationState::kRunning) {
       std::optional<int64_t> eta = f.eta;
-      if (rate > 0 && f.total > f.copied) eta = static_cast<int64_t>(static_cast<double>(f.total - f.copied) / rate);
+      if (rate > 0 && f.total > f.copied)
+        eta = static_cast<int64_t>(static_cast<double>(f.total - f.copied) / rate);
       if (eta) line += "  ETA " + HumanDuration(*eta);
     }
     if (op.cutover_completed_at) {
       line += "  cut over " + ClockTime(*op.cutover_completed_at);
       if (f.lock_ms) line += ", writes blocked " + std::to_string(*f.lock_ms) + " ms";
       if (op.state == OperationState::kRevertWindow && revert_window_ > 0 && now > 0) {
-        int64_t left = std::max<int64_t>(0, (*op.cutover_completed_at + revert_window_ - now) / 1'000'000);
+        int64_t left =
+            std::max<int64_t>(0, (*op.cutover_completed_at + revert_window_ - now) / 1'000'000);
         line += "; window " + HumanDuration(left) + " left";
       }
     }
@@ -144,7 +161,8 @@ std::vector<std::string> LiveView::Render(const ApplyView& view, Micros now) {
     if (ov.swap_waiting) line += "  " + Clip(*ov.swap_waiting, 160);
     lines.push_back(line);
     for (const auto& c : ov.changes) {
-      std::string change = "  " + Pad("", 12) + "  " + Pad(c.table_name, 20) + " " + Clip(c.ddl, 70);
+      std::string change =
+          "  " + Pad("", 12) + "  " + Pad(c.table_name, 20) + " " + Clip(c.ddl, 70);
       if (ov.changes.size() > 1) {
         char p[16];
         std::snprintf(p, sizeof p, "  %.0f%%", c.progress);
@@ -163,7 +181,8 @@ void LiveView::Redraw(const std::vector<std::string>& lines) {
   for (const auto& l : lines) out_ << "\x1b[2K" << FitWidth(l, columns_) << "\n";
   // Lines left from a longer previous frame.
   for (int i = static_cast<int>(lines.size()); i < drawn_; ++i) out_ << "\x1b[2K\n";
-  if (drawn_ > static_cast<int>(lines.size())) out_ << "\x1b[" << (drawn_ - static_cast<int>(lines.size())) << "A";
+  if (drawn_ > static_cast<int>(lines.size()))
+    out_ << "\x1b[" << (drawn_ - static_cast<int>(lines.size())) << "A";
   drawn_ = static_cast<int>(lines.size());
   out_.flush();
 }
@@ -183,7 +202,8 @@ void LiveView::PrintChanges(const ApplyView& view, Micros now) {
     std::string& last = last_state_[op.id];
     if (state != last) {
       out_ << "  " << op.deployment << ": " << (last.empty() ? "" : last + " -> ") << state;
-      if (op.cutover_completed_at && (op.state == OperationState::kRevertWindow || op.state == OperationState::kCompleted)) {
+      if (op.cutover_completed_at &&
+          (op.state == OperationState::kRevertWindow || op.state == OperationState::kCompleted)) {
         out_ << " (cut over " << FormatRfc3339(*op.cutover_completed_at);
         if (f.lock_ms) out_ << ", writes blocked " << *f.lock_ms << " ms";
         if (op.state == OperationState::kRevertWindow && revert_window_ > 0)
@@ -211,8 +231,10 @@ void LiveView::PrintChanges(const ApplyView& view, Micros now) {
 
 void LiveView::Update(const ApplyView& view, Micros now) {
   Measure(view, now);
-  if (tty_) Redraw(Render(view, now));
-  else PrintChanges(view, now);
+  if (tty_)
+    Redraw(Render(view, now));
+  else
+    PrintChanges(view, now);
 }
 
 void LiveView::Note(const std::string& line) {

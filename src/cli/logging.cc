@@ -1,10 +1,11 @@
 #include "cli/logging.h"
 
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/spdlog.h>
+
 #include <cstdio>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <spdlog/sinks/base_sink.h>
-#include <spdlog/spdlog.h>
 
 #include "api/documents.h"
 #include "db/dsn.h"
@@ -15,20 +16,28 @@ namespace {
 
 spdlog::level::level_enum ToSpd(LogLevel l) {
   switch (l) {
-    case LogLevel::kDebug: return spdlog::level::debug;
-    case LogLevel::kInfo: return spdlog::level::info;
-    case LogLevel::kWarn: return spdlog::level::warn;
-    case LogLevel::kError: return spdlog::level::err;
+    case LogLevel::kDebug:
+      return spdlog::level::debug;
+    case LogLevel::kInfo:
+      return spdlog::level::info;
+    case LogLevel::kWarn:
+      return spdlog::level::warn;
+    case LogLevel::kError:
+      return spdlog::level::err;
   }
   return spdlog::level::info;
 }
 
 const char* Name(LogLevel l) {
   switch (l) {
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
   }
   return "info";
 }
@@ -75,7 +84,8 @@ class SpdLogger final : public CliLogger {
   SpdLogger(bool json, LogLevel level) : json_(json), sink_(std::make_shared<TerminalSink>()) {
     logger_ = std::make_shared<spdlog::logger>("ordo", sink_);
     // JSON lines carry their own timestamp and level; text lines get spdlog's.
-    logger_->set_pattern(json ? "%v" : "%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
+    logger_->set_pattern(json ? "%v" : "%Y-%m-%dT%H:%M:%S.%fZ %l %v",
+                         spdlog::pattern_time_type::utc);
     logger_->set_level(ToSpd(level));
     logger_->flush_on(spdlog::level::trace);
   }

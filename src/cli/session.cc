@@ -15,7 +15,8 @@ Status ValidateGlobals(const Globals& g) {
   if (g.log_format != "text" && g.log_format != "json")
     return InvalidArgument("--log-format: expected text or json; got \"" + g.log_format + "\"");
   if (!g.log_level.empty() && !ParseLogLevel(g.log_level))
-    return InvalidArgument("--log-level: expected debug, info, warn or error; got \"" + g.log_level + "\"");
+    return InvalidArgument("--log-level: expected debug, info, warn or error; got \"" +
+                           g.log_level + "\"");
   return Status::Ok();
 }
 
@@ -24,8 +25,9 @@ Result<const Config*> Session::LoadConfig() {
   auto cfg = ordo::LoadConfig(globals_.config_path, EnvFromProcess());
   if (!cfg.ok()) {
     if (cfg.status().Is(StatusCode::kNotFound)) {
-      return NotFound(globals_.config_path + ": not found" +
-                      (globals_.config_given ? "" : " (pass -c FILE, or --store URL for read-only commands)"));
+      return NotFound(
+          globals_.config_path + ": not found" +
+          (globals_.config_given ? "" : " (pass -c FILE, or --store URL for read-only commands)"));
     }
     return cfg.status();
   }
@@ -60,7 +62,8 @@ Result<ordo::Store*> Session::Store(Use use) {
   StoreOptions options;
   options.create = use == Use::kCreate;
   // --store alone is enough for the commands that only read and record requests.
-  if (globals_.store_url.empty() || globals_.config_given) ORDO_RETURN_IF_ERROR(LoadConfig().status());
+  if (globals_.store_url.empty() || globals_.config_given)
+    ORDO_RETURN_IF_ERROR(LoadConfig().status());
   if (config_) {
     options.lease_staleness_micros = config_->worker.lease_staleness_micros;
     options.retry_budget = config_->worker.retry_budget;
@@ -75,12 +78,14 @@ Result<ordo::Store*> Session::Store(Use use) {
   if (use == Use::kRead) {
     auto version = (*store)->SchemaVersion();
     if (version.ok() && *version == 0)
-      return NotFound("store " + RedactUrls(url) + " holds no ordo store yet (nothing was created; " +
+      return NotFound("store " + RedactUrls(url) +
+                      " holds no ordo store yet (nothing was created; " +
                       "ordo apply, worker and serve create it)");
   }
   Status migrated = (*store)->Migrate();
   if (!migrated.ok())
-    return Unavailable("store " + RedactUrls(url) + ": cannot migrate its schema: " + RedactUrls(migrated.message()));
+    return Unavailable("store " + RedactUrls(url) +
+                       ": cannot migrate its schema: " + RedactUrls(migrated.message()));
   store_ = std::move(store).value();
   return store_.get();
 }

@@ -5,7 +5,8 @@
 
 namespace ordo::cli {
 
-SignalWatcher::SignalWatcher(std::function<void(int)> on_signal) : on_signal_(std::move(on_signal)) {
+SignalWatcher::SignalWatcher(std::function<void(int)> on_signal)
+    : on_signal_(std::move(on_signal)) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);

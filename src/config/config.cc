@@ -61,7 +61,8 @@ class Reader {
   }
 
   // A decimal number from `min` to `max` ("1", "0.5").
-  Result<double> NumberIn(const YAML::Node& node, const std::string& path, double min, double max) const {
+  Result<double> NumberIn(const YAML::Node& node, const std::string& path, double min,
+                          double max) const {
     ORDO_ASSIGN_OR_RETURN(std::string s, String(node, path));
     char* end = nullptr;
     double v = std::strtod(s.c_str(), &end);
@@ -147,11 +148,11 @@ class Reader {
 
   Status Engine(const YAML::Node& node, EngineConfig* out) const {
     const std::string path = "engine";
-    ORDO_RETURN_IF_ERROR(CheckKeys(
-        node, path,
-        {"copy_threads", "apply_sessions", "chunk_target", "cutover_lock_timeout", "cutover_attempts", "cutover_force_after",
-         "keep_old_table", "rest_under_writes",
-         "verify_rest_under_writes"}));
+    ORDO_RETURN_IF_ERROR(
+        CheckKeys(node, path,
+                  {"copy_threads", "apply_sessions", "chunk_target", "cutover_lock_timeout",
+                   "cutover_attempts", "cutover_force_after", "keep_old_table", "rest_under_writes",
+                   "verify_rest_under_writes"}));
     if (node["copy_threads"]) {
       ORDO_ASSIGN_OR_RETURN(out->copy_threads,
                             PositiveInt(node["copy_threads"], path + ".copy_threads", 64));
@@ -166,29 +167,33 @@ class Reader {
       out->chunk_target_ms = d / 1'000;
     }
     if (node["cutover_lock_timeout"]) {
-      ORDO_ASSIGN_OR_RETURN(Micros d, Duration(node["cutover_lock_timeout"],
-                                               path + ".cutover_lock_timeout"));
+      ORDO_ASSIGN_OR_RETURN(Micros d,
+                            Duration(node["cutover_lock_timeout"], path + ".cutover_lock_timeout"));
       if (d < 1'000) return Error(path + ".cutover_lock_timeout", "expected at least 1ms");
       out->cutover_lock_timeout_ms = d / 1'000;
     }
     if (node["cutover_attempts"]) {
-      ORDO_ASSIGN_OR_RETURN(out->cutover_max_attempts,
-                            PositiveInt(node["cutover_attempts"], path + ".cutover_attempts", 1000));
+      ORDO_ASSIGN_OR_RETURN(
+          out->cutover_max_attempts,
+          PositiveInt(node["cutover_attempts"], path + ".cutover_attempts", 1000));
     }
     if (node["cutover_force_after"]) {
-      ORDO_ASSIGN_OR_RETURN(Micros d, Duration(node["cutover_force_after"], path + ".cutover_force_after"));
+      ORDO_ASSIGN_OR_RETURN(Micros d,
+                            Duration(node["cutover_force_after"], path + ".cutover_force_after"));
       out->cutover_force_after_ms = d / 1'000;
     }
     if (node["keep_old_table"]) {
-      ORDO_ASSIGN_OR_RETURN(out->keep_old_table, Bool(node["keep_old_table"], path + ".keep_old_table"));
+      ORDO_ASSIGN_OR_RETURN(out->keep_old_table,
+                            Bool(node["keep_old_table"], path + ".keep_old_table"));
     }
     if (node["rest_under_writes"]) {
-      ORDO_ASSIGN_OR_RETURN(out->rest_under_writes,
-                            NumberIn(node["rest_under_writes"], path + ".rest_under_writes", 0, 100));
+      ORDO_ASSIGN_OR_RETURN(out->rest_under_writes, NumberIn(node["rest_under_writes"],
+                                                             path + ".rest_under_writes", 0, 100));
     }
     if (node["verify_rest_under_writes"]) {
-      ORDO_ASSIGN_OR_RETURN(out->verify_rest_under_writes,
-                            NumberIn(node["verify_rest_under_writes"], path + ".verify_rest_under_writes", 0, 100));
+      ORDO_ASSIGN_OR_RETURN(
+          out->verify_rest_under_writes,
+          NumberIn(node["verify_rest_under_writes"], path + ".verify_rest_under_writes", 0, 100));
     }
     return Status::Ok();
   }
@@ -204,12 +209,14 @@ class Reader {
     return Status::Ok();
   }
 
-  Status Environment(const YAML::Node& node, const std::string& path, EnvironmentConfig* out) const {
-    ORDO_RETURN_IF_ERROR(CheckKeys(node, path,
-                                   {"cutover_policy", "on_failure", "revert_window", "deployments"}));
+  Status Environment(const YAML::Node& node, const std::string& path,
+                     EnvironmentConfig* out) const {
+    ORDO_RETURN_IF_ERROR(
+        CheckKeys(node, path, {"cutover_policy", "on_failure", "revert_window", "deployments"}));
     if (node["cutover_policy"]) {
-      ORDO_ASSIGN_OR_RETURN(out->cutover_policy, OneOf(node["cutover_policy"], path + ".cutover_policy",
-                                                       {"rolling", "barrier", "parallel"}));
+      ORDO_ASSIGN_OR_RETURN(out->cutover_policy,
+                            OneOf(node["cutover_policy"], path + ".cutover_policy",
+                                  {"rolling", "barrier", "parallel"}));
     }
     if (node["on_failure"]) {
       ORDO_ASSIGN_OR_RETURN(out->on_failure, OneOf(node["on_failure"], path + ".on_failure",
@@ -264,14 +271,16 @@ class Reader {
     if (!root || root.IsNull()) return Status::Ok();
     ORDO_RETURN_IF_ERROR(CheckKeys(root, "", {"store", "worker", "engine", "api", "databases"}));
     if (root["store"]) {
-      ORDO_ASSIGN_OR_RETURN(out->store, Url(root["store"], "store", {"sqlite", "mysql", "postgres"}));
+      ORDO_ASSIGN_OR_RETURN(out->store,
+                            Url(root["store"], "store", {"sqlite", "mysql", "postgres"}));
     }
     if (root["worker"]) ORDO_RETURN_IF_ERROR(Worker(root["worker"], &out->worker));
     if (root["engine"]) ORDO_RETURN_IF_ERROR(Engine(root["engine"], &out->engine));
     if (root["api"]) ORDO_RETURN_IF_ERROR(Api(root["api"], &out->api));
     if (root["databases"]) {
       const YAML::Node dbs = root["databases"];
-      if (!dbs.IsMap()) return Error("databases", "expected a mapping of database name to settings");
+      if (!dbs.IsMap())
+        return Error("databases", "expected a mapping of database name to settings");
       for (const auto& kv : dbs) {
         DatabaseConfig db;
         db.name = kv.first.as<std::string>();

@@ -69,7 +69,7 @@ struct ApiConfig {
 };
 
 struct Config {
-  std::string path;                   // the file it came from ("" for defaults)
+  std::string path;  // the file it came from ("" for defaults)
   std::string store = "sqlite:ordo.db";
   WorkerConfig worker;
   EngineConfig engine;

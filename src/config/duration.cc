@@ -25,13 +25,20 @@ Result<Micros> ParseDuration(std::string_view text) {
     while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
     std::string_view unit = text.substr(u, i - u);
     Micros scale;
-    if (unit == "us") scale = 1;
-    else if (unit == "ms") scale = 1'000;
-    else if (unit == "s") scale = 1'000'000;
-    else if (unit == "m") scale = 60'000'000;
-    else if (unit == "h") scale = 3'600'000'000;
-    else if (unit == "d") scale = 86'400'000'000;
-    else return bad();
+    if (unit == "us")
+      scale = 1;
+    else if (unit == "ms")
+      scale = 1'000;
+    else if (unit == "s")
+      scale = 1'000'000;
+    else if (unit == "m")
+      scale = 60'000'000;
+    else if (unit == "h")
+      scale = 3'600'000'000;
+    else if (unit == "d")
+      scale = 86'400'000'000;
+    else
+      return bad();
     total += n * scale;
   }
   return total;

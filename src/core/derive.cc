@@ -84,12 +84,13 @@ DerivedApplyState Verdict(const std::vector<OperationRecord>& operations, bool r
     return out;
   }
 
-  out.error = "deployment " + first_failed->deployment + " failed: " +
-              first_failed->error.value_or("unknown error");
+  out.error = "deployment " + first_failed->deployment +
+              " failed: " + first_failed->error.value_or("unknown error");
   // The verdict is fail-closed: once nothing is left to run, the apply is failed.
   out.state = ApplyState::kFailed;
   // Nothing left to run, or a revert ended the rollout: the verdict is final.
-  if (unsettled.empty() || std::find(all.begin(), all.end(), OperationState::kReverted) != all.end())
+  if (unsettled.empty() ||
+      std::find(all.begin(), all.end(), OperationState::kReverted) != all.end())
     return out;
 
   OnFailure policy = ParseOnFailure(first_failed->on_failure);
@@ -122,8 +123,10 @@ DerivedApplyState DeriveApplyState(const std::vector<OperationRecord>& operation
     cutting = cutting || op.state == OperationState::kCuttingOver;
     window = window || op.state == OperationState::kRevertWindow;
   }
-  if (cutting) out.state = ApplyState::kCuttingOver;
-  else if (window) out.state = ApplyState::kRevertWindow;
+  if (cutting)
+    out.state = ApplyState::kCuttingOver;
+  else if (window)
+    out.state = ApplyState::kRevertWindow;
   return out;
 }
 

@@ -102,9 +102,7 @@ std::optional<RequestStatus> ParseRequestStatus(std::string_view s) {
 std::optional<CutoverPolicy> ParseCutoverPolicyExact(std::string_view s) {
   return ValueOf(kPolicies, s);
 }
-std::optional<OnFailure> ParseOnFailureExact(std::string_view s) {
-  return ValueOf(kOnFailure, s);
-}
+std::optional<OnFailure> ParseOnFailureExact(std::string_view s) { return ValueOf(kOnFailure, s); }
 
 CutoverPolicy ParseCutoverPolicy(std::string_view s) {
   return ParseCutoverPolicyExact(s).value_or(CutoverPolicy::kRolling);
@@ -128,9 +126,7 @@ bool IsTerminal(OperationState s) {
 
 bool IsActive(OperationState s) { return !IsTerminal(s); }
 
-bool IsSettled(OperationState s) {
-  return IsTerminal(s) && s != OperationState::kStopped;
-}
+bool IsSettled(OperationState s) { return IsTerminal(s) && s != OperationState::kStopped; }
 
 bool IsPastBarrier(OperationState s) {
   return s == OperationState::kWaitingForCutover || s == OperationState::kCuttingOver ||
@@ -138,8 +134,8 @@ bool IsPastBarrier(OperationState s) {
 }
 
 bool IsSettled(ApplyState s) {
-  return s == ApplyState::kCompleted || s == ApplyState::kFailed ||
-         s == ApplyState::kCancelled || s == ApplyState::kReverted;
+  return s == ApplyState::kCompleted || s == ApplyState::kFailed || s == ApplyState::kCancelled ||
+         s == ApplyState::kReverted;
 }
 
 }  // namespace ordo

@@ -4,13 +4,17 @@ namespace ordo {
 
 std::string OperationPhase(const OperationRecord& op, const std::vector<ChangeRecord>& changes) {
   switch (op.state) {
-    case OperationState::kWaitingForCutover: return "waiting_for_turn";
-    case OperationState::kCuttingOver: return "swapping";
+    case OperationState::kWaitingForCutover:
+      return "waiting_for_turn";
+    case OperationState::kCuttingOver:
+      return "swapping";
     case OperationState::kCompleted:
       // Its turn ended at the swap; the old tables are being dropped.
       return op.cleanup_pending ? "dropping_old_table" : "completed";
-    case OperationState::kRunning: break;
-    default: return std::string(ToString(op.state));
+    case OperationState::kRunning:
+      break;
+    default:
+      return std::string(ToString(op.state));
   }
   // Every change of an operation reports the same engine phase.
   std::string engine = changes.empty() ? "" : changes.front().state;

@@ -61,7 +61,8 @@ Result<RequestDecision> DecideRequest(const RequestFacts& f, RequestKind kind,
     case RequestKind::kStart: {
       if (StatusOf(f, RequestKind::kStop) == RequestStatus::kPending)
         return Refused("a stop is still in progress");
-      if (!AnyIn(f.operations, S::kStopped)) return Refused("nothing to start: no operation is stopped");
+      if (!AnyIn(f.operations, S::kStopped))
+        return Refused("nothing to start: no operation is stopped");
       std::vector<std::string> deployments;
       for (const auto& op : f.operations)
         if (!IsSettled(op.state)) deployments.push_back(op.deployment);
@@ -70,8 +71,10 @@ Result<RequestDecision> DecideRequest(const RequestFacts& f, RequestKind kind,
       bool still_stopped = false;
       for (const auto& op : f.operations) {
         if (op.state != S::kStopped) continue;
-        if (op.started_at.has_value()) still_stopped = true;
-        else d.back_to_pending.push_back(op.id);
+        if (op.started_at.has_value())
+          still_stopped = true;
+        else
+          d.back_to_pending.push_back(op.id);
       }
       d.start_served = !still_stopped;
       break;
@@ -82,8 +85,10 @@ Result<RequestDecision> DecideRequest(const RequestFacts& f, RequestKind kind,
         return Refused(name + " applies only during a revert window");
       break;
     case RequestKind::kCancel:
-      d.also_stop = AnyActive(f.operations) && StatusOf(f, RequestKind::kStop) != RequestStatus::kPending;
-      d.supersede_start = d.also_stop && StatusOf(f, RequestKind::kStart) == RequestStatus::kPending;
+      d.also_stop =
+          AnyActive(f.operations) && StatusOf(f, RequestKind::kStop) != RequestStatus::kPending;
+      d.supersede_start =
+          d.also_stop && StatusOf(f, RequestKind::kStart) == RequestStatus::kPending;
       break;
     case RequestKind::kCutover:
     case RequestKind::kRelease:

@@ -7,8 +7,7 @@ SyncPoints& SyncPoints::Get() {
   return instance;
 }
 
-void SyncPoints::LoadDependencies(
-    const std::vector<std::pair<std::string, std::string>>& deps) {
+void SyncPoints::LoadDependencies(const std::vector<std::pair<std::string, std::string>>& deps) {
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& [before, after] : deps) predecessors_[after].push_back(before);
 }

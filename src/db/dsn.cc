@@ -123,9 +123,8 @@ std::string RedactUrls(std::string_view text) {
     if (s == std::string_view::npos) break;
     size_t auth_start = s + 3;
     size_t end = text.find_first_of("/ \t\n'\"", auth_start);
-    std::string_view authority = text.substr(auth_start, end == std::string_view::npos
-                                                             ? std::string_view::npos
-                                                             : end - auth_start);
+    std::string_view authority = text.substr(
+        auth_start, end == std::string_view::npos ? std::string_view::npos : end - auth_start);
     size_t at = authority.rfind('@');
     size_t colon = authority.find(':');
     out.append(text.substr(pos, auth_start - pos));

@@ -31,7 +31,8 @@ class ConnectionPool {
  public:
   class Handle {
    public:
-    Handle(ConnectionPool* pool, std::unique_ptr<Conn> conn) : pool_(pool), conn_(std::move(conn)) {}
+    Handle(ConnectionPool* pool, std::unique_ptr<Conn> conn)
+        : pool_(pool), conn_(std::move(conn)) {}
     Handle(Handle&&) = default;
     Handle& operator=(Handle&&) = default;
     ~Handle() {

@@ -26,11 +26,36 @@ struct SqlValue {
   std::string s;  // kText (connection charset) or kBytes (binary, stored as-is)
 
   static SqlValue Null() { return {}; }
-  static SqlValue Int(int64_t v) { SqlValue x; x.kind = Kind::kInt; x.i = v; return x; }
-  static SqlValue UInt(uint64_t v) { SqlValue x; x.kind = Kind::kUInt; x.u = v; return x; }
-  static SqlValue Double(double v) { SqlValue x; x.kind = Kind::kDouble; x.d = v; return x; }
-  static SqlValue Text(std::string v) { SqlValue x; x.kind = Kind::kText; x.s = std::move(v); return x; }
-  static SqlValue Bytes(std::string v) { SqlValue x; x.kind = Kind::kBytes; x.s = std::move(v); return x; }
+  static SqlValue Int(int64_t v) {
+    SqlValue x;
+    x.kind = Kind::kInt;
+    x.i = v;
+    return x;
+  }
+  static SqlValue UInt(uint64_t v) {
+    SqlValue x;
+    x.kind = Kind::kUInt;
+    x.u = v;
+    return x;
+  }
+  static SqlValue Double(double v) {
+    SqlValue x;
+    x.kind = Kind::kDouble;
+    x.d = v;
+    return x;
+  }
+  static SqlValue Text(std::string v) {
+    SqlValue x;
+    x.kind = Kind::kText;
+    x.s = std::move(v);
+    return x;
+  }
+  static SqlValue Bytes(std::string v) {
+    SqlValue x;
+    x.kind = Kind::kBytes;
+    x.s = std::move(v);
+    return x;
+  }
   bool operator==(const SqlValue&) const = default;
 };
 

@@ -9,14 +9,28 @@ ApplyControl ReadControl(const std::vector<ControlRequestRecord>& requests) {
   for (const auto& r : requests) {
     bool pending = r.status == RequestStatus::kPending;
     switch (r.kind) {
-      case RequestKind::kStop: p.stop = pending; break;
-      case RequestKind::kCancel: p.cancel = pending; break;
-      case RequestKind::kCutover: p.cutover = pending; break;
-      case RequestKind::kRevert: p.revert = pending; break;
-      case RequestKind::kSkipRevert: p.skip_revert = pending; break;
+      case RequestKind::kStop:
+        p.stop = pending;
+        break;
+      case RequestKind::kCancel:
+        p.cancel = pending;
+        break;
+      case RequestKind::kCutover:
+        p.cutover = pending;
+        break;
+      case RequestKind::kRevert:
+        p.revert = pending;
+        break;
+      case RequestKind::kSkipRevert:
+        p.skip_revert = pending;
+        break;
       // The pause latch: pending or completed.
-      case RequestKind::kRelease: p.release = r.status != RequestStatus::kFailed; break;
-      case RequestKind::kStart: p.start = pending; break;
+      case RequestKind::kRelease:
+        p.release = r.status != RequestStatus::kFailed;
+        break;
+      case RequestKind::kStart:
+        p.start = pending;
+        break;
     }
   }
   return p;
@@ -113,9 +127,12 @@ ErrorStep DecideEngineError(RunPhase phase, const Status& status, bool lease_los
   bool asked_to_stop = status.Is(StatusCode::kCancelled);
   if (phase == RunPhase::kCopy && asked_to_stop) {
     switch (DecideInterrupt(c)) {
-      case Interrupt::kCancel: return ErrorStep::kCancel;
-      case Interrupt::kStop: return ErrorStep::kStop;
-      case Interrupt::kNone: break;
+      case Interrupt::kCancel:
+        return ErrorStep::kCancel;
+      case Interrupt::kStop:
+        return ErrorStep::kStop;
+      case Interrupt::kNone:
+        break;
     }
   }
   bool transient = asked_to_stop || ClassifyFailure(status).retryable;

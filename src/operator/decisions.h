@@ -118,22 +118,22 @@ ParkOutcome DecidePark(const Status& park);
 // ---- the engine stopped or failed ----------------------------------------------------------
 // Where in its run the holder was.
 enum class RunPhase {
-  kCopy,      // preflight, copy, kept in sync while parked, the catch-up before a swap
-  kSwap,      // Cutover(): the verification, the locks and the rename
-  kWindow,    // the revert window: keeping the old table in sync, revert, finish
-  kCleanup,   // Cancel(): dropping what the operation left on the target
+  kCopy,     // preflight, copy, kept in sync while parked, the catch-up before a swap
+  kSwap,     // Cutover(): the verification, the locks and the rename
+  kWindow,   // the revert window: keeping the old table in sync, revert, finish
+  kCleanup,  // Cancel(): dropping what the operation left on the target
 };
 
 enum class ErrorStep {
-  kNothing,           // the lease is lost: write nothing more, anywhere
-  kCancel,            // a cancel (or a decided apply) asked the engine to stop
-  kStop,              // a stop asked it to
-  kLeave,             // shutting down: the row stays as it is, recovered once stale
-  kRetryInPlace,      // the row keeps its state: back off and try the step again
-                      // (a fresh engine) while the lease lives
-  kFailRetryable,     // → failed_retryable (retried within the apply's budget)
-  kFail,              // → failed (after removing what it left on the target)
-  kSettleAnyway,      // cleaning up failed for good: settle as intended, noting it
+  kNothing,        // the lease is lost: write nothing more, anywhere
+  kCancel,         // a cancel (or a decided apply) asked the engine to stop
+  kStop,           // a stop asked it to
+  kLeave,          // shutting down: the row stays as it is, recovered once stale
+  kRetryInPlace,   // the row keeps its state: back off and try the step again
+                   // (a fresh engine) while the lease lives
+  kFailRetryable,  // → failed_retryable (retried within the apply's budget)
+  kFail,           // → failed (after removing what it left on the target)
+  kSettleAnyway,   // cleaning up failed for good: settle as intended, noting it
 };
 
 // What a holder does when its engine returned `status` (not ok) in `phase`.

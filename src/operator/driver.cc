@@ -24,13 +24,15 @@ void Driver::LogStoreError(const char* step, const Status& s) {
   Micros now = ctx_.Now();
   if (now - last_error_log_ < ctx_.options.poll_interval_micros) return;
   last_error_log_ = now;
-  ctx_.logger.Log(LogLevel::kWarn, {"", "", owner_}, std::string(step) + ": " + RedactUrls(s.ToString()));
+  ctx_.logger.Log(LogLevel::kWarn, {"", "", owner_},
+                  std::string(step) + ": " + RedactUrls(s.ToString()));
 }
 
 bool Driver::Tick() {
   for (TickStep step : kTickOrder) {
     // Housekeeping runs while shutting down too; no claim does.
-    if (ctx_.shutdown && step != TickStep::kExpireRetries && step != TickStep::kRederive) return false;
+    if (ctx_.shutdown && step != TickStep::kExpireRetries && step != TickStep::kRederive)
+      return false;
     if (std::optional<bool> done = Step(step)) return *done;
   }
   return false;
@@ -60,8 +62,9 @@ std::optional<bool> Driver::Step(TickStep step) {
         return false;
       }
       if (*expired > 0) {
-        ctx_.logger.Log(LogLevel::kInfo, {"", "", owner_},
-                        "expired " + std::to_string(*expired) + " apply(s) past their retry budget");
+        ctx_.logger.Log(
+            LogLevel::kInfo, {"", "", owner_},
+            "expired " + std::to_string(*expired) + " apply(s) past their retry budget");
         ctx_.bus->Notify();
       }
       return std::nullopt;
@@ -90,7 +93,8 @@ std::optional<bool> Driver::Step(TickStep step) {
       if (!*stop) return std::nullopt;
       ctx_.logger.Log(LogLevel::kInfo, {"", "", owner_},
                       "stop reconciled for apply " + std::to_string((*stop)->apply_id) + ": " +
-                          std::to_string((*stop)->stopped_operation_ids.size()) + " operation(s) stopped");
+                          std::to_string((*stop)->stopped_operation_ids.size()) +
+                          " operation(s) stopped");
       ctx_.bus->Notify();
       return true;
     }

@@ -44,7 +44,8 @@ void HeldOperation::NoteResult(const Status& s, Micros started, bool refreshed) 
 }
 
 Status HeldOperation::Fenced(const std::function<Status()>& write, bool refreshes) {
-  if (LeaseLost()) return ordo::LeaseLost("operation " + std::to_string(lease_.operation_id) + ": lease lost");
+  if (LeaseLost())
+    return ordo::LeaseLost("operation " + std::to_string(lease_.operation_id) + ": lease lost");
   Micros started = ctx_.Now();
   Status s = write();
   NoteResult(s, started, refreshes);
@@ -77,7 +78,8 @@ Status HeldOperation::ReportProgress(const EngineProgress& progress) {
   }
   Status s = Fenced([&] { return ctx_.store.SaveProgress(lease_, changes); });
   if (LeaseLost()) return ordo::LeaseLost("lease lost");
-  if (!s.ok()) ctx_.logger.Log(LogLevel::kWarn, fields_, "progress not saved: " + RedactUrls(s.ToString()));
+  if (!s.ok())
+    ctx_.logger.Log(LogLevel::kWarn, fields_, "progress not saved: " + RedactUrls(s.ToString()));
   return Status::Ok();
 }
 
@@ -88,13 +90,16 @@ void HeldOperation::RecordEvent(const std::string& kind, const std::string& mess
   e.kind = kind;
   e.message = message;
   Status s = ctx_.store.AppendEvent(e);
-  if (!s.ok()) ctx_.logger.Log(LogLevel::kWarn, fields_, kind + " event not recorded: " + RedactUrls(s.ToString()));
+  if (!s.ok())
+    ctx_.logger.Log(LogLevel::kWarn, fields_,
+                    kind + " event not recorded: " + RedactUrls(s.ToString()));
 }
 
 Status HeldOperation::SaveResumeState(const std::string& resume_state_json) {
   Status s = Fenced([&] { return ctx_.store.SaveResumeState(lease_, resume_state_json); });
   if (LeaseLost()) return ordo::LeaseLost("lease lost");
-  if (!s.ok()) ctx_.logger.Log(LogLevel::kWarn, fields_, "checkpoint not saved: " + RedactUrls(s.ToString()));
+  if (!s.ok())
+    ctx_.logger.Log(LogLevel::kWarn, fields_, "checkpoint not saved: " + RedactUrls(s.ToString()));
   return Status::Ok();
 }
 
@@ -166,7 +171,8 @@ void HeldOperation::Monitor() {
     if (woke || now >= next_poll) {
       Status s = RefreshControl();
       if (!s.ok())
-        ctx_.logger.Log(LogLevel::kWarn, fields_, "apply state and control requests not read: " + RedactUrls(s.ToString()));
+        ctx_.logger.Log(LogLevel::kWarn, fields_,
+                        "apply state and control requests not read: " + RedactUrls(s.ToString()));
       next_poll = now + poll;
     }
     Micros wait = std::min(next_heartbeat, next_poll) - ctx_.Now();

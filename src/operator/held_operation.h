@@ -81,7 +81,8 @@ class HeldOperation final : public EngineHost {
   template <typename T>
   Result<T> FencedValue(const std::function<Result<T>()>& write,
                         const std::function<bool(const T&)>& refreshed) {
-    if (LeaseLost()) return ordo::LeaseLost("operation " + std::to_string(lease_.operation_id) + ": lease lost");
+    if (LeaseLost())
+      return ordo::LeaseLost("operation " + std::to_string(lease_.operation_id) + ": lease lost");
     Micros started = ctx_.Now();
     Result<T> r = write();
     NoteResult(r.status(), started, r.ok() && refreshed(*r));

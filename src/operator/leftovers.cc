@@ -4,9 +4,12 @@ namespace ordo {
 
 const char* ToString(LeftoverStatus status) {
   switch (status) {
-    case LeftoverStatus::kInFlight: return "in_flight";
-    case LeftoverStatus::kAbandoned: return "abandoned";
-    case LeftoverStatus::kOtherStore: return "other_store";
+    case LeftoverStatus::kInFlight:
+      return "in_flight";
+    case LeftoverStatus::kAbandoned:
+      return "abandoned";
+    case LeftoverStatus::kOtherStore:
+      return "other_store";
   }
   return "?";
 }
@@ -18,7 +21,8 @@ Result<std::vector<Leftover>> JudgeLeftovers(Store* store, const std::string& st
     Leftover l;
     if (!o.owner) {
       l.status = LeftoverStatus::kAbandoned;
-      l.why = o.kind == TargetObjectKind::kLegacyFence ? "left by an older ordo" : "no ownership record names it";
+      l.why = o.kind == TargetObjectKind::kLegacyFence ? "left by an older ordo"
+                                                       : "no ownership record names it";
     } else if (store == nullptr || o.owner->store_id != store_id) {
       l.status = LeftoverStatus::kOtherStore;
       l.why = "this store cannot tell whether its apply is in flight";
@@ -43,18 +47,23 @@ Result<std::vector<Leftover>> JudgeLeftovers(Store* store, const std::string& st
 CleanupDecision DecideCleanup(const Leftover& leftover, const std::optional<std::string>& owner) {
   const auto& o = leftover.object;
   if (owner) {
-    if (!o.owner || o.owner->apply_id != *owner) return {CleanupAction::kKeep, "not owned by " + *owner};
+    if (!o.owner || o.owner->apply_id != *owner)
+      return {CleanupAction::kKeep, "not owned by " + *owner};
     if (leftover.status == LeftoverStatus::kInFlight)
-      return {CleanupAction::kRefuse, *owner + " has not settled: cancel it first (ordo cancel " + *owner + ")"};
+      return {CleanupAction::kRefuse,
+              *owner + " has not settled: cancel it first (ordo cancel " + *owner + ")"};
     return {CleanupAction::kDrop, ""};
   }
   switch (leftover.status) {
-    case LeftoverStatus::kAbandoned: return {CleanupAction::kDrop, ""};
+    case LeftoverStatus::kAbandoned:
+      return {CleanupAction::kDrop, ""};
     case LeftoverStatus::kInFlight:
-      return {CleanupAction::kKeep, "let " + o.owner->apply_id + " finish, or cancel it (ordo cancel " +
-                                        o.owner->apply_id + ")"};
+      return {CleanupAction::kKeep, "let " + o.owner->apply_id +
+                                        " finish, or cancel it (ordo cancel " + o.owner->apply_id +
+                                        ")"};
     case LeftoverStatus::kOtherStore:
-      return {CleanupAction::kKeep, "if that apply is abandoned, name it: --owner " + o.owner->apply_id};
+      return {CleanupAction::kKeep,
+              "if that apply is abandoned, name it: --owner " + o.owner->apply_id};
   }
   return {CleanupAction::kKeep, ""};
 }

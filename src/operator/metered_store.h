@@ -129,8 +129,9 @@ class MeteredStore final : public Store {
   Histogram& cutover_lock_;
 
   Mutex mu_;
-  std::map<int64_t, ChangeSeen> changes_ ORDO_GUARDED_BY(mu_);                   // by change id
-  std::map<int64_t, std::set<int64_t>> operation_changes_ ORDO_GUARDED_BY(mu_);  // operation id → change ids
+  std::map<int64_t, ChangeSeen> changes_ ORDO_GUARDED_BY(mu_);  // by change id
+  std::map<int64_t, std::set<int64_t>> operation_changes_
+      ORDO_GUARDED_BY(mu_);  // operation id → change ids
   std::set<std::string> lost_tokens_ ORDO_GUARDED_BY(mu_);
 };
 

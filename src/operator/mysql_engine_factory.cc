@@ -21,8 +21,8 @@ Result<EngineSpec> MysqlEngineFactory::SpecFor(const OperationJob& job) const {
     spec.changes.push_back(TableChange{c.id, c.schema_name, c.table_name, c.ddl});
   spec.resume_state = job.operation.resume_state;
   spec.fence_token = job.lease.token;
-  spec.owner = TargetOwner{store_.id, store_.name, job.apply.external_id, std::to_string(job.operation.id),
-                           job.operation.deployment};
+  spec.owner = TargetOwner{store_.id, store_.name, job.apply.external_id,
+                           std::to_string(job.operation.id), job.operation.deployment};
   spec.revert_window = env->revert_window_micros > 0;
   spec.copy_threads = config_.engine.copy_threads;
   spec.chunk_target_ms = config_.engine.chunk_target_ms;

@@ -60,9 +60,10 @@ void OperationRun::AfterSwap(const CutoverReport& report) {
     // event log still gets the operation's one cutover, without the write block
     // nobody measured.
     SaveFinalProgress("swapped", std::nullopt, std::nullopt);
-    const std::string message = "swapped " + std::to_string(job_.changes.size()) +
-                                " table(s) under an earlier lease, which ended before recording it; "
-                                "the write block was not measured";
+    const std::string message =
+        "swapped " + std::to_string(job_.changes.size()) +
+        " table(s) under an earlier lease, which ended before recording it; "
+        "the write block was not measured";
     Log(LogLevel::kInfo, message);
     held_.RecordEvent("cutover", message);
   }
@@ -78,7 +79,9 @@ void OperationRun::AfterSwap(const CutoverReport& report) {
 
 void OperationRun::EndTurn() {
   // Moved() wakes the drivers: the next deployment's turn.
-  if (!Moved(OperationState::kCompleted, [&] { return ctx_.store.CompleteOwingCleanup(held_.lease()); })) return;
+  if (!Moved(OperationState::kCompleted,
+             [&] { return ctx_.store.CompleteOwingCleanup(held_.lease()); }))
+    return;
   Log(LogLevel::kInfo, "dropping the old table(s)");
   FinishSwap();
 }
@@ -96,13 +99,15 @@ void OperationRun::FinishSwap() {
 }
 
 bool OperationRun::RetryInPlace(RunPhase phase, const Status& status, Micros* backoff) {
-  ErrorStep step = DecideEngineError(phase, status, held_.LeaseLost(), held_.control(), ctx_.shutdown);
+  ErrorStep step =
+      DecideEngineError(phase, status, held_.LeaseLost(), held_.control(), ctx_.shutdown);
   if (step != ErrorStep::kRetryInPlace) {
     Carry(step, status);
     return false;
   }
-  Log(LogLevel::kWarn, std::string(phase == RunPhase::kWindow ? "the work after the swap" : "swap") +
-                           " interrupted, trying again: " + status.ToString());
+  Log(LogLevel::kWarn,
+      std::string(phase == RunPhase::kWindow ? "the work after the swap" : "swap") +
+          " interrupted, trying again: " + status.ToString());
   engine_.reset();
   engine_copied_ = false;
   *backoff = std::clamp<Micros>(*backoff * 2, 50'000, ctx_.options.retry_backoff_max_micros);
@@ -119,7 +124,8 @@ void OperationRun::RevertWindow() {
   if (op.ok() && db_now.ok() && op->cutover_completed_at)
     remaining = *op->cutover_completed_at + window - *db_now;
   Micros deadline = ctx_.Now() + std::max<Micros>(remaining, 0);
-  Log(LogLevel::kInfo, "revert window: " + std::to_string(std::max<Micros>(remaining, 0) / 1'000'000) + " s left");
+  Log(LogLevel::kInfo,
+      "revert window: " + std::to_string(std::max<Micros>(remaining, 0) / 1'000'000) + " s left");
   if (ctx_.engines.CanRevert()) {
     ReverseSyncWindow(deadline);
     return;
@@ -134,7 +140,8 @@ void OperationRun::RevertWindow() {
         return;
       case WindowStep::kRevert: {
         refused_revert = true;
-        Status s = ctx_.store.FailRequest(held_.apply_id(), RequestKind::kRevert, kRevertUnsupported);
+        Status s =
+            ctx_.store.FailRequest(held_.apply_id(), RequestKind::kRevert, kRevertUnsupported);
         if (!s.ok()) Log(LogLevel::kWarn, "revert request not refused: " + s.ToString());
         continue;
       }
@@ -171,12 +178,14 @@ void OperationRun::ReverseSyncWindow(Micros deadline) {
   std::string refused;  // why the pending revert request was refused (refused once)
   Micros backoff = 0;
   auto decide = [&](bool over) {
-    return DecideWindow(held_.control(), over || ctx_.Now() >= deadline, ctx_.shutdown, !refused.empty());
+    return DecideWindow(held_.control(), over || ctx_.Now() >= deadline, ctx_.shutdown,
+                        !refused.empty());
   };
   while (true) {
     Status kept = EnsureSwappedEngine();
     if (kept.ok())
-      kept = engine_->KeepOldInSync([&] { return held_.LeaseLost() || decide(false) != WindowStep::kWait; });
+      kept = engine_->KeepOldInSync(
+          [&] { return held_.LeaseLost() || decide(false) != WindowStep::kWait; });
     if (held_.LeaseLost()) return;
     // FailedPrecondition: the engine finds the window over (finished or reverted by a
     // holder whose transition did not land): settle it as the requests say.
@@ -201,10 +210,12 @@ void OperationRun::ReverseSyncWindow(Micros deadline) {
         Result<CutoverReport> report = engine_->Revert();
         if (report.ok()) return EndReverted(*report);
         if (report.status().Is(StatusCode::kTimeout)) {
-          Log(LogLevel::kWarn, "revert swap gave up; still in the window: " + report.status().ToString());
+          Log(LogLevel::kWarn,
+              "revert swap gave up; still in the window: " + report.status().ToString());
           continue;
         }
-        if (report.status().Is(StatusCode::kFailedPrecondition) || report.status().Is(StatusCode::kDataLoss)) {
+        if (report.status().Is(StatusCode::kFailedPrecondition) ||
+            report.status().Is(StatusCode::kDataLoss)) {
           // Nothing was swapped back: the window goes on, the request fails with the reason.
           refused = RefuseRevert(report.status().message());
           continue;
@@ -228,7 +239,8 @@ void OperationRun::ReverseSyncWindow(Micros deadline) {
 
 std::string OperationRun::RefuseRevert(const std::string& why) {
   Log(LogLevel::kWarn, "revert refused: " + why);
-  Status s = ctx_.store.FailRequest(held_.apply_id(), RequestKind::kRevert, "revert refused: " + why);
+  Status s =
+      ctx_.store.FailRequest(held_.apply_id(), RequestKind::kRevert, "revert refused: " + why);
   if (!s.ok()) Log(LogLevel::kWarn, "revert request not refused: " + s.ToString());
   return why;
 }
@@ -280,7 +292,8 @@ void OperationRun::SaveFinalProgress(const std::string& state, std::optional<int
     progress.push_back(std::move(p));
   }
   Status s = Persist([&] { return ctx_.store.SaveProgress(held_.lease(), progress); });
-  if (!s.ok() && !held_.LeaseLost()) Log(LogLevel::kWarn, "final progress not saved: " + s.ToString());
+  if (!s.ok() && !held_.LeaseLost())
+    Log(LogLevel::kWarn, "final progress not saved: " + s.ToString());
 }
 
 bool OperationRun::SwapEventRecorded() {
@@ -296,10 +309,11 @@ bool OperationRun::SwapEventRecorded() {
   });
 }
 
-void OperationRun::RecordSwap(const std::string& kind, const std::string& verb, const CutoverReport& report) {
-  std::string message = verb + " " + std::to_string(job_.changes.size()) + " table(s): writes blocked " +
-                        std::to_string(report.write_block_ms) + " ms, " + std::to_string(report.attempts) +
-                        " attempt(s)";
+void OperationRun::RecordSwap(const std::string& kind, const std::string& verb,
+                              const CutoverReport& report) {
+  std::string message = verb + " " + std::to_string(job_.changes.size()) +
+                        " table(s): writes blocked " + std::to_string(report.write_block_ms) +
+                        " ms, " + std::to_string(report.attempts) + " attempt(s)";
   // (Why earlier attempts gave up was said while they ran: the engine's notices.)
   for (const std::string& killed : report.killed_sessions)
     Log(LogLevel::kWarn, kind + ": killed " + killed + " (engine.cutover_force_after)");

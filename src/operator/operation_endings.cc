@@ -16,7 +16,8 @@
 namespace ordo {
 
 void OperationRun::OnEngineError(RunPhase phase, const Status& status) {
-  Carry(DecideEngineError(phase, status, held_.LeaseLost(), held_.control(), ctx_.shutdown), status);
+  Carry(DecideEngineError(phase, status, held_.LeaseLost(), held_.control(), ctx_.shutdown),
+        status);
 }
 
 void OperationRun::Carry(ErrorStep step, const Status& status) {
@@ -24,8 +25,10 @@ void OperationRun::Carry(ErrorStep step, const Status& status) {
     case ErrorStep::kNothing:
       Log(LogLevel::kWarn, "lease lost; the engine stopped and nothing more is written");
       return;
-    case ErrorStep::kCancel: return EndCancelled();
-    case ErrorStep::kStop: return EndStopped();
+    case ErrorStep::kCancel:
+      return EndCancelled();
+    case ErrorStep::kStop:
+      return EndStopped();
     case ErrorStep::kLeave:
       Log(LogLevel::kInfo, "shutdown: stopped at a safe point; the row is left for recovery");
       return;
@@ -61,8 +64,10 @@ Status OperationRun::CleanUpTarget() {
     Status s;
     if (!engine_) {
       auto engine = NewEngineFromCheckpoint();
-      if (engine.ok()) engine_ = std::move(engine).value();
-      else s = engine.status();
+      if (engine.ok())
+        engine_ = std::move(engine).value();
+      else
+        s = engine.status();
     }
     if (s.ok()) s = engine_->Cancel();
     if (s.ok()) {
@@ -70,8 +75,10 @@ Status OperationRun::CleanUpTarget() {
       return s;
     }
     engine_.reset();
-    ErrorStep step = DecideEngineError(RunPhase::kCleanup, s, held_.LeaseLost(), held_.control(), ctx_.shutdown);
-    if (step != ErrorStep::kRetryInPlace) return step == ErrorStep::kSettleAnyway ? s : Cancelled(s.message());
+    ErrorStep step =
+        DecideEngineError(RunPhase::kCleanup, s, held_.LeaseLost(), held_.control(), ctx_.shutdown);
+    if (step != ErrorStep::kRetryInPlace)
+      return step == ErrorStep::kSettleAnyway ? s : Cancelled(s.message());
     Log(LogLevel::kWarn, "cleanup on the target failed, trying again: " + s.ToString());
     backoff = std::clamp<Micros>(backoff * 2, 50'000, ctx_.options.retry_backoff_max_micros);
     ctx_.runtime.SleepFor(backoff);
@@ -92,11 +99,13 @@ void OperationRun::EndCancelled() {
     return;
   }
   if (!cleaned.ok())
-    note = note.value_or("cancelled") + "; cleanup failed, shadow tables may remain: " + cleaned.message();
+    note = note.value_or("cancelled") +
+           "; cleanup failed, shadow tables may remain: " + cleaned.message();
   if (note) Log(LogLevel::kWarn, *note);
   Log(LogLevel::kInfo, "cancelled");
   SaveFinalProgress("cancelled", std::nullopt, std::nullopt);
-  Transition(OperationState::kCancelled, note ? std::optional<std::string>(RedactUrls(*note)) : std::nullopt);
+  Transition(OperationState::kCancelled,
+             note ? std::optional<std::string>(RedactUrls(*note)) : std::nullopt);
 }
 
 void OperationRun::EndFailed(const Status& status) {
@@ -107,7 +116,8 @@ void OperationRun::EndFailed(const Status& status) {
     // harmlessly, once the tables were swapped).
     Status cleaned = CleanUpTarget();
     if (cleaned.Is(StatusCode::kCancelled) || held_.LeaseLost()) {
-      Log(LogLevel::kWarn, "failed (" + message + "); cleanup not finished, the row is left for recovery");
+      Log(LogLevel::kWarn,
+          "failed (" + message + "); cleanup not finished, the row is left for recovery");
       return;
     }
     if (!cleaned.ok() && !cleaned.Is(StatusCode::kFailedPrecondition))
@@ -118,7 +128,8 @@ void OperationRun::EndFailed(const Status& status) {
   Log(verdict.retryable ? LogLevel::kWarn : LogLevel::kError,
       std::string(verdict.retryable ? "failed (retryable): " : "failed: ") + message);
   SaveFinalProgress("failed", std::nullopt, message);
-  Transition(verdict.retryable ? OperationState::kFailedRetryable : OperationState::kFailed, message);
+  Transition(verdict.retryable ? OperationState::kFailedRetryable : OperationState::kFailed,
+             message);
 }
 
 Status OperationRun::Persist(const std::function<Status()>& write) {
@@ -140,7 +151,8 @@ bool OperationRun::Moved(OperationState to, const std::function<Status()>& write
   Status s = Persist(write);
   if (!s.ok()) {
     if (!held_.LeaseLost())
-      Log(LogLevel::kError, "transition to " + std::string(ToString(to)) + " failed: " + s.ToString());
+      Log(LogLevel::kError,
+          "transition to " + std::string(ToString(to)) + " failed: " + s.ToString());
     return false;
   }
   Log(LogLevel::kInfo, "state " + std::string(ToString(to)));
@@ -172,8 +184,11 @@ void OperationRun::UpdateApplyState(bool row_terminal) {
       // earlier one's revert window: the swap then only writes the error.
       bool error_only = derived.state == apply->state && derived.error != apply->error;
       if (!error_only && !HolderMovesApply(apply->state, derived.state)) return;
-      auto cas = [&] { return ctx_.store.CasApplyState(held_.lease(), apply->state, derived.state, derived.error); };
-      Result<bool> swapped = row_terminal ? cas() : held_.FencedValue<bool>(cas, [](const bool&) { return false; });
+      auto cas = [&] {
+        return ctx_.store.CasApplyState(held_.lease(), apply->state, derived.state, derived.error);
+      };
+      Result<bool> swapped =
+          row_terminal ? cas() : held_.FencedValue<bool>(cas, [](const bool&) { return false; });
       if (swapped.ok()) {
         if (*swapped) {
           Log(LogLevel::kInfo, "apply " + std::string(ToString(apply->state)) + " -> " +

@@ -13,11 +13,13 @@ std::optional<bool> OperationRun::AskTurn() {
   // commit, is simply asked again while the lease lives.
   Micros backoff = 50'000;
   for (int tries = 0; tries < 5; ++tries) {
-    Result<bool> began = held_.FencedValue<bool>([&] { return ctx_.store.BeginCutover(held_.lease()); },
-                                                 [](const bool& yes) { return yes; });
+    Result<bool> began =
+        held_.FencedValue<bool>([&] { return ctx_.store.BeginCutover(held_.lease()); },
+                                [](const bool& yes) { return yes; });
     if (began.ok()) return *began;
     if (held_.LeaseLost() || !began.status().retryable() || ctx_.shutdown) {
-      if (!held_.LeaseLost()) Log(LogLevel::kWarn, "begin_cutover failed: " + began.status().ToString());
+      if (!held_.LeaseLost())
+        Log(LogLevel::kWarn, "begin_cutover failed: " + began.status().ToString());
       return std::nullopt;
     }
     ctx_.runtime.SleepFor(backoff);
@@ -29,9 +31,12 @@ std::optional<bool> OperationRun::AskTurn() {
 void OperationRun::InSync() {
   if (!Transition(OperationState::kWaitingForCutover)) return;
   switch (DecideInterrupt(held_.control())) {
-    case Interrupt::kCancel: return EndCancelled();
-    case Interrupt::kStop: return EndStopped();
-    case Interrupt::kNone: break;
+    case Interrupt::kCancel:
+      return EndCancelled();
+    case Interrupt::kStop:
+      return EndStopped();
+    case Interrupt::kNone:
+      break;
   }
   std::optional<bool> began;
   if (!ctx_.shutdown) {
@@ -83,7 +88,8 @@ void OperationRun::Release() {
       CutOver(/*catch_up=*/true);
       return;
     case ParkOutcome::kLeftForRecovery:
-      if (!held_.LeaseLost()) Log(LogLevel::kError, "park failed; left for recovery: " + s.ToString());
+      if (!held_.LeaseLost())
+        Log(LogLevel::kError, "park failed; left for recovery: " + s.ToString());
       return;
   }
 }

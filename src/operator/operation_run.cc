@@ -56,15 +56,18 @@ void OperationRun::Drive() {
 
 bool OperationRun::Load() {
   auto keep = [this] { return !Abandoned(); };
-  auto apply = ReadWithRetry<ApplyRecord>(ctx_, keep, [&] { return ctx_.store.GetApply(claimed_.operation.apply_id); });
-  auto changes = apply.ok() ? ReadWithRetry<std::vector<ChangeRecord>>(ctx_, keep, [&] {
-    return ctx_.store.ListChanges(claimed_.operation.id);
-  }) : Result<std::vector<ChangeRecord>>(apply.status());
+  auto apply = ReadWithRetry<ApplyRecord>(
+      ctx_, keep, [&] { return ctx_.store.GetApply(claimed_.operation.apply_id); });
+  auto changes =
+      apply.ok() ? ReadWithRetry<std::vector<ChangeRecord>>(
+                       ctx_, keep, [&] { return ctx_.store.ListChanges(claimed_.operation.id); })
+                 : Result<std::vector<ChangeRecord>>(apply.status());
   Status requests = changes.ok() ? held_.RefreshControl() : changes.status();
   if (!requests.ok()) {
     // The lease stays ours until it goes stale; another driver recovers the row.
-    Log(LogLevel::kError, "cannot read the operation's apply, changes or requests; leaving it for recovery: " +
-                              requests.ToString());
+    Log(LogLevel::kError,
+        "cannot read the operation's apply, changes or requests; leaving it for recovery: " +
+            requests.ToString());
     return false;
   }
   job_.apply = std::move(apply).value();
@@ -73,20 +76,26 @@ bool OperationRun::Load() {
   const char* claim = source_ == ClaimSource::kCopy      ? "copy"
                       : source_ == ClaimSource::kCutover ? "cutover"
                                                          : "cleanup";
-  Log(LogLevel::kInfo, "claimed (" + std::string(claim) +
-                           " claim, was " + std::string(ToString(claimed_.operation.state)) + ")");
+  Log(LogLevel::kInfo, "claimed (" + std::string(claim) + " claim, was " +
+                           std::string(ToString(claimed_.operation.state)) + ")");
   return true;
 }
 
 void OperationRun::Dispatch() {
   const OperationRecord& was = claimed_.operation;
   switch (DecideDispatch(source_, was.state, was.started_at.has_value(), held_.control())) {
-    case RunStep::kCancel: return EndCancelled();
-    case RunStep::kCleanUpFailed: return EndFailed(FailedPrecondition(was.error.value_or("failed")));
-    case RunStep::kFinishSwap: return FinishSwap();
-    case RunStep::kStop: return EndStopped();
-    case RunStep::kCutOver: return CutOver(/*catch_up=*/true);
-    case RunStep::kRevertWindow: return RevertWindow();
+    case RunStep::kCancel:
+      return EndCancelled();
+    case RunStep::kCleanUpFailed:
+      return EndFailed(FailedPrecondition(was.error.value_or("failed")));
+    case RunStep::kFinishSwap:
+      return FinishSwap();
+    case RunStep::kStop:
+      return EndStopped();
+    case RunStep::kCutOver:
+      return CutOver(/*catch_up=*/true);
+    case RunStep::kRevertWindow:
+      return RevertWindow();
     case RunStep::kBackToPending:
       Transition(OperationState::kPending);
       return;
@@ -100,9 +109,12 @@ void OperationRun::Dispatch() {
       WaitRetryBackoff();
       if (Abandoned()) return;
       switch (DecideInterrupt(held_.control())) {
-        case Interrupt::kCancel: return EndCancelled();
-        case Interrupt::kStop: return EndStopped();
-        case Interrupt::kNone: break;
+        case Interrupt::kCancel:
+          return EndCancelled();
+        case Interrupt::kStop:
+          return EndStopped();
+        case Interrupt::kNone:
+          break;
       }
       break;
     case RunStep::kCopy:
@@ -113,8 +125,11 @@ void OperationRun::Dispatch() {
 
 Result<std::unique_ptr<OperationEngine>> OperationRun::NewEngineFromCheckpoint() {
   auto op = ctx_.store.GetOperation(held_.lease().operation_id);
-  if (op.ok()) job_.operation.resume_state = op->resume_state;
-  else Log(LogLevel::kWarn, "cannot read the latest checkpoint, using the claim's: " + op.status().ToString());
+  if (op.ok())
+    job_.operation.resume_state = op->resume_state;
+  else
+    Log(LogLevel::kWarn,
+        "cannot read the latest checkpoint, using the claim's: " + op.status().ToString());
   return ctx_.engines.NewEngine(job_, &held_);
 }
 
@@ -154,8 +169,8 @@ void OperationRun::WaitRetryBackoff() {
   Micros delay = ctx_.options.retry_backoff_micros;
   for (int i = 1; i < attempt && delay < ctx_.options.retry_backoff_max_micros; ++i) delay *= 2;
   delay = std::min(delay, ctx_.options.retry_backoff_max_micros);
-  Log(LogLevel::kInfo, "retry attempt " + std::to_string(attempt) + " in " +
-                           std::to_string(delay / 1000) + " ms");
+  Log(LogLevel::kInfo,
+      "retry attempt " + std::to_string(attempt) + " in " + std::to_string(delay / 1000) + " ms");
   Micros deadline = ctx_.Now() + delay;
   uint64_t seen = ctx_.bus->Generation();
   while (!Abandoned()) {

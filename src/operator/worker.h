@@ -24,10 +24,9 @@
 #include <memory>
 #include <vector>
 
-#include "ordo/store.h"
-
 #include "operator/driver.h"
 #include "operator/worker_context.h"
+#include "ordo/store.h"
 
 namespace ordo {
 

@@ -10,13 +10,14 @@ namespace {
 using S = OperationState;
 using A = ApplyState;
 
-constexpr S kOperationStates[] = {S::kPending,   S::kRunning,         S::kWaitingForCutover,
-                                  S::kCuttingOver, S::kRevertWindow,  S::kCompleted,
-                                  S::kFailed,    S::kFailedRetryable, S::kStopped,
-                                  S::kResuming,  S::kCancelled,       S::kReverted};
-constexpr A kApplyStates[] = {A::kPending,   A::kRunning,   A::kWaitingForCutover, A::kCuttingOver,
-                              A::kRevertWindow, A::kCompleted, A::kFailed, A::kFailedRetryable,
-                              A::kStopped,   A::kCancelled, A::kReverted, A::kRunningDegraded,
+constexpr S kOperationStates[] = {S::kPending,     S::kRunning,         S::kWaitingForCutover,
+                                  S::kCuttingOver, S::kRevertWindow,    S::kCompleted,
+                                  S::kFailed,      S::kFailedRetryable, S::kStopped,
+                                  S::kResuming,    S::kCancelled,       S::kReverted};
+constexpr A kApplyStates[] = {A::kPending,     A::kRunning,         A::kWaitingForCutover,
+                              A::kCuttingOver, A::kRevertWindow,    A::kCompleted,
+                              A::kFailed,      A::kFailedRetryable, A::kStopped,
+                              A::kCancelled,   A::kReverted,        A::kRunningDegraded,
                               A::kPaused};
 
 // Whether a row in `state` holds its deployment under some derived state of its apply.
@@ -80,7 +81,8 @@ std::string DeploymentHolderPrefilterSql(const std::string& start_pending) {
   // One IN list of states, so that a (deployment, state) index serves it.
   std::string out = "(o.state IN (" + StateList(false) + ")";
   std::string with_start = StateList(true);
-  if (!with_start.empty()) out += " AND (o.state NOT IN (" + with_start + ") OR " + start_pending + ")";
+  if (!with_start.empty())
+    out += " AND (o.state NOT IN (" + with_start + ") OR " + start_pending + ")";
   return out + ")";
 }
 

@@ -19,7 +19,8 @@ std::string Settled(const std::string& verdict) {
 
 std::string DerivedApplyStateSql(const std::string& release_latched) {
   std::string unsettled =
-      "SUM(CASE WHEN o.state NOT IN ('completed','failed','cancelled','reverted') THEN 1 ELSE 0 END)";
+      "SUM(CASE WHEN o.state NOT IN ('completed','failed','cancelled','reverted') THEN 1 ELSE 0 "
+      "END)";
   // The first failed deployment's policy decides (unknown → halt); a revert anywhere
   // ends the rollout whatever the policy.
   std::string policy =
@@ -33,12 +34,12 @@ std::string DerivedApplyStateSql(const std::string& release_latched) {
       " > 0 THEN 'stopped' ELSE 'running_degraded' END";
   return "CASE WHEN " + Count("'failed'") + " > 0 THEN " + after_failure + " WHEN " +
          Count("'reverted'") + " > 0 THEN " + Settled("reverted") + " WHEN " +
-         Count("'failed_retryable'") + " > 0 THEN 'failed_retryable' WHEN " +
-         Count("'cancelled'") + " > 0 THEN " + Settled("cancelled") + " WHEN " +
-         Count("'stopped'") + " > 0 THEN 'stopped' WHEN " + Count("'completed'") +
-         " = COUNT(*) THEN 'completed' WHEN " + Count("'cutting_over'") +
-         " > 0 THEN 'cutting_over' WHEN " + Count("'waiting_for_cutover'") + " = COUNT(*) - " +
-         Count("'completed'") + " THEN 'waiting_for_cutover' WHEN " + Count("'revert_window'") +
+         Count("'failed_retryable'") + " > 0 THEN 'failed_retryable' WHEN " + Count("'cancelled'") +
+         " > 0 THEN " + Settled("cancelled") + " WHEN " + Count("'stopped'") +
+         " > 0 THEN 'stopped' WHEN " + Count("'completed'") + " = COUNT(*) THEN 'completed' WHEN " +
+         Count("'cutting_over'") + " > 0 THEN 'cutting_over' WHEN " +
+         Count("'waiting_for_cutover'") + " = COUNT(*) - " + Count("'completed'") +
+         " THEN 'waiting_for_cutover' WHEN " + Count("'revert_window'") +
          " > 0 THEN 'revert_window' WHEN " + Count("'running','resuming'") +
          " > 0 THEN 'running' ELSE 'pending' END";
 }

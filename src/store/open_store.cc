@@ -43,7 +43,8 @@ constexpr Backend kBackends[] = {
 
 Result<std::unique_ptr<Store>> OpenStore(std::string_view url, const StoreOptions& options) {
   for (const Backend& b : kBackends) {
-    if (url.substr(0, b.scheme.size()) == b.scheme) return b.open(url.substr(b.scheme.size()), options);
+    if (url.substr(0, b.scheme.size()) == b.scheme)
+      return b.open(url.substr(b.scheme.size()), options);
   }
   return InvalidArgument("unknown store URL scheme: " + std::string(url.substr(0, url.find(':'))) +
                          " (expected sqlite:PATH, a mysql:// or a postgres:// URL)");

@@ -19,7 +19,8 @@ Status WriteDecision(const RequestWrites& w, RequestKind kind, const RequestDeci
     return w.event(ControlEvent(std::nullopt, "failed", name + " refused: " + answer.reason));
   }
   if (decision.supersede_start) {
-    ORDO_RETURN_IF_ERROR(w.upsert(RequestKind::kStart, RequestStatus::kFailed, "", "superseded by stop"));
+    ORDO_RETURN_IF_ERROR(
+        w.upsert(RequestKind::kStart, RequestStatus::kFailed, "", "superseded by stop"));
     ORDO_RETURN_IF_ERROR(w.event(ControlEvent("pending", "failed", "start superseded by stop")));
   }
   for (int64_t id : decision.back_to_pending) {
@@ -28,13 +29,15 @@ Status WriteDecision(const RequestWrites& w, RequestKind kind, const RequestDeci
                                               "start: never started, back to the ordering gate"}));
   }
   ORDO_RETURN_IF_ERROR(w.upsert(kind, RequestStatus::kPending, requested_by, std::nullopt));
-  ORDO_RETURN_IF_ERROR(w.event(ControlEvent(std::nullopt, "pending", name + " requested by " + by)));
+  ORDO_RETURN_IF_ERROR(
+      w.event(ControlEvent(std::nullopt, "pending", name + " requested by " + by)));
   if (decision.also_stop) {
     // The stop keeps every gate from starting or cutting over anything more, and lets
     // stop reconciliation settle the idle rows.
-    ORDO_RETURN_IF_ERROR(w.upsert(RequestKind::kStop, RequestStatus::kPending, requested_by, std::nullopt));
-    ORDO_RETURN_IF_ERROR(w.event(ControlEvent(std::nullopt, "pending",
-                                              "stop requested by " + by + " (with the " + name + ")")));
+    ORDO_RETURN_IF_ERROR(
+        w.upsert(RequestKind::kStop, RequestStatus::kPending, requested_by, std::nullopt));
+    ORDO_RETURN_IF_ERROR(w.event(ControlEvent(
+        std::nullopt, "pending", "stop requested by " + by + " (with the " + name + ")")));
   }
   if (kind != RequestKind::kStart) return Status::Ok();
   ORDO_RETURN_IF_ERROR(w.rederive());

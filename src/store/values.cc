@@ -11,7 +11,9 @@ template <typename T>
 Result<T> Stored(std::string_view column, std::string_view text,
                  std::optional<T> (*parse)(std::string_view)) {
   std::optional<T> value = parse(text);
-  if (!value) return Internal("unknown " + std::string(column) + " \"" + std::string(text) + "\" in the store");
+  if (!value)
+    return Internal("unknown " + std::string(column) + " \"" + std::string(text) +
+                    "\" in the store");
   return *value;
 }
 
@@ -58,7 +60,8 @@ Result<RequestStatus> StoredRequestStatus(std::string_view text) {
 
 bool TransitionClearsError(OperationState to, const std::optional<std::string>& error) {
   if (error) return false;
-  return to == OperationState::kRevertWindow || to == OperationState::kCompleted || to == OperationState::kReverted;
+  return to == OperationState::kRevertWindow || to == OperationState::kCompleted ||
+         to == OperationState::kReverted;
 }
 
 }  // namespace ordo

@@ -3,9 +3,9 @@
 #include <chrono>
 #include <thread>
 
-#include "test_support.h"
 #include "binlog/preflight.h"
 #include "ordo/sync_point.h"
+#include "test_support.h"
 
 namespace ordo::testing {
 namespace {

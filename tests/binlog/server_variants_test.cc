@@ -1,7 +1,7 @@
 // The reader on servers configured unlike the default: pre-10.1 temporal formats
 // without event checksums; compressed binlog events; missing binlog settings.
-#include "test_support.h"
 #include "binlog/preflight.h"
+#include "test_support.h"
 
 namespace ordo::testing {
 namespace {

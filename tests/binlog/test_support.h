@@ -19,10 +19,10 @@
 #include <string>
 #include <vector>
 
-#include "db/dsn.h"
-#include "db/mysql/connection.h"
 #include "binlog/event.h"
 #include "binlog/reader.h"
+#include "db/dsn.h"
+#include "db/mysql/connection.h"
 #include "test_servers.h"
 
 namespace ordo {

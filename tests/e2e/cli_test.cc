@@ -32,7 +32,8 @@ databases:
     environments:
       prod:
         cutover_policy: barrier
-)" + extra_env + R"(        deployments:
+)" + extra_env +
+         R"(        deployments:
           - name: eu-1
             dsn: mysql://ordo:s3cr3t-pw@127.0.0.1:1/shop
           - name: us-1
@@ -46,8 +47,8 @@ class Cli : public ::testing::Test {
   OrdoResult Ordo(std::vector<std::string> args) { return RunOrdo(args, dir_.path()); }
   // An apply created with --detach (nothing drives it).
   std::string Detached() {
-    OrdoResult r = Ordo({"apply", "-d", "shop", "-e", "prod", "--ddl", "ALTER TABLE t ADD COLUMN c INT",
-                         "--yes", "--detach", "--json"});
+    OrdoResult r = Ordo({"apply", "-d", "shop", "-e", "prod", "--ddl",
+                         "ALTER TABLE t ADD COLUMN c INT", "--yes", "--detach", "--json"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     json doc = json::parse(r.out, nullptr, false);
     EXPECT_TRUE(doc.is_object()) << r.out;
@@ -106,7 +107,8 @@ TEST_F(Cli, ARelativeStorePathIsRelativeToTheConfigFile) {
 TEST_F(Cli, UsageErrorsExitTwo) {
   EXPECT_EQ(Ordo({"bogus"}).exit_code, 2);
   EXPECT_EQ(Ordo({"status", "--bogus"}).exit_code, 2);
-  EXPECT_EQ(Ordo({"apply", "-e", "prod", "--ddl", "ALTER TABLE t ADD c INT", "--yes"}).exit_code, 2);
+  EXPECT_EQ(Ordo({"apply", "-e", "prod", "--ddl", "ALTER TABLE t ADD c INT", "--yes"}).exit_code,
+            2);
   OrdoResult r = Ordo({"--log-format", "xml", "status"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--log-format"), std::string::npos) << r.err;
@@ -205,8 +207,8 @@ TEST_F(Cli, UnsetVariableInConfigIsAConfigError) {
 }
 
 TEST_F(Cli, ApplyRefusesBadDdlNamingTheStatement) {
-  OrdoResult r = Ordo({"apply", "-d", "shop", "-e", "prod", "--ddl", "ALTER TABLE t ADD c INT", "--ddl",
-                       "DROP TABLE t", "--yes"});
+  OrdoResult r = Ordo({"apply", "-d", "shop", "-e", "prod", "--ddl", "ALTER TABLE t ADD c INT",
+                       "--ddl", "DROP TABLE t", "--yes"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--ddl #2"), std::string::npos) << r.err;
   r = Ordo({"apply", "-d", "shop", "-e", "prod", "--ddl", "ALTER TABLE t ADD c INT", "--ddl",
@@ -218,7 +220,8 @@ TEST_F(Cli, ApplyRefusesBadDdlNamingTheStatement) {
 }
 
 TEST_F(Cli, ApplyToAnUnknownEnvironmentExitsTwo) {
-  OrdoResult r = Ordo({"apply", "-d", "shop", "-e", "staging", "--ddl", "ALTER TABLE t ADD c INT", "--yes"});
+  OrdoResult r =
+      Ordo({"apply", "-d", "shop", "-e", "staging", "--ddl", "ALTER TABLE t ADD c INT", "--yes"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("databases.shop.environments.staging"), std::string::npos) << r.err;
 }
@@ -230,7 +233,8 @@ TEST_F(Cli, ApplyWithoutATerminalNeedsYes) {
 }
 
 TEST_F(Cli, EmbeddedApplyToAnUnreachableTargetExitsThreeWithoutItsPassword) {
-  OrdoResult r = Ordo({"apply", "-d", "shop", "-e", "prod", "--ddl", "ALTER TABLE t ADD c INT", "--yes"});
+  OrdoResult r =
+      Ordo({"apply", "-d", "shop", "-e", "prod", "--ddl", "ALTER TABLE t ADD c INT", "--yes"});
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   EXPECT_NE(r.err.find("eu-1"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("s3cr3t-pw"), std::string::npos) << r.err;
@@ -239,7 +243,8 @@ TEST_F(Cli, EmbeddedApplyToAnUnreachableTargetExitsThreeWithoutItsPassword) {
 
 TEST_F(Cli, AReadCommandNeverCreatesAStore) {
   std::string typo = dir_.path() + "/typo.db";
-  for (std::vector<std::string> args : {std::vector<std::string>{"status"}, {"logs", "ap_x"}, {"cancel", "ap_x"}}) {
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"status"}, {"logs", "ap_x"}, {"cancel", "ap_x"}}) {
     args.insert(args.begin(), {"--store", "sqlite:" + typo});
     OrdoResult r = Ordo(args);
     EXPECT_EQ(r.exit_code, 2) << args[2] << ": " << r.err;
@@ -260,12 +265,13 @@ TEST_F(Cli, ADrivingRequestWithoutAConfigRecordsNothing) {
   EXPECT_NE(r.err.find("--detach"), std::string::npos) << r.err;
   r = RunOrdo({"--store", store, "cancel", id, "--detach"}, elsewhere.path());
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("accepted"), std::string::npos) << "the first cancel recorded nothing: " << r.out;
+  EXPECT_NE(r.out.find("accepted"), std::string::npos)
+      << "the first cancel recorded nothing: " << r.out;
 }
 
 TEST_F(Cli, UnreachableStoreExitsThree) {
-  OrdoResult r = Ordo({"--store", "sqlite:/nonexistent/dir/ordo.db", "apply", "-d", "shop", "-e", "prod",
-                       "--ddl", "ALTER TABLE t ADD c INT", "--yes", "--detach"});
+  OrdoResult r = Ordo({"--store", "sqlite:/nonexistent/dir/ordo.db", "apply", "-d", "shop", "-e",
+                       "prod", "--ddl", "ALTER TABLE t ADD c INT", "--yes", "--detach"});
   EXPECT_EQ(r.exit_code, 3) << r.err;
   r = Ordo({"--store", "mysql://ordo:pw-of-store@127.0.0.1:1/ordo", "status"});
   EXPECT_EQ(r.exit_code, 3) << r.err;
@@ -300,7 +306,8 @@ TEST_F(Cli, StatusOfOneApplyIsTheContractDocument) {
   const json& change = doc["operations"][0]["changes"][0];
   EXPECT_EQ(change["table"], "t");
   EXPECT_EQ(change["ddl"], "ALTER TABLE t ADD COLUMN c INT");
-  for (const char* key : {"state", "rows_copied", "rows_total", "percent", "eta_seconds", "instant", "cutover_lock_ms"})
+  for (const char* key : {"state", "rows_copied", "rows_total", "percent", "eta_seconds", "instant",
+                          "cutover_lock_ms"})
     EXPECT_TRUE(change.contains(key)) << key;
 }
 
@@ -344,7 +351,8 @@ TEST_F(Cli, LogsListTheEventsOldestFirstAsJson) {
 }
 
 TEST_F(Cli, WorkerExitsCleanlyOnSigterm) {
-  OrdoProcess worker({"--log-format", "json", "worker", "--drivers", "2", "--poll", "50ms"}, dir_.path());
+  OrdoProcess worker({"--log-format", "json", "worker", "--drivers", "2", "--poll", "50ms"},
+                     dir_.path());
   ASSERT_TRUE(PollUntil([&] { return worker.err().find("worker started") != std::string::npos; },
                         std::chrono::seconds(20)))
       << worker.err();

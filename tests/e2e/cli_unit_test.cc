@@ -13,12 +13,14 @@ namespace {
 EnvironmentConfig Env() {
   EnvironmentConfig env;
   env.name = "prod";
-  env.deployments = {{"eu-1", "mysql://ordo:pw@10.0.0.1:3306/shop"}, {"us-1", "mysql://ordo@10.0.0.2/shop_us"}};
+  env.deployments = {{"eu-1", "mysql://ordo:pw@10.0.0.1:3306/shop"},
+                     {"us-1", "mysql://ordo@10.0.0.2/shop_us"}};
   return env;
 }
 
 TEST(DdlInput, BuildsOneOperationPerDeploymentWithItsDatabaseAsSchema) {
-  auto ops = BuildOperations(Env(), {"ALTER TABLE orders ADD COLUMN c INT", "ALTER TABLE users DROP COLUMN x"});
+  auto ops = BuildOperations(
+      Env(), {"ALTER TABLE orders ADD COLUMN c INT", "ALTER TABLE users DROP COLUMN x"});
   ASSERT_TRUE(ops.ok()) << ops.status().ToString();
   ASSERT_EQ(ops->size(), 2u);
   EXPECT_EQ((*ops)[0].deployment, "eu-1");
@@ -126,7 +128,8 @@ TEST(LiveView, OverallPercentWeighsEachTableByItsRows) {
   std::ostringstream out;
   LiveView view(out, /*tty=*/false);
   auto lines = view.Render(v);
-  EXPECT_NE(lines[3].find("  1.0%"), std::string::npos) << "10 of 1,000 rows, not the tables' 50%: " << lines[3];
+  EXPECT_NE(lines[3].find("  1.0%"), std::string::npos)
+      << "10 of 1,000 rows, not the tables' 50%: " << lines[3];
 }
 
 TEST(LiveView, ARevertWindowShowsTheTimeLeftAndAPausedApplySaysHowToGoOn) {
@@ -147,7 +150,8 @@ TEST(LiveView, ARevertWindowShowsTheTimeLeftAndAPausedApplySaysHowToGoOn) {
 
 TEST(LiveView, EveryLineOfTheTerminalViewFitsTheWidth) {
   ApplyView v = View();
-  v.operations[1].changes[0].ddl = "ALTER TABLE orders ADD COLUMN note_with_a_long_name VARCHAR(255) NOT NULL DEFAULT 'é…'";
+  v.operations[1].changes[0].ddl =
+      "ALTER TABLE orders ADD COLUMN note_with_a_long_name VARCHAR(255) NOT NULL DEFAULT 'é…'";
   v.operations[2].swap_waiting = std::string(300, 'x');
   std::ostringstream out;
   LiveView view(out, /*tty=*/true);
@@ -155,7 +159,8 @@ TEST(LiveView, EveryLineOfTheTerminalViewFitsTheWidth) {
   view.Update(v, 1'000'000);
   std::string text = out.str();
   size_t lines = 0;
-  for (size_t at = text.find("\x1b[2K"); at != std::string::npos; at = text.find("\x1b[2K", at + 1)) {
+  for (size_t at = text.find("\x1b[2K"); at != std::string::npos;
+       at = text.find("\x1b[2K", at + 1)) {
     size_t end = text.find('\n', at);
     std::string line = text.substr(at + 4, end - at - 4);
     int chars = 0;
@@ -177,8 +182,11 @@ TEST(Phase, NamesTheStepThatRunsWhileTheStateSaysRunning) {
   EXPECT_EQ(OperationPhase(op, changes), "starting");
   changes[0].state = "preflight";
   EXPECT_EQ(OperationPhase(op, changes), "starting");
-  for (auto [engine, phase] : std::vector<std::pair<std::string, std::string>>{
-           {"copying", "copying"}, {"indexing", "building_indexes"}, {"verifying", "verifying"}, {"in_sync", "in_sync"}}) {
+  for (auto [engine, phase] :
+       std::vector<std::pair<std::string, std::string>>{{"copying", "copying"},
+                                                        {"indexing", "building_indexes"},
+                                                        {"verifying", "verifying"},
+                                                        {"in_sync", "in_sync"}}) {
     changes[0].state = engine;
     EXPECT_EQ(OperationPhase(op, changes), phase);
   }
@@ -215,7 +223,8 @@ TEST(LiveView, ASwapThatCannotFindItsTableFreeSaysWhoHoldsIt) {
   std::ostringstream out;
   LiveView view(out, /*tty=*/false);
   view.Update(v, 1'000'000);  // the state change
-  swapping.swap_waiting = "swap attempt 1 gave up: session 42 (app@10.0.0.5, 7 s in a transaction): UPDATE orders";
+  swapping.swap_waiting =
+      "swap attempt 1 gave up: session 42 (app@10.0.0.5, 7 s in a transaction): UPDATE orders";
   view.Update(v, 2'000'000);
   view.Update(v, 3'000'000);
   std::string text = out.str();
@@ -224,7 +233,9 @@ TEST(LiveView, ASwapThatCannotFindItsTableFreeSaysWhoHoldsIt) {
   EXPECT_EQ(at, text.rfind("ap-1: swap attempt 1 gave up")) << "printed once: " << text;
   auto lines = view.Render(v);
   bool shown = false;
-  for (const auto& l : lines) shown = shown || (l.find("ap-1") != std::string::npos && l.find("session 42") != std::string::npos);
+  for (const auto& l : lines)
+    shown =
+        shown || (l.find("ap-1") != std::string::npos && l.find("session 42") != std::string::npos);
   EXPECT_TRUE(shown);
   EXPECT_EQ(ApplyDocument(v)["operations"][2]["swap_waiting"], *swapping.swap_waiting);
   EXPECT_TRUE(ApplyDocument(v)["operations"][1]["swap_waiting"].is_null());

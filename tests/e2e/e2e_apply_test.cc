@@ -164,7 +164,8 @@ TEST(EndToEnd, ABufferPoolSmallerThanTheTableTwiceOverIsNotedOnceInTheLog) {
   ASSERT_TRUE(analyzed.ok()) << analyzed.status().ToString();
   TempDir dir;
   EnvironmentSpec env{"prod", "rolling", "halt", "0s", {{"eu-1", servers[0]->Dsn("shop")}}};
-  WriteConfig(dir.path(), ConfigSpec{"sqlite:ordo.db", "shop", {"poll_interval: 200ms"}, {}, {env}});
+  WriteConfig(dir.path(),
+              ConfigSpec{"sqlite:ordo.db", "shop", {"poll_interval: 200ms"}, {}, {env}});
   OrdoResult r = RunOrdo({"apply", "-d", "shop", "-e", "prod", "--ddl",
                           "ALTER TABLE orders ADD INDEX idx_note (note)", "--yes", "--json"},
                          dir.path());

@@ -26,7 +26,6 @@ constexpr const char* kUniqueDdl = "ALTER TABLE orders ADD UNIQUE KEY uq_code (c
 
 class Endings : public SharedServersTest<3> {
  protected:
-
   // `n` deployments with database `db` filled; `policy`, halt, `window`.
   void Configure(const std::string& db, int n, const std::string& policy, const std::string& window,
                  std::vector<std::string> engine = {}) {
@@ -35,7 +34,8 @@ class Endings : public SharedServersTest<3> {
       ORDO_ASSERT_OK(FillOrders(*servers_[i], db, kRows));
       env.deployments.push_back({kNames[i], servers_[i]->Dsn(db)});
     }
-    WriteConfig(dir_.path(), ConfigSpec{"sqlite:ordo.db", "shop", {"poll_interval: 100ms"}, engine, {env}});
+    WriteConfig(dir_.path(),
+                ConfigSpec{"sqlite:ordo.db", "shop", {"poll_interval: 100ms"}, engine, {env}});
   }
 
   // us-1 gets a duplicate code: a unique key over `code` fails there only.
@@ -53,9 +53,11 @@ class Endings : public SharedServersTest<3> {
 
   // Polls the apply's status until `deployment` is in `state` (two minutes at most);
   // the last document.
-  json WaitForOperation(const std::string& id, const std::string& deployment, const std::string& state) {
+  json WaitForOperation(const std::string& id, const std::string& deployment,
+                        const std::string& state) {
     json doc = WaitForStatus(
-        dir_.path(), id, [&](const json& d) { return OperationOf(d, deployment)["state"] == state; },
+        dir_.path(), id,
+        [&](const json& d) { return OperationOf(d, deployment)["state"] == state; },
         std::chrono::seconds(120));
     EXPECT_EQ(OperationOf(doc, deployment)["state"], state) << doc.dump(2);
     return doc;
@@ -64,7 +66,8 @@ class Endings : public SharedServersTest<3> {
   // Starts the embedded apply of `ddl` in the background; its id.
   std::string StartApply(const std::string& ddl, std::unique_ptr<OrdoProcess>* apply) {
     *apply = std::make_unique<OrdoProcess>(
-        std::vector<std::string>{"apply", "-d", "shop", "-e", "prod", "--ddl", ddl, "--yes"}, dir_.path());
+        std::vector<std::string>{"apply", "-d", "shop", "-e", "prod", "--ddl", ddl, "--yes"},
+        dir_.path());
     std::string id = WaitForFirstApplyId(dir_.path(), std::chrono::seconds(60));
     EXPECT_FALSE(id.empty()) << (*apply)->err();
     return id;
@@ -101,9 +104,10 @@ TEST_F(Endings, AFailedEndOfASwapIsTriedAgainFromTheSwapNotFromTheStart) {
   auto conn = Connect(*servers_[0], "shop_bak");
   ASSERT_TRUE(conn.ok()) << conn.status().ToString();
   // The deployment copies and parks ready under a worker; the swap waits for `cutover`.
-  OrdoResult created = RunOrdo({"apply", "-d", "shop", "-e", "prod", "--yes", "--detach", "--defer-cutover", "--json",
-                                "--ddl", "ALTER TABLE orders ADD INDEX idx_note (note)"},
-                               dir_.path());
+  OrdoResult created =
+      RunOrdo({"apply", "-d", "shop", "-e", "prod", "--yes", "--detach", "--defer-cutover",
+               "--json", "--ddl", "ALTER TABLE orders ADD INDEX idx_note (note)"},
+              dir_.path());
   ASSERT_EQ(created.exit_code, 0) << created.err;
   std::string id = json::parse(created.out)["id"];
   OrdoProcess worker({"worker"}, dir_.path());
@@ -114,25 +118,32 @@ TEST_F(Endings, AFailedEndOfASwapIsTriedAgainFromTheSwapNotFromTheStart) {
   const int64_t from = std::stoll(*first->rows[0][0]);
   std::vector<std::string> taken;
   for (int64_t second = from; second < from + 3; ++second) {
-    auto stamp = (*conn)->Query("SELECT DATE_FORMAT(UTC_TIMESTAMP() + INTERVAL (" + std::to_string(second) +
-                                " - UNIX_TIMESTAMP()) SECOND, '%Y%m%d%H%i%s')");
+    auto stamp =
+        (*conn)->Query("SELECT DATE_FORMAT(UTC_TIMESTAMP() + INTERVAL (" + std::to_string(second) +
+                       " - UNIX_TIMESTAMP()) SECOND, '%Y%m%d%H%i%s')");
     ASSERT_TRUE(stamp.ok() && stamp->rows[0][0]) << stamp.status().ToString();
     for (int n = 1; n <= 100; ++n) {
-      taken.push_back("orders_ordo_bak_" + *stamp->rows[0][0] + (n == 1 ? "" : "_" + std::to_string(n)));
+      taken.push_back("orders_ordo_bak_" + *stamp->rows[0][0] +
+                      (n == 1 ? "" : "_" + std::to_string(n)));
       ORDO_ASSERT_OK((*conn)->Execute("CREATE TABLE `" + taken.back() + "` (mine INT)"));
     }
   }
-  ASSERT_TRUE(PollUntil([&] {
-    auto now = (*conn)->Query("SELECT UNIX_TIMESTAMP()");
-    return now.ok() && std::stoll(*now->rows[0][0]) >= from;
-  }, std::chrono::seconds(30))) << "the backup names were taken too late";
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        auto now = (*conn)->Query("SELECT UNIX_TIMESTAMP()");
+        return now.ok() && std::stoll(*now->rows[0][0]) >= from;
+      },
+      std::chrono::seconds(30)))
+      << "the backup names were taken too late";
   OrdoResult cutover = RunOrdo({"cutover", id, "--detach"}, dir_.path());
   ASSERT_EQ(cutover.exit_code, 0) << cutover.out << cutover.err;
 
   // Completed at the swap; done once the old table's end (owed) is done too.
   json doc = WaitForStatus(
       dir_.path(), id,
-      [](const json& d) { return d["state"] == "completed" && OperationOf(d, "eu-1")["phase"] == "completed"; },
+      [](const json& d) {
+        return d["state"] == "completed" && OperationOf(d, "eu-1")["phase"] == "completed";
+      },
       std::chrono::seconds(120));
   EXPECT_EQ(doc["state"], "completed") << doc.dump(2) << worker.err();
   EXPECT_EQ(OperationOf(doc, "eu-1")["phase"], "completed") << doc.dump(2) << worker.err();
@@ -142,8 +153,11 @@ TEST_F(Endings, AFailedEndOfASwapIsTriedAgainFromTheSwapNotFromTheStart) {
   worker.Signal(SIGTERM);
   EXPECT_EQ(worker.Wait(std::chrono::seconds(60)), 0) << worker.err();
   // The end of the swap failed at least once and was tried again from the swap.
-  EXPECT_NE(worker.err().find("the work after the swap interrupted, trying again"), std::string::npos) << worker.err();
-  EXPECT_EQ(worker.err().find("does not apply"), std::string::npos) << "the change was planned again: " << worker.err();
+  EXPECT_NE(worker.err().find("the work after the swap interrupted, trying again"),
+            std::string::npos)
+      << worker.err();
+  EXPECT_EQ(worker.err().find("does not apply"), std::string::npos)
+      << "the change was planned again: " << worker.err();
   EXPECT_EQ(*IndexColumns(*servers_[0], "shop_bak", "orders", "idx_note"), "1");
   for (const std::string& t : taken) {
     auto cols = QueryValue(*servers_[0], "shop_bak",
@@ -176,7 +190,8 @@ TEST_F(Endings, AnEarlierRevertWindowOutlivesALaterFailureAndCanStillBeReverted)
   EXPECT_NE(revert.out.find("accepted"), std::string::npos) << revert.out;
   EXPECT_EQ(apply->Wait(std::chrono::seconds(120)), 1) << apply->out() << "\n" << apply->err();
   // While it waited, the apply said which deployment failed and how to revert eu-1.
-  EXPECT_NE(apply->out().find("eu-1 stays in its revert window"), std::string::npos) << apply->out();
+  EXPECT_NE(apply->out().find("eu-1 stays in its revert window"), std::string::npos)
+      << apply->out();
   EXPECT_NE(apply->out().find("ordo revert " + id), std::string::npos) << apply->out();
 
   doc = StatusOf(dir_.path(), id);
@@ -186,7 +201,8 @@ TEST_F(Endings, AnEarlierRevertWindowOutlivesALaterFailureAndCanStillBeReverted)
   EXPECT_EQ(OperationOf(doc, "us-1")["state"], "failed") << doc.dump(2);
   EXPECT_EQ(OperationOf(doc, "ap-1")["state"], "cancelled") << doc.dump(2);
   EXPECT_TRUE(OperationOf(doc, "ap-1")["started_at"].is_null()) << doc.dump(2);
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(*IndexColumns(*servers_[i], "shop_keep", "orders", "uq_code"), "0") << i;
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(*IndexColumns(*servers_[i], "shop_keep", "orders", "uq_code"), "0") << i;
   ExpectNothingOfOrdoLeft("shop_keep", 3);
 }
 
@@ -201,8 +217,10 @@ TEST_F(Endings, AnEarlierRevertWindowRunsToItsEndBeforeTheFailedApplyEnds) {
   json first = OperationOf(doc, "eu-1");
   EXPECT_EQ(first["state"], "completed") << doc.dump(2);
   // The window was baked in full, and the apply settled only after it.
-  ASSERT_TRUE(first["cutover_completed_at"].is_string() && first["completed_at"].is_string()) << doc.dump(2);
-  EXPECT_GE(ParseRfc3339(first["completed_at"]) - ParseRfc3339(first["cutover_completed_at"]), 4'000'000)
+  ASSERT_TRUE(first["cutover_completed_at"].is_string() && first["completed_at"].is_string())
+      << doc.dump(2);
+  EXPECT_GE(ParseRfc3339(first["completed_at"]) - ParseRfc3339(first["cutover_completed_at"]),
+            4'000'000)
       << doc.dump(2);
   EXPECT_GE(ParseRfc3339(doc["completed_at"]), ParseRfc3339(first["completed_at"])) << doc.dump(2);
   EXPECT_EQ(OperationOf(doc, "ap-1")["state"], "cancelled") << doc.dump(2);
@@ -213,7 +231,8 @@ TEST_F(Endings, AnEarlierRevertWindowRunsToItsEndBeforeTheFailedApplyEnds) {
 TEST_F(Endings, ACancelAfterAStopSettlesTheStoppedDeploymentAndRemovesItsShadow) {
   Configure("shop_cancel", 2, "rolling", "0s", {"copy_threads: 1", "chunk_target: 1ms"});
   std::unique_ptr<OrdoProcess> apply;
-  std::string id = StartApply("ALTER TABLE orders ADD COLUMN k2 INT NULL, ADD INDEX idx_k2 (note, code)", &apply);
+  std::string id = StartApply(
+      "ALTER TABLE orders ADD COLUMN k2 INT NULL, ADD INDEX idx_k2 (note, code)", &apply);
   ASSERT_FALSE(id.empty());
   auto stall = StallCopyOnceItHasRows(*servers_[0], "shop_cancel", std::chrono::seconds(120));
   ASSERT_TRUE(stall.ok()) << stall.status().ToString() << apply->err();
@@ -244,10 +263,12 @@ TEST_F(Endings, ARevertEndsTheApplyRevertedWhateverCameAfter) {
   Configure("shop_revert", 2, "rolling", "10m");
   std::unique_ptr<OrdoProcess> apply;
   // Not an instant change (an index besides the column): it can be reverted.
-  std::string id =
-      StartApply("ALTER TABLE orders ADD COLUMN extra INT NOT NULL DEFAULT 7, ADD INDEX idx_note (note)", &apply);
+  std::string id = StartApply(
+      "ALTER TABLE orders ADD COLUMN extra INT NOT NULL DEFAULT 7, ADD INDEX idx_note (note)",
+      &apply);
   ASSERT_FALSE(id.empty());
-  ASSERT_EQ(OperationOf(WaitForOperation(id, "eu-1", "revert_window"), "eu-1")["state"], "revert_window");
+  ASSERT_EQ(OperationOf(WaitForOperation(id, "eu-1", "revert_window"), "eu-1")["state"],
+            "revert_window");
 
   OrdoResult revert = RunOrdo({"revert", id}, dir_.path());
   EXPECT_EQ(revert.exit_code, 0) << revert.out << revert.err;
@@ -263,9 +284,11 @@ TEST_F(Endings, ARevertEndsTheApplyRevertedWhateverCameAfter) {
 TEST_F(Endings, ARefusedRevertEndsItsCommandWithTheReasonAndTheWindowGoesOn) {
   Configure("shop_instant", 1, "rolling", "10m");
   std::unique_ptr<OrdoProcess> apply;
-  std::string id = StartApply("ALTER TABLE orders ADD COLUMN extra INT NOT NULL DEFAULT 7", &apply);  // instant
+  std::string id =
+      StartApply("ALTER TABLE orders ADD COLUMN extra INT NOT NULL DEFAULT 7", &apply);  // instant
   ASSERT_FALSE(id.empty());
-  ASSERT_EQ(OperationOf(WaitForOperation(id, "eu-1", "revert_window"), "eu-1")["state"], "revert_window");
+  ASSERT_EQ(OperationOf(WaitForOperation(id, "eu-1", "revert_window"), "eu-1")["state"],
+            "revert_window");
 
   // Accepted, then refused by the engine: the command says why and ends.
   OrdoResult revert = RunOrdo({"revert", id}, dir_.path());

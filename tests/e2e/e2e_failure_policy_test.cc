@@ -19,7 +19,6 @@ constexpr const char* kDdl = "ALTER TABLE orders ADD UNIQUE KEY uq_code (code)";
 
 class FailurePolicy : public SharedServersTest<3> {
  protected:
-
   // Each deployment's own database `db`, filled; on the second, two rows share a code.
   void Prepare(const std::string& db, const std::string& on_failure) {
     for (auto& s : servers_) ORDO_ASSERT_OK(FillOrders(*s, db, kRows));

@@ -288,7 +288,8 @@ TEST_P(FleetKill, EveryApplySettlesAsItsPoliciesDecideWhileWorkersAreKilled) {
   // Run on demand only (ORDO_FLEET_KILL=1, docs/architecture.md): it takes minutes per
   // store (up to eight on a busy 2-core machine), more than CI's budget has room for.
   const char* on = std::getenv("ORDO_FLEET_KILL");
-  if (on == nullptr || std::string(on) != "1") GTEST_SKIP() << "set ORDO_FLEET_KILL=1 to run the fleet kill test";
+  if (on == nullptr || std::string(on) != "1")
+    GTEST_SKIP() << "set ORDO_FLEET_KILL=1 to run the fleet kill test";
   const int applies = EnvInt("ORDO_FLEET_APPLIES", 100);
   const int deployments = EnvInt("ORDO_FLEET_DEPLOYMENTS", 4);
   ASSERT_GT(applies, 0);
@@ -465,8 +466,7 @@ TEST_P(FleetKill, EveryApplySettlesAsItsPoliciesDecideWhileWorkersAreKilled) {
     const json& doc = docs[a.id];
     json events = EventsOf(dir.path(), a.id);
     std::vector<std::string> problems = EndStateProblems(a, doc);
-    for (std::string& p : SwapOrderProblems(a, doc, events))
-      problems.push_back(std::move(p));
+    for (std::string& p : SwapOrderProblems(a, doc, events)) problems.push_back(std::move(p));
     for (std::string& p : LeaseViolations(events)) problems.push_back("lease: " + std::move(p));
     EXPECT_TRUE(problems.empty()) << a.Describe() << ":\n  " << ::testing::PrintToString(problems)
                                   << "\n"

@@ -24,7 +24,8 @@ struct PtyRun {
 };
 
 // Runs the ordo binary with `args` in `dir` on a new pty of `columns`×`rows`.
-PtyRun RunOnPty(const std::vector<std::string>& args, const std::string& dir, int columns, int rows) {
+PtyRun RunOnPty(const std::vector<std::string>& args, const std::string& dir, int columns,
+                int rows) {
   PtyRun run;
   winsize size{};
   size.ws_col = static_cast<unsigned short>(columns);
@@ -74,17 +75,24 @@ class LiveViewOnATerminal : public SharedServersTest<1> {
 TEST_F(LiveViewOnATerminal, FitsEightyColumnsAndLogLinesGoAboveIt) {
   ORDO_ASSERT_OK(FillOrders(server(), "shop_view_a", 20000));
   ORDO_ASSERT_OK(FillOrders(server(), "shop_view_b", 20000));
-  EnvironmentSpec env{"prod", "rolling", "halt", "0s",
-                      {{"eu-1-with-a-long-name", server().Dsn("shop_view_a")}, {"us-1", server().Dsn("shop_view_b")}}};
-  WriteConfig(dir_.path(), ConfigSpec{"sqlite:ordo.db", "shop", {"poll_interval: 100ms"}, {}, {env}});
-  PtyRun run = RunOnPty({"--log-level", "info", "apply", "-d", "shop", "-e", "prod", "--yes", "--ddl",
-                         "ALTER TABLE orders ADD COLUMN a_rather_long_column_name VARCHAR(200) NOT NULL DEFAULT "
-                         "'a default that makes the statement long', ADD INDEX idx_note (note)"},
-                        dir_.path(), 80, 24);
+  EnvironmentSpec env{"prod",
+                      "rolling",
+                      "halt",
+                      "0s",
+                      {{"eu-1-with-a-long-name", server().Dsn("shop_view_a")},
+                       {"us-1", server().Dsn("shop_view_b")}}};
+  WriteConfig(dir_.path(),
+              ConfigSpec{"sqlite:ordo.db", "shop", {"poll_interval: 100ms"}, {}, {env}});
+  PtyRun run = RunOnPty(
+      {"--log-level", "info", "apply", "-d", "shop", "-e", "prod", "--yes", "--ddl",
+       "ALTER TABLE orders ADD COLUMN a_rather_long_column_name VARCHAR(200) NOT NULL DEFAULT "
+       "'a default that makes the statement long', ADD INDEX idx_note (note)"},
+      dir_.path(), 80, 24);
   ASSERT_EQ(run.exit_code, 0) << run.out;
 
   // Lines as the terminal got them (the pty turns "\n" into "\r\n").
-  static const std::regex kLogLine(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z (info|warning|warn|error) )");
+  static const std::regex kLogLine(
+      R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z (info|warning|warn|error) )");
   size_t view_lines = 0, log_lines = 0;
   bool previous_was_view = false;
   size_t start = 0;
@@ -98,7 +106,8 @@ TEST_F(LiveViewOnATerminal, FitsEightyColumnsAndLogLinesGoAboveIt) {
     bool is_log = std::regex_search(line, m, kLogLine);
     if (is_view && !is_log) {
       ++view_lines;
-      EXPECT_LE(VisibleWidth(line), 80) << "a line of the view is wider than the terminal: " << line;
+      EXPECT_LE(VisibleWidth(line), 80)
+          << "a line of the view is wider than the terminal: " << line;
     }
     if (is_log) {
       ++log_lines;
@@ -115,7 +124,8 @@ TEST_F(LiveViewOnATerminal, FitsEightyColumnsAndLogLinesGoAboveIt) {
   EXPECT_GT(log_lines, 0u) << "info-level logging printed nothing: " << run.out;
 
   std::smatch created;
-  ASSERT_TRUE(std::regex_search(run.out, created, std::regex("apply (ap_[A-Za-z0-9]+) created"))) << run.out;
+  ASSERT_TRUE(std::regex_search(run.out, created, std::regex("apply (ap_[A-Za-z0-9]+) created")))
+      << run.out;
   json doc = StatusOf(dir_.path(), created[1].str());
   EXPECT_EQ(doc["state"], "completed") << doc.dump(2);
   for (const auto& op : doc["operations"]) EXPECT_EQ(op["state"], "completed") << doc.dump(2);

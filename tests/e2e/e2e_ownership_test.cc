@@ -33,9 +33,10 @@ void Configure(const std::string& dir, const MariaDbServer& server) {
 }
 
 std::unique_ptr<OrdoProcess> StartApply(const std::string& dir) {
-  return std::make_unique<OrdoProcess>(std::vector<std::string>{"apply", "-d", "shop", "-e", "prod", "--ddl",
-                                                                "ALTER TABLE orders ADD INDEX idx_note (note)", "--yes"},
-                                       dir);
+  return std::make_unique<OrdoProcess>(
+      std::vector<std::string>{"apply", "-d", "shop", "-e", "prod", "--ddl",
+                               "ALTER TABLE orders ADD INDEX idx_note (note)", "--yes"},
+      dir);
 }
 
 // `ordo cleanup -d shop -e prod ARGS… --json` in `dir`: the exit code and the document.
@@ -74,10 +75,11 @@ TEST(TwoStores, TheSecondStoresApplyToATableIsRefusedNamingTheFirstWhichComplete
   ASSERT_TRUE(shadow.ok()) << shadow.status().ToString();
 
   // The second store, meanwhile, on the same table.
-  OrdoResult second = RunOrdo({"apply", "-d", "shop", "-e", "prod", "--ddl",
-                               "ALTER TABLE orders ADD COLUMN extra INT NOT NULL DEFAULT 1, ADD INDEX idx_code (code)",
-                               "--yes", "--json"},
-                              second_dir.path());
+  OrdoResult second = RunOrdo(
+      {"apply", "-d", "shop", "-e", "prod", "--ddl",
+       "ALTER TABLE orders ADD COLUMN extra INT NOT NULL DEFAULT 1, ADD INDEX idx_code (code)",
+       "--yes", "--json"},
+      second_dir.path());
   EXPECT_EQ(second.exit_code, 1) << second.out << "\n" << second.err;
   json refused = json::parse(second.out, nullptr, false);
   ASSERT_TRUE(refused.is_object()) << second.out << "\n" << second.err;
@@ -126,7 +128,8 @@ TEST(Cleanup, DropsAShadowLeftByAnApplyWhoseStoreIsGoneAndRefusesOneOfARunningAp
     EXPECT_EQ(lost->Wait(std::chrono::seconds(30)), 128 + SIGKILL);
   }
   std::filesystem::remove(lost_dir.path() + "/ordo.db");
-  ASSERT_EQ(*OrdoObjects(server, "shop"), (std::vector<std::string>{"orders_ordo_new", "orders_ordo_own"}));
+  ASSERT_EQ(*OrdoObjects(server, "shop"),
+            (std::vector<std::string>{"orders_ordo_new", "orders_ordo_own"}));
 
   // Listed as another store's, with its owner.
   auto [listed, list] = Cleanup(dir.path(), {});
@@ -146,7 +149,8 @@ TEST(Cleanup, DropsAShadowLeftByAnApplyWhoseStoreIsGoneAndRefusesOneOfARunningAp
   for (const json& o : Objects(kept_doc)) EXPECT_EQ(o["action"], "keep") << o.dump();
   EXPECT_EQ(OrdoObjects(server, "shop")->size(), 2u);
   // Named, they go; but not without a confirmation (no terminal here: --yes).
-  OrdoResult unconfirmed = RunOrdo({"cleanup", "-d", "shop", "-e", "prod", "--drop", "--owner", lost_id}, dir.path());
+  OrdoResult unconfirmed =
+      RunOrdo({"cleanup", "-d", "shop", "-e", "prod", "--drop", "--owner", lost_id}, dir.path());
   EXPECT_EQ(unconfirmed.exit_code, 2) << unconfirmed.out << "\n" << unconfirmed.err;
   EXPECT_EQ(OrdoObjects(server, "shop")->size(), 2u);
   auto [dropped, dropped_doc] = Cleanup(dir.path(), {"--drop", "--owner", lost_id, "--yes"});
@@ -181,7 +185,8 @@ TEST(Cleanup, DropsAShadowLeftByAnApplyWhoseStoreIsGoneAndRefusesOneOfARunningAp
   OrdoResult cancel = RunOrdo({"cancel", running_id, "--detach"}, dir.path());
   EXPECT_EQ(cancel.exit_code, 0) << cancel.out << cancel.err;
   (*stall)->Release();
-  EXPECT_EQ(running->Wait(std::chrono::seconds(120)), 1) << running->out() << "\n" << running->err();
+  EXPECT_EQ(running->Wait(std::chrono::seconds(120)), 1) << running->out() << "\n"
+                                                         << running->err();
   EXPECT_EQ(StatusOf(dir.path(), running_id)["state"], "cancelled");
   EXPECT_TRUE(NoOrdoObjects(server, "shop"));
 }

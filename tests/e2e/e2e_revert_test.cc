@@ -10,7 +10,8 @@ namespace ordo::testing {
 namespace {
 
 constexpr int kRows = 5000;
-constexpr const char* kDdl = "ALTER TABLE orders ADD COLUMN extra INT NOT NULL DEFAULT 7, ADD INDEX idx_note (note)";
+constexpr const char* kDdl =
+    "ALTER TABLE orders ADD COLUMN extra INT NOT NULL DEFAULT 7, ADD INDEX idx_note (note)";
 
 ConfigSpec WindowConfig(const MariaDbServer& server) {
   return ConfigSpec{"sqlite:ordo.db",
@@ -36,11 +37,12 @@ std::string ApplyIntoTheWindow(const std::string& dir, std::unique_ptr<OrdoProce
 }
 
 Result<int64_t> ColumnCount(const MariaDbServer& server, const std::string& column) {
-  ORDO_ASSIGN_OR_RETURN(std::string n,
-                        QueryValue(server, "shop",
-                                   "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'shop' "
-                                   "AND TABLE_NAME = 'orders' AND COLUMN_NAME = '" +
-                                       column + "'"));
+  ORDO_ASSIGN_OR_RETURN(
+      std::string n,
+      QueryValue(server, "shop",
+                 "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'shop' "
+                 "AND TABLE_NAME = 'orders' AND COLUMN_NAME = '" +
+                     column + "'"));
   return std::stoll(n);
 }
 
@@ -70,9 +72,11 @@ TEST_F(RevertWindow, RevertSwapsBackTheOldTableHoldingEveryWriteMadeInTheWindow)
   // The application writes to the new table during the window.
   auto conn = Connect(server(), "shop");
   ASSERT_TRUE(conn.ok()) << conn.status().ToString();
-  ORDO_ASSERT_OK((*conn)->Execute("INSERT INTO orders (note, code, extra) VALUES ('in the window', 90001, 1), "
-                                  "('also in the window', 90002, 2)"));
-  ORDO_ASSERT_OK((*conn)->Execute("UPDATE orders SET note = 'changed in the window', extra = 3 WHERE id <= 50"));
+  ORDO_ASSERT_OK(
+      (*conn)->Execute("INSERT INTO orders (note, code, extra) VALUES ('in the window', 90001, 1), "
+                       "('also in the window', 90002, 2)"));
+  ORDO_ASSERT_OK((*conn)->Execute(
+      "UPDATE orders SET note = 'changed in the window', extra = 3 WHERE id <= 50"));
   ORDO_ASSERT_OK((*conn)->Execute("DELETE FROM orders WHERE id BETWEEN 100 AND 149"));
   auto written = OrdersFingerprint(server(), "shop");
   ASSERT_TRUE(written.ok()) << written.status().ToString();
@@ -96,7 +100,8 @@ TEST_F(RevertWindow, RevertSwapsBackTheOldTableHoldingEveryWriteMadeInTheWindow)
   EXPECT_EQ(std::stoll(*count), kRows + 2 - 50);
   EXPECT_FALSE(*TableExists(server(), "shop", "orders_ordo_old"));
   bool revert_event = false;
-  for (const auto& e : EventsFor(EventsOf(dir_.path(), id_), "eu-1")) revert_event |= e["kind"] == "revert";
+  for (const auto& e : EventsFor(EventsOf(dir_.path(), id_), "eu-1"))
+    revert_event |= e["kind"] == "revert";
   EXPECT_TRUE(revert_event);
   EXPECT_TRUE(NoOrdoObjects(server(), "shop"));
 }

@@ -4,11 +4,11 @@
 // holds the stop's moment open: as soon as the shadow table has rows it locks the rest of
 // the shadow's key range, so the copy waits at its next chunk until the stop has been
 // recorded and seen (a bare race against the copy lost on a fast machine). The stop
-// leaves the operation `stopped` with part of the rows copied, the shadow table on the server and the engine's checkpoint in the store.
-// The start then continues that copy rather than starting over: the shadow table that
-// becomes `orders` is the very table the first run was filling (InnoDB keeps a table's
-// id through RENAME TABLE; starting over drops and creates the shadow again), and the
-// rows are intact.
+// leaves the operation `stopped` with part of the rows copied, the shadow table on the server and
+// the engine's checkpoint in the store. The start then continues that copy rather than starting
+// over: the shadow table that becomes `orders` is the very table the first run was filling (InnoDB
+// keeps a table's id through RENAME TABLE; starting over drops and creates the shadow again), and
+// the rows are intact.
 #include <gtest/gtest.h>
 
 #include <chrono>

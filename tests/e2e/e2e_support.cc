@@ -84,7 +84,8 @@ Result<bool> TableExists(const MariaDbServer& server, const std::string& databas
   return n != "0";
 }
 
-Result<std::vector<std::string>> OrdoObjects(const MariaDbServer& server, const std::string& database) {
+Result<std::vector<std::string>> OrdoObjects(const MariaDbServer& server,
+                                             const std::string& database) {
   ORDO_ASSIGN_OR_RETURN(auto conn, Connect(server, ""));
   return OrdoTables(*conn, database);
 }
@@ -92,7 +93,8 @@ Result<std::vector<std::string>> OrdoObjects(const MariaDbServer& server, const 
 ::testing::AssertionResult NoOrdoObjects(const MariaDbServer& server, const std::string& database) {
   auto names = OrdoObjects(server, database);
   if (!names.ok())
-    return ::testing::AssertionFailure() << "cannot list " << database << "'s tables: " << names.status().ToString();
+    return ::testing::AssertionFailure()
+           << "cannot list " << database << "'s tables: " << names.status().ToString();
   if (names->empty()) return ::testing::AssertionSuccess();
   auto failure = ::testing::AssertionFailure();
   failure << "ordo left in " << database << " on port " << server.port() << ":";
@@ -111,16 +113,17 @@ Result<std::unique_ptr<MetadataLockHolder>> MetadataLockHolder::Hold(const Maria
   return holder;
 }
 
-Result<std::unique_ptr<MetadataLockHolder>> MetadataLockHolder::HoldRange(const MariaDbServer& server,
-                                                                          const std::string& database,
-                                                                          const std::string& table,
-                                                                          const std::string& where) {
+Result<std::unique_ptr<MetadataLockHolder>> MetadataLockHolder::HoldRange(
+    const MariaDbServer& server, const std::string& database, const std::string& table,
+    const std::string& where) {
   std::unique_ptr<MetadataLockHolder> holder(new MetadataLockHolder());
   ORDO_ASSIGN_OR_RETURN(holder->conn_, Connect(server, database));
-  ORDO_RETURN_IF_ERROR(holder->conn_->Execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"));
+  ORDO_RETURN_IF_ERROR(
+      holder->conn_->Execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"));
   ORDO_RETURN_IF_ERROR(holder->conn_->Execute("BEGIN"));
   ORDO_RETURN_IF_ERROR(
-      holder->conn_->Query("SELECT 1 FROM `" + table + "` WHERE " + where + " FOR UPDATE").status());
+      holder->conn_->Query("SELECT 1 FROM `" + table + "` WHERE " + where + " FOR UPDATE")
+          .status());
   return holder;
 }
 
@@ -132,9 +135,8 @@ void MetadataLockHolder::Release() {
   conn_.reset();
 }
 
-Result<std::unique_ptr<MetadataLockHolder>> StallCopyOnceItHasRows(const MariaDbServer& server,
-                                                                  const std::string& database,
-                                                                  std::chrono::milliseconds timeout) {
+Result<std::unique_ptr<MetadataLockHolder>> StallCopyOnceItHasRows(
+    const MariaDbServer& server, const std::string& database, std::chrono::milliseconds timeout) {
   bool copying = PollUntil(
       [&] {
         auto exists = TableExists(server, database, "orders_ordo_new");
@@ -217,7 +219,8 @@ std::string WaitForFirstApplyId(const std::string& dir, std::chrono::millisecond
   PollUntil(
       [&] {
         json list = json::parse(RunOrdo({"status", "--json"}, dir).out, nullptr, false);
-        if (!list.is_object() || !list["applies"].is_array() || list["applies"].empty()) return false;
+        if (!list.is_object() || !list["applies"].is_array() || list["applies"].empty())
+          return false;
         id = list["applies"][0]["id"];
         return true;
       },
@@ -243,8 +246,8 @@ int64_t ParseRfc3339(const json& time) {
   std::string t = time.get<std::string>();
   std::tm tm{};
   int micros = 0;
-  if (std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%6dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                  &tm.tm_min, &tm.tm_sec, &micros) != 7)
+  if (std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%6dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &micros) != 7)
     return 0;
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
@@ -322,7 +325,8 @@ std::vector<std::string> LeaseViolations(const json& events) {
 }
 
 void FleetStoreTest::TearDown() {
-  if (pg_ != nullptr && !schema_.empty()) (void)pg_->Exec("DROP SCHEMA IF EXISTS \"" + schema_ + "\" CASCADE", "ordo");
+  if (pg_ != nullptr && !schema_.empty())
+    (void)pg_->Exec("DROP SCHEMA IF EXISTS \"" + schema_ + "\" CASCADE", "ordo");
   if (server_ == nullptr) return;
   for (const auto& db : databases_) (void)server_->Exec("DROP DATABASE IF EXISTS `" + db + "`");
 }

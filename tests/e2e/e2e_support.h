@@ -35,7 +35,8 @@ using nlohmann::json;
 
 // `n` private MariaDB servers (`extra_options` go to each mariadbd); empty when they
 // cannot be started (the caller skips or, under ORDO_REQUIRE_SERVERS=1, fails).
-std::vector<std::unique_ptr<MariaDbServer>> StartServers(int n, const std::string& extra_options = "");
+std::vector<std::unique_ptr<MariaDbServer>> StartServers(int n,
+                                                         const std::string& extra_options = "");
 
 // A connection to `database` on `server` (may be empty: no default database).
 Result<std::unique_ptr<MysqlConnection>> Connect(const MariaDbServer& server,
@@ -71,7 +72,8 @@ Result<bool> TableExists(const MariaDbServer& server, const std::string& databas
 // The names of ordo's tables in `database` on `server` (`_ordo_` in the name: shadows,
 // old tables, sentries, check tables, ownership records, an older ordo's `_ordo_fence`;
 // the backups kept with keep_old_table, which are the user's, left out), sorted.
-Result<std::vector<std::string>> OrdoObjects(const MariaDbServer& server, const std::string& database);
+Result<std::vector<std::string>> OrdoObjects(const MariaDbServer& server,
+                                             const std::string& database);
 
 // Success when ordo left nothing in `database` on `server` (OrdoObjects is empty); the
 // failure names what it left. Every test ends with it for every deployment it used:
@@ -103,9 +105,8 @@ class MetadataLockHolder {
 // then stalls it: a HoldRange over the shadow's whole key range (`id > 0`), which the
 // copy's next inserts wait for until Release(). So a stop or kill lands in the middle
 // of the copy however fast the machine.
-Result<std::unique_ptr<MetadataLockHolder>> StallCopyOnceItHasRows(const MariaDbServer& server,
-                                                                  const std::string& database,
-                                                                  std::chrono::milliseconds timeout);
+Result<std::unique_ptr<MetadataLockHolder>> StallCopyOnceItHasRows(
+    const MariaDbServer& server, const std::string& database, std::chrono::milliseconds timeout);
 
 struct DeploymentSpec {
   std::string name;
@@ -219,13 +220,12 @@ class FleetStoreTest : public ::testing::TestWithParam<std::string> {
 
 // Binds `var` to `n` private MariaDB servers (optionally: mariadbd options), or fails
 // (CI) / skips (locally) the test.
-#define ORDO_START_SERVERS_OR_SKIP(var, n, ...)                              \
-  auto var = ::ordo::testing::StartServers(n __VA_OPT__(, ) __VA_ARGS__);  \
-  do {                                                                       \
-    if (var.empty()) {                                                       \
-      if (::ordo::testing::ServersRequired())                                \
-        FAIL() << "MariaDB servers required but unavailable";                \
-      GTEST_SKIP() << "no MariaDB server; run scripts/setup";                \
-    }                                                                        \
+#define ORDO_START_SERVERS_OR_SKIP(var, n, ...)                           \
+  auto var = ::ordo::testing::StartServers(n __VA_OPT__(, ) __VA_ARGS__); \
+  do {                                                                    \
+    if (var.empty()) {                                                    \
+      if (::ordo::testing::ServersRequired())                             \
+        FAIL() << "MariaDB servers required but unavailable";             \
+      GTEST_SKIP() << "no MariaDB server; run scripts/setup";             \
+    }                                                                     \
   } while (0)
-

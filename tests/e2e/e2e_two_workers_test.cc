@@ -1,7 +1,7 @@
 // End to end: two `ordo worker` processes share one fleet store (MariaDB, and
-// PostgreSQL) and drive 20 applies at once (20 environments of two deployments each, rolling, barrier and parallel, on
-// the test server). Every apply completes, and the event log shows that no operation
-// was ever driven by both: each write made under a lease carries the token of that
+// PostgreSQL) and drive 20 applies at once (20 environments of two deployments each, rolling,
+// barrier and parallel, on the test server). Every apply completes, and the event log shows that no
+// operation was ever driven by both: each write made under a lease carries the token of that
 // operation's latest claim, each deployment is swapped exactly once, no two
 // deployments of an apply swap at the same time, and no worker lost a lease.
 #include <gtest/gtest.h>

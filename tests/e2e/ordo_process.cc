@@ -21,7 +21,8 @@ std::string ReadFile(const std::string& path) {
 }
 
 pid_t Spawn(const std::vector<std::string>& args, const std::string& cwd,
-            const std::map<std::string, std::string>& env, const std::string& out, const std::string& err) {
+            const std::map<std::string, std::string>& env, const std::string& out,
+            const std::string& err) {
   // The files are truncated before the fork, so a reader never sees a previous
   // process's output in them.
   int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

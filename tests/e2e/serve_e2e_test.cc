@@ -83,9 +83,11 @@ TEST(ServeEndToEnd, PostedApplyIsDrivenToCompletionByTheServersOwnWorkers) {
   ASSERT_TRUE(serve.ok()) << serve.status().ToString();
 
   // Bad DDL is refused before anything is created, naming the deployment.
-  HttpReply refused = (*serve)->Post(
-      "/v1/applies", kToken,
-      json{{"database", "shop"}, {"environment", "prod"}, {"ddl", {"ALTER TABLE orders ADD COLUMN note INT"}}}.dump());
+  HttpReply refused = (*serve)->Post("/v1/applies", kToken,
+                                     json{{"database", "shop"},
+                                          {"environment", "prod"},
+                                          {"ddl", {"ALTER TABLE orders ADD COLUMN note INT"}}}
+                                         .dump());
   EXPECT_EQ(refused.status, 400) << refused.body;
   EXPECT_NE(refused.body.find("deployment eu-1"), std::string::npos) << refused.body;
   EXPECT_NE(refused.body.find("Duplicate column name 'note'"), std::string::npos) << refused.body;
@@ -96,8 +98,9 @@ TEST(ServeEndToEnd, PostedApplyIsDrivenToCompletionByTheServersOwnWorkers) {
                      json{{"database", "shop"},
                           {"environment", "prod"},
                           // ADD INDEX is never instant: the deployments copy.
-                          {"ddl", {"ALTER TABLE orders ADD COLUMN extra INT NOT NULL DEFAULT 7, "
-                                   "ADD INDEX idx_note (note)"}}}
+                          {"ddl",
+                           {"ALTER TABLE orders ADD COLUMN extra INT NOT NULL DEFAULT 7, "
+                            "ADD INDEX idx_note (note)"}}}
                          .dump());
   ASSERT_EQ(created.status, 201) << created.body;
   std::string id = created.json["id"];

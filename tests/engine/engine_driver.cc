@@ -48,7 +48,9 @@ int Fail(const ordo::Status& s) {
 
 int main(int argc, char** argv) {
   if (argc != 9) {
-    std::fprintf(stderr, "usage: engine_driver DSN SCHEMA TABLE DDL STATE_FILE copy|cutover CHUNK_MS THREADS\n");
+    std::fprintf(
+        stderr,
+        "usage: engine_driver DSN SCHEMA TABLE DDL STATE_FILE copy|cutover CHUNK_MS THREADS\n");
     return 2;
   }
   ordo::EngineSpec spec;
@@ -60,7 +62,7 @@ int main(int argc, char** argv) {
   spec.copy_threads = std::stoi(argv[8]);
   spec.checkpoint_interval_ms = 100;
   spec.allow_instant = false;  // the crash tests are about the copy
-  spec.revert_window = true;  // the old table stays as t_ordo_old for the comparison
+  spec.revert_window = true;   // the old table stays as t_ordo_old for the comparison
   std::ifstream in(state_file);
   if (in) {
     std::stringstream text;

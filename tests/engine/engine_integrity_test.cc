@@ -9,11 +9,10 @@
 //
 // Built twice: the short form (CI) and, with ORDO_INTEGRITY_LONG, a long one (slow)
 // of the cutover test only.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <map>
 #include <optional>
@@ -62,12 +61,15 @@ const std::string kLoadScript = std::string(ORDO_SOURCE_DIR) + "/bench/sysbench/
 
 pid_t Sysbench(testing::MariaDbServer* server, const std::string& db, const std::string& script,
                std::vector<std::string> extra, const std::string& out) {
-  std::vector<std::string> args = {"sysbench", script,
+  std::vector<std::string> args = {"sysbench",
+                                   script,
                                    "--mysql-host=" + server->host(),
                                    "--mysql-port=" + std::to_string(server->port()),
                                    "--mysql-user=" + server->user(),
-                                   "--mysql-password=" + server->password(), "--mysql-db=" + db,
-                                   "--tables=1", "--table-size=" + std::to_string(kRows)};
+                                   "--mysql-password=" + server->password(),
+                                   "--mysql-db=" + db,
+                                   "--tables=1",
+                                   "--table-size=" + std::to_string(kRows)};
   args.insert(args.end(), extra.begin(), extra.end());
   return testing::Spawn(args, out);
 }
@@ -79,7 +81,8 @@ constexpr const char* kChange =
 // mirrored writer, on the test's database. Finish() stops both and checks for client errors.
 class IntegrityLoad {
  public:
-  IntegrityLoad(testing::MariaDbServer* server, std::string db) : server_(server), db_(std::move(db)) {}
+  IntegrityLoad(testing::MariaDbServer* server, std::string db)
+      : server_(server), db_(std::move(db)) {}
   // A test that failed before Finish() leaves no load behind for the next one.
   ~IntegrityLoad() {
     if (bench_ > 0 && LoadRunning()) {
@@ -93,7 +96,8 @@ class IntegrityLoad {
     int status = 0;
     pid_t prep = Sysbench(server_, db_, "oltp_write_only", {"prepare"}, dir_.path() + "/prepare");
     waitpid(prep, &status, 0);
-    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadFile(dir_.path() + "/prepare");
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        << ReadFile(dir_.path() + "/prepare");
     auto conn = testing::Connect(server_, db_);
     ASSERT_TRUE(conn.ok());
     conn_ = std::move(*conn);
@@ -105,13 +109,15 @@ class IntegrityLoad {
     // exclusive lock queued in between would make the server kill (1213).
     mirrored_->ReadFirst(std::chrono::microseconds(200));
     ASSERT_TRUE(mirrored_->Start().ok());
-    bench_ = Sysbench(server_, db_, kLoadScript,
-                      {"--threads=4", "--time=" + std::to_string(kLoadSecondsAtMost), kLoadRate,
-                       "--db-ps-mode=auto", "--mysql-ignore-errors=none", "--report-interval=1", "run"},
-                      run_out());
+    bench_ =
+        Sysbench(server_, db_, kLoadScript,
+                 {"--threads=4", "--time=" + std::to_string(kLoadSecondsAtMost), kLoadRate,
+                  "--db-ps-mode=auto", "--mysql-ignore-errors=none", "--report-interval=1", "run"},
+                 run_out());
     started_ = std::chrono::steady_clock::now();
-    ASSERT_TRUE(testing::PollUntil([&] { return ReadFile(run_out()).find("[ 1s ]") != std::string::npos; },
-                                   std::chrono::seconds(30)))
+    ASSERT_TRUE(
+        testing::PollUntil([&] { return ReadFile(run_out()).find("[ 1s ]") != std::string::npos; },
+                           std::chrono::seconds(30)))
         << ReadFile(run_out());
   }
 
@@ -178,16 +184,20 @@ class IntegrityLoad {
     for (const auto& r : mine) in_table[*r[0]] = r;
     for (const auto& r : *oracle) in_oracle[*r[0]] = r;
     for (const auto& [id, r] : in_oracle)
-      if (!in_table.count(id)) ADD_FAILURE() << "row " << id << " is in the oracle only";
-      else if (in_table[id] != r) ADD_FAILURE() << "row " << id << " differs: table k=" << *in_table[id][1] << " oracle k=" << *r[1];
+      if (!in_table.count(id))
+        ADD_FAILURE() << "row " << id << " is in the oracle only";
+      else if (in_table[id] != r)
+        ADD_FAILURE() << "row " << id << " differs: table k=" << *in_table[id][1]
+                      << " oracle k=" << *r[1];
     for (const auto& [id, r] : in_table)
       if (!in_oracle.count(id)) ADD_FAILURE() << "row " << id << " is in the table only";
   }
 
   bool HasColumn(const std::string& column) {
-    auto cols = conn_->Query("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? "
-                             "AND TABLE_NAME = 'sbtest1' AND COLUMN_NAME = ?",
-                             {SqlValue::Text(db_), SqlValue::Text(column)});
+    auto cols = conn_->Query(
+        "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? "
+        "AND TABLE_NAME = 'sbtest1' AND COLUMN_NAME = ?",
+        {SqlValue::Text(db_), SqlValue::Text(column)});
     return cols.ok() && *cols->rows[0][0] == "1";
   }
 
@@ -216,12 +226,13 @@ EngineSpec DefaultSpec(testing::MariaDbServer* server, const std::string& db) {
 
 using EngineIntegrity = testing::EngineTest;
 
-#define ORDO_REQUIRE_SYSBENCH()                                                              \
-  do {                                                                                       \
-    if (SysbenchMissing()) {                                                                 \
-      if (testing::ServersRequired()) FAIL() << "sysbench is required (scripts/setup installs it)"; \
-      GTEST_SKIP() << "sysbench not installed";                                              \
-    }                                                                                        \
+#define ORDO_REQUIRE_SYSBENCH()                                       \
+  do {                                                                \
+    if (SysbenchMissing()) {                                          \
+      if (testing::ServersRequired())                                 \
+        FAIL() << "sysbench is required (scripts/setup installs it)"; \
+      GTEST_SKIP() << "sysbench not installed";                       \
+    }                                                                 \
   } while (0)
 
 TEST_F(EngineIntegrity, SysbenchAndAMirroredWriterSeeNoErrorsAndTheTableEqualsTheOracle) {
@@ -233,15 +244,17 @@ TEST_F(EngineIntegrity, SysbenchAndAMirroredWriterSeeNoErrorsAndTheTableEqualsTh
   spec.keep_old_table = std::getenv("ORDO_KEEP_OLD") != nullptr;
   ORDO_ASSERT_OK_AND_ASSIGN(CutoverReport report, RunToSwap(spec));
   ASSERT_TRUE(load.LoadRunning()) << "sysbench ended before the cutover";
-  std::printf("cutover under load: %d attempt(s), writes blocked %lld ms, %lld rows verified, "
-              "largest backlog reported %lld binlog bytes (while %s)\n",
-              report.attempts, static_cast<long long>(report.write_block_ms),
-              static_cast<long long>(report.rows_verified),
-              static_cast<long long>(host_.max_backlog()), host_.max_backlog_phase().c_str());
+  std::printf(
+      "cutover under load: %d attempt(s), writes blocked %lld ms, %lld rows verified, "
+      "largest backlog reported %lld binlog bytes (while %s)\n",
+      report.attempts, static_cast<long long>(report.write_block_ms),
+      static_cast<long long>(report.rows_verified), static_cast<long long>(host_.max_backlog()),
+      host_.max_backlog_phase().c_str());
   // The backlog stays bounded under load: the copy pauses while it is over the
   // engine's limit (max_backlog_bytes, 16 MiB by default), and the applier keeps up:
   // it may overshoot by what the chunks in flight write, never by an unbounded amount.
-  EXPECT_LT(host_.max_backlog(), 2 * EngineSpec().max_backlog_bytes) << "phase " << host_.max_backlog_phase();
+  EXPECT_LT(host_.max_backlog(), 2 * EngineSpec().max_backlog_bytes)
+      << "phase " << host_.max_backlog_phase();
 
   // Let both writers keep going on the new table for a while.
   load.KeepWriting(100);
@@ -254,7 +267,8 @@ TEST_F(EngineIntegrity, SysbenchAndAMirroredWriterSeeNoErrorsAndTheTableEqualsTh
 // Engine part 2: the same load through a revert window and the revert. Every write of
 // the window (sysbench's and the mirrored writer's) reaches the old table through the
 // reverse sync; after the swap back the table equals the oracle and has its old shape.
-TEST_F(EngineIntegrity, RevertUnderSysbenchAndAMirroredWriterLosesNoWriteAndTheTableEqualsTheOracle) {
+TEST_F(EngineIntegrity,
+       RevertUnderSysbenchAndAMirroredWriterLosesNoWriteAndTheTableEqualsTheOracle) {
   ORDO_REQUIRE_SYSBENCH();
   IntegrityLoad load(server_, db_);
   ASSERT_NO_FATAL_FAILURE(load.Start());
@@ -274,17 +288,21 @@ TEST_F(EngineIntegrity, RevertUnderSysbenchAndAMirroredWriterLosesNoWriteAndTheT
   Status kept = engine->KeepOldInSync([&] { return load.mirrored_transactions() > at_swap + 300; });
   ASSERT_TRUE(kept.ok()) << kept.ToString();
   double t_window = load.Elapsed();
-  EXPECT_TRUE(host_.last_progress().revert_unavailable.empty()) << host_.last_progress().revert_unavailable;
+  EXPECT_TRUE(host_.last_progress().revert_unavailable.empty())
+      << host_.last_progress().revert_unavailable;
   ASSERT_TRUE(load.LoadRunning()) << "sysbench ended before the revert";
   auto reverted = engine->Revert();
   ASSERT_TRUE(reverted.ok()) << reverted.status().ToString();
-  std::printf("phases (s since the load began): copied %.1f, swapped %.1f, window %.1f, reverted %.1f\n", t_copy, t_swap, t_window, load.Elapsed());
+  std::printf(
+      "phases (s since the load began): copied %.1f, swapped %.1f, window %.1f, reverted %.1f\n",
+      t_copy, t_swap, t_window, load.Elapsed());
   ASSERT_TRUE(load.LoadRunning()) << "sysbench ended during the revert";
-  std::printf("cutover under load: writes blocked %lld ms; revert under load: %d attempt(s), "
-              "writes blocked %lld ms, %lld rows verified\n",
-              static_cast<long long>(report->write_block_ms), reverted->attempts,
-              static_cast<long long>(reverted->write_block_ms),
-              static_cast<long long>(reverted->rows_verified));
+  std::printf(
+      "cutover under load: writes blocked %lld ms; revert under load: %d attempt(s), "
+      "writes blocked %lld ms, %lld rows verified\n",
+      static_cast<long long>(report->write_block_ms), reverted->attempts,
+      static_cast<long long>(reverted->write_block_ms),
+      static_cast<long long>(reverted->rows_verified));
   EXPECT_EQ(host_.last_progress().phase, "reverted");
 
   // Both writers go on against the reverted table.

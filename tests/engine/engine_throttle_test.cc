@@ -107,7 +107,8 @@ TEST_F(Throttle, TheCopyPausesWhileTheBacklogIsOverTheLimitAndResumesWhenItDrain
     // look. Several checkpoints later:
     int seen = chunks.load();
     int saves = host_.saves();
-    EXPECT_TRUE(testing::PollUntil([&] { return host_.saves() > saves + 5; }, std::chrono::seconds(60)));
+    EXPECT_TRUE(
+        testing::PollUntil([&] { return host_.saves() > saves + 5; }, std::chrono::seconds(60)));
     EXPECT_LE(chunks.load(), seen + 1);
     EXPECT_EQ(host_.last_progress().throttle_reason.rfind("backlog ", 0), 0u);
     EXPECT_LT(host_.last_progress().changes[0].rows_copied, 20000);
@@ -145,7 +146,8 @@ TEST_F(Throttle, ThreadsRunningOverTheLimitIsAReasonToPause) {
   ASSERT_TRUE(killer.ok());
   ASSERT_TRUE(testing::PollUntil(
       [&] {
-        auto r = (*killer)->Query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'DO SLEEP%'");
+        auto r = (*killer)->Query(
+            "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'DO SLEEP%'");
         return r.ok() && *r->rows[0][0] == "2";
       },
       std::chrono::seconds(10)));
@@ -173,7 +175,9 @@ TEST_F(Throttle, AReplicaThatCannotBeAskedPausesTheCopyButNotChangeApplication) 
   Status copied = Internal("not run");
   std::thread copy([&] { copied = engine->Copy(); });
   ASSERT_TRUE(testing::PollUntil(
-      [&] { return host_.last_progress().throttle_reason.find("unreachable") != std::string::npos; },
+      [&] {
+        return host_.last_progress().throttle_reason.find("unreachable") != std::string::npos;
+      },
       std::chrono::seconds(30)));
   EngineProgress p = host_.last_progress();
   EXPECT_EQ(p.phase, "copying");
@@ -232,7 +236,8 @@ TEST_F(Volume, CopyThreadsAndChunkTargetChangeWhileTheCopyRuns) {
   EngineProgress p = host_.last_progress();
   EXPECT_EQ(p.volume.copy_threads, 3);
   EXPECT_EQ(p.volume.chunk_target_ms, 20);
-  EXPECT_GE(threads.size(), 2u) << "chunks after the change ran on " << threads.size() << " thread(s)";
+  EXPECT_GE(threads.size(), 2u) << "chunks after the change ran on " << threads.size()
+                                << " thread(s)";
   ASSERT_TRUE(engine->Cutover().ok());
 }
 
@@ -266,7 +271,9 @@ class RowWriter {
       auto conn = Connect(server, db);
       if (!conn.ok()) return;
       for (int i = 0; !done_; ++i)
-        if ((*conn)->Execute("UPDATE t SET v = v + 1 WHERE id = " + std::to_string(1 + i % 20000)).ok())
+        if ((*conn)
+                ->Execute("UPDATE t SET v = v + 1 WHERE id = " + std::to_string(1 + i % 20000))
+                .ok())
           ++writes_;
     });
   }
@@ -313,7 +320,8 @@ WatchedCopy CopyWhileWatching(testing::MariaDbServer* server, const std::string&
       if (p.throttle_reason.rfind("application writes ", 0) == 0) {
         ++out.resting_reports;
         size_t at = p.throttle_reason.find("resting ");
-        if (at != std::string::npos) out.rest = std::max(out.rest, std::stod(p.throttle_reason.substr(at + 8)));
+        if (at != std::string::npos)
+          out.rest = std::max(out.rest, std::stod(p.throttle_reason.substr(at + 8)));
       }
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -340,9 +348,10 @@ TEST_F(DutyCycle, TheCopyRestsAndSaysSoWhileTheApplicationWritesTheTable) {
 
 // How many indexes named `name` table t of the connection's database has, or the error.
 std::string IndexCount(MysqlConnection& conn, const std::string& name) {
-  auto rows = conn.Query("SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
-                         "AND TABLE_NAME = 't' AND INDEX_NAME = ?",
-                         {SqlValue::Text(name)});
+  auto rows = conn.Query(
+      "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
+      "AND TABLE_NAME = 't' AND INDEX_NAME = ?",
+      {SqlValue::Text(name)});
   if (!rows.ok()) return rows.status().ToString();
   return rows->rows[0][0].value_or("NULL");
 }
@@ -361,7 +370,8 @@ TEST_F(DutyCycle, TheCopyRestsLongerAheadOfAWideDeferredIndexBuild) {
 
 TEST_F(DutyCycle, UnderWritesTheDeferredIndexBuildWaitsForTheVerification) {
   ORDO_ASSERT_OK(SeedTable(20000, kS));
-  ASSERT_TRUE(testing::Run(*conn_, "ALTER TABLE t ADD INDEX idx_v (v)").ok());  // deferred in the shadow
+  ASSERT_TRUE(
+      testing::Run(*conn_, "ALTER TABLE t ADD INDEX idx_v (v)").ok());  // deferred in the shadow
   EngineSpec spec = Spec("ALTER TABLE t ADD COLUMN x INT");
   spec.copy_threads = 1;
   spec.chunk_target_ms = 5;
@@ -380,7 +390,9 @@ TEST_F(DutyCycle, UnderWritesTheDeferredIndexBuildWaitsForTheVerification) {
   std::vector<std::string> phases = host_.phases();
   std::string seen;
   for (const auto& p : phases) seen += p + " ";
-  auto at = [&](const std::string& name) { return std::find(phases.begin(), phases.end(), name) - phases.begin(); };
+  auto at = [&](const std::string& name) {
+    return std::find(phases.begin(), phases.end(), name) - phases.begin();
+  };
   ASSERT_LT(at("verifying"), static_cast<long>(phases.size())) << seen;
   ASSERT_LT(at("indexing"), static_cast<long>(phases.size())) << seen;
   EXPECT_LT(at("verifying"), at("indexing")) << seen;

@@ -56,8 +56,9 @@ TEST(ParseAlter, RefusesIgnoreRenameTableAndExecutableComments) {
 }
 
 TEST(ParseAlter, FollowsColumnRenames) {
-  auto a = ParseAlter("ALTER TABLE t CHANGE COLUMN `old` `new` INT, RENAME COLUMN x TO y, "
-                      "CHANGE same same BIGINT, MODIFY z TEXT");
+  auto a = ParseAlter(
+      "ALTER TABLE t CHANGE COLUMN `old` `new` INT, RENAME COLUMN x TO y, "
+      "CHANGE same same BIGINT, MODIFY z TEXT");
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   EXPECT_EQ(a->renamed_columns.size(), 2u);
   EXPECT_EQ(a->renamed_columns["old"], "new");
@@ -65,7 +66,8 @@ TEST(ParseAlter, FollowsColumnRenames) {
 }
 
 TEST(ParseChange, ReadsCreateAndDropTable) {
-  auto c = ParseChange("CREATE TABLE `shop`.`audit` (id BIGINT PRIMARY KEY, at DATETIME(6)) ENGINE=InnoDB;");
+  auto c = ParseChange(
+      "CREATE TABLE `shop`.`audit` (id BIGINT PRIMARY KEY, at DATETIME(6)) ENGINE=InnoDB;");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->kind, ChangeKind::kCreate);
   EXPECT_EQ(c->schema_name, "shop");
@@ -84,11 +86,11 @@ TEST(ParseChange, ReadsCreateAndDropTable) {
 }
 
 TEST(ParseChange, RefusesCreatesAndDropsThatHideWork) {
-  for (const char* sql : {"CREATE TABLE t SELECT * FROM u", "CREATE TABLE t (id INT) AS SELECT 1",
-                          "CREATE OR REPLACE TABLE t (id INT)", "CREATE TEMPORARY TABLE t (id INT)",
-                          "CREATE TABLE IF NOT EXISTS t (id INT)", "DROP TABLE t, u",
-                          "DROP TABLE IF EXISTS t", "DROP TEMPORARY TABLE t", "CREATE TABLE t",
-                          "DROP TABLE t; DROP TABLE u"}) {
+  for (const char* sql :
+       {"CREATE TABLE t SELECT * FROM u", "CREATE TABLE t (id INT) AS SELECT 1",
+        "CREATE OR REPLACE TABLE t (id INT)", "CREATE TEMPORARY TABLE t (id INT)",
+        "CREATE TABLE IF NOT EXISTS t (id INT)", "DROP TABLE t, u", "DROP TABLE IF EXISTS t",
+        "DROP TEMPORARY TABLE t", "CREATE TABLE t", "DROP TABLE t; DROP TABLE u"}) {
     auto c = ParseChange(sql);
     EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument) << sql;
   }
@@ -196,7 +198,8 @@ TEST(DeferredIndexes, TheBuildShareWeighsEachIndexEntryAgainstARow) {
   // An entry of k: k and the key id, 16 of 736 bytes.
   EXPECT_NEAR(DeferredBuildShare(t, {"KEY `k_1` (`k`)"}), 16.0 / 736, 1e-9);
   // c: 480 + 8 bytes; with k, the sum.
-  EXPECT_NEAR(DeferredBuildShare(t, {"KEY `k_1` (`k`)", "KEY `idx_c` (`c`)"}), (16.0 + 488) / 736, 1e-9);
+  EXPECT_NEAR(DeferredBuildShare(t, {"KEY `k_1` (`k`)", "KEY `idx_c` (`c`)"}), (16.0 + 488) / 736,
+              1e-9);
   // A prefix counts its characters' bytes only; an unknown column nothing.
   EXPECT_NEAR(DeferredBuildShare(t, {"KEY `p` (`c`(10),`gone`)"}), (40.0 + 8) / 736, 1e-9);
 }
@@ -224,8 +227,9 @@ TEST(ResumeState, RoundTripsTheRevertWindow) {
 }
 
 TEST(ResumeState, ReadsAVersionOneCheckpoint) {
-  auto v1 = DecodeResumeState(R"({"engine":"mysql","version":1,"binlog":{"file":"f.000001","offset":4},)"
-                              R"("swapped":true,"tables":[]})");
+  auto v1 =
+      DecodeResumeState(R"({"engine":"mysql","version":1,"binlog":{"file":"f.000001","offset":4},)"
+                        R"("swapped":true,"tables":[]})");
   ASSERT_TRUE(v1.ok()) << v1.status().ToString();
   EXPECT_EQ(v1->stage, EngineStage::kSwapped);
   EXPECT_TRUE(v1->reverse_position.empty());

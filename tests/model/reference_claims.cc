@@ -184,9 +184,9 @@ std::vector<int64_t> CleanupClaimable(const Snapshot& s) {
     bool idle = op.state == S::kPending || op.state == S::kStopped ||
                 op.state == S::kFailedRetryable || op.state == S::kWaitingForCutover;
     const ApplyRow* a = FindApply(s, op.apply_id);
-    bool ended = a != nullptr && (IsSettled(a->state) ||
-                                  HasRequest(s, op.apply_id, RequestKind::kCancel,
-                                             RequestStatus::kPending));
+    bool ended =
+        a != nullptr && (IsSettled(a->state) ||
+                         HasRequest(s, op.apply_id, RequestKind::kCancel, RequestStatus::kPending));
     return idle && !held && ended && !CopyArmFor(s, op) && !CutoverArmFor(s, op);
   });
 }
@@ -197,8 +197,8 @@ bool BeginCutoverAllowed(const Snapshot& s, const OperationRecord& op) {
   const ApplyRow* a = FindApply(s, op.apply_id);
   if (a == nullptr || op.state != S::kWaitingForCutover || StopPending(s, op.apply_id))
     return false;
-  bool released =
-      !a->defer_cutover || HasRequest(s, op.apply_id, RequestKind::kCutover, RequestStatus::kPending);
+  bool released = !a->defer_cutover ||
+                  HasRequest(s, op.apply_id, RequestKind::kCutover, RequestStatus::kPending);
   return released && TurnHasCome(s, op);
 }
 

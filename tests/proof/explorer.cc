@@ -24,7 +24,8 @@ struct Origin {
 };
 
 // Replays the path to state `id`: the labels of its steps and the state itself.
-State Replay(const WorldSpec& w, const std::vector<Origin>& origins, uint32_t id, std::vector<std::string>* labels) {
+State Replay(const WorldSpec& w, const std::vector<Origin>& origins, uint32_t id,
+             std::vector<std::string>* labels) {
   std::vector<uint32_t> path;
   for (uint32_t at = id; origins[at].parent != kNone; at = origins[at].parent) path.push_back(at);
   State s = InitialState(w);
@@ -143,7 +144,8 @@ Report Explore(const WorldSpec& w, uint64_t max_states) {
     std::vector<uint32_t> sources(edges.size());
     std::vector<uint32_t> fill(in_count.begin(), in_count.end() - 1);
     for (uint32_t from = 0; from < expanded; ++from)
-      for (uint32_t k = edge_start[from]; k < edge_start[from + 1]; ++k) sources[fill[edges[k]]++] = from;
+      for (uint32_t k = edge_start[from]; k < edge_start[from + 1]; ++k)
+        sources[fill[edges[k]]++] = from;
     std::vector<bool> good(origins.size(), false);
     std::vector<uint32_t> stack;
     for (uint32_t i = 0; i < origins.size(); ++i)
@@ -164,8 +166,10 @@ Report Explore(const WorldSpec& w, uint64_t max_states) {
     for (uint32_t i = 0; i < origins.size(); ++i) {
       if (good[i]) continue;
       Violation v;
-      v.property = "stranded: from here no progress leads to every apply and operation settled with nothing of "
-                   "ordo left on the targets";
+      v.property =
+          "stranded: from here no progress leads to every apply and operation settled with nothing "
+          "of "
+          "ordo left on the targets";
       State s = Replay(w, origins, i, &v.trace);
       v.state = s.Describe(w);
       std::string last;
@@ -177,14 +181,18 @@ Report Explore(const WorldSpec& w, uint64_t max_states) {
     }
     if (!report.violation) report.exhausted = true;
   }
-  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
 }
 
 std::string Format(const Report& r) {
   std::ostringstream o;
-  o << r.world << "\n  " << r.states << " states, " << r.transitions << " steps, " << r.seconds << " s, "
-    << (r.violation ? "VIOLATION" : r.exhausted ? "exhausted, every property holds" : "NOT exhausted (state cap)")
+  o << r.world << "\n  " << r.states << " states, " << r.transitions << " steps, " << r.seconds
+    << " s, "
+    << (r.violation   ? "VIOLATION"
+        : r.exhausted ? "exhausted, every property holds"
+                      : "NOT exhausted (state cap)")
     << "\n";
   if (r.violation) {
     const Violation& v = *r.violation;

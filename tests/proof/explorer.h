@@ -19,9 +19,9 @@
 namespace ordo::proof {
 
 struct Violation {
-  std::string property;                 // which one, and why
-  std::vector<std::string> trace;        // the steps from the start, shortest
-  std::string state;                     // the state reached (or, for liveness, where it stays)
+  std::string property;                   // which one, and why
+  std::vector<std::string> trace;         // the steps from the start, shortest
+  std::string state;                      // the state reached (or, for liveness, where it stays)
   std::vector<std::string> continuation;  // liveness: progress steps from there that go nowhere
 };
 

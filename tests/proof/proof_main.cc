@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
   uint64_t max_states = 5'000'000;
   app.add_flag("--large", large, "the larger worlds");
   app.add_option("--only", only, "only the worlds whose name starts with this");
-  app.add_option("--reintroduce", reintroduce, "narrow_cutover_claim | unguarded_park | unowed_turn_end");
+  app.add_option("--reintroduce", reintroduce,
+                 "narrow_cutover_claim | unguarded_park | unowed_turn_end");
   app.add_option("--max-states", max_states, "stop a world after this many states");
   CLI11_PARSE(app, argc, argv);
   auto worlds = large ? ordo::proof::LargeWorlds() : ordo::proof::StandardWorlds();
@@ -31,9 +32,12 @@ int main(int argc, char** argv) {
   int explored = 0;
   for (auto& w : worlds) {
     if (!only.empty() && w.name.rfind(only, 0) != 0) continue;
-    if (reintroduce == "narrow_cutover_claim") w.reintroduce.narrow_cutover_claim = true;
-    else if (reintroduce == "unguarded_park") w.reintroduce.unguarded_park = true;
-    else if (reintroduce == "unowed_turn_end") w.reintroduce.unowed_turn_end = true;
+    if (reintroduce == "narrow_cutover_claim")
+      w.reintroduce.narrow_cutover_claim = true;
+    else if (reintroduce == "unguarded_park")
+      w.reintroduce.unguarded_park = true;
+    else if (reintroduce == "unowed_turn_end")
+      w.reintroduce.unowed_turn_end = true;
     else if (!reintroduce.empty()) {
       std::cerr << "unknown --reintroduce " << reintroduce << "\n";
       return 2;
@@ -46,7 +50,7 @@ int main(int argc, char** argv) {
     if (r.exhausted) ++exhausted;
     if (r.violation || !r.exhausted) ++failed;
   }
-  std::cout << "total: " << explored << " worlds, " << exhausted << " exhausted, " << states << " states, "
-            << seconds << " s\n";
+  std::cout << "total: " << explored << " worlds, " << exhausted << " exhausted, " << states
+            << " states, " << seconds << " s\n";
   return failed == 0 ? 0 : 1;
 }

@@ -49,7 +49,8 @@ TEST(Proof, FindsASwapUndoneByAParkWithoutItsStateGuard) {
   w.reintroduce.unguarded_park = true;
   Report r = Explore(w, kMaxStates);
   ASSERT_TRUE(r.violation) << Format(r);
-  EXPECT_NE(r.violation->property.find("cutting_over -> waiting_for_cutover"), std::string::npos) << Format(r);
+  EXPECT_NE(r.violation->property.find("cutting_over -> waiting_for_cutover"), std::string::npos)
+      << Format(r);
   std::cout << Format(r);
 }
 

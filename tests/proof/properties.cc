@@ -21,7 +21,8 @@ std::string EarlierUnfinished(const State& s, int index, bool for_swap) {
     if (e.apply_id != r.apply_id || e.id >= r.id) continue;
     if (reference::FailureExempt(s.store, e, r)) continue;
     if (for_swap) {
-      if (e.state != S::kCompleted) return Name(static_cast<int>(i)) + " is " + std::string(ToString(e.state));
+      if (e.state != S::kCompleted)
+        return Name(static_cast<int>(i)) + " is " + std::string(ToString(e.state));
     } else if (e.state == S::kFailed) {
       return Name(static_cast<int>(i)) + " failed and " + r.on_failure + " does not excuse it";
     }
@@ -37,7 +38,8 @@ std::string CheckState(const WorldSpec& w, const State& s) {
   std::map<int64_t, int> swapping;
   for (const auto& op : s.store.operations)
     if (op.state == S::kCuttingOver || op.state == S::kRevertWindow)
-      if (++swapping[op.apply_id] > 1) return "two swaps in flight in apply " + std::to_string(op.apply_id);
+      if (++swapping[op.apply_id] > 1)
+        return "two swaps in flight in apply " + std::to_string(op.apply_id);
   // One old table kept for a revert window per apply (a completed row's old table is
   // one its holder is dropping after its turn).
   std::map<int64_t, int> windows;
@@ -54,7 +56,8 @@ std::string CheckState(const WorldSpec& w, const State& s) {
       for (const auto* runs : {&p.drivers, &p.keepers})
         for (const Run& r : *runs)
           if (r.pc != Pc::kIdle && r.op == static_cast<int>(i) && r.token == *token) ++holders;
-    if (holders > 1) return Name(static_cast<int>(i)) + " is held by " + std::to_string(holders) + " live leases";
+    if (holders > 1)
+      return Name(static_cast<int>(i)) + " is held by " + std::to_string(holders) + " live leases";
   }
   // One apply per deployment, among rows whose engine has been at the target (a
   // leftover of a decided parallel rollout may be claimed after a newer apply took the
@@ -62,7 +65,8 @@ std::string CheckState(const WorldSpec& w, const State& s) {
   std::map<std::string, std::set<int64_t>> holders;
   for (size_t i = 0; i < s.store.operations.size(); ++i) {
     const OperationRecord& op = s.store.operations[i];
-    if (s.extra[i].touched && HoldsDeployment(op.state, Derived(s, op.apply_id).state,
+    if (s.extra[i].touched &&
+        HoldsDeployment(op.state, Derived(s, op.apply_id).state,
                         RequestOf(s, op.apply_id, RequestKind::kStart) == RequestStatus::kPending))
       holders[op.deployment].insert(op.apply_id);
   }
@@ -94,7 +98,8 @@ std::string CheckStep(const WorldSpec& w, const State& before, const State& afte
     }
     // (parallel has no copy gate: its copies may start after a failure; they are
     // cancelled as soon as the rollout is decided, and swaps still wait.)
-    if (!b.started_at && a.started_at && ParseCutoverPolicy(a.cutover_policy) != CutoverPolicy::kParallel) {
+    if (!b.started_at && a.started_at &&
+        ParseCutoverPolicy(a.cutover_policy) != CutoverPolicy::kParallel) {
       std::string failed = EarlierUnfinished(before, op, /*for_swap=*/false);
       if (!failed.empty()) return Name(op) + " started copying after a failure: " + failed;
     }
@@ -102,13 +107,15 @@ std::string CheckStep(const WorldSpec& w, const State& before, const State& afte
     // while nothing of it is live on the target.
     if (b.state == S::kCuttingOver && a.state != b.state) {
       bool onward = a.state == S::kRevertWindow || a.state == S::kCompleted;
-      bool dropped = (a.state == S::kCancelled || a.state == S::kFailed || a.state == S::kFailedRetryable) &&
-                     !after.extra[i].swapped;
+      bool dropped =
+          (a.state == S::kCancelled || a.state == S::kFailed || a.state == S::kFailedRetryable) &&
+          !after.extra[i].swapped;
       if (!onward && !dropped)
         return Name(op) + "'s swap was undone: cutting_over -> " + std::string(ToString(a.state)) +
                (after.extra[i].swapped ? " with its change live" : "");
     }
-    if (b.state == S::kRevertWindow && a.state != b.state && a.state != S::kCompleted && a.state != S::kReverted)
+    if (b.state == S::kRevertWindow && a.state != b.state && a.state != S::kCompleted &&
+        a.state != S::kReverted)
       return Name(op) + " left its revert window for " + std::string(ToString(a.state));
   }
   return "";

@@ -21,7 +21,8 @@ struct Slot {
     return keeper ? p.keepers[index] : p.drivers[index];
   }
   std::string Name() const {
-    return "p" + std::to_string(process) + (keeper ? " keeper " : " driver ") + std::to_string(index);
+    return "p" + std::to_string(process) + (keeper ? " keeper " : " driver ") +
+           std::to_string(index);
   }
 };
 
@@ -34,19 +35,32 @@ class Stepper {
   void Step() {
     const Run& r = slot_.In(const_cast<State&>(s_));
     switch (r.pc) {
-      case Pc::kIdle: return Tick();
-      case Pc::kLoad: return Load();
-      case Pc::kBackoff: return Backoff();
-      case Pc::kCopy: return Copy();
-      case Pc::kInSync: return InSync();
-      case Pc::kAskTurn: return AskTurn();
-      case Pc::kKeeping: return Keeping();
-      case Pc::kRelease: return Release();
-      case Pc::kSwap: return Swap();
-      case Pc::kWindow: return Window();
-      case Pc::kFinish: return FinishSwap();
-      case Pc::kCancel: return CleanUpThen(S::kCancelled);
-      case Pc::kFail: return Fail();
+      case Pc::kIdle:
+        return Tick();
+      case Pc::kLoad:
+        return Load();
+      case Pc::kBackoff:
+        return Backoff();
+      case Pc::kCopy:
+        return Copy();
+      case Pc::kInSync:
+        return InSync();
+      case Pc::kAskTurn:
+        return AskTurn();
+      case Pc::kKeeping:
+        return Keeping();
+      case Pc::kRelease:
+        return Release();
+      case Pc::kSwap:
+        return Swap();
+      case Pc::kWindow:
+        return Window();
+      case Pc::kFinish:
+        return FinishSwap();
+      case Pc::kCancel:
+        return CleanUpThen(S::kCancelled);
+      case Pc::kFail:
+        return Fail();
     }
   }
 
@@ -163,8 +177,8 @@ class Stepper {
         if (op) {
           claimed = true;
           static const char* kNames[] = {"copy", "cutover", "cleanup"};
-          what += ": " + std::string(kNames[static_cast<int>(source)]) + " claim of op" + std::to_string(*op) +
-                  " (was " + std::string(ToString(before.state)) + ")";
+          what += ": " + std::string(kNames[static_cast<int>(source)]) + " claim of op" +
+                  std::to_string(*op) + " (was " + std::string(ToString(before.state)) + ")";
           if (!lose_answer) {
             Run& r = *n.r;
             r.pc = Pc::kLoad;
@@ -190,12 +204,26 @@ class Stepper {
     if (r.source != ClaimSource::kCleanup) (void)SwapApplyState(n.s, r.op, r.token);
     RunStep step = DecideDispatch(r.source, r.was, r.ever_started, ControlOf(n.s, ApplyId()));
     switch (step) {
-      case RunStep::kCancel: r.pc = Pc::kCancel; break;
-      case RunStep::kCleanUpFailed: r.pc = Pc::kFail; r.fail_retryable = false; break;
-      case RunStep::kStop: EndStopped(n.s, r); break;
-      case RunStep::kCutOver: r.pc = Pc::kSwap; r.engine_live = false; break;
-      case RunStep::kRevertWindow: r.pc = Pc::kWindow; break;
-      case RunStep::kFinishSwap: r.pc = Pc::kFinish; break;
+      case RunStep::kCancel:
+        r.pc = Pc::kCancel;
+        break;
+      case RunStep::kCleanUpFailed:
+        r.pc = Pc::kFail;
+        r.fail_retryable = false;
+        break;
+      case RunStep::kStop:
+        EndStopped(n.s, r);
+        break;
+      case RunStep::kCutOver:
+        r.pc = Pc::kSwap;
+        r.engine_live = false;
+        break;
+      case RunStep::kRevertWindow:
+        r.pc = Pc::kWindow;
+        break;
+      case RunStep::kFinishSwap:
+        r.pc = Pc::kFinish;
+        break;
       case RunStep::kBackToPending:
         if (Transition(n.s, r, S::kPending)) End(r);
         break;
@@ -205,7 +233,9 @@ class Stepper {
       case RunStep::kRetryCopy:
         if (Transition(n.s, r, S::kRunning)) r.pc = Pc::kBackoff;
         break;
-      case RunStep::kCopy: r.pc = Pc::kCopy; break;
+      case RunStep::kCopy:
+        r.pc = Pc::kCopy;
+        break;
     }
     Push(n, "load and dispatch");
   }
@@ -217,9 +247,15 @@ class Stepper {
       End(r);  // abandoned: the row is recovered once stale
     } else {
       switch (DecideInterrupt(Control())) {
-        case Interrupt::kCancel: r.pc = Pc::kCancel; break;
-        case Interrupt::kStop: EndStopped(n.s, r); break;
-        case Interrupt::kNone: r.pc = Pc::kCopy; break;
+        case Interrupt::kCancel:
+          r.pc = Pc::kCancel;
+          break;
+        case Interrupt::kStop:
+          EndStopped(n.s, r);
+          break;
+        case Interrupt::kNone:
+          r.pc = Pc::kCopy;
+          break;
       }
     }
     Push(n, "retry backoff over");
@@ -237,7 +273,9 @@ class Stepper {
       Next n = Fork();
       n.r->ever_started = true;
       CreateShadow(n.s, op);  // it may have created its shadow before it stopped
-      Carry(n.s, *n.r, DecideEngineError(RunPhase::kCopy, Cancelled("asked to stop"), false, Control(), ShuttingDown()),
+      Carry(n.s, *n.r,
+            DecideEngineError(RunPhase::kCopy, Cancelled("asked to stop"), false, Control(),
+                              ShuttingDown()),
             true);
       Push(n, "copy stopped at a safe point");
     }
@@ -258,7 +296,9 @@ class Stepper {
       Next n = Fork();
       n.r->ever_started = true;
       CreateShadow(n.s, op);
-      Carry(n.s, *n.r, DecideEngineError(RunPhase::kCopy, Unavailable("target unreachable"), false, Control(), ShuttingDown()),
+      Carry(n.s, *n.r,
+            DecideEngineError(RunPhase::kCopy, Unavailable("target unreachable"), false, Control(),
+                              ShuttingDown()),
             true);
       Push(n, "copy failed (transient)", true);
     }
@@ -266,7 +306,9 @@ class Stepper {
       Next n = Fork();
       n.r->ever_started = true;
       CreateShadow(n.s, op);
-      Carry(n.s, *n.r, DecideEngineError(RunPhase::kCopy, DataLoss("lossy change"), false, Control(), ShuttingDown()),
+      Carry(n.s, *n.r,
+            DecideEngineError(RunPhase::kCopy, DataLoss("lossy change"), false, Control(),
+                              ShuttingDown()),
             false);
       Push(n, "copy failed (permanent)", true);
     }
@@ -277,9 +319,16 @@ class Stepper {
     Run& r = *n.r;
     if (Transition(n.s, r, S::kWaitingForCutover)) {
       switch (DecideInterrupt(ControlOf(n.s, ApplyId()))) {
-        case Interrupt::kCancel: r.pc = Pc::kCancel; break;
-        case Interrupt::kStop: r.engine_live = false; EndStopped(n.s, r); break;
-        case Interrupt::kNone: r.pc = Pc::kAskTurn; break;
+        case Interrupt::kCancel:
+          r.pc = Pc::kCancel;
+          break;
+        case Interrupt::kStop:
+          r.engine_live = false;
+          EndStopped(n.s, r);
+          break;
+        case Interrupt::kNone:
+          r.pc = Pc::kAskTurn;
+          break;
       }
     }
     Push(n, "in sync: waiting_for_cutover");
@@ -329,8 +378,9 @@ class Stepper {
         if (answer.ok()) began = *answer;
       }
       Turn(n, began, ShuttingDown());
-      Push(n, ShuttingDown() ? "not asked for the turn (shutting down)"
-                             : began == true ? "begin_cutover: yes" : "begin_cutover: not yet");
+      Push(n, ShuttingDown()  ? "not asked for the turn (shutting down)"
+              : began == true ? "begin_cutover: yes"
+                              : "begin_cutover: not yet");
     }
     // The answer of a committed begin_cutover is lost just as the worker starts to shut
     // down (SIGTERM; an embedded command's worker only shuts down once nothing is in
@@ -359,7 +409,9 @@ class Stepper {
       return Push(n, "keeper: shutdown, release the row");
     }
     if (interrupt != Interrupt::kNone) {
-      Carry(n.s, r, DecideEngineError(RunPhase::kCopy, Cancelled("asked to stop"), false, Control(), ShuttingDown()),
+      Carry(n.s, r,
+            DecideEngineError(RunPhase::kCopy, Cancelled("asked to stop"), false, Control(),
+                              ShuttingDown()),
             true);
       return Push(n, "keeper: asked to stop");
     }
@@ -371,7 +423,9 @@ class Stepper {
     }
     if (CanFault()) {
       Next f = Fork();
-      Carry(f.s, *f.r, DecideEngineError(RunPhase::kCopy, Unavailable("target unreachable"), false, Control(), ShuttingDown()),
+      Carry(f.s, *f.r,
+            DecideEngineError(RunPhase::kCopy, Unavailable("target unreachable"), false, Control(),
+                              ShuttingDown()),
             true);
       Push(f, "keeper: engine failed (transient)", true);
     }
@@ -459,17 +513,22 @@ class Stepper {
     if (!CanFault() || s_.extra[op].swapped) return;
     CarryError(RunPhase::kSwap, Status(StatusCode::kTimeout, "every attempt gave up", true),
                "swap gave up (Timeout: nothing swapped)", true);
-    CarryError(RunPhase::kSwap, Unavailable("connection lost"), "swap interrupted before the rename", true);
+    CarryError(RunPhase::kSwap, Unavailable("connection lost"),
+               "swap interrupted before the rename", true);
     {
       Next n = Fork();
       if (CatchUpAndSwap(n.s, op)) {
-        ErrorStep step = DecideEngineError(RunPhase::kSwap, Unavailable("connection lost"), false, Control(), ShuttingDown());
-        if (step == ErrorStep::kRetryInPlace) n.r->engine_live = false;
-        else Carry(n.s, *n.r, step, true);
+        ErrorStep step = DecideEngineError(RunPhase::kSwap, Unavailable("connection lost"), false,
+                                           Control(), ShuttingDown());
+        if (step == ErrorStep::kRetryInPlace)
+          n.r->engine_live = false;
+        else
+          Carry(n.s, *n.r, step, true);
         Push(n, "swap interrupted after the rename", true);
       }
     }
-    CarryError(RunPhase::kSwap, DataLoss("verification found a difference"), "swap refused (verification)", true);
+    CarryError(RunPhase::kSwap, DataLoss("verification found a difference"),
+               "swap refused (verification)", true);
   }
 
   // ---- the revert window -----------------------------------------------------------------------
@@ -626,7 +685,8 @@ void TimePasses(const State& s, std::vector<Successor>* out) {
 bool FollowerMayEndAll(const State& s) {
   for (const auto& a : s.store.applies) {
     std::vector<OperationRecord> ops = OpsOf(s, a.id);
-    if (!FollowerMayEnd(a.state, ops, ControlOf(s, a.id), /*interrupted=*/false, /*drives=*/true)) return false;
+    if (!FollowerMayEnd(a.state, ops, ControlOf(s, a.id), /*interrupted=*/false, /*drives=*/true))
+      return false;
   }
   return true;
 }
@@ -680,7 +740,9 @@ void ProcessEvents(const WorldSpec& w, const State& s, std::vector<Successor>* o
 }
 
 // ---- a person -----------------------------------------------------------------------------------
-bool Drives(RequestKind kind) { return kind != RequestKind::kStop && kind != RequestKind::kRelease; }
+bool Drives(RequestKind kind) {
+  return kind != RequestKind::kStop && kind != RequestKind::kRelease;
+}
 
 // An embedded command that drives starts the ended process again.
 void RestartEmbedded(const WorldSpec& w, State& n) {
@@ -692,8 +754,8 @@ void RestartEmbedded(const WorldSpec& w, State& n) {
   }
 }
 
-void Request(const WorldSpec& w, const State& s, int64_t apply_id, RequestKind kind, bool documented,
-             std::vector<Successor>* out) {
+void Request(const WorldSpec& w, const State& s, int64_t apply_id, RequestKind kind,
+             bool documented, std::vector<Successor>* out) {
   State n = s;
   RequestOutcome outcome = RequestControl(n, apply_id, kind);
   if (outcome == RequestOutcome::kAccepted && Drives(kind)) RestartEmbedded(w, n);
@@ -701,8 +763,9 @@ void Request(const WorldSpec& w, const State& s, int64_t apply_id, RequestKind k
   if (documented && n.Key() == s.Key()) return;
   static const char* kOutcomes[] = {"accepted", "already requested", "refused"};
   Push(out, std::move(n),
-       std::string(documented ? "person (documented command): " : "person: ") + std::string(ToString(kind)) +
-           " apply " + std::to_string(apply_id) + " (" + kOutcomes[static_cast<int>(outcome)] + ")",
+       std::string(documented ? "person (documented command): " : "person: ") +
+           std::string(ToString(kind)) + " apply " + std::to_string(apply_id) + " (" +
+           kOutcomes[static_cast<int>(outcome)] + ")",
        documented);
 }
 
@@ -712,7 +775,8 @@ void PersonEvents(const WorldSpec& w, const State& s, std::vector<Successor>* ou
   if (w.embedded && !s.processes[0].running && AllIdle(s.processes[0])) {
     bool open = false;
     for (const auto& a : s.store.applies) open = open || !IsSettled(a.state);
-    for (const auto& op : s.store.operations) open = open || !IsSettled(op.state) || op.cleanup_pending;
+    for (const auto& op : s.store.operations)
+      open = open || !IsSettled(op.state) || op.cleanup_pending;
     if (open) {
       State n = s;
       RestartEmbedded(w, n);
@@ -724,19 +788,22 @@ void PersonEvents(const WorldSpec& w, const State& s, std::vector<Successor>* ou
     if (IsSettled(a.state)) continue;
     DerivedApplyState d = Derived(s, a.id);
     if (d.state == ApplyState::kPaused) Request(w, s, a.id, RequestKind::kRelease, true, out);
-    if (d.state == ApplyState::kStopped && RequestOf(s, a.id, RequestKind::kStart) != RequestStatus::kPending)
+    if (d.state == ApplyState::kStopped &&
+        RequestOf(s, a.id, RequestKind::kStart) != RequestStatus::kPending)
       Request(w, s, a.id, RequestKind::kStart, true, out);
     if (a.defer_cutover && RequestOf(s, a.id, RequestKind::kCutover) != RequestStatus::kPending) {
       bool parked = false;
-      for (const auto& op : s.store.operations) parked = parked || (op.apply_id == a.id && op.state == S::kWaitingForCutover);
+      for (const auto& op : s.store.operations)
+        parked = parked || (op.apply_id == a.id && op.state == S::kWaitingForCutover);
       if (parked) Request(w, s, a.id, RequestKind::kCutover, true, out);
     }
   }
   if (s.requests_left <= 0) return;
   for (const auto& a : s.store.applies) {
     if (IsSettled(a.state)) continue;
-    for (RequestKind kind : {RequestKind::kStop, RequestKind::kStart, RequestKind::kCancel, RequestKind::kCutover,
-                             RequestKind::kRelease, RequestKind::kRevert, RequestKind::kSkipRevert})
+    for (RequestKind kind :
+         {RequestKind::kStop, RequestKind::kStart, RequestKind::kCancel, RequestKind::kCutover,
+          RequestKind::kRelease, RequestKind::kRevert, RequestKind::kSkipRevert})
       Request(w, s, a.id, kind, false, out);
   }
   for (size_t i = 0; i < w.applies.size(); ++i) {
@@ -759,7 +826,8 @@ void Successors(const WorldSpec& w, const State& s, std::vector<Successor>* out)
     for (size_t i = 0; i < proc.drivers.size(); ++i)
       Stepper(w, s, Slot{static_cast<int>(p), false, static_cast<int>(i)}, out).Step();
     for (size_t i = 0; i < proc.keepers.size(); ++i)
-      if (proc.keepers[i].pc != Pc::kIdle) Stepper(w, s, Slot{static_cast<int>(p), true, static_cast<int>(i)}, out).Step();
+      if (proc.keepers[i].pc != Pc::kIdle)
+        Stepper(w, s, Slot{static_cast<int>(p), true, static_cast<int>(i)}, out).Step();
   }
   TimePasses(s, out);
   ProcessEvents(w, s, out);

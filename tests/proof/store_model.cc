@@ -22,11 +22,14 @@ void WriteApplyState(State& s, int64_t apply_id, ApplyState next) {
   if (next == ApplyState::kFailedRetryable) a.failed_at = kNow;
   if (IsSettled(next)) {
     for (auto& r : s.store.requests)
-      if (r.apply_id == apply_id && r.status == RequestStatus::kPending) r.status = RequestStatus::kCompleted;
+      if (r.apply_id == apply_id && r.status == RequestStatus::kPending)
+        r.status = RequestStatus::kCompleted;
   }
 }
 
-void RederiveApply(State& s, int64_t apply_id) { WriteApplyState(s, apply_id, Derived(s, apply_id).state); }
+void RederiveApply(State& s, int64_t apply_id) {
+  WriteApplyState(s, apply_id, Derived(s, apply_id).state);
+}
 
 void SetRequest(State& s, int64_t apply_id, RequestKind kind, RequestStatus status) {
   for (auto& r : s.store.requests) {
@@ -72,7 +75,8 @@ void Lease(OperationRecord& op, const std::string& token) {
 
 Status Fence(const State& s, int op, const std::string& token) {
   const OperationRecord& r = Op(s, op);
-  if (token.empty() || r.lease_token != token) return LeaseLost("operation " + std::to_string(r.id));
+  if (token.empty() || r.lease_token != token)
+    return LeaseLost("operation " + std::to_string(r.id));
   return Status::Ok();
 }
 
@@ -95,10 +99,12 @@ RequestFacts FactsOf(const State& s, int64_t apply_id) {
 }
 
 // The other apply holding one of `deployments` (HoldsDeployment), as the refusal says it.
-std::optional<std::string> Holder(const State& s, int64_t self, const std::vector<std::string>& deployments) {
+std::optional<std::string> Holder(const State& s, int64_t self,
+                                  const std::vector<std::string>& deployments) {
   for (const auto& op : s.store.operations) {
     if (op.apply_id == self) continue;
-    if (std::find(deployments.begin(), deployments.end(), op.deployment) == deployments.end()) continue;
+    if (std::find(deployments.begin(), deployments.end(), op.deployment) == deployments.end())
+      continue;
     if (HoldsDeployment(op.state, Derived(s, op.apply_id).state,
                         RequestOf(s, op.apply_id, RequestKind::kStart) == RequestStatus::kPending))
       return "deployment " + op.deployment + " is held by apply ap_" + std::to_string(op.apply_id);
@@ -130,7 +136,9 @@ std::vector<OperationRecord> OpsOf(const State& s, int64_t apply_id) {
   return out;
 }
 
-DerivedApplyState Derived(const State& s, int64_t apply_id) { return reference::DerivedState(s.store, apply_id); }
+DerivedApplyState Derived(const State& s, int64_t apply_id) {
+  return reference::DerivedState(s.store, apply_id);
+}
 
 std::optional<RequestStatus> RequestOf(const State& s, int64_t apply_id, RequestKind kind) {
   for (const auto& r : s.store.requests)
@@ -148,7 +156,8 @@ ApplyControl ControlOf(const State& s, int64_t apply_id) {
     requests.push_back(c);
   }
   ApplyControl c = ReadControl(requests);
-  c.apply_decided = IsSettled(ApplyOf(s, apply_id).state) || IsSettled(Derived(s, apply_id).verdict);
+  c.apply_decided =
+      IsSettled(ApplyOf(s, apply_id).state) || IsSettled(Derived(s, apply_id).verdict);
   return c;
 }
 
@@ -310,7 +319,8 @@ Result<bool> BeginCutover(State& s, int op_index, const std::string& token) {
 Status Park(State& s, const WorldSpec& w, int op_index, const std::string& token) {
   ORDO_RETURN_IF_ERROR(Fence(s, op_index, token));
   OperationRecord& op = Op(s, op_index);
-  bool parkable = op.state == S::kRunning || op.state == S::kResuming || op.state == S::kWaitingForCutover;
+  bool parkable =
+      op.state == S::kRunning || op.state == S::kResuming || op.state == S::kWaitingForCutover;
   if (!parkable && !w.reintroduce.unguarded_park)
     return FailedPrecondition("operation is " + std::string(ToString(op.state)) + "; not parked");
   op.state = S::kWaitingForCutover;
@@ -323,7 +333,8 @@ Status Park(State& s, const WorldSpec& w, int op_index, const std::string& token
 Status SwapApplyState(State& s, int op_index, const std::string& token) {
   ORDO_RETURN_IF_ERROR(Fence(s, op_index, token));
   int64_t apply_id = Op(s, op_index).apply_id;
-  if (HolderMovesApply(ApplyOf(s, apply_id).state, Derived(s, apply_id).state)) RederiveApply(s, apply_id);
+  if (HolderMovesApply(ApplyOf(s, apply_id).state, Derived(s, apply_id).state))
+    RederiveApply(s, apply_id);
   return Status::Ok();
 }
 
@@ -333,11 +344,13 @@ void CompleteRequest(State& s, int64_t apply_id, RequestKind kind) {
 }
 
 void FailRequest(State& s, int64_t apply_id, RequestKind kind) {
-  if (RequestOf(s, apply_id, kind) == RequestStatus::kPending) SetRequest(s, apply_id, kind, RequestStatus::kFailed);
+  if (RequestOf(s, apply_id, kind) == RequestStatus::kPending)
+    SetRequest(s, apply_id, kind, RequestStatus::kFailed);
 }
 
 RequestOutcome RequestControl(State& s, int64_t apply_id, RequestKind kind) {
-  DeploymentHolderLookup holder = [&](const std::vector<std::string>& deployments) -> Result<std::optional<std::string>> {
+  DeploymentHolderLookup holder =
+      [&](const std::vector<std::string>& deployments) -> Result<std::optional<std::string>> {
     return Holder(s, apply_id, deployments);
   };
   Result<RequestDecision> d = DecideRequest(FactsOf(s, apply_id), kind, holder);
@@ -376,8 +389,8 @@ bool CreateApply(State& s, const WorldSpec& w, int index) {
   if (Holder(s, apply_id, deployments)) return false;
   s.created[index] = true;
   s.apply_of_spec[index] = static_cast<int>(apply_id);
-  s.store.applies.push_back(reference::ApplyRow{apply_id, ApplyState::kPending, spec.defer_cutover, 0,
-                                                std::nullopt, kNow});
+  s.store.applies.push_back(reference::ApplyRow{apply_id, ApplyState::kPending, spec.defer_cutover,
+                                                0, std::nullopt, kNow});
   for (int d : spec.deployments) {
     OperationRecord op;
     op.id = static_cast<int64_t>(s.store.operations.size()) + 1;

@@ -11,7 +11,9 @@ void AddFence(Target& t, int op) {
   if (std::find(t.fences.begin(), t.fences.end(), op) == t.fences.end()) t.fences.push_back(op);
 }
 
-void RemoveFence(Target& t, int op) { t.fences.erase(std::remove(t.fences.begin(), t.fences.end(), op), t.fences.end()); }
+void RemoveFence(Target& t, int op) {
+  t.fences.erase(std::remove(t.fences.begin(), t.fences.end(), op), t.fences.end());
+}
 
 }  // namespace
 

@@ -33,19 +33,32 @@ class Tokens {
 
 const char* PcName(Pc pc) {
   switch (pc) {
-    case Pc::kIdle: return "idle";
-    case Pc::kLoad: return "load";
-    case Pc::kBackoff: return "backoff";
-    case Pc::kCopy: return "copy";
-    case Pc::kInSync: return "in-sync";
-    case Pc::kAskTurn: return "ask-turn";
-    case Pc::kKeeping: return "keeping";
-    case Pc::kRelease: return "release";
-    case Pc::kSwap: return "swap";
-    case Pc::kWindow: return "window";
-    case Pc::kFinish: return "finish";
-    case Pc::kCancel: return "cancel";
-    case Pc::kFail: return "fail";
+    case Pc::kIdle:
+      return "idle";
+    case Pc::kLoad:
+      return "load";
+    case Pc::kBackoff:
+      return "backoff";
+    case Pc::kCopy:
+      return "copy";
+    case Pc::kInSync:
+      return "in-sync";
+    case Pc::kAskTurn:
+      return "ask-turn";
+    case Pc::kKeeping:
+      return "keeping";
+    case Pc::kRelease:
+      return "release";
+    case Pc::kSwap:
+      return "swap";
+    case Pc::kWindow:
+      return "window";
+    case Pc::kFinish:
+      return "finish";
+    case Pc::kCancel:
+      return "cancel";
+    case Pc::kFail:
+      return "fail";
   }
   return "?";
 }
@@ -54,13 +67,14 @@ const char* PcName(Pc pc) {
 
 std::string WorldSpec::Describe() const {
   std::ostringstream o;
-  o << name << ": " << deployments << " deployment(s), " << processes << " process(es) x " << drivers_per_process
-    << " driver(s) + " << keepers_per_process << " keeper(s)" << (embedded ? ", embedded" : "")
-    << (revert_window ? ", revert window" : "") << ", faults " << fault_budget << ", requests " << request_budget;
+  o << name << ": " << deployments << " deployment(s), " << processes << " process(es) x "
+    << drivers_per_process << " driver(s) + " << keepers_per_process << " keeper(s)"
+    << (embedded ? ", embedded" : "") << (revert_window ? ", revert window" : "") << ", faults "
+    << fault_budget << ", requests " << request_budget;
   for (size_t i = 0; i < applies.size(); ++i) {
     const ApplySpec& a = applies[i];
-    o << "; apply " << i + 1 << " " << a.cutover_policy << "/" << a.on_failure << (a.defer_cutover ? "/deferred" : "")
-      << " on";
+    o << "; apply " << i + 1 << " " << a.cutover_policy << "/" << a.on_failure
+      << (a.defer_cutover ? "/deferred" : "") << " on";
     for (int d : a.deployments) o << " d" << d;
   }
   if (reintroduce.narrow_cutover_claim) o << "; REINTRODUCED narrow cutover claim";
@@ -117,7 +131,8 @@ std::string State::Key() const {
   k += '|';
   std::vector<std::string> requests;
   for (const auto& r : store.requests)
-    requests.push_back(std::to_string(r.apply_id) + static_cast<char>('a' + static_cast<int>(r.kind)) +
+    requests.push_back(std::to_string(r.apply_id) +
+                       static_cast<char>('a' + static_cast<int>(r.kind)) +
                        static_cast<char>('0' + static_cast<int>(r.status)));
   std::sort(requests.begin(), requests.end());
   for (const auto& r : requests) k += r;
@@ -138,8 +153,8 @@ std::string State::Key() const {
     k += tokens.Code(r.token);
     k += static_cast<char>('0' + static_cast<int>(r.source));
     k += static_cast<char>('a' + static_cast<int>(r.was));
-    k += static_cast<char>('0' + (r.ever_started ? 1 : 0) + (r.engine_live ? 2 : 0) + (r.revert_refused ? 4 : 0) +
-                           (r.fail_retryable ? 8 : 0));
+    k += static_cast<char>('0' + (r.ever_started ? 1 : 0) + (r.engine_live ? 2 : 0) +
+                           (r.revert_refused ? 4 : 0) + (r.fail_retryable ? 8 : 0));
   };
   for (const auto& p : processes) {
     k += p.shutting_down ? 'X' : 'x';
@@ -166,7 +181,8 @@ std::string State::Describe(const WorldSpec& w) const {
       const OperationRecord& op = store.operations[i];
       if (op.apply_id != a.id) continue;
       o << "    op" << i << " " << op.deployment << ": " << ToString(op.state)
-        << " token=" << op.lease_token.value_or("-") << (op.updated_at == kNow ? " fresh" : " stale")
+        << " token=" << op.lease_token.value_or("-")
+        << (op.updated_at == kNow ? " fresh" : " stale")
         << (op.cleanup_pending ? " cleanup-pending" : "") << (extra[i].swapped ? " swapped" : "")
         << (extra[i].window_over ? " window-over" : "") << "\n";
     }
@@ -182,7 +198,8 @@ std::string State::Describe(const WorldSpec& w) const {
   }
   for (size_t p = 0; p < processes.size(); ++p) {
     const Process& proc = processes[p];
-    o << "  process " << p << (proc.shutting_down ? " (shutting down)" : "") << (proc.running ? "" : " (ended)") << ":";
+    o << "  process " << p << (proc.shutting_down ? " (shutting down)" : "")
+      << (proc.running ? "" : " (ended)") << ":";
     auto run = [&](const char* kind, const Run& r) {
       if (r.pc == Pc::kIdle) return;
       o << " " << kind << "[" << PcName(r.pc) << " op" << r.op << " " << r.token << "]";

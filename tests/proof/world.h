@@ -61,29 +61,29 @@ struct WorldSpec {
 // What a driver or keeper is doing with the operation it holds (docs/operator.md;
 // each value is a point where the real run calls the store or the engine).
 enum class Pc : uint8_t {
-  kIdle,      // a driver between ticks (a keeper slot: free)
-  kLoad,      // claimed: load, derive the apply, dispatch
-  kBackoff,   // a redispatched retry waiting its backoff
-  kCopy,      // preflight and copy
-  kInSync,    // copied: → waiting_for_cutover
-  kAskTurn,   // begin_cutover: swap now, keep it parked (a keeper) or release it
-  kKeeping,   // a keeper keeps the parked engine in sync and asks for the turn
-  kRelease,   // park the row (release at the barrier)
-  kSwap,      // catch up and cut over
-  kWindow,    // the revert window
-  kFinish,    // completed at the swap (cleanup owed): drop the old table, complete again
-  kCancel,    // clean up the target, → cancelled
-  kFail,      // clean up the target, → failed
+  kIdle,     // a driver between ticks (a keeper slot: free)
+  kLoad,     // claimed: load, derive the apply, dispatch
+  kBackoff,  // a redispatched retry waiting its backoff
+  kCopy,     // preflight and copy
+  kInSync,   // copied: → waiting_for_cutover
+  kAskTurn,  // begin_cutover: swap now, keep it parked (a keeper) or release it
+  kKeeping,  // a keeper keeps the parked engine in sync and asks for the turn
+  kRelease,  // park the row (release at the barrier)
+  kSwap,     // catch up and cut over
+  kWindow,   // the revert window
+  kFinish,   // completed at the swap (cleanup owed): drop the old table, complete again
+  kCancel,   // clean up the target, → cancelled
+  kFail,     // clean up the target, → failed
 };
 
 struct Run {
   Pc pc = Pc::kIdle;
-  int op = -1;          // index into State::ops
-  std::string token;    // the lease it holds (the row may carry another by now)
+  int op = -1;        // index into State::ops
+  std::string token;  // the lease it holds (the row may carry another by now)
   ClaimSource source = ClaimSource::kCopy;
   OperationState was = OperationState::kPending;  // the claimed row's state before the claim
   bool ever_started = false;
-  bool engine_live = false;    // an in-memory engine in sync (no catch-up needed)
+  bool engine_live = false;     // an in-memory engine in sync (no catch-up needed)
   bool revert_refused = false;  // this holder refused the pending revert request
   bool fail_retryable = false;  // kFail: the failure's class
 };
@@ -97,8 +97,8 @@ struct Process {
 
 // What ordo has on one deployment's table (one table per deployment in the model).
 struct Target {
-  int shadow_owner = -1;  // the operation whose `<t>_ordo_new` exists
-  int old_owner = -1;     // the operation whose `<t>_ordo_old` exists (after its swap)
+  int shadow_owner = -1;    // the operation whose `<t>_ordo_new` exists
+  int old_owner = -1;       // the operation whose `<t>_ordo_old` exists (after its swap)
   std::vector<int> fences;  // operations with a fence row
   bool Clean() const { return shadow_owner < 0 && old_owner < 0 && fences.empty(); }
 };
@@ -106,18 +106,18 @@ struct Target {
 // Per operation, what the model needs beyond the store row.
 struct OpExtra {
   int deployment = 0;
-  bool swapped = false;   // its change is live on the target (until reverted)
-  bool touched = false;   // its engine ever created something on the target
+  bool swapped = false;      // its change is live on the target (until reverted)
+  bool touched = false;      // its engine ever created something on the target
   bool window_over = false;  // its revert window's deadline has passed
 };
 
 struct State {
-  reference::Snapshot store;           // applies, operations, requests as the gates read them
-  std::vector<bool> created;            // per apply spec
-  std::vector<OpExtra> extra;           // per operation (store.operations order)
-  std::vector<Target> targets;          // per deployment
+  reference::Snapshot store;    // applies, operations, requests as the gates read them
+  std::vector<bool> created;    // per apply spec
+  std::vector<OpExtra> extra;   // per operation (store.operations order)
+  std::vector<Target> targets;  // per deployment
   std::vector<Process> processes;
-  std::vector<int> apply_of_spec;       // store apply id per spec (0 until created)
+  std::vector<int> apply_of_spec;  // store apply id per spec (0 until created)
   int faults_left = 0;
   int requests_left = 0;
 
@@ -128,7 +128,7 @@ struct State {
 // Database-clock values of the model: every write is "now"; stale rows are older
 // than the staleness window.
 inline constexpr Micros kNow = 10'000'000'000;
-inline constexpr Micros kStale = kNow - 3'600'000'000;  // an hour ago
+inline constexpr Micros kStale = kNow - 3'600'000'000;        // an hour ago
 inline constexpr Micros kOld = kNow - 10LL * 86'400'000'000;  // older than retry freshness
 
 State InitialState(const WorldSpec& w);

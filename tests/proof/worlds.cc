@@ -8,7 +8,8 @@ namespace {
 const char* const kPolicies[] = {"rolling", "barrier", "parallel"};
 const char* const kOnFailure[] = {"halt", "continue", "pause"};
 
-ApplySpec Apply(const char* policy, const char* on_failure, bool defer, std::vector<int> deployments) {
+ApplySpec Apply(const char* policy, const char* on_failure, bool defer,
+                std::vector<int> deployments) {
   ApplySpec a;
   a.cutover_policy = policy;
   a.on_failure = on_failure;
@@ -142,7 +143,8 @@ std::vector<WorldSpec> LargeWorlds() {
   for (const char* policy : kPolicies) {
     for (const char* on_failure : kOnFailure) {
       const bool rolling = std::string(policy) == "rolling";
-      const bool two_faults = rolling || (std::string(policy) == "barrier" && std::string(on_failure) == "halt");
+      const bool two_faults =
+          rolling || (std::string(policy) == "barrier" && std::string(on_failure) == "halt");
       if (!rolling && std::string(on_failure) == "continue") continue;
       WorldSpec w;
       w.name = std::string("large/three/") + policy + "/" + on_failure;

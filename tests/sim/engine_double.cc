@@ -7,12 +7,14 @@ namespace ordo::sim {
 bool FakeTarget::CheckToken(int64_t op, const std::string& token, const char* what) {
   auto row = truth_.GetOperation(op);
   if (!row.ok()) {
-    violations_.push_back(std::string(what) + " on operation " + std::to_string(op) + ": " + row.status().ToString());
+    violations_.push_back(std::string(what) + " on operation " + std::to_string(op) + ": " +
+                          row.status().ToString());
     return false;
   }
   if (row->lease_token != token) {
-    violations_.push_back(std::string(what) + " on operation " + std::to_string(op) + " by token " + token +
-                          " while the store's token is " + row->lease_token.value_or("NULL") + " (state " +
+    violations_.push_back(std::string(what) + " on operation " + std::to_string(op) + " by token " +
+                          token + " while the store's token is " +
+                          row->lease_token.value_or("NULL") + " (state " +
                           std::string(ToString(row->state)) + "): two live leases");
     return false;
   }
@@ -32,7 +34,8 @@ Status FakeTarget::Swap(int64_t op, const std::string& token, bool alive) {
   if (!CheckToken(op, token, "swap")) return Status::Ok();
   auto row = truth_.GetOperation(op);
   if (row.ok() && row->state != OperationState::kCuttingOver)
-    violations_.push_back("swap of operation " + std::to_string(op) + " in state " + std::string(ToString(row->state)));
+    violations_.push_back("swap of operation " + std::to_string(op) + " in state " +
+                          std::string(ToString(row->state)));
   if (swaps_[op] > 0) violations_.push_back("second swap of operation " + std::to_string(op));
   ++swaps_[op];
   return Status::Ok();
@@ -58,7 +61,8 @@ class EngineDouble final : public OperationEngine {
 
   Status Preflight() override {
     s_.Sleep(step_micros_ / 4);
-    if (Draw(odds_.preflight_permanent)) return InvalidArgument("simulated: the DDL is refused by preflight");
+    if (Draw(odds_.preflight_permanent))
+      return InvalidArgument("simulated: the DDL is refused by preflight");
     return Status::Ok();
   }
 
@@ -72,7 +76,8 @@ class EngineDouble final : public OperationEngine {
       if (host_->ShouldStop()) return Stopped();
       ORDO_RETURN_IF_ERROR(target_.Write(op(), job_.lease.token, factory_.alive, "copy chunk"));
       if (Draw(odds_.step_retryable)) return Unavailable("simulated: target unreachable");
-      if (Draw(odds_.step_permanent)) return DataLoss("simulated: duplicate key for the new unique index");
+      if (Draw(odds_.step_permanent))
+        return DataLoss("simulated: duplicate key for the new unique index");
       ++copied_;
       ORDO_RETURN_IF_ERROR(Report("copying"));
       if (copied_ % 2 == 0) ORDO_RETURN_IF_ERROR(Checkpoint());
@@ -104,7 +109,8 @@ class EngineDouble final : public OperationEngine {
     if (!in_sync_) return FailedPrecondition("Cutover before Copy");
     s_.Sleep(step_micros_ / 2);
     if (host_->ShouldStop()) return Stopped();
-    if (Draw(odds_.cutover_timeout)) return Timeout("simulated: every cutover attempt timed out; nothing swapped");
+    if (Draw(odds_.cutover_timeout))
+      return Timeout("simulated: every cutover attempt timed out; nothing swapped");
     if (Draw(odds_.cutover_permanent)) return DataLoss("simulated: checksum mismatch at key 42");
     ORDO_RETURN_IF_ERROR(target_.Swap(op(), job_.lease.token, factory_.alive));
     swapped_ = true;
@@ -123,7 +129,9 @@ class EngineDouble final : public OperationEngine {
 
  private:
   int64_t op() const { return job_.lease.operation_id; }
-  bool Draw(double p) { return p > 0 && std::uniform_real_distribution<double>(0, 1)(s_.rng()) < p; }
+  bool Draw(double p) {
+    return p > 0 && std::uniform_real_distribution<double>(0, 1)(s_.rng()) < p;
+  }
   Status Stopped() {
     ORDO_RETURN_IF_ERROR(Checkpoint());
     return Cancelled("simulated: stopped at a safe point");
@@ -163,8 +171,10 @@ class EngineDouble final : public OperationEngine {
 
 }  // namespace
 
-Result<std::unique_ptr<OperationEngine>> DoubleFactory::NewEngine(const OperationJob& job, EngineHost* host) {
-  return std::unique_ptr<OperationEngine>(new EngineDouble(target_, scheduler_, *this, host, job, odds_));
+Result<std::unique_ptr<OperationEngine>> DoubleFactory::NewEngine(const OperationJob& job,
+                                                                  EngineHost* host) {
+  return std::unique_ptr<OperationEngine>(
+      new EngineDouble(target_, scheduler_, *this, host, job, odds_));
 }
 
 Micros DoubleFactory::RevertWindow(const ApplyRecord& apply) {

@@ -71,7 +71,8 @@ class DoubleFactory final : public EngineFactory {
       : target_(target), scheduler_(scheduler), odds_(odds), revert_windows_(revert_windows) {}
   bool alive = true;
 
-  Result<std::unique_ptr<OperationEngine>> NewEngine(const OperationJob& job, EngineHost* host) override;
+  Result<std::unique_ptr<OperationEngine>> NewEngine(const OperationJob& job,
+                                                     EngineHost* host) override;
   Micros RevertWindow(const ApplyRecord& apply) override;
   bool CanRevert() const override { return false; }
 

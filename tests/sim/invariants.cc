@@ -30,9 +30,10 @@ struct Checker {
       bool ok = policy == CutoverPolicy::kRolling ? state[i] == OperationState::kCompleted
                                                   : IsPastBarrier(state[i]);
       if (!ok && !Exempt(i, r))
-        Fail("event " + std::to_string(e.id) + ": " + ops[r].deployment + " started copying while " +
-             ops[i].deployment + " was " + std::string(ToString(state[i])) + " (" + ops[r].cutover_policy +
-             ", " + ops[r].on_failure + ")");
+        Fail("event " + std::to_string(e.id) + ": " + ops[r].deployment +
+             " started copying while " + ops[i].deployment + " was " +
+             std::string(ToString(state[i])) + " (" + ops[r].cutover_policy + ", " +
+             ops[r].on_failure + ")");
     }
   }
 
@@ -40,8 +41,9 @@ struct Checker {
     for (size_t i = 0; i < ops.size(); ++i) {
       if (i == r) continue;
       if (i < r && state[i] != OperationState::kCompleted && !Exempt(i, r))
-        Fail("event " + std::to_string(e.id) + ": " + ops[r].deployment + " began its cutover while " +
-             ops[i].deployment + " was " + std::string(ToString(state[i])));
+        Fail("event " + std::to_string(e.id) + ": " + ops[r].deployment +
+             " began its cutover while " + ops[i].deployment + " was " +
+             std::string(ToString(state[i])));
       if (state[i] == OperationState::kCuttingOver || state[i] == OperationState::kRevertWindow)
         Fail("event " + std::to_string(e.id) + ": cutovers of " + ops[r].deployment + " and " +
              ops[i].deployment + " overlap");
@@ -96,8 +98,8 @@ std::vector<std::string> CheckInvariants(Store& store, FakeTarget& target,
       c.Fail("ended " + std::string(ToString(apply->state)) + ", not settled");
     DerivedApplyState derived = DeriveApplyState(*ops, latched);
     if (derived.state != apply->state)
-      c.Fail("stored state " + std::string(ToString(apply->state)) + " but its operations derive to " +
-             std::string(ToString(derived.state)));
+      c.Fail("stored state " + std::string(ToString(apply->state)) +
+             " but its operations derive to " + std::string(ToString(derived.state)));
     for (const OperationRecord& op : *ops) {
       if (!IsSettled(op.state)) c.Fail(op.deployment + " ended " + std::string(ToString(op.state)));
       if (op.state == OperationState::kCancelled && target.has_shadow(op.id))
@@ -105,8 +107,8 @@ std::vector<std::string> CheckInvariants(Store& store, FakeTarget& target,
       int swaps = target.swaps(op.id);
       int expected = op.state == OperationState::kCompleted ? 1 : 0;
       if (swaps != expected)
-        c.Fail(op.deployment + " is " + std::string(ToString(op.state)) + " but the target was swapped " +
-               std::to_string(swaps) + " time(s)");
+        c.Fail(op.deployment + " is " + std::string(ToString(op.state)) +
+               " but the target was swapped " + std::to_string(swaps) + " time(s)");
     }
   }
   return out;

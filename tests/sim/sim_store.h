@@ -29,7 +29,8 @@ struct StoreFaults {
 
 class SimStore final : public Store {
  public:
-  SimStore(Store& inner, Runtime& runtime, std::mt19937_64& rng) : inner_(inner), runtime_(runtime), rng_(rng) {}
+  SimStore(Store& inner, Runtime& runtime, std::mt19937_64& rng)
+      : inner_(inner), runtime_(runtime), rng_(rng) {}
   StoreFaults faults;
 
   Status Migrate() override { return inner_.Migrate(); }

@@ -157,7 +157,8 @@ void Simulation::PlanApplies() {
       op.deployment = "d" + std::to_string(d + 1);
       for (int t = 0; t < tables; ++t) {
         std::string table = "t" + std::to_string(t + 1);
-        op.changes.push_back({a.spec.database, table, "ALTER TABLE " + table + " ADD COLUMN c INT"});
+        op.changes.push_back(
+            {a.spec.database, table, "ALTER TABLE " + table + " ADD COLUMN c INT"});
       }
       a.spec.operations.push_back(std::move(op));
     }
@@ -182,7 +183,8 @@ void Simulation::Request(PlannedApply& a, RequestKind kind) {
   caps.can_revert = false;  // the engine double keeps no old table in sync
   auto answer = RecordControl(*store_, *apply, kind, "sim", caps);
   if (!answer.ok()) {
-    Fail("request " + std::string(ToString(kind)) + " on " + apply->external_id + ": " + answer.status().ToString());
+    Fail("request " + std::string(ToString(kind)) + " on " + apply->external_id + ": " +
+         answer.status().ToString());
     return;
   }
   if (kind == RequestKind::kStop && answer->outcome == RequestOutcome::kAccepted) ++report_.stops;
@@ -213,7 +215,8 @@ void Simulation::Maintain(PlannedApply& a, Micros now) {
   for (const auto& op : *ops) any_stopped = any_stopped || op.state == OperationState::kStopped;
   // A stopped rollout is resumed by a start. (So is a paused one with stopped rows: a
   // release alone does not re-derive the apply, and the rows still need the start.)
-  bool resumable = a.state == ApplyState::kStopped || (a.state == ApplyState::kPaused && any_stopped);
+  bool resumable =
+      a.state == ApplyState::kStopped || (a.state == ApplyState::kPaused && any_stopped);
   if (resumable && !stop_pending && !start_pending) {
     if (a.resume_at == 0) a.resume_at = now + RandMicros(kSecond, 10 * kSecond);
     if (now >= a.resume_at) {
@@ -244,8 +247,10 @@ void Simulation::Chaos(Micros now) {
   std::vector<PlannedApply*> live;
   for (auto& a : applies_)
     if (a.id != 0 && !IsSettled(a.state)) live.push_back(&a);
-  if (!live.empty() && Chance(0.03)) Request(*live[Rand(static_cast<int>(live.size()))], RequestKind::kStop);
-  if (!live.empty() && Chance(0.004)) Request(*live[Rand(static_cast<int>(live.size()))], RequestKind::kCancel);
+  if (!live.empty() && Chance(0.03))
+    Request(*live[Rand(static_cast<int>(live.size()))], RequestKind::kStop);
+  if (!live.empty() && Chance(0.004))
+    Request(*live[Rand(static_cast<int>(live.size()))], RequestKind::kCancel);
   if (report_.crashes < 2 && Chance(0.01)) {
     if (Process* p = RandomAlive()) {
       ++report_.crashes;
@@ -292,11 +297,12 @@ std::string Simulation::Describe(int64_t apply_id) {
   auto ops = store_->ListOperations(apply_id);
   auto requests = store_->ListRequests(apply_id);
   if (!apply.ok() || !ops.ok() || !requests.ok()) return "(unreadable)";
-  out << apply->external_id << " " << ToString(apply->state) << " defer=" << apply->options.defer_cutover
-      << " attempt=" << apply->attempt << " error=" << apply->error.value_or("-") << "; ops:";
+  out << apply->external_id << " " << ToString(apply->state)
+      << " defer=" << apply->options.defer_cutover << " attempt=" << apply->attempt
+      << " error=" << apply->error.value_or("-") << "; ops:";
   for (const auto& op : *ops)
-    out << " " << op.deployment << "=" << ToString(op.state) << "(" << op.cutover_policy << "/" << op.on_failure
-        << (op.lease_token ? ",leased" : "") << ")";
+    out << " " << op.deployment << "=" << ToString(op.state) << "(" << op.cutover_policy << "/"
+        << op.on_failure << (op.lease_token ? ",leased" : "") << ")";
   out << "; requests:";
   for (const auto& r : *requests) out << " " << ToString(r.kind) << "=" << ToString(r.status);
   if (o_.verbose) {
@@ -385,7 +391,8 @@ SimReport Simulation::Run() {
     auto apply = store_->GetApply(a.id);
     if (apply.ok()) ++report_.final_states[std::string(ToString(apply->state))];
   }
-  for (auto& v : CheckInvariants(*store_, *target_, ids)) report_.violations.push_back(std::move(v));
+  for (auto& v : CheckInvariants(*store_, *target_, ids))
+    report_.violations.push_back(std::move(v));
   if ((!report_.ok() && o_.verbose) || std::getenv("ORDO_SIM_DUMP") != nullptr) {
     for (int64_t id : ids) std::fprintf(stderr, "  %s\n", Describe(id).c_str());
   }
@@ -403,9 +410,9 @@ std::string SimReport::Summary() const {
   out << "ordo-sim --seed " << seed << ": " << (ok() ? "ok" : "FAILED") << "; applies";
   for (const auto& [state, n] : final_states) out << " " << state << "=" << n;
   out << "; stops=" << stops << " cancels=" << cancels << " crashes=" << crashes
-      << " seam_crashes=" << seam_crashes
-      << " partitions=" << partitions << "; target writes=" << target_writes
-      << "; virtual " << virtual_micros / kSecond << " s, " << steps << " steps\n";
+      << " seam_crashes=" << seam_crashes << " partitions=" << partitions
+      << "; target writes=" << target_writes << "; virtual " << virtual_micros / kSecond << " s, "
+      << steps << " steps\n";
   for (const auto& v : violations) out << "  violation: " << v << "\n";
   return out.str();
 }

@@ -24,8 +24,8 @@ struct SimOptions {
   uint64_t seed = 1;
   int applies = 12;
   int workers = 3;
-  bool chaos = true;    // stops, cancels, crashes, partitions, store faults
-  bool verbose = false; // operator log lines on stderr
+  bool chaos = true;     // stops, cancels, crashes, partitions, store faults
+  bool verbose = false;  // operator log lines on stderr
   Micros max_virtual_micros = 1800LL * 1'000'000;
 };
 

@@ -1,5 +1,7 @@
 // The operator's worker on the simulator's runtime (virtual time, one task at a time,
 // the engine double): behaviours pinned by name, each a short scripted scenario.
+#include "operator/worker.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -7,7 +9,6 @@
 
 #include "app/control.h"
 #include "engine_double.h"
-#include "operator/worker.h"
 #include "ordo/store.h"
 #include "sim_runtime.h"
 #include "sim_store.h"
@@ -31,7 +32,8 @@ class WorkerTest : public ::testing::Test {
     ASSERT_TRUE(store_->Migrate().ok());
     target_ = std::make_unique<FakeTarget>(*store_);
     process_store_ = std::make_unique<SimStore>(*store_, runtime_, scheduler_.rng());
-    engines_ = std::make_unique<DoubleFactory>(*target_, scheduler_, DoubleOdds{0, 0, 0, 0, 0}, windows_);
+    engines_ =
+        std::make_unique<DoubleFactory>(*target_, scheduler_, DoubleOdds{0, 0, 0, 0, 0}, windows_);
   }
 
   std::unique_ptr<Worker> StartWorker(Micros poll, int keepers) {
@@ -53,7 +55,8 @@ class WorkerTest : public ::testing::Test {
     a.cutover_policy = policy;
     a.options.defer_cutover = defer_cutover;
     for (int i = 0; i < deployments; ++i)
-      a.operations.push_back({"d" + std::to_string(i + 1), {{"shop", "t", "ALTER TABLE t ADD COLUMN c INT"}}});
+      a.operations.push_back(
+          {"d" + std::to_string(i + 1), {{"shop", "t", "ALTER TABLE t ADD COLUMN c INT"}}});
     auto created = store_->CreateApply(a);
     EXPECT_TRUE(created.ok()) << created.status().ToString();
     return *created;
@@ -103,7 +106,8 @@ class FlakyFinishFactory final : public EngineFactory {
   FlakyFinishFactory(EngineFactory& inner, int failures) : inner_(inner), failures_(failures) {}
   std::vector<std::optional<std::string>> built_from;  // resume_state of each job
 
-  Result<std::unique_ptr<OperationEngine>> NewEngine(const OperationJob& job, EngineHost* host) override {
+  Result<std::unique_ptr<OperationEngine>> NewEngine(const OperationJob& job,
+                                                     EngineHost* host) override {
     built_from.push_back(job.operation.resume_state);
     ORDO_ASSIGN_OR_RETURN(auto engine, inner_.NewEngine(job, host));
     return std::unique_ptr<OperationEngine>(new Flaky(std::move(engine), &failures_));
@@ -114,11 +118,14 @@ class FlakyFinishFactory final : public EngineFactory {
  private:
   class Flaky final : public OperationEngine {
    public:
-    Flaky(std::unique_ptr<OperationEngine> inner, int* failures) : inner_(std::move(inner)), failures_(failures) {}
+    Flaky(std::unique_ptr<OperationEngine> inner, int* failures)
+        : inner_(std::move(inner)), failures_(failures) {}
     Status Preflight() override { return inner_->Preflight(); }
     Status Copy() override { return inner_->Copy(); }
     Status MakeReady() override { return inner_->MakeReady(); }
-    Status KeepInSync(const std::function<bool()>& ready) override { return inner_->KeepInSync(ready); }
+    Status KeepInSync(const std::function<bool()>& ready) override {
+      return inner_->KeepInSync(ready);
+    }
     Result<CutoverReport> Cutover() override { return inner_->Cutover(); }
     Result<CutoverReport> Swap() override { return inner_->Swap(); }
     Status Cancel() override { return inner_->Cancel(); }
@@ -164,8 +171,10 @@ TEST_F(WorkerTest, AFailedEndOfASwapIsTriedAgainFromTheSwapsCheckpoint) {
   EXPECT_EQ(target_->swaps(ops[0].id), 1);
   ASSERT_EQ(flaky.built_from.size(), 2u) << "one engine for the run, one after the failure";
   EXPECT_FALSE(flaky.built_from[0].has_value()) << "claimed fresh";
-  ASSERT_TRUE(flaky.built_from[1].has_value()) << "the retry's engine was built from the claim's (empty) state";
-  EXPECT_NE(flaky.built_from[1]->find("\"swapped\":true"), std::string::npos) << *flaky.built_from[1];
+  ASSERT_TRUE(flaky.built_from[1].has_value())
+      << "the retry's engine was built from the claim's (empty) state";
+  EXPECT_NE(flaky.built_from[1]->find("\"swapped\":true"), std::string::npos)
+      << *flaky.built_from[1];
   worker->Shutdown();
   worker->Join();
 }
@@ -208,7 +217,8 @@ TEST_F(WorkerTest, ShutdownReleasesKeptRowsAtTheBarrierForTheNextWorker) {
   }
   // Another worker takes the released rows through the cutover claim once asked.
   auto next = StartWorker(kSecond, /*keepers=*/0);
-  ASSERT_EQ(RecordControl(*store_, a, RequestKind::kCutover, "test", {})->outcome, RequestOutcome::kAccepted);
+  ASSERT_EQ(RecordControl(*store_, a, RequestKind::kCutover, "test", {})->outcome,
+            RequestOutcome::kAccepted);
   next->Notify();
   ASSERT_TRUE(WaitFor([&] { return StateOf(a.id) == ApplyState::kCompleted; }));
   EXPECT_EQ(target_->swaps(store_->ListOperations(a.id)->at(0).id), 1);
@@ -236,14 +246,16 @@ TEST_F(WorkerTest, StopHaltsCopiesAndStartResumesFromTheCheckpoint) {
   ApplyRecord a = Create("rolling", 2, false);
   worker->Notify();
   ASSERT_TRUE(WaitFor([&] { return StateOf(a.id) == ApplyState::kRunning; }));
-  ASSERT_EQ(RecordControl(*store_, a, RequestKind::kStop, "test", {})->outcome, RequestOutcome::kAccepted);
+  ASSERT_EQ(RecordControl(*store_, a, RequestKind::kStop, "test", {})->outcome,
+            RequestOutcome::kAccepted);
   worker->Notify();
   ASSERT_TRUE(WaitFor([&] { return StateOf(a.id) == ApplyState::kStopped; }));
   auto ops = *store_->ListOperations(a.id);
   EXPECT_EQ(ops[0].state, OperationState::kStopped);
   EXPECT_EQ(ops[1].state, OperationState::kStopped);
   EXPECT_TRUE(ops[0].resume_state.has_value());
-  ASSERT_EQ(RecordControl(*store_, a, RequestKind::kStart, "test", {})->outcome, RequestOutcome::kAccepted);
+  ASSERT_EQ(RecordControl(*store_, a, RequestKind::kStart, "test", {})->outcome,
+            RequestOutcome::kAccepted);
   worker->Notify();
   ASSERT_TRUE(WaitFor([&] { return StateOf(a.id) == ApplyState::kCompleted; }));
   EXPECT_TRUE(target_->violations().empty());
@@ -283,7 +295,8 @@ TEST_F(WorkerTest, CancelCleansUpRowsReleasedAtTheBarrier) {
   };
   ASSERT_TRUE(WaitFor(parked));  // both released at the barrier, shadows in sync
   for (const auto& op : Ops(a.id)) ASSERT_TRUE(target_->has_shadow(op.id));
-  ASSERT_EQ(RecordControl(*store_, a, RequestKind::kCancel, "test", {})->outcome, RequestOutcome::kAccepted);
+  ASSERT_EQ(RecordControl(*store_, a, RequestKind::kCancel, "test", {})->outcome,
+            RequestOutcome::kAccepted);
   worker->Notify();
   auto cancelled = [&] {
     for (const auto& op : Ops(a.id))
@@ -309,7 +322,8 @@ TEST_F(WorkerTest, HaltedRolloutsPendingRowIsCancelledWithoutTouchingTheTarget) 
   // Its driver died before its swap; halt keeps d2 pending for good.
   auto worker = StartWorker(kSecond, /*keepers=*/0);
   worker->Notify();
-  ASSERT_TRUE(WaitFor([&] { return store_->GetOperation(ops[1].id)->state == OperationState::kCancelled; }));
+  ASSERT_TRUE(WaitFor(
+      [&] { return store_->GetOperation(ops[1].id)->state == OperationState::kCancelled; }));
   EXPECT_EQ(StateOf(a.id), ApplyState::kFailed);
   EXPECT_EQ(target_->writes(), 0);  // d2 never started: nothing on the target was touched
   worker->Shutdown();

@@ -123,7 +123,7 @@ TEST_P(ApplyLevel, OneActiveApplyPerDeployment) {
   ASSERT_TRUE(overlap.status().Is(StatusCode::kConflict)) << overlap.status().ToString();
   EXPECT_NE(overlap.status().message().find(x->external_id), std::string::npos)
       << overlap.status().message();
-  EXPECT_TRUE(store_->CreateApply(Spec({"d3", "d4"})).ok());         // disjoint
+  EXPECT_TRUE(store_->CreateApply(Spec({"d3", "d4"})).ok());             // disjoint
   EXPECT_TRUE(store_->CreateApply(Spec({"d1", "d2"}, "staging")).ok());  // other environment
 }
 
@@ -175,8 +175,7 @@ TEST_P(ApplyLevel, AStartAcceptedForAStoppedApplyHoldsItsDeployments) {
   for (const char* d : {"d1", "d2"}) {
     auto y = store_->CreateApply(Spec({d, "d3"}));
     ASSERT_TRUE(y.status().Is(StatusCode::kConflict)) << d << ": " << y.status().ToString();
-    EXPECT_NE(y.status().message().find(x->external_id), std::string::npos)
-        << y.status().message();
+    EXPECT_NE(y.status().message().find(x->external_id), std::string::npos) << y.status().message();
   }
   // A stop supersedes the start: the stopped apply holds nothing again.
   ASSERT_EQ(store_->RequestControl(x->id, RequestKind::kStop, "operator")->outcome,
@@ -273,10 +272,10 @@ TEST_P(ApplyLevel, ApplyStateProjectionFollowsFailurePolicies) {
     bool release;
     ApplyState want;
   };
-  for (const Case& c : {Case{"continue", false, ApplyState::kRunningDegraded},
-                        Case{"halt", false, ApplyState::kFailed},
-                        Case{"pause", false, ApplyState::kPaused},
-                        Case{"pause", true, ApplyState::kRunningDegraded}}) {
+  for (const Case& c :
+       {Case{"continue", false, ApplyState::kRunningDegraded},
+        Case{"halt", false, ApplyState::kFailed}, Case{"pause", false, ApplyState::kPaused},
+        Case{"pause", true, ApplyState::kRunningDegraded}}) {
     auto a = Create("rolling", c.on_failure, 2);
     auto ids = OpIds(a.id);
     SetOp(ids[0], S::kFailed);
@@ -389,7 +388,8 @@ TEST_P(ApplyLevel, CancelOnARunningApplyRecordsItsStopAndSupersedesAPendingStart
   EXPECT_EQ(by_kind[RequestKind::kStart].status, RequestStatus::kFailed);
   EXPECT_EQ(by_kind[RequestKind::kStart].error, "superseded by stop");
   bool stop_event = false;
-  for (const auto& e : *events) stop_event |= e.message == "stop requested by alice (with the cancel)";
+  for (const auto& e : *events)
+    stop_event |= e.message == "stop requested by alice (with the cancel)";
   EXPECT_TRUE(stop_event);
   EXPECT_FALSE(ClaimCopy().has_value());  // the stop halts the gates at once
 }

@@ -36,7 +36,6 @@ std::unique_ptr<StoreBackend> MakePostgresBackend();
 
 }  // namespace ordo::testing
 
-#define ORDO_INSTANTIATE_STORE_SUITE(suite)                                      \
-  INSTANTIATE_TEST_SUITE_P(Backends, suite,                                      \
-                           ::testing::ValuesIn(::ordo::testing::AllBackends()),  \
+#define ORDO_INSTANTIATE_STORE_SUITE(suite)                                                      \
+  INSTANTIATE_TEST_SUITE_P(Backends, suite, ::testing::ValuesIn(::ordo::testing::AllBackends()), \
                            [](const auto& info) { return info.param.name; })

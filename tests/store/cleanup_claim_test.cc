@@ -84,8 +84,8 @@ TEST_P(CleanupClaim, HaltedRolloutsRowsBehindTheFailureAreCleanedUp) {
 TEST_P(CleanupClaim, LiveLeasesAndWorkInFlightAreLeftAlone) {
   auto a = Create("parallel", "halt", 5);
   auto ids = OpIds(a.id);
-  SetOp(ids[0], S::kFailedRetryable);     // a live lease (no retry: the apply has ended)
-  SetOp(ids[1], S::kWaitingForCutover);  // a keeper holds it
+  SetOp(ids[0], S::kFailedRetryable);              // a live lease (no retry: the apply has ended)
+  SetOp(ids[1], S::kWaitingForCutover);            // a keeper holds it
   SetOp(ids[2], S::kRunning, /*stale=*/true);      // arm B's to recover
   SetOp(ids[3], S::kCuttingOver, /*stale=*/true);  // a swap in flight finishes
   SetOp(ids[4], S::kCompleted, /*stale=*/true);
@@ -172,7 +172,8 @@ TEST_P(CleanupClaim, ATurnEndsAtTheSwapAndTheNextDeploymentMaySwapBeforeTheOldTa
   OperationRecord done = Op(ids[0]);
   EXPECT_EQ(done.state, S::kCompleted);
   EXPECT_TRUE(done.cleanup_pending);
-  EXPECT_EQ(done.lease_token, LeaseOf(ids[0]).token) << "its holder keeps the lease to drop the old table";
+  EXPECT_EQ(done.lease_token, LeaseOf(ids[0]).token)
+      << "its holder keeps the lease to drop the old table";
   EXPECT_TRUE(done.cutover_completed_at.has_value());
   EXPECT_TRUE(done.completed_at.has_value());
   // The turn is over: the second deployment swaps while the first still drops.
@@ -212,7 +213,8 @@ TEST_P(CleanupClaim, ARowCompletedAtItsSwapWhoseHolderDiedIsTakenUntilTheOldTabl
   SetOpSql(ids[0], "updated_at = " + StaleSql());
   EXPECT_FALSE(ClaimCleanup());
   // The old holder's lease is gone.
-  EXPECT_TRUE(store_->TransitionOperation(LeaseOf(ids[0]), S::kCompleted).Is(StatusCode::kLeaseLost));
+  EXPECT_TRUE(
+      store_->TransitionOperation(LeaseOf(ids[0]), S::kCompleted).Is(StatusCode::kLeaseLost));
 }
 
 TEST_P(CleanupClaim, OnlyTheEndOfATurnCompletesWithTheCleanupOwed) {
@@ -226,7 +228,8 @@ TEST_P(CleanupClaim, OnlyTheEndOfATurnCompletesWithTheCleanupOwed) {
     EXPECT_FALSE(Op(ids[0]).cleanup_pending);
   }
   SetOp(ids[0], S::kCuttingOver);
-  EXPECT_TRUE(store_->CompleteOwingCleanup({ids[0], "host/9/driver-1", "not-the-token"}).Is(StatusCode::kLeaseLost));
+  EXPECT_TRUE(store_->CompleteOwingCleanup({ids[0], "host/9/driver-1", "not-the-token"})
+                  .Is(StatusCode::kLeaseLost));
   EXPECT_EQ(Op(ids[0]).state, S::kCuttingOver);
 }
 
@@ -276,8 +279,12 @@ TEST_P(CleanupClaim, EndedAppliesAmongAppliesInFlightAreTakenInCreatedAtOrder) {
   SetApplySql(cancelled.id, "state = 'cancelled'");
   in_flight();
   // Creation order, earliest first: cancelled, cancelling, the owed row, halted.
-  SetCreatedAgo({{k[1], 4'000'000}, {c[0], 3'000'000}, {c[1], 3'000'000}, {owed, 2'000'000},
-                 {h[1], 1'000'000}, {h[2], 1'000'000}});
+  SetCreatedAgo({{k[1], 4'000'000},
+                 {c[0], 3'000'000},
+                 {c[1], 3'000'000},
+                 {owed, 2'000'000},
+                 {h[1], 1'000'000},
+                 {h[2], 1'000'000}});
 
   std::vector<int64_t> want = {k[1], c[0], c[1], owed, h[1], h[2]};
   std::vector<int64_t> got;

@@ -101,8 +101,9 @@ void Concurrency::RunRollouts(int drivers) {
   std::vector<std::thread> threads;
   for (int i = 0; i < drivers; ++i) {
     threads.emplace_back([&, i] {
-      RunDriver(handles[i % 4].get(), "host" + std::to_string(i % 4) + "/1/driver-" + std::to_string(i),
-                seed + 1 + i, sim, stop, counters);
+      RunDriver(handles[i % 4].get(),
+                "host" + std::to_string(i % 4) + "/1/driver-" + std::to_string(i), seed + 1 + i,
+                sim, stop, counters);
     });
   }
 
@@ -128,7 +129,8 @@ void Concurrency::RunRollouts(int drivers) {
       }
       if (swapping > 1) live_problem = "apply " + a.external_id + ": two swaps at once";
       ApplyState d = DeriveApplyState(*ops, latched).state;
-      if (d == ApplyState::kPaused) (void)store_->RequestControl(a.id, RequestKind::kRelease, "user");
+      if (d == ApplyState::kPaused)
+        (void)store_->RequestControl(a.id, RequestKind::kRelease, "user");
       if (a.options.defer_cutover && parked && !cutover_requested)
         (void)store_->RequestControl(a.id, RequestKind::kCutover, "user");
       // Settled, and stored as settled: a driver that crashed before its last swap is
@@ -160,19 +162,15 @@ void Concurrency::RunRollouts(int drivers) {
                       op.state == S::kFailedRetryable;
       if (IsSettled(op.state)) continue;
       EXPECT_TRUE(leftover && derived == ApplyState::kFailed)
-          << "apply " << a.external_id << " op " << op.deployment << " ended "
-          << ToString(op.state) << " (apply " << ToString(derived) << ") seed " << seed;
+          << "apply " << a.external_id << " op " << op.deployment << " ended " << ToString(op.state)
+          << " (apply " << ToString(derived) << ") seed " << seed;
     }
   }
 }
 
-TEST_P(Concurrency, EightDriversKeepEveryInvariant) {
-  RunRollouts(8);
-}
+TEST_P(Concurrency, EightDriversKeepEveryInvariant) { RunRollouts(8); }
 
-TEST_P(Concurrency, ThirtyTwoDriversKeepEveryInvariant) {
-  RunRollouts(32);
-}
+TEST_P(Concurrency, ThirtyTwoDriversKeepEveryInvariant) { RunRollouts(32); }
 
 ORDO_INSTANTIATE_STORE_SUITE(Concurrency);
 

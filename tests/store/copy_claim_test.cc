@@ -162,7 +162,8 @@ TEST_P(CopyClaim, BarrierStartWaitsForAnEarlierSiblingsUncommittedFailure) {
   ASSERT_TRUE(other.ok()) << other.status().ToString();
 
   auto& sp = SyncPoints::Get();
-  sp.LoadDependencies({{"Test:FailureWritten", "Test:ClaimBegins"}, {"Test:ClaimWaiting", "Test:CommitFailure"}});
+  sp.LoadDependencies(
+      {{"Test:FailureWritten", "Test:ClaimBegins"}, {"Test:ClaimWaiting", "Test:CommitFailure"}});
   sp.SetCallback("Store::FencedWrite:BeforeCommit", [] {
     ORDO_SYNC_POINT("Test:FailureWritten");
     ORDO_SYNC_POINT("Test:CommitFailure");
@@ -173,7 +174,8 @@ TEST_P(CopyClaim, BarrierStartWaitsForAnEarlierSiblingsUncommittedFailure) {
   std::condition_variable cv;
   bool claim_done = false;
   Status failed;
-  std::thread driver([&] { failed = (*other)->TransitionOperation(LeaseOf(ids[0]), S::kFailed, "swap failed"); });
+  std::thread driver(
+      [&] { failed = (*other)->TransitionOperation(LeaseOf(ids[0]), S::kFailed, "swap failed"); });
   std::thread deadline([&] {
     ORDO_SYNC_POINT("Test:ClaimBegins");
     std::unique_lock<std::mutex> l(mu);
@@ -194,7 +196,8 @@ TEST_P(CopyClaim, BarrierStartWaitsForAnEarlierSiblingsUncommittedFailure) {
 
   ASSERT_TRUE(failed.ok()) << failed.ToString();
   ASSERT_TRUE(claimed.ok()) << claimed.status().ToString();
-  EXPECT_FALSE(claimed->has_value()) << "started behind an earlier deployment whose failure was being written";
+  EXPECT_FALSE(claimed->has_value())
+      << "started behind an earlier deployment whose failure was being written";
   EXPECT_EQ(Op(ids[0]).state, S::kFailed);
   EXPECT_EQ(Op(ids[1]).state, S::kPending);
   EXPECT_EQ(NextCopy(), 0);
@@ -431,7 +434,8 @@ TEST_P(CopyClaim, EachArmLeasesTheRowAndWritesOneClaimedEventNamingIt) {
     EXPECT_EQ(claims[0].operation_id, id) << c.arm;
     EXPECT_EQ(claims[0].from_state, std::string(ToString(c.state))) << c.arm;
     EXPECT_EQ(claims[0].to_state, std::string(ToString(c.after))) << c.arm;
-    EXPECT_EQ(claims[0].message, c.arm + " owner=host/7/driver-3 token=" + claimed->lease.token) << c.arm;
+    EXPECT_EQ(claims[0].message, c.arm + " owner=host/7/driver-3 token=" + claimed->lease.token)
+        << c.arm;
     ASSERT_TRUE(store_->TransitionOperation(claimed->lease, S::kCompleted).ok()) << c.arm;
   }
 }

@@ -277,7 +277,8 @@ TEST_P(CutoverClaim, ParkAfterALostBeginCutoverAnswerChangesNothing) {
   size_t events = store_->ListEvents(a.id)->size();
   Status parked = store_->Park(lease);
   EXPECT_TRUE(parked.Is(StatusCode::kFailedPrecondition)) << parked.ToString();
-  EXPECT_EQ(parked.message(), "operation " + std::to_string(ids[0]) + " is cutting_over; not parked");
+  EXPECT_EQ(parked.message(),
+            "operation " + std::to_string(ids[0]) + " is cutting_over; not parked");
   OperationRecord after = Op(ids[0]);
   EXPECT_EQ(after.state, S::kCuttingOver);
   EXPECT_EQ(after.lease_token, before.lease_token);

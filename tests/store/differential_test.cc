@@ -45,14 +45,14 @@ class Differential : public StoreSuite {
     static const std::vector<std::string> kPolicies = {"rolling", "barrier", "parallel", "bogus"};
     static const std::vector<std::string> kOnFailure = {"halt", "continue", "pause", "bogus"};
     static const std::vector<S> kStates = {
-        S::kPending, S::kRunning, S::kWaitingForCutover, S::kCuttingOver, S::kRevertWindow,
-        S::kCompleted, S::kFailed, S::kFailedRetryable, S::kStopped, S::kResuming,
+        S::kPending,   S::kRunning, S::kWaitingForCutover, S::kCuttingOver, S::kRevertWindow,
+        S::kCompleted, S::kFailed,  S::kFailedRetryable,   S::kStopped,     S::kResuming,
         S::kCancelled, S::kReverted};
     static const std::vector<ApplyState> kApplyStates = {
-        ApplyState::kPending, ApplyState::kRunning, ApplyState::kFailedRetryable,
-        ApplyState::kStopped, ApplyState::kFailed, ApplyState::kCompleted,
-        ApplyState::kPaused, ApplyState::kRunningDegraded, ApplyState::kWaitingForCutover,
-        ApplyState::kCuttingOver, ApplyState::kRevertWindow, ApplyState::kCancelled};
+        ApplyState::kPending,     ApplyState::kRunning,         ApplyState::kFailedRetryable,
+        ApplyState::kStopped,     ApplyState::kFailed,          ApplyState::kCompleted,
+        ApplyState::kPaused,      ApplyState::kRunningDegraded, ApplyState::kWaitingForCutover,
+        ApplyState::kCuttingOver, ApplyState::kRevertWindow,    ApplyState::kCancelled};
     static const std::vector<RequestKind> kKinds = {RequestKind::kStop, RequestKind::kStart,
                                                     RequestKind::kCutover, RequestKind::kRelease,
                                                     RequestKind::kCancel};
@@ -82,11 +82,12 @@ class Differential : public StoreSuite {
         // may read the flag.
         bool owed = rng() % (state == S::kFailed || state == S::kCompleted ? 2 : 8) == 0;
         std::string sid = std::to_string(id);
-        SetOpSql(id, "state = '" + std::string(ToString(state)) + "', lease_token = " +
-                         (token ? "'tok-" + sid + "'" : std::string("NULL")) +
-                         ", lease_owner = " + (token ? "'someone/" + sid + "'" : std::string("NULL")) +
-                         ", cleanup_pending = " + (owed ? "1" : "0") +
-                         ", updated_at = " + (stale ? StaleSql() : NowSql()));
+        SetOpSql(id,
+                 "state = '" + std::string(ToString(state)) +
+                     "', lease_token = " + (token ? "'tok-" + sid + "'" : std::string("NULL")) +
+                     ", lease_owner = " + (token ? "'someone/" + sid + "'" : std::string("NULL")) +
+                     ", cleanup_pending = " + (owed ? "1" : "0") +
+                     ", updated_at = " + (stale ? StaleSql() : NowSql()));
       }
       // Distinct creation times per apply, in shuffled order, a second apart.
       Exec("UPDATE apply_operations SET created_at = " +
@@ -144,8 +145,8 @@ class Differential : public StoreSuite {
           out << "    request " << ToString(r.kind) << " " << ToString(r.status) << "\n";
       for (const auto& op : s.operations)
         if (op.apply_id == a.id)
-          out << "    op " << op.id << " " << ToString(op.state) << " " << op.cutover_policy
-              << "/" << op.on_failure << " token=" << (op.lease_token ? "yes" : "no")
+          out << "    op " << op.id << " " << ToString(op.state) << " " << op.cutover_policy << "/"
+              << op.on_failure << " token=" << (op.lease_token ? "yes" : "no")
               << " cleanup_pending=" << op.cleanup_pending
               << " stale=" << reference::IsStale(s, op.updated_at) << " created=" << op.created_at
               << "\n";
@@ -154,8 +155,8 @@ class Differential : public StoreSuite {
   }
 
   void Wipe() {
-    for (const char* t : {"apply_events", "control_requests", "apply_changes", "apply_operations",
-                          "applies"})
+    for (const char* t :
+         {"apply_events", "control_requests", "apply_changes", "apply_operations", "applies"})
       Exec(std::string("DELETE FROM ") + t);
   }
 
@@ -196,17 +197,23 @@ TEST_P(Differential, EveryClaimMatchesTheReferenceModel) {
     reference::Snapshot s = Snapshot();
     if (candidates != nullptr) {
       EXPECT_EQ(*candidates->CopyCandidates(), reference::CopyClaimable(s))
-          << "copy candidates\n" << Describe(s) << replay;
+          << "copy candidates\n"
+          << Describe(s) << replay;
       EXPECT_EQ(*candidates->CutoverCandidates(), reference::CutoverClaimable(s))
-          << "cutover candidates\n" << Describe(s) << replay;
+          << "cutover candidates\n"
+          << Describe(s) << replay;
       EXPECT_EQ(*candidates->CleanupCandidates(), reference::CleanupClaimable(s))
-          << "cleanup candidates\n" << Describe(s) << replay;
+          << "cleanup candidates\n"
+          << Describe(s) << replay;
       EXPECT_EQ(*candidates->StopCandidates(), reference::StopReconcilable(s))
-          << "stop candidates\n" << Describe(s) << replay;
+          << "stop candidates\n"
+          << Describe(s) << replay;
       EXPECT_EQ(*candidates->ExpiryCandidates(), reference::ExpirableApplies(s))
-          << "expiry candidates\n" << Describe(s) << replay;
+          << "expiry candidates\n"
+          << Describe(s) << replay;
       EXPECT_EQ(*candidates->RederiveCandidates(), reference::RederivableApplies(s))
-          << "re-derive candidates\n" << Describe(s) << replay;
+          << "re-derive candidates\n"
+          << Describe(s) << replay;
     }
     // Re-deriving the applies nobody holds moves exactly the model's, each to what its
     // operations derive to, and nothing else.
@@ -218,8 +225,8 @@ TEST_P(Differential, EveryClaimMatchesTheReferenceModel) {
     for (const auto& a : s.applies) {
       bool moves = std::find(want_moved.begin(), want_moved.end(), a.id) != want_moved.end();
       ApplyState want = moves ? reference::DerivedState(s, a.id).state : a.state;
-      EXPECT_EQ(store_->GetApply(a.id)->state, want)
-          << "re-derived apply " << a.id << "\n" << Describe(s) << replay;
+      EXPECT_EQ(store_->GetApply(a.id)->state, want) << "re-derived apply " << a.id << "\n"
+                                                     << Describe(s) << replay;
       // Becoming failed_retryable sets failed_at, which the store does not report.
       if (moves && want == ApplyState::kFailedRetryable) failed_at_[a.id] = FailedAt::kFresh;
     }
@@ -228,7 +235,8 @@ TEST_P(Differential, EveryClaimMatchesTheReferenceModel) {
       s = Snapshot();
       auto copy = store_->ClaimNextCopy("diff/copy");
       ASSERT_TRUE(copy.ok()) << copy.status().ToString();
-      EXPECT_EQ(IdOf(copy), reference::FirstCopyClaim(s)) << "copy claim\n" << Describe(s) << replay;
+      EXPECT_EQ(IdOf(copy), reference::FirstCopyClaim(s)) << "copy claim\n"
+                                                          << Describe(s) << replay;
       for (const auto& op : s.operations) {
         if (IdOf(copy) == op.id) {
           EXPECT_EQ((*copy)->operation.state, op.state) << replay;
@@ -237,12 +245,13 @@ TEST_P(Differential, EveryClaimMatchesTheReferenceModel) {
       s = Snapshot();
       auto cut = store_->ClaimNextCutover("diff/cutover");
       ASSERT_TRUE(cut.ok()) << cut.status().ToString();
-      EXPECT_EQ(IdOf(cut), reference::FirstCutoverClaim(s)) << "cutover claim\n" << Describe(s) << replay;
+      EXPECT_EQ(IdOf(cut), reference::FirstCutoverClaim(s)) << "cutover claim\n"
+                                                            << Describe(s) << replay;
       s = Snapshot();
       auto cleanup = store_->ClaimNextCleanup("diff/cleanup");
       ASSERT_TRUE(cleanup.ok()) << cleanup.status().ToString();
-      EXPECT_EQ(IdOf(cleanup), reference::FirstCleanupClaim(s))
-          << "cleanup claim\n" << Describe(s) << replay;
+      EXPECT_EQ(IdOf(cleanup), reference::FirstCleanupClaim(s)) << "cleanup claim\n"
+                                                                << Describe(s) << replay;
       for (const auto& op : s.operations) {
         if (IdOf(cleanup) == op.id) {
           EXPECT_EQ((*cleanup)->operation.state, op.state) << replay;

@@ -34,12 +34,15 @@ TEST_P(Leases, StaleTokenWritesFailAndChangeNothing) {
   ASSERT_TRUE(changes.ok() && changes->size() == 1);
   int64_t change_id = (*changes)[0].id;
   OperationRecord before = Op(id);
-  ChangeProgress progress{change_id, "copying", 10, 100, 10.0, 5, false, std::nullopt, std::nullopt};
+  ChangeProgress progress{change_id, "copying", 10,           100,         10.0,
+                          5,         false,     std::nullopt, std::nullopt};
 
   EXPECT_TRUE(store_->Heartbeat(old_lease).Is(StatusCode::kLeaseLost));
-  EXPECT_TRUE(store_->TransitionOperation(old_lease, S::kWaitingForCutover).Is(StatusCode::kLeaseLost));
+  EXPECT_TRUE(
+      store_->TransitionOperation(old_lease, S::kWaitingForCutover).Is(StatusCode::kLeaseLost));
   EXPECT_TRUE(store_->TransitionOperation(old_lease, S::kCompleted).Is(StatusCode::kLeaseLost));
-  EXPECT_TRUE(store_->TransitionOperation(old_lease, S::kFailed, "boom").Is(StatusCode::kLeaseLost));
+  EXPECT_TRUE(
+      store_->TransitionOperation(old_lease, S::kFailed, "boom").Is(StatusCode::kLeaseLost));
   EXPECT_TRUE(store_->SaveProgress(old_lease, {progress}).Is(StatusCode::kLeaseLost));
   EXPECT_TRUE(store_->SaveResumeState(old_lease, R"({"pos":1})").Is(StatusCode::kLeaseLost));
   EXPECT_TRUE(store_->Park(old_lease).Is(StatusCode::kLeaseLost));
@@ -86,12 +89,13 @@ TEST_P(Leases, ParkReleasesTheLease) {  // park is a fenced write too
 TEST_P(Leases, ParkIsRefusedOutsideTheCopyAndParkedStates) {  // park's state guard
   auto a = Create("parallel", "halt", 2);
   auto ids = OpIds(a.id);
-  for (S state : {S::kCuttingOver, S::kRevertWindow, S::kCompleted, S::kFailed,
-                  S::kFailedRetryable, S::kStopped, S::kCancelled}) {
+  for (S state : {S::kCuttingOver, S::kRevertWindow, S::kCompleted, S::kFailed, S::kFailedRetryable,
+                  S::kStopped, S::kCancelled}) {
     SetOp(ids[0], state);
     size_t events = store_->ListEvents(a.id)->size();
     Status parked = store_->Park(LeaseOf(ids[0]));
-    EXPECT_TRUE(parked.Is(StatusCode::kFailedPrecondition)) << ToString(state) << ": " << parked.ToString();
+    EXPECT_TRUE(parked.Is(StatusCode::kFailedPrecondition))
+        << ToString(state) << ": " << parked.ToString();
     EXPECT_EQ(Op(ids[0]).state, state);
     EXPECT_EQ(Op(ids[0]).lease_token, LeaseOf(ids[0]).token);
     EXPECT_EQ(store_->ListEvents(a.id)->size(), events);
@@ -276,13 +280,14 @@ TEST_P(Leases, ApplyErrorIsWrittenWhenOnlyItChanged) {
   EXPECT_TRUE(*store_->CasApplyState(LeaseOf(ids[1]), ApplyState::kRevertWindow,
                                      ApplyState::kRevertWindow));
   EXPECT_EQ(Apply(a.id).error, error);
-  EXPECT_FALSE(*store_->CasApplyState(LeaseOf(ids[1]), ApplyState::kRunning,
-                                      ApplyState::kRunning, "deployment d3 failed: other"));
+  EXPECT_FALSE(*store_->CasApplyState(LeaseOf(ids[1]), ApplyState::kRunning, ApplyState::kRunning,
+                                      "deployment d3 failed: other"));
   EXPECT_EQ(Apply(a.id).error, error);
   Lease stale = LeaseOf(ids[1]);
   stale.token = "an-old-token";
-  EXPECT_TRUE(store_->CasApplyState(stale, ApplyState::kRevertWindow, ApplyState::kRevertWindow,
-                                    "deployment d3 failed: other")
+  EXPECT_TRUE(store_
+                  ->CasApplyState(stale, ApplyState::kRevertWindow, ApplyState::kRevertWindow,
+                                  "deployment d3 failed: other")
                   .status()
                   .Is(StatusCode::kLeaseLost));
   EXPECT_EQ(Apply(a.id).error, error);

@@ -1,7 +1,5 @@
 // PgConnection and PgPool against a real PostgreSQL server: binding, results, the
 // session's setup, error mapping from real failures, lost sessions, the pool.
-#include "db/postgres/connection.h"
-
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -9,6 +7,7 @@
 #include <functional>
 #include <thread>
 
+#include "db/postgres/connection.h"
 #include "db/postgres/pool.h"
 #include "test_servers.h"
 

@@ -39,7 +39,8 @@ class ProcessDatabase {
 class PostgresBackend final : public ServerBackend<PgConnection> {
  public:
   ~PostgresBackend() override {
-    for (const auto& schema : schemas_) (void)Exec("DROP SCHEMA IF EXISTS " + QuotePgIdentifier(schema) + " CASCADE");
+    for (const auto& schema : schemas_)
+      (void)Exec("DROP SCHEMA IF EXISTS " + QuotePgIdentifier(schema) + " CASCADE");
   }
 
   std::string name() const override { return "postgres"; }

@@ -105,7 +105,7 @@ TEST_P(Rederive, ARevertWindowKeepsAHaltedApplyUnsettledUntilItEnds) {
   SetApplySql(a.id, "state = 'running'");
   AddRequest(a.id, RequestKind::kRevert);
   EXPECT_EQ(RederiveNow(), 1);
-  ExpectApply(a.id, ApplyState::kRevertWindow, "deployment d2 failed: boom");  // not settled
+  ExpectApply(a.id, ApplyState::kRevertWindow, "deployment d2 failed: boom");    // not settled
   EXPECT_EQ(store_->ListRequests(a.id)->at(0).status, RequestStatus::kPending);  // not moot
   EXPECT_EQ(RederiveNow(), 0);  // revert_window is what it derives to
 

@@ -119,7 +119,8 @@ class Drive {
     for (int i = 0; i < 20; ++i) {
       auto turn = Retry(counters_, [&] { return store_->BeginCutover(c_.lease); });
       if (!turn.ok()) return false;
-      if (*turn) return Ok([&] { return ProjectApplyState(store_, c_.operation.apply_id, c_.lease); });
+      if (*turn)
+        return Ok([&] { return ProjectApplyState(store_, c_.operation.apply_id, c_.lease); });
       if (Crash()) return false;
       if (!Ok([&] { return store_->Heartbeat(c_.lease); })) return false;
       std::this_thread::sleep_for(std::chrono::milliseconds(2));

@@ -1,7 +1,7 @@
 // A small rollout simulator for the concurrency scenarios: worker
 // drivers that tick like docs/model.md's worker (expire retries and re-derive unheld
-// applies, stop reconciliation, cutover claim, copy claim) and drive each claimed operation through a fake engine
-// with injected transient/permanent failures and crashes (a crashed driver simply
+// applies, stop reconciliation, cutover claim, copy claim) and drive each claimed operation through
+// a fake engine with injected transient/permanent failures and crashes (a crashed driver simply
 // abandons its lease, which goes stale), and an invariant checker that replays the
 // apply_events log.
 //

@@ -76,7 +76,8 @@ TEST_P(StoreIdentity, ProcessesStartingTogetherOnANewStoreAllMigrateIt) {
 // index is added twice. SQLite and PostgreSQL migrate in one transaction, so there is
 // no such state to come back to.
 TEST_P(StoreIdentity, MigrationsStoppedBeforeTheirRecordRunAgainCleanly) {
-  if (backend_->name() != "mysql") GTEST_SKIP() << "migrations are transactional on " << backend_->name();
+  if (backend_->name() != "mysql")
+    GTEST_SKIP() << "migrations are transactional on " << backend_->name();
   auto id = store_->StoreId();
   ASSERT_TRUE(id.ok()) << id.status().ToString();
   auto version = store_->SchemaVersion();

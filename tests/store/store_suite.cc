@@ -125,10 +125,11 @@ void StoreSuite::SetApplySql(int64_t apply_id, const std::string& assignments) {
 }
 
 void StoreSuite::AddRequest(int64_t apply_id, RequestKind kind, RequestStatus status) {
-  Exec("INSERT INTO control_requests (apply_id, kind, status, requested_by, created_at, "
-       "updated_at) VALUES (" +
-       std::to_string(apply_id) + ", '" + std::string(ToString(kind)) + "', '" +
-       std::string(ToString(status)) + "', 'test', " + NowSql() + ", " + NowSql() + ")");
+  Exec(
+      "INSERT INTO control_requests (apply_id, kind, status, requested_by, created_at, "
+      "updated_at) VALUES (" +
+      std::to_string(apply_id) + ", '" + std::string(ToString(kind)) + "', '" +
+      std::string(ToString(status)) + "', 'test', " + NowSql() + ", " + NowSql() + ")");
 }
 
 void StoreSuite::SetRequest(int64_t apply_id, RequestKind kind, RequestStatus status) {

@@ -36,8 +36,8 @@ class StoreSuite : public ::testing::TestWithParam<BackendEntry> {
   // Creates an apply on deployments d1..dN (or `deployments`) of database "app" in
   // `environment` (default: a new environment per call, so applies never collide).
   ApplyRecord Create(const std::string& policy = "rolling", const std::string& on_failure = "halt",
-                     int n = 3, bool defer_cutover = false, std::vector<std::string> deployments = {},
-                     std::string environment = "");
+                     int n = 3, bool defer_cutover = false,
+                     std::vector<std::string> deployments = {}, std::string environment = "");
   std::vector<int64_t> OpIds(int64_t apply_id);
   OperationRecord Op(int64_t operation_id);
   ApplyRecord Apply(int64_t apply_id);

@@ -17,9 +17,9 @@
     ASSERT_TRUE(ordo_s_.ok()) << ordo_s_.ToString(); \
   } while (0)
 
-#define ORDO_ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, expr)          \
-  auto tmp = (expr);                                            \
-  ASSERT_TRUE(tmp.ok()) << tmp.status().ToString();             \
+#define ORDO_ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, expr) \
+  auto tmp = (expr);                                   \
+  ASSERT_TRUE(tmp.ok()) << tmp.status().ToString();    \
   lhs = std::move(tmp).value()
 
 // Binds the value of `expr`, a Result<T>, to `lhs`, or fails the test with its status.

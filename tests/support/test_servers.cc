@@ -116,8 +116,8 @@ Status ScriptServer::StartThrowaway(std::string extra_options) {
 
 Status ScriptServer::Restart() {
   std::string cmd = std::string(kind_.options_env) + "=" + ShellQuote(extra_options_) + " " +
-                    ShellQuote(SourceDir() + "/scripts/" + kind_.script) + " start " + ShellQuote(dir_) +
-                    (port_ ? " " + std::to_string(port_) : "") + " 2>&1";
+                    ShellQuote(SourceDir() + "/scripts/" + kind_.script) + " start " +
+                    ShellQuote(dir_) + (port_ ? " " + std::to_string(port_) : "") + " 2>&1";
   auto out = Run(cmd);
   if (!out.ok()) return out.status();
   ORDO_ASSIGN_OR_RETURN(port_, PrintedPort(*out, kind_.script));
@@ -126,7 +126,8 @@ Status ScriptServer::Restart() {
 
 Status ScriptServer::Kill() {
   if (dir_.empty()) return FailedPrecondition("cannot stop an external server");
-  return Run(ShellQuote(SourceDir() + "/scripts/" + kind_.script) + " stop " + ShellQuote(dir_)).status();
+  return Run(ShellQuote(SourceDir() + "/scripts/" + kind_.script) + " stop " + ShellQuote(dir_))
+      .status();
 }
 
 ScriptServer::~ScriptServer() {
@@ -168,8 +169,8 @@ Status MariaDbServer::Exec(std::string_view sql, std::string_view database) cons
   std::string cmd = "mariadb --no-defaults --protocol=tcp -h" + ShellQuote(host_) + " -P" +
                     std::to_string(port_) + " -u" + ShellQuote(user_) +
                     (password_.empty() ? "" : " -p" + ShellQuote(password_)) + " " +
-                    (database.empty() ? "" : ShellQuote(database)) + " -e " +
-                    ShellQuote(sql) + " 2>&1";
+                    (database.empty() ? "" : ShellQuote(database)) + " -e " + ShellQuote(sql) +
+                    " 2>&1";
   auto out = Run(cmd);
   if (!out.ok()) return Internal(out.status().message());
   return Status::Ok();

@@ -93,7 +93,9 @@ class MariaDbServer final : public ScriptServer {
  private:
   friend class ScriptServer;
   MariaDbServer();
-  static std::unique_ptr<MariaDbServer> Make() { return std::unique_ptr<MariaDbServer>(new MariaDbServer()); }
+  static std::unique_ptr<MariaDbServer> Make() {
+    return std::unique_ptr<MariaDbServer>(new MariaDbServer());
+  }
 };
 
 class PostgresServer final : public ScriptServer {
@@ -113,7 +115,9 @@ class PostgresServer final : public ScriptServer {
  private:
   friend class ScriptServer;
   PostgresServer();
-  static std::unique_ptr<PostgresServer> Make() { return std::unique_ptr<PostgresServer>(new PostgresServer()); }
+  static std::unique_ptr<PostgresServer> Make() {
+    return std::unique_ptr<PostgresServer>(new PostgresServer());
+  }
 };
 
 // True when CI demands real servers (ORDO_REQUIRE_SERVERS=1).

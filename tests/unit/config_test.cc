@@ -77,21 +77,24 @@ void ExpectError(const std::string& yaml, const std::string& expected_fragment,
 
 TEST(Config, ErrorsNameFileKeyPathAndExpectation) {
   ExpectError("stroe: sqlite:x.db", "ordo.yaml: stroe: unknown key");
-  ExpectError("databases: {shop: {environments: {prod: {cutover_policy: bogus, deployments: "
-              "[{name: a, dsn: 'mysql://h/x'}]}}}}",
-              "databases.shop.environments.prod.cutover_policy: expected one of rolling, "
-              "barrier, parallel; got \"bogus\"");
-  ExpectError("databases: {shop: {environments: {prod: {on_failure: stop, deployments: "
-              "[{name: a, dsn: 'mysql://h/x'}]}}}}",
-              "databases.shop.environments.prod.on_failure");
+  ExpectError(
+      "databases: {shop: {environments: {prod: {cutover_policy: bogus, deployments: "
+      "[{name: a, dsn: 'mysql://h/x'}]}}}}",
+      "databases.shop.environments.prod.cutover_policy: expected one of rolling, "
+      "barrier, parallel; got \"bogus\"");
+  ExpectError(
+      "databases: {shop: {environments: {prod: {on_failure: stop, deployments: "
+      "[{name: a, dsn: 'mysql://h/x'}]}}}}",
+      "databases.shop.environments.prod.on_failure");
   ExpectError("worker: {drivers: 0}", "worker.drivers: expected an integer from 1 to 256");
   ExpectError("worker: {poll_interval: 5}", "worker.poll_interval: expected a duration");
   ExpectError("store: redis://h/x", "store: expected a URL with scheme");
 }
 
 TEST(Config, EveryStoreSchemeIsAccepted) {
-  for (const std::string url : {"sqlite:/var/lib/ordo/ordo.db", "mysql://u:p@h:3306/ordo",
-                                "postgres://u:p@h:5432/ordo?schema=ordo", "postgresql://u@h/ordo"}) {
+  for (const std::string url :
+       {"sqlite:/var/lib/ordo/ordo.db", "mysql://u:p@h:3306/ordo",
+        "postgres://u:p@h:5432/ordo?schema=ordo", "postgresql://u@h/ordo"}) {
     auto config = ParseConfig("store: '" + url + "'", "ordo.yaml", FakeEnv({}));
     ASSERT_TRUE(config.ok()) << url << ": " << config.status().ToString();
     EXPECT_EQ(config->store, url);
@@ -100,7 +103,9 @@ TEST(Config, EveryStoreSchemeIsAccepted) {
 
 // `ordo -c /srv/ordo.yaml status` from any directory opens /srv's store.
 TEST(Config, ARelativeSqliteStoreIsRelativeToTheConfigFile) {
-  const std::string dir = (std::filesystem::path(::testing::TempDir()) / "ordo_config_relative").lexically_normal().string();
+  const std::string dir = (std::filesystem::path(::testing::TempDir()) / "ordo_config_relative")
+                              .lexically_normal()
+                              .string();
   std::filesystem::create_directories(dir + "/sub");
   for (const auto& [text, want] : std::vector<std::pair<std::string, std::string>>{
            {"store: sqlite:ordo.db", "sqlite:" + dir + "/sub/ordo.db"},
@@ -124,8 +129,8 @@ TEST(Config, ZeroParkedKeepersReleasesEveryParkedRowAndNegativeIsRefused) {
 }
 
 TEST(Config, TheDutyCycleTakesDecimalRatiosAndZeroTurnsItOff) {
-  auto cfg = ParseConfig("engine: {rest_under_writes: 0.75, verify_rest_under_writes: 0}", "ordo.yaml",
-                         FakeEnv({}));
+  auto cfg = ParseConfig("engine: {rest_under_writes: 0.75, verify_rest_under_writes: 0}",
+                         "ordo.yaml", FakeEnv({}));
   ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
   EXPECT_EQ(cfg->engine.rest_under_writes, 0.75);
   EXPECT_EQ(cfg->engine.verify_rest_under_writes, 0);
@@ -146,8 +151,10 @@ TEST(Config, ApplySessionsIsACountFromOneToSixteenDefaultingToTwo) {
   auto defaults = ParseConfig("", "ordo.yaml", FakeEnv({}));
   ASSERT_TRUE(defaults.ok());
   EXPECT_EQ(defaults->engine.apply_sessions, 2);
-  ExpectError("engine: {apply_sessions: 0}", "engine.apply_sessions: expected an integer from 1 to 16, got \"0\"");
-  ExpectError("engine: {apply_sessions: 17}", "engine.apply_sessions: expected an integer from 1 to 16, got \"17\"");
+  ExpectError("engine: {apply_sessions: 0}",
+              "engine.apply_sessions: expected an integer from 1 to 16, got \"0\"");
+  ExpectError("engine: {apply_sessions: 17}",
+              "engine.apply_sessions: expected an integer from 1 to 16, got \"17\"");
 }
 
 TEST(Config, KeepOldTableIsABooleanOffByDefault) {
@@ -169,17 +176,20 @@ TEST(Config, CutoverForceAfterIsADurationOffByDefault) {
   EXPECT_EQ(cfg->engine.cutover_force_after_ms, 30'000);
   auto bad = ParseConfig("engine: {cutover_force_after: 30}", "ordo.yaml", FakeEnv({}));
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find("engine.cutover_force_after"), std::string::npos) << bad.status().ToString();
+  EXPECT_NE(bad.status().message().find("engine.cutover_force_after"), std::string::npos)
+      << bad.status().ToString();
 }
 
 TEST(Config, DeploymentListMustBeNonEmptyAndUnique) {
   ExpectError("databases: {shop: {environments: {prod: {deployments: []}}}}",
               "databases.shop.environments.prod.deployments: expected a non-empty list");
-  ExpectError("databases: {shop: {environments: {prod: {deployments: [{name: a, dsn: 'mysql://h/x'}, "
-              "{name: a, dsn: 'mysql://h/y'}]}}}}",
-              "deployments[1].name: duplicate deployment \"a\"");
-  ExpectError("databases: {shop: {environments: {prod: {deployments: [{name: '', dsn: 'mysql://h/x'}]}}}}",
-              "deployments[0].name: expected a non-empty name");
+  ExpectError(
+      "databases: {shop: {environments: {prod: {deployments: [{name: a, dsn: 'mysql://h/x'}, "
+      "{name: a, dsn: 'mysql://h/y'}]}}}}",
+      "deployments[1].name: duplicate deployment \"a\"");
+  ExpectError(
+      "databases: {shop: {environments: {prod: {deployments: [{name: '', dsn: 'mysql://h/x'}]}}}}",
+      "deployments[0].name: expected a non-empty name");
   ExpectError("databases: {shop: {environments: {prod: {deployments: [{name: a}]}}}}",
               "deployments[0].dsn: missing");
 }
@@ -194,9 +204,7 @@ TEST(Config, ErrorsNeverEchoPasswords) {
   EXPECT_EQ(cfg.status().message().find("hunter2"), std::string::npos) << cfg.status().message();
 }
 
-TEST(Config, SyntaxErrorsGiveTheLine) {
-  ExpectError("store: [unclosed\n", "ordo.yaml: line");
-}
+TEST(Config, SyntaxErrorsGiveTheLine) { ExpectError("store: [unclosed\n", "ordo.yaml: line"); }
 
 TEST(Duration, ParsesUnitsAndRefusesBareNumbers) {
   EXPECT_EQ(*ParseDuration("500ms"), 500'000);

@@ -1,8 +1,8 @@
 // The operator's decisions (operator/decisions.h) where a settled row still owes the
 // cleanup of its target.
-#include <gtest/gtest.h>
-
 #include "operator/decisions.h"
+
+#include <gtest/gtest.h>
 
 namespace ordo {
 namespace {

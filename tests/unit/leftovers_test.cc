@@ -11,7 +11,8 @@ namespace ordo {
 namespace {
 
 TargetObject Shadow(std::optional<TargetOwner> owner) {
-  return TargetObject{"shop", "orders_ordo_new", "orders", TargetObjectKind::kShadow, std::move(owner)};
+  return TargetObject{"shop", "orders_ordo_new", "orders", TargetObjectKind::kShadow,
+                      std::move(owner)};
 }
 
 TargetOwner Owner(const std::string& store_id, const std::string& apply) {
@@ -27,30 +28,39 @@ Leftover Judged(LeftoverStatus status, std::optional<TargetOwner> owner) {
 }
 
 TEST(CleanupDecision, DropsWhatIsAbandonedAndKeepsWhatIsInFlightOrAnotherStores) {
-  EXPECT_EQ(DecideCleanup(Judged(LeftoverStatus::kAbandoned, std::nullopt), std::nullopt).action, CleanupAction::kDrop);
-  EXPECT_EQ(DecideCleanup(Judged(LeftoverStatus::kAbandoned, Owner("st_me", "ap_done")), std::nullopt).action,
+  EXPECT_EQ(DecideCleanup(Judged(LeftoverStatus::kAbandoned, std::nullopt), std::nullopt).action,
             CleanupAction::kDrop);
-  CleanupDecision running = DecideCleanup(Judged(LeftoverStatus::kInFlight, Owner("st_me", "ap_run")), std::nullopt);
+  EXPECT_EQ(
+      DecideCleanup(Judged(LeftoverStatus::kAbandoned, Owner("st_me", "ap_done")), std::nullopt)
+          .action,
+      CleanupAction::kDrop);
+  CleanupDecision running =
+      DecideCleanup(Judged(LeftoverStatus::kInFlight, Owner("st_me", "ap_run")), std::nullopt);
   EXPECT_EQ(running.action, CleanupAction::kKeep);
   EXPECT_NE(running.why.find("ordo cancel ap_run"), std::string::npos) << running.why;
-  CleanupDecision foreign = DecideCleanup(Judged(LeftoverStatus::kOtherStore, Owner("st_them", "ap_x")), std::nullopt);
+  CleanupDecision foreign =
+      DecideCleanup(Judged(LeftoverStatus::kOtherStore, Owner("st_them", "ap_x")), std::nullopt);
   EXPECT_EQ(foreign.action, CleanupAction::kKeep);
   EXPECT_NE(foreign.why.find("--owner ap_x"), std::string::npos) << foreign.why;
 }
 
 TEST(CleanupDecision, ANamedApplysTablesOfAnyStoreAreDroppedButOneInFlightIsRefused) {
   const std::optional<std::string> named = "ap_x";
-  EXPECT_EQ(DecideCleanup(Judged(LeftoverStatus::kOtherStore, Owner("st_them", "ap_x")), named).action,
-            CleanupAction::kDrop);
+  EXPECT_EQ(
+      DecideCleanup(Judged(LeftoverStatus::kOtherStore, Owner("st_them", "ap_x")), named).action,
+      CleanupAction::kDrop);
   EXPECT_EQ(DecideCleanup(Judged(LeftoverStatus::kAbandoned, Owner("st_me", "ap_x")), named).action,
             CleanupAction::kDrop);
-  CleanupDecision refused = DecideCleanup(Judged(LeftoverStatus::kInFlight, Owner("st_me", "ap_x")), named);
+  CleanupDecision refused =
+      DecideCleanup(Judged(LeftoverStatus::kInFlight, Owner("st_me", "ap_x")), named);
   EXPECT_EQ(refused.action, CleanupAction::kRefuse);
   EXPECT_NE(refused.why.find("cancel it first"), std::string::npos) << refused.why;
   // Only that apply's: nothing else, not even what is abandoned.
-  EXPECT_EQ(DecideCleanup(Judged(LeftoverStatus::kAbandoned, std::nullopt), named).action, CleanupAction::kKeep);
-  EXPECT_EQ(DecideCleanup(Judged(LeftoverStatus::kOtherStore, Owner("st_them", "ap_y")), named).action,
+  EXPECT_EQ(DecideCleanup(Judged(LeftoverStatus::kAbandoned, std::nullopt), named).action,
             CleanupAction::kKeep);
+  EXPECT_EQ(
+      DecideCleanup(Judged(LeftoverStatus::kOtherStore, Owner("st_them", "ap_y")), named).action,
+      CleanupAction::kKeep);
 }
 
 TEST(Leftovers, AreJudgedByTheOwningApplysStateInThisStore) {
@@ -65,7 +75,8 @@ TEST(Leftovers, AreJudgedByTheOwningApplysStateInThisStore) {
     a.external_id = id;
     a.database = "shop";
     a.environment = id;  // one environment each: no deployment is held twice
-    a.operations.push_back(NewOperation{"eu-1", {{"shop", "orders", "ALTER TABLE orders ADD COLUMN x INT"}}});
+    a.operations.push_back(
+        NewOperation{"eu-1", {{"shop", "orders", "ALTER TABLE orders ADD COLUMN x INT"}}});
     auto created = (*store)->CreateApply(a);
     EXPECT_TRUE(created.ok()) << created.status().ToString();
     return *created;
@@ -88,8 +99,8 @@ TEST(Leftovers, AreJudgedByTheOwningApplysStateInThisStore) {
 
   auto judged = JudgeLeftovers(store->get(), *me,
                                {Shadow(Owner(*me, "ap_running")), Shadow(Owner(*me, "ap_failed")),
-                                Shadow(Owner(*me, "ap_gone")), Shadow(Owner("st_them", "ap_running")),
-                                Shadow(std::nullopt)});
+                                Shadow(Owner(*me, "ap_gone")),
+                                Shadow(Owner("st_them", "ap_running")), Shadow(std::nullopt)});
   ASSERT_TRUE(judged.ok()) << judged.status().ToString();
   ASSERT_EQ(judged->size(), 5u);
   EXPECT_EQ((*judged)[0].status, LeftoverStatus::kInFlight) << (*judged)[0].why;

@@ -1,8 +1,7 @@
 // MysqlConnection against a real MariaDB server: binding, results, error mapping.
-#include "db/mysql/connection.h"
-
 #include <gtest/gtest.h>
 
+#include "db/mysql/connection.h"
 #include "test_servers.h"
 
 namespace ordo {
@@ -18,10 +17,11 @@ TEST(MysqlConnection, BindsEveryKindAndReadsBackStrings) {
   ORDO_ASSIGN_SERVER_OR_SKIP(server);
   auto conn = Open(server);
   ASSERT_TRUE(conn.ok()) << conn.status().ToString();
-  auto rows = (*conn)->Query("SELECT ?, ?, ?, ?, ?, ?",
-                             {SqlValue::Null(), SqlValue::Int(-9223372036854775807LL - 1),
-                              SqlValue::UInt(18446744073709551615ULL), SqlValue::Double(0.5),
-                              SqlValue::Text("h\xC3\xA9llo"), SqlValue::Bytes(std::string("\0\xff", 2))});
+  auto rows =
+      (*conn)->Query("SELECT ?, ?, ?, ?, ?, ?",
+                     {SqlValue::Null(), SqlValue::Int(-9223372036854775807LL - 1),
+                      SqlValue::UInt(18446744073709551615ULL), SqlValue::Double(0.5),
+                      SqlValue::Text("h\xC3\xA9llo"), SqlValue::Bytes(std::string("\0\xff", 2))});
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
   ASSERT_EQ(rows->rows.size(), 1u);
   const SqlRow& r = rows->rows[0];
@@ -48,9 +48,14 @@ TEST(MysqlConnection, ErrorsAreMappedToCodes) {
   ASSERT_TRUE(conn.ok());
   std::string db = testing::UniqueName("conn");
   ASSERT_TRUE((*conn)->Execute("CREATE DATABASE " + QuoteIdentifier(db)).ok());
-  ASSERT_TRUE((*conn)->Execute("CREATE TABLE " + QuoteTable(db, "t") + " (id INT PRIMARY KEY)").ok());
-  EXPECT_TRUE((*conn)->Execute("INSERT INTO " + QuoteTable(db, "t") + " VALUES (?)", {SqlValue::Int(1)}).ok());
-  auto dup = (*conn)->Execute("INSERT INTO " + QuoteTable(db, "t") + " VALUES (?)", {SqlValue::Int(1)});
+  ASSERT_TRUE(
+      (*conn)->Execute("CREATE TABLE " + QuoteTable(db, "t") + " (id INT PRIMARY KEY)").ok());
+  EXPECT_TRUE(
+      (*conn)
+          ->Execute("INSERT INTO " + QuoteTable(db, "t") + " VALUES (?)", {SqlValue::Int(1)})
+          .ok());
+  auto dup =
+      (*conn)->Execute("INSERT INTO " + QuoteTable(db, "t") + " VALUES (?)", {SqlValue::Int(1)});
   EXPECT_EQ(dup.status().code(), StatusCode::kAlreadyExists);
   EXPECT_EQ((*conn)->Execute("SELEC 1").code(), StatusCode::kInvalidArgument);
   EXPECT_EQ((*conn)->Query("SELECT * FROM " + QuoteTable(db, "missing")).status().code(),
@@ -84,10 +89,11 @@ TEST(MysqlConnection, ScriptLiteralsRoundTripEveryKindAndAFailingStatementStopsT
   ASSERT_TRUE(c.Execute("CREATE TABLE lit (n INT, t TEXT, b BLOB, d DOUBLE)").ok());
   const std::string tricky = "it's \\ a \"test\"; DROP TABLE lit; -- h\xC3\xA9llo\n";
   const std::string bytes("\0\xff'\\", 4);
-  Status s = c.ExecuteScript("INSERT INTO lit VALUES (" + c.Literal(SqlValue::Int(-7)) + ", " +
-                             c.Literal(SqlValue::Text(tricky)) + ", " + c.Literal(SqlValue::Bytes(bytes)) +
-                             ", " + c.Literal(SqlValue::Double(0.1)) + ");INSERT INTO lit VALUES (" +
-                             c.Literal(SqlValue::Null()) + ", NULL, NULL, NULL)");
+  Status s =
+      c.ExecuteScript("INSERT INTO lit VALUES (" + c.Literal(SqlValue::Int(-7)) + ", " +
+                      c.Literal(SqlValue::Text(tricky)) + ", " + c.Literal(SqlValue::Bytes(bytes)) +
+                      ", " + c.Literal(SqlValue::Double(0.1)) + ");INSERT INTO lit VALUES (" +
+                      c.Literal(SqlValue::Null()) + ", NULL, NULL, NULL)");
   ASSERT_TRUE(s.ok()) << s.ToString();
   auto rows = c.Query("SELECT n, t, b, d = 0.1 FROM lit ORDER BY n IS NULL", {});
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
@@ -98,7 +104,9 @@ TEST(MysqlConnection, ScriptLiteralsRoundTripEveryKindAndAFailingStatementStopsT
   EXPECT_EQ(*rows->rows[0][3], "1");
   EXPECT_FALSE(rows->rows[1][0].has_value());
   // The server stops at the first failing statement: the one after it never runs.
-  s = c.ExecuteScript("INSERT INTO lit (n) VALUES (1);INSERT INTO no_such_table VALUES (1);INSERT INTO lit (n) VALUES (2)");
+  s = c.ExecuteScript(
+      "INSERT INTO lit (n) VALUES (1);INSERT INTO no_such_table VALUES (1);INSERT INTO lit (n) "
+      "VALUES (2)");
   EXPECT_EQ(s.code(), StatusCode::kNotFound) << s.ToString();
   auto count = c.Query("SELECT COUNT(*) FROM lit WHERE n IN (1, 2)");
   ASSERT_TRUE(count.ok());

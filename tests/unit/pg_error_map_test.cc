@@ -1,7 +1,7 @@
 // MapPgError and MapPgConnectError: which Status each SQLSTATE becomes.
-#include "db/postgres/error_map.h"
-
 #include <gtest/gtest.h>
+
+#include "db/postgres/error_map.h"
 
 namespace ordo {
 namespace {

@@ -1,7 +1,7 @@
 // ToPgPlaceholders: which `?` become $n and which are text.
-#include "db/postgres/placeholders.h"
-
 #include <gtest/gtest.h>
+
+#include "db/postgres/placeholders.h"
 
 namespace ordo {
 namespace {

@@ -203,8 +203,8 @@ TEST(ReferenceExpiry, ExhaustedOrOldRetriesExpire) {
 }
 
 TEST(ReferenceCleanupClaim, TakesIdleRowsOfEndedAppliesThatNoOtherClaimTakes) {
-  Snapshot s = OneApply({S::kCancelled, S::kStopped, S::kWaitingForCutover, S::kPending},
-                        "barrier");
+  Snapshot s =
+      OneApply({S::kCancelled, S::kStopped, S::kWaitingForCutover, S::kPending}, "barrier");
   for (auto& op : s.operations) op.updated_at = kStale;
   s.operations[2].lease_token.reset();
   EXPECT_TRUE(CleanupClaimable(s).empty());  // the apply is running: nothing ended
@@ -223,7 +223,7 @@ TEST(ReferenceCleanupClaim, TakesARowFailedByRetryExpiryUntilItsTargetIsCleanedU
   Snapshot s = OneApply({S::kCompleted, S::kFailed});
   s.applies[0].state = ApplyState::kFailed;
   EXPECT_TRUE(CleanupClaimable(s).empty());  // failed by its driver: it cleaned up first
-  s.operations[1].cleanup_pending = true;     // failed by retry expiry, which released it
+  s.operations[1].cleanup_pending = true;    // failed by retry expiry, which released it
   s.operations[1].lease_token.reset();
   EXPECT_EQ(CleanupClaimable(s), std::vector<int64_t>{2});
   s.operations[1].lease_token = "cleanup";  // a cleanup driver holds it: not handed out again

@@ -94,7 +94,8 @@ TEST(RequestDecision, StartIsRefusedWhileAStopIsPendingOrAnotherApplyHoldsADeplo
   auto busy = [](const std::vector<std::string>& deps) -> Result<std::optional<std::string>> {
     return std::optional<std::string>("deployment " + deps[0] + " is held by apply ap_2");
   };
-  EXPECT_EQ(Decide(g, RequestKind::kStart, busy).answer.reason, "deployment d1 is held by apply ap_2");
+  EXPECT_EQ(Decide(g, RequestKind::kStart, busy).answer.reason,
+            "deployment d1 is held by apply ap_2");
 }
 
 TEST(RequestDecision, StopSupersedesAPendingStart) {

@@ -56,8 +56,7 @@ struct ParamBinds {
         case SqlValue::Kind::kText:
         case SqlValue::Kind::kBytes:
           // BLOB-typed parameters arrive as binary strings and are stored byte for byte.
-          b.buffer_type =
-              p.kind == SqlValue::Kind::kText ? MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB;
+          b.buffer_type = p.kind == SqlValue::Kind::kText ? MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB;
           b.buffer = const_cast<char*>(p.s.data());
           lengths[i] = p.s.size();
           b.buffer_length = p.s.size();
@@ -87,11 +86,10 @@ Result<std::unique_ptr<MysqlConnection>> MysqlConnection::Connect(
   unsigned int protocol = MYSQL_PROTOCOL_TCP;
   mysql_optionsv(conn->mysql_, MYSQL_OPT_PROTOCOL, &protocol);
   int port = dsn.port ? dsn.port : 3306;
-  if (mysql_real_connect(conn->mysql_, dsn.host.c_str(), dsn.user.c_str(),
-                         dsn.password.c_str(),
+  if (mysql_real_connect(conn->mysql_, dsn.host.c_str(), dsn.user.c_str(), dsn.password.c_str(),
                          dsn.database.empty() ? nullptr : dsn.database.c_str(), port, nullptr,
-                         CLIENT_FOUND_ROWS | (options.multi_statements ? CLIENT_MULTI_STATEMENTS : 0)) ==
-      nullptr) {
+                         CLIENT_FOUND_ROWS |
+                             (options.multi_statements ? CLIENT_MULTI_STATEMENTS : 0)) == nullptr) {
     unsigned int code = mysql_errno(conn->mysql_);
     Status s = MapMysqlError(code, mysql_error(conn->mysql_));
     return Status(s.code(), "cannot connect to " + dsn.Redacted() + ": " + s.message(),
@@ -140,9 +138,12 @@ Status MysqlConnection::ExecuteScript(std::string_view sql) {
 std::string MysqlConnection::Literal(const SqlValue& v) {
   static constexpr char kHex[] = "0123456789abcdef";
   switch (v.kind) {
-    case SqlValue::Kind::kNull: return "NULL";
-    case SqlValue::Kind::kInt: return std::to_string(v.i);
-    case SqlValue::Kind::kUInt: return std::to_string(v.u);
+    case SqlValue::Kind::kNull:
+      return "NULL";
+    case SqlValue::Kind::kInt:
+      return std::to_string(v.i);
+    case SqlValue::Kind::kUInt:
+      return std::to_string(v.u);
     case SqlValue::Kind::kDouble: {
       char buf[32];
       std::snprintf(buf, sizeof(buf), "%.17g", v.d);

@@ -34,7 +34,7 @@ namespace ordo {
 
 struct MysqlConnectOptions {
   int connect_timeout_s = 5;
-  int read_timeout_s = 60;   // a query that takes longer fails Unavailable
+  int read_timeout_s = 60;  // a query that takes longer fails Unavailable
   int write_timeout_s = 60;
   // Statements run right after connecting (e.g. "SET SESSION time_zone='+00:00'").
   std::vector<std::string> init_statements;
@@ -47,7 +47,7 @@ class MysqlConnection {
   // Unavailable (retryable) when the server cannot be reached; InvalidArgument for a
   // DSN that is not mysql://.
   static Result<std::unique_ptr<MysqlConnection>> Connect(const Dsn& dsn,
-                                                         const MysqlConnectOptions& options);
+                                                          const MysqlConnectOptions& options);
   ~MysqlConnection();
   MysqlConnection(const MysqlConnection&) = delete;
   MysqlConnection& operator=(const MysqlConnection&) = delete;

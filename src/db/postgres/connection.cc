@@ -154,7 +154,8 @@ Status PgConnection::Execute(std::string_view sql) { return RunText(sql).status(
 Result<bool> PgConnection::WaitForNotification(int timeout_ms) {
   auto lost = [&] {
     broken_ = true;
-    return Unavailable(std::string("postgres: the connection was lost while listening: ") + PQerrorMessage(conn_));
+    return Unavailable(std::string("postgres: the connection was lost while listening: ") +
+                       PQerrorMessage(conn_));
   };
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (true) {
@@ -165,7 +166,8 @@ Result<bool> PgConnection::WaitForNotification(int timeout_ms) {
       PQfreemem(n);
     }
     if (any) return true;
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
     pollfd fd{PQsocket(conn_), POLLIN, 0};
     if (fd.fd < 0) return lost();

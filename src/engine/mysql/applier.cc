@@ -45,12 +45,15 @@ Status ClassifyDataError(const Status& s, const TablePlan& plan) {
   if (s.code() == StatusCode::kAlreadyExists) {
     if (s.message().find("for key '" + plan.shadow.key_name + "'") != std::string::npos)
       return Aborted(where + ": concurrent copy of the same row; retrying");
-    return DataLoss(where + ": a change captured from the binlog cannot be stored in the new table: " +
-                    s.message());
+    return DataLoss(
+        where +
+        ": a change captured from the binlog cannot be stored in the new table: " + s.message());
   }
-  if (s.code() == StatusCode::kInvalidArgument || s.message().find("error 1264") != std::string::npos)
-    return DataLoss(where + ": a change captured from the binlog cannot be stored in the new table: " +
-                    s.message());
+  if (s.code() == StatusCode::kInvalidArgument ||
+      s.message().find("error 1264") != std::string::npos)
+    return DataLoss(
+        where +
+        ": a change captured from the binlog cannot be stored in the new table: " + s.message());
   return s;
 }
 
@@ -62,12 +65,21 @@ std::string EncodeKey(const std::vector<SqlValue>& key) {
     out += static_cast<char>(v.kind);
     std::string body;
     switch (v.kind) {
-      case SqlValue::Kind::kNull: break;
-      case SqlValue::Kind::kInt: body = std::to_string(v.i); break;
-      case SqlValue::Kind::kUInt: body = std::to_string(v.u); break;
-      case SqlValue::Kind::kDouble: body = std::to_string(v.d); break;
+      case SqlValue::Kind::kNull:
+        break;
+      case SqlValue::Kind::kInt:
+        body = std::to_string(v.i);
+        break;
+      case SqlValue::Kind::kUInt:
+        body = std::to_string(v.u);
+        break;
+      case SqlValue::Kind::kDouble:
+        body = std::to_string(v.d);
+        break;
       case SqlValue::Kind::kText:
-      case SqlValue::Kind::kBytes: body = v.s; break;
+      case SqlValue::Kind::kBytes:
+        body = v.s;
+        break;
     }
     out += std::to_string(body.size()) + ":" + body;
   }
@@ -75,7 +87,10 @@ std::string EncodeKey(const std::vector<SqlValue>& key) {
 }
 
 Applier::Applier(std::vector<const TablePlan*> plans)
-    : plans_(std::move(plans)), txn_(plans_.size()), batch_(plans_.size()), deleted_(plans_.size()) {}
+    : plans_(std::move(plans)),
+      txn_(plans_.size()),
+      batch_(plans_.size()),
+      deleted_(plans_.size()) {}
 
 void Applier::Start(const BinlogPosition& from) {
   MutexLock lock(&mu_);
@@ -86,7 +101,9 @@ void Applier::Start(const BinlogPosition& from) {
 
 bool Applier::OnShadow(const std::string& statement) const {
   for (const TablePlan* plan : plans_)
-    if (statement.rfind("ALTER TABLE " + QuoteTable(plan->schema(), plan->shadow_name) + " ", 0) == 0) return true;
+    if (statement.rfind("ALTER TABLE " + QuoteTable(plan->schema(), plan->shadow_name) + " ", 0) ==
+        0)
+      return true;
   return false;
 }
 
@@ -272,7 +289,8 @@ Status Applier::Flush(MysqlConnection& conn) {
   return Flush(std::vector<MysqlConnection*>(plans_.size(), &conn));
 }
 
-std::vector<std::vector<Applier::Op>> Applier::TakeFixups(std::vector<uint64_t>* fixed, uint64_t* seq) {
+std::vector<std::vector<Applier::Op>> Applier::TakeFixups(std::vector<uint64_t>* fixed,
+                                                          uint64_t* seq) {
   std::vector<std::vector<Op>> fixups(plans_.size());
   MutexLock lock(&mu_);
   *seq = ++flush_seq_;
@@ -293,7 +311,8 @@ Status Applier::Flush(const std::vector<MysqlConnection*>& conns, bool check_fen
   // One transaction per distinct session, with the slices of its tables.
   std::vector<SessionWork> work;
   for (size_t t = 0; t < plans_.size(); ++t) {
-    auto w = std::find_if(work.begin(), work.end(), [&](const SessionWork& x) { return x.conn == conns[t]; });
+    auto w = std::find_if(work.begin(), work.end(),
+                          [&](const SessionWork& x) { return x.conn == conns[t]; });
     if (w == work.end()) w = work.insert(work.end(), SessionWork{conns[t], {}});
     Slice slice{t, {}, {}};
     for (const auto& [k, op] : batch_[t].ops) slice.ops.push_back(&op);
@@ -317,11 +336,13 @@ Status Applier::FlushParallel(const std::vector<MysqlConnection*>& sessions) {
     for (const auto& [k, op] : batch_[t].ops) slices[hash(k) % n].ops.push_back(&op);
     for (const Op& op : fixups[t]) slices[hash(EncodeKey(op.key)) % n].fixups.push_back(&op);
     for (size_t i = 0; i < n; ++i)
-      if (!slices[i].ops.empty() || !slices[i].fixups.empty()) work[i].slices.push_back(std::move(slices[i]));
+      if (!slices[i].ops.empty() || !slices[i].fixups.empty())
+        work[i].slices.push_back(std::move(slices[i]));
   }
   // A session with nothing to do opens no transaction (the first always runs: an empty
   // batch still settles its chunks there).
-  work.erase(std::remove_if(work.begin() + 1, work.end(), [](const SessionWork& w) { return w.slices.empty(); }),
+  work.erase(std::remove_if(work.begin() + 1, work.end(),
+                            [](const SessionWork& w) { return w.slices.empty(); }),
              work.end());
   return FlushWork(std::move(work), /*check_fence=*/true, fixed, seq);
 }
@@ -335,7 +356,8 @@ Status Applier::FlushWork(std::vector<SessionWork> work, bool check_fence,
     Status s = RetryRetryable(
         kFlushRetryFor, [&] { return ApplyOnce(work, check_fence); },
         [&] {
-          return std::any_of(work.begin(), work.end(), [](const SessionWork& w) { return w.conn->broken(); });
+          return std::any_of(work.begin(), work.end(),
+                             [](const SessionWork& w) { return w.conn->broken(); });
         });
     if (!s.ok()) return s;
   }

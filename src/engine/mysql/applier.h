@@ -33,9 +33,9 @@
 #include <string>
 #include <vector>
 
+#include "binlog/event.h"
 #include "core/mutex.h"
 #include "db/mysql/connection.h"
-#include "binlog/event.h"
 #include "engine/mysql/table_plan.h"
 
 namespace ordo {
@@ -131,8 +131,8 @@ class Applier {
   // the chunks they settle and `seq` the flush's sequence number.
   std::vector<std::vector<Op>> TakeFixups(std::vector<uint64_t>* fixed, uint64_t* seq);
   // Applies `work` (with retries) and, on success, retires the batch.
-  Status FlushWork(std::vector<SessionWork> work, bool check_fence, const std::vector<uint64_t>& fixed,
-                   uint64_t seq);
+  Status FlushWork(std::vector<SessionWork> work, bool check_fence,
+                   const std::vector<uint64_t>& fixed, uint64_t seq);
   Status ApplyOnce(const std::vector<SessionWork>& work, bool check_fence);
   Status ApplySlice(MysqlConnection& conn, const Slice& slice);
 
@@ -141,8 +141,8 @@ class Applier {
   std::vector<TableBatch> txn_;    // the open transaction
   std::vector<TableBatch> batch_;  // complete transactions not applied yet
   std::atomic<size_t> pending_rows_{0};
-  bool in_txn_ = false;  // rows seen since the last commit
-  BinlogPosition batch_end_;       // commit position of the last complete transaction
+  bool in_txn_ = false;       // rows seen since the last commit
+  BinlogPosition batch_end_;  // commit position of the last complete transaction
 
   mutable Mutex mu_;
   BinlogPosition applied_ ORDO_GUARDED_BY(mu_);
@@ -151,7 +151,8 @@ class Applier {
   uint64_t next_chunk_ ORDO_GUARDED_BY(mu_) = 1;
   std::map<uint64_t, Chunk> chunks_ ORDO_GUARDED_BY(mu_);
   // Per table: keys whose last applied change was a delete, with the flush sequence.
-  std::vector<std::map<std::string, std::pair<std::vector<SqlValue>, uint64_t>>> deleted_ ORDO_GUARDED_BY(mu_);
+  std::vector<std::map<std::string, std::pair<std::vector<SqlValue>, uint64_t>>> deleted_
+      ORDO_GUARDED_BY(mu_);
   std::atomic<int64_t> rows_applied_{0};
   std::atomic<int64_t> changes_consumed_{0};
 };

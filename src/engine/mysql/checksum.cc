@@ -56,8 +56,9 @@ std::string CastTarget(const ColumnInfo& from, const ColumnInfo& to) {
 // - CONCAT_WS skips NULLs, so a column that is nullable on either side adds one bit to
 //   a null bitmap computed with integer arithmetic and appended once; a table with no
 //   nullable common column has none.
-std::string RowCrc(const TableInfo& table, const std::vector<std::string>& names, const TableInfo& other,
-                   const std::vector<std::string>& other_names, bool from_source) {
+std::string RowCrc(const TableInfo& table, const std::vector<std::string>& names,
+                   const TableInfo& other, const std::vector<std::string>& other_names,
+                   bool from_source) {
   std::string values;
   std::vector<std::string> null_terms;
   std::string bits;
@@ -79,7 +80,8 @@ std::string RowCrc(const TableInfo& table, const std::vector<std::string>& names
       bits.clear();
       bit = 0;
     }
-    bits += (bit ? " | " : "") + std::string("((") + q + " IS NULL) << " + std::to_string(bit) + ")";
+    bits +=
+        (bit ? " | " : "") + std::string("((") + q + " IS NULL) << " + std::to_string(bit) + ")";
     ++bit;
   }
   if (!bits.empty()) null_terms.push_back("(" + bits + ")");
@@ -94,18 +96,20 @@ struct Side {
 };
 
 Result<std::pair<int64_t, std::string>> ChunkSum(MysqlConnection& conn, const Side& side,
-                                                 const std::optional<Key>& lower, const std::optional<Key>& upper) {
+                                                 const std::optional<Key>& lower,
+                                                 const std::optional<Key>& upper) {
   Predicate range = KeyRange(side.keys, lower, upper);
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SELECT COUNT(*), COALESCE(SUM(" + side.crc + "), 0) FROM " +
-                                                     side.table + " WHERE " + range.sql,
-                                                 range.params));
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+                        conn.Query("SELECT COUNT(*), COALESCE(SUM(" + side.crc + "), 0) FROM " +
+                                       side.table + " WHERE " + range.sql,
+                                   range.params));
   return std::make_pair(static_cast<int64_t>(std::stoll(rows.rows[0][0].value_or("0"))),
                         rows.rows[0][1].value_or("0"));
 }
 
 Result<std::map<std::string, std::string>> RowCrcs(MysqlConnection& conn, const Side& side,
-                                                  const std::optional<Key>& lower,
-                                                  const std::optional<Key>& upper) {
+                                                   const std::optional<Key>& lower,
+                                                   const std::optional<Key>& upper) {
   Predicate range = KeyRange(side.keys, lower, upper);
   std::string concat = "CONCAT_WS(', '";
   for (const auto& k : side.keys) concat += ", " + QuoteIdentifier(k);
@@ -126,9 +130,11 @@ Status NameDifference(MysqlConnection& src, MysqlConnection& dst, const Side& a,
   for (const auto& [key, crc] : left) {
     auto it = right.find(key);
     if (it == right.end())
-      return DataLoss(where + ": verification failed: row with key (" + key + ") is missing from the new table");
+      return DataLoss(where + ": verification failed: row with key (" + key +
+                      ") is missing from the new table");
     if (it->second != crc)
-      return DataLoss(where + ": verification failed: row with key (" + key + ") differs in the new table");
+      return DataLoss(where + ": verification failed: row with key (" + key +
+                      ") differs in the new table");
   }
   for (const auto& [key, crc] : right)
     if (!left.count(key))
@@ -154,7 +160,8 @@ Status VerifyTable(const TablePlan& plan, const ChunkBounds* known, const std::o
   Side a{where, RowCrc(plan.source, plan.source_names, plan.shadow, plan.shadow_names, true),
          plan.source.key_columns};
   Side b{QuoteTable(plan.schema(), plan.shadow_name),
-         RowCrc(plan.shadow, plan.shadow_names, plan.source, plan.source_names, false), {}};
+         RowCrc(plan.shadow, plan.shadow_names, plan.source, plan.source_names, false),
+         {}};
   for (int k : plan.source_key) {
     int found = -1;
     for (size_t j = 0; j < plan.source_index.size(); ++j)
@@ -164,19 +171,22 @@ Status VerifyTable(const TablePlan& plan, const ChunkBounds* known, const std::o
   }
   // The upper bound of the chunk after `lower` from the source snapshot, at most `cap`
   // (nullopt: none, the chunk runs to the end of the table).
-  auto queried = [&](const std::optional<Key>& lower, const std::optional<Key>& cap) -> Result<std::optional<Key>> {
+  auto queried = [&](const std::optional<Key>& lower,
+                     const std::optional<Key>& cap) -> Result<std::optional<Key>> {
     Predicate range = KeyRange(a.keys, lower, cap);
     std::vector<SqlValue> params = range.params;
     params.push_back(SqlValue::Int(options.chunk_rows - 1));
-    ORDO_ASSIGN_OR_RETURN(SqlRows bound, src.Query("SELECT " + ColumnList(a.keys) + " FROM " + a.table +
-                                                       " WHERE " + range.sql + " ORDER BY " +
-                                                       ColumnList(a.keys) + " LIMIT 1 OFFSET ?",
-                                                   params));
+    ORDO_ASSIGN_OR_RETURN(
+        SqlRows bound,
+        src.Query("SELECT " + ColumnList(a.keys) + " FROM " + a.table + " WHERE " + range.sql +
+                      " ORDER BY " + ColumnList(a.keys) + " LIMIT 1 OFFSET ?",
+                  params));
     if (bound.rows.empty()) return cap;
     return std::optional<Key>(KeyOf(bound.rows[0], plan));
   };
   auto compare = [&](const std::optional<Key>& from, const std::optional<Key>& upper) -> Status {
-    if (options.should_stop && options.should_stop()) return Cancelled("verification stopped on request");
+    if (options.should_stop && options.should_stop())
+      return Cancelled("verification stopped on request");
     const auto started = std::chrono::steady_clock::now();
     Result<std::pair<int64_t, std::string>> right = Internal("not run");
     std::thread other([&] { right = ChunkSum(dst, b, from, upper); });
@@ -189,10 +199,13 @@ Status VerifyTable(const TablePlan& plan, const ChunkBounds* known, const std::o
     if (*left != *right) return NameDifference(src, dst, a, b, where, from, upper);
     if (!options.rest_ms) return Status::Ok();
     const auto ended = std::chrono::steady_clock::now();
-    const auto until = ended + std::chrono::milliseconds(options.rest_ms(
-                                   std::chrono::duration_cast<std::chrono::milliseconds>(ended - started).count()));
+    const auto until =
+        ended +
+        std::chrono::milliseconds(options.rest_ms(
+            std::chrono::duration_cast<std::chrono::milliseconds>(ended - started).count()));
     while (std::chrono::steady_clock::now() < until) {
-      if (options.should_stop && options.should_stop()) return Cancelled("verification stopped on request");
+      if (options.should_stop && options.should_stop())
+        return Cancelled("verification stopped on request");
       std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
           std::chrono::milliseconds(50), until - std::chrono::steady_clock::now()));
     }
@@ -229,7 +242,8 @@ Status VerifyTable(const TablePlan& plan, const ChunkBounds* known, const std::o
     if (!at || *at < next_known) return Status::Ok();  // nothing (more) to compare
   }
   do {
-    if (options.should_stop && options.should_stop()) return Cancelled("verification stopped on request");
+    if (options.should_stop && options.should_stop())
+      return Cancelled("verification stopped on request");
     std::optional<Key> upper;
     if (before_known) {
       ORDO_ASSIGN_OR_RETURN(upper, queried(lower, known->from));
@@ -277,7 +291,8 @@ Result<VerifyReport> VerifyTables(const std::vector<const TablePlan*>& plans, My
     BinlogPosition at;
     for (const SqlRow& r : st->rows) {
       if (r[0].value_or("") == "Binlog_snapshot_file") at.file = r[1].value_or("");
-      if (r[0].value_or("") == "Binlog_snapshot_position") at.offset = std::stoull(r[1].value_or("0"));
+      if (r[0].value_or("") == "Binlog_snapshot_position")
+        at.offset = std::stoull(r[1].value_or("0"));
     }
     Status held = loop->HoldAt(at, std::chrono::seconds(60));
     if (!held.ok()) {

@@ -11,8 +11,9 @@
 // utf8mb4 when the change converts their charset; nulls as a bitmap) must match; on a
 // mismatch the chunk is compared row by row and its first differing key is named in a
 // DataLoss error. With the copy's bounds, chunks are compared from the table's end back
-// to its start: the end is what the copy touched last, still in the buffer pool. Any increasing sequence of keys bounds the chunks correctly; the
-// copy's own bounds save the queries that would find them.
+// to its start: the end is what the copy touched last, still in the buffer pool. Any increasing
+// sequence of keys bounds the chunks correctly; the copy's own bounds save the queries that would
+// find them.
 //
 // Thread-safety: one call at a time per set of tables.
 #pragma once

@@ -83,9 +83,9 @@ Status TableCopier::CaptureEnd(MysqlConnection& conn) {
   std::string desc;
   for (size_t i = 0; i < key_names_.size(); ++i)
     desc += (i ? ", " : "") + QuoteIdentifier(key_names_[i]) + " DESC";
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
-                        conn.Query("SELECT " + keys + " FROM " + QuoteTable(plan_.schema(), plan_.table()) +
-                                   " ORDER BY " + desc + " LIMIT 1"));
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SELECT " + keys + " FROM " +
+                                                 QuoteTable(plan_.schema(), plan_.table()) +
+                                                 " ORDER BY " + desc + " LIMIT 1"));
   MutexLock lock(&mu_);
   state_.started = true;
   if (rows.rows.empty()) {
@@ -105,10 +105,11 @@ Result<std::optional<std::pair<uint64_t, TableCopier::Chunk>>> TableCopier::Next
   std::vector<SqlValue> params = range.params;
   params.push_back(SqlValue::Int(sizer_.rows() - 1));
   ORDO_ASSIGN_OR_RETURN(
-      SqlRows rows, conn.Query("SELECT " + order + " FROM " + QuoteTable(plan_.schema(), plan_.table()) +
-                                   " FORCE INDEX (" + QuoteIdentifier(plan_.source.key_name) +
-                                   ") WHERE " + range.sql + " ORDER BY " + order + " LIMIT 1 OFFSET ?",
-                               params));
+      SqlRows rows,
+      conn.Query("SELECT " + order + " FROM " + QuoteTable(plan_.schema(), plan_.table()) +
+                     " FORCE INDEX (" + QuoteIdentifier(plan_.source.key_name) + ") WHERE " +
+                     range.sql + " ORDER BY " + order + " LIMIT 1 OFFSET ?",
+                 params));
   Chunk chunk;
   chunk.lower = cursor_;
   if (rows.rows.empty()) {
@@ -143,10 +144,10 @@ Status TableCopier::CopyChunk(MysqlConnection& conn, const Chunk& chunk, int64_t
     if (!fenced.ok()) return rollback(fenced);
   }
   ORDO_SYNC_POINT("TableCopier::CopyChunk:BeforeInsert");
-  auto n = conn.Execute("INSERT IGNORE INTO " + QuoteTable(plan_.schema(), plan_.shadow_name) + " (" +
-                            ColumnList(plan_.shadow_names) + ") SELECT " + ColumnList(plan_.source_names) +
-                            " FROM " + src + " FORCE INDEX (" + QuoteIdentifier(plan_.source.key_name) +
-                            ") WHERE " + range.sql,
+  auto n = conn.Execute("INSERT IGNORE INTO " + QuoteTable(plan_.schema(), plan_.shadow_name) +
+                            " (" + ColumnList(plan_.shadow_names) + ") SELECT " +
+                            ColumnList(plan_.source_names) + " FROM " + src + " FORCE INDEX (" +
+                            QuoteIdentifier(plan_.source.key_name) + ") WHERE " + range.sql,
                         range.params);
   if (!n.ok()) return rollback(n.status());
   *affected = static_cast<int64_t>(*n);
@@ -164,16 +165,17 @@ Status TableCopier::CopyChunk(MysqlConnection& conn, const Chunk& chunk, int64_t
 }
 
 // Finds the first row of the chunk that the new table cannot hold and names it.
-Status TableCopier::Diagnose(MysqlConnection& conn, const Chunk& chunk, const std::string& warning) {
+Status TableCopier::Diagnose(MysqlConnection& conn, const Chunk& chunk,
+                             const std::string& warning) {
   std::string where = QuoteTable(plan_.schema(), plan_.table());
   std::string src = where;
   std::string shadow = QuoteTable(plan_.schema(), plan_.shadow_name);
   std::string probe = QuoteIdentifier("_ordo_probe");
   Predicate range = KeyRange(key_names_, chunk.lower, chunk.upper);
-  ORDO_ASSIGN_OR_RETURN(SqlRows keys, conn.Query("SELECT " + ColumnList(key_names_) + " FROM " + src +
-                                                     " WHERE " + range.sql + " ORDER BY " +
-                                                     ColumnList(key_names_),
-                                                 range.params));
+  ORDO_ASSIGN_OR_RETURN(SqlRows keys,
+                        conn.Query("SELECT " + ColumnList(key_names_) + " FROM " + src + " WHERE " +
+                                       range.sql + " ORDER BY " + ColumnList(key_names_),
+                                   range.params));
   ORDO_RETURN_IF_ERROR(conn.Execute("DROP TEMPORARY TABLE IF EXISTS " + probe));
   ORDO_RETURN_IF_ERROR(conn.Execute("CREATE TEMPORARY TABLE " + probe + " LIKE " + shadow));
   std::string cols = " (" + ColumnList(plan_.shadow_names) + ") SELECT " +
@@ -188,15 +190,16 @@ Status TableCopier::Diagnose(MysqlConnection& conn, const Chunk& chunk, const st
     auto own = conn.Execute("INSERT INTO " + probe + cols, key);
     (void)conn.Execute("DELETE FROM " + probe);
     if (!own.ok() && !own.status().retryable()) {
-      found = DataLoss(where + ": row with key " + named + " cannot be stored in the new table: " +
-                       own.status().message());
+      found = DataLoss(where + ": row with key " + named +
+                       " cannot be stored in the new table: " + own.status().message());
       break;
     }
     ORDO_RETURN_IF_ERROR(conn.Execute("BEGIN"));
     auto into = conn.Execute("INSERT INTO " + shadow + cols, key);
     (void)conn.Execute("ROLLBACK");
     if (!into.ok() && into.status().code() == StatusCode::kAlreadyExists &&
-        into.status().message().find("for key '" + plan_.shadow.key_name + "'") == std::string::npos) {
+        into.status().message().find("for key '" + plan_.shadow.key_name + "'") ==
+            std::string::npos) {
       found = DataLoss(where + ": row with key " + named +
                        " conflicts with another row on a unique key of the new table: " +
                        into.status().message());
@@ -226,7 +229,8 @@ Status TableCopier::Worker(int index) {
       continue;
     }
     if (int64_t resting = rest_until_.load() - SteadyNowMs(); resting > 0) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(std::min<int64_t>(resting, kPausePoll.count())));
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(std::min<int64_t>(resting, kPausePoll.count())));
       continue;
     }
     auto next = NextChunk(*conn);

@@ -124,7 +124,7 @@ class TableCopier {
   bool exhausted_ ORDO_GUARDED_BY(mu_) = false;
   uint64_t next_id_ ORDO_GUARDED_BY(mu_) = 0;
   std::map<uint64_t, Chunk> in_flight_ ORDO_GUARDED_BY(mu_);  // ordered by id == key order
-  ChunkBounds bounds_ ORDO_GUARDED_BY(mu_);                   // every chunk handed out, in key order
+  ChunkBounds bounds_ ORDO_GUARDED_BY(mu_);  // every chunk handed out, in key order
   ChunkSizer sizer_ ORDO_GUARDED_BY(mu_);
   Status error_ ORDO_GUARDED_BY(mu_);
   int running_ ORDO_GUARDED_BY(mu_) = 0;  // workers started and not returned

@@ -22,9 +22,10 @@ int64_t MsSince(SteadyClock::time_point t0) {
 
 Result<std::optional<std::string>> TableComment(MysqlConnection& conn, const std::string& schema,
                                                 const std::string& table) {
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SELECT TABLE_COMMENT FROM information_schema.TABLES "
-                                                 "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
-                                                 {SqlValue::Text(schema), SqlValue::Text(table)}));
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+                        conn.Query("SELECT TABLE_COMMENT FROM information_schema.TABLES "
+                                   "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+                                   {SqlValue::Text(schema), SqlValue::Text(table)}));
   if (rows.rows.empty()) return std::optional<std::string>();
   return std::optional<std::string>(rows.rows[0][0].value_or(""));
 }
@@ -47,10 +48,12 @@ Status CreateSentries(const std::vector<SwapTable>& tables, MysqlConnection& con
 // Polls until session `id` waits for a metadata lock (its RENAME is queued).
 Status WaitQueued(MysqlConnection& monitor, uint64_t id, SteadyClock::time_point deadline) {
   while (SteadyClock::now() < deadline) {
-    ORDO_ASSIGN_OR_RETURN(SqlRows rows, monitor.Query("SELECT STATE FROM information_schema.PROCESSLIST "
-                                                      "WHERE ID = ?",
-                                                      {SqlValue::UInt(id)}));
-    if (!rows.rows.empty() && rows.rows[0][0].value_or("").find("metadata lock") != std::string::npos)
+    ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+                          monitor.Query("SELECT STATE FROM information_schema.PROCESSLIST "
+                                        "WHERE ID = ?",
+                                        {SqlValue::UInt(id)}));
+    if (!rows.rows.empty() &&
+        rows.rows[0][0].value_or("").find("metadata lock") != std::string::npos)
       return Status::Ok();
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
@@ -88,7 +91,8 @@ Status CatchUp(SyncLoop& loop, MysqlConnection& monitor, std::chrono::millisecon
 }
 
 // Lets the paused change stream apply what came since it stopped, then pauses it again.
-Status CatchUpBetweenTries(SyncLoop& loop, MysqlConnection& monitor, SteadyClock::time_point deadline) {
+Status CatchUpBetweenTries(SyncLoop& loop, MysqlConnection& monitor,
+                           SteadyClock::time_point deadline) {
   ORDO_RETURN_IF_ERROR(loop.Start({}));
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
   ORDO_RETURN_IF_ERROR(CatchUp(loop, monitor, std::max(left, std::chrono::milliseconds(1))));
@@ -116,7 +120,8 @@ Status Attempt(const std::vector<SwapTable>& tables, MysqlPool* pool, SyncLoop* 
                int64_t* block_ms, BinlogPosition* position, TableHolders* holders) {
   ORDO_ASSIGN_OR_RETURN(auto monitor, pool->Acquire());
   if (loop != nullptr)
-    ORDO_RETURN_IF_ERROR(CatchUp(*loop, *monitor, std::chrono::milliseconds(options.catch_up_timeout_ms)));
+    ORDO_RETURN_IF_ERROR(
+        CatchUp(*loop, *monitor, std::chrono::milliseconds(options.catch_up_timeout_ms)));
   ORDO_RETURN_IF_ERROR(CreateSentries(tables, *monitor));
   // Lock order = the server's metadata-lock order: (schema, name).
   std::vector<size_t> order;
@@ -178,7 +183,8 @@ Status Attempt(const std::vector<SwapTable>& tables, MysqlPool* pool, SyncLoop* 
   // Gives up: stops the queued rename, releases every lock, drops the sentries. While a
   // sentry exists the rename can only fail ("already exists").
   auto give_up = [&](Status why) {
-    if (renamer.joinable() && !rename_done) (void)monitor->Execute("KILL QUERY " + std::to_string(b_id));
+    if (renamer.joinable() && !rename_done)
+      (void)monitor->Execute("KILL QUERY " + std::to_string(b_id));
     for (size_t i = 0; i < tables.size(); ++i)
       if (locked[i]) (void)conns[i]->Execute("UNLOCK TABLES");
     if (renamer.joinable()) renamer.join();
@@ -200,9 +206,14 @@ Status Attempt(const std::vector<SwapTable>& tables, MysqlPool* pool, SyncLoop* 
     Status s = fence.RecordSwap(*monitor, kind, *position);
     if (!s.ok()) return give_up(s);
     ORDO_SYNC_POINT("Cutover:BeforeDropSentry");
-    renamed = b->Execute("SET STATEMENT max_statement_time=" + LockSeconds(deadline) + " FOR RENAME TABLE " + renames);
+    renamed = b->Execute("SET STATEMENT max_statement_time=" + LockSeconds(deadline) +
+                         " FOR RENAME TABLE " + renames);
     *block_ms = MsSince(t0);
-    if (!renamed.ok()) return give_up(renamed.code() == StatusCode::kTimeout ? renamed : Aborted("cutover: the rename failed, nothing was swapped: " + renamed.message()));
+    if (!renamed.ok())
+      return give_up(
+          renamed.code() == StatusCode::kTimeout
+              ? renamed
+              : Aborted("cutover: the rename failed, nothing was swapped: " + renamed.message()));
     return Status::Ok();
   }
 
@@ -243,15 +254,19 @@ Status Attempt(const std::vector<SwapTable>& tables, MysqlPool* pool, SyncLoop* 
       for (MysqlConnection* c : conns)
         if (c != nullptr) ours.push_back(c->thread_id());
       auto who = ListTableHolders(*monitor, names, MsSince(t0), ours);
-      std::string held = who.ok() && !who->sessions.empty() ? Describe(*who) : "a transaction keeps one of them open";
+      std::string held = who.ok() && !who->sessions.empty()
+                             ? Describe(*who)
+                             : "a transaction keeps one of them open";
       if (holders != nullptr && who.ok()) *holders = *who;
-      return give_up(Timeout("cutover: the tables were never free of other sessions' locks within " +
-                             std::to_string(options.lock_timeout_ms) + " ms (" + std::to_string(tries) +
-                             " tries): " + held));
+      return give_up(
+          Timeout("cutover: the tables were never free of other sessions' locks within " +
+                  std::to_string(options.lock_timeout_ms) + " ms (" + std::to_string(tries) +
+                  " tries): " + held));
     }
     // Busy tables free up many times a second between short transactions: try again at
     // once. One that stays held is a long transaction: spare the server the spinning.
-    if (now - t0 > std::chrono::milliseconds(250)) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (now - t0 > std::chrono::milliseconds(250))
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
     // The change stream is paused meanwhile and what it owes is drained under the
     // locks: every 100 ms of tries it catches up again, so the drain stays short.
     if (loop != nullptr && now - slice > std::chrono::milliseconds(100)) {
@@ -326,7 +341,8 @@ Status DropSentries(const std::vector<SwapTable>& tables, MysqlConnection& conn)
   for (const SwapTable& t : tables) {
     if (t.away.empty()) continue;
     ORDO_ASSIGN_OR_RETURN(bool sentry, IsSentry(conn, t.schema, t.away));
-    if (sentry) ORDO_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS " + QuoteTable(t.schema, t.away)));
+    if (sentry)
+      ORDO_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS " + QuoteTable(t.schema, t.away)));
   }
   return Status::Ok();
 }
@@ -338,11 +354,13 @@ Result<CutoverResult> RunCutover(const std::vector<SwapTable>& tables, MysqlPool
   int64_t backoff = options.backoff_ms;
   const auto first = SteadyClock::now();
   for (int attempt = 1; attempt <= options.max_attempts; ++attempt) {
-    if (options.should_stop && options.should_stop()) return Cancelled("cutover stopped on request");
+    if (options.should_stop && options.should_stop())
+      return Cancelled("cutover stopped on request");
     result.attempts = attempt;
     int64_t block = 0;
     TableHolders holders;
-    Status s = Attempt(tables, pool, loop, fence, kind, options, &block, &result.position, &holders);
+    Status s =
+        Attempt(tables, pool, loop, fence, kind, options, &block, &result.position, &holders);
     if (s.ok()) {
       result.write_block_ms = block;
       return result;
@@ -351,7 +369,8 @@ Result<CutoverResult> RunCutover(const std::vector<SwapTable>& tables, MysqlPool
     if (!s.retryable() || s.Is(StatusCode::kLeaseLost)) return s;
     result.failed_block_ms.push_back(block);
     result.failed_reasons.push_back(s.message());
-    if (options.gave_up) options.gave_up("swap attempt " + std::to_string(attempt) + " gave up: " + s.message());
+    if (options.gave_up)
+      options.gave_up("swap attempt " + std::to_string(attempt) + " gave up: " + s.message());
     if (attempt == options.max_attempts) break;
     // cutover_force_after: the sessions the server names as holding the tables go.
     if (options.force_after_ms > 0 && holders.exact && !holders.sessions.empty() &&

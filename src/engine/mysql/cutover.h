@@ -40,28 +40,28 @@ namespace ordo {
 struct CutoverOptions {
   int64_t lock_timeout_ms = 3000;  // hard cap on write-blocked time per attempt
   int max_attempts = 10;
-  int64_t backoff_ms = 500;        // doubles per attempt, capped at 8× the first
+  int64_t backoff_ms = 500;  // doubles per attempt, capped at 8× the first
   int64_t catch_up_timeout_ms = 60000;
-  int64_t force_after_ms = 0;  // EngineSpec::cutover_force_after_ms
-  std::function<bool()> should_stop;  // checked between attempts
+  int64_t force_after_ms = 0;                       // EngineSpec::cutover_force_after_ms
+  std::function<bool()> should_stop;                // checked between attempts
   std::function<void(const std::string&)> gave_up;  // after each attempt that gave up: why
 };
 
 // One table of a swap. Names are in `schema`.
 struct SwapTable {
   std::string schema;
-  std::string table;     // the name the application uses
-  std::string away;      // where the current table goes (also its sentry); "": none exists
-  std::string incoming;  // the table that takes the name; "": none (a drop)
+  std::string table;       // the name the application uses
+  std::string away;        // where the current table goes (also its sentry); "": none exists
+  std::string incoming;    // the table that takes the name; "": none (a drop)
   int applier_index = -1;  // the loop's applier plan that writes `incoming`; -1: none
 };
 
 struct CutoverResult {
   int attempts = 0;
-  BinlogPosition position;  // read under the locks of the swap that succeeded
-  int64_t write_block_ms = 0;            // of the attempt that swapped
-  std::vector<std::string> killed;       // sessions killed by cutover_force_after
-  std::vector<int64_t> failed_block_ms;  // of the attempts that gave up
+  BinlogPosition position;                  // read under the locks of the swap that succeeded
+  int64_t write_block_ms = 0;               // of the attempt that swapped
+  std::vector<std::string> killed;          // sessions killed by cutover_force_after
+  std::vector<int64_t> failed_block_ms;     // of the attempts that gave up
   std::vector<std::string> failed_reasons;  // why each failed attempt gave up
 };
 

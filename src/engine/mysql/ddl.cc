@@ -108,11 +108,14 @@ Status ScanClauses(const std::vector<Token>& tokens, size_t first, AlterStatemen
       if (depth == 0 && IsSymbol(tokens[end], ',')) break;
       ++end;
     }
-    auto at = [&](size_t k) -> const Token* { return start + k < end ? &tokens[start + k] : nullptr; };
+    auto at = [&](size_t k) -> const Token* {
+      return start + k < end ? &tokens[start + k] : nullptr;
+    };
     if (at(0) && IsWord(*at(0), "RENAME")) {
       const Token* next = at(1);
       if (next && IsWord(*next, "COLUMN")) {
-        if (!at(2) || !at(3) || !at(4) || !IsIdent(*at(2)) || !IsWord(*at(3), "TO") || !IsIdent(*at(4)))
+        if (!at(2) || !at(3) || !at(4) || !IsIdent(*at(2)) || !IsWord(*at(3), "TO") ||
+            !IsIdent(*at(4)))
           return InvalidArgument("cannot read RENAME COLUMN: expected RENAME COLUMN old TO new");
         out->renamed_columns[at(2)->text] = at(4)->text;
       } else if (!(next && (IsWord(*next, "INDEX") || IsWord(*next, "KEY")))) {
@@ -173,17 +176,21 @@ Result<TableStatement> ParseCreate(std::string_view ddl, const std::vector<Token
     return InvalidArgument("a change must be an ALTER TABLE, CREATE TABLE or DROP TABLE statement");
   ++i;
   if (i < tokens.size() && IsWord(tokens[i], "IF"))
-    return InvalidArgument("CREATE TABLE IF NOT EXISTS is not accepted: a change must say what it creates");
+    return InvalidArgument(
+        "CREATE TABLE IF NOT EXISTS is not accepted: a change must say what it creates");
   TableStatement out;
   out.kind = ChangeKind::kCreate;
-  ORDO_RETURN_IF_ERROR(ReadTableName(tokens, &i, &out.schema_name, &out.table_name, "CREATE TABLE"));
-  if (i >= tokens.size()) return InvalidArgument("CREATE TABLE " + out.table_name + " defines nothing");
+  ORDO_RETURN_IF_ERROR(
+      ReadTableName(tokens, &i, &out.schema_name, &out.table_name, "CREATE TABLE"));
+  if (i >= tokens.size())
+    return InvalidArgument("CREATE TABLE " + out.table_name + " defines nothing");
   int depth = 0;
   for (size_t k = i; k < tokens.size(); ++k) {
     if (IsSymbol(tokens[k], '(')) ++depth;
     if (IsSymbol(tokens[k], ')')) --depth;
     if (IsWord(tokens[k], "SELECT") || (depth == 0 && IsWord(tokens[k], "AS")))
-      return InvalidArgument("CREATE TABLE … SELECT copies data; a change may only define the table");
+      return InvalidArgument(
+          "CREATE TABLE … SELECT copies data; a change may only define the table");
   }
   out.create_body = std::string(ddl.substr(tokens[i].begin, tokens.back().end - tokens[i].begin));
   return out;
@@ -204,7 +211,9 @@ Result<TableStatement> ParseDrop(const std::vector<Token>& tokens) {
   if (i < tokens.size() && IsSymbol(tokens[i], ','))
     return InvalidArgument("one DROP TABLE per change; this one drops several tables");
   while (i < tokens.size() && (IsWord(tokens[i], "RESTRICT") || IsWord(tokens[i], "CASCADE"))) ++i;
-  if (i < tokens.size()) return InvalidArgument("unexpected '" + tokens[i].text + "' after DROP TABLE " + out.table_name);
+  if (i < tokens.size())
+    return InvalidArgument("unexpected '" + tokens[i].text + "' after DROP TABLE " +
+                           out.table_name);
   return out;
 }
 
@@ -215,8 +224,9 @@ Result<TableStatement> ParseChange(std::string_view ddl) {
   if (IsWord(tokens[0], "CREATE")) return ParseCreate(ddl, tokens);
   if (IsWord(tokens[0], "DROP")) return ParseDrop(tokens);
   if (!IsWord(tokens[0], "ALTER"))
-    return InvalidArgument("a change must be an ALTER TABLE, CREATE TABLE or DROP TABLE statement, not '" +
-                           tokens[0].text + "'");
+    return InvalidArgument(
+        "a change must be an ALTER TABLE, CREATE TABLE or DROP TABLE statement, not '" +
+        tokens[0].text + "'");
   TableStatement out;
   ORDO_ASSIGN_OR_RETURN(out.alter, ParseAlter(ddl));
   out.schema_name = out.alter.schema_name;
@@ -227,7 +237,8 @@ Result<TableStatement> ParseChange(std::string_view ddl) {
 Result<AlterStatement> ParseAlter(std::string_view ddl) {
   ORDO_ASSIGN_OR_RETURN(std::vector<Token> tokens, StatementTokens(ddl));
   if (!IsWord(tokens[0], "ALTER"))
-    return InvalidArgument("a change must be an ALTER TABLE statement, not '" + tokens[0].text + "'");
+    return InvalidArgument("a change must be an ALTER TABLE statement, not '" + tokens[0].text +
+                           "'");
   size_t i = 1;
   if (i < tokens.size() && IsWord(tokens[i], "ONLINE")) ++i;
   if (i < tokens.size() && IsWord(tokens[i], "IGNORE"))
@@ -238,7 +249,8 @@ Result<AlterStatement> ParseAlter(std::string_view ddl) {
   if (i + 1 < tokens.size() && IsWord(tokens[i], "IF") && IsWord(tokens[i + 1], "EXISTS")) i += 2;
   AlterStatement out;
   ORDO_RETURN_IF_ERROR(ReadTableName(tokens, &i, &out.schema_name, &out.table_name, "ALTER TABLE"));
-  if (i >= tokens.size()) return InvalidArgument("ALTER TABLE " + out.table_name + " changes nothing");
+  if (i >= tokens.size())
+    return InvalidArgument("ALTER TABLE " + out.table_name + " changes nothing");
   size_t spec_begin = tokens[i].begin;
   size_t spec_end = tokens.back().end;
   out.spec = std::string(ddl.substr(spec_begin, spec_end - spec_begin));

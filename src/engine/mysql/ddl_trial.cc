@@ -44,8 +44,10 @@ Status TryOne(MysqlConnection& conn, const std::string& schema, const TableChang
 
 }  // namespace
 
-std::string WithTableName(std::string message, const std::string& internal, const std::string& table) {
-  for (size_t at = message.find(internal); at != std::string::npos; at = message.find(internal, at + table.size()))
+std::string WithTableName(std::string message, const std::string& internal,
+                          const std::string& table) {
+  for (size_t at = message.find(internal); at != std::string::npos;
+       at = message.find(internal, at + table.size()))
     message.replace(at, internal.size(), table);
   return message;
 }
@@ -55,7 +57,8 @@ Status TryChanges(MysqlConnection& conn, const std::string& default_schema,
   for (const TableChange& c : changes) {
     std::string schema = c.schema_name.empty() ? default_schema : c.schema_name;
     if (schema.empty())
-      return InvalidArgument(QuoteIdentifier(c.table_name) + ": no schema (neither in the change nor in the DSN)");
+      return InvalidArgument(QuoteIdentifier(c.table_name) +
+                             ": no schema (neither in the change nor in the DSN)");
     ORDO_RETURN_IF_ERROR(TryOne(conn, schema, c));
   }
   return Status::Ok();

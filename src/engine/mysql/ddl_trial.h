@@ -30,6 +30,7 @@ Status TryChanges(MysqlConnection& conn, const std::string& default_schema,
 
 // A server's error about a table of ordo's (a trial or check copy) in terms of the
 // user's table: every `internal` in `message` becomes `table`.
-std::string WithTableName(std::string message, const std::string& internal, const std::string& table);
+std::string WithTableName(std::string message, const std::string& internal,
+                          const std::string& table);
 
 }  // namespace ordo

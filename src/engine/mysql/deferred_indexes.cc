@@ -104,7 +104,8 @@ Result<std::vector<std::string>> DeferIndexes(MysqlConnection& conn, const std::
                                               const std::string& shadow) {
   const std::string table = QuoteTable(schema, shadow);
   ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SHOW CREATE TABLE " + table));
-  if (rows.rows.empty() || rows.rows[0].size() < 2) return Internal("SHOW CREATE TABLE " + table + " returned nothing");
+  if (rows.rows.empty() || rows.rows[0].size() < 2)
+    return Internal("SHOW CREATE TABLE " + table + " returned nothing");
   std::vector<std::string> clauses = PlainIndexClauses(rows.rows[0][1].value_or(""));
   if (clauses.empty()) return clauses;
   std::string drop;

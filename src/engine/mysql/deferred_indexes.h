@@ -16,8 +16,8 @@
 //
 //   ORDO_ASSIGN_OR_RETURN(auto clauses, DeferIndexes(conn, "db", "t_ordo_new"));
 //   ... copy ...
-//   ORDO_ASSIGN_OR_RETURN(std::string alter, AddMissingStatement(conn, "db", "t_ordo_new", clauses));
-//   if (!alter.empty()) conn.Execute(alter);
+//   ORDO_ASSIGN_OR_RETURN(std::string alter, AddMissingStatement(conn, "db", "t_ordo_new",
+//   clauses)); if (!alter.empty()) conn.Execute(alter);
 //
 // Thread-safety: free functions on the caller's connection.
 #pragma once

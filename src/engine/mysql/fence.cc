@@ -29,15 +29,20 @@ Status Moved(const std::string& operation) {
 
 }  // namespace
 
-TargetFence::TargetFence(std::string schema, std::string table, TargetOwner owner, std::string token)
-    : schema_(std::move(schema)), table_(std::move(table)), owner_(std::move(owner)), token_(std::move(token)) {}
+TargetFence::TargetFence(std::string schema, std::string table, TargetOwner owner,
+                         std::string token)
+    : schema_(std::move(schema)),
+      table_(std::move(table)),
+      owner_(std::move(owner)),
+      token_(std::move(token)) {}
 
 std::string TargetFence::KeyFor(const std::string& operation_id,
                                 std::vector<std::pair<std::string, std::string>> tables) {
   std::string key = operation_id;
   if (key.empty()) {
     std::sort(tables.begin(), tables.end());
-    for (const auto& [schema, table] : tables) key += (key.empty() ? "" : ",") + schema + "." + table;
+    for (const auto& [schema, table] : tables)
+      key += (key.empty() ? "" : ",") + schema + "." + table;
   }
   if (key.size() <= kMaxKey) return key;
   char hash[20];
@@ -48,11 +53,13 @@ std::string TargetFence::KeyFor(const std::string& operation_id,
 std::string TargetFence::table() const { return QuoteTable(schema_, OwnerTableName(table_)); }
 
 Status TargetFence::Advance(MysqlConnection& conn) const {
-  ORDO_ASSIGN_OR_RETURN(uint64_t n, conn.Execute("UPDATE " + table() +
-                                                     " SET `token` = ?, `updated_at` = NOW(6) "
-                                                     "WHERE `table_name` = ? AND `store_id` = ? AND `operation` = ?",
-                                                 {SqlValue::Text(token_), SqlValue::Text(table_),
-                                                  SqlValue::Text(owner_.store_id), SqlValue::Text(owner_.operation)}));
+  ORDO_ASSIGN_OR_RETURN(
+      uint64_t n,
+      conn.Execute("UPDATE " + table() +
+                       " SET `token` = ?, `updated_at` = NOW(6) "
+                       "WHERE `table_name` = ? AND `store_id` = ? AND `operation` = ?",
+                   {SqlValue::Text(token_), SqlValue::Text(table_), SqlValue::Text(owner_.store_id),
+                    SqlValue::Text(owner_.operation)}));
   if (n == 0)
     return FailedPrecondition(table() + " does not name this operation (" + owner_.Describe() +
                               "); it cannot be fenced");
@@ -60,14 +67,16 @@ Status TargetFence::Advance(MysqlConnection& conn) const {
 }
 
 Status TargetFence::Check(MysqlConnection& conn) const {
-  auto rows = conn.Query("SELECT `token` FROM " + table() + " WHERE `table_name` = ? LOCK IN SHARE MODE",
-                         {SqlValue::Text(table_)});
+  auto rows =
+      conn.Query("SELECT `token` FROM " + table() + " WHERE `table_name` = ? LOCK IN SHARE MODE",
+                 {SqlValue::Text(table_)});
   if (!rows.ok()) {
     // The record is gone: the operation's work on the target ended under another engine.
     if (rows.status().Is(StatusCode::kNotFound)) return Moved(owner_.Describe());
     return rows.status();
   }
-  if (rows->rows.empty() || rows->rows[0][0].value_or("") != token_) return Moved(owner_.Describe());
+  if (rows->rows.empty() || rows->rows[0][0].value_or("") != token_)
+    return Moved(owner_.Describe());
   return Status::Ok();
 }
 
@@ -81,13 +90,13 @@ Status TargetFence::CheckNow(MysqlConnection& conn) const {
 
 Status TargetFence::RecordSwap(MysqlConnection& conn, const std::string& kind,
                                const BinlogPosition& position) const {
-  ORDO_ASSIGN_OR_RETURN(uint64_t n,
-                        conn.Execute("UPDATE " + table() +
-                                         " SET `swap_kind` = ?, `swap_file` = ?, `swap_offset` = ?, "
-                                         "`updated_at` = NOW(6) WHERE `table_name` = ? AND `token` = ?",
-                                     {SqlValue::Text(kind), SqlValue::Text(position.file),
-                                      SqlValue::UInt(position.offset), SqlValue::Text(table_),
-                                      SqlValue::Text(token_)}));
+  ORDO_ASSIGN_OR_RETURN(
+      uint64_t n, conn.Execute("UPDATE " + table() +
+                                   " SET `swap_kind` = ?, `swap_file` = ?, `swap_offset` = ?, "
+                                   "`updated_at` = NOW(6) WHERE `table_name` = ? AND `token` = ?",
+                               {SqlValue::Text(kind), SqlValue::Text(position.file),
+                                SqlValue::UInt(position.offset), SqlValue::Text(table_),
+                                SqlValue::Text(token_)}));
   if (n == 0) {
     // Zero rows changed: either another token, or the same values already (a repeat).
     ORDO_ASSIGN_OR_RETURN(auto record, Read(conn));

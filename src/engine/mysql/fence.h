@@ -37,8 +37,8 @@
 #include <string>
 #include <vector>
 
-#include "db/mysql/connection.h"
 #include "binlog/event.h"
+#include "db/mysql/connection.h"
 #include "engine/mysql/ownership.h"
 
 namespace ordo {

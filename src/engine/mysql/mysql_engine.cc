@@ -84,12 +84,16 @@ Status MysqlEngine::SaveCheckpoint() {
   ResumeState state;
   std::vector<TableCopyState> copies = CopyStates();
   for (size_t i = 0; i < plans_.size() && i < copies.size(); ++i)
-    state.tables.push_back({plans_[i]->schema(), plans_[i]->table(), copies[i],
-                            i < deferred_indexes_.size() ? deferred_indexes_[i] : std::vector<std::string>()});
-  if (applier_) state.position = applier_->SafeResumePosition();
-  else if (saved_) state.position = saved_->position;
+    state.tables.push_back(
+        {plans_[i]->schema(), plans_[i]->table(), copies[i],
+         i < deferred_indexes_.size() ? deferred_indexes_[i] : std::vector<std::string>()});
+  if (applier_)
+    state.position = applier_->SafeResumePosition();
+  else if (saved_)
+    state.position = saved_->position;
   state.stage = stage_;
-  state.reverse_position = reverse_applier_ ? reverse_applier_->SafeResumePosition() : reverse_position_;
+  state.reverse_position =
+      reverse_applier_ ? reverse_applier_->SafeResumePosition() : reverse_position_;
   state.revert_error = revert_error_;
   state.instant = instant_;
   state.instant_definition = instant_definition_;
@@ -99,7 +103,8 @@ Status MysqlEngine::SaveCheckpoint() {
 
 std::string MysqlEngine::RevertUnavailable() const {
   if (stage_ != EngineStage::kSwapped) return "";
-  if (instant_) return "the change was applied with ALGORITHM=INSTANT; instant changes are not revertible";
+  if (instant_)
+    return "the change was applied with ALGORITHM=INSTANT; instant changes are not revertible";
   if (!revert_error_.empty()) return revert_error_;
   return reverse_waiting_;
 }
@@ -115,7 +120,7 @@ Status MysqlEngine::ReportProgress() {
     MutexLock lock(&volume_mu_);
     p.notices = notices_;
     p.volume = volume_;
-    p.throttle_reason = !throttle_reason_.empty() ? throttle_reason_
+    p.throttle_reason = !throttle_reason_.empty()  ? throttle_reason_
                         : !backlog_reason_.empty() ? backlog_reason_
                                                    : RestReason();
   }
@@ -142,7 +147,8 @@ Status MysqlEngine::ReportProgress() {
       const TableCopyState& copy = copies[change.plan];
       c.rows_copied = copy.rows_copied;
       c.rows_total = std::max(plans_[change.plan]->source.estimated_rows, c.rows_copied);
-      c.percent = copy.done ? 100.0 : (c.rows_total > 0 ? 100.0 * c.rows_copied / c.rows_total : 0.0);
+      c.percent =
+          copy.done ? 100.0 : (c.rows_total > 0 ? 100.0 * c.rows_copied / c.rows_total : 0.0);
     } else {
       c.percent = copied_ || stage_ != EngineStage::kCopy ? 100.0 : 0.0;
     }
@@ -182,7 +188,8 @@ Status MysqlEngine::Tick(bool force) {
 
 Status MysqlEngine::SetVolume(const EngineVolume& volume) {
   if (volume.copy_threads < 1 || volume.copy_threads > 64)
-    return InvalidArgument("copy_threads must be within 1..64, not " + std::to_string(volume.copy_threads));
+    return InvalidArgument("copy_threads must be within 1..64, not " +
+                           std::to_string(volume.copy_threads));
   if (volume.chunk_target_ms < 10 || volume.chunk_target_ms > 60000)
     return InvalidArgument("chunk_target_ms must be within 10..60000, not " +
                            std::to_string(volume.chunk_target_ms));
@@ -232,7 +239,8 @@ Status MysqlEngine::Cancel() {
     std::string check = CheckTableName(change.table);
     ORDO_RETURN_IF_ERROR(conn->Execute("DROP TABLE IF EXISTS " + QuoteTable(change.schema, check)));
     if (change.kind != ChangeKind::kDrop)
-      ORDO_RETURN_IF_ERROR(conn->Execute("DROP TABLE IF EXISTS " + QuoteTable(change.schema, change.shadow_name)));
+      ORDO_RETURN_IF_ERROR(
+          conn->Execute("DROP TABLE IF EXISTS " + QuoteTable(change.schema, change.shadow_name)));
   }
   ORDO_RETURN_IF_ERROR(DropSentries(sentries, *conn));
   ORDO_RETURN_IF_ERROR(ReleaseTarget(*conn));
@@ -252,7 +260,8 @@ Result<std::unique_ptr<OperationEngine>> NewMysqlEngineWithStreams(const EngineS
   if (host == nullptr) return InvalidArgument("the engine needs a host");
   ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(spec.target_dsn));
   if (dsn.scheme != "mysql") return InvalidArgument("the target must be a mysql:// URL");
-  return std::unique_ptr<OperationEngine>(new MysqlEngine(spec, std::move(dsn), host, std::move(streams)));
+  return std::unique_ptr<OperationEngine>(
+      new MysqlEngine(spec, std::move(dsn), host, std::move(streams)));
 }
 
 }  // namespace ordo

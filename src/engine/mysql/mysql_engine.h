@@ -31,8 +31,8 @@
 #include "db/dsn.h"
 #include "db/mysql/pool.h"
 #include "engine/mysql/applier.h"
-#include "engine/mysql/checksum.h"
 #include "engine/mysql/change_stream.h"
+#include "engine/mysql/checksum.h"
 #include "engine/mysql/copier.h"
 #include "engine/mysql/cutover.h"
 #include "engine/mysql/ddl.h"
@@ -116,7 +116,7 @@ class MysqlEngine final : public OperationEngine {
     int last_table = -1;               // the last plan with indexes to add
     Mutex mu;
     std::vector<size_t> built ORDO_GUARDED_BY(mu);  // plans whose indexes are all there
-    Status result;              // written before `finished`
+    Status result;                                  // written before `finished`
   };
   void StartIndexBuild();
   Status BuildIndexes(IndexBuild* build, std::vector<std::vector<std::string>> lists);
@@ -196,7 +196,7 @@ class MysqlEngine final : public OperationEngine {
   std::vector<TableCopyState> CopyStates() const;
   std::string RevertUnavailable() const;
   bool HasAlters() const { return !plans_.empty(); }  // before the swap: tables to copy
-  bool HasReverse() const;  // after the swap: old tables to keep in sync
+  bool HasReverse() const;                            // after the swap: old tables to keep in sync
   Status Dead() const { return FailedPrecondition("the engine stopped after a callback error"); }
 
   EngineSpec spec_;
@@ -217,10 +217,13 @@ class MysqlEngine final : public OperationEngine {
   std::vector<TableCopyState> copy_states_;
   std::vector<std::vector<std::string>> deferred_indexes_;  // per plan (deferred_indexes.h)
   std::unique_ptr<IndexBuild> build_;  // null when none ran since the last join
-  mutable Mutex copiers_mu_;  // SetVolume comes from other threads
-  std::vector<std::unique_ptr<TableCopier>> copiers_ ORDO_GUARDED_BY(copiers_mu_);  // null when not copying
-  std::vector<std::optional<ChunkBounds>> copy_bounds_;  // per plan: a finished copy's, for the verification
-  std::vector<std::optional<VerifiedPrefix>> verified_during_copy_;  // per plan (trailing_verifier.h)
+  mutable Mutex copiers_mu_;           // SetVolume comes from other threads
+  std::vector<std::unique_ptr<TableCopier>> copiers_
+      ORDO_GUARDED_BY(copiers_mu_);  // null when not copying
+  std::vector<std::optional<ChunkBounds>>
+      copy_bounds_;  // per plan: a finished copy's, for the verification
+  std::vector<std::optional<VerifiedPrefix>>
+      verified_during_copy_;  // per plan (trailing_verifier.h)
   // The revert window: old tables kept in sync from the new ones.
   std::vector<std::unique_ptr<TablePlan>> reverse_plans_;  // kAlter: new → old
   std::vector<const TablePlan*> reverse_ptrs_;
@@ -233,7 +236,8 @@ class MysqlEngine final : public OperationEngine {
   bool instant_ = false;
   std::string instant_definition_;
   bool preflight_done_ = false;
-  std::vector<std::string> notices_ ORDO_GUARDED_BY(volume_mu_);  // Preflight's advice, the swap's give-ups
+  std::vector<std::string> notices_
+      ORDO_GUARDED_BY(volume_mu_);  // Preflight's advice, the swap's give-ups
   bool copied_ = false;
   // MakeReady() finished (or the checkpoint said so): indexes built, verified, so
   // only the swap is left; rows_verified_ is what it compared (0 when resumed).

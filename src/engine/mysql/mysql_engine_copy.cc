@@ -27,7 +27,8 @@ Status MysqlEngine::CreateNewTables(MysqlConnection& conn) {
     if (c.kind != ChangeKind::kCreate) continue;
     ORDO_ASSIGN_OR_RETURN(bool exists, TableExists(conn, c.schema, c.shadow_name));
     if (!exists)
-      ORDO_RETURN_IF_ERROR(conn.Execute("CREATE TABLE " + QuoteTable(c.schema, c.shadow_name) + " " + c.create_body));
+      ORDO_RETURN_IF_ERROR(conn.Execute("CREATE TABLE " + QuoteTable(c.schema, c.shadow_name) +
+                                        " " + c.create_body));
   }
   return Status::Ok();
 }
@@ -43,10 +44,12 @@ Status MysqlEngine::StartFresh(MysqlConnection& conn, BinlogPosition* from) {
     std::string shadow = QuoteTable(c.schema, c.shadow_name);
     ORDO_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS " + shadow));
     if (c.kind == ChangeKind::kAlter) {
-      ORDO_RETURN_IF_ERROR(conn.Execute("CREATE TABLE " + shadow + " LIKE " + QuoteTable(c.schema, c.table)));
+      ORDO_RETURN_IF_ERROR(
+          conn.Execute("CREATE TABLE " + shadow + " LIKE " + QuoteTable(c.schema, c.table)));
       ORDO_RETURN_IF_ERROR(conn.Execute("ALTER TABLE " + shadow + " " + c.alter.spec));
       if (spec_.defer_secondary_indexes) {
-        ORDO_ASSIGN_OR_RETURN(deferred_indexes_[c.plan], DeferIndexes(conn, c.schema, c.shadow_name));
+        ORDO_ASSIGN_OR_RETURN(deferred_indexes_[c.plan],
+                              DeferIndexes(conn, c.schema, c.shadow_name));
       }
     }
   }
@@ -57,12 +60,14 @@ Status MysqlEngine::LoadResume(MysqlConnection& conn, BinlogPosition* from, bool
   *usable = false;
   const ResumeState& state = *saved_;
   if (state.tables.size() != plans_.size())
-    return state.tables.empty() ? Status::Ok() : InvalidArgument("the resume state is for other tables");
+    return state.tables.empty() ? Status::Ok()
+                                : InvalidArgument("the resume state is for other tables");
   for (size_t i = 0; i < plans_.size(); ++i) {
     if (state.tables[i].schema_name != plans_[i]->schema() ||
         state.tables[i].table_name != plans_[i]->table())
       return InvalidArgument("the resume state is for other tables");
-    ORDO_ASSIGN_OR_RETURN(bool exists, TableExists(conn, plans_[i]->schema(), plans_[i]->shadow_name));
+    ORDO_ASSIGN_OR_RETURN(bool exists,
+                          TableExists(conn, plans_[i]->schema(), plans_[i]->shadow_name));
     if (!exists) return Status::Ok();  // nothing to resume: start over
   }
   if (state.position.empty()) return Status::Ok();
@@ -86,7 +91,8 @@ void MysqlEngine::StartThrottle() {
   options.max_threads_running = spec_.max_threads_running;
   options.replica_dsns = spec_.replica_dsns;
   options.max_replica_lag_ms = spec_.max_replica_lag_ms;
-  if (options.max_backlog_bytes <= 0 && options.max_threads_running <= 0 && options.replica_dsns.empty())
+  if (options.max_backlog_bytes <= 0 && options.max_threads_running <= 0 &&
+      options.replica_dsns.empty())
     return;
   {
     MutexLock lock(&throttle_mu_);
@@ -115,7 +121,8 @@ void MysqlEngine::StartThrottle() {
     MutexLock lock(&throttle_mu_);
     while (!throttle_stop_) {
       // A wake-up before the interval (spurious, or the stop) only looks again sooner.
-      throttle_cv_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(10, spec_.throttle_interval_ms)));
+      throttle_cv_.wait_for(
+          lock, std::chrono::milliseconds(std::max<int64_t>(10, spec_.throttle_interval_ms)));
       if (throttle_stop_) break;
       lock.unlock();
       evaluate();
@@ -199,7 +206,7 @@ double MysqlEngine::CopyRest(size_t index) const {
 
 std::string MysqlEngine::RestReason() const {
   if (!writes_seen_) return "";
-  double r = phase_ == "copying" ? copy_rest_.load()
+  double r = phase_ == "copying"     ? copy_rest_.load()
              : phase_ == "verifying" ? spec_.verify_rest_under_writes
                                      : 0;
   if (r <= 0) return "";
@@ -219,9 +226,12 @@ Status MysqlEngine::CopyTable(size_t index) {
   options.should_stop = [this] { return stop_.load(); };
   options.paused = [this, index] { return CopyPaused(index); };
   copy_rest_ = CopyRest(index);
-  options.rest_ms = [this](int64_t chunk_ms) { return RestUnderWrites(chunk_ms, copy_rest_.load()); };
+  options.rest_ms = [this](int64_t chunk_ms) {
+    return RestUnderWrites(chunk_ms, copy_rest_.load());
+  };
   options.fence = [this](MysqlConnection& conn) { return fence_->Check(conn); };
-  TableCopier* copier = nullptr;  // lives until the next copy (copiers_ is only reset between copies)
+  TableCopier* copier =
+      nullptr;  // lives until the next copy (copiers_ is only reset between copies)
   {
     MutexLock lock(&copiers_mu_);
     copiers_[index] = std::make_unique<TableCopier>(*plans_[index], applier_.get(), pool_.get(),
@@ -265,8 +275,7 @@ Status MysqlEngine::CatchUp() {
   auto conn = pool_->Acquire();
   if (!conn.ok()) return conn.status();
   ORDO_ASSIGN_OR_RETURN(BinlogPosition now, ReadServerBinlogPosition(**conn));
-  while (!applier_->ChunksSettled() ||
-         ComparePositions(applier_->applied_position(), now) < 0) {
+  while (!applier_->ChunksSettled() || ComparePositions(applier_->applied_position(), now) < 0) {
     ORDO_RETURN_IF_ERROR(loop_->error());
     ORDO_RETURN_IF_ERROR(Tick(false));
     if (StopRequested()) return Stopped();
@@ -304,7 +313,8 @@ Status MysqlEngine::Copy() {
   // Ready before the stop or crash: the stream, replayed from the checkpoint, keeps
   // the verified shadows equal (MakeReady).
   ready_ = usable && saved_->ready &&
-           std::all_of(deferred_indexes_.begin(), deferred_indexes_.end(), [](const auto& l) { return l.empty(); });
+           std::all_of(deferred_indexes_.begin(), deferred_indexes_.end(),
+                       [](const auto& l) { return l.empty(); });
   if (!usable) ORDO_RETURN_IF_ERROR(StartFresh(*conn, &from));
   ORDO_RETURN_IF_ERROR(CreateNewTables(*conn));
   for (const auto& c : copy_states_) rows_copied_at_start_ += c.rows_copied;

@@ -40,8 +40,12 @@ std::vector<SwapTable> MysqlEngine::ForwardSwaps() const {
         t.incoming = c.shadow_name;
         t.applier_index = c.plan;
         break;
-      case ChangeKind::kCreate: t.incoming = c.shadow_name; break;
-      case ChangeKind::kDrop: t.away = c.old_name; break;
+      case ChangeKind::kCreate:
+        t.incoming = c.shadow_name;
+        break;
+      case ChangeKind::kDrop:
+        t.away = c.old_name;
+        break;
     }
     out.push_back(std::move(t));
   }
@@ -59,8 +63,12 @@ std::vector<SwapTable> MysqlEngine::RevertSwaps() const {
         t.incoming = c.old_name;
         t.applier_index = c.plan;
         break;
-      case ChangeKind::kCreate: t.away = c.shadow_name; break;
-      case ChangeKind::kDrop: t.incoming = c.old_name; break;
+      case ChangeKind::kCreate:
+        t.away = c.shadow_name;
+        break;
+      case ChangeKind::kDrop:
+        t.incoming = c.old_name;
+        break;
     }
     out.push_back(std::move(t));
   }
@@ -109,17 +117,20 @@ Result<CutoverReport> MysqlEngine::RunInstant() {
     char seconds[32];
     std::snprintf(seconds, sizeof(seconds), "%.3f", spec_.cutover_lock_timeout_ms / 1000.0);
     auto t0 = SteadyClock::now();
-    Status s = conn->Execute(std::string("SET STATEMENT max_statement_time=") + seconds + " FOR " + ddl);
+    Status s =
+        conn->Execute(std::string("SET STATEMENT max_statement_time=") + seconds + " FOR " + ddl);
     int64_t blocked = MsSince(t0);
     if (s.ok()) {
       report.write_block_ms = blocked;
       break;
     }
-    if (s.message().find("error 1846") != std::string::npos || s.message().find("error 1845") != std::string::npos)
+    if (s.message().find("error 1846") != std::string::npos ||
+        s.message().find("error 1845") != std::string::npos)
       return FailedPrecondition(QuoteTable(c.schema, c.table) +
                                 ": preflight found the change instant on an empty copy, but the "
                                 "server refused ALGORITHM=INSTANT on the table now; nothing was "
-                                "changed: " + s.message());
+                                "changed: " +
+                                s.message());
     if (!s.retryable()) return s;
     report.failed_attempt_block_ms.push_back(blocked);
     report.failed_attempt_reasons.push_back(s.message());
@@ -202,7 +213,8 @@ Status MysqlEngine::MakeReady() {
   if (dead_) return Dead();
   ORDO_RETURN_IF_ERROR(Preflight());
   if (stage_ != EngineStage::kCopy || instant_ || !HasAlters()) return Status::Ok();
-  if (!copied_ || !loop_ || !loop_->running()) return FailedPrecondition("MakeReady before Copy finished");
+  if (!copied_ || !loop_ || !loop_->running())
+    return FailedPrecondition("MakeReady before Copy finished");
   if (ready_) return Status::Ok();
   auto verified = VerifyBesideIndexBuild();
   Status s = verified.ok() ? FinishIndexBuild(/*wait=*/true) : verified.status();
@@ -245,7 +257,8 @@ Result<CutoverReport> MysqlEngine::Swap() {
   report.rows_verified = rows_verified_;
   phase_ = "cutting_over";
   ORDO_RETURN_IF_ERROR(Tick(true));
-  auto result = RunCutover(ForwardSwaps(), pool_.get(), loop_.get(), *fence_, "cutover", SwapOptions());
+  auto result =
+      RunCutover(ForwardSwaps(), pool_.get(), loop_.get(), *fence_, "cutover", SwapOptions());
   if (!result.ok()) {
     if (result.status().code() == StatusCode::kCancelled) return Stopped();
     phase_ = "in_sync";

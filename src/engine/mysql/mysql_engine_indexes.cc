@@ -46,10 +46,12 @@ Status MysqlEngine::BuildIndexes(IndexBuild* build, std::vector<std::vector<std:
     for (int attempt = 0;; ++attempt) {
       if (build->cancel) return Cancelled("the index build was stopped");
       ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
-      ORDO_ASSIGN_OR_RETURN(std::string alter, AddMissingStatement(*conn, plan.schema(), plan.shadow_name, lists[i]));
+      ORDO_ASSIGN_OR_RETURN(std::string alter,
+                            AddMissingStatement(*conn, plan.schema(), plan.shadow_name, lists[i]));
       if (alter.empty()) break;
       if (attempt == kBuildAttempts)
-        return last.WithContext("adding the secondary indexes of " + shadow + " back after the copy");
+        return last.WithContext("adding the secondary indexes of " + shadow +
+                                " back after the copy");
       // DDL cannot share the fence check's transaction: checked just before.
       ORDO_RETURN_IF_ERROR(fence_->CheckNow(*conn));
       ORDO_SYNC_POINT("MysqlEngine::BuildDeferredIndexes:BeforeAlter");
@@ -58,14 +60,16 @@ Status MysqlEngine::BuildIndexes(IndexBuild* build, std::vector<std::vector<std:
         build->session = 0;
         return Cancelled("the index build was stopped");
       }
-      last = conn->Execute("SET STATEMENT lock_wait_timeout=" + std::to_string(kBuildLockWaitS) + " FOR " + alter);
+      last = conn->Execute("SET STATEMENT lock_wait_timeout=" + std::to_string(kBuildLockWaitS) +
+                           " FOR " + alter);
       build->session = 0;
       if (last.ok()) continue;  // re-planned: nothing missing any more
       if (build->cancel) return Cancelled("the index build was stopped");
       if (dead_) return last;
       bool duplicate_name = IsMysqlError(last, 1061);
       if (!duplicate_name && !last.retryable())
-        return last.WithContext("adding the secondary indexes of " + shadow + " back after the copy");
+        return last.WithContext("adding the secondary indexes of " + shadow +
+                                " back after the copy");
       std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
     }
     MutexLock lock(&build->mu);
@@ -97,8 +101,9 @@ Result<std::string> MysqlEngine::IndexBuildState() {
   uint64_t session = build_->session;
   if (session == 0) return std::string();
   ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn->Query("SELECT STATE FROM information_schema.PROCESSLIST WHERE ID = ?",
-                                                  {SqlValue::Int(static_cast<int64_t>(session))}));
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+                        conn->Query("SELECT STATE FROM information_schema.PROCESSLIST WHERE ID = ?",
+                                    {SqlValue::Int(static_cast<int64_t>(session))}));
   return rows.rows.empty() ? std::string() : rows.rows[0][0].value_or("");
 }
 

@@ -63,14 +63,16 @@ Status MysqlEngine::Prepare() {
   TargetOwner owner = spec_.owner;
   if (owner.operation.empty()) owner.operation = TargetFence::KeyFor("", tables);
   ownership_ = std::make_unique<Ownership>(owner, tables, spec_.fence_token);
-  fence_ = std::make_unique<TargetFence>(changes_[0].schema, changes_[0].table, owner, spec_.fence_token);
+  fence_ = std::make_unique<TargetFence>(changes_[0].schema, changes_[0].table, owner,
+                                         spec_.fence_token);
   if (!pool_) pool_ = std::make_unique<MysqlPool>(dsn_, EngineConnectOptions(), 16);
   prepared_ = true;
   return Status::Ok();
 }
 
 Status MysqlEngine::CheckServer(MysqlConnection& conn) {
-  ORDO_ASSIGN_OR_RETURN(SqlRows v, conn.Query("SELECT @@log_bin, @@binlog_format, @@binlog_row_image"));
+  ORDO_ASSIGN_OR_RETURN(SqlRows v,
+                        conn.Query("SELECT @@log_bin, @@binlog_format, @@binlog_row_image"));
   const SqlRow& r = v.rows.at(0);
   if (r[0].value_or("0") != "1")
     return FailedPrecondition("binary logging is off on the target; ordo needs log_bin");
@@ -88,12 +90,14 @@ Status MysqlEngine::CheckServer(MysqlConnection& conn) {
       replication = true;
   }
   if (!replication)
-    return FailedPrecondition("the target user lacks the REPLICATION SLAVE privilege (binlog capture)");
+    return FailedPrecondition(
+        "the target user lacks the REPLICATION SLAVE privilege (binlog capture)");
   return Status::Ok();
 }
 
-Result<std::unique_ptr<TablePlan>> MysqlEngine::PlanAlter(MysqlConnection& conn, const Change& change,
-                                                          bool try_instant, bool* instant) {
+Result<std::unique_ptr<TablePlan>> MysqlEngine::PlanAlter(MysqlConnection& conn,
+                                                          const Change& change, bool try_instant,
+                                                          bool* instant) {
   std::string where = QuoteTable(change.schema, change.table);
   ORDO_ASSIGN_OR_RETURN(TableInfo source, LoadTableInfo(conn, change.schema, change.table));
   ORDO_RETURN_IF_ERROR(RefuseUnsupported(source, where));
@@ -110,12 +114,14 @@ Result<std::unique_ptr<TablePlan>> MysqlEngine::PlanAlter(MysqlConnection& conn,
     *instant = altered.ok();
   }
   if (!*instant) altered = conn.Execute("ALTER TABLE " + check + " " + change.alter.spec);
-  Result<TableInfo> shadow = altered.ok() ? LoadTableInfo(conn, change.schema, check_name)
-                                          : Result<TableInfo>(altered);
+  Result<TableInfo> shadow =
+      altered.ok() ? LoadTableInfo(conn, change.schema, check_name) : Result<TableInfo>(altered);
   if (altered.ok() && *instant) {
     auto definition = DefinitionHash(conn, change.schema, check_name);
-    if (definition.ok()) instant_definition_ = *definition;
-    else *instant = false;
+    if (definition.ok())
+      instant_definition_ = *definition;
+    else
+      *instant = false;
   }
   ORDO_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS " + check));
   if (!altered.ok())
@@ -123,7 +129,8 @@ Result<std::unique_ptr<TablePlan>> MysqlEngine::PlanAlter(MysqlConnection& conn,
                            WithTableName(altered.message(), check_name, change.table));
   if (!shadow.ok()) return shadow.status();
   shadow->table_name = change.shadow_name;
-  ORDO_ASSIGN_OR_RETURN(TablePlan plan, BuildTablePlan(std::move(source), std::move(*shadow), change.alter));
+  ORDO_ASSIGN_OR_RETURN(TablePlan plan,
+                        BuildTablePlan(std::move(source), std::move(*shadow), change.alter));
   for (int k : plan.source_key) {
     bool common = false;
     for (int i : plan.source_index) common = common || i == k;
@@ -141,8 +148,8 @@ Status MysqlEngine::CheckCreate(MysqlConnection& conn, const Change& change) {
   std::string check = QuoteTable(change.schema, check_name);
   ORDO_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS " + check));
   Status created = conn.Execute("CREATE TABLE " + check + " " + change.create_body);
-  Result<TableInfo> info = created.ok() ? LoadTableInfo(conn, change.schema, check_name)
-                                        : Result<TableInfo>(created);
+  Result<TableInfo> info =
+      created.ok() ? LoadTableInfo(conn, change.schema, check_name) : Result<TableInfo>(created);
   ORDO_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS " + check));
   if (!created.ok())
     return InvalidArgument(where + ": the CREATE TABLE does not apply: " +
@@ -196,9 +203,12 @@ Result<bool> MysqlEngine::RevertedOnTarget(MysqlConnection& conn) {
   ORDO_ASSIGN_OR_RETURN(bool table, TableExists(conn, c.schema, c.table));
   ORDO_ASSIGN_OR_RETURN(bool old, TableExists(conn, c.schema, c.old_name));
   switch (c.kind) {
-    case ChangeKind::kAlter: return table && !old;  // the old table took the name back
-    case ChangeKind::kCreate: return !table;         // the created table went away
-    case ChangeKind::kDrop: return table && !old;    // the dropped table came back
+    case ChangeKind::kAlter:
+      return table && !old;  // the old table took the name back
+    case ChangeKind::kCreate:
+      return !table;  // the created table went away
+    case ChangeKind::kDrop:
+      return table && !old;  // the dropped table came back
   }
   return false;
 }
@@ -233,7 +243,8 @@ Status MysqlEngine::DetectStage(MysqlConnection& conn) {
     ORDO_ASSIGN_OR_RETURN(bool swapped, SwappedOnTarget(conn));
     if (swapped) stage_ = EngineStage::kSwapped;
   }
-  if (stage_ == EngineStage::kSwapped && reverse_position_.empty() && row && row->swap_kind == "cutover")
+  if (stage_ == EngineStage::kSwapped && reverse_position_.empty() && row &&
+      row->swap_kind == "cutover")
     reverse_position_ = row->swap_position;
   return Status::Ok();
 }
@@ -262,7 +273,8 @@ Status MysqlEngine::Preflight() {
   // the operation is refused here (another apply's, or nobody's), and the fence ours.
   auto claimed = ownership_->Claim(*conn);
   if (!claimed.ok()) {
-    const bool over = saved_ && (saved_->stage == EngineStage::kFinished || saved_->stage == EngineStage::kReverted);
+    const bool over = saved_ && (saved_->stage == EngineStage::kFinished ||
+                                 saved_->stage == EngineStage::kReverted);
     if (!over || !claimed.status().Is(StatusCode::kFailedPrecondition)) return claimed.status();
     // The operation ended before a crash and released its names, which another
     // operation owns by now: nothing of this one is left to remove.
@@ -304,8 +316,10 @@ Status MysqlEngine::PreflightOwned(MysqlConnection& conn) {
   if (stage_ == EngineStage::kCopy) {
     // Instant only for a single-table ALTER: several instant ALTERs could not be one
     // atomic swap.
-    bool try_instant = spec_.allow_instant && changes_.size() == 1 && changes_[0].kind == ChangeKind::kAlter;
-    if (saved_ && !saved_->instant && !saved_->tables.empty()) try_instant = false;  // a copy under way
+    bool try_instant =
+        spec_.allow_instant && changes_.size() == 1 && changes_[0].kind == ChangeKind::kAlter;
+    if (saved_ && !saved_->instant && !saved_->tables.empty())
+      try_instant = false;  // a copy under way
     for (Change& c : changes_) {
       switch (c.kind) {
         case ChangeKind::kAlter: {
@@ -317,8 +331,12 @@ Status MysqlEngine::PreflightOwned(MysqlConnection& conn) {
           plans_.push_back(std::move(plan));
           break;
         }
-        case ChangeKind::kCreate: ORDO_RETURN_IF_ERROR(CheckCreate(conn, c)); break;
-        case ChangeKind::kDrop: ORDO_RETURN_IF_ERROR(CheckDrop(conn, c)); break;
+        case ChangeKind::kCreate:
+          ORDO_RETURN_IF_ERROR(CheckCreate(conn, c));
+          break;
+        case ChangeKind::kDrop:
+          ORDO_RETURN_IF_ERROR(CheckDrop(conn, c));
+          break;
       }
     }
     if (instant_) {

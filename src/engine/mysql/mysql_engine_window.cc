@@ -33,7 +33,8 @@ Status MysqlEngine::LoadReversePlans(MysqlConnection& conn) {
     auto old = LoadTableInfo(conn, c.schema, c.old_name);
     if (!old.ok()) {
       if (old.status().Is(StatusCode::kNotFound))
-        return FailedPrecondition(where + ": the old table " + QuoteTable(c.schema, c.old_name) + " is gone");
+        return FailedPrecondition(where + ": the old table " + QuoteTable(c.schema, c.old_name) +
+                                  " is gone");
       return old.status();
     }
     // The reverse mapping: the change's renames inverted.
@@ -41,7 +42,8 @@ Status MysqlEngine::LoadReversePlans(MysqlConnection& conn) {
     for (const auto& [from, to] : c.alter.renamed_columns) back.renamed_columns[to] = from;
     auto plan = BuildTablePlan(std::move(now), std::move(*old), back);
     if (!plan.ok())
-      return FailedPrecondition(where + ": the old table cannot be kept in sync: " + plan.status().message());
+      return FailedPrecondition(
+          where + ": the old table cannot be kept in sync: " + plan.status().message());
     // Reverse roles: the applier writes the old table; a revert's sentry (and the
     // new table's name once swapped back) is the shadow name.
     plan->shadow_name = c.old_name;
@@ -72,7 +74,8 @@ Status MysqlEngine::EnsureReverseSync() {
   }
   auto applier = std::make_unique<Applier>(reverse_ptrs_);
   applier->SetFence([this](MysqlConnection& c) { return fence_->Check(c); });
-  auto loop = std::make_unique<SyncLoop>(streams_, applier.get(), pool_.get(), spec_.apply_sessions);
+  auto loop =
+      std::make_unique<SyncLoop>(streams_, applier.get(), pool_.get(), spec_.apply_sessions);
   applier->Start(reverse_position_);
   Status started = loop->Start(reverse_position_);
   if (!started.ok()) {
@@ -113,7 +116,8 @@ Status MysqlEngine::KeepOldInSync(const std::function<bool()>& done) {
   if (dead_) return Dead();
   ORDO_RETURN_IF_ERROR(Preflight());
   if (stage_ != EngineStage::kSwapped)
-    return FailedPrecondition("no revert window: the operation is " + std::string(ToString(stage_)));
+    return FailedPrecondition("no revert window: the operation is " +
+                              std::string(ToString(stage_)));
   phase_ = "revert_window";
   ORDO_RETURN_IF_ERROR(EnsureReverseSync());
   ORDO_RETURN_IF_ERROR(Tick(true));
@@ -131,14 +135,21 @@ Status MysqlEngine::CanRevert() {
   ORDO_RETURN_IF_ERROR(Preflight());
   std::string where = QuoteTable(changes_[0].schema, changes_[0].table);
   if (instant_)
-    return FailedPrecondition(where + ": the change was applied with ALGORITHM=INSTANT; instant changes are not revertible");
+    return FailedPrecondition(
+        where +
+        ": the change was applied with ALGORITHM=INSTANT; instant changes are not revertible");
   switch (stage_) {
-    case EngineStage::kCopy: return FailedPrecondition(where + ": nothing was swapped yet");
-    case EngineStage::kFinished: return FailedPrecondition(where + ": the revert window is over");
-    case EngineStage::kReverted: return Status::Ok();  // Revert() answers at once
-    case EngineStage::kSwapped: break;
+    case EngineStage::kCopy:
+      return FailedPrecondition(where + ": nothing was swapped yet");
+    case EngineStage::kFinished:
+      return FailedPrecondition(where + ": the revert window is over");
+    case EngineStage::kReverted:
+      return Status::Ok();  // Revert() answers at once
+    case EngineStage::kSwapped:
+      break;
   }
-  if (!spec_.revert_window) return FailedPrecondition(where + ": the operation has no revert window");
+  if (!spec_.revert_window)
+    return FailedPrecondition(where + ": the operation has no revert window");
   if (!revert_error_.empty()) return FailedPrecondition(where + ": " + revert_error_);
   return Status::Ok();
 }
@@ -172,7 +183,8 @@ Result<CutoverReport> MysqlEngine::Revert() {
     }
     report.rows_verified = verified->rows_compared;
   }
-  auto result = RunCutover(RevertSwaps(), pool_.get(), reverse_loop_.get(), *fence_, "revert", SwapOptions());
+  auto result =
+      RunCutover(RevertSwaps(), pool_.get(), reverse_loop_.get(), *fence_, "revert", SwapOptions());
   if (!result.ok()) {
     if (result.status().code() == StatusCode::kCancelled) return Stopped();
     phase_ = "revert_window";
@@ -208,18 +220,21 @@ Status MysqlEngine::Dispose(MysqlConnection& conn, const Change& change, const s
   if (!exists) return Status::Ok();
   ORDO_ASSIGN_OR_RETURN(bool sentry, IsSentry(conn, change.schema, name));
   if (spec_.keep_old_table && !sentry) {
-    ORDO_ASSIGN_OR_RETURN(SqlRows now, conn.Query("SELECT DATE_FORMAT(UTC_TIMESTAMP(), '%Y%m%d%H%i%s')"));
+    ORDO_ASSIGN_OR_RETURN(SqlRows now,
+                          conn.Query("SELECT DATE_FORMAT(UTC_TIMESTAMP(), '%Y%m%d%H%i%s')"));
     const std::string stamp = now.rows[0][0].value_or("0");
     // Two swaps of one table within a second: the second backup takes `_2`, `_3`, …
     for (int n = 1; n <= 100; ++n) {
-      std::string kept = BackupTableName(change.table, n == 1 ? stamp : stamp + "_" + std::to_string(n));
+      std::string kept =
+          BackupTableName(change.table, n == 1 ? stamp : stamp + "_" + std::to_string(n));
       ORDO_ASSIGN_OR_RETURN(bool taken, TableExists(conn, change.schema, kept));
       if (taken) continue;
       return conn.Execute("RENAME TABLE " + QuoteTable(change.schema, name) + " TO " +
                           QuoteTable(change.schema, kept));
     }
     return AlreadyExists(QuoteTable(change.schema, BackupTableName(change.table, stamp)) +
-                         " and 99 more backups of this second exist; the old table stays as " + name);
+                         " and 99 more backups of this second exist; the old table stays as " +
+                         name);
   }
   return conn.Execute("DROP TABLE IF EXISTS " + QuoteTable(change.schema, name));
 }
@@ -231,7 +246,8 @@ Status MysqlEngine::FinishOld() {
   ORDO_RETURN_IF_ERROR(TakeFence());
   ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
   for (const Change& c : changes_)
-    if (c.kind != ChangeKind::kCreate && !instant_) ORDO_RETURN_IF_ERROR(Dispose(*conn, c, c.old_name));
+    if (c.kind != ChangeKind::kCreate && !instant_)
+      ORDO_RETURN_IF_ERROR(Dispose(*conn, c, c.old_name));
   ORDO_RETURN_IF_ERROR(ReleaseTarget(*conn));
   stage_ = EngineStage::kFinished;
   phase_ = "done";
@@ -243,7 +259,8 @@ Status MysqlEngine::FinishSwap() {
   ORDO_RETURN_IF_ERROR(Preflight());
   // Reverted or finished before a crash: Preflight removed what was left.
   if (stage_ == EngineStage::kReverted || stage_ == EngineStage::kFinished) return Status::Ok();
-  if (stage_ == EngineStage::kCopy) return FailedPrecondition("nothing to finish: nothing was swapped");
+  if (stage_ == EngineStage::kCopy)
+    return FailedPrecondition("nothing to finish: nothing was swapped");
   return FinishOld();
 }
 

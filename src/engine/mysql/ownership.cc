@@ -21,7 +21,8 @@ constexpr const char* kRecordColumns =
 
 std::string NameList(const std::string& schema, const std::string& table) {
   std::string out;
-  for (const std::string& name : OwnedTableNames(table)) out += (out.empty() ? "" : ", ") + QuoteTable(schema, name);
+  for (const std::string& name : OwnedTableNames(table))
+    out += (out.empty() ? "" : ", ") + QuoteTable(schema, name);
   return out;
 }
 
@@ -34,15 +35,18 @@ Result<std::optional<OwnerRecord>> ReadOwnerRecord(MysqlConnection& conn, const 
   return record;
 }
 
-Result<std::optional<OwnerRecord>> ReadOwnerRecordNamed(MysqlConnection& conn, const std::string& schema,
+Result<std::optional<OwnerRecord>> ReadOwnerRecordNamed(MysqlConnection& conn,
+                                                        const std::string& schema,
                                                         const std::string& record_table) {
-  auto rows = conn.Query("SELECT `table_name`, `store_id`, `store_name`, `apply_id`, `operation`, `deployment`, "
-                         "`token`, `swap_kind`, `swap_file`, `swap_offset` FROM " +
-                         QuoteTable(schema, record_table) + " LIMIT 1");
+  auto rows = conn.Query(
+      "SELECT `table_name`, `store_id`, `store_name`, `apply_id`, `operation`, `deployment`, "
+      "`token`, `swap_kind`, `swap_file`, `swap_offset` FROM " +
+      QuoteTable(schema, record_table) + " LIMIT 1");
   if (!rows.ok()) {
     if (rows.status().Is(StatusCode::kNotFound)) return std::optional<OwnerRecord>();
     // A table under the record's name but not of its shape names no owner.
-    if (rows.status().Is(StatusCode::kInvalidArgument)) return std::optional<OwnerRecord>(OwnerRecord{});
+    if (rows.status().Is(StatusCode::kInvalidArgument))
+      return std::optional<OwnerRecord>(OwnerRecord{});
     return rows.status();
   }
   OwnerRecord record;
@@ -65,23 +69,27 @@ Ownership::Ownership(TargetOwner owner, std::vector<std::pair<std::string, std::
                      std::string token)
     : owner_(std::move(owner)), tables_(std::move(tables)), token_(std::move(token)) {}
 
-Status Ownership::Refuse(size_t index, const std::optional<OwnerRecord>& record, const std::string& name) const {
+Status Ownership::Refuse(size_t index, const std::optional<OwnerRecord>& record,
+                         const std::string& name) const {
   const auto& [schema, table] = tables_[index];
   std::string where = QuoteTable(schema, table);
   if (record && !record->owner.operation.empty())
-    return FailedPrecondition(where + ": ordo's tables for it (" + NameList(schema, table) + ") belong to " +
-                              record->owner.Describe() +
-                              "; nothing was created. Let that apply finish, or cancel it; if it is "
-                              "abandoned, clear them with `ordo cleanup -d DB -e ENV --drop --owner " +
-                              record->owner.apply_id + "`");
+    return FailedPrecondition(
+        where + ": ordo's tables for it (" + NameList(schema, table) + ") belong to " +
+        record->owner.Describe() +
+        "; nothing was created. Let that apply finish, or cancel it; if it is "
+        "abandoned, clear them with `ordo cleanup -d DB -e ENV --drop --owner " +
+        record->owner.apply_id + "`");
   if (record)
-    return FailedPrecondition(QuoteTable(schema, OwnerTableName(table)) +
-                              " names no owner (its operation stopped while recording itself); nothing "
-                              "was created. Clear it with `ordo cleanup -d DB -e ENV --drop`");
-  return FailedPrecondition(QuoteTable(schema, name) +
-                            " exists but no ordo operation owns it (left by an older ordo, or made by "
-                            "hand); nothing was created. Drop or rename it, or clear it with "
-                            "`ordo cleanup -d DB -e ENV --drop`");
+    return FailedPrecondition(
+        QuoteTable(schema, OwnerTableName(table)) +
+        " names no owner (its operation stopped while recording itself); nothing "
+        "was created. Clear it with `ordo cleanup -d DB -e ENV --drop`");
+  return FailedPrecondition(
+      QuoteTable(schema, name) +
+      " exists but no ordo operation owns it (left by an older ordo, or made by "
+      "hand); nothing was created. Drop or rename it, or clear it with "
+      "`ordo cleanup -d DB -e ENV --drop`");
 }
 
 Status Ownership::CreateRecord(MysqlConnection& conn, size_t index) const {
@@ -91,9 +99,10 @@ Status Ownership::CreateRecord(MysqlConnection& conn, size_t index) const {
                    "SELECT ? AS `table_name`, ? AS `store_id`, ? AS `store_name`, ? AS `apply_id`, "
                    "? AS `operation`, ? AS `deployment`, ? AS `token`, NOW(6) AS `created_at`, "
                    "NOW(6) AS `updated_at`",
-               {SqlValue::Text(table), SqlValue::Text(owner_.store_id), SqlValue::Text(owner_.store_name),
-                SqlValue::Text(owner_.apply_id), SqlValue::Text(owner_.operation),
-                SqlValue::Text(owner_.deployment), SqlValue::Text(token_)})
+               {SqlValue::Text(table), SqlValue::Text(owner_.store_id),
+                SqlValue::Text(owner_.store_name), SqlValue::Text(owner_.apply_id),
+                SqlValue::Text(owner_.operation), SqlValue::Text(owner_.deployment),
+                SqlValue::Text(token_)})
       .status();
 }
 
@@ -131,7 +140,8 @@ Result<bool> Ownership::Claim(MysqlConnection& conn) const {
     }
     if (!s.ok()) {
       for (size_t j : made)
-        (void)conn.Execute("DROP TABLE IF EXISTS " + QuoteTable(tables_[j].first, OwnerTableName(tables_[j].second)));
+        (void)conn.Execute("DROP TABLE IF EXISTS " +
+                           QuoteTable(tables_[j].first, OwnerTableName(tables_[j].second)));
       return s;
     }
     made.push_back(i);
@@ -140,7 +150,8 @@ Result<bool> Ownership::Claim(MysqlConnection& conn) const {
 }
 
 Result<bool> Ownership::Owns(MysqlConnection& conn, size_t index) const {
-  ORDO_ASSIGN_OR_RETURN(auto record, ReadOwnerRecord(conn, tables_[index].first, tables_[index].second));
+  ORDO_ASSIGN_OR_RETURN(auto record,
+                        ReadOwnerRecord(conn, tables_[index].first, tables_[index].second));
   return record && record->owner.SameOperation(owner_);
 }
 
@@ -150,8 +161,8 @@ Status Ownership::Release(MysqlConnection& conn) const {
   for (size_t k = tables_.size(); k-- > 0;) {
     ORDO_ASSIGN_OR_RETURN(bool ours, Owns(conn, k));
     if (!ours) continue;
-    ORDO_RETURN_IF_ERROR(
-        conn.Execute("DROP TABLE IF EXISTS " + QuoteTable(tables_[k].first, OwnerTableName(tables_[k].second))));
+    ORDO_RETURN_IF_ERROR(conn.Execute(
+        "DROP TABLE IF EXISTS " + QuoteTable(tables_[k].first, OwnerTableName(tables_[k].second))));
   }
   return Status::Ok();
 }

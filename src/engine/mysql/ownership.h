@@ -33,8 +33,8 @@
 #include <utility>
 #include <vector>
 
-#include "db/mysql/connection.h"
 #include "binlog/event.h"
+#include "db/mysql/connection.h"
 #include "ordo/target.h"
 
 namespace ordo {
@@ -54,7 +54,8 @@ struct OwnerRecord {
 Result<std::optional<OwnerRecord>> ReadOwnerRecord(MysqlConnection& conn, const std::string& schema,
                                                    const std::string& table);
 // The same, from the record table's own name (`record_table`).
-Result<std::optional<OwnerRecord>> ReadOwnerRecordNamed(MysqlConnection& conn, const std::string& schema,
+Result<std::optional<OwnerRecord>> ReadOwnerRecordNamed(MysqlConnection& conn,
+                                                        const std::string& schema,
                                                         const std::string& record_table);
 
 class Ownership {
@@ -81,7 +82,8 @@ class Ownership {
   Status CreateRecord(MysqlConnection& conn, size_t index) const;
   // The refusal for table `index`: `record` names another owner (or none), or, with no
   // record, `name` is one of ordo's names taken by a table nobody owns.
-  Status Refuse(size_t index, const std::optional<OwnerRecord>& record, const std::string& name) const;
+  Status Refuse(size_t index, const std::optional<OwnerRecord>& record,
+                const std::string& name) const;
 
   TargetOwner owner_;
   std::vector<std::pair<std::string, std::string>> tables_;  // (schema, table)

@@ -47,8 +47,10 @@ Result<int64_t> BinlogBytesBetween(MysqlConnection& conn, const BinlogPosition& 
     if (r.size() < 2 || !r[0] || !r[1]) continue;
     uint64_t n = FileNumber(*r[0]);
     int64_t size = std::strtoll(r[1]->c_str(), nullptr, 10);
-    if (n == first) bytes += std::max<int64_t>(0, size - static_cast<int64_t>(from.offset));
-    else if (n > first && n < last) bytes += size;
+    if (n == first)
+      bytes += std::max<int64_t>(0, size - static_cast<int64_t>(from.offset));
+    else if (n > first && n < last)
+      bytes += size;
   }
   return bytes;
 }

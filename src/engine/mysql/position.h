@@ -4,8 +4,8 @@
 // Thread-safety: pure functions.
 #pragma once
 
-#include "db/mysql/connection.h"
 #include "binlog/event.h"
+#include "db/mysql/connection.h"
 
 namespace ordo {
 

@@ -46,7 +46,8 @@ Result<std::optional<Key>> DecodeKey(const json& j) {
   Key key;
   for (const json& part : j) {
     ORDO_ASSIGN_OR_RETURN(std::string v, Unhex(part.at("v").get<std::string>()));
-    key.push_back(part.at("b").get<bool>() ? SqlValue::Bytes(std::move(v)) : SqlValue::Text(std::move(v)));
+    key.push_back(part.at("b").get<bool>() ? SqlValue::Bytes(std::move(v))
+                                           : SqlValue::Text(std::move(v)));
   }
   return std::optional<Key>(std::move(key));
 }
@@ -63,7 +64,8 @@ json EncodePosition(const BinlogPosition& p) {
 }
 
 Result<BinlogPosition> DecodePosition(const json& b) {
-  if (!b.is_object() || !b.value("file", json()).is_string() || !b.value("offset", json()).is_number_unsigned())
+  if (!b.is_object() || !b.value("file", json()).is_string() ||
+      !b.value("offset", json()).is_number_unsigned())
     return InvalidArgument("resume state has a bad binlog position");
   BinlogPosition p;
   p.file = b["file"].get<std::string>();
@@ -98,7 +100,8 @@ std::string EncodeResumeState(const ResumeState& state) {
               {"swapped", state.stage != EngineStage::kCopy},
               {"stage", std::string(ToString(state.stage))},
               {"tables", tables}};
-  if (!state.reverse_position.empty()) out["reverse_binlog"] = EncodePosition(state.reverse_position);
+  if (!state.reverse_position.empty())
+    out["reverse_binlog"] = EncodePosition(state.reverse_position);
   if (!state.revert_error.empty()) out["revert_error"] = state.revert_error;
   if (state.ready) out["ready"] = true;
   if (state.instant) {

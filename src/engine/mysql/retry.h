@@ -17,7 +17,8 @@
 
 namespace ordo {
 
-inline Status RetryRetryable(std::chrono::milliseconds retry_for, const std::function<Status()>& attempt,
+inline Status RetryRetryable(std::chrono::milliseconds retry_for,
+                             const std::function<Status()>& attempt,
                              const std::function<bool()>& give_up) {
   const auto give_up_at = std::chrono::steady_clock::now() + retry_for;
   for (int n = 0;; ++n) {

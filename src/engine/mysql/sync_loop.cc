@@ -19,7 +19,8 @@ bool Broken(MysqlPool::Handle& h) { return h->broken(); }
 
 }  // namespace
 
-SyncLoop::SyncLoop(ChangeStreamFactory factory, Applier* applier, MysqlPool* pool, int apply_sessions)
+SyncLoop::SyncLoop(ChangeStreamFactory factory, Applier* applier, MysqlPool* pool,
+                   int apply_sessions)
     : factory_(std::move(factory)),
       applier_(applier),
       pool_(pool),
@@ -102,7 +103,8 @@ Result<bool> SyncLoop::Fill(std::chrono::milliseconds budget,
 }
 
 Status SyncLoop::FlushBatch(MysqlConnection& main, std::vector<MysqlPool::Handle>* extra) {
-  size_t want = std::min(apply_sessions_, std::max<size_t>(1, applier_->pending_rows() / kRowsPerSession));
+  size_t want =
+      std::min(apply_sessions_, std::max<size_t>(1, applier_->pending_rows() / kRowsPerSession));
   if (want <= 1) return applier_->Flush(main);
   // A session that broke in an earlier flush is dropped; new ones come from the pool.
   extra->erase(std::remove_if(extra->begin(), extra->end(), Broken), extra->end());
@@ -161,8 +163,8 @@ void SyncLoop::Run() {
     }
     if (limit) {
       BinlogPosition applied = applier_->applied_position();
-      bool reached = ComparePositions(applied, *limit) >= 0 ||
-                     (stashed_ && applier_->pending_rows() == 0);
+      bool reached =
+          ComparePositions(applied, *limit) >= 0 || (stashed_ && applier_->pending_rows() == 0);
       if (reached) {
         MutexLock lock(&mu_);
         held_ = true;

@@ -16,8 +16,9 @@ std::vector<TableHolder> Sessions(const SqlRows& rows, const std::vector<uint64_
     if (std::find(ours.begin(), ours.end(), id) != ours.end()) continue;
     std::string statement = r[4].value_or("");
     if (statement.size() > 120) statement = statement.substr(0, 117) + "...";
-    out.push_back({id, "session " + std::to_string(id) + " (" + r[1].value_or("") + "@" + r[2].value_or("") +
-                           ", " + r[3].value_or("0") + " s in a transaction): " +
+    out.push_back({id, "session " + std::to_string(id) + " (" + r[1].value_or("") + "@" +
+                           r[2].value_or("") + ", " + r[3].value_or("0") +
+                           " s in a transaction): " +
                            (statement.empty() ? "idle in its transaction" : statement)});
   }
   return out;
@@ -25,37 +26,42 @@ std::vector<TableHolder> Sessions(const SqlRows& rows, const std::vector<uint64_
 
 }  // namespace
 
-Result<TableHolders> ListTableHolders(MysqlConnection& conn,
-                                      const std::vector<std::pair<std::string, std::string>>& tables,
-                                      int64_t since_ms, const std::vector<uint64_t>& ours) {
+Result<TableHolders> ListTableHolders(
+    MysqlConnection& conn, const std::vector<std::pair<std::string, std::string>>& tables,
+    int64_t since_ms, const std::vector<uint64_t>& ours) {
   std::string names;
   std::vector<SqlValue> params;
   for (const auto& [schema, table] : tables) {
-    names += (names.empty() ? "" : " OR ") + std::string("(m.TABLE_SCHEMA = ? AND m.TABLE_NAME = ?)");
+    names +=
+        (names.empty() ? "" : " OR ") + std::string("(m.TABLE_SCHEMA = ? AND m.TABLE_NAME = ?)");
     params.push_back(SqlValue::Text(schema));
     params.push_back(SqlValue::Text(table));
   }
   TableHolders out;
-  auto exact = conn.Query(std::string("SELECT DISTINCT ") + kSessionColumns +
-                              " FROM information_schema.METADATA_LOCK_INFO m "
-                              "JOIN information_schema.PROCESSLIST p ON p.ID = m.THREAD_ID "
-                              "LEFT JOIN information_schema.INNODB_TRX t ON t.trx_mysql_thread_id = p.ID "
-                              "WHERE " + names + " ORDER BY t.trx_started",
-                          params);
+  auto exact =
+      conn.Query(std::string("SELECT DISTINCT ") + kSessionColumns +
+                     " FROM information_schema.METADATA_LOCK_INFO m "
+                     "JOIN information_schema.PROCESSLIST p ON p.ID = m.THREAD_ID "
+                     "LEFT JOIN information_schema.INNODB_TRX t ON t.trx_mysql_thread_id = p.ID "
+                     "WHERE " +
+                     names + " ORDER BY t.trx_started",
+                 params);
   if (exact.ok()) {
     out.exact = true;
     out.sessions = Sessions(*exact, ours);
     return out;
   }
   // No plugin: the transactions open since before the tries began.
-  ORDO_ASSIGN_OR_RETURN(SqlRows open, conn.Query(std::string("SELECT ") + kSessionColumns +
-                                                     " FROM information_schema.INNODB_TRX t "
-                                                     "JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id "
-                                                     // trx_started has whole seconds: NOW(6), or a
-                                                     // transaction of this second would be missed.
-                                                     "WHERE t.trx_started <= NOW(6) - INTERVAL ? MICROSECOND "
-                                                     "ORDER BY t.trx_started",
-                                                 {SqlValue::Int(since_ms * 1000)}));
+  ORDO_ASSIGN_OR_RETURN(
+      SqlRows open,
+      conn.Query(std::string("SELECT ") + kSessionColumns +
+                     " FROM information_schema.INNODB_TRX t "
+                     "JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id "
+                     // trx_started has whole seconds: NOW(6), or a
+                     // transaction of this second would be missed.
+                     "WHERE t.trx_started <= NOW(6) - INTERVAL ? MICROSECOND "
+                     "ORDER BY t.trx_started",
+                 {SqlValue::Int(since_ms * 1000)}));
   out.sessions = Sessions(open, ours);
   return out;
 }

@@ -29,14 +29,14 @@ struct TableHolder {
 };
 
 struct TableHolders {
-  bool exact = false;  // from METADATA_LOCK_INFO: these sessions hold the tables
+  bool exact = false;                 // from METADATA_LOCK_INFO: these sessions hold the tables
   std::vector<TableHolder> sessions;  // the longest-held first, ours left out
 };
 
 // `tables`: (schema, name) pairs; `ours`: session ids to leave out.
-Result<TableHolders> ListTableHolders(MysqlConnection& conn,
-                                      const std::vector<std::pair<std::string, std::string>>& tables,
-                                      int64_t since_ms, const std::vector<uint64_t>& ours);
+Result<TableHolders> ListTableHolders(
+    MysqlConnection& conn, const std::vector<std::pair<std::string, std::string>>& tables,
+    int64_t since_ms, const std::vector<uint64_t>& ours);
 
 // At most five of them, "; "-separated; "" for none.
 std::string Describe(const TableHolders& holders);

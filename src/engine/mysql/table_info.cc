@@ -51,8 +51,9 @@ Result<std::vector<std::string>> ReferencingKeys(MysqlConnection& conn, const st
     const std::string ref = schema + "/" + table;
     // Compared without case (the view's collation): right under lower_case_table_names,
     // and at worst a refusal too many where `T` and `t` are two tables.
-    auto innodb = conn.Query("SELECT ID FROM information_schema.INNODB_SYS_FOREIGN WHERE REF_NAME = ?",
-                             {SqlValue::Text(ref)});
+    auto innodb =
+        conn.Query("SELECT ID FROM information_schema.INNODB_SYS_FOREIGN WHERE REF_NAME = ?",
+                   {SqlValue::Text(ref)});
     if (innodb.ok()) {
       for (const SqlRow& r : innodb->rows) {
         std::string id = r[0].value_or("");
@@ -61,10 +62,11 @@ Result<std::vector<std::string>> ReferencingKeys(MysqlConnection& conn, const st
       return names;
     }
   }
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
-                        conn.Query("SELECT DISTINCT CONSTRAINT_NAME FROM information_schema.KEY_COLUMN_USAGE "
-                                   "WHERE REFERENCED_TABLE_SCHEMA = ? AND REFERENCED_TABLE_NAME = ?",
-                                   {SqlValue::Text(schema), SqlValue::Text(table)}));
+  ORDO_ASSIGN_OR_RETURN(
+      SqlRows rows,
+      conn.Query("SELECT DISTINCT CONSTRAINT_NAME FROM information_schema.KEY_COLUMN_USAGE "
+                 "WHERE REFERENCED_TABLE_SCHEMA = ? AND REFERENCED_TABLE_NAME = ?",
+                 {SqlValue::Text(schema), SqlValue::Text(table)}));
   for (const SqlRow& r : rows.rows) names.push_back(r[0].value_or(""));
   return names;
 }
@@ -77,9 +79,10 @@ Result<TableInfo> LoadTableInfo(MysqlConnection& conn, const std::string& schema
   TableInfo info;
   info.schema_name = schema;
   info.table_name = table;
-  ORDO_ASSIGN_OR_RETURN(SqlRows t, conn.Query("SELECT TABLE_ROWS, AVG_ROW_LENGTH FROM information_schema.TABLES "
-                                              "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
-                                              where));
+  ORDO_ASSIGN_OR_RETURN(
+      SqlRows t, conn.Query("SELECT TABLE_ROWS, AVG_ROW_LENGTH FROM information_schema.TABLES "
+                            "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+                            where));
   if (t.rows.empty()) return NotFound("table " + QuoteTable(schema, table) + " does not exist");
   if (t.rows[0][0]) info.estimated_rows = std::stoll(*t.rows[0][0]);
   if (t.rows[0].size() > 1 && t.rows[0][1]) info.avg_row_bytes = std::stoll(*t.rows[0][1]);
@@ -139,20 +142,23 @@ Result<TableInfo> LoadTableInfo(MysqlConnection& conn, const std::string& schema
   finish();
 
   // The table's own foreign keys: a look-up of one table.
-  ORDO_ASSIGN_OR_RETURN(SqlRows fks,
-                        conn.Query("SELECT DISTINCT CONSTRAINT_NAME FROM information_schema.KEY_COLUMN_USAGE "
-                                   "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND "
-                                   "REFERENCED_TABLE_NAME IS NOT NULL",
-                                   where));
+  ORDO_ASSIGN_OR_RETURN(
+      SqlRows fks,
+      conn.Query("SELECT DISTINCT CONSTRAINT_NAME FROM information_schema.KEY_COLUMN_USAGE "
+                 "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND "
+                 "REFERENCED_TABLE_NAME IS NOT NULL",
+                 where));
   for (const SqlRow& r : fks.rows) info.foreign_keys.push_back(r[0].value_or(""));
   ORDO_ASSIGN_OR_RETURN(std::vector<std::string> referencing, ReferencingKeys(conn, schema, table));
   for (std::string& name : referencing)
-    if (std::find(info.foreign_keys.begin(), info.foreign_keys.end(), name) == info.foreign_keys.end())
+    if (std::find(info.foreign_keys.begin(), info.foreign_keys.end(), name) ==
+        info.foreign_keys.end())
       info.foreign_keys.push_back(std::move(name));
-  ORDO_ASSIGN_OR_RETURN(SqlRows trg, conn.Query("SELECT TRIGGER_NAME FROM information_schema.TRIGGERS "
-                                                "WHERE EVENT_OBJECT_SCHEMA = ? AND "
-                                                "EVENT_OBJECT_TABLE = ?",
-                                                where));
+  ORDO_ASSIGN_OR_RETURN(SqlRows trg,
+                        conn.Query("SELECT TRIGGER_NAME FROM information_schema.TRIGGERS "
+                                   "WHERE EVENT_OBJECT_SCHEMA = ? AND "
+                                   "EVENT_OBJECT_TABLE = ?",
+                                   where));
   for (const SqlRow& r : trg.rows) info.triggers.push_back(r[0].value_or(""));
   return info;
 }

@@ -22,12 +22,12 @@ struct ColumnInfo {
   std::string column_type;  // e.g. "varchar(64)"
   std::string charset;      // CHARACTER_SET_NAME of text columns, e.g. "latin1"; empty otherwise
   bool nullable = false;
-  bool generated = false;   // virtual or stored: never written by ordo
+  bool generated = false;  // virtual or stored: never written by ordo
   // Declared width: CHARACTER_OCTET_LENGTH of text and binary columns, 8 for the others
   // (an estimate, for DeferredBuildShare); bytes_per_char: of the character set, else 1.
   int64_t max_bytes = 8;
   int64_t bytes_per_char = 1;
-  bool is_binary() const;   // binary/varbinary/blob types: bound as bytes
+  bool is_binary() const;  // binary/varbinary/blob types: bound as bytes
 };
 
 struct TableInfo {

@@ -13,8 +13,7 @@ std::string Named(std::string_view table, std::string_view suffix) {
   std::string name = std::string(table) + std::string(suffix);
   if (name.size() <= 64) return name;
   char hash[17];
-  std::snprintf(hash, sizeof(hash), "%08zx",
-                std::hash<std::string_view>{}(table) & 0xffffffffu);
+  std::snprintf(hash, sizeof(hash), "%08zx", std::hash<std::string_view>{}(table)&0xffffffffu);
   return std::string(table.substr(0, 64 - 9 - suffix.size())) + "_" + hash + std::string(suffix);
 }
 
@@ -30,7 +29,8 @@ bool PlainName(const std::string& s) {
 }  // namespace
 
 std::string TablePlan::ValueExpr(size_t i) const {
-  if (i < convert_from.size() && !convert_from[i].empty()) return "CONVERT(? USING " + convert_from[i] + ")";
+  if (i < convert_from.size() && !convert_from[i].empty())
+    return "CONVERT(? USING " + convert_from[i] + ")";
   return "?";
 }
 
@@ -49,7 +49,8 @@ Result<TablePlan> BuildTablePlan(TableInfo source, TableInfo shadow, const Alter
   TablePlan plan;
   std::string where = QuoteTable(source.schema_name, source.table_name);
   if (source.key_columns.empty())
-    return FailedPrecondition(where + " has no primary key and no unique key over NOT NULL columns");
+    return FailedPrecondition(where +
+                              " has no primary key and no unique key over NOT NULL columns");
   for (size_t i = 0; i < source.columns.size(); ++i) {
     const ColumnInfo& c = source.columns[i];
     if (c.generated) continue;
@@ -63,7 +64,8 @@ Result<TablePlan> BuildTablePlan(TableInfo source, TableInfo shadow, const Alter
     plan.shadow_names.push_back(shadow.columns[s].name);
     plan.binary.push_back(c.is_binary());
     const std::string& to = shadow.columns[s].charset;
-    plan.convert_from.push_back(!c.charset.empty() && !to.empty() && strcasecmp(c.charset.c_str(), to.c_str()) != 0 &&
+    plan.convert_from.push_back(!c.charset.empty() && !to.empty() &&
+                                        strcasecmp(c.charset.c_str(), to.c_str()) != 0 &&
                                         PlainName(c.charset)
                                     ? c.charset
                                     : "");

@@ -50,8 +50,8 @@ struct TablePlan {
   // binlog gives a text column's raw bytes in the source's charset, so the applier
   // binds them as CONVERT(? USING <charset>)); empty when no conversion is needed.
   std::vector<std::string> convert_from;
-  std::vector<int> source_key;            // source ordinal indexes of the source key
-  std::vector<int> shadow_key;            // positions in the common list of the shadow key
+  std::vector<int> source_key;  // source ordinal indexes of the source key
+  std::vector<int> shadow_key;  // positions in the common list of the shadow key
 
   const std::string& schema() const { return source.schema_name; }
   const std::string& table() const { return source.table_name; }

@@ -29,7 +29,8 @@ std::optional<std::pair<TargetObjectKind, std::string>> Classify(const std::stri
   if (name == kLegacyFence) return std::make_pair(TargetObjectKind::kLegacyFence, std::string());
   for (const Suffix& s : kSuffixes) {
     std::string suffix = s.text;
-    if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+    if (name.size() > suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
       return std::make_pair(s.kind, name.substr(0, name.size() - suffix.size()));
   }
   return std::nullopt;
@@ -46,7 +47,8 @@ Result<std::unique_ptr<MysqlConnection>> ConnectTarget(const std::string& target
 // that has come to name it since).
 Result<std::optional<TargetOwner>> CurrentOwner(MysqlConnection& conn, const TargetObject& object) {
   if (object.kind == TargetObjectKind::kLegacyFence) return std::optional<TargetOwner>();
-  const std::string record_name = object.kind == TargetObjectKind::kOwner ? object.name : OwnerTableName(object.table);
+  const std::string record_name =
+      object.kind == TargetObjectKind::kOwner ? object.name : OwnerTableName(object.table);
   ORDO_ASSIGN_OR_RETURN(auto record, ReadOwnerRecordNamed(conn, object.schema, record_name));
   if (!record || record->owner.operation.empty()) return std::optional<TargetOwner>();
   return std::optional<TargetOwner>(record->owner);
@@ -55,7 +57,8 @@ Result<std::optional<TargetOwner>> CurrentOwner(MysqlConnection& conn, const Tar
 }  // namespace
 
 std::string TargetOwner::Describe() const {
-  std::string out = !apply_id.empty() ? "apply " + apply_id : "operation " + (operation.empty() ? "?" : operation);
+  std::string out = !apply_id.empty() ? "apply " + apply_id
+                                      : "operation " + (operation.empty() ? "?" : operation);
   if (!deployment.empty()) out += " (deployment " + deployment + ")";
   if (!store_name.empty()) return out + " of store " + store_name;
   if (!store_id.empty()) return out + " of store " + store_id;
@@ -64,12 +67,18 @@ std::string TargetOwner::Describe() const {
 
 const char* ToString(TargetObjectKind kind) {
   switch (kind) {
-    case TargetObjectKind::kShadow: return "shadow";
-    case TargetObjectKind::kOld: return "old table";
-    case TargetObjectKind::kSentry: return "sentry";
-    case TargetObjectKind::kCheck: return "check table";
-    case TargetObjectKind::kOwner: return "ownership record";
-    case TargetObjectKind::kLegacyFence: return "fence table of an older ordo";
+    case TargetObjectKind::kShadow:
+      return "shadow";
+    case TargetObjectKind::kOld:
+      return "old table";
+    case TargetObjectKind::kSentry:
+      return "sentry";
+    case TargetObjectKind::kCheck:
+      return "check table";
+    case TargetObjectKind::kOwner:
+      return "ownership record";
+    case TargetObjectKind::kLegacyFence:
+      return "fence table of an older ordo";
   }
   return "?";
 }
@@ -77,10 +86,11 @@ const char* ToString(TargetObjectKind kind) {
 Result<std::vector<TargetObject>> ListTargetObjects(const std::string& target_dsn) {
   Dsn dsn;
   ORDO_ASSIGN_OR_RETURN(auto conn, ConnectTarget(target_dsn, &dsn));
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn->Query("SELECT TABLE_NAME FROM information_schema.TABLES "
-                                                  "WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE '%\\_ordo\\_%' "
-                                                  "ORDER BY TABLE_NAME",
-                                                  {SqlValue::Text(dsn.database)}));
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+                        conn->Query("SELECT TABLE_NAME FROM information_schema.TABLES "
+                                    "WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE '%\\_ordo\\_%' "
+                                    "ORDER BY TABLE_NAME",
+                                    {SqlValue::Text(dsn.database)}));
   std::vector<TargetObject> objects;
   std::map<std::string, size_t> by_name;
   for (const SqlRow& row : rows.rows) {

@@ -25,7 +25,8 @@ Throttle::~Throttle() = default;
 
 Result<std::string> Throttle::CheckReplica(size_t i) {
   auto dsn = ParseDsn(options_.replica_dsns[i]);
-  if (!dsn.ok()) return "replica #" + std::to_string(i + 1) + " has a bad DSN: " + dsn.status().message();
+  if (!dsn.ok())
+    return "replica #" + std::to_string(i + 1) + " has a bad DSN: " + dsn.status().message();
   std::string name = dsn->host + ":" + std::to_string(dsn->port);
   if (!replicas_[i] || replicas_[i]->broken()) {
     MysqlConnectOptions o;
@@ -84,7 +85,8 @@ Result<std::string> Throttle::CheckLoad() {
   if (options_.max_threads_running > 0) {
     ORDO_ASSIGN_OR_RETURN(auto conn, primary_->Acquire());
     ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn->Query("SHOW GLOBAL STATUS LIKE 'Threads_running'"));
-    int64_t running = rows.rows.empty() ? 0 : std::strtoll(rows.rows[0][1].value_or("0").c_str(), nullptr, 10);
+    int64_t running =
+        rows.rows.empty() ? 0 : std::strtoll(rows.rows[0][1].value_or("0").c_str(), nullptr, 10);
     if (running > options_.max_threads_running)
       return "threads_running " + std::to_string(running) + " > " +
              std::to_string(options_.max_threads_running);

@@ -28,8 +28,8 @@
 #include <string>
 #include <vector>
 
-#include "db/mysql/pool.h"
 #include "binlog/event.h"
+#include "db/mysql/pool.h"
 
 namespace ordo {
 
@@ -38,7 +38,7 @@ struct ThrottleOptions {
   // 0 (or no `applied`): not checked.
   int64_t max_backlog_bytes = 0;
   std::function<BinlogPosition()> applied;  // change application's applied position
-  int64_t max_threads_running = 25;  // pause above this; 0: not checked
+  int64_t max_threads_running = 25;         // pause above this; 0: not checked
   std::vector<std::string> replica_dsns;
   int64_t max_replica_lag_ms = 10000;
 };

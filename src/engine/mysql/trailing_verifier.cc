@@ -11,9 +11,9 @@ constexpr auto kPoll = std::chrono::milliseconds(20);
 
 }  // namespace
 
-TrailingVerifier::TrailingVerifier(const TablePlan& plan, const TableCopier& copier, MysqlPool* pool,
-                                   SyncLoop* loop, const Applier& applier, std::function<bool()> should_stop,
-                                   int64_t round_rows)
+TrailingVerifier::TrailingVerifier(const TablePlan& plan, const TableCopier& copier,
+                                   MysqlPool* pool, SyncLoop* loop, const Applier& applier,
+                                   std::function<bool()> should_stop, int64_t round_rows)
     : plan_(plan),
       copier_(copier),
       pool_(pool),

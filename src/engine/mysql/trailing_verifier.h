@@ -43,8 +43,9 @@ struct VerifiedPrefix {
 class TrailingVerifier {
  public:
   // `round_rows`: a round starts once the watermark is this many rows past the last.
-  TrailingVerifier(const TablePlan& plan, const TableCopier& copier, MysqlPool* pool, SyncLoop* loop,
-                   const Applier& applier, std::function<bool()> should_stop, int64_t round_rows = 50000);
+  TrailingVerifier(const TablePlan& plan, const TableCopier& copier, MysqlPool* pool,
+                   SyncLoop* loop, const Applier& applier, std::function<bool()> should_stop,
+                   int64_t round_rows = 50000);
   ~TrailingVerifier();
   TrailingVerifier(const TrailingVerifier&) = delete;
   TrailingVerifier& operator=(const TrailingVerifier&) = delete;

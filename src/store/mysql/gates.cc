@@ -11,9 +11,9 @@ using sqlstore::SqlText;
 
 // "(o.created_at, o.id) > key", spelled so the range optimizer uses it.
 SqlText After(const CandidateKey& key) {
-  return " AND (o.created_at > " + SqlText::Param(SqlValue::Text(key.created_at)) + " OR (o.created_at = " +
-         SqlText::Param(SqlValue::Text(key.created_at)) + " AND o.id > " + SqlText::Param(SqlValue::Int(key.id)) +
-         "))";
+  return " AND (o.created_at > " + SqlText::Param(SqlValue::Text(key.created_at)) +
+         " OR (o.created_at = " + SqlText::Param(SqlValue::Text(key.created_at)) + " AND o.id > " +
+         SqlText::Param(SqlValue::Int(key.id)) + "))";
 }
 
 // The rare arms' probe: one SELECT whose OR'ed conditions each start with a state, so
@@ -22,7 +22,8 @@ SqlText After(const CandidateKey& key) {
 SqlText Probe(const std::vector<SqlText>& rare, const std::optional<CandidateKey>& after,
               const std::string& columns) {
   sqlstore::ClaimArms any{rare};
-  SqlText out = "SELECT " + columns + " FROM apply_operations o FORCE INDEX (apply_operations_heartbeat) WHERE " +
+  SqlText out = "SELECT " + columns +
+                " FROM apply_operations o FORCE INDEX (apply_operations_heartbeat) WHERE " +
                 any.Any();
   if (after) out += After(*after);
   return out + " ORDER BY o.created_at, o.id LIMIT " + SqlText::Param(SqlValue::Int(kClaimBatch));
@@ -30,7 +31,8 @@ SqlText Probe(const std::vector<SqlText>& rare, const std::optional<CandidateKey
 
 }  // namespace
 
-ClaimSearch::ClaimSearch(const sqlstore::ClaimArms& arms, const SqlText& ordered, std::vector<SqlText> rare_arms)
+ClaimSearch::ClaimSearch(const sqlstore::ClaimArms& arms, const SqlText& ordered,
+                         std::vector<SqlText> rare_arms)
     : rare(std::move(rare_arms)) {
   // The probe rows carry only id and created_at, in the operation columns' places
   // (kOperationColumns: id first, created_at at kOperationCreatedAt).
@@ -41,8 +43,8 @@ ClaimSearch::ClaimSearch(const sqlstore::ClaimArms& arms, const SqlText& ordered
           " FROM apply_operations o FORCE INDEX (apply_operations_claim) WHERE " + ordered +
           " ORDER BY o.created_at, o.id LIMIT 1 FOR UPDATE SKIP LOCKED) UNION ALL (" +
           Probe(rare, std::nullopt, probe_columns) + ")";
-  lock = "SELECT " + std::string(sqlstore::kOperationColumns) + " FROM apply_operations o WHERE " + arms.Any() +
-         " AND o.id = ? FOR UPDATE SKIP LOCKED";
+  lock = "SELECT " + std::string(sqlstore::kOperationColumns) + " FROM apply_operations o WHERE " +
+         arms.Any() + " AND o.id = ? FOR UPDATE SKIP LOCKED";
 }
 
 SqlText ClaimSearch::RareProbeAfter(const CandidateKey& key) const {

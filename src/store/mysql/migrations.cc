@@ -178,7 +178,8 @@ CREATE TABLE IF NOT EXISTS store_identity (
 // the statement does not read its own target in a subquery, which MySQL refuses (1093).
 constexpr std::string_view kV2IdentityRow =
     "INSERT INTO store_identity (id, created_at) "
-    "SELECT CONCAT('st_', LEFT(SHA2(CONCAT(UUID(), RAND(), CONNECTION_ID(), NOW(6)), 256), 24)), NOW(6) "
+    "SELECT CONCAT('st_', LEFT(SHA2(CONCAT(UUID(), RAND(), CONNECTION_ID(), NOW(6)), 256), 24)), "
+    "NOW(6) "
     "FROM (SELECT COUNT(*) AS n FROM store_identity) AS existing WHERE existing.n = 0";
 
 // Version 3: an operation failed by retry expiry owes the cleanup of its target
@@ -205,8 +206,7 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 
 // Serialises migrations of one database across processes. The name is per database
 // (one server may hold many stores) and hashed to fit the 64-character limit.
-constexpr std::string_view kLock =
-    "SELECT GET_LOCK(CONCAT('ordo_migrate_', MD5(DATABASE())), 60)";
+constexpr std::string_view kLock = "SELECT GET_LOCK(CONCAT('ordo_migrate_', MD5(DATABASE())), 60)";
 constexpr std::string_view kUnlock =
     "SELECT RELEASE_LOCK(CONCAT('ordo_migrate_', MD5(DATABASE())))";
 

@@ -25,7 +25,9 @@ MysqlConnectOptions SessionOptions(const Dsn& dsn) {
   };
   // A fenced write waits for an uncommitted steal of its row; bound how long.
   int seconds = sqlstore::UrlInt(dsn, "lock_wait_timeout", 0);
-  if (seconds > 0) o.init_statements.push_back("SET SESSION innodb_lock_wait_timeout = " + std::to_string(seconds));
+  if (seconds > 0)
+    o.init_statements.push_back("SET SESSION innodb_lock_wait_timeout = " +
+                                std::to_string(seconds));
   return o;
 }
 
@@ -43,10 +45,13 @@ MysqlConnectOptions TransactionSessionOptions(const Dsn& dsn) {
 
 MysqlStore::MysqlStore(const Dsn& dsn, const StoreOptions& options)
     : SqlStore(sqlstore::MariaDbDialect(), options),
-      copy_search_(gates().copy, gates().ArmA(), {gates().ProbeB(), gates().ProbeC(), gates().ProbeD()}),
+      copy_search_(gates().copy, gates().ArmA(),
+                   {gates().ProbeB(), gates().ProbeC(), gates().ProbeD()}),
       cutover_search_(gates().cutover, gates().Arm1(), {gates().Arm2()}),
-      pool_(std::make_unique<MysqlPool>(dsn, SessionOptions(dsn), sqlstore::UrlInt(dsn, "pool", 64))),
-      txn_pool_(std::make_unique<MysqlPool>(dsn, TransactionSessionOptions(dsn), sqlstore::UrlInt(dsn, "pool", 64))) {}
+      pool_(
+          std::make_unique<MysqlPool>(dsn, SessionOptions(dsn), sqlstore::UrlInt(dsn, "pool", 64))),
+      txn_pool_(std::make_unique<MysqlPool>(dsn, TransactionSessionOptions(dsn),
+                                            sqlstore::UrlInt(dsn, "pool", 64))) {}
 
 Result<std::unique_ptr<MysqlStore>> MysqlStore::Open(const Dsn& dsn, const StoreOptions& options) {
   ORDO_RETURN_IF_ERROR(sqlstore::CheckServerUrl(dsn, "mysql"));
@@ -65,7 +70,8 @@ Status MysqlStore::Migrate() {
 }
 
 std::unique_ptr<TurnSignal> MysqlStore::WatchTurns() {
-  return std::make_unique<sqlstore::PollingTurnSignal>([this] { return SwappingIds(); }, kTurnWatchEvery);
+  return std::make_unique<sqlstore::PollingTurnSignal>([this] { return SwappingIds(); },
+                                                       kTurnWatchEvery);
 }
 
 Result<std::unique_ptr<sqlstore::Transaction>> MysqlStore::BeginWrite() {

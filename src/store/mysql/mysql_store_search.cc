@@ -8,7 +8,8 @@
 
 namespace ordo::mysql {
 
-Result<std::optional<OperationRecord>> MysqlStore::FindCandidate(sqlstore::Session& s, Claim claim) {
+Result<std::optional<OperationRecord>> MysqlStore::FindCandidate(sqlstore::Session& s,
+                                                                 Claim claim) {
   if (claim == Claim::kCleanup) return SqlStore::FindCandidate(s, claim);
   const ClaimSearch& search = claim == Claim::kCopy ? copy_search_ : cutover_search_;
   auto before = [](const CandidateKey& a, const CandidateKey& b) {
@@ -39,7 +40,8 @@ Result<std::optional<OperationRecord>> MysqlStore::FindCandidate(sqlstore::Sessi
       sqlstore::SqlText lock = search.lock.With({SqlValue::Int(key.id)});
       ORDO_ASSIGN_OR_RETURN(SqlRows locked, s.Query(lock.text, lock.params));
       if (!locked.rows.empty()) {
-        ORDO_ASSIGN_OR_RETURN(OperationRecord op, sqlstore::DecodeOperation(dialect(), locked.rows[0]));
+        ORDO_ASSIGN_OR_RETURN(OperationRecord op,
+                              sqlstore::DecodeOperation(dialect(), locked.rows[0]));
         return std::optional<OperationRecord>(std::move(op));
       }
     }

@@ -7,7 +7,8 @@
 //
 // Thread-safety: pure functions.
 //
-//   ORDO_ASSIGN_OR_RETURN(OperationRecord op, sqlstore::DecodeOperation(sqlstore::MariaDbDialect(), row));
+//   ORDO_ASSIGN_OR_RETURN(OperationRecord op, sqlstore::DecodeOperation(sqlstore::MariaDbDialect(),
+//   row));
 #pragma once
 
 #include <optional>

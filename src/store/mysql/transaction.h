@@ -30,13 +30,15 @@ inline constexpr const char* kTransactionSession = "SET SESSION autocommit = 0";
 
 // An INSERT's new id on MariaDB: the connection's LAST_INSERT_ID().
 struct MysqlIds {
-  static Result<int64_t> InsertId(MysqlConnection& conn, std::string_view sql, const std::vector<SqlValue>& params) {
+  static Result<int64_t> InsertId(MysqlConnection& conn, std::string_view sql,
+                                  const std::vector<SqlValue>& params) {
     ORDO_RETURN_IF_ERROR(conn.Execute(sql, params).status());
     return static_cast<int64_t>(conn.last_insert_id());
   }
 };
 
-class Transaction final : public sqlstore::OnConnection<sqlstore::Transaction, Transaction, MysqlIds> {
+class Transaction final
+    : public sqlstore::OnConnection<sqlstore::Transaction, Transaction, MysqlIds> {
  public:
   // `pool`'s connections must run kTransactionSession.
   static Result<Transaction> Begin(MysqlPool& pool);

@@ -176,7 +176,8 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 
 // One lock per store (database and schema), held to the end of the transaction.
 constexpr std::string_view kLock =
-    "SELECT pg_advisory_xact_lock(hashtext('ordo_migrate_' || current_database() || '.' || current_schema()))";
+    "SELECT pg_advisory_xact_lock(hashtext('ordo_migrate_' || current_database() || '.' || "
+    "current_schema()))";
 
 }  // namespace
 
@@ -199,10 +200,10 @@ Status CreatePgSchema(PgConnection& conn, const std::string& schema) {
   // Two sessions' CREATE SCHEMA IF NOT EXISTS can both find the name free, and one then
   // fails on the catalog's unique index: a lock per database and schema name orders them.
   return InTransaction(conn, [&]() -> Status {
-    ORDO_RETURN_IF_ERROR(
-        conn.Query("SELECT pg_advisory_xact_lock(hashtext('ordo_schema_' || current_database() || '.' || ?))",
-                   {SqlValue::Text(schema)})
-            .status());
+    ORDO_RETURN_IF_ERROR(conn.Query("SELECT pg_advisory_xact_lock(hashtext('ordo_schema_' || "
+                                    "current_database() || '.' || ?))",
+                                    {SqlValue::Text(schema)})
+                             .status());
     return conn.Execute("CREATE SCHEMA IF NOT EXISTS " + QuotePgIdentifier(schema));
   });
 }
@@ -217,10 +218,13 @@ Status RunPgMigrations(PgConnection& conn) {
       PgConnSession session(&conn);
       ORDO_ASSIGN_OR_RETURN(int current, sqlstore::AppliedVersion(session));
       if (m.version <= current) return Status::Ok();
-      ORDO_RETURN_IF_ERROR(conn.Execute(m.sql).WithContext("migration " + std::to_string(m.version)));
+      ORDO_RETURN_IF_ERROR(
+          conn.Execute(m.sql).WithContext("migration " + std::to_string(m.version)));
       return conn
-          .Execute("INSERT INTO schema_migrations (version, applied_at) VALUES (?, statement_timestamp() AT TIME ZONE 'UTC')",
-                   {SqlValue::Int(m.version)})
+          .Execute(
+              "INSERT INTO schema_migrations (version, applied_at) VALUES (?, "
+              "statement_timestamp() AT TIME ZONE 'UTC')",
+              {SqlValue::Int(m.version)})
           .status();
     }));
   }

@@ -4,7 +4,8 @@
 
 namespace ordo::postgres {
 
-Result<int64_t> PgIds::InsertId(PgConnection& conn, std::string_view sql, const std::vector<SqlValue>& params) {
+Result<int64_t> PgIds::InsertId(PgConnection& conn, std::string_view sql,
+                                const std::vector<SqlValue>& params) {
   ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query(std::string(sql) + " RETURNING id", params));
   if (rows.rows.empty()) return Internal("INSERT … RETURNING id returned no row");
   return sqlstore::CellInt(rows.rows[0], 0);

@@ -25,10 +25,12 @@ namespace ordo::postgres {
 
 // An INSERT's new id on PostgreSQL: the statement with "RETURNING id".
 struct PgIds {
-  static Result<int64_t> InsertId(PgConnection& conn, std::string_view sql, const std::vector<SqlValue>& params);
+  static Result<int64_t> InsertId(PgConnection& conn, std::string_view sql,
+                                  const std::vector<SqlValue>& params);
 };
 
-class PgTransaction final : public sqlstore::OnConnection<sqlstore::Transaction, PgTransaction, PgIds> {
+class PgTransaction final
+    : public sqlstore::OnConnection<sqlstore::Transaction, PgTransaction, PgIds> {
  public:
   static Result<std::unique_ptr<PgTransaction>> Begin(PgPool& pool);
   ~PgTransaction() override;

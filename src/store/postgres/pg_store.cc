@@ -23,10 +23,12 @@ PgConnectOptions PgSessionOptions(const Dsn& dsn) {
   // copy claim's legs after an ANALYZE of the queue) — their shape, not their values,
   // decides the plan: the states are literals, and every parameter is an id or a time
   // compared through an index.
-  o.init_statements = {"SET lock_timeout = '" + std::to_string(seconds) + "s'", "SET datestyle = 'ISO, YMD'",
-                       "SET jit = off", "SET plan_cache_mode = force_generic_plan"};
+  o.init_statements = {"SET lock_timeout = '" + std::to_string(seconds) + "s'",
+                       "SET datestyle = 'ISO, YMD'", "SET jit = off",
+                       "SET plan_cache_mode = force_generic_plan"};
   std::string schema = PgSchema(dsn);
-  if (!schema.empty()) o.init_statements.push_back("SET search_path TO " + QuotePgIdentifier(schema));
+  if (!schema.empty())
+    o.init_statements.push_back("SET search_path TO " + QuotePgIdentifier(schema));
   return o;
 }
 
@@ -34,7 +36,8 @@ PgStore::PgStore(const Dsn& dsn, const StoreOptions& options)
     : SqlStore(sqlstore::PostgresDialect(), options),
       dsn_(dsn),
       schema_(PgSchema(dsn)),
-      pool_(std::make_unique<PgPool>(dsn, PgSessionOptions(dsn), sqlstore::UrlInt(dsn, "pool", 64))),
+      pool_(
+          std::make_unique<PgPool>(dsn, PgSessionOptions(dsn), sqlstore::UrlInt(dsn, "pool", 64))),
       find_sql_{FirstCandidateSql(ArmsOf(Claim::kCopy)), FirstCandidateSql(ArmsOf(Claim::kCutover)),
                 FirstCleanupSql(gates())},
       copy_claim_sql_(CopyClaimSql(gates())) {}

@@ -71,12 +71,13 @@ class PgStore final : public sqlstore::SqlStore {
 
   // The statement whose legs list `legs_of`'s arms and whose re-check is `arms`' (the
   // legs may add what narrows them, implied by the arm).
-  static sqlstore::SqlText FirstCandidateSql(const sqlstore::ClaimArms& arms, const sqlstore::ClaimArms& legs_of);
+  static sqlstore::SqlText FirstCandidateSql(const sqlstore::ClaimArms& arms,
+                                             const sqlstore::ClaimArms& legs_of);
   const Dsn dsn_;
   const std::string schema_;  // the URL's `schema`, empty: the server's search_path
   std::unique_ptr<PgPool> pool_;
   const std::array<sqlstore::SqlText, 3> find_sql_;  // each claim's find statement, by Claim
-  const sqlstore::SqlText copy_claim_sql_;            // CopyClaimSql
+  const sqlstore::SqlText copy_claim_sql_;           // CopyClaimSql
 };
 
 // The URL's `schema` parameter: the schema that holds the store's tables (created by

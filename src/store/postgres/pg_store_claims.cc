@@ -25,7 +25,8 @@ namespace ordo::postgres {
 
 namespace {
 
-constexpr const char* kInFlight = "('running','waiting_for_cutover','cutting_over','revert_window','resuming')";
+constexpr const char* kInFlight =
+    "('running','waiting_for_cutover','cutting_over','revert_window','resuming')";
 
 }  // namespace
 
@@ -38,21 +39,28 @@ sqlstore::SqlText PgStore::CopyClaimSql(const sqlstore::Gates& g) {
   // A's start_pending (still pending, no stop pending; not `barrier`, which the core
   // takes), arm B's lease steal (still the same in-flight state, still stale).
   sqlstore::SqlText guard = "((t.state = 'pending' AND c.cutover_policy <> 'barrier' AND NOT " +
-                            g.RequestExists("t.apply_id", "stop") + ") OR (t.state IN " + kInFlight +
-                            " AND t.state = c.state AND t.updated_at < " + g.StaleBefore() + "))";
+                            g.RequestExists("t.apply_id", "stop") + ") OR (t.state IN " +
+                            kInFlight + " AND t.state = c.state AND t.updated_at < " +
+                            g.StaleBefore() + "))";
   const std::string pending = "c.state = 'pending'";
-  return "WITH v AS (SELECT CAST(? AS varchar) AS owner, CAST(? AS varchar) AS token, CAST(? AS text) AS "
+  return "WITH v AS (SELECT CAST(? AS varchar) AS owner, CAST(? AS varchar) AS token, CAST(? AS "
+         "text) AS "
          "start_message, CAST(? AS text) AS recover_message), c AS MATERIALIZED (" +
-         FirstCandidateSql(g.copy) + "), u AS (UPDATE apply_operations AS t SET state = CASE WHEN " +
-         pending + " THEN 'running' ELSE t.state END, started_at = CASE WHEN " + pending +
-         " THEN COALESCE(t.started_at, " + now + ") ELSE t.started_at END, lease_owner = v.owner, lease_token = "
-         "v.token, lease_acquired_at = " + now + ", updated_at = " + now + " FROM c, v WHERE t.id = c.id AND " +
-         guard +
-         " RETURNING t.id, t.apply_id, t.state), e AS (INSERT INTO apply_events (apply_id, operation_id, at, kind, "
-         "from_state, to_state, message) SELECT u.apply_id, u.id, " + now +
-         ", 'claimed', c.state, u.state, CASE WHEN " + pending +
-         " THEN v.start_message ELSE v.recover_message END FROM u JOIN c ON c.id = u.id CROSS JOIN v) "
-         "SELECT c.*, CASE WHEN u.id IS NULL THEN 0 ELSE 1 END AS taken, (SELECT a.external_id FROM applies a WHERE "
+         FirstCandidateSql(g.copy) +
+         "), u AS (UPDATE apply_operations AS t SET state = CASE WHEN " + pending +
+         " THEN 'running' ELSE t.state END, started_at = CASE WHEN " + pending +
+         " THEN COALESCE(t.started_at, " + now +
+         ") ELSE t.started_at END, lease_owner = v.owner, lease_token = "
+         "v.token, lease_acquired_at = " +
+         now + ", updated_at = " + now + " FROM c, v WHERE t.id = c.id AND " + guard +
+         " RETURNING t.id, t.apply_id, t.state), e AS (INSERT INTO apply_events (apply_id, "
+         "operation_id, at, kind, "
+         "from_state, to_state, message) SELECT u.apply_id, u.id, " +
+         now + ", 'claimed', c.state, u.state, CASE WHEN " + pending +
+         " THEN v.start_message ELSE v.recover_message END FROM u JOIN c ON c.id = u.id CROSS JOIN "
+         "v) "
+         "SELECT c.*, CASE WHEN u.id IS NULL THEN 0 ELSE 1 END AS taken, (SELECT a.external_id "
+         "FROM applies a WHERE "
          "a.id = c.apply_id) FROM c LEFT JOIN u ON u.id = c.id";
 }
 
@@ -71,7 +79,8 @@ Result<std::optional<ClaimedOperation>> PgStore::ClaimNextCopy(std::string_view 
   ORDO_ASSIGN_OR_RETURN(SqlRows rows, s->Query(q.text, q.params));
   if (rows.rows.empty()) return std::optional<ClaimedOperation>();
   ORDO_ASSIGN_OR_RETURN(OperationRecord before, sqlstore::DecodeOperation(dialect(), rows.rows[0]));
-  ORDO_ASSIGN_OR_RETURN(int64_t taken, sqlstore::CellInt(rows.rows[0], sqlstore::kOperationColumnCount));
+  ORDO_ASSIGN_OR_RETURN(int64_t taken,
+                        sqlstore::CellInt(rows.rows[0], sqlstore::kOperationColumnCount));
   if (!taken) {
     // A row of an arm this statement does not take (it was locked, and let go when the
     // statement ended): the core's claim finds the first row again and takes it.

@@ -29,14 +29,15 @@ namespace ordo::postgres {
 
 namespace {
 
-constexpr const char* kIdleStates = "('pending','stopped','failed_retryable','waiting_for_cutover')";
+constexpr const char* kIdleStates =
+    "('pending','stopped','failed_retryable','waiting_for_cutover')";
 constexpr const char* kSettledApply = "('completed','failed','cancelled','reverted')";
 
 // The lowest apply id of an idle row (of those above `bound`): a seek in the
 // apply_operations_idle index.
 std::string MinIdleApply(const std::string& bound) {
-  return std::string("(SELECT MIN(i.apply_id) FROM apply_operations i WHERE i.state IN ") + kIdleStates +
-         (bound.empty() ? "" : " AND i.apply_id " + bound) + ")";
+  return std::string("(SELECT MIN(i.apply_id) FROM apply_operations i WHERE i.state IN ") +
+         kIdleStates + (bound.empty() ? "" : " AND i.apply_id " + bound) + ")";
 }
 
 // The applies that have ended (stored state settled, or a cancel pending) and still
@@ -48,12 +49,16 @@ std::string MinIdleApply(const std::string& bound) {
 // with a pending cancel (control_requests_kind).
 std::string EndedWithIdleRows() {
   return std::string("SELECT z.hit FROM (WITH RECURSIVE z(x, hit) AS (SELECT ") + MinIdleApply("") +
-         ", CAST(NULL AS bigint) UNION ALL SELECT CASE WHEN s.y = z.x THEN " + MinIdleApply("> z.x") +
-         " ELSE " + MinIdleApply(">= s.y") +
-         " END, CASE WHEN s.y = z.x THEN z.x END FROM z CROSS JOIN LATERAL (SELECT MIN(a.id) AS y FROM applies a "
-         "WHERE a.state IN " + kSettledApply +
-         " AND a.id >= z.x) s WHERE z.x IS NOT NULL AND s.y IS NOT NULL) SELECT z.hit FROM z) z WHERE z.hit IS NOT "
-         "NULL UNION SELECT r.apply_id FROM control_requests r WHERE r.kind = 'cancel' AND r.status = 'pending'";
+         ", CAST(NULL AS bigint) UNION ALL SELECT CASE WHEN s.y = z.x THEN " +
+         MinIdleApply("> z.x") + " ELSE " + MinIdleApply(">= s.y") +
+         " END, CASE WHEN s.y = z.x THEN z.x END FROM z CROSS JOIN LATERAL (SELECT MIN(a.id) AS y "
+         "FROM applies a "
+         "WHERE a.state IN " +
+         kSettledApply +
+         " AND a.id >= z.x) s WHERE z.x IS NOT NULL AND s.y IS NOT NULL) SELECT z.hit FROM z) z "
+         "WHERE z.hit IS NOT "
+         "NULL UNION SELECT r.apply_id FROM control_requests r WHERE r.kind = 'cancel' AND "
+         "r.status = 'pending'";
 }
 
 // `sql` with every "the row's apply matches …" subquery (Gates' EXISTS (SELECT 1 FROM
@@ -65,7 +70,8 @@ std::string EndedWithIdleRows() {
 // An OFFSET keeps PostgreSQL from rewriting an EXISTS, so it stays a primary-key
 // lookup per row asked; it changes no answer.
 std::string ApplyLookupsPerRow(std::string sql) {
-  static constexpr std::string_view kLookup = "EXISTS (SELECT 1 FROM applies a WHERE a.id = o.apply_id AND ";
+  static constexpr std::string_view kLookup =
+      "EXISTS (SELECT 1 FROM applies a WHERE a.id = o.apply_id AND ";
   for (size_t at = sql.find(kLookup); at != std::string::npos; at = sql.find(kLookup, at + 1)) {
     size_t end = at + std::string_view("EXISTS (").size();
     for (int depth = 1; end < sql.size() && depth > 0; ++end) {
@@ -85,7 +91,9 @@ sqlstore::ClaimArms ApplyLookupsPerRow(const sqlstore::ClaimArms& arms) {
 
 }  // namespace
 
-sqlstore::SqlText PgStore::FirstCandidateSql(const sqlstore::ClaimArms& arms) { return FirstCandidateSql(arms, arms); }
+sqlstore::SqlText PgStore::FirstCandidateSql(const sqlstore::ClaimArms& arms) {
+  return FirstCandidateSql(arms, arms);
+}
 
 sqlstore::SqlText PgStore::FirstCleanupSql(const sqlstore::Gates& g) {
   // The idle-ended arm asks whether the row's apply has ended inside an OR, which the
@@ -105,15 +113,17 @@ sqlstore::SqlText PgStore::FirstCandidateSql(const sqlstore::ClaimArms& arms_in,
   sqlstore::SqlText legs;
   for (size_t i = 0; i < legs_of.arms.size(); ++i) {
     legs += sqlstore::SqlText(i ? " UNION ALL (" : "(") +
-            "SELECT o.id AS id, o.created_at AS created_at, o.ctid AS tid FROM apply_operations o WHERE " +
+            "SELECT o.id AS id, o.created_at AS created_at, o.ctid AS tid FROM apply_operations o "
+            "WHERE " +
             legs_of.arms[i] + first + ")";
   }
   // The outer ORDER BY is the merged list's own order, so no sort runs and the rows
   // are pulled one at a time: the statement stops at the first one it locks.
   return std::string("SELECT ") + sqlstore::kOperationColumns +
-         " FROM (SELECT l.id, l.created_at, l.tid FROM (" + legs + ") l ORDER BY l.created_at, l.id LIMIT " +
-         std::to_string(kCandidateBatch) + ") c JOIN apply_operations o ON o.id = c.id WHERE (o.ctid = c.tid OR " +
-         arms.Any() + ") ORDER BY c.created_at, c.id LIMIT 1 FOR UPDATE OF o SKIP LOCKED";
+         " FROM (SELECT l.id, l.created_at, l.tid FROM (" + legs +
+         ") l ORDER BY l.created_at, l.id LIMIT " + std::to_string(kCandidateBatch) +
+         ") c JOIN apply_operations o ON o.id = c.id WHERE (o.ctid = c.tid OR " + arms.Any() +
+         ") ORDER BY c.created_at, c.id LIMIT 1 FOR UPDATE OF o SKIP LOCKED";
 }
 
 Result<std::optional<OperationRecord>> PgStore::FindCandidate(sqlstore::Session& s, Claim claim) {

@@ -37,8 +37,8 @@ bool ParseInt(std::string_view s, int64_t* out) {
 
 Result<Micros> ParseDatetime(std::string_view text) {
   // YYYY-MM-DD HH:MM:SS[.f{1,6}]
-  if (text.size() < 19 || text[4] != '-' || text[7] != '-' || text[10] != ' ' ||
-      text[13] != ':' || text[16] != ':')
+  if (text.size() < 19 || text[4] != '-' || text[7] != '-' || text[10] != ' ' || text[13] != ':' ||
+      text[16] != ':')
     return Internal("unexpected DATETIME text: " + std::string(text));
   int64_t y, mo, d, h, mi, s;
   if (!ParseInt(text.substr(0, 4), &y) || !ParseInt(text.substr(5, 2), &mo) ||

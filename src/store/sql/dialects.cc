@@ -25,7 +25,9 @@ std::string OnConflict(std::string_view key_columns) {
 }
 std::string Excluded(std::string_view column) { return "EXCLUDED." + std::string(column); }
 
-std::string ForceIndex(std::string_view index) { return " FORCE INDEX (" + std::string(index) + ")"; }
+std::string ForceIndex(std::string_view index) {
+  return " FORCE INDEX (" + std::string(index) + ")";
+}
 std::string NoHint(std::string_view /*index*/) { return ""; }
 
 }  // namespace
@@ -52,7 +54,8 @@ const Dialect& PostgresDialect() {
   static const Dialect d{
       .now = "(statement_timestamp() AT TIME ZONE 'UTC')",
       .now_minus_micros =
-          "((statement_timestamp() AT TIME ZONE 'UTC') - CAST(? AS BIGINT) * INTERVAL '1 microsecond')",
+          "((statement_timestamp() AT TIME ZONE 'UTC') - CAST(? AS BIGINT) * INTERVAL '1 "
+          "microsecond')",
       .lock_rows = " FOR UPDATE",
       .lock_rows_skip = " FOR UPDATE SKIP LOCKED",
       .lock_rows_shared = " FOR SHARE",

@@ -15,8 +15,9 @@ std::string RequestExists(const Dialect& d, const std::string& apply_expr, const
 
 std::string IdleForStop(std::string_view o_view, std::string_view stale_before) {
   std::string o(o_view);
-  return "(" + o + ".state IN ('pending','failed_retryable') OR (" + o + ".state = 'waiting_for_cutover' AND (" +
-         o + ".lease_token IS NULL OR " + o + ".updated_at < " + std::string(stale_before) + ")))";
+  return "(" + o + ".state IN ('pending','failed_retryable') OR (" + o +
+         ".state = 'waiting_for_cutover' AND (" + o + ".lease_token IS NULL OR " + o +
+         ".updated_at < " + std::string(stale_before) + ")))";
 }
 
 std::string FailureExcused(const Dialect& d) {
@@ -29,20 +30,23 @@ std::string TurnHeldBackBy(const Dialect& d) {
 }
 
 std::string CutoverTurnHasCome(const Dialect& d) {
-  return "NOT EXISTS (SELECT 1 FROM apply_operations e WHERE e.apply_id = o.apply_id AND e.id < o.id AND " +
+  return "NOT EXISTS (SELECT 1 FROM apply_operations e WHERE e.apply_id = o.apply_id AND e.id < "
+         "o.id AND " +
          TurnHeldBackBy(d) + ")";
 }
 
 std::string EarlierSiblingsSql(const Dialect& d, const std::string& held_back_by) {
   return "SELECT e.id, CASE WHEN " + held_back_by +
-         " THEN 1 ELSE 0 END FROM apply_operations o JOIN apply_operations e ON e.apply_id = o.apply_id AND "
+         " THEN 1 ELSE 0 END FROM apply_operations o JOIN apply_operations e ON e.apply_id = "
+         "o.apply_id AND "
          "e.id < o.id WHERE o.id = ?" +
          std::string(d.lock_rows_shared);
 }
 
 std::string BeginCutoverSql(const Dialect& d) {
   return "UPDATE apply_operations AS o SET state = 'cutting_over', cutover_started_at = "
-         "COALESCE(cutover_started_at, {now}), updated_at = {now} WHERE o.id = ? AND o.lease_token = ? "
+         "COALESCE(cutover_started_at, {now}), updated_at = {now} WHERE o.id = ? AND o.lease_token "
+         "= ? "
          "AND o.state = 'waiting_for_cutover' AND NOT " +
          RequestExists(d, "o.apply_id", "stop") +
          " AND ((SELECT a.defer_cutover FROM applies a WHERE a.id = o.apply_id) = 0 OR " +
@@ -50,7 +54,8 @@ std::string BeginCutoverSql(const Dialect& d) {
 }
 
 std::string CompleteServedCutoverSql() {
-  return "UPDATE control_requests SET status = 'completed', updated_at = {now}, completed_at = {now} "
+  return "UPDATE control_requests SET status = 'completed', updated_at = {now}, completed_at = "
+         "{now} "
          "WHERE apply_id = ? AND kind = 'cutover' AND status = 'pending' AND NOT EXISTS (SELECT 1 "
          "FROM apply_operations o WHERE o.apply_id = ? AND o.state IN "
          "('pending','running','resuming','waiting_for_cutover','failed_retryable','stopped'))";

@@ -1,9 +1,8 @@
 #include "store/sql/records.h"
 
-#include <nlohmann/json.hpp>
-
 #include <charconv>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "store/values.h"

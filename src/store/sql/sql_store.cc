@@ -46,9 +46,11 @@ std::string SqlStore::Sql(std::string_view text) const {
 // ---- the store itself ----
 
 Status CheckServerUrl(const Dsn& dsn, std::string_view scheme) {
-  if (dsn.scheme != scheme) return InvalidArgument("not a " + std::string(scheme) + ":// URL: " + dsn.Redacted());
+  if (dsn.scheme != scheme)
+    return InvalidArgument("not a " + std::string(scheme) + ":// URL: " + dsn.Redacted());
   if (dsn.database.empty())
-    return InvalidArgument(std::string(scheme) + " store: the URL names no database: " + dsn.Redacted());
+    return InvalidArgument(std::string(scheme) +
+                           " store: the URL names no database: " + dsn.Redacted());
   return Status::Ok();
 }
 
@@ -102,10 +104,10 @@ Status SqlStore::WriteEvent(Session& s, const Event& e) {
 }
 
 Result<ApplyRecord> SqlStore::ReadApply(Session& s, int64_t apply_id, bool lock) {
-  ORDO_ASSIGN_OR_RETURN(
-      SqlRows rows, s.Query(std::string("SELECT ") + kApplyColumns + " FROM applies a WHERE a.id = ?" +
-                                std::string(lock ? d_.lock_rows : ""),
-                            {SqlValue::Int(apply_id)}));
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows, s.Query(std::string("SELECT ") + kApplyColumns +
+                                                  " FROM applies a WHERE a.id = ?" +
+                                                  std::string(lock ? d_.lock_rows : ""),
+                                              {SqlValue::Int(apply_id)}));
   if (rows.rows.empty()) return NotFound("apply " + std::to_string(apply_id) + " not found");
   return DecodeApply(d_, rows.rows[0]);
 }
@@ -114,15 +116,16 @@ Result<OperationRecord> SqlStore::ReadOperation(Session& s, int64_t operation_id
   ORDO_ASSIGN_OR_RETURN(SqlRows rows, s.Query(std::string("SELECT ") + kOperationColumns +
                                                   " FROM apply_operations o WHERE o.id = ?",
                                               {SqlValue::Int(operation_id)}));
-  if (rows.rows.empty()) return NotFound("operation " + std::to_string(operation_id) + " not found");
+  if (rows.rows.empty())
+    return NotFound("operation " + std::to_string(operation_id) + " not found");
   return DecodeOperation(d_, rows.rows[0]);
 }
 
 Result<std::vector<OperationRecord>> SqlStore::ReadOperations(Session& s, int64_t apply_id) {
-  ORDO_ASSIGN_OR_RETURN(
-      SqlRows rows, s.Query(std::string("SELECT ") + kOperationColumns +
-                                " FROM apply_operations o WHERE o.apply_id = ? ORDER BY o.id",
-                            {SqlValue::Int(apply_id)}));
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+                        s.Query(std::string("SELECT ") + kOperationColumns +
+                                    " FROM apply_operations o WHERE o.apply_id = ? ORDER BY o.id",
+                                {SqlValue::Int(apply_id)}));
   return DecodeRows<OperationRecord>(rows, [&](const SqlRow& r) { return DecodeOperation(d_, r); });
 }
 
@@ -154,17 +157,19 @@ Status SqlStore::RederiveApply(Session& s, int64_t apply_id, std::string_view wh
 Status SqlStore::WriteApplyState(Session& s, const ApplyRecord& apply, ApplyState next,
                                  const std::optional<std::string>& error, std::string_view why) {
   ORDO_RETURN_IF_ERROR(
-      s.Execute(Sql("UPDATE applies SET state = ?, error = COALESCE(?, error), updated_at = {now}, "
-                    "started_at = CASE WHEN ? = 1 THEN COALESCE(started_at, {now}) ELSE started_at END, "
-                    "completed_at = CASE WHEN ? = 1 THEN COALESCE(completed_at, {now}) ELSE completed_at END, "
-                    "failed_at = CASE WHEN ? = 1 THEN {now} ELSE failed_at END WHERE id = ?"),
-                {SqlValue::Text(std::string(ToString(next))), OptText(error),
-                 Flag(next != ApplyState::kPending), Flag(IsSettled(next)),
-                 Flag(next == ApplyState::kFailedRetryable), SqlValue::Int(apply.id)})
+      s.Execute(
+           Sql("UPDATE applies SET state = ?, error = COALESCE(?, error), updated_at = {now}, "
+               "started_at = CASE WHEN ? = 1 THEN COALESCE(started_at, {now}) ELSE started_at END, "
+               "completed_at = CASE WHEN ? = 1 THEN COALESCE(completed_at, {now}) ELSE "
+               "completed_at END, "
+               "failed_at = CASE WHEN ? = 1 THEN {now} ELSE failed_at END WHERE id = ?"),
+           {SqlValue::Text(std::string(ToString(next))), OptText(error),
+            Flag(next != ApplyState::kPending), Flag(IsSettled(next)),
+            Flag(next == ApplyState::kFailedRetryable), SqlValue::Int(apply.id)})
           .status());
-  ORDO_RETURN_IF_ERROR(WriteEvent(s, {apply.id, std::nullopt, "state_change",
-                                      std::string(ToString(apply.state)), std::string(ToString(next)),
-                                      std::string(why) + (error ? ": " + *error : "")}));
+  ORDO_RETURN_IF_ERROR(WriteEvent(
+      s, {apply.id, std::nullopt, "state_change", std::string(ToString(apply.state)),
+          std::string(ToString(next)), std::string(why) + (error ? ": " + *error : "")}));
   if (IsSettled(next)) return CompleteMootRequests(s, apply.id, next);
   return Status::Ok();
 }
@@ -172,23 +177,26 @@ Status SqlStore::WriteApplyState(Session& s, const ApplyRecord& apply, ApplyStat
 Status SqlStore::CompleteMootRequests(Session& s, int64_t apply_id, ApplyState state) {
   ORDO_ASSIGN_OR_RETURN(
       SqlRows rows,
-      s.Query("SELECT kind FROM control_requests WHERE apply_id = ? AND status = 'pending' ORDER BY id",
-              {SqlValue::Int(apply_id)}));
+      s.Query(
+          "SELECT kind FROM control_requests WHERE apply_id = ? AND status = 'pending' ORDER BY id",
+          {SqlValue::Int(apply_id)}));
   std::string why = "moot: apply " + std::string(ToString(state));
   for (const auto& row : rows.rows) {
     std::string kind = row[0].value_or("");
     ORDO_RETURN_IF_ERROR(
-        s.Execute(Sql("UPDATE control_requests SET status = 'completed', error = ?, updated_at = {now}, "
-                      "completed_at = {now} WHERE apply_id = ? AND kind = ? AND status = 'pending'"),
-                  {SqlValue::Text(why), SqlValue::Int(apply_id), SqlValue::Text(kind)})
+        s.Execute(
+             Sql("UPDATE control_requests SET status = 'completed', error = ?, updated_at = {now}, "
+                 "completed_at = {now} WHERE apply_id = ? AND kind = ? AND status = 'pending'"),
+             {SqlValue::Text(why), SqlValue::Int(apply_id), SqlValue::Text(kind)})
             .status());
-    ORDO_RETURN_IF_ERROR(WriteEvent(s, {apply_id, std::nullopt, "control_request", "pending",
-                                        "completed", kind + " " + why}));
+    ORDO_RETURN_IF_ERROR(WriteEvent(
+        s, {apply_id, std::nullopt, "control_request", "pending", "completed", kind + " " + why}));
   }
   return Status::Ok();
 }
 
-Result<bool> SqlStore::HeldBackBySibling(Session& s, std::string_view siblings, int64_t operation_id) {
+Result<bool> SqlStore::HeldBackBySibling(Session& s, std::string_view siblings,
+                                         int64_t operation_id) {
   ORDO_ASSIGN_OR_RETURN(SqlRows rows, s.Query(siblings, {SqlValue::Int(operation_id)}));
   for (const auto& row : rows.rows) {
     ORDO_ASSIGN_OR_RETURN(int64_t held, CellInt(row, 1));
@@ -248,8 +256,8 @@ Status SqlStore::FenceFailure(Session& s, const Lease& lease) {
 
 Status SqlStore::LostLease(Session& s, const Lease& lease, int64_t apply_id,
                            const std::optional<std::string>& holder) {
-  std::string message = "lease of " + lease.owner + " (token " + lease.token +
-                        ") lost; held by " + holder.value_or("nobody");
+  std::string message = "lease of " + lease.owner + " (token " + lease.token + ") lost; held by " +
+                        holder.value_or("nobody");
   ORDO_RETURN_IF_ERROR(WriteEvent(
       s, {apply_id, lease.operation_id, "lease_lost", std::nullopt, std::nullopt, message}));
   return LeaseLost("operation " + std::to_string(lease.operation_id) + ": " + message);
@@ -272,20 +280,22 @@ Result<SqlStore::Leased> SqlStore::BeginLeased(const Lease& lease) {
 
 // A fenced write that matched no row commits its verdict when it is ok (the row still
 // carries the token: a repeat) or LeaseLost (its event).
-#define ORDO_FENCED(txn, expr)                                           \
-  do {                                                                   \
-    Status fenced_ = (expr);                                             \
-    if (!fenced_.ok()) {                                                 \
+#define ORDO_FENCED(txn, expr)                                                       \
+  do {                                                                               \
+    Status fenced_ = (expr);                                                         \
+    if (!fenced_.ok()) {                                                             \
       if (fenced_.Is(StatusCode::kLeaseLost)) ORDO_RETURN_IF_ERROR((txn)->Commit()); \
-      return fenced_;                                                    \
-    }                                                                    \
+      return fenced_;                                                                \
+    }                                                                                \
   } while (0)
 
 Status SqlStore::Heartbeat(const Lease& lease) {
   ORDO_ASSIGN_OR_RETURN(Leased l, BeginLeased(lease));
-  ORDO_FENCED(l.txn, FencedUpdate(*l.txn, lease,
-                                  "UPDATE apply_operations SET updated_at = {now} WHERE id = ? AND lease_token = ?",
-                                  {}));
+  ORDO_FENCED(
+      l.txn,
+      FencedUpdate(
+          *l.txn, lease,
+          "UPDATE apply_operations SET updated_at = {now} WHERE id = ? AND lease_token = ?", {}));
   return l.txn->Commit();
 }
 
@@ -308,29 +318,34 @@ Status SqlStore::Transition(const Lease& lease, OperationState to, std::optional
     if (!write) return l.txn->Commit();
   }
   using S = OperationState;
-  bool cutover_done = to == S::kRevertWindow || (to == S::kCompleted && before.state == S::kCuttingOver);
-  ORDO_FENCED(l.txn, FencedUpdate(
-      *l.txn, lease,
-      "UPDATE apply_operations SET state = ?, "
-      "error = CASE WHEN ? = 1 THEN NULL ELSE COALESCE(?, error) END, updated_at = {now}, "
-      "started_at = CASE WHEN ? = 1 THEN COALESCE(started_at, {now}) ELSE started_at END, "
-      "cutover_started_at = CASE WHEN ? = 1 THEN COALESCE(cutover_started_at, {now}) "
-      "ELSE cutover_started_at END, "
-      "cutover_completed_at = CASE WHEN ? = 1 THEN COALESCE(cutover_completed_at, {now}) "
-      "ELSE cutover_completed_at END, "
-      "completed_at = CASE WHEN ? = 1 THEN COALESCE(completed_at, {now}) ELSE completed_at END, "
-      "cleanup_pending = CASE WHEN ? = 1 THEN 1 WHEN ? = 1 THEN 0 ELSE cleanup_pending END, "
-      "lease_owner = CASE WHEN ? = 1 THEN NULL ELSE lease_owner END, "
-      "lease_token = CASE WHEN ? = 1 THEN NULL ELSE lease_token END "
-      "WHERE id = ? AND lease_token = ?",
-      {SqlValue::Text(std::string(ToString(to))), Flag(TransitionClearsError(to, error)), OptText(error),
-       Flag(to == S::kRunning), Flag(to == S::kCuttingOver), Flag(cutover_done), Flag(IsSettled(to)),
-       Flag(owe_cleanup), Flag(IsSettled(to)), Flag(to == S::kStopped), Flag(to == S::kStopped)}));
+  bool cutover_done =
+      to == S::kRevertWindow || (to == S::kCompleted && before.state == S::kCuttingOver);
+  ORDO_FENCED(
+      l.txn,
+      FencedUpdate(
+          *l.txn, lease,
+          "UPDATE apply_operations SET state = ?, "
+          "error = CASE WHEN ? = 1 THEN NULL ELSE COALESCE(?, error) END, updated_at = {now}, "
+          "started_at = CASE WHEN ? = 1 THEN COALESCE(started_at, {now}) ELSE started_at END, "
+          "cutover_started_at = CASE WHEN ? = 1 THEN COALESCE(cutover_started_at, {now}) "
+          "ELSE cutover_started_at END, "
+          "cutover_completed_at = CASE WHEN ? = 1 THEN COALESCE(cutover_completed_at, {now}) "
+          "ELSE cutover_completed_at END, "
+          "completed_at = CASE WHEN ? = 1 THEN COALESCE(completed_at, {now}) ELSE completed_at "
+          "END, "
+          "cleanup_pending = CASE WHEN ? = 1 THEN 1 WHEN ? = 1 THEN 0 ELSE cleanup_pending END, "
+          "lease_owner = CASE WHEN ? = 1 THEN NULL ELSE lease_owner END, "
+          "lease_token = CASE WHEN ? = 1 THEN NULL ELSE lease_token END "
+          "WHERE id = ? AND lease_token = ?",
+          {SqlValue::Text(std::string(ToString(to))), Flag(TransitionClearsError(to, error)),
+           OptText(error), Flag(to == S::kRunning), Flag(to == S::kCuttingOver), Flag(cutover_done),
+           Flag(IsSettled(to)), Flag(owe_cleanup), Flag(IsSettled(to)), Flag(to == S::kStopped),
+           Flag(to == S::kStopped)}));
   if (before.state != to) {
-    ORDO_RETURN_IF_ERROR(WriteEvent(*l.txn, {before.apply_id, before.id, "state_change",
-                                             std::string(ToString(before.state)), std::string(ToString(to)),
-                                             "by " + lease.owner + " token=" + lease.token +
-                                                 (error ? ": " + *error : "")}));
+    ORDO_RETURN_IF_ERROR(WriteEvent(
+        *l.txn, {before.apply_id, before.id, "state_change", std::string(ToString(before.state)),
+                 std::string(ToString(to)),
+                 "by " + lease.owner + " token=" + lease.token + (error ? ": " + *error : "")}));
   }
   // A deployment that ended may let the next one's turn come: other processes' keepers
   // hear of it when this commits.
@@ -354,18 +369,21 @@ Status SqlStore::Park(const Lease& lease) {
                                   "lease_owner = NULL, lease_token = NULL, updated_at = {now} "
                                   "WHERE id = ? AND lease_token = ?",
                                   {}));
-  ORDO_RETURN_IF_ERROR(WriteEvent(
-      *l.txn, {before.apply_id, before.id, "parked", std::string(ToString(before.state)),
-               "waiting_for_cutover", "released at the barrier by " + lease.owner + " token=" + lease.token}));
+  ORDO_RETURN_IF_ERROR(
+      WriteEvent(*l.txn, {before.apply_id, before.id, "parked", std::string(ToString(before.state)),
+                          "waiting_for_cutover",
+                          "released at the barrier by " + lease.owner + " token=" + lease.token}));
   return l.txn->Commit();
 }
 
 Status SqlStore::SaveProgress(const Lease& lease, const std::vector<ChangeProgress>& progress) {
   ORDO_ASSIGN_OR_RETURN(Leased l, BeginLeased(lease));
   // The heartbeat doubles as the fence for the change rows written below.
-  ORDO_FENCED(l.txn, FencedUpdate(*l.txn, lease,
-                                  "UPDATE apply_operations SET updated_at = {now} WHERE id = ? AND lease_token = ?",
-                                  {}));
+  ORDO_FENCED(
+      l.txn,
+      FencedUpdate(
+          *l.txn, lease,
+          "UPDATE apply_operations SET updated_at = {now} WHERE id = ? AND lease_token = ?", {}));
   const std::string sql =
       Sql("UPDATE apply_changes SET state = ?, rows_copied = ?, rows_total = ?, progress = ?, "
           "eta_seconds = ?, instant = ?, cutover_lock_ms = ?, error = ?, updated_at = {now} "
@@ -373,10 +391,11 @@ Status SqlStore::SaveProgress(const Lease& lease, const std::vector<ChangeProgre
   for (const auto& p : progress) {
     ORDO_ASSIGN_OR_RETURN(
         uint64_t updated,
-        l.txn->Execute(sql, {SqlValue::Text(p.state), SqlValue::Int(p.rows_copied), SqlValue::Int(p.rows_total),
-                             SqlValue::Double(p.percent), OptInt(p.eta_seconds), Flag(p.instant),
-                             OptInt(p.cutover_lock_ms), OptText(p.error), SqlValue::Int(p.change_id),
-                             SqlValue::Int(lease.operation_id)}));
+        l.txn->Execute(
+            sql, {SqlValue::Text(p.state), SqlValue::Int(p.rows_copied),
+                  SqlValue::Int(p.rows_total), SqlValue::Double(p.percent), OptInt(p.eta_seconds),
+                  Flag(p.instant), OptInt(p.cutover_lock_ms), OptText(p.error),
+                  SqlValue::Int(p.change_id), SqlValue::Int(lease.operation_id)}));
     if (updated == 0)
       return NotFound("change " + std::to_string(p.change_id) + " is not part of operation " +
                       std::to_string(lease.operation_id));
@@ -386,10 +405,11 @@ Status SqlStore::SaveProgress(const Lease& lease, const std::vector<ChangeProgre
 
 Status SqlStore::SaveResumeState(const Lease& lease, std::string_view resume_state_json) {
   ORDO_ASSIGN_OR_RETURN(Leased l, BeginLeased(lease));
-  ORDO_FENCED(l.txn, FencedUpdate(*l.txn, lease,
-                                  "UPDATE apply_operations SET resume_state = ?, updated_at = {now} "
-                                  "WHERE id = ? AND lease_token = ?",
-                                  {SqlValue::Text(std::string(resume_state_json))}));
+  ORDO_FENCED(l.txn,
+              FencedUpdate(*l.txn, lease,
+                           "UPDATE apply_operations SET resume_state = ?, updated_at = {now} "
+                           "WHERE id = ? AND lease_token = ?",
+                           {SqlValue::Text(std::string(resume_state_json))}));
   return l.txn->Commit();
 }
 
@@ -403,8 +423,9 @@ Result<bool> SqlStore::CasApplyState(const Lease& lease, ApplyState expected, Ap
     // Already there; only a new error is written (a later deployment failed while the
     // apply stays in an earlier one's revert window).
     if (!error || error == apply.error) return true;
-    ORDO_RETURN_IF_ERROR(l.txn->Execute("UPDATE applies SET error = ? WHERE id = ?",
-                                        {SqlValue::Text(*error), SqlValue::Int(apply.id)})
+    ORDO_RETURN_IF_ERROR(l.txn
+                             ->Execute("UPDATE applies SET error = ? WHERE id = ?",
+                                       {SqlValue::Text(*error), SqlValue::Int(apply.id)})
                              .status());
     ORDO_RETURN_IF_ERROR(l.txn->Commit());
     return true;

@@ -248,11 +248,14 @@ class SqlStore : public Store, public GateCandidates {
   // The claim's move of `before` (found by FindCandidate) under a new lease, with its
   // guarded UPDATE (nothing claimed when it matched no row), its event and the commit.
   Result<std::optional<ClaimedOperation>> TakeCopy(Transaction& t, const OperationRecord& before,
-                                                   const std::string& owner, const std::string& token);
+                                                   const std::string& owner,
+                                                   const std::string& token);
   Result<std::optional<ClaimedOperation>> TakeCutover(Transaction& t, const OperationRecord& before,
-                                                      const std::string& owner, const std::string& token);
+                                                      const std::string& owner,
+                                                      const std::string& token);
   Result<std::optional<ClaimedOperation>> TakeCleanup(Transaction& t, const OperationRecord& before,
-                                                      const std::string& owner, const std::string& token);
+                                                      const std::string& owner,
+                                                      const std::string& token);
   // The claimed event and the commit; the answer holds the state from before the claim.
   Result<ClaimedOperation> CommitClaim(Transaction& t, const OperationRecord& before,
                                        OperationState after, const std::string& owner,
@@ -263,8 +266,9 @@ class SqlStore : public Store, public GateCandidates {
   const Dialect& d_;
   const Gates gates_;
   Mutex external_ids_mu_;
-  std::unordered_map<int64_t, std::string> external_ids_ ORDO_GUARDED_BY(external_ids_mu_);  // ExternalIdOf's, by apply id
-  static constexpr size_t kMaxCachedExternalIds = 10000;   // then the cache starts over
+  std::unordered_map<int64_t, std::string> external_ids_
+      ORDO_GUARDED_BY(external_ids_mu_);                  // ExternalIdOf's, by apply id
+  static constexpr size_t kMaxCachedExternalIds = 10000;  // then the cache starts over
 };
 
 }  // namespace ordo::sqlstore

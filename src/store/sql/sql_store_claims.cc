@@ -79,12 +79,14 @@ Result<ClaimedOperation> SqlStore::CommitClaim(Transaction& t, const OperationRe
                                                OperationState after, const std::string& owner,
                                                const std::string& token, std::string_view arm) {
   ORDO_ASSIGN_OR_RETURN(std::string external_id, ExternalIdOf(t, before.apply_id));
-  ORDO_RETURN_IF_ERROR(t.CommitAfter(
-      Sql("INSERT INTO apply_events (apply_id, operation_id, at, kind, from_state, to_state, message) "
-          "VALUES (?, ?, {now}, 'claimed', ?, ?, ?)"),
-      {SqlValue::Int(before.apply_id), SqlValue::Int(before.id),
-       SqlValue::Text(std::string(ToString(before.state))), SqlValue::Text(std::string(ToString(after))),
-       SqlValue::Text(std::string(arm) + " owner=" + owner + " token=" + token)}));
+  ORDO_RETURN_IF_ERROR(
+      t.CommitAfter(Sql("INSERT INTO apply_events (apply_id, operation_id, at, kind, from_state, "
+                        "to_state, message) "
+                        "VALUES (?, ?, {now}, 'claimed', ?, ?, ?)"),
+                    {SqlValue::Int(before.apply_id), SqlValue::Int(before.id),
+                     SqlValue::Text(std::string(ToString(before.state))),
+                     SqlValue::Text(std::string(ToString(after))),
+                     SqlValue::Text(std::string(arm) + " owner=" + owner + " token=" + token)}));
   ClaimedOperation claimed;
   claimed.operation = before;
   claimed.apply_external_id = std::move(external_id);
@@ -106,7 +108,8 @@ Result<std::optional<ClaimedOperation>> SqlStore::ClaimNextCopy(std::string_view
   return TakeCopy(*txn, *before, owner, token);
 }
 
-Result<std::optional<ClaimedOperation>> SqlStore::TakeCopy(Transaction& t, const OperationRecord& before,
+Result<std::optional<ClaimedOperation>> SqlStore::TakeCopy(Transaction& t,
+                                                           const OperationRecord& before,
                                                            const std::string& owner,
                                                            const std::string& token) {
   const std::string stop = gates_.RequestExists("apply_operations.apply_id", "stop");
@@ -123,18 +126,21 @@ Result<std::optional<ClaimedOperation>> SqlStore::TakeCopy(Transaction& t, const
       // until commit), so the decision holds when this commits. The other gates only
       // move towards "may start" (completed and failed are terminal).
       if (ParseCutoverPolicy(before.cutover_policy) == CutoverPolicy::kBarrier) {
-        ORDO_ASSIGN_OR_RETURN(bool held, HeldBackBySibling(t, gates_.start_siblings.text, before.id));
+        ORDO_ASSIGN_OR_RETURN(bool held,
+                              HeldBackBySibling(t, gates_.start_siblings.text, before.id));
         if (held) return std::optional<ClaimedOperation>();
       }
-      update = gates_.start_pending.With({SqlValue::Text(owner), SqlValue::Text(token), SqlValue::Int(before.id)});
+      update = gates_.start_pending.With(
+          {SqlValue::Text(owner), SqlValue::Text(token), SqlValue::Int(before.id)});
       break;
     }
     case OperationState::kStopped:
       arm = "resume stopped";
-      update = SqlText(Sql(std::string("UPDATE apply_operations SET state = 'resuming', ") + kLeaseSet +
-                           " WHERE id = ? AND state = 'stopped' AND " +
-                           gates_.RequestExists("apply_operations.apply_id", "start") + " AND NOT " + stop),
-                       {SqlValue::Text(owner), SqlValue::Text(token), SqlValue::Int(before.id)});
+      update = SqlText(
+          Sql(std::string("UPDATE apply_operations SET state = 'resuming', ") + kLeaseSet +
+              " WHERE id = ? AND state = 'stopped' AND " +
+              gates_.RequestExists("apply_operations.apply_id", "start") + " AND NOT " + stop),
+          {SqlValue::Text(owner), SqlValue::Text(token), SqlValue::Int(before.id)});
       break;
     case OperationState::kFailedRetryable: {
       ORDO_ASSIGN_OR_RETURN(ApplyRecord apply, ReadApply(t, before.apply_id));
@@ -144,21 +150,24 @@ Result<std::optional<ClaimedOperation>> SqlStore::TakeCopy(Transaction& t, const
       // the guard on the apply's state makes a second concurrent redispatch a no-op
       // (it waits for the first one's lock on the apply row, then matches nothing).
       SqlText apply_update =
-          redispatch ? SqlText(Sql("UPDATE applies SET attempt = CASE WHEN attempt + 1 < ? THEN attempt + 1 "
-                                   "ELSE ? END, state = 'running', updated_at = {now} WHERE id = ? AND "
-                                   "state = 'failed_retryable' AND attempt < ?"),
-                               {SqlValue::Int(options_.retry_budget), SqlValue::Int(options_.retry_budget),
-                                SqlValue::Int(apply.id), SqlValue::Int(options_.retry_budget)})
-                     : SqlText(Sql("UPDATE applies SET updated_at = {now} WHERE id = ? AND state = ? AND "),
-                               {SqlValue::Int(apply.id), SqlValue::Text(std::string(ToString(apply.state)))}) +
-                           stale;
+          redispatch
+              ? SqlText(
+                    Sql("UPDATE applies SET attempt = CASE WHEN attempt + 1 < ? THEN attempt + 1 "
+                        "ELSE ? END, state = 'running', updated_at = {now} WHERE id = ? AND "
+                        "state = 'failed_retryable' AND attempt < ?"),
+                    {SqlValue::Int(options_.retry_budget), SqlValue::Int(options_.retry_budget),
+                     SqlValue::Int(apply.id), SqlValue::Int(options_.retry_budget)})
+              : SqlText(
+                    Sql("UPDATE applies SET updated_at = {now} WHERE id = ? AND state = ? AND "),
+                    {SqlValue::Int(apply.id), SqlValue::Text(std::string(ToString(apply.state)))}) +
+                    stale;
       ORDO_ASSIGN_OR_RETURN(uint64_t changed, t.Execute(apply_update.text, apply_update.params));
       if (changed == 0) return std::optional<ClaimedOperation>();
       if (redispatch) {
         ORDO_RETURN_IF_ERROR(WriteEvent(
             t, {apply.id, std::nullopt, "state_change", "failed_retryable", "running",
-                "retry " + std::to_string(std::min(apply.attempt + 1, options_.retry_budget)) + " of " +
-                    std::to_string(options_.retry_budget)}));
+                "retry " + std::to_string(std::min(apply.attempt + 1, options_.retry_budget)) +
+                    " of " + std::to_string(options_.retry_budget)}));
       }
       update = SqlText(Sql(std::string("UPDATE apply_operations SET ") + kLeaseSet +
                            (redispatch ? ", attempt = attempt + 1" : "") +
@@ -181,17 +190,20 @@ Result<std::optional<ClaimedOperation>> SqlStore::TakeCopy(Transaction& t, const
   ORDO_SYNC_POINT("Store::ClaimCopy:AfterUpdate");
   if (before.state == OperationState::kStopped) {
     // The start request is served once no stopped operation is left to resume.
-    ORDO_ASSIGN_OR_RETURN(SqlRows left, t.Query("SELECT 1 FROM apply_operations WHERE apply_id = ? AND "
-                                                 "state = 'stopped' LIMIT 1",
-                                                 {SqlValue::Int(before.apply_id)}));
+    ORDO_ASSIGN_OR_RETURN(SqlRows left,
+                          t.Query("SELECT 1 FROM apply_operations WHERE apply_id = ? AND "
+                                  "state = 'stopped' LIMIT 1",
+                                  {SqlValue::Int(before.apply_id)}));
     if (left.rows.empty()) {
-      ORDO_RETURN_IF_ERROR(t.Execute(Sql("UPDATE control_requests SET status = 'completed', updated_at = "
-                                         "{now}, completed_at = {now} WHERE apply_id = ? AND kind = "
-                                         "'start' AND status = 'pending'"),
-                                     {SqlValue::Int(before.apply_id)})
-                               .status());
-      ORDO_RETURN_IF_ERROR(WriteEvent(t, {before.apply_id, std::nullopt, "control_request", "pending",
-                                          "completed", "start completed: every stopped operation resumed"}));
+      ORDO_RETURN_IF_ERROR(
+          t.Execute(Sql("UPDATE control_requests SET status = 'completed', updated_at = "
+                        "{now}, completed_at = {now} WHERE apply_id = ? AND kind = "
+                        "'start' AND status = 'pending'"),
+                    {SqlValue::Int(before.apply_id)})
+              .status());
+      ORDO_RETURN_IF_ERROR(
+          WriteEvent(t, {before.apply_id, std::nullopt, "control_request", "pending", "completed",
+                         "start completed: every stopped operation resumed"}));
     }
   }
   OperationState after = before.state == OperationState::kPending   ? OperationState::kRunning
@@ -216,20 +228,25 @@ Result<std::optional<ClaimedOperation>> SqlStore::ClaimNextCutover(std::string_v
   return TakeCutover(*txn, *before, owner, token);
 }
 
-Result<std::optional<ClaimedOperation>> SqlStore::TakeCutover(Transaction& t, const OperationRecord& before,
+Result<std::optional<ClaimedOperation>> SqlStore::TakeCutover(Transaction& t,
+                                                              const OperationRecord& before,
                                                               const std::string& owner,
                                                               const std::string& token) {
   bool start_parked = before.state == OperationState::kWaitingForCutover;
   SqlText stale = "updated_at < " + gates_.StaleBefore();
   SqlText update =
       start_parked
-          ? SqlText(Sql(std::string("UPDATE apply_operations SET state = 'cutting_over', cutover_started_at = "
-                                    "COALESCE(cutover_started_at, {now}), ") +
-                        kLeaseSet + " WHERE id = ? AND state = 'waiting_for_cutover' AND NOT " +
-                        gates_.RequestExists("apply_operations.apply_id", "stop") + " AND (lease_token IS NULL OR "),
-                    {SqlValue::Text(owner), SqlValue::Text(token), SqlValue::Int(before.id)}) +
+          ? SqlText(
+                Sql(std::string(
+                        "UPDATE apply_operations SET state = 'cutting_over', cutover_started_at = "
+                        "COALESCE(cutover_started_at, {now}), ") +
+                    kLeaseSet + " WHERE id = ? AND state = 'waiting_for_cutover' AND NOT " +
+                    gates_.RequestExists("apply_operations.apply_id", "stop") +
+                    " AND (lease_token IS NULL OR "),
+                {SqlValue::Text(owner), SqlValue::Text(token), SqlValue::Int(before.id)}) +
                 stale + ")"
-          : SqlText(Sql(std::string("UPDATE apply_operations SET ") + kLeaseSet + " WHERE id = ? AND state = ? AND "),
+          : SqlText(Sql(std::string("UPDATE apply_operations SET ") + kLeaseSet +
+                        " WHERE id = ? AND state = ? AND "),
                     {SqlValue::Text(owner), SqlValue::Text(token), SqlValue::Int(before.id),
                      SqlValue::Text(std::string(ToString(before.state)))}) +
                 stale;
@@ -244,8 +261,8 @@ Result<std::optional<ClaimedOperation>> SqlStore::TakeCutover(Transaction& t, co
   ORDO_SYNC_POINT("Store::ClaimCutover:BeforeCommit");
   ORDO_ASSIGN_OR_RETURN(
       ClaimedOperation claimed,
-      CommitClaim(t, before, start_parked ? OperationState::kCuttingOver : before.state, owner, token,
-                  start_parked ? "start parked cutover" : "recover cutover"));
+      CommitClaim(t, before, start_parked ? OperationState::kCuttingOver : before.state, owner,
+                  token, start_parked ? "start parked cutover" : "recover cutover"));
   return std::optional<ClaimedOperation>(std::move(claimed));
 }
 
@@ -263,14 +280,16 @@ Result<std::optional<ClaimedOperation>> SqlStore::ClaimNextCleanup(std::string_v
   return TakeCleanup(*txn, *before, owner, token);
 }
 
-Result<std::optional<ClaimedOperation>> SqlStore::TakeCleanup(Transaction& t, const OperationRecord& before,
+Result<std::optional<ClaimedOperation>> SqlStore::TakeCleanup(Transaction& t,
+                                                              const OperationRecord& before,
                                                               const std::string& owner,
                                                               const std::string& token) {
-  SqlText update = SqlText(Sql(std::string("UPDATE apply_operations SET ") + kLeaseSet +
-                               " WHERE id = ? AND state = ? AND (lease_token IS NULL OR updated_at < "),
-                           {SqlValue::Text(owner), SqlValue::Text(token), SqlValue::Int(before.id),
-                            SqlValue::Text(std::string(ToString(before.state)))}) +
-                   gates_.StaleBefore() + ")";
+  SqlText update =
+      SqlText(Sql(std::string("UPDATE apply_operations SET ") + kLeaseSet +
+                  " WHERE id = ? AND state = ? AND (lease_token IS NULL OR updated_at < "),
+              {SqlValue::Text(owner), SqlValue::Text(token), SqlValue::Int(before.id),
+               SqlValue::Text(std::string(ToString(before.state)))}) +
+      gates_.StaleBefore() + ")";
   ORDO_ASSIGN_OR_RETURN(uint64_t updated, t.Execute(update.text, update.params));
   if (updated == 0) return std::optional<ClaimedOperation>();
   ORDO_SYNC_POINT("Store::ClaimCleanup:AfterUpdate");
@@ -317,7 +336,8 @@ Result<int> SqlStore::ExpireRetries() {
   int expired = 0;
   for (const auto& row : candidates.rows) {
     ORDO_ASSIGN_OR_RETURN(int64_t apply_id, CellInt(row, 0));
-    SqlText q = (gates_.expiry_recheck + std::string(d_.lock_rows_skip)).With({SqlValue::Int(apply_id)});
+    SqlText q =
+        (gates_.expiry_recheck + std::string(d_.lock_rows_skip)).With({SqlValue::Int(apply_id)});
     ORDO_ASSIGN_OR_RETURN(SqlRows locked, txn->Query(q.text, q.params));
     if (locked.rows.empty()) continue;  // redispatched meanwhile, or another driver has it
     ORDO_ASSIGN_OR_RETURN(int64_t attempt, CellInt(locked.rows[0], 1));
@@ -369,11 +389,21 @@ Result<std::vector<int64_t>> SqlStore::SwappingIds() {
   return QueryIds(SqlText("SELECT o.id FROM apply_operations o WHERE o.state = 'cutting_over'"));
 }
 
-Result<std::vector<int64_t>> SqlStore::CopyCandidates() { return QueryIds(CandidateList(Claim::kCopy)); }
-Result<std::vector<int64_t>> SqlStore::CutoverCandidates() { return QueryIds(CandidateList(Claim::kCutover)); }
-Result<std::vector<int64_t>> SqlStore::CleanupCandidates() { return QueryIds(CandidateList(Claim::kCleanup)); }
+Result<std::vector<int64_t>> SqlStore::CopyCandidates() {
+  return QueryIds(CandidateList(Claim::kCopy));
+}
+Result<std::vector<int64_t>> SqlStore::CutoverCandidates() {
+  return QueryIds(CandidateList(Claim::kCutover));
+}
+Result<std::vector<int64_t>> SqlStore::CleanupCandidates() {
+  return QueryIds(CandidateList(Claim::kCleanup));
+}
 Result<std::vector<int64_t>> SqlStore::StopCandidates() { return QueryIds(gates_.stop_candidates); }
-Result<std::vector<int64_t>> SqlStore::ExpiryCandidates() { return QueryIds(gates_.expiry_candidates); }
-Result<std::vector<int64_t>> SqlStore::RederiveCandidates() { return QueryIds(gates_.rederive_candidates); }
+Result<std::vector<int64_t>> SqlStore::ExpiryCandidates() {
+  return QueryIds(gates_.expiry_candidates);
+}
+Result<std::vector<int64_t>> SqlStore::RederiveCandidates() {
+  return QueryIds(gates_.rederive_candidates);
+}
 
 }  // namespace ordo::sqlstore

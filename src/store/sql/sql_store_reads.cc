@@ -7,10 +7,12 @@
 
 namespace ordo::sqlstore {
 Result<std::vector<ControlRequestRecord>> SqlStore::ReadRequests(Session& s, int64_t apply_id) {
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, s.Query(std::string("SELECT ") + kRequestColumns +
-                                                  " FROM control_requests WHERE apply_id = ? ORDER BY id",
-                                              {SqlValue::Int(apply_id)}));
-  return DecodeRows<ControlRequestRecord>(rows, [&](const SqlRow& r) { return DecodeRequest(d_, r); });
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+                        s.Query(std::string("SELECT ") + kRequestColumns +
+                                    " FROM control_requests WHERE apply_id = ? ORDER BY id",
+                                {SqlValue::Int(apply_id)}));
+  return DecodeRows<ControlRequestRecord>(rows,
+                                          [&](const SqlRow& r) { return DecodeRequest(d_, r); });
 }
 
 Result<ApplyRecord> SqlStore::GetApply(int64_t apply_id) {
@@ -52,9 +54,10 @@ Result<OperationRecord> SqlStore::GetOperation(int64_t operation_id) {
 
 Result<std::vector<ChangeRecord>> SqlStore::ListChanges(int64_t operation_id) {
   ORDO_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, BeginRead());
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, s->Query(std::string("SELECT ") + kChangeColumns +
-                                                   " FROM apply_changes WHERE operation_id = ? ORDER BY id",
-                                               {SqlValue::Int(operation_id)}));
+  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+                        s->Query(std::string("SELECT ") + kChangeColumns +
+                                     " FROM apply_changes WHERE operation_id = ? ORDER BY id",
+                                 {SqlValue::Int(operation_id)}));
   return DecodeRows<ChangeRecord>(rows, [&](const SqlRow& r) { return DecodeChange(d_, r); });
 }
 

@@ -26,28 +26,29 @@ SqlValue Text(std::string_view v) { return SqlValue::Text(std::string(v)); }
 
 }  // namespace
 
-Status SqlStore::LockScope(Session& s, const std::string& database, const std::string& environment) {
+Status SqlStore::LockScope(Session& s, const std::string& database,
+                           const std::string& environment) {
   if (d_.lock_rows.empty()) return Status::Ok();  // write transactions are exclusive
   // The row lock is held to the end of the transaction.
   return s
       .Execute("INSERT INTO apply_scopes (database_name, environment) VALUES (?, ?)" +
-                   d_.on_conflict_update("database_name, environment") + "environment = " +
-                   d_.inserted("environment"),
+                   d_.on_conflict_update("database_name, environment") +
+                   "environment = " + d_.inserted("environment"),
                {Text(database), Text(environment)})
       .status();
 }
 
 // The rule is HoldsDeployment (store/deployment_holder.h); the candidate query leaves
 // out only rows that cannot hold.
-Result<std::optional<std::string>> SqlStore::DeploymentHolder(Session& s, const std::string& database,
-                                                              const std::string& environment,
-                                                              const std::vector<std::string>& deployments,
-                                                              int64_t exclude_apply_id) {
+Result<std::optional<std::string>> SqlStore::DeploymentHolder(
+    Session& s, const std::string& database, const std::string& environment,
+    const std::vector<std::string>& deployments, int64_t exclude_apply_id) {
   const std::string sql = DeploymentHolderCandidatesSql(d_);
   DeploymentHolderReads reads;
   reads.candidates_on = [&](const std::string& deployment) -> Result<std::vector<HolderCandidate>> {
-    ORDO_ASSIGN_OR_RETURN(SqlRows rows, s.Query(sql, {Text(deployment), Text(database), Text(environment),
-                                                      SqlValue::Int(exclude_apply_id)}));
+    ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+                          s.Query(sql, {Text(deployment), Text(database), Text(environment),
+                                        SqlValue::Int(exclude_apply_id)}));
     std::vector<HolderCandidate> out;
     for (const auto& row : rows.rows) {
       ORDO_ASSIGN_OR_RETURN(int64_t apply_id, CellInt(row, 0));
@@ -72,7 +73,8 @@ Result<ApplyRecord> SqlStore::CreateApply(const NewApply& apply) {
   ORDO_RETURN_IF_ERROR(LockScope(*txn, apply.database, apply.environment));
   std::vector<std::string> deployments;
   for (const auto& op : apply.operations) deployments.push_back(op.deployment);
-  ORDO_ASSIGN_OR_RETURN(auto holder, DeploymentHolder(*txn, apply.database, apply.environment, deployments, 0));
+  ORDO_ASSIGN_OR_RETURN(auto holder,
+                        DeploymentHolder(*txn, apply.database, apply.environment, deployments, 0));
   if (holder) return Conflict("cannot create apply: " + *holder);
 
   // One timestamp for the apply and its operations: they are created together.
@@ -97,17 +99,19 @@ Result<ApplyRecord> SqlStore::CreateApply(const NewApply& apply) {
                       {SqlValue::Int(apply_id), Text(op.deployment), Text(apply.cutover_policy),
                        Text(apply.on_failure), now, now}));
     for (const auto& change : op.changes) {
-      ORDO_RETURN_IF_ERROR(txn->Execute("INSERT INTO apply_changes (operation_id, schema_name, table_name, "
-                                        "ddl, updated_at) VALUES (?, ?, ?, ?, ?)",
-                                        {SqlValue::Int(op_id), Text(change.schema_name),
-                                         Text(change.table_name), Text(change.ddl), now})
-                               .status());
+      ORDO_RETURN_IF_ERROR(
+          txn->Execute("INSERT INTO apply_changes (operation_id, schema_name, table_name, "
+                       "ddl, updated_at) VALUES (?, ?, ?, ?, ?)",
+                       {SqlValue::Int(op_id), Text(change.schema_name), Text(change.table_name),
+                        Text(change.ddl), now})
+              .status());
     }
   }
   std::string message = "created by " + apply.requested_by + " for";
   for (const auto& d : deployments) message += " " + d;
   message += " (" + apply.cutover_policy + ", on_failure " + apply.on_failure + ")";
-  ORDO_RETURN_IF_ERROR(WriteEvent(*txn, {apply_id, std::nullopt, "created", std::nullopt, "pending", message}));
+  ORDO_RETURN_IF_ERROR(
+      WriteEvent(*txn, {apply_id, std::nullopt, "created", std::nullopt, "pending", message}));
   ORDO_SYNC_POINT("Store::CreateApply:BeforeCommit");
   ORDO_ASSIGN_OR_RETURN(ApplyRecord record, ReadApply(*txn, apply_id));
   ORDO_RETURN_IF_ERROR(txn->Commit());
@@ -115,16 +119,18 @@ Result<ApplyRecord> SqlStore::CreateApply(const NewApply& apply) {
 }
 
 Status SqlStore::UpsertRequest(Session& s, int64_t apply_id, RequestKind kind, RequestStatus status,
-                               std::string_view requested_by, const std::optional<std::string>& error) {
+                               std::string_view requested_by,
+                               const std::optional<std::string>& error) {
   std::string set;
   for (const char* column : {"status", "requested_by", "error", "created_at", "updated_at"})
     set += std::string(column) + " = " + d_.inserted(column) + ", ";
   return s
-      .Execute(Sql("INSERT INTO control_requests (apply_id, kind, status, requested_by, error, "
-                   "created_at, updated_at, completed_at) VALUES (?, ?, ?, ?, ?, {now}, {now}, NULL)") +
-                   d_.on_conflict_update("apply_id, kind") + set + "completed_at = NULL",
-               {SqlValue::Int(apply_id), Text(ToString(kind)), Text(ToString(status)), Text(requested_by),
-                error ? SqlValue::Text(*error) : SqlValue::Null()})
+      .Execute(
+          Sql("INSERT INTO control_requests (apply_id, kind, status, requested_by, error, "
+              "created_at, updated_at, completed_at) VALUES (?, ?, ?, ?, ?, {now}, {now}, NULL)") +
+              d_.on_conflict_update("apply_id, kind") + set + "completed_at = NULL",
+          {SqlValue::Int(apply_id), Text(ToString(kind)), Text(ToString(status)),
+           Text(requested_by), error ? SqlValue::Text(*error) : SqlValue::Null()})
       .status();
 }
 
@@ -166,7 +172,8 @@ Result<RequestAnswer> SqlStore::RequestControl(int64_t apply_id, RequestKind kin
                  {SqlValue::Int(apply_id)})
         .status();
   };
-  ORDO_ASSIGN_OR_RETURN(RequestAnswer answer, RecordRequest(facts, kind, holder, writes, requested_by));
+  ORDO_ASSIGN_OR_RETURN(RequestAnswer answer,
+                        RecordRequest(facts, kind, holder, writes, requested_by));
   ORDO_RETURN_IF_ERROR(txn->Commit());
   return answer;
 }
@@ -176,22 +183,26 @@ Status SqlStore::EndRequest(int64_t apply_id, RequestKind kind, RequestStatus to
   ORDO_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn, BeginWrite());
   std::string name(ToString(kind));
   ORDO_ASSIGN_OR_RETURN(
-      SqlRows rows, txn->Query("SELECT status FROM control_requests WHERE apply_id = ? AND kind = ?" +
-                                   std::string(d_.lock_rows),
-                               {SqlValue::Int(apply_id), Text(name)}));
-  if (rows.rows.empty()) return NotFound("no " + name + " request for apply " + std::to_string(apply_id));
+      SqlRows rows,
+      txn->Query("SELECT status FROM control_requests WHERE apply_id = ? AND kind = ?" +
+                     std::string(d_.lock_rows),
+                 {SqlValue::Int(apply_id), Text(name)}));
+  if (rows.rows.empty())
+    return NotFound("no " + name + " request for apply " + std::to_string(apply_id));
   ORDO_ASSIGN_OR_RETURN(RequestStatus current, StoredRequestStatus(rows.rows[0][0].value_or("")));
   if (current == to) return Status::Ok();
   if (current != RequestStatus::kPending)
     return FailedPrecondition(name + " request already " + std::string(ToString(current)));
   ORDO_RETURN_IF_ERROR(
-      txn->Execute(Sql("UPDATE control_requests SET status = ?, error = COALESCE(?, error), "
-                       "completed_at = {now}, updated_at = {now} WHERE apply_id = ? AND kind = ? AND "
-                       "status = 'pending'"),
-                   {Text(ToString(to)), error ? SqlValue::Text(*error) : SqlValue::Null(),
-                    SqlValue::Int(apply_id), Text(name)})
+      txn->Execute(
+             Sql("UPDATE control_requests SET status = ?, error = COALESCE(?, error), "
+                 "completed_at = {now}, updated_at = {now} WHERE apply_id = ? AND kind = ? AND "
+                 "status = 'pending'"),
+             {Text(ToString(to)), error ? SqlValue::Text(*error) : SqlValue::Null(),
+              SqlValue::Int(apply_id), Text(name)})
           .status());
-  std::string message = to == RequestStatus::kCompleted ? name + " completed" : name + " failed: " + *error;
+  std::string message =
+      to == RequestStatus::kCompleted ? name + " completed" : name + " failed: " + *error;
   ORDO_RETURN_IF_ERROR(WriteEvent(*txn, {apply_id, std::nullopt, "control_request", "pending",
                                          std::string(ToString(to)), message}));
   return txn->Commit();
@@ -217,16 +228,16 @@ Result<bool> SqlStore::BeginCutover(const Lease& lease) {
   ORDO_SYNC_POINT("Store::BeginCutover:BeforeUpdate");
   ORDO_ASSIGN_OR_RETURN(bool held, HeldBackBySibling(*txn, gates_.turn_siblings.text, op.id));
   if (held) return false;  // not yet; nothing changed
-  ORDO_ASSIGN_OR_RETURN(
-      uint64_t updated,
-      txn->Execute(Sql(BeginCutoverSql(d_)),
-                   {SqlValue::Int(lease.operation_id), Text(lease.token)}));
+  ORDO_ASSIGN_OR_RETURN(uint64_t updated,
+                        txn->Execute(Sql(BeginCutoverSql(d_)),
+                                     {SqlValue::Int(lease.operation_id), Text(lease.token)}));
   if (updated == 0) return false;  // not yet; nothing changed
+  ORDO_RETURN_IF_ERROR(txn->Execute(Sql(CompleteServedCutoverSql()),
+                                    {SqlValue::Int(op.apply_id), SqlValue::Int(op.apply_id)})
+                           .status());
   ORDO_RETURN_IF_ERROR(
-      txn->Execute(Sql(CompleteServedCutoverSql()), {SqlValue::Int(op.apply_id), SqlValue::Int(op.apply_id)})
-          .status());
-  ORDO_RETURN_IF_ERROR(WriteEvent(*txn, {op.apply_id, op.id, "state_change", "waiting_for_cutover", "cutting_over",
-                                         "begin_cutover by " + lease.owner + " token=" + lease.token}));
+      WriteEvent(*txn, {op.apply_id, op.id, "state_change", "waiting_for_cutover", "cutting_over",
+                        "begin_cutover by " + lease.owner + " token=" + lease.token}));
   ORDO_SYNC_POINT("Store::BeginCutover:BeforeCommit");
   ORDO_RETURN_IF_ERROR(txn->Commit());
   return true;
@@ -235,10 +246,13 @@ Result<bool> SqlStore::BeginCutover(const Lease& lease) {
 Status SqlStore::AppendEvent(const EventRecord& event) {
   ORDO_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn, BeginWrite());
   ORDO_RETURN_IF_ERROR(ReadApply(*txn, event.apply_id).status());
-  auto opt = [](const std::optional<std::string>& v) { return v ? SqlValue::Text(*v) : SqlValue::Null(); };
+  auto opt = [](const std::optional<std::string>& v) {
+    return v ? SqlValue::Text(*v) : SqlValue::Null();
+  };
   // The event's own time when it has one, else the database clock.
   ORDO_RETURN_IF_ERROR(
-      txn->Execute(Sql("INSERT INTO apply_events (apply_id, operation_id, at, kind, from_state, to_state, "
+      txn->Execute(Sql("INSERT INTO apply_events (apply_id, operation_id, at, kind, from_state, "
+                       "to_state, "
                        "message) VALUES (?, ?, COALESCE(?, {now}), ?, ?, ?, ?)"),
                    {SqlValue::Int(event.apply_id),
                     event.operation_id ? SqlValue::Int(*event.operation_id) : SqlValue::Null(),

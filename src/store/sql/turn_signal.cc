@@ -11,7 +11,8 @@ Result<bool> PollingTurnSignal::Wait(Micros timeout_micros) {
   while (true) {
     ORDO_ASSIGN_OR_RETURN(std::vector<int64_t> ids, swapping_());
     std::set<int64_t> now(ids.begin(), ids.end());
-    bool ended = seen_ && std::any_of(seen_->begin(), seen_->end(), [&](int64_t id) { return !now.count(id); });
+    bool ended = seen_ && std::any_of(seen_->begin(), seen_->end(),
+                                      [&](int64_t id) { return !now.count(id); });
     seen_ = std::move(now);
     if (ended) return true;
     auto left = deadline - std::chrono::steady_clock::now();

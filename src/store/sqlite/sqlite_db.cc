@@ -18,8 +18,8 @@ int64_t MonotonicMicros() {
 
 Status StatusFromSqlite(int rc, sqlite3* db, std::string_view context) {
   if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) return Status::Ok();
-  std::string msg = std::string(context) + ": " +
-                    (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  std::string msg =
+      std::string(context) + ": " + (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
@@ -84,10 +84,18 @@ Statement& Statement::BindAll(const std::vector<SqlValue>& values) {
     const SqlValue& v = values[k];
     int i = static_cast<int>(k) + 1;
     switch (v.kind) {
-      case SqlValue::Kind::kNull: sqlite3_bind_null(stmt_, i); break;
-      case SqlValue::Kind::kInt: sqlite3_bind_int64(stmt_, i, v.i); break;
-      case SqlValue::Kind::kUInt: sqlite3_bind_int64(stmt_, i, static_cast<int64_t>(v.u)); break;
-      case SqlValue::Kind::kDouble: sqlite3_bind_double(stmt_, i, v.d); break;
+      case SqlValue::Kind::kNull:
+        sqlite3_bind_null(stmt_, i);
+        break;
+      case SqlValue::Kind::kInt:
+        sqlite3_bind_int64(stmt_, i, v.i);
+        break;
+      case SqlValue::Kind::kUInt:
+        sqlite3_bind_int64(stmt_, i, static_cast<int64_t>(v.u));
+        break;
+      case SqlValue::Kind::kDouble:
+        sqlite3_bind_double(stmt_, i, v.d);
+        break;
       case SqlValue::Kind::kText:
         sqlite3_bind_text(stmt_, i, v.s.data(), static_cast<int>(v.s.size()), SQLITE_TRANSIENT);
         break;
@@ -146,9 +154,9 @@ SqlRow Statement::Row() const {
 
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, int busy_timeout_ms) {
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Status s = StatusFromSqlite(rc, raw, "open " + path);
     sqlite3_close_v2(raw);
@@ -165,7 +173,8 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, int bu
   // lock, for the busy timeout.
   const int64_t give_up = MonotonicMicros() + int64_t{busy_timeout_ms} * 1000;
   for (int attempt = 0;; ++attempt) {
-    Status s = db->ExecScript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+    Status s = db->ExecScript(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
     if (s.ok()) break;
     if (s.code() != StatusCode::kAborted || MonotonicMicros() > give_up) return s;
     std::this_thread::sleep_for(std::chrono::milliseconds(std::min(5 * (attempt + 1), 100)));

@@ -40,7 +40,9 @@ class Statement {
   // serve several statements.
   Statement& Bind(const char* name, int64_t value);
   Statement& Bind(const char* name, int value) { return Bind(name, int64_t{value}); }
-  Statement& Bind(const char* name, const char* value) { return Bind(name, std::string_view(value)); }
+  Statement& Bind(const char* name, const char* value) {
+    return Bind(name, std::string_view(value));
+  }
   Statement& Bind(const char* name, const std::string& value) {
     return Bind(name, std::string_view(value));
   }
@@ -103,7 +105,8 @@ class SqliteDb {
   void Rollback();
 
  private:
-  explicit SqliteDb(sqlite3* db, int busy_timeout_ms) : db_(db), busy_timeout_ms_(busy_timeout_ms) {}
+  explicit SqliteDb(sqlite3* db, int busy_timeout_ms)
+      : db_(db), busy_timeout_ms_(busy_timeout_ms) {}
   static int BusyHandler(void* self, int attempts);
   static void NowFunction(sqlite3_context* context, int argc, sqlite3_value** argv);
   sqlite3* db_;

@@ -16,7 +16,9 @@ struct Leg {
 };
 
 // "apply_operations o INDEXED BY `index`".
-std::string Operations(const char* index) { return std::string("apply_operations o INDEXED BY ") + index; }
+std::string Operations(const char* index) {
+  return std::string("apply_operations o INDEXED BY ") + index;
+}
 
 // The legs' rows merged in (created_at, id) order. SQLite runs a compound SELECT with
 // an ORDER BY as a MERGE of its legs, each read as a co-routine: a leg on the claim
@@ -29,19 +31,22 @@ SqlText Merged(const std::vector<Leg>& legs, const std::string& with = "") {
   SqlText sql = with;
   for (size_t i = 0; i < legs.size(); ++i) {
     if (i > 0) sql += " UNION ALL ";
-    sql += "SELECT o.id AS id, o.created_at AS created_at FROM " + legs[i].from + " WHERE " + legs[i].where;
+    sql += "SELECT o.id AS id, o.created_at AS created_at FROM " + legs[i].from + " WHERE " +
+           legs[i].where;
   }
   return sql + " ORDER BY created_at, id";
 }
 
-constexpr const char* kIdleStates = "('pending','stopped','failed_retryable','waiting_for_cutover')";
+constexpr const char* kIdleStates =
+    "('pending','stopped','failed_retryable','waiting_for_cutover')";
 constexpr const char* kSettledApplyStates[] = {"completed", "failed", "cancelled", "reverted"};
 
 // The smallest apply id >= `x` with an operation in an idle state (NULL: none), one
 // seek on the partial index apply_operations_idle.
 std::string NextIdleApply(const std::string& x) {
-  return std::string("(SELECT MIN(i.apply_id) FROM apply_operations i INDEXED BY "
-                     "apply_operations_idle WHERE i.state IN ") +
+  return std::string(
+             "(SELECT MIN(i.apply_id) FROM apply_operations i INDEXED BY "
+             "apply_operations_idle WHERE i.state IN ") +
          kIdleStates + " AND i.apply_id >= " + x + ")";
 }
 
@@ -51,12 +56,15 @@ std::string NextIdleApply(const std::string& x) {
 std::string NextEndedApply(const std::string& x) {
   std::string legs;
   for (const char* state : kSettledApplyStates) {
-    legs += std::string("SELECT MIN(s.id) AS id FROM applies s INDEXED BY applies_by_state WHERE "
-                        "s.state = '") +
+    legs += std::string(
+                "SELECT MIN(s.id) AS id FROM applies s INDEXED BY applies_by_state WHERE "
+                "s.state = '") +
             state + "' AND s.id >= " + x + " UNION ALL ";
   }
-  legs += "SELECT MIN(q.apply_id) FROM control_requests q INDEXED BY control_requests_open WHERE "
-          "q.kind = 'cancel' AND q.status = 'pending' AND q.apply_id >= " + x;
+  legs +=
+      "SELECT MIN(q.apply_id) FROM control_requests q INDEXED BY control_requests_open WHERE "
+      "q.kind = 'cancel' AND q.status = 'pending' AND q.apply_id >= " +
+      x;
   return "(SELECT MIN(id) FROM (" + legs + "))";
 }
 
@@ -69,7 +77,8 @@ std::string EndedWithIdleRows() {
   std::string next = "(CASE WHEN e = i THEN i + 1 ELSE e END)";
   return "WITH RECURSIVE ended(i, e) AS (SELECT " + NextIdleApply("0") + ", " +
          NextEndedApply(NextIdleApply("0")) + " UNION ALL SELECT " + NextIdleApply(next) + ", " +
-         NextEndedApply(NextIdleApply(next)) + " FROM ended WHERE i IS NOT NULL AND e IS NOT NULL) ";
+         NextEndedApply(NextIdleApply(next)) +
+         " FROM ended WHERE i IS NOT NULL AND e IS NOT NULL) ";
 }
 
 }  // namespace
@@ -89,7 +98,8 @@ SqlText CutoverCandidatesSql(const sqlstore::Gates& g) {
 // The idle rows of ended applies are read apply by apply, only for the applies
 // EndedWithIdleRows() finds; the owed rows from the partial index of owed rows.
 SqlText CleanupCandidatesSql(const sqlstore::Gates& g) {
-  return Merged({{"ended CROSS JOIN apply_operations o INDEXED BY apply_operations_siblings ON o.apply_id = ended.i",
+  return Merged({{"ended CROSS JOIN apply_operations o INDEXED BY apply_operations_siblings ON "
+                  "o.apply_id = ended.i",
                   "ended.e = ended.i AND " + g.IdleEnded()},
                  {Operations("apply_operations_cleanup_owed"), g.Owed()}},
                 EndedWithIdleRows());

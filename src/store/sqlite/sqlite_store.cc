@@ -24,19 +24,23 @@ Status SqliteStore::Migrate() {
   std::lock_guard<std::mutex> lock(mu_);
   Transaction txn(db_.get());
   ORDO_RETURN_IF_ERROR(txn.BeginImmediate());
-  ORDO_RETURN_IF_ERROR(db_->ExecScript(
-      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-      "applied_at INTEGER NOT NULL)"));
+  ORDO_RETURN_IF_ERROR(
+      db_->ExecScript("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                      "applied_at INTEGER NOT NULL)"));
   int current = 0;
   {
-    ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+    ORDO_ASSIGN_OR_RETURN(auto st,
+                          db_->Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
     ORDO_ASSIGN_OR_RETURN(bool row, st.Step());
     if (row) current = static_cast<int>(st.Int(0));
   }
   for (const Migration& m : Migrations()) {
     if (m.version <= current) continue;
-    ORDO_RETURN_IF_ERROR(db_->ExecScript(m.sql).WithContext("migration " + std::to_string(m.version)));
-    ORDO_ASSIGN_OR_RETURN(auto st, db_->Prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (:v, :now)"));
+    ORDO_RETURN_IF_ERROR(
+        db_->ExecScript(m.sql).WithContext("migration " + std::to_string(m.version)));
+    ORDO_ASSIGN_OR_RETURN(
+        auto st,
+        db_->Prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (:v, :now)"));
     ORDO_RETURN_IF_ERROR(st.Bind(":v", m.version).Bind(":now", NowMicros()).Run());
   }
   return txn.Commit();
@@ -45,7 +49,8 @@ Status SqliteStore::Migrate() {
 Result<Micros> SqliteStore::Now() { return NowMicros(); }
 
 Result<std::unique_ptr<sqlstore::Transaction>> SqliteStore::BeginWrite() {
-  ORDO_ASSIGN_OR_RETURN(std::unique_ptr<WriteTxn> txn, WriteTxn::Begin(mu_, db_.get(), NowMicros()));
+  ORDO_ASSIGN_OR_RETURN(std::unique_ptr<WriteTxn> txn,
+                        WriteTxn::Begin(mu_, db_.get(), NowMicros()));
   return std::unique_ptr<sqlstore::Transaction>(std::move(txn));
 }
 

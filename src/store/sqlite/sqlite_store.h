@@ -40,8 +40,6 @@ class SqliteStore final : public sqlstore::SqlStore {
   // The host clock (or StoreOptions::clock): SQLite has no clock of its own.
   Result<Micros> Now() override;
 
-
-
  private:
   SqliteStore(std::unique_ptr<SqliteDb> db, const StoreOptions& options)
       : SqlStore(sqlstore::SqliteDialect(), options),
