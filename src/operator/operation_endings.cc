@@ -86,6 +86,20 @@ Status OperationRun::CleanUpTarget() {
   }
 }
 
+bool OperationRun::EndIfInterrupted() {
+  switch (DecideInterrupt(held_.control())) {
+    case Interrupt::kCancel:
+      EndCancelled();
+      return true;
+    case Interrupt::kStop:
+      EndStopped();
+      return true;
+    case Interrupt::kNone:
+      break;
+  }
+  return false;
+}
+
 void OperationRun::EndCancelled() {
   std::optional<std::string> note;
   if (!held_.control().cancel) {

@@ -30,14 +30,7 @@ std::optional<bool> OperationRun::AskTurn() {
 
 void OperationRun::InSync() {
   if (!Transition(OperationState::kWaitingForCutover)) return;
-  switch (DecideInterrupt(held_.control())) {
-    case Interrupt::kCancel:
-      return EndCancelled();
-    case Interrupt::kStop:
-      return EndStopped();
-    case Interrupt::kNone:
-      break;
-  }
+  if (EndIfInterrupted()) return;
   std::optional<bool> began;
   if (!ctx_.shutdown) {
     began = AskTurn();

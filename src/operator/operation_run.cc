@@ -108,14 +108,7 @@ void OperationRun::Dispatch() {
       if (!Transition(OperationState::kRunning)) return;
       WaitRetryBackoff();
       if (Abandoned()) return;
-      switch (DecideInterrupt(held_.control())) {
-        case Interrupt::kCancel:
-          return EndCancelled();
-        case Interrupt::kStop:
-          return EndStopped();
-        case Interrupt::kNone:
-          break;
-      }
+      if (EndIfInterrupted()) return;
       break;
     case RunStep::kCopy:
       break;

@@ -95,6 +95,9 @@ class OperationRun : public std::enable_shared_from_this<OperationRun> {
   Status CleanUpTarget();
   void EndStopped();
   void EndCancelled();
+  // Ends the operation when the apply's controls ask for a cancel or a stop
+  // (DecideInterrupt); false when they ask for neither.
+  bool EndIfInterrupted();
   void EndFailed(const Status& status);
   bool Transition(OperationState to, std::optional<std::string> error = std::nullopt);
   // What follows every move of the row to `to` by `write` (a fenced store write): the
