@@ -259,6 +259,13 @@ bool Settled(const json& status) {
   return s == "completed" || s == "failed" || s == "cancelled" || s == "reverted";
 }
 
+bool FinishedOnTargets(const json& apply) {
+  if (!Settled(apply)) return false;
+  for (const auto& op : apply.value("operations", json::array()))
+    if (op.value("phase", "") == "dropping_old_table") return false;
+  return true;
+}
+
 std::vector<json> EventsFor(const json& events, const std::string& deployment) {
   std::vector<json> out;
   if (!events.is_object() || !events.contains("events")) return out;

@@ -163,6 +163,12 @@ int64_t ParseRfc3339(const json& time);
 // True for completed, failed, cancelled, reverted (the apply released its deployments).
 bool Settled(const json& status);
 
+// Settled, and no operation of the apply document (`status --json ID`, GET
+// /v1/applies/ID) is still `dropping_old_table`: the turn of a deployment without a
+// revert window ends at its swap, so the apply reads `completed` a moment before the
+// last old table is gone. Only then has ordo finished with the targets.
+bool FinishedOnTargets(const json& apply);
+
 // The events of one deployment, oldest first.
 std::vector<json> EventsFor(const json& events, const std::string& deployment);
 

@@ -111,9 +111,7 @@ TEST(ServeEndToEnd, PostedApplyIsDrivenToCompletionByTheServersOwnWorkers) {
         HttpReply r = (*serve)->Get("/v1/applies/" + id, kToken);
         if (r.status != 200) return false;
         doc = r.json;
-        std::string state = doc["state"];
-        return state == "completed" || state == "failed" || state == "cancelled" ||
-               state == "reverted";
+        return FinishedOnTargets(doc);
       },
       std::chrono::minutes(3), std::chrono::milliseconds(100));
   ASSERT_TRUE(settled) << doc.dump(2) << "\n" << (*serve)->process().err();
