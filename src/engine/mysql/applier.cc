@@ -155,9 +155,7 @@ void Applier::Consume(const BinlogEvent& event) {
       }
       break;
     case BinlogEvent::Kind::kCommit: {
-      bool changed = false;
       for (size_t t = 0; t < txn_.size(); ++t) {
-        changed = changed || !txn_[t].ops.empty();
         for (auto& [k, op] : txn_[t].ops) {
           auto [it, inserted] = batch_[t].ops.insert_or_assign(k, std::move(op));
           if (inserted) ++pending_rows_;
@@ -166,14 +164,13 @@ void Applier::Consume(const BinlogEvent& event) {
       }
       batch_end_ = event.position;
       in_txn_ = false;
-      if (changed) ++changes_consumed_;
       break;
     }
     default:
       // A statement could change rows without rows events (a session logging in
-      // statement format, TRUNCATE): it counts as a change unless it is ordo's own on a
-      // shadow (the deferred index build's ALTER).
-      if (event.kind == BinlogEvent::Kind::kDdl && !OnShadow(event.query)) ++changes_consumed_;
+      // statement format, TRUNCATE): counted unless it is ordo's own on a shadow (the
+      // deferred index build's ALTER).
+      if (event.kind == BinlogEvent::Kind::kDdl && !OnShadow(event.query)) ++statements_consumed_;
       // Outside a transaction, the position after a DDL, heartbeat or rotate is as safe
       // a replay point as a commit.
       if (!in_txn_ && !event.position.empty() && ComparePositions(event.position, batch_end_) > 0)

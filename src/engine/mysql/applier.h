@@ -82,12 +82,11 @@ class Applier {
   // applied position, or the start of the oldest unfinished chunk if earlier.
   BinlogPosition SafeResumePosition() const;
   int64_t rows_applied() const { return rows_applied_.load(); }
-  // Transactions consumed that changed rows of the operation's tables (counted at their
-  // commit; a commit replayed after a reopened stream counts again), and statements
-  // other than ordo's own ALTERs of the shadows (they may change rows without rows
-  // events). Equal readings mean nothing that could change the tables was consumed
-  // between them.
-  int64_t changes_consumed() const { return changes_consumed_.load(); }
+  // Statement events consumed other than ordo's own ALTERs of the shadows: a session
+  // logging in statement format, TRUNCATE, any DDL. Such a statement may change rows
+  // without rows events, so the stream cannot carry it to the shadows; rows events it
+  // applies itself. Equal readings mean no such statement was consumed between them.
+  int64_t statements_consumed() const { return statements_consumed_.load(); }
 
   // Copy coordination: call BeginChunk before a chunk's read starts and EndChunk after
   // it committed. ChunksSettled(): every ended chunk's fix-ups have been applied.
@@ -154,7 +153,7 @@ class Applier {
   std::vector<std::map<std::string, std::pair<std::vector<SqlValue>, uint64_t>>> deleted_
       ORDO_GUARDED_BY(mu_);
   std::atomic<int64_t> rows_applied_{0};
-  std::atomic<int64_t> changes_consumed_{0};
+  std::atomic<int64_t> statements_consumed_{0};
 };
 
 // A stable byte encoding of key values, for maps.

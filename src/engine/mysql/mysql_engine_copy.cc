@@ -246,11 +246,16 @@ Status MysqlEngine::CopyTable(size_t index) {
     finished = true;
   });
   // The rounds end for good at a stop, and when the throttle pauses the copy (the
-  // server is busy: the verification before the cutover does the rest).
+  // server is busy: the verification before the cutover does the rest). Under writes
+  // they rest like the verification before the cutover.
   std::optional<TrailingVerifier> verifier;
   if (spec_.verify_during_copy) {
-    verifier.emplace(*plans_[index], *copier, pool_.get(), loop_.get(), *applier_,
-                     [this] { return stop_.load() || throttled_.load(); });
+    verifier.emplace(
+        *plans_[index], *copier, pool_.get(), loop_.get(), *applier_,
+        [this] { return stop_.load() || throttled_.load(); },
+        [this](int64_t chunk_ms) {
+          return RestUnderWrites(chunk_ms, spec_.verify_rest_under_writes);
+        });
     verifier->Start();
   }
   Status s;

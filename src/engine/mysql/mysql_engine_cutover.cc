@@ -179,7 +179,8 @@ Result<VerifyReport> MysqlEngine::VerifyBesideIndexBuild() {
     for (const auto& b : copy_bounds_) verify.bounds.push_back(b ? &*b : nullptr);
     verify.verified_through = [this](size_t i) -> std::optional<Key> {
       if (i >= verified_during_copy_.size() || !verified_during_copy_[i]) return std::nullopt;
-      if (applier_->changes_consumed() != verified_during_copy_[i]->changes) return std::nullopt;
+      if (applier_->statements_consumed() != verified_during_copy_[i]->statements)
+        return std::nullopt;
       return verified_during_copy_[i]->through;
     };
     verify.should_stop = [&] {

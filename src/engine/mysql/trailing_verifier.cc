@@ -13,13 +13,15 @@ constexpr auto kPoll = std::chrono::milliseconds(20);
 
 TrailingVerifier::TrailingVerifier(const TablePlan& plan, const TableCopier& copier,
                                    MysqlPool* pool, SyncLoop* loop, const Applier& applier,
-                                   std::function<bool()> should_stop, int64_t round_rows)
+                                   std::function<bool()> should_stop,
+                                   std::function<int64_t(int64_t)> rest_ms, int64_t round_rows)
     : plan_(plan),
       copier_(copier),
       pool_(pool),
       loop_(loop),
       applier_(applier),
       should_stop_(std::move(should_stop)),
+      rest_ms_(std::move(rest_ms)),
       round_rows_(round_rows) {}
 
 TrailingVerifier::~TrailingVerifier() { (void)Finish(); }
@@ -36,11 +38,12 @@ std::optional<VerifiedPrefix> TrailingVerifier::Finish() {
 
 void TrailingVerifier::Run() {
   // Read just before the first round (the stream has passed the shadow's creation).
-  std::optional<int64_t> changes;
+  std::optional<int64_t> statements;
   std::optional<size_t> through;  // index in the bounds' uppers
-  // A round under way when Finish() is called completes; a change or a stop ends it.
+  // A round under way when Finish() is called completes; a statement or a stop ends it.
   auto pointless = [&] {
-    return (changes && applier_.changes_consumed() != *changes) || (should_stop_ && should_stop_());
+    return (statements && applier_.statements_consumed() != *statements) ||
+           (should_stop_ && should_stop_());
   };
   while (!done_ && !pointless()) {
     ChunkBounds bounds = copier_.bounds();
@@ -56,7 +59,7 @@ void TrailingVerifier::Run() {
       std::this_thread::sleep_for(kPoll);
       continue;
     }
-    if (!changes) changes = applier_.changes_consumed();
+    if (!statements) statements = applier_.statements_consumed();
     VerifyOptions options;
     options.bounds = {&bounds};
     options.stop_at = {bounds.uppers[*at].first};
@@ -65,10 +68,11 @@ void TrailingVerifier::Run() {
       return bounds.uppers[*through].first;
     };
     options.should_stop = pointless;
+    options.rest_ms = rest_ms_;
     auto verified = VerifyTables({&plan_}, pool_, loop_, options);
     if (!verified.ok()) return;  // the verification before the cutover does the rest
     through = at;
-    verified_ = VerifiedPrefix{bounds.uppers[*at].first, *changes};
+    verified_ = VerifiedPrefix{bounds.uppers[*at].first, *statements};
   }
 }
 

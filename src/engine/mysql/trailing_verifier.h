@@ -7,15 +7,20 @@
 // core that the copy leaves idle (the AUTO-INC lock makes the copy threads' INSERT …
 // SELECTs take turns; docs/engine.md, "Verification").
 //
-// What it verified stands only while nothing that could change the operation's tables
-// has been consumed since its first round began (Applier::changes_consumed: their
-// transactions, and statements other than ordo's own shadow ALTERs): the count read
-// before that round and again after the cutover's consistent point must be equal (the
-// second reading can only be later than that point, which errs towards comparing
-// again). Any change ends the rounds — under application writes they would be compared
-// again anyway. A round that fails, or finds a difference, also ends them without failing
-// anything: the verification before the cutover compares those chunks itself and
-// names the difference. A copy that resumed from a checkpoint gets no rounds.
+// What a round compared stays compared under the application's writes: every row
+// change after its consistent point reaches the shadow through the change stream, as
+// after the verification before the cutover (docs/engine.md, "Why what the
+// verification compared still holds at the swap"), and the copy only writes keys past
+// the watermark. A statement event the stream cannot apply (Applier::
+// statements_consumed: statement-format DML, TRUNCATE, DDL other than ordo's own
+// shadow ALTERs) voids it: the count read before the first round and again after the
+// cutover's consistent point must be equal (the second reading can only be later than
+// that point, which errs towards comparing again), and such a statement ends the
+// rounds. Under writes each round rests after its chunks as the verification before
+// the cutover does (`rest_ms`). A round that fails, or finds a difference, also ends
+// them without failing anything: the verification before the cutover compares those
+// chunks itself and names the difference. A copy that resumed from a checkpoint gets
+// no rounds.
 //
 // Thread-safety: Start and Finish from one thread.
 #pragma once
@@ -34,18 +39,19 @@
 namespace ordo {
 
 // A prefix of a table known to match: every key up to `through` (one of the copy's
-// chunk uppers), as long as Applier::changes_consumed() still reads `changes`.
+// chunk uppers), as long as Applier::statements_consumed() still reads `statements`.
 struct VerifiedPrefix {
   Key through;
-  int64_t changes = 0;
+  int64_t statements = 0;
 };
 
 class TrailingVerifier {
  public:
   // `round_rows`: a round starts once the watermark is this many rows past the last.
+  // `rest_ms`: as VerifyOptions::rest_ms (may be empty: no rest).
   TrailingVerifier(const TablePlan& plan, const TableCopier& copier, MysqlPool* pool,
                    SyncLoop* loop, const Applier& applier, std::function<bool()> should_stop,
-                   int64_t round_rows = 50000);
+                   std::function<int64_t(int64_t)> rest_ms, int64_t round_rows = 50000);
   ~TrailingVerifier();
   TrailingVerifier(const TrailingVerifier&) = delete;
   TrailingVerifier& operator=(const TrailingVerifier&) = delete;
@@ -63,6 +69,7 @@ class TrailingVerifier {
   SyncLoop* loop_;
   const Applier& applier_;
   std::function<bool()> should_stop_;
+  std::function<int64_t(int64_t)> rest_ms_;
   int64_t round_rows_;
   std::thread thread_;
   std::atomic<bool> done_{false};
