@@ -36,7 +36,6 @@
 
 #include "api/apply_request.h"
 #include "api/listen_address.h"
-#include "app/control.h"
 #include "operator/logger.h"
 #include "operator/metrics.h"
 #include "ordo/store.h"
@@ -46,8 +45,6 @@ namespace ordo {
 struct ApiOptions {
   // Expected bearer token; empty: no authentication at all.
   std::string token;
-  // Passed to RecordControl (whether a revert can be honoured).
-  ControlCapabilities control;
   // Larger request bodies are refused (413).
   size_t max_body_bytes = 1 << 20;
   // GET /metrics counts applies by state among this many of the most recent.

@@ -6,6 +6,7 @@
 // requested, 409 refused (then it also carries the error document's "error" member,
 // so a client that only checks for errors sees the reason).
 #include "api/routes.h"
+#include "app/control.h"
 
 namespace ordo::api {
 
@@ -18,7 +19,7 @@ void AddControlRoutes(httplib::Server& server, RouteContext& ctx) {
     RequestKind kind = *ParseControlVerb(verb);  // the pattern admits known verbs only
     auto apply = ctx.store.FindApply(id);
     if (!apply.ok()) return ReplyError(res, apply.status());
-    auto answer = RecordControl(ctx.store, *apply, kind, RequestedBy(req), ctx.options.control);
+    auto answer = RecordControl(ctx.store, *apply, kind, RequestedBy(req));
     if (!answer.ok()) return ReplyError(res, answer.status());
     nlohmann::json doc = ControlAnswerDocument(*apply, kind, *answer);
     ctx.logger.Log(

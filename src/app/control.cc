@@ -1,21 +1,11 @@
 #include "app/control.h"
 
-#include "operator/engine_factory.h"
-
 namespace ordo {
 
 Result<RequestAnswer> RecordControl(Store& store, const ApplyRecord& apply, RequestKind kind,
-                                    std::string_view requested_by,
-                                    const ControlCapabilities& caps) {
+                                    std::string_view requested_by) {
   // An accepted cancel records its stop in the same transaction (the store's decision).
-  ORDO_ASSIGN_OR_RETURN(RequestAnswer answer, store.RequestControl(apply.id, kind, requested_by));
-  if (kind == RequestKind::kRevert && answer.outcome == RequestOutcome::kAccepted &&
-      !caps.can_revert) {
-    // Recorded first so the refusal shows in status and logs like any other.
-    ORDO_RETURN_IF_ERROR(store.FailRequest(apply.id, kind, kRevertUnsupported));
-    return RequestAnswer{RequestOutcome::kRefused, kRevertUnsupported};
-  }
-  return answer;
+  return store.RequestControl(apply.id, kind, requested_by);
 }
 
 std::string DescribeAnswer(const RequestAnswer& answer) {

@@ -1,16 +1,14 @@
 // Control requests as the user surface records them (a use case the CLI and the HTTP
 // API share): the store stores the intent and answers accepted / already requested /
 // refused. On top of that, an accepted cancel also records a stop (nothing more
-// starts or cuts over while held work is cancelled), and a revert is refused while
-// the engines cannot swap back.
+// starts or cuts over while held work is cancelled).
 //
 // The caller wakes its in-process worker (Worker::Notify) after an accepted request;
 // other processes see it at their next poll.
 //
 // Thread-safety: as the store.
 //
-//   ORDO_ASSIGN_OR_RETURN(RequestAnswer a, RecordControl(store, apply, RequestKind::kStop, "cli",
-//   caps));
+//   ORDO_ASSIGN_OR_RETURN(RequestAnswer a, RecordControl(store, apply, RequestKind::kStop, "cli"));
 #pragma once
 
 #include <string>
@@ -20,13 +18,8 @@
 
 namespace ordo {
 
-struct ControlCapabilities {
-  // False: the engines cannot swap back (a timed-bake window); revert is refused at once.
-  bool can_revert = true;
-};
-
 Result<RequestAnswer> RecordControl(Store& store, const ApplyRecord& apply, RequestKind kind,
-                                    std::string_view requested_by, const ControlCapabilities& caps);
+                                    std::string_view requested_by);
 
 // "accepted", "already requested", "refused: <why>".
 std::string DescribeAnswer(const RequestAnswer& answer);

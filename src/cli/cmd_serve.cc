@@ -83,7 +83,6 @@ int RunServe(const ServeFlags& f, Globals& g) {
   auto factory = s.EngineFactory();
   if (!factory.ok()) return s.Fail(factory.status());
   MysqlEngineFactory& engines = **factory;
-  api_options.control.can_revert = engines.CanRevert();
 
   // Before any thread (drivers, the server's pool) exists, so all inherit the
   // blocked signals and only the watcher takes them.

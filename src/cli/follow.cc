@@ -166,7 +166,7 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
       }
       if (signals.count() > 0 && !stop_recorded) {
         auto answer =
-            RecordControl(*store, v.apply, RequestKind::kStop, "cli (" + OwnerPrefix() + ")", {});
+            RecordControl(*store, v.apply, RequestKind::kStop, "cli (" + OwnerPrefix() + ")");
         std::string said = answer.ok() ? DescribeAnswer(*answer) : answer.status().ToString();
         bool window = false;
         for (const auto& ov : v.operations)

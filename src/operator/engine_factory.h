@@ -33,14 +33,6 @@ class EngineFactory {
                                                              EngineHost* host) = 0;
   // The revert window of the apply's environment (0: none).
   virtual Micros RevertWindow(const ApplyRecord& apply) = 0;
-  // Whether engines can swap back during the revert window. Until they can, a revert
-  // request is refused with kRevertUnsupported.
-  virtual bool CanRevert() const = 0;
 };
-
-// Why a revert is refused while engines cannot swap back.
-inline constexpr const char* kRevertUnsupported =
-    "revert needs reverse sync of the old table, which this engine does not have yet; "
-    "the revert window is a timed bake only (use skip-revert to end it early)";
 
 }  // namespace ordo

@@ -30,7 +30,6 @@ class MysqlEngineFactory final : public EngineFactory {
   Result<std::unique_ptr<OperationEngine>> NewEngine(const OperationJob& job,
                                                      EngineHost* host) override;
   Micros RevertWindow(const ApplyRecord& apply) override;
-  bool CanRevert() const override { return true; }
 
   // The EngineSpec the factory would build for `job` (without the engine).
   Result<EngineSpec> SpecFor(const OperationJob& job) const;

@@ -12,12 +12,10 @@
 //
 // The revert window lasts the environment's revert_window from the cutover's
 // completion (database clock, so a recovering holder continues the same window) and
-// ends early on a skip_revert request. With an engine that can swap back, the engine
-// keeps the old tables in sync meanwhile and a revert request swaps them back (the row
-// ends `reverted`); the engine's reason refuses a revert it cannot do (e.g. an
-// instant change). With one that cannot, the window is a timed bake and revert
-// requests are refused with kRevertUnsupported. Errors in the window never move the
-// row out of it: they are retried in place.
+// ends early on a skip_revert request. The engine keeps the old tables in sync
+// meanwhile and a revert request swaps them back (the row ends `reverted`); the
+// engine's reason refuses a revert it cannot do (e.g. an instant change). Errors in
+// the window never move the row out of it: they are retried in place.
 #include <algorithm>
 
 #include "db/dsn.h"
@@ -126,36 +124,7 @@ void OperationRun::RevertWindow() {
   Micros deadline = ctx_.Now() + std::max<Micros>(remaining, 0);
   Log(LogLevel::kInfo,
       "revert window: " + std::to_string(std::max<Micros>(remaining, 0) / 1'000'000) + " s left");
-  if (ctx_.engines.CanRevert()) {
-    ReverseSyncWindow(deadline);
-    return;
-  }
-  bool refused_revert = false;
-  uint64_t seen = ctx_.bus->Generation();
-  while (!held_.LeaseLost()) {
-    ApplyControl r = held_.control();
-    switch (DecideWindow(r, ctx_.Now() >= deadline, ctx_.shutdown, refused_revert)) {
-      case WindowStep::kLeave:
-        Log(LogLevel::kInfo, "shutdown during the revert window; another worker continues it");
-        return;
-      case WindowStep::kRevert: {
-        refused_revert = true;
-        Status s =
-            ctx_.store.FailRequest(held_.apply_id(), RequestKind::kRevert, kRevertUnsupported);
-        if (!s.ok()) Log(LogLevel::kWarn, "revert request not refused: " + s.ToString());
-        continue;
-      }
-      case WindowStep::kFinish:
-        if (r.skip_revert) Log(LogLevel::kInfo, "revert window skipped on request");
-        EndRevertWindow(r.skip_revert);
-        return;
-      case WindowStep::kWait:
-        break;
-    }
-    if (!r.revert) refused_revert = false;
-    Micros wait = std::min(deadline - ctx_.Now(), ctx_.options.poll_interval_micros);
-    seen = ctx_.bus->WaitFor(seen, std::max<Micros>(wait, 1));
-  }
+  ReverseSyncWindow(deadline);
 }
 
 Status OperationRun::EnsureSwappedEngine() {

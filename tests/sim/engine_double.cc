@@ -41,6 +41,32 @@ Status FakeTarget::Swap(int64_t op, const std::string& token, bool alive) {
   return Status::Ok();
 }
 
+Status FakeTarget::Revert(int64_t op, const std::string& token, bool alive) {
+  if (!alive) return Unavailable("simulated: the process is dead");
+  if (!CheckToken(op, token, "swap back")) return Status::Ok();
+  auto row = truth_.GetOperation(op);
+  if (row.ok() && row->state != OperationState::kRevertWindow)
+    violations_.push_back("swap back of operation " + std::to_string(op) + " in state " +
+                          std::string(ToString(row->state)));
+  if (swaps_[op] != 1 || reverts_[op] > 0 || old_dropped_[op])
+    violations_.push_back("swap back of operation " + std::to_string(op) + " after " +
+                          std::to_string(swaps_[op]) + " swap(s), " +
+                          std::to_string(reverts_[op]) + " swap(s) back" +
+                          (old_dropped_[op] ? ", its old table dropped" : ""));
+  ++reverts_[op];
+  return Status::Ok();
+}
+
+Status FakeTarget::DropOld(int64_t op, const std::string& token, bool alive) {
+  if (!alive) return Unavailable("simulated: the process is dead");
+  if (!CheckToken(op, token, "drop of the old table")) return Status::Ok();
+  if (reverts_[op] > 0)
+    violations_.push_back("old table of operation " + std::to_string(op) +
+                          " dropped after it was swapped back");
+  old_dropped_[op] = true;
+  return Status::Ok();
+}
+
 namespace {
 
 class EngineDouble final : public OperationEngine {
@@ -61,7 +87,8 @@ class EngineDouble final : public OperationEngine {
 
   Status Preflight() override {
     s_.Sleep(step_micros_ / 4);
-    if (Draw(odds_.preflight_permanent))
+    // After the swap the real engine only reloads what the revert window needs.
+    if (!target_.swapped(op()) && Draw(odds_.preflight_permanent))
       return InvalidArgument("simulated: the DDL is refused by preflight");
     return Status::Ok();
   }
@@ -127,8 +154,49 @@ class EngineDouble final : public OperationEngine {
     return Status::Ok();
   }
 
+  Status KeepOldInSync(const std::function<bool()>& done) override {
+    if (!WindowOpen()) return FailedPrecondition("simulated: no revert window any more");
+    while (!done()) {
+      if (host_->ShouldStop()) return Stopped();
+      s_.Sleep(200'000);
+      if (host_->ShouldStop()) return Stopped();
+      ORDO_RETURN_IF_ERROR(target_.Write(op(), job_.lease.token, factory_.alive, "reverse sync"));
+      if (Draw(odds_.step_retryable / 4)) return Unavailable("simulated: binlog stream lost");
+    }
+    return Checkpoint();
+  }
+
+  Status CanRevert() override {
+    if (!target_.swapped(op())) return FailedPrecondition("simulated: nothing was swapped");
+    if (target_.old_dropped(op())) return FailedPrecondition("simulated: the old table is gone");
+    return Status::Ok();
+  }
+
+  Result<CutoverReport> Revert() override {
+    CutoverReport report;
+    if (target_.reverted(op())) return report;  // a recovered run: already swapped back
+    ORDO_RETURN_IF_ERROR(CanRevert());
+    s_.Sleep(step_micros_ / 2);
+    if (host_->ShouldStop()) return Stopped();
+    if (Draw(odds_.cutover_timeout))
+      return Timeout("simulated: every revert attempt timed out; nothing swapped back");
+    ORDO_RETURN_IF_ERROR(target_.Revert(op(), job_.lease.token, factory_.alive));
+    report.attempts = 1;
+    report.write_block_ms = 5 + static_cast<int64_t>(s_.rng()() % 80);
+    return report;
+  }
+
+  Status FinishSwap() override {
+    if (!target_.swapped(op())) return FailedPrecondition("simulated: nothing was swapped");
+    if (target_.reverted(op()) || target_.old_dropped(op())) return Status::Ok();
+    return target_.DropOld(op(), job_.lease.token, factory_.alive);
+  }
+
  private:
   int64_t op() const { return job_.lease.operation_id; }
+  bool WindowOpen() {
+    return target_.swapped(op()) && !target_.reverted(op()) && !target_.old_dropped(op());
+  }
   bool Draw(double p) {
     return p > 0 && std::uniform_real_distribution<double>(0, 1)(s_.rng()) < p;
   }

@@ -1,16 +1,19 @@
 // The simulator's engine double and the fake deployments it writes to.
 //
-// FakeTarget stands for the target databases: it records every write and swap per
-// operation and checks fencing the way the real target-side checkpoint row will —
-// a write by an engine whose lease token is not the operation's current token in the
-// store is a violation (two live leases), and so is a swap outside cutting_over or a
-// second swap. A crashed process cannot write at all.
+// FakeTarget stands for the target databases: it records every write, swap and swap
+// back per operation and checks fencing the way the real target-side checkpoint row
+// will — a write by an engine whose lease token is not the operation's current token
+// in the store is a violation (two live leases), and so is a swap outside
+// cutting_over, a second swap, or a swap back outside revert_window or after the old
+// table was dropped. A crashed process cannot write at all.
 //
 // EngineDouble takes the engine's phases in steps on the virtual clock, calling the
 // host like the real engine (progress, checkpoints, ShouldStop at every step) and
 // failing at random (retryable: target unreachable, cutover timeout; permanent:
 // bad DDL, duplicate key, checksum mismatch). It resumes from its checkpoint and,
-// like a careful real engine, asks the target whether the swap already happened.
+// like a careful real engine, asks the target whether the swap already happened. In
+// a revert window it keeps the old table in sync in steps and can swap back, asking
+// the target whether the window already ended (swapped back, or old table dropped).
 //
 // Only for the simulator: end-to-end tests use the real engine.
 //
@@ -35,8 +38,15 @@ class FakeTarget {
 
   Status Write(int64_t op, const std::string& token, bool alive, const char* what);
   Status Swap(int64_t op, const std::string& token, bool alive);
+  // The swap back of a revert window.
+  Status Revert(int64_t op, const std::string& token, bool alive);
+  // The end of a window without a revert: the old table is dropped.
+  Status DropOld(int64_t op, const std::string& token, bool alive);
   void DropShadow(int64_t op) { shadow_[op] = false; }
   bool swapped(int64_t op) { return swaps_[op] > 0; }
+  bool reverted(int64_t op) { return reverts_[op] > 0; }
+  bool old_dropped(int64_t op) { return old_dropped_[op]; }
+  int reverts(int64_t op) { return reverts_[op]; }
   bool has_shadow(int64_t op) { return shadow_[op]; }
   int swaps(int64_t op) { return swaps_[op]; }
   int64_t writes() const { return writes_; }
@@ -47,7 +57,9 @@ class FakeTarget {
 
   Store& truth_;
   std::map<int64_t, int> swaps_;
+  std::map<int64_t, int> reverts_;
   std::map<int64_t, bool> shadow_;
+  std::map<int64_t, bool> old_dropped_;
   int64_t writes_ = 0;
   std::vector<std::string> violations_;
 };
@@ -74,7 +86,6 @@ class DoubleFactory final : public EngineFactory {
   Result<std::unique_ptr<OperationEngine>> NewEngine(const OperationJob& job,
                                                      EngineHost* host) override;
   Micros RevertWindow(const ApplyRecord& apply) override;
-  bool CanRevert() const override { return false; }
 
  private:
   FakeTarget& target_;

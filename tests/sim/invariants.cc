@@ -105,10 +105,15 @@ std::vector<std::string> CheckInvariants(Store& store, FakeTarget& target,
       if (op.state == OperationState::kCancelled && target.has_shadow(op.id))
         c.Fail(op.deployment + " is cancelled but its shadow table is still on the target");
       int swaps = target.swaps(op.id);
-      int expected = op.state == OperationState::kCompleted ? 1 : 0;
+      bool reverted = op.state == OperationState::kReverted;
+      int expected = op.state == OperationState::kCompleted || reverted ? 1 : 0;
       if (swaps != expected)
         c.Fail(op.deployment + " is " + std::string(ToString(op.state)) +
                " but the target was swapped " + std::to_string(swaps) + " time(s)");
+      int reverts = target.reverts(op.id);
+      if (reverts != (reverted ? 1 : 0))
+        c.Fail(op.deployment + " is " + std::string(ToString(op.state)) +
+               " but the target was swapped back " + std::to_string(reverts) + " time(s)");
     }
   }
   return out;

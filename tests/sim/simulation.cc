@@ -179,9 +179,7 @@ Process* Simulation::RandomAlive() {
 void Simulation::Request(PlannedApply& a, RequestKind kind) {
   auto apply = store_->GetApply(a.id);
   if (!apply.ok()) return;
-  ControlCapabilities caps;
-  caps.can_revert = false;  // the engine double keeps no old table in sync
-  auto answer = RecordControl(*store_, *apply, kind, "sim", caps);
+  auto answer = RecordControl(*store_, *apply, kind, "sim");
   if (!answer.ok()) {
     Fail("request " + std::string(ToString(kind)) + " on " + apply->external_id + ": " +
          answer.status().ToString());
@@ -192,8 +190,6 @@ void Simulation::Request(PlannedApply& a, RequestKind kind) {
     ++report_.cancels;
     a.cancel_accepted = true;
   }
-  if (kind == RequestKind::kRevert && answer->outcome == RequestOutcome::kAccepted)
-    Fail(apply->external_id + ": a revert was accepted although the engine cannot revert");
   // The CLI wakes its own worker; here: a random live process.
   if (Process* p = RandomAlive()) p->worker->Notify();
 }

@@ -113,7 +113,6 @@ class FlakyFinishFactory final : public EngineFactory {
     return std::unique_ptr<OperationEngine>(new Flaky(std::move(engine), &failures_));
   }
   Micros RevertWindow(const ApplyRecord& apply) override { return inner_.RevertWindow(apply); }
-  bool CanRevert() const override { return inner_.CanRevert(); }
 
  private:
   class Flaky final : public OperationEngine {
@@ -217,7 +216,7 @@ TEST_F(WorkerTest, ShutdownReleasesKeptRowsAtTheBarrierForTheNextWorker) {
   }
   // Another worker takes the released rows through the cutover claim once asked.
   auto next = StartWorker(kSecond, /*keepers=*/0);
-  ASSERT_EQ(RecordControl(*store_, a, RequestKind::kCutover, "test", {})->outcome,
+  ASSERT_EQ(RecordControl(*store_, a, RequestKind::kCutover, "test")->outcome,
             RequestOutcome::kAccepted);
   next->Notify();
   ASSERT_TRUE(WaitFor([&] { return StateOf(a.id) == ApplyState::kCompleted; }));
@@ -246,7 +245,7 @@ TEST_F(WorkerTest, StopHaltsCopiesAndStartResumesFromTheCheckpoint) {
   ApplyRecord a = Create("rolling", 2, false);
   worker->Notify();
   ASSERT_TRUE(WaitFor([&] { return StateOf(a.id) == ApplyState::kRunning; }));
-  ASSERT_EQ(RecordControl(*store_, a, RequestKind::kStop, "test", {})->outcome,
+  ASSERT_EQ(RecordControl(*store_, a, RequestKind::kStop, "test")->outcome,
             RequestOutcome::kAccepted);
   worker->Notify();
   ASSERT_TRUE(WaitFor([&] { return StateOf(a.id) == ApplyState::kStopped; }));
@@ -254,7 +253,7 @@ TEST_F(WorkerTest, StopHaltsCopiesAndStartResumesFromTheCheckpoint) {
   EXPECT_EQ(ops[0].state, OperationState::kStopped);
   EXPECT_EQ(ops[1].state, OperationState::kStopped);
   EXPECT_TRUE(ops[0].resume_state.has_value());
-  ASSERT_EQ(RecordControl(*store_, a, RequestKind::kStart, "test", {})->outcome,
+  ASSERT_EQ(RecordControl(*store_, a, RequestKind::kStart, "test")->outcome,
             RequestOutcome::kAccepted);
   worker->Notify();
   ASSERT_TRUE(WaitFor([&] { return StateOf(a.id) == ApplyState::kCompleted; }));
@@ -295,7 +294,7 @@ TEST_F(WorkerTest, CancelCleansUpRowsReleasedAtTheBarrier) {
   };
   ASSERT_TRUE(WaitFor(parked));  // both released at the barrier, shadows in sync
   for (const auto& op : Ops(a.id)) ASSERT_TRUE(target_->has_shadow(op.id));
-  ASSERT_EQ(RecordControl(*store_, a, RequestKind::kCancel, "test", {})->outcome,
+  ASSERT_EQ(RecordControl(*store_, a, RequestKind::kCancel, "test")->outcome,
             RequestOutcome::kAccepted);
   worker->Notify();
   auto cancelled = [&] {
