@@ -62,8 +62,7 @@ int RunControl(const std::string& verb, const ControlFlags& f, Globals& g) {
                                cfg.status().message() +
                                "; or pass --detach to only record the request"));
   }
-  auto answer =
-      RecordControl(**store, *apply, kind, "cli (" + OwnerPrefix() + ")");
+  auto answer = RecordControl(**store, *apply, kind, "cli (" + OwnerPrefix() + ")");
   if (!answer.ok()) return s.Fail(answer.status());
   if (f.json) {
     std::cout << ControlAnswerDocument(*apply, kind, *answer).dump() << std::endl;

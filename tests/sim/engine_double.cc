@@ -50,9 +50,8 @@ Status FakeTarget::Revert(int64_t op, const std::string& token, bool alive) {
                           std::string(ToString(row->state)));
   if (swaps_[op] != 1 || reverts_[op] > 0 || old_dropped_[op])
     violations_.push_back("swap back of operation " + std::to_string(op) + " after " +
-                          std::to_string(swaps_[op]) + " swap(s), " +
-                          std::to_string(reverts_[op]) + " swap(s) back" +
-                          (old_dropped_[op] ? ", its old table dropped" : ""));
+                          std::to_string(swaps_[op]) + " swap(s), " + std::to_string(reverts_[op]) +
+                          " swap(s) back" + (old_dropped_[op] ? ", its old table dropped" : ""));
   ++reverts_[op];
   return Status::Ok();
 }
