@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "core/check.h"
+
 namespace ordo {
 namespace {
 
@@ -10,6 +12,8 @@ template <typename E, size_t N>
 std::string_view NameOf(const std::array<std::pair<E, std::string_view>, N>& table, E value) {
   for (const auto& [e, name] : table)
     if (e == value) return name;
+  // Every enumerator has its name in the table.
+  ORDO_DCHECK(false) << "no name for value " << static_cast<int>(value);
   return "unknown";
 }
 

@@ -1,5 +1,6 @@
 #include "operator/decisions.h"
 
+#include "core/check.h"
 #include "operator/failure.h"
 
 namespace ordo {
@@ -105,6 +106,9 @@ RunStep DecideDispatch(ClaimSource source, OperationState was, bool ever_started
     case S::kFailedRetryable:
       return RunStep::kRetryCopy;
     default:  // pending (now running), running, waiting_for_cutover (recovered)
+      // No claim hands a settled row to a copy: it would be copied and swapped again.
+      ORDO_CHECK(was == S::kPending || was == S::kRunning || was == S::kWaitingForCutover)
+          << ToString(was) << " dispatched to a copy";
       return RunStep::kCopy;
   }
 }

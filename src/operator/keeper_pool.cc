@@ -1,5 +1,7 @@
 #include "operator/keeper_pool.h"
 
+#include "core/check.h"
+
 namespace ordo {
 
 bool KeeperPool::TryStart(std::string name, std::function<void()> body) {
@@ -24,6 +26,7 @@ bool KeeperPool::TryStart(std::string name, std::function<void()> body) {
     body();
     MutexLock lock(&mu_);
     *done = true;
+    ORDO_DCHECK(busy_ > 0);
     --busy_;
   });
   MutexLock lock(&mu_);

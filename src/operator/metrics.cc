@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/check.h"
+
 namespace ordo {
 namespace {
 
@@ -40,7 +42,10 @@ void Counter::Increment(double delta) {
 void Gauge::Add(double delta) { AtomicAdd(value_, delta); }
 
 Histogram::Histogram(std::vector<double> bounds)
-    : bounds_(std::move(bounds)), counts_(bounds_.size() + 1, 0) {}
+    : bounds_(std::move(bounds)), counts_(bounds_.size() + 1, 0) {
+  // Observe finds a value's bucket by binary search.
+  ORDO_DCHECK(std::is_sorted(bounds_.begin(), bounds_.end()));
+}
 
 void Histogram::Observe(double value) {
   // The first bucket whose upper bound holds the value; +Inf when none does.

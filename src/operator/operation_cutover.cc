@@ -18,12 +18,14 @@
 // the window never move the row out of it: they are retried in place.
 #include <algorithm>
 
+#include "core/check.h"
 #include "db/dsn.h"
 #include "operator/operation_run.h"
 
 namespace ordo {
 
 Result<CutoverReport> OperationRun::Swap(bool catch_up) {
+  ORDO_DCHECK(engine_ != nullptr);  // built by EnsureEngine, or kept from the copy
   if (catch_up || !engine_copied_) {
     Log(LogLevel::kInfo, "catching up before the cutover");
     ORDO_RETURN_IF_ERROR(engine_->Copy());
@@ -152,6 +154,7 @@ void OperationRun::ReverseSyncWindow(Micros deadline) {
   };
   while (true) {
     Status kept = EnsureSwappedEngine();
+    ORDO_DCHECK(!kept.ok() || engine_ != nullptr);
     if (kept.ok())
       kept = engine_->KeepOldInSync(
           [&] { return held_.LeaseLost() || decide(false) != WindowStep::kWait; });

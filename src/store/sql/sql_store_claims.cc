@@ -10,6 +10,7 @@
 // apply is handled by one of them and the others move on.
 #include <algorithm>
 
+#include "core/check.h"
 #include "ordo/sync_point.h"
 #include "store/lease_token.h"
 #include "store/sql/predicates.h"
@@ -177,6 +178,10 @@ Result<std::optional<ClaimedOperation>> SqlStore::TakeCopy(Transaction& t,
       break;
     }
     default:
+      // Arm B recovers live work only: a settled row handed to a driver would be copied
+      // and swapped again.
+      ORDO_CHECK(IsActive(before.state))
+          << "copy claim found operation " << before.id << " " << ToString(before.state);
       arm = "recover stale";
       update = SqlText(Sql(std::string("UPDATE apply_operations SET ") + kLeaseSet +
                            " WHERE id = ? AND state = ? AND "),
@@ -233,6 +238,9 @@ Result<std::optional<ClaimedOperation>> SqlStore::TakeCutover(Transaction& t,
                                                               const std::string& owner,
                                                               const std::string& token) {
   bool start_parked = before.state == OperationState::kWaitingForCutover;
+  ORDO_CHECK(start_parked || before.state == OperationState::kCuttingOver ||
+             before.state == OperationState::kRevertWindow)
+      << "cutover claim found operation " << before.id << " " << ToString(before.state);
   SqlText stale = "updated_at < " + gates_.StaleBefore();
   SqlText update =
       start_parked
