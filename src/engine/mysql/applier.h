@@ -82,8 +82,11 @@ class Applier {
   // applied position, or the start of the oldest unfinished chunk if earlier.
   BinlogPosition SafeResumePosition() const;
   int64_t rows_applied() const { return rows_applied_.load(); }
-  // Statement events consumed other than ordo's own ALTERs of the shadows: a session
-  // logging in statement format, TRUNCATE, any DDL. Such a statement may change rows
+  // Statement events consumed other than ordo's own DDL of its own tables (of this
+  // operation or another: CREATE, ALTER or DROP of a shadow, sentry, old, check or
+  // ownership table, in the form ordo writes it) and DDL run in and naming only other
+  // schemas than the operation's: a session logging in statement format, TRUNCATE,
+  // any other DDL. Such a statement may change rows
   // without rows events, so the stream cannot carry it to the shadows; rows events it
   // applies itself. Equal readings mean no such statement was consumed between them.
   int64_t statements_consumed() const { return statements_consumed_.load(); }
@@ -123,7 +126,6 @@ class Applier {
 
   int TableIndex(const RowChange& change) const;
   // `statement` is an ALTER TABLE of one of the shadows (ordo's own).
-  bool OnShadow(const std::string& statement) const;
   void Stage(int table, const std::vector<SqlValue>& image, bool upsert,
              std::vector<TableBatch>* batch);
   // Takes the fix-ups due (deletes a finished chunk may have overtaken); `fixed` gets
@@ -136,6 +138,7 @@ class Applier {
   Status ApplySlice(MysqlConnection& conn, const Slice& slice);
 
   std::vector<const TablePlan*> plans_;
+  std::vector<std::string> schemas_;  // the plans' schemas
   std::function<Status(MysqlConnection&)> fence_;
   std::vector<TableBatch> txn_;    // the open transaction
   std::vector<TableBatch> batch_;  // complete transactions not applied yet

@@ -41,6 +41,12 @@ std::string OwnerTableName(std::string_view table) { return Named(table, "_ordo_
 std::vector<std::string> OwnedTableNames(std::string_view table) {
   return {ShadowTableName(table), OldTableName(table), CheckTableName(table)};
 }
+bool IsOrdoTableName(std::string_view name) {
+  for (std::string_view suffix : {"_ordo_new", "_ordo_old", "_ordo_chk", "_ordo_own"})
+    if (name.size() > suffix.size() && name.substr(name.size() - suffix.size()) == suffix)
+      return true;
+  return false;
+}
 std::string BackupTableName(std::string_view table, std::string_view stamp) {
   return Named(table, "_ordo_bak_" + std::string(stamp));
 }

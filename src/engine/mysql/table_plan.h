@@ -32,6 +32,9 @@ std::string CheckTableName(std::string_view table);
 std::string OwnerTableName(std::string_view table);
 // The names a table's ownership record owns: shadow, old (and sentry), check.
 std::vector<std::string> OwnedTableNames(std::string_view table);
+// True for a name of the four kinds above (shadow, old or sentry, check, ownership
+// record) — of any table, so of any operation.
+bool IsOrdoTableName(std::string_view name);
 // `<table>_ordo_bak_<stamp>`: an old table kept (keep_old_table) when the operation
 // ends; `stamp` is the UTC time as yyyymmddhhmmss.
 std::string BackupTableName(std::string_view table, std::string_view stamp);
