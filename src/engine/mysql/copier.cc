@@ -168,18 +168,17 @@ Status TableCopier::CopyChunk(MysqlConnection& conn, const Chunk& chunk, int64_t
 Status TableCopier::Diagnose(MysqlConnection& conn, const Chunk& chunk,
                              const std::string& warning) {
   std::string where = QuoteTable(plan_.schema(), plan_.table());
-  std::string src = where;
   std::string shadow = QuoteTable(plan_.schema(), plan_.shadow_name);
   std::string probe = QuoteIdentifier("_ordo_probe");
   Predicate range = KeyRange(key_names_, chunk.lower, chunk.upper);
-  ORDO_ASSIGN_OR_RETURN(SqlRows keys,
-                        conn.Query("SELECT " + ColumnList(key_names_) + " FROM " + src + " WHERE " +
-                                       range.sql + " ORDER BY " + ColumnList(key_names_),
-                                   range.params));
+  ORDO_ASSIGN_OR_RETURN(
+      SqlRows keys, conn.Query("SELECT " + ColumnList(key_names_) + " FROM " + where + " WHERE " +
+                                   range.sql + " ORDER BY " + ColumnList(key_names_),
+                               range.params));
   ORDO_RETURN_IF_ERROR(conn.Execute("DROP TEMPORARY TABLE IF EXISTS " + probe));
   ORDO_RETURN_IF_ERROR(conn.Execute("CREATE TEMPORARY TABLE " + probe + " LIKE " + shadow));
   std::string cols = " (" + ColumnList(plan_.shadow_names) + ") SELECT " +
-                     ColumnList(plan_.source_names) + " FROM " + src + " WHERE " +
+                     ColumnList(plan_.source_names) + " FROM " + where + " WHERE " +
                      KeyIn(key_names_, 1);
   Status found = DataLoss(where + ": the new table cannot hold every row: " + warning);
   for (const SqlRow& row : keys.rows) {
