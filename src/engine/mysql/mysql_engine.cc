@@ -10,9 +10,11 @@
 namespace ordo {
 
 MysqlEngine::MysqlEngine(EngineSpec spec, Dsn dsn, EngineHost* host, ChangeStreamFactory streams)
-    : spec_(std::move(spec)), dsn_(std::move(dsn)), host_(host), streams_(std::move(streams)) {
-  volume_.copy_threads = spec_.copy_threads;
-  volume_.chunk_target_ms = spec_.chunk_target_ms;
+    : spec_(std::move(spec)),
+      dsn_(std::move(dsn)),
+      host_(host),
+      streams_(std::move(streams)),
+      pacing_(spec_) {
   if (spec_.fence_token.empty()) {
     // No lease token given: a random one, so that two instances still exclude each
     // other on the target (the newest wins).
@@ -26,7 +28,7 @@ MysqlEngine::MysqlEngine(EngineSpec spec, Dsn dsn, EngineHost* host, ChangeStrea
 MysqlEngine::~MysqlEngine() {
   stop_ = true;
   KillIndexBuild();
-  StopThrottle();
+  pacing_.Stop();
   if (loop_) (void)loop_->Stop();
   if (reverse_loop_) (void)reverse_loop_->Stop();
 }
@@ -117,13 +119,11 @@ Status MysqlEngine::ReportProgress() {
   p.cutover_attempts = cutover_attempts_;
   p.revert_unavailable = RevertUnavailable();
   {
-    MutexLock lock(&volume_mu_);
+    MutexLock lock(&notices_mu_);
     p.notices = notices_;
-    p.volume = volume_;
-    p.throttle_reason = !throttle_reason_.empty()  ? throttle_reason_
-                        : !backlog_reason_.empty() ? backlog_reason_
-                                                   : RestReason();
   }
+  p.volume = pacing_.volume();
+  p.throttle_reason = pacing_.ThrottleReason(phase_);
   Applier* applier = reverse_applier_ ? reverse_applier_.get() : applier_.get();
   if (applier != nullptr && pool_) {
     p.backlog_events = static_cast<int64_t>(applier->pending_rows());
@@ -193,10 +193,7 @@ Status MysqlEngine::SetVolume(const EngineVolume& volume) {
   if (volume.chunk_target_ms < 10 || volume.chunk_target_ms > 60000)
     return InvalidArgument("chunk_target_ms must be within 10..60000, not " +
                            std::to_string(volume.chunk_target_ms));
-  {
-    MutexLock lock(&volume_mu_);
-    volume_ = volume;
-  }
+  pacing_.SetVolume(volume);
   MutexLock lock(&copiers_mu_);
   for (const auto& c : copiers_)
     if (c) c->SetVolume(volume.copy_threads, volume.chunk_target_ms);
@@ -206,7 +203,7 @@ Status MysqlEngine::SetVolume(const EngineVolume& volume) {
 Status MysqlEngine::Cancel() {
   stop_ = true;
   KillIndexBuild();  // its statement would hold the shadow's drop off
-  StopThrottle();
+  pacing_.Stop();
   if (loop_) loop_->Abandon();
   if (reverse_loop_) reverse_loop_->Abandon();
   ORDO_RETURN_IF_ERROR(Prepare());

@@ -4,7 +4,7 @@
 //   copier.h (chunked copy), applier.h + sync_loop.h (binlog change application),
 //   resume_state.h (checkpoints), checksum.h (verification), cutover.h (the swap, both
 //   ways), ownership.h (which operation owns ordo's tables), fence.h (target-side
-//   fencing), throttle.h (pausing the copy).
+//   fencing), pacing.h (the copy's volume, throttle and rests under writes).
 //
 // The phases live in one file each: mysql_engine_preflight.cc (input, tables, the
 // instant decision, where a recovered operation stands), mysql_engine_copy.cc (copy,
@@ -19,7 +19,6 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -38,10 +37,10 @@
 #include "engine/mysql/ddl.h"
 #include "engine/mysql/fence.h"
 #include "engine/mysql/ownership.h"
+#include "engine/mysql/pacing.h"
 #include "engine/mysql/resume_state.h"
 #include "engine/mysql/sync_loop.h"
 #include "engine/mysql/table_plan.h"
-#include "engine/mysql/throttle.h"
 #include "engine/mysql/trailing_verifier.h"
 #include "ordo/engine.h"
 
@@ -140,23 +139,6 @@ class MysqlEngine final : public OperationEngine {
   // verification's snapshot; the sync loop's writes to that shadow queue behind it).
   bool IndexBuildWaitsForLock();
   bool IndexBuildRunning() const { return build_ && !build_->finished; }
-  // The throttle monitor (a thread, while the copy runs) and the check each copy
-  // worker makes before a chunk (the backlog, asked afresh).
-  void StartThrottle();
-  void StopThrottle();
-  bool CopyPaused(size_t index);
-  // Updates writes_seen_ once a second from the applier's rows_applied (CopyTable's loop,
-  // the verification's rests).
-  void SampleWrites();
-  // After a chunk of `chunk_ms`: ratio × chunk_ms while writes_seen_, else 0.
-  int64_t RestUnderWrites(int64_t chunk_ms, double ratio) const;
-  // The copy's rest ratio for table `index`: rest_under_writes, raised ahead of a
-  // deferred index build (which runs at full speed, it cannot rest) by the build's
-  // estimated share of the copy's writes (DeferredBuildShare), at most doubled.
-  double CopyRest(size_t index) const;
-  // "application writes 2310 rows/s: resting 1x each chunk's time" while the copy or
-  // the verification rests under writes (the progress's throttle reason), else "".
-  std::string RestReason() const;
   // mysql_engine_cutover.cc
   Result<CutoverReport> RunInstant();
   // Verification while the index build may still run (AwaitIndexBuildOnline first).
@@ -236,8 +218,9 @@ class MysqlEngine final : public OperationEngine {
   bool instant_ = false;
   std::string instant_definition_;
   bool preflight_done_ = false;
+  mutable Mutex notices_mu_;  // the swap's give-ups report from its callback
   std::vector<std::string> notices_
-      ORDO_GUARDED_BY(volume_mu_);  // Preflight's advice, the swap's give-ups
+      ORDO_GUARDED_BY(notices_mu_);  // Preflight's advice, the swap's give-ups
   bool copied_ = false;
   // MakeReady() finished (or the checkpoint said so): indexes built, verified, so
   // only the swap is left; rows_verified_ is what it compared (0 when resumed).
@@ -252,25 +235,8 @@ class MysqlEngine final : public OperationEngine {
   int64_t last_checkpoint_ms_ = 0;
   int64_t last_progress_ms_ = 0;
   int64_t rows_copied_at_start_ = 0;
-  // Volume and throttling.
-  mutable Mutex volume_mu_;
-  EngineVolume volume_ ORDO_GUARDED_BY(volume_mu_);
-  std::string throttle_reason_ ORDO_GUARDED_BY(volume_mu_);  // the monitor's (load, replicas)
-  std::string backlog_reason_ ORDO_GUARDED_BY(volume_mu_);   // the copy workers' (backlog)
-  std::atomic<bool> throttled_{false};
-  // The duty cycle: whether the change stream showed the application writing the copied
-  // tables at kWritingRowsPerSecond or more over the last second (SampleWrites).
-  std::atomic<bool> writes_seen_{false};
-  std::atomic<int64_t> writes_rate_{0};  // rows a second, as of the last sample
-  std::atomic<double> copy_rest_{0};     // CopyRest() of the table being copied
-  int64_t writes_sample_ms_ = 0;
-  int64_t writes_sample_rows_ = 0;
-  // Set before the copy workers start and reset after they finished (StopThrottle).
-  std::shared_ptr<Throttle> throttle_;
-  std::thread throttle_thread_;
-  Mutex throttle_mu_;
-  std::condition_variable_any throttle_cv_;
-  bool throttle_stop_ ORDO_GUARDED_BY(throttle_mu_) = false;
+  // The copy's volume, throttle and duty cycle, with their lock.
+  CopyPacing pacing_;
 };
 
 }  // namespace ordo

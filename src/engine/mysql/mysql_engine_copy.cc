@@ -1,7 +1,6 @@
 // MysqlEngine: creating the shadows, the copy (throttled), resuming, staying in sync.
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <thread>
 
 #include "binlog/preflight.h"
@@ -9,15 +8,11 @@
 #include "engine/mysql/mysql_engine.h"
 #include "engine/mysql/position.h"
 #include "engine/mysql/steady_ms.h"
-#include "engine/mysql/throttle.h"
 
 namespace ordo {
 namespace {
 
 constexpr std::chrono::milliseconds kTick(50);
-// The application counts as writing a copied table (and the copy rests between its
-// chunks, EngineSpec::rest_under_writes) from this many changed rows a second.
-constexpr int64_t kWritingRowsPerSecond = 100;
 
 }  // namespace
 
@@ -82,152 +77,33 @@ Status MysqlEngine::LoadResume(MysqlConnection& conn, BinlogPosition* from, bool
   return Status::Ok();
 }
 
-void MysqlEngine::StartThrottle() {
-  if (throttle_thread_.joinable()) return;
-  ThrottleOptions options;
-  options.max_backlog_bytes = spec_.max_backlog_bytes;
-  Applier* applier = applier_.get();
-  options.applied = [applier] { return applier->applied_position(); };
-  options.max_threads_running = spec_.max_threads_running;
-  options.replica_dsns = spec_.replica_dsns;
-  options.max_replica_lag_ms = spec_.max_replica_lag_ms;
-  if (options.max_backlog_bytes <= 0 && options.max_threads_running <= 0 &&
-      options.replica_dsns.empty())
-    return;
-  {
-    MutexLock lock(&throttle_mu_);
-    throttle_stop_ = false;
-  }
-  auto throttle = std::make_shared<Throttle>(options, pool_.get());
-  throttle_ = throttle;
-  auto evaluate = [this, throttle] {
-    // An error asking the primary pauses nothing: the copy would meet it too. The
-    // backlog is not the monitor's: each copy worker asks for it before every chunk
-    // (CopyPaused), so a pause for the backlog ends as soon as the reader catches up
-    // rather than at the monitor's next look.
-    auto reason = throttle->CheckLoad();
-    std::string why = reason.ok() ? *reason : "";
-    // A reported reason always means the pause is in force: set before it is shown,
-    // lifted after it is cleared.
-    if (!why.empty()) throttled_ = true;
-    {
-      MutexLock v(&volume_mu_);
-      throttle_reason_ = why;
-    }
-    if (why.empty()) throttled_ = false;
-  };
-  evaluate();  // before the first chunk
-  throttle_thread_ = std::thread([this, evaluate] {
-    MutexLock lock(&throttle_mu_);
-    while (!throttle_stop_) {
-      // A wake-up before the interval (spurious, or the stop) only looks again sooner.
-      throttle_cv_.wait_for(
-          lock, std::chrono::milliseconds(std::max<int64_t>(10, spec_.throttle_interval_ms)));
-      if (throttle_stop_) break;
-      lock.unlock();
-      evaluate();
-      lock.lock();
-    }
-  });
-}
-
-void MysqlEngine::StopThrottle() {
-  {
-    MutexLock lock(&throttle_mu_);
-    throttle_stop_ = true;
-  }
-  throttle_cv_.notify_all();
-  if (throttle_thread_.joinable()) throttle_thread_.join();
-  throttle_.reset();
-  throttled_ = false;
-  MutexLock lock(&volume_mu_);
-  throttle_reason_.clear();
-  backlog_reason_.clear();
-}
-
-bool MysqlEngine::CopyPaused(size_t index) {
-  if (throttled_) return true;
-  if (!throttle_ || throttle_->max_backlog_bytes() <= 0) return false;
-  // Asked afresh at every poll of a waiting worker (50 ms): the pause lasts exactly
-  // while the backlog is over the limit. Most of a copy's backlog is its own chunks'
-  // binlog, which the reader streams back and skips within milliseconds; waiting for
-  // the monitor's next look (500 ms) after every chunk halved the copy's speed.
-  auto backlog = throttle_->Backlog();
-  if (!backlog.ok()) return false;  // the chunk would meet the same error
-  const int64_t limit = throttle_->max_backlog_bytes();
-  {
-    MutexLock lock(&volume_mu_);
-    backlog_reason_ = throttle_->BacklogReason(*backlog);
-  }
-  if (*backlog > limit) return true;
-  // A chunk's rows reach the binlog all at once when it commits. While other chunks
-  // are in flight, wait (briefly, without a reported reason) if their rows and this
-  // one's, at the table's average row size, would carry the backlog over the limit.
-  // With nothing in flight a chunk may always start: the copy cannot starve on a
-  // limit smaller than one chunk.
-  int64_t in_flight = 0, next = 0;
-  {
-    MutexLock lock(&copiers_mu_);
-    if (index < copiers_.size() && copiers_[index]) {
-      in_flight = copiers_[index]->in_flight_rows();
-      next = copiers_[index]->chunk_rows();
-    }
-  }
-  const int64_t row_bytes = plans_[index]->source.avg_row_bytes;
-  return in_flight > 0 && row_bytes > 0 && *backlog + (in_flight + next) * row_bytes > limit;
-}
-
-void MysqlEngine::SampleWrites() {
-  const int64_t now = SteadyNowMs();
-  const int64_t rows = applier_->rows_applied();
-  if (writes_sample_ms_ == 0) {
-    writes_sample_ms_ = now;
-    writes_sample_rows_ = rows;
-    return;
-  }
-  if (now - writes_sample_ms_ < 1000) return;
-  writes_rate_ = (rows - writes_sample_rows_) * 1000 / (now - writes_sample_ms_);
-  writes_seen_ = writes_rate_ >= kWritingRowsPerSecond;
-  writes_sample_ms_ = now;
-  writes_sample_rows_ = rows;
-}
-
-int64_t MysqlEngine::RestUnderWrites(int64_t chunk_ms, double ratio) const {
-  if (!writes_seen_ || ratio <= 0) return 0;
-  return static_cast<int64_t>(ratio * static_cast<double>(chunk_ms));
-}
-
-double MysqlEngine::CopyRest(size_t index) const {
-  double base = spec_.rest_under_writes;
-  if (index >= deferred_indexes_.size() || index >= plans_.size()) return base;
-  double share = DeferredBuildShare(plans_[index]->shadow, deferred_indexes_[index]);
-  return base * (1 + std::min(1.0, share));
-}
-
-std::string MysqlEngine::RestReason() const {
-  if (!writes_seen_) return "";
-  double r = phase_ == "copying"     ? copy_rest_.load()
-             : phase_ == "verifying" ? spec_.verify_rest_under_writes
-                                     : 0;
-  if (r <= 0) return "";
-  char ratio[32];
-  std::snprintf(ratio, sizeof(ratio), "%.3g", r);
-  return "application writes " + std::to_string(writes_rate_.load()) + " rows/s: resting " + ratio +
-         "x each chunk's time";
-}
-
 Status MysqlEngine::CopyTable(size_t index) {
   CopyOptions options;
-  {
-    MutexLock lock(&volume_mu_);
-    options.threads = volume_.copy_threads;
-    options.chunk_target_ms = volume_.chunk_target_ms;
-  }
+  const EngineVolume volume = pacing_.volume();
+  options.threads = volume.copy_threads;
+  options.chunk_target_ms = volume.chunk_target_ms;
   options.should_stop = [this] { return stop_.load(); };
-  options.paused = [this, index] { return CopyPaused(index); };
-  copy_rest_ = CopyRest(index);
+  options.paused = [this, index] {
+    return pacing_.Paused(
+        [this, index] {
+          CopyPacing::Chunks chunks;
+          MutexLock lock(&copiers_mu_);
+          if (index < copiers_.size() && copiers_[index]) {
+            chunks.in_flight_rows = copiers_[index]->in_flight_rows();
+            chunks.next_rows = copiers_[index]->chunk_rows();
+          }
+          return chunks;
+        },
+        plans_[index]->source.avg_row_bytes);
+  };
+  // Ahead of a deferred index build (which runs at full speed, it cannot rest) the
+  // copy rests longer, by the build's estimated share of the copy's writes.
+  double share = 0;
+  if (index < deferred_indexes_.size() && index < plans_.size())
+    share = DeferredBuildShare(plans_[index]->shadow, deferred_indexes_[index]);
+  pacing_.BeginTable(share);
   options.rest_ms = [this](int64_t chunk_ms) {
-    return RestUnderWrites(chunk_ms, copy_rest_.load());
+    return pacing_.RestUnderWrites(chunk_ms, pacing_.copy_rest());
   };
   options.fence = [this](MysqlConnection& conn) { return fence_->Check(conn); };
   TableCopier* copier =
@@ -238,7 +114,6 @@ Status MysqlEngine::CopyTable(size_t index) {
                                                     options, copy_states_[index]);
     copier = copiers_[index].get();
   }
-  writes_sample_ms_ = 0;  // the first sample of this table's copy starts the window
   Status result;
   std::atomic<bool> finished{false};
   std::thread worker([&] {
@@ -252,16 +127,16 @@ Status MysqlEngine::CopyTable(size_t index) {
   if (spec_.verify_during_copy) {
     verifier.emplace(
         *plans_[index], *copier, pool_.get(), loop_.get(), *applier_,
-        [this] { return stop_.load() || throttled_.load(); },
+        [this] { return stop_.load() || pacing_.throttled(); },
         [this](int64_t chunk_ms) {
-          return RestUnderWrites(chunk_ms, spec_.verify_rest_under_writes);
+          return pacing_.RestUnderWrites(chunk_ms, spec_.verify_rest_under_writes);
         });
     verifier->Start();
   }
   Status s;
   while (!finished) {
     std::this_thread::sleep_for(kTick);
-    SampleWrites();
+    pacing_.SampleWrites(*applier_);
     if (s.ok()) s = loop_->error();
     if (s.ok()) s = Tick(false);
     if (s.ok() && StopRequested()) stop_ = true;
@@ -338,20 +213,20 @@ Status MysqlEngine::Copy() {
   // Checkpoint before the first chunk: a crash from here on resumes, never restarts.
   ORDO_RETURN_IF_ERROR(Tick(true));
   ORDO_RETURN_IF_ERROR(loop_->Start(from));
-  StartThrottle();
+  pacing_.Start(pool_.get(), applier_.get());
   for (size_t i = 0; i < plans_.size(); ++i) {
     Status s = CopyTable(i);
     if (s.code() == StatusCode::kCancelled && !dead_) {
-      StopThrottle();
+      pacing_.Stop();
       return Stopped();
     }
     if (!s.ok()) {
-      StopThrottle();
+      pacing_.Stop();
       if (!dead_) loop_->Abandon();
       return s;
     }
   }
-  StopThrottle();
+  pacing_.Stop();
   // Joined by MakeReady(). Under application writes with the duty cycle on, MakeReady()
   // starts it after the verification instead (VerifyBesideIndexBuild).
   if (!BuildAfterVerification()) StartIndexBuild();

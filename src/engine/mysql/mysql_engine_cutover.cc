@@ -86,7 +86,7 @@ CutoverOptions MysqlEngine::SwapOptions() {
   // sessions keep the tables busy.
   options.gave_up = [this](const std::string& why) {
     {
-      MutexLock lock(&volume_mu_);
+      MutexLock lock(&notices_mu_);
       notices_.push_back(why);
     }
     (void)ReportProgress();
@@ -95,7 +95,7 @@ CutoverOptions MysqlEngine::SwapOptions() {
 }
 
 bool MysqlEngine::BuildAfterVerification() const {
-  return writes_seen_ && spec_.verify_rest_under_writes > 0;
+  return pacing_.writes_seen() && spec_.verify_rest_under_writes > 0;
 }
 
 Result<CutoverReport> MysqlEngine::RunInstant() {
@@ -198,8 +198,10 @@ Result<VerifyReport> MysqlEngine::VerifyBesideIndexBuild() {
       return yielded;
     };
     verify.rest_ms = [this](int64_t chunk_ms) {
-      SampleWrites();
-      return IndexBuildRunning() ? 0 : RestUnderWrites(chunk_ms, spec_.verify_rest_under_writes);
+      pacing_.SampleWrites(*applier_);
+      return IndexBuildRunning()
+                 ? 0
+                 : pacing_.RestUnderWrites(chunk_ms, spec_.verify_rest_under_writes);
     };
     auto verified = VerifyTables(plan_ptrs_, pool_.get(), loop_.get(), verify);
     if (!yielded) {

@@ -256,7 +256,7 @@ void MysqlEngine::NoteBufferPool(MysqlConnection& conn) {
   // Advice only: a failed look-up (statistics hidden from this user) says nothing.
   auto notice = ReadBufferPoolNotice(conn, copied);
   if (notice.ok() && !notice->empty()) {
-    MutexLock lock(&volume_mu_);
+    MutexLock lock(&notices_mu_);
     notices_ = {*notice};
   }
 }
