@@ -30,7 +30,7 @@ MysqlEngine::~MysqlEngine() {
   KillIndexBuild();
   pacing_.Stop();
   if (loop_) (void)loop_->Stop();
-  if (reverse_loop_) (void)reverse_loop_->Stop();
+  reverse_.Stop();
 }
 
 bool MysqlEngine::StopRequested() { return stop_ || dead_ || host_->ShouldStop(); }
@@ -39,7 +39,7 @@ Status MysqlEngine::Die(Status why) {
   dead_ = true;
   stop_ = true;
   if (loop_) loop_->Abandon();
-  if (reverse_loop_) reverse_loop_->Abandon();
+  reverse_.Abandon();
   return why;
 }
 
@@ -48,7 +48,7 @@ Status MysqlEngine::Stopped() {
   KillIndexBuild();  // the checkpoint below keeps the indexes still missing
   if (dead_) return Dead();
   Status loop_error = loop_ ? loop_->Stop() : Status::Ok();
-  if (reverse_loop_) (void)reverse_loop_->Stop();
+  reverse_.Stop();
   phase_ = "stopped";
   ORDO_RETURN_IF_ERROR(Tick(true));
   if (!loop_error.ok()) return loop_error;
@@ -94,9 +94,8 @@ Status MysqlEngine::SaveCheckpoint() {
   else if (saved_)
     state.position = saved_->position;
   state.stage = stage_;
-  state.reverse_position =
-      reverse_applier_ ? reverse_applier_->SafeResumePosition() : reverse_position_;
-  state.revert_error = revert_error_;
+  state.reverse_position = reverse_.ResumePosition();
+  state.revert_error = reverse_.error();
   state.instant = instant_;
   state.instant_definition = instant_definition_;
   state.ready = ready_;
@@ -107,8 +106,8 @@ std::string MysqlEngine::RevertUnavailable() const {
   if (stage_ != EngineStage::kSwapped) return "";
   if (instant_)
     return "the change was applied with ALGORITHM=INSTANT; instant changes are not revertible";
-  if (!revert_error_.empty()) return revert_error_;
-  return reverse_waiting_;
+  if (!reverse_.error().empty()) return reverse_.error();
+  return reverse_.waiting();
 }
 
 Status MysqlEngine::ReportProgress() {
@@ -124,7 +123,7 @@ Status MysqlEngine::ReportProgress() {
   }
   p.volume = pacing_.volume();
   p.throttle_reason = pacing_.ThrottleReason(phase_);
-  Applier* applier = reverse_applier_ ? reverse_applier_.get() : applier_.get();
+  Applier* applier = reverse_.applier() ? reverse_.applier() : applier_.get();
   if (applier != nullptr && pool_) {
     p.backlog_events = static_cast<int64_t>(applier->pending_rows());
     // Best effort: a failed look-up leaves the figure at 0.
@@ -205,7 +204,7 @@ Status MysqlEngine::Cancel() {
   KillIndexBuild();  // its statement would hold the shadow's drop off
   pacing_.Stop();
   if (loop_) loop_->Abandon();
-  if (reverse_loop_) reverse_loop_->Abandon();
+  reverse_.Abandon();
   ORDO_RETURN_IF_ERROR(Prepare());
   if (stage_ != EngineStage::kCopy || (saved_ && saved_->stage != EngineStage::kCopy))
     return FailedPrecondition("the tables were already swapped; cancel cannot undo that");

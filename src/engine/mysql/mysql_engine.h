@@ -4,7 +4,8 @@
 //   copier.h (chunked copy), applier.h + sync_loop.h (binlog change application),
 //   resume_state.h (checkpoints), checksum.h (verification), cutover.h (the swap, both
 //   ways), ownership.h (which operation owns ordo's tables), fence.h (target-side
-//   fencing), pacing.h (the copy's volume, throttle and rests under writes).
+//   fencing), pacing.h (the copy's volume, throttle and rests under writes),
+//   reverse_sync.h (the revert window's sync of the old tables).
 //
 // The phases live in one file each: mysql_engine_preflight.cc (input, tables, the
 // instant decision, where a recovered operation stands), mysql_engine_copy.cc (copy,
@@ -39,6 +40,7 @@
 #include "engine/mysql/ownership.h"
 #include "engine/mysql/pacing.h"
 #include "engine/mysql/resume_state.h"
+#include "engine/mysql/reverse_sync.h"
 #include "engine/mysql/sync_loop.h"
 #include "engine/mysql/table_plan.h"
 #include "engine/mysql/trailing_verifier.h"
@@ -78,7 +80,7 @@ class MysqlEngine final : public OperationEngine {
     std::string create_body;  // kCreate
     std::string shadow_name;  // `<t>_ordo_new`: the shadow or the created table
     std::string old_name;     // `<t>_ordo_old`: sentry, then the old or dropped table
-    int plan = -1;            // kAlter: index into plans_ / reverse_plans_
+    int plan = -1;            // kAlter: index into plans_ / the reverse sync's plans
   };
 
   // mysql_engine_preflight.cc
@@ -150,8 +152,13 @@ class MysqlEngine final : public OperationEngine {
   std::vector<SwapTable> RevertSwaps() const;
   CutoverOptions SwapOptions();
   // mysql_engine_window.cc
+  // The swapped altered tables, for the reverse sync (reverse_sync.h).
+  std::vector<ReverseTable> ReverseTables() const;
+  // Starts the reverse sync unless it runs, cannot run (instant, nothing altered) or a
+  // revert is impossible already; a checkpoint when it becomes impossible.
   Status EnsureReverseSync();
-  Status LoadReversePlans(MysqlConnection& conn);
+  // The reverse sync's error: the engine's death for a lost lease, a checkpoint when
+  // a revert became impossible; a restart (EnsureReverseSync) when it is not running.
   Status PollReverseSync();
   Status FinishOld();
   // After a revert: the new tables (under the shadow names) go, then the records.
@@ -207,13 +214,7 @@ class MysqlEngine final : public OperationEngine {
   std::vector<std::optional<VerifiedPrefix>>
       verified_during_copy_;  // per plan (trailing_verifier.h)
   // The revert window: old tables kept in sync from the new ones.
-  std::vector<std::unique_ptr<TablePlan>> reverse_plans_;  // kAlter: new → old
-  std::vector<const TablePlan*> reverse_ptrs_;
-  std::unique_ptr<Applier> reverse_applier_;
-  std::unique_ptr<SyncLoop> reverse_loop_;
-  BinlogPosition reverse_position_;  // where the reverse sync starts (the swap)
-  std::string revert_error_;         // sticky: why a revert is impossible
-  std::string reverse_waiting_;      // transient: why the reverse sync is not running
+  ReverseSync reverse_;
   EngineStage stage_ = EngineStage::kCopy;
   bool instant_ = false;
   std::string instant_definition_;

@@ -270,7 +270,7 @@ Result<CutoverReport> MysqlEngine::Swap() {
     return result.status();
   }
   stage_ = EngineStage::kSwapped;
-  reverse_position_ = result->position;
+  reverse_.set_position(result->position);
   cutover_attempts_ = result->attempts;
   report.attempts = result->attempts;
   report.write_block_ms = result->write_block_ms;

@@ -219,8 +219,7 @@ Status MysqlEngine::DetectStage(MysqlConnection& conn) {
   // under ordo's names belongs to someone else.
   if (!saved_) return Status::Ok();
   stage_ = saved_->stage;
-  reverse_position_ = saved_->reverse_position;
-  revert_error_ = saved_->revert_error;
+  reverse_.Restore(saved_->reverse_position, saved_->revert_error);
   instant_ = saved_->instant;
   instant_definition_ = saved_->instant_definition;
   if (stage_ == EngineStage::kReverted || stage_ == EngineStage::kFinished) return Status::Ok();
@@ -243,9 +242,9 @@ Status MysqlEngine::DetectStage(MysqlConnection& conn) {
     ORDO_ASSIGN_OR_RETURN(bool swapped, SwappedOnTarget(conn));
     if (swapped) stage_ = EngineStage::kSwapped;
   }
-  if (stage_ == EngineStage::kSwapped && reverse_position_.empty() && row &&
+  if (stage_ == EngineStage::kSwapped && reverse_.position().empty() && row &&
       row->swap_kind == "cutover")
-    reverse_position_ = row->swap_position;
+    reverse_.set_position(row->swap_position);
   return Status::Ok();
 }
 

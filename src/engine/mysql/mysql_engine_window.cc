@@ -1,8 +1,7 @@
 // MysqlEngine: the revert window. After the swap the old tables (`<t>_ordo_old`) are
-// kept in sync with the new ones by a second applier reading the binlog from the
-// swap's position, with the roles reversed (new table → old table, columns mapped
-// back, renames inverted). Revert swaps back with the cutover's machinery; finishing
-// drops (or keeps) the old tables.
+// kept in sync with the new ones by the reverse sync (reverse_sync.h), which the
+// engine starts, polls and restarts here. Revert swaps back with the cutover's
+// machinery; finishing drops (or keeps) the old tables.
 #include <chrono>
 #include <thread>
 
@@ -23,93 +22,33 @@ bool MysqlEngine::HasReverse() const {
   return false;
 }
 
-Status MysqlEngine::LoadReversePlans(MysqlConnection& conn) {
-  reverse_plans_.clear();
-  reverse_ptrs_.clear();
-  for (const Change& c : changes_) {
-    if (c.kind != ChangeKind::kAlter) continue;
-    std::string where = QuoteTable(c.schema, c.table);
-    ORDO_ASSIGN_OR_RETURN(TableInfo now, LoadTableInfo(conn, c.schema, c.table));
-    auto old = LoadTableInfo(conn, c.schema, c.old_name);
-    if (!old.ok()) {
-      if (old.status().Is(StatusCode::kNotFound))
-        return FailedPrecondition(where + ": the old table " + QuoteTable(c.schema, c.old_name) +
-                                  " is gone");
-      return old.status();
-    }
-    // The reverse mapping: the change's renames inverted.
-    AlterStatement back;
-    for (const auto& [from, to] : c.alter.renamed_columns) back.renamed_columns[to] = from;
-    auto plan = BuildTablePlan(std::move(now), std::move(*old), back);
-    if (!plan.ok())
-      return FailedPrecondition(
-          where + ": the old table cannot be kept in sync: " + plan.status().message());
-    // Reverse roles: the applier writes the old table; a revert's sentry (and the
-    // new table's name once swapped back) is the shadow name.
-    plan->shadow_name = c.old_name;
-    plan->old_name = c.shadow_name;
-    reverse_ptrs_.push_back(nullptr);
-    reverse_plans_.push_back(std::make_unique<TablePlan>(std::move(*plan)));
-    reverse_ptrs_.back() = reverse_plans_.back().get();
-  }
-  return Status::Ok();
+std::vector<ReverseTable> MysqlEngine::ReverseTables() const {
+  std::vector<ReverseTable> out;
+  for (const Change& c : changes_)
+    if (c.kind == ChangeKind::kAlter)
+      out.push_back({c.schema, c.table, c.shadow_name, c.old_name, &c.alter});
+  return out;
 }
 
 Status MysqlEngine::EnsureReverseSync() {
-  if (instant_ || reverse_loop_ || !revert_error_.empty() || !HasReverse()) return Status::Ok();
+  if (instant_ || reverse_.running() || !reverse_.error().empty() || !HasReverse())
+    return Status::Ok();
   ORDO_RETURN_IF_ERROR(TakeFence());
   ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
-  Status loaded = LoadReversePlans(*conn);
-  if (!loaded.ok()) {
-    if (loaded.retryable()) {
-      reverse_waiting_ = "the reverse sync is not running yet: " + loaded.message();
-      return Status::Ok();
-    }
-    revert_error_ = "revert unavailable: " + loaded.message();
-    return Tick(true);
-  }
-  if (reverse_position_.empty()) {
-    revert_error_ = "revert unavailable: the binlog position of the swap is unknown";
-    return Tick(true);
-  }
-  auto applier = std::make_unique<Applier>(reverse_ptrs_);
-  applier->SetFence([this](MysqlConnection& c) { return fence_->Check(c); });
-  auto loop =
-      std::make_unique<SyncLoop>(streams_, applier.get(), pool_.get(), spec_.apply_sessions);
-  applier->Start(reverse_position_);
-  Status started = loop->Start(reverse_position_);
-  if (!started.ok()) {
-    if (started.retryable()) {
-      reverse_waiting_ = "the reverse sync is not running yet: " + started.message();
-      return Status::Ok();
-    }
-    revert_error_ = "revert unavailable: the reverse sync cannot start: " + started.message();
-    return Tick(true);
-  }
-  reverse_waiting_.clear();
-  reverse_applier_ = std::move(applier);
-  reverse_loop_ = std::move(loop);
+  if (reverse_.Start(*conn, ReverseTables(), streams_, pool_.get(), spec_.apply_sessions,
+                     fence_.get()))
+    return Tick(true);  // a revert became impossible: the checkpoint keeps why
   return Status::Ok();
 }
 
 Status MysqlEngine::PollReverseSync() {
-  if (!reverse_loop_) return EnsureReverseSync();
-  Status error = reverse_loop_->error();
+  if (!reverse_.running()) return EnsureReverseSync();
+  Status error = reverse_.loop_error();
   if (error.ok()) return Status::Ok();
   // The fence moved: another engine holds the operation.
   if (error.Is(StatusCode::kLeaseLost)) return Die(error);
-  // Resume later from where it stopped (a transient failure), or never (a row the old
-  // table cannot hold: the revert would lose it).
-  reverse_position_ = reverse_applier_->SafeResumePosition();
-  reverse_loop_->Abandon();
-  reverse_loop_.reset();
-  reverse_applier_.reset();
-  if (error.retryable()) {
-    reverse_waiting_ = "the reverse sync stopped and will restart: " + error.message();
-    return Status::Ok();
-  }
-  revert_error_ = "revert unavailable: the reverse sync stopped: " + error.message();
-  return Tick(true);
+  if (reverse_.Halt(error)) return Tick(true);
+  return Status::Ok();
 }
 
 Status MysqlEngine::KeepOldInSync(const std::function<bool()>& done) {
@@ -150,7 +89,7 @@ Status MysqlEngine::CanRevert() {
   }
   if (!spec_.revert_window)
     return FailedPrecondition(where + ": the operation has no revert window");
-  if (!revert_error_.empty()) return FailedPrecondition(where + ": " + revert_error_);
+  if (!reverse_.error().empty()) return FailedPrecondition(where + ": " + reverse_.error());
   return Status::Ok();
 }
 
@@ -162,21 +101,21 @@ Result<CutoverReport> MysqlEngine::Revert() {
   ORDO_RETURN_IF_ERROR(CanRevert());
   phase_ = "reverting";
   ORDO_RETURN_IF_ERROR(EnsureReverseSync());
-  if (!revert_error_.empty()) return FailedPrecondition(revert_error_);
-  if (HasReverse() && !reverse_loop_)
-    return Unavailable("revert: the reverse sync is not running: " + reverse_waiting_);
+  if (!reverse_.error().empty()) return FailedPrecondition(reverse_.error());
+  if (HasReverse() && !reverse_.running())
+    return Unavailable("revert: the reverse sync is not running: " + reverse_.waiting());
   ORDO_RETURN_IF_ERROR(Tick(true));
   if (HasReverse()) {
     // The same check as before the cutover, the other way round: no revert to a table
     // that lacks a write of the window.
     VerifyOptions verify;
     verify.should_stop = [this] { return StopRequested(); };
-    auto verified = VerifyTables(reverse_ptrs_, pool_.get(), reverse_loop_.get(), verify);
+    auto verified = VerifyTables(reverse_.plans(), pool_.get(), reverse_.loop(), verify);
     if (!verified.ok()) {
       if (verified.status().code() == StatusCode::kCancelled) return Stopped();
       phase_ = "revert_window";
       if (verified.status().Is(StatusCode::kDataLoss)) {
-        revert_error_ = "revert unavailable: " + verified.status().message();
+        reverse_.MarkUnavailable("revert unavailable: " + verified.status().message());
         ORDO_RETURN_IF_ERROR(Tick(true));
       }
       return verified.status();
@@ -184,7 +123,7 @@ Result<CutoverReport> MysqlEngine::Revert() {
     report.rows_verified = verified->rows_compared;
   }
   auto result =
-      RunCutover(RevertSwaps(), pool_.get(), reverse_loop_.get(), *fence_, "revert", SwapOptions());
+      RunCutover(RevertSwaps(), pool_.get(), reverse_.loop(), *fence_, "revert", SwapOptions());
   if (!result.ok()) {
     if (result.status().code() == StatusCode::kCancelled) return Stopped();
     phase_ = "revert_window";
@@ -198,8 +137,7 @@ Result<CutoverReport> MysqlEngine::Revert() {
   report.failed_attempt_block_ms = result->failed_block_ms;
   report.failed_attempt_reasons = result->failed_reasons;
   report.killed_sessions = result->killed;
-  reverse_loop_.reset();
-  reverse_applier_.reset();
+  reverse_.Close();
   phase_ = "reverted";
   ORDO_RETURN_IF_ERROR(Tick(true));
   ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
@@ -240,9 +178,8 @@ Status MysqlEngine::Dispose(MysqlConnection& conn, const Change& change, const s
 }
 
 Status MysqlEngine::FinishOld() {
-  if (reverse_loop_) reverse_loop_->Abandon();
-  reverse_loop_.reset();
-  reverse_applier_.reset();
+  reverse_.Abandon();
+  reverse_.Close();
   ORDO_RETURN_IF_ERROR(TakeFence());
   ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
   for (const Change& c : changes_)

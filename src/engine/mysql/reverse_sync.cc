@@ -1,0 +1,107 @@
+// ReverseSync: the reverse plans, and starting, halting and closing the revert
+// window's second applier.
+#include "engine/mysql/reverse_sync.h"
+
+#include "engine/mysql/table_info.h"
+
+namespace ordo {
+
+BinlogPosition ReverseSync::ResumePosition() const {
+  return applier_ ? applier_->SafeResumePosition() : position_;
+}
+
+Status ReverseSync::LoadPlans(MysqlConnection& conn, const std::vector<ReverseTable>& tables) {
+  plans_.clear();
+  ptrs_.clear();
+  for (const ReverseTable& c : tables) {
+    std::string where = QuoteTable(c.schema, c.table);
+    ORDO_ASSIGN_OR_RETURN(TableInfo now, LoadTableInfo(conn, c.schema, c.table));
+    auto old = LoadTableInfo(conn, c.schema, c.old_name);
+    if (!old.ok()) {
+      if (old.status().Is(StatusCode::kNotFound))
+        return FailedPrecondition(where + ": the old table " + QuoteTable(c.schema, c.old_name) +
+                                  " is gone");
+      return old.status();
+    }
+    // The reverse mapping: the change's renames inverted.
+    AlterStatement back;
+    for (const auto& [from, to] : c.alter->renamed_columns) back.renamed_columns[to] = from;
+    auto plan = BuildTablePlan(std::move(now), std::move(*old), back);
+    if (!plan.ok())
+      return FailedPrecondition(
+          where + ": the old table cannot be kept in sync: " + plan.status().message());
+    // Reverse roles: the applier writes the old table; a revert's sentry (and the
+    // new table's name once swapped back) is the shadow name.
+    plan->shadow_name = c.old_name;
+    plan->old_name = c.shadow_name;
+    ptrs_.push_back(nullptr);
+    plans_.push_back(std::make_unique<TablePlan>(std::move(*plan)));
+    ptrs_.back() = plans_.back().get();
+  }
+  return Status::Ok();
+}
+
+bool ReverseSync::Start(MysqlConnection& conn, const std::vector<ReverseTable>& tables,
+                        const ChangeStreamFactory& streams, MysqlPool* pool, int apply_sessions,
+                        const TargetFence* fence) {
+  Status loaded = LoadPlans(conn, tables);
+  if (!loaded.ok()) {
+    if (loaded.retryable()) {
+      waiting_ = "the reverse sync is not running yet: " + loaded.message();
+      return false;
+    }
+    error_ = "revert unavailable: " + loaded.message();
+    return true;
+  }
+  if (position_.empty()) {
+    error_ = "revert unavailable: the binlog position of the swap is unknown";
+    return true;
+  }
+  auto applier = std::make_unique<Applier>(ptrs_);
+  applier->SetFence([fence](MysqlConnection& c) { return fence->Check(c); });
+  auto loop = std::make_unique<SyncLoop>(streams, applier.get(), pool, apply_sessions);
+  applier->Start(position_);
+  Status started = loop->Start(position_);
+  if (!started.ok()) {
+    if (started.retryable()) {
+      waiting_ = "the reverse sync is not running yet: " + started.message();
+      return false;
+    }
+    error_ = "revert unavailable: the reverse sync cannot start: " + started.message();
+    return true;
+  }
+  waiting_.clear();
+  applier_ = std::move(applier);
+  loop_ = std::move(loop);
+  return false;
+}
+
+bool ReverseSync::Halt(const Status& error) {
+  // Resume later from where it stopped (a transient failure), or never (a row the old
+  // table cannot hold: the revert would lose it).
+  position_ = applier_->SafeResumePosition();
+  loop_->Abandon();
+  loop_.reset();
+  applier_.reset();
+  if (error.retryable()) {
+    waiting_ = "the reverse sync stopped and will restart: " + error.message();
+    return false;
+  }
+  error_ = "revert unavailable: the reverse sync stopped: " + error.message();
+  return true;
+}
+
+void ReverseSync::Stop() {
+  if (loop_) (void)loop_->Stop();
+}
+
+void ReverseSync::Abandon() {
+  if (loop_) loop_->Abandon();
+}
+
+void ReverseSync::Close() {
+  loop_.reset();
+  applier_.reset();
+}
+
+}  // namespace ordo
