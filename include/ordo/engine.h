@@ -97,11 +97,12 @@ struct EngineSpec {
   // under application writes: see rest_under_writes); MakeReady() waits for it (phase
   // "indexing" while it waits). False keeps the indexes during the copy.
   bool defer_secondary_indexes = true;
-  // While a table's copy runs, the chunks already copied are verified in rounds behind
-  // it, so the verification before the cutover compares only the rest. Row changes
-  // since leave the rounds standing (the change stream carries them); a statement the
-  // stream cannot apply (statement-format DML, TRUNCATE) voids them. False: the whole
-  // verification happens before the cutover.
+  // While a table's copy runs and the application does not write it, the chunks
+  // already copied are verified in rounds behind it, so the verification before the
+  // cutover compares only the rest. Row changes since leave the rounds standing (the
+  // change stream carries them); a statement the stream cannot apply (statement-format
+  // DML, TRUNCATE) voids them. False: the whole verification happens before the
+  // cutover.
   bool verify_during_copy = true;
   // The duty cycle: while the change stream shows the application writing the tables
   // being changed (100 changed rows a second or more), the copy rests

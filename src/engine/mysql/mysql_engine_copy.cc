@@ -121,16 +121,14 @@ Status MysqlEngine::CopyTable(size_t index) {
     finished = true;
   });
   // The rounds end for good at a stop, and when the throttle pauses the copy (the
-  // server is busy: the verification before the cutover does the rest). Under writes
-  // they rest like the verification before the cutover.
+  // server is busy: the verification before the cutover does the rest); they wait
+  // while the application writes the tables (the duty cycle's signal).
   std::optional<TrailingVerifier> verifier;
   if (spec_.verify_during_copy) {
     verifier.emplace(
         *plans_[index], *copier, pool_.get(), loop_.get(), *applier_,
         [this] { return stop_.load() || pacing_.throttled(); },
-        [this](int64_t chunk_ms) {
-          return pacing_.RestUnderWrites(chunk_ms, spec_.verify_rest_under_writes);
-        });
+        [this] { return pacing_.writes_seen(); });
     verifier->Start();
   }
   Status s;

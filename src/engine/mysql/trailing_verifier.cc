@@ -14,14 +14,14 @@ constexpr auto kPoll = std::chrono::milliseconds(20);
 TrailingVerifier::TrailingVerifier(const TablePlan& plan, const TableCopier& copier,
                                    MysqlPool* pool, SyncLoop* loop, const Applier& applier,
                                    std::function<bool()> should_stop,
-                                   std::function<int64_t(int64_t)> rest_ms, int64_t round_rows)
+                                   std::function<bool()> wait, int64_t round_rows)
     : plan_(plan),
       copier_(copier),
       pool_(pool),
       loop_(loop),
       applier_(applier),
       should_stop_(std::move(should_stop)),
-      rest_ms_(std::move(rest_ms)),
+      wait_(std::move(wait)),
       round_rows_(round_rows) {}
 
 TrailingVerifier::~TrailingVerifier() { (void)Finish(); }
@@ -45,7 +45,12 @@ void TrailingVerifier::Run() {
     return (statements && applier_.statements_consumed() != *statements) ||
            (should_stop_ && should_stop_());
   };
+  auto waiting = [&] { return wait_ && wait_(); };
   while (!done_ && !pointless()) {
+    if (waiting()) {
+      std::this_thread::sleep_for(kPoll);
+      continue;
+    }
     ChunkBounds bounds = copier_.bounds();
     if (bounds.from) return;  // a resumed copy: its start was copied by an earlier run
     // None while nothing is copied, or once the watermark is the end key (the copy is
@@ -67,10 +72,14 @@ void TrailingVerifier::Run() {
       if (!through) return std::nullopt;
       return bounds.uppers[*through].first;
     };
-    options.should_stop = pointless;
-    options.rest_ms = rest_ms_;
+    options.should_stop = [&] { return pointless() || waiting(); };
     auto verified = VerifyTables({&plan_}, pool_, loop_, options);
-    if (!verified.ok()) return;  // the verification before the cutover does the rest
+    if (!verified.ok()) {
+      // Stopped because the application writes: the next round starts over from the
+      // same place once it stops.
+      if (verified.status().code() == StatusCode::kCancelled && !pointless()) continue;
+      return;  // the verification before the cutover does the rest
+    }
     through = at;
     verified_ = VerifiedPrefix{bounds.uppers[*at].first, *statements};
   }

@@ -12,15 +12,19 @@
 // after the verification before the cutover (docs/engine.md, "Why what the
 // verification compared still holds at the swap"), and the copy only writes keys past
 // the watermark. A statement event the stream cannot apply (Applier::
-// statements_consumed: statement-format DML, TRUNCATE, DDL other than ordo's own
-// shadow ALTERs) voids it: the count read before the first round and again after the
-// cutover's consistent point must be equal (the second reading can only be later than
-// that point, which errs towards comparing again), and such a statement ends the
-// rounds. Under writes each round rests after its chunks as the verification before
-// the cutover does (`rest_ms`). A round that fails, or finds a difference, also ends
-// them without failing anything: the verification before the cutover compares those
-// chunks itself and names the difference. A copy that resumed from a checkpoint gets
-// no rounds.
+// statements_consumed: statement-format DML, TRUNCATE, DDL other than ordo's own)
+// voids it: the count read before the first round and again after the cutover's
+// consistent point must be equal (the second reading can only be later than that
+// point, which errs towards comparing again), and such a statement ends the rounds.
+//
+// The rounds use what the copy leaves of the server, so they wait while the
+// application writes the tables (`wait`, the duty cycle's signal): no round starts,
+// and one under way stops (its chunks are compared by a later round or by the
+// verification before the cutover). Beside the copy and the application a round would
+// take more than the duty cycle leaves them. A round that fails, or finds a
+// difference, ends the rounds without failing anything: the verification before the
+// cutover compares those chunks itself and names the difference. A copy that resumed
+// from a checkpoint gets no rounds.
 //
 // Thread-safety: Start and Finish from one thread.
 #pragma once
@@ -47,11 +51,12 @@ struct VerifiedPrefix {
 
 class TrailingVerifier {
  public:
-  // `round_rows`: a round starts once the watermark is this many rows past the last.
-  // `rest_ms`: as VerifyOptions::rest_ms (may be empty: no rest).
+  // `should_stop`: the rounds end for good. `wait`: no round runs while it holds (may be
+  // empty). `round_rows`: a round starts once the watermark is this many rows past the
+  // last.
   TrailingVerifier(const TablePlan& plan, const TableCopier& copier, MysqlPool* pool,
                    SyncLoop* loop, const Applier& applier, std::function<bool()> should_stop,
-                   std::function<int64_t(int64_t)> rest_ms, int64_t round_rows = 50000);
+                   std::function<bool()> wait, int64_t round_rows = 50000);
   ~TrailingVerifier();
   TrailingVerifier(const TrailingVerifier&) = delete;
   TrailingVerifier& operator=(const TrailingVerifier&) = delete;
@@ -69,7 +74,7 @@ class TrailingVerifier {
   SyncLoop* loop_;
   const Applier& applier_;
   std::function<bool()> should_stop_;
-  std::function<int64_t(int64_t)> rest_ms_;
+  std::function<bool()> wait_;
   int64_t round_rows_;
   std::thread thread_;
   std::atomic<bool> done_{false};
