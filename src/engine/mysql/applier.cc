@@ -30,8 +30,8 @@ bool OrdoDdlOfItsOwnTable(std::string_view statement) {
   std::string_view rest;
   bool drop = false;
   bool alter = false;
-  for (std::string_view prefix : {"CREATE TABLE ", "ALTER TABLE ", "DROP TABLE IF EXISTS ",
-                                  "DROP TABLE "}) {
+  for (std::string_view prefix :
+       {"CREATE TABLE ", "ALTER TABLE ", "DROP TABLE IF EXISTS ", "DROP TABLE "}) {
     if (statement.substr(0, prefix.size()) != prefix) continue;
     rest = statement.substr(prefix.size());
     drop = prefix[0] == 'D';

@@ -13,8 +13,8 @@ constexpr auto kPoll = std::chrono::milliseconds(20);
 
 TrailingVerifier::TrailingVerifier(const TablePlan& plan, const TableCopier& copier,
                                    MysqlPool* pool, SyncLoop* loop, const Applier& applier,
-                                   std::function<bool()> should_stop,
-                                   std::function<bool()> wait, int64_t round_rows)
+                                   std::function<bool()> should_stop, std::function<bool()> wait,
+                                   int64_t round_rows)
     : plan_(plan),
       copier_(copier),
       pool_(pool),
