@@ -32,6 +32,21 @@ BinlogEvent Commit(uint64_t offset) {
   e.position = {"binlog.000001", offset, ""};
   return e;
 }
+// A statement event (`sql` run in `schema`).
+BinlogEvent Statement(std::string sql, std::string schema, uint64_t offset) {
+  BinlogEvent e;
+  e.kind = BinlogEvent::Kind::kDdl;
+  e.query = std::move(sql);
+  e.query_schema = std::move(schema);
+  e.position = {"binlog.000001", offset, ""};
+  return e;
+}
+// How much `applier`'s statements_consumed() grows by consuming `event`.
+int64_t StatementsCounted(ordo::Applier& applier, const BinlogEvent& event) {
+  int64_t before = applier.statements_consumed();
+  applier.Consume(event);
+  return applier.statements_consumed() - before;
+}
 
 SqlValue I(int64_t v) { return SqlValue::Int(v); }
 SqlValue B(const std::string& s) { return SqlValue::Bytes(s); }
@@ -157,12 +172,7 @@ TEST_F(Applier, CountsStatementsItCannotApplyButNotRowsEventsNorItsOwnShadowAlte
   ORDO_ASSERT_OK(Make("CREATE TABLE t (id INT PRIMARY KEY)", "ADD COLUMN x INT"));
   ordo::Applier applier({plan_.get()});
   auto statement = [this](std::string sql, uint64_t offset) {
-    BinlogEvent e;
-    e.kind = BinlogEvent::Kind::kDdl;
-    e.query = std::move(sql);
-    e.query_schema = db_;
-    e.position = {"binlog.000001", offset, ""};
-    return e;
+    return Statement(std::move(sql), db_, offset);
   };
   RowChange other = Insert(db_, {I(5)});
   other.table_name = "t_ordo_new";  // the copy's own writes
@@ -187,14 +197,7 @@ TEST_F(Applier, OrdosOwnDdlOfAnyOperationsTablesIsNotCountedButAnyOtherStatement
   ordo::Applier applier({plan_.get()});
   uint64_t offset = 0;
   auto count_of = [&](const std::string& sql) {
-    BinlogEvent e;
-    e.kind = BinlogEvent::Kind::kDdl;
-    e.query = sql;
-    e.query_schema = db_;
-    e.position = {"binlog.000001", offset += 10, ""};
-    int64_t before = applier.statements_consumed();
-    applier.Consume(e);
-    return applier.statements_consumed() - before;
+    return StatementsCounted(applier, Statement(sql, db_, offset += 10));
   };
   const std::string q = "`" + db_ + "`.";
   // Another operation's, of another table of the schema.
@@ -223,14 +226,7 @@ TEST_F(Applier, DdlOfOtherSchemasOnlyIsNotCounted) {
   ordo::Applier applier({plan_.get()});
   uint64_t offset = 0;
   auto count_of = [&](const std::string& sql, const std::string& schema) {
-    BinlogEvent e;
-    e.kind = BinlogEvent::Kind::kDdl;
-    e.query = sql;
-    e.query_schema = schema;
-    e.position = {"binlog.000001", offset += 10, ""};
-    int64_t before = applier.statements_consumed();
-    applier.Consume(e);
-    return applier.statements_consumed() - before;
+    return StatementsCounted(applier, Statement(sql, schema, offset += 10));
   };
   EXPECT_EQ(count_of("CREATE TABLE t (id INT PRIMARY KEY)", "other"), 0);
   EXPECT_EQ(count_of("TRUNCATE TABLE t", "other"), 0);

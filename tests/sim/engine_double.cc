@@ -21,6 +21,13 @@ bool FakeTarget::CheckToken(int64_t op, const std::string& token, const char* wh
   return true;
 }
 
+void FakeTarget::ExpectState(int64_t op, OperationState state, const char* what) {
+  auto row = truth_.GetOperation(op);
+  if (row.ok() && row->state != state)
+    violations_.push_back(std::string(what) + " of operation " + std::to_string(op) + " in state " +
+                          std::string(ToString(row->state)));
+}
+
 Status FakeTarget::Write(int64_t op, const std::string& token, bool alive, const char* what) {
   if (!alive) return Unavailable("simulated: the process is dead");
   ++writes_;
@@ -32,10 +39,7 @@ Status FakeTarget::Write(int64_t op, const std::string& token, bool alive, const
 Status FakeTarget::Swap(int64_t op, const std::string& token, bool alive) {
   if (!alive) return Unavailable("simulated: the process is dead");
   if (!CheckToken(op, token, "swap")) return Status::Ok();
-  auto row = truth_.GetOperation(op);
-  if (row.ok() && row->state != OperationState::kCuttingOver)
-    violations_.push_back("swap of operation " + std::to_string(op) + " in state " +
-                          std::string(ToString(row->state)));
+  ExpectState(op, OperationState::kCuttingOver, "swap");
   if (swaps_[op] > 0) violations_.push_back("second swap of operation " + std::to_string(op));
   ++swaps_[op];
   return Status::Ok();
@@ -44,10 +48,7 @@ Status FakeTarget::Swap(int64_t op, const std::string& token, bool alive) {
 Status FakeTarget::Revert(int64_t op, const std::string& token, bool alive) {
   if (!alive) return Unavailable("simulated: the process is dead");
   if (!CheckToken(op, token, "swap back")) return Status::Ok();
-  auto row = truth_.GetOperation(op);
-  if (row.ok() && row->state != OperationState::kRevertWindow)
-    violations_.push_back("swap back of operation " + std::to_string(op) + " in state " +
-                          std::string(ToString(row->state)));
+  ExpectState(op, OperationState::kRevertWindow, "swap back");
   if (swaps_[op] != 1 || reverts_[op] > 0 || old_dropped_[op])
     violations_.push_back("swap back of operation " + std::to_string(op) + " after " +
                           std::to_string(swaps_[op]) + " swap(s), " + std::to_string(reverts_[op]) +

@@ -54,6 +54,8 @@ class FakeTarget {
 
  private:
   bool CheckToken(int64_t op, const std::string& token, const char* what);
+  // A violation when the store's row of `op` is in another state than `state`.
+  void ExpectState(int64_t op, OperationState state, const char* what);
 
   Store& truth_;
   std::map<int64_t, int> swaps_;

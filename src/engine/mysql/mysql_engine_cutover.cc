@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <thread>
+#include <utility>
 
 #include "engine/mysql/checksum.h"
 #include "engine/mysql/instant.h"
@@ -53,25 +54,10 @@ std::vector<SwapTable> MysqlEngine::ForwardSwaps() const {
 }
 
 std::vector<SwapTable> MysqlEngine::RevertSwaps() const {
-  // Each table's new version goes to its shadow name, the old one comes back.
-  std::vector<SwapTable> out;
-  for (const Change& c : changes_) {
-    SwapTable t{c.schema, c.table, "", "", -1};
-    switch (c.kind) {
-      case ChangeKind::kAlter:
-        t.away = c.shadow_name;
-        t.incoming = c.old_name;
-        t.applier_index = c.plan;
-        break;
-      case ChangeKind::kCreate:
-        t.away = c.shadow_name;
-        break;
-      case ChangeKind::kDrop:
-        t.incoming = c.old_name;
-        break;
-    }
-    out.push_back(std::move(t));
-  }
+  // Each table's new version goes to its shadow name, the old one comes back: the
+  // forward swap the other way round.
+  std::vector<SwapTable> out = ForwardSwaps();
+  for (SwapTable& t : out) std::swap(t.away, t.incoming);
   return out;
 }
 

@@ -45,14 +45,7 @@ bool ReverseSync::Start(MysqlConnection& conn, const std::vector<ReverseTable>& 
                         const ChangeStreamFactory& streams, MysqlPool* pool, int apply_sessions,
                         const TargetFence* fence) {
   Status loaded = LoadPlans(conn, tables);
-  if (!loaded.ok()) {
-    if (loaded.retryable()) {
-      waiting_ = "the reverse sync is not running yet: " + loaded.message();
-      return false;
-    }
-    error_ = "revert unavailable: " + loaded.message();
-    return true;
-  }
+  if (!loaded.ok()) return NotRunning(loaded, "the reverse sync is not running yet: ", "");
   if (position_.empty()) {
     error_ = "revert unavailable: the binlog position of the swap is unknown";
     return true;
@@ -62,14 +55,9 @@ bool ReverseSync::Start(MysqlConnection& conn, const std::vector<ReverseTable>& 
   auto loop = std::make_unique<SyncLoop>(streams, applier.get(), pool, apply_sessions);
   applier->Start(position_);
   Status started = loop->Start(position_);
-  if (!started.ok()) {
-    if (started.retryable()) {
-      waiting_ = "the reverse sync is not running yet: " + started.message();
-      return false;
-    }
-    error_ = "revert unavailable: the reverse sync cannot start: " + started.message();
-    return true;
-  }
+  if (!started.ok())
+    return NotRunning(started,
+                      "the reverse sync is not running yet: ", "the reverse sync cannot start: ");
   waiting_.clear();
   applier_ = std::move(applier);
   loop_ = std::move(loop);
@@ -83,11 +71,17 @@ bool ReverseSync::Halt(const Status& error) {
   loop_->Abandon();
   loop_.reset();
   applier_.reset();
-  if (error.retryable()) {
-    waiting_ = "the reverse sync stopped and will restart: " + error.message();
+  return NotRunning(error,
+                    "the reverse sync stopped and will restart: ", "the reverse sync stopped: ");
+}
+
+bool ReverseSync::NotRunning(const Status& why, std::string_view waiting,
+                             std::string_view unavailable) {
+  if (why.retryable()) {
+    waiting_ = std::string(waiting) + why.message();
     return false;
   }
-  error_ = "revert unavailable: the reverse sync stopped: " + error.message();
+  error_ = "revert unavailable: " + std::string(unavailable) + why.message();
   return true;
 }
 

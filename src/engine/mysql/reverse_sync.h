@@ -21,6 +21,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "binlog/event.h"
@@ -100,6 +101,10 @@ class ReverseSync {
   // kAlter tables: new → old, the renames inverted. FailedPrecondition when an old
   // table is gone or cannot be kept in sync.
   Status LoadPlans(MysqlConnection& conn, const std::vector<ReverseTable>& tables);
+  // Says why the sync is not running: `waiting` and the message when `why` is
+  // retryable (it is tried again; false), else a revert is impossible ("revert
+  // unavailable: ", `unavailable` and the message; true).
+  bool NotRunning(const Status& why, std::string_view waiting, std::string_view unavailable);
 
   std::vector<std::unique_ptr<TablePlan>> plans_;  // new → old
   std::vector<const TablePlan*> ptrs_;
