@@ -1,0 +1,10 @@
+CREATE TABLE t (
+  z int DEFAULT NULL,
+  id int NOT NULL AUTO_INCREMENT,
+  a varchar(32) NOT NULL DEFAULT '',
+  d int DEFAULT NULL,
+  b int DEFAULT NULL,
+  c datetime DEFAULT NULL,
+  e int DEFAULT NULL,
+  PRIMARY KEY (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;

@@ -1,0 +1,2 @@
+ALTER TABLE `t`
+  ADD UNIQUE KEY `u_a` (`a`);

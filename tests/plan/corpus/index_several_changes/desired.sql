@@ -1,0 +1,10 @@
+CREATE TABLE t (
+  id int NOT NULL AUTO_INCREMENT,
+  a varchar(32) NOT NULL DEFAULT '',
+  b int DEFAULT NULL,
+  c datetime DEFAULT NULL,
+  PRIMARY KEY (id),
+  UNIQUE KEY u_a (a,b),
+  KEY k_c (c,b),
+  KEY k_new (a(4))
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;

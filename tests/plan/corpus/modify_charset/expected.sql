@@ -1,0 +1,2 @@
+ALTER TABLE `t`
+  MODIFY COLUMN `a` varchar(32) CHARACTER SET latin1 COLLATE latin1_swedish_ci NOT NULL DEFAULT '';

@@ -1,0 +1,7 @@
+CREATE TABLE t (
+  id int NOT NULL AUTO_INCREMENT,
+  a varchar(32) NOT NULL DEFAULT '',
+  b int NOT NULL DEFAULT 0,
+  c datetime DEFAULT NULL,
+  PRIMARY KEY (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;

@@ -1,0 +1,2 @@
+ALTER TABLE `t`
+  CHANGE COLUMN `b` `b_count` int(11) DEFAULT NULL;

@@ -1,0 +1,48 @@
+#include "plan_test_support.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "schema/files.h"
+#include "schema/scratch.h"
+
+namespace ordo::testing {
+
+std::unique_ptr<MysqlConnection> ConnectTo(const MariaDbServer& server) {
+  auto dsn = ParseDsn(server.Dsn(""));
+  if (!dsn.ok()) return nullptr;
+  auto conn = MysqlConnection::Connect(*dsn, {});
+  if (!conn.ok()) return nullptr;
+  return std::move(*conn);
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+Status CreateSchemaFrom(MysqlConnection& conn, const std::string& name, const std::string& sql) {
+  ORDO_RETURN_IF_ERROR(conn.Execute("DROP DATABASE IF EXISTS " + QuoteIdentifier(name)));
+  ORDO_RETURN_IF_ERROR(conn.Execute("CREATE DATABASE " + QuoteIdentifier(name)));
+  ORDO_RETURN_IF_ERROR(conn.Execute("USE " + QuoteIdentifier(name)));
+  ORDO_ASSIGN_OR_RETURN(auto statements, schema::ParseSchemaFile("current.sql", sql));
+  ORDO_RETURN_IF_ERROR(conn.Execute("SET SESSION foreign_key_checks = 0"));
+  for (const auto& st : statements) ORDO_RETURN_IF_ERROR(conn.Execute(st.sql));
+  return conn.Execute("SET SESSION foreign_key_checks = 1");
+}
+
+std::vector<std::string> ScratchSchemas(MysqlConnection& conn) {
+  std::vector<std::string> out;
+  auto rows = conn.Query(
+      "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE "
+      "'\\_ordo\\_plan\\_%'");
+  if (!rows.ok()) return {"(query failed: " + rows.status().ToString() + ")"};
+  for (const auto& r : rows->rows) out.push_back(r[0].value_or(""));
+  return out;
+}
+
+}  // namespace ordo::testing
