@@ -4,14 +4,24 @@
 
 #include "store/mysql/transaction.h"
 #include "store/sql/sql_store.h"
+#include "store/sql/store_tables.h"
 
 namespace ordo::mysql {
 namespace {
 
 // Binary collation everywhere: states, policies and deployment names compare exactly
 // as the SQLite backend compares them ('Continue' is not 'continue' and fails closed).
-constexpr std::string_view kTableOptions =
-    " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+// IF NOT EXISTS: DDL commits implicitly, so a half-applied migration runs again.
+const sqlstore::TableDialect kTables = {
+    .types = {"BIGINT NOT NULL AUTO_INCREMENT", "BIGINT", "INT", "TINYINT", "VARCHAR", "CHAR(36)",
+              "TEXT", "MEDIUMTEXT", "LONGTEXT", "DOUBLE", "DATETIME(6)"},
+    .varchar_length = true,
+    .id_key_line = true,
+    .inline_references = false,
+    .if_not_exists = true,
+    .table_options =
+        "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 "
+        "COLLATE=utf8mb4_bin"};
 
 // Version 1: the tables of docs/store-schema.md.
 //
@@ -25,152 +35,30 @@ constexpr std::string_view kTableOptions =
 // apply_scopes holds one row per (database, environment); CreateApply and a resume
 // lock it so two concurrent creates cannot both pass the one-active-apply check (READ
 // COMMITTED takes no gap locks that would serialise them otherwise).
-const std::string& V1Applies() {
-  static const std::string s = std::string(R"sql(
-CREATE TABLE IF NOT EXISTS applies (
-  id                BIGINT       NOT NULL AUTO_INCREMENT,
-  external_id       VARCHAR(255) NOT NULL,
-  database_name     VARCHAR(255) NOT NULL,
-  environment       VARCHAR(255) NOT NULL,
-  state             VARCHAR(32)  NOT NULL,
-  defer_cutover     TINYINT      NOT NULL DEFAULT 0,
-  options           TEXT         NOT NULL,
-  operation_count   INT          NOT NULL,
-  error             TEXT         NULL,
-  attempt           INT          NOT NULL DEFAULT 0,
-  lease_owner       VARCHAR(255) NULL,
-  lease_token       CHAR(36)     NULL,
-  lease_acquired_at DATETIME(6)  NULL,
-  failed_at         DATETIME(6)  NULL,
-  started_at        DATETIME(6)  NULL,
-  completed_at      DATETIME(6)  NULL,
-  created_at        DATETIME(6)  NOT NULL,
-  updated_at        DATETIME(6)  NOT NULL,
-  PRIMARY KEY (id),
-  UNIQUE KEY applies_external_id (external_id),
-  KEY applies_by_state (state, failed_at),
-  KEY applies_by_target (database_name, environment, state)
-))sql") + std::string(kTableOptions);
-  return s;
-}
-
-const std::string& V1Operations() {
-  static const std::string s = std::string(R"sql(
-CREATE TABLE IF NOT EXISTS apply_operations (
-  id                   BIGINT       NOT NULL AUTO_INCREMENT,
-  apply_id             BIGINT       NOT NULL,
-  deployment           VARCHAR(255) NOT NULL,
-  state                VARCHAR(32)  NOT NULL,
-  error                TEXT         NULL,
-  cutover_policy       VARCHAR(64)  NOT NULL,
-  on_failure           VARCHAR(64)  NOT NULL,
-  attempt              INT          NOT NULL DEFAULT 0,
-  lease_owner          VARCHAR(255) NULL,
-  lease_token          CHAR(36)     NULL,
-  lease_acquired_at    DATETIME(6)  NULL,
-  resume_state         LONGTEXT     NULL,
-  started_at           DATETIME(6)  NULL,
-  cutover_started_at   DATETIME(6)  NULL,
-  cutover_completed_at DATETIME(6)  NULL,
-  completed_at         DATETIME(6)  NULL,
-  created_at           DATETIME(6)  NOT NULL,
-  updated_at           DATETIME(6)  NOT NULL,
-  PRIMARY KEY (id),
-  UNIQUE KEY apply_operations_deployment_unique (apply_id, deployment),
-  KEY apply_operations_claim (state, created_at, id),
-  KEY apply_operations_heartbeat (state, updated_at),
-  KEY apply_operations_siblings (apply_id, id),
-  KEY apply_operations_deployment (deployment, state),
-  CONSTRAINT apply_operations_apply FOREIGN KEY (apply_id) REFERENCES applies (id)
-    ON DELETE CASCADE
-))sql") + std::string(kTableOptions);
-  return s;
-}
-
-const std::string& V1Changes() {
-  static const std::string s = std::string(R"sql(
-CREATE TABLE IF NOT EXISTS apply_changes (
-  id              BIGINT       NOT NULL AUTO_INCREMENT,
-  operation_id    BIGINT       NOT NULL,
-  schema_name     VARCHAR(255) NOT NULL,
-  table_name      VARCHAR(255) NOT NULL,
-  ddl             MEDIUMTEXT   NOT NULL,
-  state           VARCHAR(64)  NOT NULL DEFAULT 'pending',
-  rows_copied     BIGINT       NOT NULL DEFAULT 0,
-  rows_total      BIGINT       NOT NULL DEFAULT 0,
-  progress        DOUBLE       NOT NULL DEFAULT 0,
-  eta_seconds     BIGINT       NULL,
-  instant         TINYINT      NOT NULL DEFAULT 0,
-  cutover_lock_ms BIGINT       NULL,
-  error           TEXT         NULL,
-  updated_at      DATETIME(6)  NOT NULL,
-  PRIMARY KEY (id),
-  KEY apply_changes_by_operation (operation_id, id),
-  CONSTRAINT apply_changes_operation FOREIGN KEY (operation_id)
-    REFERENCES apply_operations (id) ON DELETE CASCADE
-))sql") + std::string(kTableOptions);
-  return s;
-}
-
-const std::string& V1Requests() {
-  static const std::string s = std::string(R"sql(
-CREATE TABLE IF NOT EXISTS control_requests (
-  id           BIGINT       NOT NULL AUTO_INCREMENT,
-  apply_id     BIGINT       NOT NULL,
-  kind         VARCHAR(32)  NOT NULL,
-  status       VARCHAR(32)  NOT NULL,
-  requested_by VARCHAR(255) NOT NULL DEFAULT '',
-  error        TEXT         NULL,
-  created_at   DATETIME(6)  NOT NULL,
-  updated_at   DATETIME(6)  NOT NULL,
-  completed_at DATETIME(6)  NULL,
-  PRIMARY KEY (id),
-  UNIQUE KEY control_requests_kind (apply_id, kind),
-  KEY control_requests_open (kind, status, apply_id),
-  CONSTRAINT control_requests_apply FOREIGN KEY (apply_id) REFERENCES applies (id)
-    ON DELETE CASCADE
-))sql") + std::string(kTableOptions);
-  return s;
-}
-
-const std::string& V1Events() {
-  static const std::string s = std::string(R"sql(
-CREATE TABLE IF NOT EXISTS apply_events (
-  id           BIGINT       NOT NULL AUTO_INCREMENT,
-  apply_id     BIGINT       NOT NULL,
-  operation_id BIGINT       NULL,
-  at           DATETIME(6)  NOT NULL,
-  kind         VARCHAR(64)  NOT NULL,
-  from_state   VARCHAR(32)  NULL,
-  to_state     VARCHAR(32)  NULL,
-  message      TEXT         NOT NULL,
-  PRIMARY KEY (id),
-  KEY apply_events_by_apply (apply_id, id),
-  CONSTRAINT apply_events_apply FOREIGN KEY (apply_id) REFERENCES applies (id)
-    ON DELETE CASCADE
-))sql") + std::string(kTableOptions);
-  return s;
-}
-
-const std::string& V1Scopes() {
-  static const std::string s = std::string(R"sql(
-CREATE TABLE IF NOT EXISTS apply_scopes (
-  database_name VARCHAR(255) NOT NULL,
-  environment   VARCHAR(255) NOT NULL,
-  PRIMARY KEY (database_name, environment)
-))sql") + std::string(kTableOptions);
+const std::vector<std::string>& V1() {
+  static const std::vector<std::string> s = {
+      CreateTable(sqlstore::kAppliesTable, kTables,
+                  {"KEY applies_by_state (state, failed_at)",
+                   "KEY applies_by_target (database_name, environment, state)"}),
+      CreateTable(sqlstore::kOperationsTable, kTables,
+                  {"KEY apply_operations_claim (state, created_at, id)",
+                   "KEY apply_operations_heartbeat (state, updated_at)",
+                   "KEY apply_operations_siblings (apply_id, id)",
+                   "KEY apply_operations_deployment (deployment, state)"}),
+      CreateTable(sqlstore::kChangesTable, kTables,
+                  {"KEY apply_changes_by_operation (operation_id, id)"}),
+      CreateTable(sqlstore::kRequestsTable, kTables,
+                  {"KEY control_requests_open (kind, status, apply_id)"}),
+      CreateTable(sqlstore::kEventsTable, kTables, {"KEY apply_events_by_apply (apply_id, id)"}),
+      CreateTable(sqlstore::kScopesTable, kTables),
+  };
   return s;
 }
 
 // Version 2: the store's identity (Store::StoreId), a random id made once, here (the
 // migration runs under the lock below, so exactly once per store).
 const std::string& V2Identity() {
-  static const std::string s = std::string(R"sql(
-CREATE TABLE IF NOT EXISTS store_identity (
-  id         VARCHAR(64) NOT NULL,
-  created_at DATETIME(6) NOT NULL,
-  PRIMARY KEY (id)
-))sql") + std::string(kTableOptions);
+  static const std::string s = CreateTable(sqlstore::kIdentityTable, kTables);
   return s;
 }
 
@@ -189,10 +77,13 @@ constexpr std::string_view kV2IdentityRow =
 // The column and its index come in one ALTER, which takes effect whole or not at all,
 // so the column alone tells whether it ran (MySQL 8 has no ADD COLUMN / ADD INDEX IF
 // NOT EXISTS).
-constexpr std::string_view kV3CleanupPending = R"sql(
-ALTER TABLE apply_operations
-  ADD COLUMN cleanup_pending TINYINT NOT NULL DEFAULT 0,
-  ADD INDEX apply_operations_cleanup_owed (cleanup_pending))sql";
+const std::string& V3CleanupPending() {
+  static const std::string s =
+      "ALTER TABLE apply_operations ADD COLUMN " +
+      sqlstore::ColumnDefinition(sqlstore::kCleanupPendingColumn, kTables) +
+      ", ADD INDEX apply_operations_cleanup_owed (cleanup_pending)";
+  return s;
+}
 constexpr std::string_view kV3Applied =
     "SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND "
     "TABLE_NAME = 'apply_operations' AND COLUMN_NAME = 'cleanup_pending'";
@@ -221,9 +112,9 @@ Result<bool> TookEffect(MysqlConnection& conn, const Migration& m) {
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
-      {1, {V1Applies(), V1Operations(), V1Changes(), V1Requests(), V1Events(), V1Scopes()}},
+      {1, {V1().begin(), V1().end()}},
       {2, {V2Identity(), kV2IdentityRow}},
-      {3, {kV3CleanupPending}, kV3Applied},
+      {3, {V3CleanupPending()}, kV3Applied},
   };
   return kMigrations;
 }

@@ -1,6 +1,7 @@
 // The MariaDB/MySQL dialect of the control store's schema, in one place: the versioned
-// migrations (DDL) that ordo applies itself. docs/store-schema.md is the shared
-// meaning; the SQLite backend spells the same tables in its own dialect file.
+// migrations (DDL) that ordo applies itself, rendering the shared tables of
+// sql/store_tables.h with MariaDB's types and adding its own indexes.
+// docs/store-schema.md is the shared meaning.
 //
 // Thread-safety: constants and one function that runs on the connection it is given.
 //
