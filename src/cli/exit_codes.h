@@ -13,6 +13,9 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitNotCompleted = 1;
 inline constexpr int kExitUsage = 2;          // usage, config or input error
 inline constexpr int kExitUnreachable = 3;    // the store or a target is unreachable
+// `ordo lint` found a blocked finding; `ordo plan` found a blocked one, or an unsafe one
+// without --allow-unsafe (docs/guide.md, "Lint").
+inline constexpr int kExitRefusedByLint = 4;
 inline constexpr int kExitInterrupted = 130;  // Ctrl-C stopped watching; the apply goes on
 
 // InvalidArgument, NotFound → 2; Unavailable → 3; anything else → 1.

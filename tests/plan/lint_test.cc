@@ -14,6 +14,8 @@
 
 #include "db/dsn.h"
 #include "db/mysql/connection.h"
+#include "schema/files.h"
+#include "schema/lint_files.h"
 #include "schema/lint_probe_mysql.h"
 #include "schema/lint_rules.h"
 #include "schema/lint_types.h"
@@ -447,6 +449,25 @@ TEST(LintWords, MoneyNamesAndReservedWords) {
   EXPECT_TRUE(IsReservedWord("ORDER"));
   EXPECT_TRUE(IsReservedWord("rank"));
   EXPECT_FALSE(IsReservedWord("orders"));
+}
+
+TEST(LintFiles, CreateTableWithoutCharsetIsAdvised) {
+  auto parsed =
+      ParseSchemaFile("schema/shop/t.sql",
+                      "CREATE TABLE bare (id INT PRIMARY KEY) ENGINE=InnoDB "
+                      "COMMENT='charset later';\n"
+                      "CREATE TABLE named (id INT PRIMARY KEY) DEFAULT CHARSET=utf8mb4;\n"
+                      "CREATE TABLE collated (id INT PRIMARY KEY) COLLATE utf8mb4_bin;\n"
+                      "CREATE TABLE cols (s VARCHAR(5) CHARACTER SET latin1 PRIMARY KEY);\n");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  auto f = LintSchemaFiles(*parsed);
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].table, "bare");
+  EXPECT_EQ(f[0].rule, "missing-charset");
+  EXPECT_NE(f[0].message.find("schema/shop/t.sql:1:"), std::string::npos) << f[0].message;
+  EXPECT_EQ(f[1].table, "cols");  // a column's charset is not the table's default
+  EXPECT_EQ(TableOptionsText("CREATE TABLE t (a INT) ENGINE = InnoDB /* x */ COMMENT 'y'"),
+            "engine innodb comment ");
 }
 
 TEST(LintVersion, ParsesMariaDbAndMysqlVersions) {
