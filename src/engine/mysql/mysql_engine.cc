@@ -27,7 +27,7 @@ MysqlEngine::MysqlEngine(EngineSpec spec, Dsn dsn, EngineHost* host, ChangeStrea
 
 MysqlEngine::~MysqlEngine() {
   stop_ = true;
-  KillIndexBuild();
+  indexes_.Kill();
   pacing_.Stop();
   if (loop_) (void)loop_->Stop();
   reverse_.Stop();
@@ -45,7 +45,7 @@ Status MysqlEngine::Die(Status why) {
 
 Status MysqlEngine::Stopped() {
   stop_ = true;
-  KillIndexBuild();  // the checkpoint below keeps the indexes still missing
+  indexes_.Kill();  // the checkpoint below keeps the indexes still missing
   if (dead_) return Dead();
   Status loop_error = loop_ ? loop_->Stop() : Status::Ok();
   reverse_.Stop();
@@ -87,8 +87,7 @@ Status MysqlEngine::SaveCheckpoint() {
   std::vector<TableCopyState> copies = CopyStates();
   for (size_t i = 0; i < plans_.size() && i < copies.size(); ++i)
     state.tables.push_back(
-        {plans_[i]->schema(), plans_[i]->table(), copies[i],
-         i < deferred_indexes_.size() ? deferred_indexes_[i] : std::vector<std::string>()});
+        {plans_[i]->schema(), plans_[i]->table(), copies[i], indexes_.Missing(i)});
   if (applier_)
     state.position = applier_->SafeResumePosition();
   else if (saved_)
@@ -201,7 +200,7 @@ Status MysqlEngine::SetVolume(const EngineVolume& volume) {
 
 Status MysqlEngine::Cancel() {
   stop_ = true;
-  KillIndexBuild();  // its statement would hold the shadow's drop off
+  indexes_.Kill();  // its statement would hold the shadow's drop off
   pacing_.Stop();
   if (loop_) loop_->Abandon();
   reverse_.Abandon();

@@ -5,7 +5,8 @@
 //   resume_state.h (checkpoints), checksum.h (verification), cutover.h (the swap, both
 //   ways), ownership.h (which operation owns ordo's tables), fence.h (target-side
 //   fencing), pacing.h (the copy's volume, throttle and rests under writes),
-//   reverse_sync.h (the revert window's sync of the old tables).
+//   reverse_sync.h (the revert window's sync of the old tables), index_builder.h (the
+//   deferred secondary indexes added back after the copy).
 //
 // The phases live in one file each: mysql_engine_preflight.cc (input, tables, the
 // instant decision, where a recovered operation stands), mysql_engine_copy.cc (copy,
@@ -37,6 +38,7 @@
 #include "engine/mysql/cutover.h"
 #include "engine/mysql/ddl.h"
 #include "engine/mysql/fence.h"
+#include "engine/mysql/index_builder.h"
 #include "engine/mysql/ownership.h"
 #include "engine/mysql/pacing.h"
 #include "engine/mysql/resume_state.h"
@@ -103,44 +105,20 @@ class MysqlEngine final : public OperationEngine {
   Status LoadResume(MysqlConnection& conn, BinlogPosition* from, bool* usable);
   Status CopyTable(size_t index);
   Status CatchUp();
-  // mysql_engine_indexes.cc: the shadows' deferred indexes are added back by one
-  // online ALTER per table on a thread of their own, started when the copy ends (or
-  // after the verification, under writes) and joined by MakeReady(), so that the build
-  // overlaps the verification. A stop kills the statement; the checkpoint keeps the indexes
-  // still missing and a resumed engine builds them.
-  struct IndexBuild {
-    std::thread thread;
-    std::atomic<bool> finished{false};
-    std::atomic<bool> cancel{false};
-    std::atomic<uint64_t> session{0};  // the session running an ALTER; 0 between them
-    std::atomic<int> table{-1};        // the plan being built
-    int last_table = -1;               // the last plan with indexes to add
-    Mutex mu;
-    std::vector<size_t> built ORDO_GUARDED_BY(mu);  // plans whose indexes are all there
-    Status result;                                  // written before `finished`
-  };
+  // mysql_engine_indexes.cc: the deferred index build (index_builder.h) starts when
+  // the copy ends (or after the verification, under writes) and is joined by
+  // MakeReady(), so that it overlaps the verification.
   void StartIndexBuild();
-  Status BuildIndexes(IndexBuild* build, std::vector<std::vector<std::string>> lists);
   // Joins the build when it finished (with `wait`: waits for it, ticking, killing it on
-  // a stop); the built plans leave deferred_indexes_. Returns the build's error.
+  // a stop); the built shadows leave the missing lists. Returns the build's error.
   Status FinishIndexBuild(bool wait);
-  // Kills a running build's statement and joins it.
-  void KillIndexBuild();
-  // Joins a finished build: the built plans leave deferred_indexes_; its result.
-  Status JoinIndexBuild();
   // While waiting for the build: the loop's error, a tick, a stop (which kills the
   // build). Ok to go on waiting.
   Status TickWhileBuilding();
-  // The processlist state of the build's running ALTER ("" between statements).
-  Result<std::string> IndexBuildState();
   // Waits until the build holds no more than a shared metadata lock until its end: its
   // last ALTER runs its online phase, or it finished. A verification snapshot opened
   // before that would hold its exclusive lock off, and the sync loop's writes behind it.
   Status AwaitIndexBuildOnline();
-  // The build's ALTER waits for a metadata lock (its final one, held off by the
-  // verification's snapshot; the sync loop's writes to that shadow queue behind it).
-  bool IndexBuildWaitsForLock();
-  bool IndexBuildRunning() const { return build_ && !build_->finished; }
   // mysql_engine_cutover.cc
   Result<CutoverReport> RunInstant();
   // Verification while the index build may still run (AwaitIndexBuildOnline first).
@@ -204,9 +182,8 @@ class MysqlEngine final : public OperationEngine {
   std::unique_ptr<Applier> applier_;
   std::unique_ptr<SyncLoop> loop_;
   std::vector<TableCopyState> copy_states_;
-  std::vector<std::vector<std::string>> deferred_indexes_;  // per plan (deferred_indexes.h)
-  std::unique_ptr<IndexBuild> build_;  // null when none ran since the last join
-  mutable Mutex copiers_mu_;           // SetVolume comes from other threads
+  IndexBuilder indexes_;      // the shadows' deferred secondary indexes
+  mutable Mutex copiers_mu_;  // SetVolume comes from other threads
   std::vector<std::unique_ptr<TableCopier>> copiers_
       ORDO_GUARDED_BY(copiers_mu_);  // null when not copying
   std::vector<std::optional<ChunkBounds>>

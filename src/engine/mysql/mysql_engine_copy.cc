@@ -1,5 +1,4 @@
 // MysqlEngine: creating the shadows, the copy (throttled), resuming, staying in sync.
-#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -33,7 +32,7 @@ Status MysqlEngine::StartFresh(MysqlConnection& conn, BinlogPosition* from) {
   // change made during the copy can be missed.
   ORDO_ASSIGN_OR_RETURN(*from, ReadServerBinlogPosition(conn));
   copy_states_.assign(plans_.size(), TableCopyState{});
-  deferred_indexes_.assign(plans_.size(), {});
+  indexes_.SetMissing(std::vector<std::vector<std::string>>(plans_.size()));
   for (const Change& c : changes_) {
     if (c.kind == ChangeKind::kDrop) continue;
     std::string shadow = QuoteTable(c.schema, c.shadow_name);
@@ -43,8 +42,9 @@ Status MysqlEngine::StartFresh(MysqlConnection& conn, BinlogPosition* from) {
           conn.Execute("CREATE TABLE " + shadow + " LIKE " + QuoteTable(c.schema, c.table)));
       ORDO_RETURN_IF_ERROR(conn.Execute("ALTER TABLE " + shadow + " " + c.alter.spec));
       if (spec_.defer_secondary_indexes) {
-        ORDO_ASSIGN_OR_RETURN(deferred_indexes_[c.plan],
+        ORDO_ASSIGN_OR_RETURN(std::vector<std::string> deferred,
                               DeferIndexes(conn, c.schema, c.shadow_name));
+        indexes_.SetMissing(c.plan, std::move(deferred));
       }
     }
   }
@@ -68,11 +68,12 @@ Status MysqlEngine::LoadResume(MysqlConnection& conn, BinlogPosition* from, bool
   if (state.position.empty()) return Status::Ok();
   *from = state.position;
   copy_states_.clear();
-  deferred_indexes_.clear();
+  std::vector<std::vector<std::string>> missing;
   for (const auto& t : state.tables) {
     copy_states_.push_back(t.copy);
-    deferred_indexes_.push_back(t.deferred_indexes);
+    missing.push_back(t.deferred_indexes);
   }
+  indexes_.SetMissing(std::move(missing));
   *usable = true;
   return Status::Ok();
 }
@@ -99,8 +100,8 @@ Status MysqlEngine::CopyTable(size_t index) {
   // Ahead of a deferred index build (which runs at full speed, it cannot rest) the
   // copy rests longer, by the build's estimated share of the copy's writes.
   double share = 0;
-  if (index < deferred_indexes_.size() && index < plans_.size())
-    share = DeferredBuildShare(plans_[index]->shadow, deferred_indexes_[index]);
+  if (index < plans_.size())
+    share = DeferredBuildShare(plans_[index]->shadow, indexes_.Missing(index));
   pacing_.BeginTable(share);
   options.rest_ms = [this](int64_t chunk_ms) {
     return pacing_.RestUnderWrites(chunk_ms, pacing_.copy_rest());
@@ -190,9 +191,7 @@ Status MysqlEngine::Copy() {
   resumed_ = usable;
   // Ready before the stop or crash: the stream, replayed from the checkpoint, keeps
   // the verified shadows equal (MakeReady).
-  ready_ = usable && saved_->ready &&
-           std::all_of(deferred_indexes_.begin(), deferred_indexes_.end(),
-                       [](const auto& l) { return l.empty(); });
+  ready_ = usable && saved_->ready && indexes_.NothingMissing();
   if (!usable) ORDO_RETURN_IF_ERROR(StartFresh(*conn, &from));
   ORDO_RETURN_IF_ERROR(CreateNewTables(*conn));
   for (const auto& c : copy_states_) rows_copied_at_start_ += c.rows_copied;

@@ -171,11 +171,11 @@ Result<VerifyReport> MysqlEngine::VerifyBesideIndexBuild() {
     };
     verify.should_stop = [&] {
       if (StopRequested()) return true;
-      if (!IndexBuildRunning()) return false;
+      if (!indexes_.Running()) return false;
       int64_t now = MsSince(t0);
       if (last_probe >= 0 && now - last_probe < 1000) return false;
       last_probe = now;
-      if (!IndexBuildWaitsForLock()) {
+      if (!indexes_.WaitsForLock()) {
         waiting_since = -1;
         return false;
       }
@@ -185,9 +185,8 @@ Result<VerifyReport> MysqlEngine::VerifyBesideIndexBuild() {
     };
     verify.rest_ms = [this](int64_t chunk_ms) {
       pacing_.SampleWrites(*applier_);
-      return IndexBuildRunning()
-                 ? 0
-                 : pacing_.RestUnderWrites(chunk_ms, spec_.verify_rest_under_writes);
+      return indexes_.Running() ? 0
+                                : pacing_.RestUnderWrites(chunk_ms, spec_.verify_rest_under_writes);
     };
     auto verified = VerifyTables(plan_ptrs_, pool_.get(), loop_.get(), verify);
     if (!yielded) {
