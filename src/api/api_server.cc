@@ -122,6 +122,7 @@ ApiServer::ApiServer(Store& store, MetricsRegistry& metrics, Logger& logger, Api
   api::AddSystemRoutes(s, impl->ctx);
   api::AddApplyRoutes(s, impl->ctx);
   api::AddControlRoutes(s, impl->ctx);
+  api::AddTimelineRoutes(s, impl->ctx);
 }
 
 ApiServer::~ApiServer() { Stop(); }

@@ -11,6 +11,8 @@
 //   GET  /v1/applies[?limit=N]            200 {"applies":[…]} (as `status --json`)
 //   GET  /v1/applies/{id}                 200 the apply's document (as `status APPLY --json`)
 //   GET  /v1/applies/{id}/events          200 {"events":[…]} (as `logs APPLY --json`)
+//   GET  /v1/applies/{id}/timeline        200 the rollout timeline (api/timeline_document.h)
+//   GET  /v1/applies/{id}/timeline.svg    200 the timeline as SVG (also under /api/v1/…)
 //   POST /v1/applies/{id}/{request}       202 accepted, 200 already requested, 409 refused
 //
 // Errors are {"error":{"code":"…","message":"…"}}: 400 bad input, 401 missing or wrong
@@ -58,6 +60,9 @@ struct ApiHooks {
       create_apply;
   // Wakes this process's worker after an apply was created or a request accepted.
   std::function<void()> notify;
+  // The revert window of an apply's environment (0 when unknown), for the timeline's
+  // time left in an open window.
+  std::function<Micros(const ApplyRecord&)> revert_window;
 };
 
 class ApiServer {

@@ -1,5 +1,5 @@
 // The HTTP API's routes, one file per group (routes_system.cc, routes_applies.cc,
-// routes_control.cc), and what they share: the context and the JSON replies.
+// routes_control.cc, routes_timeline.cc), and what they share: the context and the JSON replies.
 // Internal to src/api; ApiServer (api_server.h) is the public face.
 //
 // Thread-safety: handlers run on the server's pool at once; everything they touch
@@ -43,5 +43,7 @@ std::string RequestedBy(const httplib::Request& req);
 void AddSystemRoutes(httplib::Server& server, RouteContext& ctx);
 void AddApplyRoutes(httplib::Server& server, RouteContext& ctx);
 void AddControlRoutes(httplib::Server& server, RouteContext& ctx);
+// GET /v1/applies/{id}/timeline and the timeline's SVG (routes_timeline.cc).
+void AddTimelineRoutes(httplib::Server& server, RouteContext& ctx);
 
 }  // namespace ordo::api

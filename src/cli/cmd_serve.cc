@@ -100,6 +100,10 @@ int RunServe(const ServeFlags& f, Globals& g) {
   hooks.notify = [&worker] {
     if (worker) worker->Notify();
   };
+  hooks.revert_window = [&config](const ApplyRecord& apply) -> Micros {
+    const auto* env = config.FindEnvironment(apply.database, apply.environment);
+    return env ? env->revert_window_micros : 0;
+  };
   ApiServer api(**store, metrics, s.logger(), hooks, api_options);
   if (Status bound = api.Bind(*address); !bound.ok())
     return s.Fail(InvalidArgument("--listen: " + bound.message()));

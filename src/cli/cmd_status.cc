@@ -1,11 +1,22 @@
-// ordo status [APPLY] [--json]: one apply in full, or the recent applies.
+// ordo status [APPLY] [--json] [--timeline] [--timeline-svg FILE]: one apply in full (or
+// its timeline), or the recent applies.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <iostream>
 #include <memory>
 
 #include "api/documents.h"
+#include "api/timeline_document.h"
+#include "app/timeline.h"
+#include "app/timeline_svg.h"
 #include "cli/command.h"
 #include "cli/live_view.h"
 #include "cli/session.h"
+#include "cli/timeline_render.h"
+#include "ordo/clock.h"
 
 namespace ordo::cli {
 namespace {
@@ -14,12 +25,55 @@ struct StatusFlags {
   std::string apply;
   int limit = 20;
   bool json = false;
+  bool timeline = false;
+  std::string timeline_svg;  // a file to write the timeline's SVG to
 };
+
+// The environment's revert window (for the time left in an open window); 0 without a
+// config that names it.
+Micros RevertWindowOf(Session& s, const std::string& apply_id, Store& store) {
+  auto cfg = s.LoadConfig();
+  auto apply = store.FindApply(apply_id);
+  if (!cfg.ok() || !apply.ok()) return 0;
+  const auto* env = (*cfg)->FindEnvironment(apply->database, apply->environment);
+  return env ? env->revert_window_micros : 0;
+}
+
+int RunTimeline(const StatusFlags& f, Session& s, Store& store) {
+  Micros window = RevertWindowOf(s, f.apply, store);
+  auto timeline = LoadTimeline(store, f.apply, SystemClock::Default()->NowMicros(), window);
+  if (!timeline.ok()) return s.Fail(timeline.status());
+  if (!f.timeline_svg.empty()) {
+    std::ofstream out(f.timeline_svg, std::ios::binary | std::ios::trunc);
+    out << RenderTimelineSvg(*timeline);
+    out.close();
+    if (!out)
+      return s.Fail(InvalidArgument("--timeline-svg: cannot write " + f.timeline_svg + ": " +
+                                    std::strerror(errno)));
+    if (!f.timeline) {
+      if (f.json) std::cout << nlohmann::json{{"svg", f.timeline_svg}}.dump() << std::endl;
+      return 0;
+    }
+  }
+  if (f.json) {
+    std::cout << TimelineDocument(*timeline).dump() << std::endl;
+    return 0;
+  }
+  const bool tty = isatty(STDOUT_FILENO) != 0;
+  for (const std::string& line : RenderTimeline(*timeline, {TimelineColumns(), UseColor(tty)}))
+    std::cout << line << "\n";
+  return 0;
+}
 
 int RunStatus(const StatusFlags& f, Globals& g) {
   Session s(g, f.json);
   auto store = s.Store();
   if (!store.ok()) return s.Fail(store.status());
+  if (f.timeline || !f.timeline_svg.empty()) {
+    if (f.apply.empty())
+      return s.Fail(InvalidArgument("--timeline: name the apply (ordo status ap_… --timeline)"));
+    return RunTimeline(f, s, **store);
+  }
   if (!f.apply.empty()) {
     auto view = LoadApplyView(**store, f.apply);
     if (!view.ok()) return s.Fail(view.status());
@@ -56,6 +110,9 @@ Runner Setup(CLI::App& app, Globals& g) {
   cmd->add_option("--limit", f->limit, "how many recent applies to list")
       ->check(CLI::Range(1, 100000));
   cmd->add_flag("--json", f->json, "print one JSON document");
+  cmd->add_flag("--timeline", f->timeline,
+                "the apply's timeline: one lane per deployment (with --json: its segments)");
+  cmd->add_option("--timeline-svg", f->timeline_svg, "write the apply's timeline as SVG to FILE");
   return [f, &g] { return RunStatus(*f, g); };
 }
 

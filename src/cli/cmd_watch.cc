@@ -1,5 +1,6 @@
-// ordo watch APPLY: live progress until the apply settles (or stops). Exit 0 when
-// it completed, 1 otherwise, 130 when Ctrl-C stopped watching (the apply goes on).
+// ordo watch APPLY [--timeline]: live progress (or the rollout timeline) until the
+// apply settles (or stops). Exit 0 when it completed, 1 otherwise, 130 when Ctrl-C
+// stopped watching (the apply goes on).
 #include <unistd.h>
 
 #include <memory>
@@ -12,10 +13,17 @@
 namespace ordo::cli {
 namespace {
 
-int RunWatch(const std::string& apply, Globals& g) {
+struct WatchFlags {
+  std::string apply;
+  bool timeline = false;
+};
+
+int RunWatch(const WatchFlags& f, Globals& g) {
+  const std::string& apply = f.apply;
   Session s(g, false, LogLevel::kWarn);
   FollowOptions follow;
   follow.tty = isatty(STDOUT_FILENO) != 0;
+  follow.timeline = f.timeline;
   auto result = FollowApply(s, apply, follow);
   if (!result.ok()) return s.Fail(result.status());
   if (result->interrupted) {
@@ -26,10 +34,11 @@ int RunWatch(const std::string& apply, Globals& g) {
 }
 
 Runner Setup(CLI::App& app, Globals& g) {
-  auto apply = std::make_shared<std::string>();
+  auto f = std::make_shared<WatchFlags>();
   auto* cmd = app.add_subcommand("watch", "live progress until the apply settles");
-  cmd->add_option("apply", *apply, "apply id (ap_…)")->required();
-  return [apply, &g] { return RunWatch(*apply, g); };
+  cmd->add_option("apply", f->apply, "apply id (ap_…)")->required();
+  cmd->add_flag("--timeline", f->timeline, "draw the rollout timeline, one lane per deployment");
+  return [f, &g] { return RunWatch(*f, g); };
 }
 
 ORDO_COMMAND(watch, 30, Setup);

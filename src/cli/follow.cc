@@ -13,6 +13,7 @@
 #include "app/control.h"
 #include "cli/live_view.h"
 #include "cli/signals.h"
+#include "cli/timeline_render.h"
 #include "operator/decisions.h"
 #include "operator/mysql_engine_factory.h"
 #include "operator/worker.h"
@@ -118,6 +119,14 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
     }
   }
   LiveView view(std::cout, options.tty, revert_window);
+  if (options.timeline) view.ShowTimeline(UseColor(options.tty));
+  // The timeline also needs the apply's events; the plain view only the apply.
+  auto update = [&](const ApplyView& v) {
+    Micros now = SystemClock::Default()->NowMicros();
+    if (!view.showing_timeline()) return view.Update(v, now);
+    auto events = store->ListEvents(v.apply.id);
+    view.Update(v, events.ok() ? *events : std::vector<EventRecord>{}, now);
+  };
   // While the view owns the terminal, log lines wait and are printed above it.
   const bool holds_logs = options.view && options.tty;
   if (holds_logs) session.logger().Hold(true);
@@ -148,7 +157,7 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
       if (options.view) {
         print_held();
         view.SetColumns(TerminalColumns());
-        view.Update(v, SystemClock::Default()->NowMicros());
+        update(v);
       }
       std::vector<OperationRecord> ops;
       for (const auto& ov : v.operations) ops.push_back(ov.operation);
@@ -205,7 +214,7 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
     result.state = final_view->apply.state;
     if (options.view) {
       print_held();
-      view.Update(*final_view, SystemClock::Default()->NowMicros());
+      update(*final_view);
     }
   }
   if (holds_logs) session.logger().Hold(false);

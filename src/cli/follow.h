@@ -20,9 +20,10 @@
 namespace ordo::cli {
 
 struct FollowOptions {
-  bool drive = false;  // run a worker in-process (embedded mode)
-  bool view = true;    // show the live view (on stdout)
-  bool tty = false;    // redraw in place
+  bool drive = false;     // run a worker in-process (embedded mode)
+  bool view = true;       // show the live view (on stdout)
+  bool tty = false;       // redraw in place
+  bool timeline = false;  // draw the rollout timeline (cli/timeline_render.h)
   // A control command that drives: also end once its own request has failed (e.g. a
   // revert the engine refused), since nothing will carry it out.
   std::optional<RequestKind> request;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "cli/timeline_render.h"
 #include "core/phase.h"
 
 namespace ordo::cli {
@@ -178,7 +179,8 @@ std::vector<std::string> LiveView::Render(const ApplyView& view, Micros now) {
 
 void LiveView::Redraw(const std::vector<std::string>& lines) {
   if (drawn_ > 0) out_ << "\x1b[" << drawn_ << "A\r";
-  for (const auto& l : lines) out_ << "\x1b[2K" << FitWidth(l, columns_) << "\n";
+  // The timeline's lines fit already (and their colour escapes take no columns).
+  for (const auto& l : lines) out_ << "\x1b[2K" << (timeline_ ? l : FitWidth(l, columns_)) << "\n";
   // Lines left from a longer previous frame.
   for (int i = static_cast<int>(lines.size()); i < drawn_; ++i) out_ << "\x1b[2K\n";
   if (drawn_ > static_cast<int>(lines.size()))
@@ -235,6 +237,18 @@ void LiveView::Update(const ApplyView& view, Micros now) {
     Redraw(Render(view, now));
   else
     PrintChanges(view, now);
+}
+
+void LiveView::Update(const ApplyView& view, const std::vector<EventRecord>& events, Micros now) {
+  if (!timeline_) return Update(view, now);
+  Measure(view, now);
+  Timeline t = BuildTimeline(view, events, now, revert_window_);
+  if (tty_) return Redraw(RenderTimeline(t, {columns_, color_}));
+  PrintChanges(view, now);
+  if (!IsSettled(view.apply.state) || timeline_printed_) return;
+  for (const std::string& line : RenderTimeline(t, {columns_, false})) out_ << line << "\n";
+  out_.flush();
+  timeline_printed_ = true;
 }
 
 void LiveView::Note(const std::string& line) {

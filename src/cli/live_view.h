@@ -8,6 +8,10 @@
 // log) it prints one line per change of phase and a progress line every 10 s. A
 // paused apply says how to go on.
 //
+// With ShowTimeline() it draws the rollout timeline instead (cli/timeline_render.h):
+// redrawn in place on a terminal; otherwise the changes of phase as usual and the
+// timeline once, when the apply has settled.
+//
 // Rows/s is measured here from successive reads of rows_copied, so the view is the
 // same whichever process drives the apply.
 //
@@ -23,6 +27,7 @@
 #include <vector>
 
 #include "api/documents.h"
+#include "app/timeline.h"
 
 namespace ordo::cli {
 
@@ -35,6 +40,13 @@ class LiveView {
   // The terminal's width: every line of the view is cut to it (default 80).
   void SetColumns(int columns) { columns_ = columns > 0 ? columns : 80; }
   void Update(const ApplyView& view, Micros now);
+  // Timeline mode: Update draws the timeline of the view and `events` (the apply's).
+  void ShowTimeline(bool color) {
+    timeline_ = true;
+    color_ = color;
+  }
+  bool showing_timeline() const { return timeline_; }
+  void Update(const ApplyView& view, const std::vector<EventRecord>& events, Micros now);
   // A message printed above the view (or as a plain line).
   void Note(const std::string& line);
   // The lines the terminal view draws for `view` (also the final summary).
@@ -54,6 +66,9 @@ class LiveView {
   bool tty_;
   Micros revert_window_;
   int columns_ = 80;
+  bool timeline_ = false;
+  bool color_ = false;
+  bool timeline_printed_ = false;
   std::map<int64_t, Rate> rates_;  // operation id → copy rate
   int drawn_ = 0;
   std::map<int64_t, std::string> last_state_;

@@ -1,0 +1,103 @@
+// The terminal timeline (cli/timeline_render.h): the exact plain drawing of fixed
+// timelines, its width, and colour only when asked.
+#include "cli/timeline_render.h"
+
+#include <gtest/gtest.h>
+
+#include "timeline_fixture.h"
+
+namespace ordo::cli {
+namespace {
+
+using ordo::testing::At;
+using ordo::testing::TimelineFixture;
+
+std::string Joined(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
+// Characters, not bytes, with colour escapes left out.
+size_t Columns(const std::string& line) {
+  size_t n = 0;
+  for (size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '\x1b') {
+      i = line.find('m', i);
+      continue;
+    }
+    n += (static_cast<unsigned char>(line[i]) & 0xC0) != 0x80;
+  }
+  return n;
+}
+
+TEST(TimelineRender, CompletedRolloutDrawsLanesAxisLegendHandoffsAndSummaries) {
+  TimelineFixture f = TimelineFixture::ThreeCompleted();
+  EXPECT_EQ(Joined(RenderTimeline(BuildTimeline(f.view, f.events, At(100)), {60, false})),
+            "ap_t  shop/prod  completed  0:31\n"
+            "      08:00:00Z              08:00:15Z             08:00:31Z\n"
+            "us    ░░░░░░░░░░░░░░░░░██✔\n"
+            "eu    ·░░░░░░░░░░░░▒▒▒▒▒▒████████████████✔\n"
+            "ap    ···░░░░░░░░░░░░▒▒▒▒▒▒▒▒▒▒▒▒▒▒▒▒▒▒▒███████████████████✔\n"
+            "· waiting  ░ copying  ▄ building indexes  ▀ verifying\n"
+            "▒ parked  █ cutover  ▓ revert window  ╌ retrying  ‖ stopped\n"
+            "✔ completed  ✗ failed  ⊘ cancelled  ↺ reverted\n"
+            "handoffs: us → eu 500 ms; eu → ap 250 ms\n"
+            "  us  completed  1000/1000 rows  writes blocked 42 ms\n"
+            "  eu  completed  1000/1000 rows  writes blocked 43 ms\n"
+            "  ap  completed  1000/1000 rows  writes blocked 44 ms\n");
+}
+
+TEST(TimelineRender, RunningRolloutDrawsOpenLanesToNow) {
+  TimelineFixture f = TimelineFixture::CopyingFirst();
+  f.view.operations[0].operation.error = std::nullopt;
+  EXPECT_EQ(Joined(RenderTimeline(BuildTimeline(f.view, f.events, At(20)), {40, false})),
+            "ap_t  shop/prod  running  0:20 so far\n"
+            "      08:00:00Z    08:00:10Z   08:00:20Z\n"
+            "us    ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░\n"
+            "eu    ·································\n"
+            "· waiting  ░ copying  ▄ building indexes\n"
+            "▀ verifying  ▒ parked  █ cutover\n"
+            "▓ revert window  ╌ retrying  ‖ stopped\n"
+            "✔ completed  ✗ failed  ⊘ cancelled\n"
+            "↺ reverted\n"
+            "  us  copying  450/1000 rows (45%)\n"
+            "  eu  pending\n");
+}
+
+TEST(TimelineRender, ASwapShorterThanACellStillGetsOne) {
+  TimelineFixture f = TimelineFixture::ThreeCompleted();
+  // us swaps in 40 ms of a 31 s rollout drawn in 20 cells.
+  f.view.operations[0].operation.cutover_completed_at = At(10.04);
+  f.events[2].at = At(10.04);
+  std::vector<std::string> lines =
+      RenderTimeline(BuildTimeline(f.view, f.events, At(100)), {30, false});
+  EXPECT_NE(lines[2].find("\u2588"), std::string::npos) << lines[2];
+  EXPECT_NE(lines[2].find("\u2714"), std::string::npos) << lines[2];
+}
+
+TEST(TimelineRender, FailedLaneShowsItsMarkAndError) {
+  TimelineFixture f = TimelineFixture::CopyingFirst();
+  f.Move(0, 15, "running", "failed");
+  f.view.operations[0].operation.error = "checksum mismatch";
+  std::string out = Joined(RenderTimeline(BuildTimeline(f.view, f.events, At(20)), {60, false}));
+  EXPECT_NE(out.find("\u2717"), std::string::npos) << out;
+  EXPECT_NE(out.find("  us  failed  450/1000 rows  error: checksum mismatch\n"), std::string::npos)
+      << out;
+}
+
+TEST(TimelineRender, EveryLineFitsTheWidthAndColourOnlyWhenAsked) {
+  TimelineFixture f = TimelineFixture::ThreeCompleted();
+  Timeline t = BuildTimeline(f.view, f.events, At(100));
+  for (int columns : {20, 33, 80, 200}) {
+    for (bool color : {false, true}) {
+      for (const std::string& line : RenderTimeline(t, {columns, color}))
+        EXPECT_LE(Columns(line), static_cast<size_t>(columns)) << columns << ": " << line;
+    }
+  }
+  EXPECT_EQ(Joined(RenderTimeline(t, {80, false})).find('\x1b'), std::string::npos);
+  EXPECT_NE(Joined(RenderTimeline(t, {80, true})).find("\x1b[35m\u2588"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ordo::cli
