@@ -6,7 +6,8 @@
 //
 //   GET  /healthz                         200 {"status":"ok"}; 503 when the store is away
 //   GET  /metrics                         Prometheus text (the registry + applies by state)
-//   POST /v1/plans                        501: declarative plans are a later issue
+//   POST /v1/plans                        200 the plan's document (app/plan_document.h);
+//                                         body {"database":…,"environment":…}; 400 / 503
 //   POST /v1/applies                      201 the apply's document; 400 / 409 / 503
 //   GET  /v1/applies[?limit=N]            200 {"applies":[…]} (as `status --json`)
 //   GET  /v1/applies/{id}                 200 the apply's document (as `status APPLY --json`)
@@ -38,6 +39,7 @@
 
 #include "api/apply_request.h"
 #include "api/listen_address.h"
+#include "app/plan.h"
 #include "operator/logger.h"
 #include "operator/metrics.h"
 #include "ordo/store.h"
@@ -58,6 +60,8 @@ struct ApiHooks {
   // InvalidArgument (400), Conflict (409: a deployment is busy), Unavailable (503).
   std::function<Result<ApplyRecord>(const ApplyRequest&, const std::string& requested_by)>
       create_apply;
+  // Computes the declarative plan of an environment (app/plan.h, ComputePlan).
+  std::function<Result<PlanResult>(const PlanRequest&)> compute_plan;
   // Wakes this process's worker after an apply was created or a request accepted.
   std::function<void()> notify;
   // The revert window of an apply's environment (0 when unknown), for the timeline's

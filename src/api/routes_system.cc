@@ -2,6 +2,7 @@
 #include <array>
 
 #include "api/routes.h"
+#include "app/plan_document.h"
 
 namespace ordo::api {
 namespace {
@@ -37,6 +38,21 @@ void RefreshStoreGauges(RouteContext& ctx) {
         .Set(counts[i]);
 }
 
+// The body of POST /v1/plans: {"database": "…", "environment": "…"}.
+Result<PlanRequest> ParsePlanRequest(const std::string& body) {
+  nlohmann::json doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object()) return InvalidArgument("body: expected a JSON object");
+  PlanRequest request;
+  for (const char* key : {"database", "environment"}) {
+    auto it = doc.find(key);
+    if (it == doc.end() || !it->is_string() || it->get<std::string>().empty())
+      return InvalidArgument(std::string("body: ") + key + ": expected a non-empty string");
+  }
+  request.database = doc["database"].get<std::string>();
+  request.environment = doc["environment"].get<std::string>();
+  return request;
+}
+
 }  // namespace
 
 void AddSystemRoutes(httplib::Server& server, RouteContext& ctx) {
@@ -58,10 +74,24 @@ void AddSystemRoutes(httplib::Server& server, RouteContext& ctx) {
     res.set_content(ctx.metrics.RenderText(), "text/plain; version=0.0.4; charset=utf-8");
   });
 
-  server.Post("/v1/plans", [](const httplib::Request&, httplib::Response& res) {
-    ReplyError(res, 501, "not_implemented",
-               "declarative plans are not available yet; create an apply with POST /v1/applies and "
-               "a ddl list");
+  // The plan of every deployment of an environment, as `ordo plan --json` prints it.
+  // Nothing is stored; the scratch schemas it uses are dropped before it answers.
+  server.Post("/v1/plans", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    auto request = ParsePlanRequest(req.body);
+    if (!request.ok()) {
+      ReplyError(res, request.status());
+      return;
+    }
+    if (!ctx.hooks.compute_plan) {
+      ReplyError(res, 501, "not_implemented", "this server cannot compute plans");
+      return;
+    }
+    auto plan = ctx.hooks.compute_plan(*request);
+    if (!plan.ok()) {
+      ReplyError(res, plan.status());
+      return;
+    }
+    ReplyJson(res, 200, PlanDocument(*plan));
   });
 }
 

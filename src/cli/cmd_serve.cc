@@ -17,6 +17,7 @@
 
 #include "api/api_server.h"
 #include "app/apply_creation.h"
+#include "app/plan.h"
 #include "cli/command.h"
 #include "cli/exit_codes.h"
 #include "cli/follow.h"
@@ -96,6 +97,9 @@ int RunServe(const ServeFlags& f, Globals& g) {
   ApiHooks hooks;
   hooks.create_apply = [&](const ApplyRequest& request, const std::string& requested_by) {
     return CreateApplyFromRequest(**store, config, request, requested_by, s.logger());
+  };
+  hooks.compute_plan = [&config](const PlanRequest& request) {
+    return ComputePlan(config, request, nullptr);
   };
   hooks.notify = [&worker] {
     if (worker) worker->Notify();

@@ -177,8 +177,9 @@ TEST_F(Serve, CreatingAnApplyValidatesLikeTheCli) {
   EXPECT_NE(second.json["error"]["message"].get<std::string>().find(first), std::string::npos)
       << second.body;
 
-  ExpectErrorDocument(serve->Post("/v1/plans", kToken, "{}"), 501, "not_implemented");
-  ExpectErrorDocument(serve->PostWithoutLength("/v1/plans", kToken), 501, "not_implemented");
+  // A plan needs its database and environment (the plans themselves: tests/plan).
+  ExpectErrorDocument(serve->Post("/v1/plans", kToken, "{}"), 400, "invalid_argument");
+  ExpectErrorDocument(serve->PostWithoutLength("/v1/plans", kToken), 400, "invalid_argument");
   EXPECT_EQ(serve->Get("/v1/applies", kToken).json["applies"].size(), 1u);
 }
 

@@ -1,0 +1,154 @@
+#include "app/plan.h"
+
+#include <filesystem>
+#include <map>
+#include <memory>
+
+#include "app/connect_error.h"
+#include "db/dsn.h"
+#include "db/mysql/connection.h"
+#include "schema/diff.h"
+#include "schema/drift.h"
+#include "schema/files.h"
+#include "schema/reader.h"
+#include "schema/scratch.h"
+#include "schema/verify.h"
+
+namespace ordo {
+namespace {
+
+std::vector<PlannedStatement> Planned(const std::vector<schema::TableChange>& changes) {
+  std::vector<PlannedStatement> out;
+  for (const schema::TableChange& c : changes)
+    out.push_back({c.table, std::string(schema::ToString(c.kind)), c.statement, c.details});
+  return out;
+}
+
+// schema_dir as the config names it, relative to the config file's directory.
+std::string ResolveSchemaDir(const Config& cfg, const std::string& dir) {
+  std::filesystem::path p(dir);
+  if (p.is_absolute() || cfg.path.empty()) return dir;
+  std::filesystem::path base = std::filesystem::path(cfg.path).parent_path();
+  return base.empty() ? dir : (base / p).string();
+}
+
+struct Deployment {
+  const DeploymentConfig* config = nullptr;
+  Dsn dsn;
+  std::string label;  // "deployment eu-1 (mysql://ordo:***@host/shop)"
+  std::unique_ptr<MysqlConnection> conn;
+  schema::SchemaDef live;
+};
+
+Status Connect(Deployment& d) {
+  ORDO_ASSIGN_OR_RETURN(d.dsn, ParseDsn(d.config->dsn));
+  d.label = "deployment " + d.config->name + " (" + d.dsn.Redacted() + ")";
+  if (d.dsn.database.empty())
+    return InvalidArgument(d.label + ": its dsn names no database, so there is no schema to plan");
+  auto conn = MysqlConnection::Connect(d.dsn, {});
+  if (!conn.ok()) return ConnectError(d.label, conn.status());
+  d.conn = std::move(*conn);
+  auto live = schema::ReadSchema(*d.conn, d.dsn.database);
+  if (!live.ok()) return live.status().WithContext(d.label + ": reading its schema");
+  d.live = std::move(*live);
+  return Status::Ok();
+}
+
+// The files loaded in a scratch schema on `d`'s server and read back; dropped at once.
+Result<schema::SchemaDef> LoadOn(Deployment& d, const schema::SchemaFiles& files,
+                                 const PlanCancel& cancelled) {
+  ORDO_ASSIGN_OR_RETURN(auto scratch, schema::ScratchSchema::Create(*d.conn));
+  auto desired = schema::LoadDesired(*d.conn, *scratch, files, cancelled);
+  Status dropped = scratch->Drop();
+  if (!desired.ok()) return desired.status();
+  ORDO_RETURN_IF_ERROR(dropped);
+  return desired;
+}
+
+}  // namespace
+
+std::vector<std::string> DeploymentPlan::TablesChanged() const {
+  std::vector<std::string> out;
+  for (const PlannedStatement& s : statements) out.push_back(s.table);
+  return out;
+}
+
+bool PlanResult::HasChanges() const {
+  for (const DeploymentPlan& d : deployments)
+    if (!d.statements.empty()) return true;
+  return false;
+}
+
+Result<PlanResult> ComputePlan(const Config& cfg, const PlanRequest& request,
+                               const PlanCancel& cancelled) {
+  const std::string key = "databases." + request.database;
+  const DatabaseConfig* db = cfg.FindDatabase(request.database);
+  const EnvironmentConfig* env = cfg.FindEnvironment(request.database, request.environment);
+  if (db == nullptr || env == nullptr)
+    return InvalidArgument(cfg.path + ": " + key + ".environments." + request.environment +
+                           ": not configured");
+  if (db->schema_dir.empty())
+    return InvalidArgument(cfg.path + ": " + key +
+                           ".schema_dir: not set; a plan compares the deployments with the "
+                           "CREATE TABLE files of that directory");
+  PlanResult result;
+  result.database = request.database;
+  result.environment = request.environment;
+  result.schema_dir = ResolveSchemaDir(cfg, db->schema_dir);
+  auto files = schema::ReadSchemaFiles(result.schema_dir);
+  if (!files.ok()) {
+    if (files.status().Is(StatusCode::kNotFound))
+      return InvalidArgument(cfg.path + ": " + key + ".schema_dir: " + files.status().message());
+    return files.status();
+  }
+  if (files->statements.empty())
+    return InvalidArgument(result.schema_dir +
+                           ": no CREATE TABLE statements in its *.sql files; a plan from it "
+                           "would drop every table, so ordo refuses to make one");
+  result.desired_hash = files->hash;
+
+  std::vector<Deployment> deployments(env->deployments.size());
+  for (size_t i = 0; i < deployments.size(); ++i) {
+    if (cancelled && cancelled()) return Cancelled("plan interrupted");
+    deployments[i].config = &env->deployments[i];
+    ORDO_RETURN_IF_ERROR(Connect(deployments[i]));
+  }
+
+  std::vector<std::pair<std::string, const schema::SchemaDef*>> lives;
+  for (const Deployment& d : deployments) lives.emplace_back(d.config->name, &d.live);
+  for (schema::DriftGroup& g : schema::FindDrift(lives).groups)
+    result.drift.push_back({g.deployments, g.fingerprint, Planned(g.differences)});
+
+  // The files parse the same on one server: load them once per host:port.
+  std::map<std::string, schema::SchemaDef> desired_by_server;
+  for (Deployment& d : deployments) {
+    std::string server = d.dsn.host + ":" + std::to_string(d.dsn.port);
+    auto found = desired_by_server.find(server);
+    if (found == desired_by_server.end()) {
+      auto loaded = LoadOn(d, *files, cancelled);
+      if (!loaded.ok()) {
+        if (loaded.status().Is(StatusCode::kInvalidArgument) ||
+            loaded.status().Is(StatusCode::kCancelled))
+          return loaded.status();
+        return loaded.status().WithContext(d.label + ": loading the schema files");
+      }
+      found = desired_by_server.emplace(server, std::move(*loaded)).first;
+    }
+    const schema::SchemaDef& desired = found->second;
+    std::vector<schema::TableChange> changes = schema::DiffSchemas(d.live, desired);
+    Status verified = schema::VerifyChanges(*d.conn, d.live, desired, changes, cancelled);
+    if (!verified.ok()) {
+      if (verified.Is(StatusCode::kCancelled)) return verified;
+      return verified.WithContext("deployment " + d.config->name);
+    }
+    DeploymentPlan plan;
+    plan.deployment = d.config->name;
+    plan.schema = d.dsn.database;
+    plan.live_fingerprint = schema::Fingerprint(d.live);
+    plan.statements = Planned(changes);
+    result.deployments.push_back(std::move(plan));
+  }
+  return result;
+}
+
+}  // namespace ordo
