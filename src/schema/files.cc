@@ -93,9 +93,12 @@ Status Describe(std::string_view file, SchemaStatement& st) {
     name = NextToken(s, i, &quoted);
   }
   if (name.empty()) return InvalidArgument(Where(file, st.line) + "CREATE TABLE without a name");
-  if (size_t j = SkipBlank(s, i); j < s.size() && s[j] == '.')
-    return InvalidArgument(Where(file, st.line) + "table `" + name +
+  if (size_t j = SkipBlank(s, i); j < s.size() && s[j] == '.') {
+    size_t k = j + 1;
+    std::string table = NextToken(s, k);
+    return InvalidArgument(Where(file, st.line) + "table `" + name + "`.`" + table +
                            "`: name it without a schema (the plan decides where it goes)");
+  }
   st.table = name;
   // Declared renames: `-- ordo:renamed-from old` on a column's line.
   size_t line_start = 0;
