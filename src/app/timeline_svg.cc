@@ -14,7 +14,7 @@ using K = SegmentKind;
 
 constexpr int kWidth = 960;
 constexpr int kLeft = 140;  // the deployment names
-constexpr int kRight = 24;
+constexpr int kRight = 30;
 constexpr int kPlot = kWidth - kLeft - kRight;
 constexpr int kTop = 74;  // the first lane
 constexpr int kLane = 26;

@@ -199,8 +199,11 @@ std::vector<std::string> RenderTimeline(const Timeline& t, const TimelineStyle& 
     h.pop_back();
     lines.push_back(FitWidth(h, columns));
   }
+  // The summaries' names in a column of their own, never run into the phase.
+  size_t longest = 0;
+  for (const TimelineLane& lane : t.lanes) longest = std::max(longest, lane.deployment.size());
   for (const TimelineLane& lane : t.lanes)
-    lines.push_back(FitWidth(Summary(lane, name_width - 2), columns));
+    lines.push_back(FitWidth(Summary(lane, std::max(name_width - 2, longest + 1)), columns));
   return lines;
 }
 

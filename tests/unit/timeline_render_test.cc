@@ -86,6 +86,15 @@ TEST(TimelineRender, FailedLaneShowsItsMarkAndError) {
       << out;
 }
 
+TEST(TimelineRender, SummaryNamesNeverRunIntoThePhase) {
+  TimelineFixture f = TimelineFixture::ThreeCompleted();
+  f.view.operations[2].operation.deployment = "ap-south";
+  std::vector<std::string> lines =
+      RenderTimeline(BuildTimeline(f.view, f.events, At(100)), {80, false});
+  EXPECT_EQ(lines.back(), "  ap-south completed  1000/1000 rows  writes blocked 44 ms");
+  EXPECT_EQ(lines[lines.size() - 3], "  us       completed  1000/1000 rows  writes blocked 42 ms");
+}
+
 TEST(TimelineRender, EveryLineFitsTheWidthAndColourOnlyWhenAsked) {
   TimelineFixture f = TimelineFixture::ThreeCompleted();
   Timeline t = BuildTimeline(f.view, f.events, At(100));
