@@ -7,7 +7,9 @@
 #include <thread>
 
 #include "api/bearer_auth.h"
+#include "api/console/console.h"
 #include "api/routes.h"
+#include "api/stream_routes.h"
 
 namespace ordo {
 
@@ -53,6 +55,8 @@ ApiServer::ApiServer(Store& store, MetricsRegistry& metrics, Logger& logger, Api
   httplib::Server& s = impl_->server;
   Impl* impl = impl_.get();
   s.set_payload_max_length(impl->options.max_body_bytes);
+  // Each open event stream holds a thread: room for all of them and the other requests.
+  s.new_task_queue = [] { return new httplib::ThreadPool(api::kMaxStreams + 8); };
   // A second server on a port that is in use must fail, not share the port: turn
   // SO_REUSEPORT off whatever the library's defaults (SO_REUSEADDR stays, so a
   // restart does not wait for TIME_WAIT).
@@ -75,7 +79,8 @@ ApiServer::ApiServer(Store& store, MetricsRegistry& metrics, Logger& logger, Api
         (req.method == "POST" || req.method == "PUT" || req.method == "PATCH" ||
          req.method == "DELETE"))
       const_cast<httplib::Request&>(req).headers.emplace("Content-Length", "0");
-    if (req.path == "/healthz" || impl->options.token.empty())
+    // The console's files hold no data: the page asks for the token itself.
+    if (req.path == "/healthz" || api::IsConsolePath(req.path) || impl->options.token.empty())
       return httplib::Server::HandlerResponse::Unhandled;
     if (Authorized(req.get_header_value("Authorization"), impl->options.token))
       return httplib::Server::HandlerResponse::Unhandled;
@@ -122,6 +127,8 @@ ApiServer::ApiServer(Store& store, MetricsRegistry& metrics, Logger& logger, Api
   api::AddSystemRoutes(s, impl->ctx);
   api::AddApplyRoutes(s, impl->ctx);
   api::AddControlRoutes(s, impl->ctx);
+  api::AddStreamRoutes(s, impl->ctx);
+  api::AddConsoleRoutes(s);
   api::AddTimelineRoutes(s, impl->ctx);
 }
 

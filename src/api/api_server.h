@@ -1,8 +1,8 @@
 // ApiServer: ordo's HTTP API (docs/guide.md, "HTTP API"), served by `ordo serve`.
 //
-// JSON over HTTP. Every route but GET /healthz needs `Authorization: Bearer <token>`
-// when a token is configured (the caller decides whether running without one is
-// allowed; `ordo serve` allows it on loopback only). Routes:
+// JSON over HTTP. Every route but GET /healthz and the console's files needs
+// `Authorization: Bearer <token>` when a token is configured (the caller decides whether
+// running without one is allowed; `ordo serve` allows it on loopback only). Routes:
 //
 //   GET  /healthz                         200 {"status":"ok"}; 503 when the store is away
 //   GET  /metrics                         Prometheus text (the registry + applies by state)
@@ -13,6 +13,8 @@
 //   GET  /v1/applies/{id}                 200 the apply's document (as `status APPLY --json`)
 //   GET  /v1/applies/{id}/events          200 {"events":[…]} (as `logs APPLY --json`)
 //   GET  /v1/applies/{id}/timeline        200 the rollout timeline (api/timeline_document.h)
+//   GET  /v1/applies/{id}/stream          text/event-stream: the apply's page, live
+//   (stream_routes.h) GET  /, /console.css, /console.js     the web console (api/console/console.h)
 //   GET  /v1/applies/{id}/timeline.svg    200 the timeline as SVG (also under /api/v1/…)
 //   POST /v1/applies/{id}/{request}       202 accepted, 200 already requested, 409 refused
 //
