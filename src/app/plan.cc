@@ -1,5 +1,6 @@
 #include "app/plan.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -10,6 +11,8 @@
 #include "schema/diff.h"
 #include "schema/drift.h"
 #include "schema/files.h"
+#include "schema/lint_files.h"
+#include "schema/lint_probe_mysql.h"
 #include "schema/reader.h"
 #include "schema/scratch.h"
 #include "schema/verify.h"
@@ -63,6 +66,22 @@ Result<schema::SchemaDef> LoadOn(Deployment& d, const schema::SchemaFiles& files
   if (!desired.ok()) return desired.status();
   ORDO_RETURN_IF_ERROR(dropped);
   return desired;
+}
+
+// The lint of one deployment's change (schema/lint.h), the live data asked on the
+// deployment, and missing-charset for the files of the tables it creates or alters.
+Status LintPlan(Deployment& d, const schema::SchemaDef& desired, const schema::SchemaFiles& files,
+                DeploymentPlan& plan) {
+  schema::MysqlLintProbe probe(*d.conn, d.dsn.database);
+  auto findings = schema::LintChange(d.live, desired, probe);
+  if (!findings.ok()) return findings.status().WithContext(d.label + ": linting the change");
+  plan.findings = std::move(*findings);
+  std::vector<std::string> changed = plan.TablesChanged();
+  for (schema::Finding& f : schema::LintSchemaFiles(files.statements))
+    if (std::find(changed.begin(), changed.end(), f.table) != changed.end())
+      plan.findings.push_back(std::move(f));
+  schema::SortFindings(plan.findings);
+  return Status::Ok();
 }
 
 }  // namespace
@@ -146,6 +165,7 @@ Result<PlanResult> ComputePlan(const Config& cfg, const PlanRequest& request,
     plan.schema = d.dsn.database;
     plan.live_fingerprint = schema::Fingerprint(d.live);
     plan.statements = Planned(changes);
+    ORDO_RETURN_IF_ERROR(LintPlan(d, desired, *files, plan));
     result.deployments.push_back(std::move(plan));
   }
   return result;

@@ -22,6 +22,7 @@
 
 #include "config/config.h"
 #include "ordo/status.h"
+#include "schema/lint.h"
 
 namespace ordo {
 
@@ -44,6 +45,9 @@ struct DeploymentPlan {
   // table order: a stored plan applies only while this still holds.
   std::string live_fingerprint;
   std::vector<PlannedStatement> statements;  // empty: already as the files say
+  // The lint of this change (schema/lint.h), worst first: what refuses it (blocked;
+  // unsafe without --allow-unsafe), what runs natively, advice.
+  std::vector<schema::Finding> findings;
 
   std::vector<std::string> TablesChanged() const;
 };

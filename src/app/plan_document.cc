@@ -1,5 +1,7 @@
 #include "app/plan_document.h"
 
+#include "app/lint.h"
+
 namespace ordo {
 namespace {
 
@@ -28,7 +30,8 @@ nlohmann::json PlanDocument(const PlanResult& plan) {
                            {"live_fingerprint", d.live_fingerprint},
                            {"tables_changed", d.TablesChanged()},
                            {"statements", statements},
-                           {"changes", Changes(d.statements)}});
+                           {"changes", Changes(d.statements)},
+                           {"findings", FindingsJson(d.findings)}});
   }
   return {
       {"database", plan.database},     {"environment", plan.environment},

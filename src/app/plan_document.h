@@ -8,7 +8,10 @@
 //    "deployments": [{"deployment": "eu-1", "schema": "shop", "live_fingerprint": "…",
 //                     "tables_changed": ["t"], "statements": ["ALTER TABLE `t` …"],
 //                     "changes": [{"table": "t", "kind": "alter", "statement": "…",
-//                                  "details": ["…"]}]}]}
+//                                  "details": ["…"]}],
+//                     "findings": [{"severity": "unsafe", "rule": "drop-column",
+//                                   "table": "t", "column": "c", "index": null,
+//                                   "message": "…"}]}]}
 //
 // Thread-safety: a pure function.
 #pragma once

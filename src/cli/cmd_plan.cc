@@ -1,15 +1,19 @@
-// ordo plan -d DB -e ENV [--json]
+// ordo plan -d DB -e ENV [--allow-unsafe] [--json]
 //
 // For every deployment of the environment, the DDL that brings its live schema to the
 // CREATE TABLE files of the database's schema_dir (app/plan.h), each plan verified on a
-// scratch copy; first, whether the deployments' live schemas differ from each other.
+// scratch copy and linted (its findings, worst first, under each deployment); first,
+// whether the deployments' live schemas differ from each other.
 // Writes nothing on the deployments but scratch schemas (`_ordo_plan_…`), which are
-// dropped before it exits, also on Ctrl-C. Exit: 0 (with or without changes), 2 for
-// config, schema files or a plan that does not verify, 3 a deployment unreachable,
-// 130 interrupted.
+// dropped before it exits, also on Ctrl-C. Exit: 0 (with or without changes), 4 the
+// lint refuses the plan (a blocked finding, or an unsafe one without --allow-unsafe),
+// 2 for config, schema files or a plan that does not verify, 3 a deployment
+// unreachable, 130 interrupted.
+#include <array>
 #include <iostream>
 #include <memory>
 
+#include "app/lint.h"
 #include "app/plan.h"
 #include "app/plan_document.h"
 #include "cli/command.h"
@@ -24,6 +28,7 @@ struct PlanFlags {
   std::string database;
   std::string environment;
   bool json = false;
+  bool allow_unsafe = false;
 };
 
 std::string Join(const std::vector<std::string>& items) {
@@ -79,6 +84,7 @@ void PrintPlan(const PlanResult& plan) {
     }
     std::cout << d.statements.size() << " statement(s), verified on a scratch copy\n";
     for (const PlannedStatement& s : d.statements) PrintStatement(s);
+    if (!d.findings.empty()) std::cout << "  findings:\n" << FindingsText(d.findings, "    ");
   }
   if (!plan.HasChanges()) std::cout << "\nNo changes: every deployment matches the files.\n";
 }
@@ -102,6 +108,21 @@ int RunPlan(const PlanFlags& f, Globals& g) {
     std::cout << PlanDocument(*plan).dump(2) << std::endl;
   else
     PrintPlan(*plan);
+  // The lint refuses the plan: a blocked finding, or an unsafe one without --allow-unsafe.
+  std::array<int, 4> counts{};
+  for (const DeploymentPlan& d : plan->deployments) {
+    std::array<int, 4> c = CountFindings(d.findings);
+    counts[0] += c[0];
+    counts[1] += c[1];
+  }
+  if (counts[0] > 0 || (counts[1] > 0 && !f.allow_unsafe)) {
+    std::cerr << "ordo: the plan is refused: " << counts[0] << " blocked and " << counts[1]
+              << " unsafe finding(s)"
+              << (counts[0] > 0 ? "; blocked ones cannot be allowed"
+                                : "; pass --allow-unsafe to accept the unsafe ones")
+              << std::endl;
+    return kExitRefusedByLint;
+  }
   return kExitOk;
 }
 
@@ -112,6 +133,8 @@ Runner Setup(CLI::App& app, Globals& g) {
   cmd->add_option("-d,--database", f->database, "database (as in ordo.yaml)")->required();
   cmd->add_option("-e,--environment", f->environment, "environment of the database")->required();
   cmd->add_flag("--json", f->json, "print the plan as JSON");
+  cmd->add_flag("--allow-unsafe", f->allow_unsafe,
+                "accept unsafe findings (drops, narrowing, …); blocked ones stay refused");
   return [f, &g] { return RunPlan(*f, g); };
 }
 

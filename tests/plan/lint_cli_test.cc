@@ -3,6 +3,7 @@
 // nothing blocked, 4 something blocked, 3 a deployment unreachable, 2 usage).
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -52,12 +53,20 @@ class LintCliTest : public ::testing::Test {
     ASSERT_TRUE(conn_->Execute("USE " + QuoteIdentifier(db)).ok());
     ASSERT_TRUE(conn_->ExecuteScript(sql).ok());
   }
-  // A config whose environment `prod` has the given deployments (name → DSN).
-  std::string Config(const std::vector<std::pair<std::string, std::string>>& deployments) {
+  // A config whose environment `prod` has the given deployments (name → DSN), and
+  // whose schema_dir holds `schema_sql` when given.
+  std::string Config(const std::vector<std::pair<std::string, std::string>>& deployments,
+                     const std::string& schema_sql = "") {
     std::string path = dir_.path() + "/ordo.yaml";
     std::ofstream out(path);
     out << "store: sqlite:" << dir_.path() << "/ordo.db\n"
-        << "databases:\n  shop:\n    environments:\n      prod:\n        deployments:\n";
+        << "databases:\n  shop:\n";
+    if (!schema_sql.empty()) {
+      std::filesystem::create_directories(dir_.path() + "/schema");
+      std::ofstream(dir_.path() + "/schema/tables.sql") << schema_sql;
+      out << "    schema_dir: schema\n";
+    }
+    out << "    environments:\n      prod:\n        deployments:\n";
     for (const auto& [name, dsn] : deployments)
       out << "          - name: " << name << "\n            dsn: " << dsn << "\n";
     return path;
@@ -132,6 +141,53 @@ TEST_F(LintCliTest, UnknownEnvironmentIsAUsageError) {
   auto r = RunOrdo({"-c", cfg, "lint", "-d", "shop", "-e", "nope"});
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   EXPECT_NE(r.err.find("environments.nope"), std::string::npos) << r.err;
+}
+
+// `ordo plan` carries each deployment's findings and refuses what the lint refuses.
+TEST_F(LintCliTest, PlanWithAnUnsafeChangeExitsFourUnlessAllowed) {
+  // orders loses its column `a`: drop-column, unsafe.
+  std::string cfg = Config({{"eu-1", server_->Dsn(messy_)}},
+                           "CREATE TABLE logs (line TEXT);\n"
+                           "CREATE TABLE orders (id INT PRIMARY KEY, total DOUBLE);\n");
+  auto r = RunOrdo({"-c", cfg, "plan", "-d", "shop", "-e", "prod", "--json"});
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_NE(r.err.find("--allow-unsafe"), std::string::npos) << r.err;
+  auto doc = nlohmann::json::parse(r.out);
+  bool dropped = false;
+  for (const auto& f : doc["deployments"][0]["findings"])
+    dropped = dropped || (f["rule"] == "drop-column" && f["table"] == "orders" &&
+                          f["column"] == "a" && f["severity"] == "unsafe");
+  EXPECT_TRUE(dropped) << r.out;
+  auto allowed = RunOrdo({"-c", cfg, "plan", "-d", "shop", "-e", "prod", "--allow-unsafe"});
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.out << allowed.err;
+  EXPECT_NE(allowed.out.find("unsafe    drop-column"), std::string::npos) << allowed.out;
+}
+
+TEST_F(LintCliTest, PlanWithABlockedChangeExitsFourEvenWhenUnsafeIsAllowed) {
+  // logs has no key and gains a column: no-primary-key, blocked.
+  std::string cfg = Config({{"eu-1", server_->Dsn(messy_)}},
+                           "CREATE TABLE logs (line TEXT, at DATETIME);\n"
+                           "CREATE TABLE orders (id INT PRIMARY KEY, total DOUBLE, a INT, "
+                           "KEY ia (a), KEY ia2 (a));\n");
+  auto r = RunOrdo({"-c", cfg, "plan", "-d", "shop", "-e", "prod", "--allow-unsafe", "--json"});
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  auto doc = nlohmann::json::parse(r.out);
+  ASSERT_FALSE(doc["deployments"][0]["findings"].empty()) << r.out;
+  EXPECT_EQ(doc["deployments"][0]["findings"][0]["rule"], "no-primary-key");
+  EXPECT_EQ(doc["deployments"][0]["findings"][0]["severity"], "blocked");
+}
+
+TEST_F(LintCliTest, PlanWithASafeChangeExitsZero) {
+  std::string cfg = Config({{"us-1", server_->Dsn(clean_)}},
+                           "CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(20), "
+                           "note INT);\n");
+  auto r = RunOrdo({"-c", cfg, "plan", "-d", "shop", "-e", "prod", "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto doc = nlohmann::json::parse(r.out);
+  const auto& findings = doc["deployments"][0]["findings"];
+  ASSERT_EQ(findings.size(), 2u) << r.out;  // ladder order
+  EXPECT_EQ(findings[0]["rule"], "runs-natively");
+  EXPECT_EQ(findings[1]["rule"], "missing-charset");
 }
 
 }  // namespace
