@@ -4,7 +4,7 @@
 // `ordo status ID --timeline --json` has the three lanes in deployment order, each
 // ending completed after a cutover that carries its write block, and two handoffs;
 // `ordo status ID --timeline` draws them (printed, for the guide's example);
-// `--timeline-svg FILE` writes the SVG; and `ordo serve` answers GET
+// `--timeline-svg FILE` writes the SVG (bad input exits 2); and `ordo serve` answers GET
 // /v1/applies/ID/timeline and …/timeline.svg (image/svg+xml, behind the bearer token).
 #include <gtest/gtest.h>
 
@@ -113,6 +113,16 @@ TEST(TimelineEndToEnd, ThreeDeploymentRolloutDrawsThreeCompletedLanesAndTwoHando
   EXPECT_EQ(svg.rfind("<svg", 0), 0u) << svg.substr(0, 200);
   EXPECT_LT(svg.find("data-deployment='us'"), svg.find("data-deployment='eu'"));
   EXPECT_LT(svg.find("data-deployment='eu'"), svg.find("data-deployment='ap'"));
+
+  // Bad input: no apply named, an unknown one, a file that cannot be written (exit 2).
+  OrdoResult unnamed = RunOrdo({"status", "--timeline"}, dir.path());
+  EXPECT_EQ(unnamed.exit_code, 2) << unnamed.err;
+  EXPECT_NE(unnamed.err.find("--timeline"), std::string::npos) << unnamed.err;
+  EXPECT_EQ(RunOrdo({"status", "ap_nope", "--timeline"}, dir.path()).exit_code, 2);
+  OrdoResult unwritable =
+      RunOrdo({"status", id, "--timeline-svg", dir.path() + "/no/such/dir/t.svg"}, dir.path());
+  EXPECT_EQ(unwritable.exit_code, 2) << unwritable.err;
+  EXPECT_NE(unwritable.err.find("no/such/dir/t.svg"), std::string::npos) << unwritable.err;
 
   auto serve = ServeProcess::Start(dir.path(), {"--drivers", "0"});
   ASSERT_TRUE(serve.ok()) << serve.status().ToString();
