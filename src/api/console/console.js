@@ -287,8 +287,8 @@
       ];
       head.replaceChildren(
         h('h1', {}, 'Apply ', h('span', { class: 'mono' }, apply.id), ' ', stateBadge(apply.state)),
-        h('dl', { class: 'facts' }, facts.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
-        apply.error ? h('p', { class: 'error', role: 'alert' }, 'Error: ' + apply.error) : null);
+        h('dl', { class: 'facts' }, facts.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v)))));
+      if (apply.error) head.append(h('p', { class: 'error', role: 'alert' }, 'Error: ' + apply.error));
     }
 
     function drawControls() {
