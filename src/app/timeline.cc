@@ -184,6 +184,8 @@ void Describe(const OperationView& ov, const std::vector<EventRecord>& events, M
         if (static_cast<int>(i) == last_cutover) s.lock_ms = f.lock_ms;
         s.label = open ? "swapping" : "cutover";
         if (s.lock_ms) s.label += ", writes blocked " + std::to_string(*s.lock_ms) + " ms";
+        // Why a swap in flight has not happened yet (who keeps its tables busy).
+        if (open && ov.swap_waiting) s.label += ": " + *ov.swap_waiting;
         break;
       case SegmentKind::kRevertWindow:
         s.label = "revert window";

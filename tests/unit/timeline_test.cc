@@ -121,6 +121,18 @@ TEST(Timeline, OpenRevertWindowSaysTheSecondsLeftWhenItsLengthIsKnown) {
   EXPECT_FALSE(BuildTimeline(f.view, f.events, At(20)).lanes[0].segments.back().seconds_left);
 }
 
+TEST(Timeline, SwapInFlightSaysWhyItWaits) {
+  TimelineFixture f = TimelineFixture::CopyingFirst();
+  f.Move(0, 8, "running", "waiting_for_cutover");
+  f.Move(0, 9, "waiting_for_cutover", "cutting_over");
+  f.view.operations[0].swap_waiting = "swap attempt 2 gave up: session 812 holds orders";
+  Timeline t = BuildTimeline(f.view, f.events, At(20));
+  const TimelineSegment& s = t.lanes[0].segments.back();
+  EXPECT_EQ(s.kind, SegmentKind::kCutover);
+  EXPECT_FALSE(s.end);
+  EXPECT_EQ(s.label, "swapping: swap attempt 2 gave up: session 812 holds orders");
+}
+
 TEST(Timeline, ReclaimsInTheSameStateAndUnknownStatesMoveNothing) {
   TimelineFixture f = TimelineFixture::CopyingFirst();
   f.Move(0, 11, "running", "running");  // a stale lease recovered
