@@ -4,6 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+
+#include "app/timeline_svg.h"
 #include "timeline_fixture.h"
 
 namespace ordo::cli {
@@ -106,6 +111,47 @@ TEST(TimelineRender, EveryLineFitsTheWidthAndColourOnlyWhenAsked) {
   }
   EXPECT_EQ(Joined(RenderTimeline(t, {80, false})).find('\x1b'), std::string::npos);
   EXPECT_NE(Joined(RenderTimeline(t, {80, true})).find("\x1b[35m\u2588"), std::string::npos);
+}
+
+// A figure for docs/benchmarks.md, not a check: the median time to build the timeline of
+// a 50-deployment rollout from its records and events, and to draw it in a terminal and
+// as SVG.
+TEST(TimelineRender, FiftyDeploymentRolloutFigure) {
+  TimelineFixture f = TimelineFixture::CopyingFirst();
+  f.view.operations.clear();
+  f.events.clear();
+  for (int i = 0; i < 50; ++i) {
+    f.Add("deployment-" + std::to_string(i), OperationState::kPending, 1000, 1000);
+    f.Move(i, i, "pending", "running");
+    f.Move(i, i + 5, "running", "waiting_for_cutover");
+    f.Move(i, 60 + i, "waiting_for_cutover", "cutting_over");
+    f.Move(i, 60.5 + i, "cutting_over", "completed");
+  }
+  std::vector<double> build_us, text_us, svg_us;
+  size_t sink = 0;
+  for (int round = 0; round < 21; ++round) {
+    auto t0 = std::chrono::steady_clock::now();
+    Timeline t = BuildTimeline(f.view, f.events, At(200));
+    auto t1 = std::chrono::steady_clock::now();
+    sink += RenderTimeline(t, {120, true}).size();
+    auto t2 = std::chrono::steady_clock::now();
+    sink += RenderTimelineSvg(t).size();
+    auto t3 = std::chrono::steady_clock::now();
+    auto us = [](auto a, auto b) {
+      return std::chrono::duration<double, std::micro>(b - a).count();
+    };
+    build_us.push_back(us(t0, t1));
+    text_us.push_back(us(t1, t2));
+    svg_us.push_back(us(t2, t3));
+  }
+  auto median = [](std::vector<double> v) {
+    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+    return v[v.size() / 2];
+  };
+  std::cout << "[ figure ] 50 deployments, 200 events: build " << median(build_us)
+            << " us, terminal (120 columns) " << median(text_us) << " us, SVG " << median(svg_us)
+            << " us (medians of 21)\n";
+  EXPECT_GT(sink, 0u);
 }
 
 }  // namespace
