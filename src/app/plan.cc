@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
+#include <string_view>
 
 #include "app/connect_error.h"
 #include "db/dsn.h"
@@ -57,14 +59,44 @@ Status Connect(Deployment& d) {
   return Status::Ok();
 }
 
-// The files loaded in a scratch schema on `d`'s server and read back; dropped at once.
-Result<schema::SchemaDef> LoadOn(Deployment& d, const schema::SchemaFiles& files,
-                                 const PlanCancel& cancelled) {
+std::string ServerOf(const Deployment& d) { return d.dsn.host + ":" + std::to_string(d.dsn.port); }
+
+std::string_view TrimmedStatement(std::string_view sql) {
+  while (!sql.empty() && (sql.back() == ' ' || sql.back() == '\n' || sql.back() == '\t'))
+    sql.remove_suffix(1);
+  return sql;
+}
+
+// The files' tables as the server of `on_server` makes them. A statement that is, to the
+// letter, its live table's SHOW CREATE TABLE text on every deployment of that server (a
+// schema_dir dumped from the server) is that table and is not loaded again; the others
+// are loaded into a scratch schema and read back, and the scratch schema dropped at once.
+Result<schema::SchemaDef> LoadFor(const std::vector<Deployment*>& on_server,
+                                  const schema::SchemaFiles& files, const PlanCancel& cancelled) {
+  schema::SchemaFiles to_load;
+  schema::SchemaDef desired;
+  for (const schema::SchemaStatement& st : files.statements) {
+    std::string text = schema::NormalizeCreateTable(TrimmedStatement(st.sql));
+    const schema::TableDef* same = nullptr;
+    for (const Deployment* d : on_server) {
+      const schema::TableDef* live = d->live.Find(st.table);
+      same = live != nullptr && schema::NormalizeCreateTable(live->create_sql) == text ? live
+                                                                                       : nullptr;
+      if (same == nullptr) break;
+    }
+    if (same != nullptr && st.renames.empty())
+      desired.tables.emplace(st.table, *same);
+    else
+      to_load.statements.push_back(st);
+  }
+  if (to_load.statements.empty()) return desired;
+  Deployment& d = *on_server.front();
   ORDO_ASSIGN_OR_RETURN(auto scratch, schema::ScratchSchema::Create(*d.conn));
-  auto desired = schema::LoadDesired(*d.conn, *scratch, files, cancelled);
+  auto loaded = schema::LoadDesired(*d.conn, *scratch, to_load, cancelled);
   Status dropped = scratch->Drop();
-  if (!desired.ok()) return desired.status();
+  if (!loaded.ok()) return loaded.status();
   ORDO_RETURN_IF_ERROR(dropped);
+  for (auto& [name, table] : loaded->tables) desired.tables.emplace(name, std::move(table));
   return desired;
 }
 
@@ -138,13 +170,18 @@ Result<PlanResult> ComputePlan(const Config& cfg, const PlanRequest& request,
   for (schema::DriftGroup& g : schema::FindDrift(lives).groups)
     result.drift.push_back({g.deployments, g.fingerprint, Planned(g.differences)});
 
-  // The files parse the same on one server: load them once per host:port.
+  // The files parse the same on one server: load them once per host:port (LoadFor).
+  std::map<std::string, std::vector<Deployment*>> by_server;
+  for (Deployment& d : deployments) by_server[ServerOf(d)].push_back(&d);
   std::map<std::string, schema::SchemaDef> desired_by_server;
+  // The same live schema on the same server with the same files gives the same plan:
+  // verified once.
+  std::set<std::string> verified_plans;
   for (Deployment& d : deployments) {
-    std::string server = d.dsn.host + ":" + std::to_string(d.dsn.port);
+    std::string server = ServerOf(d);
     auto found = desired_by_server.find(server);
     if (found == desired_by_server.end()) {
-      auto loaded = LoadOn(d, *files, cancelled);
+      auto loaded = LoadFor(by_server[server], *files, cancelled);
       if (!loaded.ok()) {
         if (loaded.status().Is(StatusCode::kInvalidArgument) ||
             loaded.status().Is(StatusCode::kCancelled))
@@ -155,7 +192,10 @@ Result<PlanResult> ComputePlan(const Config& cfg, const PlanRequest& request,
     }
     const schema::SchemaDef& desired = found->second;
     std::vector<schema::TableChange> changes = schema::DiffSchemas(d.live, desired);
-    Status verified = schema::VerifyChanges(*d.conn, d.live, desired, changes, cancelled);
+    std::string fingerprint = schema::Fingerprint(d.live);
+    Status verified = Status::Ok();
+    if (verified_plans.insert(server + "/" + fingerprint).second)
+      verified = schema::VerifyChanges(*d.conn, d.live, desired, changes, cancelled);
     if (!verified.ok()) {
       if (verified.Is(StatusCode::kCancelled)) return verified;
       return verified.WithContext("deployment " + d.config->name);
@@ -163,7 +203,7 @@ Result<PlanResult> ComputePlan(const Config& cfg, const PlanRequest& request,
     DeploymentPlan plan;
     plan.deployment = d.config->name;
     plan.schema = d.dsn.database;
-    plan.live_fingerprint = schema::Fingerprint(d.live);
+    plan.live_fingerprint = fingerprint;
     plan.statements = Planned(changes);
     ORDO_RETURN_IF_ERROR(LintPlan(d, desired, *files, plan));
     result.deployments.push_back(std::move(plan));
