@@ -46,8 +46,8 @@ Status LintModifiedColumn(const std::string& table, const ColumnPair& p, LintPro
       data = !range ? "; it holds no values now"
                     : "; its values now range from " + range->min + " to " + range->max;
     }
-    out.push_back(ColumnFinding("narrow-type", table, d.name,
-                                "changing " + Q(l.name) + " from " + *why + data));
+    out.push_back(
+        ColumnFinding("narrow-type", table, d.name, "narrowing " + Q(l.name) + ": " + *why + data));
   }
   if (IsStringType(l) && IsStringType(d) && !l.charset.empty() && !d.charset.empty() &&
       !CharsetHolds(d.charset, l.charset)) {
@@ -118,13 +118,28 @@ bool SameIndexShape(const IndexDef& a, const IndexDef& b) {
   return true;
 }
 
+// Whether `by` serves the reads of `index`: the same index, or `index` plain (a unique
+// index is also a constraint) and the leftmost columns of `by`, of the same type.
+bool Covers(const IndexDef& by, const IndexDef& index) {
+  if (SameIndexShape(by, index)) return true;
+  if (index.unique || by.type != index.type || (!by.type.empty() && by.type != "BTREE") ||
+      by.parts.size() < index.parts.size())
+    return false;
+  for (size_t i = 0; i < index.parts.size(); ++i)
+    if (!SameName(by.parts[i].column, index.parts[i].column) ||
+        by.parts[i].prefix_length != index.parts[i].prefix_length)
+      return false;
+  return true;
+}
+
 Status LintDroppedIndexes(const TableDef& l, const TableDef& d, LintProbe& probe,
                           std::vector<Finding>& out) {
   for (const IndexDef& li : l.indexes) {
     if (li.primary() || d.FindIndex(li.name) != nullptr) continue;
-    // Renamed only: the same index under another name keeps serving the same reads.
+    // Renamed, or covered: an index of the desired table that is the same or begins
+    // with the same columns keeps serving the same reads.
     if (std::any_of(d.indexes.begin(), d.indexes.end(),
-                    [&](const IndexDef& di) { return SameIndexShape(li, di); }))
+                    [&](const IndexDef& di) { return Covers(di, li); }))
       continue;
     ORDO_ASSIGN_OR_RETURN(auto reads, probe.IndexReads(l.name, li.name));
     if (reads && *reads == 0) continue;

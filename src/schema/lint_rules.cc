@@ -22,7 +22,8 @@ const std::vector<RuleInfo>& LintRules() {
       {"drop-table", Severity::kUnsafe, "a table dropped: its rows go with it"},
       {"drop-column", Severity::kUnsafe, "a column dropped: its values go with it"},
       {"drop-index-in-use", Severity::kUnsafe,
-       "an index dropped that the server reports as read, or whose use it cannot tell"},
+       "an index dropped that the server reports as read, or whose use it cannot tell, "
+       "and that no remaining index covers"},
       {"narrow-type", Severity::kUnsafe,
        "a column's type or length narrowed: values that do not fit fail or are cut "
        "(the longest or largest live value is shown)"},

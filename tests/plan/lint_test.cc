@@ -370,6 +370,16 @@ TEST_F(LintTest, RenamingAnIndexIsNotDroppingIt) {
   EXPECT_TRUE(Of(f, "drop-index-in-use").empty()) << Dump(f);
 }
 
+TEST_F(LintTest, DroppingAnIndexAnotherOneCoversIsNotDroppingItsReads) {
+  auto f = LintChangeOf(
+      "CREATE TABLE i (id INT PRIMARY KEY, a INT, b INT, KEY ia (a), KEY iab (a, b), "
+      "UNIQUE KEY ub (b), KEY iba (b, a));",
+      "CREATE TABLE i (id INT PRIMARY KEY, a INT, b INT, KEY iab (a, b), KEY iba (b, a));");
+  auto hits = Of(f, "drop-index-in-use");
+  ASSERT_EQ(hits.size(), 1u) << Dump(f);  // ia is covered by iab; unique ub is a constraint
+  EXPECT_EQ(hits[0].index, "ub");
+}
+
 TEST_F(LintTest, ChangingAKeylessOrForeignKeyedTableIsBlocked) {
   auto f = LintChangeOf(
       "CREATE TABLE k (a INT);"
