@@ -5,6 +5,7 @@
 // page document as server-sent events.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <thread>
 
 #include "api/api_server.h"
@@ -188,6 +189,46 @@ TEST_F(ServedConsole, StreamsTheApplyPageAsServerSentEvents) {
   ASSERT_EQ(page["timeline"]["lanes"].size(), 2u);
   EXPECT_EQ(page["timeline"]["lanes"][0]["deployment"], "eu-1");
   EXPECT_EQ(page["timeline"]["lanes"][1]["deployment"], "us-1");
+}
+
+TEST_F(ServedConsole, SendsAnEventOnlyWhenThePageChanged) {
+  NewApply a;
+  a.database = "shop";
+  a.environment = "prod";
+  a.operations = {{"eu-1", {{"shop", "orders", "ALTER TABLE orders ADD COLUMN x INT"}}}};
+  auto created = store_->CreateApply(a);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+
+  // Quiet for ~1.5 s (three polls: the clock moves, nothing else), then a stop is
+  // recorded: the controls change, and one more event comes.
+  auto count = [](const std::string& s) {
+    size_t n = 0;
+    for (size_t at = s.find("event: page"); at != std::string::npos;
+         at = s.find("event: page", at + 1))
+      ++n;
+    return n;
+  };
+  std::string received;
+  std::thread stop([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    EXPECT_TRUE(store_->RequestControl(created->id, RequestKind::kStop, "test").ok());
+  });
+  auto c = Client();
+  c.Get(
+      "/v1/applies/" + created->external_id + "/stream", {{"Authorization", "Bearer t0ken"}},
+      [](const httplib::Response&) { return true; },
+      [&](const char* data, size_t n) {
+        received.append(data, n);
+        return count(received) < 2;
+      });
+  stop.join();
+  // The second event carries the stop: nothing was sent while only the clock moved (the
+  // three polls before the stop).
+  ASSERT_EQ(count(received), 2u) << received;
+  EXPECT_NE(received.find("event: page\nid: 2\n"), std::string::npos) << received;
+  size_t second = received.rfind("\ndata: ");
+  json page = json::parse(received.substr(second + 7, received.find("\n\n", second) - second - 7));
+  EXPECT_EQ(page["controls"]["stop"]["outcome"], "already_requested");
 }
 
 }  // namespace
