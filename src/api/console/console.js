@@ -146,8 +146,7 @@
         const next = nextAfterLogin === '#/login' ? '#/' : nextAfterLogin;
         if (location.hash === next) route(); else location.hash = next;
       } catch (err) {
-        if (!(err instanceof Unauthorized)) sessionStorage.removeItem(TOKEN_KEY);
-        else sessionStorage.removeItem(TOKEN_KEY);
+        sessionStorage.removeItem(TOKEN_KEY);
         note.textContent = err instanceof Unauthorized
           ? 'The server refused this token (401). Check ORDO_API_TOKEN on the server.'
           : 'Cannot reach the API: ' + err.message;
