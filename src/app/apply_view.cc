@@ -1,6 +1,26 @@
 #include "app/apply_view.h"
 
+#include <algorithm>
+
 namespace ordo {
+
+CopyFigures FiguresOf(const OperationView& ov) {
+  CopyFigures f;
+  double progress_sum = 0;
+  for (const ChangeRecord& c : ov.changes) {
+    f.copied += c.rows_copied;
+    f.total += c.rows_total;
+    progress_sum += c.progress;
+    if (c.eta_seconds) f.eta_seconds = std::max(f.eta_seconds.value_or(0), *c.eta_seconds);
+    if (c.cutover_lock_ms) f.lock_ms = std::max(f.lock_ms.value_or(0), *c.cutover_lock_ms);
+  }
+  if (f.total > 0)
+    f.percent =
+        100.0 * static_cast<double>(std::min(f.copied, f.total)) / static_cast<double>(f.total);
+  else if (!ov.changes.empty())
+    f.percent = progress_sum / static_cast<double>(ov.changes.size());
+  return f;
+}
 
 Result<ApplyView> LoadApplyView(Store& store, std::string_view external_id) {
   ApplyView view;

@@ -7,6 +7,7 @@
 //   ORDO_ASSIGN_OR_RETURN(ApplyView v, LoadApplyView(store, "ap_…"));
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,19 @@ struct ApplyView {
   ApplyRecord apply;
   std::vector<OperationView> operations;  // deployment order
 };
+
+// A deployment's copy in figures, over its tables: rows copied of the total, the
+// percent weighted by rows (a 10-row table done and a 10M-row one half-copied is 50%,
+// not 75%; the tables' mean progress while no total is known), the longest ETA and the
+// longest write block of its swaps.
+struct CopyFigures {
+  int64_t copied = 0;
+  int64_t total = 0;
+  double percent = 0;
+  std::optional<int64_t> eta_seconds;
+  std::optional<int64_t> lock_ms;
+};
+CopyFigures FiguresOf(const OperationView& ov);
 
 // Reads an apply (by "ap_…" id) with its operations and changes. NotFound naming the id;
 // the store's errors as they come.

@@ -82,31 +82,6 @@ std::vector<Step> StepsOf(const OperationRecord& op, const std::vector<EventReco
   return steps;
 }
 
-struct Figures {
-  int64_t copied = 0;
-  int64_t total = 0;
-  double percent = 0;
-  std::optional<int64_t> lock_ms;
-};
-
-// A deployment's copy, its percent weighing each table by its rows (as the live view).
-Figures FiguresOf(const OperationView& ov) {
-  Figures f;
-  double sum = 0;
-  for (const ChangeRecord& c : ov.changes) {
-    f.copied += c.rows_copied;
-    f.total += c.rows_total;
-    sum += c.progress;
-    if (c.cutover_lock_ms) f.lock_ms = std::max(f.lock_ms.value_or(0), *c.cutover_lock_ms);
-  }
-  if (f.total > 0)
-    f.percent =
-        100.0 * static_cast<double>(std::min(f.copied, f.total)) / static_cast<double>(f.total);
-  else if (!ov.changes.empty())
-    f.percent = sum / static_cast<double>(ov.changes.size());
-  return f;
-}
-
 // "swapped 1 table(s): writes blocked 84 ms, 1 attempt(s)" → 84.
 std::optional<int64_t> LockMsFromEvents(int64_t op_id, const std::vector<EventRecord>& events) {
   std::optional<int64_t> ms;
@@ -137,7 +112,7 @@ std::string Clock(int64_t seconds) {
 void Describe(const OperationView& ov, const std::vector<EventRecord>& events, Micros now,
               Micros window, TimelineLane& lane) {
   const OperationRecord& op = ov.operation;
-  Figures f = FiguresOf(ov);
+  CopyFigures f = FiguresOf(ov);
   if (!f.lock_ms) f.lock_ms = LockMsFromEvents(op.id, events);
   std::vector<TimelineSegment>& segs = lane.segments;
   // The engine's step running now tells the open run apart.

@@ -26,30 +26,9 @@ std::string Clip(std::string s, size_t width) {
   return s;
 }
 
-struct OpFigures {
-  int64_t copied = 0;
-  int64_t total = 0;
-  double percent = 0;
-  std::optional<int64_t> eta;
-  std::optional<int64_t> lock_ms;
-};
-
-OpFigures Figures(const OperationView& ov) {
-  OpFigures f;
-  double weighted = 0;
-  for (const auto& c : ov.changes) {
-    f.copied += c.rows_copied;
-    f.total += c.rows_total;
-    weighted += c.progress;
-    if (c.eta_seconds) f.eta = std::max(f.eta.value_or(0), *c.eta_seconds);
-    if (c.cutover_lock_ms) f.lock_ms = std::max(f.lock_ms.value_or(0), *c.cutover_lock_ms);
-  }
-  // Weighted by rows: a 10-row table done and a 10M-row one half-copied is 50%, not 75%.
-  if (f.total > 0)
-    f.percent =
-        100.0 * static_cast<double>(std::min(f.copied, f.total)) / static_cast<double>(f.total);
-  else if (!ov.changes.empty())
-    f.percent = weighted / static_cast<double>(ov.changes.size());
+// A completed deployment reads 100%, whatever its tables last reported.
+CopyFigures Figures(const OperationView& ov) {
+  CopyFigures f = FiguresOf(ov);
   if (ov.operation.state == OperationState::kCompleted) f.percent = 100;
   return f;
 }
@@ -134,7 +113,7 @@ std::vector<std::string> LiveView::Render(const ApplyView& view, Micros now) {
                   (view.apply.options.defer_cutover ? ", manual cutover" : "") + ")");
   for (const auto& ov : view.operations) {
     const OperationRecord& op = ov.operation;
-    OpFigures f = Figures(ov);
+    CopyFigures f = Figures(ov);
     char pct[16];
     std::snprintf(pct, sizeof pct, "%5.1f%%", f.percent);
     std::string line = "  " + Pad(op.deployment, 12) + " " +
@@ -144,7 +123,7 @@ std::vector<std::string> LiveView::Render(const ApplyView& view, Micros now) {
     if (op.state == OperationState::kRunning && rate > 0)
       line += "  " + HumanCount(rate) + " rows/s";
     if (op.state == OperationState::kRunning) {
-      std::optional<int64_t> eta = f.eta;
+      std::optional<int64_t> eta = f.eta_seconds;
       if (rate > 0 && f.total > f.copied)
         eta = static_cast<int64_t>(static_cast<double>(f.total - f.copied) / rate);
       if (eta) line += "  ETA " + HumanDuration(*eta);
@@ -200,7 +179,7 @@ void LiveView::PrintChanges(const ApplyView& view, Micros now) {
   for (const auto& ov : view.operations) {
     const OperationRecord& op = ov.operation;
     std::string state = HumanPhase(OperationPhase(op, ov.changes));
-    OpFigures f = Figures(ov);
+    CopyFigures f = Figures(ov);
     std::string& last = last_state_[op.id];
     if (state != last) {
       out_ << "  " << op.deployment << ": " << (last.empty() ? "" : last + " -> ") << state;
