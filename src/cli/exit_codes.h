@@ -11,8 +11,8 @@ namespace ordo::cli {
 inline constexpr int kExitOk = 0;
 // The apply ended failed, stopped, cancelled or reverted; a control request was refused.
 inline constexpr int kExitNotCompleted = 1;
-inline constexpr int kExitUsage = 2;          // usage, config or input error
-inline constexpr int kExitUnreachable = 3;    // the store or a target is unreachable
+inline constexpr int kExitUsage = 2;        // usage, config or input error
+inline constexpr int kExitUnreachable = 3;  // the store or a target is unreachable
 // `ordo lint` found a blocked finding; `ordo plan` found a blocked one, or an unsafe one
 // without --allow-unsafe (docs/guide.md, "Lint").
 inline constexpr int kExitRefusedByLint = 4;
