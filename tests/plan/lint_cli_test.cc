@@ -11,45 +11,28 @@
 #include "db/dsn.h"
 #include "db/mysql/connection.h"
 #include "ordo_process.h"
+#include "plan_test_support.h"
 #include "test_servers.h"
 
 namespace ordo {
 namespace {
 
-using testing::MariaDbServer;
 using testing::RunOrdo;
 
-class LintCliTest : public ::testing::Test {
+class LintCliTest : public testing::SchemaTest {
  protected:
   void SetUp() override {
-    auto server = MariaDbServer::Shared();
-    if (!server.ok()) {
-      if (testing::ServersRequired()) FAIL() << server.status().ToString();
-      GTEST_SKIP() << "no MariaDB server: " << server.status().ToString();
-    }
-    server_ = *server;
-    auto dsn = ParseDsn(server_->Dsn());
-    ASSERT_TRUE(dsn.ok());
-    MysqlConnectOptions options;
-    options.multi_statements = true;
-    auto conn = MysqlConnection::Connect(*dsn, options);
-    ASSERT_TRUE(conn.ok()) << conn.status().ToString();
-    conn_ = std::move(conn).value();
-    messy_ = testing::UniqueName("lint_messy");
-    clean_ = testing::UniqueName("lint_clean");
+    SchemaTest::SetUp();
+    if (conn_ == nullptr) return;
+    messy_ = NewSchema("lint_messy");
+    clean_ = NewSchema("lint_clean");
     Create(messy_,
            "CREATE TABLE logs (line TEXT);"
            "CREATE TABLE orders (id INT PRIMARY KEY, total DOUBLE, a INT, KEY ia (a), "
            "KEY ia2 (a));");
     Create(clean_, "CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(20));");
   }
-  void TearDown() override {
-    if (conn_ == nullptr) return;
-    for (const std::string& db : {messy_, clean_})
-      (void)conn_->Execute("DROP DATABASE IF EXISTS " + QuoteIdentifier(db));
-  }
   void Create(const std::string& db, const std::string& sql) {
-    ASSERT_TRUE(conn_->Execute("CREATE DATABASE " + QuoteIdentifier(db)).ok());
     ASSERT_TRUE(conn_->Execute("USE " + QuoteIdentifier(db)).ok());
     ASSERT_TRUE(conn_->ExecuteScript(sql).ok());
   }
@@ -72,8 +55,6 @@ class LintCliTest : public ::testing::Test {
     return path;
   }
 
-  MariaDbServer* server_ = nullptr;
-  std::unique_ptr<MysqlConnection> conn_;
   testing::TempDir dir_;
   std::string messy_, clean_;
 };

@@ -14,44 +14,24 @@
 
 #include "db/dsn.h"
 #include "db/mysql/connection.h"
+#include "plan_test_support.h"
 #include "schema/files.h"
 #include "schema/lint_files.h"
 #include "schema/lint_probe_mysql.h"
 #include "schema/lint_rules.h"
 #include "schema/lint_types.h"
 #include "schema/reader.h"
-#include "test_servers.h"
 
 namespace ordo::schema {
 namespace {
 
-using testing::MariaDbServer;
-
-class LintTest : public ::testing::Test {
+class LintTest : public testing::SchemaTest {
  protected:
   void SetUp() override {
-    auto server = MariaDbServer::Shared();
-    if (!server.ok()) {
-      if (testing::ServersRequired()) FAIL() << server.status().ToString();
-      GTEST_SKIP() << "no MariaDB server: " << server.status().ToString();
-    }
-    server_ = *server;
-    auto dsn = ParseDsn(server_->Dsn());
-    ASSERT_TRUE(dsn.ok());
-    MysqlConnectOptions options;
-    options.multi_statements = true;
-    auto conn = MysqlConnection::Connect(*dsn, options);
-    ASSERT_TRUE(conn.ok()) << conn.status().ToString();
-    conn_ = std::move(conn).value();
-    live_ = testing::UniqueName("lint_live");
-    desired_ = testing::UniqueName("lint_want");
-    for (const std::string& db : {live_, desired_})
-      ASSERT_TRUE(conn_->Execute("CREATE DATABASE " + QuoteIdentifier(db)).ok());
-  }
-  void TearDown() override {
+    SchemaTest::SetUp();
     if (conn_ == nullptr) return;
-    for (const std::string& db : {live_, desired_})
-      (void)conn_->Execute("DROP DATABASE IF EXISTS " + QuoteIdentifier(db));
+    live_ = NewSchema("lint_live");
+    desired_ = NewSchema("lint_want");
   }
 
   void Run(const std::string& db, const std::string& sql) {
@@ -104,8 +84,6 @@ class LintTest : public ::testing::Test {
     return out;
   }
 
-  MariaDbServer* server_ = nullptr;
-  std::unique_ptr<MysqlConnection> conn_;
   std::string live_, desired_;
 };
 

@@ -13,7 +13,9 @@ namespace ordo::testing {
 std::unique_ptr<MysqlConnection> ConnectTo(const MariaDbServer& server) {
   auto dsn = ParseDsn(server.Dsn(""));
   if (!dsn.ok()) return nullptr;
-  auto conn = MysqlConnection::Connect(*dsn, {});
+  MysqlConnectOptions options;
+  options.multi_statements = true;
+  auto conn = MysqlConnection::Connect(*dsn, options);
   if (!conn.ok()) return nullptr;
   return std::move(*conn);
 }
@@ -43,6 +45,27 @@ std::vector<std::string> ScratchSchemas(MysqlConnection& conn) {
   if (!rows.ok()) return {"(query failed: " + rows.status().ToString() + ")"};
   for (const auto& r : rows->rows) out.push_back(r[0].value_or(""));
   return out;
+}
+
+void SchemaTest::SetUp() {
+  ORDO_ASSIGN_SERVER_OR_SKIP(server);
+  server_ = server;
+  conn_ = ConnectTo(*server_);
+  ASSERT_NE(conn_, nullptr) << "cannot connect to the test server";
+}
+
+void SchemaTest::TearDown() {
+  if (conn_ == nullptr) return;
+  for (const std::string& db : schemas_)
+    (void)conn_->Execute("DROP DATABASE IF EXISTS " + QuoteIdentifier(db));
+}
+
+std::string SchemaTest::NewSchema(const std::string& prefix) {
+  std::string name = UniqueName(prefix);
+  Status created = conn_->Execute("CREATE DATABASE " + QuoteIdentifier(name));
+  EXPECT_TRUE(created.ok()) << created.ToString();
+  schemas_.push_back(name);
+  return name;
 }
 
 }  // namespace ordo::testing

@@ -1,9 +1,13 @@
-// What the plan tests share: a connection to the shared test server, a schema of their
-// own filled from SQL text, the files of a case directory.
+// What the plan and lint tests share: a connection to the shared test server, a schema
+// of their own filled from SQL text, the files of a case directory, and SchemaTest, the
+// fixture of the tests that make schemas on the server.
 #pragma once
+
+#include <gtest/gtest.h>
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "db/mysql/connection.h"
 #include "ordo/status.h"
@@ -11,7 +15,8 @@
 
 namespace ordo::testing {
 
-// A connection to `server` (no default schema).
+// A connection to `server` (no default schema) that also runs scripts of several
+// statements.
 std::unique_ptr<MysqlConnection> ConnectTo(const MariaDbServer& server);
 
 // The whole file; "" when it does not exist.
@@ -22,5 +27,21 @@ Status CreateSchemaFrom(MysqlConnection& conn, const std::string& name, const st
 
 // The names of the server's schemas that start with ordo's scratch prefix.
 std::vector<std::string> ScratchSchemas(MysqlConnection& conn);
+
+// The shared MariaDB server (the test fails without it when servers are required, and
+// skips otherwise), a connection to it, and the schemas the test made, dropped at its end.
+class SchemaTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+  // A new empty schema named after `prefix`, dropped at TearDown.
+  std::string NewSchema(const std::string& prefix);
+
+  MariaDbServer* server_ = nullptr;
+  std::unique_ptr<MysqlConnection> conn_;
+
+ private:
+  std::vector<std::string> schemas_;
+};
 
 }  // namespace ordo::testing
