@@ -104,6 +104,9 @@ struct ApplyRecord {
   std::string environment;
   ApplyState state = ApplyState::kPending;
   ApplyOptions options;
+  // Who asked for it (NewApply::requested_by); "" for an apply created before ordo
+  // recorded it.
+  std::string created_by;
   std::optional<std::string> error;
   int attempt = 0;  // retry budget used
   std::optional<std::string> lease_owner;

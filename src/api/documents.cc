@@ -60,6 +60,7 @@ nlohmann::json ApplySummary(const ApplyRecord& a) {
       {"database", a.database},
       {"environment", a.environment},
       {"state", std::string(ToString(a.state))},
+      {"created_by", a.created_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.created_by)},
       {"created_at", FormatRfc3339(a.created_at)},
       {"started_at", Time(a.started_at)},
       {"completed_at", Time(a.completed_at)},

@@ -243,6 +243,12 @@ async function main() {
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const drawn = (n) => page.waitForFunction((lanes) => document.querySelectorAll('.lane').length === lanes &&
     window.ordoConsole.firstDrawnAt != null, { polling: 'mutation' }, n);
+  await page.evaluate(() => { location.hash = '#/'; });
+  const listed = await page.waitForFunction((apply) => {
+    const row = document.querySelector(`table.applies tr[data-apply="${apply}"]`);
+    return row && row.textContent;
+  }, { polling: 'mutation' }, fleet.json.id).then((h) => h.jsonValue());
+  check(listed.includes('api (127.0.0.1)'), 'the list says who created the apply', listed);
   const opened = [];
   const drawing = [];
   for (let i = 0; i < 5; i += 1) {

@@ -107,6 +107,7 @@ TEST_F(Serve, AppliesRoutesAnswerWithTheCliDocuments) {
   EXPECT_EQ(created.json["state"], "pending");
   EXPECT_EQ(created.json["cutover_policy"], "barrier");
   EXPECT_EQ(created.json["options"]["defer_cutover"], false);
+  EXPECT_EQ(created.json["created_by"], "api (127.0.0.1)");
   ASSERT_EQ(created.json["operations"].size(), 2u);
   EXPECT_EQ(created.json["operations"][0]["deployment"], "eu-1");
   EXPECT_EQ(created.json["operations"][0]["changes"][0]["table"], "orders");

@@ -61,6 +61,20 @@ TEST_P(ApplyLevel, HalfCreatedApplyIsInvisible) {
   EXPECT_EQ((*other)->FindApply("ap_halfcreated")->id, created->id);
 }
 
+TEST_P(ApplyLevel, AnApplyRemembersWhoCreatedIt) {
+  NewApply spec = Spec({"d1"});
+  spec.requested_by = "cli:alice@ops-1";
+  auto created = store_->CreateApply(spec);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_EQ(created->created_by, "cli:alice@ops-1");
+  auto found = store_->FindApply(created->external_id);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->created_by, "cli:alice@ops-1");
+  auto listed = store_->ListApplies(10);
+  ASSERT_TRUE(listed.ok() && !listed->empty());
+  EXPECT_EQ(listed->front().created_by, "cli:alice@ops-1");
+}
+
 TEST_P(ApplyLevel, CreateValidatesItsInput) {
   EXPECT_TRUE(store_->CreateApply(Spec({})).status().Is(StatusCode::kInvalidArgument));
   EXPECT_TRUE(store_->CreateApply(Spec({"d1", "d1"})).status().Is(StatusCode::kInvalidArgument));

@@ -20,6 +20,7 @@ TEST(ApplyDocument, HasTheContractFields) {
   view.apply.environment = "production";
   view.apply.state = ApplyState::kRunning;
   view.apply.created_at = 1'000'000;
+  view.apply.created_by = "cli (alice@ops-1)";
   OperationView op;
   op.operation.deployment = "eu-1";
   op.operation.state = OperationState::kCompleted;
@@ -43,6 +44,8 @@ TEST(ApplyDocument, HasTheContractFields) {
   EXPECT_EQ(doc["cutover_policy"], "barrier");
   EXPECT_EQ(doc["on_failure"], "halt");
   EXPECT_EQ(doc["options"]["defer_cutover"], false);
+  EXPECT_EQ(doc["created_by"], "cli (alice@ops-1)");
+  EXPECT_TRUE(ApplySummary(ApplyRecord{})["created_by"].is_null());  // before ordo recorded it
   EXPECT_TRUE(doc["completed_at"].is_null());
   EXPECT_TRUE(doc["error"].is_null());
   const auto& o = doc["operations"][0];

@@ -177,7 +177,7 @@
         h('label', { for: 'filter' }, 'Filter'), filter,
         h('label', { for: 'state-filter' }, 'State'), stateFilter),
       h('table', { class: 'applies' },
-        h('thead', {}, h('tr', {}, ['Apply', 'Database', 'Environment', 'State', 'Age', 'Started', 'Completed', 'Error']
+        h('thead', {}, h('tr', {}, ['Apply', 'Database', 'Environment', 'State', 'Created by', 'Age', 'Started', 'Completed', 'Error']
           .map((c) => h('th', { scope: 'col' }, c)))),
         tbody),
       status));
@@ -192,10 +192,11 @@
       stateFilter.value = states.includes(chosen) ? chosen : '';
       const now = Date.now();
       const shown = applies.filter((a) => (!state || a.state === state) && (!text ||
-        [a.id, a.database, a.environment, a.state, a.error].join(' ').toLowerCase().includes(text)));
+        [a.id, a.database, a.environment, a.state, a.created_by, a.error].join(' ').toLowerCase().includes(text)));
       tbody.replaceChildren(...shown.map((a) => h('tr', { 'data-apply': a.id },
         h('td', {}, h('a', { href: '#/applies/' + encodeURIComponent(a.id) }, a.id)),
         h('td', {}, a.database), h('td', {}, a.environment), h('td', {}, stateBadge(a.state)),
+        h('td', {}, a.created_by || ''),
         h('td', { title: shortTime(ms(a.created_at)) }, duration(now - ms(a.created_at)) + ' ago'),
         h('td', {}, shortTime(ms(a.started_at))), h('td', {}, shortTime(ms(a.completed_at))),
         h('td', { class: 'error' }, a.error || ''))));
@@ -279,6 +280,7 @@
     function drawHead(apply) {
       const facts = [
         ['Database', apply.database], ['Environment', apply.environment],
+        ['Created by', apply.created_by || 'not recorded'],
         ['Cutover policy', apply.cutover_policy], ['On failure', apply.on_failure],
         ['Deferred cutover', apply.options && apply.options.defer_cutover ? 'yes' : 'no'],
         ['Created', shortTime(ms(apply.created_at))], ['Started', shortTime(ms(apply.started_at))],

@@ -97,6 +97,8 @@ Result<ApplyRecord> DecodeApply(const Dialect& d, const SqlRow& row, size_t f) {
   if (options.is_object()) {
     auto it = options.find("allow_unsafe");
     if (it != options.end() && it->is_boolean()) a.options.allow_unsafe = it->get<bool>();
+    it = options.find("created_by");
+    if (it != options.end() && it->is_string()) a.created_by = it->get<std::string>();
   }
   a.error = OptText(row, f + 7);
   ORDO_ASSIGN_OR_RETURN(int64_t attempt, CellInt(row, f + 8));
@@ -173,9 +175,11 @@ Result<EventRecord> DecodeEvent(const Dialect& d, const SqlRow& row) {
   return e;
 }
 
-std::string OptionsJson(const ApplyOptions& options) {
-  return std::string("{\"defer_cutover\":") + (options.defer_cutover ? "true" : "false") +
-         ",\"allow_unsafe\":" + (options.allow_unsafe ? "true" : "false") + "}";
+std::string OptionsJson(const ApplyOptions& options, std::string_view created_by) {
+  return nlohmann::json{{"defer_cutover", options.defer_cutover},
+                        {"allow_unsafe", options.allow_unsafe},
+                        {"created_by", created_by}}
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace ordo::sqlstore

@@ -12,6 +12,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -55,7 +57,7 @@ Result<std::vector<Record>> DecodeRows(const SqlRows& rows, Decode decode) {
 
 // Integer cell; Internal for NULL or garbage (a schema mismatch, not user input).
 Result<int64_t> CellInt(const SqlRow& row, size_t i);
-// The "options" column of applies for `options`.
-std::string OptionsJson(const ApplyOptions& options);
+// The "options" column of applies: `options` and who created the apply.
+std::string OptionsJson(const ApplyOptions& options, std::string_view created_by);
 
 }  // namespace ordo::sqlstore
