@@ -85,7 +85,8 @@ Result<ApplyRecord> SqlStore::CreateApply(const NewApply& apply) {
       "options, operation_count, attempt, created_at, updated_at) VALUES (?, ?, ?, 'pending', "
       "?, ?, ?, 0, ?, ?)",
       {Text(external_id), Text(apply.database), Text(apply.environment),
-       SqlValue::Int(apply.options.defer_cutover), Text(OptionsJson(apply.options, apply.requested_by)),
+       SqlValue::Int(apply.options.defer_cutover),
+       Text(OptionsJson(apply.options, apply.requested_by)),
        SqlValue::Int(static_cast<int64_t>(apply.operations.size())), now, now});
   if (inserted.status().Is(StatusCode::kAlreadyExists))
     return AlreadyExists("apply " + external_id + " already exists");
