@@ -16,11 +16,6 @@ std::string Bar(double percent) {
   return "[" + std::string(filled, '#') + std::string(kBarWidth - filled, '.') + "]";
 }
 
-std::string Pad(std::string s, size_t width) {
-  if (s.size() < width) s.append(width - s.size(), ' ');
-  return s;
-}
-
 std::string Clip(std::string s, size_t width) {
   if (s.size() > width) s = s.substr(0, width - 3) + "...";
   return s;
@@ -40,12 +35,17 @@ std::string PausedHint(const ApplyView& view) {
          view.apply.external_id + "` ends it";
 }
 
+}  // namespace
+
+std::string Pad(std::string s, size_t width) {
+  if (s.size() < width) s.append(width - s.size(), ' ');
+  return s;
+}
+
 std::string ClockTime(Micros t) {
   std::string s = FormatRfc3339(t);  // 2026-11-27T10:00:00.123456Z
   return s.size() >= 19 ? s.substr(11, 8) + "Z" : s;
 }
-
-}  // namespace
 
 std::string HumanCount(double n) {
   char buf[32];

@@ -77,6 +77,10 @@ class LiveView {
   Micros last_progress_line_ = 0;
 };
 
+// `s` padded with spaces to `width` bytes.
+std::string Pad(std::string s, size_t width);
+// "10:00:00Z": the time of day of `t`, UTC.
+std::string ClockTime(Micros t);
 // "12.3k", "1.2M".
 std::string HumanCount(double n);
 // "1:05", "1:02:03".

@@ -59,17 +59,6 @@ constexpr K kLegendOrder[] = {K::kWaiting, K::kCopying,   K::kBuildingIndexes, K
                               K::kStopped, K::kCompleted, K::kFailed,          K::kCancelled,
                               K::kReverted};
 
-// "08:00:15Z".
-std::string ClockTime(Micros t) {
-  std::string s = FormatRfc3339(t);  // 2027-01-15T08:00:15.000000Z
-  return s.size() >= 19 ? s.substr(11, 8) + "Z" : s;
-}
-
-std::string Pad(std::string s, size_t width) {
-  if (s.size() < width) s.append(width - s.size(), ' ');
-  return s;
-}
-
 // One lane as cells: the kind drawn in each, or none (blank).
 using Cells = std::vector<std::optional<K>>;
 
