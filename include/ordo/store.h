@@ -150,6 +150,11 @@ class Store {
   virtual Result<std::vector<OperationRecord>> ListOperations(int64_t apply_id) = 0;
   virtual Result<OperationRecord> GetOperation(int64_t operation_id) = 0;
   virtual Result<std::vector<ChangeRecord>> ListChanges(int64_t operation_id) = 0;
+  // The other apply holding one of this apply's deployments (same database and
+  // environment), named as a start of this apply would be refused for it ("deployment
+  // d is held by apply ap_…"); nullopt when none does. A read that locks nothing: the
+  // start decides again when it is asked for.
+  virtual Result<std::optional<std::string>> HolderOfDeployments(int64_t apply_id) = 0;
 
   // ---- claims (docs/model.md) ----------------------------------------------------
   // Empty owner → LeaseLost without running any SQL. nullopt: nothing claimable.

@@ -36,15 +36,11 @@ void DropClockFields(nlohmann::json& node) {
 
 }  // namespace
 
-nlohmann::json ControlsDocument(const RequestFacts& facts) {
+nlohmann::json ControlsDocument(const RequestFacts& facts, const DeploymentHolderLookup& holder) {
   static const char* const kOutcomes[] = {"accepted", "already_requested", "refused"};
-  // Not previewed: the start's check of other applies (the request makes it).
-  DeploymentHolderLookup no_holder = [](const std::vector<std::string>&) {
-    return Result<std::optional<std::string>>(std::nullopt);
-  };
   nlohmann::json doc = nlohmann::json::object();
   for (RequestKind kind : kControls) {
-    auto decision = DecideRequest(facts, kind, no_holder);
+    auto decision = DecideRequest(facts, kind, holder);
     if (!decision.ok()) {
       doc[Verb(kind)] = {
           {"outcome", "unknown"}, {"accepted", false}, {"reason", decision.status().message()}};
@@ -68,8 +64,12 @@ Result<nlohmann::json> LoadPageDocument(Store& store, std::string_view external_
   RequestFacts facts{view.apply, {}, std::move(requests)};
   for (const OperationView& op : view.operations) facts.operations.push_back(op.operation);
   Timeline timeline = BuildTimeline(view, events, now, revert_window);
+  const int64_t apply_id = view.apply.id;
+  DeploymentHolderLookup holder = [&store, apply_id](const std::vector<std::string>&) {
+    return store.HolderOfDeployments(apply_id);
+  };
   return nlohmann::json{{"apply", ApplyDocument(view)},
-                        {"controls", ControlsDocument(facts)},
+                        {"controls", ControlsDocument(facts, holder)},
                         {"timeline", TimelineDocument(timeline)}};
 }
 

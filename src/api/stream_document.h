@@ -5,8 +5,9 @@
 //
 // The controls come from the store's own decision (core/request_decision.h) over the
 // rows just read, so the console enables exactly the buttons whose request would be
-// accepted. One part of that decision is not previewed: whether another apply holds a
-// deployment (for start); the request itself still checks it, and its answer says so.
+// accepted, including a start's check that no other apply holds one of the deployments
+// (Store::HolderOfDeployments). It is a preview: the request decides again, and its
+// answer is what the console shows.
 //
 // Thread-safety: pure functions, and a load as thread-safe as the store.
 //
@@ -27,7 +28,9 @@ namespace ordo::api {
 // {"stop":{"outcome":"accepted","accepted":true,"reason":null},
 //  "revert":{"outcome":"refused","accepted":false,"reason":"revert applies only during a
 //  revert window"}, …}: one member per request, named as in the URL (skip-revert).
-nlohmann::json ControlsDocument(const RequestFacts& facts);
+// `holder` answers a start's question of other applies (asked only for a start every
+// other rule accepts).
+nlohmann::json ControlsDocument(const RequestFacts& facts, const DeploymentHolderLookup& holder);
 
 // {"apply":{…},"controls":{…},"timeline":{…}} of the apply "ap_…" at `now`;
 // `revert_window`: the environment's window length (0: unknown). NotFound naming the id;

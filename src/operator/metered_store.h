@@ -67,6 +67,9 @@ class MeteredStore final : public Store {
   Result<std::vector<ChangeRecord>> ListChanges(int64_t operation_id) override {
     return inner_.ListChanges(operation_id);
   }
+  Result<std::optional<std::string>> HolderOfDeployments(int64_t apply_id) override {
+    return inner_.HolderOfDeployments(apply_id);
+  }
 
   Result<std::optional<ClaimedOperation>> ClaimNextCopy(std::string_view owner) override;
   Result<std::optional<ClaimedOperation>> ClaimNextCutover(std::string_view owner) override;

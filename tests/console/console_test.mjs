@@ -6,14 +6,15 @@
 // refused); the lanes in deployment order with the states the API reports; progress
 // shown without a reload; the stop button, after its confirmation, records a stop that
 // `ordo status ID --json` shows; Escape leaves a dialog without a request; a control the
-// store refuses shows the refusal; and it prints how long the page of a 50-deployment
-// apply takes to draw. Both applies are ended (stopped, then cancelled) and nothing of
-// ordo may stay on the targets.
+// store refuses shows the refusal; start is disabled while another apply holds a
+// deployment; it prints how long the page of a 50-deployment apply takes to draw; and a
+// rollout runs to completion on the page (swaps in order, revert windows). The applies
+// end cancelled or completed, and nothing of ordo may stay on the targets.
 //
 // Environment: ORDO_BINARY (the ordo binary), ORDO_SOURCE_DIR (the checkout),
 // ORDO_TEST_MYSQL_PORT/_USER/_PASSWORD (a server to use; else a private one is started
 // with scripts/mariadb-tmp), CHROMIUM (default /usr/bin/chromium),
-// ORDO_CONSOLE_SCREENSHOTS (a folder for console-login.png and console-apply.png).
+// ORDO_CONSOLE_SCREENSHOTS (a folder for console-login.png, console-apply.png and console-rollout.png).
 // Without chromium, puppeteer-core or a server it is skipped (exit 77), or fails with
 // ORDO_REQUIRE_SERVERS=1.
 import { execFileSync, spawn } from 'node:child_process';
@@ -133,11 +134,12 @@ async function main() {
   for (const schema of allSchemas) tables += `DROP DATABASE IF EXISTS ${schema}; CREATE DATABASE ${schema}; ` +
     `CREATE TABLE ${schema}.orders (id INT PRIMARY KEY AUTO_INCREMENT, note VARCHAR(60) NOT NULL); `;
   for (const schema of Object.values(shopSchemas)) tables +=
-    `INSERT INTO ${schema}.orders (note) SELECT CONCAT('order number ', seq) FROM ${schema}.seq_1_to_${ROWS}; `;
+    `INSERT INTO ${schema}.orders (note) SELECT CONCAT('order number ', seq) FROM ${schema}.seq_1_to_${ROWS}; ` +
+    `CREATE TABLE ${schema}.notes (id INT PRIMARY KEY); `;
   for (const [, schema] of fleetSchemas) tables += `INSERT INTO ${schema}.orders (note) VALUES ('a'), ('b'); `;
   sql(tables);
   const lines = ['store: sqlite:ordo.db', 'worker:', '  poll_interval: 200ms', '  drivers: 2', 'api:', `  token: ${TOKEN}`, 'databases:',
-    '  shop:', '    environments:', '      prod:', '        cutover_policy: barrier', '        deployments:'];
+    '  shop:', '    environments:', '      prod:', '        cutover_policy: barrier', '        revert_window: 4s', '        deployments:'];
   for (const [name, schema] of Object.entries(shopSchemas)) lines.push(`          - name: ${name}`, `            dsn: ${dsn(schema)}`);
   lines.push('  fleet:', '    environments:', '      prod:', '        cutover_policy: rolling', '        deployments:');
   for (const [name, schema] of fleetSchemas) lines.push(`          - name: ${name}`, `            dsn: ${dsn(schema)}`);
@@ -220,6 +222,19 @@ async function main() {
   await page.waitForFunction(() => [...document.querySelectorAll('.lane')].every((l) => l.dataset.state === 'stopped'));
   check(/nothing to stop/.test(await text('#why-stop')), 'stop is disabled once nothing is active', await text('#why-stop'));
 
+  // Start is disabled while another apply holds one of the deployments, and says which
+  // (the other apply changes another table: the stopped one keeps its copies of orders).
+  await page.waitForFunction(() => !document.querySelector('button[data-verb="start"]').disabled);
+  const rival = await http(base, 'POST', '/v1/applies', { database: 'shop', environment: 'prod', defer_cutover: true,
+    ddl: ['ALTER TABLE notes ADD COLUMN other INT'] });
+  check(rival.status === 201, 'another apply takes the deployments of the stopped one', rival.json);
+  await page.waitForFunction(() => document.querySelector('button[data-verb="start"]').disabled);
+  check((await text('#why-start')).includes(`held by apply ${rival.json.id}`), 'start is disabled naming the apply that holds a deployment',
+    await text('#why-start'));
+  await http(base, 'POST', `/v1/applies/${rival.json.id}/cancel`);
+  const rivalEnd = await until('the other apply to settle', () => { const d = status(rival.json.id); return finished(d) && d; }, 60000, 200);
+  check(rivalEnd.state === 'cancelled', 'the other apply ended cancelled', rivalEnd.state);
+
   // A refused control: start is offered on the stopped apply, but the apply is cancelled
   // while its confirmation is open; the store's refusal is what the page shows.
   await page.waitForFunction(() => !document.querySelector('button[data-verb="start"]').disabled);
@@ -283,6 +298,31 @@ async function main() {
   check(ordoLeftovers() === '', 'no table of ordo is left on the targets', ordoLeftovers());
   const columns = sql(`SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA LIKE '${prefix}\\_%' AND COLUMN_NAME = 'extra'`).trim();
   check(columns === '0', 'the cancelled applies changed no table', columns);
+
+  // A rollout to its end: the swaps one at a time in deployment order, each followed by
+  // its revert window; the page is photographed while the second one is in its window.
+  const rollout = await http(base, 'POST', '/v1/applies', { database: 'shop', environment: 'prod',
+    ddl: ['ALTER TABLE orders ADD COLUMN extra INT NOT NULL DEFAULT 7, ADD INDEX idx_note (note)'] });
+  check(rollout.status === 201, 'a rollout of the shop is created', rollout.json);
+  await page.evaluate((apply) => { location.hash = '#/applies/' + apply; }, rollout.json.id);
+  await page.waitForFunction(() => document.querySelector('.lane[data-deployment="eu-2"]')?.dataset.state === 'revert_window',
+    { timeout: 120000, polling: 'mutation' });
+  const laneKinds = (d) => page.$$eval(`.lane[data-deployment="${d}"] .seg`, (els) => els.map((e) => e.dataset.kind));
+  const first = await laneKinds('eu-1');
+  check(['cutover', 'revert_window', 'completed'].every((k) => first.includes(k)) &&
+    await page.$eval('.lane[data-deployment="eu-1"]', (e) => e.dataset.state) === 'completed',
+  'the first deployment\'s lane shows its swap, its revert window and its completion', first);
+  check(await page.$eval('.lane[data-deployment="us-1"]', (e) => e.dataset.state) === 'waiting_for_cutover',
+    'the last deployment waits for its turn while the second is in its window');
+  await sleep(1500);
+  await shoot('console-rollout.png');
+  const done = await until('the rollout to complete', () => { const d = status(rollout.json.id); return finished(d) && d; }, 120000, 200);
+  check(done.state === 'completed' && done.operations.every((op) => op.state === 'completed'), 'the rollout ended completed',
+    done.operations.map((o) => o.state));
+  const swapped = sql(`SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA IN ` +
+    `(${Object.values(shopSchemas).map((x) => `'${x}'`).join(',')}) AND TABLE_NAME = 'orders' AND COLUMN_NAME = 'extra'`).trim();
+  check(swapped === '3', 'every deployment\'s table has the new column', swapped);
+  check(ordoLeftovers() === '', 'no table of ordo is left on the targets after the rollout', ordoLeftovers());
 
   serve.kill('SIGTERM');
   const code = await new Promise((resolve) => (serve.exitCode !== null ? resolve(serve.exitCode) : serve.on('exit', resolve)));

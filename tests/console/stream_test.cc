@@ -28,6 +28,11 @@ OperationRecord Op(int64_t id, OperationState state) {
   return op;
 }
 
+// No other apply holds a deployment.
+Result<std::optional<std::string>> NoHolder(const std::vector<std::string>&) {
+  return std::optional<std::string>();
+}
+
 RequestFacts Facts(std::vector<OperationRecord> ops,
                    std::vector<ControlRequestRecord> requests = {}) {
   RequestFacts f;
@@ -40,7 +45,7 @@ RequestFacts Facts(std::vector<OperationRecord> ops,
 
 TEST(ControlsDocument, EnablesExactlyWhatTheStoreWouldAccept) {
   json c = api::ControlsDocument(
-      Facts({Op(1, OperationState::kRunning), Op(2, OperationState::kPending)}));
+      Facts({Op(1, OperationState::kRunning), Op(2, OperationState::kPending)}), NoHolder);
   EXPECT_EQ(c["stop"]["accepted"], true);
   EXPECT_EQ(c["stop"]["outcome"], "accepted");
   EXPECT_TRUE(c["stop"]["reason"].is_null());
@@ -56,16 +61,33 @@ TEST(ControlsDocument, APendingRequestIsAlreadyRequestedAndASettledApplyRefusesA
   ControlRequestRecord stop;
   stop.kind = RequestKind::kStop;
   stop.status = RequestStatus::kPending;
-  json c = api::ControlsDocument(Facts({Op(1, OperationState::kRunning)}, {stop}));
+  json c = api::ControlsDocument(Facts({Op(1, OperationState::kRunning)}, {stop}), NoHolder);
   EXPECT_EQ(c["stop"]["outcome"], "already_requested");
   EXPECT_EQ(c["stop"]["accepted"], false);
   EXPECT_EQ(c["start"]["reason"], "a stop is still in progress");
 
-  json settled = api::ControlsDocument(Facts({Op(1, OperationState::kCompleted)}));
+  json settled = api::ControlsDocument(Facts({Op(1, OperationState::kCompleted)}), NoHolder);
   for (const auto& [verb, answer] : settled.items()) {
     EXPECT_EQ(answer["accepted"], false) << verb;
     EXPECT_EQ(answer["reason"], "apply ap_1 is completed") << verb;
   }
+}
+
+TEST(ControlsDocument, StartIsRefusedWhileAnotherApplyHoldsADeployment) {
+  RequestFacts facts = Facts({Op(1, OperationState::kStopped), Op(2, OperationState::kStopped)});
+  facts.apply.state = ApplyState::kStopped;
+  std::vector<std::string> asked;
+  auto held = [&](const std::vector<std::string>& deployments) {
+    asked = deployments;
+    return Result<std::optional<std::string>>(
+        std::optional<std::string>("deployment d2 is held by apply ap_2 (operation running)"));
+  };
+  json c = api::ControlsDocument(facts, held);
+  EXPECT_EQ(c["start"]["accepted"], false);
+  EXPECT_EQ(c["start"]["outcome"], "refused");
+  EXPECT_EQ(c["start"]["reason"], "deployment d2 is held by apply ap_2 (operation running)");
+  EXPECT_EQ(asked, (std::vector<std::string>{"d1", "d2"}));
+  EXPECT_EQ(api::ControlsDocument(facts, NoHolder)["start"]["accepted"], true);
 }
 
 TEST(PageKey, IgnoresTheClockButNotWhatHappened) {

@@ -57,6 +57,10 @@ Result<std::vector<ChangeRecord>> SimStore::ListChanges(int64_t id) {
   SIM_BEFORE();
   return inner_.ListChanges(id);
 }
+Result<std::optional<std::string>> SimStore::HolderOfDeployments(int64_t id) {
+  SIM_BEFORE();
+  return inner_.HolderOfDeployments(id);
+}
 
 Result<std::optional<ClaimedOperation>> SimStore::ClaimNextCopy(std::string_view owner) {
   SIM_BEFORE();

@@ -45,6 +45,7 @@ class SimStore final : public Store {
   Result<std::vector<OperationRecord>> ListOperations(int64_t apply_id) override;
   Result<OperationRecord> GetOperation(int64_t operation_id) override;
   Result<std::vector<ChangeRecord>> ListChanges(int64_t operation_id) override;
+  Result<std::optional<std::string>> HolderOfDeployments(int64_t apply_id) override;
 
   Result<std::optional<ClaimedOperation>> ClaimNextCopy(std::string_view owner) override;
   Result<std::optional<ClaimedOperation>> ClaimNextCutover(std::string_view owner) override;

@@ -158,6 +158,10 @@ TEST_P(ApplyLevel, RestartOfStoppedApplyRechecksItsDeployments) {
   SetApplySql(x->id, "state = 'stopped'");
   auto y = store_->CreateApply(Spec({"d2", "d3"}));  // a stopped apply holds nothing
   ASSERT_TRUE(y.ok()) << y.status().ToString();
+  auto holder = store_->HolderOfDeployments(x->id);  // what a start would be refused for
+  ASSERT_TRUE(holder.ok()) << holder.status().ToString();
+  EXPECT_EQ(holder->value_or(""),
+            "deployment d2 is held by apply " + y->external_id + " (operation pending)");
   auto start = store_->RequestControl(x->id, RequestKind::kStart, "operator");
   ASSERT_TRUE(start.ok());
   EXPECT_EQ(start->outcome, RequestOutcome::kRefused);
@@ -168,6 +172,9 @@ TEST_P(ApplyLevel, RestartOfStoppedApplyRechecksItsDeployments) {
   EXPECT_EQ(Op(xs[0]).state, S::kStopped);
   for (int64_t id : OpIds(y->id)) SetOp(id, S::kCompleted);
   SetApplySql(y->id, "state = 'completed'");
+  holder = store_->HolderOfDeployments(x->id);
+  ASSERT_TRUE(holder.ok()) << holder.status().ToString();
+  EXPECT_EQ(*holder, std::nullopt);
   start = store_->RequestControl(x->id, RequestKind::kStart, "operator");
   ASSERT_TRUE(start.ok());
   EXPECT_EQ(start->outcome, RequestOutcome::kAccepted) << start->reason;

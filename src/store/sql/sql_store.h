@@ -68,6 +68,7 @@ class SqlStore : public Store, public GateCandidates {
   Result<std::vector<OperationRecord>> ListOperations(int64_t apply_id) override;
   Result<OperationRecord> GetOperation(int64_t operation_id) override;
   Result<std::vector<ChangeRecord>> ListChanges(int64_t operation_id) override;
+  Result<std::optional<std::string>> HolderOfDeployments(int64_t apply_id) override;
   Result<std::vector<ControlRequestRecord>> ListRequests(int64_t apply_id) override;
   Result<std::vector<EventRecord>> ListEvents(int64_t apply_id) override;
 

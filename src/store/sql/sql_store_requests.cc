@@ -66,6 +66,15 @@ Result<std::optional<std::string>> SqlStore::DeploymentHolder(
   return FindDeploymentHolder(deployments, reads);
 }
 
+Result<std::optional<std::string>> SqlStore::HolderOfDeployments(int64_t apply_id) {
+  ORDO_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, BeginRead());
+  ORDO_ASSIGN_OR_RETURN(ApplyRecord apply, ReadApply(*s, apply_id));
+  ORDO_ASSIGN_OR_RETURN(std::vector<OperationRecord> operations, ReadOperations(*s, apply_id));
+  std::vector<std::string> deployments;
+  for (const auto& op : operations) deployments.push_back(op.deployment);
+  return DeploymentHolder(*s, apply.database, apply.environment, deployments, apply_id);
+}
+
 Result<ApplyRecord> SqlStore::CreateApply(const NewApply& apply) {
   ORDO_RETURN_IF_ERROR(ValidateNewApply(apply));
   std::string external_id = apply.external_id.empty() ? NewExternalApplyId() : apply.external_id;
