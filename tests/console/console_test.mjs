@@ -7,9 +7,10 @@
 // shown without a reload; the stop button, after its confirmation, records a stop that
 // `ordo status ID --json` shows; Escape leaves a dialog without a request; a control the
 // store refuses shows the refusal; start is disabled while another apply holds a
-// deployment; it prints how long the page of a 50-deployment apply takes to draw; and a
-// rollout runs to completion on the page (swaps in order, revert windows). The applies
-// end cancelled or completed, and nothing of ordo may stay on the targets.
+// deployment; it prints how long the page of a 50-deployment apply takes to draw and
+// counts its requests while idle; and a rollout runs to completion on the page (swaps
+// in order, revert windows). The applies end cancelled or completed, and nothing of
+// ordo may stay on the targets.
 //
 // Environment: ORDO_BINARY (the ordo binary), ORDO_SOURCE_DIR (the checkout),
 // ORDO_TEST_MYSQL_PORT/_USER/_PASSWORD (a server to use; else a private one is started
@@ -288,6 +289,13 @@ async function main() {
     `${median(loads).toFixed(0)} ms (${ms1(loads)} ms)`);
   console.log(`[ figure ] console: 50-deployment apply page drawn ${median(opened).toFixed(0)} ms after it is opened ` +
     `(median of 5; drawing ${median(drawing).toFixed(1)} ms), ${median(loads).toFixed(0)} ms from a fresh load (median of 3)`);
+  // While idle the open page holds its one stream: at most one request a second.
+  let requests = 0;
+  const counted = () => { requests += 1; };
+  page.on('request', counted);
+  await sleep(3000);
+  page.off('request', counted);
+  check(requests <= 3, `the open apply page made ${requests} requests in 3 s while idle (at most one a second)`);
   const fleetOrder = await page.$$eval('.lane', (els) => els.map((e) => e.dataset.deployment));
   check(fleetOrder.join() === fleetSchemas.map(([n]) => n).join(), 'the 50 lanes are in deployment order');
   await http(base, 'POST', `/v1/applies/${fleet.json.id}/cancel`);
