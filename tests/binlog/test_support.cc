@@ -195,5 +195,29 @@ void ExpectChange(const RowChange& c, RowChange::Kind kind, const std::vector<Sq
   EXPECT_EQ(c.after, after);
 }
 
+std::string TemporalColumnsOfEveryPrecision() {
+  std::string out;
+  for (int n = 0; n <= 6; ++n) {
+    std::string s = std::to_string(n);
+    out += ", t" + s + " TIME(" + s + "), dt" + s + " DATETIME(" + s + "), ts" + s + " TIMESTAMP(" +
+           s + ") NULL";
+  }
+  return out;
+}
+
+void ExpectRound(BinlogReader& reader, const ExpectedRound& round) {
+  const size_t count = round.inserted.size() + (round.updated ? 1 : 0) + (round.deleted ? 1 : 0);
+  auto rows = ReadRowChanges(reader, count);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), count);
+  size_t i = 0;
+  for (const auto& row : round.inserted)
+    ExpectChange((*rows)[i++], RowChange::Kind::kInsert, {}, row);
+  if (round.updated)
+    ExpectChange((*rows)[i++], RowChange::Kind::kUpdate, round.updated->first,
+                 round.updated->second);
+  if (round.deleted) ExpectChange((*rows)[i], RowChange::Kind::kDelete, *round.deleted, {});
+}
+
 }  // namespace testing
 }  // namespace ordo

@@ -10,11 +10,14 @@
 //     Insert("t", {SqlValue::Int(1)});
 //     auto rows = ReadRowChanges(**reader, 1);
 //   }
+//
+//   ExpectRound(**reader, {{first, second}, {{second, updated}}, first});
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -78,6 +81,23 @@ Result<BinlogEvent> ReadUntil(BinlogReader& reader,
 // Asserts (non-fatally) that `c` is a `kind` change with the given images.
 void ExpectChange(const RowChange& c, RowChange::Kind kind, const std::vector<SqlValue>& before,
                   const std::vector<SqlValue>& after);
+
+// ", t0 TIME(0), dt0 DATETIME(0), ts0 TIMESTAMP(0) NULL, …" up to precision 6: the
+// temporal columns of every precision, for a CREATE TABLE.
+std::string TemporalColumnsOfEveryPrecision();
+
+// A test's round of writes as the reader must return it, in this order: each row of
+// `inserted` inserted, then (when given) the first image updated to the second, then
+// (when given) `deleted` deleted.
+struct ExpectedRound {
+  using Row = std::vector<SqlValue>;
+  std::vector<Row> inserted;
+  std::optional<std::pair<Row, Row>> updated;
+  std::optional<Row> deleted;
+};
+
+// Reads the round's changes (ReadRowChanges) and checks each against `round`.
+void ExpectRound(BinlogReader& reader, const ExpectedRound& round);
 
 }  // namespace testing
 }  // namespace ordo

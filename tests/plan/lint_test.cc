@@ -25,6 +25,8 @@
 namespace ordo::schema {
 namespace {
 
+using Names = std::vector<std::string>;
+
 class LintTest : public testing::SchemaTest {
  protected:
   void SetUp() override {
@@ -76,6 +78,14 @@ class LintTest : public testing::SchemaTest {
                  [&](const Finding& f) { return f.rule == rule; });
     return out;
   }
+  // Where each finding of `rule` is, in order: "table", "table.column" or "table.index".
+  static std::vector<std::string> Where(const std::vector<Finding>& all, const std::string& rule) {
+    std::vector<std::string> out;
+    for (const Finding& f : Of(all, rule))
+      out.push_back(f.table + (f.column.empty() && f.index.empty() ? "" : ".") + f.column +
+                    f.index);
+    return out;
+  }
   static std::string Dump(const std::vector<Finding>& all) {
     std::string out;
     for (const Finding& f : all)
@@ -95,11 +105,8 @@ TEST_F(LintTest, TableWithoutUsableKeyIsBlocked) {
       "CREATE TABLE nullable_unique (a INT NULL, UNIQUE KEY u (a));"
       "CREATE TABLE pk (id INT PRIMARY KEY);"
       "CREATE TABLE notnull_unique (a INT NOT NULL, UNIQUE KEY u (a));");
-  auto hits = Of(f, "no-primary-key");
-  ASSERT_EQ(hits.size(), 2u) << Dump(f);
-  EXPECT_EQ(hits[0].table, "nokey");
-  EXPECT_EQ(hits[1].table, "nullable_unique");
-  EXPECT_EQ(hits[0].severity, Severity::kBlocked);
+  ASSERT_EQ(Where(f, "no-primary-key"), (Names{"nokey", "nullable_unique"})) << Dump(f);
+  EXPECT_EQ(Of(f, "no-primary-key")[0].severity, Severity::kBlocked);
 }
 
 TEST_F(LintTest, ForeignKeysBlockBothTables) {
@@ -121,30 +128,25 @@ TEST_F(LintTest, DuplicateIndexNamesTheOneToDrop) {
   auto f = LintLive(
       "CREATE TABLE d (id INT PRIMARY KEY, a INT, b INT, KEY ia (a), UNIQUE KEY ua (a), "
       "KEY ib (b));");
-  auto hits = Of(f, "duplicate-index");
-  ASSERT_EQ(hits.size(), 1u) << Dump(f);
-  EXPECT_EQ(hits[0].index, "ia");  // the plain one beside the unique one
-  EXPECT_EQ(hits[0].severity, Severity::kAdvisory);
+  // The plain one beside the unique one.
+  ASSERT_EQ(Where(f, "duplicate-index"), (Names{"d.ia"})) << Dump(f);
+  EXPECT_EQ(Of(f, "duplicate-index")[0].severity, Severity::kAdvisory);
 }
 
 TEST_F(LintTest, RedundantIndexIsALeftmostPrefixOfAnother) {
   auto f = LintLive(
       "CREATE TABLE r (id INT PRIMARY KEY, a INT, b INT, c INT, KEY ia (a), KEY iab (a, b), "
       "KEY ib (b), UNIQUE KEY uc (c), KEY icb (c, b));");
-  auto hits = Of(f, "redundant-index");
-  ASSERT_EQ(hits.size(), 1u) << Dump(f);  // not ib (b is not leftmost), not uc (unique)
-  EXPECT_EQ(hits[0].index, "ia");
-  EXPECT_NE(hits[0].message.find("iab"), std::string::npos);
+  // Not ib (b is not leftmost), not uc (unique).
+  ASSERT_EQ(Where(f, "redundant-index"), (Names{"r.ia"})) << Dump(f);
+  EXPECT_NE(Of(f, "redundant-index")[0].message.find("iab"), std::string::npos);
 }
 
 TEST_F(LintTest, FloatForMoneyIsAdvised) {
   auto f = LintLive(
       "CREATE TABLE m (id INT PRIMARY KEY, unit_price DOUBLE, totalAmount FLOAT, "
       "ratio FLOAT, cost DECIMAL(10,2));");
-  auto hits = Of(f, "float-money");
-  ASSERT_EQ(hits.size(), 2u) << Dump(f);
-  EXPECT_EQ(hits[0].column, "unit_price");
-  EXPECT_EQ(hits[1].column, "totalAmount");
+  EXPECT_EQ(Where(f, "float-money"), (Names{"m.unit_price", "m.totalAmount"})) << Dump(f);
 }
 
 TEST_F(LintTest, ZeroDateDefaultIsAdvised) {
@@ -152,9 +154,7 @@ TEST_F(LintTest, ZeroDateDefaultIsAdvised) {
       "SET SESSION sql_mode = '';"
       "CREATE TABLE z (id INT PRIMARY KEY, created DATETIME NOT NULL DEFAULT "
       "'0000-00-00 00:00:00', born DATE DEFAULT '2000-01-01', seen TIMESTAMP NULL);");
-  auto hits = Of(f, "zero-date-default");
-  ASSERT_EQ(hits.size(), 1u) << Dump(f);
-  EXPECT_EQ(hits[0].column, "created");
+  EXPECT_EQ(Where(f, "zero-date-default"), (Names{"z.created"})) << Dump(f);
 }
 
 TEST_F(LintTest, AutoIncrementNearItsTypeMaximumFromTheLiveCounter) {
@@ -174,11 +174,7 @@ TEST_F(LintTest, ReservedWordsAsNamesAreAdvised) {
   auto f = LintLive(
       "CREATE TABLE `order` (id INT PRIMARY KEY, `key` INT, label INT, KEY `rank` (label));"
       "CREATE TABLE orders (id INT PRIMARY KEY, name INT);");
-  auto hits = Of(f, "reserved-word");
-  ASSERT_EQ(hits.size(), 3u) << Dump(f);
-  for (const Finding& h : hits) EXPECT_EQ(h.table, "order");
-  EXPECT_EQ(hits[1].column, "key");
-  EXPECT_EQ(hits[2].index, "rank");
+  EXPECT_EQ(Where(f, "reserved-word"), (Names{"order", "order.key", "order.rank"})) << Dump(f);
 }
 
 TEST_F(LintTest, CleanSchemaHasNoFindings) {

@@ -1,5 +1,6 @@
 #include "worlds.h"
 
+#include <functional>
 #include <string>
 
 namespace ordo::proof {
@@ -18,6 +19,18 @@ ApplySpec Apply(const char* policy, const char* on_failure, bool defer,
   return a;
 }
 
+// A world over `deployments` with `applies` and the defaults (one process, two drivers,
+// one keeper, a revert window, one fault, one request); `tweak` sets what differs.
+WorldSpec World(std::string name, int deployments, std::vector<ApplySpec> applies,
+                const std::function<void(WorldSpec&)>& tweak = nullptr) {
+  WorldSpec w;
+  w.name = std::move(name);
+  w.deployments = deployments;
+  w.applies = std::move(applies);
+  if (tweak) tweak(w);
+  return w;
+}
+
 }  // namespace
 
 std::vector<WorldSpec> StandardWorlds() {
@@ -27,109 +40,70 @@ std::vector<WorldSpec> StandardWorlds() {
   for (const char* policy : kPolicies) {
     for (const char* on_failure : kOnFailure) {
       for (bool defer : {false, true}) {
-        WorldSpec w;
-        w.name = std::string("policies/") + policy + "/" + on_failure + (defer ? "/deferred" : "");
-        w.deployments = 2;
-        w.applies = {Apply(policy, on_failure, defer, {0, 1})};
-        out.push_back(w);
+        out.push_back(
+            World(std::string("policies/") + policy + "/" + on_failure + (defer ? "/deferred" : ""),
+                  2, {Apply(policy, on_failure, defer, {0, 1})}));
       }
     }
   }
   // No keeper: every parked row is released at the barrier (the cutover claim's arm 1).
   for (const char* policy : kPolicies) {
-    WorldSpec w;
-    w.name = std::string("released/") + policy;
-    w.deployments = 2;
-    w.keepers_per_process = 0;
-    w.applies = {Apply(policy, "halt", false, {0, 1})};
-    out.push_back(w);
+    out.push_back(World(std::string("released/") + policy, 2,
+                        {Apply(policy, "halt", false, {0, 1})},
+                        [](WorldSpec& w) { w.keepers_per_process = 0; }));
   }
   // A single deployment, released on shutdown or with no keeper.
-  {
-    WorldSpec w;
-    w.name = "single/no-keeper";
-    w.deployments = 1;
-    w.keepers_per_process = 0;
-    w.fault_budget = 2;
-    w.applies = {Apply("rolling", "halt", false, {0})};
-    out.push_back(w);
-  }
+  out.push_back(
+      World("single/no-keeper", 1, {Apply("rolling", "halt", false, {0})}, [](WorldSpec& w) {
+        w.keepers_per_process = 0;
+        w.fault_budget = 2;
+      }));
   // Three deployments.
-  for (const char* policy : kPolicies) {
-    WorldSpec w;
-    w.name = std::string("three/") + policy;
-    w.deployments = 3;
-    w.applies = {Apply(policy, "continue", false, {0, 1, 2})};
-    out.push_back(w);
-  }
+  for (const char* policy : kPolicies)
+    out.push_back(
+        World(std::string("three/") + policy, 3, {Apply(policy, "continue", false, {0, 1, 2})}));
   // Three drivers in two processes (one crashes, the other recovers).
-  {
-    WorldSpec w;
-    w.name = "fleet/two-processes";
-    w.deployments = 2;
-    w.processes = 2;
-    w.drivers_per_process = 1;
-    w.applies = {Apply("barrier", "halt", false, {0, 1})};
-    out.push_back(w);
-  }
+  out.push_back(
+      World("fleet/two-processes", 2, {Apply("barrier", "halt", false, {0, 1})}, [](WorldSpec& w) {
+        w.processes = 2;
+        w.drivers_per_process = 1;
+      }));
   // Three drivers in one process.
-  {
-    WorldSpec w;
-    w.name = "fleet/three-drivers";
-    w.deployments = 2;
-    w.drivers_per_process = 3;
-    w.applies = {Apply("parallel", "continue", false, {0, 1})};
-    out.push_back(w);
-  }
+  out.push_back(World("fleet/three-drivers", 2, {Apply("parallel", "continue", false, {0, 1})},
+                      [](WorldSpec& w) { w.drivers_per_process = 3; }));
   // Applies sharing deployments: a later apply is created while the first runs.
-  {
-    WorldSpec w;
-    w.name = "shared/two-applies";
-    w.deployments = 2;
-    w.fault_budget = 1;
-    w.request_budget = 2;
-    w.applies = {Apply("parallel", "halt", false, {0, 1}), Apply("rolling", "halt", false, {1})};
-    out.push_back(w);
-  }
+  out.push_back(
+      World("shared/two-applies", 2,
+            {Apply("parallel", "halt", false, {0, 1}), Apply("rolling", "halt", false, {1})},
+            [](WorldSpec& w) {
+              w.fault_budget = 1;
+              w.request_budget = 2;
+            }));
   // No revert window: each turn ends at the swap and its holder drops the old table
   // after it (completed, cleanup owed), while the next deployment may already swap.
+  const auto no_window = [](WorldSpec& w) { w.revert_window = false; };
   for (const char* policy : kPolicies) {
-    WorldSpec w;
-    w.name = std::string("no-window/") + policy;
-    w.deployments = 2;
-    w.revert_window = false;
-    w.applies = {Apply(policy, "halt", false, {0, 1})};
-    out.push_back(w);
+    out.push_back(World(std::string("no-window/") + policy, 2,
+                        {Apply(policy, "halt", false, {0, 1})}, no_window));
   }
   // … and a holder that dies before the drop, which the other process's cleanup claim does.
-  {
-    WorldSpec w;
-    w.name = "no-window/two-processes";
-    w.deployments = 2;
-    w.processes = 2;
-    w.drivers_per_process = 1;
-    w.revert_window = false;
-    w.applies = {Apply("parallel", "halt", false, {0, 1})};
-    out.push_back(w);
-  }
+  out.push_back(World("no-window/two-processes", 2, {Apply("parallel", "halt", false, {0, 1})},
+                      [](WorldSpec& w) {
+                        w.processes = 2;
+                        w.drivers_per_process = 1;
+                        w.revert_window = false;
+                      }));
   // Embedded: the process drives only while a command follows the apply.
+  const auto embedded = [](WorldSpec& w) { w.embedded = true; };
   for (const char* on_failure : kOnFailure) {
-    WorldSpec w;
-    w.name = std::string("embedded/barrier/") + on_failure;
-    w.deployments = 2;
-    w.embedded = true;
-    w.applies = {Apply("barrier", on_failure, false, {0, 1})};
-    out.push_back(w);
+    out.push_back(World(std::string("embedded/barrier/") + on_failure, 2,
+                        {Apply("barrier", on_failure, false, {0, 1})}, embedded));
   }
-  {
-    WorldSpec w;
-    w.name = "embedded/no-window";
-    w.deployments = 2;
-    w.embedded = true;
-    w.revert_window = false;
-    w.applies = {Apply("parallel", "halt", false, {0, 1})};
-    out.push_back(w);
-  }
+  out.push_back(
+      World("embedded/no-window", 2, {Apply("parallel", "halt", false, {0, 1})}, [](WorldSpec& w) {
+        w.embedded = true;
+        w.revert_window = false;
+      }));
   return out;
 }
 
@@ -146,33 +120,22 @@ std::vector<WorldSpec> LargeWorlds() {
       const bool two_faults =
           rolling || (std::string(policy) == "barrier" && std::string(on_failure) == "halt");
       if (!rolling && std::string(on_failure) == "continue") continue;
-      WorldSpec w;
-      w.name = std::string("large/three/") + policy + "/" + on_failure;
-      w.deployments = 3;
-      w.applies = {Apply(policy, on_failure, false, {0, 1, 2})};
-      w.fault_budget = two_faults ? 2 : 1;
-      out.push_back(w);
+      out.push_back(World(std::string("large/three/") + policy + "/" + on_failure, 3,
+                          {Apply(policy, on_failure, false, {0, 1, 2})},
+                          [&](WorldSpec& w) { w.fault_budget = two_faults ? 2 : 1; }));
     }
   }
   // Three drivers over three deployments (parallel's world is too large to exhaust).
   for (const char* policy : {"rolling", "barrier"}) {
-    WorldSpec w;
-    w.name = std::string("large/three-drivers/") + policy;
-    w.deployments = 3;
-    w.drivers_per_process = 3;
-    w.applies = {Apply(policy, "halt", false, {0, 1, 2})};
-    out.push_back(w);
+    out.push_back(World(std::string("large/three-drivers/") + policy, 3,
+                        {Apply(policy, "halt", false, {0, 1, 2})},
+                        [](WorldSpec& w) { w.drivers_per_process = 3; }));
   }
   // Three applies over two deployments, one of them deferred, two requests.
-  {
-    WorldSpec w;
-    w.name = "large/three-applies";
-    w.deployments = 2;
-    w.request_budget = 2;
-    w.applies = {Apply("barrier", "continue", false, {0, 1}), Apply("rolling", "halt", true, {1}),
-                 Apply("parallel", "pause", false, {0})};
-    out.push_back(w);
-  }
+  out.push_back(World("large/three-applies", 2,
+                      {Apply("barrier", "continue", false, {0, 1}),
+                       Apply("rolling", "halt", true, {1}), Apply("parallel", "pause", false, {0})},
+                      [](WorldSpec& w) { w.request_budget = 2; }));
   return out;
 }
 
