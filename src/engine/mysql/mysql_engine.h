@@ -6,7 +6,8 @@
 //   ways), ownership.h (which operation owns ordo's tables), fence.h (target-side
 //   fencing), pacing.h (the copy's volume, throttle and rests under writes),
 //   reverse_sync.h (the revert window's sync of the old tables), index_builder.h (the
-//   deferred secondary indexes added back after the copy).
+//   deferred secondary indexes added back after the copy), copy_evidence.h (what the
+//   copy leaves the verification before the swap).
 //
 // The phases live in one file each: mysql_engine_preflight.cc (input, tables, the
 // instant decision, where a recovered operation stands), mysql_engine_copy.cc (copy,
@@ -35,6 +36,7 @@
 #include "engine/mysql/change_stream.h"
 #include "engine/mysql/checksum.h"
 #include "engine/mysql/copier.h"
+#include "engine/mysql/copy_evidence.h"
 #include "engine/mysql/cutover.h"
 #include "engine/mysql/ddl.h"
 #include "engine/mysql/fence.h"
@@ -186,10 +188,7 @@ class MysqlEngine final : public OperationEngine {
   mutable Mutex copiers_mu_;  // SetVolume comes from other threads
   std::vector<std::unique_ptr<TableCopier>> copiers_
       ORDO_GUARDED_BY(copiers_mu_);  // null when not copying
-  std::vector<std::optional<ChunkBounds>>
-      copy_bounds_;  // per plan: a finished copy's, for the verification
-  std::vector<std::optional<VerifiedPrefix>>
-      verified_during_copy_;  // per plan (trailing_verifier.h)
+  CopyEvidence evidence_;            // the copies' bounds and verified prefixes; what was compared
   // The revert window: old tables kept in sync from the new ones.
   ReverseSync reverse_;
   EngineStage stage_ = EngineStage::kCopy;
@@ -201,9 +200,8 @@ class MysqlEngine final : public OperationEngine {
       ORDO_GUARDED_BY(notices_mu_);  // Preflight's advice, the swap's give-ups
   bool copied_ = false;
   // MakeReady() finished (or the checkpoint said so): indexes built, verified, so
-  // only the swap is left; rows_verified_ is what it compared (0 when resumed).
+  // only the swap is left.
   bool ready_ = false;
-  int64_t rows_verified_ = 0;
   bool resumed_ = false;
   std::atomic<bool> dead_{false};
   std::atomic<bool> stop_{false};

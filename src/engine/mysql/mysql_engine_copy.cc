@@ -142,10 +142,13 @@ Status MysqlEngine::CopyTable(size_t index) {
     if (!s.ok()) stop_ = true;
   }
   worker.join();
-  if (verifier) verified_during_copy_[index] = verifier->Finish();
+  std::optional<VerifiedPrefix> verified;
+  if (verifier) verified = verifier->Finish();
   copy_states_[index] = copier->state();
+  evidence_.RecordCopy(
+      index, std::move(verified),
+      s.ok() && result.ok() ? std::optional<ChunkBounds>(copier->bounds()) : std::nullopt);
   if (!s.ok()) return s;
-  if (result.ok()) copy_bounds_[index] = copier->bounds();
   return result;
 }
 
@@ -204,8 +207,7 @@ Status MysqlEngine::Copy() {
     copiers_.clear();
     copiers_.resize(plans_.size());
   }
-  copy_bounds_.assign(plans_.size(), std::nullopt);
-  verified_during_copy_.assign(plans_.size(), std::nullopt);
+  evidence_.Reset(plans_.size());
   phase_ = "copying";
   // Checkpoint before the first chunk: a crash from here on resumes, never restarts.
   ORDO_RETURN_IF_ERROR(Tick(true));

@@ -162,13 +162,7 @@ Result<VerifyReport> MysqlEngine::VerifyBesideIndexBuild() {
     int64_t waiting_since = -1;
     int64_t last_probe = -1;
     VerifyOptions verify;
-    for (const auto& b : copy_bounds_) verify.bounds.push_back(b ? &*b : nullptr);
-    verify.verified_through = [this](size_t i) -> std::optional<Key> {
-      if (i >= verified_during_copy_.size() || !verified_during_copy_[i]) return std::nullopt;
-      if (applier_->statements_consumed() != verified_during_copy_[i]->statements)
-        return std::nullopt;
-      return verified_during_copy_[i]->through;
-    };
+    evidence_.Fill(verify, *applier_);
     verify.should_stop = [&] {
       if (StopRequested()) return true;
       if (!indexes_.Running()) return false;
@@ -211,7 +205,7 @@ Status MysqlEngine::MakeReady() {
     phase_ = "in_sync";
     return s;
   }
-  rows_verified_ = verified->rows_compared;
+  evidence_.set_rows_verified(verified->rows_compared);
   // The build (after the verification, under writes) slowed the change stream: caught
   // up again — until a catch-up takes less than kReadyCatchUp, so that what arrived
   // meanwhile is little — the turn holds only the last few events and the swap.
@@ -242,7 +236,7 @@ Result<CutoverReport> MysqlEngine::Swap() {
   if (HasAlters() && (!loop_ || !loop_->running()))
     return FailedPrecondition("Cutover before Copy finished");
   ORDO_RETURN_IF_ERROR(MakeReady());
-  report.rows_verified = rows_verified_;
+  report.rows_verified = evidence_.rows_verified();
   phase_ = "cutting_over";
   ORDO_RETURN_IF_ERROR(Tick(true));
   auto result =
