@@ -42,8 +42,8 @@
 #include "api/apply_request.h"
 #include "api/listen_address.h"
 #include "app/plan.h"
-#include "operator/logger.h"
-#include "operator/metrics.h"
+#include "core/logger.h"
+#include "core/metrics.h"
 #include "ordo/store.h"
 
 namespace ordo {

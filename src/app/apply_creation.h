@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "config/config.h"
-#include "operator/logger.h"
+#include "core/logger.h"
 #include "ordo/store.h"
 
 namespace ordo {

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "operator/logger.h"
+#include "core/logger.h"
 #include "ordo/status.h"
 
 namespace ordo::cli {

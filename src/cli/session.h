@@ -17,7 +17,7 @@
 #include "cli/command.h"
 #include "cli/logging.h"
 #include "config/config.h"
-#include "operator/logger.h"
+#include "core/logger.h"
 #include "operator/mysql_engine_factory.h"
 #include "ordo/store.h"
 

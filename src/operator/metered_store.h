@@ -30,8 +30,8 @@
 #include <set>
 #include <string>
 
+#include "core/metrics.h"
 #include "core/mutex.h"
-#include "operator/metrics.h"
 #include "ordo/clock.h"
 #include "ordo/store.h"
 

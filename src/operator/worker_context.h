@@ -9,9 +9,9 @@
 #include <atomic>
 #include <memory>
 
+#include "core/logger.h"
 #include "operator/engine_factory.h"
 #include "operator/keeper_pool.h"
-#include "operator/logger.h"
 #include "operator/runtime.h"
 #include "operator/worker_options.h"
 #include "ordo/store.h"

@@ -1,7 +1,7 @@
 // The metrics registry's text exposition, and MeteredStore counting what a worker
 // does through a real (SQLite) store: claims by kind and outcome, rows copied from
 // the claim's baseline, each lost lease once, each cutover's lock time once.
-#include "operator/metrics.h"
+#include "core/metrics.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "operator/metrics.h"
+#include "core/metrics.h"
 
 #include <algorithm>
 #include <charconv>

@@ -1,4 +1,4 @@
-#include "operator/logger.h"
+#include "core/logger.h"
 
 namespace ordo {
 namespace {
