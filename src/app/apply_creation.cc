@@ -39,7 +39,7 @@ Status TryOnDeployments(const EnvironmentConfig& env, const std::vector<NewOpera
     std::vector<TableChange> changes;
     for (const NewChange& c : op.changes)
       changes.push_back({0, c.schema_name, c.table_name, c.ddl});
-    DdlTrial trial = TryChangesOnDeployment(dsn, changes, /*connect_timeout_s=*/5);
+    engine::DdlTrial trial = engine::TryChangesOnDeployment(dsn, changes, /*connect_timeout_s=*/5);
     if (!trial.reached.ok()) {
       Status err = ConnectError(name, trial.reached);
       if (must_reach || err.Is(StatusCode::kInvalidArgument)) return err;

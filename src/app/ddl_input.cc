@@ -10,11 +10,11 @@ namespace ordo {
 Result<std::vector<NewOperation>> BuildOperations(const EnvironmentConfig& env,
                                                   const std::vector<std::string>& ddls) {
   if (ddls.empty()) return InvalidArgument("--ddl: at least one ALTER TABLE statement is needed");
-  std::vector<AlterTarget> alters;
+  std::vector<engine::AlterTarget> alters;
   std::set<std::string> tables;
   for (size_t i = 0; i < ddls.size(); ++i) {
     std::string where = "--ddl #" + std::to_string(i + 1);
-    auto alter = ParseAlterTarget(ddls[i]);
+    auto alter = engine::ParseAlterTarget(ddls[i]);
     if (!alter.ok()) return InvalidArgument(where + ": " + alter.status().message());
     if (!tables.insert(alter->table_name).second)
       return InvalidArgument(where + ": table " + alter->table_name +
@@ -31,7 +31,7 @@ Result<std::vector<NewOperation>> BuildOperations(const EnvironmentConfig& env,
     NewOperation op;
     op.deployment = d.name;
     for (size_t i = 0; i < alters.size(); ++i) {
-      const AlterTarget& a = alters[i];
+      const engine::AlterTarget& a = alters[i];
       if (!a.schema_name.empty() && a.schema_name != dsn->database) {
         return InvalidArgument("--ddl #" + std::to_string(i + 1) + ": table " + a.schema_name +
                                "." + a.table_name + " is not in deployment " + d.name +

@@ -4,7 +4,7 @@
 #include "engine/mysql/ddl_trial.h"
 #include "engine/mysql/mysql_engine.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 Result<AlterTarget> ParseAlterTarget(std::string_view ddl) {
   ORDO_ASSIGN_OR_RETURN(AlterStatement alter, ParseAlter(ddl));
@@ -20,4 +20,4 @@ DdlTrial TryChangesOnDeployment(const Dsn& dsn, const std::vector<TableChange>& 
   return {Status::Ok(), TryChanges(**conn, dsn.database, changes)};
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -19,7 +19,7 @@
 #include "ordo/engine.h"
 #include "ordo/status.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 // The table an ALTER TABLE statement changes.
 struct AlterTarget {
@@ -46,4 +46,4 @@ struct DdlTrial {
 DdlTrial TryChangesOnDeployment(const Dsn& dsn, const std::vector<TableChange>& changes,
                                 int connect_timeout_s);
 
-}  // namespace ordo
+}  // namespace ordo::engine

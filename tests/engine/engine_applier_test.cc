@@ -6,7 +6,7 @@
 #include "engine/mysql/mysql_engine.h"
 #include "engine_test_support.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 RowChange Insert(const std::string& db, std::vector<SqlValue> after) {
@@ -42,7 +42,7 @@ BinlogEvent Statement(std::string sql, std::string schema, uint64_t offset) {
   return e;
 }
 // How much `applier`'s statements_consumed() grows by consuming `event`.
-int64_t StatementsCounted(ordo::Applier& applier, const BinlogEvent& event) {
+int64_t StatementsCounted(ordo::engine::Applier& applier, const BinlogEvent& event) {
   int64_t before = applier.statements_consumed();
   applier.Consume(event);
   return applier.statements_consumed() - before;
@@ -90,7 +90,7 @@ class Applier : public testing::EngineTest {
 TEST_F(Applier, AppliesInsertsUpdatesAndDeletesByKeyMappingColumns) {
   ORDO_ASSERT_OK(Make("CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(10), b INT)",
                       "DROP COLUMN b, ADD COLUMN c INT NOT NULL DEFAULT 7"));
-  ordo::Applier applier({plan_.get()});
+  ordo::engine::Applier applier({plan_.get()});
   applier.Start({"binlog.000001", 4, ""});
   std::string db = db_;
   applier.Consume(Rows({Insert(db, {I(1), B("x"), I(5)}), Insert(db, {I(2), B("y"), I(6)})}, 100));
@@ -118,7 +118,7 @@ TEST_F(Applier, ReplayingAnAppliedSuffixIsHarmless) {
       Rows({Insert(db, {I(2), B("again")})}, 50),
       Commit(60)};
   for (size_t from : {0u, 2u, 4u, 0u}) {  // the whole stream, then suffixes, then again
-    ordo::Applier applier({plan_.get()});
+    ordo::engine::Applier applier({plan_.get()});
     for (size_t i = from; i < stream.size(); ++i) applier.Consume(stream[i]);
     ASSERT_TRUE(applier.Flush(*applier_conn_).ok());
     EXPECT_EQ(Shadow("id, a", "id"), (std::vector<SqlRow>{R({"1", "aa"}), R({"2", "again"})}))
@@ -131,7 +131,7 @@ TEST_F(Applier, HandlesCompositeTextKeysAndKeyChanges) {
       Make("CREATE TABLE t (region VARCHAR(8), n BIGINT, v INT, PRIMARY KEY (region, n))",
            "MODIFY v BIGINT"));
   std::string db = db_;
-  ordo::Applier applier({plan_.get()});
+  ordo::engine::Applier applier({plan_.get()});
   applier.Consume(Rows({Insert(db, {B("eu"), I(1), I(10)}), Insert(db, {B("us"), I(1), I(20)}),
                         Insert(db, {B("eu"), I(2), I(30)})},
                        10));
@@ -148,7 +148,7 @@ TEST_F(Applier, HandlesCompositeTextKeysAndKeyChanges) {
 TEST_F(Applier, FollowsRenamedColumns) {
   ORDO_ASSERT_OK(Make("CREATE TABLE t (id INT PRIMARY KEY, old_name INT, gone INT)",
                       "CHANGE old_name new_name INT, DROP COLUMN gone"));
-  ordo::Applier applier({plan_.get()});
+  ordo::engine::Applier applier({plan_.get()});
   applier.Consume(Rows({Insert(db_, {I(1), I(42), I(9)})}, 10));
   applier.Consume(Commit(20));
   ASSERT_TRUE(applier.Flush(*applier_conn_).ok());
@@ -157,7 +157,7 @@ TEST_F(Applier, FollowsRenamedColumns) {
 
 TEST_F(Applier, LeavesOpenTransactionsAndOtherTablesAlone) {
   ORDO_ASSERT_OK(Make("CREATE TABLE t (id INT PRIMARY KEY)", "ADD COLUMN x INT"));
-  ordo::Applier applier({plan_.get()});
+  ordo::engine::Applier applier({plan_.get()});
   RowChange other = Insert(db_, {I(5)});
   other.table_name = "t_ordo_new";  // ordo's own shadow writes come back in the stream
   applier.Consume(Rows({other}, 10));
@@ -170,7 +170,7 @@ TEST_F(Applier, LeavesOpenTransactionsAndOtherTablesAlone) {
 
 TEST_F(Applier, CountsStatementsItCannotApplyButNotRowsEventsNorItsOwnShadowAlters) {
   ORDO_ASSERT_OK(Make("CREATE TABLE t (id INT PRIMARY KEY)", "ADD COLUMN x INT"));
-  ordo::Applier applier({plan_.get()});
+  ordo::engine::Applier applier({plan_.get()});
   auto statement = [this](std::string sql, uint64_t offset) {
     return Statement(std::move(sql), db_, offset);
   };
@@ -194,7 +194,7 @@ TEST_F(Applier, CountsStatementsItCannotApplyButNotRowsEventsNorItsOwnShadowAlte
 
 TEST_F(Applier, OrdosOwnDdlOfAnyOperationsTablesIsNotCountedButAnyOtherStatementIs) {
   ORDO_ASSERT_OK(Make("CREATE TABLE t (id INT PRIMARY KEY)", "ADD COLUMN x INT"));
-  ordo::Applier applier({plan_.get()});
+  ordo::engine::Applier applier({plan_.get()});
   uint64_t offset = 0;
   auto count_of = [&](const std::string& sql) {
     return StatementsCounted(applier, Statement(sql, db_, offset += 10));
@@ -223,7 +223,7 @@ TEST_F(Applier, OrdosOwnDdlOfAnyOperationsTablesIsNotCountedButAnyOtherStatement
 
 TEST_F(Applier, DdlOfOtherSchemasOnlyIsNotCounted) {
   ORDO_ASSERT_OK(Make("CREATE TABLE t (id INT PRIMARY KEY)", "ADD COLUMN x INT"));
-  ordo::Applier applier({plan_.get()});
+  ordo::engine::Applier applier({plan_.get()});
   uint64_t offset = 0;
   auto count_of = [&](const std::string& sql, const std::string& schema) {
     return StatementsCounted(applier, Statement(sql, schema, offset += 10));
@@ -243,7 +243,7 @@ TEST_F(Applier, DdlOfOtherSchemasOnlyIsNotCounted) {
 TEST_F(Applier, DuplicateOnANewUniqueKeyIsDataLossNamingTheValue) {
   ORDO_ASSERT_OK(Make("CREATE TABLE t (id INT PRIMARY KEY, email VARCHAR(20))",
                       "ADD UNIQUE KEY uk_email (email)"));
-  ordo::Applier applier({plan_.get()});
+  ordo::engine::Applier applier({plan_.get()});
   applier.Consume(Rows({Insert(db_, {I(1), B("a@x")}), Insert(db_, {I(2), B("a@x")})}, 10));
   applier.Consume(Commit(20));
   Status s = applier.Flush(*applier_conn_);
@@ -255,7 +255,7 @@ TEST_F(Applier, DuplicateOnANewUniqueKeyIsDataLossNamingTheValue) {
 
 TEST_F(Applier, NullIntoNotNullIsDataLoss) {
   ORDO_ASSERT_OK(Make("CREATE TABLE t (id INT PRIMARY KEY, v INT)", "MODIFY v INT NOT NULL"));
-  ordo::Applier applier({plan_.get()});
+  ordo::engine::Applier applier({plan_.get()});
   applier.Consume(Rows({Insert(db_, {I(1), SqlValue::Null()})}, 10));
   applier.Consume(Commit(20));
   EXPECT_EQ(applier.Flush(*applier_conn_).code(), StatusCode::kDataLoss);
@@ -263,7 +263,7 @@ TEST_F(Applier, NullIntoNotNullIsDataLoss) {
 
 TEST_F(Applier, DeletesOvertakenByAChunkAreReappliedWhenTheChunkEnds) {
   ORDO_ASSERT_OK(Make("CREATE TABLE t (id INT PRIMARY KEY, v INT)", "ADD COLUMN w INT"));
-  ordo::Applier applier({plan_.get()});
+  ordo::engine::Applier applier({plan_.get()});
   uint64_t chunk = applier.BeginChunk();
   // Row 1 was deleted from the source after the chunk's snapshot; the delete is
   // applied first (nothing to delete yet) and the chunk then stores the stale row.
@@ -288,7 +288,7 @@ TEST_F(Applier, ABatchSpreadOverSessionsAppliesEveryKeyAndSettlesItsChunks) {
   auto second = NewConnection();
   auto third = NewConnection();
   ASSERT_TRUE(second.ok() && third.ok());
-  ordo::Applier applier({plan_.get()});
+  ordo::engine::Applier applier({plan_.get()});
   applier.Start({"binlog.000001", 4, ""});
   uint64_t chunk = applier.BeginChunk();
   // 3,000 inserts; then every third row updated and every fifth deleted; row 0 was
@@ -332,7 +332,7 @@ TEST_F(Applier, ATableWithASecondUniqueKeyIsNotSpreadSoAValueMovingBetweenRowsAp
           .ok());
   // Each of rows 1..2000 hands its value on to row id + 2000: the delete must reach the
   // server before the insert that reuses the value, whichever sessions hold them.
-  ordo::Applier applier({plan_.get()});
+  ordo::engine::Applier applier({plan_.get()});
   std::vector<RowChange> moves;
   for (int i = 1; i <= 2000; ++i) {
     moves.push_back(Delete(db_, {I(i), I(i)}));
@@ -347,4 +347,4 @@ TEST_F(Applier, ATableWithASecondUniqueKeyIsNotSpreadSoAValueMovingBetweenRowsAp
 }
 
 }  // namespace
-}  // namespace ordo
+}  // namespace ordo::engine

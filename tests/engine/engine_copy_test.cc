@@ -7,7 +7,7 @@
 #include "engine/mysql/mysql_engine.h"
 #include "engine_test_support.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 // Each test's table: t (a composite key, v) of `rows` rows, its shadow t_ordo_new
@@ -34,9 +34,10 @@ class TableCopier : public testing::EngineTest {
   }
 
   // A copier of t with `options`, from `state`.
-  std::unique_ptr<ordo::TableCopier> Copier(const CopyOptions& options,
-                                            const TableCopyState& state = {}) {
-    return std::make_unique<ordo::TableCopier>(*plan_, applier_.get(), pool_.get(), options, state);
+  std::unique_ptr<ordo::engine::TableCopier> Copier(const CopyOptions& options,
+                                                    const TableCopyState& state = {}) {
+    return std::make_unique<ordo::engine::TableCopier>(*plan_, applier_.get(), pool_.get(), options,
+                                                       state);
   }
 
   // The shadow holds what t holds: as many rows, the same sum of v.
@@ -133,4 +134,4 @@ TEST_F(TableCopier, AnEmptyTableIsDoneAtOnce) {
 }
 
 }  // namespace
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -9,7 +9,7 @@
 #include "engine_test_support.h"
 #include "ordo/sync_point.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 using testing::RecordingHost;
@@ -341,4 +341,4 @@ TEST_F(Cutover, ReadThenWriteTransactionsNeverLoseADeadlockToTheSwapOrTheRevert)
 }
 
 }  // namespace
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -7,7 +7,7 @@
 #include "engine_test_support.h"
 #include "ordo/sync_point.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 using testing::RecordingHost;
@@ -76,4 +76,4 @@ TEST_F(TargetFence, ADisplacedEnginesNextCopyChunkIsRejected) {
 }
 
 }  // namespace
-}  // namespace ordo
+}  // namespace ordo::engine

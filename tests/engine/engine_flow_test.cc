@@ -10,7 +10,7 @@
 #include "engine_test_support.h"
 #include "ordo/sync_point.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 using testing::RandomWriter;
@@ -297,4 +297,4 @@ TEST_F(EnginePreflight, RefusesBadInputNamingTheTableAndReason) {
 }
 
 }  // namespace
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -11,7 +11,7 @@
 #include "engine_test_support.h"
 #include "ordo/sync_point.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 using testing::IndexNames;
@@ -118,4 +118,4 @@ TEST_F(DeferredIndexes, AStopDuringTheBuildKillsItAndAResumedEngineFinishesIt) {
 }
 
 }  // namespace
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -6,7 +6,7 @@
 
 #include "engine_test_support.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 using testing::RecordingHost;
@@ -128,4 +128,4 @@ TEST_F(Instant, ARecoveredEngineFindsTheAlterAlreadyApplied) {
 }
 
 }  // namespace
-}  // namespace ordo
+}  // namespace ordo::engine

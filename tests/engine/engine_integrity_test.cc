@@ -19,7 +19,7 @@
 
 #include "engine_test_support.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 using testing::ReadFile;
@@ -320,4 +320,4 @@ TEST_F(EngineIntegrity,
 #endif
 
 }  // namespace
-}  // namespace ordo
+}  // namespace ordo::engine

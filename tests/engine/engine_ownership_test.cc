@@ -10,7 +10,7 @@
 #include "engine_test_support.h"
 #include "ordo/sync_point.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 using testing::RecordingHost;
@@ -221,4 +221,4 @@ TEST_F(Ownership, OfTwoOperationsClaimingATableAtOnceExactlyOneWins) {
 }
 
 }  // namespace
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -10,7 +10,7 @@
 #include "engine/mysql/resume_state.h"
 #include "engine_test_support.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 using testing::IndexNames;
@@ -94,4 +94,4 @@ TEST_F(Ready, AnEngineResumedFromAReadyCheckpointIsReadyWithoutVerifyingAgain) {
 }
 
 }  // namespace
-}  // namespace ordo
+}  // namespace ordo::engine

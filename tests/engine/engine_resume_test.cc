@@ -12,7 +12,7 @@
 #include "engine/mysql/resume_state.h"
 #include "engine_test_support.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 using EngineResume = testing::EngineTest;
@@ -106,4 +106,4 @@ TEST_F(EngineResume, SigkillDuringCopyResumesFromTheCheckpointWithIdenticalData)
 }
 
 }  // namespace
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -9,7 +9,7 @@
 #include "engine/mysql/resume_state.h"
 #include "engine_test_support.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 using testing::RandomWriter;
@@ -261,4 +261,4 @@ TEST_F(RevertWindow, ARowTheOldTableCannotHoldMakesRevertUnavailableButTheWindow
 }
 
 }  // namespace
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -17,7 +17,7 @@
 #include "engine_test_support.h"
 #include "ordo/sync_point.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 using testing::Connect;
@@ -50,7 +50,7 @@ TEST_F(Throttle, ABinlogBacklogOverTheLimitIsAReasonToPause) {
   options.max_backlog_bytes = 1 << 20;
   BinlogPosition applied = *before;
   options.applied = [&applied] { return applied; };
-  ordo::Throttle throttle(options, &pool);
+  ordo::engine::Throttle throttle(options, &pool);
   auto reason = throttle.Check();
   ASSERT_TRUE(reason.ok()) << reason.status().ToString();
   EXPECT_EQ(reason->rfind("backlog ", 0), 0u) << *reason;
@@ -153,13 +153,13 @@ TEST_F(Throttle, ThreadsRunningOverTheLimitIsAReasonToPause) {
       std::chrono::seconds(10)));
   ThrottleOptions options;
   options.max_threads_running = 2;
-  ordo::Throttle throttle(options, &pool);
+  ordo::engine::Throttle throttle(options, &pool);
   auto reason = throttle.Check();
   ASSERT_TRUE(reason.ok()) << reason.status().ToString();
   EXPECT_NE(reason->find("threads_running"), std::string::npos) << *reason;
   EXPECT_NE(reason->find("> 2"), std::string::npos) << *reason;
   options.max_threads_running = 1000;
-  ordo::Throttle relaxed(options, &pool);
+  ordo::engine::Throttle relaxed(options, &pool);
   EXPECT_EQ(*relaxed.Check(), "");
   for (uint64_t id : ids) (void)(*killer)->Execute("KILL QUERY " + std::to_string(id));
   for (auto& t : sleepers) t.join();
@@ -409,4 +409,4 @@ TEST_F(DutyCycle, TheCopyOfATableNobodyWritesNeverRests) {
 }
 
 }  // namespace
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -5,7 +5,7 @@
 
 #include "engine_test_support.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 using Types = testing::EngineTest;
@@ -58,4 +58,4 @@ TEST_F(Types, ACharsetChangeIsConvertedForwardAndOnRevert) {
 }
 
 }  // namespace
-}  // namespace ordo
+}  // namespace ordo::engine

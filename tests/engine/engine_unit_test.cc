@@ -13,7 +13,7 @@
 #include "engine/mysql/sql_text.h"
 #include "engine/mysql/table_plan.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 TEST(ParseAlter, SplitsTableAndSpecification) {
@@ -316,4 +316,4 @@ TEST(BufferPoolNotice, SaysNothingWhenEveryTableFitsTwiceOrSizesAreUnknown) {
 }
 
 }  // namespace
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -11,7 +11,7 @@
 #include "engine/mysql/sql_text.h"
 #include "ordo/sync_point.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 std::string Lower(std::string_view text) {
@@ -481,4 +481,4 @@ bool Applier::ChunksSettled() const {
   return true;
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

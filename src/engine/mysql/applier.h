@@ -38,7 +38,7 @@
 #include "db/mysql/connection.h"
 #include "engine/mysql/table_plan.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 class Applier {
  public:
@@ -162,4 +162,4 @@ class Applier {
 // A stable byte encoding of key values, for maps.
 std::string EncodeKey(const std::vector<SqlValue>& key);
 
-}  // namespace ordo
+}  // namespace ordo::engine

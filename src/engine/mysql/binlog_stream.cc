@@ -4,7 +4,7 @@
 #include "binlog/reader.h"
 #include "engine/mysql/mysql_engine.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 class ReaderStream final : public ChangeStream {
@@ -44,9 +44,13 @@ ChangeStreamFactory BinlogStreamFactory(const Dsn& dsn, const EngineSpec& spec) 
   };
 }
 
+}  // namespace ordo::engine
+
+namespace ordo {
+
 Result<std::unique_ptr<OperationEngine>> NewMysqlEngine(const EngineSpec& spec, EngineHost* host) {
   ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(spec.target_dsn));
-  return NewMysqlEngineWithStreams(spec, host, BinlogStreamFactory(dsn, spec));
+  return engine::NewMysqlEngineWithStreams(spec, host, engine::BinlogStreamFactory(dsn, spec));
 }
 
 }  // namespace ordo

@@ -13,7 +13,7 @@
 #include "binlog/event.h"
 #include "ordo/status.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 class ChangeStream {
  public:
@@ -28,4 +28,4 @@ class ChangeStream {
 using ChangeStreamFactory =
     std::function<Result<std::unique_ptr<ChangeStream>>(const BinlogPosition& from)>;
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -7,7 +7,7 @@
 
 #include "engine/mysql/sql_text.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 constexpr int kSnapshotAttempts = 8;
@@ -327,4 +327,4 @@ Result<VerifyReport> VerifyTables(const std::vector<const TablePlan*>& plans, My
   return report;
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

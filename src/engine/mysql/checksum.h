@@ -27,7 +27,7 @@
 #include "engine/mysql/sync_loop.h"
 #include "engine/mysql/table_plan.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 struct VerifyOptions {
   int64_t chunk_rows = 20000;
@@ -62,4 +62,4 @@ struct VerifyReport {
 Result<VerifyReport> VerifyTables(const std::vector<const TablePlan*>& plans, MysqlPool* pool,
                                   SyncLoop* loop, const VerifyOptions& options);
 
-}  // namespace ordo
+}  // namespace ordo::engine

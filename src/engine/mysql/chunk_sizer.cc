@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace ordo {
+namespace ordo::engine {
 
 ChunkSizer::ChunkSizer(int64_t target_ms, int64_t initial_rows, int64_t min_rows, int64_t max_rows)
     : target_ms_(std::max<int64_t>(1, target_ms)),
@@ -18,10 +18,10 @@ void ChunkSizer::Observe(int64_t rows, int64_t elapsed_ms) {
   rows_ = std::clamp(static_cast<int64_t>(next), min_rows_, max_rows_);
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine
 
-namespace ordo {
+namespace ordo::engine {
 
 void ChunkSizer::set_target_ms(int64_t target_ms) { target_ms_ = std::max<int64_t>(1, target_ms); }
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -14,7 +14,7 @@
 
 #include <cstdint>
 
-namespace ordo {
+namespace ordo::engine {
 
 class ChunkSizer {
  public:
@@ -32,4 +32,4 @@ class ChunkSizer {
   int64_t rows_;
 };
 
-}  // namespace ordo
+}  // namespace ordo::engine

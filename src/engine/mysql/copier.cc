@@ -8,7 +8,7 @@
 #include "engine/mysql/steady_ms.h"
 #include "ordo/sync_point.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 // A chunk that fails with a retryable error (a deadlock with the applier, whose
@@ -330,4 +330,4 @@ Status TableCopier::Run() {
   return Status::Ok();
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

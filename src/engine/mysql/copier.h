@@ -40,7 +40,7 @@
 #include "engine/mysql/sql_text.h"
 #include "engine/mysql/table_plan.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 struct TableCopyState {
   bool started = false;  // `end` was captured
@@ -133,4 +133,4 @@ class TableCopier {
   std::atomic<int64_t> rest_until_{0};  // steady ms: no chunk starts before (rest_ms)
 };
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -1,6 +1,6 @@
 #include "engine/mysql/copy_evidence.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 void CopyEvidence::Reset(size_t tables) {
   bounds_.assign(tables, std::nullopt);
@@ -26,4 +26,4 @@ void CopyEvidence::Fill(VerifyOptions& options, const Applier& applier) const {
   };
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -23,7 +23,7 @@
 #include "engine/mysql/copier.h"
 #include "engine/mysql/trailing_verifier.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 class CopyEvidence {
  public:
@@ -47,4 +47,4 @@ class CopyEvidence {
   int64_t rows_verified_ = 0;
 };
 
-}  // namespace ordo
+}  // namespace ordo::engine

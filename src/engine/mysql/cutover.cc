@@ -10,7 +10,7 @@
 #include "engine/mysql/table_holders.h"
 #include "ordo/sync_point.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 constexpr const char* kSentryComment = "ordo cutover sentry";
@@ -389,4 +389,4 @@ Result<CutoverResult> RunCutover(const std::vector<SwapTable>& tables, MysqlPool
                  " attempts; nothing was swapped; last: " + result.failed_reasons.back());
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -35,7 +35,7 @@
 #include "engine/mysql/sync_loop.h"
 #include "engine/mysql/table_plan.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 struct CutoverOptions {
   int64_t lock_timeout_ms = 3000;  // hard cap on write-blocked time per attempt
@@ -81,4 +81,4 @@ Status DropSentries(const std::vector<SwapTable>& tables, MysqlConnection& conn)
 // Whether schema.table is a sentry ordo created (absent tables are not).
 Result<bool> IsSentry(MysqlConnection& conn, const std::string& schema, const std::string& table);
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -3,7 +3,7 @@
 #include <cctype>
 #include <vector>
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 struct Token {
@@ -258,4 +258,4 @@ Result<AlterStatement> ParseAlter(std::string_view ddl) {
   return out;
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

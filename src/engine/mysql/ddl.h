@@ -26,7 +26,7 @@
 
 #include "ordo/status.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 struct AlterStatement {
   std::string schema_name;  // empty when the statement does not qualify the table
@@ -56,4 +56,4 @@ struct TableStatement {
 // EXISTS (a change must say what exists), anything ParseAlter refuses.
 Result<TableStatement> ParseChange(std::string_view ddl);
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -3,7 +3,7 @@
 #include "engine/mysql/ddl.h"
 #include "engine/mysql/table_info.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 // The session-private name of the trial table. Error messages name the real table.
@@ -64,4 +64,4 @@ Status TryChanges(MysqlConnection& conn, const std::string& default_schema,
   return Status::Ok();
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

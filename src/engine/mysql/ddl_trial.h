@@ -20,7 +20,7 @@
 #include "db/mysql/connection.h"
 #include "ordo/engine.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 // InvalidArgument naming the table and why, for the first change that cannot apply:
 // unparsable DDL, a table that is missing, one with foreign keys or triggers, or an
@@ -33,4 +33,4 @@ Status TryChanges(MysqlConnection& conn, const std::string& default_schema,
 std::string WithTableName(std::string message, const std::string& internal,
                           const std::string& table);
 
-}  // namespace ordo
+}  // namespace ordo::engine

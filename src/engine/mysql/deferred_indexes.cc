@@ -5,7 +5,7 @@
 #include <set>
 #include <sstream>
 
-namespace ordo {
+namespace ordo::engine {
 
 std::vector<std::string> PlainIndexClauses(const std::string& create_table) {
   std::vector<std::string> out;
@@ -137,4 +137,4 @@ Result<std::string> AddMissingStatement(MysqlConnection& conn, const std::string
   return "ALTER TABLE " + QuoteTable(schema, shadow) + " " + add + ", ALGORITHM=INPLACE, LOCK=NONE";
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -29,7 +29,7 @@
 #include "engine/mysql/table_info.h"
 #include "ordo/status.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 // The plain secondary index clauses of a SHOW CREATE TABLE text, in order.
 std::vector<std::string> PlainIndexClauses(const std::string& create_table);
@@ -64,4 +64,4 @@ Result<std::string> AddMissingStatement(MysqlConnection& conn, const std::string
                                         const std::string& shadow,
                                         const std::vector<std::string>& clauses);
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -5,7 +5,7 @@
 
 #include "engine/mysql/table_plan.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 constexpr size_t kMaxKey = 191;  // the record's `operation` column, VARCHAR(191)
@@ -109,4 +109,4 @@ Result<std::optional<OwnerRecord>> TargetFence::Read(MysqlConnection& conn) cons
   return ReadOwnerRecord(conn, schema_, table_);
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

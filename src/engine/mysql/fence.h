@@ -41,7 +41,7 @@
 #include "db/mysql/connection.h"
 #include "engine/mysql/ownership.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 class TargetFence {
  public:
@@ -81,4 +81,4 @@ class TargetFence {
   std::string token_;
 };
 
-}  // namespace ordo
+}  // namespace ordo::engine

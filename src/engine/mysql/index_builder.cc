@@ -6,7 +6,7 @@
 #include "engine/mysql/deferred_indexes.h"
 #include "ordo/sync_point.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 constexpr std::chrono::milliseconds kKillPoll(50);
@@ -140,4 +140,4 @@ bool IndexBuilder::WaitsForLock() {
   return state.ok() && state->find("metadata lock") != std::string::npos;
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -27,7 +27,7 @@
 #include "db/mysql/pool.h"
 #include "ordo/status.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 class IndexBuilder {
  public:
@@ -91,4 +91,4 @@ class IndexBuilder {
   MysqlPool* pool_ = nullptr;
 };
 
-}  // namespace ordo
+}  // namespace ordo::engine

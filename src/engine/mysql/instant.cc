@@ -3,7 +3,7 @@
 #include <cctype>
 #include <cstdio>
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 // Drops " AUTO_INCREMENT=<digits>" (the counter differs between a table and its
@@ -42,4 +42,4 @@ Result<std::string> DefinitionHash(MysqlConnection& conn, const std::string& sch
   return std::string(hex);
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -19,7 +19,7 @@
 
 #include "db/mysql/connection.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 // "ALTER TABLE <quoted_table> <spec>, ALGORITHM=INSTANT".
 std::string InstantAlter(const std::string& quoted_table, const std::string& spec);
@@ -29,4 +29,4 @@ std::string InstantAlter(const std::string& quoted_table, const std::string& spe
 Result<std::string> DefinitionHash(MysqlConnection& conn, const std::string& schema,
                                    const std::string& table);
 
-}  // namespace ordo
+}  // namespace ordo::engine

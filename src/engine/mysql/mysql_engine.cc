@@ -7,7 +7,7 @@
 #include "engine/mysql/position.h"
 #include "engine/mysql/steady_ms.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 MysqlEngine::MysqlEngine(EngineSpec spec, Dsn dsn, EngineHost* host, ChangeStreamFactory streams)
     : spec_(std::move(spec)),
@@ -259,4 +259,4 @@ Result<std::unique_ptr<OperationEngine>> NewMysqlEngineWithStreams(const EngineS
       new MysqlEngine(spec, std::move(dsn), host, std::move(streams)));
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -50,7 +50,7 @@
 #include "engine/mysql/trailing_verifier.h"
 #include "ordo/engine.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 // Session settings of every connection the engine opens: strict, UTC, READ COMMITTED
 // (non-locking chunk reads), complete warning lists. Binary logging stays on.
@@ -215,9 +215,9 @@ class MysqlEngine final : public OperationEngine {
   CopyPacing pacing_;
 };
 
-}  // namespace ordo
+}  // namespace ordo::engine
 
-namespace ordo {
+namespace ordo::engine {
 
 // The engine with an injected change stream (tests; NewMysqlEngine passes the binlog
 // reader's). InvalidArgument for a bad DSN or a null host.
@@ -225,11 +225,11 @@ Result<std::unique_ptr<OperationEngine>> NewMysqlEngineWithStreams(const EngineS
                                                                    EngineHost* host,
                                                                    ChangeStreamFactory streams);
 
-}  // namespace ordo
+}  // namespace ordo::engine
 
-namespace ordo {
+namespace ordo::engine {
 
 // Streams from the binlog reader for the spec's tables.
 ChangeStreamFactory BinlogStreamFactory(const Dsn& dsn, const EngineSpec& spec);
 
-}  // namespace ordo
+}  // namespace ordo::engine

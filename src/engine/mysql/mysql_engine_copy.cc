@@ -8,7 +8,7 @@
 #include "engine/mysql/position.h"
 #include "engine/mysql/steady_ms.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 constexpr std::chrono::milliseconds kTick(50);
@@ -247,4 +247,4 @@ Status MysqlEngine::KeepInSync(const std::function<bool()>& ready) {
   return Tick(true);
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -10,7 +10,7 @@
 #include "engine/mysql/mysql_engine.h"
 #include "engine/mysql/steady_ms.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
@@ -267,4 +267,4 @@ Result<CutoverReport> MysqlEngine::Swap() {
   return report;
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

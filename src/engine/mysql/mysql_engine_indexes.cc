@@ -6,7 +6,7 @@
 
 #include "engine/mysql/mysql_engine.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 constexpr std::chrono::milliseconds kTick(50);
@@ -57,4 +57,4 @@ Status MysqlEngine::AwaitIndexBuildOnline() {
   return FinishIndexBuild(false);
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -9,7 +9,7 @@
 #include "engine/mysql/mysql_engine.h"
 #include "engine/mysql/server_hints.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 MysqlConnectOptions EngineConnectOptions() {
   MysqlConnectOptions o;
@@ -354,4 +354,4 @@ Status MysqlEngine::PreflightOwned(MysqlConnection& conn) {
   return Status::Ok();
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -8,7 +8,7 @@
 #include "engine/mysql/checksum.h"
 #include "engine/mysql/mysql_engine.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 constexpr std::chrono::milliseconds kTick(50);
@@ -201,4 +201,4 @@ Status MysqlEngine::FinishSwap() {
   return FinishOld();
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -3,7 +3,7 @@
 #include "engine/mysql/table_info.h"
 #include "engine/mysql/table_plan.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 // The record's definition. `CREATE TABLE … SELECT` fills it in the same statement:
@@ -167,4 +167,4 @@ Status Ownership::Release(MysqlConnection& conn) const {
   return Status::Ok();
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

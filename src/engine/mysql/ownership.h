@@ -37,7 +37,7 @@
 #include "db/mysql/connection.h"
 #include "ordo/target.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 // One record's row.
 struct OwnerRecord {
@@ -90,4 +90,4 @@ class Ownership {
   std::string token_;
 };
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -8,7 +8,7 @@
 
 #include "engine/mysql/steady_ms.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 // The application counts as writing a copied table (and the copy rests between its
@@ -173,4 +173,4 @@ std::string CopyPacing::RestReason(const std::string& phase) const {
          "x each chunk's time";
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -34,7 +34,7 @@
 #include "engine/mysql/throttle.h"
 #include "ordo/engine.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 class CopyPacing {
  public:
@@ -120,4 +120,4 @@ class CopyPacing {
   bool throttle_stop_ ORDO_GUARDED_BY(throttle_mu_) = false;
 };
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 uint64_t FileNumber(const std::string& file) {
@@ -60,4 +60,4 @@ Result<int64_t> BacklogSince(MysqlConnection& conn, const BinlogPosition& applie
   return BinlogBytesBetween(conn, applied, end);
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

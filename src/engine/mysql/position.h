@@ -7,7 +7,7 @@
 #include "binlog/event.h"
 #include "db/mysql/connection.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 // <0, 0, >0 like strcmp. Files compare by their numeric suffix (binlog.000010 after
 // binlog.000009), then offsets. An empty position is before everything.
@@ -31,4 +31,4 @@ Result<int64_t> BinlogBytesBetween(MysqlConnection& conn, const BinlogPosition& 
 // there to the end of the binlog now.
 Result<int64_t> BacklogSince(MysqlConnection& conn, const BinlogPosition& applied);
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 using nlohmann::json;
@@ -167,4 +167,4 @@ Result<ResumeState> DecodeResumeState(const std::string& text) {
   }
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -25,7 +25,7 @@
 #include "binlog/event.h"
 #include "engine/mysql/copier.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 struct TableResumeState {
   std::string schema_name;
@@ -60,4 +60,4 @@ std::string EncodeResumeState(const ResumeState& state);
 // and 2 are read).
 Result<ResumeState> DecodeResumeState(const std::string& json);
 
-}  // namespace ordo
+}  // namespace ordo::engine

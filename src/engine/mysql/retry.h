@@ -15,7 +15,7 @@
 
 #include "ordo/status.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 inline Status RetryRetryable(std::chrono::milliseconds retry_for,
                              const std::function<Status()>& attempt,
@@ -30,4 +30,4 @@ inline Status RetryRetryable(std::chrono::milliseconds retry_for,
   }
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

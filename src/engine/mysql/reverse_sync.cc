@@ -4,7 +4,7 @@
 
 #include "engine/mysql/table_info.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 BinlogPosition ReverseSync::ResumePosition() const {
   return applier_ ? applier_->SafeResumePosition() : position_;
@@ -98,4 +98,4 @@ void ReverseSync::Close() {
   applier_.reset();
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -33,7 +33,7 @@
 #include "engine/mysql/sync_loop.h"
 #include "engine/mysql/table_plan.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 // One altered table of the operation, swapped: the new version under the table's name,
 // the old one under old_name.
@@ -115,4 +115,4 @@ class ReverseSync {
   std::string waiting_;             // transient: why the sync is not running
 };
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -2,7 +2,7 @@
 
 #include <cstdlib>
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 std::string Mib(int64_t bytes) { return std::to_string((bytes + (1 << 19)) >> 20) + " MiB"; }
@@ -40,4 +40,4 @@ Result<std::string> ReadBufferPoolNotice(
   return BufferPoolNotice(std::atoll(pool.rows.at(0)[0].value_or("0").c_str()), sizes);
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -15,7 +15,7 @@
 
 #include "db/mysql/connection.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 struct TableBytes {
   std::string table;  // as named to the user, e.g. `shop`.`orders`
@@ -32,4 +32,4 @@ std::string BufferPoolNotice(int64_t pool_bytes, const std::vector<TableBytes>& 
 Result<std::string> ReadBufferPoolNotice(
     MysqlConnection& conn, const std::vector<std::pair<std::string, std::string>>& tables);
 
-}  // namespace ordo
+}  // namespace ordo::engine

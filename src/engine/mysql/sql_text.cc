@@ -1,6 +1,6 @@
 #include "engine/mysql/sql_text.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 std::string ColumnList(const std::vector<std::string>& names, const std::string& qualifier) {
   std::string out;
@@ -94,4 +94,4 @@ std::vector<size_t> SplitBatch(size_t n) {
   return out;
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -10,7 +10,7 @@
 
 #include "db/mysql/connection.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 // A row's key values, in key column order.
 using Key = std::vector<SqlValue>;
@@ -46,4 +46,4 @@ Predicate KeyRange(const std::vector<std::string>& key,
 // sizes so that each connection prepares only a handful of distinct statements.
 std::vector<size_t> SplitBatch(size_t n);
 
-}  // namespace ordo
+}  // namespace ordo::engine

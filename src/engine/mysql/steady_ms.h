@@ -5,7 +5,7 @@
 #include <chrono>
 #include <cstdint>
 
-namespace ordo {
+namespace ordo::engine {
 
 inline int64_t SteadyNowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -13,4 +13,4 @@ inline int64_t SteadyNowMs() {
       .count();
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

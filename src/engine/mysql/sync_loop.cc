@@ -4,7 +4,7 @@
 
 #include "engine/mysql/position.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 constexpr size_t kBatchRows = 4000;
@@ -252,4 +252,4 @@ Status SyncLoop::WaitApplied(const BinlogPosition& position, std::chrono::millis
   return Status::Ok();
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -29,7 +29,7 @@
 #include "engine/mysql/applier.h"
 #include "engine/mysql/change_stream.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 class SyncLoop {
  public:
@@ -92,4 +92,4 @@ class SyncLoop {
   bool held_ ORDO_GUARDED_BY(mu_) = false;  // the loop is waiting at the pause or at hold_
 };
 
-}  // namespace ordo
+}  // namespace ordo::engine

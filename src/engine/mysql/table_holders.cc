@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 constexpr const char* kSessionColumns =
@@ -73,4 +73,4 @@ std::string Describe(const TableHolders& holders) {
   return out;
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -21,7 +21,7 @@
 
 #include "db/mysql/connection.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 struct TableHolder {
   uint64_t id = 0;
@@ -41,4 +41,4 @@ Result<TableHolders> ListTableHolders(
 // At most five of them, "; "-separated; "" for none.
 std::string Describe(const TableHolders& holders);
 
-}  // namespace ordo
+}  // namespace ordo::engine

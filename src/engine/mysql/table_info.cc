@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
-namespace ordo {
+namespace ordo::engine {
 
 bool ColumnInfo::is_binary() const {
   return data_type == "binary" || data_type == "varbinary" || data_type == "tinyblob" ||
@@ -184,4 +184,4 @@ Status RefuseUnsupported(const TableInfo& t, const std::string& where) {
   return Status::Ok();
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -14,7 +14,7 @@
 
 #include "db/mysql/connection.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 struct ColumnInfo {
   std::string name;
@@ -60,4 +60,4 @@ Status RefuseUnsupported(const TableInfo& t, const std::string& where);
 Result<bool> TableExists(MysqlConnection& conn, const std::string& schema,
                          const std::string& table);
 
-}  // namespace ordo
+}  // namespace ordo::engine

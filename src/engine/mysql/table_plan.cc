@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <functional>
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 std::string Named(std::string_view table, std::string_view suffix) {
@@ -95,4 +95,4 @@ Result<TablePlan> BuildTablePlan(TableInfo source, TableInfo shadow, const Alter
   return plan;
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -17,7 +17,7 @@
 #include "engine/mysql/ddl.h"
 #include "engine/mysql/table_info.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 // `<table>_ordo_new`: the shadow; `<table>_ordo_old`: the cutover sentry, then the old
 // table after the swap. Long names are shortened with a hash to fit 64 characters.
@@ -66,4 +66,4 @@ struct TablePlan {
 // shadow's key is not made of common columns.
 Result<TablePlan> BuildTablePlan(TableInfo source, TableInfo shadow, const AlterStatement& alter);
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -10,6 +10,13 @@
 #include "ordo/target.h"
 
 namespace ordo {
+
+// The public listing (ordo/target.h) reads the engine's ownership records.
+using engine::IsSentry;
+using engine::OwnedTableNames;
+using engine::OwnerTableName;
+using engine::ReadOwnerRecordNamed;
+
 namespace {
 
 constexpr const char* kLegacyFence = "_ordo_fence";

@@ -6,7 +6,7 @@
 #include "db/dsn.h"
 #include "engine/mysql/position.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 std::string Megabytes(int64_t bytes) {
   constexpr int64_t kMiB = 1 << 20;
@@ -98,4 +98,4 @@ Result<std::string> Throttle::CheckLoad() {
   return std::string();
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -31,7 +31,7 @@
 #include "binlog/event.h"
 #include "db/mysql/pool.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 struct ThrottleOptions {
   // Pause while the binlog between `applied()` and the server's end exceeds this;
@@ -74,4 +74,4 @@ class Throttle {
   std::vector<std::unique_ptr<MysqlConnection>> replicas_;
 };
 
-}  // namespace ordo
+}  // namespace ordo::engine

@@ -4,7 +4,7 @@
 
 #include "engine/mysql/checksum.h"
 
-namespace ordo {
+namespace ordo::engine {
 namespace {
 
 constexpr auto kPoll = std::chrono::milliseconds(20);
@@ -85,4 +85,4 @@ void TrailingVerifier::Run() {
   }
 }
 
-}  // namespace ordo
+}  // namespace ordo::engine

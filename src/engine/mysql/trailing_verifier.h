@@ -40,7 +40,7 @@
 #include "engine/mysql/sync_loop.h"
 #include "engine/mysql/table_plan.h"
 
-namespace ordo {
+namespace ordo::engine {
 
 // A prefix of a table known to match: every key up to `through` (one of the copy's
 // chunk uppers), as long as Applier::statements_consumed() still reads `statements`.
@@ -81,4 +81,4 @@ class TrailingVerifier {
   std::optional<VerifiedPrefix> verified_;  // written by the thread, read after join
 };
 
-}  // namespace ordo
+}  // namespace ordo::engine
