@@ -60,10 +60,10 @@ struct ApiOptions {
 struct ApiHooks {
   // Validates a request and creates the apply: the path `ordo apply --detach` takes.
   // InvalidArgument (400), Conflict (409: a deployment is busy), Unavailable (503).
-  std::function<Result<ApplyRecord>(const ApplyRequest&, const std::string& requested_by)>
+  std::function<Result<ApplyRecord>(const app::ApplyRequest&, const std::string& requested_by)>
       create_apply;
   // Computes the declarative plan of an environment (app/plan.h, ComputePlan).
-  std::function<Result<PlanResult>(const PlanRequest&)> compute_plan;
+  std::function<Result<app::PlanResult>(const app::PlanRequest&)> compute_plan;
   // Wakes this process's worker after an apply was created or a request accepted.
   std::function<void()> notify;
   // The revert window of an apply's environment (0 when unknown), for the timeline's

@@ -24,7 +24,7 @@ Result<bool> OptionalBool(const json& doc, const char* field) {
 
 }  // namespace
 
-Result<ApplyRequest> ParseApplyRequest(std::string_view body) {
+Result<app::ApplyRequest> ParseApplyRequest(std::string_view body) {
   json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return InvalidArgument("body: not valid JSON");
   if (!doc.is_object()) return InvalidArgument("body: expected a JSON object");
@@ -39,7 +39,7 @@ Result<ApplyRequest> ParseApplyRequest(std::string_view body) {
           "\"; expected database, environment, ddl, defer_cutover, allow_unsafe");
     }
   }
-  ApplyRequest r;
+  app::ApplyRequest r;
   ORDO_ASSIGN_OR_RETURN(r.database, RequiredString(doc, "database"));
   ORDO_ASSIGN_OR_RETURN(r.environment, RequiredString(doc, "environment"));
   auto ddl = doc.find("ddl");

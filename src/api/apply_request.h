@@ -20,6 +20,6 @@ namespace ordo {
 // database, environment and ddl are required; the flags default to false. Unknown
 // fields are refused (a typo must not be silently ignored), and so is "plan" until
 // declarative plans exist. InvalidArgument naming the field otherwise.
-Result<ApplyRequest> ParseApplyRequest(std::string_view body);
+Result<app::ApplyRequest> ParseApplyRequest(std::string_view body);
 
 }  // namespace ordo

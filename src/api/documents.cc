@@ -68,7 +68,7 @@ nlohmann::json ApplySummary(const ApplyRecord& a) {
   };
 }
 
-nlohmann::json ApplyDocument(const ApplyView& view) {
+nlohmann::json ApplyDocument(const app::ApplyView& view) {
   nlohmann::json doc = ApplySummary(view.apply);
   // Policies are captured per operation at create; they are the same on every row.
   std::string policy = "rolling", on_failure = "halt";

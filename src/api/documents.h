@@ -24,7 +24,7 @@ namespace ordo {
 std::string FormatRfc3339(Micros micros);
 
 // `ordo status APPLY --json` / GET /v1/applies/{id}.
-nlohmann::json ApplyDocument(const ApplyView& view);
+nlohmann::json ApplyDocument(const app::ApplyView& view);
 // One entry of `ordo status --json` (the list) / GET /v1/applies.
 nlohmann::json ApplySummary(const ApplyRecord& apply);
 // `ordo logs APPLY --json` / GET /v1/applies/{id}/events.

@@ -46,7 +46,7 @@ void AddApplyRoutes(httplib::Server& server, RouteContext& ctx) {
     res.set_header("Location", "/v1/applies/" + created->external_id);
     // The apply exists from here on: a failed re-read still answers 201, with the
     // summary instead of the full document.
-    auto view = LoadApplyView(ctx.store, created->external_id);
+    auto view = app::LoadApplyView(ctx.store, created->external_id);
     ReplyJson(res, 201, view.ok() ? ApplyDocument(*view) : ApplySummary(*created));
   });
 
@@ -61,7 +61,7 @@ void AddApplyRoutes(httplib::Server& server, RouteContext& ctx) {
   });
 
   server.Get(R"(/v1/applies/([^/]+))", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    auto view = LoadApplyView(ctx.store, req.matches[1].str());
+    auto view = app::LoadApplyView(ctx.store, req.matches[1].str());
     if (!view.ok()) return ReplyError(res, view.status());
     ReplyJson(res, 200, ApplyDocument(*view));
   });

@@ -16,16 +16,16 @@ void AddControlRoutes(httplib::Server& server, RouteContext& ctx) {
   server.Post(pattern, [&ctx](const httplib::Request& req, httplib::Response& res) {
     std::string id = req.matches[1].str();
     std::string verb = req.matches[2].str();
-    RequestKind kind = *ParseControlVerb(verb);  // the pattern admits known verbs only
+    RequestKind kind = *app::ParseControlVerb(verb);  // the pattern admits known verbs only
     auto apply = ctx.store.FindApply(id);
     if (!apply.ok()) return ReplyError(res, apply.status());
-    auto answer = RecordControl(ctx.store, *apply, kind, RequestedBy(req));
+    auto answer = app::RecordControl(ctx.store, *apply, kind, RequestedBy(req));
     if (!answer.ok()) return ReplyError(res, answer.status());
     nlohmann::json doc = ControlAnswerDocument(*apply, kind, *answer);
-    ctx.logger.Log(
-        answer->outcome == RequestOutcome::kRefused ? LogLevel::kWarn : LogLevel::kInfo,
-        {apply->external_id, "", ""},
-        verb + " requested via the API by " + req.remote_addr + ": " + DescribeAnswer(*answer));
+    ctx.logger.Log(answer->outcome == RequestOutcome::kRefused ? LogLevel::kWarn : LogLevel::kInfo,
+                   {apply->external_id, "", ""},
+                   verb + " requested via the API by " + req.remote_addr + ": " +
+                       app::DescribeAnswer(*answer));
     switch (answer->outcome) {
       case RequestOutcome::kAccepted:
         if (ctx.hooks.notify) ctx.hooks.notify();

@@ -39,10 +39,10 @@ void RefreshStoreGauges(RouteContext& ctx) {
 }
 
 // The body of POST /v1/plans: {"database": "…", "environment": "…"}.
-Result<PlanRequest> ParsePlanRequest(const std::string& body) {
+Result<app::PlanRequest> ParsePlanRequest(const std::string& body) {
   nlohmann::json doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (!doc.is_object()) return InvalidArgument("body: expected a JSON object");
-  PlanRequest request;
+  app::PlanRequest request;
   for (const char* key : {"database", "environment"}) {
     auto it = doc.find(key);
     if (it == doc.end() || !it->is_string() || it->get<std::string>().empty())
@@ -91,7 +91,7 @@ void AddSystemRoutes(httplib::Server& server, RouteContext& ctx) {
       ReplyError(res, plan.status());
       return;
     }
-    ReplyJson(res, 200, PlanDocument(*plan));
+    ReplyJson(res, 200, app::PlanDocument(*plan));
   });
 }
 

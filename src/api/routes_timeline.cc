@@ -10,10 +10,10 @@
 namespace ordo::api {
 namespace {
 
-Result<Timeline> TimelineFor(RouteContext& ctx, const std::string& id) {
+Result<app::Timeline> TimelineFor(RouteContext& ctx, const std::string& id) {
   ORDO_ASSIGN_OR_RETURN(ApplyRecord apply, ctx.store.FindApply(id));
   Micros window = ctx.hooks.revert_window ? ctx.hooks.revert_window(apply) : 0;
-  return LoadTimeline(ctx.store, id, SystemClock::Default()->NowMicros(), window);
+  return app::LoadTimeline(ctx.store, id, SystemClock::Default()->NowMicros(), window);
 }
 
 }  // namespace
@@ -30,7 +30,7 @@ void AddTimelineRoutes(httplib::Server& server, RouteContext& ctx) {
     if (!timeline.ok()) return ReplyError(res, timeline.status());
     res.status = 200;
     res.set_header("Cache-Control", "no-store");
-    res.set_content(RenderTimelineSvg(*timeline), "image/svg+xml; charset=utf-8");
+    res.set_content(app::RenderTimelineSvg(*timeline), "image/svg+xml; charset=utf-8");
   };
   server.Get(R"(/v1/applies/([^/]+)/timeline\.svg)", svg);
   server.Get(R"(/api/v1/applies/([^/]+)/timeline\.svg)", svg);

@@ -57,13 +57,13 @@ nlohmann::json ControlsDocument(const RequestFacts& facts, const DeploymentHolde
 
 Result<nlohmann::json> LoadPageDocument(Store& store, std::string_view external_id, Micros now,
                                         Micros revert_window) {
-  ORDO_ASSIGN_OR_RETURN(ApplyView view, LoadApplyView(store, external_id));
+  ORDO_ASSIGN_OR_RETURN(app::ApplyView view, app::LoadApplyView(store, external_id));
   ORDO_ASSIGN_OR_RETURN(std::vector<ControlRequestRecord> requests,
                         store.ListRequests(view.apply.id));
   ORDO_ASSIGN_OR_RETURN(std::vector<EventRecord> events, store.ListEvents(view.apply.id));
   RequestFacts facts{view.apply, {}, std::move(requests)};
-  for (const OperationView& op : view.operations) facts.operations.push_back(op.operation);
-  Timeline timeline = BuildTimeline(view, events, now, revert_window);
+  for (const app::OperationView& op : view.operations) facts.operations.push_back(op.operation);
+  app::Timeline timeline = app::BuildTimeline(view, events, now, revert_window);
   const int64_t apply_id = view.apply.id;
   DeploymentHolderLookup holder = [&store, apply_id](const std::vector<std::string>&) {
     return store.HolderOfDeployments(apply_id);

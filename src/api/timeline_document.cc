@@ -16,7 +16,7 @@ nlohmann::json TimeOrNull(const std::optional<Micros>& t) {
   return FormatRfc3339(*t);
 }
 
-nlohmann::json SegmentDocument(const TimelineSegment& s) {
+nlohmann::json SegmentDocument(const app::TimelineSegment& s) {
   return {
       {"kind", std::string(ToString(s.kind))},
       {"start", FormatRfc3339(s.start)},
@@ -33,11 +33,11 @@ nlohmann::json SegmentDocument(const TimelineSegment& s) {
 
 }  // namespace
 
-nlohmann::json TimelineDocument(const Timeline& t) {
+nlohmann::json TimelineDocument(const app::Timeline& t) {
   nlohmann::json lanes = nlohmann::json::array();
-  for (const TimelineLane& lane : t.lanes) {
+  for (const app::TimelineLane& lane : t.lanes) {
     nlohmann::json segments = nlohmann::json::array();
-    for (const TimelineSegment& s : lane.segments) segments.push_back(SegmentDocument(s));
+    for (const app::TimelineSegment& s : lane.segments) segments.push_back(SegmentDocument(s));
     lanes.push_back({{"deployment", lane.deployment},
                      {"position", lane.position},
                      {"state", std::string(ToString(lane.state))},
@@ -45,7 +45,7 @@ nlohmann::json TimelineDocument(const Timeline& t) {
                      {"segments", segments}});
   }
   nlohmann::json handoffs = nlohmann::json::array();
-  for (const TimelineHandoff& h : t.handoffs)
+  for (const app::TimelineHandoff& h : t.handoffs)
     handoffs.push_back({{"from", h.from}, {"to", h.to}, {"gap_ms", h.gap_ms}});
   return {{"apply", t.apply},
           {"database", t.database},

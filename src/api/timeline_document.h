@@ -20,6 +20,6 @@
 
 namespace ordo {
 
-nlohmann::json TimelineDocument(const Timeline& timeline);
+nlohmann::json TimelineDocument(const app::Timeline& timeline);
 
 }  // namespace ordo

@@ -5,7 +5,7 @@
 #include "db/dsn.h"
 #include "engine/ddl_check.h"
 
-namespace ordo {
+namespace ordo::app {
 
 Result<NewApply> PrepareApply(const Config& cfg, const ApplyRequest& request,
                               std::string requested_by) {
@@ -69,4 +69,4 @@ Result<ApplyRecord> CreateApplyFromRequest(Store& store, const Config& cfg,
   return store.CreateApply(a);
 }
 
-}  // namespace ordo
+}  // namespace ordo::app

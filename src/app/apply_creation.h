@@ -17,7 +17,7 @@
 #include "core/logger.h"
 #include "ordo/store.h"
 
-namespace ordo {
+namespace ordo::app {
 
 // What a user asks for when creating an apply — by `ordo apply`'s flags or by the body
 // of `POST /v1/applies`.
@@ -51,4 +51,4 @@ Result<ApplyRecord> CreateApplyFromRequest(Store& store, const Config& cfg,
                                            const ApplyRequest& request, std::string requested_by,
                                            Logger& logger);
 
-}  // namespace ordo
+}  // namespace ordo::app

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace ordo {
+namespace ordo::app {
 
 CopyFigures FiguresOf(const OperationView& ov) {
   CopyFigures f;
@@ -48,4 +48,4 @@ Result<ApplyView> LoadApplyView(Store& store, std::string_view external_id) {
   return view;
 }
 
-}  // namespace ordo
+}  // namespace ordo::app

@@ -17,7 +17,7 @@
 #include "ordo/status.h"
 #include "ordo/store.h"
 
-namespace ordo {
+namespace ordo::app {
 
 struct OperationView {
   OperationRecord operation;
@@ -49,4 +49,4 @@ CopyFigures FiguresOf(const OperationView& ov);
 // the store's errors as they come.
 Result<ApplyView> LoadApplyView(Store& store, std::string_view external_id);
 
-}  // namespace ordo
+}  // namespace ordo::app

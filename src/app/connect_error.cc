@@ -3,7 +3,7 @@
 #include "db/dsn.h"
 #include "db/mysql/connection.h"
 
-namespace ordo {
+namespace ordo::app {
 
 Status ConnectError(const std::string& what, const Status& cause) {
   std::string why = RedactUrls(cause.message());
@@ -13,4 +13,4 @@ Status ConnectError(const std::string& what, const Status& cause) {
   return Unavailable(what + " is unreachable: " + why);
 }
 
-}  // namespace ordo
+}  // namespace ordo::app

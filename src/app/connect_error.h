@@ -10,7 +10,7 @@
 
 #include "ordo/status.h"
 
-namespace ordo {
+namespace ordo::app {
 
 // The error for `what` (a store, a deployment) that could not be connected to: a login
 // the server refused (access denied) is InvalidArgument, "… refused the login" (exit 2:
@@ -18,4 +18,4 @@ namespace ordo {
 // "… is unreachable" (exit 3). Passwords are redacted.
 Status ConnectError(const std::string& what, const Status& cause);
 
-}  // namespace ordo
+}  // namespace ordo::app

@@ -1,6 +1,6 @@
 #include "app/control.h"
 
-namespace ordo {
+namespace ordo::app {
 
 Result<RequestAnswer> RecordControl(Store& store, const ApplyRecord& apply, RequestKind kind,
                                     std::string_view requested_by) {
@@ -27,4 +27,4 @@ std::optional<RequestKind> ParseControlVerb(std::string_view verb) {
   return ParseRequestKind(s);
 }
 
-}  // namespace ordo
+}  // namespace ordo::app

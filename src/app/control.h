@@ -16,7 +16,7 @@
 
 #include "ordo/store.h"
 
-namespace ordo {
+namespace ordo::app {
 
 Result<RequestAnswer> RecordControl(Store& store, const ApplyRecord& apply, RequestKind kind,
                                     std::string_view requested_by);
@@ -27,4 +27,4 @@ std::string DescribeAnswer(const RequestAnswer& answer);
 // Parses a CLI / URL spelling ("skip-revert" or "skip_revert", …); nullopt if unknown.
 std::optional<RequestKind> ParseControlVerb(std::string_view verb);
 
-}  // namespace ordo
+}  // namespace ordo::app

@@ -5,7 +5,7 @@
 #include "db/dsn.h"
 #include "engine/ddl_check.h"
 
-namespace ordo {
+namespace ordo::app {
 
 Result<std::vector<NewOperation>> BuildOperations(const EnvironmentConfig& env,
                                                   const std::vector<std::string>& ddls) {
@@ -44,4 +44,4 @@ Result<std::vector<NewOperation>> BuildOperations(const EnvironmentConfig& env,
   return out;
 }
 
-}  // namespace ordo
+}  // namespace ordo::app

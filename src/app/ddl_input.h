@@ -14,7 +14,7 @@
 #include "config/config.h"
 #include "ordo/store.h"
 
-namespace ordo {
+namespace ordo::app {
 
 // One NewOperation per deployment of `env`, in deployment order. InvalidArgument
 // naming the statement (`--ddl #2: …`) or the deployment for: not exactly one ALTER
@@ -23,4 +23,4 @@ namespace ordo {
 Result<std::vector<NewOperation>> BuildOperations(const EnvironmentConfig& env,
                                                   const std::vector<std::string>& ddls);
 
-}  // namespace ordo
+}  // namespace ordo::app

@@ -10,7 +10,7 @@
 #include "db/mysql/connection.h"
 #include "schema/reader.h"
 
-namespace ordo {
+namespace ordo::app {
 namespace {
 
 // Connects to one deployment and lints its schema; the error in `out.reached`.
@@ -95,4 +95,4 @@ nlohmann::json FindingsJson(const std::vector<schema::Finding>& findings) {
   return out;
 }
 
-}  // namespace ordo
+}  // namespace ordo::app

@@ -20,7 +20,7 @@
 #include "ordo/status.h"
 #include "schema/lint.h"
 
-namespace ordo {
+namespace ordo::app {
 
 // One deployment's lint.
 struct DeploymentLint {
@@ -51,4 +51,4 @@ std::string FindingsText(const std::vector<schema::Finding>& findings, std::stri
 //   "index":null,"message":"…"}]
 nlohmann::json FindingsJson(const std::vector<schema::Finding>& findings);
 
-}  // namespace ordo
+}  // namespace ordo::app

@@ -19,7 +19,7 @@
 #include "schema/scratch.h"
 #include "schema/verify.h"
 
-namespace ordo {
+namespace ordo::app {
 namespace {
 
 std::vector<PlannedStatement> Planned(const std::vector<schema::TableChange>& changes) {
@@ -211,4 +211,4 @@ Result<PlanResult> ComputePlan(const Config& cfg, const PlanRequest& request,
   return result;
 }
 
-}  // namespace ordo
+}  // namespace ordo::app

@@ -24,7 +24,7 @@
 #include "ordo/status.h"
 #include "schema/lint.h"
 
-namespace ordo {
+namespace ordo::app {
 
 struct PlanRequest {
   std::string database;
@@ -83,4 +83,4 @@ using PlanCancel = std::function<bool()>;
 Result<PlanResult> ComputePlan(const Config& cfg, const PlanRequest& request,
                                const PlanCancel& cancelled);
 
-}  // namespace ordo
+}  // namespace ordo::app

@@ -2,7 +2,7 @@
 
 #include "app/lint.h"
 
-namespace ordo {
+namespace ordo::app {
 namespace {
 
 nlohmann::json Changes(const std::vector<PlannedStatement>& statements) {
@@ -40,4 +40,4 @@ nlohmann::json PlanDocument(const PlanResult& plan) {
       {"deployments", deployments}};
 }
 
-}  // namespace ordo
+}  // namespace ordo::app

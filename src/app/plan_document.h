@@ -20,8 +20,8 @@
 
 #include "app/plan.h"
 
-namespace ordo {
+namespace ordo::app {
 
 nlohmann::json PlanDocument(const PlanResult& plan);
 
-}  // namespace ordo
+}  // namespace ordo::app

@@ -5,7 +5,7 @@
 
 #include "core/phase.h"
 
-namespace ordo {
+namespace ordo::app {
 namespace {
 
 using S = OperationState;
@@ -294,4 +294,4 @@ Timeline BuildTimeline(const ApplyView& view, const std::vector<EventRecord>& ev
 
 Micros TimelineEnd(const Timeline& t) { return t.end.value_or(t.now); }
 
-}  // namespace ordo
+}  // namespace ordo::app

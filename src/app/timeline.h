@@ -28,7 +28,7 @@
 #include "ordo/status.h"
 #include "ordo/store.h"
 
-namespace ordo {
+namespace ordo::app {
 
 // What a stretch of a lane is. The names are the JSON's "kind".
 enum class SegmentKind {
@@ -108,4 +108,4 @@ Micros TimelineEnd(const Timeline& t);
 Result<Timeline> LoadTimeline(Store& store, std::string_view external_id, Micros now,
                               Micros revert_window = 0);
 
-}  // namespace ordo
+}  // namespace ordo::app

@@ -1,7 +1,7 @@
 // LoadTimeline: the store's reads behind the timeline (app/timeline.h).
 #include "app/timeline.h"
 
-namespace ordo {
+namespace ordo::app {
 
 Result<Timeline> LoadTimeline(Store& store, std::string_view external_id, Micros now,
                               Micros revert_window) {
@@ -10,4 +10,4 @@ Result<Timeline> LoadTimeline(Store& store, std::string_view external_id, Micros
   return BuildTimeline(view, events, now, revert_window);
 }
 
-}  // namespace ordo
+}  // namespace ordo::app

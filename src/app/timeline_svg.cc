@@ -7,7 +7,7 @@
 
 #include "core/phase.h"
 
-namespace ordo {
+namespace ordo::app {
 namespace {
 
 using K = SegmentKind;
@@ -243,4 +243,4 @@ std::string RenderTimelineSvg(const Timeline& t) {
   return o.str();
 }
 
-}  // namespace ordo
+}  // namespace ordo::app

@@ -15,11 +15,11 @@
 
 #include "app/timeline.h"
 
-namespace ordo {
+namespace ordo::app {
 
 std::string RenderTimelineSvg(const Timeline& timeline);
 
 // `text` with &, <, >, " and ' escaped for XML text and attributes.
 std::string XmlEscape(const std::string& text);
 
-}  // namespace ordo
+}  // namespace ordo::app

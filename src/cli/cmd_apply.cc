@@ -55,8 +55,8 @@ int RunApply(const ApplyFlags& f, Globals& g) {
         "--plan: declarative plans are not available yet; pass the changes with --ddl"));
   auto cfg = s.LoadConfig();
   if (!cfg.ok()) return s.Fail(cfg.status());
-  ApplyRequest request{f.database, f.environment, f.ddl, f.defer_cutover, f.allow_unsafe};
-  auto prepared = PrepareApply(**cfg, request, "cli (" + OwnerPrefix() + ")");
+  app::ApplyRequest request{f.database, f.environment, f.ddl, f.defer_cutover, f.allow_unsafe};
+  auto prepared = app::PrepareApply(**cfg, request, "cli (" + OwnerPrefix() + ")");
   if (!prepared.ok()) return s.Fail(prepared.status());
   // PrepareApply found the environment.
   const EnvironmentConfig* env = (*cfg)->FindEnvironment(f.database, f.environment);
@@ -65,7 +65,7 @@ int RunApply(const ApplyFlags& f, Globals& g) {
         InvalidArgument("no terminal to confirm on: pass --yes to apply without confirmation"));
   bool embedded = IsEmbeddedStore(g.store_url.empty() ? (*cfg)->store : g.store_url);
   if (Status tried =
-          TryOnDeployments(*env, prepared->operations, embedded && !f.detach, s.logger());
+          app::TryOnDeployments(*env, prepared->operations, embedded && !f.detach, s.logger());
       !tried.ok())
     return s.Fail(tried);
   if (!f.yes) {
@@ -102,7 +102,7 @@ int RunApply(const ApplyFlags& f, Globals& g) {
     }
   }
   if (f.json) {
-    auto view = LoadApplyView(**store, created->external_id);
+    auto view = app::LoadApplyView(**store, created->external_id);
     if (!view.ok()) return s.Fail(view.status());
     std::cout << ApplyDocument(*view).dump() << std::endl;
   }

@@ -42,7 +42,7 @@ int RunControl(const std::string& verb, const ControlFlags& f, Globals& g) {
   // As `apply`: a command that may draw the live view logs warnings only on a terminal.
   bool tty = isatty(STDOUT_FILENO) != 0 && !f.json;
   Session s(g, f.json, tty ? LogLevel::kWarn : LogLevel::kInfo);
-  RequestKind kind = *ParseControlVerb(verb);
+  RequestKind kind = *app::ParseControlVerb(verb);
   auto store = s.Store();
   if (!store.ok()) return s.Fail(store.status());
   auto apply = (*store)->FindApply(f.apply);
@@ -62,12 +62,13 @@ int RunControl(const std::string& verb, const ControlFlags& f, Globals& g) {
                                cfg.status().message() +
                                "; or pass --detach to only record the request"));
   }
-  auto answer = RecordControl(**store, *apply, kind, "cli (" + OwnerPrefix() + ")");
+  auto answer = app::RecordControl(**store, *apply, kind, "cli (" + OwnerPrefix() + ")");
   if (!answer.ok()) return s.Fail(answer.status());
   if (f.json) {
     std::cout << ControlAnswerDocument(*apply, kind, *answer).dump() << std::endl;
   } else {
-    std::cout << verb << " " << apply->external_id << ": " << DescribeAnswer(*answer) << std::endl;
+    std::cout << verb << " " << apply->external_id << ": " << app::DescribeAnswer(*answer)
+              << std::endl;
   }
   if (answer->outcome == RequestOutcome::kRefused) return kExitNotCompleted;
   if (!drives) return kExitOk;

@@ -30,8 +30,8 @@ std::string CountsText(const std::array<int, 4>& c) {
          std::to_string(c[2]) + " native, " + std::to_string(c[3]) + " advisory";
 }
 
-void PrintText(const std::vector<DeploymentLint>& linted) {
-  for (const DeploymentLint& d : linted) {
+void PrintText(const std::vector<app::DeploymentLint>& linted) {
+  for (const app::DeploymentLint& d : linted) {
     std::cout << d.deployment;
     if (!d.dsn.empty()) std::cout << " (" << d.dsn << ")";
     if (!d.reached.ok()) {
@@ -42,22 +42,22 @@ void PrintText(const std::vector<DeploymentLint>& linted) {
       std::cout << ": no findings\n";
       continue;
     }
-    std::cout << ": " << CountsText(CountFindings(d.findings)) << "\n"
-              << FindingsText(d.findings, "  ");
+    std::cout << ": " << CountsText(app::CountFindings(d.findings)) << "\n"
+              << app::FindingsText(d.findings, "  ");
   }
 }
 
-nlohmann::json Document(const LintFlags& f, const std::vector<DeploymentLint>& linted) {
+nlohmann::json Document(const LintFlags& f, const std::vector<app::DeploymentLint>& linted) {
   nlohmann::json deployments = nlohmann::json::array();
   std::array<int, 4> total{};
-  for (const DeploymentLint& d : linted) {
-    std::array<int, 4> c = CountFindings(d.findings);
+  for (const app::DeploymentLint& d : linted) {
+    std::array<int, 4> c = app::CountFindings(d.findings);
     for (size_t i = 0; i < c.size(); ++i) total[i] += c[i];
     deployments.push_back(
         {{"deployment", d.deployment},
          {"error", d.reached.ok() ? nlohmann::json(nullptr)
                                   : nlohmann::json(RedactUrls(d.reached.message()))},
-         {"findings", FindingsJson(d.findings)}});
+         {"findings", app::FindingsJson(d.findings)}});
   }
   return {{"database", f.database},
           {"environment", f.environment},
@@ -73,17 +73,17 @@ int RunLint(const LintFlags& f, Globals& g) {
   Session s(g, f.json);
   auto cfg = s.LoadConfig();
   if (!cfg.ok()) return s.Fail(cfg.status());
-  auto linted = LintEnvironment(**cfg, f.database, f.environment);
+  auto linted = app::LintEnvironment(**cfg, f.database, f.environment);
   if (!linted.ok()) return s.Fail(linted.status());
   if (f.json)
     std::cout << Document(f, *linted).dump() << std::endl;
   else
     PrintText(*linted);
   bool unreachable = false, refused_login = false, blocked = false;
-  for (const DeploymentLint& d : *linted) {
+  for (const app::DeploymentLint& d : *linted) {
     unreachable = unreachable || d.reached.Is(StatusCode::kUnavailable);
     refused_login = refused_login || (!d.reached.ok() && !d.reached.Is(StatusCode::kUnavailable));
-    blocked = blocked || CountFindings(d.findings)[0] > 0;
+    blocked = blocked || app::CountFindings(d.findings)[0] > 0;
   }
   if (unreachable) return kExitUnreachable;
   if (refused_login) return kExitUsage;

@@ -38,7 +38,7 @@ std::string Join(const std::vector<std::string>& items) {
 }
 
 // The statement indented under its deployment, with what it changes as comments.
-void PrintStatement(const PlannedStatement& s) {
+void PrintStatement(const app::PlannedStatement& s) {
   for (const std::string& d : s.details) std::cout << "  -- " << s.table << ": " << d << "\n";
   std::string text = s.statement;
   std::string indented = "  ";
@@ -49,7 +49,7 @@ void PrintStatement(const PlannedStatement& s) {
   std::cout << indented << ";\n";
 }
 
-void PrintDrift(const PlanResult& plan) {
+void PrintDrift(const app::PlanResult& plan) {
   if (!plan.drifted()) {
     std::cout << "Drift: none (" << plan.deployments.size()
               << " deployment(s) with the same live schema)\n\n";
@@ -57,24 +57,24 @@ void PrintDrift(const PlanResult& plan) {
   }
   std::cout << "Drift: the deployments' live schemas differ (" << plan.drift.size() << " groups)\n";
   for (size_t i = 0; i < plan.drift.size(); ++i) {
-    const PlanDriftGroup& g = plan.drift[i];
+    const app::PlanDriftGroup& g = plan.drift[i];
     std::cout << "  group " << i + 1 << ": " << Join(g.deployments);
     if (i == 0) {
       std::cout << "\n";
       continue;
     }
     std::cout << " — what differs from group 1:\n";
-    for (const PlannedStatement& s : g.differences)
+    for (const app::PlannedStatement& s : g.differences)
       for (const std::string& d : s.details) std::cout << "    " << s.table << ": " << d << "\n";
   }
   std::cout << "\n";
 }
 
-void PrintPlan(const PlanResult& plan) {
+void PrintPlan(const app::PlanResult& plan) {
   std::cout << "Plan for " << plan.database << "/" << plan.environment << " from "
             << plan.schema_dir << " (files " << plan.desired_hash.substr(0, 12) << ")\n\n";
   PrintDrift(plan);
-  for (const DeploymentPlan& d : plan.deployments) {
+  for (const app::DeploymentPlan& d : plan.deployments) {
     if (&d != &plan.deployments.front()) std::cout << "\n";
     std::cout << d.deployment << " (" << d.schema << ", live " << d.live_fingerprint.substr(0, 12)
               << "): ";
@@ -83,8 +83,8 @@ void PrintPlan(const PlanResult& plan) {
       continue;
     }
     std::cout << d.statements.size() << " statement(s), verified on a scratch copy\n";
-    for (const PlannedStatement& s : d.statements) PrintStatement(s);
-    if (!d.findings.empty()) std::cout << "  findings:\n" << FindingsText(d.findings, "    ");
+    for (const app::PlannedStatement& s : d.statements) PrintStatement(s);
+    if (!d.findings.empty()) std::cout << "  findings:\n" << app::FindingsText(d.findings, "    ");
   }
   if (!plan.HasChanges()) std::cout << "\nNo changes: every deployment matches the files.\n";
 }
@@ -95,8 +95,8 @@ int RunPlan(const PlanFlags& f, Globals& g) {
   if (!cfg.ok()) return s.Fail(cfg.status());
   // Ctrl-C stops the plan between statements; the scratch schemas are dropped on the way out.
   SignalWatcher signals;
-  auto plan =
-      ComputePlan(**cfg, {f.database, f.environment}, [&signals] { return signals.count() > 0; });
+  auto plan = app::ComputePlan(**cfg, {f.database, f.environment},
+                               [&signals] { return signals.count() > 0; });
   if (!plan.ok()) {
     if (plan.status().Is(StatusCode::kCancelled)) {
       std::cerr << "ordo: plan interrupted; its scratch schemas were dropped" << std::endl;
@@ -105,13 +105,13 @@ int RunPlan(const PlanFlags& f, Globals& g) {
     return s.Fail(plan.status());
   }
   if (f.json)
-    std::cout << PlanDocument(*plan).dump(2) << std::endl;
+    std::cout << app::PlanDocument(*plan).dump(2) << std::endl;
   else
     PrintPlan(*plan);
   // The lint refuses the plan: a blocked finding, or an unsafe one without --allow-unsafe.
   std::array<int, 4> counts{};
-  for (const DeploymentPlan& d : plan->deployments) {
-    std::array<int, 4> c = CountFindings(d.findings);
+  for (const app::DeploymentPlan& d : plan->deployments) {
+    std::array<int, 4> c = app::CountFindings(d.findings);
     counts[0] += c[0];
     counts[1] += c[1];
   }

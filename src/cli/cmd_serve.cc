@@ -95,11 +95,11 @@ int RunServe(const ServeFlags& f, Globals& g) {
   std::unique_ptr<Worker> worker;
   if (o.drivers > 0) worker = std::make_unique<Worker>(metered, engines, runtime, s.logger(), o);
   ApiHooks hooks;
-  hooks.create_apply = [&](const ApplyRequest& request, const std::string& requested_by) {
-    return CreateApplyFromRequest(**store, config, request, requested_by, s.logger());
+  hooks.create_apply = [&](const app::ApplyRequest& request, const std::string& requested_by) {
+    return app::CreateApplyFromRequest(**store, config, request, requested_by, s.logger());
   };
-  hooks.compute_plan = [&config](const PlanRequest& request) {
-    return ComputePlan(config, request, nullptr);
+  hooks.compute_plan = [&config](const app::PlanRequest& request) {
+    return app::ComputePlan(config, request, nullptr);
   };
   hooks.notify = [&worker] {
     if (worker) worker->Notify();

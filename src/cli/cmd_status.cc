@@ -41,11 +41,11 @@ Micros RevertWindowOf(Session& s, const std::string& apply_id, Store& store) {
 
 int RunTimeline(const StatusFlags& f, Session& s, Store& store) {
   Micros window = RevertWindowOf(s, f.apply, store);
-  auto timeline = LoadTimeline(store, f.apply, SystemClock::Default()->NowMicros(), window);
+  auto timeline = app::LoadTimeline(store, f.apply, SystemClock::Default()->NowMicros(), window);
   if (!timeline.ok()) return s.Fail(timeline.status());
   if (!f.timeline_svg.empty()) {
     std::ofstream out(f.timeline_svg, std::ios::binary | std::ios::trunc);
-    out << RenderTimelineSvg(*timeline);
+    out << app::RenderTimelineSvg(*timeline);
     out.close();
     if (!out)
       return s.Fail(InvalidArgument("--timeline-svg: cannot write " + f.timeline_svg + ": " +
@@ -75,7 +75,7 @@ int RunStatus(const StatusFlags& f, Globals& g) {
     return RunTimeline(f, s, **store);
   }
   if (!f.apply.empty()) {
-    auto view = LoadApplyView(**store, f.apply);
+    auto view = app::LoadApplyView(**store, f.apply);
     if (!view.ok()) return s.Fail(view.status());
     if (f.json) {
       std::cout << ApplyDocument(*view).dump() << std::endl;

@@ -25,7 +25,7 @@ constexpr auto kRefresh = std::chrono::milliseconds(250);
 
 // The deployment in its revert window while another one has failed or the rollout was
 // decided otherwise, and what the user can still do about it (once per apply view).
-std::optional<std::string> WindowNote(const ApplyView& view, Micros revert_window) {
+std::optional<std::string> WindowNote(const app::ApplyView& view, Micros revert_window) {
   if (view.apply.state != ApplyState::kRevertWindow || !view.apply.error) return std::nullopt;
   for (const auto& ov : view.operations) {
     const OperationRecord& op = ov.operation;
@@ -121,7 +121,7 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
   LiveView view(std::cout, options.tty, revert_window);
   if (options.timeline) view.ShowTimeline(UseColor(options.tty));
   // The timeline also needs the apply's events; the plain view only the apply.
-  auto update = [&](const ApplyView& v) {
+  auto update = [&](const app::ApplyView& v) {
     Micros now = SystemClock::Default()->NowMicros();
     if (!view.showing_timeline()) return view.Update(v, now);
     auto events = store->ListEvents(v.apply.id);
@@ -142,7 +142,7 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
     // quiescent view with none pending before it really has nothing left to run.
     std::optional<ApplyControl> control;
     if (apply_id) control = ControlOf(*store, *apply_id);
-    auto loaded = LoadApplyView(*store, external_id);
+    auto loaded = app::LoadApplyView(*store, external_id);
     if (!loaded.ok()) {
       if (loaded.status().Is(StatusCode::kNotFound)) return loaded.status();
       if (last_error.code() != loaded.status().code())
@@ -151,7 +151,7 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
       last_error = loaded.status();
     } else {
       last_error = Status::Ok();
-      const ApplyView& v = *loaded;
+      const app::ApplyView& v = *loaded;
       apply_id = v.apply.id;
       result.state = v.apply.state;
       if (options.view) {
@@ -175,8 +175,8 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
       }
       if (signals.count() > 0 && !stop_recorded) {
         auto answer =
-            RecordControl(*store, v.apply, RequestKind::kStop, "cli (" + OwnerPrefix() + ")");
-        std::string said = answer.ok() ? DescribeAnswer(*answer) : answer.status().ToString();
+            app::RecordControl(*store, v.apply, RequestKind::kStop, "cli (" + OwnerPrefix() + ")");
+        std::string said = answer.ok() ? app::DescribeAnswer(*answer) : answer.status().ToString();
         bool window = false;
         for (const auto& ov : v.operations)
           window = window || ov.operation.state == OperationState::kRevertWindow;
@@ -210,7 +210,7 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
     worker->Join();
     live = nullptr;
   }
-  if (auto final_view = LoadApplyView(*store, external_id); final_view.ok()) {
+  if (auto final_view = app::LoadApplyView(*store, external_id); final_view.ok()) {
     result.state = final_view->apply.state;
     if (options.view) {
       print_held();

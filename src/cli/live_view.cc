@@ -22,14 +22,14 @@ std::string Clip(std::string s, size_t width) {
 }
 
 // A completed deployment reads 100%, whatever its tables last reported.
-CopyFigures Figures(const OperationView& ov) {
-  CopyFigures f = FiguresOf(ov);
+app::CopyFigures Figures(const app::OperationView& ov) {
+  app::CopyFigures f = app::FiguresOf(ov);
   if (ov.operation.state == OperationState::kCompleted) f.percent = 100;
   return f;
 }
 
 // What a paused apply needs from the user.
-std::string PausedHint(const ApplyView& view) {
+std::string PausedHint(const app::ApplyView& view) {
   return "paused after a failure: `ordo release " + view.apply.external_id +
          "` lets the rollout go on without the failed deployment, `ordo cancel " +
          view.apply.external_id + "` ends it";
@@ -69,7 +69,7 @@ std::string HumanDuration(int64_t s) {
   return buf;
 }
 
-void LiveView::Measure(const ApplyView& view, Micros now) {
+void LiveView::Measure(const app::ApplyView& view, Micros now) {
   for (const auto& ov : view.operations) {
     int64_t rows = Figures(ov).copied;
     Rate& r = rates_[ov.operation.id];
@@ -101,7 +101,7 @@ std::string FitWidth(const std::string& line, int columns) {
   return line;
 }
 
-std::vector<std::string> LiveView::Render(const ApplyView& view, Micros now) {
+std::vector<std::string> LiveView::Render(const app::ApplyView& view, Micros now) {
   std::vector<std::string> lines;
   std::string policy =
       view.operations.empty() ? "" : view.operations.front().operation.cutover_policy;
@@ -113,7 +113,7 @@ std::vector<std::string> LiveView::Render(const ApplyView& view, Micros now) {
                   (view.apply.options.defer_cutover ? ", manual cutover" : "") + ")");
   for (const auto& ov : view.operations) {
     const OperationRecord& op = ov.operation;
-    CopyFigures f = Figures(ov);
+    app::CopyFigures f = Figures(ov);
     char pct[16];
     std::snprintf(pct, sizeof pct, "%5.1f%%", f.percent);
     std::string line = "  " + Pad(op.deployment, 12) + " " +
@@ -168,7 +168,7 @@ void LiveView::Redraw(const std::vector<std::string>& lines) {
   out_.flush();
 }
 
-void LiveView::PrintChanges(const ApplyView& view, Micros now) {
+void LiveView::PrintChanges(const app::ApplyView& view, Micros now) {
   std::string apply_state(ToString(view.apply.state));
   if (apply_state != last_apply_state_) {
     out_ << view.apply.external_id << ": " << apply_state << "\n";
@@ -179,7 +179,7 @@ void LiveView::PrintChanges(const ApplyView& view, Micros now) {
   for (const auto& ov : view.operations) {
     const OperationRecord& op = ov.operation;
     std::string state = HumanPhase(OperationPhase(op, ov.changes));
-    CopyFigures f = Figures(ov);
+    app::CopyFigures f = Figures(ov);
     std::string& last = last_state_[op.id];
     if (state != last) {
       out_ << "  " << op.deployment << ": " << (last.empty() ? "" : last + " -> ") << state;
@@ -210,7 +210,7 @@ void LiveView::PrintChanges(const ApplyView& view, Micros now) {
   out_.flush();
 }
 
-void LiveView::Update(const ApplyView& view, Micros now) {
+void LiveView::Update(const app::ApplyView& view, Micros now) {
   Measure(view, now);
   if (tty_)
     Redraw(Render(view, now));
@@ -218,10 +218,11 @@ void LiveView::Update(const ApplyView& view, Micros now) {
     PrintChanges(view, now);
 }
 
-void LiveView::Update(const ApplyView& view, const std::vector<EventRecord>& events, Micros now) {
+void LiveView::Update(const app::ApplyView& view, const std::vector<EventRecord>& events,
+                      Micros now) {
   if (!timeline_) return Update(view, now);
   Measure(view, now);
-  Timeline t = BuildTimeline(view, events, now, revert_window_);
+  app::Timeline t = app::BuildTimeline(view, events, now, revert_window_);
   if (tty_) return Redraw(RenderTimeline(t, {columns_, color_}));
   PrintChanges(view, now);
   if (!IsSettled(view.apply.state) || timeline_printed_) return;

@@ -39,18 +39,18 @@ class LiveView {
 
   // The terminal's width: every line of the view is cut to it (default 80).
   void SetColumns(int columns) { columns_ = columns > 0 ? columns : 80; }
-  void Update(const ApplyView& view, Micros now);
+  void Update(const app::ApplyView& view, Micros now);
   // Timeline mode: Update draws the timeline of the view and `events` (the apply's).
   void ShowTimeline(bool color) {
     timeline_ = true;
     color_ = color;
   }
   bool showing_timeline() const { return timeline_; }
-  void Update(const ApplyView& view, const std::vector<EventRecord>& events, Micros now);
+  void Update(const app::ApplyView& view, const std::vector<EventRecord>& events, Micros now);
   // A message printed above the view (or as a plain line).
   void Note(const std::string& line);
   // The lines the terminal view draws for `view` (also the final summary).
-  std::vector<std::string> Render(const ApplyView& view, Micros now = 0);
+  std::vector<std::string> Render(const app::ApplyView& view, Micros now = 0);
 
  private:
   struct Rate {
@@ -58,9 +58,9 @@ class LiveView {
     Micros at = 0;
     double per_second = 0;
   };
-  void Measure(const ApplyView& view, Micros now);
+  void Measure(const app::ApplyView& view, Micros now);
   void Redraw(const std::vector<std::string>& lines);
-  void PrintChanges(const ApplyView& view, Micros now);
+  void PrintChanges(const app::ApplyView& view, Micros now);
 
   std::ostream& out_;
   bool tty_;

@@ -73,7 +73,7 @@ Result<ordo::Store*> Session::Store(Use use) {
   if (!store.ok()) {
     if (store.status().Is(StatusCode::kInvalidArgument) || store.status().Is(StatusCode::kNotFound))
       return store.status();
-    return ConnectError("store " + RedactUrls(url), store.status());
+    return app::ConnectError("store " + RedactUrls(url), store.status());
   }
   if (use == Use::kRead) {
     auto version = (*store)->SchemaVersion();

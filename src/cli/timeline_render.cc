@@ -13,7 +13,7 @@
 namespace ordo::cli {
 namespace {
 
-using K = SegmentKind;
+using K = app::SegmentKind;
 
 struct Look {
   const char* glyph;
@@ -22,7 +22,7 @@ struct Look {
   const char* name;   // in the legend
 };
 
-Look LookOf(SegmentKind k) {
+Look LookOf(app::SegmentKind k) {
   switch (k) {
     case K::kWaiting:
       return {"\u00b7", "2", 1, "waiting"};
@@ -62,7 +62,7 @@ constexpr K kLegendOrder[] = {K::kWaiting, K::kCopying,   K::kBuildingIndexes, K
 // One lane as cells: the kind drawn in each, or none (blank).
 using Cells = std::vector<std::optional<K>>;
 
-Cells Paint(const TimelineLane& lane, Micros start, Micros end, int width) {
+Cells Paint(const app::TimelineLane& lane, Micros start, Micros end, int width) {
   const int time_cells = width - 1;  // the last column holds a mark at the very end
   const Micros span = std::max<Micros>(end - start, 1);
   auto cell_of = [&](Micros t) {
@@ -72,16 +72,16 @@ Cells Paint(const TimelineLane& lane, Micros start, Micros end, int width) {
   Cells cells(width);
   for (int i = 0; i < time_cells; ++i) {
     Micros a = start + span * i / time_cells, b = start + span * (i + 1) / time_cells;
-    for (const TimelineSegment& s : lane.segments) {
-      if (IsMark(s.kind)) continue;
+    for (const app::TimelineSegment& s : lane.segments) {
+      if (app::IsMark(s.kind)) continue;
       Micros e = s.end.value_or(end);
       bool overlaps = s.start < b && (e > a || (e == s.start && s.start >= a));
       if (overlaps && (!cells[i] || LookOf(s.kind).importance >= LookOf(*cells[i]).importance))
         cells[i] = s.kind;
     }
   }
-  for (const TimelineSegment& s : lane.segments) {
-    if (!IsMark(s.kind)) continue;
+  for (const app::TimelineSegment& s : lane.segments) {
+    if (!app::IsMark(s.kind)) continue;
     int c = cell_of(s.start);
     cells[cells[c] ? c + 1 : c] = s.kind;
   }
@@ -117,9 +117,9 @@ std::string Axis(Micros start, Micros end, size_t indent, int width) {
   return std::string(indent, ' ') + axis;
 }
 
-std::string Summary(const TimelineLane& lane, size_t name_width) {
+std::string Summary(const app::TimelineLane& lane, size_t name_width) {
   std::string line = "  " + Pad(lane.deployment, name_width) + HumanPhase(lane.phase);
-  for (const TimelineSegment& s : lane.segments) {
+  for (const app::TimelineSegment& s : lane.segments) {
     if (s.rows_total)
       line += "  " + std::to_string(s.rows_copied.value_or(0)) + "/" +
               std::to_string(*s.rows_total) + " rows";
@@ -137,14 +137,14 @@ std::string Summary(const TimelineLane& lane, size_t name_width) {
 
 }  // namespace
 
-std::vector<std::string> RenderTimeline(const Timeline& t, const TimelineStyle& style) {
+std::vector<std::string> RenderTimeline(const app::Timeline& t, const TimelineStyle& style) {
   const int columns = std::max(style.columns, 20);
   size_t name_width = 4;
-  for (const TimelineLane& lane : t.lanes)
+  for (const app::TimelineLane& lane : t.lanes)
     name_width = std::max(name_width, lane.deployment.size());
   name_width = std::min<size_t>(name_width, static_cast<size_t>(columns) / 4) + 2;
   const int width = columns - static_cast<int>(name_width);
-  const Micros end = TimelineEnd(t);
+  const Micros end = app::TimelineEnd(t);
 
   std::vector<std::string> lines;
   lines.push_back(FitWidth(
@@ -153,7 +153,7 @@ std::vector<std::string> RenderTimeline(const Timeline& t, const TimelineStyle& 
       columns));
   if (t.error) lines.push_back(FitWidth("  " + *t.error, columns));
   lines.push_back(Axis(t.start, end, name_width, width));
-  for (const TimelineLane& lane : t.lanes) {
+  for (const app::TimelineLane& lane : t.lanes) {
     std::string name = FitWidth(lane.deployment, static_cast<int>(name_width) - 2);
     size_t shown = 0;  // characters, not bytes
     for (unsigned char c : name) shown += (c & 0xC0) != 0x80;
@@ -183,15 +183,15 @@ std::vector<std::string> RenderTimeline(const Timeline& t, const TimelineStyle& 
   if (!line.empty()) lines.push_back(line);
   if (!t.handoffs.empty()) {
     std::string h = "handoffs:";
-    for (const TimelineHandoff& off : t.handoffs)
+    for (const app::TimelineHandoff& off : t.handoffs)
       h += " " + off.from + " \u2192 " + off.to + " " + std::to_string(off.gap_ms) + " ms;";
     h.pop_back();
     lines.push_back(FitWidth(h, columns));
   }
   // The summaries' names in a column of their own, never run into the phase.
   size_t longest = 0;
-  for (const TimelineLane& lane : t.lanes) longest = std::max(longest, lane.deployment.size());
-  for (const TimelineLane& lane : t.lanes)
+  for (const app::TimelineLane& lane : t.lanes) longest = std::max(longest, lane.deployment.size());
+  for (const app::TimelineLane& lane : t.lanes)
     lines.push_back(FitWidth(Summary(lane, std::max(name_width - 2, longest + 1)), columns));
   return lines;
 }

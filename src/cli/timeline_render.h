@@ -29,7 +29,7 @@ struct TimelineStyle {
   bool color = false;
 };
 
-std::vector<std::string> RenderTimeline(const Timeline& timeline, const TimelineStyle& style);
+std::vector<std::string> RenderTimeline(const app::Timeline& timeline, const TimelineStyle& style);
 
 // The width to draw to: the terminal's (stdout), else $COLUMNS, else 80.
 int TimelineColumns();

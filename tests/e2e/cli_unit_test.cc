@@ -19,7 +19,7 @@ EnvironmentConfig Env() {
 }
 
 TEST(DdlInput, BuildsOneOperationPerDeploymentWithItsDatabaseAsSchema) {
-  auto ops = BuildOperations(
+  auto ops = app::BuildOperations(
       Env(), {"ALTER TABLE orders ADD COLUMN c INT", "ALTER TABLE users DROP COLUMN x"});
   ASSERT_TRUE(ops.ok()) << ops.status().ToString();
   ASSERT_EQ(ops->size(), 2u);
@@ -33,17 +33,17 @@ TEST(DdlInput, BuildsOneOperationPerDeploymentWithItsDatabaseAsSchema) {
 }
 
 TEST(DdlInput, RefusesAnythingButOneAlterPerTable) {
-  EXPECT_FALSE(BuildOperations(Env(), {}).ok());
-  auto bad = BuildOperations(Env(), {"ALTER TABLE a ADD c INT", "CREATE TABLE b (id INT)"});
+  EXPECT_FALSE(app::BuildOperations(Env(), {}).ok());
+  auto bad = app::BuildOperations(Env(), {"ALTER TABLE a ADD c INT", "CREATE TABLE b (id INT)"});
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("--ddl #2"), std::string::npos) << bad.status().message();
-  auto twice = BuildOperations(Env(), {"ALTER TABLE a ADD c INT", "ALTER TABLE a ADD d INT"});
+  auto twice = app::BuildOperations(Env(), {"ALTER TABLE a ADD c INT", "ALTER TABLE a ADD d INT"});
   ASSERT_FALSE(twice.ok());
   EXPECT_NE(twice.status().message().find("changed twice"), std::string::npos);
 }
 
 TEST(DdlInput, RefusesATableQualifiedWithAnotherDatabase) {
-  auto other = BuildOperations(Env(), {"ALTER TABLE shop.orders ADD c INT"});
+  auto other = app::BuildOperations(Env(), {"ALTER TABLE shop.orders ADD c INT"});
   ASSERT_FALSE(other.ok());  // us-1's database is shop_us
   EXPECT_NE(other.status().message().find("us-1"), std::string::npos) << other.status().message();
 }
@@ -51,19 +51,19 @@ TEST(DdlInput, RefusesATableQualifiedWithAnotherDatabase) {
 TEST(DdlInput, RefusesADeploymentWithoutDatabaseWithoutItsPassword) {
   EnvironmentConfig env = Env();
   env.deployments[0].dsn = "mysql://ordo:topsecret@10.0.0.1:3306";
-  auto r = BuildOperations(env, {"ALTER TABLE t ADD c INT"});
+  auto r = app::BuildOperations(env, {"ALTER TABLE t ADD c INT"});
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("eu-1"), std::string::npos);
   EXPECT_EQ(r.status().message().find("topsecret"), std::string::npos) << r.status().message();
 }
 
-ApplyView View() {
-  ApplyView v;
+app::ApplyView View() {
+  app::ApplyView v;
   v.apply.external_id = "ap_1";
   v.apply.database = "shop";
   v.apply.environment = "prod";
   v.apply.state = ApplyState::kRunning;
-  OperationView done;
+  app::OperationView done;
   done.operation.id = 1;
   done.operation.deployment = "eu-1";
   done.operation.state = OperationState::kCompleted;
@@ -77,7 +77,7 @@ ApplyView View() {
   c.progress = 100;
   c.cutover_lock_ms = 42;
   done.changes.push_back(c);
-  OperationView running = done;
+  app::OperationView running = done;
   running.operation.id = 2;
   running.operation.deployment = "us-1";
   running.operation.state = OperationState::kRunning;
@@ -87,7 +87,7 @@ ApplyView View() {
   running.changes[0].eta_seconds = 65;
   running.changes[0].cutover_lock_ms.reset();
   running.changes[0].state = "copying";
-  OperationView ready = running;
+  app::OperationView ready = running;
   ready.operation.id = 3;
   ready.operation.deployment = "ap-1";
   ready.operation.state = OperationState::kWaitingForCutover;
@@ -115,8 +115,8 @@ TEST(LiveView, ShowsEachDeploymentInOrderWithProgressEtaAndCutoverFigures) {
 }
 
 TEST(LiveView, OverallPercentWeighsEachTableByItsRows) {
-  ApplyView v = View();
-  OperationView& op = v.operations[1];
+  app::ApplyView v = View();
+  app::OperationView& op = v.operations[1];
   ChangeRecord small = op.changes[0];
   small.table_name = "tiny";
   small.rows_copied = small.rows_total = 10;
@@ -133,8 +133,8 @@ TEST(LiveView, OverallPercentWeighsEachTableByItsRows) {
 }
 
 TEST(LiveView, ARevertWindowShowsTheTimeLeftAndAPausedApplySaysHowToGoOn) {
-  ApplyView v = View();
-  OperationView& window = v.operations[0];
+  app::ApplyView v = View();
+  app::OperationView& window = v.operations[0];
   window.operation.state = OperationState::kRevertWindow;
   const Micros swapped = *window.operation.cutover_completed_at;
   std::ostringstream out;
@@ -149,7 +149,7 @@ TEST(LiveView, ARevertWindowShowsTheTimeLeftAndAPausedApplySaysHowToGoOn) {
 }
 
 TEST(LiveView, EveryLineOfTheTerminalViewFitsTheWidth) {
-  ApplyView v = View();
+  app::ApplyView v = View();
   v.operations[1].changes[0].ddl =
       "ALTER TABLE orders ADD COLUMN note_with_a_long_name VARCHAR(255) NOT NULL DEFAULT 'é…'";
   v.operations[2].swap_waiting = std::string(300, 'x');
@@ -217,8 +217,8 @@ TEST(LiveView, PlainOutputPrintsStateChangesOnce) {
 }
 
 TEST(LiveView, ASwapThatCannotFindItsTableFreeSaysWhoHoldsIt) {
-  ApplyView v = View();
-  OperationView& swapping = v.operations[2];
+  app::ApplyView v = View();
+  app::OperationView& swapping = v.operations[2];
   swapping.operation.state = OperationState::kCuttingOver;
   std::ostringstream out;
   LiveView view(out, /*tty=*/false);

@@ -95,7 +95,7 @@ TEST_F(PlanFlow, BadSqlInASchemaFileFailsNamingTheFileAndLineAndLeavesNoScratchS
   WriteFile("b_items.sql",
             "-- items\n\nCREATE TABLE items (\n  id int NOT NULL,\n  PRIMARY KEY (nope)\n);\n");
   Config cfg = MakeConfig({Deployment("eu-1", kOrders)});
-  auto plan = ComputePlan(cfg, {"shop", "prod"}, nullptr);
+  auto plan = app::ComputePlan(cfg, {"shop", "prod"}, nullptr);
   ASSERT_FALSE(plan.ok());
   EXPECT_TRUE(plan.status().Is(StatusCode::kInvalidArgument)) << plan.status().ToString();
   std::string where = dir_.path() + "/b_items.sql:3: table `items`: ";
@@ -112,7 +112,7 @@ TEST_F(PlanFlow, APlanLeavesNoScratchSchemaAndASecondDeploymentsDriftIsReported)
       "CREATE TABLE orders (\n  id int NOT NULL,\n  total int DEFAULT NULL,\n  legacy int,\n  "
       "PRIMARY KEY (id)\n);\n";
   Config cfg = MakeConfig({Deployment("eu-1", kOrders), Deployment("us-1", drifted)});
-  auto plan = ComputePlan(cfg, {"shop", "prod"}, nullptr);
+  auto plan = app::ComputePlan(cfg, {"shop", "prod"}, nullptr);
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   EXPECT_TRUE(ScratchSchemas(*conn_).empty());
   EXPECT_EQ(plan->desired_hash.size(), 64u);
@@ -135,7 +135,7 @@ TEST_F(PlanFlow, APlanLeavesNoScratchSchemaAndASecondDeploymentsDriftIsReported)
 TEST_F(PlanFlow, AnUpToDateEnvironmentHasNoChangesAndNoDrift) {
   WriteFile("orders.sql", kOrders);
   Config cfg = MakeConfig({Deployment("eu-1", kOrders), Deployment("us-1", kOrders)});
-  auto plan = ComputePlan(cfg, {"shop", "prod"}, nullptr);
+  auto plan = app::ComputePlan(cfg, {"shop", "prod"}, nullptr);
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   EXPECT_FALSE(plan->HasChanges());
   EXPECT_FALSE(plan->drifted());
@@ -147,7 +147,7 @@ TEST_F(PlanFlow, ACancelledPlanLeavesNoScratchSchema) {
   Config cfg = MakeConfig({Deployment("eu-1", "")});
   int asked = 0;
   // Asked once before connecting, then before each statement loaded: stop at the load.
-  auto plan = ComputePlan(cfg, {"shop", "prod"}, [&asked] { return ++asked > 1; });
+  auto plan = app::ComputePlan(cfg, {"shop", "prod"}, [&asked] { return ++asked > 1; });
   ASSERT_FALSE(plan.ok());
   EXPECT_TRUE(plan.status().Is(StatusCode::kCancelled)) << plan.status().ToString();
   EXPECT_TRUE(ScratchSchemas(*conn_).empty());
@@ -155,7 +155,7 @@ TEST_F(PlanFlow, ACancelledPlanLeavesNoScratchSchema) {
 
 TEST_F(PlanFlow, ASchemaDirWithoutStatementsIsRefused) {
   Config cfg = MakeConfig({Deployment("eu-1", kOrders)});
-  auto plan = ComputePlan(cfg, {"shop", "prod"}, nullptr);
+  auto plan = app::ComputePlan(cfg, {"shop", "prod"}, nullptr);
   ASSERT_FALSE(plan.ok());
   EXPECT_NE(plan.status().message().find("would drop every table"), std::string::npos)
       << plan.status().ToString();

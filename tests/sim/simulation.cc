@@ -179,7 +179,7 @@ Process* Simulation::RandomAlive() {
 void Simulation::Request(PlannedApply& a, RequestKind kind) {
   auto apply = store_->GetApply(a.id);
   if (!apply.ok()) return;
-  auto answer = RecordControl(*store_, *apply, kind, "sim");
+  auto answer = app::RecordControl(*store_, *apply, kind, "sim");
   if (!answer.ok()) {
     Fail("request " + std::string(ToString(kind)) + " on " + apply->external_id + ": " +
          answer.status().ToString());

@@ -216,7 +216,7 @@ TEST_F(WorkerTest, ShutdownReleasesKeptRowsAtTheBarrierForTheNextWorker) {
   }
   // Another worker takes the released rows through the cutover claim once asked.
   auto next = StartWorker(kSecond, /*keepers=*/0);
-  ASSERT_EQ(RecordControl(*store_, a, RequestKind::kCutover, "test")->outcome,
+  ASSERT_EQ(app::RecordControl(*store_, a, RequestKind::kCutover, "test")->outcome,
             RequestOutcome::kAccepted);
   next->Notify();
   ASSERT_TRUE(WaitFor([&] { return StateOf(a.id) == ApplyState::kCompleted; }));
@@ -245,7 +245,7 @@ TEST_F(WorkerTest, StopHaltsCopiesAndStartResumesFromTheCheckpoint) {
   ApplyRecord a = Create("rolling", 2, false);
   worker->Notify();
   ASSERT_TRUE(WaitFor([&] { return StateOf(a.id) == ApplyState::kRunning; }));
-  ASSERT_EQ(RecordControl(*store_, a, RequestKind::kStop, "test")->outcome,
+  ASSERT_EQ(app::RecordControl(*store_, a, RequestKind::kStop, "test")->outcome,
             RequestOutcome::kAccepted);
   worker->Notify();
   ASSERT_TRUE(WaitFor([&] { return StateOf(a.id) == ApplyState::kStopped; }));
@@ -253,7 +253,7 @@ TEST_F(WorkerTest, StopHaltsCopiesAndStartResumesFromTheCheckpoint) {
   EXPECT_EQ(ops[0].state, OperationState::kStopped);
   EXPECT_EQ(ops[1].state, OperationState::kStopped);
   EXPECT_TRUE(ops[0].resume_state.has_value());
-  ASSERT_EQ(RecordControl(*store_, a, RequestKind::kStart, "test")->outcome,
+  ASSERT_EQ(app::RecordControl(*store_, a, RequestKind::kStart, "test")->outcome,
             RequestOutcome::kAccepted);
   worker->Notify();
   ASSERT_TRUE(WaitFor([&] { return StateOf(a.id) == ApplyState::kCompleted; }));
@@ -294,7 +294,7 @@ TEST_F(WorkerTest, CancelCleansUpRowsReleasedAtTheBarrier) {
   };
   ASSERT_TRUE(WaitFor(parked));  // both released at the barrier, shadows in sync
   for (const auto& op : Ops(a.id)) ASSERT_TRUE(target_->has_shadow(op.id));
-  ASSERT_EQ(RecordControl(*store_, a, RequestKind::kCancel, "test")->outcome,
+  ASSERT_EQ(app::RecordControl(*store_, a, RequestKind::kCancel, "test")->outcome,
             RequestOutcome::kAccepted);
   worker->Notify();
   auto cancelled = [&] {

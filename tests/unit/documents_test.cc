@@ -14,14 +14,14 @@ TEST(FormatRfc3339, UtcWithMicroseconds) {
 }
 
 TEST(ApplyDocument, HasTheContractFields) {
-  ApplyView view;
+  app::ApplyView view;
   view.apply.external_id = "ap_x";
   view.apply.database = "shop";
   view.apply.environment = "production";
   view.apply.state = ApplyState::kRunning;
   view.apply.created_at = 1'000'000;
   view.apply.created_by = "cli (alice@ops-1)";
-  OperationView op;
+  app::OperationView op;
   op.operation.deployment = "eu-1";
   op.operation.state = OperationState::kCompleted;
   op.operation.cutover_policy = "barrier";
@@ -87,14 +87,14 @@ TEST(LoadApplyView, ASwappingDeploymentCarriesItsLatestGaveUpNotice) {
     ASSERT_TRUE((*store)->AppendEvent(e).ok());
   };
   note("swap attempt 1 gave up: before its turn");  // running: not shown
-  auto view = LoadApplyView(**store, created->external_id);
+  auto view = app::LoadApplyView(**store, created->external_id);
   ASSERT_TRUE(view.ok());
   EXPECT_FALSE(view->operations[0].swap_waiting);
   ASSERT_TRUE((*store)->TransitionOperation(lease, OperationState::kCuttingOver).ok());
   note("the buffer pool is small");
   note("swap attempt 1 gave up: session 7 (app@h, 3 s in a transaction): UPDATE orders");
   note("swap attempt 2 gave up: session 7 (app@h, 6 s in a transaction): UPDATE orders");
-  view = LoadApplyView(**store, created->external_id);
+  view = app::LoadApplyView(**store, created->external_id);
   ASSERT_TRUE(view.ok());
   EXPECT_EQ(view->operations[0].swap_waiting.value_or(""),
             "swap attempt 2 gave up: session 7 (app@h, 6 s in a transaction): UPDATE orders");

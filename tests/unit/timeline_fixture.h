@@ -21,12 +21,12 @@ inline Micros At(double seconds) {
 }
 
 struct TimelineFixture {
-  ApplyView view;
+  app::ApplyView view;
   std::vector<EventRecord> events;
 
-  OperationView& Add(const std::string& deployment, OperationState state, int64_t rows_copied,
-                     int64_t rows_total) {
-    OperationView ov;
+  app::OperationView& Add(const std::string& deployment, OperationState state, int64_t rows_copied,
+                          int64_t rows_total) {
+    app::OperationView ov;
     ov.operation.id = static_cast<int64_t>(view.operations.size()) + 1;
     ov.operation.deployment = deployment;
     ov.operation.state = state;
@@ -74,7 +74,7 @@ struct TimelineFixture {
     const double run[] = {0, 1, 2}, park[] = {-1, 8, 9}, cut[] = {10, 11.5, 20.25},
                  done[] = {11, 20, 31};
     for (int i = 0; i < 3; ++i) {
-      OperationView& ov = f.Add(names[i], OperationState::kPending, 1000, 1000);
+      app::OperationView& ov = f.Add(names[i], OperationState::kPending, 1000, 1000);
       ov.changes[0].cutover_lock_ms = 42 + i;
       f.Move(i, run[i], "pending", "running");
       if (park[i] >= 0) f.Move(i, park[i], "running", "waiting_for_cutover");

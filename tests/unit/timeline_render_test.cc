@@ -38,7 +38,7 @@ size_t Columns(const std::string& line) {
 
 TEST(TimelineRender, CompletedRolloutDrawsLanesAxisLegendHandoffsAndSummaries) {
   TimelineFixture f = TimelineFixture::ThreeCompleted();
-  EXPECT_EQ(Joined(RenderTimeline(BuildTimeline(f.view, f.events, At(100)), {60, false})),
+  EXPECT_EQ(Joined(RenderTimeline(app::BuildTimeline(f.view, f.events, At(100)), {60, false})),
             "ap_t  shop/prod  completed  0:31\n"
             "      08:00:00Z              08:00:15Z             08:00:31Z\n"
             "us    ░░░░░░░░░░░░░░░░░██✔\n"
@@ -56,7 +56,7 @@ TEST(TimelineRender, CompletedRolloutDrawsLanesAxisLegendHandoffsAndSummaries) {
 TEST(TimelineRender, RunningRolloutDrawsOpenLanesToNow) {
   TimelineFixture f = TimelineFixture::CopyingFirst();
   f.view.operations[0].operation.error = std::nullopt;
-  EXPECT_EQ(Joined(RenderTimeline(BuildTimeline(f.view, f.events, At(20)), {40, false})),
+  EXPECT_EQ(Joined(RenderTimeline(app::BuildTimeline(f.view, f.events, At(20)), {40, false})),
             "ap_t  shop/prod  running  0:20 so far\n"
             "      08:00:00Z    08:00:10Z   08:00:20Z\n"
             "us    ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░\n"
@@ -76,7 +76,7 @@ TEST(TimelineRender, ASwapShorterThanACellStillGetsOne) {
   f.view.operations[0].operation.cutover_completed_at = At(10.04);
   f.events[2].at = At(10.04);
   std::vector<std::string> lines =
-      RenderTimeline(BuildTimeline(f.view, f.events, At(100)), {30, false});
+      RenderTimeline(app::BuildTimeline(f.view, f.events, At(100)), {30, false});
   EXPECT_NE(lines[2].find("\u2588"), std::string::npos) << lines[2];
   EXPECT_NE(lines[2].find("\u2714"), std::string::npos) << lines[2];
 }
@@ -85,7 +85,8 @@ TEST(TimelineRender, FailedLaneShowsItsMarkAndError) {
   TimelineFixture f = TimelineFixture::CopyingFirst();
   f.Move(0, 15, "running", "failed");
   f.view.operations[0].operation.error = "checksum mismatch";
-  std::string out = Joined(RenderTimeline(BuildTimeline(f.view, f.events, At(20)), {60, false}));
+  std::string out =
+      Joined(RenderTimeline(app::BuildTimeline(f.view, f.events, At(20)), {60, false}));
   EXPECT_NE(out.find("\u2717"), std::string::npos) << out;
   EXPECT_NE(out.find("  us  failed  450/1000 rows  error: checksum mismatch\n"), std::string::npos)
       << out;
@@ -95,14 +96,14 @@ TEST(TimelineRender, SummaryNamesNeverRunIntoThePhase) {
   TimelineFixture f = TimelineFixture::ThreeCompleted();
   f.view.operations[2].operation.deployment = "ap-south";
   std::vector<std::string> lines =
-      RenderTimeline(BuildTimeline(f.view, f.events, At(100)), {80, false});
+      RenderTimeline(app::BuildTimeline(f.view, f.events, At(100)), {80, false});
   EXPECT_EQ(lines.back(), "  ap-south completed  1000/1000 rows  writes blocked 44 ms");
   EXPECT_EQ(lines[lines.size() - 3], "  us       completed  1000/1000 rows  writes blocked 42 ms");
 }
 
 TEST(TimelineRender, EveryLineFitsTheWidthAndColourOnlyWhenAsked) {
   TimelineFixture f = TimelineFixture::ThreeCompleted();
-  Timeline t = BuildTimeline(f.view, f.events, At(100));
+  app::Timeline t = app::BuildTimeline(f.view, f.events, At(100));
   for (int columns : {20, 33, 80, 200}) {
     for (bool color : {false, true}) {
       for (const std::string& line : RenderTimeline(t, {columns, color}))
@@ -131,11 +132,11 @@ TEST(TimelineRender, FiftyDeploymentRolloutFigure) {
   size_t sink = 0;
   for (int round = 0; round < 21; ++round) {
     auto t0 = std::chrono::steady_clock::now();
-    Timeline t = BuildTimeline(f.view, f.events, At(200));
+    app::Timeline t = app::BuildTimeline(f.view, f.events, At(200));
     auto t1 = std::chrono::steady_clock::now();
     sink += RenderTimeline(t, {120, true}).size();
     auto t2 = std::chrono::steady_clock::now();
-    sink += RenderTimelineSvg(t).size();
+    sink += app::RenderTimelineSvg(t).size();
     auto t3 = std::chrono::steady_clock::now();
     auto us = [](auto a, auto b) {
       return std::chrono::duration<double, std::micro>(b - a).count();

@@ -12,7 +12,7 @@
 
 #include "timeline_fixture.h"
 
-namespace ordo {
+namespace ordo::app {
 namespace {
 
 using testing::At;
@@ -78,4 +78,4 @@ TEST(XmlEscape, EscapesTheFiveSpecialCharacters) {
 }
 
 }  // namespace
-}  // namespace ordo
+}  // namespace ordo::app

@@ -7,7 +7,7 @@
 #include "api/timeline_document.h"
 #include "timeline_fixture.h"
 
-namespace ordo {
+namespace ordo::app {
 namespace {
 
 using testing::At;
@@ -179,4 +179,4 @@ TEST(TimelineDocument, HasTheContractFieldsWithNullForOpenEnds) {
 }
 
 }  // namespace
-}  // namespace ordo
+}  // namespace ordo::app
