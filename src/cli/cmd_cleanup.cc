@@ -37,8 +37,8 @@ struct CleanupFlags {
 struct Target {
   const DeploymentConfig* deployment = nullptr;
   Status reached;  // listing (and dropping) on it
-  std::vector<Leftover> leftovers;
-  std::vector<CleanupDecision> decisions;
+  std::vector<worker::Leftover> leftovers;
+  std::vector<worker::CleanupDecision> decisions;
   bool dropped = false;
 };
 
@@ -47,25 +47,25 @@ std::string Redacted(const std::string& dsn) {
   return parsed.ok() ? parsed->Redacted() : RedactUrls(dsn);
 }
 
-const char* StatusText(LeftoverStatus status) {
+const char* StatusText(worker::LeftoverStatus status) {
   switch (status) {
-    case LeftoverStatus::kInFlight:
+    case worker::LeftoverStatus::kInFlight:
       return "in flight";
-    case LeftoverStatus::kAbandoned:
+    case worker::LeftoverStatus::kAbandoned:
       return "abandoned";
-    case LeftoverStatus::kOtherStore:
+    case worker::LeftoverStatus::kOtherStore:
       return "another store's";
   }
   return "";
 }
 
-std::string ActionText(const CleanupDecision& d, bool dropped) {
+std::string ActionText(const worker::CleanupDecision& d, bool dropped) {
   switch (d.action) {
-    case CleanupAction::kDrop:
+    case worker::CleanupAction::kDrop:
       return dropped ? "dropped" : "to drop";
-    case CleanupAction::kKeep:
+    case worker::CleanupAction::kKeep:
       return "kept: " + d.why;
-    case CleanupAction::kRefuse:
+    case worker::CleanupAction::kRefuse:
       return "refused: " + d.why;
   }
   return "";
@@ -84,7 +84,7 @@ void PrintText(const std::vector<Target>& targets, bool drop) {
     }
     std::cout << "\n";
     for (size_t i = 0; i < t.leftovers.size(); ++i) {
-      const Leftover& l = t.leftovers[i];
+      const worker::Leftover& l = t.leftovers[i];
       std::cout << "  " << l.object.schema + "." + l.object.name << "  " << ToString(l.object.kind)
                 << "  "
                 << (l.object.owner ? "owner: " + l.object.owner->Describe()
@@ -102,7 +102,7 @@ nlohmann::json Document(const std::vector<Target>& targets, bool drop) {
   for (const Target& t : targets) {
     nlohmann::json objects = nlohmann::json::array();
     for (size_t i = 0; i < t.leftovers.size(); ++i) {
-      const Leftover& l = t.leftovers[i];
+      const worker::Leftover& l = t.leftovers[i];
       nlohmann::json owner = nullptr;
       if (l.object.owner)
         owner = {{"apply", l.object.owner->apply_id},
@@ -113,7 +113,7 @@ nlohmann::json Document(const std::vector<Target>& targets, bool drop) {
       static const char* kActions[] = {"drop", "keep", "refuse"};
       nlohmann::json action = nullptr;
       if (drop)
-        action = t.decisions[i].action == CleanupAction::kDrop && t.dropped
+        action = t.decisions[i].action == worker::CleanupAction::kDrop && t.dropped
                      ? "dropped"
                      : kActions[static_cast<int>(t.decisions[i].action)];
       objects.push_back(
@@ -141,7 +141,7 @@ nlohmann::json Document(const std::vector<Target>& targets, bool drop) {
 std::vector<TargetObject> ToDrop(const Target& t) {
   std::vector<TargetObject> out;
   for (size_t i = 0; i < t.leftovers.size(); ++i)
-    if (t.decisions[i].action == CleanupAction::kDrop) out.push_back(t.leftovers[i].object);
+    if (t.decisions[i].action == worker::CleanupAction::kDrop) out.push_back(t.leftovers[i].object);
   return out;
 }
 
@@ -181,12 +181,12 @@ int RunCleanup(const CleanupFlags& f, Globals& g) {
       unreachable = true;
       continue;
     }
-    auto judged = JudgeLeftovers(store, store_id, std::move(objects).value());
+    auto judged = worker::JudgeLeftovers(store, store_id, std::move(objects).value());
     if (!judged.ok()) return s.Fail(judged.status());
     t.leftovers = std::move(judged).value();
-    for (const Leftover& l : t.leftovers) {
-      t.decisions.push_back(DecideCleanup(l, owner));
-      to_drop += t.decisions.back().action == CleanupAction::kDrop;
+    for (const worker::Leftover& l : t.leftovers) {
+      t.decisions.push_back(worker::DecideCleanup(l, owner));
+      to_drop += t.decisions.back().action == worker::CleanupAction::kDrop;
     }
   }
   if (f.drop && to_drop > 0) {
@@ -223,8 +223,8 @@ int RunCleanup(const CleanupFlags& f, Globals& g) {
   bool refused = false;
   for (const Target& t : targets) {
     refused = refused || (!t.reached.ok() && !t.reached.Is(StatusCode::kUnavailable));
-    for (const CleanupDecision& d : t.decisions)
-      refused = refused || (f.drop && d.action == CleanupAction::kRefuse);
+    for (const worker::CleanupDecision& d : t.decisions)
+      refused = refused || (f.drop && d.action == worker::CleanupAction::kRefuse);
   }
   if (unreachable) return kExitUnreachable;
   return refused ? kExitNotCompleted : kExitOk;

@@ -62,7 +62,7 @@ int RunServe(const ServeFlags& f, Globals& g) {
                                   config.path + ": api.token, or listen on loopback (127.0.0.1)"));
   }
 
-  WorkerOptions o;
+  worker::WorkerOptions o;
   o.owner_prefix = OwnerPrefix();
   o.drivers = f.drivers >= 0 ? f.drivers : config.worker.drivers;
   o.parked_keepers = config.worker.parked_keepers;
@@ -79,11 +79,11 @@ int RunServe(const ServeFlags& f, Globals& g) {
   auto store = s.Store(Session::Use::kCreate);
   if (!store.ok()) return s.Fail(store.status());
   MetricsRegistry metrics;
-  MeteredStore metered(**store, metrics);
-  ThreadRuntime runtime;
+  worker::MeteredStore metered(**store, metrics);
+  worker::ThreadRuntime runtime;
   auto factory = s.EngineFactory();
   if (!factory.ok()) return s.Fail(factory.status());
-  MysqlEngineFactory& engines = **factory;
+  worker::MysqlEngineFactory& engines = **factory;
 
   // Before any thread (drivers, the server's pool) exists, so all inherit the
   // blocked signals and only the watcher takes them.
@@ -92,8 +92,9 @@ int RunServe(const ServeFlags& f, Globals& g) {
     if (ApiServer* api = live.load()) api->Stop();
   });
 
-  std::unique_ptr<Worker> worker;
-  if (o.drivers > 0) worker = std::make_unique<Worker>(metered, engines, runtime, s.logger(), o);
+  std::unique_ptr<worker::Worker> worker;
+  if (o.drivers > 0)
+    worker = std::make_unique<worker::Worker>(metered, engines, runtime, s.logger(), o);
   ApiHooks hooks;
   hooks.create_apply = [&](const app::ApplyRequest& request, const std::string& requested_by) {
     return app::CreateApplyFromRequest(**store, config, request, requested_by, s.logger());

@@ -27,7 +27,7 @@ int RunWorker(const WorkerFlags& f, Globals& g) {
   Session s(g, false);
   auto cfg = s.LoadConfig();
   if (!cfg.ok()) return s.Fail(cfg.status());
-  WorkerOptions o;
+  worker::WorkerOptions o;
   o.owner_prefix = OwnerPrefix();
   o.drivers = f.drivers > 0 ? f.drivers : (*cfg)->worker.drivers;
   o.parked_keepers = (*cfg)->worker.parked_keepers;
@@ -44,12 +44,12 @@ int RunWorker(const WorkerFlags& f, Globals& g) {
   if (!store.ok()) return s.Fail(store.status());
   auto engines = s.EngineFactory();
   if (!engines.ok()) return s.Fail(engines.status());
-  ThreadRuntime runtime;
-  std::atomic<Worker*> live{nullptr};
+  worker::ThreadRuntime runtime;
+  std::atomic<worker::Worker*> live{nullptr};
   SignalWatcher signals([&live](int) {
-    if (Worker* w = live.load()) w->Shutdown();
+    if (worker::Worker* w = live.load()) w->Shutdown();
   });
-  auto worker = std::make_unique<Worker>(**store, **engines, runtime, s.logger(), o);
+  auto worker = std::make_unique<worker::Worker>(**store, **engines, runtime, s.logger(), o);
   live = worker.get();
   s.logger().Log(LogLevel::kInfo, {"", "", o.owner_prefix}, "store " + s.StoreName());
   worker->Start();

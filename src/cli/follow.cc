@@ -50,14 +50,14 @@ bool RequestFailed(Store& store, int64_t apply_id, RequestKind kind) {
 }
 
 // The apply's pending requests; unknown (nullopt) when they cannot be read.
-std::optional<ApplyControl> ControlOf(Store& store, int64_t apply_id) {
+std::optional<worker::ApplyControl> ControlOf(Store& store, int64_t apply_id) {
   auto requests = store.ListRequests(apply_id);
   if (!requests.ok()) return std::nullopt;
-  return ReadControl(*requests);
+  return worker::ReadControl(*requests);
 }
 
-WorkerOptions OptionsFrom(const Config& cfg) {
-  WorkerOptions o;
+worker::WorkerOptions OptionsFrom(const Config& cfg) {
+  worker::WorkerOptions o;
   o.owner_prefix = OwnerPrefix();
   o.drivers = cfg.worker.drivers;
   o.parked_keepers = cfg.worker.parked_keepers;
@@ -92,19 +92,19 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
                                  const FollowOptions& options) {
   ORDO_ASSIGN_OR_RETURN(Store * store, session.Store());
   FollowResult result;
-  ThreadRuntime runtime;
-  std::unique_ptr<MysqlEngineFactory> engines;
-  std::unique_ptr<Worker> worker;
-  std::atomic<Worker*> live{nullptr};
+  worker::ThreadRuntime runtime;
+  std::unique_ptr<worker::MysqlEngineFactory> engines;
+  std::unique_ptr<worker::Worker> worker;
+  std::atomic<worker::Worker*> live{nullptr};
   // Before any worker thread exists, so they all inherit the blocked signals.
   SignalWatcher signals([&live](int) {
-    if (Worker* w = live.load()) w->Notify();
+    if (worker::Worker* w = live.load()) w->Notify();
   });
   if (options.drive) {
     ORDO_ASSIGN_OR_RETURN(const Config* cfg, session.LoadConfig());
     ORDO_ASSIGN_OR_RETURN(engines, session.EngineFactory());
-    worker =
-        std::make_unique<Worker>(*store, *engines, runtime, session.logger(), OptionsFrom(*cfg));
+    worker = std::make_unique<worker::Worker>(*store, *engines, runtime, session.logger(),
+                                              OptionsFrom(*cfg));
     worker->Start();
     live = worker.get();
     worker->Notify();
@@ -140,7 +140,7 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
     // Read before the view: a start (or cancel) served between the two reads has moved
     // an operation out of `stopped` by the time the view is read, so a stopped,
     // quiescent view with none pending before it really has nothing left to run.
-    std::optional<ApplyControl> control;
+    std::optional<worker::ApplyControl> control;
     if (apply_id) control = ControlOf(*store, *apply_id);
     auto loaded = app::LoadApplyView(*store, external_id);
     if (!loaded.ok()) {
@@ -162,8 +162,8 @@ Result<FollowResult> FollowApply(Session& session, const std::string& external_i
       std::vector<OperationRecord> ops;
       for (const auto& ov : v.operations) ops.push_back(ov.operation);
       // Unknown requests: as if a start were waiting (keep following).
-      ApplyControl known = control.value_or(ApplyControl{.start = true});
-      if (FollowerMayEnd(v.apply.state, ops, known, stop_recorded, options.drive)) break;
+      worker::ApplyControl known = control.value_or(worker::ApplyControl{.start = true});
+      if (worker::FollowerMayEnd(v.apply.state, ops, known, stop_recorded, options.drive)) break;
       if (options.request && control && RequestFailed(*store, *apply_id, *options.request)) break;
       if (auto note = WindowNote(v, revert_window); note && !window_noted && options.view) {
         view.Note(*note);

@@ -42,19 +42,19 @@ std::string Session::StoreUrl() const {
 
 std::string Session::StoreName() const { return RedactUrls(StoreUrl()); }
 
-Result<StoreIdentity> Session::Identity() {
+Result<worker::StoreIdentity> Session::Identity() {
   ORDO_ASSIGN_OR_RETURN(ordo::Store * store, Store());
   ORDO_ASSIGN_OR_RETURN(std::string id, store->StoreId());
   std::string name = StoreName();
   if (auto dsn = ParseDsn(name); dsn.ok() && dsn->scheme == "sqlite")
     name = "sqlite:" + std::filesystem::absolute(dsn->database).lexically_normal().string();
-  return StoreIdentity{id, name};
+  return worker::StoreIdentity{id, name};
 }
 
-Result<std::unique_ptr<MysqlEngineFactory>> Session::EngineFactory() {
+Result<std::unique_ptr<worker::MysqlEngineFactory>> Session::EngineFactory() {
   ORDO_ASSIGN_OR_RETURN(const Config* cfg, LoadConfig());
-  ORDO_ASSIGN_OR_RETURN(StoreIdentity identity, Identity());
-  return std::make_unique<MysqlEngineFactory>(*cfg, std::move(identity));
+  ORDO_ASSIGN_OR_RETURN(worker::StoreIdentity identity, Identity());
+  return std::make_unique<worker::MysqlEngineFactory>(*cfg, std::move(identity));
 }
 
 Result<ordo::Store*> Session::Store(Use use) {

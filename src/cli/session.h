@@ -48,9 +48,9 @@ class Session {
   // The store as targets record it (ordo/target.h): its identity and, for messages,
   // its URL with the password redacted and a SQLite path made absolute (the
   // `sqlite:ordo.db` of two working directories are two stores). Opens the store.
-  Result<StoreIdentity> Identity();
+  Result<worker::StoreIdentity> Identity();
   // A factory of engines for operations of this session's store.
-  Result<std::unique_ptr<MysqlEngineFactory>> EngineFactory();
+  Result<std::unique_ptr<worker::MysqlEngineFactory>> EngineFactory();
 
  private:
   std::string StoreUrl() const;

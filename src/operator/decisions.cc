@@ -3,7 +3,7 @@
 #include "core/check.h"
 #include "operator/failure.h"
 
-namespace ordo {
+namespace ordo::worker {
 
 ApplyControl ReadControl(const std::vector<ControlRequestRecord>& requests) {
   ApplyControl p;
@@ -166,4 +166,4 @@ WindowStep DecideWindow(const ApplyControl& c, bool deadline_passed, bool shutti
   return WindowStep::kWait;
 }
 
-}  // namespace ordo
+}  // namespace ordo::worker

@@ -19,7 +19,7 @@
 #include "ordo/model.h"
 #include "ordo/status.h"
 
-namespace ordo {
+namespace ordo::worker {
 
 // What a holder acts on besides its own work, as last read: the apply's pending
 // control requests, and whether its rollout is decided.
@@ -158,4 +158,4 @@ enum class WindowStep {
 WindowStep DecideWindow(const ApplyControl& control, bool deadline_passed, bool shutting_down,
                         bool revert_refused);
 
-}  // namespace ordo
+}  // namespace ordo::worker

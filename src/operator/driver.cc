@@ -5,7 +5,7 @@
 #include "db/dsn.h"
 #include "operator/operation_run.h"
 
-namespace ordo {
+namespace ordo::worker {
 
 Driver::Driver(WorkerContext& ctx, int index)
     : ctx_(ctx), owner_(ctx.options.owner_prefix + "/driver-" + std::to_string(index)) {}
@@ -113,4 +113,4 @@ std::optional<bool> Driver::Step(TickStep step) {
   return false;
 }
 
-}  // namespace ordo
+}  // namespace ordo::worker

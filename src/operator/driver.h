@@ -18,7 +18,7 @@
 #include "operator/decisions.h"
 #include "operator/worker_context.h"
 
-namespace ordo {
+namespace ordo::worker {
 
 class Driver {
  public:
@@ -46,4 +46,4 @@ class Driver {
   Micros last_error_log_ = 0;
 };
 
-}  // namespace ordo
+}  // namespace ordo::worker

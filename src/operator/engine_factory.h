@@ -14,7 +14,7 @@
 #include "ordo/model.h"
 #include "ordo/status.h"
 
-namespace ordo {
+namespace ordo::worker {
 
 // Everything the factory may use to build an engine for one claimed operation.
 struct OperationJob {
@@ -35,4 +35,4 @@ class EngineFactory {
   virtual Micros RevertWindow(const ApplyRecord& apply) = 0;
 };
 
-}  // namespace ordo
+}  // namespace ordo::worker

@@ -1,6 +1,6 @@
 #include "operator/failure.h"
 
-namespace ordo {
+namespace ordo::worker {
 
 FailureVerdict ClassifyFailure(const Status& status) {
   FailureVerdict v;
@@ -21,4 +21,4 @@ FailureVerdict ClassifyFailure(const Status& status) {
   return v;
 }
 
-}  // namespace ordo
+}  // namespace ordo::worker

@@ -11,7 +11,7 @@
 
 #include "ordo/status.h"
 
-namespace ordo {
+namespace ordo::worker {
 
 struct FailureVerdict {
   bool retryable = false;
@@ -19,4 +19,4 @@ struct FailureVerdict {
 
 FailureVerdict ClassifyFailure(const Status& status);
 
-}  // namespace ordo
+}  // namespace ordo::worker

@@ -5,7 +5,7 @@
 #include "core/derive.h"
 #include "db/dsn.h"
 
-namespace ordo {
+namespace ordo::worker {
 
 HeldOperation::HeldOperation(WorkerContext& ctx, const ClaimedOperation& claimed,
                              Micros claim_started)
@@ -182,4 +182,4 @@ void HeldOperation::Monitor() {
   }
 }
 
-}  // namespace ordo
+}  // namespace ordo::worker

@@ -36,7 +36,7 @@
 #include "ordo/engine.h"
 #include "ordo/store.h"
 
-namespace ordo {
+namespace ordo::worker {
 
 class HeldOperation final : public EngineHost {
  public:
@@ -122,4 +122,4 @@ class HeldOperation final : public EngineHost {
   std::set<std::string> noticed_ ORDO_GUARDED_BY(mu_);  // the engine's notices already recorded
 };
 
-}  // namespace ordo
+}  // namespace ordo::worker

@@ -2,7 +2,7 @@
 
 #include "core/check.h"
 
-namespace ordo {
+namespace ordo::worker {
 
 bool KeeperPool::TryStart(std::string name, std::function<void()> body) {
   std::vector<std::unique_ptr<Task>> finished;
@@ -48,4 +48,4 @@ void KeeperPool::JoinAll() {
   for (auto& s : slots) s.task->Join();
 }
 
-}  // namespace ordo
+}  // namespace ordo::worker

@@ -18,7 +18,7 @@
 #include "core/mutex.h"
 #include "operator/runtime.h"
 
-namespace ordo {
+namespace ordo::worker {
 
 class KeeperPool {
  public:
@@ -44,4 +44,4 @@ class KeeperPool {
   std::vector<Slot> slots_ ORDO_GUARDED_BY(mu_);
 };
 
-}  // namespace ordo
+}  // namespace ordo::worker

@@ -1,6 +1,6 @@
 #include "operator/leftovers.h"
 
-namespace ordo {
+namespace ordo::worker {
 
 const char* ToString(LeftoverStatus status) {
   switch (status) {
@@ -68,4 +68,4 @@ CleanupDecision DecideCleanup(const Leftover& leftover, const std::optional<std:
   return {CleanupAction::kKeep, ""};
 }
 
-}  // namespace ordo
+}  // namespace ordo::worker

@@ -21,7 +21,7 @@
 #include "ordo/store.h"
 #include "ordo/target.h"
 
-namespace ordo {
+namespace ordo::worker {
 
 enum class LeftoverStatus {
   kInFlight,    // its apply is in this store and has not settled
@@ -59,4 +59,4 @@ struct CleanupDecision {
 // flight (refused: cancel the apply first).
 CleanupDecision DecideCleanup(const Leftover& leftover, const std::optional<std::string>& owner);
 
-}  // namespace ordo
+}  // namespace ordo::worker

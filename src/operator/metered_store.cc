@@ -2,7 +2,7 @@
 
 #include <vector>
 
-namespace ordo {
+namespace ordo::worker {
 namespace {
 
 constexpr const char* kClaimsHelp = "Claims made by this process's drivers, by kind and outcome.";
@@ -177,4 +177,4 @@ Result<bool> MeteredStore::CasApplyState(const Lease& lease, ApplyState expected
   return r;
 }
 
-}  // namespace ordo
+}  // namespace ordo::worker

@@ -35,7 +35,7 @@
 #include "ordo/clock.h"
 #include "ordo/store.h"
 
-namespace ordo {
+namespace ordo::worker {
 
 class MeteredStore final : public Store {
  public:
@@ -138,4 +138,4 @@ class MeteredStore final : public Store {
   std::set<std::string> lost_tokens_ ORDO_GUARDED_BY(mu_);
 };
 
-}  // namespace ordo
+}  // namespace ordo::worker

@@ -1,6 +1,6 @@
 #include "operator/mysql_engine_factory.h"
 
-namespace ordo {
+namespace ordo::worker {
 
 Result<EngineSpec> MysqlEngineFactory::SpecFor(const OperationJob& job) const {
   const EnvironmentConfig* env = config_.FindEnvironment(job.apply.database, job.apply.environment);
@@ -47,4 +47,4 @@ Micros MysqlEngineFactory::RevertWindow(const ApplyRecord& apply) {
   return env == nullptr ? 0 : env->revert_window_micros;
 }
 
-}  // namespace ordo
+}  // namespace ordo::worker

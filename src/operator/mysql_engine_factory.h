@@ -13,7 +13,7 @@
 #include "config/config.h"
 #include "operator/engine_factory.h"
 
-namespace ordo {
+namespace ordo::worker {
 
 // The store the factory's operations live in, as targets record it.
 struct StoreIdentity {
@@ -39,4 +39,4 @@ class MysqlEngineFactory final : public EngineFactory {
   StoreIdentity store_;
 };
 
-}  // namespace ordo
+}  // namespace ordo::worker

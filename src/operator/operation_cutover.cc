@@ -22,7 +22,7 @@
 #include "db/dsn.h"
 #include "operator/operation_run.h"
 
-namespace ordo {
+namespace ordo::worker {
 
 Result<CutoverReport> OperationRun::Swap(bool catch_up) {
   ORDO_DCHECK(engine_ != nullptr);  // built by EnsureEngine, or kept from the copy
@@ -293,4 +293,4 @@ void OperationRun::RecordSwap(const std::string& kind, const std::string& verb,
   held_.RecordEvent(kind, message);
 }
 
-}  // namespace ordo
+}  // namespace ordo::worker

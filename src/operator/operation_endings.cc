@@ -13,7 +13,7 @@
 #include "operator/failure.h"
 #include "operator/operation_run.h"
 
-namespace ordo {
+namespace ordo::worker {
 
 void OperationRun::OnEngineError(RunPhase phase, const Status& status) {
   Carry(DecideEngineError(phase, status, held_.LeaseLost(), held_.control(), ctx_.shutdown),
@@ -230,4 +230,4 @@ void OperationRun::UpdateApplyState(bool row_terminal) {
   }
 }
 
-}  // namespace ordo
+}  // namespace ordo::worker

@@ -5,7 +5,7 @@
 // when the turn comes.
 #include "operator/operation_run.h"
 
-namespace ordo {
+namespace ordo::worker {
 
 std::optional<bool> OperationRun::AskTurn() {
   // begin_cutover is idempotent for its holder (a row already cutting_over under our
@@ -126,4 +126,4 @@ void OperationRun::KeepParked() {
   OnEngineError(RunPhase::kCopy, s);
 }
 
-}  // namespace ordo
+}  // namespace ordo::worker

@@ -5,7 +5,7 @@
 
 #include "db/dsn.h"
 
-namespace ordo {
+namespace ordo::worker {
 namespace {
 
 // Reads from the store, retrying transient failures while `keep_trying` holds.
@@ -174,4 +174,4 @@ void OperationRun::WaitRetryBackoff() {
   }
 }
 
-}  // namespace ordo
+}  // namespace ordo::worker

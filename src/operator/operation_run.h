@@ -26,7 +26,7 @@
 #include "ordo/engine.h"
 #include "ordo/store.h"
 
-namespace ordo {
+namespace ordo::worker {
 
 class OperationRun : public std::enable_shared_from_this<OperationRun> {
  public:
@@ -121,4 +121,4 @@ class OperationRun : public std::enable_shared_from_this<OperationRun> {
   uint64_t cutover_poll_seen_ = 0;
 };
 
-}  // namespace ordo
+}  // namespace ordo::worker

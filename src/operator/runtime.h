@@ -25,7 +25,7 @@
 #include "ordo/clock.h"
 #include "ordo/model.h"
 
-namespace ordo {
+namespace ordo::worker {
 
 // A wake signal with a generation counter: Notify() bumps the generation and wakes
 // every waiter. Waiters pass the generation they last saw, so a notification between
@@ -69,4 +69,4 @@ class ThreadRuntime final : public Runtime {
   std::unique_ptr<Signal> NewSignal() override;
 };
 
-}  // namespace ordo
+}  // namespace ordo::worker

@@ -7,7 +7,7 @@
 #include "core/mutex.h"
 #include "operator/runtime.h"
 
-namespace ordo {
+namespace ordo::worker {
 namespace {
 
 class ThreadTask final : public Task {
@@ -65,4 +65,4 @@ std::unique_ptr<Task> ThreadRuntime::Spawn(std::string /*name*/, std::function<v
 
 std::unique_ptr<Signal> ThreadRuntime::NewSignal() { return std::make_unique<CondSignal>(); }
 
-}  // namespace ordo
+}  // namespace ordo::worker

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace ordo {
+namespace ordo::worker {
 
 Worker::Worker(Store& store, EngineFactory& engines, Runtime& runtime, Logger& logger,
                WorkerOptions options)
@@ -80,4 +80,4 @@ std::vector<std::string> Worker::Owners() const {
   return out;
 }
 
-}  // namespace ordo
+}  // namespace ordo::worker

@@ -28,7 +28,7 @@
 #include "operator/worker_context.h"
 #include "ordo/store.h"
 
-namespace ordo {
+namespace ordo::worker {
 
 class Worker {
  public:
@@ -57,4 +57,4 @@ class Worker {
   bool joined_ = false;
 };
 
-}  // namespace ordo
+}  // namespace ordo::worker

@@ -16,7 +16,7 @@
 #include "operator/worker_options.h"
 #include "ordo/store.h"
 
-namespace ordo {
+namespace ordo::worker {
 
 struct WorkerContext {
   WorkerContext(Store& store, EngineFactory& engines, Runtime& runtime, Logger& logger,
@@ -45,4 +45,4 @@ struct WorkerContext {
   Micros Now() { return runtime.clock().NowMicros(); }
 };
 
-}  // namespace ordo
+}  // namespace ordo::worker

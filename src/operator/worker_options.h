@@ -8,7 +8,7 @@
 
 #include "ordo/model.h"
 
-namespace ordo {
+namespace ordo::worker {
 
 struct WorkerOptions {
   // "host/pid"; driver n owns leases as "<owner_prefix>/driver-<n>" (keepers keep the
@@ -42,4 +42,4 @@ struct WorkerOptions {
   }
 };
 
-}  // namespace ordo
+}  // namespace ordo::worker

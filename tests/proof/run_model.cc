@@ -83,7 +83,7 @@ class Stepper {
   bool ShuttingDown() const { return s_.processes[slot_.process].shutting_down; }
   const Run& Cur() const { return slot_.In(const_cast<State&>(s_)); }
   int64_t ApplyId() const { return Op(s_, Cur().op).apply_id; }
-  ApplyControl Control() const { return ControlOf(s_, ApplyId()); }
+  worker::ApplyControl Control() const { return ControlOf(s_, ApplyId()); }
   // The engine's writes on the target are fenced: a run whose row carries another token
   // by now is refused there (and its store writes answer LeaseLost).
   bool LeaseLive() const { return Op(s_, Cur().op).lease_token == Cur().token; }
@@ -106,16 +106,16 @@ class Stepper {
   }
 
   // Carries out an error decision that is not a retry in place.
-  static void Carry(State& s, Run& r, ErrorStep step, bool retryable) {
+  static void Carry(State& s, Run& r, worker::ErrorStep step, bool retryable) {
     switch (step) {
-      case ErrorStep::kNothing:
-      case ErrorStep::kLeave:
+      case worker::ErrorStep::kNothing:
+      case worker::ErrorStep::kLeave:
         End(r);
         return;
-      case ErrorStep::kCancel:
+      case worker::ErrorStep::kCancel:
         r.pc = Pc::kCancel;
         return;
-      case ErrorStep::kStop:
+      case worker::ErrorStep::kStop:
         EndStopped(s, r);
         return;
       default:
@@ -126,13 +126,15 @@ class Stepper {
     }
   }
 
-  void CarryError(RunPhase phase, const Status& status, const std::string& what, bool fault) {
+  void CarryError(worker::RunPhase phase, const Status& status, const std::string& what,
+                  bool fault) {
     Next n = Fork();
-    ErrorStep step = DecideEngineError(phase, status, false, Control(), ShuttingDown());
-    if (step == ErrorStep::kRetryInPlace) {
+    worker::ErrorStep step =
+        worker::DecideEngineError(phase, status, false, Control(), ShuttingDown());
+    if (step == worker::ErrorStep::kRetryInPlace) {
       n.r->engine_live = false;
     } else {
-      Carry(n.s, *n.r, step, step == ErrorStep::kFailRetryable);
+      Carry(n.s, *n.r, step, step == worker::ErrorStep::kFailRetryable);
     }
     Push(n, what, fault);
   }
@@ -147,30 +149,30 @@ class Stepper {
       std::string token = NewToken(n.s);
       bool claimed = false;
       std::string what = "tick";
-      for (TickStep step : kTickOrder) {
+      for (worker::TickStep step : worker::kTickOrder) {
         OperationRecord before;
         std::optional<int> op;
-        ClaimSource source = ClaimSource::kCopy;
+        worker::ClaimSource source = worker::ClaimSource::kCopy;
         switch (step) {
-          case TickStep::kExpireRetries:
+          case worker::TickStep::kExpireRetries:
             if (ExpireRetries(n.s, w_)) what += " (expired retries)";
             continue;
-          case TickStep::kRederive:
+          case worker::TickStep::kRederive:
             if (RederiveUnheld(n.s)) what += " (re-derived)";
             continue;
-          case TickStep::kStopReconciliation:
+          case worker::TickStep::kStopReconciliation:
             claimed = ClaimStop(n.s);
             if (claimed) what += ": stop reconciliation";
             break;
-          case TickStep::kCleanupClaim:
+          case worker::TickStep::kCleanupClaim:
             op = ClaimCleanup(n.s, token, &before);
-            source = ClaimSource::kCleanup;
+            source = worker::ClaimSource::kCleanup;
             break;
-          case TickStep::kCutoverClaim:
+          case worker::TickStep::kCutoverClaim:
             op = ClaimCutover(n.s, token, &before);
-            source = ClaimSource::kCutover;
+            source = worker::ClaimSource::kCutover;
             break;
-          case TickStep::kCopyClaim:
+          case worker::TickStep::kCopyClaim:
             op = ClaimCopy(n.s, token, &before);
             break;
         }
@@ -201,39 +203,40 @@ class Stepper {
   void Load() {
     Next n = Fork();
     Run& r = *n.r;
-    if (r.source != ClaimSource::kCleanup) (void)SwapApplyState(n.s, r.op, r.token);
-    RunStep step = DecideDispatch(r.source, r.was, r.ever_started, ControlOf(n.s, ApplyId()));
+    if (r.source != worker::ClaimSource::kCleanup) (void)SwapApplyState(n.s, r.op, r.token);
+    worker::RunStep step =
+        worker::DecideDispatch(r.source, r.was, r.ever_started, ControlOf(n.s, ApplyId()));
     switch (step) {
-      case RunStep::kCancel:
+      case worker::RunStep::kCancel:
         r.pc = Pc::kCancel;
         break;
-      case RunStep::kCleanUpFailed:
+      case worker::RunStep::kCleanUpFailed:
         r.pc = Pc::kFail;
         r.fail_retryable = false;
         break;
-      case RunStep::kStop:
+      case worker::RunStep::kStop:
         EndStopped(n.s, r);
         break;
-      case RunStep::kCutOver:
+      case worker::RunStep::kCutOver:
         r.pc = Pc::kSwap;
         r.engine_live = false;
         break;
-      case RunStep::kRevertWindow:
+      case worker::RunStep::kRevertWindow:
         r.pc = Pc::kWindow;
         break;
-      case RunStep::kFinishSwap:
+      case worker::RunStep::kFinishSwap:
         r.pc = Pc::kFinish;
         break;
-      case RunStep::kBackToPending:
+      case worker::RunStep::kBackToPending:
         if (Transition(n.s, r, S::kPending)) End(r);
         break;
-      case RunStep::kResumeCopy:
+      case worker::RunStep::kResumeCopy:
         if (Transition(n.s, r, S::kRunning)) r.pc = Pc::kCopy;
         break;
-      case RunStep::kRetryCopy:
+      case worker::RunStep::kRetryCopy:
         if (Transition(n.s, r, S::kRunning)) r.pc = Pc::kBackoff;
         break;
-      case RunStep::kCopy:
+      case worker::RunStep::kCopy:
         r.pc = Pc::kCopy;
         break;
     }
@@ -246,14 +249,14 @@ class Stepper {
     if (ShuttingDown()) {
       End(r);  // abandoned: the row is recovered once stale
     } else {
-      switch (DecideInterrupt(Control())) {
-        case Interrupt::kCancel:
+      switch (worker::DecideInterrupt(Control())) {
+        case worker::Interrupt::kCancel:
           r.pc = Pc::kCancel;
           break;
-        case Interrupt::kStop:
+        case worker::Interrupt::kStop:
           EndStopped(n.s, r);
           break;
-        case Interrupt::kNone:
+        case worker::Interrupt::kNone:
           r.pc = Pc::kCopy;
           break;
       }
@@ -269,13 +272,13 @@ class Stepper {
     }
     int op = Cur().op;
     // Asked to stop (a request, a decided apply, shutdown): the engine stops at a safe point.
-    if (DecideInterrupt(Control()) != Interrupt::kNone || ShuttingDown()) {
+    if (worker::DecideInterrupt(Control()) != worker::Interrupt::kNone || ShuttingDown()) {
       Next n = Fork();
       n.r->ever_started = true;
       CreateShadow(n.s, op);  // it may have created its shadow before it stopped
       Carry(n.s, *n.r,
-            DecideEngineError(RunPhase::kCopy, Cancelled("asked to stop"), false, Control(),
-                              ShuttingDown()),
+            worker::DecideEngineError(worker::RunPhase::kCopy, Cancelled("asked to stop"), false,
+                                      Control(), ShuttingDown()),
             true);
       Push(n, "copy stopped at a safe point");
     }
@@ -283,7 +286,7 @@ class Stepper {
       Next n = Fork();
       n.r->ever_started = true;
       if (!CreateShadow(n.s, op)) {
-        Carry(n.s, *n.r, ErrorStep::kFail, false);
+        Carry(n.s, *n.r, worker::ErrorStep::kFail, false);
         Push(n, "copy refused: another operation's shadow is on the target");
       } else {
         n.r->engine_live = true;
@@ -297,8 +300,8 @@ class Stepper {
       n.r->ever_started = true;
       CreateShadow(n.s, op);
       Carry(n.s, *n.r,
-            DecideEngineError(RunPhase::kCopy, Unavailable("target unreachable"), false, Control(),
-                              ShuttingDown()),
+            worker::DecideEngineError(worker::RunPhase::kCopy, Unavailable("target unreachable"),
+                                      false, Control(), ShuttingDown()),
             true);
       Push(n, "copy failed (transient)", true);
     }
@@ -307,8 +310,8 @@ class Stepper {
       n.r->ever_started = true;
       CreateShadow(n.s, op);
       Carry(n.s, *n.r,
-            DecideEngineError(RunPhase::kCopy, DataLoss("lossy change"), false, Control(),
-                              ShuttingDown()),
+            worker::DecideEngineError(worker::RunPhase::kCopy, DataLoss("lossy change"), false,
+                                      Control(), ShuttingDown()),
             false);
       Push(n, "copy failed (permanent)", true);
     }
@@ -318,15 +321,15 @@ class Stepper {
     Next n = Fork();
     Run& r = *n.r;
     if (Transition(n.s, r, S::kWaitingForCutover)) {
-      switch (DecideInterrupt(ControlOf(n.s, ApplyId()))) {
-        case Interrupt::kCancel:
+      switch (worker::DecideInterrupt(ControlOf(n.s, ApplyId()))) {
+        case worker::Interrupt::kCancel:
           r.pc = Pc::kCancel;
           break;
-        case Interrupt::kStop:
+        case worker::Interrupt::kStop:
           r.engine_live = false;
           EndStopped(n.s, r);
           break;
-        case Interrupt::kNone:
+        case worker::Interrupt::kNone:
           r.pc = Pc::kAskTurn;
           break;
       }
@@ -343,12 +346,12 @@ class Stepper {
   void Turn(Next& n, std::optional<bool> began, bool shutting_down) {
     Run& r = *n.r;
     bool keeper_free = !shutting_down && began != true && !slot_.keeper && KeeperFree(n.s);
-    switch (DecideTurn(began, keeper_free, shutting_down)) {
-      case TurnStep::kCutOver:
+    switch (worker::DecideTurn(began, keeper_free, shutting_down)) {
+      case worker::TurnStep::kCutOver:
         (void)SwapApplyState(n.s, r.op, r.token);
         r.pc = Pc::kSwap;
         break;
-      case TurnStep::kKeep: {
+      case worker::TurnStep::kKeep: {
         for (Run& k : n.s.processes[slot_.process].keepers) {
           if (k.pc != Pc::kIdle) continue;
           k = r;
@@ -358,7 +361,7 @@ class Stepper {
         End(r);
         break;
       }
-      case TurnStep::kRelease:
+      case worker::TurnStep::kRelease:
         r.pc = Pc::kRelease;
         r.engine_live = false;
         break;
@@ -402,16 +405,16 @@ class Stepper {
       End(r);
       return Push(n, "keeper: lease lost");
     }
-    Interrupt interrupt = DecideInterrupt(Control());
-    if (ShuttingDown() && interrupt == Interrupt::kNone) {
+    worker::Interrupt interrupt = worker::DecideInterrupt(Control());
+    if (ShuttingDown() && interrupt == worker::Interrupt::kNone) {
       r.pc = Pc::kRelease;
       r.engine_live = false;
       return Push(n, "keeper: shutdown, release the row");
     }
-    if (interrupt != Interrupt::kNone) {
+    if (interrupt != worker::Interrupt::kNone) {
       Carry(n.s, r,
-            DecideEngineError(RunPhase::kCopy, Cancelled("asked to stop"), false, Control(),
-                              ShuttingDown()),
+            worker::DecideEngineError(worker::RunPhase::kCopy, Cancelled("asked to stop"), false,
+                                      Control(), ShuttingDown()),
             true);
       return Push(n, "keeper: asked to stop");
     }
@@ -424,8 +427,8 @@ class Stepper {
     if (CanFault()) {
       Next f = Fork();
       Carry(f.s, *f.r,
-            DecideEngineError(RunPhase::kCopy, Unavailable("target unreachable"), false, Control(),
-                              ShuttingDown()),
+            worker::DecideEngineError(worker::RunPhase::kCopy, Unavailable("target unreachable"),
+                                      false, Control(), ShuttingDown()),
             true);
       Push(f, "keeper: engine failed (transient)", true);
     }
@@ -435,15 +438,15 @@ class Stepper {
     Next n = Fork();
     Run& r = *n.r;
     Status park = Park(n.s, w_, r.op, r.token);
-    switch (DecidePark(park)) {
-      case ParkOutcome::kReleased:
+    switch (worker::DecidePark(park)) {
+      case worker::ParkOutcome::kReleased:
         End(r);
         return Push(n, "released at the barrier");
-      case ParkOutcome::kSwapIsOurs:
+      case worker::ParkOutcome::kSwapIsOurs:
         r.pc = Pc::kSwap;  // a keeper goes on with the swap itself
         r.engine_live = false;
         return Push(n, "park refused (the row is cutting_over): the swap is ours");
-      case ParkOutcome::kLeftForRecovery:
+      case worker::ParkOutcome::kLeftForRecovery:
         End(r);
         return Push(n, "park: lease lost");
     }
@@ -501,7 +504,7 @@ class Stepper {
     {
       Next n = Fork();
       if (!CatchUpAndSwap(n.s, op)) {
-        Carry(n.s, *n.r, ErrorStep::kFail, false);
+        Carry(n.s, *n.r, worker::ErrorStep::kFail, false);
         Push(n, "swap refused: another operation's shadow is on the target");
       } else {
         AfterSwap(n);
@@ -511,23 +514,24 @@ class Stepper {
     // A fresh engine finds an earlier rename from the target and finishes at once, so the
     // faults of the swap itself only come while nothing is live yet.
     if (!CanFault() || s_.extra[op].swapped) return;
-    CarryError(RunPhase::kSwap, Status(StatusCode::kTimeout, "every attempt gave up", true),
+    CarryError(worker::RunPhase::kSwap, Status(StatusCode::kTimeout, "every attempt gave up", true),
                "swap gave up (Timeout: nothing swapped)", true);
-    CarryError(RunPhase::kSwap, Unavailable("connection lost"),
+    CarryError(worker::RunPhase::kSwap, Unavailable("connection lost"),
                "swap interrupted before the rename", true);
     {
       Next n = Fork();
       if (CatchUpAndSwap(n.s, op)) {
-        ErrorStep step = DecideEngineError(RunPhase::kSwap, Unavailable("connection lost"), false,
-                                           Control(), ShuttingDown());
-        if (step == ErrorStep::kRetryInPlace)
+        worker::ErrorStep step =
+            worker::DecideEngineError(worker::RunPhase::kSwap, Unavailable("connection lost"),
+                                      false, Control(), ShuttingDown());
+        if (step == worker::ErrorStep::kRetryInPlace)
           n.r->engine_live = false;
         else
           Carry(n.s, *n.r, step, true);
         Push(n, "swap interrupted after the rename", true);
       }
     }
-    CarryError(RunPhase::kSwap, DataLoss("verification found a difference"),
+    CarryError(worker::RunPhase::kSwap, DataLoss("verification found a difference"),
                "swap refused (verification)", true);
   }
 
@@ -540,18 +544,18 @@ class Stepper {
       return Push(n, "window: lease lost");
     }
     int op = r.op;
-    ApplyControl c = Control();
+    worker::ApplyControl c = Control();
     if (!c.revert) r.revert_refused = false;
     bool over = WindowOver(n.s, op);
     bool deadline = n.s.extra[op].window_over || over;
-    switch (DecideWindow(c, deadline, ShuttingDown(), r.revert_refused)) {
-      case WindowStep::kLeave:
+    switch (worker::DecideWindow(c, deadline, ShuttingDown(), r.revert_refused)) {
+      case worker::WindowStep::kLeave:
         End(r);
         return Push(n, "window: shutdown, left for recovery");
-      case WindowStep::kWait:
+      case worker::WindowStep::kWait:
         if (n.s.Key() != s_.Key()) Push(n, "window: a refused revert request is gone");
         return;
-      case WindowStep::kRevert: {
+      case worker::WindowStep::kRevert: {
         if (over && !n.s.extra[op].swapped) {
           EndReverted(n);
           return Push(n, "window: already reverted");
@@ -573,7 +577,7 @@ class Stepper {
         }
         return;
       }
-      case WindowStep::kFinish: {
+      case worker::WindowStep::kFinish: {
         bool skipped = c.skip_revert;
         Next f = n;
         f.r = &slot_.In(f.s);
@@ -685,7 +689,8 @@ void TimePasses(const State& s, std::vector<Successor>* out) {
 bool FollowerMayEndAll(const State& s) {
   for (const auto& a : s.store.applies) {
     std::vector<OperationRecord> ops = OpsOf(s, a.id);
-    if (!FollowerMayEnd(a.state, ops, ControlOf(s, a.id), /*interrupted=*/false, /*drives=*/true))
+    if (!worker::FollowerMayEnd(a.state, ops, ControlOf(s, a.id), /*interrupted=*/false,
+                                /*drives=*/true))
       return false;
   }
   return true;

@@ -146,7 +146,7 @@ std::optional<RequestStatus> RequestOf(const State& s, int64_t apply_id, Request
   return std::nullopt;
 }
 
-ApplyControl ControlOf(const State& s, int64_t apply_id) {
+worker::ApplyControl ControlOf(const State& s, int64_t apply_id) {
   std::vector<ControlRequestRecord> requests;
   for (const auto& r : s.store.requests) {
     if (r.apply_id != apply_id) continue;
@@ -155,7 +155,7 @@ ApplyControl ControlOf(const State& s, int64_t apply_id) {
     c.status = r.status;
     requests.push_back(c);
   }
-  ApplyControl c = ReadControl(requests);
+  worker::ApplyControl c = worker::ReadControl(requests);
   c.apply_decided =
       IsSettled(ApplyOf(s, apply_id).state) || IsSettled(Derived(s, apply_id).verdict);
   return c;

@@ -27,7 +27,7 @@ const reference::ApplyRow& ApplyOf(const State& s, int64_t apply_id);
 std::vector<OperationRecord> OpsOf(const State& s, int64_t apply_id);
 DerivedApplyState Derived(const State& s, int64_t apply_id);
 // The control a holder of an operation of `apply_id` reads (requests and the verdict).
-ApplyControl ControlOf(const State& s, int64_t apply_id);
+worker::ApplyControl ControlOf(const State& s, int64_t apply_id);
 std::optional<RequestStatus> RequestOf(const State& s, int64_t apply_id, RequestKind kind);
 
 // A token no row or run carries.

@@ -80,7 +80,7 @@ struct Run {
   Pc pc = Pc::kIdle;
   int op = -1;        // index into State::ops
   std::string token;  // the lease it holds (the row may carry another by now)
-  ClaimSource source = ClaimSource::kCopy;
+  worker::ClaimSource source = worker::ClaimSource::kCopy;
   OperationState was = OperationState::kPending;  // the claimed row's state before the claim
   bool ever_started = false;
   bool engine_live = false;     // an in-memory engine in sync (no catch-up needed)

@@ -72,7 +72,7 @@ namespace {
 class EngineDouble final : public OperationEngine {
  public:
   EngineDouble(FakeTarget& target, SimScheduler& s, const DoubleFactory& factory, EngineHost* host,
-               OperationJob job, DoubleOdds odds)
+               worker::OperationJob job, DoubleOdds odds)
       : target_(target), s_(s), factory_(factory), host_(host), job_(std::move(job)), odds_(odds) {
     steps_ = 1 + static_cast<int>(s_.rng()() % 8);
     step_micros_ = 100'000 + static_cast<Micros>(s_.rng()() % 900'000);
@@ -228,7 +228,7 @@ class EngineDouble final : public OperationEngine {
   SimScheduler& s_;
   const DoubleFactory& factory_;
   EngineHost* host_;
-  OperationJob job_;
+  worker::OperationJob job_;
   DoubleOdds odds_;
   int steps_ = 1;
   int copied_ = 0;
@@ -239,7 +239,7 @@ class EngineDouble final : public OperationEngine {
 
 }  // namespace
 
-Result<std::unique_ptr<OperationEngine>> DoubleFactory::NewEngine(const OperationJob& job,
+Result<std::unique_ptr<OperationEngine>> DoubleFactory::NewEngine(const worker::OperationJob& job,
                                                                   EngineHost* host) {
   return std::unique_ptr<OperationEngine>(
       new EngineDouble(target_, scheduler_, *this, host, job, odds_));

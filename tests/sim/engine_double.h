@@ -76,7 +76,7 @@ struct DoubleOdds {
 
 // One simulated process's engine factory: its engines can write only while the
 // process is alive.
-class DoubleFactory final : public EngineFactory {
+class DoubleFactory final : public worker::EngineFactory {
  public:
   // `revert_windows`: apply id → its environment's revert window (shared, owned by
   // the simulation).
@@ -85,7 +85,7 @@ class DoubleFactory final : public EngineFactory {
       : target_(target), scheduler_(scheduler), odds_(odds), revert_windows_(revert_windows) {}
   bool alive = true;
 
-  Result<std::unique_ptr<OperationEngine>> NewEngine(const OperationJob& job,
+  Result<std::unique_ptr<OperationEngine>> NewEngine(const worker::OperationJob& job,
                                                      EngineHost* host) override;
   Micros RevertWindow(const ApplyRecord& apply) override;
 

@@ -5,7 +5,7 @@
 namespace ordo::sim {
 namespace {
 
-class SimTask final : public Task {
+class SimTask final : public worker::Task {
  public:
   SimTask(SimScheduler& s, int id) : s_(s), id_(id) {}
   void Join() override { s_.Join(id_); }
@@ -15,7 +15,7 @@ class SimTask final : public Task {
   int id_;
 };
 
-class SimSignal final : public Signal {
+class SimSignal final : public worker::Signal {
  public:
   explicit SimSignal(SimScheduler& s) : s_(s) {}
   void Notify() override {
@@ -36,10 +36,10 @@ class SimSignal final : public Signal {
 
 }  // namespace
 
-std::unique_ptr<Task> SimRuntime::Spawn(std::string name, std::function<void()> body) {
+std::unique_ptr<worker::Task> SimRuntime::Spawn(std::string name, std::function<void()> body) {
   return std::make_unique<SimTask>(s_, s_.Spawn(std::move(name), std::move(body)));
 }
 
-std::unique_ptr<Signal> SimRuntime::NewSignal() { return std::make_unique<SimSignal>(s_); }
+std::unique_ptr<worker::Signal> SimRuntime::NewSignal() { return std::make_unique<SimSignal>(s_); }
 
 }  // namespace ordo::sim

@@ -20,12 +20,12 @@ class SimClock final : public Clock {
   SimScheduler& s_;
 };
 
-class SimRuntime final : public Runtime {
+class SimRuntime final : public worker::Runtime {
  public:
   explicit SimRuntime(SimScheduler& s) : s_(s), clock_(s) {}
   Clock& clock() override { return clock_; }
-  std::unique_ptr<Task> Spawn(std::string name, std::function<void()> body) override;
-  std::unique_ptr<Signal> NewSignal() override;
+  std::unique_ptr<worker::Task> Spawn(std::string name, std::function<void()> body) override;
+  std::unique_ptr<worker::Signal> NewSignal() override;
   void Yield() override { s_.Yield(); }
 
  private:

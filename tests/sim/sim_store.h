@@ -29,7 +29,7 @@ struct StoreFaults {
 
 class SimStore final : public Store {
  public:
-  SimStore(Store& inner, Runtime& runtime, std::mt19937_64& rng)
+  SimStore(Store& inner, worker::Runtime& runtime, std::mt19937_64& rng)
       : inner_(inner), runtime_(runtime), rng_(rng) {}
   StoreFaults faults;
 
@@ -87,7 +87,7 @@ class SimStore final : public Store {
   bool Draw(double p);
 
   Store& inner_;
-  Runtime& runtime_;
+  worker::Runtime& runtime_;
   std::mt19937_64& rng_;
 };
 

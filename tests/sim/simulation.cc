@@ -43,7 +43,7 @@ struct Process {
   int pid = 0;
   std::unique_ptr<SimStore> store;
   std::unique_ptr<DoubleFactory> engines;
-  std::unique_ptr<Worker> worker;
+  std::unique_ptr<worker::Worker> worker;
   bool crashed = false;
   Micros heal_at = 0;  // partitioned from the store until then (0: not partitioned)
 };
@@ -124,7 +124,7 @@ void Simulation::StartProcess() {
   DoubleOdds odds;
   if (!o_.chaos) odds = DoubleOdds{0, 0, 0, 0, 0};
   p->engines = std::make_unique<DoubleFactory>(*target_, s_, odds, windows_);
-  WorkerOptions wo;
+  worker::WorkerOptions wo;
   wo.owner_prefix = "sim/" + std::to_string(p->pid);
   wo.drivers = 1 + Rand(3);
   wo.parked_keepers = Rand(4);
@@ -132,7 +132,7 @@ void Simulation::StartProcess() {
   wo.lease_staleness_micros = kStaleness;
   wo.retry_backoff_micros = 200'000;
   wo.retry_backoff_max_micros = 5 * kSecond;
-  p->worker = std::make_unique<Worker>(*p->store, *p->engines, rt_, *logger_, wo);
+  p->worker = std::make_unique<worker::Worker>(*p->store, *p->engines, rt_, *logger_, wo);
   p->worker->Start();
   processes_.push_back(std::move(p));
 }

@@ -36,14 +36,15 @@ class WorkerTest : public ::testing::Test {
         std::make_unique<DoubleFactory>(*target_, scheduler_, DoubleOdds{0, 0, 0, 0, 0}, windows_);
   }
 
-  std::unique_ptr<Worker> StartWorker(Micros poll, int keepers) {
-    WorkerOptions o;
+  std::unique_ptr<worker::Worker> StartWorker(Micros poll, int keepers) {
+    worker::WorkerOptions o;
     o.owner_prefix = "test/" + std::to_string(++pid_);
     o.drivers = 2;
     o.parked_keepers = keepers;
     o.poll_interval_micros = poll;
     o.lease_staleness_micros = 10 * kSecond;
-    auto w = std::make_unique<Worker>(*process_store_, *engines_, runtime_, NullLogger(), o);
+    auto w =
+        std::make_unique<worker::Worker>(*process_store_, *engines_, runtime_, NullLogger(), o);
     w->Start();
     return w;
   }
@@ -101,12 +102,13 @@ class WorkerTest : public ::testing::Test {
 
 // Forwards to the engine double; FinishSwap fails (retryably) the first `failures`
 // times over all engines. Records the resume state each engine was built with.
-class FlakyFinishFactory final : public EngineFactory {
+class FlakyFinishFactory final : public worker::EngineFactory {
  public:
-  FlakyFinishFactory(EngineFactory& inner, int failures) : inner_(inner), failures_(failures) {}
+  FlakyFinishFactory(worker::EngineFactory& inner, int failures)
+      : inner_(inner), failures_(failures) {}
   std::vector<std::optional<std::string>> built_from;  // resume_state of each job
 
-  Result<std::unique_ptr<OperationEngine>> NewEngine(const OperationJob& job,
+  Result<std::unique_ptr<OperationEngine>> NewEngine(const worker::OperationJob& job,
                                                      EngineHost* host) override {
     built_from.push_back(job.operation.resume_state);
     ORDO_ASSIGN_OR_RETURN(auto engine, inner_.NewEngine(job, host));
@@ -140,7 +142,7 @@ class FlakyFinishFactory final : public EngineFactory {
     std::unique_ptr<OperationEngine> inner_;
     int* failures_;
   };
-  EngineFactory& inner_;
+  worker::EngineFactory& inner_;
   int failures_;
 };
 
@@ -150,12 +152,12 @@ class FlakyFinishFactory final : public EngineFactory {
 // a real engine plan the change again on the table it already swapped.
 TEST_F(WorkerTest, AFailedEndOfASwapIsTriedAgainFromTheSwapsCheckpoint) {
   FlakyFinishFactory flaky(*engines_, /*failures=*/1);
-  WorkerOptions o;
+  worker::WorkerOptions o;
   o.owner_prefix = "test/flaky";
   o.drivers = 1;
   o.poll_interval_micros = kSecond;
   o.lease_staleness_micros = 10 * kSecond;
-  auto worker = std::make_unique<Worker>(*process_store_, flaky, runtime_, NullLogger(), o);
+  auto worker = std::make_unique<worker::Worker>(*process_store_, flaky, runtime_, NullLogger(), o);
   worker->Start();
   ApplyRecord a = Create("rolling", 1, false);
   worker->Notify();

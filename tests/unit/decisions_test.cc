@@ -18,23 +18,26 @@ OperationRecord Row(S state, bool cleanup_pending) {
 
 TEST(FollowerMayEnd, ADrivingFollowerWaitsForTheOldTableDroppedAfterTheLastTurn) {
   std::vector<OperationRecord> ops = {Row(S::kCompleted, false), Row(S::kCompleted, true)};
-  EXPECT_FALSE(FollowerMayEnd(ApplyState::kCompleted, ops, {}, false, /*drives=*/true));
+  EXPECT_FALSE(worker::FollowerMayEnd(ApplyState::kCompleted, ops, {}, false, /*drives=*/true));
   ops[1].cleanup_pending = false;
-  EXPECT_TRUE(FollowerMayEnd(ApplyState::kCompleted, ops, {}, false, /*drives=*/true));
+  EXPECT_TRUE(worker::FollowerMayEnd(ApplyState::kCompleted, ops, {}, false, /*drives=*/true));
 }
 
 TEST(FollowerMayEnd, AWatcherEndsAtTheVerdictWhateverCleanupIsOwed) {
   // A failed row whose retries expired owes the removal of its shadow; a watcher
   // drives nothing that would do it.
   std::vector<OperationRecord> ops = {Row(S::kFailed, true)};
-  EXPECT_TRUE(FollowerMayEnd(ApplyState::kFailed, ops, {}, false, /*drives=*/false));
-  EXPECT_FALSE(FollowerMayEnd(ApplyState::kFailed, ops, {}, false, /*drives=*/true));
+  EXPECT_TRUE(worker::FollowerMayEnd(ApplyState::kFailed, ops, {}, false, /*drives=*/false));
+  EXPECT_FALSE(worker::FollowerMayEnd(ApplyState::kFailed, ops, {}, false, /*drives=*/true));
 }
 
 TEST(DecideDispatch, ACleanupClaimFinishesTheSwapOfACompletedRowAndCleansAFailedOne) {
-  EXPECT_EQ(DecideDispatch(ClaimSource::kCleanup, S::kCompleted, true, {}), RunStep::kFinishSwap);
-  EXPECT_EQ(DecideDispatch(ClaimSource::kCleanup, S::kFailed, true, {}), RunStep::kCleanUpFailed);
-  EXPECT_EQ(DecideDispatch(ClaimSource::kCleanup, S::kStopped, true, {}), RunStep::kCancel);
+  EXPECT_EQ(worker::DecideDispatch(worker::ClaimSource::kCleanup, S::kCompleted, true, {}),
+            worker::RunStep::kFinishSwap);
+  EXPECT_EQ(worker::DecideDispatch(worker::ClaimSource::kCleanup, S::kFailed, true, {}),
+            worker::RunStep::kCleanUpFailed);
+  EXPECT_EQ(worker::DecideDispatch(worker::ClaimSource::kCleanup, S::kStopped, true, {}),
+            worker::RunStep::kCancel);
 }
 
 }  // namespace

@@ -19,48 +19,55 @@ TargetOwner Owner(const std::string& store_id, const std::string& apply) {
   return TargetOwner{store_id, "sqlite:/srv/" + store_id + "/ordo.db", apply, "1", "eu-1"};
 }
 
-Leftover Judged(LeftoverStatus status, std::optional<TargetOwner> owner) {
-  Leftover l;
+worker::Leftover Judged(worker::LeftoverStatus status, std::optional<TargetOwner> owner) {
+  worker::Leftover l;
   l.object = Shadow(std::move(owner));
   l.status = status;
-  l.this_store = status != LeftoverStatus::kOtherStore && l.object.owner;
+  l.this_store = status != worker::LeftoverStatus::kOtherStore && l.object.owner;
   return l;
 }
 
 TEST(CleanupDecision, DropsWhatIsAbandonedAndKeepsWhatIsInFlightOrAnotherStores) {
-  EXPECT_EQ(DecideCleanup(Judged(LeftoverStatus::kAbandoned, std::nullopt), std::nullopt).action,
-            CleanupAction::kDrop);
   EXPECT_EQ(
-      DecideCleanup(Judged(LeftoverStatus::kAbandoned, Owner("st_me", "ap_done")), std::nullopt)
+      worker::DecideCleanup(Judged(worker::LeftoverStatus::kAbandoned, std::nullopt), std::nullopt)
           .action,
-      CleanupAction::kDrop);
-  CleanupDecision running =
-      DecideCleanup(Judged(LeftoverStatus::kInFlight, Owner("st_me", "ap_run")), std::nullopt);
-  EXPECT_EQ(running.action, CleanupAction::kKeep);
+      worker::CleanupAction::kDrop);
+  EXPECT_EQ(worker::DecideCleanup(
+                Judged(worker::LeftoverStatus::kAbandoned, Owner("st_me", "ap_done")), std::nullopt)
+                .action,
+            worker::CleanupAction::kDrop);
+  worker::CleanupDecision running = worker::DecideCleanup(
+      Judged(worker::LeftoverStatus::kInFlight, Owner("st_me", "ap_run")), std::nullopt);
+  EXPECT_EQ(running.action, worker::CleanupAction::kKeep);
   EXPECT_NE(running.why.find("ordo cancel ap_run"), std::string::npos) << running.why;
-  CleanupDecision foreign =
-      DecideCleanup(Judged(LeftoverStatus::kOtherStore, Owner("st_them", "ap_x")), std::nullopt);
-  EXPECT_EQ(foreign.action, CleanupAction::kKeep);
+  worker::CleanupDecision foreign = worker::DecideCleanup(
+      Judged(worker::LeftoverStatus::kOtherStore, Owner("st_them", "ap_x")), std::nullopt);
+  EXPECT_EQ(foreign.action, worker::CleanupAction::kKeep);
   EXPECT_NE(foreign.why.find("--owner ap_x"), std::string::npos) << foreign.why;
 }
 
 TEST(CleanupDecision, ANamedApplysTablesOfAnyStoreAreDroppedButOneInFlightIsRefused) {
   const std::optional<std::string> named = "ap_x";
-  EXPECT_EQ(
-      DecideCleanup(Judged(LeftoverStatus::kOtherStore, Owner("st_them", "ap_x")), named).action,
-      CleanupAction::kDrop);
-  EXPECT_EQ(DecideCleanup(Judged(LeftoverStatus::kAbandoned, Owner("st_me", "ap_x")), named).action,
-            CleanupAction::kDrop);
-  CleanupDecision refused =
-      DecideCleanup(Judged(LeftoverStatus::kInFlight, Owner("st_me", "ap_x")), named);
-  EXPECT_EQ(refused.action, CleanupAction::kRefuse);
+  EXPECT_EQ(worker::DecideCleanup(
+                Judged(worker::LeftoverStatus::kOtherStore, Owner("st_them", "ap_x")), named)
+                .action,
+            worker::CleanupAction::kDrop);
+  EXPECT_EQ(worker::DecideCleanup(
+                Judged(worker::LeftoverStatus::kAbandoned, Owner("st_me", "ap_x")), named)
+                .action,
+            worker::CleanupAction::kDrop);
+  worker::CleanupDecision refused = worker::DecideCleanup(
+      Judged(worker::LeftoverStatus::kInFlight, Owner("st_me", "ap_x")), named);
+  EXPECT_EQ(refused.action, worker::CleanupAction::kRefuse);
   EXPECT_NE(refused.why.find("cancel it first"), std::string::npos) << refused.why;
   // Only that apply's: nothing else, not even what is abandoned.
-  EXPECT_EQ(DecideCleanup(Judged(LeftoverStatus::kAbandoned, std::nullopt), named).action,
-            CleanupAction::kKeep);
   EXPECT_EQ(
-      DecideCleanup(Judged(LeftoverStatus::kOtherStore, Owner("st_them", "ap_y")), named).action,
-      CleanupAction::kKeep);
+      worker::DecideCleanup(Judged(worker::LeftoverStatus::kAbandoned, std::nullopt), named).action,
+      worker::CleanupAction::kKeep);
+  EXPECT_EQ(worker::DecideCleanup(
+                Judged(worker::LeftoverStatus::kOtherStore, Owner("st_them", "ap_y")), named)
+                .action,
+            worker::CleanupAction::kKeep);
 }
 
 TEST(Leftovers, AreJudgedByTheOwningApplysStateInThisStore) {
@@ -97,20 +104,21 @@ TEST(Leftovers, AreJudgedByTheOwningApplysStateInThisStore) {
   ASSERT_TRUE(now.ok());
   ASSERT_TRUE((*store)->CasApplyState(lease, now->state, ApplyState::kFailed, "lossy").ok());
 
-  auto judged = JudgeLeftovers(store->get(), *me,
-                               {Shadow(Owner(*me, "ap_running")), Shadow(Owner(*me, "ap_failed")),
-                                Shadow(Owner(*me, "ap_gone")),
-                                Shadow(Owner("st_them", "ap_running")), Shadow(std::nullopt)});
+  auto judged =
+      worker::JudgeLeftovers(store->get(), *me,
+                             {Shadow(Owner(*me, "ap_running")), Shadow(Owner(*me, "ap_failed")),
+                              Shadow(Owner(*me, "ap_gone")), Shadow(Owner("st_them", "ap_running")),
+                              Shadow(std::nullopt)});
   ASSERT_TRUE(judged.ok()) << judged.status().ToString();
   ASSERT_EQ(judged->size(), 5u);
-  EXPECT_EQ((*judged)[0].status, LeftoverStatus::kInFlight) << (*judged)[0].why;
-  EXPECT_EQ((*judged)[1].status, LeftoverStatus::kAbandoned) << (*judged)[1].why;
+  EXPECT_EQ((*judged)[0].status, worker::LeftoverStatus::kInFlight) << (*judged)[0].why;
+  EXPECT_EQ((*judged)[1].status, worker::LeftoverStatus::kAbandoned) << (*judged)[1].why;
   EXPECT_NE((*judged)[1].why.find("failed"), std::string::npos) << (*judged)[1].why;
-  EXPECT_EQ((*judged)[2].status, LeftoverStatus::kAbandoned) << (*judged)[2].why;
+  EXPECT_EQ((*judged)[2].status, worker::LeftoverStatus::kAbandoned) << (*judged)[2].why;
   // The same apply id in another store says nothing about this store's apply.
-  EXPECT_EQ((*judged)[3].status, LeftoverStatus::kOtherStore) << (*judged)[3].why;
+  EXPECT_EQ((*judged)[3].status, worker::LeftoverStatus::kOtherStore) << (*judged)[3].why;
   EXPECT_FALSE((*judged)[3].this_store);
-  EXPECT_EQ((*judged)[4].status, LeftoverStatus::kAbandoned) << (*judged)[4].why;
+  EXPECT_EQ((*judged)[4].status, worker::LeftoverStatus::kAbandoned) << (*judged)[4].why;
   EXPECT_TRUE((*judged)[0].this_store);
 }
 

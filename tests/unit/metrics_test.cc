@@ -90,7 +90,7 @@ class MeteredStoreTest : public ::testing::Test {
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     inner_ = std::move(store).value();
     ASSERT_TRUE(inner_->Migrate().ok());
-    metered_ = std::make_unique<MeteredStore>(*inner_, metrics_);
+    metered_ = std::make_unique<worker::MeteredStore>(*inner_, metrics_);
     NewApply a;
     a.database = "shop";
     a.environment = "prod";
@@ -119,7 +119,7 @@ class MeteredStoreTest : public ::testing::Test {
   FakeClock clock_;
   MetricsRegistry metrics_;
   std::unique_ptr<Store> inner_;
-  std::unique_ptr<MeteredStore> metered_;
+  std::unique_ptr<worker::MeteredStore> metered_;
 };
 
 TEST_F(MeteredStoreTest, CountsClaimsByKindAndOutcomeWithLatency) {
