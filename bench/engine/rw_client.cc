@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
                  "[first=N] [rows=N] [stop=FILE]\n");
     return 2;
   }
-  auto dsn = ParseDsn(argv[1]);
+  auto dsn = db::ParseDsn(argv[1]);
   if (!dsn.ok()) {
     std::fprintf(stderr, "%s\n", dsn.status().ToString().c_str());
     return 2;
@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
   const std::string stop_file = TextArg(argc, argv, "stop");
 
   {
-    auto conn = MysqlConnection::Connect(*dsn, {});
+    auto conn = db::MysqlConnection::Connect(*dsn, {});
     if (!conn.ok()) {
       std::fprintf(stderr, "%s\n", conn.status().ToString().c_str());
       return 1;
@@ -93,11 +93,11 @@ int main(int argc, char** argv) {
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {
     pool.emplace_back([&, t] {
-      std::unique_ptr<MysqlConnection> conn;
+      std::unique_ptr<db::MysqlConnection> conn;
       uint64_t n = 0;
       while (!stopped()) {
         if (!conn) {
-          auto c = MysqlConnection::Connect(*dsn, {});
+          auto c = db::MysqlConnection::Connect(*dsn, {});
           if (!c.ok()) {
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
             continue;
@@ -107,11 +107,12 @@ int main(int argc, char** argv) {
         int64_t id = first + t * rows + static_cast<int64_t>(n++ % rows);
         Status s = conn->Execute("BEGIN");
         if (s.ok())
-          s = conn->Query("SELECT c FROM " + table + " WHERE id = ?", {SqlValue::Int(id)}).status();
+          s = conn->Query("SELECT c FROM " + table + " WHERE id = ?", {db::SqlValue::Int(id)})
+                  .status();
         if (s.ok()) std::this_thread::sleep_for(pause);
         if (s.ok())
           s = conn->Execute("UPDATE " + table + " SET c = ? WHERE id = ?",
-                            {SqlValue::Text("rw" + std::to_string(n)), SqlValue::Int(id)})
+                            {db::SqlValue::Text("rw" + std::to_string(n)), db::SqlValue::Int(id)})
                   .status();
         if (s.ok()) s = conn->Execute("COMMIT");
         if (s.ok()) {

@@ -57,22 +57,22 @@ Result<std::string> FreshStore(const Config& c) {
     for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
     return "sqlite:" + path;
   }
-  ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(c.url));
+  ORDO_ASSIGN_OR_RETURN(db::Dsn dsn, db::ParseDsn(c.url));
   std::string db = "ordo_bench_" + std::to_string(c.history);
   if (c.backend == "postgres") {
     // A schema of the URL's database (the store's `schema` parameter).
     dsn.params.erase("schema");
-    ORDO_ASSIGN_OR_RETURN(auto admin, PgConnection::Connect(dsn, {}));
-    std::string schema = QuotePgIdentifier(db);
+    ORDO_ASSIGN_OR_RETURN(auto admin, db::PgConnection::Connect(dsn, {}));
+    std::string schema = db::QuotePgIdentifier(db);
     ORDO_RETURN_IF_ERROR(admin->Execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE"));
     ORDO_RETURN_IF_ERROR(admin->Execute("CREATE SCHEMA " + schema));
     dsn.params["schema"] = db;
     return dsn.ToUrl();
   }
   dsn.database.clear();
-  ORDO_ASSIGN_OR_RETURN(auto admin, MysqlConnection::Connect(dsn, {}));
-  ORDO_RETURN_IF_ERROR(admin->Execute("DROP DATABASE IF EXISTS " + QuoteIdentifier(db)));
-  ORDO_RETURN_IF_ERROR(admin->Execute("CREATE DATABASE " + QuoteIdentifier(db)));
+  ORDO_ASSIGN_OR_RETURN(auto admin, db::MysqlConnection::Connect(dsn, {}));
+  ORDO_RETURN_IF_ERROR(admin->Execute("DROP DATABASE IF EXISTS " + db::QuoteIdentifier(db)));
+  ORDO_RETURN_IF_ERROR(admin->Execute("CREATE DATABASE " + db::QuoteIdentifier(db)));
   dsn.database = db;
   return dsn.ToUrl();
 }
@@ -206,7 +206,7 @@ int main(int argc, char** argv) {
   }
   ordo::Status s = ordo::bench::Main(c);
   if (!s.ok()) {
-    std::cerr << "bench: " << ordo::RedactUrls(s.ToString()) << "\n";
+    std::cerr << "bench: " << ordo::db::RedactUrls(s.ToString()) << "\n";
     return 1;
   }
   return 0;

@@ -39,25 +39,26 @@ struct BaselineSql {
   std::string begin;  // sent before the SELECT; empty where autocommit is off
 };
 
-Result<std::unique_ptr<MysqlConnection>> ConnectMysql(const Dsn& dsn,
-                                                      const std::string& isolation) {
-  MysqlConnectOptions o;
+Result<std::unique_ptr<db::MysqlConnection>> ConnectMysql(const db::Dsn& dsn,
+                                                          const std::string& isolation) {
+  db::MysqlConnectOptions o;
   // The same transport as the store's transactions: autocommit off, so a transaction
   // starts with its first statement (no START TRANSACTION round trip).
   o.init_statements = {"SET SESSION time_zone = '+00:00'",
                        "SET SESSION TRANSACTION ISOLATION LEVEL " + isolation,
                        "SET SESSION autocommit = 0"};
-  return MysqlConnection::Connect(dsn, o);
+  return db::MysqlConnection::Connect(dsn, o);
 }
 
-Result<std::unique_ptr<PgConnection>> ConnectPg(const Dsn& dsn, const std::string& isolation) {
+Result<std::unique_ptr<db::PgConnection>> ConnectPg(const db::Dsn& dsn,
+                                                    const std::string& isolation) {
   // The store's session settings (lock_timeout, no JIT, its schema on the search_path);
   // the isolation level after them, since a PgConnection starts READ COMMITTED. Like
   // the store's transactions, each claim sends BEGIN.
-  PgConnectOptions o = postgres::PgSessionOptions(dsn);
+  db::PgConnectOptions o = postgres::PgSessionOptions(dsn);
   o.init_statements.push_back("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL " +
                               isolation);
-  return PgConnection::Connect(dsn, o);
+  return db::PgConnection::Connect(dsn, o);
 }
 
 // One claim transaction of a baseline; `lock` is the locking clause of its SELECT.
@@ -67,7 +68,7 @@ Result<bool> ClaimOnce(Conn& c, const BaselineSql& sql, const std::string& owner
   auto body = [&]() -> Result<bool> {
     if (!sql.begin.empty()) ORDO_RETURN_IF_ERROR(c.Execute(sql.begin));
     ORDO_ASSIGN_OR_RETURN(
-        SqlRows rows,
+        db::SqlRows rows,
         c.Query("SELECT id FROM apply_operations WHERE state = 'pending' ORDER BY created_at, "
                 "id LIMIT 1 " +
                     lock,
@@ -82,8 +83,8 @@ Result<bool> ClaimOnce(Conn& c, const BaselineSql& sql, const std::string& owner
                       "), lease_owner = ?, lease_token = ?, "
                       "lease_acquired_at = " +
                       now + ", updated_at = " + now + " WHERE id = ? AND state = 'pending'",
-                  {SqlValue::Text(owner), SqlValue::Text(NewLeaseToken()),
-                   SqlValue::Int(std::stoll(rows.rows[0][0].value_or("0")))}));
+                  {db::SqlValue::Text(owner), db::SqlValue::Text(NewLeaseToken()),
+                   db::SqlValue::Int(std::stoll(rows.rows[0][0].value_or("0")))}));
     return n == 1;
   };
   Result<bool> r = body();
@@ -97,15 +98,15 @@ Result<bool> ClaimOnce(Conn& c, const BaselineSql& sql, const std::string& owner
 
 Result<ClaimFn> Baseline(const std::string& url, const std::string& owner,
                          const std::string& isolation, const std::string& lock) {
-  ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(url));
+  ORDO_ASSIGN_OR_RETURN(db::Dsn dsn, db::ParseDsn(url));
   if (dsn.scheme == "postgres") {
     ORDO_ASSIGN_OR_RETURN(auto conn, ConnectPg(dsn, isolation));
-    std::shared_ptr<PgConnection> c(std::move(conn));
+    std::shared_ptr<db::PgConnection> c(std::move(conn));
     BaselineSql sql{std::string(sqlstore::PostgresDialect().now), "BEGIN"};
     return ClaimFn([c, sql, owner, lock]() { return ClaimOnce(*c, sql, owner, lock); });
   }
   ORDO_ASSIGN_OR_RETURN(auto conn, ConnectMysql(dsn, isolation));
-  std::shared_ptr<MysqlConnection> c(std::move(conn));
+  std::shared_ptr<db::MysqlConnection> c(std::move(conn));
   BaselineSql sql{"NOW(6)", ""};
   return ClaimFn([c, sql, owner, lock]() { return ClaimOnce(*c, sql, owner, lock); });
 }

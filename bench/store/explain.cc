@@ -29,7 +29,7 @@ std::string NowIn(std::string sql) {
 struct Explained {
   std::string title;
   std::string sql;
-  std::vector<SqlValue> params;
+  std::vector<db::SqlValue> params;
 };
 
 std::string Cell(const std::optional<std::string>& v) {
@@ -41,7 +41,7 @@ std::string Cell(const std::optional<std::string>& v) {
 
 template <typename Conn>
 Result<std::string> First(Conn& c, const std::string& sql) {
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, c.Query(sql));
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows, c.Query(sql));
   if (rows.rows.empty() || !rows.rows[0][0]) return NotFound("no row for: " + sql);
   return *rows.rows[0][0];
 }
@@ -49,24 +49,24 @@ Result<std::string> First(Conn& c, const std::string& sql) {
 }  // namespace
 
 Status PrintMysqlExplains(const std::string& url, const StoreOptions& options, std::ostream& out) {
-  ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(url));
+  ORDO_ASSIGN_OR_RETURN(db::Dsn dsn, db::ParseDsn(url));
   // Plan exactly as the store's sessions do.
-  ORDO_ASSIGN_OR_RETURN(auto conn, MysqlConnection::Connect(dsn, mysql::SessionOptions(dsn)));
+  ORDO_ASSIGN_OR_RETURN(auto conn, db::MysqlConnection::Connect(dsn, mysql::SessionOptions(dsn)));
   ORDO_ASSIGN_OR_RETURN(
       std::string op_text,
       First(*conn, "SELECT MAX(id) FROM apply_operations WHERE state = 'pending'"));
   ORDO_ASSIGN_OR_RETURN(
       std::string apply_text,
       First(*conn, "SELECT apply_id FROM apply_operations WHERE id = " + op_text));
-  SqlValue op = SqlValue::Int(std::stoll(op_text));
-  SqlValue apply = SqlValue::Int(std::stoll(apply_text));
+  db::SqlValue op = db::SqlValue::Int(std::stoll(op_text));
+  db::SqlValue apply = db::SqlValue::Int(std::stoll(apply_text));
   sqlstore::Gates g(sqlstore::MariaDbDialect(), options);
   mysql::ClaimSearch copy(g.copy, g.ArmA(), {g.ProbeB(), g.ProbeC(), g.ProbeD()});
   mysql::ClaimSearch cutover(g.cutover, g.Arm1(), {g.Arm2()});
   sqlstore::SqlText copy_next = copy.RareProbeAfter({"2000-01-01", 1});
   sqlstore::SqlText copy_lock = copy.lock.With({op});
   sqlstore::SqlText start =
-      g.start_pending.With({SqlValue::Text("bench"), SqlValue::Text("token"), op});
+      g.start_pending.With({db::SqlValue::Text("bench"), db::SqlValue::Text("token"), op});
   sqlstore::SqlText cutover_lock = cutover.lock.With({op});
   sqlstore::SqlText stop_lock = (g.stop_recheck + " FOR UPDATE SKIP LOCKED").With({apply});
   sqlstore::SqlText expiry_lock = (g.expiry_recheck + " FOR UPDATE SKIP LOCKED").With({apply});
@@ -88,7 +88,7 @@ Status PrintMysqlExplains(const std::string& url, const StoreOptions& options, s
        {op}},
       {"begin_cutover: guarded UPDATE",
        NowIn(sqlstore::BeginCutoverSql(sqlstore::MariaDbDialect())),
-       {op, SqlValue::Text("token")}},
+       {op, db::SqlValue::Text("token")}},
       {"cleanup claim: candidates", cleanup.text, cleanup.params},
       {"stop reconciliation: candidates", g.stop_candidates.text, g.stop_candidates.params},
       {"stop reconciliation: lock the apply and re-check", stop_lock.text, stop_lock.params},
@@ -96,20 +96,21 @@ Status PrintMysqlExplains(const std::string& url, const StoreOptions& options, s
       {"retry expiry: lock the apply and re-check", expiry_lock.text, expiry_lock.params},
       {"one active apply per deployment (per deployment of a create or restart)",
        sqlstore::DeploymentHolderCandidatesSql(sqlstore::MariaDbDialect()),
-       {SqlValue::Text("d1"), SqlValue::Text("app"), SqlValue::Text("env1"), SqlValue::Int(0)}},
+       {db::SqlValue::Text("d1"), db::SqlValue::Text("app"), db::SqlValue::Text("env1"),
+        db::SqlValue::Int(0)}},
       {"fenced write: lock the leased row",
        "SELECT id FROM apply_operations o WHERE o.id = ? FOR UPDATE SKIP LOCKED",
        {op}},
       {"fenced write: guarded UPDATE",
        "UPDATE apply_operations SET updated_at = NOW(6) WHERE id = ? AND lease_token = ?",
-       {op, SqlValue::Text("token")}},
+       {op, db::SqlValue::Text("token")}},
   };
   for (const auto& q : queries) {
-    ORDO_ASSIGN_OR_RETURN(SqlRows plan, conn->Query("EXPLAIN " + q.sql, q.params));
+    ORDO_ASSIGN_OR_RETURN(db::SqlRows plan, conn->Query("EXPLAIN " + q.sql, q.params));
     out << "\n**" << q.title << "**\n\n";
     out << "| id | select_type | table | type | key | rows | Extra |\n";
     out << "|---|---|---|---|---|---|---|\n";
-    auto col = [&](const SqlRow& row, const std::string& name) -> std::optional<std::string> {
+    auto col = [&](const db::SqlRow& row, const std::string& name) -> std::optional<std::string> {
       for (size_t i = 0; i < plan.columns.size(); ++i)
         if (plan.columns[i] == name) return row[i];
       return std::nullopt;
@@ -125,16 +126,16 @@ Status PrintMysqlExplains(const std::string& url, const StoreOptions& options, s
 }
 
 Status PrintPgExplains(const std::string& url, const StoreOptions& options, std::ostream& out) {
-  ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(url));
+  ORDO_ASSIGN_OR_RETURN(db::Dsn dsn, db::ParseDsn(url));
   // Plan exactly as the store's sessions do (their settings, the store's schema).
-  ORDO_ASSIGN_OR_RETURN(auto conn, PgConnection::Connect(dsn, postgres::PgSessionOptions(dsn)));
+  ORDO_ASSIGN_OR_RETURN(auto conn, db::PgConnection::Connect(dsn, postgres::PgSessionOptions(dsn)));
   ORDO_ASSIGN_OR_RETURN(
       std::string op_text,
       First(*conn, "SELECT MAX(id) FROM apply_operations WHERE state = 'pending'"));
-  SqlValue op = SqlValue::Int(std::stoll(op_text));
+  db::SqlValue op = db::SqlValue::Int(std::stoll(op_text));
   sqlstore::Gates g(sqlstore::PostgresDialect(), options);
   sqlstore::SqlText start =
-      g.start_pending.With({SqlValue::Text("bench"), SqlValue::Text("token"), op});
+      g.start_pending.With({db::SqlValue::Text("bench"), db::SqlValue::Text("token"), op});
   // The core's default search, which this backend replaces: the list of the first 32
   // candidates, each then locked by id and re-checked.
   sqlstore::SqlText default_list = g.copy.List() + " LIMIT 32";
@@ -151,8 +152,8 @@ Status PrintPgExplains(const std::string& url, const StoreOptions& options, std:
       {"copy claim: find and lock the first claimable row (PgStore::FirstCandidateSql)",
        postgres::PgStore::FirstCandidateSql(g.copy), true},
       {"copy claim: the whole claim in one statement (PgStore::CopyClaimSql)",
-       sqlstore::SqlText("", {SqlValue::Text("bench"), SqlValue::Text("token"),
-                              SqlValue::Text("start"), SqlValue::Text("recover")}) +
+       sqlstore::SqlText("", {db::SqlValue::Text("bench"), db::SqlValue::Text("token"),
+                              db::SqlValue::Text("start"), db::SqlValue::Text("recover")}) +
            postgres::PgStore::CopyClaimSql(g),
        false},
       {"copy claim: arm A's guarded UPDATE (the core's, for a `barrier` row)", start, false},
@@ -166,7 +167,7 @@ Status PrintPgExplains(const std::string& url, const StoreOptions& options, std:
   };
   for (const Query& q : queries) {
     std::string explain = q.analyze ? "EXPLAIN (ANALYZE, BUFFERS) " : "EXPLAIN ";
-    ORDO_ASSIGN_OR_RETURN(SqlRows plan, conn->Query(explain + q.sql.text, q.sql.params));
+    ORDO_ASSIGN_OR_RETURN(db::SqlRows plan, conn->Query(explain + q.sql.text, q.sql.params));
     out << "\n**" << q.title << "**" << (q.analyze ? "" : " (planned, not run)") << "\n\n```\n";
     for (const auto& row : plan.rows) out << row[0].value_or("") << "\n";
     out << "```\n";
@@ -186,7 +187,7 @@ Status PrintSqliteExplains(const std::string& path, const StoreOptions& options,
                           {"cutover claim", sqlite::CutoverCandidatesSql(g)},
                           {"cleanup claim", sqlite::CleanupCandidatesSql(g)}};
   for (const Claim& c : claims) {
-    ORDO_ASSIGN_OR_RETURN(SqlRows plan,
+    ORDO_ASSIGN_OR_RETURN(db::SqlRows plan,
                           db->Query("EXPLAIN QUERY PLAN " + c.sql.text + " LIMIT 1", c.sql.params));
     out << "\n**" << c.title << "** (its candidate query, LIMIT 1)\n\n```\n";
     // Rows come in tree order: (id, parent, notused, detail); indent by depth.

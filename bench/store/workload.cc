@@ -48,7 +48,7 @@ std::string Deployments(int64_t per_apply) {
 // ---- MariaDB: INSERT … SELECT over the SEQUENCE engine's seq_1_to_N tables ----------
 class Mysql final : public Workload {
  public:
-  explicit Mysql(std::unique_ptr<MysqlConnection> conn) : conn_(std::move(conn)) {}
+  explicit Mysql(std::unique_ptr<db::MysqlConnection> conn) : conn_(std::move(conn)) {}
 
   Status LoadHistory(int64_t operations) override {
     ORDO_RETURN_IF_ERROR(conn_->Execute("SET SESSION foreign_key_checks = 0"));
@@ -134,11 +134,12 @@ class Mysql final : public Workload {
         "ANALYZE TABLE applies, apply_operations, apply_events, control_requests");
   }
   Result<int64_t> MaxApplyId() {
-    ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn_->Query("SELECT COALESCE(MAX(id), 0) FROM applies"));
+    ORDO_ASSIGN_OR_RETURN(db::SqlRows rows,
+                          conn_->Query("SELECT COALESCE(MAX(id), 0) FROM applies"));
     return std::stoll(rows.rows.at(0).at(0).value_or("0"));
   }
 
-  std::unique_ptr<MysqlConnection> conn_;
+  std::unique_ptr<db::MysqlConnection> conn_;
   int64_t work_after_ = 0;
   WorkShape shape_ = ShapeOf(WorkSet::kPending);
 };
@@ -150,7 +151,7 @@ constexpr const char* kPgNow = "(statement_timestamp() AT TIME ZONE 'UTC')";
 
 class Pg final : public Workload {
  public:
-  explicit Pg(std::unique_ptr<PgConnection> conn) : conn_(std::move(conn)) {}
+  explicit Pg(std::unique_ptr<db::PgConnection> conn) : conn_(std::move(conn)) {}
 
   Status LoadHistory(int64_t operations) override {
     int64_t applies = Applies(operations);
@@ -239,11 +240,12 @@ class Pg final : public Workload {
     return Run("VACUUM (ANALYZE) applies, apply_operations, apply_events, control_requests");
   }
   Result<int64_t> MaxApplyId() {
-    ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn_->Query("SELECT COALESCE(MAX(id), 0) FROM applies"));
+    ORDO_ASSIGN_OR_RETURN(db::SqlRows rows,
+                          conn_->Query("SELECT COALESCE(MAX(id), 0) FROM applies"));
     return std::stoll(rows.rows.at(0).at(0).value_or("0"));
   }
 
-  std::unique_ptr<PgConnection> conn_;
+  std::unique_ptr<db::PgConnection> conn_;
   int64_t work_after_ = 0;
   WorkShape shape_ = ShapeOf(WorkSet::kPending);
 };
@@ -356,19 +358,19 @@ class Sqlite final : public Workload {
 }  // namespace
 
 Result<std::unique_ptr<Workload>> MysqlWorkload(const std::string& url) {
-  ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(url));
-  MysqlConnectOptions options;
+  ORDO_ASSIGN_OR_RETURN(db::Dsn dsn, db::ParseDsn(url));
+  db::MysqlConnectOptions options;
   options.read_timeout_s = 3600;  // bulk loads of millions of rows
   options.init_statements = {"SET SESSION time_zone = '+00:00'"};
-  ORDO_ASSIGN_OR_RETURN(auto conn, MysqlConnection::Connect(dsn, options));
+  ORDO_ASSIGN_OR_RETURN(auto conn, db::MysqlConnection::Connect(dsn, options));
   return std::unique_ptr<Workload>(new Mysql(std::move(conn)));
 }
 
 Result<std::unique_ptr<Workload>> PgWorkload(const std::string& url) {
-  ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(url));
+  ORDO_ASSIGN_OR_RETURN(db::Dsn dsn, db::ParseDsn(url));
   // The store's session settings (its schema first on the search_path), no timeout
   // for the bulk loads.
-  ORDO_ASSIGN_OR_RETURN(auto conn, PgConnection::Connect(dsn, postgres::PgSessionOptions(dsn)));
+  ORDO_ASSIGN_OR_RETURN(auto conn, db::PgConnection::Connect(dsn, postgres::PgSessionOptions(dsn)));
   return std::unique_ptr<Workload>(new Pg(std::move(conn)));
 }
 

@@ -34,7 +34,7 @@ void ReplyJson(httplib::Response& res, int http_status, const nlohmann::json& do
 void ReplyError(httplib::Response& res, const Status& status) {
   if (status.retryable()) res.set_header("Retry-After", "1");
   ReplyJson(res, HttpStatusFor(status),
-            ErrorDocument(Status(status.code(), RedactUrls(status.message()))));
+            ErrorDocument(Status(status.code(), db::RedactUrls(status.message()))));
 }
 
 void ReplyError(httplib::Response& res, int http_status, const std::string& code,

@@ -34,7 +34,7 @@ Status TryOnDeployments(const EnvironmentConfig& env, const std::vector<NewOpera
     for (const auto& candidate : env.deployments)
       if (candidate.name == op.deployment) d = &candidate;
     if (d == nullptr) return Internal("deployment " + op.deployment + " is not configured");
-    ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(d->dsn));
+    ORDO_ASSIGN_OR_RETURN(db::Dsn dsn, db::ParseDsn(d->dsn));
     const std::string name = "deployment " + d->name + " (" + dsn.Redacted() + ")";
     std::vector<TableChange> changes;
     for (const NewChange& c : op.changes)

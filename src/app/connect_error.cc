@@ -6,9 +6,9 @@
 namespace ordo::app {
 
 Status ConnectError(const std::string& what, const Status& cause) {
-  std::string why = RedactUrls(cause.message());
+  std::string why = db::RedactUrls(cause.message());
   // 1045: wrong user or password; 1044: the user may not use the database.
-  if (IsMysqlError(cause, 1045) || IsMysqlError(cause, 1044))
+  if (db::IsMysqlError(cause, 1045) || db::IsMysqlError(cause, 1044))
     return InvalidArgument(what + " refused the login (check the user and password): " + why);
   return Unavailable(what + " is unreachable: " + why);
 }

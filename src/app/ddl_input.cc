@@ -23,7 +23,7 @@ Result<std::vector<NewOperation>> BuildOperations(const EnvironmentConfig& env,
   }
   std::vector<NewOperation> out;
   for (const DeploymentConfig& d : env.deployments) {
-    auto dsn = ParseDsn(d.dsn);
+    auto dsn = db::ParseDsn(d.dsn);
     if (!dsn.ok()) return InvalidArgument("deployment " + d.name + ": " + dsn.status().message());
     if (dsn->database.empty())
       return InvalidArgument("deployment " + d.name + ": its dsn " + dsn->Redacted() +

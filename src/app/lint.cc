@@ -15,7 +15,7 @@ namespace {
 
 // Connects to one deployment and lints its schema; the error in `out.reached`.
 void LintDeployment(const DeploymentConfig& d, DeploymentLint& out) {
-  auto dsn = ParseDsn(d.dsn);
+  auto dsn = db::ParseDsn(d.dsn);
   if (!dsn.ok()) {
     out.reached = dsn.status().WithContext("deployment " + d.name);
     return;
@@ -26,7 +26,7 @@ void LintDeployment(const DeploymentConfig& d, DeploymentLint& out) {
     out.reached = InvalidArgument(what + ": the DSN names no database to lint");
     return;
   }
-  auto conn = MysqlConnection::Connect(*dsn, MysqlConnectOptions{});
+  auto conn = db::MysqlConnection::Connect(*dsn, db::MysqlConnectOptions{});
   if (!conn.ok()) {
     out.reached = ConnectError(what, conn.status());
     return;

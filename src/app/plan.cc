@@ -39,18 +39,18 @@ std::string ResolveSchemaDir(const Config& cfg, const std::string& dir) {
 
 struct Deployment {
   const DeploymentConfig* config = nullptr;
-  Dsn dsn;
+  db::Dsn dsn;
   std::string label;  // "deployment eu-1 (mysql://ordo:***@host/shop)"
-  std::unique_ptr<MysqlConnection> conn;
+  std::unique_ptr<db::MysqlConnection> conn;
   schema::SchemaDef live;
 };
 
 Status Connect(Deployment& d) {
-  ORDO_ASSIGN_OR_RETURN(d.dsn, ParseDsn(d.config->dsn));
+  ORDO_ASSIGN_OR_RETURN(d.dsn, db::ParseDsn(d.config->dsn));
   d.label = "deployment " + d.config->name + " (" + d.dsn.Redacted() + ")";
   if (d.dsn.database.empty())
     return InvalidArgument(d.label + ": its dsn names no database, so there is no schema to plan");
-  auto conn = MysqlConnection::Connect(d.dsn, {});
+  auto conn = db::MysqlConnection::Connect(d.dsn, {});
   if (!conn.ok()) return ConnectError(d.label, conn.status());
   d.conn = std::move(*conn);
   auto live = schema::ReadSchema(*d.conn, d.dsn.database);

@@ -54,10 +54,11 @@ int BlobLengthBytes(std::string_view t) {
 
 Status Mismatch(const BinlogTable& table, const CatalogColumn& c, const BinlogColumn& b,
                 std::string_view detail) {
-  return FailedPrecondition(
-      QuoteTable(table.schema_name, table.table_name) + " column " + QuoteIdentifier(c.name) +
-      " is " + c.column_type + " now but binlog type " + std::string(BinlogTypeName(b.type)) + " " +
-      std::string(detail) + " in its events: the table changed after they were written");
+  return FailedPrecondition(db::QuoteTable(table.schema_name, table.table_name) + " column " +
+                            db::QuoteIdentifier(c.name) + " is " + c.column_type +
+                            " now but binlog type " + std::string(BinlogTypeName(b.type)) + " " +
+                            std::string(detail) +
+                            " in its events: the table changed after they were written");
 }
 
 template <typename T>
@@ -71,7 +72,7 @@ T ParseNumber(const std::optional<std::string>& text) {
 
 Status ApplyCatalog(const std::vector<CatalogColumn>& catalog, BinlogTable& table) {
   if (catalog.size() != table.columns.size())
-    return FailedPrecondition(QuoteTable(table.schema_name, table.table_name) + " has " +
+    return FailedPrecondition(db::QuoteTable(table.schema_name, table.table_name) + " has " +
                               std::to_string(catalog.size()) + " columns now but " +
                               std::to_string(table.columns.size()) +
                               " in its binlog events: the table changed after they were written");
@@ -81,8 +82,8 @@ Status ApplyCatalog(const std::vector<CatalogColumn>& catalog, BinlogTable& tabl
     b.name = c.name;
     std::vector<uint8_t> expected = ExpectedTypes(c.data_type);
     if (expected.empty())
-      return FailedPrecondition(QuoteTable(table.schema_name, table.table_name) + " column " +
-                                QuoteIdentifier(c.name) + " has type " + c.column_type +
+      return FailedPrecondition(db::QuoteTable(table.schema_name, table.table_name) + " column " +
+                                db::QuoteIdentifier(c.name) + " has type " + c.column_type +
                                 ", which the binlog reader does not support");
     bool type_ok = false;
     for (uint8_t t : expected) type_ok = type_ok || t == b.type;
@@ -134,7 +135,7 @@ Status ApplyCatalog(const std::vector<CatalogColumn>& catalog, BinlogTable& tabl
   return Status::Ok();
 }
 
-BinlogCatalog::BinlogCatalog(Dsn dsn, MysqlConnectOptions options)
+BinlogCatalog::BinlogCatalog(db::Dsn dsn, db::MysqlConnectOptions options)
     : dsn_(std::move(dsn)), options_(std::move(options)) {}
 
 BinlogCatalog::~BinlogCatalog() = default;
@@ -143,20 +144,21 @@ Result<std::vector<CatalogColumn>> BinlogCatalog::Columns(const std::string& sch
                                                           const std::string& table) {
   if (conn_ && conn_->broken()) conn_.reset();
   if (!conn_) {
-    ORDO_ASSIGN_OR_RETURN(conn_, MysqlConnection::Connect(dsn_, options_));
+    ORDO_ASSIGN_OR_RETURN(conn_, db::MysqlConnection::Connect(dsn_, options_));
   }
   ++lookups_;
   ORDO_ASSIGN_OR_RETURN(
-      SqlRows rows,
+      db::SqlRows rows,
       conn_->Query("SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, CHARACTER_OCTET_LENGTH, "
                    "NUMERIC_PRECISION, NUMERIC_SCALE, DATETIME_PRECISION "
                    "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? "
                    "ORDER BY ORDINAL_POSITION",
-                   {SqlValue::Text(schema), SqlValue::Text(table)}));
-  if (rows.rows.empty()) return NotFound("table " + QuoteTable(schema, table) + " does not exist");
+                   {db::SqlValue::Text(schema), db::SqlValue::Text(table)}));
+  if (rows.rows.empty())
+    return NotFound("table " + db::QuoteTable(schema, table) + " does not exist");
   std::vector<CatalogColumn> columns;
   columns.reserve(rows.rows.size());
-  for (const SqlRow& r : rows.rows) {
+  for (const db::SqlRow& r : rows.rows) {
     CatalogColumn& c = columns.emplace_back();
     c.name = r[0].value_or("");
     c.data_type = r[1].value_or("");

@@ -47,7 +47,7 @@ Status ApplyCatalog(const std::vector<CatalogColumn>& catalog, BinlogTable& tabl
 
 class BinlogCatalog {
  public:
-  BinlogCatalog(Dsn dsn, MysqlConnectOptions options);
+  BinlogCatalog(db::Dsn dsn, db::MysqlConnectOptions options);
   ~BinlogCatalog();
 
   // The columns of schema.table in ordinal order. NotFound when the table does not
@@ -57,9 +57,9 @@ class BinlogCatalog {
   int lookups() const { return lookups_; }
 
  private:
-  Dsn dsn_;
-  MysqlConnectOptions options_;
-  std::unique_ptr<MysqlConnection> conn_;  // connected on first use
+  db::Dsn dsn_;
+  db::MysqlConnectOptions options_;
+  std::unique_ptr<db::MysqlConnection> conn_;  // connected on first use
   int lookups_ = 0;
 };
 

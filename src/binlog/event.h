@@ -44,8 +44,8 @@ struct RowChange {
   Kind kind = Kind::kInsert;
   std::string schema_name;
   std::string table_name;
-  std::vector<SqlValue> before;  // update, delete: the full before image
-  std::vector<SqlValue> after;   // insert, update: the full after image
+  std::vector<db::SqlValue> before;  // update, delete: the full before image
+  std::vector<db::SqlValue> after;   // insert, update: the full after image
 };
 
 struct BinlogEvent {

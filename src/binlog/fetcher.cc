@@ -38,7 +38,7 @@ Status StreamError(unsigned int code, const std::string& message, const std::str
     return FailedPrecondition(text + " (is the position still retained on the server?)");
   if (code == ER_SPECIFIC_ACCESS_DENIED_ERROR || code == ER_ACCESS_DENIED_ERROR)
     return FailedPrecondition(text + " (reading the binlog needs the REPLICATION SLAVE privilege)");
-  Status s = MapMysqlError(code, message);
+  Status s = db::MapMysqlError(code, message);
   return Status(s.code(), "binlog stream at " + where + ": " + s.message(), s.retryable());
 }
 
@@ -54,8 +54,8 @@ std::string_view FetchedEvent::body() const {
   return {reinterpret_cast<const char*>(bytes) + kHeaderBytes, size - kHeaderBytes - trailer};
 }
 
-Result<std::unique_ptr<BinlogFetcher>> BinlogFetcher::Start(std::unique_ptr<MysqlConnection> conn,
-                                                            const BinlogFetcherOptions& options) {
+Result<std::unique_ptr<BinlogFetcher>> BinlogFetcher::Start(
+    std::unique_ptr<db::MysqlConnection> conn, const BinlogFetcherOptions& options) {
   if (options.server_id == 0) return InvalidArgument("binlog stream needs a non-zero server id");
   if (options.file.empty()) return InvalidArgument("binlog stream needs a start file");
   std::unique_ptr<BinlogFetcher> stream(new BinlogFetcher());
@@ -64,14 +64,15 @@ Result<std::unique_ptr<BinlogFetcher>> BinlogFetcher::Start(std::unique_ptr<Mysq
 
   // Checksums: without this the server refuses to stream CRC32 binlogs to us.
   ORDO_RETURN_IF_ERROR(conn->Execute("SET @master_binlog_checksum = @@global.binlog_checksum"));
-  ORDO_ASSIGN_OR_RETURN(SqlRows alg, conn->Query("SELECT @master_binlog_checksum"));
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows alg, conn->Query("SELECT @master_binlog_checksum"));
   stream->crc32_ = !alg.rows.empty() && alg.rows[0][0] && *alg.rows[0][0] == "CRC32";
-  ORDO_ASSIGN_OR_RETURN(uint64_t ignored, conn->Execute("SET @mariadb_slave_capability = ?",
-                                                        {SqlValue::UInt(kSlaveCapabilityGtid)}));
+  ORDO_ASSIGN_OR_RETURN(uint64_t ignored,
+                        conn->Execute("SET @mariadb_slave_capability = ?",
+                                      {db::SqlValue::UInt(kSlaveCapabilityGtid)}));
   auto heartbeat_ns = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(options.heartbeat_period).count());
-  ORDO_ASSIGN_OR_RETURN(
-      ignored, conn->Execute("SET @master_heartbeat_period = ?", {SqlValue::UInt(heartbeat_ns)}));
+  ORDO_ASSIGN_OR_RETURN(ignored, conn->Execute("SET @master_heartbeat_period = ?",
+                                               {db::SqlValue::UInt(heartbeat_ns)}));
   (void)ignored;
 
   MYSQL* mysql = conn->raw();

@@ -71,7 +71,7 @@ class BinlogFetcher {
   // Takes over `conn` and starts the dump. Errors: FailedPrecondition when the
   // server refuses the position (purged or unknown file) or the privilege;
   // Unavailable (retryable) when the connection fails.
-  static Result<std::unique_ptr<BinlogFetcher>> Start(std::unique_ptr<MysqlConnection> conn,
+  static Result<std::unique_ptr<BinlogFetcher>> Start(std::unique_ptr<db::MysqlConnection> conn,
                                                       const BinlogFetcherOptions& options);
   ~BinlogFetcher();
   BinlogFetcher(const BinlogFetcher&) = delete;
@@ -102,7 +102,7 @@ class BinlogFetcher {
   Status FetchError();
   Status VerifyChecksum(const MARIADB_RPL_EVENT& event);
 
-  std::unique_ptr<MysqlConnection> conn_;
+  std::unique_ptr<db::MysqlConnection> conn_;
   MARIADB_RPL* rpl_ = nullptr;
   int socket_ = -1;
   uint64_t connection_id_ = 0;

@@ -7,13 +7,15 @@
 namespace ordo {
 namespace {
 
-std::string Value(const SqlRow& row, size_t i) { return i < row.size() ? row[i].value_or("") : ""; }
+std::string Value(const db::SqlRow& row, size_t i) {
+  return i < row.size() ? row[i].value_or("") : "";
+}
 
 // True when one of the session's grant lines gives REPLICATION SLAVE (or ALL
 // PRIVILEGES) on *.*. Privileges are compared whole: REPLICATION SLAVE ADMIN is a
 // different privilege.
-bool GrantsReplicationSlave(const SqlRows& grants) {
-  for (const SqlRow& row : grants.rows) {
+bool GrantsReplicationSlave(const db::SqlRows& grants) {
+  for (const db::SqlRow& row : grants.rows) {
     std::string line = Value(row, 0);
     if (line.rfind("GRANT ", 0) != 0) continue;
     size_t on = line.find(" ON *.* TO ");
@@ -32,15 +34,15 @@ bool GrantsReplicationSlave(const SqlRows& grants) {
 
 }  // namespace
 
-Status CheckBinlogPrerequisites(MysqlConnection& conn) {
+Status CheckBinlogPrerequisites(db::MysqlConnection& conn) {
   // SHOW VARIABLES works on MariaDB and MySQL alike; variables a server lacks (e.g.
   // MySQL has no log_bin_compress) are simply absent.
   ORDO_ASSIGN_OR_RETURN(
-      SqlRows rows,
+      db::SqlRows rows,
       conn.Query("SHOW GLOBAL VARIABLES WHERE Variable_name IN ('log_bin', 'binlog_format', "
                  "'binlog_row_image', 'binlog_checksum', 'log_bin_compress')"));
   std::map<std::string, std::string> vars;
-  for (const SqlRow& row : rows.rows) vars[Value(row, 0)] = Value(row, 1);
+  for (const db::SqlRow& row : rows.rows) vars[Value(row, 0)] = Value(row, 1);
   std::vector<std::string> missing;
   if (vars["log_bin"] != "ON") missing.push_back("log_bin=ON (it is OFF)");
   if (vars["binlog_format"] != "ROW")
@@ -50,8 +52,8 @@ Status CheckBinlogPrerequisites(MysqlConnection& conn) {
   // Connector/C 3.3 cannot read compressed events that carry no checksum.
   if (vars["log_bin_compress"] == "ON" && vars["binlog_checksum"] == "NONE")
     missing.push_back("binlog_checksum=CRC32 while log_bin_compress=ON (it is NONE)");
-  ORDO_ASSIGN_OR_RETURN(SqlRows user, conn.Query("SELECT CURRENT_USER()"));
-  ORDO_ASSIGN_OR_RETURN(SqlRows grants, conn.Query("SHOW GRANTS"));
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows user, conn.Query("SELECT CURRENT_USER()"));
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows grants, conn.Query("SHOW GRANTS"));
   if (!GrantsReplicationSlave(grants))
     missing.push_back("the REPLICATION SLAVE privilege (user " +
                       (user.rows.empty() ? std::string("?") : Value(user.rows[0], 0)) +
@@ -62,13 +64,13 @@ Status CheckBinlogPrerequisites(MysqlConnection& conn) {
   return FailedPrecondition(message);
 }
 
-Result<BinlogPosition> ReadServerBinlogPosition(MysqlConnection& conn) {
+Result<BinlogPosition> ReadServerBinlogPosition(db::MysqlConnection& conn) {
   constexpr int kAttempts = 5;
   BinlogPosition position;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     // The GTID read before and after the file position: equal means no transaction
     // committed in between, so the two describe the same point.
-    ORDO_ASSIGN_OR_RETURN(SqlRows before, conn.Query("SELECT @@global.gtid_binlog_pos"));
+    ORDO_ASSIGN_OR_RETURN(db::SqlRows before, conn.Query("SELECT @@global.gtid_binlog_pos"));
     auto status = conn.Query("SHOW MASTER STATUS");
     if (!status.ok()) {
       if (status.status().Is(StatusCode::kFailedPrecondition))
@@ -79,7 +81,7 @@ Result<BinlogPosition> ReadServerBinlogPosition(MysqlConnection& conn) {
       return status.status();
     }
     if (status->rows.empty()) return FailedPrecondition("binary logging is off (log_bin=OFF)");
-    ORDO_ASSIGN_OR_RETURN(SqlRows after, conn.Query("SELECT @@global.gtid_binlog_pos"));
+    ORDO_ASSIGN_OR_RETURN(db::SqlRows after, conn.Query("SELECT @@global.gtid_binlog_pos"));
     position.file = Value(status->rows[0], 0);
     std::string offset = Value(status->rows[0], 1);
     position.offset = 0;

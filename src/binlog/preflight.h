@@ -22,12 +22,12 @@ namespace ordo {
 // Ok, or FailedPrecondition naming every missing setting and privilege, e.g.
 // "binlog change capture needs binlog_format=ROW (it is MIXED); the REPLICATION
 // SLAVE privilege (user 'app'@'%' lacks it)". Unavailable when the server is gone.
-Status CheckBinlogPrerequisites(MysqlConnection& conn);
+Status CheckBinlogPrerequisites(db::MysqlConnection& conn);
 
 // The server's current binlog file and offset (SHOW MASTER STATUS) and GTID position
 // (@@gtid_binlog_pos). The GTID is left empty when commits kept racing the read.
 // FailedPrecondition when binary logging is off or SHOW MASTER STATUS is not
 // permitted (it needs BINLOG MONITOR).
-Result<BinlogPosition> ReadServerBinlogPosition(MysqlConnection& conn);
+Result<BinlogPosition> ReadServerBinlogPosition(db::MysqlConnection& conn);
 
 }  // namespace ordo

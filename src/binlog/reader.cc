@@ -38,18 +38,18 @@ bool IsRowsEvent(int type) {
 BinlogReader::BinlogReader() = default;
 BinlogReader::~BinlogReader() = default;
 
-Result<std::unique_ptr<BinlogReader>> BinlogReader::Open(const Dsn& dsn,
+Result<std::unique_ptr<BinlogReader>> BinlogReader::Open(const db::Dsn& dsn,
                                                          BinlogReaderOptions options) {
   if (options.server_id == 0) return InvalidArgument("binlog reader needs a non-zero server_id");
   if (options.start.empty())
     return InvalidArgument("binlog reader needs a start position (see ReadServerBinlogPosition)");
   if (options.read_timeout_s * 1000 < 2 * options.heartbeat_period.count())
     return InvalidArgument("binlog reader read_timeout_s must be at least two heartbeat periods");
-  MysqlConnectOptions connect;
+  db::MysqlConnectOptions connect;
   connect.connect_timeout_s = options.connect_timeout_s;
   connect.read_timeout_s = options.read_timeout_s;
   connect.write_timeout_s = options.read_timeout_s;
-  ORDO_ASSIGN_OR_RETURN(auto conn, MysqlConnection::Connect(dsn, connect));
+  ORDO_ASSIGN_OR_RETURN(auto conn, db::MysqlConnection::Connect(dsn, connect));
   ORDO_RETURN_IF_ERROR(CheckBinlogPrerequisites(*conn));
 
   std::unique_ptr<BinlogReader> reader(new BinlogReader());
@@ -58,7 +58,7 @@ Result<std::unique_ptr<BinlogReader>> BinlogReader::Open(const Dsn& dsn,
   reader->offset_ = options.start.offset;
   reader->position_ = options.start;
   reader->committed_ = options.start;
-  MysqlConnectOptions side;
+  db::MysqlConnectOptions side;
   side.connect_timeout_s = options.connect_timeout_s;
   reader->catalog_ = std::make_unique<binlog::BinlogCatalog>(dsn, side);
 
@@ -239,7 +239,7 @@ Status BinlogReader::OnTableMap(const MARIADB_RPL_EVENT& e) {
 
 Status BinlogReader::Resolve(binlog::BinlogTable& t) {
   if (t.resolved) return Status::Ok();
-  const std::string name = QuoteTable(t.schema_name, t.table_name);
+  const std::string name = db::QuoteTable(t.schema_name, t.table_name);
   auto columns = binlog::ParseTableMapColumns(t.column_types, t.metadata);
   if (!columns.ok()) return columns.status().WithContext(name);
   t.columns = std::move(*columns);
@@ -273,7 +273,7 @@ Status BinlogReader::OnRows(const MARIADB_RPL_EVENT& e, BinlogEvent& out, bool* 
                    e.event_type <= DELETE_ROWS_COMPRESSED_EVENT_V1);
   if (!v1)
     return FailedPrecondition("rows event type " + std::to_string(e.event_type) + " for " +
-                              QuoteTable(table.schema_name, table.table_name) +
+                              db::QuoteTable(table.schema_name, table.table_name) +
                               " is not supported (MySQL version 2 rows events)");
   binlog::RowsEventView view;
   view.kind = rows.type == WRITE_ROWS    ? RowChange::Kind::kInsert
@@ -288,10 +288,10 @@ Status BinlogReader::OnRows(const MARIADB_RPL_EVENT& e, BinlogEvent& out, bool* 
   Status decoded = binlog::DecodeRowsEvent(table, view, out.rows, &partial);
   if (!decoded.ok())
     return decoded.WithContext("decoding rows of " +
-                               QuoteTable(table.schema_name, table.table_name));
+                               db::QuoteTable(table.schema_name, table.table_name));
   if (partial)
     return FailedPrecondition(
-        "binlog rows of " + QuoteTable(table.schema_name, table.table_name) +
+        "binlog rows of " + db::QuoteTable(table.schema_name, table.table_name) +
         " lack columns (written by a session with binlog_row_image other than FULL); "
         "ordo needs full row images");
   ++stats_.rows_events_decoded;

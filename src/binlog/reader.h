@@ -87,7 +87,8 @@ class BinlogReader {
   // FailedPrecondition naming what is missing (settings, privilege, a purged
   // position); InvalidArgument for bad options; Unavailable (retryable) when the
   // server cannot be reached.
-  static Result<std::unique_ptr<BinlogReader>> Open(const Dsn& dsn, BinlogReaderOptions options);
+  static Result<std::unique_ptr<BinlogReader>> Open(const db::Dsn& dsn,
+                                                    BinlogReaderOptions options);
   ~BinlogReader();
   BinlogReader(const BinlogReader&) = delete;
   BinlogReader& operator=(const BinlogReader&) = delete;

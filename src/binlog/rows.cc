@@ -19,7 +19,7 @@ size_t CountBits(const uint8_t* bitmap, size_t bits) {
 
 // Decodes one image into `values` (one per table column).
 Status DecodeImage(const BinlogTable& table, const uint8_t* present, ByteReader& in,
-                   std::vector<SqlValue>& values, bool* partial) {
+                   std::vector<db::SqlValue>& values, bool* partial) {
   const size_t n = table.columns.size();
   values.resize(n);
   const size_t included = CountBits(present, n);

@@ -16,35 +16,35 @@ Status Short(const BinlogColumn& column) {
                       std::string(BinlogTypeName(column.type)) + ") is short or invalid");
 }
 
-void SetInteger(const BinlogColumn& column, uint64_t raw, size_t bytes, SqlValue& out) {
+void SetInteger(const BinlogColumn& column, uint64_t raw, size_t bytes, db::SqlValue& out) {
   if (column.is_unsigned) {
-    out.kind = SqlValue::Kind::kUInt;
+    out.kind = db::SqlValue::Kind::kUInt;
     out.u = raw;
     return;
   }
   unsigned shift = static_cast<unsigned>(64 - 8 * bytes);
-  out.kind = SqlValue::Kind::kInt;
+  out.kind = db::SqlValue::Kind::kInt;
   out.i = static_cast<int64_t>(raw << shift) >> shift;  // sign-extend
 }
 
 // A string with a `prefix_bytes` little-endian length.
-bool TakeString(ByteReader& in, size_t prefix_bytes, SqlValue& out) {
+bool TakeString(ByteReader& in, size_t prefix_bytes, db::SqlValue& out) {
   uint64_t length;
   const uint8_t* data;
   if (!in.TakeLittle(prefix_bytes, &length) || !in.TakeBytes(length, &data)) return false;
-  out.kind = SqlValue::Kind::kBytes;
+  out.kind = db::SqlValue::Kind::kBytes;
   out.s.assign(reinterpret_cast<const char*>(data), length);
   return true;
 }
 
-bool TakeText(bool ok, SqlValue& out) {
-  out.kind = SqlValue::Kind::kText;
+bool TakeText(bool ok, db::SqlValue& out) {
+  out.kind = db::SqlValue::Kind::kText;
   return ok;
 }
 
 }  // namespace
 
-Status DecodeValue(const BinlogColumn& column, ByteReader& in, SqlValue& out) {
+Status DecodeValue(const BinlogColumn& column, ByteReader& in, db::SqlValue& out) {
   // Only the fields of the decoded kind may be set: SqlValue compares all of them.
   out.i = 0;
   out.u = 0;
@@ -69,19 +69,19 @@ Status DecodeValue(const BinlogColumn& column, ByteReader& in, SqlValue& out) {
     }
     case MYSQL_TYPE_FLOAT:
       ok = in.TakeLittle(4, &raw);
-      out.kind = SqlValue::Kind::kDouble;
+      out.kind = db::SqlValue::Kind::kDouble;
       out.d = static_cast<double>(std::bit_cast<float>(static_cast<uint32_t>(raw)));
       break;
     case MYSQL_TYPE_DOUBLE:
       ok = in.TakeLittle(8, &raw);
-      out.kind = SqlValue::Kind::kDouble;
+      out.kind = db::SqlValue::Kind::kDouble;
       out.d = std::bit_cast<double>(raw);
       break;
     case MYSQL_TYPE_NEWDECIMAL: {
       const uint8_t* bytes;
       ok = in.TakeBytes(DecimalBinarySize(column.precision, column.scale), &bytes) &&
            DecodeDecimal(bytes, column.precision, column.scale, out.s);
-      out.kind = SqlValue::Kind::kText;
+      out.kind = db::SqlValue::Kind::kText;
       break;
     }
     case MYSQL_TYPE_DATE:
@@ -123,12 +123,12 @@ Status DecodeValue(const BinlogColumn& column, ByteReader& in, SqlValue& out) {
     case MYSQL_TYPE_ENUM:
     case MYSQL_TYPE_SET:
       ok = in.TakeLittle(column.length_bytes, &raw);
-      out.kind = SqlValue::Kind::kUInt;
+      out.kind = db::SqlValue::Kind::kUInt;
       out.u = raw;
       break;
     case MYSQL_TYPE_BIT:
       ok = in.TakeBig((column.bits + 7u) / 8u, &raw);
-      out.kind = SqlValue::Kind::kUInt;
+      out.kind = db::SqlValue::Kind::kUInt;
       out.u = raw;
       break;
     default:

@@ -21,6 +21,6 @@ namespace ordo::binlog {
 
 // Consumes one non-NULL value of `column` from `in` into `out` (reusing out's string
 // buffer). Internal (corrupt event) when the bytes are short or invalid.
-Status DecodeValue(const BinlogColumn& column, ByteReader& in, SqlValue& out);
+Status DecodeValue(const BinlogColumn& column, ByteReader& in, db::SqlValue& out);
 
 }  // namespace ordo::binlog

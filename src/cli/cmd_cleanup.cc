@@ -43,8 +43,8 @@ struct Target {
 };
 
 std::string Redacted(const std::string& dsn) {
-  auto parsed = ParseDsn(dsn);
-  return parsed.ok() ? parsed->Redacted() : RedactUrls(dsn);
+  auto parsed = db::ParseDsn(dsn);
+  return parsed.ok() ? parsed->Redacted() : db::RedactUrls(dsn);
 }
 
 const char* StatusText(worker::LeftoverStatus status) {
@@ -75,7 +75,7 @@ void PrintText(const std::vector<Target>& targets, bool drop) {
   for (const Target& t : targets) {
     std::cout << t.deployment->name << " (" << Redacted(t.deployment->dsn) << ")";
     if (!t.reached.ok()) {
-      std::cout << ": " << RedactUrls(t.reached.message()) << "\n";
+      std::cout << ": " << db::RedactUrls(t.reached.message()) << "\n";
       continue;
     }
     if (t.leftovers.empty()) {
@@ -131,7 +131,7 @@ nlohmann::json Document(const std::vector<Target>& targets, bool drop) {
     deployments.push_back(
         {{"deployment", t.deployment->name},
          {"error", t.reached.ok() ? nlohmann::json(nullptr)
-                                  : nlohmann::json(RedactUrls(t.reached.message()))},
+                                  : nlohmann::json(db::RedactUrls(t.reached.message()))},
          {"objects", objects}});
   }
   return {{"deployments", deployments}};

@@ -35,7 +35,7 @@ void PrintText(const std::vector<app::DeploymentLint>& linted) {
     std::cout << d.deployment;
     if (!d.dsn.empty()) std::cout << " (" << d.dsn << ")";
     if (!d.reached.ok()) {
-      std::cout << ": " << RedactUrls(d.reached.message()) << "\n";
+      std::cout << ": " << db::RedactUrls(d.reached.message()) << "\n";
       continue;
     }
     if (d.findings.empty()) {
@@ -56,7 +56,7 @@ nlohmann::json Document(const LintFlags& f, const std::vector<app::DeploymentLin
     deployments.push_back(
         {{"deployment", d.deployment},
          {"error", d.reached.ok() ? nlohmann::json(nullptr)
-                                  : nlohmann::json(RedactUrls(d.reached.message()))},
+                                  : nlohmann::json(db::RedactUrls(d.reached.message()))},
          {"findings", app::FindingsJson(d.findings)}});
   }
   return {{"database", f.database},

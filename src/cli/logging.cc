@@ -92,7 +92,7 @@ class SpdLogger final : public CliLogger {
 
   void Log(LogLevel level, const LogFields& f, std::string_view message) override {
     if (!logger_->should_log(ToSpd(level))) return;
-    std::string text = RedactUrls(message);
+    std::string text = db::RedactUrls(message);
     if (json_) {
       nlohmann::json line = {{"ts", FormatRfc3339(SystemClock::Default()->NowMicros())},
                              {"level", Name(level)},

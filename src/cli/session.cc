@@ -40,13 +40,13 @@ std::string Session::StoreUrl() const {
   return config_ ? config_->store : "";
 }
 
-std::string Session::StoreName() const { return RedactUrls(StoreUrl()); }
+std::string Session::StoreName() const { return db::RedactUrls(StoreUrl()); }
 
 Result<worker::StoreIdentity> Session::Identity() {
   ORDO_ASSIGN_OR_RETURN(ordo::Store * store, Store());
   ORDO_ASSIGN_OR_RETURN(std::string id, store->StoreId());
   std::string name = StoreName();
-  if (auto dsn = ParseDsn(name); dsn.ok() && dsn->scheme == "sqlite")
+  if (auto dsn = db::ParseDsn(name); dsn.ok() && dsn->scheme == "sqlite")
     name = "sqlite:" + std::filesystem::absolute(dsn->database).lexically_normal().string();
   return worker::StoreIdentity{id, name};
 }
@@ -73,19 +73,19 @@ Result<ordo::Store*> Session::Store(Use use) {
   if (!store.ok()) {
     if (store.status().Is(StatusCode::kInvalidArgument) || store.status().Is(StatusCode::kNotFound))
       return store.status();
-    return app::ConnectError("store " + RedactUrls(url), store.status());
+    return app::ConnectError("store " + db::RedactUrls(url), store.status());
   }
   if (use == Use::kRead) {
     auto version = (*store)->SchemaVersion();
     if (version.ok() && *version == 0)
-      return NotFound("store " + RedactUrls(url) +
+      return NotFound("store " + db::RedactUrls(url) +
                       " holds no ordo store yet (nothing was created; " +
                       "ordo apply, worker and serve create it)");
   }
   Status migrated = (*store)->Migrate();
   if (!migrated.ok())
-    return Unavailable("store " + RedactUrls(url) +
-                       ": cannot migrate its schema: " + RedactUrls(migrated.message()));
+    return Unavailable("store " + db::RedactUrls(url) +
+                       ": cannot migrate its schema: " + db::RedactUrls(migrated.message()));
   store_ = std::move(store).value();
   return store_.get();
 }
@@ -101,7 +101,7 @@ CliLogger& Session::logger() {
 }
 
 int Session::Fail(const Status& status) {
-  Status shown(status.code(), RedactUrls(status.message()), status.retryable());
+  Status shown(status.code(), db::RedactUrls(status.message()), status.retryable());
   if (json_) {
     std::cout << ErrorDocument(shown).dump() << std::endl;
   } else {

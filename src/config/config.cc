@@ -105,7 +105,7 @@ class Reader {
   Result<std::string> Url(const YAML::Node& node, const std::string& path,
                           const std::set<std::string>& schemes) const {
     ORDO_ASSIGN_OR_RETURN(std::string s, String(node, path));
-    auto dsn = ParseDsn(s);
+    auto dsn = db::ParseDsn(s);
     if (!dsn.ok()) return Error(path, dsn.status().message());
     if (!schemes.count(dsn->scheme)) {
       std::string list;
@@ -365,7 +365,7 @@ namespace {
 // A relative SQLite store path of a config file is relative to the file's directory:
 // `ordo -c /srv/ordo.yaml status` from any working directory finds the same store.
 std::string StoreRelativeTo(const std::string& store, const std::filesystem::path& dir) {
-  auto dsn = ParseDsn(store);  // a SQLite URL's path is its `database`
+  auto dsn = db::ParseDsn(store);  // a SQLite URL's path is its `database`
   if (!dsn.ok() || dsn->scheme != "sqlite") return store;
   const std::string& path = dsn->database;
   if (path == ":memory:" || std::filesystem::path(path).is_absolute()) return store;

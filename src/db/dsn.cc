@@ -3,7 +3,7 @@
 #include <cctype>
 #include <charconv>
 
-namespace ordo {
+namespace ordo::db {
 namespace {
 
 std::string PercentDecode(std::string_view s) {
@@ -141,4 +141,4 @@ std::string RedactUrls(std::string_view text) {
   return out;
 }
 
-}  // namespace ordo
+}  // namespace ordo::db

@@ -16,7 +16,7 @@
 
 #include "ordo/status.h"
 
-namespace ordo {
+namespace ordo::db {
 
 struct Dsn {
   std::string scheme;  // mysql, postgres, sqlite
@@ -41,4 +41,4 @@ Result<Dsn> ParseDsn(std::string_view url);
 // by "***"; for error messages that may echo a DSN.
 std::string RedactUrls(std::string_view text);
 
-}  // namespace ordo
+}  // namespace ordo::db

@@ -24,7 +24,7 @@
 #include "db/dsn.h"
 #include "ordo/status.h"
 
-namespace ordo {
+namespace ordo::db {
 
 template <typename Conn, typename Options>
 class ConnectionPool {
@@ -80,4 +80,4 @@ class ConnectionPool {
   std::vector<std::unique_ptr<Conn>> idle_ ORDO_GUARDED_BY(mu_);
 };
 
-}  // namespace ordo
+}  // namespace ordo::db

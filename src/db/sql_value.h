@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-namespace ordo {
+namespace ordo::db {
 
 // A bound parameter value.
 struct SqlValue {
@@ -66,4 +66,4 @@ struct SqlRows {
   std::vector<SqlRow> rows;
 };
 
-}  // namespace ordo
+}  // namespace ordo::db

@@ -11,11 +11,11 @@ Result<AlterTarget> ParseAlterTarget(std::string_view ddl) {
   return AlterTarget{std::move(alter.schema_name), std::move(alter.table_name)};
 }
 
-DdlTrial TryChangesOnDeployment(const Dsn& dsn, const std::vector<TableChange>& changes,
+DdlTrial TryChangesOnDeployment(const db::Dsn& dsn, const std::vector<TableChange>& changes,
                                 int connect_timeout_s) {
-  MysqlConnectOptions options = EngineConnectOptions();
+  db::MysqlConnectOptions options = EngineConnectOptions();
   options.connect_timeout_s = connect_timeout_s;
-  auto conn = MysqlConnection::Connect(dsn, options);
+  auto conn = db::MysqlConnection::Connect(dsn, options);
   if (!conn.ok()) return {conn.status(), Status::Ok()};
   return {Status::Ok(), TryChanges(**conn, dsn.database, changes)};
 }

@@ -43,7 +43,7 @@ struct DdlTrial {
 
 // Connects to `dsn` with the engine's session settings and `connect_timeout_s`, and
 // tries `changes` there on temporary copies of the tables; nothing is written.
-DdlTrial TryChangesOnDeployment(const Dsn& dsn, const std::vector<TableChange>& changes,
+DdlTrial TryChangesOnDeployment(const db::Dsn& dsn, const std::vector<TableChange>& changes,
                                 int connect_timeout_s);
 
 }  // namespace ordo::engine

@@ -25,7 +25,7 @@ void Driver::LogStoreError(const char* step, const Status& s) {
   if (now - last_error_log_ < ctx_.options.poll_interval_micros) return;
   last_error_log_ = now;
   ctx_.logger.Log(LogLevel::kWarn, {"", "", owner_},
-                  std::string(step) + ": " + RedactUrls(s.ToString()));
+                  std::string(step) + ": " + db::RedactUrls(s.ToString()));
 }
 
 bool Driver::Tick() {

@@ -19,7 +19,7 @@ HeldOperation::~HeldOperation() { StopMonitor(); }
 
 void HeldOperation::MarkLost(const std::string& why) {
   if (lost_.exchange(true)) return;
-  ctx_.logger.Log(LogLevel::kWarn, fields_, "lease lost, stopping at once: " + RedactUrls(why));
+  ctx_.logger.Log(LogLevel::kWarn, fields_, "lease lost, stopping at once: " + db::RedactUrls(why));
 }
 
 bool HeldOperation::LeaseLost() {
@@ -79,7 +79,8 @@ Status HeldOperation::ReportProgress(const EngineProgress& progress) {
   Status s = Fenced([&] { return ctx_.store.SaveProgress(lease_, changes); });
   if (LeaseLost()) return ordo::LeaseLost("lease lost");
   if (!s.ok())
-    ctx_.logger.Log(LogLevel::kWarn, fields_, "progress not saved: " + RedactUrls(s.ToString()));
+    ctx_.logger.Log(LogLevel::kWarn, fields_,
+                    "progress not saved: " + db::RedactUrls(s.ToString()));
   return Status::Ok();
 }
 
@@ -92,14 +93,15 @@ void HeldOperation::RecordEvent(const std::string& kind, const std::string& mess
   Status s = ctx_.store.AppendEvent(e);
   if (!s.ok())
     ctx_.logger.Log(LogLevel::kWarn, fields_,
-                    kind + " event not recorded: " + RedactUrls(s.ToString()));
+                    kind + " event not recorded: " + db::RedactUrls(s.ToString()));
 }
 
 Status HeldOperation::SaveResumeState(const std::string& resume_state_json) {
   Status s = Fenced([&] { return ctx_.store.SaveResumeState(lease_, resume_state_json); });
   if (LeaseLost()) return ordo::LeaseLost("lease lost");
   if (!s.ok())
-    ctx_.logger.Log(LogLevel::kWarn, fields_, "checkpoint not saved: " + RedactUrls(s.ToString()));
+    ctx_.logger.Log(LogLevel::kWarn, fields_,
+                    "checkpoint not saved: " + db::RedactUrls(s.ToString()));
   return Status::Ok();
 }
 
@@ -163,7 +165,8 @@ void HeldOperation::Monitor() {
     if (now >= next_heartbeat) {
       Status s = Fenced([&] { return ctx_.store.Heartbeat(lease_); });
       if (!s.ok() && !LeaseLost())
-        ctx_.logger.Log(LogLevel::kWarn, fields_, "heartbeat failed: " + RedactUrls(s.ToString()));
+        ctx_.logger.Log(LogLevel::kWarn, fields_,
+                        "heartbeat failed: " + db::RedactUrls(s.ToString()));
       // A failed heartbeat is retried sooner: the lease has a whole window to live.
       next_heartbeat = now + (s.ok() ? interval : std::max<Micros>(interval / 4, 1));
     }
@@ -171,8 +174,9 @@ void HeldOperation::Monitor() {
     if (woke || now >= next_poll) {
       Status s = RefreshControl();
       if (!s.ok())
-        ctx_.logger.Log(LogLevel::kWarn, fields_,
-                        "apply state and control requests not read: " + RedactUrls(s.ToString()));
+        ctx_.logger.Log(
+            LogLevel::kWarn, fields_,
+            "apply state and control requests not read: " + db::RedactUrls(s.ToString()));
       next_poll = now + poll;
     }
     Micros wait = std::min(next_heartbeat, next_poll) - ctx_.Now();

@@ -119,12 +119,12 @@ void OperationRun::EndCancelled() {
   Log(LogLevel::kInfo, "cancelled");
   SaveFinalProgress("cancelled", std::nullopt, std::nullopt);
   Transition(OperationState::kCancelled,
-             note ? std::optional<std::string>(RedactUrls(*note)) : std::nullopt);
+             note ? std::optional<std::string>(db::RedactUrls(*note)) : std::nullopt);
 }
 
 void OperationRun::EndFailed(const Status& status) {
   FailureVerdict verdict = ClassifyFailure(status);
-  std::string message = RedactUrls(status.message());
+  std::string message = db::RedactUrls(status.message());
   if (!verdict.retryable) {
     // Nobody resumes a failed operation: remove its shadow tables first (refused,
     // harmlessly, once the tables were swapped).

@@ -40,7 +40,7 @@ OperationRun::~OperationRun() {
 }
 
 void OperationRun::Log(LogLevel level, const std::string& message) {
-  ctx_.logger.Log(level, held_.fields(), RedactUrls(message));
+  ctx_.logger.Log(level, held_.fields(), db::RedactUrls(message));
 }
 
 bool OperationRun::Abandoned() { return held_.LeaseLost() || ctx_.shutdown; }

@@ -47,7 +47,7 @@ bool SameColumn(const ColumnDef& a, const ColumnDef& b) {
 }
 
 std::string DropIndex(const IndexDef& idx) {
-  return idx.primary() ? "DROP PRIMARY KEY" : "DROP INDEX " + QuoteIdentifier(idx.name);
+  return idx.primary() ? "DROP PRIMARY KEY" : "DROP INDEX " + db::QuoteIdentifier(idx.name);
 }
 
 struct Alter {
@@ -79,7 +79,8 @@ void DiffColumns(const TableDef& current, const TableDef& desired, Alter& alter)
   std::vector<std::string> kept;  // live order, by desired name
   for (const ColumnDef& c : current.columns) {
     if (used.count(c.name) == 0) {
-      alter.Add("DROP COLUMN " + QuoteIdentifier(c.name), "drop column " + QuoteIdentifier(c.name));
+      alter.Add("DROP COLUMN " + db::QuoteIdentifier(c.name),
+                "drop column " + db::QuoteIdentifier(c.name));
       continue;
     }
     for (const auto& [name, from] : source)
@@ -91,9 +92,9 @@ void DiffColumns(const TableDef& current, const TableDef& desired, Alter& alter)
   std::set<std::string> stable = Stable(kept, wanted);
   std::string previous;  // the desired column before this one
   for (const ColumnDef& d : desired.columns) {
-    std::string position = previous.empty() ? " FIRST" : " AFTER " + QuoteIdentifier(previous);
+    std::string position = previous.empty() ? " FIRST" : " AFTER " + db::QuoteIdentifier(previous);
     std::string def = ExplicitColumnDefinition(d);
-    std::string name = QuoteIdentifier(d.name);
+    std::string name = db::QuoteIdentifier(d.name);
     previous = d.name;
     auto from = source.find(d.name);
     if (from == source.end()) {
@@ -103,8 +104,9 @@ void DiffColumns(const TableDef& current, const TableDef& desired, Alter& alter)
     const ColumnDef& c = *from->second;
     bool moved = stable.count(d.name) == 0;
     if (c.name != d.name) {
-      alter.Add("CHANGE COLUMN " + QuoteIdentifier(c.name) + " " + def + (moved ? position : ""),
-                "rename column " + QuoteIdentifier(c.name) + " to " + name);
+      alter.Add(
+          "CHANGE COLUMN " + db::QuoteIdentifier(c.name) + " " + def + (moved ? position : ""),
+          "rename column " + db::QuoteIdentifier(c.name) + " to " + name);
       continue;
     }
     if (SameColumn(c, d) && !moved) continue;
@@ -172,7 +174,7 @@ void DiffConstraints(const TableDef& current, const TableDef& desired, Alter& dr
     const ConstraintDef* d = find(desired, c.name);
     if (d != nullptr && d->definition == c.definition) continue;
     std::string what = c.kind == "CHECK" ? "DROP CONSTRAINT " : "DROP FOREIGN KEY ";
-    drops.Add(what + QuoteIdentifier(c.name), "drop " + c.definition);
+    drops.Add(what + db::QuoteIdentifier(c.name), "drop " + c.definition);
   }
   for (const ConstraintDef& d : desired.constraints) {
     const ConstraintDef* c = find(current, d.name);
@@ -239,7 +241,7 @@ std::optional<TableChange> DiffTable(const TableDef& current, const TableDef& de
       if (!d.empty()) change.details.push_back(std::move(d));
   }
   if (clauses.empty()) return std::nullopt;
-  change.statement = "ALTER TABLE " + QuoteIdentifier(desired.name);
+  change.statement = "ALTER TABLE " + db::QuoteIdentifier(desired.name);
   for (size_t i = 0; i < clauses.size(); ++i)
     change.statement += (i == 0 ? "\n  " : ",\n  ") + clauses[i];
   return change;

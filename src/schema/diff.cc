@@ -22,7 +22,7 @@ std::string ExplicitColumnDefinition(const ColumnDef& column) {
   if (def.find(" CHARACTER SET ") != std::string::npos ||
       def.find(" COLLATE ") != std::string::npos)
     return def;
-  std::string head = QuoteIdentifier(column.name) + " " + column.column_type;
+  std::string head = db::QuoteIdentifier(column.name) + " " + column.column_type;
   if (def.compare(0, head.size(), head) != 0) return def;
   return head + " CHARACTER SET " + column.charset + " COLLATE " + column.collation +
          def.substr(head.size());
@@ -41,7 +41,8 @@ std::vector<TableChange> DiffSchemas(const SchemaDef& current, const SchemaDef& 
   }
   for (const auto& [name, table] : current.tables) {
     if (desired.Find(name) != nullptr) continue;
-    out.push_back({name, ChangeKind::kDrop, "DROP TABLE " + QuoteIdentifier(name), {"drop table"}});
+    out.push_back(
+        {name, ChangeKind::kDrop, "DROP TABLE " + db::QuoteIdentifier(name), {"drop table"}});
   }
   return out;
 }

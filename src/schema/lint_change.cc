@@ -22,7 +22,7 @@ Finding ColumnFinding(std::string_view rule, const std::string& table, const std
   return f;
 }
 
-std::string Q(const std::string& name) { return QuoteIdentifier(name); }
+std::string Q(const std::string& name) { return db::QuoteIdentifier(name); }
 
 // A live column and the desired column it becomes (the same name, or a declared rename).
 struct ColumnPair {

@@ -53,10 +53,10 @@ struct Verdict {
 // change's description in `what`.
 bool InstantColumnChange(const TableDef& lt, const ColumnDef& l, const ColumnDef& d,
                          const ServerVersion& v, std::vector<std::string>& what) {
-  std::string name = QuoteIdentifier(d.name);
+  std::string name = db::QuoteIdentifier(d.name);
   if (!SameName(l.name, d.name)) {
     if (!v.AtLeast(10, 3)) return false;
-    what.push_back("renames " + QuoteIdentifier(l.name) + " to " + name);
+    what.push_back("renames " + db::QuoteIdentifier(l.name) + " to " + name);
   }
   bool same_rest = l.nullable == d.nullable && l.charset == d.charset &&
                    l.collation == d.collation && l.extra == d.extra &&
@@ -109,12 +109,12 @@ void Columns(const TableDef& l, const TableDef& d, Verdict& v) {
     bool ok = !blocked_table && !dc.auto_increment() &&
               Lower(dc.extra).find("stored") == std::string::npos && ConstantDefault(dc) &&
               (ver.AtLeast(10, 4) || (last && ver.AtLeast(10, 3)));
-    v.Instant(ok, "adds " + QuoteIdentifier(dc.name) + (last ? " last" : ""));
+    v.Instant(ok, "adds " + db::QuoteIdentifier(dc.name) + (last ? " last" : ""));
   }
   for (const ColumnDef& lc : l.columns)
     if (std::find(kept_live.begin(), kept_live.end(), &lc) == kept_live.end())
       v.Instant(!blocked_table && !Indexed(l, lc.name) && ver.AtLeast(10, 4),
-                "drops " + QuoteIdentifier(lc.name));
+                "drops " + db::QuoteIdentifier(lc.name));
   // The kept columns in another order than the live table's.
   std::vector<const ColumnDef*> live_order;
   for (const ColumnDef& lc : l.columns)
@@ -131,13 +131,13 @@ void Indexes(const TableDef& l, const TableDef& d, Verdict& v) {
     const IndexDef* di = d.FindIndex(li.name);
     if (di != nullptr && di->definition == li.definition) continue;
     if (!plain(li)) v.copy = true;
-    v.in_place.push_back("drops index " + QuoteIdentifier(li.name));
+    v.in_place.push_back("drops index " + db::QuoteIdentifier(li.name));
   }
   for (const IndexDef& di : d.indexes) {
     const IndexDef* li = l.FindIndex(di.name);
     if (li != nullptr && li->definition == di.definition) continue;
     if (!plain(di)) v.copy = true;
-    v.in_place.push_back("adds index " + QuoteIdentifier(di.name));
+    v.in_place.push_back("adds index " + db::QuoteIdentifier(di.name));
   }
 }
 

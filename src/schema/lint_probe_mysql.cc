@@ -22,15 +22,15 @@ bool PlainWord(const std::string& s) {
 
 }  // namespace
 
-Result<std::optional<SqlRow>> MysqlLintProbe::FirstRow(const std::string& sql,
-                                                       const std::vector<SqlValue>& params) {
+Result<std::optional<db::SqlRow>> MysqlLintProbe::FirstRow(
+    const std::string& sql, const std::vector<db::SqlValue>& params) {
   auto rows = params.empty() ? conn_.Query(sql) : conn_.Query(sql, params);
   if (!rows.ok()) {
     if (rows.status().Is(StatusCode::kUnavailable) || conn_.broken()) return rows.status();
-    return std::optional<SqlRow>();
+    return std::optional<db::SqlRow>();
   }
-  if (rows->rows.empty()) return std::optional<SqlRow>(SqlRow{});
-  return std::optional<SqlRow>(std::move(rows->rows[0]));
+  if (rows->rows.empty()) return std::optional<db::SqlRow>(db::SqlRow{});
+  return std::optional<db::SqlRow>(std::move(rows->rows[0]));
 }
 
 ServerVersion MysqlLintProbe::Version() {
@@ -46,26 +46,26 @@ ServerVersion MysqlLintProbe::Version() {
 Result<std::optional<int64_t>> MysqlLintProbe::MaxCharLength(const std::string& table,
                                                              const std::string& column) {
   ORDO_ASSIGN_OR_RETURN(auto row,
-                        FirstRow("SELECT COALESCE(MAX(CHAR_LENGTH(" + QuoteIdentifier(column) +
-                                 ")), 0) FROM " + QuoteTable(schema_, table)));
+                        FirstRow("SELECT COALESCE(MAX(CHAR_LENGTH(" + db::QuoteIdentifier(column) +
+                                 ")), 0) FROM " + db::QuoteTable(schema_, table)));
   if (!row || row->empty()) return std::optional<int64_t>();
   return Int((*row)[0]);
 }
 
 Result<std::optional<LintProbe::Range>> MysqlLintProbe::IntegerRange(const std::string& table,
                                                                      const std::string& column) {
-  std::string c = QuoteIdentifier(column);
+  std::string c = db::QuoteIdentifier(column);
   ORDO_ASSIGN_OR_RETURN(auto row, FirstRow("SELECT MIN(" + c + "), MAX(" + c + ") FROM " +
-                                           QuoteTable(schema_, table)));
+                                           db::QuoteTable(schema_, table)));
   if (!row || row->size() < 2 || !(*row)[0] || !(*row)[1]) return std::optional<Range>();
   return std::optional<Range>(Range{*(*row)[0], *(*row)[1]});
 }
 
 Result<std::optional<bool>> MysqlLintProbe::HasNulls(const std::string& table,
                                                      const std::string& column) {
-  ORDO_ASSIGN_OR_RETURN(
-      auto row, FirstRow("SELECT EXISTS(SELECT 1 FROM " + QuoteTable(schema_, table) + " WHERE " +
-                         QuoteIdentifier(column) + " IS NULL)"));
+  ORDO_ASSIGN_OR_RETURN(auto row,
+                        FirstRow("SELECT EXISTS(SELECT 1 FROM " + db::QuoteTable(schema_, table) +
+                                 " WHERE " + db::QuoteIdentifier(column) + " IS NULL)"));
   if (!row || row->empty() || !(*row)[0]) return std::optional<bool>();
   return std::optional<bool>(*(*row)[0] != "0");
 }
@@ -76,9 +76,9 @@ Result<std::optional<int64_t>> MysqlLintProbe::LossyValues(const std::string& ta
   if (!PlainWord(charset)) return std::optional<int64_t>();
   // A value survives when converting it to `charset` and back to utf8mb4 (which holds
   // every character) gives the same bytes; a character `charset` lacks becomes '?'.
-  std::string c = QuoteIdentifier(column);
+  std::string c = db::QuoteIdentifier(column);
   ORDO_ASSIGN_OR_RETURN(
-      auto row, FirstRow("SELECT COUNT(*) FROM " + QuoteTable(schema_, table) + " WHERE " + c +
+      auto row, FirstRow("SELECT COUNT(*) FROM " + db::QuoteTable(schema_, table) + " WHERE " + c +
                          " IS NOT NULL AND CAST(CONVERT(" + c +
                          " USING utf8mb4) AS BINARY) <> CAST(CONVERT(CONVERT(" + c + " USING " +
                          charset + ") USING utf8mb4) AS BINARY)"));
@@ -88,8 +88,8 @@ Result<std::optional<int64_t>> MysqlLintProbe::LossyValues(const std::string& ta
 
 Result<std::optional<int64_t>> MysqlLintProbe::IndexReads(const std::string& table,
                                                           const std::string& index) {
-  std::vector<SqlValue> where = {SqlValue::Text(schema_), SqlValue::Text(table),
-                                 SqlValue::Text(index)};
+  std::vector<db::SqlValue> where = {db::SqlValue::Text(schema_), db::SqlValue::Text(table),
+                                     db::SqlValue::Text(index)};
   ORDO_ASSIGN_OR_RETURN(auto ps, FirstRow("SELECT @@performance_schema AND EXISTS(SELECT 1 FROM "
                                           "performance_schema.setup_instruments WHERE NAME = "
                                           "'wait/io/table/sql/handler' AND ENABLED = 'YES')"));

@@ -25,7 +25,7 @@ namespace ordo::schema {
 
 class MysqlLintProbe final : public LintProbe {
  public:
-  MysqlLintProbe(MysqlConnection& conn, std::string schema)
+  MysqlLintProbe(db::MysqlConnection& conn, std::string schema)
       : conn_(conn), schema_(std::move(schema)) {}
 
   ServerVersion Version() override;
@@ -42,10 +42,10 @@ class MysqlLintProbe final : public LintProbe {
 
  private:
   // The first row of `sql`; nullopt when the server refused the statement.
-  Result<std::optional<SqlRow>> FirstRow(const std::string& sql,
-                                         const std::vector<SqlValue>& params = {});
+  Result<std::optional<db::SqlRow>> FirstRow(const std::string& sql,
+                                             const std::vector<db::SqlValue>& params = {});
 
-  MysqlConnection& conn_;
+  db::MysqlConnection& conn_;
   std::string schema_;
   std::optional<ServerVersion> version_;
 };

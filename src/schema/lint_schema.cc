@@ -38,9 +38,9 @@ void IndexAdvice(const TableDef& t, std::vector<Finding>& out) {
       if (reported[drop]) continue;
       reported[drop] = true;
       Finding f = MakeFinding("duplicate-index", t.name,
-                              QuoteIdentifier(ix[drop].name) + " indexes the same columns (" +
-                                  PartsText(ix[drop]) + ") as " + QuoteIdentifier(ix[keep].name) +
-                                  ": drop one");
+                              db::QuoteIdentifier(ix[drop].name) + " indexes the same columns (" +
+                                  PartsText(ix[drop]) + ") as " +
+                                  db::QuoteIdentifier(ix[keep].name) + ": drop one");
       f.index = ix[drop].name;
       out.push_back(std::move(f));
     }
@@ -51,8 +51,8 @@ void IndexAdvice(const TableDef& t, std::vector<Finding>& out) {
           !SameParts(ix[a].parts, ix[b].parts, ix[a].parts.size()))
         continue;
       Finding f = MakeFinding("redundant-index", t.name,
-                              QuoteIdentifier(ix[a].name) + " (" + PartsText(ix[a]) +
-                                  ") is the leftmost part of " + QuoteIdentifier(ix[b].name) +
+                              db::QuoteIdentifier(ix[a].name) + " (" + PartsText(ix[a]) +
+                                  ") is the leftmost part of " + db::QuoteIdentifier(ix[b].name) +
                                   " (" + PartsText(ix[b]) + "), which serves the same reads");
       f.index = ix[a].name;
       out.push_back(std::move(f));
@@ -67,13 +67,13 @@ void ColumnAdvice(const TableDef& t, std::optional<uint64_t> counter, std::vecto
     Finding f;
     if ((type == "float" || type == "double" || type == "real") && LooksLikeMoney(c.name)) {
       f = MakeFinding("float-money", t.name,
-                      QuoteIdentifier(c.name) + " is " + c.column_type +
+                      db::QuoteIdentifier(c.name) + " is " + c.column_type +
                           ", which rounds amounts of money; DECIMAL keeps them exact");
     } else if ((type == "date" || type == "datetime" || type == "timestamp") && c.default_value &&
                c.default_value->find("0000-00-00") != std::string::npos) {
       f = MakeFinding("zero-date-default", t.name,
-                      QuoteIdentifier(c.name) + " defaults to the zero date " + *c.default_value +
-                          ", which the NO_ZERO_DATE SQL mode refuses");
+                      db::QuoteIdentifier(c.name) + " defaults to the zero date " +
+                          *c.default_value + ", which the NO_ZERO_DATE SQL mode refuses");
     } else {
       continue;
     }
@@ -89,7 +89,7 @@ void ColumnAdvice(const TableDef& t, std::optional<uint64_t> counter, std::vecto
     std::snprintf(percent, sizeof percent, "%.0Lf", std::floor(used * 100));
     Finding f = MakeFinding("auto-increment-capacity", t.name,
                             "AUTO_INCREMENT is at " + std::to_string(*counter) + ", " + percent +
-                                " % of the maximum of " + QuoteIdentifier(c.name) + " " +
+                                " % of the maximum of " + db::QuoteIdentifier(c.name) + " " +
                                 c.column_type + "; inserts fail once it is reached");
     f.column = c.name;
     out.push_back(std::move(f));
@@ -100,7 +100,7 @@ void WordAdvice(const TableDef& t, std::vector<Finding>& out) {
   auto add = [&](const std::string& what, const std::string& name, std::string Finding::*field) {
     if (!IsReservedWord(name)) return;
     Finding f = MakeFinding("reserved-word", t.name,
-                            "the " + what + " " + QuoteIdentifier(name) +
+                            "the " + what + " " + db::QuoteIdentifier(name) +
                                 " is a reserved word: every statement must quote it");
     if (field != nullptr) f.*field = name;
     out.push_back(std::move(f));
@@ -117,7 +117,7 @@ std::string PartsText(const IndexDef& index) {
   std::string out;
   for (const IndexPart& p : index.parts) {
     if (!out.empty()) out += ", ";
-    out += QuoteIdentifier(p.column);
+    out += db::QuoteIdentifier(p.column);
     if (p.prefix_length) out += "(" + std::to_string(*p.prefix_length) + ")";
     if (p.descending) out += " DESC";
   }
@@ -182,10 +182,10 @@ std::vector<Finding> TableBlockers(const TableDef& t, const SchemaDef& schema) {
                               "the online copy cannot tell its rows apart"));
   std::string own;
   for (const ConstraintDef& c : t.constraints)
-    if (c.kind == "FOREIGN KEY") own += (own.empty() ? "" : ", ") + QuoteIdentifier(c.name);
+    if (c.kind == "FOREIGN KEY") own += (own.empty() ? "" : ", ") + db::QuoteIdentifier(c.name);
   std::string others;
   for (const std::string& r : ReferencingTables(schema, t.name))
-    others += (others.empty() ? "" : ", ") + QuoteIdentifier(r);
+    others += (others.empty() ? "" : ", ") + db::QuoteIdentifier(r);
   if (!own.empty() || !others.empty())
     out.push_back(
         MakeFinding("foreign-key", t.name,

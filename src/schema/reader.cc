@@ -7,7 +7,7 @@
 namespace ordo::schema {
 namespace {
 
-std::string Cell(const SqlRow& row, size_t i) { return row[i].value_or(""); }
+std::string Cell(const db::SqlRow& row, size_t i) { return row[i].value_or(""); }
 
 std::string CharsetOf(std::string_view collation) {
   size_t us = collation.find('_');
@@ -22,16 +22,16 @@ std::string DeclaredRowFormat(std::string_view create_options) {
   return std::string(rest.substr(0, rest.find(' ')));
 }
 
-Status ReadColumns(MysqlConnection& conn, std::string_view schema_name, SchemaDef& out) {
+Status ReadColumns(db::MysqlConnection& conn, std::string_view schema_name, SchemaDef& out) {
   ORDO_ASSIGN_OR_RETURN(
-      SqlRows rows,
+      db::SqlRows rows,
       conn.Query("SELECT TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_DEFAULT, IS_NULLABLE, "
                  "DATA_TYPE, COLUMN_TYPE, CHARACTER_SET_NAME, COLLATION_NAME, COLUMN_COMMENT, "
                  "EXTRA, GENERATION_EXPRESSION, CHARACTER_MAXIMUM_LENGTH "
                  "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? "
                  "ORDER BY TABLE_NAME, ORDINAL_POSITION",
-                 {SqlValue::Text(std::string(schema_name))}));
-  for (const SqlRow& r : rows.rows) {
+                 {db::SqlValue::Text(std::string(schema_name))}));
+  for (const db::SqlRow& r : rows.rows) {
     auto it = out.tables.find(Cell(r, 0));
     if (it == out.tables.end()) continue;  // a view
     ColumnDef c;
@@ -52,15 +52,15 @@ Status ReadColumns(MysqlConnection& conn, std::string_view schema_name, SchemaDe
   return Status::Ok();
 }
 
-Status ReadIndexes(MysqlConnection& conn, std::string_view schema_name, SchemaDef& out) {
+Status ReadIndexes(db::MysqlConnection& conn, std::string_view schema_name, SchemaDef& out) {
   ORDO_ASSIGN_OR_RETURN(
-      SqlRows rows,
+      db::SqlRows rows,
       conn.Query("SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, INDEX_TYPE, "
                  "INDEX_COMMENT, COLLATION FROM information_schema.STATISTICS "
                  "WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX",
-                 {SqlValue::Text(std::string(schema_name))}));
+                 {db::SqlValue::Text(std::string(schema_name))}));
   std::map<std::string, std::map<std::string, IndexDef>> by_table;
-  for (const SqlRow& r : rows.rows) {
+  for (const db::SqlRow& r : rows.rows) {
     IndexDef& idx = by_table[Cell(r, 0)][Cell(r, 1)];
     idx.name = Cell(r, 1);
     idx.unique = Cell(r, 2) == "0";
@@ -95,9 +95,9 @@ std::string KeyName(std::string_view line) {
   return LeadingIdentifier(line.substr(key + 4));
 }
 
-Status ReadCreateText(MysqlConnection& conn, std::string_view schema_name, TableDef& t) {
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
-                        conn.Query("SHOW CREATE TABLE " + QuoteTable(schema_name, t.name)));
+Status ReadCreateText(db::MysqlConnection& conn, std::string_view schema_name, TableDef& t) {
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows,
+                        conn.Query("SHOW CREATE TABLE " + db::QuoteTable(schema_name, t.name)));
   if (rows.rows.empty() || rows.rows[0].size() < 2 || !rows.rows[0][1])
     return Internal("SHOW CREATE TABLE " + t.name + " returned nothing");
   t.create_sql = *rows.rows[0][1];
@@ -123,19 +123,19 @@ Status ReadCreateText(MysqlConnection& conn, std::string_view schema_name, Table
   return Status::Ok();
 }
 
-Result<SchemaDef> Read(MysqlConnection& conn, std::string_view schema_name,
+Result<SchemaDef> Read(db::MysqlConnection& conn, std::string_view schema_name,
                        const std::vector<std::string>* only) {
   SchemaDef out;
   out.name = std::string(schema_name);
   ORDO_ASSIGN_OR_RETURN(
-      SqlRows tables,
+      db::SqlRows tables,
       conn.Query("SELECT TABLE_NAME, ENGINE, TABLE_COLLATION, CREATE_OPTIONS, TABLE_COMMENT, "
                  "AUTO_INCREMENT FROM information_schema.TABLES "
                  "WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'",
-                 {SqlValue::Text(std::string(schema_name))}));
+                 {db::SqlValue::Text(std::string(schema_name))}));
   std::set<std::string> wanted;
   if (only != nullptr) wanted.insert(only->begin(), only->end());
-  for (const SqlRow& r : tables.rows) {
+  for (const db::SqlRow& r : tables.rows) {
     TableDef t;
     t.name = Cell(r, 0);
     if (only != nullptr && wanted.count(t.name) == 0) continue;
@@ -157,11 +157,11 @@ Result<SchemaDef> Read(MysqlConnection& conn, std::string_view schema_name,
 
 }  // namespace
 
-Result<SchemaDef> ReadSchema(MysqlConnection& conn, std::string_view schema_name) {
+Result<SchemaDef> ReadSchema(db::MysqlConnection& conn, std::string_view schema_name) {
   return Read(conn, schema_name, nullptr);
 }
 
-Result<SchemaDef> ReadTables(MysqlConnection& conn, std::string_view schema_name,
+Result<SchemaDef> ReadTables(db::MysqlConnection& conn, std::string_view schema_name,
                              const std::vector<std::string>& tables) {
   return Read(conn, schema_name, &tables);
 }

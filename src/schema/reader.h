@@ -21,10 +21,10 @@ namespace ordo::schema {
 
 // The whole schema; an empty SchemaDef for a schema without tables (or one that does
 // not exist). The server's error (Unavailable, …) when a query fails.
-Result<SchemaDef> ReadSchema(MysqlConnection& conn, std::string_view schema_name);
+Result<SchemaDef> ReadSchema(db::MysqlConnection& conn, std::string_view schema_name);
 
 // Only the named tables of the schema (those that exist).
-Result<SchemaDef> ReadTables(MysqlConnection& conn, std::string_view schema_name,
+Result<SchemaDef> ReadTables(db::MysqlConnection& conn, std::string_view schema_name,
                              const std::vector<std::string>& tables);
 
 }  // namespace ordo::schema

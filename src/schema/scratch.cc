@@ -18,9 +18,9 @@ std::string RandomHex(int digits) {
 
 }  // namespace
 
-Result<std::unique_ptr<ScratchSchema>> ScratchSchema::Create(MysqlConnection& conn) {
+Result<std::unique_ptr<ScratchSchema>> ScratchSchema::Create(db::MysqlConnection& conn) {
   std::string name = std::string(kScratchPrefix) + RandomHex(12);
-  ORDO_RETURN_IF_ERROR(conn.Execute("CREATE DATABASE " + QuoteIdentifier(name)));
+  ORDO_RETURN_IF_ERROR(conn.Execute("CREATE DATABASE " + db::QuoteIdentifier(name)));
   return std::unique_ptr<ScratchSchema>(new ScratchSchema(conn, std::move(name)));
 }
 
@@ -30,17 +30,17 @@ ScratchSchema::~ScratchSchema() {
 
 Status ScratchSchema::Drop() {
   dropped_ = true;
-  return conn_.Execute("DROP DATABASE IF EXISTS " + QuoteIdentifier(name_));
+  return conn_.Execute("DROP DATABASE IF EXISTS " + db::QuoteIdentifier(name_));
 }
 
 Status ScratchSchema::Execute(std::string_view sql) {
-  ORDO_RETURN_IF_ERROR(conn_.Execute("USE " + QuoteIdentifier(name_)));
+  ORDO_RETURN_IF_ERROR(conn_.Execute("USE " + db::QuoteIdentifier(name_)));
   return conn_.Execute(sql);
 }
 
-Result<SchemaDef> LoadDesired(MysqlConnection& conn, ScratchSchema& scratch,
+Result<SchemaDef> LoadDesired(db::MysqlConnection& conn, ScratchSchema& scratch,
                               const SchemaFiles& files, const CancelCheck& cancelled) {
-  ORDO_RETURN_IF_ERROR(conn.Execute("USE " + QuoteIdentifier(scratch.name())));
+  ORDO_RETURN_IF_ERROR(conn.Execute("USE " + db::QuoteIdentifier(scratch.name())));
   ORDO_RETURN_IF_ERROR(conn.Execute("SET SESSION foreign_key_checks = 0"));
   for (const SchemaStatement& st : files.statements) {
     if (cancelled && cancelled()) return Cancelled("plan interrupted");

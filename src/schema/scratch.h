@@ -33,7 +33,7 @@ class ScratchSchema {
  public:
   // Creates a fresh scratch schema on `conn`'s server. The server's error when the
   // user may not create schemas.
-  static Result<std::unique_ptr<ScratchSchema>> Create(MysqlConnection& conn);
+  static Result<std::unique_ptr<ScratchSchema>> Create(db::MysqlConnection& conn);
   ~ScratchSchema();  // drops the schema if Drop() was not called
   ScratchSchema(const ScratchSchema&) = delete;
   ScratchSchema& operator=(const ScratchSchema&) = delete;
@@ -45,8 +45,9 @@ class ScratchSchema {
   Status Execute(std::string_view sql);
 
  private:
-  ScratchSchema(MysqlConnection& conn, std::string name) : conn_(conn), name_(std::move(name)) {}
-  MysqlConnection& conn_;
+  ScratchSchema(db::MysqlConnection& conn, std::string name)
+      : conn_(conn), name_(std::move(name)) {}
+  db::MysqlConnection& conn_;
   std::string name_;
   bool dropped_ = false;
 };
@@ -55,7 +56,7 @@ class ScratchSchema {
 // may come in any order) and reads the result back, with each column's declared rename
 // filled in. InvalidArgument "FILE:LINE: table `t`: <server's error>" for a statement
 // the server refuses; Cancelled when `cancelled` says so.
-Result<SchemaDef> LoadDesired(MysqlConnection& conn, ScratchSchema& scratch,
+Result<SchemaDef> LoadDesired(db::MysqlConnection& conn, ScratchSchema& scratch,
                               const SchemaFiles& files, const CancelCheck& cancelled);
 
 }  // namespace ordo::schema

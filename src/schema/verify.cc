@@ -34,7 +34,7 @@ std::string FirstDifference(std::string_view got, std::string_view want) {
   return "";
 }
 
-Status VerifyChanges(MysqlConnection& conn, const SchemaDef& live, const SchemaDef& desired,
+Status VerifyChanges(db::MysqlConnection& conn, const SchemaDef& live, const SchemaDef& desired,
                      const std::vector<TableChange>& changes, const CancelCheck& cancelled) {
   if (changes.empty()) return Status::Ok();
   ORDO_ASSIGN_OR_RETURN(auto scratch, ScratchSchema::Create(conn));

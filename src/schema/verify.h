@@ -24,7 +24,7 @@ namespace ordo::schema {
 // Internal "plan verification failed: table `t`: …" on a mismatch, InvalidArgument
 // "plan verification failed: table `t`: <server's error>" when a statement fails;
 // the scratch schema is dropped either way.
-Status VerifyChanges(MysqlConnection& conn, const SchemaDef& live, const SchemaDef& desired,
+Status VerifyChanges(db::MysqlConnection& conn, const SchemaDef& live, const SchemaDef& desired,
                      const std::vector<TableChange>& changes, const CancelCheck& cancelled);
 
 // The first line where two SHOW CREATE TABLE texts differ, as "got …, want …"; "" when

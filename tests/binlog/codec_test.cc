@@ -154,8 +154,9 @@ TEST(BinlogRows, ImagesDecodeWithNullsAndTruncationIsAnError) {
   ASSERT_TRUE(DecodeRowsEvent(table, view, rows, &partial).ok());
   EXPECT_FALSE(partial);
   ASSERT_EQ(rows.size(), 2u);
-  EXPECT_EQ(rows[0].after, (std::vector<SqlValue>{SqlValue::Int(1), SqlValue::Bytes("ab")}));
-  EXPECT_EQ(rows[1].after, (std::vector<SqlValue>{SqlValue::Int(2), SqlValue::Null()}));
+  EXPECT_EQ(rows[0].after,
+            (std::vector<db::SqlValue>{db::SqlValue::Int(1), db::SqlValue::Bytes("ab")}));
+  EXPECT_EQ(rows[1].after, (std::vector<db::SqlValue>{db::SqlValue::Int(2), db::SqlValue::Null()}));
   for (size_t cut = 1; cut < data.size(); ++cut) {
     if (cut == 8) continue;  // a whole first row
     RowsEventView shorter = view;
@@ -175,7 +176,8 @@ TEST(BinlogRows, ImagesWithoutEveryColumnAreReportedPartial) {
   bool partial = false;
   ASSERT_TRUE(DecodeRowsEvent(table, view, rows, &partial).ok());
   EXPECT_TRUE(partial);
-  EXPECT_EQ(rows[0].before, (std::vector<SqlValue>{SqlValue::Int(7), SqlValue::Null()}));
+  EXPECT_EQ(rows[0].before,
+            (std::vector<db::SqlValue>{db::SqlValue::Int(7), db::SqlValue::Null()}));
 }
 
 TEST(BinlogStatements, TransactionControlIsToldApartFromDdl) {

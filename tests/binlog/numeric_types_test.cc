@@ -10,10 +10,10 @@ namespace ordo::testing {
 namespace {
 
 using Kind = RowChange::Kind;
-SqlValue I(int64_t v) { return SqlValue::Int(v); }
-SqlValue U(uint64_t v) { return SqlValue::UInt(v); }
-SqlValue T(std::string v) { return SqlValue::Text(std::move(v)); }
-SqlValue D(double v) { return SqlValue::Double(v); }
+db::SqlValue I(int64_t v) { return db::SqlValue::Int(v); }
+db::SqlValue U(uint64_t v) { return db::SqlValue::UInt(v); }
+db::SqlValue T(std::string v) { return db::SqlValue::Text(std::move(v)); }
+db::SqlValue D(double v) { return db::SqlValue::Double(v); }
 
 using BinlogNumericTypes = BinlogTest;
 
@@ -24,25 +24,25 @@ TEST_F(BinlogNumericTypes, IntegersOfEveryWidthKeepTheirSignAndFullRange) {
        " bu BIGINT UNSIGNED)");
   auto reader = OpenReader({"t"});
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
-  const std::vector<SqlValue> mins = {I(1), I(-128),
-                                      U(0), I(-32768),
-                                      U(0), I(-8388608),
-                                      U(0), I(std::numeric_limits<int32_t>::min()),
-                                      U(0), I(std::numeric_limits<int64_t>::min()),
-                                      U(0)};
-  const std::vector<SqlValue> maxs = {I(2),
-                                      I(127),
-                                      U(255),
-                                      I(32767),
-                                      U(65535),
-                                      I(8388607),
-                                      U(16777215),
-                                      I(std::numeric_limits<int32_t>::max()),
-                                      U(std::numeric_limits<uint32_t>::max()),
-                                      I(std::numeric_limits<int64_t>::max()),
-                                      U(std::numeric_limits<uint64_t>::max())};
-  const std::vector<SqlValue> ones = {I(1), I(-1), U(1), I(-1), U(1), I(-1),
-                                      U(1), I(-1), U(1), I(-1), U(1)};
+  const std::vector<db::SqlValue> mins = {I(1), I(-128),
+                                          U(0), I(-32768),
+                                          U(0), I(-8388608),
+                                          U(0), I(std::numeric_limits<int32_t>::min()),
+                                          U(0), I(std::numeric_limits<int64_t>::min()),
+                                          U(0)};
+  const std::vector<db::SqlValue> maxs = {I(2),
+                                          I(127),
+                                          U(255),
+                                          I(32767),
+                                          U(65535),
+                                          I(8388607),
+                                          U(16777215),
+                                          I(std::numeric_limits<int32_t>::max()),
+                                          U(std::numeric_limits<uint32_t>::max()),
+                                          I(std::numeric_limits<int64_t>::max()),
+                                          U(std::numeric_limits<uint64_t>::max())};
+  const std::vector<db::SqlValue> ones = {I(1), I(-1), U(1), I(-1), U(1), I(-1),
+                                          U(1), I(-1), U(1), I(-1), U(1)};
   Insert("t", mins);
   Insert("t", maxs);
   Update("t", I(1), ones);
@@ -66,36 +66,36 @@ TEST_F(BinlogNumericTypes, DecimalsAreExactTextWithTheirScaleAtEveryPrecision) {
   auto reader = OpenReader({"t"});
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
   const std::string nines35 = std::string(35, '9'), nines30 = std::string(30, '9');
-  const std::vector<SqlValue> high = {I(1),
-                                      T(nines35 + "." + nines30),
-                                      T("999.99"),
-                                      T("9999999999"),
-                                      T("0." + std::string(38, '9')),
-                                      T("999999999.999999999"),
-                                      T("9"),
-                                      T(std::string(65, '9')),
-                                      T("9999999999.9999999999"),
-                                      T("12345.6789")};
-  const std::vector<SqlValue> low = {I(2),
-                                     T("-" + nines35 + "." + nines30),
-                                     T("-999.99"),
-                                     T("-1234567890"),
-                                     T("-0.12345678901234567890123456789012345678"),
-                                     T("-123456789.123456789"),
-                                     T("-9"),
-                                     T("-" + std::string(65, '9')),
-                                     T("0.0000000001"),
-                                     T("-0.0001")};
-  const std::vector<SqlValue> small = {I(1),
-                                       T("-0." + std::string(29, '0') + "1"),
-                                       T("-1.50"),
-                                       T("0"),
-                                       T("0." + std::string(38, '0')),
-                                       T("0.000000000"),
-                                       T("0"),
-                                       T("-1"),
-                                       T("0.0000000000"),
-                                       T("-1000.0000")};
+  const std::vector<db::SqlValue> high = {I(1),
+                                          T(nines35 + "." + nines30),
+                                          T("999.99"),
+                                          T("9999999999"),
+                                          T("0." + std::string(38, '9')),
+                                          T("999999999.999999999"),
+                                          T("9"),
+                                          T(std::string(65, '9')),
+                                          T("9999999999.9999999999"),
+                                          T("12345.6789")};
+  const std::vector<db::SqlValue> low = {I(2),
+                                         T("-" + nines35 + "." + nines30),
+                                         T("-999.99"),
+                                         T("-1234567890"),
+                                         T("-0.12345678901234567890123456789012345678"),
+                                         T("-123456789.123456789"),
+                                         T("-9"),
+                                         T("-" + std::string(65, '9')),
+                                         T("0.0000000001"),
+                                         T("-0.0001")};
+  const std::vector<db::SqlValue> small = {I(1),
+                                           T("-0." + std::string(29, '0') + "1"),
+                                           T("-1.50"),
+                                           T("0"),
+                                           T("0." + std::string(38, '0')),
+                                           T("0.000000000"),
+                                           T("0"),
+                                           T("-1"),
+                                           T("0.0000000000"),
+                                           T("-1000.0000")};
   Insert("t", high);
   Insert("t", low);
   Update("t", I(1), small);
@@ -108,7 +108,7 @@ TEST_F(BinlogNumericTypes, FloatsAndDoublesRoundTripBitForBit) {
   auto reader = OpenReader({"t"});
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
   auto f = [](float v) { return D(static_cast<double>(v)); };
-  const std::vector<std::vector<SqlValue>> values = {
+  const std::vector<std::vector<db::SqlValue>> values = {
       {I(1), f(FLT_MAX), D(DBL_MAX)},
       {I(2), f(-FLT_MAX), D(-DBL_MAX)},
       {I(3), f(FLT_MIN), D(DBL_MIN)},

@@ -12,7 +12,7 @@ namespace {
 
 using Kind = RowChange::Kind;
 using std::chrono::milliseconds;
-SqlValue I(int64_t v) { return SqlValue::Int(v); }
+db::SqlValue I(int64_t v) { return db::SqlValue::Int(v); }
 
 using BinlogReaderTest = BinlogTest;
 
@@ -99,7 +99,7 @@ TEST_F(BinlogReaderTest, DdlIsReportedWithItsSchema) {
   Insert("t", {I(1), I(2)});
   auto rows = ReadRowChanges(**reader, 1);
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
-  EXPECT_EQ((*rows)[0].after, (std::vector<SqlValue>{I(1), I(2)}));
+  EXPECT_EQ((*rows)[0].after, (std::vector<db::SqlValue>{I(1), I(2)}));
 }
 
 TEST_F(BinlogReaderTest, RotationMovesToTheNextFileAndReadingContinues) {
@@ -167,7 +167,7 @@ TEST_F(BinlogReaderTest, InterruptFromAnotherThreadWakesABlockedNext) {
 TEST_F(BinlogReaderTest, KillingTheReplicationConnectionIsUnavailableAndRetryable) {
   auto reader = OpenReader({"t"});
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
-  Exec("KILL CONNECTION ?", {SqlValue::UInt((*reader)->connection_id())});
+  Exec("KILL CONNECTION ?", {db::SqlValue::UInt((*reader)->connection_id())});
   auto lost = ReadUntil(**reader, [](const BinlogEvent&) { return false; });
   EXPECT_EQ(lost.status().code(), StatusCode::kUnavailable) << lost.status().ToString();
   EXPECT_TRUE(lost.status().retryable());
@@ -224,16 +224,16 @@ TEST_F(BinlogReaderTest, AMapWithoutRowsOfATableAlteredLaterDoesNotFailTheStream
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
   auto rows = ReadRowChanges(**reader, 1);
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
-  EXPECT_EQ((*rows)[0].after, (std::vector<SqlValue>{I(1), I(2), I(3)}));
+  EXPECT_EQ((*rows)[0].after, (std::vector<db::SqlValue>{I(1), I(2), I(3)}));
 }
 
 TEST_F(BinlogReaderTest, MissingReplicationPrivilegeIsNamed) {
   std::string user = UniqueName("noslave");
   // Account names cannot be bound; the name is quoted as an identifier.
-  const std::string account = QuoteIdentifier(user) + "@'%'";
+  const std::string account = db::QuoteIdentifier(user) + "@'%'";
   Exec("CREATE USER " + account + " IDENTIFIED BY 'pw'");
   Exec("GRANT SELECT ON *.* TO " + account);
-  Dsn dsn = dsn_;
+  db::Dsn dsn = dsn_;
   dsn.user = user;
   dsn.password = "pw";
   BinlogReaderOptions options;

@@ -10,7 +10,7 @@ using BinlogRoundTrip = BinlogTest;
 
 // Applies one decoded change to `table` by its first column (the primary key), the
 // way an applier would, with TIMESTAMPs read as UTC.
-Status Apply(MysqlConnection& conn, const std::string& table,
+Status Apply(db::MysqlConnection& conn, const std::string& table,
              const std::vector<std::string>& columns, const RowChange& change) {
   switch (change.kind) {
     case RowChange::Kind::kInsert: {
@@ -21,14 +21,15 @@ Status Apply(MysqlConnection& conn, const std::string& table,
     case RowChange::Kind::kUpdate: {
       std::string sql = "UPDATE " + table + " SET ";
       for (size_t i = 0; i < columns.size(); ++i)
-        sql += (i ? ", " : "") + QuoteIdentifier(columns[i]) + " = ?";
-      std::vector<SqlValue> params = change.after;
+        sql += (i ? ", " : "") + db::QuoteIdentifier(columns[i]) + " = ?";
+      std::vector<db::SqlValue> params = change.after;
       params.push_back(change.before[0]);
-      return conn.Execute(sql + " WHERE " + QuoteIdentifier(columns[0]) + " = ?", params).status();
+      return conn.Execute(sql + " WHERE " + db::QuoteIdentifier(columns[0]) + " = ?", params)
+          .status();
     }
     case RowChange::Kind::kDelete:
       return conn
-          .Execute("DELETE FROM " + table + " WHERE " + QuoteIdentifier(columns[0]) + " = ?",
+          .Execute("DELETE FROM " + table + " WHERE " + db::QuoteIdentifier(columns[0]) + " = ?",
                    {change.before[0]})
           .status();
   }
@@ -95,7 +96,7 @@ TEST_F(BinlogRoundTrip, DecodedRowsBoundIntoACopyReproduceTheSourceForEveryType)
   auto names = conn_->Query(
       "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND "
       "TABLE_NAME = 'copy' ORDER BY ORDINAL_POSITION",
-      {SqlValue::Text(db_)});
+      {db::SqlValue::Text(db_)});
   ASSERT_TRUE(names.ok()) << names.status().ToString();
   std::vector<std::string> columns;
   for (const auto& r : names->rows) columns.push_back(*r[0]);
@@ -108,7 +109,8 @@ TEST_F(BinlogRoundTrip, DecodedRowsBoundIntoACopyReproduceTheSourceForEveryType)
   // Geometry compared as text; everything else as the server prints it.
   std::string select = "SELECT ";
   for (size_t i = 0; i < columns.size(); ++i)
-    select += (i ? ", " : "") + (columns[i] == "g" ? "ST_AsText(g)" : QuoteIdentifier(columns[i]));
+    select +=
+        (i ? ", " : "") + (columns[i] == "g" ? "ST_AsText(g)" : db::QuoteIdentifier(columns[i]));
   auto source = conn_->Query(select + " FROM " + Table("src") + " ORDER BY id");
   auto copy = conn_->Query(select + " FROM " + Table("copy") + " ORDER BY id");
   ASSERT_TRUE(source.ok() && copy.ok());

@@ -7,9 +7,9 @@ namespace ordo::testing {
 namespace {
 
 using Kind = RowChange::Kind;
-SqlValue I(int64_t v) { return SqlValue::Int(v); }
-SqlValue T(std::string v) { return SqlValue::Text(std::move(v)); }
-SqlValue B(std::string v) { return SqlValue::Bytes(std::move(v)); }
+db::SqlValue I(int64_t v) { return db::SqlValue::Int(v); }
+db::SqlValue T(std::string v) { return db::SqlValue::Text(std::move(v)); }
+db::SqlValue B(std::string v) { return db::SqlValue::Bytes(std::move(v)); }
 
 std::string Frac(const std::string& whole, const std::string& digits, int n) {
   return n == 0 ? whole : whole + "." + digits.substr(0, static_cast<size_t>(n));
@@ -56,7 +56,7 @@ TEST_F(BinlogOnLegacyServer, OldTemporalFormatsDecodeAtEveryPrecisionWithoutChec
   auto reader = OpenReader({"t"});
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
   auto row = [](int id, auto time, auto datetime, auto timestamp) {
-    std::vector<SqlValue> r = {I(id)};
+    std::vector<db::SqlValue> r = {I(id)};
     for (int n = 0; n <= 6; ++n) {
       r.push_back(T(time(n)));
       r.push_back(T(datetime(n)));

@@ -6,8 +6,8 @@ namespace ordo::testing {
 namespace {
 
 using Kind = RowChange::Kind;
-SqlValue I(int64_t v) { return SqlValue::Int(v); }
-SqlValue T(std::string v) { return SqlValue::Text(std::move(v)); }
+db::SqlValue I(int64_t v) { return db::SqlValue::Int(v); }
+db::SqlValue T(std::string v) { return db::SqlValue::Text(std::move(v)); }
 
 // `whole` followed by the first n digits of `digits` (nothing for n = 0).
 std::string Frac(const std::string& whole, const std::string& digits, int n) {
@@ -25,7 +25,7 @@ TEST_F(BinlogTemporalTypes, EveryPrecisionOfTimeDatetimeAndTimestampIsExact) {
   // Each row: id, date, year, then per precision a TIME, DATETIME and TIMESTAMP.
   auto row = [](int id, std::string date, std::string year, auto time, auto datetime,
                 auto timestamp) {
-    std::vector<SqlValue> r = {I(id), T(std::move(date)), T(std::move(year))};
+    std::vector<db::SqlValue> r = {I(id), T(std::move(date)), T(std::move(year))};
     for (int n = 0; n <= 6; ++n) {
       r.push_back(T(time(n)));
       r.push_back(T(datetime(n)));

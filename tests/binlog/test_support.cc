@@ -9,7 +9,7 @@
 
 #include "binlog/preflight.h"
 
-namespace ordo {
+namespace ordo::db {
 
 void PrintTo(const SqlValue& v, std::ostream* os) {
   switch (v.kind) {
@@ -48,10 +48,14 @@ void PrintTo(const SqlValue& v, std::ostream* os) {
   }
 }
 
+}  // namespace ordo::db
+
+namespace ordo {
+
 void PrintTo(const RowChange& c, std::ostream* os) {
   static const char* kKinds[] = {"insert", "update", "delete"};
   *os << kKinds[static_cast<int>(c.kind)] << " " << c.schema_name << "." << c.table_name;
-  auto image = [&](const char* name, const std::vector<SqlValue>& values) {
+  auto image = [&](const char* name, const std::vector<db::SqlValue>& values) {
     *os << " " << name << "(";
     for (size_t i = 0; i < values.size(); ++i) {
       if (i) *os << ", ";
@@ -80,12 +84,12 @@ void BinlogTest::SetUp() {
 void BinlogTest::SetUpOn(MariaDbServer* server) {
   server_ = server;
   db_ = UniqueName("binlog");
-  auto dsn = ParseDsn(server_->Dsn());
+  auto dsn = db::ParseDsn(server_->Dsn());
   ASSERT_TRUE(dsn.ok()) << dsn.status().ToString();
   dsn_ = *dsn;
-  auto conn = MysqlConnection::Connect(dsn_, {});
+  auto conn = db::MysqlConnection::Connect(dsn_, {});
   ASSERT_TRUE(conn.ok()) << conn.status().ToString();
-  ASSERT_TRUE((*conn)->Execute("CREATE DATABASE " + QuoteIdentifier(db_)).ok());
+  ASSERT_TRUE((*conn)->Execute("CREATE DATABASE " + db::QuoteIdentifier(db_)).ok());
   dsn_.database = db_;
   auto scoped = Connect({"SET SESSION time_zone = '+00:00'"});
   ASSERT_TRUE(scoped.ok()) << scoped.status().ToString();
@@ -93,53 +97,55 @@ void BinlogTest::SetUpOn(MariaDbServer* server) {
 }
 
 void BinlogTest::TearDown() {
-  if (conn_) (void)conn_->Execute("DROP DATABASE IF EXISTS " + QuoteIdentifier(db_));
+  if (conn_) (void)conn_->Execute("DROP DATABASE IF EXISTS " + db::QuoteIdentifier(db_));
 }
 
-std::string BinlogTest::Table(const std::string& name) const { return QuoteTable(db_, name); }
+std::string BinlogTest::Table(const std::string& name) const { return db::QuoteTable(db_, name); }
 
-void BinlogTest::Exec(const std::string& sql, const std::vector<SqlValue>& params) {
+void BinlogTest::Exec(const std::string& sql, const std::vector<db::SqlValue>& params) {
   auto done = conn_->Execute(sql, params);
   ASSERT_TRUE(done.ok()) << sql << ": " << done.status().ToString();
 }
 
-void BinlogTest::Insert(const std::string& name, const std::vector<SqlValue>& values) {
+void BinlogTest::Insert(const std::string& name, const std::vector<db::SqlValue>& values) {
   std::string sql = "INSERT INTO " + Table(name) + " VALUES (";
   for (size_t i = 0; i < values.size(); ++i) sql += i ? ", ?" : "?";
   Exec(sql + ")", values);
 }
 
-void BinlogTest::Update(const std::string& name, const SqlValue& id,
-                        const std::vector<SqlValue>& values) {
+void BinlogTest::Update(const std::string& name, const db::SqlValue& id,
+                        const std::vector<db::SqlValue>& values) {
   auto columns = conn_->Query(
       "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND "
       "TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
-      {SqlValue::Text(db_), SqlValue::Text(name)});
+      {db::SqlValue::Text(db_), db::SqlValue::Text(name)});
   ASSERT_TRUE(columns.ok()) << columns.status().ToString();
   ASSERT_EQ(columns->rows.size(), values.size());
   std::string sql = "UPDATE " + Table(name) + " SET ";
   for (size_t i = 0; i < values.size(); ++i)
-    sql += (i ? ", " : "") + QuoteIdentifier(*columns->rows[i][0]) + " = ?";
-  sql += " WHERE " + QuoteIdentifier(*columns->rows[0][0]) + " = ?";
-  std::vector<SqlValue> params = values;
+    sql += (i ? ", " : "") + db::QuoteIdentifier(*columns->rows[i][0]) + " = ?";
+  sql += " WHERE " + db::QuoteIdentifier(*columns->rows[0][0]) + " = ?";
+  std::vector<db::SqlValue> params = values;
   params.push_back(id);
   Exec(sql, params);
 }
 
-void BinlogTest::Delete(const std::string& name, const SqlValue& id) {
+void BinlogTest::Delete(const std::string& name, const db::SqlValue& id) {
   auto columns = conn_->Query(
       "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND "
       "TABLE_NAME = ? ORDER BY ORDINAL_POSITION LIMIT 1",
-      {SqlValue::Text(db_), SqlValue::Text(name)});
+      {db::SqlValue::Text(db_), db::SqlValue::Text(name)});
   ASSERT_TRUE(columns.ok() && !columns->rows.empty());
-  Exec("DELETE FROM " + Table(name) + " WHERE " + QuoteIdentifier(*columns->rows[0][0]) + " = ?",
-       {id});
+  Exec(
+      "DELETE FROM " + Table(name) + " WHERE " + db::QuoteIdentifier(*columns->rows[0][0]) + " = ?",
+      {id});
 }
 
-Result<std::unique_ptr<MysqlConnection>> BinlogTest::Connect(std::vector<std::string> init) const {
-  MysqlConnectOptions options;
+Result<std::unique_ptr<db::MysqlConnection>> BinlogTest::Connect(
+    std::vector<std::string> init) const {
+  db::MysqlConnectOptions options;
   options.init_statements = std::move(init);
-  return MysqlConnection::Connect(dsn_, options);
+  return db::MysqlConnection::Connect(dsn_, options);
 }
 
 BinlogPosition BinlogTest::Now() {
@@ -188,8 +194,8 @@ Result<std::vector<RowChange>> ReadRowChanges(BinlogReader& reader, size_t count
   return rows;
 }
 
-void ExpectChange(const RowChange& c, RowChange::Kind kind, const std::vector<SqlValue>& before,
-                  const std::vector<SqlValue>& after) {
+void ExpectChange(const RowChange& c, RowChange::Kind kind, const std::vector<db::SqlValue>& before,
+                  const std::vector<db::SqlValue>& after) {
   EXPECT_EQ(c.kind, kind);
   EXPECT_EQ(c.before, before);
   EXPECT_EQ(c.after, after);

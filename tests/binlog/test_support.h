@@ -28,10 +28,14 @@
 #include "db/mysql/connection.h"
 #include "test_servers.h"
 
+// Readable SqlValues and row changes in assertion failures (each beside its type, where
+// gtest looks for it).
+namespace ordo::db {
+void PrintTo(const SqlValue& v, std::ostream* os);
+}  // namespace ordo::db
+
 namespace ordo {
 
-// Readable SqlValues and row changes in assertion failures.
-void PrintTo(const SqlValue& v, std::ostream* os);
 void PrintTo(const RowChange& c, std::ostream* os);
 
 namespace testing {
@@ -49,14 +53,15 @@ class BinlogTest : public ::testing::Test {
   // `schema`.`name` in this test's schema.
   std::string Table(const std::string& name) const;
   // Runs a statement on the test's connection, failing the test on error.
-  void Exec(const std::string& sql, const std::vector<SqlValue>& params = {});
+  void Exec(const std::string& sql, const std::vector<db::SqlValue>& params = {});
   // INSERT INTO `name` VALUES (?, …) with `values` bound.
-  void Insert(const std::string& name, const std::vector<SqlValue>& values);
+  void Insert(const std::string& name, const std::vector<db::SqlValue>& values);
   // UPDATE `name` SET every column to `values` WHERE its first column = `id`.
-  void Update(const std::string& name, const SqlValue& id, const std::vector<SqlValue>& values);
-  void Delete(const std::string& name, const SqlValue& id);
+  void Update(const std::string& name, const db::SqlValue& id,
+              const std::vector<db::SqlValue>& values);
+  void Delete(const std::string& name, const db::SqlValue& id);
   // A new connection to the test's schema; `init` runs after connecting.
-  Result<std::unique_ptr<MysqlConnection>> Connect(std::vector<std::string> init = {}) const;
+  Result<std::unique_ptr<db::MysqlConnection>> Connect(std::vector<std::string> init = {}) const;
   // The binlog's end now.
   BinlogPosition Now();
   // A reader of this schema's `tables` (all tables when empty) from `start` (the
@@ -65,9 +70,9 @@ class BinlogTest : public ::testing::Test {
                                                    BinlogPosition start = {});
 
   MariaDbServer* server_ = nullptr;
-  Dsn dsn_;
+  db::Dsn dsn_;
   std::string db_;
-  std::unique_ptr<MysqlConnection> conn_;
+  std::unique_ptr<db::MysqlConnection> conn_;
 };
 
 // Reads until `count` row changes arrived and the transaction holding the last one
@@ -79,8 +84,8 @@ Result<BinlogEvent> ReadUntil(BinlogReader& reader,
                               const std::function<bool(const BinlogEvent&)>& done);
 
 // Asserts (non-fatally) that `c` is a `kind` change with the given images.
-void ExpectChange(const RowChange& c, RowChange::Kind kind, const std::vector<SqlValue>& before,
-                  const std::vector<SqlValue>& after);
+void ExpectChange(const RowChange& c, RowChange::Kind kind, const std::vector<db::SqlValue>& before,
+                  const std::vector<db::SqlValue>& after);
 
 // ", t0 TIME(0), dt0 DATETIME(0), ts0 TIMESTAMP(0) NULL, …" up to precision 6: the
 // temporal columns of every precision, for a CREATE TABLE.
@@ -90,7 +95,7 @@ std::string TemporalColumnsOfEveryPrecision();
 // `inserted` inserted, then (when given) the first image updated to the second, then
 // (when given) `deleted` deleted.
 struct ExpectedRound {
-  using Row = std::vector<SqlValue>;
+  using Row = std::vector<db::SqlValue>;
   std::vector<Row> inserted;
   std::optional<std::pair<Row, Row>> updated;
   std::optional<Row> deleted;

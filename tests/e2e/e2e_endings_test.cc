@@ -163,7 +163,7 @@ TEST_F(Endings, AFailedEndOfASwapIsTriedAgainFromTheSwapNotFromTheStart) {
     auto cols = QueryValue(*servers_[0], "shop_bak",
                            "SELECT GROUP_CONCAT(COLUMN_NAME) FROM information_schema.COLUMNS WHERE "
                            "TABLE_SCHEMA = 'shop_bak' AND TABLE_NAME = ?",
-                           {SqlValue::Text(t)});
+                           {db::SqlValue::Text(t)});
     ASSERT_TRUE(cols.ok()) << cols.status().ToString();
     EXPECT_EQ(*cols, "mine") << t << " was touched";
   }

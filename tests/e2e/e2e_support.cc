@@ -20,10 +20,10 @@ std::vector<std::unique_ptr<MariaDbServer>> StartServers(int n, const std::strin
   return servers;
 }
 
-Result<std::unique_ptr<MysqlConnection>> Connect(const MariaDbServer& server,
-                                                 const std::string& database) {
-  ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(server.Dsn(database)));
-  return MysqlConnection::Connect(dsn, {});
+Result<std::unique_ptr<db::MysqlConnection>> Connect(const MariaDbServer& server,
+                                                     const std::string& database) {
+  ORDO_ASSIGN_OR_RETURN(db::Dsn dsn, db::ParseDsn(server.Dsn(database)));
+  return db::MysqlConnection::Connect(dsn, {});
 }
 
 Status FillOrders(const MariaDbServer& server, const std::string& database, int rows) {
@@ -40,9 +40,10 @@ Status FillOrders(const MariaDbServer& server, const std::string& database, int 
 }
 
 Result<std::string> QueryValue(const MariaDbServer& server, const std::string& database,
-                               const std::string& sql, const std::vector<SqlValue>& params) {
+                               const std::string& sql, const std::vector<db::SqlValue>& params) {
   ORDO_ASSIGN_OR_RETURN(auto conn, Connect(server, database));
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, params.empty() ? conn->Query(sql) : conn->Query(sql, params));
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows,
+                        params.empty() ? conn->Query(sql) : conn->Query(sql, params));
   if (rows.rows.empty() || rows.rows[0].empty() || !rows.rows[0][0])
     return NotFound("no value: " + sql);
   return *rows.rows[0][0];
@@ -53,7 +54,7 @@ Result<std::string> IndexColumns(const MariaDbServer& server, const std::string&
   return QueryValue(server, database,
                     "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = "
                     "DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = ?",
-                    {SqlValue::Text(table), SqlValue::Text(index)});
+                    {db::SqlValue::Text(table), db::SqlValue::Text(index)});
 }
 
 Result<std::string> OrdersFingerprint(const MariaDbServer& server, const std::string& database,

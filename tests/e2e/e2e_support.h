@@ -39,8 +39,8 @@ std::vector<std::unique_ptr<MariaDbServer>> StartServers(int n,
                                                          const std::string& extra_options = "");
 
 // A connection to `database` on `server` (may be empty: no default database).
-Result<std::unique_ptr<MysqlConnection>> Connect(const MariaDbServer& server,
-                                                 const std::string& database);
+Result<std::unique_ptr<db::MysqlConnection>> Connect(const MariaDbServer& server,
+                                                     const std::string& database);
 
 // Creates `database` with `orders (id INT PRIMARY KEY AUTO_INCREMENT, note VARCHAR(40),
 // code INT NOT NULL)` holding `rows` rows (code = id), filled by the server itself.
@@ -48,7 +48,8 @@ Status FillOrders(const MariaDbServer& server, const std::string& database, int 
 
 // The first column of the first row of `sql` (its `?` bound to `params`), as text.
 Result<std::string> QueryValue(const MariaDbServer& server, const std::string& database,
-                               const std::string& sql, const std::vector<SqlValue>& params = {});
+                               const std::string& sql,
+                               const std::vector<db::SqlValue>& params = {});
 
 // How many index columns database.table's index `index` has (information_schema
 // .STATISTICS rows), as text: "0" when there is no such index.
@@ -98,7 +99,7 @@ class MetadataLockHolder {
   void Release();
 
  private:
-  std::unique_ptr<MysqlConnection> conn_;
+  std::unique_ptr<db::MysqlConnection> conn_;
 };
 
 // Waits (up to `timeout`) until the copy has put rows into database.`orders_ordo_new`,

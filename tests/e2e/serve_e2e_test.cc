@@ -53,9 +53,9 @@ Status Fill(const MariaDbServer& server, const std::string& db) {
 }
 
 Result<int64_t> Count(const MariaDbServer& server, const std::string& sql) {
-  ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(server.Dsn()));
-  ORDO_ASSIGN_OR_RETURN(auto conn, MysqlConnection::Connect(dsn, {}));
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn->Query(sql));
+  ORDO_ASSIGN_OR_RETURN(db::Dsn dsn, db::ParseDsn(server.Dsn()));
+  ORDO_ASSIGN_OR_RETURN(auto conn, db::MysqlConnection::Connect(dsn, {}));
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows, conn->Query(sql));
   if (rows.rows.empty() || !rows.rows[0][0]) return Internal("no count");
   return std::stoll(*rows.rows[0][0]);
 }

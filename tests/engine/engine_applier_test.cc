@@ -9,13 +9,14 @@
 namespace ordo::engine {
 namespace {
 
-RowChange Insert(const std::string& db, std::vector<SqlValue> after) {
+RowChange Insert(const std::string& db, std::vector<db::SqlValue> after) {
   return {RowChange::Kind::kInsert, db, "t", {}, std::move(after)};
 }
-RowChange Update(const std::string& db, std::vector<SqlValue> before, std::vector<SqlValue> after) {
+RowChange Update(const std::string& db, std::vector<db::SqlValue> before,
+                 std::vector<db::SqlValue> after) {
   return {RowChange::Kind::kUpdate, db, "t", std::move(before), std::move(after)};
 }
-RowChange Delete(const std::string& db, std::vector<SqlValue> before) {
+RowChange Delete(const std::string& db, std::vector<db::SqlValue> before) {
   return {RowChange::Kind::kDelete, db, "t", std::move(before), {}};
 }
 
@@ -48,11 +49,11 @@ int64_t StatementsCounted(ordo::engine::Applier& applier, const BinlogEvent& eve
   return applier.statements_consumed() - before;
 }
 
-SqlValue I(int64_t v) { return SqlValue::Int(v); }
-SqlValue B(const std::string& s) { return SqlValue::Bytes(s); }
+db::SqlValue I(int64_t v) { return db::SqlValue::Int(v); }
+db::SqlValue B(const std::string& s) { return db::SqlValue::Bytes(s); }
 
-SqlRow R(std::initializer_list<const char*> cells) {
-  SqlRow r;
+db::SqlRow R(std::initializer_list<const char*> cells) {
+  db::SqlRow r;
   for (const char* c : cells) r.push_back(c ? std::optional<std::string>(c) : std::nullopt);
   return r;
 }
@@ -63,8 +64,8 @@ SqlRow R(std::initializer_list<const char*> cells) {
 class Applier : public testing::EngineTest {
  protected:
   Status Make(const std::string& create, const std::string& alter_spec) {
-    ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(server_->Dsn(db_)));
-    ORDO_ASSIGN_OR_RETURN(applier_conn_, MysqlConnection::Connect(dsn, EngineConnectOptions()));
+    ORDO_ASSIGN_OR_RETURN(db::Dsn dsn, db::ParseDsn(server_->Dsn(db_)));
+    ORDO_ASSIGN_OR_RETURN(applier_conn_, db::MysqlConnection::Connect(dsn, EngineConnectOptions()));
     ORDO_RETURN_IF_ERROR(testing::Run(*applier_conn_, create));
     ORDO_RETURN_IF_ERROR(testing::Run(*applier_conn_, "CREATE TABLE t_ordo_new LIKE t"));
     ORDO_RETURN_IF_ERROR(testing::Run(*applier_conn_, "ALTER TABLE t_ordo_new " + alter_spec));
@@ -77,13 +78,13 @@ class Applier : public testing::EngineTest {
   }
 
   // The shadow's rows: `cols`, sorted by `order`.
-  std::vector<SqlRow> Shadow(const std::string& cols, const std::string& order) {
+  std::vector<db::SqlRow> Shadow(const std::string& cols, const std::string& order) {
     auto rows = DumpOf("t_ordo_new", cols, order);
     EXPECT_TRUE(rows.ok()) << rows.status().ToString();
-    return rows.ok() ? *rows : std::vector<SqlRow>{};
+    return rows.ok() ? *rows : std::vector<db::SqlRow>{};
   }
 
-  std::unique_ptr<MysqlConnection> applier_conn_;
+  std::unique_ptr<db::MysqlConnection> applier_conn_;
   std::unique_ptr<TablePlan> plan_;
 };
 
@@ -97,12 +98,12 @@ TEST_F(Applier, AppliesInsertsUpdatesAndDeletesByKeyMappingColumns) {
   applier.Consume(Commit(120));
   applier.Consume(
       Rows({Update(db, {I(1), B("x"), I(5)}, {I(1), B("z"), I(5)}),
-            Delete(db, {I(2), B("y"), I(6)}), Insert(db, {I(3), SqlValue::Null(), I(0)})},
+            Delete(db, {I(2), B("y"), I(6)}), Insert(db, {I(3), db::SqlValue::Null(), I(0)})},
            200));
   applier.Consume(Commit(220));
   ASSERT_TRUE(applier.Flush(*applier_conn_).ok());
   EXPECT_EQ(Shadow("id, a, c", "id"),
-            (std::vector<SqlRow>{R({"1", "z", "7"}), R({"3", nullptr, "7"})}));
+            (std::vector<db::SqlRow>{R({"1", "z", "7"}), R({"3", nullptr, "7"})}));
   EXPECT_EQ(applier.applied_position().offset, 220u);
   EXPECT_EQ(applier.rows_applied(), 3);
 }
@@ -121,7 +122,7 @@ TEST_F(Applier, ReplayingAnAppliedSuffixIsHarmless) {
     ordo::engine::Applier applier({plan_.get()});
     for (size_t i = from; i < stream.size(); ++i) applier.Consume(stream[i]);
     ASSERT_TRUE(applier.Flush(*applier_conn_).ok());
-    EXPECT_EQ(Shadow("id, a", "id"), (std::vector<SqlRow>{R({"1", "aa"}), R({"2", "again"})}))
+    EXPECT_EQ(Shadow("id, a", "id"), (std::vector<db::SqlRow>{R({"1", "aa"}), R({"2", "again"})}))
         << "replay from event " << from;
   }
 }
@@ -140,9 +141,9 @@ TEST_F(Applier, HandlesCompositeTextKeysAndKeyChanges) {
   applier.Consume(Rows({Update(db, {B("eu"), I(2), I(30)}, {B("asia"), I(2), I(31)})}, 30));
   applier.Consume(Commit(40));
   ASSERT_TRUE(applier.Flush(*applier_conn_).ok());
-  EXPECT_EQ(
-      Shadow("region, n, v", "region, n"),
-      (std::vector<SqlRow>{R({"asia", "2", "31"}), R({"eu", "1", "10"}), R({"us", "1", "20"})}));
+  EXPECT_EQ(Shadow("region, n, v", "region, n"),
+            (std::vector<db::SqlRow>{R({"asia", "2", "31"}), R({"eu", "1", "10"}),
+                                     R({"us", "1", "20"})}));
 }
 
 TEST_F(Applier, FollowsRenamedColumns) {
@@ -152,7 +153,7 @@ TEST_F(Applier, FollowsRenamedColumns) {
   applier.Consume(Rows({Insert(db_, {I(1), I(42), I(9)})}, 10));
   applier.Consume(Commit(20));
   ASSERT_TRUE(applier.Flush(*applier_conn_).ok());
-  EXPECT_EQ(Shadow("id, new_name", "id"), (std::vector<SqlRow>{R({"1", "42"})}));
+  EXPECT_EQ(Shadow("id, new_name", "id"), (std::vector<db::SqlRow>{R({"1", "42"})}));
 }
 
 TEST_F(Applier, LeavesOpenTransactionsAndOtherTablesAlone) {
@@ -256,7 +257,7 @@ TEST_F(Applier, DuplicateOnANewUniqueKeyIsDataLossNamingTheValue) {
 TEST_F(Applier, NullIntoNotNullIsDataLoss) {
   ORDO_ASSERT_OK(Make("CREATE TABLE t (id INT PRIMARY KEY, v INT)", "MODIFY v INT NOT NULL"));
   ordo::engine::Applier applier({plan_.get()});
-  applier.Consume(Rows({Insert(db_, {I(1), SqlValue::Null()})}, 10));
+  applier.Consume(Rows({Insert(db_, {I(1), db::SqlValue::Null()})}, 10));
   applier.Consume(Commit(20));
   EXPECT_EQ(applier.Flush(*applier_conn_).code(), StatusCode::kDataLoss);
 }
@@ -279,7 +280,7 @@ TEST_F(Applier, DeletesOvertakenByAChunkAreReappliedWhenTheChunkEnds) {
   EXPECT_FALSE(applier.ChunksSettled());
   ASSERT_TRUE(applier.Flush(*applier_conn_).ok());
   EXPECT_TRUE(applier.ChunksSettled());
-  EXPECT_EQ(Shadow("id, v", "id"), (std::vector<SqlRow>{R({"2", "20"})}));
+  EXPECT_EQ(Shadow("id, v", "id"), (std::vector<db::SqlRow>{R({"2", "20"})}));
   EXPECT_EQ(applier.SafeResumePosition().offset, 20u);
 }
 
@@ -314,11 +315,11 @@ TEST_F(Applier, ABatchSpreadOverSessionsAppliesEveryKeyAndSettlesItsChunks) {
   EXPECT_EQ(applier.applied_position().offset, 40u);
   EXPECT_EQ(applier.rows_applied(), 3001);
   EXPECT_EQ(applier.pending_rows(), 0u);
-  std::vector<SqlRow> expected;
+  std::vector<db::SqlRow> expected;
   for (int i = 1; i <= 3000; ++i) {
     if (i % 5 == 0) continue;
     std::string v = std::to_string(i % 3 == 0 ? -i : i);
-    expected.push_back(SqlRow{std::to_string(i), v});
+    expected.push_back(db::SqlRow{std::to_string(i), v});
   }
   EXPECT_EQ(Shadow("id, v", "id"), expected);
 }
@@ -343,7 +344,7 @@ TEST_F(Applier, ATableWithASecondUniqueKeyIsNotSpreadSoAValueMovingBetweenRowsAp
   Status s = applier.FlushParallel({applier_conn_.get(), second->get()});
   ASSERT_TRUE(s.ok()) << s.ToString();
   auto rows = Shadow("COUNT(*), MIN(id), MIN(u), MAX(u)", "1");
-  EXPECT_EQ(rows, (std::vector<SqlRow>{R({"2000", "2001", "1", "2000"})}));
+  EXPECT_EQ(rows, (std::vector<db::SqlRow>{R({"2000", "2001", "1", "2000"})}));
 }
 
 }  // namespace

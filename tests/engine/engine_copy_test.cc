@@ -15,8 +15,8 @@ namespace {
 class TableCopier : public testing::EngineTest {
  protected:
   Status Make(int rows) {
-    ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(server_->Dsn(db_)));
-    pool_ = std::make_unique<MysqlPool>(dsn, EngineConnectOptions());
+    ORDO_ASSIGN_OR_RETURN(db::Dsn dsn, db::ParseDsn(server_->Dsn(db_)));
+    pool_ = std::make_unique<db::MysqlPool>(dsn, EngineConnectOptions());
     ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
     ORDO_RETURN_IF_ERROR(testing::Run(
         *conn,
@@ -45,10 +45,10 @@ class TableCopier : public testing::EngineTest {
 
   std::string CountAndSum(const std::string& table) {
     return CellOf("SELECT CONCAT(COUNT(*), '/', COALESCE(SUM(v), 0)) FROM " +
-                  QuoteIdentifier(table));
+                  db::QuoteIdentifier(table));
   }
 
-  std::unique_ptr<MysqlPool> pool_;
+  std::unique_ptr<db::MysqlPool> pool_;
   std::unique_ptr<TablePlan> plan_;
   std::unique_ptr<Applier> applier_;
 };
@@ -98,7 +98,7 @@ TEST_F(TableCopier, NoChunkStartsWhileTheCopyRestsWhicheverWorkerEndedTheLastOne
   constexpr auto kRest = std::chrono::milliseconds(200);
   std::mutex mu;
   std::vector<Clock::time_point> starts, rested_ends;
-  options.fence = [&](MysqlConnection&) {
+  options.fence = [&](db::MysqlConnection&) {
     std::lock_guard<std::mutex> lock(mu);
     starts.push_back(Clock::now());
     return Status::Ok();

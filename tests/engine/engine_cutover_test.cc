@@ -33,11 +33,11 @@ class Cutover : public testing::EngineTest {
   }
 
   // Whether session `id` comes to wait for a metadata lock within 2 s.
-  bool WaitsForAMetadataLock(MysqlConnection& watcher, uint64_t id) {
+  bool WaitsForAMetadataLock(db::MysqlConnection& watcher, uint64_t id) {
     return testing::PollUntil(
         [&] {
           auto st = watcher.Query("SELECT STATE FROM information_schema.PROCESSLIST WHERE ID = ?",
-                                  {SqlValue::UInt(id)});
+                                  {db::SqlValue::UInt(id)});
           return st.ok() && !st->rows.empty() &&
                  st->rows[0][0].value_or("").find("metadata lock") != std::string::npos;
         },
@@ -45,7 +45,7 @@ class Cutover : public testing::EngineTest {
   }
 
   static constexpr const char* kAdd = "ALTER TABLE t ADD COLUMN added INT DEFAULT 5";
-  std::unique_ptr<MysqlConnection> blocker_;  // the long transaction
+  std::unique_ptr<db::MysqlConnection> blocker_;  // the long transaction
 };
 
 TEST_F(Cutover, LongTransactionMakesAttemptsTimeOutThenSucceedsAfterItEnds) {
@@ -157,7 +157,7 @@ TEST_F(Cutover, AMultiTableSwapKeepsQueuedWritesOnEveryTable) {
   ORDO_ASSERT_OK_AND_ASSIGN(auto engine, Copied(spec));
   ORDO_ASSERT_OK(wt.Stop());
   ORDO_ASSERT_OK(wu.Stop());
-  std::vector<std::unique_ptr<MysqlConnection>> writers;
+  std::vector<std::unique_ptr<db::MysqlConnection>> writers;
   std::vector<std::thread> inserts;
   std::vector<Status> inserted(2, Internal("not run"));
   bool queued = true;
@@ -166,7 +166,7 @@ TEST_F(Cutover, AMultiTableSwapKeepsQueuedWritesOnEveryTable) {
       auto w = NewConnection();
       if (!w.ok()) return;
       writers.push_back(std::move(*w));
-      MysqlConnection* c = writers.back().get();
+      db::MysqlConnection* c = writers.back().get();
       std::string table = i == 0 ? "t" : "u";
       inserts.emplace_back([c, table, i, &inserted] {
         inserted[i] = c->Execute("INSERT INTO " + table + " (id, v) VALUES (99999, 1)");

@@ -126,7 +126,7 @@ class IntegrityLoad {
   double Elapsed() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   }
-  MysqlConnection& conn() { return *conn_; }
+  db::MysqlConnection& conn() { return *conn_; }
   bool LoadRunning() {
     if (bench_status_) return false;
     int status = 0;
@@ -173,14 +173,14 @@ class IntegrityLoad {
     auto table = testing::Dump(*conn_, db_, "sbtest1", "id, k, c, pad", "id");
     auto oracle = testing::Dump(*conn_, db_, "oracle", "id, k, c, pad", "id");
     ASSERT_TRUE(table.ok() && oracle.ok());
-    std::vector<SqlRow> mine;
+    std::vector<db::SqlRow> mine;
     for (const auto& r : *table)
       if (std::stoll(*r[0]) >= 10'000'000) mine.push_back(r);
     EXPECT_GT(oracle->size(), 0u);
     EXPECT_EQ(mine.size(), oracle->size());
     EXPECT_TRUE(mine == *oracle);
     // Name the differences, if any.
-    std::map<std::string, SqlRow> in_table, in_oracle;
+    std::map<std::string, db::SqlRow> in_table, in_oracle;
     for (const auto& r : mine) in_table[*r[0]] = r;
     for (const auto& r : *oracle) in_oracle[*r[0]] = r;
     for (const auto& [id, r] : in_oracle)
@@ -197,7 +197,7 @@ class IntegrityLoad {
     auto cols = conn_->Query(
         "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? "
         "AND TABLE_NAME = 'sbtest1' AND COLUMN_NAME = ?",
-        {SqlValue::Text(db_), SqlValue::Text(column)});
+        {db::SqlValue::Text(db_), db::SqlValue::Text(column)});
     return cols.ok() && *cols->rows[0][0] == "1";
   }
 
@@ -207,7 +207,7 @@ class IntegrityLoad {
   testing::MariaDbServer* server_;
   testing::TempDir dir_;
   std::string db_;
-  std::unique_ptr<MysqlConnection> conn_;
+  std::unique_ptr<db::MysqlConnection> conn_;
   std::unique_ptr<testing::RandomWriter> mirrored_;
   pid_t bench_ = -1;
   std::optional<int> bench_status_;  // once reaped
@@ -313,7 +313,7 @@ TEST_F(EngineIntegrity,
   auto left = load.conn().Query(
       "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE "
       "'sbtest1\\_ordo\\_%'",
-      {SqlValue::Text(load.db())});
+      {db::SqlValue::Text(load.db())});
   ASSERT_TRUE(left.ok());
   EXPECT_EQ(*left->rows[0][0], "0") << "ordo's tables are left behind after the revert";
 }

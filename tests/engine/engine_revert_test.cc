@@ -20,10 +20,10 @@ class RevertWindow : public testing::EngineTest {
  protected:
   // Creates `table` (id, v, s VARCHAR(64), pad; a key on v) with `rows` rows.
   Status Seed(const std::string& table, int rows) {
-    return Exec("CREATE TABLE " + QuoteIdentifier(table) +
+    return Exec("CREATE TABLE " + db::QuoteIdentifier(table) +
                 " (id INT PRIMARY KEY, v INT, s VARCHAR(64), pad CHAR(20), KEY (v));"
                 "INSERT INTO " +
-                QuoteIdentifier(table) +
+                db::QuoteIdentifier(table) +
                 " SELECT seq, seq * 7 % 1000, CONCAT('s', seq), 'p' FROM seq_1_to_" +
                 std::to_string(rows));
   }
@@ -46,7 +46,7 @@ class RevertWindow : public testing::EngineTest {
     ORDO_ASSERT_OK_AND_ASSIGN(auto mine, DumpOf(table, "id, v, s", "id"));
     ORDO_ASSERT_OK_AND_ASSIGN(auto expected, DumpOf(oracle, "id, v, s", "id"));
     EXPECT_EQ(mine.size(), expected.size());
-    std::map<std::string, SqlRow> a, b;
+    std::map<std::string, db::SqlRow> a, b;
     for (const auto& r : mine) a[*r[0]] = r;
     for (const auto& r : expected) b[*r[0]] = r;
     int reported = 0;

@@ -14,21 +14,21 @@
 
 namespace ordo::testing {
 
-Result<std::unique_ptr<MysqlConnection>> Connect(MariaDbServer* server, const std::string& db) {
-  ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(server->Dsn(db)));
-  MysqlConnectOptions options;
+Result<std::unique_ptr<db::MysqlConnection>> Connect(MariaDbServer* server, const std::string& db) {
+  ORDO_ASSIGN_OR_RETURN(db::Dsn dsn, db::ParseDsn(server->Dsn(db)));
+  db::MysqlConnectOptions options;
   options.init_statements = {"SET SESSION time_zone = '+00:00'"};
-  return MysqlConnection::Connect(dsn, options);
+  return db::MysqlConnection::Connect(dsn, options);
 }
 
 Result<std::string> NewDatabase(MariaDbServer* server) {
   ORDO_ASSIGN_OR_RETURN(auto conn, Connect(server));
   std::string db = UniqueName("eng");
-  ORDO_RETURN_IF_ERROR(conn->Execute("CREATE DATABASE " + QuoteIdentifier(db)));
+  ORDO_RETURN_IF_ERROR(conn->Execute("CREATE DATABASE " + db::QuoteIdentifier(db)));
   return db;
 }
 
-Status Run(MysqlConnection& conn, const std::string& statements) {
+Status Run(db::MysqlConnection& conn, const std::string& statements) {
   size_t start = 0;
   while (start < statements.size()) {
     size_t end = statements.find(';', start);
@@ -43,11 +43,12 @@ Status Run(MysqlConnection& conn, const std::string& statements) {
   return Status::Ok();
 }
 
-Result<std::vector<SqlRow>> Dump(MysqlConnection& conn, const std::string& db,
-                                 const std::string& table, const std::string& columns,
-                                 const std::string& order_by) {
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SELECT " + columns + " FROM " +
-                                                 QuoteTable(db, table) + " ORDER BY " + order_by));
+Result<std::vector<db::SqlRow>> Dump(db::MysqlConnection& conn, const std::string& db,
+                                     const std::string& table, const std::string& columns,
+                                     const std::string& order_by) {
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows,
+                        conn.Query("SELECT " + columns + " FROM " + db::QuoteTable(db, table) +
+                                   " ORDER BY " + order_by));
   return rows.rows;
 }
 
@@ -66,8 +67,8 @@ Result<ScratchDb> NewScratchTable(MariaDbServer* server, int rows) {
                           std::to_string(rows));
 }
 
-Result<std::string> Cell(MysqlConnection& conn, const std::string& sql) {
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query(sql));
+Result<std::string> Cell(db::MysqlConnection& conn, const std::string& sql) {
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows, conn.Query(sql));
   if (rows.rows.empty()) return std::string("<none>");
   return rows.rows[0][0].value_or("NULL");
 }
@@ -82,12 +83,12 @@ void StopCopyAtChunk(RecordingHost& host, int chunk) {
   SyncPoints::Get().Enable();
 }
 
-std::vector<std::string> IndexNames(MysqlConnection& conn, const std::string& db,
+std::vector<std::string> IndexNames(db::MysqlConnection& conn, const std::string& db,
                                     const std::string& table) {
   auto rows = conn.Query(
       "SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? "
       "AND TABLE_NAME = ?",
-      {SqlValue::Text(db), SqlValue::Text(table)});
+      {db::SqlValue::Text(db), db::SqlValue::Text(table)});
   std::vector<std::string> out;
   if (rows.ok())
     for (const auto& r : rows->rows) out.push_back(r[0].value_or(""));
@@ -170,8 +171,8 @@ RandomWriter::RandomWriter(MariaDbServer* server, std::string db, std::string ta
       db_(std::move(db)),
       table_(std::move(table)),
       oracle_(std::move(oracle)),
-      v_col_(QuoteIdentifier(v_col)),
-      s_col_(QuoteIdentifier(s_col)),
+      v_col_(db::QuoteIdentifier(v_col)),
+      s_col_(db::QuoteIdentifier(s_col)),
       first_id_(first_id),
       ids_(ids),
       seed_(seed) {}
@@ -192,8 +193,8 @@ Status RandomWriter::Stop() {
 
 void RandomWriter::Loop() {
   std::mt19937 rng(seed_);
-  std::vector<std::string> tables = {QuoteTable(db_, table_)};
-  if (!oracle_.empty()) tables.push_back(QuoteTable(db_, oracle_));
+  std::vector<std::string> tables = {db::QuoteTable(db_, table_)};
+  if (!oracle_.empty()) tables.push_back(db::QuoteTable(db_, oracle_));
   while (!stop_ && error_.ok()) {
     int64_t id = first_id_ + static_cast<int64_t>(rng() % ids_);
     int op = static_cast<int>(rng() % 3);
@@ -203,7 +204,7 @@ void RandomWriter::Loop() {
     if (st.ok() && read_pause_) {
       st = conn_
                ->Query("SELECT " + v_col_ + " FROM " + tables[0] + " WHERE id = ?",
-                       {SqlValue::Int(id)})
+                       {db::SqlValue::Int(id)})
                .status();
       std::this_thread::sleep_for(*read_pause_);
     }
@@ -213,13 +214,13 @@ void RandomWriter::Loop() {
       if (op == 0)
         r = conn_->Execute(
             "REPLACE INTO " + t + " (id, " + v_col_ + ", " + s_col_ + ") VALUES (?, ?, ?)",
-            {SqlValue::Int(id), SqlValue::Int(v), SqlValue::Text(s)});
+            {db::SqlValue::Int(id), db::SqlValue::Int(v), db::SqlValue::Text(s)});
       else if (op == 1)
         r = conn_->Execute(
             "UPDATE " + t + " SET " + v_col_ + " = ?, " + s_col_ + " = ? WHERE id = ?",
-            {SqlValue::Int(v), SqlValue::Text(s), SqlValue::Int(id)});
+            {db::SqlValue::Int(v), db::SqlValue::Text(s), db::SqlValue::Int(id)});
       else
-        r = conn_->Execute("DELETE FROM " + t + " WHERE id = ?", {SqlValue::Int(id)});
+        r = conn_->Execute("DELETE FROM " + t + " WHERE id = ?", {db::SqlValue::Int(id)});
       st = r.status();
     }
     if (st.ok()) st = conn_->Execute("COMMIT");
@@ -257,8 +258,9 @@ std::string EngineTest::CellOf(const std::string& sql) {
   return cell.ok() ? *cell : cell.status().ToString();
 }
 
-Result<std::vector<SqlRow>> EngineTest::DumpOf(const std::string& table, const std::string& columns,
-                                               const std::string& order_by) {
+Result<std::vector<db::SqlRow>> EngineTest::DumpOf(const std::string& table,
+                                                   const std::string& columns,
+                                                   const std::string& order_by) {
   return Dump(*conn_, db_, table, columns, order_by);
 }
 
@@ -271,7 +273,7 @@ Status EngineTest::UseNewDatabase() {
 bool EngineTest::HasTable(const std::string& table) {
   auto r = conn_->Query(
       "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
-      {SqlValue::Text(db_), SqlValue::Text(table)});
+      {db::SqlValue::Text(db_), db::SqlValue::Text(table)});
   return r.ok() && *r->rows[0][0] == "1";
 }
 
@@ -279,11 +281,11 @@ bool EngineTest::HasColumn(const std::string& table, const std::string& column) 
   auto r = conn_->Query(
       "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND "
       "TABLE_NAME = ? AND COLUMN_NAME = ?",
-      {SqlValue::Text(db_), SqlValue::Text(table), SqlValue::Text(column)});
+      {db::SqlValue::Text(db_), db::SqlValue::Text(table), db::SqlValue::Text(column)});
   return r.ok() && *r->rows[0][0] == "1";
 }
 
-Result<std::unique_ptr<MysqlConnection>> EngineTest::NewConnection() {
+Result<std::unique_ptr<db::MysqlConnection>> EngineTest::NewConnection() {
   return Connect(server_, db_);
 }
 

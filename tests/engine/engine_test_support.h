@@ -19,24 +19,25 @@
 
 namespace ordo::testing {
 
-Result<std::unique_ptr<MysqlConnection>> Connect(MariaDbServer* server, const std::string& db = "");
+Result<std::unique_ptr<db::MysqlConnection>> Connect(MariaDbServer* server,
+                                                     const std::string& db = "");
 
 // Creates a fresh database and returns its name.
 Result<std::string> NewDatabase(MariaDbServer* server);
 
 // Runs statements (';'-separated, no ';' inside values) on `db`.
-Status Run(MysqlConnection& conn, const std::string& statements);
+Status Run(db::MysqlConnection& conn, const std::string& statements);
 
 // Every row of `table` as text, columns in the given order, sorted by the first
 // column list given in `order_by`.
-Result<std::vector<SqlRow>> Dump(MysqlConnection& conn, const std::string& db,
-                                 const std::string& table, const std::string& columns,
-                                 const std::string& order_by);
+Result<std::vector<db::SqlRow>> Dump(db::MysqlConnection& conn, const std::string& db,
+                                     const std::string& table, const std::string& columns,
+                                     const std::string& order_by);
 
 // A fresh database in which `statements` (Run's form) ran, and a connection to it.
 struct ScratchDb {
   std::string db;
-  std::unique_ptr<MysqlConnection> conn;
+  std::unique_ptr<db::MysqlConnection> conn;
 };
 Result<ScratchDb> NewScratchDb(MariaDbServer* server, const std::string& statements);
 
@@ -45,11 +46,11 @@ Result<ScratchDb> NewScratchDb(MariaDbServer* server, const std::string& stateme
 Result<ScratchDb> NewScratchTable(MariaDbServer* server, int rows);
 
 // The names of db.table's indexes, sorted (empty when the table is not there).
-std::vector<std::string> IndexNames(MysqlConnection& conn, const std::string& db,
+std::vector<std::string> IndexNames(db::MysqlConnection& conn, const std::string& db,
                                     const std::string& table);
 
 // The first cell of `sql`'s first row as text: "<none>" without rows, "NULL" for NULL.
-Result<std::string> Cell(MysqlConnection& conn, const std::string& sql);
+Result<std::string> Cell(db::MysqlConnection& conn, const std::string& sql);
 
 class RecordingHost : public EngineHost {
  public:
@@ -142,7 +143,7 @@ class RandomWriter {
   std::string db_, table_, oracle_, v_col_, s_col_;
   int64_t first_id_, ids_;
   uint32_t seed_;
-  std::unique_ptr<MysqlConnection> conn_;
+  std::unique_ptr<db::MysqlConnection> conn_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<int64_t> transactions_{0};
@@ -180,8 +181,8 @@ class EngineTest : public ::testing::Test {
   // The first cell of `sql`'s first row (Cell's form), or the error as text.
   std::string CellOf(const std::string& sql);
   // Every row of `table`, `columns` in order, sorted by `order_by` (Dump's form).
-  Result<std::vector<SqlRow>> DumpOf(const std::string& table, const std::string& columns,
-                                     const std::string& order_by);
+  Result<std::vector<db::SqlRow>> DumpOf(const std::string& table, const std::string& columns,
+                                         const std::string& order_by);
   // Moves the test to a fresh database (db_, conn_): for a test that runs each of its
   // cases on tables of their own.
   Status UseNewDatabase();
@@ -189,7 +190,7 @@ class EngineTest : public ::testing::Test {
   bool HasTable(const std::string& table);
   bool HasColumn(const std::string& table, const std::string& column);
   // Another connection to the test's database.
-  Result<std::unique_ptr<MysqlConnection>> NewConnection();
+  Result<std::unique_ptr<db::MysqlConnection>> NewConnection();
   // The names of ordo's tables in the test's database (OrdoTables), or the error as a
   // one-element list.
   std::vector<std::string> OrdoTablesLeft();
@@ -217,7 +218,7 @@ class EngineTest : public ::testing::Test {
 
   MariaDbServer* server_ = nullptr;
   std::string db_;
-  std::unique_ptr<MysqlConnection> conn_;
+  std::unique_ptr<db::MysqlConnection> conn_;
   RecordingHost host_;
   std::unique_ptr<OperationEngine> engine_;
 };

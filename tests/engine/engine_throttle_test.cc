@@ -38,9 +38,9 @@ TEST(ThrottleReason, SizesAreShownInMegabytes) {
 
 TEST_F(Throttle, ABinlogBacklogOverTheLimitIsAReasonToPause) {
   ORDO_ASSERT_OK(SeedTable(20000, kS));
-  auto dsn = ParseDsn(server_->Dsn());
+  auto dsn = db::ParseDsn(server_->Dsn());
   ASSERT_TRUE(dsn.ok());
-  MysqlPool pool(*dsn, {}, 2);
+  db::MysqlPool pool(*dsn, {}, 2);
   auto before = ReadBinlogEnd(*conn_);
   ASSERT_TRUE(before.ok()) << before.status().ToString();
   // Two full row images per row: well over 1 MiB of binlog.
@@ -128,12 +128,12 @@ TEST_F(Throttle, TheCopyPausesWhileTheBacklogIsOverTheLimitAndResumesWhenItDrain
 }
 
 TEST_F(Throttle, ThreadsRunningOverTheLimitIsAReasonToPause) {
-  auto dsn = ParseDsn(server_->Dsn());
+  auto dsn = db::ParseDsn(server_->Dsn());
   ASSERT_TRUE(dsn.ok());
-  MysqlPool pool(*dsn, {}, 2);
+  db::MysqlPool pool(*dsn, {}, 2);
   // Two sessions kept busy make Threads_running at least 3 with our own query.
   std::vector<std::thread> sleepers;
-  std::vector<std::unique_ptr<MysqlConnection>> conns;
+  std::vector<std::unique_ptr<db::MysqlConnection>> conns;
   std::vector<uint64_t> ids;
   for (int i = 0; i < 2; ++i) {
     auto c = testing::Connect(server_);
@@ -347,11 +347,11 @@ TEST_F(DutyCycle, TheCopyRestsAndSaysSoWhileTheApplicationWritesTheTable) {
 }
 
 // How many indexes named `name` table t of the connection's database has, or the error.
-std::string IndexCount(MysqlConnection& conn, const std::string& name) {
+std::string IndexCount(db::MysqlConnection& conn, const std::string& name) {
   auto rows = conn.Query(
       "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
       "AND TABLE_NAME = 't' AND INDEX_NAME = ?",
-      {SqlValue::Text(name)});
+      {db::SqlValue::Text(name)});
   if (!rows.ok()) return rows.status().ToString();
   return rows->rows[0][0].value_or("NULL");
 }

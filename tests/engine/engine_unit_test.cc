@@ -123,8 +123,8 @@ TEST(ResumeState, RoundTripsBinaryKeysAndPositions) {
   t.schema_name = "db";
   t.table_name = "t";
   t.copy.started = true;
-  t.copy.watermark = Key{SqlValue::Text("a\"b"), SqlValue::Bytes(std::string("\0\xff", 2))};
-  t.copy.end = Key{SqlValue::Text("z"), SqlValue::Bytes("q")};
+  t.copy.watermark = Key{db::SqlValue::Text("a\"b"), db::SqlValue::Bytes(std::string("\0\xff", 2))};
+  t.copy.end = Key{db::SqlValue::Text("z"), db::SqlValue::Bytes("q")};
   t.copy.rows_copied = 42;
   t.deferred_indexes = {"KEY `k` (`k`)", "KEY `a``b` (`c`(8)) COMMENT 'x'"};
   s.tables.push_back(t);
@@ -246,8 +246,8 @@ TEST(ResumeState, RefusesForeignOrMalformedText) {
 }
 
 TEST(SqlText, KeyRangeIsLexicographicOverCompositeKeys) {
-  Predicate p = KeyRange({"a", "b"}, Key{SqlValue::Int(1), SqlValue::Int(2)},
-                         Key{SqlValue::Int(3), SqlValue::Int(4)});
+  Predicate p = KeyRange({"a", "b"}, Key{db::SqlValue::Int(1), db::SqlValue::Int(2)},
+                         Key{db::SqlValue::Int(3), db::SqlValue::Int(4)});
   EXPECT_EQ(p.sql,
             "((`a` > ?) OR (`a` = ? AND `b` > ?)) AND ((`a` < ?) OR (`a` = ? AND `b` <= ?))");
   EXPECT_EQ(p.params.size(), 6u);

@@ -33,7 +33,7 @@ class LintCliTest : public testing::SchemaTest {
     Create(clean_, "CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(20));");
   }
   void Create(const std::string& db, const std::string& sql) {
-    ASSERT_TRUE(conn_->Execute("USE " + QuoteIdentifier(db)).ok());
+    ASSERT_TRUE(conn_->Execute("USE " + db::QuoteIdentifier(db)).ok());
     ASSERT_TRUE(conn_->ExecuteScript(sql).ok());
   }
   // A config whose environment `prod` has the given deployments (name → DSN), and

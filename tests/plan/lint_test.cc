@@ -38,7 +38,7 @@ class LintTest : public testing::SchemaTest {
 
   void Run(const std::string& db, const std::string& sql) {
     if (sql.empty()) return;
-    ASSERT_TRUE(conn_->Execute("USE " + QuoteIdentifier(db)).ok());
+    ASSERT_TRUE(conn_->Execute("USE " + db::QuoteIdentifier(db)).ok());
     Status s = conn_->ExecuteScript(sql);
     ASSERT_TRUE(s.ok()) << s.ToString() << "\n" << sql;
   }
@@ -58,8 +58,8 @@ class LintTest : public testing::SchemaTest {
                                     const std::string& data = "",
                                     const std::function<void(SchemaDef&)>& edit = nullptr) {
     for (const std::string& db : {live_, desired_}) {  // a test may ask for several changes
-      EXPECT_TRUE(conn_->Execute("DROP DATABASE " + QuoteIdentifier(db)).ok());
-      EXPECT_TRUE(conn_->Execute("CREATE DATABASE " + QuoteIdentifier(db)).ok());
+      EXPECT_TRUE(conn_->Execute("DROP DATABASE " + db::QuoteIdentifier(db)).ok());
+      EXPECT_TRUE(conn_->Execute("CREATE DATABASE " + db::QuoteIdentifier(db)).ok());
     }
     Run(live_, live_sql);
     if (!data.empty()) Run(live_, data);

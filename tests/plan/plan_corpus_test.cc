@@ -75,7 +75,7 @@ TEST_P(PlanCorpus, PlanAppliedGivesTheDesiredTablesAndASecondPlanIsEmpty) {
   Status verified = VerifyChanges(*conn, *live, *desired, changes, nullptr);
   ASSERT_TRUE(verified.ok()) << verified.ToString() << "\n" << Joined(changes);
 
-  ASSERT_TRUE(conn->Execute("USE " + QuoteIdentifier(live_name)).ok());
+  ASSERT_TRUE(conn->Execute("USE " + db::QuoteIdentifier(live_name)).ok());
   for (const TableChange& c : changes) {
     Status run = conn->Execute(c.statement);
     ASSERT_TRUE(run.ok()) << run.ToString() << "\n" << c.statement;
@@ -97,7 +97,7 @@ TEST_P(PlanCorpus, PlanAppliedGivesTheDesiredTablesAndASecondPlanIsEmpty) {
   EXPECT_TRUE(again.empty()) << "second plan:\n" << Joined(again);
 
   EXPECT_TRUE((*scratch)->Drop().ok());
-  EXPECT_TRUE(conn->Execute("DROP DATABASE " + QuoteIdentifier(live_name)).ok());
+  EXPECT_TRUE(conn->Execute("DROP DATABASE " + db::QuoteIdentifier(live_name)).ok());
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, PlanCorpus, ::testing::ValuesIn(CaseNames()),

@@ -30,7 +30,7 @@ class PlanFlow : public ::testing::Test {
   }
   void TearDown() override {
     for (const std::string& s : schemas_)
-      (void)conn_->Execute("DROP DATABASE IF EXISTS " + QuoteIdentifier(s));
+      (void)conn_->Execute("DROP DATABASE IF EXISTS " + db::QuoteIdentifier(s));
   }
   // A deployment whose schema holds `sql`.
   DeploymentConfig Deployment(const std::string& name, const std::string& sql) {
@@ -57,7 +57,7 @@ class PlanFlow : public ::testing::Test {
   }
 
   ordo::testing::MariaDbServer* server_ = nullptr;
-  std::unique_ptr<MysqlConnection> conn_;
+  std::unique_ptr<db::MysqlConnection> conn_;
   std::vector<std::string> schemas_;
   ordo::testing::TempDir dir_;
 };

@@ -10,12 +10,12 @@
 
 namespace ordo::testing {
 
-std::unique_ptr<MysqlConnection> ConnectTo(const MariaDbServer& server) {
-  auto dsn = ParseDsn(server.Dsn(""));
+std::unique_ptr<db::MysqlConnection> ConnectTo(const MariaDbServer& server) {
+  auto dsn = db::ParseDsn(server.Dsn(""));
   if (!dsn.ok()) return nullptr;
-  MysqlConnectOptions options;
+  db::MysqlConnectOptions options;
   options.multi_statements = true;
-  auto conn = MysqlConnection::Connect(*dsn, options);
+  auto conn = db::MysqlConnection::Connect(*dsn, options);
   if (!conn.ok()) return nullptr;
   return std::move(*conn);
 }
@@ -27,17 +27,18 @@ std::string ReadText(const std::string& path) {
   return s.str();
 }
 
-Status CreateSchemaFrom(MysqlConnection& conn, const std::string& name, const std::string& sql) {
-  ORDO_RETURN_IF_ERROR(conn.Execute("DROP DATABASE IF EXISTS " + QuoteIdentifier(name)));
-  ORDO_RETURN_IF_ERROR(conn.Execute("CREATE DATABASE " + QuoteIdentifier(name)));
-  ORDO_RETURN_IF_ERROR(conn.Execute("USE " + QuoteIdentifier(name)));
+Status CreateSchemaFrom(db::MysqlConnection& conn, const std::string& name,
+                        const std::string& sql) {
+  ORDO_RETURN_IF_ERROR(conn.Execute("DROP DATABASE IF EXISTS " + db::QuoteIdentifier(name)));
+  ORDO_RETURN_IF_ERROR(conn.Execute("CREATE DATABASE " + db::QuoteIdentifier(name)));
+  ORDO_RETURN_IF_ERROR(conn.Execute("USE " + db::QuoteIdentifier(name)));
   ORDO_ASSIGN_OR_RETURN(auto statements, schema::ParseSchemaFile("current.sql", sql));
   ORDO_RETURN_IF_ERROR(conn.Execute("SET SESSION foreign_key_checks = 0"));
   for (const auto& st : statements) ORDO_RETURN_IF_ERROR(conn.Execute(st.sql));
   return conn.Execute("SET SESSION foreign_key_checks = 1");
 }
 
-std::vector<std::string> ScratchSchemas(MysqlConnection& conn) {
+std::vector<std::string> ScratchSchemas(db::MysqlConnection& conn) {
   std::vector<std::string> out;
   auto rows = conn.Query(
       "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE "
@@ -57,12 +58,12 @@ void SchemaTest::SetUp() {
 void SchemaTest::TearDown() {
   if (conn_ == nullptr) return;
   for (const std::string& db : schemas_)
-    (void)conn_->Execute("DROP DATABASE IF EXISTS " + QuoteIdentifier(db));
+    (void)conn_->Execute("DROP DATABASE IF EXISTS " + db::QuoteIdentifier(db));
 }
 
 std::string SchemaTest::NewSchema(const std::string& prefix) {
   std::string name = UniqueName(prefix);
-  Status created = conn_->Execute("CREATE DATABASE " + QuoteIdentifier(name));
+  Status created = conn_->Execute("CREATE DATABASE " + db::QuoteIdentifier(name));
   EXPECT_TRUE(created.ok()) << created.ToString();
   schemas_.push_back(name);
   return name;

@@ -17,16 +17,16 @@ namespace ordo::testing {
 
 // A connection to `server` (no default schema) that also runs scripts of several
 // statements.
-std::unique_ptr<MysqlConnection> ConnectTo(const MariaDbServer& server);
+std::unique_ptr<db::MysqlConnection> ConnectTo(const MariaDbServer& server);
 
 // The whole file; "" when it does not exist.
 std::string ReadText(const std::string& path);
 
 // Creates schema `name` and runs the CREATE TABLE statements of `sql` in it.
-Status CreateSchemaFrom(MysqlConnection& conn, const std::string& name, const std::string& sql);
+Status CreateSchemaFrom(db::MysqlConnection& conn, const std::string& name, const std::string& sql);
 
 // The names of the server's schemas that start with ordo's scratch prefix.
-std::vector<std::string> ScratchSchemas(MysqlConnection& conn);
+std::vector<std::string> ScratchSchemas(db::MysqlConnection& conn);
 
 // The shared MariaDB server (the test fails without it when servers are required, and
 // skips otherwise), a connection to it, and the schemas the test made, dropped at its end.
@@ -38,7 +38,7 @@ class SchemaTest : public ::testing::Test {
   std::string NewSchema(const std::string& prefix);
 
   MariaDbServer* server_ = nullptr;
-  std::unique_ptr<MysqlConnection> conn_;
+  std::unique_ptr<db::MysqlConnection> conn_;
 
  private:
   std::vector<std::string> schemas_;

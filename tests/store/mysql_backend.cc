@@ -12,13 +12,13 @@
 namespace ordo::testing {
 namespace {
 
-class MysqlBackend final : public ServerBackend<MysqlConnection> {
+class MysqlBackend final : public ServerBackend<db::MysqlConnection> {
  public:
   ~MysqlBackend() override {
     exec_.reset();
     if (admin_)
       for (const auto& db : databases_)
-        (void)admin_->Execute("DROP DATABASE IF EXISTS " + QuoteIdentifier(db));
+        (void)admin_->Execute("DROP DATABASE IF EXISTS " + db::QuoteIdentifier(db));
   }
 
   std::string name() const override { return "mysql"; }
@@ -29,11 +29,11 @@ class MysqlBackend final : public ServerBackend<MysqlConnection> {
       return Unavailable("no MariaDB server: " + server.status().ToString() +
                          " (run scripts/setup to install mariadb-server)");
     if (!admin_) {
-      ORDO_ASSIGN_OR_RETURN(Dsn admin_dsn, ParseDsn((*server)->Dsn()));
-      ORDO_ASSIGN_OR_RETURN(admin_, MysqlConnection::Connect(admin_dsn, {}));
+      ORDO_ASSIGN_OR_RETURN(db::Dsn admin_dsn, db::ParseDsn((*server)->Dsn()));
+      ORDO_ASSIGN_OR_RETURN(admin_, db::MysqlConnection::Connect(admin_dsn, {}));
     }
     std::string db = UniqueName("ordo_store");
-    ORDO_RETURN_IF_ERROR(admin_->Execute("CREATE DATABASE " + QuoteIdentifier(db)));
+    ORDO_RETURN_IF_ERROR(admin_->Execute("CREATE DATABASE " + db::QuoteIdentifier(db)));
     databases_.push_back(db);
     return (*server)->Dsn(db);
   }
@@ -42,10 +42,10 @@ class MysqlBackend final : public ServerBackend<MysqlConnection> {
     ORDO_ASSIGN_OR_RETURN(url_, NewStoreUrl());
     ORDO_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenStore(url_, options));
     ORDO_RETURN_IF_ERROR(store->Migrate());
-    ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(url_));
-    MysqlConnectOptions exec_options;
+    ORDO_ASSIGN_OR_RETURN(db::Dsn dsn, db::ParseDsn(url_));
+    db::MysqlConnectOptions exec_options;
     exec_options.init_statements = {"SET SESSION time_zone = '+00:00'"};
-    ORDO_ASSIGN_OR_RETURN(exec_, MysqlConnection::Connect(dsn, exec_options));
+    ORDO_ASSIGN_OR_RETURN(exec_, db::MysqlConnection::Connect(dsn, exec_options));
     return store;
   }
 
@@ -54,7 +54,7 @@ class MysqlBackend final : public ServerBackend<MysqlConnection> {
   }
 
  private:
-  std::unique_ptr<MysqlConnection> admin_;
+  std::unique_ptr<db::MysqlConnection> admin_;
   std::vector<std::string> databases_;
 };
 

@@ -16,9 +16,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-Result<std::unique_ptr<PgConnection>> Open(const std::string& url, PgConnectOptions options = {}) {
-  ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(url));
-  return PgConnection::Connect(dsn, options);
+Result<std::unique_ptr<db::PgConnection>> Open(const std::string& url,
+                                               db::PgConnectOptions options = {}) {
+  ORDO_ASSIGN_OR_RETURN(db::Dsn dsn, db::ParseDsn(url));
+  return db::PgConnection::Connect(dsn, options);
 }
 
 // Each test gets its own database on the shared server, dropped afterwards.
@@ -35,7 +36,7 @@ class PgConnectionTest : public ::testing::Test {
     if (pg_ != nullptr && !db_.empty())
       (void)pg_->Exec("DROP DATABASE IF EXISTS \"" + db_ + "\" WITH (FORCE)");
   }
-  std::unique_ptr<PgConnection> MustOpen(PgConnectOptions options = {}) {
+  std::unique_ptr<db::PgConnection> MustOpen(db::PgConnectOptions options = {}) {
     auto conn = Open(pg_->Dsn(db_), std::move(options));
     EXPECT_TRUE(conn.ok()) << conn.status().ToString();
     return conn.ok() ? std::move(*conn) : nullptr;
@@ -56,20 +57,20 @@ TEST_F(PgConnectionTest, EveryKindOfParameterRoundTripsThroughATable) {
   const std::string bytes("\0\xff'\\?x", 6);
   auto inserted = c->Execute(
       "INSERT INTO v (id, n, d, t, b, note) VALUES (?, ?, ?, ?, ?, 'why? ''?''')",
-      {SqlValue::Int(-9223372036854775807LL - 1), SqlValue::UInt(18446744073709551615ULL),
-       SqlValue::Double(0.1), SqlValue::Text(tricky), SqlValue::Bytes(bytes)});
+      {db::SqlValue::Int(-9223372036854775807LL - 1), db::SqlValue::UInt(18446744073709551615ULL),
+       db::SqlValue::Double(0.1), db::SqlValue::Text(tricky), db::SqlValue::Bytes(bytes)});
   ASSERT_TRUE(inserted.ok()) << inserted.status().ToString();
   EXPECT_EQ(*inserted, 1u);
   ASSERT_TRUE(c->Execute("INSERT INTO v (id, n, d, t, b) VALUES (?, ?, ?, ?, ?)",
-                         {SqlValue::Int(2), SqlValue::Null(), SqlValue::Null(), SqlValue::Null(),
-                          SqlValue::Null()})
+                         {db::SqlValue::Int(2), db::SqlValue::Null(), db::SqlValue::Null(),
+                          db::SqlValue::Null(), db::SqlValue::Null()})
                   .ok());
   auto rows = c->Query("SELECT id, n, d = ?, t, b, note FROM v WHERE id < ? ORDER BY id",
-                       {SqlValue::Double(0.1), SqlValue::Int(3)});
+                       {db::SqlValue::Double(0.1), db::SqlValue::Int(3)});
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
   EXPECT_EQ(rows->columns, (std::vector<std::string>{"id", "n", "?column?", "t", "b", "note"}));
   ASSERT_EQ(rows->rows.size(), 2u);
-  const SqlRow& r = rows->rows[0];
+  const db::SqlRow& r = rows->rows[0];
   EXPECT_EQ(*r[0], "-9223372036854775808");
   EXPECT_EQ(*r[1], "18446744073709551615");
   EXPECT_EQ(*r[2], "1");  // a boolean reads 1/0
@@ -78,10 +79,10 @@ TEST_F(PgConnectionTest, EveryKindOfParameterRoundTripsThroughATable) {
   EXPECT_EQ(*r[5], "why? '?'");
   for (size_t i = 1; i < rows->rows[1].size(); ++i) EXPECT_FALSE(rows->rows[1][i].has_value()) << i;
   // The same statement with a parameter of another kind is prepared apart.
-  auto by_bytes = c->Query("SELECT id FROM v WHERE b = ?", {SqlValue::Bytes(bytes)});
+  auto by_bytes = c->Query("SELECT id FROM v WHERE b = ?", {db::SqlValue::Bytes(bytes)});
   ASSERT_TRUE(by_bytes.ok()) << by_bytes.status().ToString();
   ASSERT_EQ(by_bytes->rows.size(), 1u);
-  auto long_text = c->Query("SELECT repeat('x', ?)", {SqlValue::Int(100000)});
+  auto long_text = c->Query("SELECT repeat('x', ?)", {db::SqlValue::Int(100000)});
   ASSERT_TRUE(long_text.ok());
   EXPECT_EQ(long_text->rows[0][0]->size(), 100000u);
 }
@@ -104,14 +105,16 @@ TEST_F(PgConnectionTest, AffectedRowsCountWhatEachStatementChanged) {
   ASSERT_TRUE(c);
   ASSERT_TRUE(c->Execute("CREATE TABLE a (id int PRIMARY KEY, v int)").ok());
   for (int i = 1; i <= 3; ++i) {
-    auto n = c->Execute("INSERT INTO a VALUES (?, 0)", {SqlValue::Int(i)});
+    auto n = c->Execute("INSERT INTO a VALUES (?, 0)", {db::SqlValue::Int(i)});
     ASSERT_TRUE(n.ok()) << n.status().ToString();
     EXPECT_EQ(*n, 1u);
   }
-  auto two = c->Execute("UPDATE a SET v = ? WHERE id >= ?", {SqlValue::Int(5), SqlValue::Int(2)});
+  auto two =
+      c->Execute("UPDATE a SET v = ? WHERE id >= ?", {db::SqlValue::Int(5), db::SqlValue::Int(2)});
   ASSERT_TRUE(two.ok());
   EXPECT_EQ(*two, 2u);
-  auto none = c->Execute("UPDATE a SET v = ? WHERE id > ?", {SqlValue::Int(5), SqlValue::Int(9)});
+  auto none =
+      c->Execute("UPDATE a SET v = ? WHERE id > ?", {db::SqlValue::Int(5), db::SqlValue::Int(9)});
   ASSERT_TRUE(none.ok());
   EXPECT_EQ(*none, 0u);
   auto ddl = c->Execute("CREATE INDEX a_v ON a (v)", {});
@@ -126,15 +129,15 @@ TEST_F(PgConnectionTest, UniqueViolationIsAlreadyExistsAndTheSessionGoesOn) {
   auto c = MustOpen();
   ASSERT_TRUE(c);
   ASSERT_TRUE(c->Execute("CREATE TABLE u (id int PRIMARY KEY)").ok());
-  ASSERT_TRUE(c->Execute("INSERT INTO u VALUES (?)", {SqlValue::Int(1)}).ok());
-  auto dup = c->Execute("INSERT INTO u VALUES (?)", {SqlValue::Int(1)});
+  ASSERT_TRUE(c->Execute("INSERT INTO u VALUES (?)", {db::SqlValue::Int(1)}).ok());
+  auto dup = c->Execute("INSERT INTO u VALUES (?)", {db::SqlValue::Int(1)});
   ASSERT_FALSE(dup.ok());
   EXPECT_EQ(dup.status().code(), StatusCode::kAlreadyExists) << dup.status().ToString();
   EXPECT_FALSE(dup.status().retryable());
-  EXPECT_TRUE(IsPgError(dup.status(), "23505")) << dup.status().message();
+  EXPECT_TRUE(db::IsPgError(dup.status(), "23505")) << dup.status().message();
   EXPECT_NE(dup.status().message().find("already exists"), std::string::npos);  // the detail
   EXPECT_FALSE(c->broken());
-  EXPECT_TRUE(c->Execute("INSERT INTO u VALUES (?)", {SqlValue::Int(2)}).ok());
+  EXPECT_TRUE(c->Execute("INSERT INTO u VALUES (?)", {db::SqlValue::Int(2)}).ok());
 }
 
 TEST_F(PgConnectionTest, BadSqlIsInvalidArgumentAndAMissingTableNotFound) {
@@ -142,13 +145,13 @@ TEST_F(PgConnectionTest, BadSqlIsInvalidArgumentAndAMissingTableNotFound) {
   ASSERT_TRUE(c);
   Status syntax = c->Execute("SELEC 1");
   EXPECT_EQ(syntax.code(), StatusCode::kInvalidArgument) << syntax.ToString();
-  EXPECT_TRUE(IsPgError(syntax, "42601"));
-  auto column = c->Query("SELECT nope FROM pg_class WHERE oid = ?", {SqlValue::Int(1)});
+  EXPECT_TRUE(db::IsPgError(syntax, "42601"));
+  auto column = c->Query("SELECT nope FROM pg_class WHERE oid = ?", {db::SqlValue::Int(1)});
   EXPECT_EQ(column.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_TRUE(IsPgError(column.status(), "42703"));
+  EXPECT_TRUE(db::IsPgError(column.status(), "42703"));
   auto table = c->Query("SELECT * FROM missing_table");
   EXPECT_EQ(table.status().code(), StatusCode::kNotFound) << table.status().ToString();
-  auto count = c->Query("SELECT ?, ?", {SqlValue::Int(1)});
+  auto count = c->Query("SELECT ?, ?", {db::SqlValue::Int(1)});
   EXPECT_EQ(count.status().code(), StatusCode::kInvalidArgument);
   EXPECT_FALSE(c->broken());
 }
@@ -163,15 +166,18 @@ TEST_F(PgConnectionTest, DeadlockBetweenTwoSessionsIsAbortedAndRetryable) {
   ASSERT_TRUE(a->Execute("BEGIN").ok());
   ASSERT_TRUE(b->Execute("BEGIN").ok());
   ASSERT_TRUE(
-      a->Execute("UPDATE d SET v = ? WHERE id = ?", {SqlValue::Int(1), SqlValue::Int(1)}).ok());
+      a->Execute("UPDATE d SET v = ? WHERE id = ?", {db::SqlValue::Int(1), db::SqlValue::Int(1)})
+          .ok());
   ASSERT_TRUE(
-      b->Execute("UPDATE d SET v = ? WHERE id = ?", {SqlValue::Int(2), SqlValue::Int(2)}).ok());
+      b->Execute("UPDATE d SET v = ? WHERE id = ?", {db::SqlValue::Int(2), db::SqlValue::Int(2)})
+          .ok());
   Result<uint64_t> from_a = uint64_t{0};
   std::thread t([&] {
-    from_a = a->Execute("UPDATE d SET v = ? WHERE id = ?", {SqlValue::Int(1), SqlValue::Int(2)});
+    from_a =
+        a->Execute("UPDATE d SET v = ? WHERE id = ?", {db::SqlValue::Int(1), db::SqlValue::Int(2)});
   });
   Result<uint64_t> from_b =
-      b->Execute("UPDATE d SET v = ? WHERE id = ?", {SqlValue::Int(2), SqlValue::Int(1)});
+      b->Execute("UPDATE d SET v = ? WHERE id = ?", {db::SqlValue::Int(2), db::SqlValue::Int(1)});
   t.join();
   // Exactly one of the two is the victim.
   ASSERT_NE(from_a.ok(), from_b.ok())
@@ -179,7 +185,7 @@ TEST_F(PgConnectionTest, DeadlockBetweenTwoSessionsIsAbortedAndRetryable) {
   Status victim = from_a.ok() ? from_b.status() : from_a.status();
   EXPECT_EQ(victim.code(), StatusCode::kAborted) << victim.ToString();
   EXPECT_TRUE(victim.retryable());
-  EXPECT_TRUE(IsPgError(victim, "40P01")) << victim.message();
+  EXPECT_TRUE(db::IsPgError(victim, "40P01")) << victim.message();
   EXPECT_TRUE(a->in_transaction());
   EXPECT_TRUE(a->Execute("ROLLBACK").ok());
   EXPECT_TRUE(b->Execute("ROLLBACK").ok());
@@ -194,17 +200,19 @@ TEST_F(PgConnectionTest, LockTimeoutAndNowaitAreAbortedAndRetryable) {
       holder->Execute("CREATE TABLE l (id int PRIMARY KEY, v int); INSERT INTO l VALUES (1, 0)")
           .ok());
   ASSERT_TRUE(holder->Execute("BEGIN; UPDATE l SET v = 1 WHERE id = 1").ok());
-  auto timed_out =
-      waiter->Execute("UPDATE l SET v = ? WHERE id = ?", {SqlValue::Int(2), SqlValue::Int(1)});
+  auto timed_out = waiter->Execute("UPDATE l SET v = ? WHERE id = ?",
+                                   {db::SqlValue::Int(2), db::SqlValue::Int(1)});
   EXPECT_EQ(timed_out.status().code(), StatusCode::kAborted) << timed_out.status().ToString();
   EXPECT_TRUE(timed_out.status().retryable());
-  EXPECT_TRUE(IsPgError(timed_out.status(), "55P03"));
-  auto nowait = waiter->Query("SELECT v FROM l WHERE id = ? FOR UPDATE NOWAIT", {SqlValue::Int(1)});
+  EXPECT_TRUE(db::IsPgError(timed_out.status(), "55P03"));
+  auto nowait =
+      waiter->Query("SELECT v FROM l WHERE id = ? FOR UPDATE NOWAIT", {db::SqlValue::Int(1)});
   EXPECT_EQ(nowait.status().code(), StatusCode::kAborted) << nowait.status().ToString();
-  EXPECT_TRUE(IsPgError(nowait.status(), "55P03"));
+  EXPECT_TRUE(db::IsPgError(nowait.status(), "55P03"));
   ASSERT_TRUE(holder->Execute("COMMIT").ok());
   EXPECT_TRUE(
-      waiter->Execute("UPDATE l SET v = ? WHERE id = ?", {SqlValue::Int(2), SqlValue::Int(1)})
+      waiter
+          ->Execute("UPDATE l SET v = ? WHERE id = ?", {db::SqlValue::Int(2), db::SqlValue::Int(1)})
           .ok());
 }
 
@@ -216,15 +224,16 @@ TEST_F(PgConnectionTest, SerializationFailureIsAbortedAndRetryable) {
       writer->Execute("CREATE TABLE s (id int PRIMARY KEY, v int); INSERT INTO s VALUES (1, 0)")
           .ok());
   ASSERT_TRUE(reader->Execute("BEGIN ISOLATION LEVEL REPEATABLE READ").ok());
-  ASSERT_TRUE(reader->Query("SELECT v FROM s WHERE id = ?", {SqlValue::Int(1)}).ok());
+  ASSERT_TRUE(reader->Query("SELECT v FROM s WHERE id = ?", {db::SqlValue::Int(1)}).ok());
   ASSERT_TRUE(
-      writer->Execute("UPDATE s SET v = ? WHERE id = ?", {SqlValue::Int(1), SqlValue::Int(1)})
+      writer
+          ->Execute("UPDATE s SET v = ? WHERE id = ?", {db::SqlValue::Int(1), db::SqlValue::Int(1)})
           .ok());
-  auto lost =
-      reader->Execute("UPDATE s SET v = ? WHERE id = ?", {SqlValue::Int(2), SqlValue::Int(1)});
+  auto lost = reader->Execute("UPDATE s SET v = ? WHERE id = ?",
+                              {db::SqlValue::Int(2), db::SqlValue::Int(1)});
   EXPECT_EQ(lost.status().code(), StatusCode::kAborted) << lost.status().ToString();
   EXPECT_TRUE(lost.status().retryable());
-  EXPECT_TRUE(IsPgError(lost.status(), "40001"));
+  EXPECT_TRUE(db::IsPgError(lost.status(), "40001"));
   EXPECT_TRUE(reader->Execute("ROLLBACK").ok());
 }
 
@@ -232,11 +241,11 @@ TEST_F(PgConnectionTest, StatementTimeoutIsTimeoutAndTheSessionGoesOn) {
   auto c = MustOpen({.statement_timeout_ms = 200});
   ASSERT_TRUE(c);
   auto start = std::chrono::steady_clock::now();
-  auto slow = c->Query("SELECT pg_sleep(?)", {SqlValue::Int(5)});
+  auto slow = c->Query("SELECT pg_sleep(?)", {db::SqlValue::Int(5)});
   EXPECT_LT(std::chrono::steady_clock::now() - start, 4s);
   EXPECT_EQ(slow.status().code(), StatusCode::kTimeout) << slow.status().ToString();
   EXPECT_TRUE(slow.status().retryable());
-  EXPECT_TRUE(IsPgError(slow.status(), "57014"));
+  EXPECT_TRUE(db::IsPgError(slow.status(), "57014"));
   EXPECT_FALSE(c->broken());
   EXPECT_TRUE(c->Query("SELECT 1").ok());
 }
@@ -256,7 +265,7 @@ TEST_F(PgConnectionTest, NewSessionIsReadCommittedAndUtcWhateverTheDatabaseDefau
       "(SELECT reset_val FROM pg_settings WHERE name = 'TimeZone'), "
       "to_char(TIMESTAMPTZ '2024-01-01 00:00:00+00', 'HH24')");
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
-  const SqlRow& r = rows->rows[0];
+  const db::SqlRow& r = rows->rows[0];
   EXPECT_EQ(*r[0], "read committed");
   EXPECT_EQ(*r[1], "UTC");
   EXPECT_EQ(*r[2], "serializable");  // what a session without the setup would get
@@ -275,34 +284,34 @@ TEST_F(PgConnectionTest, StatementWhoseColumnsChangedIsPreparedAgain) {
   ASSERT_TRUE(c);
   ASSERT_TRUE(c->Execute("CREATE TABLE p (id int); INSERT INTO p VALUES (1)").ok());
   const char* sql = "SELECT * FROM p WHERE id = ?";
-  auto before = c->Query(sql, {SqlValue::Int(1)});
+  auto before = c->Query(sql, {db::SqlValue::Int(1)});
   ASSERT_TRUE(before.ok());
   EXPECT_EQ(before->columns.size(), 1u);
   ASSERT_TRUE(c->Execute("ALTER TABLE p ADD COLUMN extra int").ok());
-  auto after = c->Query(sql, {SqlValue::Int(1)});
+  auto after = c->Query(sql, {db::SqlValue::Int(1)});
   ASSERT_TRUE(after.ok()) << after.status().ToString();
   EXPECT_EQ(after->columns.size(), 2u);
   // Inside a transaction the failure is the caller's to roll back; then it works again.
   ASSERT_TRUE(c->Execute("ALTER TABLE p ADD COLUMN more int").ok());
   ASSERT_TRUE(c->Execute("BEGIN").ok());
-  auto in_tx = c->Query(sql, {SqlValue::Int(1)});
+  auto in_tx = c->Query(sql, {db::SqlValue::Int(1)});
   EXPECT_EQ(in_tx.status().code(), StatusCode::kInvalidArgument) << in_tx.status().ToString();
-  EXPECT_TRUE(IsPgError(in_tx.status(), "0A000"));
+  EXPECT_TRUE(db::IsPgError(in_tx.status(), "0A000"));
   ASSERT_TRUE(c->Execute("ROLLBACK").ok());
-  auto again = c->Query(sql, {SqlValue::Int(1)});
+  auto again = c->Query(sql, {db::SqlValue::Int(1)});
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(again->columns.size(), 3u);
 }
 
 TEST_F(PgConnectionTest, WrongPasswordIsRefusedNotRetriedAndNotShown) {
-  auto dsn = ParseDsn(pg_->Dsn(db_));
+  auto dsn = db::ParseDsn(pg_->Dsn(db_));
   ASSERT_TRUE(dsn.ok());
   dsn->password = "not-the-password-x9";
-  auto c = PgConnection::Connect(*dsn, {});
+  auto c = db::PgConnection::Connect(*dsn, {});
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().code(), StatusCode::kFailedPrecondition) << c.status().ToString();
   EXPECT_FALSE(c.status().retryable());
-  EXPECT_TRUE(IsPgError(c.status(), "28P01")) << c.status().message();
+  EXPECT_TRUE(db::IsPgError(c.status(), "28P01")) << c.status().message();
   EXPECT_EQ(c.status().message().find("not-the-password-x9"), std::string::npos);
 }
 
@@ -310,7 +319,7 @@ TEST_F(PgConnectionTest, MissingDatabaseIsNotFound) {
   auto c = Open(pg_->Dsn(db_ + "_missing"));
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().code(), StatusCode::kNotFound) << c.status().ToString();
-  EXPECT_TRUE(IsPgError(c.status(), "3D000"));
+  EXPECT_TRUE(db::IsPgError(c.status(), "3D000"));
 }
 
 TEST(PgConnection, UnreachableServerIsRetryableAndHidesThePassword) {
@@ -324,10 +333,10 @@ TEST(PgConnection, UnreachableServerIsRetryableAndHidesThePassword) {
 }
 
 TEST_F(PgConnectionTest, PoolReusesIdleSessionsAndDropsBrokenOrUnfinishedOnes) {
-  auto dsn = ParseDsn(pg_->Dsn(db_));
+  auto dsn = db::ParseDsn(pg_->Dsn(db_));
   ASSERT_TRUE(dsn.ok());
-  PgPool pool(*dsn, {}, /*max_idle=*/2);
-  auto pid_of = [&](PgPool::Handle& h) { return h->backend_pid(); };
+  db::PgPool pool(*dsn, {}, /*max_idle=*/2);
+  auto pid_of = [&](db::PgPool::Handle& h) { return h->backend_pid(); };
   int first = 0;
   {
     auto h = pool.Acquire();
@@ -357,7 +366,7 @@ TEST_F(PgConnectionTest, PoolReusesIdleSessionsAndDropsBrokenOrUnfinishedOnes) {
   // max_idle: of three released at once, two are kept.
   std::vector<int> pids;
   {
-    std::vector<PgPool::Handle> held;
+    std::vector<db::PgPool::Handle> held;
     for (int i = 0; i < 3; ++i) {
       auto h = pool.Acquire();
       ASSERT_TRUE(h.ok());
@@ -366,7 +375,7 @@ TEST_F(PgConnectionTest, PoolReusesIdleSessionsAndDropsBrokenOrUnfinishedOnes) {
     }
   }
   int reused = 0;
-  std::vector<PgPool::Handle> held;
+  std::vector<db::PgPool::Handle> held;
   for (int i = 0; i < 3; ++i) {
     auto h = pool.Acquire();
     ASSERT_TRUE(h.ok());
@@ -378,15 +387,15 @@ TEST_F(PgConnectionTest, PoolReusesIdleSessionsAndDropsBrokenOrUnfinishedOnes) {
 
 // Runs `sql` on `conn` in a thread once the server shows it running, and calls `cut`
 // to end the session under it. Returns the statement's result.
-Result<SqlRows> QueryCutShort(PgConnection* conn, PgConnection* watcher,
-                              const std::function<void()>& cut) {
-  Result<SqlRows> result = SqlRows{};
+Result<db::SqlRows> QueryCutShort(db::PgConnection* conn, db::PgConnection* watcher,
+                                  const std::function<void()>& cut) {
+  Result<db::SqlRows> result = db::SqlRows{};
   std::thread t([&] { result = conn->Query("SELECT pg_sleep(30)"); });
   bool running = testing::PollUntil(
       [&] {
         auto rows =
             watcher->Query("SELECT 1 FROM pg_stat_activity WHERE pid = ? AND state = 'active'",
-                           {SqlValue::Int(conn->backend_pid())});
+                           {db::SqlValue::Int(conn->backend_pid())});
         return rows.ok() && !rows->rows.empty();
       },
       10s);
@@ -402,9 +411,9 @@ TEST(PgConnectionLoss, ServerStoppedMidQueryIsUnavailableAndThePoolReplacesTheSe
     if (testing::ServersRequired()) FAIL() << server.status().ToString();
     GTEST_SKIP() << "no PostgreSQL server: " << server.status().ToString();
   }
-  auto dsn = ParseDsn((*server)->Dsn("ordo"));
+  auto dsn = db::ParseDsn((*server)->Dsn("ordo"));
   ASSERT_TRUE(dsn.ok());
-  PgPool pool(*dsn, {});
+  db::PgPool pool(*dsn, {});
   auto watcher = Open((*server)->Dsn("ordo"));
   ASSERT_TRUE(watcher.ok());
   int old_pid = 0;

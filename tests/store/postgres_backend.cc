@@ -36,11 +36,11 @@ class ProcessDatabase {
   Status made_;
 };
 
-class PostgresBackend final : public ServerBackend<PgConnection> {
+class PostgresBackend final : public ServerBackend<db::PgConnection> {
  public:
   ~PostgresBackend() override {
     for (const auto& schema : schemas_)
-      (void)Exec("DROP SCHEMA IF EXISTS " + QuotePgIdentifier(schema) + " CASCADE");
+      (void)Exec("DROP SCHEMA IF EXISTS " + db::QuotePgIdentifier(schema) + " CASCADE");
   }
 
   std::string name() const override { return "postgres"; }
@@ -60,9 +60,9 @@ class PostgresBackend final : public ServerBackend<PgConnection> {
     ORDO_ASSIGN_OR_RETURN(url_, NewStoreUrl());
     ORDO_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenStore(url_, options));
     ORDO_RETURN_IF_ERROR(store->Migrate());
-    ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(url_));
+    ORDO_ASSIGN_OR_RETURN(db::Dsn dsn, db::ParseDsn(url_));
     exec_.reset();
-    ORDO_ASSIGN_OR_RETURN(exec_, PgConnection::Connect(dsn, postgres::PgSessionOptions(dsn)));
+    ORDO_ASSIGN_OR_RETURN(exec_, db::PgConnection::Connect(dsn, postgres::PgSessionOptions(dsn)));
     return store;
   }
 

@@ -4,10 +4,11 @@
 
 namespace ordo::testing {
 
-Result<std::vector<std::string>> TableNames(MysqlConnection& conn, const std::string& db) {
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SELECT TABLE_NAME FROM information_schema.TABLES "
-                                                 "WHERE TABLE_SCHEMA = ?",
-                                                 {SqlValue::Text(db)}));
+Result<std::vector<std::string>> TableNames(db::MysqlConnection& conn, const std::string& db) {
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows,
+                        conn.Query("SELECT TABLE_NAME FROM information_schema.TABLES "
+                                   "WHERE TABLE_SCHEMA = ?",
+                                   {db::SqlValue::Text(db)}));
   std::vector<std::string> out;
   for (const auto& r : rows.rows) out.push_back(r[0].value_or(""));
   // Byte order: the server's ORDER BY (utf8mb3_general_ci) sorts '_' after letters.
@@ -15,7 +16,7 @@ Result<std::vector<std::string>> TableNames(MysqlConnection& conn, const std::st
   return out;
 }
 
-Result<std::vector<std::string>> OrdoTables(MysqlConnection& conn, const std::string& db) {
+Result<std::vector<std::string>> OrdoTables(db::MysqlConnection& conn, const std::string& db) {
   ORDO_ASSIGN_OR_RETURN(std::vector<std::string> all, TableNames(conn, db));
   std::vector<std::string> out;
   for (std::string& name : all)

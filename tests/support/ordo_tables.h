@@ -13,9 +13,9 @@
 
 namespace ordo::testing {
 
-Result<std::vector<std::string>> OrdoTables(MysqlConnection& conn, const std::string& db);
+Result<std::vector<std::string>> OrdoTables(db::MysqlConnection& conn, const std::string& db);
 
 // Every table of the schema, sorted by bytes.
-Result<std::vector<std::string>> TableNames(MysqlConnection& conn, const std::string& db);
+Result<std::vector<std::string>> TableNames(db::MysqlConnection& conn, const std::string& db);
 
 }  // namespace ordo::testing

@@ -47,55 +47,56 @@ TEST(PgErrorMap, EverySqlstateOfTheTableMapsToItsCode) {
       {"53100", StatusCode::kInternal, false},
   };
   for (const Row& r : rows) {
-    Status s = MapPgError(r.sqlstate, "m");
+    Status s = db::MapPgError(r.sqlstate, "m");
     EXPECT_EQ(s.code(), r.code) << r.sqlstate << ": " << s.ToString();
     EXPECT_EQ(s.retryable(), r.retryable) << r.sqlstate;
-    EXPECT_TRUE(IsPgError(s, r.sqlstate)) << s.message();
+    EXPECT_TRUE(db::IsPgError(s, r.sqlstate)) << s.message();
   }
 }
 
 TEST(PgErrorMap, MessageNamesTheSqlstateOnOneLineWithoutPasswords) {
-  Status s =
-      MapPgError("42601", "syntax error at or near \"SELEC\"\n\tfrom postgres://u:hunter2@h/db");
+  Status s = db::MapPgError("42601",
+                            "syntax error at or near \"SELEC\"\n\tfrom postgres://u:hunter2@h/db");
   EXPECT_EQ(s.message(),
             "postgres error 42601: syntax error at or near \"SELEC\" from postgres://u:***@h/db");
-  EXPECT_TRUE(IsPgError(s.WithContext("claiming"), "42601"));
-  EXPECT_FALSE(IsPgError(s, "42P01"));
+  EXPECT_TRUE(db::IsPgError(s.WithContext("claiming"), "42601"));
+  EXPECT_FALSE(db::IsPgError(s, "42P01"));
 }
 
 TEST(PgErrorMap, LostConnectionIsUnavailableWhateverTheSqlstate) {
-  Status s = MapPgError("", "server closed the connection unexpectedly", /*connection_lost=*/true);
+  Status s =
+      db::MapPgError("", "server closed the connection unexpectedly", /*connection_lost=*/true);
   EXPECT_EQ(s.code(), StatusCode::kUnavailable);
   EXPECT_TRUE(s.retryable());
-  EXPECT_TRUE(IsPgError(s, "08006"));
-  EXPECT_EQ(MapPgError("25P03", "idle-in-transaction timeout", true).code(),
+  EXPECT_TRUE(db::IsPgError(s, "08006"));
+  EXPECT_EQ(db::MapPgError("25P03", "idle-in-transaction timeout", true).code(),
             StatusCode::kUnavailable);
   // Without a lost connection an error libpq made up is Internal.
-  EXPECT_EQ(MapPgError("", "odd", false).code(), StatusCode::kInternal);
+  EXPECT_EQ(db::MapPgError("", "odd", false).code(), StatusCode::kInternal);
 }
 
 TEST(PgErrorMap, RefusedLoginIsFoundInLibpqsTextAndIsNotRetryable) {
-  Status s = MapPgConnectError(
+  Status s = db::MapPgConnectError(
       "connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  28P01: password "
       "authentication failed for user \"ordo\"\nLOCATION:  auth_failed, auth.c:326\n");
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
   EXPECT_FALSE(s.retryable());
   EXPECT_EQ(s.message(), "postgres error 28P01: password authentication failed for user \"ordo\"");
   // A translated severity changes nothing.
-  EXPECT_EQ(MapPgConnectError("… failed: FATAL:  3D000: la base n'existe pas\n").code(),
+  EXPECT_EQ(db::MapPgConnectError("… failed: FATAL:  3D000: la base n'existe pas\n").code(),
             StatusCode::kNotFound);
   EXPECT_EQ(
-      MapPgConnectError("… failed: FATAL:  57P03: the database system is starting up\n").code(),
+      db::MapPgConnectError("… failed: FATAL:  57P03: the database system is starting up\n").code(),
       StatusCode::kUnavailable);
 }
 
 TEST(PgErrorMap, ConnectFailureWithoutAServerErrorIsUnavailable) {
-  Status s = MapPgConnectError(
+  Status s = db::MapPgConnectError(
       "connection to server at \"127.0.0.1\", port 1 failed: Connection refused\n\tIs the "
       "server running on that host and accepting TCP/IP connections?\n");
   EXPECT_EQ(s.code(), StatusCode::kUnavailable);
   EXPECT_TRUE(s.retryable());
-  EXPECT_TRUE(IsPgError(s, "08001"));
+  EXPECT_TRUE(db::IsPgError(s, "08001"));
   EXPECT_EQ(s.message().find('\n'), std::string::npos);
 }
 

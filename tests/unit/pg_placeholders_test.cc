@@ -6,23 +6,24 @@
 namespace ordo {
 namespace {
 
-std::string Rewritten(std::string_view sql) { return ToPgPlaceholders(sql).sql; }
+std::string Rewritten(std::string_view sql) { return db::ToPgPlaceholders(sql).sql; }
 
 TEST(PgPlaceholders, NumbersEveryPlaceholderInOrder) {
-  PgStatementText t = ToPgPlaceholders("UPDATE t SET a = ?, b = ? WHERE id = ? AND v IN (?,?)");
+  db::PgStatementText t =
+      db::ToPgPlaceholders("UPDATE t SET a = ?, b = ? WHERE id = ? AND v IN (?,?)");
   EXPECT_EQ(t.sql, "UPDATE t SET a = $1, b = $2 WHERE id = $3 AND v IN ($4,$5)");
   EXPECT_EQ(t.placeholders, 5u);
 }
 
 TEST(PgPlaceholders, TextWithoutPlaceholdersIsUnchanged) {
-  PgStatementText t = ToPgPlaceholders("SELECT 1 FROM t WHERE x = $1");
+  db::PgStatementText t = db::ToPgPlaceholders("SELECT 1 FROM t WHERE x = $1");
   EXPECT_EQ(t.sql, "SELECT 1 FROM t WHERE x = $1");
   EXPECT_EQ(t.placeholders, 0u);
-  EXPECT_EQ(ToPgPlaceholders("").placeholders, 0u);
+  EXPECT_EQ(db::ToPgPlaceholders("").placeholders, 0u);
 }
 
 TEST(PgPlaceholders, CountsPastNine) {
-  PgStatementText t = ToPgPlaceholders("VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+  db::PgStatementText t = db::ToPgPlaceholders("VALUES (?,?,?,?,?,?,?,?,?,?,?)");
   EXPECT_EQ(t.sql, "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)");
   EXPECT_EQ(t.placeholders, 11u);
 }

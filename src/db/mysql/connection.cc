@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
-namespace ordo {
+namespace ordo::db {
 namespace {
 
 // Connector/C must be initialised once per process before threads use it.
@@ -310,4 +310,4 @@ Result<SqlRows> MysqlConnection::RunPrepared(std::string_view sql,
   return out;
 }
 
-}  // namespace ordo
+}  // namespace ordo::db

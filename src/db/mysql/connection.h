@@ -30,7 +30,7 @@
 #include "db/sql_value.h"
 #include "ordo/status.h"
 
-namespace ordo {
+namespace ordo::db {
 
 struct MysqlConnectOptions {
   int connect_timeout_s = 5;
@@ -109,4 +109,4 @@ std::string QuoteIdentifier(std::string_view name);
 // `schema`.`table`
 std::string QuoteTable(std::string_view schema, std::string_view table);
 
-}  // namespace ordo
+}  // namespace ordo::db

@@ -3,7 +3,7 @@
 
 #include "db/mysql/connection.h"
 
-namespace ordo {
+namespace ordo::db {
 namespace {
 
 std::string ErrorPrefix(unsigned int code) { return "mysql error " + std::to_string(code) + ": "; }
@@ -83,4 +83,4 @@ std::string QuoteTable(std::string_view schema, std::string_view table) {
   return QuoteIdentifier(schema) + "." + QuoteIdentifier(table);
 }
 
-}  // namespace ordo
+}  // namespace ordo::db

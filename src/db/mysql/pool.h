@@ -10,8 +10,8 @@
 #include "db/mysql/connection.h"
 #include "db/pool.h"
 
-namespace ordo {
+namespace ordo::db {
 
 using MysqlPool = ConnectionPool<MysqlConnection, MysqlConnectOptions>;
 
-}  // namespace ordo
+}  // namespace ordo::db

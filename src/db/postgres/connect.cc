@@ -7,7 +7,7 @@
 
 #include "db/postgres/connection.h"
 
-namespace ordo {
+namespace ordo::db {
 namespace {
 
 void DropNotice(void*, const char*) {}
@@ -90,4 +90,4 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const Dsn& dsn,
   return conn;
 }
 
-}  // namespace ordo
+}  // namespace ordo::db

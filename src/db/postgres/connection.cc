@@ -9,7 +9,7 @@
 
 #include "db/postgres/placeholders.h"
 
-namespace ordo {
+namespace ordo::db {
 namespace {
 
 constexpr Oid kBoolOid = 16;
@@ -254,4 +254,4 @@ std::string QuotePgIdentifier(std::string_view name) {
   return out + "\"";
 }
 
-}  // namespace ordo
+}  // namespace ordo::db

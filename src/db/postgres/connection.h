@@ -42,7 +42,7 @@
 #include "db/sql_value.h"
 #include "ordo/status.h"
 
-namespace ordo {
+namespace ordo::db {
 
 struct PgConnectOptions {
   // Connecting (TCP, TLS if the DSN asks, authentication, the session setup's round
@@ -141,4 +141,4 @@ class PgConnection {
 // `name` quoted as a PostgreSQL identifier: "a""b".
 std::string QuotePgIdentifier(std::string_view name);
 
-}  // namespace ordo
+}  // namespace ordo::db

@@ -5,7 +5,7 @@
 
 #include "db/dsn.h"
 
-namespace ordo {
+namespace ordo::db {
 namespace {
 
 std::string ErrorPrefix(std::string_view sqlstate) {
@@ -80,4 +80,4 @@ bool IsPgError(const Status& s, std::string_view sqlstate) {
   return s.message().find(ErrorPrefix(sqlstate)) != std::string::npos;
 }
 
-}  // namespace ordo
+}  // namespace ordo::db

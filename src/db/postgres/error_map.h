@@ -36,7 +36,7 @@
 
 #include "ordo/status.h"
 
-namespace ordo {
+namespace ordo::db {
 
 // Maps a server SQLSTATE and its message to a Status. `connection_lost` (libpq's
 // PQstatus is CONNECTION_BAD after the failure) makes it Unavailable whatever the
@@ -54,4 +54,4 @@ Status MapPgConnectError(std::string_view libpq_message);
 // WithContext included).
 bool IsPgError(const Status& s, std::string_view sqlstate);
 
-}  // namespace ordo
+}  // namespace ordo::db

@@ -1,6 +1,6 @@
 #include "db/postgres/placeholders.h"
 
-namespace ordo {
+namespace ordo::db {
 namespace {
 
 // Letters, digits, '_', '$' and every non-ASCII byte may continue an identifier.
@@ -99,4 +99,4 @@ PgStatementText ToPgPlaceholders(std::string_view sql) {
   return out;
 }
 
-}  // namespace ordo
+}  // namespace ordo::db

@@ -19,7 +19,7 @@
 #include <string>
 #include <string_view>
 
-namespace ordo {
+namespace ordo::db {
 
 struct PgStatementText {
   std::string sql;          // the statement with $1 … $n
@@ -28,4 +28,4 @@ struct PgStatementText {
 
 PgStatementText ToPgPlaceholders(std::string_view sql);
 
-}  // namespace ordo
+}  // namespace ordo::db

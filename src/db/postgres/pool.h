@@ -12,8 +12,8 @@
 #include "db/pool.h"
 #include "db/postgres/connection.h"
 
-namespace ordo {
+namespace ordo::db {
 
 using PgPool = ConnectionPool<PgConnection, PgConnectOptions>;
 
-}  // namespace ordo
+}  // namespace ordo::db

@@ -107,7 +107,7 @@ std::vector<std::string> AllExprs(const TablePlan& plan) {
 // DELETE and INSERT: retry. Any other refusal means the new table cannot hold the row.
 Status ClassifyDataError(const Status& s, const TablePlan& plan) {
   if (s.ok() || s.retryable()) return s;
-  std::string where = QuoteTable(plan.schema(), plan.table());
+  std::string where = db::QuoteTable(plan.schema(), plan.table());
   if (s.code() == StatusCode::kAlreadyExists) {
     if (s.message().find("for key '" + plan.shadow.key_name + "'") != std::string::npos)
       return Aborted(where + ": concurrent copy of the same row; retrying");
@@ -125,25 +125,25 @@ Status ClassifyDataError(const Status& s, const TablePlan& plan) {
 
 }  // namespace
 
-std::string EncodeKey(const std::vector<SqlValue>& key) {
+std::string EncodeKey(const std::vector<db::SqlValue>& key) {
   std::string out;
-  for (const SqlValue& v : key) {
+  for (const db::SqlValue& v : key) {
     out += static_cast<char>(v.kind);
     std::string body;
     switch (v.kind) {
-      case SqlValue::Kind::kNull:
+      case db::SqlValue::Kind::kNull:
         break;
-      case SqlValue::Kind::kInt:
+      case db::SqlValue::Kind::kInt:
         body = std::to_string(v.i);
         break;
-      case SqlValue::Kind::kUInt:
+      case db::SqlValue::Kind::kUInt:
         body = std::to_string(v.u);
         break;
-      case SqlValue::Kind::kDouble:
+      case db::SqlValue::Kind::kDouble:
         body = std::to_string(v.d);
         break;
-      case SqlValue::Kind::kText:
-      case SqlValue::Kind::kBytes:
+      case db::SqlValue::Kind::kText:
+      case db::SqlValue::Kind::kBytes:
         body = v.s;
         break;
     }
@@ -174,18 +174,18 @@ int Applier::TableIndex(const RowChange& change) const {
   return -1;
 }
 
-void Applier::Stage(int table, const std::vector<SqlValue>& image, bool upsert,
+void Applier::Stage(int table, const std::vector<db::SqlValue>& image, bool upsert,
                     std::vector<TableBatch>* batch) {
   const TablePlan& plan = *plans_[table];
   Op op;
   op.upsert = upsert;
   for (int k : plan.shadow_key) {
     int at = plan.source_index[k];
-    op.key.push_back(at < static_cast<int>(image.size()) ? image[at] : SqlValue::Null());
+    op.key.push_back(at < static_cast<int>(image.size()) ? image[at] : db::SqlValue::Null());
   }
   if (upsert)
     for (int at : plan.source_index)
-      op.values.push_back(at < static_cast<int>(image.size()) ? image[at] : SqlValue::Null());
+      op.values.push_back(at < static_cast<int>(image.size()) ? image[at] : db::SqlValue::Null());
   std::string k = EncodeKey(op.key);
   (*batch)[table].ops[k] = std::move(op);
 }
@@ -203,7 +203,7 @@ void Applier::Consume(const BinlogEvent& event) {
           Stage(t, c.after, true, &txn_);
         } else {
           const TablePlan& plan = *plans_[t];
-          std::vector<SqlValue> kb, ka;
+          std::vector<db::SqlValue> kb, ka;
           for (int k : plan.shadow_key) {
             int at = plan.source_index[k];
             if (at < static_cast<int>(c.before.size())) kb.push_back(c.before[at]);
@@ -260,16 +260,16 @@ bool Applier::HasWork() const {
   return false;
 }
 
-Status Applier::ApplySlice(MysqlConnection& conn, const Slice& slice) {
+Status Applier::ApplySlice(db::MysqlConnection& conn, const Slice& slice) {
   const TablePlan& plan = *plans_[slice.table];
-  std::string shadow = QuoteTable(plan.schema(), plan.shadow_name);
-  std::string source = QuoteTable(plan.schema(), plan.table());
+  std::string shadow = db::QuoteTable(plan.schema(), plan.shadow_name);
+  std::string source = db::QuoteTable(plan.schema(), plan.table());
   std::vector<std::string> skey = Pick(plan.shadow_names, plan.shadow_key);
   std::vector<std::string> okey = Pick(plan.source_names, plan.shadow_key);
   std::vector<std::string> key_exprs = Exprs(plan, plan.shadow_key);
   // Re-apply deletes that a chunk may have overtaken, unless the row is back.
   for (const Op* op : slice.fixups) {
-    std::vector<SqlValue> params = op->key;
+    std::vector<db::SqlValue> params = op->key;
     params.insert(params.end(), op->key.begin(), op->key.end());
     auto r = conn.Execute("DELETE FROM " + shadow + " WHERE " + KeyIn(skey, key_exprs, 1) +
                               " AND NOT EXISTS (SELECT 1 FROM " + source + " WHERE " +
@@ -289,7 +289,7 @@ Status Applier::ApplySlice(MysqlConnection& conn, const Slice& slice) {
   }
   size_t at = 0;
   for (size_t n : SplitBatch(deletes.size())) {
-    std::vector<SqlValue> params;
+    std::vector<db::SqlValue> params;
     for (size_t i = at; i < at + n; ++i)
       params.insert(params.end(), deletes[i]->key.begin(), deletes[i]->key.end());
     at += n;
@@ -302,11 +302,11 @@ Status Applier::ApplySlice(MysqlConnection& conn, const Slice& slice) {
   std::string update;
   if (upsert_in_place) {
     for (const std::string& c : plan.shadow_names)
-      update += (update.empty() ? " ON DUPLICATE KEY UPDATE " : ", ") + QuoteIdentifier(c) +
-                " = VALUES(" + QuoteIdentifier(c) + ")";
+      update += (update.empty() ? " ON DUPLICATE KEY UPDATE " : ", ") + db::QuoteIdentifier(c) +
+                " = VALUES(" + db::QuoteIdentifier(c) + ")";
   }
   for (size_t n : SplitBatch(upserts.size())) {
-    std::vector<SqlValue> params;
+    std::vector<db::SqlValue> params;
     for (size_t i = at; i < at + n; ++i)
       params.insert(params.end(), upserts[i]->values.begin(), upserts[i]->values.end());
     at += n;
@@ -325,7 +325,7 @@ Status Applier::ApplyOnce(const std::vector<SessionWork>& work, bool check_fence
   // rendezvous while holding its row locks could close a lock cycle (through a copy
   // chunk) that the server cannot see.
   auto run = [&](const SessionWork& w) -> Status {
-    MysqlConnection& conn = *w.conn;
+    db::MysqlConnection& conn = *w.conn;
     Status s = conn.Execute("SET autocommit = 0");
     if (s.ok() && check_fence && fence_) s = fence_(conn);
     for (size_t i = 0; s.ok() && i < w.slices.size(); ++i) s = ApplySlice(conn, w.slices[i]);
@@ -345,8 +345,8 @@ Status Applier::ApplyOnce(const std::vector<SessionWork>& work, bool check_fence
   return Status::Ok();
 }
 
-Status Applier::Flush(MysqlConnection& conn) {
-  return Flush(std::vector<MysqlConnection*>(plans_.size(), &conn));
+Status Applier::Flush(db::MysqlConnection& conn) {
+  return Flush(std::vector<db::MysqlConnection*>(plans_.size(), &conn));
 }
 
 std::vector<std::vector<Applier::Op>> Applier::TakeFixups(std::vector<uint64_t>* fixed,
@@ -364,7 +364,7 @@ std::vector<std::vector<Applier::Op>> Applier::TakeFixups(std::vector<uint64_t>*
   return fixups;
 }
 
-Status Applier::Flush(const std::vector<MysqlConnection*>& conns, bool check_fence) {
+Status Applier::Flush(const std::vector<db::MysqlConnection*>& conns, bool check_fence) {
   std::vector<uint64_t> fixed;
   uint64_t seq;
   std::vector<std::vector<Op>> fixups = TakeFixups(&fixed, &seq);
@@ -382,13 +382,13 @@ Status Applier::Flush(const std::vector<MysqlConnection*>& conns, bool check_fen
   return FlushWork(std::move(work), check_fence, fixed, seq);
 }
 
-Status Applier::FlushParallel(const std::vector<MysqlConnection*>& sessions) {
+Status Applier::FlushParallel(const std::vector<db::MysqlConnection*>& sessions) {
   if (sessions.size() <= 1) return Flush(*sessions.at(0));
   std::vector<uint64_t> fixed;
   uint64_t seq;
   std::vector<std::vector<Op>> fixups = TakeFixups(&fixed, &seq);
   std::vector<SessionWork> work;
-  for (MysqlConnection* c : sessions) work.push_back(SessionWork{c, {}});
+  for (db::MysqlConnection* c : sessions) work.push_back(SessionWork{c, {}});
   for (size_t t = 0; t < plans_.size(); ++t) {
     const size_t n = plans_[t]->shadow.unique_keys <= 1 ? sessions.size() : 1;
     std::vector<Slice> slices(n, Slice{t, {}, {}});

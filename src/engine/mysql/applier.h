@@ -48,7 +48,7 @@ class Applier {
   void Start(const BinlogPosition& from);
   // Runs `check` first in every flush transaction (on the first session); its error
   // aborts the flush. Set before the first Flush.
-  void SetFence(std::function<Status(MysqlConnection&)> check) { fence_ = std::move(check); }
+  void SetFence(std::function<Status(db::MysqlConnection&)> check) { fence_ = std::move(check); }
   // Takes one event of the stream, in order.
   void Consume(const BinlogEvent& event);
   // Forgets the open (uncommitted) transaction, e.g. before reopening a broken stream.
@@ -59,12 +59,12 @@ class Applier {
   // Applies every complete transaction consumed so far and the fix-ups of finished
   // chunks in one transaction on `conn` (retried on deadlock). DataLoss when a change
   // cannot be stored; the buffered changes are kept on any error.
-  Status Flush(MysqlConnection& conn);
+  Status Flush(db::MysqlConnection& conn);
   // The same with one session per table (`conns[i]` for the i-th plan; the cutover
   // drains each table on the session that holds its locks). One transaction per
   // distinct session, the sessions side by side. `check_fence` false: the caller holds
   // the fence row's table locked and has checked it (the cutover).
-  Status Flush(const std::vector<MysqlConnection*>& conns, bool check_fence = true);
+  Status Flush(const std::vector<db::MysqlConnection*>& conns, bool check_fence = true);
   // The same on several sessions side by side, for a batch too big for one: each
   // table's keys are split among `sessions` by hash (a table whose shadow has other
   // unique keys stays on the first session, so a value moving from one row to another
@@ -72,7 +72,7 @@ class Applier {
   // fence and commits when done. A failure leaves the whole batch buffered (what a
   // session committed is replayed harmlessly); the applied position moves only once
   // every session committed.
-  Status FlushParallel(const std::vector<MysqlConnection*>& sessions);
+  Status FlushParallel(const std::vector<db::MysqlConnection*>& sessions);
 
   // The end of the last transaction applied (a safe replay point once no chunk is in
   // flight), and of the last event consumed.
@@ -100,8 +100,8 @@ class Applier {
  private:
   struct Op {
     bool upsert = false;
-    std::vector<SqlValue> key;     // shadow key values
-    std::vector<SqlValue> values;  // common columns (upserts)
+    std::vector<db::SqlValue> key;     // shadow key values
+    std::vector<db::SqlValue> values;  // common columns (upserts)
   };
   struct TableBatch {
     std::map<std::string, Op> ops;  // by encoded key
@@ -120,13 +120,13 @@ class Applier {
   };
   // One session's transaction in a flush.
   struct SessionWork {
-    MysqlConnection* conn = nullptr;
+    db::MysqlConnection* conn = nullptr;
     std::vector<Slice> slices;
   };
 
   int TableIndex(const RowChange& change) const;
   // `statement` is an ALTER TABLE of one of the shadows (ordo's own).
-  void Stage(int table, const std::vector<SqlValue>& image, bool upsert,
+  void Stage(int table, const std::vector<db::SqlValue>& image, bool upsert,
              std::vector<TableBatch>* batch);
   // Takes the fix-ups due (deletes a finished chunk may have overtaken); `fixed` gets
   // the chunks they settle and `seq` the flush's sequence number.
@@ -135,11 +135,11 @@ class Applier {
   Status FlushWork(std::vector<SessionWork> work, bool check_fence,
                    const std::vector<uint64_t>& fixed, uint64_t seq);
   Status ApplyOnce(const std::vector<SessionWork>& work, bool check_fence);
-  Status ApplySlice(MysqlConnection& conn, const Slice& slice);
+  Status ApplySlice(db::MysqlConnection& conn, const Slice& slice);
 
   std::vector<const TablePlan*> plans_;
   std::vector<std::string> schemas_;  // the plans' schemas
-  std::function<Status(MysqlConnection&)> fence_;
+  std::function<Status(db::MysqlConnection&)> fence_;
   std::vector<TableBatch> txn_;    // the open transaction
   std::vector<TableBatch> batch_;  // complete transactions not applied yet
   std::atomic<size_t> pending_rows_{0};
@@ -153,13 +153,13 @@ class Applier {
   uint64_t next_chunk_ ORDO_GUARDED_BY(mu_) = 1;
   std::map<uint64_t, Chunk> chunks_ ORDO_GUARDED_BY(mu_);
   // Per table: keys whose last applied change was a delete, with the flush sequence.
-  std::vector<std::map<std::string, std::pair<std::vector<SqlValue>, uint64_t>>> deleted_
+  std::vector<std::map<std::string, std::pair<std::vector<db::SqlValue>, uint64_t>>> deleted_
       ORDO_GUARDED_BY(mu_);
   std::atomic<int64_t> rows_applied_{0};
   std::atomic<int64_t> statements_consumed_{0};
 };
 
 // A stable byte encoding of key values, for maps.
-std::string EncodeKey(const std::vector<SqlValue>& key);
+std::string EncodeKey(const std::vector<db::SqlValue>& key);
 
 }  // namespace ordo::engine

@@ -31,7 +31,7 @@ uint32_t RandomServerId() {
 
 }  // namespace
 
-ChangeStreamFactory BinlogStreamFactory(const Dsn& dsn, const EngineSpec& spec) {
+ChangeStreamFactory BinlogStreamFactory(const db::Dsn& dsn, const EngineSpec& spec) {
   BinlogReaderOptions base;
   base.server_id = RandomServerId();
   for (const TableChange& c : spec.changes)
@@ -49,7 +49,7 @@ ChangeStreamFactory BinlogStreamFactory(const Dsn& dsn, const EngineSpec& spec) 
 namespace ordo {
 
 Result<std::unique_ptr<OperationEngine>> NewMysqlEngine(const EngineSpec& spec, EngineHost* host) {
-  ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(spec.target_dsn));
+  ORDO_ASSIGN_OR_RETURN(db::Dsn dsn, db::ParseDsn(spec.target_dsn));
   return engine::NewMysqlEngineWithStreams(spec, host, engine::BinlogStreamFactory(dsn, spec));
 }
 

@@ -66,7 +66,7 @@ std::string RowCrc(const TableInfo& table, const std::vector<std::string>& names
   for (size_t i = 0; i < names.size(); ++i) {
     const ColumnInfo& c = table.columns[table.ColumnIndex(names[i])];
     const ColumnInfo& o = other.columns[other.ColumnIndex(other_names[i])];
-    std::string q = QuoteIdentifier(names[i]);
+    std::string q = db::QuoteIdentifier(names[i]);
     std::string cast = from_source ? CastTarget(c, o) : "";
     if (!cast.empty())
       values += ", CAST(" + q + " AS " + cast + ")";
@@ -95,11 +95,11 @@ struct Side {
   std::vector<std::string> keys;  // key columns on this side
 };
 
-Result<std::pair<int64_t, std::string>> ChunkSum(MysqlConnection& conn, const Side& side,
+Result<std::pair<int64_t, std::string>> ChunkSum(db::MysqlConnection& conn, const Side& side,
                                                  const std::optional<Key>& lower,
                                                  const std::optional<Key>& upper) {
   Predicate range = KeyRange(side.keys, lower, upper);
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows,
                         conn.Query("SELECT COUNT(*), COALESCE(SUM(" + side.crc + "), 0) FROM " +
                                        side.table + " WHERE " + range.sql,
                                    range.params));
@@ -107,23 +107,24 @@ Result<std::pair<int64_t, std::string>> ChunkSum(MysqlConnection& conn, const Si
                         rows.rows[0][1].value_or("0"));
 }
 
-Result<std::map<std::string, std::string>> RowCrcs(MysqlConnection& conn, const Side& side,
+Result<std::map<std::string, std::string>> RowCrcs(db::MysqlConnection& conn, const Side& side,
                                                    const std::optional<Key>& lower,
                                                    const std::optional<Key>& upper) {
   Predicate range = KeyRange(side.keys, lower, upper);
   std::string concat = "CONCAT_WS(', '";
-  for (const auto& k : side.keys) concat += ", " + QuoteIdentifier(k);
+  for (const auto& k : side.keys) concat += ", " + db::QuoteIdentifier(k);
   concat += ")";
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SELECT " + concat + ", " + side.crc + " FROM " +
-                                                     side.table + " WHERE " + range.sql,
-                                                 range.params));
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows,
+                        conn.Query("SELECT " + concat + ", " + side.crc + " FROM " + side.table +
+                                       " WHERE " + range.sql,
+                                   range.params));
   std::map<std::string, std::string> out;
-  for (const SqlRow& r : rows.rows) out[r[0].value_or("")] = r[1].value_or("");
+  for (const db::SqlRow& r : rows.rows) out[r[0].value_or("")] = r[1].value_or("");
   return out;
 }
 
-Status NameDifference(MysqlConnection& src, MysqlConnection& dst, const Side& a, const Side& b,
-                      const std::string& where, const std::optional<Key>& lower,
+Status NameDifference(db::MysqlConnection& src, db::MysqlConnection& dst, const Side& a,
+                      const Side& b, const std::string& where, const std::optional<Key>& lower,
                       const std::optional<Key>& upper) {
   ORDO_ASSIGN_OR_RETURN(auto left, RowCrcs(src, a, lower, upper));
   ORDO_ASSIGN_OR_RETURN(auto right, RowCrcs(dst, b, lower, upper));
@@ -143,23 +144,23 @@ Status NameDifference(MysqlConnection& src, MysqlConnection& dst, const Side& a,
   return DataLoss(where + ": verification failed: chunk checksums differ");
 }
 
-Key KeyOf(const SqlRow& row, const TablePlan& plan) {
+Key KeyOf(const db::SqlRow& row, const TablePlan& plan) {
   Key key;
   for (size_t i = 0; i < row.size(); ++i) {
     std::string v = row[i].value_or("");
     bool binary = plan.source.columns[plan.source_key[i]].is_binary();
-    key.push_back(binary ? SqlValue::Bytes(v) : SqlValue::Text(v));
+    key.push_back(binary ? db::SqlValue::Bytes(v) : db::SqlValue::Text(v));
   }
   return key;
 }
 
 Status VerifyTable(const TablePlan& plan, const ChunkBounds* known, const std::optional<Key>& skip,
-                   const std::optional<Key>& stop, MysqlConnection& src, MysqlConnection& dst,
-                   const VerifyOptions& options, VerifyReport* report) {
-  std::string where = QuoteTable(plan.schema(), plan.table());
+                   const std::optional<Key>& stop, db::MysqlConnection& src,
+                   db::MysqlConnection& dst, const VerifyOptions& options, VerifyReport* report) {
+  std::string where = db::QuoteTable(plan.schema(), plan.table());
   Side a{where, RowCrc(plan.source, plan.source_names, plan.shadow, plan.shadow_names, true),
          plan.source.key_columns};
-  Side b{QuoteTable(plan.schema(), plan.shadow_name),
+  Side b{db::QuoteTable(plan.schema(), plan.shadow_name),
          RowCrc(plan.shadow, plan.shadow_names, plan.source, plan.source_names, false),
          {}};
   for (int k : plan.source_key) {
@@ -174,10 +175,10 @@ Status VerifyTable(const TablePlan& plan, const ChunkBounds* known, const std::o
   auto queried = [&](const std::optional<Key>& lower,
                      const std::optional<Key>& cap) -> Result<std::optional<Key>> {
     Predicate range = KeyRange(a.keys, lower, cap);
-    std::vector<SqlValue> params = range.params;
-    params.push_back(SqlValue::Int(options.chunk_rows - 1));
+    std::vector<db::SqlValue> params = range.params;
+    params.push_back(db::SqlValue::Int(options.chunk_rows - 1));
     ORDO_ASSIGN_OR_RETURN(
-        SqlRows bound,
+        db::SqlRows bound,
         src.Query("SELECT " + ColumnList(a.keys) + " FROM " + a.table + " WHERE " + range.sql +
                       " ORDER BY " + ColumnList(a.keys) + " LIMIT 1 OFFSET ?",
                   params));
@@ -269,7 +270,7 @@ Status VerifyTable(const TablePlan& plan, const ChunkBounds* known, const std::o
 
 }  // namespace
 
-Result<VerifyReport> VerifyTables(const std::vector<const TablePlan*>& plans, MysqlPool* pool,
+Result<VerifyReport> VerifyTables(const std::vector<const TablePlan*>& plans, db::MysqlPool* pool,
                                   SyncLoop* loop, const VerifyOptions& options) {
   ORDO_ASSIGN_OR_RETURN(auto src, pool->Acquire());
   ORDO_ASSIGN_OR_RETURN(auto dst, pool->Acquire());
@@ -289,7 +290,7 @@ Result<VerifyReport> VerifyTables(const std::vector<const TablePlan*>& plans, My
       return st.status();
     }
     BinlogPosition at;
-    for (const SqlRow& r : st->rows) {
+    for (const db::SqlRow& r : st->rows) {
       if (r[0].value_or("") == "Binlog_snapshot_file") at.file = r[1].value_or("");
       if (r[0].value_or("") == "Binlog_snapshot_position")
         at.offset = std::stoull(r[1].value_or("0"));

@@ -59,7 +59,7 @@ struct VerifyReport {
 // Ok when every table matches. DataLoss naming the table and a differing key;
 // Cancelled when should_stop(); FailedPrecondition when no consistent point could be
 // taken (a loop that keeps overtaking the snapshot).
-Result<VerifyReport> VerifyTables(const std::vector<const TablePlan*>& plans, MysqlPool* pool,
+Result<VerifyReport> VerifyTables(const std::vector<const TablePlan*>& plans, db::MysqlPool* pool,
                                   SyncLoop* loop, const VerifyOptions& options);
 
 }  // namespace ordo::engine

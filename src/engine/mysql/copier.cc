@@ -19,7 +19,7 @@ constexpr auto kPausePoll = std::chrono::milliseconds(50);
 
 }  // namespace
 
-TableCopier::TableCopier(const TablePlan& plan, Applier* applier, MysqlPool* pool,
+TableCopier::TableCopier(const TablePlan& plan, Applier* applier, db::MysqlPool* pool,
                          CopyOptions options, TableCopyState initial)
     : plan_(plan),
       applier_(applier),
@@ -44,12 +44,12 @@ ChunkBounds TableCopier::bounds() const {
   return bounds_;
 }
 
-Key TableCopier::KeyFromRow(const SqlRow& row) const {
+Key TableCopier::KeyFromRow(const db::SqlRow& row) const {
   Key key;
   for (size_t i = 0; i < row.size(); ++i) {
     bool binary = plan_.source.columns[plan_.source_key[i]].is_binary();
     std::string v = row[i].value_or("");
-    key.push_back(binary ? SqlValue::Bytes(std::move(v)) : SqlValue::Text(std::move(v)));
+    key.push_back(binary ? db::SqlValue::Bytes(std::move(v)) : db::SqlValue::Text(std::move(v)));
   }
   return key;
 }
@@ -78,14 +78,14 @@ void TableCopier::SetVolume(int threads, int64_t chunk_target_ms) {
   sizer_.set_target_ms(chunk_target_ms);
 }
 
-Status TableCopier::CaptureEnd(MysqlConnection& conn) {
+Status TableCopier::CaptureEnd(db::MysqlConnection& conn) {
   std::string keys = ColumnList(key_names_);
   std::string desc;
   for (size_t i = 0; i < key_names_.size(); ++i)
-    desc += (i ? ", " : "") + QuoteIdentifier(key_names_[i]) + " DESC";
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SELECT " + keys + " FROM " +
-                                                 QuoteTable(plan_.schema(), plan_.table()) +
-                                                 " ORDER BY " + desc + " LIMIT 1"));
+    desc += (i ? ", " : "") + db::QuoteIdentifier(key_names_[i]) + " DESC";
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows, conn.Query("SELECT " + keys + " FROM " +
+                                                     db::QuoteTable(plan_.schema(), plan_.table()) +
+                                                     " ORDER BY " + desc + " LIMIT 1"));
   MutexLock lock(&mu_);
   state_.started = true;
   if (rows.rows.empty()) {
@@ -97,17 +97,17 @@ Status TableCopier::CaptureEnd(MysqlConnection& conn) {
 }
 
 Result<std::optional<std::pair<uint64_t, TableCopier::Chunk>>> TableCopier::NextChunk(
-    MysqlConnection& conn) {
+    db::MysqlConnection& conn) {
   MutexLock lock(&mu_);
   if (exhausted_ || state_.done || !state_.end) return std::optional<std::pair<uint64_t, Chunk>>();
   Predicate range = KeyRange(key_names_, cursor_, state_.end);
   std::string order = ColumnList(key_names_);
-  std::vector<SqlValue> params = range.params;
-  params.push_back(SqlValue::Int(sizer_.rows() - 1));
+  std::vector<db::SqlValue> params = range.params;
+  params.push_back(db::SqlValue::Int(sizer_.rows() - 1));
   ORDO_ASSIGN_OR_RETURN(
-      SqlRows rows,
-      conn.Query("SELECT " + order + " FROM " + QuoteTable(plan_.schema(), plan_.table()) +
-                     " FORCE INDEX (" + QuoteIdentifier(plan_.source.key_name) + ") WHERE " +
+      db::SqlRows rows,
+      conn.Query("SELECT " + order + " FROM " + db::QuoteTable(plan_.schema(), plan_.table()) +
+                     " FORCE INDEX (" + db::QuoteIdentifier(plan_.source.key_name) + ") WHERE " +
                      range.sql + " ORDER BY " + order + " LIMIT 1 OFFSET ?",
                  params));
   Chunk chunk;
@@ -127,9 +127,9 @@ Result<std::optional<std::pair<uint64_t, TableCopier::Chunk>>> TableCopier::Next
   return std::optional<std::pair<uint64_t, Chunk>>(std::make_pair(id, chunk));
 }
 
-Status TableCopier::CopyChunk(MysqlConnection& conn, const Chunk& chunk, int64_t* affected) {
+Status TableCopier::CopyChunk(db::MysqlConnection& conn, const Chunk& chunk, int64_t* affected) {
   Predicate range = KeyRange(key_names_, chunk.lower, chunk.upper);
-  std::string src = QuoteTable(plan_.schema(), plan_.table());
+  std::string src = db::QuoteTable(plan_.schema(), plan_.table());
   // One transaction: the fence check's shared lock on the fence row lasts until the
   // chunk's rows are committed, so a newer engine's Advance() waits for it and every
   // later chunk of ours sees the new token.
@@ -144,17 +144,17 @@ Status TableCopier::CopyChunk(MysqlConnection& conn, const Chunk& chunk, int64_t
     if (!fenced.ok()) return rollback(fenced);
   }
   ORDO_SYNC_POINT("TableCopier::CopyChunk:BeforeInsert");
-  auto n = conn.Execute("INSERT IGNORE INTO " + QuoteTable(plan_.schema(), plan_.shadow_name) +
+  auto n = conn.Execute("INSERT IGNORE INTO " + db::QuoteTable(plan_.schema(), plan_.shadow_name) +
                             " (" + ColumnList(plan_.shadow_names) + ") SELECT " +
                             ColumnList(plan_.source_names) + " FROM " + src + " FORCE INDEX (" +
-                            QuoteIdentifier(plan_.source.key_name) + ") WHERE " + range.sql,
+                            db::QuoteIdentifier(plan_.source.key_name) + ") WHERE " + range.sql,
                         range.params);
   if (!n.ok()) return rollback(n.status());
   *affected = static_cast<int64_t>(*n);
   auto warnings = conn.Query("SHOW WARNINGS");
   if (!warnings.ok()) return rollback(warnings.status());
   std::string own_key = "for key '" + plan_.shadow.key_name + "'";
-  for (const SqlRow& w : warnings->rows) {
+  for (const db::SqlRow& w : warnings->rows) {
     std::string code = w.size() > 1 ? w[1].value_or("") : "";
     std::string message = w.size() > 2 ? w[2].value_or("") : "";
     if (code == "1062" && message.find(own_key) != std::string::npos) continue;
@@ -165,23 +165,23 @@ Status TableCopier::CopyChunk(MysqlConnection& conn, const Chunk& chunk, int64_t
 }
 
 // Finds the first row of the chunk that the new table cannot hold and names it.
-Status TableCopier::Diagnose(MysqlConnection& conn, const Chunk& chunk,
+Status TableCopier::Diagnose(db::MysqlConnection& conn, const Chunk& chunk,
                              const std::string& warning) {
-  std::string where = QuoteTable(plan_.schema(), plan_.table());
-  std::string shadow = QuoteTable(plan_.schema(), plan_.shadow_name);
-  std::string probe = QuoteIdentifier("_ordo_probe");
+  std::string where = db::QuoteTable(plan_.schema(), plan_.table());
+  std::string shadow = db::QuoteTable(plan_.schema(), plan_.shadow_name);
+  std::string probe = db::QuoteIdentifier("_ordo_probe");
   Predicate range = KeyRange(key_names_, chunk.lower, chunk.upper);
-  ORDO_ASSIGN_OR_RETURN(
-      SqlRows keys, conn.Query("SELECT " + ColumnList(key_names_) + " FROM " + where + " WHERE " +
-                                   range.sql + " ORDER BY " + ColumnList(key_names_),
-                               range.params));
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows keys, conn.Query("SELECT " + ColumnList(key_names_) + " FROM " +
+                                                         where + " WHERE " + range.sql +
+                                                         " ORDER BY " + ColumnList(key_names_),
+                                                     range.params));
   ORDO_RETURN_IF_ERROR(conn.Execute("DROP TEMPORARY TABLE IF EXISTS " + probe));
   ORDO_RETURN_IF_ERROR(conn.Execute("CREATE TEMPORARY TABLE " + probe + " LIKE " + shadow));
   std::string cols = " (" + ColumnList(plan_.shadow_names) + ") SELECT " +
                      ColumnList(plan_.source_names) + " FROM " + where + " WHERE " +
                      KeyIn(key_names_, 1);
   Status found = DataLoss(where + ": the new table cannot hold every row: " + warning);
-  for (const SqlRow& row : keys.rows) {
+  for (const db::SqlRow& row : keys.rows) {
     Key key = KeyFromRow(row);
     std::string named = "(";
     for (size_t i = 0; i < row.size(); ++i) named += (i ? ", " : "") + row[i].value_or("NULL");

@@ -70,12 +70,12 @@ struct CopyOptions {
   // no worker starts a chunk until the rest is over. 0 or unset: no rest.
   std::function<int64_t(int64_t chunk_ms)> rest_ms;
   // Checked inside every chunk's transaction, before its read (target-side fencing).
-  std::function<Status(MysqlConnection&)> fence;
+  std::function<Status(db::MysqlConnection&)> fence;
 };
 
 class TableCopier {
  public:
-  TableCopier(const TablePlan& plan, Applier* applier, MysqlPool* pool, CopyOptions options,
+  TableCopier(const TablePlan& plan, Applier* applier, db::MysqlPool* pool, CopyOptions options,
               TableCopyState initial);
   // Copies the rest of the table. Ok when done; Cancelled when should_stop() said so
   // (finished chunks are kept in the state); DataLoss for a row the new table cannot
@@ -105,16 +105,16 @@ class TableCopier {
   // Marks a chunk copied: the sizer, the counters, the watermark.
   void Finish(uint64_t id, const Chunk& chunk, int64_t elapsed_ms, int64_t affected);
   bool Finished() ORDO_REQUIRES(mu_);
-  Status CaptureEnd(MysqlConnection& conn);
+  Status CaptureEnd(db::MysqlConnection& conn);
   // Picks the next chunk under mu_; nullopt when the range is exhausted.
-  Result<std::optional<std::pair<uint64_t, Chunk>>> NextChunk(MysqlConnection& conn);
-  Status CopyChunk(MysqlConnection& conn, const Chunk& chunk, int64_t* affected);
-  Status Diagnose(MysqlConnection& conn, const Chunk& chunk, const std::string& warning);
-  Key KeyFromRow(const SqlRow& row) const;
+  Result<std::optional<std::pair<uint64_t, Chunk>>> NextChunk(db::MysqlConnection& conn);
+  Status CopyChunk(db::MysqlConnection& conn, const Chunk& chunk, int64_t* affected);
+  Status Diagnose(db::MysqlConnection& conn, const Chunk& chunk, const std::string& warning);
+  Key KeyFromRow(const db::SqlRow& row) const;
 
   const TablePlan& plan_;
   Applier* applier_;
-  MysqlPool* pool_;
+  db::MysqlPool* pool_;
   CopyOptions options_;
   std::vector<std::string> key_names_;  // source key columns
 

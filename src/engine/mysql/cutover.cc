@@ -20,25 +20,26 @@ int64_t MsSince(SteadyClock::time_point t0) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - t0).count();
 }
 
-Result<std::optional<std::string>> TableComment(MysqlConnection& conn, const std::string& schema,
+Result<std::optional<std::string>> TableComment(db::MysqlConnection& conn,
+                                                const std::string& schema,
                                                 const std::string& table) {
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows,
                         conn.Query("SELECT TABLE_COMMENT FROM information_schema.TABLES "
                                    "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
-                                   {SqlValue::Text(schema), SqlValue::Text(table)}));
+                                   {db::SqlValue::Text(schema), db::SqlValue::Text(table)}));
   if (rows.rows.empty()) return std::optional<std::string>();
   return std::optional<std::string>(rows.rows[0][0].value_or(""));
 }
 
-Status CreateSentries(const std::vector<SwapTable>& tables, MysqlConnection& conn) {
+Status CreateSentries(const std::vector<SwapTable>& tables, db::MysqlConnection& conn) {
   ORDO_RETURN_IF_ERROR(DropSentries(tables, conn));
   for (const SwapTable& t : tables) {
     if (t.away.empty()) continue;
     ORDO_ASSIGN_OR_RETURN(auto comment, TableComment(conn, t.schema, t.away));
     if (comment)
-      return FailedPrecondition(QuoteTable(t.schema, t.away) +
+      return FailedPrecondition(db::QuoteTable(t.schema, t.away) +
                                 " already exists and is not ordo's sentry; drop or rename it");
-    ORDO_RETURN_IF_ERROR(conn.Execute("CREATE TABLE " + QuoteTable(t.schema, t.away) +
+    ORDO_RETURN_IF_ERROR(conn.Execute("CREATE TABLE " + db::QuoteTable(t.schema, t.away) +
                                       " (`ordo_sentry` INT) ENGINE=InnoDB COMMENT='" +
                                       kSentryComment + "'"));
   }
@@ -46,12 +47,12 @@ Status CreateSentries(const std::vector<SwapTable>& tables, MysqlConnection& con
 }
 
 // Polls until session `id` waits for a metadata lock (its RENAME is queued).
-Status WaitQueued(MysqlConnection& monitor, uint64_t id, SteadyClock::time_point deadline) {
+Status WaitQueued(db::MysqlConnection& monitor, uint64_t id, SteadyClock::time_point deadline) {
   while (SteadyClock::now() < deadline) {
-    ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+    ORDO_ASSIGN_OR_RETURN(db::SqlRows rows,
                           monitor.Query("SELECT STATE FROM information_schema.PROCESSLIST "
                                         "WHERE ID = ?",
-                                        {SqlValue::UInt(id)}));
+                                        {db::SqlValue::UInt(id)}));
     if (!rows.rows.empty() &&
         rows.rows[0][0].value_or("").find("metadata lock") != std::string::npos)
       return Status::Ok();
@@ -62,10 +63,10 @@ Status WaitQueued(MysqlConnection& monitor, uint64_t id, SteadyClock::time_point
 
 // True when another session holds `table`'s metadata lock exclusively (our no-wait
 // read times out at once); false when the name is free (absent or readable).
-Result<bool> HeldByOther(MysqlConnection& monitor, const std::string& schema,
+Result<bool> HeldByOther(db::MysqlConnection& monitor, const std::string& schema,
                          const std::string& table) {
   Status s = monitor.Execute("SET STATEMENT lock_wait_timeout=0 FOR SELECT 1 FROM " +
-                             QuoteTable(schema, table) + " LIMIT 0");
+                             db::QuoteTable(schema, table) + " LIMIT 0");
   if (s.ok() || s.code() == StatusCode::kNotFound) return false;
   if (s.code() == StatusCode::kAborted) return true;
   return s;
@@ -73,7 +74,7 @@ Result<bool> HeldByOther(MysqlConnection& monitor, const std::string& schema,
 
 // Polls until the rename holds the lock on `prev` (the name just before the next
 // table in lock order) and waits again: it is then queued on the next table.
-Status WaitPast(MysqlConnection& monitor, uint64_t id, const std::string& schema,
+Status WaitPast(db::MysqlConnection& monitor, uint64_t id, const std::string& schema,
                 const std::string& prev, SteadyClock::time_point deadline) {
   while (SteadyClock::now() < deadline) {
     ORDO_ASSIGN_OR_RETURN(bool held, HeldByOther(monitor, schema, prev));
@@ -85,13 +86,13 @@ Status WaitPast(MysqlConnection& monitor, uint64_t id, const std::string& schema
 
 // Waits until the running change stream has applied everything the server's binlog
 // holds now.
-Status CatchUp(SyncLoop& loop, MysqlConnection& monitor, std::chrono::milliseconds timeout) {
+Status CatchUp(SyncLoop& loop, db::MysqlConnection& monitor, std::chrono::milliseconds timeout) {
   ORDO_ASSIGN_OR_RETURN(BinlogPosition now, ReadServerBinlogPosition(monitor));
   return loop.WaitApplied(now, timeout);
 }
 
 // Lets the paused change stream apply what came since it stopped, then pauses it again.
-Status CatchUpBetweenTries(SyncLoop& loop, MysqlConnection& monitor,
+Status CatchUpBetweenTries(SyncLoop& loop, db::MysqlConnection& monitor,
                            SteadyClock::time_point deadline) {
   ORDO_RETURN_IF_ERROR(loop.Start({}));
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
@@ -115,7 +116,7 @@ std::string LockSeconds(SteadyClock::time_point deadline) {
 // that same table. So the sessions unlock in that order, each only once the rename is
 // queued on its table; a single session unlocking everything at once would let writes
 // on the second and later tables into the old tables.
-Status Attempt(const std::vector<SwapTable>& tables, MysqlPool* pool, SyncLoop* loop,
+Status Attempt(const std::vector<SwapTable>& tables, db::MysqlPool* pool, SyncLoop* loop,
                const TargetFence& fence, const std::string& kind, const CutoverOptions& options,
                int64_t* block_ms, BinlogPosition* position, TableHolders* holders) {
   ORDO_ASSIGN_OR_RETURN(auto monitor, pool->Acquire());
@@ -129,8 +130,8 @@ Status Attempt(const std::vector<SwapTable>& tables, MysqlPool* pool, SyncLoop* 
     if (!tables[i].away.empty()) order.push_back(i);
   auto key = [&](size_t i) { return std::make_pair(tables[i].schema, tables[i].table); };
   std::sort(order.begin(), order.end(), [&](size_t x, size_t y) { return key(x) < key(y); });
-  std::vector<MysqlPool::Handle> sessions;
-  std::vector<MysqlConnection*> conns(tables.size(), nullptr);
+  std::vector<db::MysqlPool::Handle> sessions;
+  std::vector<db::MysqlConnection*> conns(tables.size(), nullptr);
   for (size_t i : order) {
     auto a = pool->Acquire();
     if (!a.ok()) {
@@ -145,20 +146,21 @@ Status Attempt(const std::vector<SwapTable>& tables, MysqlPool* pool, SyncLoop* 
   std::vector<std::pair<std::string, std::string>> names;  // every name the rename locks
   std::string renames;
   for (const SwapTable& t : tables) {
-    std::string name = QuoteTable(t.schema, t.table);
+    std::string name = db::QuoteTable(t.schema, t.table);
     names.push_back({t.schema, t.table});
     if (!t.away.empty()) {
       names.push_back({t.schema, t.away});
-      renames += (renames.empty() ? "" : ", ") + name + " TO " + QuoteTable(t.schema, t.away);
+      renames += (renames.empty() ? "" : ", ") + name + " TO " + db::QuoteTable(t.schema, t.away);
     }
     if (!t.incoming.empty()) {
       names.push_back({t.schema, t.incoming});
-      renames += (renames.empty() ? "" : ", ") + QuoteTable(t.schema, t.incoming) + " TO " + name;
+      renames +=
+          (renames.empty() ? "" : ", ") + db::QuoteTable(t.schema, t.incoming) + " TO " + name;
     }
   }
   std::sort(names.begin(), names.end());
   // The applier's sessions: each table drains on the session that holds its locks.
-  std::vector<MysqlConnection*> drain;
+  std::vector<db::MysqlConnection*> drain;
   for (size_t i = 0; i < tables.size(); ++i) {
     if (tables[i].applier_index < 0) continue;
     if (drain.size() <= static_cast<size_t>(tables[i].applier_index))
@@ -222,8 +224,9 @@ Status Attempt(const std::vector<SwapTable>& tables, MysqlPool* pool, SyncLoop* 
   for (size_t k = 0; k < order.size(); ++k) {
     const SwapTable& t = tables[order[k]];
     std::string& list = lists[order[k]];
-    list = QuoteTable(t.schema, t.table) + " WRITE, " + QuoteTable(t.schema, t.away) + " WRITE";
-    if (!t.incoming.empty()) list += ", " + QuoteTable(t.schema, t.incoming) + " WRITE";
+    list = db::QuoteTable(t.schema, t.table) + " WRITE, " + db::QuoteTable(t.schema, t.away) +
+           " WRITE";
+    if (!t.incoming.empty()) list += ", " + db::QuoteTable(t.schema, t.incoming) + " WRITE";
     // The first session also holds the fence table, so no engine can take the
     // operation over while the swap is under way.
     if (k == 0) list += ", " + fence.table() + " WRITE";
@@ -251,7 +254,7 @@ Status Attempt(const std::vector<SwapTable>& tables, MysqlPool* pool, SyncLoop* 
     auto now = SteadyClock::now();
     if (now >= deadline) {
       std::vector<uint64_t> ours = {monitor->thread_id(), b_id};
-      for (MysqlConnection* c : conns)
+      for (db::MysqlConnection* c : conns)
         if (c != nullptr) ours.push_back(c->thread_id());
       auto who = ListTableHolders(*monitor, names, MsSince(t0), ours);
       std::string held = who.ok() && !who->sessions.empty()
@@ -284,7 +287,7 @@ Status Attempt(const std::vector<SwapTable>& tables, MysqlPool* pool, SyncLoop* 
     renamed = b->Execute("RENAME TABLE " + renames);
     rename_done = true;
   });
-  MysqlConnection& first = *conns[order[0]];
+  db::MysqlConnection& first = *conns[order[0]];
   Status s = WaitQueued(*monitor, b_id, deadline);
   if (s.ok()) {
     auto under_lock = ReadServerBinlogPosition(first);
@@ -311,7 +314,7 @@ Status Attempt(const std::vector<SwapTable>& tables, MysqlPool* pool, SyncLoop* 
       s = WaitPast(*monitor, b_id, prev.first, prev.second, deadline);
       if (!s.ok()) return give_up(s);
     }
-    s = conns[i]->Execute("DROP TABLE " + QuoteTable(t.schema, t.away));
+    s = conns[i]->Execute("DROP TABLE " + db::QuoteTable(t.schema, t.away));
     if (!s.ok()) return give_up(s);
     (void)conns[i]->Execute("UNLOCK TABLES");
     locked[i] = false;
@@ -332,22 +335,24 @@ Status Attempt(const std::vector<SwapTable>& tables, MysqlPool* pool, SyncLoop* 
 
 }  // namespace
 
-Result<bool> IsSentry(MysqlConnection& conn, const std::string& schema, const std::string& table) {
+Result<bool> IsSentry(db::MysqlConnection& conn, const std::string& schema,
+                      const std::string& table) {
   ORDO_ASSIGN_OR_RETURN(auto comment, TableComment(conn, schema, table));
   return comment && *comment == kSentryComment;
 }
 
-Status DropSentries(const std::vector<SwapTable>& tables, MysqlConnection& conn) {
+Status DropSentries(const std::vector<SwapTable>& tables, db::MysqlConnection& conn) {
   for (const SwapTable& t : tables) {
     if (t.away.empty()) continue;
     ORDO_ASSIGN_OR_RETURN(bool sentry, IsSentry(conn, t.schema, t.away));
     if (sentry)
-      ORDO_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS " + QuoteTable(t.schema, t.away)));
+      ORDO_RETURN_IF_ERROR(
+          conn.Execute("DROP TABLE IF EXISTS " + db::QuoteTable(t.schema, t.away)));
   }
   return Status::Ok();
 }
 
-Result<CutoverResult> RunCutover(const std::vector<SwapTable>& tables, MysqlPool* pool,
+Result<CutoverResult> RunCutover(const std::vector<SwapTable>& tables, db::MysqlPool* pool,
                                  SyncLoop* loop, const TargetFence& fence, const std::string& kind,
                                  const CutoverOptions& options) {
   CutoverResult result;

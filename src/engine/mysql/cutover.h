@@ -70,15 +70,16 @@ struct CutoverResult {
 // the swap (`kind`, the position) recorded under the locks. Timeout when every attempt
 // gave up (nothing swapped; the loop is running again); Cancelled when stopped between
 // attempts; LeaseLost when the fence moved; the loop's error if it failed.
-Result<CutoverResult> RunCutover(const std::vector<SwapTable>& tables, MysqlPool* pool,
+Result<CutoverResult> RunCutover(const std::vector<SwapTable>& tables, db::MysqlPool* pool,
                                  SyncLoop* loop, const TargetFence& fence, const std::string& kind,
                                  const CutoverOptions& options);
 
 // Drops the cutover sentries left behind by an interrupted attempt (only tables ordo
 // created as sentries: they carry its comment).
-Status DropSentries(const std::vector<SwapTable>& tables, MysqlConnection& conn);
+Status DropSentries(const std::vector<SwapTable>& tables, db::MysqlConnection& conn);
 
 // Whether schema.table is a sentry ordo created (absent tables are not).
-Result<bool> IsSentry(MysqlConnection& conn, const std::string& schema, const std::string& table);
+Result<bool> IsSentry(db::MysqlConnection& conn, const std::string& schema,
+                      const std::string& table);
 
 }  // namespace ordo::engine

@@ -15,12 +15,12 @@ constexpr const char* kTrialTable = "ordo_ddl_trial";
 // without CREATE TEMPORARY TABLES — the preflight, on a real table, says what it needs).
 bool NoTemporaryCopy(const Status& s) {
   for (unsigned int code : {1796u, 1478u, 1845u, 1846u, 1044u, 1142u})
-    if (IsMysqlError(s, code)) return true;
+    if (db::IsMysqlError(s, code)) return true;
   return false;
 }
 
-Status TryOne(MysqlConnection& conn, const std::string& schema, const TableChange& change) {
-  const std::string where = QuoteTable(schema, change.table_name);
+Status TryOne(db::MysqlConnection& conn, const std::string& schema, const TableChange& change) {
+  const std::string where = db::QuoteTable(schema, change.table_name);
   auto statement = ParseChange(change.ddl);
   if (!statement.ok()) return InvalidArgument(where + ": " + statement.status().message());
   // CREATE and DROP TABLE (which neither the CLI nor the API takes) are left to the
@@ -32,7 +32,7 @@ Status TryOne(MysqlConnection& conn, const std::string& schema, const TableChang
     return info.status();
   }
   if (Status s = RefuseUnsupported(*info, where); !s.ok()) return InvalidArgument(s.message());
-  const std::string trial = QuoteTable(schema, kTrialTable);
+  const std::string trial = db::QuoteTable(schema, kTrialTable);
   Status copied = conn.Execute("CREATE TEMPORARY TABLE " + trial + " LIKE " + where);
   if (!copied.ok()) return NoTemporaryCopy(copied) ? Status::Ok() : copied;
   Status altered = conn.Execute("ALTER TABLE " + trial + " " + statement->alter.spec);
@@ -52,12 +52,12 @@ std::string WithTableName(std::string message, const std::string& internal,
   return message;
 }
 
-Status TryChanges(MysqlConnection& conn, const std::string& default_schema,
+Status TryChanges(db::MysqlConnection& conn, const std::string& default_schema,
                   const std::vector<TableChange>& changes) {
   for (const TableChange& c : changes) {
     std::string schema = c.schema_name.empty() ? default_schema : c.schema_name;
     if (schema.empty())
-      return InvalidArgument(QuoteIdentifier(c.table_name) +
+      return InvalidArgument(db::QuoteIdentifier(c.table_name) +
                              ": no schema (neither in the change nor in the DSN)");
     ORDO_RETURN_IF_ERROR(TryOne(conn, schema, c));
   }

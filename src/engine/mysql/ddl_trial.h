@@ -25,7 +25,7 @@ namespace ordo::engine {
 // InvalidArgument naming the table and why, for the first change that cannot apply:
 // unparsable DDL, a table that is missing, one with foreign keys or triggers, or an
 // ALTER the server refuses. Other errors (the connection) as they come.
-Status TryChanges(MysqlConnection& conn, const std::string& default_schema,
+Status TryChanges(db::MysqlConnection& conn, const std::string& default_schema,
                   const std::vector<TableChange>& changes);
 
 // A server's error about a table of ordo's (a trial or check copy) in terms of the

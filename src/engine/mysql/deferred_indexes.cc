@@ -100,10 +100,10 @@ double DeferredBuildShare(const TableInfo& shadow, const std::vector<std::string
   return share;
 }
 
-Result<std::vector<std::string>> DeferIndexes(MysqlConnection& conn, const std::string& schema,
+Result<std::vector<std::string>> DeferIndexes(db::MysqlConnection& conn, const std::string& schema,
                                               const std::string& shadow) {
-  const std::string table = QuoteTable(schema, shadow);
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SHOW CREATE TABLE " + table));
+  const std::string table = db::QuoteTable(schema, shadow);
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows, conn.Query("SHOW CREATE TABLE " + table));
   if (rows.rows.empty() || rows.rows[0].size() < 2)
     return Internal("SHOW CREATE TABLE " + table + " returned nothing");
   std::vector<std::string> clauses = PlainIndexClauses(rows.rows[0][1].value_or(""));
@@ -112,29 +112,30 @@ Result<std::vector<std::string>> DeferIndexes(MysqlConnection& conn, const std::
   for (const std::string& c : clauses) {
     std::string name = IndexName(c);
     if (name.empty()) return Internal("cannot read the index name of \"" + c + "\"");
-    drop += (drop.empty() ? "" : ", ") + std::string("DROP INDEX ") + QuoteIdentifier(name);
+    drop += (drop.empty() ? "" : ", ") + std::string("DROP INDEX ") + db::QuoteIdentifier(name);
   }
   ORDO_RETURN_IF_ERROR(conn.Execute("ALTER TABLE " + table + " " + drop));
   return clauses;
 }
 
-Result<std::string> AddMissingStatement(MysqlConnection& conn, const std::string& schema,
+Result<std::string> AddMissingStatement(db::MysqlConnection& conn, const std::string& schema,
                                         const std::string& shadow,
                                         const std::vector<std::string>& clauses) {
   if (clauses.empty()) return std::string();
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows,
                         conn.Query("SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS "
                                    "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
-                                   {SqlValue::Text(schema), SqlValue::Text(shadow)}));
+                                   {db::SqlValue::Text(schema), db::SqlValue::Text(shadow)}));
   std::set<std::string> present;
-  for (const SqlRow& r : rows.rows) present.insert(r[0].value_or(""));
+  for (const db::SqlRow& r : rows.rows) present.insert(r[0].value_or(""));
   std::string add;
   for (const std::string& c : clauses) {
     if (present.count(IndexName(c))) continue;
     add += (add.empty() ? "" : ", ") + std::string("ADD ") + c;
   }
   if (add.empty()) return std::string();
-  return "ALTER TABLE " + QuoteTable(schema, shadow) + " " + add + ", ALGORITHM=INPLACE, LOCK=NONE";
+  return "ALTER TABLE " + db::QuoteTable(schema, shadow) + " " + add +
+         ", ALGORITHM=INPLACE, LOCK=NONE";
 }
 
 }  // namespace ordo::engine

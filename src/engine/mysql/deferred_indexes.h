@@ -54,13 +54,13 @@ double DeferredBuildShare(const TableInfo& shadow, const std::vector<std::string
 
 // Reads the shadow's plain secondary indexes and drops them (one ALTER; the shadow is
 // empty). Returns the clauses that AddMissingStatement needs to put them back.
-Result<std::vector<std::string>> DeferIndexes(MysqlConnection& conn, const std::string& schema,
+Result<std::vector<std::string>> DeferIndexes(db::MysqlConnection& conn, const std::string& schema,
                                               const std::string& shadow);
 
 // The online ALTER that adds the clauses whose index the shadow does not have yet
 // (ALGORITHM=INPLACE, LOCK=NONE: the change stream keeps writing to the shadow), or ""
 // when it has them all.
-Result<std::string> AddMissingStatement(MysqlConnection& conn, const std::string& schema,
+Result<std::string> AddMissingStatement(db::MysqlConnection& conn, const std::string& schema,
                                         const std::string& shadow,
                                         const std::vector<std::string>& clauses);
 

@@ -50,26 +50,26 @@ std::string TargetFence::KeyFor(const std::string& operation_id,
   return key.substr(0, kMaxKey - 17) + hash;
 }
 
-std::string TargetFence::table() const { return QuoteTable(schema_, OwnerTableName(table_)); }
+std::string TargetFence::table() const { return db::QuoteTable(schema_, OwnerTableName(table_)); }
 
-Status TargetFence::Advance(MysqlConnection& conn) const {
+Status TargetFence::Advance(db::MysqlConnection& conn) const {
   ORDO_ASSIGN_OR_RETURN(
       uint64_t n,
       conn.Execute("UPDATE " + table() +
                        " SET `token` = ?, `updated_at` = NOW(6) "
                        "WHERE `table_name` = ? AND `store_id` = ? AND `operation` = ?",
-                   {SqlValue::Text(token_), SqlValue::Text(table_), SqlValue::Text(owner_.store_id),
-                    SqlValue::Text(owner_.operation)}));
+                   {db::SqlValue::Text(token_), db::SqlValue::Text(table_),
+                    db::SqlValue::Text(owner_.store_id), db::SqlValue::Text(owner_.operation)}));
   if (n == 0)
     return FailedPrecondition(table() + " does not name this operation (" + owner_.Describe() +
                               "); it cannot be fenced");
   return Status::Ok();
 }
 
-Status TargetFence::Check(MysqlConnection& conn) const {
+Status TargetFence::Check(db::MysqlConnection& conn) const {
   auto rows =
       conn.Query("SELECT `token` FROM " + table() + " WHERE `table_name` = ? LOCK IN SHARE MODE",
-                 {SqlValue::Text(table_)});
+                 {db::SqlValue::Text(table_)});
   if (!rows.ok()) {
     // The record is gone: the operation's work on the target ended under another engine.
     if (rows.status().Is(StatusCode::kNotFound)) return Moved(owner_.Describe());
@@ -80,7 +80,7 @@ Status TargetFence::Check(MysqlConnection& conn) const {
   return Status::Ok();
 }
 
-Status TargetFence::CheckNow(MysqlConnection& conn) const {
+Status TargetFence::CheckNow(db::MysqlConnection& conn) const {
   ORDO_RETURN_IF_ERROR(conn.Execute("BEGIN"));
   Status s = Check(conn);
   Status end = conn.Execute(s.ok() ? "COMMIT" : "ROLLBACK");
@@ -88,15 +88,15 @@ Status TargetFence::CheckNow(MysqlConnection& conn) const {
   return end;
 }
 
-Status TargetFence::RecordSwap(MysqlConnection& conn, const std::string& kind,
+Status TargetFence::RecordSwap(db::MysqlConnection& conn, const std::string& kind,
                                const BinlogPosition& position) const {
   ORDO_ASSIGN_OR_RETURN(
       uint64_t n, conn.Execute("UPDATE " + table() +
                                    " SET `swap_kind` = ?, `swap_file` = ?, `swap_offset` = ?, "
                                    "`updated_at` = NOW(6) WHERE `table_name` = ? AND `token` = ?",
-                               {SqlValue::Text(kind), SqlValue::Text(position.file),
-                                SqlValue::UInt(position.offset), SqlValue::Text(table_),
-                                SqlValue::Text(token_)}));
+                               {db::SqlValue::Text(kind), db::SqlValue::Text(position.file),
+                                db::SqlValue::UInt(position.offset), db::SqlValue::Text(table_),
+                                db::SqlValue::Text(token_)}));
   if (n == 0) {
     // Zero rows changed: either another token, or the same values already (a repeat).
     ORDO_ASSIGN_OR_RETURN(auto record, Read(conn));
@@ -105,7 +105,7 @@ Status TargetFence::RecordSwap(MysqlConnection& conn, const std::string& kind,
   return Status::Ok();
 }
 
-Result<std::optional<OwnerRecord>> TargetFence::Read(MysqlConnection& conn) const {
+Result<std::optional<OwnerRecord>> TargetFence::Read(db::MysqlConnection& conn) const {
   return ReadOwnerRecord(conn, schema_, table_);
 }
 

@@ -61,18 +61,18 @@ class TargetFence {
 
   // Sets the record's token to ours. FailedPrecondition when the record is not this
   // operation's (Ownership::Claim creates it first).
-  Status Advance(MysqlConnection& conn) const;
+  Status Advance(db::MysqlConnection& conn) const;
   // Inside the caller's transaction: shared-locks the record and checks it carries our
   // token. LeaseLost (retryable) naming the situation otherwise.
-  Status Check(MysqlConnection& conn) const;
+  Status Check(db::MysqlConnection& conn) const;
   // Check() in a transaction of its own (before DDL, which cannot share one).
-  Status CheckNow(MysqlConnection& conn) const;
+  Status CheckNow(db::MysqlConnection& conn) const;
   // Guarded UPDATE recording a swap about to happen at `position`; LeaseLost when the
   // record carries another token. Run under the swap's table locks.
-  Status RecordSwap(MysqlConnection& conn, const std::string& kind,
+  Status RecordSwap(db::MysqlConnection& conn, const std::string& kind,
                     const BinlogPosition& position) const;
   // The record, or nullopt when there is none.
-  Result<std::optional<OwnerRecord>> Read(MysqlConnection& conn) const;
+  Result<std::optional<OwnerRecord>> Read(db::MysqlConnection& conn) const;
 
  private:
   std::string schema_;

@@ -36,7 +36,7 @@ bool IndexBuilder::NothingMissing() const {
   return true;
 }
 
-void IndexBuilder::Start(MysqlPool* pool, std::vector<Shadow> shadows, FenceCheck fence,
+void IndexBuilder::Start(db::MysqlPool* pool, std::vector<Shadow> shadows, FenceCheck fence,
                          const std::atomic<bool>* dead) {
   if (build_) return;
   auto build = std::make_unique<Build>();
@@ -59,7 +59,7 @@ Status IndexBuilder::Run(Build* build, const std::vector<Shadow>& shadows,
   for (size_t i = 0; i < shadows.size() && i < lists.size(); ++i) {
     if (lists[i].empty()) continue;
     const Shadow& shadow = shadows[i];
-    const std::string quoted = QuoteTable(shadow.schema, shadow.name);
+    const std::string quoted = db::QuoteTable(shadow.schema, shadow.name);
     build->shadow = static_cast<int>(i);
     Status last;
     for (int attempt = 0;; ++attempt) {
@@ -85,7 +85,7 @@ Status IndexBuilder::Run(Build* build, const std::vector<Shadow>& shadows,
       if (last.ok()) continue;  // re-planned: nothing missing any more
       if (build->cancel) return Cancelled("the index build was stopped");
       if (*dead) return last;
-      bool duplicate_name = IsMysqlError(last, 1061);
+      bool duplicate_name = db::IsMysqlError(last, 1061);
       if (!duplicate_name && !last.retryable())
         return last.WithContext("adding the secondary indexes of " + quoted +
                                 " back after the copy");
@@ -128,9 +128,9 @@ Result<std::string> IndexBuilder::StatementState() {
   uint64_t session = build_ ? build_->session.load() : 0;
   if (session == 0) return std::string();
   ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows,
                         conn->Query("SELECT STATE FROM information_schema.PROCESSLIST WHERE ID = ?",
-                                    {SqlValue::Int(static_cast<int64_t>(session))}));
+                                    {db::SqlValue::Int(static_cast<int64_t>(session))}));
   return rows.rows.empty() ? std::string() : rows.rows[0][0].value_or("");
 }
 

@@ -36,7 +36,7 @@ class IndexBuilder {
     std::string schema;
     std::string name;
   };
-  using FenceCheck = std::function<Status(MysqlConnection&)>;
+  using FenceCheck = std::function<Status(db::MysqlConnection&)>;
 
   IndexBuilder() = default;
   ~IndexBuilder();  // kills a running build
@@ -52,7 +52,7 @@ class IndexBuilder {
   // Starts the build of every shadow with something missing, unless one runs (or ran
   // and was not joined). `fence` runs on the build's connection before each ALTER;
   // after a failure, `dead` set ends the retries.
-  void Start(MysqlPool* pool, std::vector<Shadow> shadows, FenceCheck fence,
+  void Start(db::MysqlPool* pool, std::vector<Shadow> shadows, FenceCheck fence,
              const std::atomic<bool>* dead);
   bool Started() const { return build_ != nullptr; }
   bool Running() const { return build_ && !build_->finished; }
@@ -88,7 +88,7 @@ class IndexBuilder {
 
   std::vector<std::vector<std::string>> missing_;
   std::unique_ptr<Build> build_;  // null when none ran since the last join
-  MysqlPool* pool_ = nullptr;
+  db::MysqlPool* pool_ = nullptr;
 };
 
 }  // namespace ordo::engine

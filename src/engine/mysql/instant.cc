@@ -26,11 +26,12 @@ std::string InstantAlter(const std::string& quoted_table, const std::string& spe
   return "ALTER TABLE " + quoted_table + " " + spec + ", ALGORITHM=INSTANT";
 }
 
-Result<std::string> DefinitionHash(MysqlConnection& conn, const std::string& schema,
+Result<std::string> DefinitionHash(db::MysqlConnection& conn, const std::string& schema,
                                    const std::string& table) {
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SHOW CREATE TABLE " + QuoteTable(schema, table)));
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows,
+                        conn.Query("SHOW CREATE TABLE " + db::QuoteTable(schema, table)));
   if (rows.rows.empty() || rows.rows[0].size() < 2 || !rows.rows[0][1])
-    return NotFound("no definition for " + QuoteTable(schema, table));
+    return NotFound("no definition for " + db::QuoteTable(schema, table));
   // FNV-1a, 64 bits: stable across processes and builds.
   uint64_t h = 1469598103934665603ull;
   for (unsigned char c : Normalize(*rows.rows[0][1])) {

@@ -26,7 +26,7 @@ std::string InstantAlter(const std::string& quoted_table, const std::string& spe
 
 // A stable hash (hex) of the table's definition (SHOW CREATE TABLE without its name and
 // AUTO_INCREMENT counter). NotFound when the table does not exist.
-Result<std::string> DefinitionHash(MysqlConnection& conn, const std::string& schema,
+Result<std::string> DefinitionHash(db::MysqlConnection& conn, const std::string& schema,
                                    const std::string& table);
 
 }  // namespace ordo::engine

@@ -9,7 +9,8 @@
 
 namespace ordo::engine {
 
-MysqlEngine::MysqlEngine(EngineSpec spec, Dsn dsn, EngineHost* host, ChangeStreamFactory streams)
+MysqlEngine::MysqlEngine(EngineSpec spec, db::Dsn dsn, EngineHost* host,
+                         ChangeStreamFactory streams)
     : spec_(std::move(spec)),
       dsn_(std::move(dsn)),
       host_(host),
@@ -232,10 +233,11 @@ Status MysqlEngine::Cancel() {
     }
     const Change& change = changes_[i];
     std::string check = CheckTableName(change.table);
-    ORDO_RETURN_IF_ERROR(conn->Execute("DROP TABLE IF EXISTS " + QuoteTable(change.schema, check)));
+    ORDO_RETURN_IF_ERROR(
+        conn->Execute("DROP TABLE IF EXISTS " + db::QuoteTable(change.schema, check)));
     if (change.kind != ChangeKind::kDrop)
-      ORDO_RETURN_IF_ERROR(
-          conn->Execute("DROP TABLE IF EXISTS " + QuoteTable(change.schema, change.shadow_name)));
+      ORDO_RETURN_IF_ERROR(conn->Execute("DROP TABLE IF EXISTS " +
+                                         db::QuoteTable(change.schema, change.shadow_name)));
   }
   ORDO_RETURN_IF_ERROR(DropSentries(sentries, *conn));
   ORDO_RETURN_IF_ERROR(ReleaseTarget(*conn));
@@ -243,7 +245,7 @@ Status MysqlEngine::Cancel() {
   return Status::Ok();
 }
 
-Status MysqlEngine::ReleaseTarget(MysqlConnection& conn) {
+Status MysqlEngine::ReleaseTarget(db::MysqlConnection& conn) {
   // DDL cannot share the fence check's transaction: checked just before.
   ORDO_RETURN_IF_ERROR(fence_->CheckNow(conn));
   return ownership_->Release(conn);
@@ -253,7 +255,7 @@ Result<std::unique_ptr<OperationEngine>> NewMysqlEngineWithStreams(const EngineS
                                                                    EngineHost* host,
                                                                    ChangeStreamFactory streams) {
   if (host == nullptr) return InvalidArgument("the engine needs a host");
-  ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(spec.target_dsn));
+  ORDO_ASSIGN_OR_RETURN(db::Dsn dsn, db::ParseDsn(spec.target_dsn));
   if (dsn.scheme != "mysql") return InvalidArgument("the target must be a mysql:// URL");
   return std::unique_ptr<OperationEngine>(
       new MysqlEngine(spec, std::move(dsn), host, std::move(streams)));

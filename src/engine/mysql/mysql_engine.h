@@ -54,11 +54,11 @@ namespace ordo::engine {
 
 // Session settings of every connection the engine opens: strict, UTC, READ COMMITTED
 // (non-locking chunk reads), complete warning lists. Binary logging stays on.
-MysqlConnectOptions EngineConnectOptions();
+db::MysqlConnectOptions EngineConnectOptions();
 
 class MysqlEngine final : public OperationEngine {
  public:
-  MysqlEngine(EngineSpec spec, Dsn dsn, EngineHost* host, ChangeStreamFactory streams);
+  MysqlEngine(EngineSpec spec, db::Dsn dsn, EngineHost* host, ChangeStreamFactory streams);
   ~MysqlEngine() override;
 
   Status Preflight() override;
@@ -89,22 +89,22 @@ class MysqlEngine final : public OperationEngine {
 
   // mysql_engine_preflight.cc
   Status Prepare();  // input, ownership and fence, no server work
-  Status CheckServer(MysqlConnection& conn);
+  Status CheckServer(db::MysqlConnection& conn);
   // Preflight once the operation owns its tables' names and holds the fence.
-  Status PreflightOwned(MysqlConnection& conn);
+  Status PreflightOwned(db::MysqlConnection& conn);
   // Sets notices_ when the buffer pool is smaller than the copied tables twice over.
-  void NoteBufferPool(MysqlConnection& conn);
-  Result<std::unique_ptr<TablePlan>> PlanAlter(MysqlConnection& conn, const Change& change,
+  void NoteBufferPool(db::MysqlConnection& conn);
+  Result<std::unique_ptr<TablePlan>> PlanAlter(db::MysqlConnection& conn, const Change& change,
                                                bool try_instant, bool* instant);
-  Status CheckCreate(MysqlConnection& conn, const Change& change);
-  Status CheckDrop(MysqlConnection& conn, const Change& change);
-  Status DetectStage(MysqlConnection& conn);
-  Result<bool> SwappedOnTarget(MysqlConnection& conn);
-  Result<bool> RevertedOnTarget(MysqlConnection& conn);
+  Status CheckCreate(db::MysqlConnection& conn, const Change& change);
+  Status CheckDrop(db::MysqlConnection& conn, const Change& change);
+  Status DetectStage(db::MysqlConnection& conn);
+  Result<bool> SwappedOnTarget(db::MysqlConnection& conn);
+  Result<bool> RevertedOnTarget(db::MysqlConnection& conn);
   // mysql_engine_copy.cc
-  Status StartFresh(MysqlConnection& conn, BinlogPosition* from);
-  Status CreateNewTables(MysqlConnection& conn);
-  Status LoadResume(MysqlConnection& conn, BinlogPosition* from, bool* usable);
+  Status StartFresh(db::MysqlConnection& conn, BinlogPosition* from);
+  Status CreateNewTables(db::MysqlConnection& conn);
+  Status LoadResume(db::MysqlConnection& conn, BinlogPosition* from, bool* usable);
   Status CopyTable(size_t index);
   Status CatchUp();
   // mysql_engine_indexes.cc: the deferred index build (index_builder.h) starts when
@@ -142,12 +142,12 @@ class MysqlEngine final : public OperationEngine {
   Status PollReverseSync();
   Status FinishOld();
   // After a revert: the new tables (under the shadow names) go, then the records.
-  Status FinishReverted(MysqlConnection& conn);
+  Status FinishReverted(db::MysqlConnection& conn);
   // Drops ordo's table `name` (or, with keep_old_table, renames it to the backup name).
-  Status Dispose(MysqlConnection& conn, const Change& change, const std::string& name);
+  Status Dispose(db::MysqlConnection& conn, const Change& change, const std::string& name);
   // The operation's work on the target is over: after a fence check, its ownership
   // records go (the fence's last).
-  Status ReleaseTarget(MysqlConnection& conn);
+  Status ReleaseTarget(db::MysqlConnection& conn);
   // mysql_engine.cc
   // Takes the target-side fence (Advance) and proves the lease with a progress
   // report before this engine's first write; later calls only check it.
@@ -169,10 +169,10 @@ class MysqlEngine final : public OperationEngine {
   Status Dead() const { return FailedPrecondition("the engine stopped after a callback error"); }
 
   EngineSpec spec_;
-  Dsn dsn_;
+  db::Dsn dsn_;
   EngineHost* host_;
   ChangeStreamFactory streams_;
-  std::unique_ptr<MysqlPool> pool_;
+  std::unique_ptr<db::MysqlPool> pool_;
   bool prepared_ = false;
   std::vector<Change> changes_;
   std::optional<ResumeState> saved_;  // the spec's resume state, decoded
@@ -230,6 +230,6 @@ Result<std::unique_ptr<OperationEngine>> NewMysqlEngineWithStreams(const EngineS
 namespace ordo::engine {
 
 // Streams from the binlog reader for the spec's tables.
-ChangeStreamFactory BinlogStreamFactory(const Dsn& dsn, const EngineSpec& spec);
+ChangeStreamFactory BinlogStreamFactory(const db::Dsn& dsn, const EngineSpec& spec);
 
 }  // namespace ordo::engine

@@ -15,19 +15,19 @@ constexpr std::chrono::milliseconds kTick(50);
 
 }  // namespace
 
-Status MysqlEngine::CreateNewTables(MysqlConnection& conn) {
+Status MysqlEngine::CreateNewTables(db::MysqlConnection& conn) {
   // Created tables wait under their shadow name until the cutover renames them.
   for (const Change& c : changes_) {
     if (c.kind != ChangeKind::kCreate) continue;
     ORDO_ASSIGN_OR_RETURN(bool exists, TableExists(conn, c.schema, c.shadow_name));
     if (!exists)
-      ORDO_RETURN_IF_ERROR(conn.Execute("CREATE TABLE " + QuoteTable(c.schema, c.shadow_name) +
+      ORDO_RETURN_IF_ERROR(conn.Execute("CREATE TABLE " + db::QuoteTable(c.schema, c.shadow_name) +
                                         " " + c.create_body));
   }
   return Status::Ok();
 }
 
-Status MysqlEngine::StartFresh(MysqlConnection& conn, BinlogPosition* from) {
+Status MysqlEngine::StartFresh(db::MysqlConnection& conn, BinlogPosition* from) {
   // The stream starts before the shadow exists and before any chunk is read, so no
   // change made during the copy can be missed.
   ORDO_ASSIGN_OR_RETURN(*from, ReadServerBinlogPosition(conn));
@@ -35,11 +35,11 @@ Status MysqlEngine::StartFresh(MysqlConnection& conn, BinlogPosition* from) {
   indexes_.SetMissing(std::vector<std::vector<std::string>>(plans_.size()));
   for (const Change& c : changes_) {
     if (c.kind == ChangeKind::kDrop) continue;
-    std::string shadow = QuoteTable(c.schema, c.shadow_name);
+    std::string shadow = db::QuoteTable(c.schema, c.shadow_name);
     ORDO_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS " + shadow));
     if (c.kind == ChangeKind::kAlter) {
       ORDO_RETURN_IF_ERROR(
-          conn.Execute("CREATE TABLE " + shadow + " LIKE " + QuoteTable(c.schema, c.table)));
+          conn.Execute("CREATE TABLE " + shadow + " LIKE " + db::QuoteTable(c.schema, c.table)));
       ORDO_RETURN_IF_ERROR(conn.Execute("ALTER TABLE " + shadow + " " + c.alter.spec));
       if (spec_.defer_secondary_indexes) {
         ORDO_ASSIGN_OR_RETURN(std::vector<std::string> deferred,
@@ -51,7 +51,7 @@ Status MysqlEngine::StartFresh(MysqlConnection& conn, BinlogPosition* from) {
   return Status::Ok();
 }
 
-Status MysqlEngine::LoadResume(MysqlConnection& conn, BinlogPosition* from, bool* usable) {
+Status MysqlEngine::LoadResume(db::MysqlConnection& conn, BinlogPosition* from, bool* usable) {
   *usable = false;
   const ResumeState& state = *saved_;
   if (state.tables.size() != plans_.size())
@@ -106,7 +106,7 @@ Status MysqlEngine::CopyTable(size_t index) {
   options.rest_ms = [this](int64_t chunk_ms) {
     return pacing_.RestUnderWrites(chunk_ms, pacing_.copy_rest());
   };
-  options.fence = [this](MysqlConnection& conn) { return fence_->Check(conn); };
+  options.fence = [this](db::MysqlConnection& conn) { return fence_->Check(conn); };
   TableCopier* copier =
       nullptr;  // lives until the next copy (copiers_ is only reset between copies)
   {
@@ -199,7 +199,7 @@ Status MysqlEngine::Copy() {
   ORDO_RETURN_IF_ERROR(CreateNewTables(*conn));
   for (const auto& c : copy_states_) rows_copied_at_start_ += c.rows_copied;
   applier_ = std::make_unique<Applier>(plan_ptrs_);
-  applier_->SetFence([this](MysqlConnection& c) { return fence_->Check(c); });
+  applier_->SetFence([this](db::MysqlConnection& c) { return fence_->Check(c); });
   loop_ = std::make_unique<SyncLoop>(streams_, applier_.get(), pool_.get(), spec_.apply_sessions);
   applier_->Start(from);
   {

@@ -91,7 +91,7 @@ Result<CutoverReport> MysqlEngine::RunInstant() {
   ORDO_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
   // The ALTER waits for the table's metadata lock, and application writes queue
   // behind it meanwhile: max_statement_time bounds that wait like the swap's budget.
-  std::string ddl = InstantAlter(QuoteTable(c.schema, c.table), c.alter.spec);
+  std::string ddl = InstantAlter(db::QuoteTable(c.schema, c.table), c.alter.spec);
   int64_t backoff = spec_.cutover_backoff_ms;
   for (int attempt = 1; attempt <= spec_.cutover_max_attempts; ++attempt) {
     if (StopRequested()) return Stopped();
@@ -112,7 +112,7 @@ Result<CutoverReport> MysqlEngine::RunInstant() {
     }
     if (s.message().find("error 1846") != std::string::npos ||
         s.message().find("error 1845") != std::string::npos)
-      return FailedPrecondition(QuoteTable(c.schema, c.table) +
+      return FailedPrecondition(db::QuoteTable(c.schema, c.table) +
                                 ": preflight found the change instant on an empty copy, but the "
                                 "server refused ALGORITHM=INSTANT on the table now; nothing was "
                                 "changed: " +

@@ -18,7 +18,7 @@ void MysqlEngine::StartIndexBuild() {
   for (const auto& plan : plans_) shadows.push_back({plan->schema(), plan->shadow_name});
   indexes_.Start(
       pool_.get(), std::move(shadows),
-      [this](MysqlConnection& conn) { return fence_->CheckNow(conn); }, &dead_);
+      [this](db::MysqlConnection& conn) { return fence_->CheckNow(conn); }, &dead_);
 }
 
 Status MysqlEngine::TickWhileBuilding() {

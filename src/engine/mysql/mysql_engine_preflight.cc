@@ -11,8 +11,8 @@
 
 namespace ordo::engine {
 
-MysqlConnectOptions EngineConnectOptions() {
-  MysqlConnectOptions o;
+db::MysqlConnectOptions EngineConnectOptions() {
+  db::MysqlConnectOptions o;
   o.read_timeout_s = 3600;  // a chunk or a checksum may run for a while under load
   o.init_statements = {
       "SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,"
@@ -34,7 +34,7 @@ Status MysqlEngine::Prepare() {
   changes_.clear();
   for (TableChange& tc : spec_.changes) {
     if (tc.schema_name.empty()) tc.schema_name = dsn_.database;
-    std::string where = QuoteTable(tc.schema_name, tc.table_name);
+    std::string where = db::QuoteTable(tc.schema_name, tc.table_name);
     if (tc.schema_name.empty())
       return InvalidArgument(where + ": no schema (neither in the change nor in the DSN)");
     auto statement = ParseChange(tc.ddl);
@@ -42,7 +42,7 @@ Status MysqlEngine::Prepare() {
     if (statement->table_name != tc.table_name ||
         (!statement->schema_name.empty() && statement->schema_name != tc.schema_name))
       return InvalidArgument(where + ": the DDL changes another table (" +
-                             QuoteTable(statement->schema_name, statement->table_name) + ")");
+                             db::QuoteTable(statement->schema_name, statement->table_name) + ")");
     if (!seen.insert({tc.schema_name, tc.table_name}).second)
       return InvalidArgument(where + ": one change per table; this table appears twice");
     Change c;
@@ -65,24 +65,24 @@ Status MysqlEngine::Prepare() {
   ownership_ = std::make_unique<Ownership>(owner, tables, spec_.fence_token);
   fence_ = std::make_unique<TargetFence>(changes_[0].schema, changes_[0].table, owner,
                                          spec_.fence_token);
-  if (!pool_) pool_ = std::make_unique<MysqlPool>(dsn_, EngineConnectOptions(), 16);
+  if (!pool_) pool_ = std::make_unique<db::MysqlPool>(dsn_, EngineConnectOptions(), 16);
   prepared_ = true;
   return Status::Ok();
 }
 
-Status MysqlEngine::CheckServer(MysqlConnection& conn) {
-  ORDO_ASSIGN_OR_RETURN(SqlRows v,
+Status MysqlEngine::CheckServer(db::MysqlConnection& conn) {
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows v,
                         conn.Query("SELECT @@log_bin, @@binlog_format, @@binlog_row_image"));
-  const SqlRow& r = v.rows.at(0);
+  const db::SqlRow& r = v.rows.at(0);
   if (r[0].value_or("0") != "1")
     return FailedPrecondition("binary logging is off on the target; ordo needs log_bin");
   if (r[1].value_or("") != "ROW")
     return FailedPrecondition("binlog_format is " + r[1].value_or("?") + "; ordo needs ROW");
   if (r[2].value_or("") != "FULL")
     return FailedPrecondition("binlog_row_image is " + r[2].value_or("?") + "; ordo needs FULL");
-  ORDO_ASSIGN_OR_RETURN(SqlRows grants, conn.Query("SHOW GRANTS FOR CURRENT_USER()"));
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows grants, conn.Query("SHOW GRANTS FOR CURRENT_USER()"));
   bool replication = false;
-  for (const SqlRow& g : grants.rows) {
+  for (const db::SqlRow& g : grants.rows) {
     std::string text = g[0].value_or("");
     if (text.find("ALL PRIVILEGES ON *.*") != std::string::npos ||
         text.find("REPLICATION SLAVE") != std::string::npos ||
@@ -95,16 +95,16 @@ Status MysqlEngine::CheckServer(MysqlConnection& conn) {
   return Status::Ok();
 }
 
-Result<std::unique_ptr<TablePlan>> MysqlEngine::PlanAlter(MysqlConnection& conn,
+Result<std::unique_ptr<TablePlan>> MysqlEngine::PlanAlter(db::MysqlConnection& conn,
                                                           const Change& change, bool try_instant,
                                                           bool* instant) {
-  std::string where = QuoteTable(change.schema, change.table);
+  std::string where = db::QuoteTable(change.schema, change.table);
   ORDO_ASSIGN_OR_RETURN(TableInfo source, LoadTableInfo(conn, change.schema, change.table));
   ORDO_RETURN_IF_ERROR(RefuseUnsupported(source, where));
   // The DDL is tried on an empty copy first, which also tells the new definition and
   // (without touching the real table) whether MariaDB can apply it instantly.
   std::string check_name = CheckTableName(change.table);
-  std::string check = QuoteTable(change.schema, check_name);
+  std::string check = db::QuoteTable(change.schema, check_name);
   ORDO_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS " + check));
   ORDO_RETURN_IF_ERROR(conn.Execute("CREATE TABLE " + check + " LIKE " + where));
   *instant = false;
@@ -140,12 +140,12 @@ Result<std::unique_ptr<TablePlan>> MysqlEngine::PlanAlter(MysqlConnection& conn,
   return std::make_unique<TablePlan>(std::move(plan));
 }
 
-Status MysqlEngine::CheckCreate(MysqlConnection& conn, const Change& change) {
-  std::string where = QuoteTable(change.schema, change.table);
+Status MysqlEngine::CheckCreate(db::MysqlConnection& conn, const Change& change) {
+  std::string where = db::QuoteTable(change.schema, change.table);
   ORDO_ASSIGN_OR_RETURN(bool exists, TableExists(conn, change.schema, change.table));
   if (exists) return FailedPrecondition(where + " already exists; the change creates it");
   std::string check_name = CheckTableName(change.table);
-  std::string check = QuoteTable(change.schema, check_name);
+  std::string check = db::QuoteTable(change.schema, check_name);
   ORDO_RETURN_IF_ERROR(conn.Execute("DROP TABLE IF EXISTS " + check));
   Status created = conn.Execute("CREATE TABLE " + check + " " + change.create_body);
   Result<TableInfo> info =
@@ -158,8 +158,8 @@ Status MysqlEngine::CheckCreate(MysqlConnection& conn, const Change& change) {
   return RefuseUnsupported(*info, where);
 }
 
-Status MysqlEngine::CheckDrop(MysqlConnection& conn, const Change& change) {
-  std::string where = QuoteTable(change.schema, change.table);
+Status MysqlEngine::CheckDrop(db::MysqlConnection& conn, const Change& change) {
+  std::string where = db::QuoteTable(change.schema, change.table);
   auto info = LoadTableInfo(conn, change.schema, change.table);
   if (!info.ok()) {
     if (info.status().Is(StatusCode::kNotFound))
@@ -169,7 +169,7 @@ Status MysqlEngine::CheckDrop(MysqlConnection& conn, const Change& change) {
   return RefuseUnsupported(*info, where);
 }
 
-Result<bool> MysqlEngine::SwappedOnTarget(MysqlConnection& conn) {
+Result<bool> MysqlEngine::SwappedOnTarget(db::MysqlConnection& conn) {
   // RENAME TABLE is atomic: the first table tells for all of them.
   const Change& c = changes_[0];
   auto real = [&](const std::string& name) -> Result<bool> {
@@ -198,7 +198,7 @@ Result<bool> MysqlEngine::SwappedOnTarget(MysqlConnection& conn) {
   return false;
 }
 
-Result<bool> MysqlEngine::RevertedOnTarget(MysqlConnection& conn) {
+Result<bool> MysqlEngine::RevertedOnTarget(db::MysqlConnection& conn) {
   const Change& c = changes_[0];
   ORDO_ASSIGN_OR_RETURN(bool table, TableExists(conn, c.schema, c.table));
   ORDO_ASSIGN_OR_RETURN(bool old, TableExists(conn, c.schema, c.old_name));
@@ -213,7 +213,7 @@ Result<bool> MysqlEngine::RevertedOnTarget(MysqlConnection& conn) {
   return false;
 }
 
-Status MysqlEngine::DetectStage(MysqlConnection& conn) {
+Status MysqlEngine::DetectStage(db::MysqlConnection& conn) {
   stage_ = EngineStage::kCopy;
   // A fresh operation (no resume state) reads no evidence: whatever the target holds
   // under ordo's names belongs to someone else.
@@ -248,7 +248,7 @@ Status MysqlEngine::DetectStage(MysqlConnection& conn) {
   return Status::Ok();
 }
 
-void MysqlEngine::NoteBufferPool(MysqlConnection& conn) {
+void MysqlEngine::NoteBufferPool(db::MysqlConnection& conn) {
   std::vector<std::pair<std::string, std::string>> copied;
   for (const auto& plan : plans_) copied.emplace_back(plan->schema(), plan->table());
   if (copied.empty()) return;
@@ -291,7 +291,7 @@ Status MysqlEngine::Preflight() {
   return s;
 }
 
-Status MysqlEngine::PreflightOwned(MysqlConnection& conn) {
+Status MysqlEngine::PreflightOwned(db::MysqlConnection& conn) {
   const EngineStage recorded = saved_ ? saved_->stage : EngineStage::kCopy;
   ORDO_RETURN_IF_ERROR(DetectStage(conn));
   if (stage_ != recorded) {

@@ -72,7 +72,7 @@ Status MysqlEngine::KeepOldInSync(const std::function<bool()>& done) {
 Status MysqlEngine::CanRevert() {
   if (dead_) return Dead();
   ORDO_RETURN_IF_ERROR(Preflight());
-  std::string where = QuoteTable(changes_[0].schema, changes_[0].table);
+  std::string where = db::QuoteTable(changes_[0].schema, changes_[0].table);
   if (instant_)
     return FailedPrecondition(
         where +
@@ -145,7 +145,7 @@ Result<CutoverReport> MysqlEngine::Revert() {
   return report;
 }
 
-Status MysqlEngine::FinishReverted(MysqlConnection& conn) {
+Status MysqlEngine::FinishReverted(db::MysqlConnection& conn) {
   // The new versions now sit under the shadow names: dropped (or kept). Idempotent:
   // an engine recovering a revert that crashed before the end runs it again.
   for (const Change& c : changes_)
@@ -153,12 +153,13 @@ Status MysqlEngine::FinishReverted(MysqlConnection& conn) {
   return ReleaseTarget(conn);
 }
 
-Status MysqlEngine::Dispose(MysqlConnection& conn, const Change& change, const std::string& name) {
+Status MysqlEngine::Dispose(db::MysqlConnection& conn, const Change& change,
+                            const std::string& name) {
   ORDO_ASSIGN_OR_RETURN(bool exists, TableExists(conn, change.schema, name));
   if (!exists) return Status::Ok();
   ORDO_ASSIGN_OR_RETURN(bool sentry, IsSentry(conn, change.schema, name));
   if (spec_.keep_old_table && !sentry) {
-    ORDO_ASSIGN_OR_RETURN(SqlRows now,
+    ORDO_ASSIGN_OR_RETURN(db::SqlRows now,
                           conn.Query("SELECT DATE_FORMAT(UTC_TIMESTAMP(), '%Y%m%d%H%i%s')"));
     const std::string stamp = now.rows[0][0].value_or("0");
     // Two swaps of one table within a second: the second backup takes `_2`, `_3`, …
@@ -167,14 +168,14 @@ Status MysqlEngine::Dispose(MysqlConnection& conn, const Change& change, const s
           BackupTableName(change.table, n == 1 ? stamp : stamp + "_" + std::to_string(n));
       ORDO_ASSIGN_OR_RETURN(bool taken, TableExists(conn, change.schema, kept));
       if (taken) continue;
-      return conn.Execute("RENAME TABLE " + QuoteTable(change.schema, name) + " TO " +
-                          QuoteTable(change.schema, kept));
+      return conn.Execute("RENAME TABLE " + db::QuoteTable(change.schema, name) + " TO " +
+                          db::QuoteTable(change.schema, kept));
     }
-    return AlreadyExists(QuoteTable(change.schema, BackupTableName(change.table, stamp)) +
+    return AlreadyExists(db::QuoteTable(change.schema, BackupTableName(change.table, stamp)) +
                          " and 99 more backups of this second exist; the old table stays as " +
                          name);
   }
-  return conn.Execute("DROP TABLE IF EXISTS " + QuoteTable(change.schema, name));
+  return conn.Execute("DROP TABLE IF EXISTS " + db::QuoteTable(change.schema, name));
 }
 
 Status MysqlEngine::FinishOld() {

@@ -22,26 +22,27 @@ constexpr const char* kRecordColumns =
 std::string NameList(const std::string& schema, const std::string& table) {
   std::string out;
   for (const std::string& name : OwnedTableNames(table))
-    out += (out.empty() ? "" : ", ") + QuoteTable(schema, name);
+    out += (out.empty() ? "" : ", ") + db::QuoteTable(schema, name);
   return out;
 }
 
 }  // namespace
 
-Result<std::optional<OwnerRecord>> ReadOwnerRecord(MysqlConnection& conn, const std::string& schema,
+Result<std::optional<OwnerRecord>> ReadOwnerRecord(db::MysqlConnection& conn,
+                                                   const std::string& schema,
                                                    const std::string& table) {
   ORDO_ASSIGN_OR_RETURN(auto record, ReadOwnerRecordNamed(conn, schema, OwnerTableName(table)));
   if (record && record->table.empty()) record->table = table;
   return record;
 }
 
-Result<std::optional<OwnerRecord>> ReadOwnerRecordNamed(MysqlConnection& conn,
+Result<std::optional<OwnerRecord>> ReadOwnerRecordNamed(db::MysqlConnection& conn,
                                                         const std::string& schema,
                                                         const std::string& record_table) {
   auto rows = conn.Query(
       "SELECT `table_name`, `store_id`, `store_name`, `apply_id`, `operation`, `deployment`, "
       "`token`, `swap_kind`, `swap_file`, `swap_offset` FROM " +
-      QuoteTable(schema, record_table) + " LIMIT 1");
+      db::QuoteTable(schema, record_table) + " LIMIT 1");
   if (!rows.ok()) {
     if (rows.status().Is(StatusCode::kNotFound)) return std::optional<OwnerRecord>();
     // A table under the record's name but not of its shape names no owner.
@@ -51,7 +52,7 @@ Result<std::optional<OwnerRecord>> ReadOwnerRecordNamed(MysqlConnection& conn,
   }
   OwnerRecord record;
   if (rows->rows.empty()) return std::optional<OwnerRecord>(std::move(record));
-  const SqlRow& r = rows->rows[0];
+  const db::SqlRow& r = rows->rows[0];
   record.table = r[0].value_or("");
   record.owner.store_id = r[1].value_or("");
   record.owner.store_name = r[2].value_or("");
@@ -72,7 +73,7 @@ Ownership::Ownership(TargetOwner owner, std::vector<std::pair<std::string, std::
 Status Ownership::Refuse(size_t index, const std::optional<OwnerRecord>& record,
                          const std::string& name) const {
   const auto& [schema, table] = tables_[index];
-  std::string where = QuoteTable(schema, table);
+  std::string where = db::QuoteTable(schema, table);
   if (record && !record->owner.operation.empty())
     return FailedPrecondition(
         where + ": ordo's tables for it (" + NameList(schema, table) + ") belong to " +
@@ -82,31 +83,31 @@ Status Ownership::Refuse(size_t index, const std::optional<OwnerRecord>& record,
         record->owner.apply_id + "`");
   if (record)
     return FailedPrecondition(
-        QuoteTable(schema, OwnerTableName(table)) +
+        db::QuoteTable(schema, OwnerTableName(table)) +
         " names no owner (its operation stopped while recording itself); nothing "
         "was created. Clear it with `ordo cleanup -d DB -e ENV --drop`");
   return FailedPrecondition(
-      QuoteTable(schema, name) +
+      db::QuoteTable(schema, name) +
       " exists but no ordo operation owns it (left by an older ordo, or made by "
       "hand); nothing was created. Drop or rename it, or clear it with "
       "`ordo cleanup -d DB -e ENV --drop`");
 }
 
-Status Ownership::CreateRecord(MysqlConnection& conn, size_t index) const {
+Status Ownership::CreateRecord(db::MysqlConnection& conn, size_t index) const {
   const auto& [schema, table] = tables_[index];
   return conn
-      .Execute("CREATE TABLE " + QuoteTable(schema, OwnerTableName(table)) + kRecordColumns +
+      .Execute("CREATE TABLE " + db::QuoteTable(schema, OwnerTableName(table)) + kRecordColumns +
                    "SELECT ? AS `table_name`, ? AS `store_id`, ? AS `store_name`, ? AS `apply_id`, "
                    "? AS `operation`, ? AS `deployment`, ? AS `token`, NOW(6) AS `created_at`, "
                    "NOW(6) AS `updated_at`",
-               {SqlValue::Text(table), SqlValue::Text(owner_.store_id),
-                SqlValue::Text(owner_.store_name), SqlValue::Text(owner_.apply_id),
-                SqlValue::Text(owner_.operation), SqlValue::Text(owner_.deployment),
-                SqlValue::Text(token_)})
+               {db::SqlValue::Text(table), db::SqlValue::Text(owner_.store_id),
+                db::SqlValue::Text(owner_.store_name), db::SqlValue::Text(owner_.apply_id),
+                db::SqlValue::Text(owner_.operation), db::SqlValue::Text(owner_.deployment),
+                db::SqlValue::Text(token_)})
       .status();
 }
 
-Result<bool> Ownership::Claim(MysqlConnection& conn) const {
+Result<bool> Ownership::Claim(db::MysqlConnection& conn) const {
   // Look at every table first: a refusal leaves the target as it was.
   std::vector<bool> ours(tables_.size(), false);
   for (size_t i = 0; i < tables_.size(); ++i) {
@@ -141,7 +142,7 @@ Result<bool> Ownership::Claim(MysqlConnection& conn) const {
     if (!s.ok()) {
       for (size_t j : made)
         (void)conn.Execute("DROP TABLE IF EXISTS " +
-                           QuoteTable(tables_[j].first, OwnerTableName(tables_[j].second)));
+                           db::QuoteTable(tables_[j].first, OwnerTableName(tables_[j].second)));
       return s;
     }
     made.push_back(i);
@@ -149,20 +150,21 @@ Result<bool> Ownership::Claim(MysqlConnection& conn) const {
   return !made.empty();
 }
 
-Result<bool> Ownership::Owns(MysqlConnection& conn, size_t index) const {
+Result<bool> Ownership::Owns(db::MysqlConnection& conn, size_t index) const {
   ORDO_ASSIGN_OR_RETURN(auto record,
                         ReadOwnerRecord(conn, tables_[index].first, tables_[index].second));
   return record && record->owner.SameOperation(owner_);
 }
 
-Status Ownership::Release(MysqlConnection& conn) const {
+Status Ownership::Release(db::MysqlConnection& conn) const {
   // The first table's record is the fence: it goes last, so that an engine finding
   // any of the records still holds the operation until everything else is gone.
   for (size_t k = tables_.size(); k-- > 0;) {
     ORDO_ASSIGN_OR_RETURN(bool ours, Owns(conn, k));
     if (!ours) continue;
-    ORDO_RETURN_IF_ERROR(conn.Execute(
-        "DROP TABLE IF EXISTS " + QuoteTable(tables_[k].first, OwnerTableName(tables_[k].second))));
+    ORDO_RETURN_IF_ERROR(
+        conn.Execute("DROP TABLE IF EXISTS " +
+                     db::QuoteTable(tables_[k].first, OwnerTableName(tables_[k].second))));
   }
   return Status::Ok();
 }

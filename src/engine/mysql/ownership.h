@@ -51,10 +51,11 @@ struct OwnerRecord {
 // schema.`<table>_ordo_own`'s row; nullopt when there is no record table. A record
 // table without a row (its creator crashed), or not of a record's shape, reads as a
 // record with an empty owner.
-Result<std::optional<OwnerRecord>> ReadOwnerRecord(MysqlConnection& conn, const std::string& schema,
+Result<std::optional<OwnerRecord>> ReadOwnerRecord(db::MysqlConnection& conn,
+                                                   const std::string& schema,
                                                    const std::string& table);
 // The same, from the record table's own name (`record_table`).
-Result<std::optional<OwnerRecord>> ReadOwnerRecordNamed(MysqlConnection& conn,
+Result<std::optional<OwnerRecord>> ReadOwnerRecordNamed(db::MysqlConnection& conn,
                                                         const std::string& schema,
                                                         const std::string& record_table);
 
@@ -68,18 +69,18 @@ class Ownership {
   // already (a resumed or recovering operation). FailedPrecondition (permanent) naming
   // the table and the owner, or the ownerless table, when a name is not ours; nothing
   // is created then.
-  Result<bool> Claim(MysqlConnection& conn) const;
+  Result<bool> Claim(db::MysqlConnection& conn) const;
   // Whether table `index`'s record names this operation.
-  Result<bool> Owns(MysqlConnection& conn, size_t index) const;
+  Result<bool> Owns(db::MysqlConnection& conn, size_t index) const;
   // Drops this operation's records (those naming another are left), the first table's
   // (the fence) last. The caller has checked the fence (TargetFence::CheckNow). Ok
   // when there is none.
-  Status Release(MysqlConnection& conn) const;
+  Status Release(db::MysqlConnection& conn) const;
 
   const TargetOwner& owner() const { return owner_; }
 
  private:
-  Status CreateRecord(MysqlConnection& conn, size_t index) const;
+  Status CreateRecord(db::MysqlConnection& conn, size_t index) const;
   // The refusal for table `index`: `record` names another owner (or none), or, with no
   // record, `name` is one of ordo's names taken by a table nobody owns.
   Status Refuse(size_t index, const std::optional<OwnerRecord>& record,

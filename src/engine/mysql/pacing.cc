@@ -42,7 +42,7 @@ void CopyPacing::SetVolume(const EngineVolume& volume) {
   volume_ = volume;
 }
 
-void CopyPacing::Start(MysqlPool* pool, Applier* applier) {
+void CopyPacing::Start(db::MysqlPool* pool, Applier* applier) {
   if (throttle_thread_.joinable()) return;
   ThrottleOptions options;
   options.max_backlog_bytes = max_backlog_bytes_;

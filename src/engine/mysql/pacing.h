@@ -51,7 +51,7 @@ class CopyPacing {
   // Starts the throttle monitor when the spec sets a limit (the backlog, behind
   // `applier`'s applied position; Threads_running; replica lag): it evaluates once
   // before returning, then every throttle_interval_ms. Nothing when it already runs.
-  void Start(MysqlPool* pool, Applier* applier) ORDO_EXCLUDES(throttle_mu_, volume_mu_);
+  void Start(db::MysqlPool* pool, Applier* applier) ORDO_EXCLUDES(throttle_mu_, volume_mu_);
   // Joins the monitor and forgets the pause and its reasons. Idempotent.
   void Stop() ORDO_EXCLUDES(throttle_mu_, volume_mu_);
 

@@ -26,8 +26,8 @@ std::string PositionString(const BinlogPosition& p) {
   return p.file + ":" + std::to_string(p.offset);
 }
 
-Result<BinlogPosition> ReadBinlogEnd(MysqlConnection& conn) {
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query("SHOW MASTER STATUS"));
+Result<BinlogPosition> ReadBinlogEnd(db::MysqlConnection& conn) {
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows, conn.Query("SHOW MASTER STATUS"));
   if (rows.rows.empty() || !rows.rows[0][0] || !rows.rows[0][1])
     return FailedPrecondition("binary logging is off on the target (log_bin)");
   BinlogPosition p;
@@ -36,14 +36,14 @@ Result<BinlogPosition> ReadBinlogEnd(MysqlConnection& conn) {
   return p;
 }
 
-Result<int64_t> BinlogBytesBetween(MysqlConnection& conn, const BinlogPosition& from,
+Result<int64_t> BinlogBytesBetween(db::MysqlConnection& conn, const BinlogPosition& from,
                                    const BinlogPosition& to) {
   if (from.empty() || ComparePositions(to, from) <= 0) return int64_t{0};
   if (from.file == to.file) return static_cast<int64_t>(to.offset - from.offset);
-  ORDO_ASSIGN_OR_RETURN(SqlRows logs, conn.Query("SHOW BINARY LOGS"));
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows logs, conn.Query("SHOW BINARY LOGS"));
   uint64_t first = FileNumber(from.file), last = FileNumber(to.file);
   int64_t bytes = static_cast<int64_t>(to.offset);
-  for (const SqlRow& r : logs.rows) {
+  for (const db::SqlRow& r : logs.rows) {
     if (r.size() < 2 || !r[0] || !r[1]) continue;
     uint64_t n = FileNumber(*r[0]);
     int64_t size = std::strtoll(r[1]->c_str(), nullptr, 10);
@@ -55,7 +55,7 @@ Result<int64_t> BinlogBytesBetween(MysqlConnection& conn, const BinlogPosition& 
   return bytes;
 }
 
-Result<int64_t> BacklogSince(MysqlConnection& conn, const BinlogPosition& applied) {
+Result<int64_t> BacklogSince(db::MysqlConnection& conn, const BinlogPosition& applied) {
   ORDO_ASSIGN_OR_RETURN(BinlogPosition end, ReadBinlogEnd(conn));
   return BinlogBytesBetween(conn, applied, end);
 }

@@ -19,16 +19,16 @@ std::string PositionString(const BinlogPosition& p);
 // SHOW MASTER STATUS alone: the end of the binlog now, without the GTID that
 // ReadServerBinlogPosition (binlog/preflight.h) pairs with it. For measuring, not for
 // starting a stream. FailedPrecondition when binary logging is off.
-Result<BinlogPosition> ReadBinlogEnd(MysqlConnection& conn);
+Result<BinlogPosition> ReadBinlogEnd(db::MysqlConnection& conn);
 
 // Binlog bytes from `from` to `to`; 0 when `to` is not after `from`. Within one file
 // the offsets tell; across files the sizes in SHOW BINARY LOGS do (a file no longer
 // listed counts as empty).
-Result<int64_t> BinlogBytesBetween(MysqlConnection& conn, const BinlogPosition& from,
+Result<int64_t> BinlogBytesBetween(db::MysqlConnection& conn, const BinlogPosition& from,
                                    const BinlogPosition& to);
 
 // The backlog of a change stream that applied up to `applied`: the binlog bytes from
 // there to the end of the binlog now.
-Result<int64_t> BacklogSince(MysqlConnection& conn, const BinlogPosition& applied);
+Result<int64_t> BacklogSince(db::MysqlConnection& conn, const BinlogPosition& applied);
 
 }  // namespace ordo::engine

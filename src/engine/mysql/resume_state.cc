@@ -36,8 +36,8 @@ Result<std::string> Unhex(const std::string& s) {
 json EncodeKey(const std::optional<Key>& key) {
   if (!key) return nullptr;
   json out = json::array();
-  for (const SqlValue& v : *key)
-    out.push_back({{"b", v.kind == SqlValue::Kind::kBytes}, {"v", Hex(v.s)}});
+  for (const db::SqlValue& v : *key)
+    out.push_back({{"b", v.kind == db::SqlValue::Kind::kBytes}, {"v", Hex(v.s)}});
   return out;
 }
 
@@ -46,8 +46,8 @@ Result<std::optional<Key>> DecodeKey(const json& j) {
   Key key;
   for (const json& part : j) {
     ORDO_ASSIGN_OR_RETURN(std::string v, Unhex(part.at("v").get<std::string>()));
-    key.push_back(part.at("b").get<bool>() ? SqlValue::Bytes(std::move(v))
-                                           : SqlValue::Text(std::move(v)));
+    key.push_back(part.at("b").get<bool>() ? db::SqlValue::Bytes(std::move(v))
+                                           : db::SqlValue::Text(std::move(v)));
   }
   return std::optional<Key>(std::move(key));
 }

@@ -10,17 +10,17 @@ BinlogPosition ReverseSync::ResumePosition() const {
   return applier_ ? applier_->SafeResumePosition() : position_;
 }
 
-Status ReverseSync::LoadPlans(MysqlConnection& conn, const std::vector<ReverseTable>& tables) {
+Status ReverseSync::LoadPlans(db::MysqlConnection& conn, const std::vector<ReverseTable>& tables) {
   plans_.clear();
   ptrs_.clear();
   for (const ReverseTable& c : tables) {
-    std::string where = QuoteTable(c.schema, c.table);
+    std::string where = db::QuoteTable(c.schema, c.table);
     ORDO_ASSIGN_OR_RETURN(TableInfo now, LoadTableInfo(conn, c.schema, c.table));
     auto old = LoadTableInfo(conn, c.schema, c.old_name);
     if (!old.ok()) {
       if (old.status().Is(StatusCode::kNotFound))
-        return FailedPrecondition(where + ": the old table " + QuoteTable(c.schema, c.old_name) +
-                                  " is gone");
+        return FailedPrecondition(where + ": the old table " +
+                                  db::QuoteTable(c.schema, c.old_name) + " is gone");
       return old.status();
     }
     // The reverse mapping: the change's renames inverted.
@@ -41,8 +41,8 @@ Status ReverseSync::LoadPlans(MysqlConnection& conn, const std::vector<ReverseTa
   return Status::Ok();
 }
 
-bool ReverseSync::Start(MysqlConnection& conn, const std::vector<ReverseTable>& tables,
-                        const ChangeStreamFactory& streams, MysqlPool* pool, int apply_sessions,
+bool ReverseSync::Start(db::MysqlConnection& conn, const std::vector<ReverseTable>& tables,
+                        const ChangeStreamFactory& streams, db::MysqlPool* pool, int apply_sessions,
                         const TargetFence* fence) {
   Status loaded = LoadPlans(conn, tables);
   if (!loaded.ok()) return NotRunning(loaded, "the reverse sync is not running yet: ", "");
@@ -51,7 +51,7 @@ bool ReverseSync::Start(MysqlConnection& conn, const std::vector<ReverseTable>& 
     return true;
   }
   auto applier = std::make_unique<Applier>(ptrs_);
-  applier->SetFence([fence](MysqlConnection& c) { return fence->Check(c); });
+  applier->SetFence([fence](db::MysqlConnection& c) { return fence->Check(c); });
   auto loop = std::make_unique<SyncLoop>(streams, applier.get(), pool, apply_sessions);
   applier->Start(position_);
   Status started = loop->Start(position_);

@@ -76,8 +76,8 @@ class ReverseSync {
   // Loads the reverse plans of `tables` and starts the sync from position(). A
   // retryable failure sets waiting(); any other (an old table gone or unfit, no
   // position) sets error(). True when error() was set: a revert became impossible.
-  bool Start(MysqlConnection& conn, const std::vector<ReverseTable>& tables,
-             const ChangeStreamFactory& streams, MysqlPool* pool, int apply_sessions,
+  bool Start(db::MysqlConnection& conn, const std::vector<ReverseTable>& tables,
+             const ChangeStreamFactory& streams, db::MysqlPool* pool, int apply_sessions,
              const TargetFence* fence);
   // The running loop's error (Ok while it runs; call only while running()).
   Status loop_error() const { return loop_->error(); }
@@ -100,7 +100,7 @@ class ReverseSync {
  private:
   // kAlter tables: new → old, the renames inverted. FailedPrecondition when an old
   // table is gone or cannot be kept in sync.
-  Status LoadPlans(MysqlConnection& conn, const std::vector<ReverseTable>& tables);
+  Status LoadPlans(db::MysqlConnection& conn, const std::vector<ReverseTable>& tables);
   // Says why the sync is not running: `waiting` and the message when `why` is
   // retryable (it is tried again; false), else a revert is impossible ("revert
   // unavailable: ", `unavailable` and the message; true).

@@ -26,16 +26,17 @@ std::string BufferPoolNotice(int64_t pool_bytes, const std::vector<TableBytes>& 
 }
 
 Result<std::string> ReadBufferPoolNotice(
-    MysqlConnection& conn, const std::vector<std::pair<std::string, std::string>>& tables) {
-  ORDO_ASSIGN_OR_RETURN(SqlRows pool, conn.Query("SELECT @@innodb_buffer_pool_size"));
+    db::MysqlConnection& conn, const std::vector<std::pair<std::string, std::string>>& tables) {
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows pool, conn.Query("SELECT @@innodb_buffer_pool_size"));
   std::vector<TableBytes> sizes;
   for (const auto& [schema, name] : tables) {
     ORDO_ASSIGN_OR_RETURN(
-        SqlRows rows, conn.Query("SELECT DATA_LENGTH + INDEX_LENGTH FROM information_schema.TABLES "
-                                 "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
-                                 {SqlValue::Text(schema), SqlValue::Text(name)}));
+        db::SqlRows rows,
+        conn.Query("SELECT DATA_LENGTH + INDEX_LENGTH FROM information_schema.TABLES "
+                   "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+                   {db::SqlValue::Text(schema), db::SqlValue::Text(name)}));
     int64_t bytes = rows.rows.empty() ? 0 : std::atoll(rows.rows[0][0].value_or("0").c_str());
-    sizes.push_back({QuoteTable(schema, name), bytes});
+    sizes.push_back({db::QuoteTable(schema, name), bytes});
   }
   return BufferPoolNotice(std::atoll(pool.rows.at(0)[0].value_or("0").c_str()), sizes);
 }

@@ -30,6 +30,6 @@ std::string BufferPoolNotice(int64_t pool_bytes, const std::vector<TableBytes>& 
 // The tables' sizes (DATA_LENGTH + INDEX_LENGTH, from the server's statistics) and
 // the buffer pool's, then BufferPoolNotice. `tables`: (schema, name) pairs.
 Result<std::string> ReadBufferPoolNotice(
-    MysqlConnection& conn, const std::vector<std::pair<std::string, std::string>>& tables);
+    db::MysqlConnection& conn, const std::vector<std::pair<std::string, std::string>>& tables);
 
 }  // namespace ordo::engine

@@ -7,7 +7,7 @@ std::string ColumnList(const std::vector<std::string>& names, const std::string&
   for (size_t i = 0; i < names.size(); ++i) {
     if (i) out += ", ";
     if (!qualifier.empty()) out += qualifier + ".";
-    out += QuoteIdentifier(names[i]);
+    out += db::QuoteIdentifier(names[i]);
   }
   return out;
 }
@@ -37,13 +37,13 @@ std::string KeyIn(const std::vector<std::string>& key, size_t rows) {
 std::string KeyIn(const std::vector<std::string>& key, const std::vector<std::string>& exprs,
                   size_t rows) {
   if (key.size() == 1) {
-    std::string out = QuoteIdentifier(key[0]) + " IN (";
+    std::string out = db::QuoteIdentifier(key[0]) + " IN (";
     for (size_t r = 0; r < rows; ++r) out += (r ? ", " : "") + exprs[0];
     return out + ")";
   }
   std::string one = "(";
   for (size_t i = 0; i < key.size(); ++i)
-    one += (i ? " AND " : "") + QuoteIdentifier(key[i]) + " = " + exprs[i];
+    one += (i ? " AND " : "") + db::QuoteIdentifier(key[i]) + " = " + exprs[i];
   one += ")";
   std::string out;
   for (size_t r = 0; r < rows; ++r) out += r ? " OR " + one : one;
@@ -53,18 +53,18 @@ std::string KeyIn(const std::vector<std::string>& key, const std::vector<std::st
 namespace {
 
 // Lexicographic comparison as an OR of prefixes: (a op1 ?) OR (a = ? AND b op2 ?) …
-void Bound(const std::vector<std::string>& key, const std::vector<SqlValue>& v, bool lower,
+void Bound(const std::vector<std::string>& key, const std::vector<db::SqlValue>& v, bool lower,
            Predicate* out) {
   std::string sql = "(";
   for (size_t i = 0; i < key.size(); ++i) {
     if (i) sql += " OR ";
     sql += "(";
     for (size_t j = 0; j < i; ++j) {
-      sql += QuoteIdentifier(key[j]) + " = ? AND ";
+      sql += db::QuoteIdentifier(key[j]) + " = ? AND ";
       out->params.push_back(v[j]);
     }
     const char* op = lower ? " > ?" : (i + 1 == key.size() ? " <= ?" : " < ?");
-    sql += QuoteIdentifier(key[i]) + op + ")";
+    sql += db::QuoteIdentifier(key[i]) + op + ")";
     out->params.push_back(v[i]);
   }
   sql += ")";
@@ -74,8 +74,8 @@ void Bound(const std::vector<std::string>& key, const std::vector<SqlValue>& v, 
 }  // namespace
 
 Predicate KeyRange(const std::vector<std::string>& key,
-                   const std::optional<std::vector<SqlValue>>& lower,
-                   const std::optional<std::vector<SqlValue>>& upper) {
+                   const std::optional<std::vector<db::SqlValue>>& lower,
+                   const std::optional<std::vector<db::SqlValue>>& upper) {
   Predicate p;
   if (lower) Bound(key, *lower, true, &p);
   if (upper) Bound(key, *upper, false, &p);

@@ -13,7 +13,7 @@
 namespace ordo::engine {
 
 // A row's key values, in key column order.
-using Key = std::vector<SqlValue>;
+using Key = std::vector<db::SqlValue>;
 
 // "`a`, `b`" (with an optional table qualifier for each column).
 std::string ColumnList(const std::vector<std::string>& names, const std::string& qualifier = "");
@@ -36,11 +36,11 @@ std::string KeyIn(const std::vector<std::string>& key, const std::vector<std::st
 // lower < key (exclusive) and key <= upper (inclusive); either bound may be absent.
 struct Predicate {
   std::string sql;  // "1" when unbounded
-  std::vector<SqlValue> params;
+  std::vector<db::SqlValue> params;
 };
 Predicate KeyRange(const std::vector<std::string>& key,
-                   const std::optional<std::vector<SqlValue>>& lower,
-                   const std::optional<std::vector<SqlValue>>& upper);
+                   const std::optional<std::vector<db::SqlValue>>& lower,
+                   const std::optional<std::vector<db::SqlValue>>& upper);
 
 // Batch sizes for multi-row statements: a batch of n is split into pieces of these
 // sizes so that each connection prepares only a handful of distinct statements.

@@ -15,11 +15,11 @@ constexpr std::chrono::milliseconds kBatchTime(50);
 constexpr std::chrono::milliseconds kPoll(20);
 constexpr int kReopenAttempts = 5;
 
-bool Broken(MysqlPool::Handle& h) { return h->broken(); }
+bool Broken(db::MysqlPool::Handle& h) { return h->broken(); }
 
 }  // namespace
 
-SyncLoop::SyncLoop(ChangeStreamFactory factory, Applier* applier, MysqlPool* pool,
+SyncLoop::SyncLoop(ChangeStreamFactory factory, Applier* applier, db::MysqlPool* pool,
                    int apply_sessions)
     : factory_(std::move(factory)),
       applier_(applier),
@@ -102,7 +102,7 @@ Result<bool> SyncLoop::Fill(std::chrono::milliseconds budget,
   return true;
 }
 
-Status SyncLoop::FlushBatch(MysqlConnection& main, std::vector<MysqlPool::Handle>* extra) {
+Status SyncLoop::FlushBatch(db::MysqlConnection& main, std::vector<db::MysqlPool::Handle>* extra) {
   size_t want =
       std::min(apply_sessions_, std::max<size_t>(1, applier_->pending_rows() / kRowsPerSession));
   if (want <= 1) return applier_->Flush(main);
@@ -113,7 +113,7 @@ Status SyncLoop::FlushBatch(MysqlConnection& main, std::vector<MysqlPool::Handle
     if (!h.ok()) break;  // fewer sessions, not a failure
     extra->push_back(std::move(*h));
   }
-  std::vector<MysqlConnection*> sessions = {&main};
+  std::vector<db::MysqlConnection*> sessions = {&main};
   for (size_t i = 0; i + 1 < want && i < extra->size(); ++i) sessions.push_back((*extra)[i].get());
   return applier_->FlushParallel(sessions);
 }
@@ -126,7 +126,7 @@ void SyncLoop::Run() {
   };
   auto conn = pool_->Acquire();
   if (!conn.ok()) return fail(conn.status());
-  std::vector<MysqlPool::Handle> extra;
+  std::vector<db::MysqlPool::Handle> extra;
   while (!stop_) {
     std::optional<BinlogPosition> limit;
     {
@@ -220,7 +220,8 @@ void SyncLoop::Release() {
   cv_.notify_all();
 }
 
-Status SyncLoop::DrainTo(const std::vector<MysqlConnection*>& conns, const BinlogPosition& position,
+Status SyncLoop::DrainTo(const std::vector<db::MysqlConnection*>& conns,
+                         const BinlogPosition& position,
                          std::chrono::steady_clock::time_point deadline) {
   while (true) {
     if (ComparePositions(applier_->read_position(), position) >= 0) {

@@ -35,7 +35,8 @@ class SyncLoop {
  public:
   // `apply_sessions`: how many sessions a batch may be applied on side by side once it
   // is big enough (the loop is behind; Applier::FlushParallel). 1: always one.
-  SyncLoop(ChangeStreamFactory factory, Applier* applier, MysqlPool* pool, int apply_sessions = 1);
+  SyncLoop(ChangeStreamFactory factory, Applier* applier, db::MysqlPool* pool,
+           int apply_sessions = 1);
   ~SyncLoop();
 
   // Opens the stream at `from` and starts the thread.
@@ -60,7 +61,7 @@ class SyncLoop {
 
   // With the thread stopped: reads and applies (table i on conns[i]) until everything
   // up to `position` is applied. Timeout at `deadline`.
-  Status DrainTo(const std::vector<MysqlConnection*>& conns, const BinlogPosition& position,
+  Status DrainTo(const std::vector<db::MysqlConnection*>& conns, const BinlogPosition& position,
                  std::chrono::steady_clock::time_point deadline);
   // With the thread running: waits until the applier applied up to `position`.
   Status WaitApplied(const BinlogPosition& position, std::chrono::milliseconds timeout);
@@ -72,11 +73,11 @@ class SyncLoop {
   Status Reopen();
   // Applies the batch on `main`, and beside it on sessions from `extra` (taken from the
   // pool when first needed) when the batch is big enough.
-  Status FlushBatch(MysqlConnection& main, std::vector<MysqlPool::Handle>* extra);
+  Status FlushBatch(db::MysqlConnection& main, std::vector<db::MysqlPool::Handle>* extra);
 
   ChangeStreamFactory factory_;
   Applier* applier_;
-  MysqlPool* pool_;
+  db::MysqlPool* pool_;
   size_t apply_sessions_;
   std::unique_ptr<ChangeStream> stream_;
   std::optional<BinlogEvent> stashed_;  // a commit beyond the hold position

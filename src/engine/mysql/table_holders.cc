@@ -9,7 +9,7 @@ constexpr const char* kSessionColumns =
     "p.ID, p.USER, p.HOST, COALESCE(TIMESTAMPDIFF(SECOND, t.trx_started, NOW()), 0), "
     "COALESCE(p.INFO, '')";
 
-std::vector<TableHolder> Sessions(const SqlRows& rows, const std::vector<uint64_t>& ours) {
+std::vector<TableHolder> Sessions(const db::SqlRows& rows, const std::vector<uint64_t>& ours) {
   std::vector<TableHolder> out;
   for (const auto& r : rows.rows) {
     uint64_t id = std::stoull(r[0].value_or("0"));
@@ -27,15 +27,15 @@ std::vector<TableHolder> Sessions(const SqlRows& rows, const std::vector<uint64_
 }  // namespace
 
 Result<TableHolders> ListTableHolders(
-    MysqlConnection& conn, const std::vector<std::pair<std::string, std::string>>& tables,
+    db::MysqlConnection& conn, const std::vector<std::pair<std::string, std::string>>& tables,
     int64_t since_ms, const std::vector<uint64_t>& ours) {
   std::string names;
-  std::vector<SqlValue> params;
+  std::vector<db::SqlValue> params;
   for (const auto& [schema, table] : tables) {
     names +=
         (names.empty() ? "" : " OR ") + std::string("(m.TABLE_SCHEMA = ? AND m.TABLE_NAME = ?)");
-    params.push_back(SqlValue::Text(schema));
-    params.push_back(SqlValue::Text(table));
+    params.push_back(db::SqlValue::Text(schema));
+    params.push_back(db::SqlValue::Text(table));
   }
   TableHolders out;
   auto exact =
@@ -53,7 +53,7 @@ Result<TableHolders> ListTableHolders(
   }
   // No plugin: the transactions open since before the tries began.
   ORDO_ASSIGN_OR_RETURN(
-      SqlRows open,
+      db::SqlRows open,
       conn.Query(std::string("SELECT ") + kSessionColumns +
                      " FROM information_schema.INNODB_TRX t "
                      "JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id "
@@ -61,7 +61,7 @@ Result<TableHolders> ListTableHolders(
                      // transaction of this second would be missed.
                      "WHERE t.trx_started <= NOW(6) - INTERVAL ? MICROSECOND "
                      "ORDER BY t.trx_started",
-                 {SqlValue::Int(since_ms * 1000)}));
+                 {db::SqlValue::Int(since_ms * 1000)}));
   out.sessions = Sessions(open, ours);
   return out;
 }

@@ -35,7 +35,7 @@ struct TableHolders {
 
 // `tables`: (schema, name) pairs; `ours`: session ids to leave out.
 Result<TableHolders> ListTableHolders(
-    MysqlConnection& conn, const std::vector<std::pair<std::string, std::string>>& tables,
+    db::MysqlConnection& conn, const std::vector<std::pair<std::string, std::string>>& tables,
     int64_t since_ms, const std::vector<uint64_t>& ours);
 
 // At most five of them, "; "-separated; "" for none.

@@ -18,12 +18,12 @@ int TableInfo::ColumnIndex(const std::string& name) const {
   return -1;
 }
 
-Result<bool> TableExists(MysqlConnection& conn, const std::string& schema,
+Result<bool> TableExists(db::MysqlConnection& conn, const std::string& schema,
                          const std::string& table) {
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows,
                         conn.Query("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? "
                                    "AND TABLE_NAME = ?",
-                                   {SqlValue::Text(schema), SqlValue::Text(table)}));
+                                   {db::SqlValue::Text(schema), db::SqlValue::Text(table)}));
   return !rows.rows.empty();
 }
 
@@ -44,7 +44,8 @@ bool PlainName(const std::string& name) {
 // hidden without the PROCESS privilege, absent on MySQL 8 (whose information_schema
 // is a view over its dictionary, cheap to ask) and holds encoded names for a schema or
 // table outside [A-Za-z0-9_]: then the standard view answers.
-Result<std::vector<std::string>> ReferencingKeys(MysqlConnection& conn, const std::string& schema,
+Result<std::vector<std::string>> ReferencingKeys(db::MysqlConnection& conn,
+                                                 const std::string& schema,
                                                  const std::string& table) {
   std::vector<std::string> names;
   if (PlainName(schema) && PlainName(table)) {
@@ -53,9 +54,9 @@ Result<std::vector<std::string>> ReferencingKeys(MysqlConnection& conn, const st
     // and at worst a refusal too many where `T` and `t` are two tables.
     auto innodb =
         conn.Query("SELECT ID FROM information_schema.INNODB_SYS_FOREIGN WHERE REF_NAME = ?",
-                   {SqlValue::Text(ref)});
+                   {db::SqlValue::Text(ref)});
     if (innodb.ok()) {
-      for (const SqlRow& r : innodb->rows) {
+      for (const db::SqlRow& r : innodb->rows) {
         std::string id = r[0].value_or("");
         names.push_back(id.substr(id.find('/') + 1));  // 'schema/constraint'
       }
@@ -63,38 +64,38 @@ Result<std::vector<std::string>> ReferencingKeys(MysqlConnection& conn, const st
     }
   }
   ORDO_ASSIGN_OR_RETURN(
-      SqlRows rows,
+      db::SqlRows rows,
       conn.Query("SELECT DISTINCT CONSTRAINT_NAME FROM information_schema.KEY_COLUMN_USAGE "
                  "WHERE REFERENCED_TABLE_SCHEMA = ? AND REFERENCED_TABLE_NAME = ?",
-                 {SqlValue::Text(schema), SqlValue::Text(table)}));
-  for (const SqlRow& r : rows.rows) names.push_back(r[0].value_or(""));
+                 {db::SqlValue::Text(schema), db::SqlValue::Text(table)}));
+  for (const db::SqlRow& r : rows.rows) names.push_back(r[0].value_or(""));
   return names;
 }
 
 }  // namespace
 
-Result<TableInfo> LoadTableInfo(MysqlConnection& conn, const std::string& schema,
+Result<TableInfo> LoadTableInfo(db::MysqlConnection& conn, const std::string& schema,
                                 const std::string& table) {
-  std::vector<SqlValue> where = {SqlValue::Text(schema), SqlValue::Text(table)};
+  std::vector<db::SqlValue> where = {db::SqlValue::Text(schema), db::SqlValue::Text(table)};
   TableInfo info;
   info.schema_name = schema;
   info.table_name = table;
   ORDO_ASSIGN_OR_RETURN(
-      SqlRows t, conn.Query("SELECT TABLE_ROWS, AVG_ROW_LENGTH FROM information_schema.TABLES "
-                            "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
-                            where));
-  if (t.rows.empty()) return NotFound("table " + QuoteTable(schema, table) + " does not exist");
+      db::SqlRows t, conn.Query("SELECT TABLE_ROWS, AVG_ROW_LENGTH FROM information_schema.TABLES "
+                                "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+                                where));
+  if (t.rows.empty()) return NotFound("table " + db::QuoteTable(schema, table) + " does not exist");
   if (t.rows[0][0]) info.estimated_rows = std::stoll(*t.rows[0][0]);
   if (t.rows[0].size() > 1 && t.rows[0][1]) info.avg_row_bytes = std::stoll(*t.rows[0][1]);
 
   ORDO_ASSIGN_OR_RETURN(
-      SqlRows cols,
+      db::SqlRows cols,
       conn.Query("SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, IS_GENERATED, "
                  "CHARACTER_SET_NAME, CHARACTER_OCTET_LENGTH, CHARACTER_MAXIMUM_LENGTH "
                  "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? "
                  "ORDER BY ORDINAL_POSITION",
                  where));
-  for (const SqlRow& r : cols.rows) {
+  for (const db::SqlRow& r : cols.rows) {
     ColumnInfo c;
     c.name = r[0].value_or("");
     c.data_type = r[1].value_or("");
@@ -113,7 +114,7 @@ Result<TableInfo> LoadTableInfo(MysqlConnection& conn, const std::string& schema
   // Unique keys in a stable order, PRIMARY first; the first one whose columns are all
   // NOT NULL identifies rows.
   ORDO_ASSIGN_OR_RETURN(
-      SqlRows keys,
+      db::SqlRows keys,
       conn.Query("SELECT INDEX_NAME, COLUMN_NAME, NULLABLE FROM information_schema.STATISTICS "
                  "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0 "
                  "ORDER BY INDEX_NAME <> 'PRIMARY', INDEX_NAME, SEQ_IN_INDEX",
@@ -127,7 +128,7 @@ Result<TableInfo> LoadTableInfo(MysqlConnection& conn, const std::string& schema
       info.key_name = current;
     }
   };
-  for (const SqlRow& r : keys.rows) {
+  for (const db::SqlRow& r : keys.rows) {
     std::string name = r[0].value_or("");
     if (name != current) {
       ++info.unique_keys;
@@ -143,23 +144,23 @@ Result<TableInfo> LoadTableInfo(MysqlConnection& conn, const std::string& schema
 
   // The table's own foreign keys: a look-up of one table.
   ORDO_ASSIGN_OR_RETURN(
-      SqlRows fks,
+      db::SqlRows fks,
       conn.Query("SELECT DISTINCT CONSTRAINT_NAME FROM information_schema.KEY_COLUMN_USAGE "
                  "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND "
                  "REFERENCED_TABLE_NAME IS NOT NULL",
                  where));
-  for (const SqlRow& r : fks.rows) info.foreign_keys.push_back(r[0].value_or(""));
+  for (const db::SqlRow& r : fks.rows) info.foreign_keys.push_back(r[0].value_or(""));
   ORDO_ASSIGN_OR_RETURN(std::vector<std::string> referencing, ReferencingKeys(conn, schema, table));
   for (std::string& name : referencing)
     if (std::find(info.foreign_keys.begin(), info.foreign_keys.end(), name) ==
         info.foreign_keys.end())
       info.foreign_keys.push_back(std::move(name));
-  ORDO_ASSIGN_OR_RETURN(SqlRows trg,
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows trg,
                         conn.Query("SELECT TRIGGER_NAME FROM information_schema.TRIGGERS "
                                    "WHERE EVENT_OBJECT_SCHEMA = ? AND "
                                    "EVENT_OBJECT_TABLE = ?",
                                    where));
-  for (const SqlRow& r : trg.rows) info.triggers.push_back(r[0].value_or(""));
+  for (const db::SqlRow& r : trg.rows) info.triggers.push_back(r[0].value_or(""));
   return info;
 }
 

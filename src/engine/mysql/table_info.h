@@ -48,7 +48,7 @@ struct TableInfo {
 };
 
 // NotFound naming the table when it does not exist.
-Result<TableInfo> LoadTableInfo(MysqlConnection& conn, const std::string& schema,
+Result<TableInfo> LoadTableInfo(db::MysqlConnection& conn, const std::string& schema,
                                 const std::string& table);
 
 // Foreign keys and triggers: no supported strategy yet (a swap would leave foreign
@@ -57,7 +57,7 @@ Result<TableInfo> LoadTableInfo(MysqlConnection& conn, const std::string& schema
 Status RefuseUnsupported(const TableInfo& t, const std::string& where);
 
 // True when a table of that name exists.
-Result<bool> TableExists(MysqlConnection& conn, const std::string& schema,
+Result<bool> TableExists(db::MysqlConnection& conn, const std::string& schema,
                          const std::string& table);
 
 }  // namespace ordo::engine

@@ -53,7 +53,7 @@ std::string BackupTableName(std::string_view table, std::string_view stamp) {
 
 Result<TablePlan> BuildTablePlan(TableInfo source, TableInfo shadow, const AlterStatement& alter) {
   TablePlan plan;
-  std::string where = QuoteTable(source.schema_name, source.table_name);
+  std::string where = db::QuoteTable(source.schema_name, source.table_name);
   if (source.key_columns.empty())
     return FailedPrecondition(where +
                               " has no primary key and no unique key over NOT NULL columns");
@@ -84,7 +84,7 @@ Result<TablePlan> BuildTablePlan(TableInfo source, TableInfo shadow, const Alter
     for (size_t i = 0; i < plan.shadow_names.size(); ++i)
       if (strcasecmp(plan.shadow_names[i].c_str(), k.c_str()) == 0) found = static_cast<int>(i);
     if (found < 0)
-      return FailedPrecondition(where + ": the new key column " + QuoteIdentifier(k) +
+      return FailedPrecondition(where + ": the new key column " + db::QuoteIdentifier(k) +
                                 " does not come from the old table");
     plan.shadow_key.push_back(found);
   }

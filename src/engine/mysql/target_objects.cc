@@ -43,16 +43,18 @@ std::optional<std::pair<TargetObjectKind, std::string>> Classify(const std::stri
   return std::nullopt;
 }
 
-Result<std::unique_ptr<MysqlConnection>> ConnectTarget(const std::string& target_dsn, Dsn* dsn) {
-  ORDO_ASSIGN_OR_RETURN(*dsn, ParseDsn(target_dsn));
+Result<std::unique_ptr<db::MysqlConnection>> ConnectTarget(const std::string& target_dsn,
+                                                           db::Dsn* dsn) {
+  ORDO_ASSIGN_OR_RETURN(*dsn, db::ParseDsn(target_dsn));
   if (dsn->scheme != "mysql") return InvalidArgument("the target must be a mysql:// URL");
   if (dsn->database.empty()) return InvalidArgument(dsn->Redacted() + " names no database");
-  return MysqlConnection::Connect(*dsn, {});
+  return db::MysqlConnection::Connect(*dsn, {});
 }
 
 // The owner `object` has now: its table's record's (for an ownerless one, a record
 // that has come to name it since).
-Result<std::optional<TargetOwner>> CurrentOwner(MysqlConnection& conn, const TargetObject& object) {
+Result<std::optional<TargetOwner>> CurrentOwner(db::MysqlConnection& conn,
+                                                const TargetObject& object) {
   if (object.kind == TargetObjectKind::kLegacyFence) return std::optional<TargetOwner>();
   const std::string record_name =
       object.kind == TargetObjectKind::kOwner ? object.name : OwnerTableName(object.table);
@@ -91,16 +93,16 @@ const char* ToString(TargetObjectKind kind) {
 }
 
 Result<std::vector<TargetObject>> ListTargetObjects(const std::string& target_dsn) {
-  Dsn dsn;
+  db::Dsn dsn;
   ORDO_ASSIGN_OR_RETURN(auto conn, ConnectTarget(target_dsn, &dsn));
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows,
                         conn->Query("SELECT TABLE_NAME FROM information_schema.TABLES "
                                     "WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE '%\\_ordo\\_%' "
                                     "ORDER BY TABLE_NAME",
-                                    {SqlValue::Text(dsn.database)}));
+                                    {db::SqlValue::Text(dsn.database)}));
   std::vector<TargetObject> objects;
   std::map<std::string, size_t> by_name;
-  for (const SqlRow& row : rows.rows) {
+  for (const db::SqlRow& row : rows.rows) {
     std::string name = row[0].value_or("");
     auto kind = Classify(name);
     if (!kind) continue;
@@ -131,7 +133,7 @@ Result<std::vector<TargetObject>> ListTargetObjects(const std::string& target_ds
 }
 
 Status DropTargetObjects(const std::string& target_dsn, const std::vector<TargetObject>& objects) {
-  Dsn dsn;
+  db::Dsn dsn;
   ORDO_ASSIGN_OR_RETURN(auto conn, ConnectTarget(target_dsn, &dsn));
   // Records last: while one exists, its tables stay claimed.
   std::vector<const TargetObject*> order;
@@ -142,11 +144,12 @@ Status DropTargetObjects(const std::string& target_dsn, const std::vector<Target
     ORDO_ASSIGN_OR_RETURN(auto now, CurrentOwner(*conn, *o));
     bool same = now.has_value() == o->owner.has_value() && (!now || now->SameOperation(*o->owner));
     if (!same)
-      return FailedPrecondition(QuoteTable(o->schema, o->name) + " is now owned by " +
+      return FailedPrecondition(db::QuoteTable(o->schema, o->name) + " is now owned by " +
                                 (now ? now->Describe() : std::string("nobody")) + ", not by " +
                                 (o->owner ? o->owner->Describe() : std::string("nobody")) +
                                 " as when it was listed; left in place");
-    ORDO_RETURN_IF_ERROR(conn->Execute("DROP TABLE IF EXISTS " + QuoteTable(o->schema, o->name)));
+    ORDO_RETURN_IF_ERROR(
+        conn->Execute("DROP TABLE IF EXISTS " + db::QuoteTable(o->schema, o->name)));
   }
   return Status::Ok();
 }

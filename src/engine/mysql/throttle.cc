@@ -18,21 +18,21 @@ std::string Megabytes(int64_t bytes) {
   return text;
 }
 
-Throttle::Throttle(ThrottleOptions options, MysqlPool* primary)
+Throttle::Throttle(ThrottleOptions options, db::MysqlPool* primary)
     : options_(std::move(options)), primary_(primary), replicas_(options_.replica_dsns.size()) {}
 
 Throttle::~Throttle() = default;
 
 Result<std::string> Throttle::CheckReplica(size_t i) {
-  auto dsn = ParseDsn(options_.replica_dsns[i]);
+  auto dsn = db::ParseDsn(options_.replica_dsns[i]);
   if (!dsn.ok())
     return "replica #" + std::to_string(i + 1) + " has a bad DSN: " + dsn.status().message();
   std::string name = dsn->host + ":" + std::to_string(dsn->port);
   if (!replicas_[i] || replicas_[i]->broken()) {
-    MysqlConnectOptions o;
+    db::MysqlConnectOptions o;
     o.connect_timeout_s = 2;
     o.read_timeout_s = 5;
-    auto conn = MysqlConnection::Connect(*dsn, o);
+    auto conn = db::MysqlConnection::Connect(*dsn, o);
     if (!conn.ok()) {
       replicas_[i].reset();
       return "replica " + name + " unreachable (lag unknown): " + conn.status().message();
@@ -84,7 +84,8 @@ Result<std::string> Throttle::Check() {
 Result<std::string> Throttle::CheckLoad() {
   if (options_.max_threads_running > 0) {
     ORDO_ASSIGN_OR_RETURN(auto conn, primary_->Acquire());
-    ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn->Query("SHOW GLOBAL STATUS LIKE 'Threads_running'"));
+    ORDO_ASSIGN_OR_RETURN(db::SqlRows rows,
+                          conn->Query("SHOW GLOBAL STATUS LIKE 'Threads_running'"));
     int64_t running =
         rows.rows.empty() ? 0 : std::strtoll(rows.rows[0][1].value_or("0").c_str(), nullptr, 10);
     if (running > options_.max_threads_running)

@@ -48,7 +48,7 @@ std::string Megabytes(int64_t bytes);
 
 class Throttle {
  public:
-  Throttle(ThrottleOptions options, MysqlPool* primary);
+  Throttle(ThrottleOptions options, db::MysqlPool* primary);
   ~Throttle();
 
   // Why the copy must pause now ("backlog 9.1 MB > 8 MB", "threads_running 31 > 25",
@@ -70,8 +70,8 @@ class Throttle {
   Result<std::string> CheckReplica(size_t i);
 
   ThrottleOptions options_;
-  MysqlPool* primary_;
-  std::vector<std::unique_ptr<MysqlConnection>> replicas_;
+  db::MysqlPool* primary_;
+  std::vector<std::unique_ptr<db::MysqlConnection>> replicas_;
 };
 
 }  // namespace ordo::engine

@@ -12,7 +12,7 @@ constexpr auto kPoll = std::chrono::milliseconds(20);
 }  // namespace
 
 TrailingVerifier::TrailingVerifier(const TablePlan& plan, const TableCopier& copier,
-                                   MysqlPool* pool, SyncLoop* loop, const Applier& applier,
+                                   db::MysqlPool* pool, SyncLoop* loop, const Applier& applier,
                                    std::function<bool()> should_stop, std::function<bool()> wait,
                                    int64_t round_rows)
     : plan_(plan),

@@ -54,7 +54,7 @@ class TrailingVerifier {
   // `should_stop`: the rounds end for good. `wait`: no round runs while it holds (may be
   // empty). `round_rows`: a round starts once the watermark is this many rows past the
   // last.
-  TrailingVerifier(const TablePlan& plan, const TableCopier& copier, MysqlPool* pool,
+  TrailingVerifier(const TablePlan& plan, const TableCopier& copier, db::MysqlPool* pool,
                    SyncLoop* loop, const Applier& applier, std::function<bool()> should_stop,
                    std::function<bool()> wait, int64_t round_rows = 50000);
   ~TrailingVerifier();
@@ -70,7 +70,7 @@ class TrailingVerifier {
 
   const TablePlan& plan_;
   const TableCopier& copier_;
-  MysqlPool* pool_;
+  db::MysqlPool* pool_;
   SyncLoop* loop_;
   const Applier& applier_;
   std::function<bool()> should_stop_;

@@ -11,9 +11,9 @@ using sqlstore::SqlText;
 
 // "(o.created_at, o.id) > key", spelled so the range optimizer uses it.
 SqlText After(const CandidateKey& key) {
-  return " AND (o.created_at > " + SqlText::Param(SqlValue::Text(key.created_at)) +
-         " OR (o.created_at = " + SqlText::Param(SqlValue::Text(key.created_at)) + " AND o.id > " +
-         SqlText::Param(SqlValue::Int(key.id)) + "))";
+  return " AND (o.created_at > " + SqlText::Param(db::SqlValue::Text(key.created_at)) +
+         " OR (o.created_at = " + SqlText::Param(db::SqlValue::Text(key.created_at)) +
+         " AND o.id > " + SqlText::Param(db::SqlValue::Int(key.id)) + "))";
 }
 
 // The rare arms' probe: one SELECT whose OR'ed conditions each start with a state, so
@@ -26,7 +26,8 @@ SqlText Probe(const std::vector<SqlText>& rare, const std::optional<CandidateKey
                 " FROM apply_operations o FORCE INDEX (apply_operations_heartbeat) WHERE " +
                 any.Any();
   if (after) out += After(*after);
-  return out + " ORDER BY o.created_at, o.id LIMIT " + SqlText::Param(SqlValue::Int(kClaimBatch));
+  return out + " ORDER BY o.created_at, o.id LIMIT " +
+         SqlText::Param(db::SqlValue::Int(kClaimBatch));
 }
 
 }  // namespace

@@ -102,9 +102,9 @@ constexpr std::string_view kUnlock =
     "SELECT RELEASE_LOCK(CONCAT('ordo_migrate_', MD5(DATABASE())))";
 
 // Whether `m`'s statements already took effect (Migration::applied).
-Result<bool> TookEffect(MysqlConnection& conn, const Migration& m) {
+Result<bool> TookEffect(db::MysqlConnection& conn, const Migration& m) {
   if (m.applied.empty()) return false;
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query(m.applied));
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows, conn.Query(m.applied));
   return !rows.rows.empty();
 }
 
@@ -119,14 +119,14 @@ const std::vector<Migration>& Migrations() {
   return kMigrations;
 }
 
-Result<int> AppliedVersion(MysqlConnection& conn) {
+Result<int> AppliedVersion(db::MysqlConnection& conn) {
   ConnSession session(&conn);
   return sqlstore::AppliedVersion(session);
 }
 
-Status RunMigrations(MysqlConnection& conn) {
+Status RunMigrations(db::MysqlConnection& conn) {
   ORDO_RETURN_IF_ERROR(conn.Execute(kMigrationsTable));
-  ORDO_ASSIGN_OR_RETURN(SqlRows locked, conn.Query(kLock));
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows locked, conn.Query(kLock));
   if (locked.rows.empty() || !locked.rows[0][0] || *locked.rows[0][0] != "1")
     return Aborted("another process is migrating the store; timed out waiting for it");
   Status result = [&]() -> Status {
@@ -143,7 +143,7 @@ Status RunMigrations(MysqlConnection& conn) {
       ORDO_RETURN_IF_ERROR(
           conn.Execute("INSERT IGNORE INTO schema_migrations (version, applied_at) "
                        "VALUES (?, NOW(6))",
-                       {SqlValue::Int(m.version)})
+                       {db::SqlValue::Int(m.version)})
               .status());
     }
     return Status::Ok();

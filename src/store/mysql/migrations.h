@@ -35,9 +35,9 @@ const std::vector<Migration>& Migrations();
 
 // Brings the schema to the newest version. Concurrent callers (several workers starting
 // at once) are serialised by a named server lock, so each migration runs once.
-Status RunMigrations(MysqlConnection& conn);
+Status RunMigrations(db::MysqlConnection& conn);
 
 // The newest applied version, 0 for an empty database.
-Result<int> AppliedVersion(MysqlConnection& conn);
+Result<int> AppliedVersion(db::MysqlConnection& conn);
 
 }  // namespace ordo::mysql

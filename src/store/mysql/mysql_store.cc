@@ -9,8 +9,8 @@
 
 namespace ordo::mysql {
 
-MysqlConnectOptions SessionOptions(const Dsn& dsn) {
-  MysqlConnectOptions o;
+db::MysqlConnectOptions SessionOptions(const db::Dsn& dsn) {
+  db::MysqlConnectOptions o;
   o.init_statements = {
       // Timestamps are UTC DATETIME(6) from the database clock.
       "SET SESSION time_zone = '+00:00'",
@@ -34,8 +34,8 @@ MysqlConnectOptions SessionOptions(const Dsn& dsn) {
 namespace {
 
 // Transactions draw from a second pool whose sessions run with autocommit off.
-MysqlConnectOptions TransactionSessionOptions(const Dsn& dsn) {
-  MysqlConnectOptions o = SessionOptions(dsn);
+db::MysqlConnectOptions TransactionSessionOptions(const db::Dsn& dsn) {
+  db::MysqlConnectOptions o = SessionOptions(dsn);
   o.init_statements.push_back(kTransactionSession);
   o.multi_statements = true;  // Transaction::CommitAfter
   return o;
@@ -43,29 +43,30 @@ MysqlConnectOptions TransactionSessionOptions(const Dsn& dsn) {
 
 }  // namespace
 
-MysqlStore::MysqlStore(const Dsn& dsn, const StoreOptions& options)
+MysqlStore::MysqlStore(const db::Dsn& dsn, const StoreOptions& options)
     : SqlStore(sqlstore::MariaDbDialect(), options),
       copy_search_(gates().copy, gates().ArmA(),
                    {gates().ProbeB(), gates().ProbeC(), gates().ProbeD()}),
       cutover_search_(gates().cutover, gates().Arm1(), {gates().Arm2()}),
-      pool_(
-          std::make_unique<MysqlPool>(dsn, SessionOptions(dsn), sqlstore::UrlInt(dsn, "pool", 64))),
-      txn_pool_(std::make_unique<MysqlPool>(dsn, TransactionSessionOptions(dsn),
-                                            sqlstore::UrlInt(dsn, "pool", 64))) {}
+      pool_(std::make_unique<db::MysqlPool>(dsn, SessionOptions(dsn),
+                                            sqlstore::UrlInt(dsn, "pool", 64))),
+      txn_pool_(std::make_unique<db::MysqlPool>(dsn, TransactionSessionOptions(dsn),
+                                                sqlstore::UrlInt(dsn, "pool", 64))) {}
 
-Result<std::unique_ptr<MysqlStore>> MysqlStore::Open(const Dsn& dsn, const StoreOptions& options) {
+Result<std::unique_ptr<MysqlStore>> MysqlStore::Open(const db::Dsn& dsn,
+                                                     const StoreOptions& options) {
   ORDO_RETURN_IF_ERROR(sqlstore::CheckServerUrl(dsn, "mysql"));
   return Connected(std::unique_ptr<MysqlStore>(new MysqlStore(dsn, options)));
 }
 
 Result<std::unique_ptr<Store>> OpenMysqlUrl(std::string_view rest, const StoreOptions& options) {
-  ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn("mysql:" + std::string(rest)));
+  ORDO_ASSIGN_OR_RETURN(db::Dsn dsn, db::ParseDsn("mysql:" + std::string(rest)));
   ORDO_ASSIGN_OR_RETURN(auto store, MysqlStore::Open(dsn, options));
   return std::unique_ptr<Store>(std::move(store));
 }
 
 Status MysqlStore::Migrate() {
-  ORDO_ASSIGN_OR_RETURN(MysqlPool::Handle conn, pool_->Acquire());
+  ORDO_ASSIGN_OR_RETURN(db::MysqlPool::Handle conn, pool_->Acquire());
   return RunMigrations(*conn);
 }
 
@@ -80,7 +81,7 @@ Result<std::unique_ptr<sqlstore::Transaction>> MysqlStore::BeginWrite() {
 }
 
 Result<std::unique_ptr<sqlstore::Session>> MysqlStore::BeginRead() {
-  ORDO_ASSIGN_OR_RETURN(MysqlPool::Handle conn, pool_->Acquire());
+  ORDO_ASSIGN_OR_RETURN(db::MysqlPool::Handle conn, pool_->Acquire());
   return std::unique_ptr<sqlstore::Session>(new PooledSession(std::move(conn)));
 }
 

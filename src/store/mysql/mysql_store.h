@@ -36,7 +36,7 @@ class MysqlStore final : public sqlstore::SqlStore {
  public:
   // Checks that the server answers; does not migrate. Unavailable when it cannot be
   // reached.
-  static Result<std::unique_ptr<MysqlStore>> Open(const Dsn& dsn, const StoreOptions& options);
+  static Result<std::unique_ptr<MysqlStore>> Open(const db::Dsn& dsn, const StoreOptions& options);
 
   Status Migrate() override;
   // A polling watch (store/sql/turn_signal.h): MariaDB cannot notify.
@@ -45,7 +45,7 @@ class MysqlStore final : public sqlstore::SqlStore {
   static constexpr Micros kTurnWatchEvery = 30'000;
 
  private:
-  MysqlStore(const Dsn& dsn, const StoreOptions& options);
+  MysqlStore(const db::Dsn& dsn, const StoreOptions& options);
 
   Result<std::unique_ptr<sqlstore::Transaction>> BeginWrite() override;
   Result<std::unique_ptr<sqlstore::Session>> BeginRead() override;
@@ -59,14 +59,14 @@ class MysqlStore final : public sqlstore::SqlStore {
 
   ClaimSearch copy_search_;
   ClaimSearch cutover_search_;
-  std::unique_ptr<MysqlPool> pool_;      // single statements (autocommit)
-  std::unique_ptr<MysqlPool> txn_pool_;  // transactions (autocommit off)
+  std::unique_ptr<db::MysqlPool> pool_;      // single statements (autocommit)
+  std::unique_ptr<db::MysqlPool> txn_pool_;  // transactions (autocommit off)
 };
 
 // The settings of every store session (UTC time zone, READ COMMITTED, strict sql_mode,
 // MariaDB optimizer switches; the DSN's lock_wait_timeout). Tools that must plan
 // queries exactly as the store does (EXPLAIN in bench/store) connect with these.
-MysqlConnectOptions SessionOptions(const Dsn& dsn);
+db::MysqlConnectOptions SessionOptions(const db::Dsn& dsn);
 
 // OpenStore's entry for "mysql:": `rest` is the URL after the scheme
 // ("//user:pass@host:port/database?lock_wait_timeout=10&pool=64").

@@ -16,7 +16,7 @@ Result<std::optional<OperationRecord>> MysqlStore::FindCandidate(sqlstore::Sessi
     return a.created_at != b.created_at ? a.created_at < b.created_at : a.id < b.id;
   };
   // The ordered arm's first claimable row (locked) and the first rare-arm probe rows.
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, s.Query(search.first.text, search.first.params));
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows, s.Query(search.first.text, search.first.params));
   std::optional<OperationRecord> ordered;
   CandidateKey ordered_key;  // its created_at as DATETIME text, comparable with the probe's
   std::vector<CandidateKey> rare;
@@ -37,8 +37,8 @@ Result<std::optional<OperationRecord>> MysqlStore::FindCandidate(sqlstore::Sessi
   for (int page = 0; page < kMaxCandidatePages && !rare.empty(); ++page) {
     for (const CandidateKey& key : rare) {
       if (ordered && !before(key, ordered_key)) return ordered;
-      sqlstore::SqlText lock = search.lock.With({SqlValue::Int(key.id)});
-      ORDO_ASSIGN_OR_RETURN(SqlRows locked, s.Query(lock.text, lock.params));
+      sqlstore::SqlText lock = search.lock.With({db::SqlValue::Int(key.id)});
+      ORDO_ASSIGN_OR_RETURN(db::SqlRows locked, s.Query(lock.text, lock.params));
       if (!locked.rows.empty()) {
         ORDO_ASSIGN_OR_RETURN(OperationRecord op,
                               sqlstore::DecodeOperation(dialect(), locked.rows[0]));
@@ -47,7 +47,7 @@ Result<std::optional<OperationRecord>> MysqlStore::FindCandidate(sqlstore::Sessi
     }
     if (rare.size() < static_cast<size_t>(kClaimBatch)) break;
     sqlstore::SqlText next = search.RareProbeAfter(rare.back());
-    ORDO_ASSIGN_OR_RETURN(SqlRows more, s.Query(next.text, next.params));
+    ORDO_ASSIGN_OR_RETURN(db::SqlRows more, s.Query(next.text, next.params));
     rare.clear();
     for (const auto& row : more.rows) {
       ORDO_ASSIGN_OR_RETURN(int64_t id, CellInt(row, 0));

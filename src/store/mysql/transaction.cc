@@ -2,8 +2,8 @@
 
 namespace ordo::mysql {
 
-Result<Transaction> Transaction::Begin(MysqlPool& pool) {
-  ORDO_ASSIGN_OR_RETURN(MysqlPool::Handle handle, pool.Acquire());
+Result<Transaction> Transaction::Begin(db::MysqlPool& pool) {
+  ORDO_ASSIGN_OR_RETURN(db::MysqlPool::Handle handle, pool.Acquire());
   return Transaction(std::move(handle));
 }
 
@@ -20,7 +20,7 @@ Transaction::~Transaction() {
   if (!(*handle_)->Execute("ROLLBACK").ok()) (*handle_)->MarkBroken();
 }
 
-Status Transaction::CommitAfter(std::string_view sql, const std::vector<SqlValue>& params) {
+Status Transaction::CommitAfter(std::string_view sql, const std::vector<db::SqlValue>& params) {
   std::string script;
   size_t next = 0;
   for (char c : sql) {

@@ -30,8 +30,8 @@ inline constexpr const char* kTransactionSession = "SET SESSION autocommit = 0";
 
 // An INSERT's new id on MariaDB: the connection's LAST_INSERT_ID().
 struct MysqlIds {
-  static Result<int64_t> InsertId(MysqlConnection& conn, std::string_view sql,
-                                  const std::vector<SqlValue>& params) {
+  static Result<int64_t> InsertId(db::MysqlConnection& conn, std::string_view sql,
+                                  const std::vector<db::SqlValue>& params) {
     ORDO_RETURN_IF_ERROR(conn.Execute(sql, params).status());
     return static_cast<int64_t>(conn.last_insert_id());
   }
@@ -41,12 +41,12 @@ class Transaction final
     : public sqlstore::OnConnection<sqlstore::Transaction, Transaction, MysqlIds> {
  public:
   // `pool`'s connections must run kTransactionSession.
-  static Result<Transaction> Begin(MysqlPool& pool);
+  static Result<Transaction> Begin(db::MysqlPool& pool);
   Transaction(Transaction&& other) noexcept;
   Transaction& operator=(Transaction&&) = delete;
   ~Transaction();
 
-  MysqlConnection& conn() { return **handle_; }
+  db::MysqlConnection& conn() { return **handle_; }
   // Unavailable when the connection broke: the outcome is then unknown to the caller.
   Status Commit() override;
   // Runs `sql` (its `?`s replaced by the values as MysqlConnection::Literal; the text
@@ -54,17 +54,17 @@ class Transaction final
   // this way, saving one of their four round trips. If the statement fails the COMMIT
   // does not run and the destructor rolls back. The pool's sessions need
   // MysqlConnectOptions::multi_statements.
-  Status CommitAfter(std::string_view sql, const std::vector<SqlValue>& params) override;
+  Status CommitAfter(std::string_view sql, const std::vector<db::SqlValue>& params) override;
 
  private:
-  explicit Transaction(MysqlPool::Handle handle) : handle_(std::move(handle)) {}
-  std::optional<MysqlPool::Handle> handle_;
+  explicit Transaction(db::MysqlPool::Handle handle) : handle_(std::move(handle)) {}
+  std::optional<db::MysqlPool::Handle> handle_;
   bool open_ = true;
 };
 
 // A pooled connection outside a transaction (autocommit), for reads; and a
 // connection the caller owns (the migration runner's).
-using PooledSession = sqlstore::HeldSession<MysqlPool::Handle, MysqlIds>;
-using ConnSession = sqlstore::HeldSession<MysqlConnection*, MysqlIds>;
+using PooledSession = sqlstore::HeldSession<db::MysqlPool::Handle, MysqlIds>;
+using ConnSession = sqlstore::HeldSession<db::MysqlConnection*, MysqlIds>;
 
 }  // namespace ordo::mysql

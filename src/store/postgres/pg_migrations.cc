@@ -113,7 +113,7 @@ constexpr std::string_view kLock =
 namespace {
 
 // Runs `body` in one transaction: committed when it succeeds, rolled back when not.
-Status InTransaction(PgConnection& conn, const std::function<Status()>& body) {
+Status InTransaction(db::PgConnection& conn, const std::function<Status()>& body) {
   ORDO_RETURN_IF_ERROR(conn.Execute("BEGIN"));
   Status s = body();
   if (!s.ok()) {
@@ -125,19 +125,19 @@ Status InTransaction(PgConnection& conn, const std::function<Status()>& body) {
 
 }  // namespace
 
-Status CreatePgSchema(PgConnection& conn, const std::string& schema) {
+Status CreatePgSchema(db::PgConnection& conn, const std::string& schema) {
   // Two sessions' CREATE SCHEMA IF NOT EXISTS can both find the name free, and one then
   // fails on the catalog's unique index: a lock per database and schema name orders them.
   return InTransaction(conn, [&]() -> Status {
     ORDO_RETURN_IF_ERROR(conn.Query("SELECT pg_advisory_xact_lock(hashtext('ordo_schema_' || "
                                     "current_database() || '.' || ?))",
-                                    {SqlValue::Text(schema)})
+                                    {db::SqlValue::Text(schema)})
                              .status());
-    return conn.Execute("CREATE SCHEMA IF NOT EXISTS " + QuotePgIdentifier(schema));
+    return conn.Execute("CREATE SCHEMA IF NOT EXISTS " + db::QuotePgIdentifier(schema));
   });
 }
 
-Status RunPgMigrations(PgConnection& conn) {
+Status RunPgMigrations(db::PgConnection& conn) {
   // Concurrent CREATE TABLE IF NOT EXISTS can still collide on the catalog: create it
   // under the lock too.
   for (const Migration& m : Migrations()) {
@@ -153,7 +153,7 @@ Status RunPgMigrations(PgConnection& conn) {
           .Execute(
               "INSERT INTO schema_migrations (version, applied_at) VALUES (?, "
               "statement_timestamp() AT TIME ZONE 'UTC')",
-              {SqlValue::Int(m.version)})
+              {db::SqlValue::Int(m.version)})
           .status();
     }));
   }

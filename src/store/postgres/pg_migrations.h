@@ -18,9 +18,9 @@ namespace ordo::postgres {
 
 // Creates the store's schema (the URL's `schema`) unless it exists; safe for processes
 // starting together.
-Status CreatePgSchema(PgConnection& conn, const std::string& schema);
+Status CreatePgSchema(db::PgConnection& conn, const std::string& schema);
 
 // Applies every migration newer than the database's.
-Status RunPgMigrations(PgConnection& conn);
+Status RunPgMigrations(db::PgConnection& conn);
 
 }  // namespace ordo::postgres

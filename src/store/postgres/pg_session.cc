@@ -4,15 +4,15 @@
 
 namespace ordo::postgres {
 
-Result<int64_t> PgIds::InsertId(PgConnection& conn, std::string_view sql,
-                                const std::vector<SqlValue>& params) {
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, conn.Query(std::string(sql) + " RETURNING id", params));
+Result<int64_t> PgIds::InsertId(db::PgConnection& conn, std::string_view sql,
+                                const std::vector<db::SqlValue>& params) {
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows, conn.Query(std::string(sql) + " RETURNING id", params));
   if (rows.rows.empty()) return Internal("INSERT … RETURNING id returned no row");
   return sqlstore::CellInt(rows.rows[0], 0);
 }
 
-Result<std::unique_ptr<PgTransaction>> PgTransaction::Begin(PgPool& pool) {
-  ORDO_ASSIGN_OR_RETURN(PgPool::Handle handle, pool.Acquire());
+Result<std::unique_ptr<PgTransaction>> PgTransaction::Begin(db::PgPool& pool) {
+  ORDO_ASSIGN_OR_RETURN(db::PgPool::Handle handle, pool.Acquire());
   ORDO_RETURN_IF_ERROR(handle->Execute("BEGIN"));
   return std::unique_ptr<PgTransaction>(new PgTransaction(std::move(handle)));
 }

@@ -25,27 +25,27 @@ namespace ordo::postgres {
 
 // An INSERT's new id on PostgreSQL: the statement with "RETURNING id".
 struct PgIds {
-  static Result<int64_t> InsertId(PgConnection& conn, std::string_view sql,
-                                  const std::vector<SqlValue>& params);
+  static Result<int64_t> InsertId(db::PgConnection& conn, std::string_view sql,
+                                  const std::vector<db::SqlValue>& params);
 };
 
 class PgTransaction final
     : public sqlstore::OnConnection<sqlstore::Transaction, PgTransaction, PgIds> {
  public:
-  static Result<std::unique_ptr<PgTransaction>> Begin(PgPool& pool);
+  static Result<std::unique_ptr<PgTransaction>> Begin(db::PgPool& pool);
   ~PgTransaction() override;
-  PgConnection& conn() { return *handle_; }
+  db::PgConnection& conn() { return *handle_; }
   Status Commit() override;
 
  private:
-  explicit PgTransaction(PgPool::Handle handle) : handle_(std::move(handle)) {}
-  PgPool::Handle handle_;
+  explicit PgTransaction(db::PgPool::Handle handle) : handle_(std::move(handle)) {}
+  db::PgPool::Handle handle_;
   bool open_ = true;
 };
 
 // A pooled connection outside a transaction, for reads; and a connection the caller
 // owns (the migration runner's).
-using PgReadSession = sqlstore::HeldSession<PgPool::Handle, PgIds>;
-using PgConnSession = sqlstore::HeldSession<PgConnection*, PgIds>;
+using PgReadSession = sqlstore::HeldSession<db::PgPool::Handle, PgIds>;
+using PgConnSession = sqlstore::HeldSession<db::PgConnection*, PgIds>;
 
 }  // namespace ordo::postgres

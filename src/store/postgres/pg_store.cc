@@ -6,13 +6,13 @@
 
 namespace ordo::postgres {
 
-std::string PgSchema(const Dsn& dsn) {
+std::string PgSchema(const db::Dsn& dsn) {
   auto it = dsn.params.find("schema");
   return it == dsn.params.end() ? "" : it->second;
 }
 
-PgConnectOptions PgSessionOptions(const Dsn& dsn) {
-  PgConnectOptions o;
+db::PgConnectOptions PgSessionOptions(const db::Dsn& dsn) {
+  db::PgConnectOptions o;
   int seconds = sqlstore::UrlInt(dsn, "lock_wait_timeout", 50);
   // jit off: the store's statements read a handful of rows, but the planner's cost of
   // their many subqueries passes jit_above_cost with a few thousand queued operations,
@@ -28,33 +28,33 @@ PgConnectOptions PgSessionOptions(const Dsn& dsn) {
                        "SET plan_cache_mode = force_generic_plan"};
   std::string schema = PgSchema(dsn);
   if (!schema.empty())
-    o.init_statements.push_back("SET search_path TO " + QuotePgIdentifier(schema));
+    o.init_statements.push_back("SET search_path TO " + db::QuotePgIdentifier(schema));
   return o;
 }
 
-PgStore::PgStore(const Dsn& dsn, const StoreOptions& options)
+PgStore::PgStore(const db::Dsn& dsn, const StoreOptions& options)
     : SqlStore(sqlstore::PostgresDialect(), options),
       dsn_(dsn),
       schema_(PgSchema(dsn)),
-      pool_(
-          std::make_unique<PgPool>(dsn, PgSessionOptions(dsn), sqlstore::UrlInt(dsn, "pool", 64))),
+      pool_(std::make_unique<db::PgPool>(dsn, PgSessionOptions(dsn),
+                                         sqlstore::UrlInt(dsn, "pool", 64))),
       find_sql_{FirstCandidateSql(ArmsOf(Claim::kCopy)), FirstCandidateSql(ArmsOf(Claim::kCutover)),
                 FirstCleanupSql(gates())},
       copy_claim_sql_(CopyClaimSql(gates())) {}
 
-Result<std::unique_ptr<PgStore>> PgStore::Open(const Dsn& dsn, const StoreOptions& options) {
+Result<std::unique_ptr<PgStore>> PgStore::Open(const db::Dsn& dsn, const StoreOptions& options) {
   ORDO_RETURN_IF_ERROR(sqlstore::CheckServerUrl(dsn, "postgres"));
   return Connected(std::unique_ptr<PgStore>(new PgStore(dsn, options)));
 }
 
 Result<std::unique_ptr<Store>> OpenPgUrl(std::string_view url, const StoreOptions& options) {
-  ORDO_ASSIGN_OR_RETURN(Dsn dsn, ParseDsn(url));
+  ORDO_ASSIGN_OR_RETURN(db::Dsn dsn, db::ParseDsn(url));
   ORDO_ASSIGN_OR_RETURN(auto store, PgStore::Open(dsn, options));
   return std::unique_ptr<Store>(std::move(store));
 }
 
 Status PgStore::Migrate() {
-  ORDO_ASSIGN_OR_RETURN(PgPool::Handle conn, pool_->Acquire());
+  ORDO_ASSIGN_OR_RETURN(db::PgPool::Handle conn, pool_->Acquire());
   if (!schema_.empty()) ORDO_RETURN_IF_ERROR(CreatePgSchema(*conn, schema_));
   return RunPgMigrations(*conn);
 }
@@ -64,12 +64,12 @@ namespace {
 // The watch's own session, LISTENing; (re)connected on demand.
 class PgTurnSignal final : public TurnSignal {
  public:
-  explicit PgTurnSignal(Dsn dsn) : dsn_(std::move(dsn)) {}
+  explicit PgTurnSignal(db::Dsn dsn) : dsn_(std::move(dsn)) {}
 
   Result<bool> Wait(Micros timeout_micros) override {
     if (!conn_ || conn_->broken()) {
       conn_.reset();
-      ORDO_ASSIGN_OR_RETURN(auto conn, PgConnection::Connect(dsn_, PgSessionOptions(dsn_)));
+      ORDO_ASSIGN_OR_RETURN(auto conn, db::PgConnection::Connect(dsn_, PgSessionOptions(dsn_)));
       ORDO_RETURN_IF_ERROR(conn->Execute("LISTEN ordo_turn"));
       conn_ = std::move(conn);
       return true;  // what happened while no session listened is unknown: ask again
@@ -78,8 +78,8 @@ class PgTurnSignal final : public TurnSignal {
   }
 
  private:
-  const Dsn dsn_;
-  std::unique_ptr<PgConnection> conn_;
+  const db::Dsn dsn_;
+  std::unique_ptr<db::PgConnection> conn_;
 };
 
 }  // namespace
@@ -92,7 +92,7 @@ Result<std::unique_ptr<sqlstore::Transaction>> PgStore::BeginWrite() {
 }
 
 Result<std::unique_ptr<sqlstore::Session>> PgStore::BeginRead() {
-  ORDO_ASSIGN_OR_RETURN(PgPool::Handle conn, pool_->Acquire());
+  ORDO_ASSIGN_OR_RETURN(db::PgPool::Handle conn, pool_->Acquire());
   return std::unique_ptr<sqlstore::Session>(new PgReadSession(std::move(conn)));
 }
 

@@ -34,7 +34,7 @@ class PgStore final : public sqlstore::SqlStore {
  public:
   // Checks that the server answers; does not migrate. Unavailable when it cannot be
   // reached.
-  static Result<std::unique_ptr<PgStore>> Open(const Dsn& dsn, const StoreOptions& options);
+  static Result<std::unique_ptr<PgStore>> Open(const db::Dsn& dsn, const StoreOptions& options);
 
   // The statement a claim finds and locks its row with (pg_store_search.cc), for the
   // arms of that claim (Gates::copy, cutover, cleanup): the operation's columns
@@ -60,7 +60,7 @@ class PgStore final : public sqlstore::SqlStore {
   std::unique_ptr<TurnSignal> WatchTurns() override;
 
  private:
-  PgStore(const Dsn& dsn, const StoreOptions& options);
+  PgStore(const db::Dsn& dsn, const StoreOptions& options);
 
   Result<std::unique_ptr<sqlstore::Transaction>> BeginWrite() override;
   Result<std::unique_ptr<sqlstore::Session>> BeginRead() override;
@@ -73,9 +73,9 @@ class PgStore final : public sqlstore::SqlStore {
   // legs may add what narrows them, implied by the arm).
   static sqlstore::SqlText FirstCandidateSql(const sqlstore::ClaimArms& arms,
                                              const sqlstore::ClaimArms& legs_of);
-  const Dsn dsn_;
+  const db::Dsn dsn_;
   const std::string schema_;  // the URL's `schema`, empty: the server's search_path
-  std::unique_ptr<PgPool> pool_;
+  std::unique_ptr<db::PgPool> pool_;
   const std::array<sqlstore::SqlText, 3> find_sql_;  // each claim's find statement, by Claim
   const sqlstore::SqlText copy_claim_sql_;           // CopyClaimSql
 };
@@ -83,13 +83,13 @@ class PgStore final : public sqlstore::SqlStore {
 // The URL's `schema` parameter: the schema that holds the store's tables (created by
 // Migrate when missing), so one database can hold several stores beside other
 // services' tables. Empty: the session's default search_path (normally `public`).
-std::string PgSchema(const Dsn& dsn);
+std::string PgSchema(const db::Dsn& dsn);
 
 // The settings of every store session: the DSN's lock_wait_timeout (seconds, default
 // 50, as InnoDB's) as lock_timeout, so a fenced write waiting for a stuck writer
 // fails retryably instead of waiting forever; ISO dates; no JIT compilation; the URL's
 // schema first on the search_path.
-PgConnectOptions PgSessionOptions(const Dsn& dsn);
+db::PgConnectOptions PgSessionOptions(const db::Dsn& dsn);
 
 // OpenStore's entry for "postgres:" / "postgresql:": `url` is the whole URL
 // ("postgres://user:pass@host:5432/database?schema=ordo&lock_wait_timeout=10&pool=64").

@@ -69,14 +69,14 @@ Result<std::optional<ClaimedOperation>> PgStore::ClaimNextCopy(std::string_view 
   std::string owner(owner_view);
   std::string token = NewLeaseToken();
   const std::string lease = " owner=" + owner + " token=" + token;
-  sqlstore::SqlText q = sqlstore::SqlText("", {SqlValue::Text(owner), SqlValue::Text(token),
-                                               SqlValue::Text("start pending" + lease),
-                                               SqlValue::Text("recover stale" + lease)}) +
+  sqlstore::SqlText q = sqlstore::SqlText("", {db::SqlValue::Text(owner), db::SqlValue::Text(token),
+                                               db::SqlValue::Text("start pending" + lease),
+                                               db::SqlValue::Text("recover stale" + lease)}) +
                         copy_claim_sql_;
   ORDO_ASSIGN_OR_RETURN(auto s, BeginRead());
   ORDO_SYNC_POINT("Store::ClaimCopy:AfterSelect");
   ORDO_SYNC_POINT("Store::ClaimCopy:BeforeUpdate");
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, s->Query(q.text, q.params));
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows, s->Query(q.text, q.params));
   if (rows.rows.empty()) return std::optional<ClaimedOperation>();
   ORDO_ASSIGN_OR_RETURN(OperationRecord before, sqlstore::DecodeOperation(dialect(), rows.rows[0]));
   ORDO_ASSIGN_OR_RETURN(int64_t taken,

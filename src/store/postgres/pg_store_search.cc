@@ -128,7 +128,7 @@ sqlstore::SqlText PgStore::FirstCandidateSql(const sqlstore::ClaimArms& arms_in,
 
 Result<std::optional<OperationRecord>> PgStore::FindCandidate(sqlstore::Session& s, Claim claim) {
   const sqlstore::SqlText& q = find_sql_[static_cast<int>(claim)];
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, s.Query(q.text, q.params));
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows, s.Query(q.text, q.params));
   if (rows.rows.empty()) return std::optional<OperationRecord>();
   ORDO_ASSIGN_OR_RETURN(OperationRecord op, sqlstore::DecodeOperation(dialect(), rows.rows[0]));
   return std::optional<OperationRecord>(std::move(op));

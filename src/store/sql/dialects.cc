@@ -7,7 +7,7 @@
 namespace ordo::sqlstore {
 namespace {
 
-SqlValue DatetimeValue(Micros micros) { return SqlValue::Text(FormatDatetime(micros)); }
+db::SqlValue DatetimeValue(Micros micros) { return db::SqlValue::Text(FormatDatetime(micros)); }
 
 Result<Micros> ParseMicros(std::string_view cell) {
   Micros v = 0;
@@ -16,7 +16,7 @@ Result<Micros> ParseMicros(std::string_view cell) {
     return Internal("unexpected timestamp: " + std::string(cell));
   return v;
 }
-SqlValue MicrosValue(Micros micros) { return SqlValue::Int(micros); }
+db::SqlValue MicrosValue(Micros micros) { return db::SqlValue::Int(micros); }
 
 std::string OnDuplicateKey(std::string_view /*key_columns*/) { return " ON DUPLICATE KEY UPDATE "; }
 std::string Values(std::string_view column) { return "VALUES(" + std::string(column) + ")"; }

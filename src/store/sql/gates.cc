@@ -42,15 +42,15 @@ SqlText ClaimArms::List() const {
 
 SqlText Gates::StaleBefore() const {
   return SqlText(std::string(d_.now_minus_micros),
-                 {SqlValue::Int(options_.lease_staleness_micros)});
+                 {db::SqlValue::Int(options_.lease_staleness_micros)});
 }
 
 SqlText Gates::FreshAfter() const {
   return SqlText(std::string(d_.now_minus_micros),
-                 {SqlValue::Int(options_.retry_freshness_micros)});
+                 {db::SqlValue::Int(options_.retry_freshness_micros)});
 }
 
-SqlText Gates::Budget() const { return SqlText::Param(SqlValue::Int(options_.retry_budget)); }
+SqlText Gates::Budget() const { return SqlText::Param(db::SqlValue::Int(options_.retry_budget)); }
 
 std::string Gates::RequestExists(const std::string& apply_expr, const std::string& kind,
                                  const std::string& statuses) const {
@@ -160,7 +160,7 @@ Gates::Gates(const Dialect& d, const StoreOptions& options) : d_(d), options_(op
   cleanup.arms = {IdleEnded(), Owed()};
 
   SqlText idle = SqlText(IdleForStop("o", d_.now_minus_micros),
-                         {SqlValue::Int(options_.lease_staleness_micros)});
+                         {db::SqlValue::Int(options_.lease_staleness_micros)});
   SqlText busy = std::string("EXISTS (SELECT 1 FROM apply_operations o WHERE o.apply_id = ") +
                  "{apply}" + " AND o.state NOT IN " + kTerminal + " AND NOT " + idle + ")";
   auto busy_of = [&](const std::string& apply) {

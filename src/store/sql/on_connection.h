@@ -22,13 +22,14 @@ namespace ordo::sqlstore {
 template <typename Base, typename Self, typename Ids>
 class OnConnection : public Base {
  public:
-  Result<uint64_t> Execute(std::string_view sql, const std::vector<SqlValue>& params) override {
+  Result<uint64_t> Execute(std::string_view sql, const std::vector<db::SqlValue>& params) override {
     return Conn().Execute(sql, params);
   }
-  Result<SqlRows> Query(std::string_view sql, const std::vector<SqlValue>& params) override {
+  Result<db::SqlRows> Query(std::string_view sql,
+                            const std::vector<db::SqlValue>& params) override {
     return Conn().Query(sql, params);
   }
-  Result<int64_t> InsertId(std::string_view sql, const std::vector<SqlValue>& params) override {
+  Result<int64_t> InsertId(std::string_view sql, const std::vector<db::SqlValue>& params) override {
     return Ids::InsertId(Conn(), sql, params);
   }
 

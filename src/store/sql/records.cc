@@ -15,21 +15,21 @@ bool ParseInt(std::string_view s, int64_t* out) {
   return ec == std::errc() && p == s.data() + s.size();
 }
 
-Result<std::optional<Micros>> OptTime(const Dialect& d, const SqlRow& row, size_t i) {
+Result<std::optional<Micros>> OptTime(const Dialect& d, const db::SqlRow& row, size_t i) {
   if (!row[i]) return std::optional<Micros>();
   ORDO_ASSIGN_OR_RETURN(Micros t, d.parse_time(*row[i]));
   return std::optional<Micros>(t);
 }
 
-Result<Micros> Time(const Dialect& d, const SqlRow& row, size_t i) {
+Result<Micros> Time(const Dialect& d, const db::SqlRow& row, size_t i) {
   if (!row[i]) return Internal("NULL timestamp in column " + std::to_string(i));
   return d.parse_time(*row[i]);
 }
 
-std::optional<std::string> OptText(const SqlRow& row, size_t i) { return row[i]; }
-std::string Text(const SqlRow& row, size_t i) { return row[i].value_or(""); }
+std::optional<std::string> OptText(const db::SqlRow& row, size_t i) { return row[i]; }
+std::string Text(const db::SqlRow& row, size_t i) { return row[i].value_or(""); }
 
-Result<std::optional<int64_t>> OptInt(const SqlRow& row, size_t i) {
+Result<std::optional<int64_t>> OptInt(const db::SqlRow& row, size_t i) {
   if (!row[i]) return std::optional<int64_t>();
   ORDO_ASSIGN_OR_RETURN(int64_t v, CellInt(row, i));
   return std::optional<int64_t>(v);
@@ -37,7 +37,7 @@ Result<std::optional<int64_t>> OptInt(const SqlRow& row, size_t i) {
 
 }  // namespace
 
-Result<int64_t> CellInt(const SqlRow& row, size_t i) {
+Result<int64_t> CellInt(const db::SqlRow& row, size_t i) {
   int64_t v = 0;
   if (i >= row.size() || !row[i] || !ParseInt(*row[i], &v))
     return Internal("expected an integer in result column " + std::to_string(i));
@@ -50,7 +50,7 @@ const char kOperationColumns[] =
     "o.started_at, o.cutover_started_at, o.cutover_completed_at, o.completed_at, "
     "o.created_at, o.updated_at, o.cleanup_pending";
 
-Result<OperationRecord> DecodeOperation(const Dialect& d, const SqlRow& row, size_t f) {
+Result<OperationRecord> DecodeOperation(const Dialect& d, const db::SqlRow& row, size_t f) {
   if (row.size() < f + kOperationColumnCount) return Internal("operation row too short");
   OperationRecord op;
   ORDO_ASSIGN_OR_RETURN(op.id, CellInt(row, f + 0));
@@ -82,7 +82,7 @@ const char kApplyColumns[] =
     "a.options, a.error, a.attempt, a.lease_owner, a.lease_token, a.lease_acquired_at, "
     "a.started_at, a.completed_at, a.created_at, a.updated_at";
 
-Result<ApplyRecord> DecodeApply(const Dialect& d, const SqlRow& row, size_t f) {
+Result<ApplyRecord> DecodeApply(const Dialect& d, const db::SqlRow& row, size_t f) {
   if (row.size() < f + 16) return Internal("apply row too short");
   ApplyRecord a;
   ORDO_ASSIGN_OR_RETURN(a.id, CellInt(row, f + 0));
@@ -117,7 +117,7 @@ const char kChangeColumns[] =
     "id, operation_id, schema_name, table_name, ddl, state, rows_copied, rows_total, "
     "progress, eta_seconds, instant, cutover_lock_ms, error, updated_at";
 
-Result<ChangeRecord> DecodeChange(const Dialect& d, const SqlRow& row) {
+Result<ChangeRecord> DecodeChange(const Dialect& d, const db::SqlRow& row) {
   if (row.size() < 14) return Internal("change row too short");
   ChangeRecord c;
   ORDO_ASSIGN_OR_RETURN(c.id, CellInt(row, 0));
@@ -141,7 +141,7 @@ Result<ChangeRecord> DecodeChange(const Dialect& d, const SqlRow& row) {
 const char kRequestColumns[] =
     "id, apply_id, kind, status, requested_by, error, created_at, updated_at, completed_at";
 
-Result<ControlRequestRecord> DecodeRequest(const Dialect& d, const SqlRow& row) {
+Result<ControlRequestRecord> DecodeRequest(const Dialect& d, const db::SqlRow& row) {
   if (row.size() < 9) return Internal("request row too short");
   ControlRequestRecord r;
   ORDO_ASSIGN_OR_RETURN(r.id, CellInt(row, 0));
@@ -160,7 +160,7 @@ const char kEventColumns[] =
     "e.id, e.apply_id, e.operation_id, o.deployment, e.at, e.kind, e.from_state, "
     "e.to_state, e.message";
 
-Result<EventRecord> DecodeEvent(const Dialect& d, const SqlRow& row) {
+Result<EventRecord> DecodeEvent(const Dialect& d, const db::SqlRow& row) {
   if (row.size() < 9) return Internal("event row too short");
   EventRecord e;
   ORDO_ASSIGN_OR_RETURN(e.id, CellInt(row, 0));

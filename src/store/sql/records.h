@@ -36,19 +36,19 @@ extern const char kRequestColumns[];
 // apply_events aliased `e` plus the operation's deployment (LEFT JOIN `o`).
 extern const char kEventColumns[];
 
-Result<OperationRecord> DecodeOperation(const Dialect& d, const SqlRow& row, size_t first = 0);
-Result<ApplyRecord> DecodeApply(const Dialect& d, const SqlRow& row, size_t first = 0);
-Result<ChangeRecord> DecodeChange(const Dialect& d, const SqlRow& row);
-Result<ControlRequestRecord> DecodeRequest(const Dialect& d, const SqlRow& row);
-Result<EventRecord> DecodeEvent(const Dialect& d, const SqlRow& row);
+Result<OperationRecord> DecodeOperation(const Dialect& d, const db::SqlRow& row, size_t first = 0);
+Result<ApplyRecord> DecodeApply(const Dialect& d, const db::SqlRow& row, size_t first = 0);
+Result<ChangeRecord> DecodeChange(const Dialect& d, const db::SqlRow& row);
+Result<ControlRequestRecord> DecodeRequest(const Dialect& d, const db::SqlRow& row);
+Result<EventRecord> DecodeEvent(const Dialect& d, const db::SqlRow& row);
 
 // Every row of `rows` decoded by `decode(row)` (a Result<Record>); the first error
 // otherwise.
 template <typename Record, typename Decode>
-Result<std::vector<Record>> DecodeRows(const SqlRows& rows, Decode decode) {
+Result<std::vector<Record>> DecodeRows(const db::SqlRows& rows, Decode decode) {
   std::vector<Record> out;
   out.reserve(rows.rows.size());
-  for (const SqlRow& row : rows.rows) {
+  for (const db::SqlRow& row : rows.rows) {
     ORDO_ASSIGN_OR_RETURN(Record r, decode(row));
     out.push_back(std::move(r));
   }
@@ -56,7 +56,7 @@ Result<std::vector<Record>> DecodeRows(const SqlRows& rows, Decode decode) {
 }
 
 // Integer cell; Internal for NULL or garbage (a schema mismatch, not user input).
-Result<int64_t> CellInt(const SqlRow& row, size_t i);
+Result<int64_t> CellInt(const db::SqlRow& row, size_t i);
 // The "options" column of applies: `options` and who created the apply.
 std::string OptionsJson(const ApplyOptions& options, std::string_view created_by);
 

@@ -34,11 +34,14 @@ class Session {
   virtual ~Session() = default;
   // One statement; the number of rows it matched (a row rewritten with its own values
   // counts).
-  virtual Result<uint64_t> Execute(std::string_view sql, const std::vector<SqlValue>& params) = 0;
+  virtual Result<uint64_t> Execute(std::string_view sql,
+                                   const std::vector<db::SqlValue>& params) = 0;
   // One query; every cell as text (integers in decimal), NULL as nullopt.
-  virtual Result<SqlRows> Query(std::string_view sql, const std::vector<SqlValue>& params) = 0;
+  virtual Result<db::SqlRows> Query(std::string_view sql,
+                                    const std::vector<db::SqlValue>& params) = 0;
   // An INSERT into a table with an auto-increment `id`: the id of the new row.
-  virtual Result<int64_t> InsertId(std::string_view sql, const std::vector<SqlValue>& params) = 0;
+  virtual Result<int64_t> InsertId(std::string_view sql,
+                                   const std::vector<db::SqlValue>& params) = 0;
 };
 
 // A write transaction: destroying it uncommitted rolls it back, so every early return
@@ -49,7 +52,7 @@ class Transaction : public Session {
   virtual Status Commit() = 0;
   // One last statement, then Commit (a backend may send both in one round trip). If
   // the statement fails nothing is committed.
-  virtual Status CommitAfter(std::string_view sql, const std::vector<SqlValue>& params) {
+  virtual Status CommitAfter(std::string_view sql, const std::vector<db::SqlValue>& params) {
     ORDO_RETURN_IF_ERROR(Execute(sql, params).status());
     return Commit();
   }
@@ -77,7 +80,7 @@ struct Dialect {
   // A timestamp cell as the backend returns it → microseconds since the epoch, UTC.
   Result<Micros> (*parse_time)(std::string_view cell) = nullptr;
   // The inverse: microseconds as a value for a timestamp column.
-  SqlValue (*time_value)(Micros micros) = nullptr;
+  db::SqlValue (*time_value)(Micros micros) = nullptr;
   // An upsert: what follows "INSERT … VALUES (…)" to update the row that has the same
   // `key_columns` instead (then "col = <value>, …"), and how the update names the
   // value the INSERT brought for a column.

@@ -17,15 +17,15 @@ Status EmptyLease(const Lease& lease) {
   return Status::Ok();
 }
 
-SqlValue OptText(const std::optional<std::string>& v) {
-  return v ? SqlValue::Text(*v) : SqlValue::Null();
+db::SqlValue OptText(const std::optional<std::string>& v) {
+  return v ? db::SqlValue::Text(*v) : db::SqlValue::Null();
 }
 
-SqlValue OptInt(const std::optional<int64_t>& v) {
-  return v ? SqlValue::Int(*v) : SqlValue::Null();
+db::SqlValue OptInt(const std::optional<int64_t>& v) {
+  return v ? db::SqlValue::Int(*v) : db::SqlValue::Null();
 }
 
-SqlValue Flag(bool b) { return SqlValue::Int(b ? 1 : 0); }
+db::SqlValue Flag(bool b) { return db::SqlValue::Int(b ? 1 : 0); }
 
 }  // namespace
 
@@ -45,7 +45,7 @@ std::string SqlStore::Sql(std::string_view text) const {
 
 // ---- the store itself ----
 
-Status CheckServerUrl(const Dsn& dsn, std::string_view scheme) {
+Status CheckServerUrl(const db::Dsn& dsn, std::string_view scheme) {
   if (dsn.scheme != scheme)
     return InvalidArgument("not a " + std::string(scheme) + ":// URL: " + dsn.Redacted());
   if (dsn.database.empty())
@@ -54,7 +54,7 @@ Status CheckServerUrl(const Dsn& dsn, std::string_view scheme) {
   return Status::Ok();
 }
 
-int UrlInt(const Dsn& dsn, const std::string& name, int fallback) {
+int UrlInt(const db::Dsn& dsn, const std::string& name, int fallback) {
   auto it = dsn.params.find(name);
   int value = it == dsn.params.end() ? 0 : std::atoi(it->second.c_str());
   return value > 0 ? value : fallback;
@@ -87,7 +87,7 @@ Result<std::string> SqlStore::StoreId() {
 
 Result<Micros> SqlStore::Now() {
   ORDO_ASSIGN_OR_RETURN(auto s, BeginRead());
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, s->Query(Sql("SELECT {now}"), {}));
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows, s->Query(Sql("SELECT {now}"), {}));
   if (rows.rows.empty() || !rows.rows[0][0]) return Internal("the clock query returned nothing");
   return d_.parse_time(*rows.rows[0][0]);
 }
@@ -98,43 +98,44 @@ Status SqlStore::WriteEvent(Session& s, const Event& e) {
   return s
       .Execute(Sql("INSERT INTO apply_events (apply_id, operation_id, at, kind, from_state, "
                    "to_state, message) VALUES (?, ?, {now}, ?, ?, ?, ?)"),
-               {SqlValue::Int(e.apply_id), OptInt(e.operation_id), SqlValue::Text(e.kind),
-                OptText(e.from_state), OptText(e.to_state), SqlValue::Text(e.message)})
+               {db::SqlValue::Int(e.apply_id), OptInt(e.operation_id), db::SqlValue::Text(e.kind),
+                OptText(e.from_state), OptText(e.to_state), db::SqlValue::Text(e.message)})
       .status();
 }
 
 Result<ApplyRecord> SqlStore::ReadApply(Session& s, int64_t apply_id, bool lock) {
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, s.Query(std::string("SELECT ") + kApplyColumns +
-                                                  " FROM applies a WHERE a.id = ?" +
-                                                  std::string(lock ? d_.lock_rows : ""),
-                                              {SqlValue::Int(apply_id)}));
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows, s.Query(std::string("SELECT ") + kApplyColumns +
+                                                      " FROM applies a WHERE a.id = ?" +
+                                                      std::string(lock ? d_.lock_rows : ""),
+                                                  {db::SqlValue::Int(apply_id)}));
   if (rows.rows.empty()) return NotFound("apply " + std::to_string(apply_id) + " not found");
   return DecodeApply(d_, rows.rows[0]);
 }
 
 Result<OperationRecord> SqlStore::ReadOperation(Session& s, int64_t operation_id) {
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, s.Query(std::string("SELECT ") + kOperationColumns +
-                                                  " FROM apply_operations o WHERE o.id = ?",
-                                              {SqlValue::Int(operation_id)}));
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows, s.Query(std::string("SELECT ") + kOperationColumns +
+                                                      " FROM apply_operations o WHERE o.id = ?",
+                                                  {db::SqlValue::Int(operation_id)}));
   if (rows.rows.empty())
     return NotFound("operation " + std::to_string(operation_id) + " not found");
   return DecodeOperation(d_, rows.rows[0]);
 }
 
 Result<std::vector<OperationRecord>> SqlStore::ReadOperations(Session& s, int64_t apply_id) {
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows,
                         s.Query(std::string("SELECT ") + kOperationColumns +
                                     " FROM apply_operations o WHERE o.apply_id = ? ORDER BY o.id",
-                                {SqlValue::Int(apply_id)}));
-  return DecodeRows<OperationRecord>(rows, [&](const SqlRow& r) { return DecodeOperation(d_, r); });
+                                {db::SqlValue::Int(apply_id)}));
+  return DecodeRows<OperationRecord>(rows,
+                                     [&](const db::SqlRow& r) { return DecodeOperation(d_, r); });
 }
 
 Result<std::optional<RequestStatus>> SqlStore::ReadRequestStatus(Session& s, int64_t apply_id,
                                                                  RequestKind kind) {
   ORDO_ASSIGN_OR_RETURN(
-      SqlRows rows,
+      db::SqlRows rows,
       s.Query("SELECT status FROM control_requests WHERE apply_id = ? AND kind = ?",
-              {SqlValue::Int(apply_id), SqlValue::Text(std::string(ToString(kind)))}));
+              {db::SqlValue::Int(apply_id), db::SqlValue::Text(std::string(ToString(kind)))}));
   if (rows.rows.empty() || !rows.rows[0][0]) return std::optional<RequestStatus>();
   ORDO_ASSIGN_OR_RETURN(RequestStatus status, StoredRequestStatus(*rows.rows[0][0]));
   return std::optional<RequestStatus>(status);
@@ -163,9 +164,9 @@ Status SqlStore::WriteApplyState(Session& s, const ApplyRecord& apply, ApplyStat
                "completed_at = CASE WHEN ? = 1 THEN COALESCE(completed_at, {now}) ELSE "
                "completed_at END, "
                "failed_at = CASE WHEN ? = 1 THEN {now} ELSE failed_at END WHERE id = ?"),
-           {SqlValue::Text(std::string(ToString(next))), OptText(error),
+           {db::SqlValue::Text(std::string(ToString(next))), OptText(error),
             Flag(next != ApplyState::kPending), Flag(IsSettled(next)),
-            Flag(next == ApplyState::kFailedRetryable), SqlValue::Int(apply.id)})
+            Flag(next == ApplyState::kFailedRetryable), db::SqlValue::Int(apply.id)})
           .status());
   ORDO_RETURN_IF_ERROR(WriteEvent(
       s, {apply.id, std::nullopt, "state_change", std::string(ToString(apply.state)),
@@ -176,10 +177,10 @@ Status SqlStore::WriteApplyState(Session& s, const ApplyRecord& apply, ApplyStat
 
 Status SqlStore::CompleteMootRequests(Session& s, int64_t apply_id, ApplyState state) {
   ORDO_ASSIGN_OR_RETURN(
-      SqlRows rows,
+      db::SqlRows rows,
       s.Query(
           "SELECT kind FROM control_requests WHERE apply_id = ? AND status = 'pending' ORDER BY id",
-          {SqlValue::Int(apply_id)}));
+          {db::SqlValue::Int(apply_id)}));
   std::string why = "moot: apply " + std::string(ToString(state));
   for (const auto& row : rows.rows) {
     std::string kind = row[0].value_or("");
@@ -187,7 +188,7 @@ Status SqlStore::CompleteMootRequests(Session& s, int64_t apply_id, ApplyState s
         s.Execute(
              Sql("UPDATE control_requests SET status = 'completed', error = ?, updated_at = {now}, "
                  "completed_at = {now} WHERE apply_id = ? AND kind = ? AND status = 'pending'"),
-             {SqlValue::Text(why), SqlValue::Int(apply_id), SqlValue::Text(kind)})
+             {db::SqlValue::Text(why), db::SqlValue::Int(apply_id), db::SqlValue::Text(kind)})
             .status());
     ORDO_RETURN_IF_ERROR(WriteEvent(
         s, {apply_id, std::nullopt, "control_request", "pending", "completed", kind + " " + why}));
@@ -197,7 +198,7 @@ Status SqlStore::CompleteMootRequests(Session& s, int64_t apply_id, ApplyState s
 
 Result<bool> SqlStore::HeldBackBySibling(Session& s, std::string_view siblings,
                                          int64_t operation_id) {
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, s.Query(siblings, {SqlValue::Int(operation_id)}));
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows, s.Query(siblings, {db::SqlValue::Int(operation_id)}));
   for (const auto& row : rows.rows) {
     ORDO_ASSIGN_OR_RETURN(int64_t held, CellInt(row, 1));
     if (held != 0) return true;
@@ -208,8 +209,8 @@ Result<bool> SqlStore::HeldBackBySibling(Session& s, std::string_view siblings,
 Result<OperationRecord> SqlStore::LockLeased(Session& s, const Lease& lease) {
   const std::string sql =
       std::string("SELECT ") + kOperationColumns + " FROM apply_operations o WHERE o.id = ?";
-  const std::vector<SqlValue> id = {SqlValue::Int(lease.operation_id)};
-  Result<SqlRows> rows = Internal("unreachable");
+  const std::vector<db::SqlValue> id = {db::SqlValue::Int(lease.operation_id)};
+  Result<db::SqlRows> rows = Internal("unreachable");
   if (d_.lock_rows.empty()) {
     rows = s.Query(sql, id);  // the transaction is exclusive: no other writer to wait for
   } else {
@@ -233,9 +234,9 @@ Result<OperationRecord> SqlStore::LockLeased(Session& s, const Lease& lease) {
 }
 
 Status SqlStore::FencedUpdate(Session& s, const Lease& lease, std::string_view sql,
-                              std::vector<SqlValue> params) {
-  params.push_back(SqlValue::Int(lease.operation_id));
-  params.push_back(SqlValue::Text(lease.token));
+                              std::vector<db::SqlValue> params) {
+  params.push_back(db::SqlValue::Int(lease.operation_id));
+  params.push_back(db::SqlValue::Text(lease.token));
   ORDO_ASSIGN_OR_RETURN(uint64_t updated, s.Execute(Sql(sql), params));
   if (updated != 0) return Status::Ok();
   return FenceFailure(s, lease);
@@ -243,12 +244,12 @@ Status SqlStore::FencedUpdate(Session& s, const Lease& lease, std::string_view s
 
 Status SqlStore::FenceFailure(Session& s, const Lease& lease) {
   ORDO_ASSIGN_OR_RETURN(
-      SqlRows rows,
+      db::SqlRows rows,
       s.Query("SELECT apply_id, lease_token, lease_owner FROM apply_operations WHERE id = ?",
-              {SqlValue::Int(lease.operation_id)}));
+              {db::SqlValue::Int(lease.operation_id)}));
   if (rows.rows.empty())
     return NotFound("operation " + std::to_string(lease.operation_id) + " not found");
-  const SqlRow& row = rows.rows[0];
+  const db::SqlRow& row = rows.rows[0];
   if (row[1] == lease.token) return Status::Ok();
   ORDO_ASSIGN_OR_RETURN(int64_t apply_id, CellInt(row, 0));
   return LostLease(s, lease, apply_id, row[2]);
@@ -337,7 +338,7 @@ Status SqlStore::Transition(const Lease& lease, OperationState to, std::optional
           "lease_owner = CASE WHEN ? = 1 THEN NULL ELSE lease_owner END, "
           "lease_token = CASE WHEN ? = 1 THEN NULL ELSE lease_token END "
           "WHERE id = ? AND lease_token = ?",
-          {SqlValue::Text(std::string(ToString(to))), Flag(TransitionClearsError(to, error)),
+          {db::SqlValue::Text(std::string(ToString(to))), Flag(TransitionClearsError(to, error)),
            OptText(error), Flag(to == S::kRunning), Flag(to == S::kCuttingOver), Flag(cutover_done),
            Flag(IsSettled(to)), Flag(owe_cleanup), Flag(IsSettled(to)), Flag(to == S::kStopped),
            Flag(to == S::kStopped)}));
@@ -391,11 +392,11 @@ Status SqlStore::SaveProgress(const Lease& lease, const std::vector<ChangeProgre
   for (const auto& p : progress) {
     ORDO_ASSIGN_OR_RETURN(
         uint64_t updated,
-        l.txn->Execute(
-            sql, {SqlValue::Text(p.state), SqlValue::Int(p.rows_copied),
-                  SqlValue::Int(p.rows_total), SqlValue::Double(p.percent), OptInt(p.eta_seconds),
-                  Flag(p.instant), OptInt(p.cutover_lock_ms), OptText(p.error),
-                  SqlValue::Int(p.change_id), SqlValue::Int(lease.operation_id)}));
+        l.txn->Execute(sql, {db::SqlValue::Text(p.state), db::SqlValue::Int(p.rows_copied),
+                             db::SqlValue::Int(p.rows_total), db::SqlValue::Double(p.percent),
+                             OptInt(p.eta_seconds), Flag(p.instant), OptInt(p.cutover_lock_ms),
+                             OptText(p.error), db::SqlValue::Int(p.change_id),
+                             db::SqlValue::Int(lease.operation_id)}));
     if (updated == 0)
       return NotFound("change " + std::to_string(p.change_id) + " is not part of operation " +
                       std::to_string(lease.operation_id));
@@ -409,7 +410,7 @@ Status SqlStore::SaveResumeState(const Lease& lease, std::string_view resume_sta
               FencedUpdate(*l.txn, lease,
                            "UPDATE apply_operations SET resume_state = ?, updated_at = {now} "
                            "WHERE id = ? AND lease_token = ?",
-                           {SqlValue::Text(std::string(resume_state_json))}));
+                           {db::SqlValue::Text(std::string(resume_state_json))}));
   return l.txn->Commit();
 }
 
@@ -425,7 +426,7 @@ Result<bool> SqlStore::CasApplyState(const Lease& lease, ApplyState expected, Ap
     if (!error || error == apply.error) return true;
     ORDO_RETURN_IF_ERROR(l.txn
                              ->Execute("UPDATE applies SET error = ? WHERE id = ?",
-                                       {SqlValue::Text(*error), SqlValue::Int(apply.id)})
+                                       {db::SqlValue::Text(*error), db::SqlValue::Int(apply.id)})
                              .status());
     ORDO_RETURN_IF_ERROR(l.txn->Commit());
     return true;

@@ -41,9 +41,9 @@ namespace ordo::sqlstore {
 
 // What the Open of every server backend checks first: the URL's scheme, and that it
 // names a database.
-Status CheckServerUrl(const Dsn& dsn, std::string_view scheme);
+Status CheckServerUrl(const db::Dsn& dsn, std::string_view scheme);
 // A positive integer parameter of the URL (`pool`, `lock_wait_timeout`), or `fallback`.
-int UrlInt(const Dsn& dsn, const std::string& name, int fallback);
+int UrlInt(const db::Dsn& dsn, const std::string& name, int fallback);
 
 // The newest migration applied, from "SELECT COALESCE(MAX(version), 0) FROM
 // schema_migrations" (a missing table: 0); for SchemaVersion and the backends'
@@ -179,7 +179,7 @@ class SqlStore : public Store, public GateCandidates {
   // Runs a fenced UPDATE (`params` then the operation id and the token bind its
   // trailing "id = ? AND lease_token = ?"); on zero rows, the FenceFailure verdict.
   Status FencedUpdate(Session& s, const Lease& lease, std::string_view sql,
-                      std::vector<SqlValue> params);
+                      std::vector<db::SqlValue> params);
   // After a fenced write matched no row: ok (the row still has the token), NotFound or
   // LeaseLost (an event records it).
   Status FenceFailure(Session& s, const Lease& lease);

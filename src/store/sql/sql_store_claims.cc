@@ -42,7 +42,7 @@ SqlText SqlStore::CandidateList(Claim claim) const { return ArmsOf(claim).List()
 Result<std::optional<OperationRecord>> SqlStore::FindCandidate(Session& s, Claim claim) {
   bool exclusive = d_.lock_rows_skip.empty();
   SqlText list = CandidateList(claim) + " LIMIT " + std::to_string(exclusive ? 1 : kCandidateBatch);
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, s.Query(list.text, list.params));
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows, s.Query(list.text, list.params));
   if (exclusive) {
     // No other writer until commit: the list's first row is the claim's.
     if (rows.rows.empty()) return std::optional<OperationRecord>();
@@ -54,8 +54,8 @@ Result<std::optional<OperationRecord>> SqlStore::FindCandidate(Session& s, Claim
                  ArmsOf(claim).Any() + " AND o.id = ?" + std::string(d_.lock_rows_skip);
   for (const auto& row : rows.rows) {
     ORDO_ASSIGN_OR_RETURN(int64_t id, CellInt(row, 0));
-    SqlText q = lock.With({SqlValue::Int(id)});
-    ORDO_ASSIGN_OR_RETURN(SqlRows got, s.Query(q.text, q.params));
+    SqlText q = lock.With({db::SqlValue::Int(id)});
+    ORDO_ASSIGN_OR_RETURN(db::SqlRows got, s.Query(q.text, q.params));
     if (got.rows.empty()) continue;  // changed meanwhile, or another claim holds it
     ORDO_ASSIGN_OR_RETURN(OperationRecord op, DecodeOperation(d_, got.rows[0]));
     return std::optional<OperationRecord>(std::move(op));
@@ -80,14 +80,14 @@ Result<ClaimedOperation> SqlStore::CommitClaim(Transaction& t, const OperationRe
                                                OperationState after, const std::string& owner,
                                                const std::string& token, std::string_view arm) {
   ORDO_ASSIGN_OR_RETURN(std::string external_id, ExternalIdOf(t, before.apply_id));
-  ORDO_RETURN_IF_ERROR(
-      t.CommitAfter(Sql("INSERT INTO apply_events (apply_id, operation_id, at, kind, from_state, "
-                        "to_state, message) "
-                        "VALUES (?, ?, {now}, 'claimed', ?, ?, ?)"),
-                    {SqlValue::Int(before.apply_id), SqlValue::Int(before.id),
-                     SqlValue::Text(std::string(ToString(before.state))),
-                     SqlValue::Text(std::string(ToString(after))),
-                     SqlValue::Text(std::string(arm) + " owner=" + owner + " token=" + token)}));
+  ORDO_RETURN_IF_ERROR(t.CommitAfter(
+      Sql("INSERT INTO apply_events (apply_id, operation_id, at, kind, from_state, "
+          "to_state, message) "
+          "VALUES (?, ?, {now}, 'claimed', ?, ?, ?)"),
+      {db::SqlValue::Int(before.apply_id), db::SqlValue::Int(before.id),
+       db::SqlValue::Text(std::string(ToString(before.state))),
+       db::SqlValue::Text(std::string(ToString(after))),
+       db::SqlValue::Text(std::string(arm) + " owner=" + owner + " token=" + token)}));
   ClaimedOperation claimed;
   claimed.operation = before;
   claimed.apply_external_id = std::move(external_id);
@@ -132,7 +132,7 @@ Result<std::optional<ClaimedOperation>> SqlStore::TakeCopy(Transaction& t,
         if (held) return std::optional<ClaimedOperation>();
       }
       update = gates_.start_pending.With(
-          {SqlValue::Text(owner), SqlValue::Text(token), SqlValue::Int(before.id)});
+          {db::SqlValue::Text(owner), db::SqlValue::Text(token), db::SqlValue::Int(before.id)});
       break;
     }
     case OperationState::kStopped:
@@ -141,7 +141,7 @@ Result<std::optional<ClaimedOperation>> SqlStore::TakeCopy(Transaction& t,
           Sql(std::string("UPDATE apply_operations SET state = 'resuming', ") + kLeaseSet +
               " WHERE id = ? AND state = 'stopped' AND " +
               gates_.RequestExists("apply_operations.apply_id", "start") + " AND NOT " + stop),
-          {SqlValue::Text(owner), SqlValue::Text(token), SqlValue::Int(before.id)});
+          {db::SqlValue::Text(owner), db::SqlValue::Text(token), db::SqlValue::Int(before.id)});
       break;
     case OperationState::kFailedRetryable: {
       ORDO_ASSIGN_OR_RETURN(ApplyRecord apply, ReadApply(t, before.apply_id));
@@ -156,11 +156,13 @@ Result<std::optional<ClaimedOperation>> SqlStore::TakeCopy(Transaction& t,
                     Sql("UPDATE applies SET attempt = CASE WHEN attempt + 1 < ? THEN attempt + 1 "
                         "ELSE ? END, state = 'running', updated_at = {now} WHERE id = ? AND "
                         "state = 'failed_retryable' AND attempt < ?"),
-                    {SqlValue::Int(options_.retry_budget), SqlValue::Int(options_.retry_budget),
-                     SqlValue::Int(apply.id), SqlValue::Int(options_.retry_budget)})
+                    {db::SqlValue::Int(options_.retry_budget),
+                     db::SqlValue::Int(options_.retry_budget), db::SqlValue::Int(apply.id),
+                     db::SqlValue::Int(options_.retry_budget)})
               : SqlText(
                     Sql("UPDATE applies SET updated_at = {now} WHERE id = ? AND state = ? AND "),
-                    {SqlValue::Int(apply.id), SqlValue::Text(std::string(ToString(apply.state)))}) +
+                    {db::SqlValue::Int(apply.id),
+                     db::SqlValue::Text(std::string(ToString(apply.state)))}) +
                     stale;
       ORDO_ASSIGN_OR_RETURN(uint64_t changed, t.Execute(apply_update.text, apply_update.params));
       if (changed == 0) return std::optional<ClaimedOperation>();
@@ -170,10 +172,11 @@ Result<std::optional<ClaimedOperation>> SqlStore::TakeCopy(Transaction& t,
                 "retry " + std::to_string(std::min(apply.attempt + 1, options_.retry_budget)) +
                     " of " + std::to_string(options_.retry_budget)}));
       }
-      update = SqlText(Sql(std::string("UPDATE apply_operations SET ") + kLeaseSet +
-                           (redispatch ? ", attempt = attempt + 1" : "") +
-                           " WHERE id = ? AND state = 'failed_retryable'"),
-                       {SqlValue::Text(owner), SqlValue::Text(token), SqlValue::Int(before.id)});
+      update = SqlText(
+          Sql(std::string("UPDATE apply_operations SET ") + kLeaseSet +
+              (redispatch ? ", attempt = attempt + 1" : "") +
+              " WHERE id = ? AND state = 'failed_retryable'"),
+          {db::SqlValue::Text(owner), db::SqlValue::Text(token), db::SqlValue::Int(before.id)});
       if (!redispatch) update += " AND " + stale;
       break;
     }
@@ -185,8 +188,9 @@ Result<std::optional<ClaimedOperation>> SqlStore::TakeCopy(Transaction& t,
       arm = "recover stale";
       update = SqlText(Sql(std::string("UPDATE apply_operations SET ") + kLeaseSet +
                            " WHERE id = ? AND state = ? AND "),
-                       {SqlValue::Text(owner), SqlValue::Text(token), SqlValue::Int(before.id),
-                        SqlValue::Text(std::string(ToString(before.state)))}) +
+                       {db::SqlValue::Text(owner), db::SqlValue::Text(token),
+                        db::SqlValue::Int(before.id),
+                        db::SqlValue::Text(std::string(ToString(before.state)))}) +
                stale;
       break;
   }
@@ -195,16 +199,16 @@ Result<std::optional<ClaimedOperation>> SqlStore::TakeCopy(Transaction& t,
   ORDO_SYNC_POINT("Store::ClaimCopy:AfterUpdate");
   if (before.state == OperationState::kStopped) {
     // The start request is served once no stopped operation is left to resume.
-    ORDO_ASSIGN_OR_RETURN(SqlRows left,
+    ORDO_ASSIGN_OR_RETURN(db::SqlRows left,
                           t.Query("SELECT 1 FROM apply_operations WHERE apply_id = ? AND "
                                   "state = 'stopped' LIMIT 1",
-                                  {SqlValue::Int(before.apply_id)}));
+                                  {db::SqlValue::Int(before.apply_id)}));
     if (left.rows.empty()) {
       ORDO_RETURN_IF_ERROR(
           t.Execute(Sql("UPDATE control_requests SET status = 'completed', updated_at = "
                         "{now}, completed_at = {now} WHERE apply_id = ? AND kind = "
                         "'start' AND status = 'pending'"),
-                    {SqlValue::Int(before.apply_id)})
+                    {db::SqlValue::Int(before.apply_id)})
               .status());
       ORDO_RETURN_IF_ERROR(
           WriteEvent(t, {before.apply_id, std::nullopt, "control_request", "pending", "completed",
@@ -251,20 +255,23 @@ Result<std::optional<ClaimedOperation>> SqlStore::TakeCutover(Transaction& t,
                     kLeaseSet + " WHERE id = ? AND state = 'waiting_for_cutover' AND NOT " +
                     gates_.RequestExists("apply_operations.apply_id", "stop") +
                     " AND (lease_token IS NULL OR "),
-                {SqlValue::Text(owner), SqlValue::Text(token), SqlValue::Int(before.id)}) +
+                {db::SqlValue::Text(owner), db::SqlValue::Text(token),
+                 db::SqlValue::Int(before.id)}) +
                 stale + ")"
-          : SqlText(Sql(std::string("UPDATE apply_operations SET ") + kLeaseSet +
-                        " WHERE id = ? AND state = ? AND "),
-                    {SqlValue::Text(owner), SqlValue::Text(token), SqlValue::Int(before.id),
-                     SqlValue::Text(std::string(ToString(before.state)))}) +
+          : SqlText(
+                Sql(std::string("UPDATE apply_operations SET ") + kLeaseSet +
+                    " WHERE id = ? AND state = ? AND "),
+                {db::SqlValue::Text(owner), db::SqlValue::Text(token), db::SqlValue::Int(before.id),
+                 db::SqlValue::Text(std::string(ToString(before.state)))}) +
                 stale;
   ORDO_ASSIGN_OR_RETURN(uint64_t updated, t.Execute(update.text, update.params));
   if (updated == 0) return std::optional<ClaimedOperation>();
   ORDO_SYNC_POINT("Store::ClaimCutover:AfterUpdate");
   if (start_parked) {
-    ORDO_RETURN_IF_ERROR(t.Execute(Sql(CompleteServedCutoverSql()),
-                                   {SqlValue::Int(before.apply_id), SqlValue::Int(before.apply_id)})
-                             .status());
+    ORDO_RETURN_IF_ERROR(
+        t.Execute(Sql(CompleteServedCutoverSql()),
+                  {db::SqlValue::Int(before.apply_id), db::SqlValue::Int(before.apply_id)})
+            .status());
   }
   ORDO_SYNC_POINT("Store::ClaimCutover:BeforeCommit");
   ORDO_ASSIGN_OR_RETURN(
@@ -295,8 +302,8 @@ Result<std::optional<ClaimedOperation>> SqlStore::TakeCleanup(Transaction& t,
   SqlText update =
       SqlText(Sql(std::string("UPDATE apply_operations SET ") + kLeaseSet +
                   " WHERE id = ? AND state = ? AND (lease_token IS NULL OR updated_at < "),
-              {SqlValue::Text(owner), SqlValue::Text(token), SqlValue::Int(before.id),
-               SqlValue::Text(std::string(ToString(before.state)))}) +
+              {db::SqlValue::Text(owner), db::SqlValue::Text(token), db::SqlValue::Int(before.id),
+               db::SqlValue::Text(std::string(ToString(before.state)))}) +
       gates_.StaleBefore() + ")";
   ORDO_ASSIGN_OR_RETURN(uint64_t updated, t.Execute(update.text, update.params));
   if (updated == 0) return std::optional<ClaimedOperation>();
@@ -318,12 +325,13 @@ Result<std::optional<StopReconciliation>> SqlStore::ClaimNextStop(std::string_vi
   std::string token = NewLeaseToken();
   ORDO_ASSIGN_OR_RETURN(auto txn, BeginWrite());
   const SqlText& list = gates_.stop_candidates;
-  ORDO_ASSIGN_OR_RETURN(SqlRows candidates, txn->Query(list.text, list.params));
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows candidates, txn->Query(list.text, list.params));
   int64_t apply_id = 0;
   for (const auto& row : candidates.rows) {
     ORDO_ASSIGN_OR_RETURN(int64_t id, CellInt(row, 0));
-    SqlText q = (gates_.stop_recheck + std::string(d_.lock_rows_skip)).With({SqlValue::Int(id)});
-    ORDO_ASSIGN_OR_RETURN(SqlRows locked, txn->Query(q.text, q.params));
+    SqlText q =
+        (gates_.stop_recheck + std::string(d_.lock_rows_skip)).With({db::SqlValue::Int(id)});
+    ORDO_ASSIGN_OR_RETURN(db::SqlRows locked, txn->Query(q.text, q.params));
     if (locked.rows.empty()) continue;
     apply_id = id;
     break;
@@ -339,14 +347,14 @@ Result<std::optional<StopReconciliation>> SqlStore::ClaimNextStop(std::string_vi
 Result<int> SqlStore::ExpireRetries() {
   ORDO_ASSIGN_OR_RETURN(auto txn, BeginWrite());
   const SqlText& list = gates_.expiry_candidates;
-  ORDO_ASSIGN_OR_RETURN(SqlRows candidates, txn->Query(list.text, list.params));
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows candidates, txn->Query(list.text, list.params));
   if (candidates.rows.empty()) return 0;
   int expired = 0;
   for (const auto& row : candidates.rows) {
     ORDO_ASSIGN_OR_RETURN(int64_t apply_id, CellInt(row, 0));
-    SqlText q =
-        (gates_.expiry_recheck + std::string(d_.lock_rows_skip)).With({SqlValue::Int(apply_id)});
-    ORDO_ASSIGN_OR_RETURN(SqlRows locked, txn->Query(q.text, q.params));
+    SqlText q = (gates_.expiry_recheck + std::string(d_.lock_rows_skip))
+                    .With({db::SqlValue::Int(apply_id)});
+    ORDO_ASSIGN_OR_RETURN(db::SqlRows locked, txn->Query(q.text, q.params));
     if (locked.rows.empty()) continue;  // redispatched meanwhile, or another driver has it
     ORDO_ASSIGN_OR_RETURN(int64_t attempt, CellInt(locked.rows[0], 1));
     ORDO_RETURN_IF_ERROR(ExpireApply(*txn, apply_id, static_cast<int>(attempt)));
@@ -367,9 +375,10 @@ Result<int> SqlStore::RederiveUnheldApplies() {
   int moved = 0;
   for (int64_t apply_id : ids) {
     ORDO_ASSIGN_OR_RETURN(auto txn, BeginWrite());
-    ORDO_ASSIGN_OR_RETURN(SqlRows locked, txn->Query(Sql("SELECT {now} FROM applies WHERE id = ?") +
-                                                         std::string(d_.lock_rows_skip),
-                                                     {SqlValue::Int(apply_id)}));
+    ORDO_ASSIGN_OR_RETURN(
+        db::SqlRows locked,
+        txn->Query(Sql("SELECT {now} FROM applies WHERE id = ?") + std::string(d_.lock_rows_skip),
+                   {db::SqlValue::Int(apply_id)}));
     if (locked.rows.empty() || !locked.rows[0][0]) continue;
     ORDO_ASSIGN_OR_RETURN(Micros now, d_.parse_time(*locked.rows[0][0]));
     ORDO_ASSIGN_OR_RETURN(bool moved_one, RederiveIfUnheld(*txn, apply_id, now));
@@ -384,7 +393,7 @@ Result<int> SqlStore::RederiveUnheldApplies() {
 
 Result<std::vector<int64_t>> SqlStore::QueryIds(const SqlText& query) {
   ORDO_ASSIGN_OR_RETURN(auto s, BeginRead());
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, s->Query(query.text, query.params));
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows, s->Query(query.text, query.params));
   std::vector<int64_t> ids;
   for (const auto& row : rows.rows) {
     ORDO_ASSIGN_OR_RETURN(int64_t id, CellInt(row, 0));

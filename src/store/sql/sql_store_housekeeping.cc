@@ -15,7 +15,7 @@ Result<StopReconciliation> SqlStore::ReconcileStop(Session& s, int64_t apply_id,
   ORDO_RETURN_IF_ERROR(
       s.Execute(Sql("UPDATE applies SET lease_owner = ?, lease_token = ?, "
                     "lease_acquired_at = {now} WHERE id = ?"),
-                {SqlValue::Text(owner), SqlValue::Text(token), SqlValue::Int(apply_id)})
+                {db::SqlValue::Text(owner), db::SqlValue::Text(token), db::SqlValue::Int(apply_id)})
           .status());
   StopReconciliation out;
   out.apply_id = apply_id;
@@ -26,9 +26,10 @@ Result<StopReconciliation> SqlStore::ReconcileStop(Session& s, int64_t apply_id,
                                    "updated_at = {now} WHERE o.id = ? AND ") +
                                IdleForStop("o", d_.now_minus_micros);
   for (const auto& op : ops) {
-    ORDO_ASSIGN_OR_RETURN(uint64_t updated,
-                          s.Execute(stop_sql, {SqlValue::Int(op.id),
-                                               SqlValue::Int(options_.lease_staleness_micros)}));
+    ORDO_ASSIGN_OR_RETURN(
+        uint64_t updated,
+        s.Execute(stop_sql,
+                  {db::SqlValue::Int(op.id), db::SqlValue::Int(options_.lease_staleness_micros)}));
     if (updated == 0) continue;
     out.stopped_operation_ids.push_back(op.id);
     ORDO_RETURN_IF_ERROR(
@@ -41,7 +42,7 @@ Result<StopReconciliation> SqlStore::ReconcileStop(Session& s, int64_t apply_id,
       s.Execute(Sql("UPDATE control_requests SET status = 'completed', completed_at = {now}, "
                     "updated_at = {now} WHERE apply_id = ? AND kind = 'stop' AND "
                     "status = 'pending'"),
-                {SqlValue::Int(apply_id)}));
+                {db::SqlValue::Int(apply_id)}));
   if (completed > 0) {
     ORDO_RETURN_IF_ERROR(WriteEvent(
         s, {apply_id, std::nullopt, "control_request", "pending", "completed",
@@ -69,7 +70,7 @@ Status SqlStore::ExpireApply(Session& s, int64_t apply_id, int attempt) {
                       "cleanup_pending = CASE WHEN started_at IS NULL THEN 0 ELSE 1 END, "
                       "lease_owner = NULL, lease_token = NULL WHERE id = ? AND state = "
                       "'failed_retryable'"),
-                  {SqlValue::Text(reason), SqlValue::Int(op.id)})
+                  {db::SqlValue::Text(reason), db::SqlValue::Int(op.id)})
             .status());
     ORDO_RETURN_IF_ERROR(
         WriteEvent(s, {apply_id, op.id, "state_change", "failed_retryable", "failed", reason}));
@@ -77,7 +78,7 @@ Status SqlStore::ExpireApply(Session& s, int64_t apply_id, int attempt) {
   ORDO_ASSIGN_OR_RETURN(ApplyRecord apply, ReadApply(s, apply_id));
   std::string error = apply.error ? reason + ": " + *apply.error : reason;
   ORDO_RETURN_IF_ERROR(
-      s.Execute("UPDATE applies SET error = NULL WHERE id = ?", {SqlValue::Int(apply_id)})
+      s.Execute("UPDATE applies SET error = NULL WHERE id = ?", {db::SqlValue::Int(apply_id)})
           .status());
   return WriteApplyState(s, apply, ApplyState::kFailed, error, "retry expiry");
 }

@@ -7,12 +7,12 @@
 
 namespace ordo::sqlstore {
 Result<std::vector<ControlRequestRecord>> SqlStore::ReadRequests(Session& s, int64_t apply_id) {
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows,
                         s.Query(std::string("SELECT ") + kRequestColumns +
                                     " FROM control_requests WHERE apply_id = ? ORDER BY id",
-                                {SqlValue::Int(apply_id)}));
-  return DecodeRows<ControlRequestRecord>(rows,
-                                          [&](const SqlRow& r) { return DecodeRequest(d_, r); });
+                                {db::SqlValue::Int(apply_id)}));
+  return DecodeRows<ControlRequestRecord>(
+      rows, [&](const db::SqlRow& r) { return DecodeRequest(d_, r); });
 }
 
 Result<ApplyRecord> SqlStore::GetApply(int64_t apply_id) {
@@ -22,9 +22,9 @@ Result<ApplyRecord> SqlStore::GetApply(int64_t apply_id) {
 
 Result<ApplyRecord> SqlStore::FindApply(std::string_view external_id) {
   ORDO_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, BeginRead());
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, s->Query(std::string("SELECT ") + kApplyColumns +
-                                                   " FROM applies a WHERE a.external_id = ?",
-                                               {SqlValue::Text(std::string(external_id))}));
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows, s->Query(std::string("SELECT ") + kApplyColumns +
+                                                       " FROM applies a WHERE a.external_id = ?",
+                                                   {db::SqlValue::Text(std::string(external_id))}));
   if (rows.rows.empty()) return NotFound("apply " + std::string(external_id) + " not found");
   return DecodeApply(d_, rows.rows[0]);
 }
@@ -33,13 +33,13 @@ Result<std::vector<ApplyRecord>> SqlStore::ListApplies(int limit) {
   ORDO_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, BeginRead());
   // A negative limit lists everything.
   std::string sql = std::string("SELECT ") + kApplyColumns + " FROM applies a ORDER BY a.id DESC";
-  std::vector<SqlValue> params;
+  std::vector<db::SqlValue> params;
   if (limit >= 0) {
     sql += " LIMIT ?";
-    params.push_back(SqlValue::Int(limit));
+    params.push_back(db::SqlValue::Int(limit));
   }
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows, s->Query(sql, params));
-  return DecodeRows<ApplyRecord>(rows, [&](const SqlRow& r) { return DecodeApply(d_, r); });
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows, s->Query(sql, params));
+  return DecodeRows<ApplyRecord>(rows, [&](const db::SqlRow& r) { return DecodeApply(d_, r); });
 }
 
 Result<std::vector<OperationRecord>> SqlStore::ListOperations(int64_t apply_id) {
@@ -54,11 +54,11 @@ Result<OperationRecord> SqlStore::GetOperation(int64_t operation_id) {
 
 Result<std::vector<ChangeRecord>> SqlStore::ListChanges(int64_t operation_id) {
   ORDO_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, BeginRead());
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows,
                         s->Query(std::string("SELECT ") + kChangeColumns +
                                      " FROM apply_changes WHERE operation_id = ? ORDER BY id",
-                                 {SqlValue::Int(operation_id)}));
-  return DecodeRows<ChangeRecord>(rows, [&](const SqlRow& r) { return DecodeChange(d_, r); });
+                                 {db::SqlValue::Int(operation_id)}));
+  return DecodeRows<ChangeRecord>(rows, [&](const db::SqlRow& r) { return DecodeChange(d_, r); });
 }
 
 Result<std::vector<ControlRequestRecord>> SqlStore::ListRequests(int64_t apply_id) {
@@ -68,12 +68,12 @@ Result<std::vector<ControlRequestRecord>> SqlStore::ListRequests(int64_t apply_i
 
 Result<std::vector<EventRecord>> SqlStore::ListEvents(int64_t apply_id) {
   ORDO_ASSIGN_OR_RETURN(std::unique_ptr<Session> s, BeginRead());
-  ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows rows,
                         s->Query(std::string("SELECT ") + kEventColumns +
                                      " FROM apply_events e LEFT JOIN apply_operations o ON "
                                      "o.id = e.operation_id WHERE e.apply_id = ? ORDER BY e.id",
-                                 {SqlValue::Int(apply_id)}));
-  return DecodeRows<EventRecord>(rows, [&](const SqlRow& r) { return DecodeEvent(d_, r); });
+                                 {db::SqlValue::Int(apply_id)}));
+  return DecodeRows<EventRecord>(rows, [&](const db::SqlRow& r) { return DecodeEvent(d_, r); });
 }
 
 }  // namespace ordo::sqlstore

@@ -22,7 +22,7 @@
 namespace ordo::sqlstore {
 namespace {
 
-SqlValue Text(std::string_view v) { return SqlValue::Text(std::string(v)); }
+db::SqlValue Text(std::string_view v) { return db::SqlValue::Text(std::string(v)); }
 
 }  // namespace
 
@@ -46,9 +46,9 @@ Result<std::optional<std::string>> SqlStore::DeploymentHolder(
   const std::string sql = DeploymentHolderCandidatesSql(d_);
   DeploymentHolderReads reads;
   reads.candidates_on = [&](const std::string& deployment) -> Result<std::vector<HolderCandidate>> {
-    ORDO_ASSIGN_OR_RETURN(SqlRows rows,
+    ORDO_ASSIGN_OR_RETURN(db::SqlRows rows,
                           s.Query(sql, {Text(deployment), Text(database), Text(environment),
-                                        SqlValue::Int(exclude_apply_id)}));
+                                        db::SqlValue::Int(exclude_apply_id)}));
     std::vector<HolderCandidate> out;
     for (const auto& row : rows.rows) {
       ORDO_ASSIGN_OR_RETURN(int64_t apply_id, CellInt(row, 0));
@@ -87,16 +87,16 @@ Result<ApplyRecord> SqlStore::CreateApply(const NewApply& apply) {
   if (holder) return Conflict("cannot create apply: " + *holder);
 
   // One timestamp for the apply and its operations: they are created together.
-  ORDO_ASSIGN_OR_RETURN(SqlRows clock, txn->Query(Sql("SELECT {now}"), {}));
-  SqlValue now = SqlValue::Text(clock.rows.at(0).at(0).value_or(""));
+  ORDO_ASSIGN_OR_RETURN(db::SqlRows clock, txn->Query(Sql("SELECT {now}"), {}));
+  db::SqlValue now = db::SqlValue::Text(clock.rows.at(0).at(0).value_or(""));
   auto inserted = txn->InsertId(
       "INSERT INTO applies (external_id, database_name, environment, state, defer_cutover, "
       "options, operation_count, attempt, created_at, updated_at) VALUES (?, ?, ?, 'pending', "
       "?, ?, ?, 0, ?, ?)",
       {Text(external_id), Text(apply.database), Text(apply.environment),
-       SqlValue::Int(apply.options.defer_cutover),
+       db::SqlValue::Int(apply.options.defer_cutover),
        Text(OptionsJson(apply.options, apply.requested_by)),
-       SqlValue::Int(static_cast<int64_t>(apply.operations.size())), now, now});
+       db::SqlValue::Int(static_cast<int64_t>(apply.operations.size())), now, now});
   if (inserted.status().Is(StatusCode::kAlreadyExists))
     return AlreadyExists("apply " + external_id + " already exists");
   ORDO_RETURN_IF_ERROR(inserted.status());
@@ -106,13 +106,13 @@ Result<ApplyRecord> SqlStore::CreateApply(const NewApply& apply) {
         int64_t op_id,
         txn->InsertId("INSERT INTO apply_operations (apply_id, deployment, state, cutover_policy, "
                       "on_failure, created_at, updated_at) VALUES (?, ?, 'pending', ?, ?, ?, ?)",
-                      {SqlValue::Int(apply_id), Text(op.deployment), Text(apply.cutover_policy),
+                      {db::SqlValue::Int(apply_id), Text(op.deployment), Text(apply.cutover_policy),
                        Text(apply.on_failure), now, now}));
     for (const auto& change : op.changes) {
       ORDO_RETURN_IF_ERROR(
           txn->Execute("INSERT INTO apply_changes (operation_id, schema_name, table_name, "
                        "ddl, updated_at) VALUES (?, ?, ?, ?, ?)",
-                       {SqlValue::Int(op_id), Text(change.schema_name), Text(change.table_name),
+                       {db::SqlValue::Int(op_id), Text(change.schema_name), Text(change.table_name),
                         Text(change.ddl), now})
               .status());
     }
@@ -139,8 +139,8 @@ Status SqlStore::UpsertRequest(Session& s, int64_t apply_id, RequestKind kind, R
           Sql("INSERT INTO control_requests (apply_id, kind, status, requested_by, error, "
               "created_at, updated_at, completed_at) VALUES (?, ?, ?, ?, ?, {now}, {now}, NULL)") +
               d_.on_conflict_update("apply_id, kind") + set + "completed_at = NULL",
-          {SqlValue::Int(apply_id), Text(ToString(kind)), Text(ToString(status)),
-           Text(requested_by), error ? SqlValue::Text(*error) : SqlValue::Null()})
+          {db::SqlValue::Int(apply_id), Text(ToString(kind)), Text(ToString(status)),
+           Text(requested_by), error ? db::SqlValue::Text(*error) : db::SqlValue::Null()})
       .status();
 }
 
@@ -171,7 +171,7 @@ Result<RequestAnswer> SqlStore::RequestControl(int64_t apply_id, RequestKind kin
     return s
         .Execute(Sql("UPDATE apply_operations SET state = 'pending', lease_owner = NULL, "
                      "lease_token = NULL, updated_at = {now} WHERE id = ? AND state = 'stopped'"),
-                 {SqlValue::Int(operation_id)})
+                 {db::SqlValue::Int(operation_id)})
         .status();
   };
   writes.rederive = [&] { return RederiveApply(s, apply_id, "start"); };
@@ -179,7 +179,7 @@ Result<RequestAnswer> SqlStore::RequestControl(int64_t apply_id, RequestKind kin
     return s
         .Execute(Sql("UPDATE control_requests SET status = 'completed', completed_at = {now}, "
                      "updated_at = {now} WHERE apply_id = ? AND kind = 'start'"),
-                 {SqlValue::Int(apply_id)})
+                 {db::SqlValue::Int(apply_id)})
         .status();
   };
   ORDO_ASSIGN_OR_RETURN(RequestAnswer answer,
@@ -193,10 +193,10 @@ Status SqlStore::EndRequest(int64_t apply_id, RequestKind kind, RequestStatus to
   ORDO_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn, BeginWrite());
   std::string name(ToString(kind));
   ORDO_ASSIGN_OR_RETURN(
-      SqlRows rows,
+      db::SqlRows rows,
       txn->Query("SELECT status FROM control_requests WHERE apply_id = ? AND kind = ?" +
                      std::string(d_.lock_rows),
-                 {SqlValue::Int(apply_id), Text(name)}));
+                 {db::SqlValue::Int(apply_id), Text(name)}));
   if (rows.rows.empty())
     return NotFound("no " + name + " request for apply " + std::to_string(apply_id));
   ORDO_ASSIGN_OR_RETURN(RequestStatus current, StoredRequestStatus(rows.rows[0][0].value_or("")));
@@ -208,8 +208,8 @@ Status SqlStore::EndRequest(int64_t apply_id, RequestKind kind, RequestStatus to
              Sql("UPDATE control_requests SET status = ?, error = COALESCE(?, error), "
                  "completed_at = {now}, updated_at = {now} WHERE apply_id = ? AND kind = ? AND "
                  "status = 'pending'"),
-             {Text(ToString(to)), error ? SqlValue::Text(*error) : SqlValue::Null(),
-              SqlValue::Int(apply_id), Text(name)})
+             {Text(ToString(to)), error ? db::SqlValue::Text(*error) : db::SqlValue::Null(),
+              db::SqlValue::Int(apply_id), Text(name)})
           .status());
   std::string message =
       to == RequestStatus::kCompleted ? name + " completed" : name + " failed: " + *error;
@@ -240,11 +240,12 @@ Result<bool> SqlStore::BeginCutover(const Lease& lease) {
   if (held) return false;  // not yet; nothing changed
   ORDO_ASSIGN_OR_RETURN(uint64_t updated,
                         txn->Execute(Sql(BeginCutoverSql(d_)),
-                                     {SqlValue::Int(lease.operation_id), Text(lease.token)}));
+                                     {db::SqlValue::Int(lease.operation_id), Text(lease.token)}));
   if (updated == 0) return false;  // not yet; nothing changed
-  ORDO_RETURN_IF_ERROR(txn->Execute(Sql(CompleteServedCutoverSql()),
-                                    {SqlValue::Int(op.apply_id), SqlValue::Int(op.apply_id)})
-                           .status());
+  ORDO_RETURN_IF_ERROR(
+      txn->Execute(Sql(CompleteServedCutoverSql()),
+                   {db::SqlValue::Int(op.apply_id), db::SqlValue::Int(op.apply_id)})
+          .status());
   ORDO_RETURN_IF_ERROR(
       WriteEvent(*txn, {op.apply_id, op.id, "state_change", "waiting_for_cutover", "cutting_over",
                         "begin_cutover by " + lease.owner + " token=" + lease.token}));
@@ -257,17 +258,18 @@ Status SqlStore::AppendEvent(const EventRecord& event) {
   ORDO_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn, BeginWrite());
   ORDO_RETURN_IF_ERROR(ReadApply(*txn, event.apply_id).status());
   auto opt = [](const std::optional<std::string>& v) {
-    return v ? SqlValue::Text(*v) : SqlValue::Null();
+    return v ? db::SqlValue::Text(*v) : db::SqlValue::Null();
   };
   // The event's own time when it has one, else the database clock.
   ORDO_RETURN_IF_ERROR(
-      txn->Execute(Sql("INSERT INTO apply_events (apply_id, operation_id, at, kind, from_state, "
-                       "to_state, "
-                       "message) VALUES (?, ?, COALESCE(?, {now}), ?, ?, ?, ?)"),
-                   {SqlValue::Int(event.apply_id),
-                    event.operation_id ? SqlValue::Int(*event.operation_id) : SqlValue::Null(),
-                    event.at != 0 ? d_.time_value(event.at) : SqlValue::Null(), Text(event.kind),
-                    opt(event.from_state), opt(event.to_state), Text(event.message)})
+      txn->Execute(
+             Sql("INSERT INTO apply_events (apply_id, operation_id, at, kind, from_state, "
+                 "to_state, "
+                 "message) VALUES (?, ?, COALESCE(?, {now}), ?, ?, ?, ?)"),
+             {db::SqlValue::Int(event.apply_id),
+              event.operation_id ? db::SqlValue::Int(*event.operation_id) : db::SqlValue::Null(),
+              event.at != 0 ? d_.time_value(event.at) : db::SqlValue::Null(), Text(event.kind),
+              opt(event.from_state), opt(event.to_state), Text(event.message)})
           .status());
   return txn->Commit();
 }

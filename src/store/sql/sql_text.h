@@ -18,13 +18,13 @@ namespace ordo::sqlstore {
 
 struct SqlText {
   std::string text;
-  std::vector<SqlValue> params;
+  std::vector<db::SqlValue> params;
 
   SqlText() = default;
   SqlText(const char* t) : text(t) {}             // NOLINT: implicit by design
   SqlText(std::string t) : text(std::move(t)) {}  // NOLINT: implicit by design
-  SqlText(std::string t, std::vector<SqlValue> p) : text(std::move(t)), params(std::move(p)) {}
-  static SqlText Param(SqlValue v) { return SqlText("?", {std::move(v)}); }
+  SqlText(std::string t, std::vector<db::SqlValue> p) : text(std::move(t)), params(std::move(p)) {}
+  static SqlText Param(db::SqlValue v) { return SqlText("?", {std::move(v)}); }
 
   SqlText& operator+=(const SqlText& o) {
     text += o.text;
@@ -32,7 +32,7 @@ struct SqlText {
     return *this;
   }
   // A copy with `extra` bound after the parameters (for trailing `?`s).
-  SqlText With(std::vector<SqlValue> extra) const {
+  SqlText With(std::vector<db::SqlValue> extra) const {
     SqlText q = *this;
     q.params.insert(q.params.end(), extra.begin(), extra.end());
     return q;

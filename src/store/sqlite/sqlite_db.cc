@@ -79,27 +79,27 @@ Statement& Statement::BindNull(const char* name) {
   return *this;
 }
 
-Statement& Statement::BindAll(const std::vector<SqlValue>& values) {
+Statement& Statement::BindAll(const std::vector<db::SqlValue>& values) {
   for (size_t k = 0; k < values.size(); ++k) {
-    const SqlValue& v = values[k];
+    const db::SqlValue& v = values[k];
     int i = static_cast<int>(k) + 1;
     switch (v.kind) {
-      case SqlValue::Kind::kNull:
+      case db::SqlValue::Kind::kNull:
         sqlite3_bind_null(stmt_, i);
         break;
-      case SqlValue::Kind::kInt:
+      case db::SqlValue::Kind::kInt:
         sqlite3_bind_int64(stmt_, i, v.i);
         break;
-      case SqlValue::Kind::kUInt:
+      case db::SqlValue::Kind::kUInt:
         sqlite3_bind_int64(stmt_, i, static_cast<int64_t>(v.u));
         break;
-      case SqlValue::Kind::kDouble:
+      case db::SqlValue::Kind::kDouble:
         sqlite3_bind_double(stmt_, i, v.d);
         break;
-      case SqlValue::Kind::kText:
+      case db::SqlValue::Kind::kText:
         sqlite3_bind_text(stmt_, i, v.s.data(), static_cast<int>(v.s.size()), SQLITE_TRANSIENT);
         break;
-      case SqlValue::Kind::kBytes:
+      case db::SqlValue::Kind::kBytes:
         sqlite3_bind_blob(stmt_, i, v.s.data(), static_cast<int>(v.s.size()), SQLITE_TRANSIENT);
         break;
     }
@@ -144,8 +144,8 @@ std::optional<int64_t> Statement::OptInt(int col) const {
 
 int Statement::ColumnCount() const { return sqlite3_column_count(stmt_); }
 
-SqlRow Statement::Row() const {
-  SqlRow row;
+db::SqlRow Statement::Row() const {
+  db::SqlRow row;
   int n = ColumnCount();
   row.reserve(static_cast<size_t>(n));
   for (int c = 0; c < n; ++c) row.push_back(OptText(c));
@@ -216,16 +216,16 @@ void SqliteDb::NowFunction(sqlite3_context* context, int /*argc*/, sqlite3_value
   sqlite3_result_int64(context, static_cast<SqliteDb*>(sqlite3_user_data(context))->now_);
 }
 
-Result<uint64_t> SqliteDb::Execute(std::string_view sql, const std::vector<SqlValue>& params) {
+Result<uint64_t> SqliteDb::Execute(std::string_view sql, const std::vector<db::SqlValue>& params) {
   ORDO_ASSIGN_OR_RETURN(Statement st, Prepare(sql));
   ORDO_RETURN_IF_ERROR(st.BindAll(params).Run());
   return static_cast<uint64_t>(Changes());
 }
 
-Result<SqlRows> SqliteDb::Query(std::string_view sql, const std::vector<SqlValue>& params) {
+Result<db::SqlRows> SqliteDb::Query(std::string_view sql, const std::vector<db::SqlValue>& params) {
   ORDO_ASSIGN_OR_RETURN(Statement st, Prepare(sql));
   st.BindAll(params);
-  SqlRows out;
+  db::SqlRows out;
   while (true) {
     ORDO_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;

@@ -52,7 +52,7 @@ class Statement {
   Statement& Bind(const char* name, double value);
   Statement& BindNull(const char* name);
   // Binds the `?` parameters in order (1-based as SQLite counts them).
-  Statement& BindAll(const std::vector<SqlValue>& values);
+  Statement& BindAll(const std::vector<db::SqlValue>& values);
 
   // true: a row is available; false: done.
   Result<bool> Step();
@@ -66,7 +66,7 @@ class Statement {
   std::optional<std::string> OptText(int col) const;
   std::optional<int64_t> OptInt(int col) const;
   // The current row, every cell as text (NULL as nullopt).
-  SqlRow Row() const;
+  db::SqlRow Row() const;
   int ColumnCount() const;
 
  private:
@@ -88,9 +88,9 @@ class SqliteDb {
   // Runs one or more statements without parameters.
   Status ExecScript(std::string_view sql);
   // One statement with `?` parameters bound in order: the rows it changed.
-  Result<uint64_t> Execute(std::string_view sql, const std::vector<SqlValue>& params);
+  Result<uint64_t> Execute(std::string_view sql, const std::vector<db::SqlValue>& params);
   // One query with `?` parameters: every row, cells as text.
-  Result<SqlRows> Query(std::string_view sql, const std::vector<SqlValue>& params);
+  Result<db::SqlRows> Query(std::string_view sql, const std::vector<db::SqlValue>& params);
   // What the SQL function ordo_now() returns until the next call: the transaction's
   // clock reading (microseconds since the epoch).
   void SetNow(Micros now) { now_ = now; }

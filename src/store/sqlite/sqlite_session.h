@@ -25,13 +25,14 @@ namespace ordo::sqlite {
 template <typename Base>
 class OnDb : public Base {
  public:
-  Result<uint64_t> Execute(std::string_view sql, const std::vector<SqlValue>& params) override {
+  Result<uint64_t> Execute(std::string_view sql, const std::vector<db::SqlValue>& params) override {
     return db_->Execute(sql, params);
   }
-  Result<SqlRows> Query(std::string_view sql, const std::vector<SqlValue>& params) override {
+  Result<db::SqlRows> Query(std::string_view sql,
+                            const std::vector<db::SqlValue>& params) override {
     return db_->Query(sql, params);
   }
-  Result<int64_t> InsertId(std::string_view sql, const std::vector<SqlValue>& params) override {
+  Result<int64_t> InsertId(std::string_view sql, const std::vector<db::SqlValue>& params) override {
     ORDO_RETURN_IF_ERROR(db_->Execute(sql, params).status());
     return db_->LastInsertId();
   }
