@@ -101,7 +101,7 @@ const dsn = (schema) => `mysql://${db.user}:${db.password}@${db.host}:${db.port}
 function ordoLeftovers() {
   const list = allSchemas.map((s) => `'${s}'`).join(',');
   return sql(`SELECT CONCAT(TABLE_SCHEMA, '.', TABLE_NAME) FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (${list}) ` +
-    `AND TABLE_NAME LIKE '%\\_ordo\\_%' AND TABLE_NAME NOT LIKE '%\\_ordo\\_bak\\_%'`).trim();
+    `AND TABLE_NAME LIKE '%\\_ordo\\_%'`).trim();  // no backups either: keep_old_table is off
 }
 
 // ---- ordo serve -------------------------------------------------------------------------
